@@ -1,0 +1,14 @@
+# Test tiers: every test is labelled `unit`, `fault` or `integration` so ctest -L picks a tier.
+include(GoogleTest)
+
+# herald_test(NAME LABEL sources... LIBS libs...)
+function(herald_test name label)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  herald_warnings(${name})
+  gtest_discover_tests(${name}
+    PROPERTIES LABELS ${label}
+    DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -1,0 +1,7 @@
+# Warnings as errors for Herald's own targets (not for third-party headers, which are SYSTEM).
+function(herald_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Wpedantic -Werror
+    -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual
+    -Wimplicit-fallthrough -Wnull-dereference -Wformat=2)
+endfunction()

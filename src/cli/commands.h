@@ -1,0 +1,21 @@
+// Subcommands of the herald binary. Each Register* adds its subcommand to the app; the callback
+// it installs runs the command and records the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace herald::cli {
+
+// `herald bench storage|...`.
+void RegisterBench(CLI::App& app);
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitDataDirLocked = 3;
+
+void SetExitCode(int code);
+int ExitCode();
+
+}  // namespace herald::cli

@@ -1,0 +1,698 @@
+#include "storage/log.h"
+
+#include <algorithm>
+#include <future>
+#include <unordered_map>
+
+#include "base/crc32c.h"
+
+namespace herald::storage {
+namespace {
+
+constexpr char kCheckpointName[] = "recovery-checkpoint";
+constexpr char kCheckpointMagic[] = "HRCP";
+constexpr uint16_t kCheckpointVersion = 1;
+constexpr size_t kCheckpointSize = 4 + 2 + 8 + 8 + 4;
+
+struct CheckpointData {
+  int64_t recovery_offset;
+  int64_t log_start_offset;
+};
+
+Buffer EncodeCheckpoint(const CheckpointData& c) {
+  Buffer out;
+  BufferWriter w(out);
+  w.Bytes(AsBytes(std::string_view(kCheckpointMagic, 4)));
+  w.Int<uint16_t>(kCheckpointVersion);
+  w.Int<int64_t>(c.recovery_offset);
+  w.Int<int64_t>(c.log_start_offset);
+  w.Int<uint32_t>(Crc32c(out));
+  return out;
+}
+
+std::optional<CheckpointData> DecodeCheckpoint(ByteView b) {
+  if (b.size() != kCheckpointSize) return std::nullopt;
+  if (AsString(b.first(4)) != std::string_view(kCheckpointMagic, 4)) return std::nullopt;
+  if (LoadBigEndian<uint16_t>(&b[4]) != kCheckpointVersion) return std::nullopt;
+  if (LoadBigEndian<uint32_t>(&b[kCheckpointSize - 4]) != Crc32c(b.first(kCheckpointSize - 4))) {
+    return std::nullopt;
+  }
+  CheckpointData c{LoadBigEndian<int64_t>(&b[6]), LoadBigEndian<int64_t>(&b[14])};
+  if (c.recovery_offset < 0 || c.log_start_offset < 0) return std::nullopt;
+  return c;
+}
+
+}  // namespace
+
+Status ReadSlice::AppendTo(Buffer& out) const {
+  if (size == 0) return Status::Ok();
+  if (!bytes.empty()) {
+    out.insert(out.end(), bytes.begin(), bytes.end());
+    return Status::Ok();
+  }
+  size_t at = out.size();
+  out.resize(at + size);
+  HERALD_ASSIGN_OR_RETURN(size_t n,
+                          segment->log_file().ReadAt(position, MutableByteView(out).subspan(at)));
+  if (n != size) {
+    out.resize(at);
+    return Corruption("{}: short read at position {}", segment->log_path(), position);
+  }
+  return Status::Ok();
+}
+
+Log::Log(LogOptions options)
+    : options_(std::move(options)),
+      fs_(*options_.fs),
+      clock_(options_.clock ? *options_.clock : Clock::System()),
+      checkpoint_path_(JoinPath(options_.dir, kCheckpointName)),
+      config_(options_.config) {}
+
+Log::~Log() { Close().IgnoreError(); }
+
+Result<std::shared_ptr<Log>> Log::Open(LogOptions options) {
+  HERALD_ASSERT(options.fs != nullptr, "LogOptions.fs is required");
+  std::shared_ptr<Log> log(new Log(std::move(options)));
+  HERALD_RETURN_IF_ERROR(log->Recover(), "recovering {}", log->options_.dir);
+  if (log->options_.flusher) log->options_.flusher->Register(log);
+  return log;
+}
+
+Status Log::Recover() {
+  HERALD_RETURN_IF_ERROR(CreateDirs(fs_, options_.dir));
+  HERALD_ASSIGN_OR_RETURN(auto names, fs_.ListDir(options_.dir));
+  std::vector<int64_t> bases;
+  std::vector<std::string> stems;
+  for (const auto& name : names) {
+    if (name.ends_with(".tmp") || name.ends_with(".cleaned")) {
+      HERALD_RETURN_IF_ERROR(fs_.Remove(JoinPath(options_.dir, name)));
+    } else if (auto base = Segment::ParseLogFileName(name)) {
+      bases.push_back(*base);
+    } else if (name.ends_with(".index") || name.ends_with(".timeindex")) {
+      stems.push_back(name);
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  // Index files whose log is gone are leftovers of a deletion.
+  for (const auto& name : stems) {
+    std::string stem = name.substr(0, name.find('.'));
+    if (!fs_.Exists(JoinPath(options_.dir, stem + ".log"))) {
+      HERALD_RETURN_IF_ERROR(fs_.Remove(JoinPath(options_.dir, name)));
+    }
+  }
+
+  std::optional<CheckpointData> checkpoint;
+  if (fs_.Exists(checkpoint_path_)) {
+    HERALD_ASSIGN_OR_RETURN(Buffer raw, ReadFile(fs_, checkpoint_path_));
+    checkpoint = DecodeCheckpoint(raw);
+  }
+  recovery_.had_checkpoint = checkpoint.has_value();
+  const int64_t now = clock_.NowMs();
+  const uint32_t interval = static_cast<uint32_t>(config_.index_interval_bytes);
+
+  bool changed = !checkpoint.has_value();
+  if (bases.empty()) {
+    int64_t base = checkpoint ? std::max(checkpoint->recovery_offset, checkpoint->log_start_offset)
+                              : 0;
+    HERALD_ASSIGN_OR_RETURN(auto seg, Segment::Create(fs_, options_.dir, base, interval, now));
+    segments_[base] = seg;
+    changed = true;
+  } else {
+    // The first segment that may hold bytes written after the checkpoint.
+    size_t first_tail = 0;
+    if (checkpoint) {
+      while (first_tail + 1 < bases.size() && bases[first_tail + 1] <= checkpoint->recovery_offset) {
+        ++first_tail;
+      }
+    }
+    for (size_t i = 0; i < first_tail; ++i) {
+      HERALD_ASSIGN_OR_RETURN(auto seg,
+                              Segment::Open(fs_, options_.dir, bases[i], interval, now));
+      Status s = seg->RecoverTrusted(bases[i + 1]);
+      if (!s.ok()) ++recovery_.corrupt_trusted_segments;
+      segments_[bases[i]] = seg;
+    }
+    bool cut = false;
+    for (size_t i = first_tail; i < bases.size(); ++i) {
+      if (cut) {
+        // Offsets after a cut would leave a hole: what follows it was never acknowledged.
+        HERALD_ASSIGN_OR_RETURN(auto seg,
+                                Segment::Open(fs_, options_.dir, bases[i], interval, now));
+        HERALD_RETURN_IF_ERROR(seg->RemoveFiles());
+        ++recovery_.segments_removed;
+        continue;
+      }
+      HERALD_ASSIGN_OR_RETURN(auto seg,
+                              Segment::Open(fs_, options_.dir, bases[i], interval, now));
+      if (i > first_tail && bases[i] != segments_.rbegin()->second->next_offset()) {
+        // The previous segment lost its unsynced end whole: what follows was never durable.
+        HERALD_RETURN_IF_ERROR(seg->RemoveFiles());
+        ++recovery_.segments_removed;
+        cut = true;
+        continue;
+      }
+      int64_t from = (checkpoint && i == first_tail) ? checkpoint->recovery_offset : bases[i];
+      int64_t durable = checkpoint ? checkpoint->recovery_offset : 0;
+      HERALD_ASSIGN_OR_RETURN(auto tail, seg->RecoverTail(from, durable));
+      recovery_.bytes_scanned += tail.bytes_scanned;
+      recovery_.bytes_truncated += tail.bytes_truncated;
+      if (tail.damaged_durable_data) {
+        ++recovery_.corrupt_trusted_segments;
+        roll_before_append_ = true;  // never append after damaged bytes
+      }
+      if (tail.bytes_truncated > 0) cut = true;
+      if (tail.bytes_scanned > 0 || tail.bytes_truncated > 0) changed = true;
+      segments_[bases[i]] = seg;
+    }
+    if (recovery_.segments_removed > 0) changed = true;
+    // What the scan accepted may sit only in the page cache: make it durable before the new
+    // checkpoint vouches for it.
+    if (changed) {
+      for (size_t i = first_tail; i < bases.size(); ++i) {
+        auto it = segments_.find(bases[i]);
+        if (it == segments_.end()) continue;
+        HERALD_RETURN_IF_ERROR(it->second->Sync());
+        HERALD_RETURN_IF_ERROR(it->second->SyncIndexes());
+      }
+    }
+  }
+  if (changed) HERALD_RETURN_IF_ERROR(fs_.SyncDir(options_.dir));
+
+  active_ = segments_.rbegin()->second;
+  int64_t end = active_->next_offset();
+  // An empty last segment starts where the log ends.
+  end = std::max(end, active_->base_offset());
+  int64_t start = segments_.begin()->second->base_offset();
+  if (checkpoint) start = std::max(start, checkpoint->log_start_offset);
+  start = std::min(start, end);
+  end_offset_.store(end);
+  durable_offset_.store(end);
+  log_start_offset_.store(start);
+  if (changed || !checkpoint || checkpoint->recovery_offset != end) {
+    HERALD_RETURN_IF_ERROR(WriteCheckpointFile(end, start));
+  }
+  checkpointed_offset_ = end;
+  return Status::Ok();
+}
+
+Status Log::WriteCheckpointFile(int64_t recovery_offset, int64_t log_start) {
+  return WriteFileAtomic(fs_, checkpoint_path_, EncodeCheckpoint({recovery_offset, log_start}));
+}
+
+void Log::Append(MutableByteView batch, AckLevel ack, AppendCallback done) {
+  auto validated = ValidateBatch(batch);
+  if (!validated.ok()) {
+    done(validated.status());
+    return;
+  }
+  BatchHeader header = *validated;
+  const int64_t now = clock_.NowMs();
+  bool flush = false;
+  bool queued = false;
+  AppendInfo info;
+  Status refused;
+  {
+    std::lock_guard lock(append_mu_);
+    if (closed_) {
+      refused = FailedPrecondition("log {} is closed", options_.dir);
+    } else if (!failed_.ok()) {
+      refused = failed_;
+    } else if (header.size() > static_cast<uint64_t>(config_.max_message_bytes)) {
+      refused = InvalidArgument("batch of {} bytes is larger than max.message.bytes {}",
+                                header.size(), config_.max_message_bytes);
+    } else {
+      const int64_t base = end_offset_.load(std::memory_order_relaxed);
+      SetBaseOffset(batch, base);
+      SetLeaderEpoch(batch, options_.leader_epoch);
+      header.base_offset = base;
+      header.leader_epoch = options_.leader_epoch;
+      bool full =
+          roll_before_append_ ||
+          (!active_->empty() &&
+           (active_->size() + header.size() > static_cast<uint64_t>(config_.segment_bytes) ||
+            now - active_->created_ms() >= config_.segment_ms ||
+            header.last_offset() - active_->base_offset() > int64_t{UINT32_MAX}));
+      if (full) refused = Roll(now);
+      if (refused.ok()) refused = active_->Append(batch, header, now);
+      if (refused.ok()) {
+        end_offset_.store(header.next_offset(), std::memory_order_release);
+        info = {base, header.last_offset()};
+        unflushed_messages_ += header.last_offset_delta + 1;
+        if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now;
+        if (ack == AckLevel::kDurable) {
+          waiters_.push_back({header.last_offset(), info, std::move(done)});
+          queued = true;
+          flush = true;
+        } else {
+          flush = unflushed_messages_ >= config_.flush_messages;
+        }
+      }
+    }
+  }
+  if (!refused.ok()) {
+    done(refused);
+    return;
+  }
+  if (!queued) done(info);
+  if (flush) {
+    if (options_.flusher) {
+      options_.flusher->Request(shared_from_this());
+    } else {
+      FlushNow();
+    }
+  }
+}
+
+Result<AppendInfo> Log::AppendAndWait(MutableByteView batch, AckLevel ack) {
+  std::promise<Result<AppendInfo>> promise;
+  auto future = promise.get_future();
+  Append(batch, ack, [&promise](Result<AppendInfo> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+Status Log::Roll(int64_t now_ms) {
+  const int64_t base = end_offset_.load(std::memory_order_relaxed);
+  if (active_->base_offset() == base) return Status::Ok();  // the active segment is empty
+  HERALD_ASSIGN_OR_RETURN(
+      auto seg, Segment::Create(fs_, options_.dir, base,
+                                static_cast<uint32_t>(config_.index_interval_bytes), now_ms));
+  {
+    std::unique_lock lock(segments_mu_);
+    segments_[base] = seg;
+  }
+  rolled_unsynced_.push_back(std::move(active_));
+  active_ = std::move(seg);
+  dir_dirty_ = true;
+  roll_before_append_ = false;
+  return Status::Ok();
+}
+
+Status Log::DoFlush() {
+  std::vector<Waiter> ready;
+  Status s;
+  {
+    std::lock_guard flush_lock(flush_mu_);
+    int64_t target;
+    std::vector<std::shared_ptr<Segment>> to_sync;
+    bool sync_dir;
+    {
+      std::lock_guard lock(append_mu_);
+      if (!failed_.ok()) return failed_;
+      target = end_offset_.load(std::memory_order_relaxed);
+      to_sync = std::move(rolled_unsynced_);
+      rolled_unsynced_.clear();
+      to_sync.push_back(active_);
+      sync_dir = dir_dirty_;
+      dir_dirty_ = false;
+      unflushed_messages_ = 0;
+      first_unflushed_ms_ = -1;
+    }
+    if (target != durable_offset_.load() || to_sync.size() > 1 || sync_dir) {
+      for (size_t i = 0; i < to_sync.size() && s.ok(); ++i) {
+        s = to_sync[i]->Sync();
+        // A rolled segment is complete: its indexes are final, make them durable too.
+        if (s.ok() && i + 1 < to_sync.size()) s = to_sync[i]->SyncIndexes();
+      }
+      if (s.ok() && sync_dir) s = fs_.SyncDir(options_.dir);
+    }
+    if (s.ok()) {
+      durable_offset_.store(target, std::memory_order_release);
+      std::lock_guard lock(append_mu_);
+      while (!waiters_.empty() && waiters_.front().last_offset < target) {
+        ready.push_back(std::move(waiters_.front()));
+        waiters_.pop_front();
+      }
+    } else {
+      // After a failed fsync the page cache cannot be trusted: stop accepting appends.
+      std::lock_guard lock(append_mu_);
+      failed_ = s.WithContext("log failed a sync and must be reopened");
+    }
+  }
+  // Callbacks run with no lock held: they may append again.
+  if (!s.ok()) {
+    FailWaiters(s);
+    return s;
+  }
+  for (auto& w : ready) w.done(w.info);
+  return Status::Ok();
+}
+
+void Log::FailWaiters(const Status& status) {
+  std::deque<Waiter> failed;
+  {
+    std::lock_guard lock(append_mu_);
+    failed.swap(waiters_);
+  }
+  for (auto& w : failed) w.done(status);
+}
+
+void Log::FlushNow() { DoFlush().IgnoreError(); }
+
+void Log::FlushIfDue(int64_t now_ms) {
+  bool due;
+  {
+    std::lock_guard lock(append_mu_);
+    due = first_unflushed_ms_ >= 0 && now_ms - first_unflushed_ms_ >= config_.flush_ms;
+  }
+  if (due) FlushNow();
+}
+
+Status Log::Flush() { return DoFlush(); }
+
+Status Log::Checkpoint() {
+  std::lock_guard flush_lock(flush_mu_);
+  int64_t recovery = durable_offset_.load();
+  int64_t start = log_start_offset_.load();
+  if (recovery == checkpointed_offset_) return Status::Ok();
+  std::shared_ptr<Segment> active;
+  {
+    std::lock_guard lock(append_mu_);
+    active = active_;
+  }
+  // Index entries below the recovery point are trusted on reopen: write them out first.
+  HERALD_RETURN_IF_ERROR(active->SyncIndexes());
+  HERALD_RETURN_IF_ERROR(WriteCheckpointFile(recovery, start));
+  checkpointed_offset_ = recovery;
+  return Status::Ok();
+}
+
+Status Log::Close() {
+  {
+    std::lock_guard lock(append_mu_);
+    if (closed_) return Status::Ok();
+    closed_ = true;
+  }
+  Status flushed = DoFlush();
+  if (!flushed.ok()) return flushed;
+  return Checkpoint();
+}
+
+Status Log::RemoveFiles() {
+  Close().IgnoreError();
+  {
+    std::unique_lock lock(segments_mu_);
+    segments_.clear();
+  }
+  return RemoveTree(fs_, options_.dir);
+}
+
+std::shared_ptr<Segment> Log::SegmentFor(int64_t offset) const {
+  std::shared_lock lock(segments_mu_);
+  auto it = segments_.upper_bound(offset);
+  if (it == segments_.begin()) return it == segments_.end() ? nullptr : it->second;
+  return std::prev(it)->second;
+}
+
+std::shared_ptr<Segment> Log::NextSegment(int64_t base_offset) const {
+  std::shared_lock lock(segments_mu_);
+  auto it = segments_.upper_bound(base_offset);
+  return it == segments_.end() ? nullptr : it->second;
+}
+
+Result<ReadSlice> Log::Read(int64_t offset, uint64_t max_bytes) const {
+  ReadSlice slice;
+  slice.high_watermark = end_offset_.load(std::memory_order_acquire);
+  slice.log_start_offset = log_start_offset_.load(std::memory_order_acquire);
+  if (offset < slice.log_start_offset || offset > slice.high_watermark) {
+    return OutOfRange("offset {} is outside the log [{}, {}]", offset, slice.log_start_offset,
+                      slice.high_watermark);
+  }
+  if (offset == slice.high_watermark) return slice;
+  for (auto seg = SegmentFor(offset); seg; seg = NextSegment(seg->base_offset())) {
+    const uint64_t limit = seg->size();
+    if (offset >= seg->next_offset()) continue;  // compaction may have emptied its end
+    HERALD_ASSIGN_OR_RETURN(uint64_t pos, seg->FindBatchPosition(offset, limit));
+    if (pos >= limit) continue;
+    HERALD_ASSIGN_OR_RETURN(uint64_t end, seg->SliceEnd(pos, std::max<uint64_t>(max_bytes, 1), limit));
+    slice.position = pos;
+    slice.size = end - pos;
+    if (!seg->IsVerified(pos, end)) {
+      HERALD_ASSIGN_OR_RETURN(slice.bytes, seg->ReadVerified(pos, end));
+    }
+    slice.segment = std::move(seg);
+    return slice;
+  }
+  return slice;
+}
+
+Result<std::optional<TimestampOffset>> Log::OffsetForTimestamp(int64_t timestamp) const {
+  const int64_t start = log_start_offset_.load();
+  for (const auto& seg : segments()) {
+    if (seg->max_timestamp() < timestamp) continue;
+    uint64_t pos = 0;
+    if (auto t = seg->index().FloorTime(timestamp)) {
+      if (auto e = seg->index().FloorOffset(t->relative_offset)) pos = e->position;
+    }
+    std::optional<TimestampOffset> found;
+    Status inner;
+    HERALD_RETURN_IF_ERROR(seg->ForEachBatch(
+        pos, seg->size(), [&](const BatchHeader& h, ByteView bytes, uint64_t) {
+          if (h.max_timestamp < timestamp || h.last_offset() < start) return true;
+          if (h.compression() != Compression::kNone || h.log_append_time()) {
+            found = TimestampOffset{std::max(h.base_offset, start), h.max_timestamp};
+            return false;
+          }
+          inner = ForEachRecord(bytes, [&](const RecordView& r) {
+            if (!found && r.timestamp >= timestamp && r.offset >= start) {
+              found = TimestampOffset{r.offset, r.timestamp};
+            }
+          });
+          return !found && inner.ok();
+        }));
+    HERALD_RETURN_IF_ERROR(inner);
+    if (found) return found;
+  }
+  return std::optional<TimestampOffset>();
+}
+
+int64_t Log::log_start_offset() const { return log_start_offset_.load(); }
+int64_t Log::end_offset() const { return end_offset_.load(); }
+int64_t Log::durable_offset() const { return durable_offset_.load(); }
+
+uint64_t Log::size_bytes() const {
+  std::shared_lock lock(segments_mu_);
+  uint64_t total = 0;
+  for (const auto& [base, seg] : segments_) total += seg->size();
+  return total;
+}
+
+size_t Log::segment_count() const {
+  std::shared_lock lock(segments_mu_);
+  return segments_.size();
+}
+
+std::vector<std::shared_ptr<const Segment>> Log::segments() const {
+  std::shared_lock lock(segments_mu_);
+  std::vector<std::shared_ptr<const Segment>> out;
+  out.reserve(segments_.size());
+  for (const auto& [base, seg] : segments_) out.push_back(seg);
+  return out;
+}
+
+LogConfig Log::config() const {
+  std::lock_guard lock(append_mu_);
+  return config_;
+}
+
+void Log::SetConfig(const LogConfig& config) {
+  std::lock_guard lock(append_mu_);
+  config_ = config;
+}
+
+Status Log::RemoveSegments(const std::vector<std::shared_ptr<Segment>>& doomed) {
+  if (doomed.empty()) return Status::Ok();
+  {
+    std::unique_lock lock(segments_mu_);
+    for (const auto& seg : doomed) segments_.erase(seg->base_offset());
+  }
+  for (const auto& seg : doomed) HERALD_RETURN_IF_ERROR(seg->RemoveFiles());
+  return Status::Ok();
+}
+
+Status Log::DeleteRecordsBefore(int64_t offset) {
+  std::lock_guard cleaner_lock(cleaner_mu_);
+  int64_t end = end_offset_.load();
+  if (offset > end) {
+    return OutOfRange("cannot delete records before {}: the log ends at {}", offset, end);
+  }
+  if (offset <= log_start_offset_.load()) return Status::Ok();
+  {
+    std::lock_guard flush_lock(flush_mu_);
+    HERALD_RETURN_IF_ERROR(WriteCheckpointFile(checkpointed_offset_ >= 0 ? checkpointed_offset_
+                                                                          : durable_offset_.load(),
+                                               offset));
+  }
+  log_start_offset_.store(offset);
+  std::vector<std::shared_ptr<Segment>> doomed;
+  {
+    std::shared_lock lock(segments_mu_);
+    for (auto it = segments_.begin(); it != segments_.end(); ++it) {
+      auto next = std::next(it);
+      if (next == segments_.end() || next->first > offset) break;
+      doomed.push_back(it->second);
+    }
+  }
+  return RemoveSegments(doomed);
+}
+
+Result<int> Log::ApplyRetention() {
+  std::lock_guard cleaner_lock(cleaner_mu_);
+  const int64_t now = clock_.NowMs();
+  LogConfig config;
+  {
+    std::lock_guard lock(append_mu_);
+    config = config_;
+    if (!config.cleanup_delete) return 0;
+    // The active segment alone past retention.ms: roll it so that it can go too.
+    if (config.retention_ms >= 0 && !closed_ && failed_.ok() && !active_->empty() &&
+        active_->max_timestamp() < now - config.retention_ms) {
+      HERALD_RETURN_IF_ERROR(Roll(now));
+    }
+  }
+  std::vector<std::shared_ptr<Segment>> all;
+  {
+    std::shared_lock lock(segments_mu_);
+    for (const auto& [base, seg] : segments_) all.push_back(seg);
+  }
+  uint64_t total = 0;
+  for (const auto& seg : all) total += seg->size();
+  std::vector<std::shared_ptr<Segment>> doomed;
+  for (size_t i = 0; i + 1 < all.size(); ++i) {
+    const auto& seg = all[i];
+    bool expired = config.retention_ms >= 0 && seg->max_timestamp() < now - config.retention_ms;
+    bool oversize = config.retention_bytes >= 0 &&
+                    total - seg->size() >= static_cast<uint64_t>(config.retention_bytes);
+    if (!expired && !oversize) break;
+    doomed.push_back(seg);
+    total -= seg->size();
+  }
+  if (doomed.empty()) return 0;
+  int64_t new_start = all[doomed.size()]->base_offset();
+  int64_t current = log_start_offset_.load();
+  while (current < new_start && !log_start_offset_.compare_exchange_weak(current, new_start)) {
+  }
+  HERALD_RETURN_IF_ERROR(RemoveSegments(doomed));
+  return static_cast<int>(doomed.size());
+}
+
+Result<CompactionStats> Log::Compact() {
+  std::lock_guard cleaner_lock(cleaner_mu_);
+  CompactionStats stats;
+  const int64_t now = clock_.NowMs();
+  int64_t delete_retention_ms;
+  {
+    std::lock_guard lock(append_mu_);
+    if (!config_.cleanup_compact) return stats;
+    delete_retention_ms = config_.delete_retention_ms;
+  }
+  // Compaction leaves gaps at segment ends, which recovery only accepts below the checkpoint:
+  // make every inactive segment durable and checkpointed first.
+  HERALD_RETURN_IF_ERROR(Flush());
+  HERALD_RETURN_IF_ERROR(Checkpoint());
+  std::vector<std::shared_ptr<Segment>> inactive;
+  {
+    std::shared_lock lock(segments_mu_);
+    for (const auto& [base, seg] : segments_) inactive.push_back(seg);
+  }
+  inactive.pop_back();  // never the active segment
+  if (inactive.empty()) return stats;
+
+  // Pass 1: the latest offset of every key in the inactive segments.
+  std::map<std::string, int64_t> latest;
+  for (const auto& seg : inactive) {
+    Status inner;
+    HERALD_RETURN_IF_ERROR(seg->ForEachBatch(0, seg->size(), [&](const BatchHeader& h,
+                                                                 ByteView bytes, uint64_t) {
+      if (h.control() || h.compression() != Compression::kNone) return true;
+      inner = ForEachRecord(bytes, [&](const RecordView& r) {
+        if (r.key) latest[std::string(AsString(*r.key))] = r.offset;
+      });
+      return inner.ok();
+    }));
+    HERALD_RETURN_IF_ERROR(inner);
+  }
+  // Pass 2: rewrite each segment that has something to drop.
+  for (const auto& seg : inactive) {
+    auto compacted = CompactSegment(seg, latest, now - delete_retention_ms, stats);
+    HERALD_RETURN_IF_ERROR(compacted);
+  }
+  return stats;
+}
+
+Result<bool> Log::CompactSegment(const std::shared_ptr<Segment>& seg,
+                                 const std::map<std::string, int64_t>& latest,
+                                 int64_t tombstone_horizon_ms, CompactionStats& stats) {
+  const std::string cleaned_path = seg->log_path() + ".cleaned";
+  HERALD_ASSIGN_OR_RETURN(auto out, fs_.Open(cleaned_path, OpenMode::kCreate));
+  int64_t removed = 0;
+  Status inner;
+  std::vector<ByteView> kept;
+  Status scan = seg->ForEachBatch(0, seg->size(), [&](const BatchHeader& h, ByteView bytes,
+                                                      uint64_t) {
+    if (h.control() || h.compression() != Compression::kNone) {
+      inner = out->Append(bytes);
+      return inner.ok();
+    }
+    kept.clear();
+    int32_t total = 0;
+    inner = ForEachRecord(bytes, [&](const RecordView& r) {
+      ++total;
+      bool keep = true;
+      if (r.key) {
+        auto it = latest.find(std::string(AsString(*r.key)));
+        if (it != latest.end() && it->second > r.offset) {
+          keep = false;  // a later record has this key
+        } else if (!r.value && r.timestamp < tombstone_horizon_ms) {
+          keep = false;  // an expired tombstone
+        }
+      }
+      if (keep) kept.push_back(r.raw);
+    });
+    if (!inner.ok()) return false;
+    removed += total - static_cast<int32_t>(kept.size());
+    if (kept.size() == static_cast<size_t>(total)) {
+      inner = out->Append(bytes);
+    } else if (!kept.empty()) {
+      inner = out->Append(RebuildBatch(h, kept));
+    }
+    return inner.ok();
+  });
+  HERALD_RETURN_IF_ERROR(scan);
+  HERALD_RETURN_IF_ERROR(inner);
+  if (removed == 0) {
+    out.reset();
+    HERALD_RETURN_IF_ERROR(fs_.Remove(cleaned_path));
+    return false;
+  }
+  HERALD_RETURN_IF_ERROR(out->Sync());
+  const uint64_t new_size = out->Size();
+  out.reset();
+
+  // Swap: drop the old indexes (rebuilt below), move the cleaned log into place, make it durable.
+  const int64_t base = seg->base_offset();
+  for (const auto& name : {Segment::IndexFileName(base), Segment::TimeIndexFileName(base)}) {
+    Status s = fs_.Remove(JoinPath(options_.dir, name));
+    if (!s.ok() && s.code() != StatusCode::kNotFound) return s;
+  }
+  HERALD_RETURN_IF_ERROR(fs_.Rename(cleaned_path, seg->log_path()));
+  HERALD_RETURN_IF_ERROR(fs_.SyncDir(options_.dir));
+  HERALD_ASSIGN_OR_RETURN(
+      auto fresh, Segment::Open(fs_, options_.dir, base,
+                                static_cast<uint32_t>(options_.config.index_interval_bytes),
+                                seg->created_ms()));
+  auto next = NextSegment(base);
+  HERALD_RETURN_IF_ERROR(fresh->RecoverTrusted(next ? std::optional(next->base_offset())
+                                                    : std::nullopt));
+  HERALD_RETURN_IF_ERROR(fresh->SyncIndexes());
+  {
+    std::unique_lock lock(segments_mu_);
+    segments_[base] = fresh;
+  }
+  stats.segments_rewritten += 1;
+  stats.records_removed += removed;
+  stats.bytes_before += static_cast<int64_t>(seg->size());
+  stats.bytes_after += static_cast<int64_t>(new_size);
+  return true;
+}
+
+}  // namespace herald::storage

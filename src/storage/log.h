@@ -1,0 +1,227 @@
+// Log: one topic-partition's durable, segmented log of Kafka record batches.
+//
+// A directory of segments (storage/segment.h) plus a recovery checkpoint:
+//
+//   checkpoint file `recovery-checkpoint` (written atomically):
+//     checkpoint := "HRCP" version:uint16 recoveryOffset:int64 logStartOffset:int64 crc32c:uint32
+//   (big-endian; the CRC32C covers the bytes before it)
+//
+// Every offset below recoveryOffset was synced when the checkpoint was written. Open() trusts the
+// segments before the one holding recoveryOffset, validates every batch from there to the end,
+// cuts the log at the first torn or corrupt batch and rebuilds indexes that are missing or damaged.
+// So opening costs O(bytes written since the last checkpoint), not O(log size). Close() writes a
+// checkpoint at the end, so a clean reopen scans nothing.
+//
+// Appends (the hot path): validate the batch (length, magic 2, CRC32C) without any lock, then
+// under the append lock assign offsets by rewriting baseOffset and the leader epoch (both outside
+// the CRC), roll the segment if needed and write the bytes. A kWritten append completes at once; a
+// kDurable one completes when a flusher thread has synced it (group commit, storage/flusher.h).
+// Nothing is acknowledged as durable before fdatasync of its segment (and, after a roll, of the
+// directory) returned. A failed write (ENOSPC, EIO) leaves the log as it was and is returned;
+// appends resume when space is back. A failed fsync fails every waiting append and puts the log in
+// a failed state (its page cache can no longer be trusted): appends fail until it is reopened.
+//
+// Reads serve whole batches from one segment. Bytes not validated since the process started are
+// checked (CRC) as they are read, so a corrupt old batch is reported (kCorruption), never served.
+//
+// Background work, called by the engine's cleaner thread: retention (ApplyRetention), compaction
+// (Compact). Both touch only inactive segments and never hold the append lock across I/O.
+//
+// Thread-safety: all methods are thread-safe. Completion callbacks run on the appending thread
+// (kWritten) or a flusher thread (kDurable); they must not block.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/clock.h"
+#include "base/status.h"
+#include "storage/file_system.h"
+#include "storage/flusher.h"
+#include "storage/log_config.h"
+#include "storage/segment.h"
+
+namespace herald::storage {
+
+enum class AckLevel : uint8_t {
+  kWritten,  // in the page cache: survives a process crash, not a power loss
+  kDurable,  // fsynced: survives a power loss
+};
+
+struct AppendInfo {
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+};
+using AppendCallback = std::function<void(Result<AppendInfo>)>;
+
+// A range of whole batches in one segment. Holding it keeps the segment's file readable.
+struct ReadSlice {
+  std::shared_ptr<const Segment> segment;
+  uint64_t position = 0;
+  uint64_t size = 0;  // 0: nothing to read at this offset yet
+  Buffer bytes;       // filled when the read validated the bytes; else read from the file
+  int64_t high_watermark = 0;
+  int64_t log_start_offset = 0;
+
+  bool empty() const { return size == 0; }
+  // Appends the slice's bytes to `out`.
+  Status AppendTo(Buffer& out) const;
+};
+
+struct TimestampOffset {
+  int64_t offset;
+  int64_t timestamp;
+};
+
+// What Open() found and did.
+struct RecoveryReport {
+  bool had_checkpoint = false;
+  uint64_t bytes_scanned = 0;    // bytes validated batch by batch
+  uint64_t bytes_truncated = 0;  // torn or corrupt tail bytes cut
+  int segments_removed = 0;      // segments after a cut
+  int corrupt_trusted_segments = 0;  // damaged below the checkpoint: kept, reported on read
+};
+
+struct CompactionStats {
+  int segments_rewritten = 0;
+  int64_t records_removed = 0;
+  int64_t bytes_before = 0;
+  int64_t bytes_after = 0;
+};
+
+struct LogOptions {
+  FileSystem* fs = nullptr;   // must outlive the log
+  std::string dir;            // the partition directory, created if missing
+  LogConfig config;
+  Clock* clock = nullptr;     // must outlive the log; the system clock when null
+  Flusher* flusher = nullptr; // must outlive the log; without one, durable appends sync inline
+  int32_t leader_epoch = 0;   // written into every batch
+};
+
+class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
+ public:
+  // Opens (recovering) or creates the log in options.dir.
+  static Result<std::shared_ptr<Log>> Open(LogOptions options);
+  ~Log() override;
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+
+  // Validates `batch` and appends it, rewriting its baseOffset and leader epoch in place. `done`
+  // is called exactly once: with the assigned offsets when `ack` is met, or with the error:
+  // kCorruption (bad length, magic or CRC), kInvalidArgument (larger than max.message.bytes),
+  // kNoSpace / kIoError (the disk), kFailedPrecondition (closed or failed). On any error the log
+  // is unchanged.
+  void Append(MutableByteView batch, AckLevel ack, AppendCallback done);
+  // Append, waiting for `done`.
+  Result<AppendInfo> AppendAndWait(MutableByteView batch, AckLevel ack);
+
+  // Whole batches starting with the one that holds `offset`, at most `max_bytes` (but at least
+  // one batch). An empty slice when `offset` is the end offset. kOutOfRange when `offset` is
+  // below the log start or above the end; kCorruption when the bytes fail their checks.
+  Result<ReadSlice> Read(int64_t offset, uint64_t max_bytes) const;
+
+  // The first record whose timestamp is >= `timestamp` (for compressed batches, the batch's
+  // base offset), or nullopt when every record is older.
+  Result<std::optional<TimestampOffset>> OffsetForTimestamp(int64_t timestamp) const;
+
+  int64_t log_start_offset() const;
+  int64_t end_offset() const;      // the next offset to assign (= high watermark on one node)
+  int64_t durable_offset() const;  // every offset below it is fsynced
+  uint64_t size_bytes() const;
+  size_t segment_count() const;
+  std::vector<std::shared_ptr<const Segment>> segments() const;
+  const RecoveryReport& recovery_report() const { return recovery_; }
+  LogConfig config() const;
+  const std::string& dir() const { return options_.dir; }
+
+  // Changes settings; they apply from the next append or cleaner run.
+  void SetConfig(const LogConfig& config);
+
+  // DeleteRecords: makes `offset` the log start (durably, before returning) and removes whole
+  // segments below it. kOutOfRange when `offset` is past the end. No-op when below the start.
+  Status DeleteRecordsBefore(int64_t offset);
+
+  // Deletes whole inactive segments past retention.ms / retention.bytes (if cleanup includes
+  // delete). Rolls the active segment first when it alone is past retention.ms. Returns the
+  // number of segments deleted.
+  Result<int> ApplyRetention();
+
+  // Compaction (if cleanup includes compact): in the inactive segments keeps only the latest
+  // record of each key, and tombstones younger than delete.retention.ms. Offsets never change.
+  Result<CompactionStats> Compact();
+
+  // Syncs everything written so far; completes durable waiters.
+  Status Flush();
+  // Writes the recovery checkpoint at the durable offset (syncing index files first).
+  Status Checkpoint();
+  // Flushes, syncs indexes, writes the checkpoint. Later appends fail; reads still work.
+  Status Close();
+  // Closes and removes every file of the log and its directory.
+  Status RemoveFiles();
+
+  // FlushTarget.
+  void FlushNow() override;
+  void FlushIfDue(int64_t now_ms) override;
+
+ private:
+  struct Waiter {
+    int64_t last_offset;
+    AppendInfo info;
+    AppendCallback done;
+  };
+
+  explicit Log(LogOptions options);
+  Status Recover();
+  Status WriteCheckpointFile(int64_t recovery_offset, int64_t log_start);
+  Status Roll(int64_t now_ms);  // REQUIRES append_mu_
+  Status DoFlush();
+  void FailWaiters(const Status& status);
+  std::shared_ptr<Segment> SegmentFor(int64_t offset) const;
+  std::shared_ptr<Segment> NextSegment(int64_t base_offset) const;
+  Status RemoveSegments(const std::vector<std::shared_ptr<Segment>>& doomed);
+  Result<bool> CompactSegment(const std::shared_ptr<Segment>& segment,
+                              const std::map<std::string, int64_t>& latest, int64_t now_ms,
+                              CompactionStats& stats);
+
+  const LogOptions options_;
+  FileSystem& fs_;
+  Clock& clock_;
+  const std::string checkpoint_path_;
+  RecoveryReport recovery_;
+
+  // Writer state. Lock order: cleaner_mu_ -> flush_mu_ -> append_mu_ -> segments_mu_.
+  mutable std::mutex append_mu_;
+  LogConfig config_;                       // GUARDED_BY(append_mu_)
+  std::shared_ptr<Segment> active_;        // GUARDED_BY(append_mu_)
+  std::vector<std::shared_ptr<Segment>> rolled_unsynced_;  // GUARDED_BY(append_mu_)
+  bool dir_dirty_ = false;                 // GUARDED_BY(append_mu_)
+  std::deque<Waiter> waiters_;             // GUARDED_BY(append_mu_)
+  int64_t unflushed_messages_ = 0;         // GUARDED_BY(append_mu_)
+  int64_t first_unflushed_ms_ = -1;        // GUARDED_BY(append_mu_)
+  Status failed_;                          // GUARDED_BY(append_mu_)
+  bool closed_ = false;                    // GUARDED_BY(append_mu_)
+  bool roll_before_append_ = false;        // GUARDED_BY(append_mu_)
+  std::atomic<int64_t> end_offset_{0};
+  std::atomic<int64_t> durable_offset_{0};
+  std::atomic<int64_t> log_start_offset_{0};
+  int64_t checkpointed_offset_ = -1;       // GUARDED_BY(flush_mu_)
+
+  // The segment map, read by readers, changed by rolls, retention and compaction.
+  mutable std::shared_mutex segments_mu_;
+  std::map<int64_t, std::shared_ptr<Segment>> segments_;  // GUARDED_BY(segments_mu_)
+
+  std::mutex flush_mu_;    // one flush at a time
+  std::mutex cleaner_mu_;  // one of retention / compaction / DeleteRecords at a time
+};
+
+}  // namespace herald::storage

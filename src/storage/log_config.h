@@ -1,0 +1,50 @@
+// LogConfig: the per-topic settings of a partition log, named as Kafka names them.
+//
+//   segment.bytes          roll the active segment when the next batch would pass this size
+//   segment.ms             roll the active segment when it is older than this
+//   retention.ms           delete segments whose newest record is older (-1: keep forever)
+//   retention.bytes        delete the oldest segments while the log is larger (-1: no limit)
+//   cleanup.policy         delete | compact | compact,delete
+//   delete.retention.ms    how long compaction keeps a tombstone (a null value) after its time
+//   flush.messages         fsync once this many messages are unsynced (acks that are not durable)
+//   flush.ms               fsync when the oldest unsynced message is this old
+//   index.interval.bytes   bytes between sparse index entries
+//   max.message.bytes      the largest batch accepted
+//
+// A value type; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+
+#include "base/status.h"
+
+namespace herald::storage {
+
+struct LogConfig {
+  static constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+  int64_t segment_bytes = int64_t{1} << 30;
+  int64_t segment_ms = int64_t{7} * 24 * 3600 * 1000;
+  int64_t retention_ms = int64_t{7} * 24 * 3600 * 1000;
+  int64_t retention_bytes = -1;
+  bool cleanup_delete = true;
+  bool cleanup_compact = false;
+  int64_t delete_retention_ms = int64_t{24} * 3600 * 1000;
+  int64_t flush_messages = kNever;
+  int64_t flush_ms = kNever;
+  int32_t index_interval_bytes = 4096;
+  int32_t max_message_bytes = 1048588;
+
+  // Applies overrides by Kafka name onto `base`. kInvalidArgument names an unknown key or a
+  // value out of range; `base` is unchanged then.
+  static Result<LogConfig> WithOverrides(const LogConfig& base,
+                                         const std::map<std::string, std::string>& overrides);
+  // Every setting by Kafka name, values as strings.
+  std::map<std::string, std::string> ToMap() const;
+  std::string cleanup_policy() const;
+};
+
+}  // namespace herald::storage

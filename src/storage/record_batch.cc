@@ -1,0 +1,208 @@
+#include "storage/record_batch.h"
+
+#include "base/crc32c.h"
+#include "base/varint.h"
+
+namespace herald::storage {
+
+namespace f = batch_field;
+
+Result<BatchHeader> ParseBatchHeader(ByteView b) {
+  if (b.size() < kBatchHeaderSize) {
+    return Corruption("batch of {} bytes is shorter than its {}-byte header", b.size(),
+                      kBatchHeaderSize);
+  }
+  const uint8_t* p = b.data();
+  BatchHeader h;
+  h.base_offset = LoadBigEndian<int64_t>(p + f::kBaseOffset);
+  h.batch_length = LoadBigEndian<int32_t>(p + f::kBatchLength);
+  h.leader_epoch = LoadBigEndian<int32_t>(p + f::kLeaderEpoch);
+  h.magic = static_cast<int8_t>(p[f::kMagic]);
+  h.crc = LoadBigEndian<uint32_t>(p + f::kCrc);
+  h.attributes = LoadBigEndian<int16_t>(p + f::kAttributes);
+  h.last_offset_delta = LoadBigEndian<int32_t>(p + f::kLastOffsetDelta);
+  h.base_timestamp = LoadBigEndian<int64_t>(p + f::kBaseTimestamp);
+  h.max_timestamp = LoadBigEndian<int64_t>(p + f::kMaxTimestamp);
+  h.producer_id = LoadBigEndian<int64_t>(p + f::kProducerId);
+  h.producer_epoch = LoadBigEndian<int16_t>(p + f::kProducerEpoch);
+  h.base_sequence = LoadBigEndian<int32_t>(p + f::kBaseSequence);
+  h.record_count = LoadBigEndian<int32_t>(p + f::kRecordCount);
+  if (h.batch_length < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) {
+    return Corruption("batch length {} is below the minimum {}", h.batch_length,
+                      kBatchHeaderSize - kBatchLogOverhead);
+  }
+  if (h.magic != kBatchMagic) {
+    return Corruption("batch magic {} is not {} (only record batch v2 is accepted)", h.magic,
+                      kBatchMagic);
+  }
+  return h;
+}
+
+uint32_t ComputeBatchCrc(ByteView b) {
+  return Crc32c(b.subspan(f::kAttributes));
+}
+
+Result<BatchHeader> ValidateBatch(ByteView b) {
+  HERALD_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(b));
+  if (h.size() != b.size()) {
+    return Corruption("batch length field says {} bytes but the batch has {}", h.size(),
+                      b.size());
+  }
+  if (h.last_offset_delta < 0 || h.record_count < 0) {
+    return Corruption("batch has negative lastOffsetDelta {} or record count {}",
+                      h.last_offset_delta, h.record_count);
+  }
+  if (h.compression() != Compression::kNone && h.compression() > Compression::kZstd) {
+    return Corruption("batch compression type {} is unknown", static_cast<int>(h.compression()));
+  }
+  uint32_t crc = ComputeBatchCrc(b);
+  if (crc != h.crc) {
+    return Corruption("batch CRC32C mismatch: stored {:#010x}, computed {:#010x}", h.crc, crc);
+  }
+  return h;
+}
+
+void SetBaseOffset(MutableByteView batch, int64_t base_offset) {
+  StoreBigEndian<int64_t>(batch.data() + f::kBaseOffset, base_offset);
+}
+
+void SetLeaderEpoch(MutableByteView batch, int32_t epoch) {
+  StoreBigEndian<int32_t>(batch.data() + f::kLeaderEpoch, epoch);
+}
+
+namespace {
+
+std::optional<std::optional<ByteView>> GetNullableBytes(VarintReader& r) {
+  auto len = r.GetVarint();
+  if (!len || *len < -1) return std::nullopt;
+  if (*len == -1) return std::optional<ByteView>();
+  auto bytes = r.GetBytes(static_cast<size_t>(*len));
+  if (!bytes) return std::nullopt;
+  return std::optional<ByteView>(*bytes);
+}
+
+}  // namespace
+
+Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)>& fn) {
+  HERALD_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(batch));
+  if (h.compression() != Compression::kNone) {
+    return InvalidArgument("records of a compressed batch cannot be read in place");
+  }
+  VarintReader r(batch.subspan(kBatchHeaderSize));
+  for (int32_t i = 0; i < h.record_count; ++i) {
+    size_t start = r.position();
+    auto length = r.GetVarint();
+    if (!length || *length < 0 || static_cast<size_t>(*length) > r.remaining()) {
+      return Corruption("record {} of batch at offset {} has a bad length", i, h.base_offset);
+    }
+    size_t body_start = r.position();
+    auto bad = [&] {
+      return Corruption("record {} of batch at offset {} does not parse", i, h.base_offset);
+    };
+    if (!r.GetInt8()) return bad();
+    auto ts_delta = r.GetVarlong();
+    if (!ts_delta) return bad();
+    auto offset_delta = r.GetVarint();
+    if (!offset_delta) return bad();
+    auto key = GetNullableBytes(r);
+    if (!key) return bad();
+    auto value = GetNullableBytes(r);
+    if (!value) return bad();
+    auto header_count = r.GetVarint();
+    if (!header_count || *header_count < 0) return bad();
+    for (int32_t k = 0; k < *header_count; ++k) {
+      if (!GetNullableBytes(r) || !GetNullableBytes(r)) return bad();
+    }
+    if (r.position() - body_start != static_cast<size_t>(*length)) {
+      return Corruption("record {} of batch at offset {} is {} bytes, its length says {}", i,
+                        h.base_offset, r.position() - body_start, *length);
+    }
+    RecordView rec;
+    rec.offset = h.base_offset + *offset_delta;
+    rec.timestamp = h.base_timestamp + *ts_delta;
+    rec.key = *key;
+    rec.value = *value;
+    rec.raw = batch.subspan(kBatchHeaderSize + start, r.position() - start);
+    fn(rec);
+  }
+  if (r.remaining() != 0) {
+    return Corruption("batch at offset {} has {} bytes after its {} records", h.base_offset,
+                      r.remaining(), h.record_count);
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+void PutNullable(Buffer& out, const std::optional<std::string>& s) {
+  if (!s) {
+    PutVarint(out, -1);
+    return;
+  }
+  PutVarint(out, static_cast<int32_t>(s->size()));
+  out.insert(out.end(), s->begin(), s->end());
+}
+
+void WriteHeader(Buffer& out, const BatchHeader& h, int32_t record_count) {
+  BufferWriter w(out);
+  w.Int<int64_t>(h.base_offset);
+  w.Int<int32_t>(0);  // batch length, set below
+  w.Int<int32_t>(h.leader_epoch);
+  w.Int<int8_t>(kBatchMagic);
+  w.Int<uint32_t>(0);  // crc, set below
+  w.Int<int16_t>(h.attributes);
+  w.Int<int32_t>(h.last_offset_delta);
+  w.Int<int64_t>(h.base_timestamp);
+  w.Int<int64_t>(h.max_timestamp);
+  w.Int<int64_t>(h.producer_id);
+  w.Int<int16_t>(h.producer_epoch);
+  w.Int<int32_t>(h.base_sequence);
+  w.Int<int32_t>(record_count);
+}
+
+void SealBatch(Buffer& out) {
+  StoreBigEndian<int32_t>(out.data() + f::kBatchLength,
+                          static_cast<int32_t>(out.size() - kBatchLogOverhead));
+  StoreBigEndian<uint32_t>(out.data() + f::kCrc, ComputeBatchCrc(out));
+}
+
+}  // namespace
+
+Buffer BuildBatch(const std::vector<RecordSpec>& records) {
+  BatchHeader h;
+  h.base_timestamp = records.empty() ? 0 : records.front().timestamp;
+  h.max_timestamp = h.base_timestamp;
+  for (const auto& r : records) h.max_timestamp = std::max(h.max_timestamp, r.timestamp);
+  h.last_offset_delta = records.empty() ? 0 : static_cast<int32_t>(records.size() - 1);
+  Buffer out;
+  WriteHeader(out, h, static_cast<int32_t>(records.size()));
+  Buffer body;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const RecordSpec& r = records[i];
+    body.clear();
+    body.push_back(0);  // attributes
+    PutVarlong(body, r.timestamp - h.base_timestamp);
+    PutVarint(body, static_cast<int32_t>(i));
+    PutNullable(body, r.key);
+    PutNullable(body, r.value);
+    PutVarint(body, static_cast<int32_t>(r.headers.size()));
+    for (const auto& [k, v] : r.headers) {
+      PutNullable(body, k);
+      PutNullable(body, v);
+    }
+    PutVarint(out, static_cast<int32_t>(body.size()));
+    out.insert(out.end(), body.begin(), body.end());
+  }
+  SealBatch(out);
+  return out;
+}
+
+Buffer RebuildBatch(const BatchHeader& like, const std::vector<ByteView>& raw_records) {
+  Buffer out;
+  WriteHeader(out, like, static_cast<int32_t>(raw_records.size()));
+  for (ByteView raw : raw_records) out.insert(out.end(), raw.begin(), raw.end());
+  SealBatch(out);
+  return out;
+}
+
+}  // namespace herald::storage

@@ -1,0 +1,125 @@
+// Kafka RecordBatch v2 (magic 2): the unit Herald validates, stores and serves.
+//
+// Grammar (big-endian; the CRC32C covers `attributes` through the end of the batch):
+//
+//   batch        := baseOffset:int64 batchLength:int32 partitionLeaderEpoch:int32 magic:int8
+//                   crc:uint32 attributes:int16 lastOffsetDelta:int32 baseTimestamp:int64
+//                   maxTimestamp:int64 producerId:int64 producerEpoch:int16 baseSequence:int32
+//                   recordCount:int32 records
+//   records      := record{recordCount}            (compressed as a whole when attributes say so)
+//   record       := length:varint attributes:int8 timestampDelta:varlong offsetDelta:varint
+//                   keyLength:varint key valueLength:varint value headerCount:varint header*
+//   header       := keyLength:varint key valueLength:varint value      (length -1 means null)
+//
+// batchLength counts the bytes after itself (the whole batch is batchLength + 12 bytes).
+// baseOffset and partitionLeaderEpoch lie outside the CRC: the log rewrites them in place.
+//
+// Functions here are pure and thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+
+namespace herald::storage {
+
+inline constexpr size_t kBatchHeaderSize = 61;
+inline constexpr size_t kBatchLogOverhead = 12;  // baseOffset + batchLength
+inline constexpr int8_t kBatchMagic = 2;
+
+namespace batch_field {
+inline constexpr size_t kBaseOffset = 0;
+inline constexpr size_t kBatchLength = 8;
+inline constexpr size_t kLeaderEpoch = 12;
+inline constexpr size_t kMagic = 16;
+inline constexpr size_t kCrc = 17;
+inline constexpr size_t kAttributes = 21;
+inline constexpr size_t kLastOffsetDelta = 23;
+inline constexpr size_t kBaseTimestamp = 27;
+inline constexpr size_t kMaxTimestamp = 35;
+inline constexpr size_t kProducerId = 43;
+inline constexpr size_t kProducerEpoch = 51;
+inline constexpr size_t kBaseSequence = 53;
+inline constexpr size_t kRecordCount = 57;
+}  // namespace batch_field
+
+enum class Compression : uint8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 3, kZstd = 4 };
+
+struct BatchHeader {
+  int64_t base_offset = 0;
+  int32_t batch_length = 0;
+  int32_t leader_epoch = 0;
+  int8_t magic = 0;
+  uint32_t crc = 0;
+  int16_t attributes = 0;
+  int32_t last_offset_delta = 0;
+  int64_t base_timestamp = 0;
+  int64_t max_timestamp = 0;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  int32_t base_sequence = -1;
+  int32_t record_count = 0;
+
+  // Bytes of the whole batch.
+  uint64_t size() const { return static_cast<uint64_t>(batch_length) + kBatchLogOverhead; }
+  int64_t last_offset() const { return base_offset + last_offset_delta; }
+  int64_t next_offset() const { return last_offset() + 1; }
+  Compression compression() const { return static_cast<Compression>(attributes & 0x7); }
+  bool log_append_time() const { return (attributes & 0x8) != 0; }
+  bool transactional() const { return (attributes & 0x10) != 0; }
+  bool control() const { return (attributes & 0x20) != 0; }
+};
+
+// Decodes the fixed header from the first kBatchHeaderSize bytes of `bytes`. Checks only what the
+// header alone can tell: kCorruption when `bytes` is too short, batchLength is below the header
+// size, or magic is not 2. Does not check the CRC.
+Result<BatchHeader> ParseBatchHeader(ByteView bytes);
+
+// Validates one whole batch as it arrives from a producer or sits on disk: the header (as above),
+// batchLength + 12 == bytes.size(), lastOffsetDelta and recordCount consistent and non-negative,
+// and the CRC32C. Returns the header, or kCorruption naming the check that failed.
+Result<BatchHeader> ValidateBatch(ByteView bytes);
+
+// The CRC32C the batch should carry (computed over attributes..end).
+uint32_t ComputeBatchCrc(ByteView bytes);
+
+// Rewrites fields outside the CRC in place.
+void SetBaseOffset(MutableByteView batch, int64_t base_offset);
+void SetLeaderEpoch(MutableByteView batch, int32_t epoch);
+
+// One record of an uncompressed batch, pointing into the batch's bytes.
+struct RecordView {
+  int64_t offset = 0;     // baseOffset + offsetDelta
+  int64_t timestamp = 0;  // baseTimestamp + timestampDelta
+  std::optional<ByteView> key;
+  std::optional<ByteView> value;  // nullopt = tombstone
+  ByteView raw;                   // the record's bytes including its length prefix
+};
+
+// Calls `fn` for each record of an uncompressed batch (already validated), in order. kCorruption
+// when a record does not parse or the count disagrees; kInvalidArgument for compressed batches.
+Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)>& fn);
+
+// A record to build a batch from (tests, internal topics, benchmarks, the SDK).
+struct RecordSpec {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  int64_t timestamp = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Builds an uncompressed batch with base offset 0 (the log assigns the real one), a valid CRC and
+// producer id -1. Timestamps are taken from the records; base timestamp is the first one.
+Buffer BuildBatch(const std::vector<RecordSpec>& records);
+
+// Builds a batch from raw record bytes (each already length-prefixed) reusing `like`'s header
+// fields; recomputes count, length, max timestamp untouched, and the CRC. Compaction uses it to
+// keep a subset of a batch's records without changing any offset.
+Buffer RebuildBatch(const BatchHeader& like, const std::vector<ByteView>& raw_records);
+
+}  // namespace herald::storage
