@@ -1,10 +1,13 @@
 #include "storage/log.h"
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <unordered_map>
 
 #include "base/crc32c.h"
+#include "base/log.h"
+#include "base/metrics.h"
 
 namespace herald::storage {
 namespace {
@@ -280,6 +283,11 @@ Status Log::Roll(int64_t now_ms) {
     std::unique_lock lock(segments_mu_);
     segments_[base] = seg;
   }
+  if (LogEnabled(LogLevel::kInfo)) {
+    LogInfo("segment_rolled", {{"path", options_.dir},
+                               {"offset", base},
+                               {"previous_segment_bytes", active_->size()}});
+  }
   rolled_unsynced_.push_back(std::move(active_));
   active_ = std::move(seg);
   dir_dirty_ = true;
@@ -308,12 +316,21 @@ Status Log::DoFlush() {
       first_unflushed_ms_ = -1;
     }
     if (target != durable_offset_.load() || to_sync.size() > 1 || sync_dir) {
+      static Histogram& fsync_seconds =
+          MetricsRegistry::Global()
+              .AddHistogram("herald_fsync_duration_seconds",
+                            "Time to make a log's appended bytes durable (fdatasync)", {},
+                            MetricsRegistry::DefaultBuckets())
+              .WithLabels();
+      auto started = std::chrono::steady_clock::now();
       for (size_t i = 0; i < to_sync.size() && s.ok(); ++i) {
         s = to_sync[i]->Sync();
         // A rolled segment is complete: its indexes are final, make them durable too.
         if (s.ok() && i + 1 < to_sync.size()) s = to_sync[i]->SyncIndexes();
       }
       if (s.ok() && sync_dir) s = fs_.SyncDir(options_.dir);
+      fsync_seconds.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
     if (s.ok()) {
       durable_offset_.store(target, std::memory_order_release);
@@ -575,6 +592,13 @@ Result<int> Log::ApplyRetention() {
   return static_cast<int>(doomed.size());
 }
 
+bool Log::CompactionDue() const {
+  std::lock_guard lock(append_mu_);
+  if (!config_.cleanup_compact) return false;
+  return active_->base_offset() != compacted_active_base_.load() ||
+         clock_.NowMs() - compacted_at_ms_.load() >= config_.delete_retention_ms;
+}
+
 Result<CompactionStats> Log::Compact() {
   std::lock_guard cleaner_lock(cleaner_mu_);
   CompactionStats stats;
@@ -594,6 +618,8 @@ Result<CompactionStats> Log::Compact() {
     std::shared_lock lock(segments_mu_);
     for (const auto& [base, seg] : segments_) inactive.push_back(seg);
   }
+  compacted_active_base_.store(inactive.back()->base_offset());
+  compacted_at_ms_.store(now);
   inactive.pop_back();  // never the active segment
   if (inactive.empty()) return stats;
 

@@ -156,6 +156,10 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // number of segments deleted.
   Result<int> ApplyRetention();
 
+  // Whether Compact() could find work: cleanup includes compact and a segment was rolled since the
+  // last compaction, or delete.retention.ms passed since it (tombstones may have expired).
+  bool CompactionDue() const;
+
   // Compaction (if cleanup includes compact): in the inactive segments keeps only the latest
   // record of each key, and tombstones younger than delete.retention.ms. Offsets never change.
   Result<CompactionStats> Compact();
@@ -222,6 +226,8 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
 
   std::mutex flush_mu_;    // one flush at a time
   std::mutex cleaner_mu_;  // one of retention / compaction / DeleteRecords at a time
+  std::atomic<int64_t> compacted_active_base_{-1};  // the active segment at the last compaction
+  std::atomic<int64_t> compacted_at_ms_{0};
 };
 
 }  // namespace herald::storage

@@ -1,0 +1,345 @@
+#include "storage/engine.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+
+namespace herald::storage {
+namespace {
+
+constexpr char kLockName[] = ".lock";
+constexpr char kMetaDir[] = "meta";
+constexpr char kTopicsDir[] = "topics";
+
+}  // namespace
+
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options)),
+      fs_(options_.fs ? *options_.fs : DefaultFileSystem()),
+      clock_(options_.clock ? *options_.clock : Clock::System()) {}
+
+Engine::~Engine() { Close().IgnoreError(); }
+
+Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
+  std::unique_ptr<Engine> engine(new Engine(std::move(options)));
+  FileSystem& fs = engine->fs_;
+  const std::string& dir = engine->options_.data_dir;
+  HERALD_RETURN_IF_ERROR(CreateDirs(fs, dir), "data directory {}", dir);
+  auto lock = fs.Lock(JoinPath(dir, kLockName));
+  if (!lock.ok()) {
+    return FailedPrecondition("data directory {} is in use by another Herald process ({})", dir,
+                              lock.status().message());
+  }
+  engine->lock_ = std::move(lock).value();
+  engine->flusher_ = std::make_unique<Flusher>(engine->clock_, engine->options_.flusher_threads);
+  HERALD_RETURN_IF_ERROR(engine->Load());
+  if (engine->options_.background) {
+    engine->background_ = std::thread([e = engine.get()] { e->BackgroundLoop(); });
+  }
+  return engine;
+}
+
+Status Engine::ValidateTopicName(const std::string& name) {
+  if (name.empty() || name.size() > 249) {
+    return InvalidArgument("topic name must be 1 to 249 characters, '{}' has {}", name,
+                           name.size());
+  }
+  if (name == "." || name == "..") return InvalidArgument("topic name cannot be '{}'", name);
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return InvalidArgument("topic name '{}' has '{}': only [a-zA-Z0-9._-] are allowed", name,
+                             c);
+    }
+  }
+  return Status::Ok();
+}
+
+std::string Engine::TopicMetaPath(const std::string& name) const {
+  return JoinPath(JoinPath(JoinPath(options_.data_dir, kMetaDir), kTopicsDir), name + ".json");
+}
+
+std::string Engine::PartitionDir(const std::string& topic, int32_t partition) const {
+  return JoinPath(options_.data_dir, topic + "-" + std::to_string(partition));
+}
+
+Result<std::shared_ptr<Log>> Engine::OpenLog(const std::string& topic, int32_t partition,
+                                             const LogConfig& config) {
+  LogOptions lo;
+  lo.fs = &fs_;
+  lo.dir = PartitionDir(topic, partition);
+  lo.config = config;
+  lo.clock = &clock_;
+  lo.flusher = flusher_.get();
+  HERALD_ASSIGN_OR_RETURN(auto log, Log::Open(std::move(lo)));
+  const RecoveryReport& r = log->recovery_report();
+  if (r.bytes_scanned > 0 || r.bytes_truncated > 0 || r.corrupt_trusted_segments > 0 ||
+      !r.had_checkpoint) {
+    nlohmann::json context = {{"topic", topic},
+                              {"partition", partition},
+                              {"offset", log->end_offset()},
+                              {"bytes_scanned", r.bytes_scanned},
+                              {"bytes_truncated", r.bytes_truncated},
+                              {"segments_removed", r.segments_removed},
+                              {"had_checkpoint", r.had_checkpoint}};
+    if (r.corrupt_trusted_segments > 0) {
+      context["corrupt_segments"] = r.corrupt_trusted_segments;
+      LogError("recovery", context, "acknowledged data is damaged; reads of it will fail");
+    } else {
+      LogInfo("recovery", context);
+    }
+  }
+  return log;
+}
+
+Status Engine::WriteTopicMeta(const TopicInfo& info) {
+  nlohmann::json j = {{"name", info.name},
+                      {"partitions", info.partitions},
+                      {"configs", info.overrides},
+                      {"version", 1}};
+  std::string text = j.dump(2) + "\n";
+  return WriteFileAtomic(fs_, TopicMetaPath(info.name), AsBytes(text));
+}
+
+Status Engine::Load() {
+  const std::string topics_dir = JoinPath(JoinPath(options_.data_dir, kMetaDir), kTopicsDir);
+  HERALD_RETURN_IF_ERROR(CreateDirs(fs_, topics_dir));
+  HERALD_ASSIGN_OR_RETURN(auto names, fs_.ListDir(topics_dir));
+  for (const auto& file : names) {
+    if (!file.ends_with(".json")) {
+      if (file.ends_with(".tmp")) HERALD_RETURN_IF_ERROR(fs_.Remove(JoinPath(topics_dir, file)));
+      continue;
+    }
+    HERALD_ASSIGN_OR_RETURN(Buffer raw, ReadFile(fs_, JoinPath(topics_dir, file)));
+    TopicInfo info;
+    try {
+      auto j = nlohmann::json::parse(AsString(raw));
+      info.name = j.at("name").get<std::string>();
+      info.partitions = j.at("partitions").get<int32_t>();
+      info.overrides = j.value("configs", std::map<std::string, std::string>{});
+    } catch (const nlohmann::json::exception& e) {
+      return Corruption("topic metadata {}: {}", file, e.what());
+    }
+    HERALD_ASSIGN_OR_RETURN(info.config, LogConfig::WithOverrides(options_.defaults, info.overrides));
+    Topic topic{info, {}};
+    for (int32_t p = 0; p < info.partitions; ++p) {
+      HERALD_ASSIGN_OR_RETURN(auto log, OpenLog(info.name, p, info.config));
+      topic.logs.push_back(std::move(log));
+    }
+    topics_.emplace(info.name, std::move(topic));
+  }
+  // Partition directories no topic claims are what an interrupted deletion left.
+  HERALD_ASSIGN_OR_RETURN(auto entries, fs_.ListDir(options_.data_dir));
+  for (const auto& entry : entries) {
+    size_t dash = entry.find_last_of('-');
+    if (dash == std::string::npos || dash == 0) continue;
+    int32_t partition = -1;
+    const char* digits = entry.data() + dash + 1;
+    auto [ptr, ec] = std::from_chars(digits, entry.data() + entry.size(), partition);
+    if (ec != std::errc() || ptr != entry.data() + entry.size() || partition < 0) continue;
+    std::string path = JoinPath(options_.data_dir, entry);
+    if (!fs_.IsDirectory(path)) continue;
+    auto it = topics_.find(entry.substr(0, dash));
+    if (it == topics_.end() || partition >= it->second.info.partitions) {
+      LogWarn("orphan_partition_removed", {{"path", path}});
+      HERALD_RETURN_IF_ERROR(RemoveTree(fs_, path));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Engine::CreateTopic(const std::string& name, int32_t partitions,
+                           const std::map<std::string, std::string>& overrides) {
+  HERALD_RETURN_IF_ERROR(ValidateTopicName(name));
+  if (partitions < 1) return InvalidArgument("a topic needs at least one partition, not {}", partitions);
+  HERALD_ASSIGN_OR_RETURN(LogConfig config, LogConfig::WithOverrides(options_.defaults, overrides));
+  std::lock_guard lock(mu_);
+  if (topics_.contains(name)) return AlreadyExists("topic '{}' already exists", name);
+  TopicInfo info{name, partitions, overrides, config};
+  HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
+  Topic topic{info, {}};
+  for (int32_t p = 0; p < partitions; ++p) {
+    HERALD_ASSIGN_OR_RETURN(auto log, OpenLog(name, p, config));
+    topic.logs.push_back(std::move(log));
+  }
+  topics_.emplace(name, std::move(topic));
+  LogInfo("topic_created", {{"topic", name}, {"partitions", partitions}});
+  return Status::Ok();
+}
+
+Status Engine::DeleteTopic(const std::string& name) {
+  std::vector<std::shared_ptr<Log>> logs;
+  {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(name);
+    if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+    // The metadata goes first: a crash after this leaves orphan directories, removed on open.
+    const std::string meta = TopicMetaPath(name);
+    HERALD_RETURN_IF_ERROR(fs_.Remove(meta));
+    HERALD_RETURN_IF_ERROR(fs_.SyncDir(DirName(meta)));
+    logs = std::move(it->second.logs);
+    topics_.erase(it);
+  }
+  for (auto& log : logs) HERALD_RETURN_IF_ERROR(log->RemoveFiles());
+  LogInfo("topic_deleted", {{"topic", name}});
+  return Status::Ok();
+}
+
+Status Engine::CreatePartitions(const std::string& name, int32_t total) {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+  Topic& topic = it->second;
+  if (total <= topic.info.partitions) {
+    return InvalidArgument("topic '{}' has {} partitions; the new count {} must be larger", name,
+                           topic.info.partitions, total);
+  }
+  TopicInfo info = topic.info;
+  info.partitions = total;
+  HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
+  for (int32_t p = topic.info.partitions; p < total; ++p) {
+    HERALD_ASSIGN_OR_RETURN(auto log, OpenLog(name, p, info.config));
+    topic.logs.push_back(std::move(log));
+  }
+  topic.info = std::move(info);
+  return Status::Ok();
+}
+
+Status Engine::AlterTopicConfig(const std::string& name,
+                                const std::map<std::string, std::string>& overrides) {
+  std::map<std::string, std::string> kept;
+  for (const auto& [k, v] : overrides) {
+    if (!v.empty()) kept[k] = v;
+  }
+  HERALD_ASSIGN_OR_RETURN(LogConfig config, LogConfig::WithOverrides(options_.defaults, kept));
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+  TopicInfo info = it->second.info;
+  info.overrides = kept;
+  info.config = config;
+  HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
+  for (auto& log : it->second.logs) log->SetConfig(config);
+  it->second.info = std::move(info);
+  return Status::Ok();
+}
+
+Result<TopicInfo> Engine::DescribeTopic(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+  return it->second.info;
+}
+
+std::vector<TopicInfo> Engine::ListTopics() const {
+  std::lock_guard lock(mu_);
+  std::vector<TopicInfo> out;
+  for (const auto& [name, topic] : topics_) out.push_back(topic.info);
+  return out;
+}
+
+bool Engine::HasTopic(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  return topics_.contains(name);
+}
+
+Result<std::shared_ptr<Log>> Engine::GetLog(const std::string& topic, int32_t partition) const {
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return NotFound("topic '{}' does not exist", topic);
+  if (partition < 0 || partition >= it->second.info.partitions) {
+    return NotFound("topic '{}' has no partition {}", topic, partition);
+  }
+  return it->second.logs[static_cast<size_t>(partition)];
+}
+
+std::vector<std::shared_ptr<Log>> Engine::AllLogs() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<Log>> out;
+  for (const auto& [name, topic] : topics_) {
+    out.insert(out.end(), topic.logs.begin(), topic.logs.end());
+  }
+  return out;
+}
+
+Status Engine::RunCleaner() {
+  Status first_error;
+  for (const auto& log : AllLogs()) {
+    auto deleted = log->ApplyRetention();
+    if (!deleted.ok()) {
+      LogWarn("retention_failed", {{"path", log->dir()}}, deleted.status().ToString());
+      if (first_error.ok()) first_error = deleted.status();
+    } else if (*deleted > 0) {
+      LogInfo("retention", {{"path", log->dir()}, {"segments_deleted", *deleted},
+                            {"log_start_offset", log->log_start_offset()}});
+    }
+    if (!log->CompactionDue()) continue;
+    auto compacted = log->Compact();
+    if (!compacted.ok()) {
+      LogWarn("compaction_failed", {{"path", log->dir()}}, compacted.status().ToString());
+      if (first_error.ok()) first_error = compacted.status();
+    } else if (compacted->segments_rewritten > 0) {
+      LogInfo("compaction", {{"path", log->dir()},
+                             {"segments_rewritten", compacted->segments_rewritten},
+                             {"records_removed", compacted->records_removed},
+                             {"bytes_before", compacted->bytes_before},
+                             {"bytes_after", compacted->bytes_after}});
+    }
+  }
+  return first_error;
+}
+
+Status Engine::CheckpointAll() {
+  Status first_error;
+  for (const auto& log : AllLogs()) {
+    Status s = log->Checkpoint();
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  return first_error;
+}
+
+void Engine::BackgroundLoop() {
+  int64_t last_clean = clock_.NowMs();
+  int64_t last_checkpoint = last_clean;
+  std::unique_lock lock(background_mu_);
+  while (!stopping_) {
+    int64_t tick = std::min(options_.cleaner_interval_ms, options_.checkpoint_interval_ms);
+    background_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(tick / 4, 10)));
+    if (stopping_) break;
+    lock.unlock();
+    int64_t now = clock_.NowMs();
+    if (now - last_checkpoint >= options_.checkpoint_interval_ms) {
+      CheckpointAll().IgnoreError();  // failures surface on the logs themselves
+      last_checkpoint = now;
+    }
+    if (now - last_clean >= options_.cleaner_interval_ms) {
+      RunCleaner().IgnoreError();  // logged per log above
+      last_clean = now;
+    }
+    lock.lock();
+  }
+}
+
+Status Engine::Close() {
+  {
+    std::lock_guard lock(background_mu_);
+    if (stopping_) return Status::Ok();
+    stopping_ = true;
+  }
+  background_cv_.notify_all();
+  if (background_.joinable()) background_.join();
+  Status first_error;
+  for (const auto& log : AllLogs()) {
+    Status s = log->Close();
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  flusher_.reset();
+  return first_error;
+}
+
+}  // namespace herald::storage

@@ -1,0 +1,123 @@
+// Engine: a data directory of topics, each a set of partition logs.
+//
+//   data/.lock                      held (flock) while an Engine has the directory open
+//   data/meta/topics/<topic>.json   {"name":…, "partitions":N, "configs":{…}} (written atomically)
+//   data/<topic>-<partition>/       one Log (storage/log.h)
+//
+// The Engine owns the flusher threads every log shares, and one background thread that applies
+// retention and compaction (every `cleaner_interval_ms`) and writes recovery checkpoints (every
+// `checkpoint_interval_ms`). Topic metadata is written before partition directories are created
+// and removed before they are deleted, so a crash in between leaves only orphans that the next
+// Open() removes.
+//
+// Thread-safety: all methods are thread-safe. Logs handed out stay valid while held, even if
+// their topic is deleted meanwhile (their appends then fail).
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "storage/file_system.h"
+#include "storage/flusher.h"
+#include "storage/log.h"
+#include "storage/log_config.h"
+
+namespace herald::storage {
+
+struct EngineOptions {
+  std::string data_dir = "./data";
+  FileSystem* fs = nullptr;  // the real file system when null; must outlive the engine
+  Clock* clock = nullptr;    // the system clock when null; must outlive the engine
+  LogConfig defaults;        // broker-wide defaults that topic configs override
+  int flusher_threads = 2;
+  int64_t cleaner_interval_ms = 30'000;     // retention and compaction passes
+  int64_t checkpoint_interval_ms = 10'000;  // recovery checkpoints
+  bool background = true;                   // run the cleaner thread (tests drive it by hand)
+};
+
+struct TopicInfo {
+  std::string name;
+  int32_t partitions = 0;
+  std::map<std::string, std::string> overrides;  // configs set on the topic
+  LogConfig config;                              // effective configs
+};
+
+class Engine {
+ public:
+  // Opens or creates the data directory and every log in it (recovering them).
+  // kFailedPrecondition when another process holds the directory.
+  static Result<std::unique_ptr<Engine>> Open(EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Kafka's rules: 1 to 249 of [a-zA-Z0-9._-], not "." or "..". kInvalidArgument otherwise.
+  static Status ValidateTopicName(const std::string& name);
+
+  // kAlreadyExists, kInvalidArgument (name, partitions < 1, bad config).
+  Status CreateTopic(const std::string& name, int32_t partitions,
+                     const std::map<std::string, std::string>& overrides = {});
+  // kNotFound when missing.
+  Status DeleteTopic(const std::string& name);
+  // Grows a topic to `total` partitions. kInvalidArgument when total is not larger.
+  Status CreatePartitions(const std::string& name, int32_t total);
+  // Replaces the topic's config overrides (empty value = remove that override).
+  Status AlterTopicConfig(const std::string& name,
+                          const std::map<std::string, std::string>& overrides);
+
+  Result<TopicInfo> DescribeTopic(const std::string& name) const;
+  std::vector<TopicInfo> ListTopics() const;
+  bool HasTopic(const std::string& name) const;
+  // kNotFound for an unknown topic or partition.
+  Result<std::shared_ptr<Log>> GetLog(const std::string& topic, int32_t partition) const;
+
+  // One retention + compaction pass over every log (what the cleaner thread runs).
+  Status RunCleaner();
+  // Writes every log's recovery checkpoint.
+  Status CheckpointAll();
+  // Stops the background thread and closes every log. Idempotent.
+  Status Close();
+
+  const std::string& data_dir() const { return options_.data_dir; }
+  Clock& clock() const { return clock_; }
+
+ private:
+  struct Topic {
+    TopicInfo info;
+    std::vector<std::shared_ptr<Log>> logs;
+  };
+
+  explicit Engine(EngineOptions options);
+  Status Load();
+  Status WriteTopicMeta(const TopicInfo& info);
+  Result<std::shared_ptr<Log>> OpenLog(const std::string& topic, int32_t partition,
+                                       const LogConfig& config);
+  std::string TopicMetaPath(const std::string& name) const;
+  std::string PartitionDir(const std::string& topic, int32_t partition) const;
+  std::vector<std::shared_ptr<Log>> AllLogs() const;
+  void BackgroundLoop();
+
+  const EngineOptions options_;
+  FileSystem& fs_;
+  Clock& clock_;
+  std::unique_ptr<FileLock> lock_;
+  std::unique_ptr<Flusher> flusher_;
+
+  mutable std::mutex mu_;  // guards topics_ (not held across log I/O on the hot path)
+  std::map<std::string, Topic> topics_;
+
+  std::mutex background_mu_;
+  std::condition_variable background_cv_;
+  bool stopping_ = false;
+  std::thread background_;
+};
+
+}  // namespace herald::storage

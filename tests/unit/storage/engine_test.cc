@@ -1,0 +1,148 @@
+#include "storage/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/mem_file_system.h"
+#include "storage/record_batch.h"
+
+namespace herald::storage {
+namespace {
+
+class EngineTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Engine> OpenEngine() {
+    EngineOptions o;
+    o.data_dir = "/data";
+    o.fs = &fs_;
+    o.clock = &clock_;
+    o.background = false;
+    auto engine = Engine::Open(o);
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    return engine.ok() ? std::move(engine).value() : nullptr;
+  }
+
+  int64_t AppendTo(Engine& engine, const std::string& topic, int32_t partition) {
+    auto log = engine.GetLog(topic, partition);
+    EXPECT_TRUE(log.ok());
+    Buffer b = BuildBatch({{"k", "v", clock_.NowMs(), {}}});
+    auto r = (*log)->AppendAndWait(b, AckLevel::kDurable);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r->base_offset : -1;
+  }
+
+  MemFileSystem fs_;
+  ManualClock clock_;
+};
+
+TEST_F(EngineTest, TopicNamesFollowKafkasRules) {
+  EXPECT_TRUE(Engine::ValidateTopicName("orders.v1_a-b").ok());
+  EXPECT_FALSE(Engine::ValidateTopicName("").ok());
+  EXPECT_FALSE(Engine::ValidateTopicName(".").ok());
+  EXPECT_FALSE(Engine::ValidateTopicName("..").ok());
+  EXPECT_FALSE(Engine::ValidateTopicName("a/b").ok());
+  EXPECT_FALSE(Engine::ValidateTopicName("spaced name").ok());
+  EXPECT_FALSE(Engine::ValidateTopicName(std::string(250, 'a')).ok());
+  EXPECT_TRUE(Engine::ValidateTopicName(std::string(249, 'a')).ok());
+}
+
+TEST_F(EngineTest, TopicsAndTheirDataSurviveReopen) {
+  {
+    auto engine = OpenEngine();
+    ASSERT_TRUE(engine->CreateTopic("orders", 3, {{"retention.ms", "1000"}}).ok());
+    ASSERT_TRUE(engine->CreateTopic("users", 1, {{"cleanup.policy", "compact"}}).ok());
+    EXPECT_EQ(engine->CreateTopic("orders", 1).code(), StatusCode::kAlreadyExists);
+    EXPECT_EQ(engine->CreateTopic("bad", 0).code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(engine->CreateTopic("bad", 1, {{"no.such.config", "1"}}).code(),
+              StatusCode::kInvalidArgument);
+    EXPECT_FALSE(engine->HasTopic("bad"));
+    EXPECT_EQ(AppendTo(*engine, "orders", 2), 0);
+    EXPECT_EQ(AppendTo(*engine, "orders", 2), 1);
+    ASSERT_TRUE(engine->Close().ok());
+  }
+  auto engine = OpenEngine();
+  auto topics = engine->ListTopics();
+  ASSERT_EQ(topics.size(), 2u);
+  auto orders = engine->DescribeTopic("orders");
+  ASSERT_TRUE(orders.ok());
+  EXPECT_EQ(orders->partitions, 3);
+  EXPECT_EQ(orders->config.retention_ms, 1000);
+  EXPECT_EQ(engine->DescribeTopic("users")->config.cleanup_policy(), "compact");
+  EXPECT_EQ((*engine->GetLog("orders", 2))->end_offset(), 2);
+  EXPECT_EQ(engine->GetLog("orders", 3).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(engine->GetLog("nope", 0).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, CreatePartitionsAndAlterConfigsPersist) {
+  {
+    auto engine = OpenEngine();
+    ASSERT_TRUE(engine->CreateTopic("orders", 1).ok());
+    EXPECT_EQ(engine->CreatePartitions("orders", 1).code(), StatusCode::kInvalidArgument);
+    ASSERT_TRUE(engine->CreatePartitions("orders", 4).ok());
+    EXPECT_EQ(AppendTo(*engine, "orders", 3), 0);
+    ASSERT_TRUE(engine->AlterTopicConfig("orders", {{"segment.bytes", "4096"}}).ok());
+    EXPECT_EQ((*engine->GetLog("orders", 0))->config().segment_bytes, 4096);
+    EXPECT_EQ(engine->AlterTopicConfig("orders", {{"segment.bytes", "abc"}}).code(),
+              StatusCode::kInvalidArgument);
+  }
+  auto engine = OpenEngine();
+  EXPECT_EQ(engine->DescribeTopic("orders")->partitions, 4);
+  EXPECT_EQ(engine->DescribeTopic("orders")->overrides.at("segment.bytes"), "4096");
+  EXPECT_EQ((*engine->GetLog("orders", 3))->end_offset(), 1);
+}
+
+TEST_F(EngineTest, DeleteTopicRemovesItsFiles) {
+  auto engine = OpenEngine();
+  ASSERT_TRUE(engine->CreateTopic("orders", 2).ok());
+  AppendTo(*engine, "orders", 0);
+  EXPECT_TRUE(fs_.Exists("/data/orders-0"));
+  ASSERT_TRUE(engine->DeleteTopic("orders").ok());
+  EXPECT_FALSE(engine->HasTopic("orders"));
+  EXPECT_FALSE(fs_.Exists("/data/orders-0"));
+  EXPECT_FALSE(fs_.Exists("/data/meta/topics/orders.json"));
+  EXPECT_EQ(engine->DeleteTopic("orders").code(), StatusCode::kNotFound);
+  // A topic of the same name starts afresh.
+  ASSERT_TRUE(engine->CreateTopic("orders", 1).ok());
+  EXPECT_EQ(AppendTo(*engine, "orders", 0), 0);
+}
+
+TEST_F(EngineTest, OrphanPartitionDirectoriesAreRemovedOnOpen) {
+  {
+    auto engine = OpenEngine();
+    ASSERT_TRUE(engine->CreateTopic("orders", 2).ok());
+    AppendTo(*engine, "orders", 1);
+  }
+  // As if a deletion crashed after removing the metadata.
+  ASSERT_TRUE(fs_.Remove("/data/meta/topics/orders.json").ok());
+  auto engine = OpenEngine();
+  EXPECT_FALSE(engine->HasTopic("orders"));
+  EXPECT_FALSE(fs_.Exists("/data/orders-1"));
+}
+
+TEST_F(EngineTest, SecondOpenOfTheSameDirectoryIsRefused) {
+  auto first = OpenEngine();
+  EngineOptions o;
+  o.data_dir = "/data";
+  o.fs = &fs_;
+  o.background = false;
+  auto second = Engine::Open(o);
+  EXPECT_EQ(second.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos);
+  first.reset();
+  EXPECT_TRUE(Engine::Open(o).ok()) << "the lock is released on close";
+}
+
+TEST_F(EngineTest, CleanerAppliesRetention) {
+  auto engine = OpenEngine();
+  ASSERT_TRUE(
+      engine->CreateTopic("events", 1, {{"segment.bytes", "1024"}, {"retention.ms", "1000"}}).ok());
+  for (int i = 0; i < 20; ++i) AppendTo(*engine, "events", 0);
+  auto log = *engine->GetLog("events", 0);
+  ASSERT_TRUE(engine->RunCleaner().ok());
+  EXPECT_EQ(log->log_start_offset(), 0);
+  clock_.AdvanceMs(2000);
+  ASSERT_TRUE(engine->RunCleaner().ok());
+  EXPECT_EQ(log->log_start_offset(), 20);
+}
+
+}  // namespace
+}  // namespace herald::storage
