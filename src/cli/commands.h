@@ -8,6 +8,8 @@ namespace herald::cli {
 
 // `herald bench storage|...`.
 void RegisterBench(CLI::App& app);
+// `herald storage inspect`.
+void RegisterStorage(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -4,13 +4,31 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/log.h"
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Herald: a durable event platform that speaks the Kafka protocol", "herald"};
   app.set_version_flag("--version", std::string("herald ") + HERALD_VERSION);
   app.require_subcommand(1);
+  std::string log_format = "json";
+  std::string log_level = "info";
+  app.add_option("--log-format", log_format, "Log lines as json or text")
+      ->check(CLI::IsMember({"json", "text"}))
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.parse_complete_callback([&] {
+    herald::LogLevel level = log_level == "debug"  ? herald::LogLevel::kDebug
+                             : log_level == "warn" ? herald::LogLevel::kWarn
+                             : log_level == "error" ? herald::LogLevel::kError
+                                                    : herald::LogLevel::kInfo;
+    herald::ConfigureLogging(
+        log_format == "text" ? herald::LogFormat::kText : herald::LogFormat::kJson, level);
+  });
   herald::cli::RegisterBench(app);
+  herald::cli::RegisterStorage(app);
   CLI11_PARSE(app, argc, argv);
   return herald::cli::ExitCode();
 }

@@ -14,6 +14,7 @@ namespace {
 constexpr char kLockName[] = ".lock";
 constexpr char kMetaDir[] = "meta";
 constexpr char kTopicsDir[] = "topics";
+constexpr char kDeletingSuffix[] = ".deleting";
 
 }  // namespace
 
@@ -133,21 +134,25 @@ Status Engine::Load() {
     }
     topics_.emplace(info.name, std::move(topic));
   }
-  // Partition directories no topic claims are what an interrupted deletion left.
+  // Directories a deletion renamed and did not finish removing; anything else unclaimed that
+  // looks like a partition is left alone, with a warning.
   HERALD_ASSIGN_OR_RETURN(auto entries, fs_.ListDir(options_.data_dir));
   for (const auto& entry : entries) {
+    std::string path = JoinPath(options_.data_dir, entry);
+    if (!fs_.IsDirectory(path)) continue;
+    if (entry.ends_with(kDeletingSuffix)) {
+      HERALD_RETURN_IF_ERROR(RemoveTree(fs_, path));
+      continue;
+    }
     size_t dash = entry.find_last_of('-');
     if (dash == std::string::npos || dash == 0) continue;
     int32_t partition = -1;
-    const char* digits = entry.data() + dash + 1;
-    auto [ptr, ec] = std::from_chars(digits, entry.data() + entry.size(), partition);
+    auto [ptr, ec] = std::from_chars(entry.data() + dash + 1, entry.data() + entry.size(), partition);
     if (ec != std::errc() || ptr != entry.data() + entry.size() || partition < 0) continue;
-    std::string path = JoinPath(options_.data_dir, entry);
-    if (!fs_.IsDirectory(path)) continue;
     auto it = topics_.find(entry.substr(0, dash));
     if (it == topics_.end() || partition >= it->second.info.partitions) {
-      LogWarn("orphan_partition_removed", {{"path", path}});
-      HERALD_RETURN_IF_ERROR(RemoveTree(fs_, path));
+      LogWarn("unknown_partition_directory", {{"path", path}},
+              "no topic metadata claims this directory; it is left untouched");
     }
   }
   return Status::Ok();
@@ -173,19 +178,28 @@ Status Engine::CreateTopic(const std::string& name, int32_t partitions,
 }
 
 Status Engine::DeleteTopic(const std::string& name) {
-  std::vector<std::shared_ptr<Log>> logs;
-  {
-    std::lock_guard lock(mu_);
-    auto it = topics_.find(name);
-    if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
-    // The metadata goes first: a crash after this leaves orphan directories, removed on open.
-    const std::string meta = TopicMetaPath(name);
-    HERALD_RETURN_IF_ERROR(fs_.Remove(meta));
-    HERALD_RETURN_IF_ERROR(fs_.SyncDir(DirName(meta)));
-    logs = std::move(it->second.logs);
-    topics_.erase(it);
+  std::lock_guard lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+  std::vector<std::shared_ptr<Log>> logs = std::move(it->second.logs);
+  const int32_t partitions = it->second.info.partitions;
+  topics_.erase(it);
+  for (auto& log : logs) log->Close().IgnoreError();  // its data is going anyway
+  // Rename the directories out of the way first, then drop the metadata: a crash in between
+  // leaves the topic with empty partitions and `.deleting` directories that Open() removes.
+  std::vector<std::string> doomed;
+  for (int32_t p = 0; p < partitions; ++p) {
+    std::string dir = PartitionDir(name, p);
+    if (!fs_.IsDirectory(dir)) continue;
+    std::string deleting = dir + kDeletingSuffix;
+    HERALD_RETURN_IF_ERROR(fs_.Rename(dir, deleting));
+    doomed.push_back(std::move(deleting));
   }
-  for (auto& log : logs) HERALD_RETURN_IF_ERROR(log->RemoveFiles());
+  HERALD_RETURN_IF_ERROR(fs_.SyncDir(options_.data_dir));
+  const std::string meta = TopicMetaPath(name);
+  HERALD_RETURN_IF_ERROR(fs_.Remove(meta));
+  HERALD_RETURN_IF_ERROR(fs_.SyncDir(DirName(meta)));
+  for (const auto& dir : doomed) HERALD_RETURN_IF_ERROR(RemoveTree(fs_, dir));
   LogInfo("topic_deleted", {{"topic", name}});
   return Status::Ok();
 }

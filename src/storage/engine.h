@@ -6,9 +6,10 @@
 //
 // The Engine owns the flusher threads every log shares, and one background thread that applies
 // retention and compaction (every `cleaner_interval_ms`) and writes recovery checkpoints (every
-// `checkpoint_interval_ms`). Topic metadata is written before partition directories are created
-// and removed before they are deleted, so a crash in between leaves only orphans that the next
-// Open() removes.
+// `checkpoint_interval_ms`). Topic metadata is written before partition directories are created;
+// a deletion renames the directories to `<dir>.deleting` before it removes the metadata, and
+// Open() finishes removing such directories. Open() never deletes a directory it cannot account
+// for.
 //
 // Thread-safety: all methods are thread-safe. Logs handed out stay valid while held, even if
 // their topic is deleted meanwhile (their appends then fail).

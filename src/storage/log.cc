@@ -404,15 +404,6 @@ Status Log::Close() {
   return Checkpoint();
 }
 
-Status Log::RemoveFiles() {
-  Close().IgnoreError();
-  {
-    std::unique_lock lock(segments_mu_);
-    segments_.clear();
-  }
-  return RemoveTree(fs_, options_.dir);
-}
-
 std::shared_ptr<Segment> Log::SegmentFor(int64_t offset) const {
   std::shared_lock lock(segments_mu_);
   auto it = segments_.upper_bound(offset);

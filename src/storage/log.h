@@ -170,8 +170,6 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   Status Checkpoint();
   // Flushes, syncs indexes, writes the checkpoint. Later appends fail; reads still work.
   Status Close();
-  // Closes and removes every file of the log and its directory.
-  Status RemoveFiles();
 
   // FlushTarget.
   void FlushNow() override;

@@ -118,6 +118,34 @@ Result<std::unique_ptr<File>> MemFileSystem::Open(const std::string& path, OpenM
 Status MemFileSystem::Rename(const std::string& from, const std::string& to) {
   std::lock_guard lock(mu_);
   if (down_) return IoError("{}: the machine is down", "Rename");
+  if (dirs_.contains(from)) {
+    // A directory moves with everything below it, at once (durably, to keep the model simple).
+    if (!dirs_.contains(DirName(to))) return NotFound("rename to {}: no such directory", to);
+    if (dirs_.contains(to)) return AlreadyExists("rename {}: {} exists", from, to);
+    auto move_prefix = [&](auto& entries) {
+      std::string prefix = from + "/";
+      std::vector<std::string> moved;
+      for (auto e = entries.lower_bound(prefix); e != entries.end() && e->first.starts_with(prefix); ++e) {
+        moved.push_back(e->first);
+      }
+      for (const auto& name : moved) {
+        auto node = entries.extract(name);
+        node.key() = to + name.substr(from.size());
+        entries.insert(std::move(node));
+      }
+    };
+    move_prefix(files_);
+    move_prefix(durable_files_);
+    std::vector<std::string> subdirs;
+    for (auto d = dirs_.lower_bound(from); d != dirs_.end() && (*d == from || d->starts_with(from + "/")); ++d) {
+      subdirs.push_back(*d);
+    }
+    for (const auto& d : subdirs) {
+      dirs_.erase(d);
+      dirs_.insert(to + d.substr(from.size()));
+    }
+    return Status::Ok();
+  }
   auto it = files_.find(from);
   if (it == files_.end()) return NotFound("rename {}: no such file", from);
   if (!dirs_.contains(DirName(to))) return NotFound("rename to {}: no such directory", to);

@@ -5,6 +5,7 @@
 // power: each file keeps its synced bytes plus a random part of what was appended since (possibly
 // ending in garbage, a torn write), and each directory keeps either its synced entries or its
 // current ones. Every handle opened before the crash fails from then on, as if the process died.
+// Renaming a directory moves everything below it and is durable at once (a simplification).
 //
 // Thread-safe.
 #pragma once

@@ -21,4 +21,13 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // standard output
+  std::string err;  // standard error
+};
+
+// Runs `command` through /bin/sh and collects its exit code and both output streams.
+CommandResult RunCommand(const std::string& command);
+
 }  // namespace herald::testing

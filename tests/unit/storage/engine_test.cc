@@ -105,17 +105,20 @@ TEST_F(EngineTest, DeleteTopicRemovesItsFiles) {
   EXPECT_EQ(AppendTo(*engine, "orders", 0), 0);
 }
 
-TEST_F(EngineTest, OrphanPartitionDirectoriesAreRemovedOnOpen) {
+TEST_F(EngineTest, InterruptedDeletionIsFinishedOnOpenAndStrangersAreKept) {
   {
     auto engine = OpenEngine();
     ASSERT_TRUE(engine->CreateTopic("orders", 2).ok());
     AppendTo(*engine, "orders", 1);
   }
-  // As if a deletion crashed after removing the metadata.
-  ASSERT_TRUE(fs_.Remove("/data/meta/topics/orders.json").ok());
+  // As if a deletion crashed after renaming one directory, and a directory no topic claims.
+  ASSERT_TRUE(fs_.Rename("/data/orders-1", "/data/orders-1.deleting").ok());
+  ASSERT_TRUE(fs_.CreateDir("/data/backup-2").ok());
   auto engine = OpenEngine();
-  EXPECT_FALSE(engine->HasTopic("orders"));
-  EXPECT_FALSE(fs_.Exists("/data/orders-1"));
+  EXPECT_FALSE(fs_.Exists("/data/orders-1.deleting"));
+  EXPECT_TRUE(fs_.Exists("/data/backup-2")) << "never delete what we cannot account for";
+  EXPECT_TRUE(engine->HasTopic("orders"));
+  EXPECT_EQ((*engine->GetLog("orders", 1))->end_offset(), 0);
 }
 
 TEST_F(EngineTest, SecondOpenOfTheSameDirectoryIsRefused) {

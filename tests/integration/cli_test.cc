@@ -1,0 +1,83 @@
+// The herald binary as a user runs it.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "storage/engine.h"
+#include "storage/record_batch.h"
+#include "testing/test_util.h"
+
+namespace herald {
+namespace {
+
+using testing::RunCommand;
+
+TEST(CliTest, VersionAndHelp) {
+  auto version = RunCommand(fmt::format("{} --version", HERALD_BINARY));
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("herald ", 0), 0u) << version.out;
+  auto help = RunCommand(fmt::format("{} --help", HERALD_BINARY));
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("bench"), std::string::npos);
+  EXPECT_NE(help.out.find("storage"), std::string::npos);
+  auto unknown = RunCommand(fmt::format("{} no-such-command", HERALD_BINARY));
+  EXPECT_NE(unknown.exit_code, 0);
+}
+
+TEST(CliTest, SecondProcessOnADataDirectoryGetsAClearErrorAndExitCode) {
+  testing::TempDir dir;
+  storage::EngineOptions o;
+  o.data_dir = dir.str();
+  o.background = false;
+  auto holder = storage::Engine::Open(o);
+  ASSERT_TRUE(holder.ok()) << holder.status().ToString();
+  auto second = RunCommand(fmt::format("{} storage inspect --data-dir {}", HERALD_BINARY, dir.str()));
+  EXPECT_EQ(second.exit_code, 3);
+  EXPECT_NE(second.err.find("in use by another Herald process"), std::string::npos) << second.err;
+  holder->reset();
+  auto after = RunCommand(fmt::format("{} storage inspect --data-dir {}", HERALD_BINARY, dir.str()));
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+}
+
+TEST(CliTest, InspectReportsPartitions) {
+  testing::TempDir dir;
+  {
+    storage::EngineOptions o;
+    o.data_dir = dir.str();
+    o.background = false;
+    auto engine = storage::Engine::Open(o);
+    ASSERT_TRUE(engine.ok());
+    ASSERT_TRUE((*engine)->CreateTopic("orders", 2).ok());
+    auto log = (*engine)->GetLog("orders", 1);
+    for (int i = 0; i < 3; ++i) {
+      Buffer b = storage::BuildBatch({{"k", "v", 1, {}}, {"k", "w", 2, {}}});
+      ASSERT_TRUE((*log)->AppendAndWait(b, storage::AckLevel::kDurable).ok());
+    }
+  }
+  auto r = RunCommand(
+      fmt::format("{} storage inspect --data-dir {} --output json", HERALD_BINARY, dir.str()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["topics"].size(), 1u);
+  EXPECT_EQ(j["topics"][0]["topic"], "orders");
+  EXPECT_EQ(j["topics"][0]["partitions"][1]["end_offset"], 6);
+  EXPECT_EQ(j["topics"][0]["partitions"][1]["recovery"]["bytes_truncated"], 0);
+  auto table = RunCommand(fmt::format("{} storage inspect --data-dir {}", HERALD_BINARY, dir.str()));
+  EXPECT_NE(table.out.find("orders"), std::string::npos);
+}
+
+TEST(CliTest, StorageBenchmarkRunsAndReportsRatios) {
+  testing::TempDir dir;
+  auto r = RunCommand(fmt::format("{} bench storage --dir {}/b --total 2MiB --json", HERALD_BINARY,
+                                  dir.str()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"herald_write_mb_s", "raw_write_mb_s", "write_ratio", "herald_read_mb_s",
+                          "raw_read_mb_s", "read_ratio", "recovery_ms"}) {
+    ASSERT_TRUE(j.contains(key)) << key;
+    EXPECT_GT(j[key].get<double>(), 0) << key;
+  }
+}
+
+}  // namespace
+}  // namespace herald
