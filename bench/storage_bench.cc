@@ -108,40 +108,37 @@ Result<StorageBenchResult> RunStorageBench(const StorageBenchOptions& o, std::os
   config.segment_bytes = static_cast<int64_t>(o.segment_bytes);
   storage::Flusher flusher(herald::Clock::System(), 1);
 
-  // 1a. Herald: durable appends, one acknowledged batch at a time.
+  // 1. Writes, interleaved batch by batch so both sides meet the same machine state: a durable
+  //    Herald append (acknowledged once fsynced), then the same bytes with write + fdatasync.
+  int raw_fd = ::open(raw_path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (raw_fd < 0) return ErrnoStatus(errno, "open " + raw_path);
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } raw_closer{raw_fd};
   {
     HERALD_ASSIGN_OR_RETURN(auto log, storage::Log::Open({&fs, log_dir, config, nullptr, &flusher}));
-    Progress bar(progress, "herald write", r.batches);
+    Progress bar(progress, "write", r.batches);
     Buffer work = batch;
-    auto start = Clock::now();
+    double herald_s = 0, raw_s = 0;
     for (uint64_t i = 0; i < r.batches; ++i) {
+      auto t0 = Clock::now();
       auto appended = log->AppendAndWait(work, storage::AckLevel::kDurable);
       HERALD_RETURN_IF_ERROR(appended);
-      bar.Update(i);
-    }
-    r.herald_write_mb_s = MbPerSecond(r.bytes, Seconds(start));
-    bar.Done(fmt::format("{:.1f} MB/s", r.herald_write_mb_s));
-    HERALD_RETURN_IF_ERROR(log->Close());
-  }
-
-  // 1b. Raw: the same bytes with write + fdatasync at the same cadence.
-  {
-    int fd = ::open(raw_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return ErrnoStatus(errno, "open " + raw_path);
-    Progress bar(progress, "raw write", r.batches);
-    auto start = Clock::now();
-    for (uint64_t i = 0; i < r.batches; ++i) {
-      if (::write(fd, batch.data(), batch.size()) != static_cast<ssize_t>(batch.size()) ||
-          ::fdatasync(fd) != 0) {
-        Status s = ErrnoStatus(errno, "write " + raw_path);
-        ::close(fd);
-        return s;
+      herald_s += Seconds(t0);
+      auto t1 = Clock::now();
+      if (::write(raw_fd, batch.data(), batch.size()) != static_cast<ssize_t>(batch.size()) ||
+          ::fdatasync(raw_fd) != 0) {
+        return ErrnoStatus(errno, "write " + raw_path);
       }
+      raw_s += Seconds(t1);
       bar.Update(i);
     }
-    r.raw_write_mb_s = MbPerSecond(r.bytes, Seconds(start));
-    bar.Done(fmt::format("{:.1f} MB/s", r.raw_write_mb_s));
-    ::close(fd);
+    r.herald_write_mb_s = MbPerSecond(r.bytes, herald_s);
+    r.raw_write_mb_s = MbPerSecond(r.bytes, raw_s);
+    bar.Done(fmt::format("herald {:.1f} MB/s, raw {:.1f} MB/s", r.herald_write_mb_s,
+                         r.raw_write_mb_s));
+    HERALD_RETURN_IF_ERROR(log->Close());
   }
 
   // 2. Reopen after a clean shutdown.
@@ -152,53 +149,46 @@ Result<StorageBenchResult> RunStorageBench(const StorageBenchOptions& o, std::os
   progress << fmt::format("  {:<14} {:.1f} ms (scanned {} bytes)\n", "reopen", r.recovery_ms,
                           log->recovery_report().bytes_scanned);
 
-  // 3a. Herald: sequential read through Log::Read, 1 MiB at a time, cold cache.
+  // 3. Sequential reads from a cold page cache, 1 MiB at a time, interleaved again: Herald through
+  //    Log::Read (CRC-checked on first read), raw with pread.
   constexpr uint64_t kReadBytes = 1 << 20;
+  EvictDirFromCache(log_dir);
+  EvictFromCache(raw_path);
   {
-    EvictDirFromCache(log_dir);
-    Progress bar(progress, "herald read", r.bytes);
-    Buffer out;
-    uint64_t read = 0;
+    Progress bar(progress, "read", r.bytes);
+    Buffer out, raw_out(kReadBytes);
+    uint64_t herald_read = 0, raw_read = 0;
+    double herald_s = 0, raw_s = 0;
     int64_t offset = log->log_start_offset();
-    auto read_start = Clock::now();
-    while (offset < log->end_offset()) {
-      HERALD_ASSIGN_OR_RETURN(auto slice, log->Read(offset, kReadBytes));
-      if (slice.empty()) break;
-      out.clear();
-      HERALD_RETURN_IF_ERROR(slice.AppendTo(out));
-      // The next offset follows the last batch in the slice.
-      size_t at = 0;
-      while (at < out.size()) {
-        HERALD_ASSIGN_OR_RETURN(auto h, storage::ParseBatchHeader(ByteView(out).subspan(at)));
-        offset = h.next_offset();
-        at += h.size();
+    while (offset < log->end_offset() || raw_read < r.bytes) {
+      if (offset < log->end_offset()) {
+        auto t0 = Clock::now();
+        HERALD_ASSIGN_OR_RETURN(auto slice, log->Read(offset, kReadBytes));
+        if (slice.empty()) break;
+        HERALD_ASSIGN_OR_RETURN(ByteView bytes, slice.View(out));
+        herald_s += Seconds(t0);
+        // The next offset follows the last batch in the slice.
+        for (size_t at = 0; at < bytes.size();) {
+          HERALD_ASSIGN_OR_RETURN(auto h, storage::ParseBatchHeader(bytes.subspan(at)));
+          offset = h.next_offset();
+          at += h.size();
+        }
+        herald_read += bytes.size();
       }
-      read += out.size();
-      bar.Update(read);
+      if (raw_read < r.bytes) {
+        auto t1 = Clock::now();
+        ssize_t n = ::pread(raw_fd, raw_out.data(), raw_out.size(), static_cast<off_t>(raw_read));
+        raw_s += Seconds(t1);
+        if (n <= 0) return ErrnoStatus(errno, "read " + raw_path);
+        raw_read += static_cast<uint64_t>(n);
+      }
+      bar.Update(herald_read);
     }
-    r.herald_read_mb_s = MbPerSecond(read, Seconds(read_start));
-    bar.Done(fmt::format("{:.1f} MB/s", r.herald_read_mb_s));
-    if (read != r.bytes) return Internal("read back {} bytes of {}", read, r.bytes);
-  }
-
-  // 3b. Raw: sequential pread of the same bytes, 1 MiB at a time, cold cache.
-  {
-    EvictFromCache(raw_path);
-    int fd = ::open(raw_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus(errno, "open " + raw_path);
-    Progress bar(progress, "raw read", r.bytes);
-    Buffer out(kReadBytes);
-    uint64_t read = 0;
-    auto read_start = Clock::now();
-    while (true) {
-      ssize_t n = ::pread(fd, out.data(), out.size(), static_cast<off_t>(read));
-      if (n <= 0) break;
-      read += static_cast<uint64_t>(n);
-      bar.Update(read);
-    }
-    r.raw_read_mb_s = MbPerSecond(read, Seconds(read_start));
-    bar.Done(fmt::format("{:.1f} MB/s", r.raw_read_mb_s));
-    ::close(fd);
+    if (herald_read != r.bytes) return Internal("read back {} bytes of {}", herald_read, r.bytes);
+    r.herald_read_mb_s = MbPerSecond(herald_read, herald_s);
+    r.raw_read_mb_s = MbPerSecond(raw_read, raw_s);
+    bar.Done(fmt::format("herald {:.1f} MB/s, raw {:.1f} MB/s", r.herald_read_mb_s,
+                         r.raw_read_mb_s));
   }
   HERALD_RETURN_IF_ERROR(log->Close());
   progress << fmt::format("  write ratio {:.2f}, read ratio {:.2f}\n", r.write_ratio(),

@@ -47,6 +47,7 @@ Result<SegmentIndex::LoadReport> SegmentIndex::Load(uint64_t log_size) {
 
   offsets_persisted_ = offsets_.size();
   times_persisted_ = times_.size();
+  checked_.assign(offsets_.size(), 0);
   if (!report.offset_intact) {
     HERALD_RETURN_IF_ERROR(offset_file_->Truncate(offsets_.size() * kOffsetIndexEntrySize));
   }
@@ -66,6 +67,16 @@ void SegmentIndex::AddTime(TimeIndexEntry e) {
   times_.push_back(e);
 }
 
+void SegmentIndex::MarkTrusted(uint32_t relative_offset) const {
+  std::lock_guard lock(mu_);
+  auto it = std::lower_bound(offsets_.begin(), offsets_.end(), relative_offset,
+                             [](const OffsetIndexEntry& e, uint32_t v) {
+                               return e.relative_offset < v;
+                             });
+  size_t slot = static_cast<size_t>(it - offsets_.begin());
+  if (slot < checked_.size() && it->relative_offset == relative_offset) checked_[slot] = 1;
+}
+
 std::optional<OffsetIndexEntry> SegmentIndex::FloorOffset(uint32_t rel) const {
   std::lock_guard lock(mu_);
   auto it = std::upper_bound(offsets_.begin(), offsets_.end(), rel,
@@ -73,7 +84,10 @@ std::optional<OffsetIndexEntry> SegmentIndex::FloorOffset(uint32_t rel) const {
                                return v < e.relative_offset;
                              });
   if (it == offsets_.begin()) return std::nullopt;
-  return *std::prev(it);
+  size_t slot = static_cast<size_t>(it - offsets_.begin()) - 1;
+  OffsetIndexEntry e = offsets_[slot];
+  e.trusted = slot >= checked_.size() || checked_[slot] != 0;
+  return e;
 }
 
 std::optional<OffsetIndexEntry> SegmentIndex::FloorPosition(uint64_t pos) const {
@@ -81,7 +95,10 @@ std::optional<OffsetIndexEntry> SegmentIndex::FloorPosition(uint64_t pos) const 
   auto it = std::upper_bound(offsets_.begin(), offsets_.end(), pos,
                              [](uint64_t v, const OffsetIndexEntry& e) { return v < e.position; });
   if (it == offsets_.begin()) return std::nullopt;
-  return *std::prev(it);
+  size_t slot = static_cast<size_t>(it - offsets_.begin()) - 1;
+  OffsetIndexEntry e = offsets_[slot];
+  e.trusted = slot >= checked_.size() || checked_[slot] != 0;
+  return e;
 }
 
 std::optional<TimeIndexEntry> SegmentIndex::FloorTime(int64_t ts) const {
@@ -108,6 +125,7 @@ std::optional<TimeIndexEntry> SegmentIndex::LastTimeEntry() const {
 Status SegmentIndex::TruncateTo(uint64_t position, uint32_t relative_offset) {
   std::lock_guard lock(mu_);
   while (!offsets_.empty() && offsets_.back().position >= position) offsets_.pop_back();
+  if (checked_.size() > offsets_.size()) checked_.resize(offsets_.size());
   while (!times_.empty() && times_.back().relative_offset >= relative_offset) times_.pop_back();
   if (offsets_persisted_ > offsets_.size()) {
     offsets_persisted_ = offsets_.size();
@@ -124,6 +142,7 @@ Status SegmentIndex::Clear() {
   std::lock_guard lock(mu_);
   offsets_.clear();
   times_.clear();
+  checked_.clear();
   offsets_persisted_ = 0;
   times_persisted_ = 0;
   HERALD_RETURN_IF_ERROR(offset_file_->Truncate(0));

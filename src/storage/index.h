@@ -10,7 +10,9 @@
 //
 // An entry is added about every `index_interval_bytes` of log. Both indexes are derived data:
 // they are checked when loaded (entries strictly increasing and inside the log) and rebuilt from
-// the log when missing or damaged. Entries are appended to their files lazily (on flush); their
+// the log when missing or damaged. An offset entry loaded from a file is untrusted until a reader
+// has checked that the batch at its position carries its offset (MarkTrusted); entries added in
+// this process are trusted. Entries are appended to their files lazily (on flush); their
 // files are synced when a segment is rolled or closed.
 //
 // Thread-safety: internally locked; one writer (Add, Truncate, Persist), many readers.
@@ -30,6 +32,8 @@ namespace herald::storage {
 struct OffsetIndexEntry {
   uint32_t relative_offset;
   uint32_t position;
+  // Lookups only: false for an entry loaded from the file and not yet checked against the log.
+  bool trusted = true;
 };
 
 struct TimeIndexEntry {
@@ -58,6 +62,9 @@ class SegmentIndex {
   void AddOffset(OffsetIndexEntry e);
   void AddTime(TimeIndexEntry e);
 
+  // Marks the entry for `relative_offset` as checked against the log.
+  void MarkTrusted(uint32_t relative_offset) const;
+
   // The last entry with relative_offset <= rel, if any.
   std::optional<OffsetIndexEntry> FloorOffset(uint32_t rel) const;
   // The last entry with position <= pos, if any.
@@ -84,6 +91,7 @@ class SegmentIndex {
   std::unique_ptr<File> time_file_;
   std::vector<OffsetIndexEntry> offsets_;
   std::vector<TimeIndexEntry> times_;
+  mutable std::vector<uint8_t> checked_;  // for the first checked_.size() entries (loaded from the file)
   size_t offsets_persisted_ = 0;  // entries [0, n) are in the file
   size_t times_persisted_ = 0;
 };

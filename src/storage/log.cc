@@ -47,6 +47,14 @@ std::optional<CheckpointData> DecodeCheckpoint(ByteView b) {
 
 }  // namespace
 
+Result<ByteView> ReadSlice::View(Buffer& scratch) const {
+  if (size == 0) return ByteView();
+  if (!bytes.empty()) return ByteView(bytes);
+  scratch.clear();
+  HERALD_RETURN_IF_ERROR(AppendTo(scratch));
+  return ByteView(scratch);
+}
+
 Status ReadSlice::AppendTo(Buffer& out) const {
   if (size == 0) return Status::Ok();
   if (!bytes.empty()) {
@@ -219,7 +227,8 @@ void Log::Append(MutableByteView batch, AckLevel ack, AppendCallback done) {
     if (closed_) {
       refused = FailedPrecondition("log {} is closed", options_.dir);
     } else if (!failed_.ok()) {
-      refused = failed_;
+      refused = FailedPrecondition("log {} failed and must be reopened: {}", options_.dir,
+                                   failed_.message());
     } else if (header.size() > static_cast<uint64_t>(config_.max_message_bytes)) {
       refused = InvalidArgument("batch of {} bytes is larger than max.message.bytes {}",
                                 header.size(), config_.max_message_bytes);
@@ -436,6 +445,7 @@ Result<ReadSlice> Log::Read(int64_t offset, uint64_t max_bytes) const {
     slice.size = end - pos;
     if (!seg->IsVerified(pos, end)) {
       HERALD_ASSIGN_OR_RETURN(slice.bytes, seg->ReadVerified(pos, end));
+      slice.size = slice.bytes.size();
     }
     slice.segment = std::move(seg);
     return slice;
@@ -447,19 +457,12 @@ Result<std::optional<TimestampOffset>> Log::OffsetForTimestamp(int64_t timestamp
   const int64_t start = log_start_offset_.load();
   for (const auto& seg : segments()) {
     if (seg->max_timestamp() < timestamp) continue;
-    uint64_t pos = 0;
-    if (auto t = seg->index().FloorTime(timestamp)) {
-      if (auto e = seg->index().FloorOffset(t->relative_offset)) pos = e->position;
-    }
+    uint64_t pos = seg->PositionForTimestamp(timestamp);
     std::optional<TimestampOffset> found;
     Status inner;
     HERALD_RETURN_IF_ERROR(seg->ForEachBatch(
         pos, seg->size(), [&](const BatchHeader& h, ByteView bytes, uint64_t) {
           if (h.max_timestamp < timestamp || h.last_offset() < start) return true;
-          if (h.compression() != Compression::kNone || h.log_append_time()) {
-            found = TimestampOffset{std::max(h.base_offset, start), h.max_timestamp};
-            return false;
-          }
           inner = ForEachRecord(bytes, [&](const RecordView& r) {
             if (!found && r.timestamp >= timestamp && r.offset >= start) {
               found = TimestampOffset{r.offset, r.timestamp};
@@ -620,7 +623,7 @@ Result<CompactionStats> Log::Compact() {
     Status inner;
     HERALD_RETURN_IF_ERROR(seg->ForEachBatch(0, seg->size(), [&](const BatchHeader& h,
                                                                  ByteView bytes, uint64_t) {
-      if (h.control() || h.compression() != Compression::kNone) return true;
+      if (h.control()) return true;
       inner = ForEachRecord(bytes, [&](const RecordView& r) {
         if (r.key) latest[std::string(AsString(*r.key))] = r.offset;
       });
@@ -643,15 +646,15 @@ Result<bool> Log::CompactSegment(const std::shared_ptr<Segment>& seg,
   HERALD_ASSIGN_OR_RETURN(auto out, fs_.Open(cleaned_path, OpenMode::kCreate));
   int64_t removed = 0;
   Status inner;
-  std::vector<ByteView> kept;
+  Buffer kept;  // the records to keep, back to back
   Status scan = seg->ForEachBatch(0, seg->size(), [&](const BatchHeader& h, ByteView bytes,
                                                       uint64_t) {
-    if (h.control() || h.compression() != Compression::kNone) {
+    if (h.control()) {
       inner = out->Append(bytes);
       return inner.ok();
     }
     kept.clear();
-    int32_t total = 0;
+    int32_t total = 0, kept_count = 0;
     inner = ForEachRecord(bytes, [&](const RecordView& r) {
       ++total;
       bool keep = true;
@@ -663,14 +666,18 @@ Result<bool> Log::CompactSegment(const std::shared_ptr<Segment>& seg,
           keep = false;  // an expired tombstone
         }
       }
-      if (keep) kept.push_back(r.raw);
+      if (keep) {
+        kept.insert(kept.end(), r.raw.begin(), r.raw.end());
+        ++kept_count;
+      }
     });
     if (!inner.ok()) return false;
-    removed += total - static_cast<int32_t>(kept.size());
-    if (kept.size() == static_cast<size_t>(total)) {
+    removed += total - kept_count;
+    if (kept_count == total) {
       inner = out->Append(bytes);
-    } else if (!kept.empty()) {
-      inner = out->Append(RebuildBatch(h, kept));
+    } else if (kept_count > 0) {
+      auto rebuilt = RebuildBatch(h, kept, kept_count);
+      inner = rebuilt.ok() ? out->Append(*rebuilt) : rebuilt.status();
     }
     return inner.ok();
   });

@@ -19,7 +19,9 @@
 // Nothing is acknowledged as durable before fdatasync of its segment (and, after a roll, of the
 // directory) returned. A failed write (ENOSPC, EIO) leaves the log as it was and is returned;
 // appends resume when space is back. A failed fsync fails every waiting append and puts the log in
-// a failed state (its page cache can no longer be trusted): appends fail until it is reopened.
+// a failed state (its page cache can no longer be trusted): appends fail with kFailedPrecondition
+// until it is reopened. The bytes of appends whose fsync failed stay readable until then, though
+// none of them was acknowledged as durable.
 //
 // Reads serve whole batches from one segment. Bytes not validated since the process started are
 // checked (CRC) as they are read, so a corrupt old batch is reported (kCorruption), never served.
@@ -74,6 +76,9 @@ struct ReadSlice {
   int64_t log_start_offset = 0;
 
   bool empty() const { return size == 0; }
+  // The slice's bytes: `bytes` when the read filled it, else read from the file into `scratch`.
+  // The view is valid while the slice and `scratch` are unchanged.
+  Result<ByteView> View(Buffer& scratch) const;
   // Appends the slice's bytes to `out`.
   Status AppendTo(Buffer& out) const;
 };

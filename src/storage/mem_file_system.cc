@@ -236,7 +236,9 @@ bool MemFileSystem::IsDirectory(const std::string& path) {
 Result<std::unique_ptr<FileLock>> MemFileSystem::Lock(const std::string& path) {
   std::lock_guard lock(mu_);
   if (down_) return IoError("{}: the machine is down", "Lock");
+  if (!dirs_.contains(DirName(path))) return NotFound("lock {}: no such directory", path);
   if (!locked_.insert(path).second) return FailedPrecondition("{} is locked", path);
+  if (!files_.contains(path)) files_.emplace(path, std::make_shared<Node>());
   return std::unique_ptr<FileLock>(std::make_unique<MemFileLock>(this, path, generation_));
 }
 

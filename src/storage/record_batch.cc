@@ -2,6 +2,7 @@
 
 #include "base/crc32c.h"
 #include "base/varint.h"
+#include "storage/compression.h"
 
 namespace herald::storage {
 
@@ -85,10 +86,17 @@ std::optional<std::optional<ByteView>> GetNullableBytes(VarintReader& r) {
 
 Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)>& fn) {
   HERALD_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(batch));
+  ByteView records = batch.subspan(kBatchHeaderSize);
+  Buffer decompressed;
   if (h.compression() != Compression::kNone) {
-    return InvalidArgument("records of a compressed batch cannot be read in place");
+    auto d = Decompress(h.compression(), records, kMaxDecompressedBatchBytes);
+    if (!d.ok()) {
+      return d.status().WithContext(fmt::format("records of batch at offset {}", h.base_offset));
+    }
+    decompressed = std::move(d).value();
+    records = decompressed;
   }
-  VarintReader r(batch.subspan(kBatchHeaderSize));
+  VarintReader r(records);
   for (int32_t i = 0; i < h.record_count; ++i) {
     size_t start = r.position();
     auto length = r.GetVarint();
@@ -119,10 +127,10 @@ Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)
     }
     RecordView rec;
     rec.offset = h.base_offset + *offset_delta;
-    rec.timestamp = h.base_timestamp + *ts_delta;
+    rec.timestamp = h.log_append_time() ? h.max_timestamp : h.base_timestamp + *ts_delta;
     rec.key = *key;
     rec.value = *value;
-    rec.raw = batch.subspan(kBatchHeaderSize + start, r.position() - start);
+    rec.raw = records.subspan(start, r.position() - start);
     fn(rec);
   }
   if (r.remaining() != 0) {
@@ -166,17 +174,29 @@ void SealBatch(Buffer& out) {
   StoreBigEndian<uint32_t>(out.data() + f::kCrc, ComputeBatchCrc(out));
 }
 
+Result<Buffer> SealRecords(const BatchHeader& h, ByteView records, int32_t count) {
+  Buffer out;
+  WriteHeader(out, h, count);
+  if (h.compression() == Compression::kNone) {
+    out.insert(out.end(), records.begin(), records.end());
+  } else {
+    HERALD_ASSIGN_OR_RETURN(Buffer packed, Compress(h.compression(), records));
+    out.insert(out.end(), packed.begin(), packed.end());
+  }
+  SealBatch(out);
+  return out;
+}
+
 }  // namespace
 
-Buffer BuildBatch(const std::vector<RecordSpec>& records) {
+Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec) {
   BatchHeader h;
+  h.attributes = static_cast<int16_t>(codec);
   h.base_timestamp = records.empty() ? 0 : records.front().timestamp;
   h.max_timestamp = h.base_timestamp;
   for (const auto& r : records) h.max_timestamp = std::max(h.max_timestamp, r.timestamp);
   h.last_offset_delta = records.empty() ? 0 : static_cast<int32_t>(records.size() - 1);
-  Buffer out;
-  WriteHeader(out, h, static_cast<int32_t>(records.size()));
-  Buffer body;
+  Buffer body, all;
   for (size_t i = 0; i < records.size(); ++i) {
     const RecordSpec& r = records[i];
     body.clear();
@@ -190,19 +210,16 @@ Buffer BuildBatch(const std::vector<RecordSpec>& records) {
       PutNullable(body, k);
       PutNullable(body, v);
     }
-    PutVarint(out, static_cast<int32_t>(body.size()));
-    out.insert(out.end(), body.begin(), body.end());
+    PutVarint(all, static_cast<int32_t>(body.size()));
+    all.insert(all.end(), body.begin(), body.end());
   }
-  SealBatch(out);
-  return out;
+  auto sealed = SealRecords(h, all, static_cast<int32_t>(records.size()));
+  HERALD_ASSERT(sealed.ok(), "building a batch failed: {}", sealed.status().ToString());
+  return std::move(sealed).value();
 }
 
-Buffer RebuildBatch(const BatchHeader& like, const std::vector<ByteView>& raw_records) {
-  Buffer out;
-  WriteHeader(out, like, static_cast<int32_t>(raw_records.size()));
-  for (ByteView raw : raw_records) out.insert(out.end(), raw.begin(), raw.end());
-  SealBatch(out);
-  return out;
+Result<Buffer> RebuildBatch(const BatchHeader& like, ByteView raw_records, int32_t count) {
+  return SealRecords(like, raw_records, count);
 }
 
 }  // namespace herald::storage

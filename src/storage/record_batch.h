@@ -101,8 +101,12 @@ struct RecordView {
   ByteView raw;                   // the record's bytes including its length prefix
 };
 
-// Calls `fn` for each record of an uncompressed batch (already validated), in order. kCorruption
-// when a record does not parse or the count disagrees; kInvalidArgument for compressed batches.
+// Largest records section a compressed batch may decompress to.
+inline constexpr size_t kMaxDecompressedBatchBytes = size_t{64} << 20;
+
+// Calls `fn` for each record of a batch (already validated), in order, decompressing it first if
+// needed. The views passed to `fn` are valid only during the call. kCorruption when the records do
+// not decompress or parse, or their count disagrees with the header.
 Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)>& fn);
 
 // A record to build a batch from (tests, internal topics, benchmarks, the SDK).
@@ -113,13 +117,14 @@ struct RecordSpec {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// Builds an uncompressed batch with base offset 0 (the log assigns the real one), a valid CRC and
-// producer id -1. Timestamps are taken from the records; base timestamp is the first one.
-Buffer BuildBatch(const std::vector<RecordSpec>& records);
+// Builds a batch with base offset 0 (the log assigns the real one), a valid CRC and producer id
+// -1, its records compressed with `codec`. Timestamps are taken from the records; the base
+// timestamp is the first one.
+Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec = Compression::kNone);
 
-// Builds a batch from raw record bytes (each already length-prefixed) reusing `like`'s header
-// fields; recomputes count, length, max timestamp untouched, and the CRC. Compaction uses it to
-// keep a subset of a batch's records without changing any offset.
-Buffer RebuildBatch(const BatchHeader& like, const std::vector<ByteView>& raw_records);
+// Builds a batch from `count` raw records (each with its length prefix, back to back) reusing
+// `like`'s header fields and compression; recomputes the record count, length and CRC. Compaction
+// uses it to keep a subset of a batch's records without changing any offset.
+Result<Buffer> RebuildBatch(const BatchHeader& like, ByteView raw_records, int32_t count);
 
 }  // namespace herald::storage

@@ -81,16 +81,17 @@ void Segment::NoteBatch(const BatchHeader& h, uint64_t pos) {
     }
   }
   max_timestamp_.store(max_ts, std::memory_order_release);
-  size_.store(pos + h.size(), std::memory_order_release);
+  // next_offset_ before size_: a reader that sees the new size also sees the new next offset.
   next_offset_.store(h.next_offset(), std::memory_order_release);
+  size_.store(pos + h.size(), std::memory_order_release);
 }
 
 std::pair<uint64_t, Status> Segment::Scan(
-    uint64_t pos, uint64_t limit,
+    uint64_t pos, uint64_t limit, int64_t first_offset, bool contiguous,
     const std::function<bool(const BatchHeader&, ByteView, uint64_t)>& fn) const {
   Buffer chunk;
   uint64_t chunk_pos = pos;  // file position of chunk[0]
-  int64_t expected_min_offset = base_offset_;
+  int64_t expected_min_offset = std::max(first_offset, base_offset_);
   while (pos < limit) {
     // Make sure the chunk holds the batch header at `pos`, then the whole batch.
     auto ensure = [&](uint64_t need_end) -> Status {
@@ -121,9 +122,10 @@ std::pair<uint64_t, Status> Segment::Scan(
     ByteView batch = avail.first(header->size());
     auto valid = ValidateBatch(batch);
     if (!valid.ok()) return {pos, valid.status().WithContext(fmt::format("{} position {}", log_path_, pos))};
-    if (valid->base_offset < expected_min_offset) {
-      return {pos, Corruption("{}: batch at position {} has offset {} below {}", log_path_, pos,
-                              valid->base_offset, expected_min_offset)};
+    if (valid->base_offset < expected_min_offset ||
+        (contiguous && valid->base_offset != expected_min_offset)) {
+      return {pos, Corruption("{}: batch at position {} has offset {} where {} was expected",
+                              log_path_, pos, valid->base_offset, expected_min_offset)};
     }
     expected_min_offset = valid->next_offset();
     if (!fn(*valid, batch, pos)) return {pos, Status::Ok()};
@@ -132,11 +134,13 @@ std::pair<uint64_t, Status> Segment::Scan(
   return {pos, Status::Ok()};
 }
 
-std::pair<uint64_t, Status> Segment::ScanAndNote(uint64_t pos) {
-  return Scan(pos, log_->Size(), [this](const BatchHeader& h, ByteView, uint64_t at) {
-    NoteBatch(h, at);
-    return true;
-  });
+std::pair<uint64_t, Status> Segment::ScanAndNote(uint64_t pos, int64_t first_offset,
+                                                  bool contiguous) {
+  return Scan(pos, log_->Size(), first_offset, contiguous,
+              [this](const BatchHeader& h, ByteView, uint64_t at) {
+                NoteBatch(h, at);
+                return true;
+              });
 }
 
 Status Segment::RecoverTrusted(std::optional<int64_t> next_segment_base) {
@@ -147,17 +151,23 @@ Status Segment::RecoverTrusted(std::optional<int64_t> next_segment_base) {
     // Learn the batches from the last indexed one on, without re-adding its entry.
     auto header = ReadHeaderAt(last->position, file_size);
     if (header.ok() && header->base_offset == base_offset_ + last->relative_offset) {
+      index_.MarkTrusted(last->relative_offset);
       last_index_position_ = last->position;
       auto last_time = index_.LastTimeEntry();
       last_time_entry_ts_ = last_time ? last_time->timestamp : -1;
       max_timestamp_.store(last_time_entry_ts_);
       next_offset_.store(header->base_offset);
-      if (ScanAndNote(last->position).second.ok()) return Status::Ok();
+      if (ScanAndNote(last->position, header->base_offset, false).second.ok()) {
+        index_.Persist(/*sync=*/false).IgnoreError();  // entries the scan added, if any
+        return Status::Ok();
+      }
     }
   }
-  // No index, a damaged one, or bad bytes after it: rebuild the index from the whole segment.
+  // No index, a damaged one, or bad bytes after it: rebuild the index from the whole segment,
+  // and write it back so the next open need not.
   HERALD_RETURN_IF_ERROR(ResetIndex());
-  auto [end, status] = ScanAndNote(0);
+  auto [end, status] = ScanAndNote(0, base_offset_, false);
+  index_.Persist(/*sync=*/true).IgnoreError();  // derived data: a failure costs a rescan later
   if (!status.ok()) {
     // Keep every byte: the bad batch is reported to whoever reads it, never served.
     size_.store(file_size);
@@ -186,6 +196,8 @@ Result<Segment::TailRecovery> Segment::RecoverTail(int64_t from_offset, int64_t 
     auto header = ReadHeaderAt(entry->position, file_size);
     if (!header.ok() || header->base_offset != base_offset_ + entry->relative_offset) {
       entry.reset();
+    } else {
+      index_.MarkTrusted(entry->relative_offset);
     }
   }
   uint64_t start = 0;
@@ -202,7 +214,8 @@ Result<Segment::TailRecovery> Segment::RecoverTail(int64_t from_offset, int64_t 
   } else {
     HERALD_RETURN_IF_ERROR(ResetIndex());
   }
-  auto [end, status] = ScanAndNote(start);
+  // Past the checkpoint nothing was compacted: every batch must follow the one before exactly.
+  auto [end, status] = ScanAndNote(start, next_offset(), /*contiguous=*/true);
   MarkVerified(start, end);
   if (!status.ok() && next_offset() < durable_offset) {
     size_.store(file_size);
@@ -245,11 +258,32 @@ Result<BatchHeader> Segment::ReadHeaderAt(uint64_t pos, uint64_t limit) const {
   return header;
 }
 
+std::optional<uint64_t> Segment::CheckedPosition(const OffsetIndexEntry& entry) const {
+  if (entry.trusted) return entry.position;
+  auto header = ReadHeaderAt(entry.position, size());
+  if (!header.ok() || header->base_offset != base_offset_ + entry.relative_offset) {
+    return std::nullopt;  // a damaged entry: the caller scans without it
+  }
+  index_.MarkTrusted(entry.relative_offset);
+  return entry.position;
+}
+
+Result<BatchHeader> Segment::ReadServedHeaderAt(uint64_t pos, uint64_t limit) const {
+  HERALD_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos, limit));
+  if (h.base_offset >= next_offset()) {
+    return Corruption("{}: batch at position {} has offset {}, past the segment's end {}",
+                      log_path_, pos, h.base_offset, next_offset());
+  }
+  return h;
+}
+
 Result<uint64_t> Segment::FindBatchPosition(int64_t offset, uint64_t limit) const {
-  auto entry = index_.FloorOffset(Relative(offset, base_offset_));
-  uint64_t pos = entry ? entry->position : 0;
+  uint64_t pos = 0;
+  if (auto entry = index_.FloorOffset(Relative(offset, base_offset_))) {
+    pos = CheckedPosition(*entry).value_or(0);
+  }
   while (pos < limit) {
-    HERALD_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(pos, limit));
+    HERALD_ASSIGN_OR_RETURN(BatchHeader h, ReadServedHeaderAt(pos, limit));
     if (h.last_offset() >= offset) return pos;
     pos += h.size();
   }
@@ -259,16 +293,23 @@ Result<uint64_t> Segment::FindBatchPosition(int64_t offset, uint64_t limit) cons
 Result<uint64_t> Segment::SliceEnd(uint64_t pos, uint64_t max_bytes, uint64_t limit) const {
   if (limit - pos <= max_bytes) return limit;
   if (auto entry = index_.FloorPosition(pos + max_bytes); entry && entry->position > pos) {
-    return entry->position;
+    if (auto checked = CheckedPosition(*entry)) return *checked;
   }
-  HERALD_ASSIGN_OR_RETURN(BatchHeader first, ReadHeaderAt(pos, limit));
+  HERALD_ASSIGN_OR_RETURN(BatchHeader first, ReadServedHeaderAt(pos, limit));
   uint64_t end = pos + first.size();
-  while (end < limit) {
-    HERALD_ASSIGN_OR_RETURN(BatchHeader h, ReadHeaderAt(end, limit));
-    if (end + h.size() - pos > max_bytes) break;
-    end += h.size();
+  while (end < limit && end - pos < max_bytes) {
+    auto h = ReadServedHeaderAt(end, limit);
+    if (!h.ok() || end + h->size() - pos > max_bytes) break;  // a bad header ends the slice
+    end += h->size();
   }
   return end;
+}
+
+uint64_t Segment::PositionForTimestamp(int64_t timestamp) const {
+  auto t = index_.FloorTime(timestamp);
+  if (!t) return 0;
+  auto e = index_.FloorOffset(t->relative_offset);
+  return e ? CheckedPosition(*e).value_or(0) : 0;
 }
 
 void Segment::MarkVerified(uint64_t begin, uint64_t end) const {
@@ -292,29 +333,45 @@ Result<Buffer> Segment::ReadVerified(uint64_t pos, uint64_t end) const {
   HERALD_ASSIGN_OR_RETURN(size_t n, log_->ReadAt(pos, out));
   if (n != out.size()) return Corruption("{}: short read at position {}", log_path_, pos);
   if (IsVerified(pos, end)) return out;
+  const int64_t next = next_offset();
+  int64_t min_offset = base_offset_;
   size_t at = 0;
+  Status bad;
   while (at < out.size()) {
     ByteView rest = ByteView(out).subspan(at);
     auto header = ParseBatchHeader(rest);
-    if (!header.ok() || header->size() > rest.size()) {
-      return Corruption("{}: bad batch at position {}: {}", log_path_, pos + at,
-                        header.ok() ? "runs past the read range" : header.status().message());
+    if (!header.ok()) {
+      bad = header.status();
+      break;
+    }
+    if (header->size() > rest.size()) {
+      bad = Corruption("runs past the read range");
+      break;
     }
     auto valid = ValidateBatch(rest.first(header->size()));
     if (!valid.ok()) {
-      return Corruption("{}: bad batch at position {}: {}", log_path_, pos + at,
-                        valid.status().message());
+      bad = valid.status();
+      break;
     }
+    if (valid->base_offset < min_offset || valid->base_offset >= next) {
+      bad = Corruption("offset {} is outside [{}, {})", valid->base_offset, min_offset, next);
+      break;
+    }
+    min_offset = valid->next_offset();
     at += header->size();
   }
-  MarkVerified(pos, end);
+  if (!bad.ok() && at == 0) {
+    return Corruption("{}: bad batch at position {}: {}", log_path_, pos, bad.message());
+  }
+  out.resize(at);  // serve the good batches before a bad one; the next read reports it
+  MarkVerified(pos, pos + at);
   return out;
 }
 
 Status Segment::ForEachBatch(
     uint64_t pos, uint64_t limit,
     const std::function<bool(const BatchHeader&, ByteView, uint64_t)>& fn) const {
-  return Scan(pos, limit, fn).second;
+  return Scan(pos, limit, base_offset_, /*contiguous=*/false, fn).second;
 }
 
 Status Segment::Sync() {

@@ -94,8 +94,9 @@ class Segment {
 
   // Whether [begin, end) was validated in this process (appended, or read and checked).
   bool IsVerified(uint64_t begin, uint64_t end) const;
-  // Reads [pos, end). Every batch in it is validated (CRC) unless the range was validated
-  // before; kCorruption names the bad batch. Returns the bytes.
+  // Reads [pos, end). Every batch in it is validated (CRC, offsets increasing and inside the
+  // segment) unless the range was validated before. Returns the bytes of the valid batches from
+  // `pos` on, stopping before the first bad one; kCorruption names it when it is the first.
   Result<Buffer> ReadVerified(uint64_t pos, uint64_t end) const;
 
   // Calls fn(header, bytes) for each batch from `pos` to `limit`, validating each; stops early
@@ -106,6 +107,10 @@ class Segment {
   // The header of the batch at `pos` (no CRC check), kCorruption if it does not parse or runs
   // past `limit`.
   Result<BatchHeader> ReadHeaderAt(uint64_t pos, uint64_t limit) const;
+
+  // Where to start scanning for the first record at or after `timestamp` (time index, then the
+  // offset index); 0 when the indexes do not help.
+  uint64_t PositionForTimestamp(int64_t timestamp) const;
 
   // Makes appended log bytes durable, then writes pending index entries (not synced; the index
   // is derived data, so failing to write it does not fail the sync).
@@ -140,11 +145,19 @@ class Segment {
   void NoteBatch(const BatchHeader& header, uint64_t pos);
   // Validates batches from `pos` to the end of file, noting each; stops at the first bad one.
   // Returns the position after the last good batch and why it stopped (OK at end of file).
-  std::pair<uint64_t, Status> ScanAndNote(uint64_t pos);
-  // Walks validated batches from `pos` to `limit`; returns where it stopped and why.
+  // With `contiguous`, each batch must start exactly where the one before ended (no gaps, as in
+  // any segment compaction has not touched).
+  std::pair<uint64_t, Status> ScanAndNote(uint64_t pos, int64_t first_offset, bool contiguous);
+  // Walks validated batches from `pos` to `limit`, the first starting at or after
+  // `first_offset` (exactly there with `contiguous`); returns where it stopped and why.
   std::pair<uint64_t, Status> Scan(
-      uint64_t pos, uint64_t limit,
+      uint64_t pos, uint64_t limit, int64_t first_offset, bool contiguous,
       const std::function<bool(const BatchHeader&, ByteView, uint64_t)>& fn) const;
+  // The position of an index entry, checked against the log if it came from the file; nullopt
+  // when it does not name the batch there.
+  std::optional<uint64_t> CheckedPosition(const OffsetIndexEntry& entry) const;
+  // ReadHeaderAt for serving reads: the batch must also lie below next_offset().
+  Result<BatchHeader> ReadServedHeaderAt(uint64_t pos, uint64_t limit) const;
   void MarkVerified(uint64_t begin, uint64_t end) const;
   // Forgets the in-memory index and position state (before a full rescan).
   Status ResetIndex();

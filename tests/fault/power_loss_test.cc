@@ -2,6 +2,7 @@
 // rolls and checkpoints, then the machine "loses power" at a random moment (MemFileSystem keeps
 // synced bytes and a random part of the rest, possibly torn). After a reboot every batch that was
 // acknowledged as durable must be present and byte-identical, and the log must be consistent.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <thread>
 
 #include "base/clock.h"
 #include "storage/flusher.h"
@@ -129,6 +131,81 @@ TEST(PowerLossTest, EveryDurableBatchSurvivesAtRandomCrashPoints) {
   if (only) return;
   EXPECT_GT(total_acked, kIterations);
   EXPECT_GT(total_truncated_runs, 0);
+}
+
+// Compaction rewrites whole segments in the background. A power loss at any point of that (the
+// crash comes from another thread while compaction runs) must leave, for every key, its latest
+// acknowledged value as the key's latest value in the log.
+TEST(PowerLossTest, CompactionNeverLosesTheLatestAcknowledgedValue) {
+  constexpr int kCompactionIterations = 200;
+  int compactions_interrupted = 0;
+  for (int iteration = 0; iteration < kCompactionIterations; ++iteration) {
+    SCOPED_TRACE(fmt::format("seed {}", iteration));
+    std::mt19937_64 rng(static_cast<uint64_t>(iteration) * 104729 + 3);
+    MemFileSystem fs;
+    ManualClock clock;
+    LogConfig config;
+    config.segment_bytes = 1024 + static_cast<int64_t>(rng() % 2048);
+    config.index_interval_bytes = 256;
+    config.cleanup_compact = true;
+    config.cleanup_delete = false;
+    std::map<std::string, std::pair<int64_t, std::string>> latest;  // key -> acked (offset, value)
+    {
+      auto opened = Log::Open({&fs, kDir, config, &clock, nullptr});
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      auto log = *opened;
+      const int appends = 20 + static_cast<int>(rng() % 100);
+      for (int i = 0; i < appends; ++i) {
+        std::string key = fmt::format("k{}", rng() % 8);
+        std::string value = fmt::format("v{}-{}", i, std::string(rng() % 200, 'x'));
+        Buffer b = BuildBatch({{key, value, clock.NowMs(), {}}});
+        auto r = log->AppendAndWait(b, AckLevel::kDurable);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        latest[key] = {r->base_offset, value};
+        if (rng() % 10 == 0) {
+          ASSERT_TRUE(log->Compact().ok());
+        }
+      }
+      // Crash while one more compaction runs.
+      uint64_t crash_seed = rng();
+      int delay_us = static_cast<int>(rng() % 400);
+      std::thread crasher([&] {
+        std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
+        fs.SimulateCrash(crash_seed);
+      });
+      if (!log->Compact().ok()) ++compactions_interrupted;
+      crasher.join();
+      log.reset();
+    }
+    fs.Restart();
+    auto reopened = Log::Open({&fs, kDir, config, &clock, nullptr});
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    auto log = *reopened;
+    ASSERT_NO_FATAL_FAILURE(ExpectConsistent(*log));
+    std::map<std::string, std::pair<int64_t, std::string>> found;
+    int64_t offset = log->log_start_offset();
+    while (offset < log->end_offset()) {
+      auto slice = log->Read(offset, 1 << 20);
+      ASSERT_TRUE(slice.ok()) << slice.status().ToString();
+      Buffer bytes;
+      ASSERT_TRUE(slice->AppendTo(bytes).ok());
+      for (size_t at = 0; at < bytes.size();) {
+        auto h = ParseBatchHeader(ByteView(bytes).subspan(at));
+        ASSERT_TRUE(h.ok());
+        ASSERT_TRUE(ForEachRecord(ByteView(bytes).subspan(at, h->size()), [&](const RecordView& r) {
+                      found[std::string(AsString(*r.key))] = {r.offset,
+                                                              std::string(AsString(*r.value))};
+                    }).ok());
+        offset = h->next_offset();
+        at += h->size();
+      }
+    }
+    for (const auto& [key, acked] : latest) {
+      ASSERT_TRUE(found.contains(key)) << key << " vanished";
+      EXPECT_EQ(found[key], acked) << key;
+    }
+  }
+  RecordProperty("compactions_interrupted", compactions_interrupted);
 }
 
 }  // namespace

@@ -327,7 +327,8 @@ TEST_F(PartitionLogTest, FailedSyncFailsWaitersAndLaterAppends) {
   EXPECT_EQ(log->AppendAndWait(b, AckLevel::kDurable).status().code(), StatusCode::kIoError);
   faulty.FailSyncs(false);
   Buffer c = BuildBatch({{"k", "v", 1, {}}});
-  EXPECT_EQ(log->AppendAndWait(c, AckLevel::kDurable).status().code(), StatusCode::kIoError)
+  EXPECT_EQ(log->AppendAndWait(c, AckLevel::kDurable).status().code(),
+            StatusCode::kFailedPrecondition)
       << "a log whose fsync failed refuses appends until reopened";
   log.reset();
   auto reopened = Log::Open({&faulty, dir_, config_, &clock_, nullptr});

@@ -1,5 +1,6 @@
 #include "storage/record_batch.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace herald::storage {
@@ -60,11 +61,13 @@ TEST(RecordBatchTest, RebuildKeepsOffsetsOfKeptRecords) {
   SetBaseOffset(b, 100);
   auto h = ValidateBatch(b);
   ASSERT_TRUE(h.ok());
-  std::vector<ByteView> kept;
+  Buffer kept;
   ASSERT_TRUE(ForEachRecord(b, [&](const RecordView& r) {
-                if (r.offset != 101) kept.push_back(r.raw);
+                if (r.offset != 101) kept.insert(kept.end(), r.raw.begin(), r.raw.end());
               }).ok());
-  Buffer rebuilt = RebuildBatch(*h, kept);
+  auto rebuilt_result = RebuildBatch(*h, kept, 2);
+  ASSERT_TRUE(rebuilt_result.ok());
+  Buffer rebuilt = *rebuilt_result;
   auto h2 = ValidateBatch(rebuilt);
   ASSERT_TRUE(h2.ok()) << h2.status().ToString();
   EXPECT_EQ(h2->base_offset, 100);
@@ -73,6 +76,58 @@ TEST(RecordBatchTest, RebuildKeepsOffsetsOfKeptRecords) {
   std::vector<int64_t> offsets;
   ASSERT_TRUE(ForEachRecord(rebuilt, [&](const RecordView& r) { offsets.push_back(r.offset); }).ok());
   EXPECT_EQ(offsets, (std::vector<int64_t>{100, 102}));
+}
+
+class CompressedBatchTest : public ::testing::TestWithParam<Compression> {};
+
+TEST_P(CompressedBatchTest, RecordsRoundTripThroughEachCodec) {
+  std::vector<RecordSpec> specs;
+  for (int i = 0; i < 50; ++i) {
+    specs.push_back({fmt::format("key-{}", i % 26),
+                     std::string(200, static_cast<char>('0' + i % 10)), 1000 + i, {{"h", "v"}}});
+  }
+  Buffer b = BuildBatch(specs, GetParam());
+  auto h = ValidateBatch(b);
+  ASSERT_TRUE(h.ok()) << h.status().ToString();
+  EXPECT_EQ(h->compression(), GetParam());
+  EXPECT_LT(b.size(), 50u * 200u) << "the records are compressed";
+  int n = 0;
+  ASSERT_TRUE(ForEachRecord(b, [&](const RecordView& r) {
+                EXPECT_EQ(r.offset, n);
+                EXPECT_EQ(r.timestamp, 1000 + n);
+                EXPECT_EQ(AsString(*r.value), specs[static_cast<size_t>(n)].value);
+                ++n;
+              }).ok());
+  EXPECT_EQ(n, 50);
+
+  // Rebuilding a subset keeps the codec.
+  Buffer kept;
+  ASSERT_TRUE(ForEachRecord(b, [&](const RecordView& r) {
+                if (r.offset % 2 == 0) kept.insert(kept.end(), r.raw.begin(), r.raw.end());
+              }).ok());
+  auto rebuilt = RebuildBatch(*h, kept, 25);
+  ASSERT_TRUE(rebuilt.ok());
+  auto h2 = ValidateBatch(*rebuilt);
+  ASSERT_TRUE(h2.ok());
+  EXPECT_EQ(h2->compression(), GetParam());
+  EXPECT_EQ(h2->last_offset(), 49);
+  int kept_n = 0;
+  ASSERT_TRUE(ForEachRecord(*rebuilt, [&](const RecordView& r) {
+                EXPECT_EQ(r.offset % 2, 0);
+                ++kept_n;
+              }).ok());
+  EXPECT_EQ(kept_n, 25);
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, CompressedBatchTest,
+                         ::testing::Values(Compression::kGzip, Compression::kSnappy,
+                                           Compression::kLz4, Compression::kZstd));
+
+TEST(RecordBatchTest, CorruptCompressedRecordsAreReported) {
+  Buffer b = BuildBatch({{"k", std::string(100, 'x'), 1, {}}}, Compression::kZstd);
+  b[kBatchHeaderSize + 5] ^= 0xFF;
+  StoreBigEndian<uint32_t>(b.data() + batch_field::kCrc, ComputeBatchCrc(b));
+  EXPECT_EQ(ForEachRecord(b, [](const RecordView&) {}).code(), StatusCode::kCorruption);
 }
 
 TEST(RecordBatchTest, CorruptRecordsAreReported) {
