@@ -88,6 +88,7 @@ class Engine {
   Status Close();
 
   const std::string& data_dir() const { return options_.data_dir; }
+  FileSystem& fs() const { return fs_; }
   Clock& clock() const { return clock_; }
 
  private:

@@ -55,8 +55,9 @@ void Flusher::Run() {
       std::vector<std::shared_ptr<FlushTarget>> live;
       std::erase_if(registered_, [&](const std::weak_ptr<FlushTarget>& w) {
         auto t = w.lock();
-        if (t) live.push_back(std::move(t));
-        return !t;
+        if (!t) return true;  // destroyed: drop it
+        live.push_back(std::move(t));
+        return false;
       });
       lock.unlock();
       for (auto& t : live) t->FlushIfDue(now);

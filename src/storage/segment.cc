@@ -23,6 +23,9 @@ std::string Segment::FileStem(int64_t base_offset) { return fmt::format("{:020d}
 
 std::optional<int64_t> Segment::ParseLogFileName(const std::string& name) {
   if (name.size() != 24 || !name.ends_with(".log")) return std::nullopt;
+  for (size_t i = 0; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+  }
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(name.data(), name.data() + 20, value);
   if (ec != std::errc() || ptr != name.data() + 20 || value < 0) return std::nullopt;
@@ -71,7 +74,9 @@ Result<std::shared_ptr<Segment>> Segment::Open(FileSystem& fs, const std::string
 
 void Segment::NoteBatch(const BatchHeader& h, uint64_t pos) {
   int64_t max_ts = std::max(max_timestamp_.load(std::memory_order_relaxed), h.max_timestamp);
-  if (!last_index_position_ || pos - *last_index_position_ >= index_interval_) {
+  // Strictly after the last entry: recovery resumes at an indexed batch and must not add it twice.
+  if (!last_index_position_ ||
+      (pos > *last_index_position_ && pos - *last_index_position_ >= index_interval_)) {
     uint32_t rel = Relative(h.base_offset, base_offset_);
     index_.AddOffset({rel, static_cast<uint32_t>(pos)});
     last_index_position_ = pos;
@@ -292,11 +297,12 @@ Result<uint64_t> Segment::FindBatchPosition(int64_t offset, uint64_t limit) cons
 
 Result<uint64_t> Segment::SliceEnd(uint64_t pos, uint64_t max_bytes, uint64_t limit) const {
   if (limit - pos <= max_bytes) return limit;
-  if (auto entry = index_.FloorPosition(pos + max_bytes); entry && entry->position > pos) {
-    if (auto checked = CheckedPosition(*entry)) return *checked;
-  }
   HERALD_ASSIGN_OR_RETURN(BatchHeader first, ReadServedHeaderAt(pos, limit));
   uint64_t end = pos + first.size();
+  // Jump to the last indexed batch boundary that fits, then walk the few headers after it.
+  if (auto entry = index_.FloorPosition(pos + max_bytes); entry && entry->position > end) {
+    if (auto checked = CheckedPosition(*entry)) end = *checked;
+  }
   while (end < limit && end - pos < max_bytes) {
     auto h = ReadServedHeaderAt(end, limit);
     if (!h.ok() || end + h->size() - pos > max_bytes) break;  // a bad header ends the slice

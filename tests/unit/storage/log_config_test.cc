@@ -1,0 +1,297 @@
+#include "storage/log_config.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace herald::storage {
+namespace {
+
+constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+void ExpectSameConfig(const LogConfig& a, const LogConfig& b) {
+  EXPECT_EQ(a.segment_bytes, b.segment_bytes);
+  EXPECT_EQ(a.segment_ms, b.segment_ms);
+  EXPECT_EQ(a.retention_ms, b.retention_ms);
+  EXPECT_EQ(a.retention_bytes, b.retention_bytes);
+  EXPECT_EQ(a.cleanup_delete, b.cleanup_delete);
+  EXPECT_EQ(a.cleanup_compact, b.cleanup_compact);
+  EXPECT_EQ(a.delete_retention_ms, b.delete_retention_ms);
+  EXPECT_EQ(a.flush_messages, b.flush_messages);
+  EXPECT_EQ(a.flush_ms, b.flush_ms);
+  EXPECT_EQ(a.index_interval_bytes, b.index_interval_bytes);
+  EXPECT_EQ(a.max_message_bytes, b.max_message_bytes);
+}
+
+// A config with every field away from its default.
+LogConfig Custom() {
+  LogConfig c;
+  c.segment_bytes = 123'456;
+  c.segment_ms = 60'000;
+  c.retention_ms = -1;
+  c.retention_bytes = 10'000'000;
+  c.cleanup_delete = true;
+  c.cleanup_compact = true;
+  c.delete_retention_ms = 5;
+  c.flush_messages = 1;
+  c.flush_ms = 0;
+  c.index_interval_bytes = 128;
+  c.max_message_bytes = 2048;
+  return c;
+}
+
+// The value of the field a key names, as an int64.
+int64_t Field(const LogConfig& c, const std::string& key) {
+  if (key == "segment.bytes") return c.segment_bytes;
+  if (key == "segment.ms") return c.segment_ms;
+  if (key == "retention.ms") return c.retention_ms;
+  if (key == "retention.bytes") return c.retention_bytes;
+  if (key == "delete.retention.ms") return c.delete_retention_ms;
+  if (key == "flush.messages") return c.flush_messages;
+  if (key == "flush.ms") return c.flush_ms;
+  if (key == "index.interval.bytes") return c.index_interval_bytes;
+  if (key == "max.message.bytes") return c.max_message_bytes;
+  ADD_FAILURE() << "no integer field for " << key;
+  return 0;
+}
+
+struct IntKey {
+  const char* key;
+  int64_t min;
+  int64_t max;
+};
+
+// Every integer key with the range it accepts (Kafka's ranges; the 32-bit ones cap at int32).
+const std::vector<IntKey>& IntKeys() {
+  static const std::vector<IntKey> keys = {
+      {"segment.bytes", 14, kInt32Max},
+      {"segment.ms", 1, kInt64Max},
+      {"retention.ms", -1, kInt64Max},
+      {"retention.bytes", -1, kInt64Max},
+      {"delete.retention.ms", 0, kInt64Max},
+      {"flush.messages", 1, kInt64Max},
+      {"flush.ms", 0, kInt64Max},
+      {"index.interval.bytes", 0, kInt32Max},
+      {"max.message.bytes", 0, kInt32Max},
+  };
+  return keys;
+}
+
+TEST(LogConfigTest, DefaultsAreKafkas) {
+  LogConfig c;
+  EXPECT_EQ(c.segment_bytes, int64_t{1} << 30);
+  EXPECT_EQ(c.segment_ms, int64_t{604'800'000});
+  EXPECT_EQ(c.retention_ms, int64_t{604'800'000});
+  EXPECT_EQ(c.retention_bytes, -1);
+  EXPECT_EQ(c.cleanup_policy(), "delete");
+  EXPECT_EQ(c.delete_retention_ms, int64_t{86'400'000});
+  EXPECT_EQ(c.flush_messages, LogConfig::kNever);
+  EXPECT_EQ(c.flush_ms, LogConfig::kNever);
+  EXPECT_EQ(c.index_interval_bytes, 4096);
+  EXPECT_EQ(c.max_message_bytes, 1048588);
+}
+
+TEST(LogConfigTest, EmptyOverridesReturnTheBase) {
+  LogConfig base = Custom();
+  auto c = LogConfig::WithOverrides(base, {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ExpectSameConfig(*c, base);
+}
+
+TEST(LogConfigTest, EachIntegerKeySetsItsFieldOnly) {
+  for (const IntKey& k : IntKeys()) {
+    // A value inside the range that no field of the base holds.
+    int64_t value = std::min<int64_t>(k.max, 777'777);
+    SCOPED_TRACE(k.key);
+    LogConfig base = Custom();
+    auto c = LogConfig::WithOverrides(base, {{k.key, fmt::format("{}", value)}});
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(Field(*c, k.key), value);
+    // Every other field keeps the base's value.
+    for (const IntKey& other : IntKeys()) {
+      if (std::string(other.key) == k.key) continue;
+      EXPECT_EQ(Field(*c, other.key), Field(base, other.key)) << other.key;
+    }
+    EXPECT_EQ(c->cleanup_policy(), base.cleanup_policy());
+  }
+}
+
+TEST(LogConfigTest, IntegerKeysAcceptTheirBounds) {
+  for (const IntKey& k : IntKeys()) {
+    SCOPED_TRACE(k.key);
+    for (int64_t v : {k.min, k.max}) {
+      auto c = LogConfig::WithOverrides(LogConfig{}, {{k.key, fmt::format("{}", v)}});
+      ASSERT_TRUE(c.ok()) << v << ": " << c.status().ToString();
+      EXPECT_EQ(Field(*c, k.key), v);
+    }
+  }
+}
+
+TEST(LogConfigTest, IntegerKeysRejectValuesOutOfRange) {
+  const LogConfig base = Custom();
+  for (const IntKey& k : IntKeys()) {
+    SCOPED_TRACE(k.key);
+    std::vector<std::string> bad = {fmt::format("{}", k.min - 1)};
+    if (k.max < kInt64Max) bad.push_back(fmt::format("{}", k.max + 1));
+    bad.push_back("-9223372036854775808");
+    for (const std::string& v : bad) {
+      auto c = LogConfig::WithOverrides(base, {{k.key, v}});
+      EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << v;
+    }
+    ExpectSameConfig(base, Custom());
+  }
+}
+
+TEST(LogConfigTest, ThirtyTwoBitKeysRejectSixtyFourBitValues) {
+  for (const char* key : {"segment.bytes", "index.interval.bytes", "max.message.bytes"}) {
+    SCOPED_TRACE(key);
+    for (const char* v : {"2147483648", "4294967296", "4294968296", "9223372036854775807"}) {
+      auto c = LogConfig::WithOverrides(LogConfig{}, {{key, v}});
+      EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << v;
+    }
+  }
+}
+
+TEST(LogConfigTest, NonIntegerValuesAreInvalid) {
+  const LogConfig base = Custom();
+  for (const IntKey& k : IntKeys()) {
+    SCOPED_TRACE(k.key);
+    for (const char* v : {"", "abc", "12abc", "1.5", "1e3", " 100", "100 ", "0x10", "--1",
+                          "9223372036854775808", "99999999999999999999999"}) {
+      auto c = LogConfig::WithOverrides(base, {{k.key, v}});
+      EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << "'" << v << "'";
+      EXPECT_FALSE(c.status().message().empty());
+    }
+  }
+  ExpectSameConfig(base, Custom());
+}
+
+TEST(LogConfigTest, UnknownKeysAreInvalid) {
+  const LogConfig base = Custom();
+  for (const char* key : {"", "segment.byte", "SEGMENT.BYTES", "segment_bytes", "retention",
+                          "cleanup.policies", "no.such.config", "segment.bytes "}) {
+    auto c = LogConfig::WithOverrides(base, {{key, "100"}});
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << "'" << key << "'";
+  }
+  ExpectSameConfig(base, Custom());
+}
+
+TEST(LogConfigTest, OneBadOverrideFailsTheWholeCall) {
+  const LogConfig base = Custom();
+  // Valid keys sort both before and after the bad one.
+  std::map<std::string, std::string> overrides = {
+      {"cleanup.policy", "compact"}, {"retention.ms", "-7"}, {"segment.bytes", "5000"}};
+  auto c = LogConfig::WithOverrides(base, overrides);
+  EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(c.status().message().find("retention.ms"), std::string::npos)
+      << "names the key: " << c.status().ToString();
+  ExpectSameConfig(base, Custom());
+
+  auto unknown = LogConfig::WithOverrides(base, {{"aaa.unknown", "1"}, {"segment.bytes", "5000"}});
+  EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(unknown.status().message().find("aaa.unknown"), std::string::npos)
+      << unknown.status().ToString();
+  ExpectSameConfig(base, Custom());
+}
+
+TEST(LogConfigTest, SeveralOverridesApplyTogether) {
+  auto c = LogConfig::WithOverrides(LogConfig{}, {{"segment.bytes", "1024"},
+                                                  {"retention.bytes", "-1"},
+                                                  {"cleanup.policy", "compact"},
+                                                  {"flush.messages", "10"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->segment_bytes, 1024);
+  EXPECT_EQ(c->retention_bytes, -1);
+  EXPECT_EQ(c->flush_messages, 10);
+  EXPECT_TRUE(c->cleanup_compact);
+  EXPECT_FALSE(c->cleanup_delete);
+  EXPECT_EQ(c->retention_ms, LogConfig{}.retention_ms);
+  EXPECT_EQ(c->flush_ms, LogConfig::kNever);
+}
+
+TEST(LogConfigTest, CleanupPolicyVariants) {
+  struct Case {
+    const char* value;
+    bool del;
+    bool compact;
+    const char* canonical;
+  };
+  for (const Case& k :
+       {Case{"delete", true, false, "delete"}, Case{"compact", false, true, "compact"},
+        Case{"compact,delete", true, true, "compact,delete"},
+        Case{"delete,compact", true, true, "compact,delete"}}) {
+    SCOPED_TRACE(k.value);
+    // From each starting policy, so a variant cannot pass by leaving a flag as it was.
+    for (const char* start : {"delete", "compact", "compact,delete"}) {
+      auto base = LogConfig::WithOverrides(LogConfig{}, {{"cleanup.policy", start}});
+      ASSERT_TRUE(base.ok());
+      auto c = LogConfig::WithOverrides(*base, {{"cleanup.policy", k.value}});
+      ASSERT_TRUE(c.ok()) << c.status().ToString();
+      EXPECT_EQ(c->cleanup_delete, k.del) << "from " << start;
+      EXPECT_EQ(c->cleanup_compact, k.compact) << "from " << start;
+      EXPECT_EQ(c->cleanup_policy(), k.canonical);
+    }
+  }
+}
+
+TEST(LogConfigTest, BadCleanupPoliciesAreInvalid) {
+  const LogConfig base = Custom();
+  for (const char* v : {"", "Delete", "COMPACT", "none", "compact,", ",delete", "deletecompact",
+                        "compact;delete", "compact,delete,foo"}) {
+    auto c = LogConfig::WithOverrides(base, {{"cleanup.policy", v}});
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << "'" << v << "'";
+  }
+  ExpectSameConfig(base, Custom());
+}
+
+TEST(LogConfigTest, ToMapNamesEverySetting) {
+  auto m = Custom().ToMap();
+  EXPECT_EQ(m.size(), 10u);
+  EXPECT_EQ(m.at("segment.bytes"), "123456");
+  EXPECT_EQ(m.at("segment.ms"), "60000");
+  EXPECT_EQ(m.at("retention.ms"), "-1");
+  EXPECT_EQ(m.at("retention.bytes"), "10000000");
+  EXPECT_EQ(m.at("cleanup.policy"), "compact,delete");
+  EXPECT_EQ(m.at("delete.retention.ms"), "5");
+  EXPECT_EQ(m.at("flush.messages"), "1");
+  EXPECT_EQ(m.at("flush.ms"), "0");
+  EXPECT_EQ(m.at("index.interval.bytes"), "128");
+  EXPECT_EQ(m.at("max.message.bytes"), "2048");
+  auto defaults = LogConfig{}.ToMap();
+  EXPECT_EQ(defaults.at("flush.ms"), "9223372036854775807");
+  EXPECT_EQ(defaults.at("cleanup.policy"), "delete");
+}
+
+TEST(LogConfigTest, ToMapRoundTripsThroughWithOverrides) {
+  LogConfig compact_only;
+  compact_only.cleanup_delete = false;
+  compact_only.cleanup_compact = true;
+  compact_only.segment_bytes = 14;
+  compact_only.index_interval_bytes = 0;
+  for (const LogConfig& original : {LogConfig{}, Custom(), compact_only}) {
+    // Onto a base that differs everywhere, so nothing passes by being left alone.
+    LogConfig other = Custom();
+    if (original.cleanup_compact && original.cleanup_delete) {
+      other.cleanup_compact = false;
+    }
+    auto c = LogConfig::WithOverrides(other, original.ToMap());
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ExpectSameConfig(*c, original);
+    EXPECT_EQ(c->ToMap(), original.ToMap());
+  }
+  // Every key that ToMap names is one WithOverrides accepts on its own.
+  for (const auto& [key, value] : LogConfig{}.ToMap()) {
+    auto one = LogConfig::WithOverrides(Custom(), {{key, value}});
+    EXPECT_TRUE(one.ok()) << key << "=" << value << ": " << one.status().ToString();
+  }
+}
+
+}  // namespace
+}  // namespace herald::storage
