@@ -3,5 +3,5 @@ function(herald_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Werror
     -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual
-    -Wimplicit-fallthrough -Wnull-dereference -Wformat=2)
+    -Wimplicit-fallthrough -Wformat=2)
 endfunction()

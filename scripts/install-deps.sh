@@ -8,8 +8,10 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev
+  zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # real Kafka clients for the integration tests
+  kcat
 )
 
 missing=()

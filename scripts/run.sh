@@ -1,7 +1,5 @@
 #!/usr/bin/env bash
-# Starts Herald's main job on its embedded default data dir.
+# Starts Herald's broker on its embedded default: data in ./data, Kafka protocol on port 9092.
 set -euo pipefail
 data_dir=${1:-./data}
-mkdir -p "$data_dir"
-echo "herald: storage engine on $data_dir (measuring it: write, read and reopen)"
-exec ./build/herald bench storage --dir "$data_dir/bench-storage"
+exec ./build/herald serve --data-dir "$data_dir" --kafka-addr 0.0.0.0:9092

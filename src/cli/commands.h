@@ -10,6 +10,8 @@ namespace herald::cli {
 void RegisterBench(CLI::App& app);
 // `herald storage inspect`.
 void RegisterStorage(CLI::App& app);
+// `herald serve`.
+void RegisterServe(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     herald::ConfigureLogging(
         log_format == "text" ? herald::LogFormat::kText : herald::LogFormat::kJson, level);
   });
+  herald::cli::RegisterServe(app);
   herald::cli::RegisterBench(app);
   herald::cli::RegisterStorage(app);
   CLI11_PARSE(app, argc, argv);

@@ -1,0 +1,145 @@
+// The Kafka APIs Herald serves: keys, the version ranges it advertises, where each API's
+// flexible versions begin, and the protocol's error codes.
+//
+// Ranges follow what real clients need (../shared/KAFKA-COMPAT.md §1.6): minima of 0 where
+// librdkafka 2.0.2 checks for version 0, and maxima below each API's first flexible version
+// except ApiVersions (v3), so ordinary flows never need compact encodings.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace herald::kafka {
+
+enum class ApiKey : int16_t {
+  kProduce = 0,
+  kFetch = 1,
+  kListOffsets = 2,
+  kMetadata = 3,
+  kOffsetCommit = 8,
+  kOffsetFetch = 9,
+  kFindCoordinator = 10,
+  kJoinGroup = 11,
+  kHeartbeat = 12,
+  kLeaveGroup = 13,
+  kSyncGroup = 14,
+  kDescribeGroups = 15,
+  kListGroups = 16,
+  kApiVersions = 18,
+  kCreateTopics = 19,
+  kDeleteTopics = 20,
+  kDeleteRecords = 21,
+  kInitProducerId = 22,
+  kOffsetForLeaderEpoch = 23,
+  kDescribeConfigs = 32,
+  kAlterConfigs = 33,
+  kCreatePartitions = 37,
+  kDeleteGroups = 42,
+};
+
+struct ApiInfo {
+  ApiKey key;
+  std::string_view name;
+  int16_t min_version;
+  int16_t max_version;    // advertised
+  int16_t flexible_from;  // first flexible version in Kafka's schema
+};
+
+inline constexpr std::array kApis = {
+    ApiInfo{ApiKey::kProduce, "Produce", 3, 7, 9},
+    ApiInfo{ApiKey::kFetch, "Fetch", 4, 11, 12},
+    ApiInfo{ApiKey::kListOffsets, "ListOffsets", 0, 3, 6},
+    ApiInfo{ApiKey::kMetadata, "Metadata", 0, 6, 9},
+    ApiInfo{ApiKey::kOffsetCommit, "OffsetCommit", 0, 7, 8},
+    ApiInfo{ApiKey::kOffsetFetch, "OffsetFetch", 0, 5, 6},
+    ApiInfo{ApiKey::kFindCoordinator, "FindCoordinator", 0, 2, 3},
+    ApiInfo{ApiKey::kJoinGroup, "JoinGroup", 0, 5, 6},
+    ApiInfo{ApiKey::kHeartbeat, "Heartbeat", 0, 3, 4},
+    ApiInfo{ApiKey::kLeaveGroup, "LeaveGroup", 0, 3, 4},
+    ApiInfo{ApiKey::kSyncGroup, "SyncGroup", 0, 3, 4},
+    ApiInfo{ApiKey::kDescribeGroups, "DescribeGroups", 0, 4, 5},
+    ApiInfo{ApiKey::kListGroups, "ListGroups", 0, 2, 3},
+    ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
+    ApiInfo{ApiKey::kCreateTopics, "CreateTopics", 0, 4, 5},
+    ApiInfo{ApiKey::kDeleteTopics, "DeleteTopics", 0, 3, 4},
+    ApiInfo{ApiKey::kDeleteRecords, "DeleteRecords", 0, 1, 2},
+    ApiInfo{ApiKey::kInitProducerId, "InitProducerId", 0, 1, 2},
+    ApiInfo{ApiKey::kOffsetForLeaderEpoch, "OffsetForLeaderEpoch", 0, 3, 4},
+    ApiInfo{ApiKey::kDescribeConfigs, "DescribeConfigs", 0, 2, 4},
+    ApiInfo{ApiKey::kAlterConfigs, "AlterConfigs", 0, 1, 2},
+    ApiInfo{ApiKey::kCreatePartitions, "CreatePartitions", 0, 1, 2},
+    ApiInfo{ApiKey::kDeleteGroups, "DeleteGroups", 0, 1, 2},
+};
+
+// The entry for `key`, or nullptr when Herald does not serve it.
+constexpr const ApiInfo* FindApi(int16_t key) {
+  for (const auto& api : kApis) {
+    if (static_cast<int16_t>(api.key) == key) return &api;
+  }
+  return nullptr;
+}
+
+// Kafka error codes (the protocol guide's table; only those Herald uses).
+enum class ErrorCode : int16_t {
+  kUnknownServerError = -1,
+  kNone = 0,
+  kOffsetOutOfRange = 1,
+  kCorruptMessage = 2,
+  kUnknownTopicOrPartition = 3,
+  kInvalidFetchSize = 4,
+  kLeaderNotAvailable = 5,
+  kNotLeaderOrFollower = 6,
+  kRequestTimedOut = 7,
+  kMessageTooLarge = 10,
+  kCoordinatorLoadInProgress = 14,
+  kCoordinatorNotAvailable = 15,
+  kNotCoordinator = 16,
+  kInvalidTopicException = 17,
+  kRecordListTooLarge = 18,
+  kInvalidRequiredAcks = 21,
+  kIllegalGeneration = 22,
+  kInconsistentGroupProtocol = 23,
+  kInvalidGroupId = 24,
+  kUnknownMemberId = 25,
+  kInvalidSessionTimeout = 26,
+  kRebalanceInProgress = 27,
+  kInvalidCommitOffsetSize = 28,
+  kTopicAuthorizationFailed = 29,
+  kGroupAuthorizationFailed = 30,
+  kClusterAuthorizationFailed = 31,
+  kInvalidTimestamp = 32,
+  kUnsupportedSaslMechanism = 33,
+  kIllegalSaslState = 34,
+  kUnsupportedVersion = 35,
+  kTopicAlreadyExists = 36,
+  kInvalidPartitions = 37,
+  kInvalidReplicationFactor = 38,
+  kInvalidReplicaAssignment = 39,
+  kInvalidConfig = 40,
+  kNotController = 41,
+  kInvalidRequest = 42,
+  kUnsupportedForMessageFormat = 43,
+  kPolicyViolation = 44,
+  kOutOfOrderSequenceNumber = 45,
+  kDuplicateSequenceNumber = 46,
+  kInvalidProducerEpoch = 47,
+  kInvalidTxnState = 48,
+  kInvalidProducerIdMapping = 49,
+  kInvalidTransactionTimeout = 50,
+  kConcurrentTransactions = 51,
+  kUnknownProducerId = 59,
+  kKafkaStorageError = 56,
+  kNonEmptyGroup = 68,
+  kGroupIdNotFound = 69,
+  kUnknownLeaderEpoch = 76,
+  kMemberIdRequired = 79,
+  kGroupMaxSizeReached = 81,
+  kFencedInstanceId = 82,
+  kInvalidRecord = 87,
+};
+
+inline constexpr int16_t Code(ErrorCode e) { return static_cast<int16_t>(e); }
+
+}  // namespace herald::kafka

@@ -1,0 +1,33 @@
+// The handler of each API (one function per API key, grouped by file: handlers_*.cc). handlers.cc
+// dispatches to them by key. Internal to kafka/.
+#pragma once
+
+#include "base/status.h"
+#include "broker/broker.h"
+#include "kafka/api.h"
+#include "kafka/server.h"
+
+namespace herald::kafka::handlers {
+
+using Handler = void (*)(broker::Broker&, RequestContext, Respond);
+
+void ApiVersions(broker::Broker&, RequestContext, Respond);
+void Metadata(broker::Broker&, RequestContext, Respond);
+void Produce(broker::Broker&, RequestContext, Respond);
+void Fetch(broker::Broker&, RequestContext, Respond);
+void ListOffsets(broker::Broker&, RequestContext, Respond);
+void CreateTopics(broker::Broker&, RequestContext, Respond);
+void DeleteTopics(broker::Broker&, RequestContext, Respond);
+void CreatePartitions(broker::Broker&, RequestContext, Respond);
+void DescribeConfigs(broker::Broker&, RequestContext, Respond);
+void AlterConfigs(broker::Broker&, RequestContext, Respond);
+void DeleteRecords(broker::Broker&, RequestContext, Respond);
+void OffsetForLeaderEpoch(broker::Broker&, RequestContext, Respond);
+
+// The Kafka error code for a storage or broker Status.
+ErrorCode ErrorFor(const Status& status);
+
+// Answers a request whose body does not decode: Kafka closes the connection.
+void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done);
+
+}  // namespace herald::kafka::handlers

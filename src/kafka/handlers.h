@@ -1,0 +1,32 @@
+// The Kafka API handlers, one per API key, dispatched by a table (handlers.cc). Each handler
+// decodes its request with the message definitions in kafka/messages/, asks the Broker, and
+// answers through `done`, possibly later (a durable produce, a long-polling fetch).
+#pragma once
+
+#include "broker/broker.h"
+#include "kafka/schema.h"
+#include "kafka/server.h"
+
+namespace herald::kafka {
+
+class KafkaHandlers final : public RequestHandler {
+ public:
+  // `broker` must outlive the handlers.
+  explicit KafkaHandlers(broker::Broker& broker) : broker_(broker) {}
+  void Handle(RequestContext ctx, Respond done) override;
+
+ private:
+  broker::Broker& broker_;
+};
+
+// Encodes `message` as a response body at the request's version. With `splice`, log slices in
+// Records fields are left for the connection to send with sendfile.
+template <Structure T>
+Response EncodeResponse(const T& message, Version version, bool splice = false) {
+  Response r;
+  FrameWriter w(r.body, splice ? &r.splices : nullptr);
+  Write(w, message, version);
+  return r;
+}
+
+}  // namespace herald::kafka

@@ -1,0 +1,226 @@
+// Topic administration: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs,
+// AlterConfigs, DeleteRecords.
+#include "base/log.h"
+#include "kafka/handler_list.h"
+#include "kafka/handlers.h"
+#include "kafka/messages/alter_configs.h"
+#include "kafka/messages/create_partitions.h"
+#include "kafka/messages/create_topics.h"
+#include "kafka/messages/delete_records.h"
+#include "kafka/messages/delete_topics.h"
+#include "kafka/messages/describe_configs.h"
+
+namespace herald::kafka::handlers {
+
+void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<CreateTopicsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  auto& engine = broker.engine();
+  CreateTopicsResponse response;
+  for (const auto& t : request->topics) {
+    CreateTopicsResponseTopic out;
+    out.name = t.name;
+    auto fail = [&](ErrorCode code, std::string message) {
+      out.error_code = Code(code);
+      out.error_message = std::move(message);
+    };
+    int32_t partitions = t.num_partitions;
+    if (!t.assignments.empty()) partitions = static_cast<int32_t>(t.assignments.size());
+    if (partitions == -1) partitions = broker.options().num_partitions;
+    std::map<std::string, std::string> configs;
+    for (const auto& c : t.configs) {
+      if (c.value) configs[c.name] = *c.value;
+    }
+    if (Status s = storage::Engine::ValidateTopicName(t.name); !s.ok()) {
+      fail(ErrorCode::kInvalidTopicException, s.message());
+    } else if (engine.HasTopic(t.name)) {
+      fail(ErrorCode::kTopicAlreadyExists, fmt::format("Topic '{}' already exists.", t.name));
+    } else if (partitions <= 0) {
+      fail(ErrorCode::kInvalidPartitions, "Number of partitions must be larger than 0.");
+    } else if (t.replication_factor == 0 || t.replication_factor < -1) {
+      fail(ErrorCode::kInvalidReplicationFactor, "Replication factor must be larger than 0.");
+    } else if (auto config = storage::LogConfig::WithOverrides(storage::LogConfig{}, configs);
+               !config.ok()) {
+      fail(ErrorCode::kInvalidConfig, config.status().message());
+    } else if (!request->validate_only) {
+      // One node: any replication factor is served as 1.
+      if (Status created = engine.CreateTopic(t.name, partitions, configs); !created.ok()) {
+        fail(created.code() == StatusCode::kAlreadyExists ? ErrorCode::kTopicAlreadyExists
+                                                          : ErrorCode::kInvalidRequest,
+             created.message());
+      }
+    }
+    response.topics.push_back(std::move(out));
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+void DeleteTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<DeleteTopicsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  DeleteTopicsResponse response;
+  for (const auto& name : request->topic_names) {
+    DeleteTopicsResponseTopic out;
+    out.name = name;
+    Status s = broker.engine().DeleteTopic(name);
+    if (!s.ok()) {
+      out.error_code = Code(s.code() == StatusCode::kNotFound ? ErrorCode::kUnknownTopicOrPartition
+                                                              : ErrorFor(s));
+    }
+    response.responses.push_back(std::move(out));
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+}  // namespace herald::kafka::handlers
+
+namespace herald::kafka::handlers {
+namespace {
+
+constexpr int8_t kTopicResource = 2;
+constexpr int8_t kBrokerResource = 4;
+constexpr int8_t kSourceTopicConfig = 1;    // DYNAMIC_TOPIC_CONFIG
+constexpr int8_t kSourceDefaultConfig = 5;  // DEFAULT_CONFIG
+
+}  // namespace
+
+void CreatePartitions(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<CreatePartitionsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  auto& engine = broker.engine();
+  CreatePartitionsResponse response;
+  for (const auto& t : request->topics) {
+    CreatePartitionsResponseResult out;
+    out.name = t.name;
+    auto info = engine.DescribeTopic(t.name);
+    if (!info.ok()) {
+      out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+      out.error_message = info.status().message();
+    } else if (t.count <= info->partitions) {
+      out.error_code = Code(ErrorCode::kInvalidPartitions);
+      out.error_message = fmt::format("Topic currently has {} partitions, which is higher than or "
+                                      "equal to the requested {}.",
+                                      info->partitions, t.count);
+    } else if (!request->validate_only) {
+      if (Status s = engine.CreatePartitions(t.name, t.count); !s.ok()) {
+        out.error_code = Code(ErrorFor(s));
+        out.error_message = s.message();
+      }
+    }
+    response.results.push_back(std::move(out));
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<DescribeConfigsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  const bool v0 = ctx.request.header.api_version == 0;
+  DescribeConfigsResponse response;
+  for (const auto& resource : request->resources) {
+    DescribeConfigsResponseResult out;
+    out.resource_type = resource.resource_type;
+    out.resource_name = resource.resource_name;
+    auto wanted = [&](const std::string& key) {
+      if (!resource.configuration_keys || resource.configuration_keys->empty()) return true;
+      for (const auto& k : *resource.configuration_keys) {
+        if (k == key) return true;
+      }
+      return false;
+    };
+    if (resource.resource_type == kTopicResource) {
+      auto info = broker.engine().DescribeTopic(resource.resource_name);
+      if (!info.ok()) {
+        out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+        out.error_message = info.status().message();
+      } else {
+        for (const auto& [key, value] : info->config.ToMap()) {
+          if (!wanted(key)) continue;
+          DescribeConfigsResponseConfig c;
+          c.name = key;
+          c.value = value;
+          const bool is_override = info->overrides.contains(key);
+          c.is_default = !is_override;
+          c.config_source = v0 ? -1 : (is_override ? kSourceTopicConfig : kSourceDefaultConfig);
+          out.configs.push_back(std::move(c));
+        }
+      }
+    } else if (resource.resource_type == kBrokerResource) {
+      // Broker settings are fixed at start; none is reported as dynamically configurable.
+    } else {
+      out.error_code = Code(ErrorCode::kInvalidRequest);
+      out.error_message = fmt::format("resource type {} is not supported", resource.resource_type);
+    }
+    response.results.push_back(std::move(out));
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+void AlterConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<AlterConfigsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  AlterConfigsResponse response;
+  for (const auto& resource : request->resources) {
+    AlterConfigsResponseResource out;
+    out.resource_type = resource.resource_type;
+    out.resource_name = resource.resource_name;
+    if (resource.resource_type != kTopicResource) {
+      out.error_code = Code(ErrorCode::kInvalidRequest);
+      out.error_message = "only topic configs can be altered";
+    } else if (!broker.engine().HasTopic(resource.resource_name)) {
+      out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+    } else {
+      // AlterConfigs replaces the topic's whole set of overrides.
+      std::map<std::string, std::string> overrides;
+      for (const auto& c : resource.configs) {
+        if (c.value) overrides[c.name] = *c.value;
+      }
+      auto valid = storage::LogConfig::WithOverrides(storage::LogConfig{}, overrides);
+      if (!valid.ok()) {
+        out.error_code = Code(ErrorCode::kInvalidConfig);
+        out.error_message = valid.status().message();
+      } else if (!request->validate_only) {
+        Status s = broker.engine().AlterTopicConfig(resource.resource_name, overrides);
+        if (!s.ok()) {
+          out.error_code = Code(ErrorFor(s));
+          out.error_message = s.message();
+        }
+      }
+    }
+    response.responses.push_back(std::move(out));
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<DeleteRecordsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  DeleteRecordsResponse response;
+  for (const auto& t : request->topics) {
+    DeleteRecordsResponseTopic topic{t.name, {}};
+    for (const auto& p : t.partitions) {
+      DeleteRecordsResponsePartition out;
+      out.partition_index = p.partition_index;
+      out.low_watermark = -1;
+      auto log = broker.engine().HasTopic(t.name)
+                     ? broker.engine().GetLog(t.name, p.partition_index)
+                     : Result<std::shared_ptr<storage::Log>>(NotFound("no topic"));
+      if (!log.ok()) {
+        out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+      } else {
+        int64_t before = p.offset == -1 ? (*log)->end_offset() : p.offset;
+        Status s = (*log)->DeleteRecordsBefore(before);
+        if (!s.ok()) {
+          out.error_code = Code(ErrorFor(s));
+        } else {
+          out.low_watermark = (*log)->log_start_offset();
+        }
+      }
+      topic.partitions.push_back(std::move(out));
+    }
+    response.topics.push_back(std::move(topic));
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+}  // namespace herald::kafka::handlers

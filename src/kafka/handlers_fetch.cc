@@ -1,0 +1,154 @@
+// Fetch: read each partition from its offset, and long-poll: hold the answer until min_bytes are
+// there or max_wait_ms has passed, woken by appends. Sessionless (session id 0).
+#include <atomic>
+
+#include "base/log.h"
+#include "kafka/handler_list.h"
+#include "kafka/handlers.h"
+#include "kafka/messages/fetch.h"
+
+namespace herald::kafka::handlers {
+namespace {
+
+class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
+ public:
+  FetchOperation(broker::Broker& broker, RequestContext ctx, FetchRequest request, Respond done)
+      : broker_(broker),
+        ctx_(std::move(ctx)),
+        request_(std::move(request)),
+        done_(std::move(done)),
+        timer_(ctx_.executor) {
+    for (const auto& t : request_.topics) {
+      for (const auto& p : t.partitions) partitions_.emplace_back(t.topic, p.partition);
+    }
+  }
+
+  void Start() {
+    uint64_t bytes = 0;
+    bool errors = false;
+    FetchResponse response = Collect(bytes, errors);
+    if (errors || bytes >= static_cast<uint64_t>(std::max(request_.min_bytes, 1)) ||
+        request_.max_wait_ms <= 0 || partitions_.empty()) {
+      return Answer(std::move(response));
+    }
+    auto self = shared_from_this();
+    timer_.expires_after(std::chrono::milliseconds(request_.max_wait_ms));
+    timer_.async_wait([self](const boost::system::error_code& ec) {
+      if (!ec) self->Complete();  // time is up: answer with what there is, no error
+    });
+    Watch();
+  }
+
+ private:
+  // Runs on the connection's strand, as do OnAppend, Complete and Answer.
+  void Watch() {
+    auto self = shared_from_this();
+    watch_id_ = broker_.WatchAppends(partitions_, [self] {
+      boost::asio::post(self->ctx_.executor, [self] {
+        self->watch_id_ = 0;  // a watch fires once
+        self->OnAppend();
+      });
+    });
+    // Data may have landed between the first read and the watch.
+    OnAppend();
+  }
+
+  void OnAppend() {
+    if (answered_) return;
+    uint64_t bytes = 0;
+    bool errors = false;
+    FetchResponse response = Collect(bytes, errors);
+    if (errors || bytes >= static_cast<uint64_t>(request_.min_bytes)) {
+      Answer(std::move(response));
+      return;
+    }
+    if (watch_id_ == 0) Watch();  // a wake that found too little: watch again
+  }
+
+  void Complete() {
+    if (answered_) return;
+    uint64_t bytes = 0;
+    bool errors = false;
+    Answer(Collect(bytes, errors));
+  }
+
+  void Answer(FetchResponse response) {
+    if (answered_.exchange(true)) return;
+    if (watch_id_ != 0) broker_.Unwatch(watch_id_);
+    timer_.cancel();
+    done_(EncodeResponse(response, ctx_.version(), /*splice=*/true));
+  }
+
+  FetchResponse Collect(uint64_t& bytes, bool& errors) {
+    FetchResponse response;
+    const int16_t version = ctx_.request.header.api_version;
+    uint64_t budget = static_cast<uint64_t>(std::max(request_.max_bytes, 0));
+    for (const auto& t : request_.topics) {
+      FetchResponseTopic topic{t.topic, {}};
+      for (const auto& p : t.partitions) {
+        FetchResponsePartition out;
+        out.partition_index = p.partition;
+        auto log = broker_.engine().HasTopic(t.topic)
+                       ? broker_.engine().GetLog(t.topic, p.partition)
+                       : Result<std::shared_ptr<storage::Log>>(NotFound("no topic"));
+        if (!log.ok()) {
+          out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+          errors = true;
+          topic.partitions.push_back(std::move(out));
+          continue;
+        }
+        out.high_watermark = (*log)->end_offset();
+        out.last_stable_offset = out.high_watermark;
+        out.log_start_offset = (*log)->log_start_offset();
+        // KIP-74: the first partition with data returns at least one batch, even past max_bytes.
+        uint64_t limit = std::min<uint64_t>(static_cast<uint64_t>(std::max(p.partition_max_bytes, 0)),
+                                            bytes == 0 ? UINT64_MAX : budget);
+        if (limit == 0 && bytes > 0) {
+          topic.partitions.push_back(std::move(out));
+          continue;
+        }
+        auto slice = (*log)->Read(p.fetch_offset, std::max<uint64_t>(limit, 1));
+        if (!slice.ok()) {
+          if (slice.status().code() == StatusCode::kOutOfRange) {
+            out.error_code = Code(ErrorCode::kOffsetOutOfRange);
+          } else {
+            out.error_code = Code(version >= 6 ? ErrorCode::kKafkaStorageError
+                                               : ErrorCode::kUnknownServerError);
+            LogError("fetch_failed", {{"topic", t.topic}, {"partition", p.partition},
+                                      {"offset", p.fetch_offset}},
+                     slice.status().ToString());
+          }
+          errors = true;
+        } else if (!slice->empty()) {
+          bytes += slice->size;
+          budget = budget > slice->size ? budget - slice->size : 0;
+          out.records.slices.push_back(std::move(slice).value());
+        }
+        topic.partitions.push_back(std::move(out));
+      }
+      response.responses.push_back(std::move(topic));
+    }
+    return response;
+  }
+
+  broker::Broker& broker_;
+  RequestContext ctx_;
+  FetchRequest request_;
+  Respond done_;
+  boost::asio::steady_timer timer_;
+  std::vector<broker::TopicPartition> partitions_;
+  uint64_t watch_id_ = 0;
+  std::atomic<bool> answered_{false};
+};
+
+}  // namespace
+
+void Fetch(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<FetchRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  auto op = std::make_shared<FetchOperation>(broker, std::move(ctx), std::move(request).value(),
+                                             std::move(done));
+  op->Start();
+}
+
+}  // namespace herald::kafka::handlers

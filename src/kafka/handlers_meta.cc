@@ -1,0 +1,102 @@
+// ApiVersions and Metadata: what a client asks first.
+#include "base/log.h"
+#include "kafka/handler_list.h"
+#include "kafka/handlers.h"
+#include "kafka/messages/api_versions.h"
+#include "kafka/messages/metadata.h"
+
+namespace herald::kafka::handlers {
+namespace {
+
+// Kafka's rule for client software names and versions: [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?
+bool ValidSoftwareField(const std::string& s) {
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (s.empty() || !alnum(s.front()) || !alnum(s.back())) return false;
+  for (char c : s) {
+    if (!alnum(c) && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ApiVersions(broker::Broker&, RequestContext ctx, Respond done) {
+  const ApiInfo& self = *FindApi(static_cast<int16_t>(ApiKey::kApiVersions));
+  const int16_t version = ctx.request.header.api_version;
+  ApiVersionsResponse response;
+  if (version < self.min_version || version > self.max_version) {
+    // KIP-511: an unknown version gets a v0 body with UNSUPPORTED_VERSION and our own range, so
+    // the client can retry at a version we speak.
+    response.error_code = Code(ErrorCode::kUnsupportedVersion);
+    response.api_keys.push_back({static_cast<int16_t>(self.key), self.min_version,
+                                 self.max_version});
+    done(EncodeResponse(response, Version{0, false}));
+    return;
+  }
+  auto request = Decode<ApiVersionsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  if (version >= 3 && (!ValidSoftwareField(request->client_software_name) ||
+                       !ValidSoftwareField(request->client_software_version))) {
+    response.error_code = Code(ErrorCode::kInvalidRequest);
+  }
+  for (const auto& api : kApis) {
+    response.api_keys.push_back({static_cast<int16_t>(api.key), api.min_version, api.max_version});
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<MetadataRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  const int16_t version = ctx.request.header.api_version;
+  const auto& options = broker.options();
+
+  MetadataResponse response;
+  response.brokers.push_back(
+      {options.node_id, options.advertised_host, options.advertised_port, std::nullopt});
+  response.cluster_id = broker.cluster_id();
+  response.controller_id = options.node_id;
+
+  // v0: an empty list means every topic; v1+: null means every topic, empty means none.
+  std::vector<std::string> names;
+  bool all = !request->topics || (version == 0 && request->topics->empty());
+  if (all) {
+    for (const auto& t : broker.engine().ListTopics()) names.push_back(t.name);
+  } else {
+    for (const auto& t : *request->topics) names.push_back(t.name);
+  }
+  // AllowAutoTopicCreation exists from v4; before it, asking for a topic may create it.
+  const bool may_create = !all && (version < 4 || request->allow_auto_topic_creation);
+
+  for (const auto& name : names) {
+    MetadataResponseTopic topic;
+    topic.name = name;
+    topic.is_internal = name.starts_with("__");
+    auto ensured = broker.EnsureTopic(name, may_create);
+    if (!ensured.ok()) {
+      topic.error_code = Code(ensured.status().code() == StatusCode::kInvalidArgument
+                                  ? ErrorCode::kInvalidTopicException
+                                  : ErrorCode::kUnknownTopicOrPartition);
+    } else if (*ensured) {
+      // Just created: Kafka answers LEADER_NOT_AVAILABLE first and clients retry.
+      topic.error_code = Code(ErrorCode::kLeaderNotAvailable);
+    } else if (auto info = broker.engine().DescribeTopic(name); info.ok()) {
+      for (int32_t p = 0; p < info->partitions; ++p) {
+        MetadataResponsePartition partition;
+        partition.partition_index = p;
+        partition.leader_id = options.node_id;
+        partition.replica_nodes = {options.node_id};
+        partition.isr_nodes = {options.node_id};
+        topic.partitions.push_back(std::move(partition));
+      }
+    } else {
+      topic.error_code = Code(ErrorCode::kUnknownTopicOrPartition);  // deleted meanwhile
+    }
+    response.topics.push_back(std::move(topic));
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+}  // namespace herald::kafka::handlers

@@ -1,0 +1,28 @@
+// Every Kafka message definition Herald serves (one header per API; see common.h for the
+// conventions) plus the consumer protocol carried inside JoinGroup and SyncGroup.
+#pragma once
+
+#include "kafka/messages/alter_configs.h"
+#include "kafka/messages/api_versions.h"
+#include "kafka/messages/consumer_protocol.h"
+#include "kafka/messages/create_partitions.h"
+#include "kafka/messages/create_topics.h"
+#include "kafka/messages/delete_groups.h"
+#include "kafka/messages/delete_records.h"
+#include "kafka/messages/delete_topics.h"
+#include "kafka/messages/describe_configs.h"
+#include "kafka/messages/describe_groups.h"
+#include "kafka/messages/fetch.h"
+#include "kafka/messages/find_coordinator.h"
+#include "kafka/messages/heartbeat.h"
+#include "kafka/messages/init_producer_id.h"
+#include "kafka/messages/join_group.h"
+#include "kafka/messages/leave_group.h"
+#include "kafka/messages/list_groups.h"
+#include "kafka/messages/list_offsets.h"
+#include "kafka/messages/metadata.h"
+#include "kafka/messages/offset_commit.h"
+#include "kafka/messages/offset_fetch.h"
+#include "kafka/messages/offset_for_leader_epoch.h"
+#include "kafka/messages/produce.h"
+#include "kafka/messages/sync_group.h"

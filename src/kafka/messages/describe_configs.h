@@ -1,0 +1,98 @@
+// DescribeConfigs (API key 32), versions 0-2.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "kafka/messages/common.h"
+#include "kafka/schema.h"
+
+namespace herald::kafka {
+
+struct DescribeConfigsRequestResource {
+  int8_t resource_type = 0;  // 2 topic, 4 broker
+  std::string resource_name;
+  // Null lists every configuration key.
+  std::optional<std::vector<std::string>> configuration_keys = std::vector<std::string>{};
+
+  bool operator==(const DescribeConfigsRequestResource&) const = default;
+  static constexpr auto Fields() {
+    using S = DescribeConfigsRequestResource;
+    return std::tuple{Field{&S::resource_type, 0}, Field{&S::resource_name, 0},
+                      Field{&S::configuration_keys, 0, kNoMax, 0}};
+  }
+};
+
+struct DescribeConfigsRequest {
+  std::vector<DescribeConfigsRequestResource> resources;
+  bool include_synonyms = false;
+
+  bool operator==(const DescribeConfigsRequest&) const = default;
+  static constexpr auto Fields() {
+    using S = DescribeConfigsRequest;
+    return std::tuple{Field{&S::resources, 0}, Field{&S::include_synonyms, 1}};
+  }
+};
+
+struct DescribeConfigsResponseSynonym {
+  std::string name;
+  std::optional<std::string> value;
+  int8_t source = 0;
+
+  bool operator==(const DescribeConfigsResponseSynonym&) const = default;
+  static constexpr auto Fields() {
+    using S = DescribeConfigsResponseSynonym;
+    return std::tuple{Field{&S::name, 1}, Field{&S::value, 1, kNoMax, 0}, Field{&S::source, 1}};
+  }
+};
+
+struct DescribeConfigsResponseConfig {
+  std::string name;
+  std::optional<std::string> value;
+  bool read_only = false;
+  bool is_default = false;    // v0 only; v1+ says it with config_source
+  int8_t config_source = -1;  // v1+; -1 placeholder (a v0 default depends on the resource)
+  bool is_sensitive = false;
+  std::vector<DescribeConfigsResponseSynonym> synonyms;
+
+  bool operator==(const DescribeConfigsResponseConfig&) const = default;
+  static constexpr auto Fields() {
+    using S = DescribeConfigsResponseConfig;
+    return std::tuple{Field{&S::name, 0},          Field{&S::value, 0, kNoMax, 0},
+                      Field{&S::read_only, 0},     Field{&S::is_default, 0, 0},
+                      Field{&S::config_source, 1}, Field{&S::is_sensitive, 0},
+                      Field{&S::synonyms, 1}};
+  }
+};
+
+struct DescribeConfigsResponseResult {
+  int16_t error_code = 0;
+  std::optional<std::string> error_message;
+  int8_t resource_type = 0;
+  std::string resource_name;
+  std::vector<DescribeConfigsResponseConfig> configs;
+
+  bool operator==(const DescribeConfigsResponseResult&) const = default;
+  static constexpr auto Fields() {
+    using S = DescribeConfigsResponseResult;
+    return std::tuple{Field{&S::error_code, 0}, Field{&S::error_message, 0, kNoMax, 0},
+                      Field{&S::resource_type, 0}, Field{&S::resource_name, 0},
+                      Field{&S::configs, 0}};
+  }
+};
+
+struct DescribeConfigsResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<DescribeConfigsResponseResult> results;
+
+  bool operator==(const DescribeConfigsResponse&) const = default;
+  static constexpr auto Fields() {
+    using S = DescribeConfigsResponse;
+    return std::tuple{Field{&S::throttle_time_ms, 0}, Field{&S::results, 0}};
+  }
+};
+
+}  // namespace herald::kafka

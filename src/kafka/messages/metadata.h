@@ -1,0 +1,98 @@
+// Metadata (API key 3), versions 0-6.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "kafka/messages/common.h"
+#include "kafka/schema.h"
+
+namespace herald::kafka {
+
+struct MetadataRequestTopic {
+  std::string name;
+
+  bool operator==(const MetadataRequestTopic&) const = default;
+  static constexpr auto Fields() {
+    using S = MetadataRequestTopic;
+    return std::tuple{Field{&S::name, 0}};
+  }
+};
+
+struct MetadataRequest {
+  // v0: empty means every topic. v1+: empty means none, null means every topic.
+  std::optional<std::vector<MetadataRequestTopic>> topics = std::vector<MetadataRequestTopic>{};
+  bool allow_auto_topic_creation = true;
+
+  bool operator==(const MetadataRequest&) const = default;
+  static constexpr auto Fields() {
+    using S = MetadataRequest;
+    return std::tuple{Field{&S::topics, 0, kNoMax, 1}, Field{&S::allow_auto_topic_creation, 4}};
+  }
+};
+
+struct MetadataResponseBroker {
+  int32_t node_id = 0;
+  std::string host;
+  int32_t port = 0;
+  std::optional<std::string> rack;
+
+  bool operator==(const MetadataResponseBroker&) const = default;
+  static constexpr auto Fields() {
+    using S = MetadataResponseBroker;
+    return std::tuple{Field{&S::node_id, 0}, Field{&S::host, 0}, Field{&S::port, 0},
+                      Field{&S::rack, 1, kNoMax, 1}};
+  }
+};
+
+struct MetadataResponsePartition {
+  int16_t error_code = 0;
+  int32_t partition_index = 0;
+  int32_t leader_id = 0;
+  std::vector<int32_t> replica_nodes;
+  std::vector<int32_t> isr_nodes;
+  std::vector<int32_t> offline_replicas;
+
+  bool operator==(const MetadataResponsePartition&) const = default;
+  static constexpr auto Fields() {
+    using S = MetadataResponsePartition;
+    return std::tuple{Field{&S::error_code, 0}, Field{&S::partition_index, 0},
+                      Field{&S::leader_id, 0},  Field{&S::replica_nodes, 0},
+                      Field{&S::isr_nodes, 0},  Field{&S::offline_replicas, 5}};
+  }
+};
+
+struct MetadataResponseTopic {
+  int16_t error_code = 0;
+  std::string name;
+  bool is_internal = false;
+  std::vector<MetadataResponsePartition> partitions;
+
+  bool operator==(const MetadataResponseTopic&) const = default;
+  static constexpr auto Fields() {
+    using S = MetadataResponseTopic;
+    return std::tuple{Field{&S::error_code, 0}, Field{&S::name, 0}, Field{&S::is_internal, 1},
+                      Field{&S::partitions, 0}};
+  }
+};
+
+struct MetadataResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<MetadataResponseBroker> brokers;
+  std::optional<std::string> cluster_id;
+  int32_t controller_id = -1;
+  std::vector<MetadataResponseTopic> topics;
+
+  bool operator==(const MetadataResponse&) const = default;
+  static constexpr auto Fields() {
+    using S = MetadataResponse;
+    return std::tuple{Field{&S::throttle_time_ms, 3}, Field{&S::brokers, 0},
+                      Field{&S::cluster_id, 2, kNoMax, 2}, Field{&S::controller_id, 1},
+                      Field{&S::topics, 0}};
+  }
+};
+
+}  // namespace herald::kafka

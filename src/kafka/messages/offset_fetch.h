@@ -1,0 +1,79 @@
+// OffsetFetch (API key 9), versions 0-5.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "kafka/messages/common.h"
+#include "kafka/schema.h"
+
+namespace herald::kafka {
+
+struct OffsetFetchRequestTopic {
+  std::string name;
+  std::vector<int32_t> partition_indexes;
+
+  bool operator==(const OffsetFetchRequestTopic&) const = default;
+  static constexpr auto Fields() {
+    using S = OffsetFetchRequestTopic;
+    return std::tuple{Field{&S::name, 0}, Field{&S::partition_indexes, 0}};
+  }
+};
+
+struct OffsetFetchRequest {
+  std::string group_id;
+  // v2+: null fetches the offsets of every topic.
+  std::optional<std::vector<OffsetFetchRequestTopic>> topics =
+      std::vector<OffsetFetchRequestTopic>{};
+
+  bool operator==(const OffsetFetchRequest&) const = default;
+  static constexpr auto Fields() {
+    using S = OffsetFetchRequest;
+    return std::tuple{Field{&S::group_id, 0}, Field{&S::topics, 0, kNoMax, 2}};
+  }
+};
+
+struct OffsetFetchResponsePartition {
+  int32_t partition_index = 0;
+  int64_t committed_offset = 0;  // -1: no committed offset
+  int32_t committed_leader_epoch = -1;
+  std::optional<std::string> metadata;
+  int16_t error_code = 0;
+
+  bool operator==(const OffsetFetchResponsePartition&) const = default;
+  static constexpr auto Fields() {
+    using S = OffsetFetchResponsePartition;
+    return std::tuple{Field{&S::partition_index, 0}, Field{&S::committed_offset, 0},
+                      Field{&S::committed_leader_epoch, 5}, Field{&S::metadata, 0, kNoMax, 0},
+                      Field{&S::error_code, 0}};
+  }
+};
+
+struct OffsetFetchResponseTopic {
+  std::string name;
+  std::vector<OffsetFetchResponsePartition> partitions;
+
+  bool operator==(const OffsetFetchResponseTopic&) const = default;
+  static constexpr auto Fields() {
+    using S = OffsetFetchResponseTopic;
+    return std::tuple{Field{&S::name, 0}, Field{&S::partitions, 0}};
+  }
+};
+
+struct OffsetFetchResponse {
+  int32_t throttle_time_ms = 0;
+  std::vector<OffsetFetchResponseTopic> topics;
+  int16_t error_code = 0;  // top level, after the topics
+
+  bool operator==(const OffsetFetchResponse&) const = default;
+  static constexpr auto Fields() {
+    using S = OffsetFetchResponse;
+    return std::tuple{Field{&S::throttle_time_ms, 3}, Field{&S::topics, 0},
+                      Field{&S::error_code, 2}};
+  }
+};
+
+}  // namespace herald::kafka

@@ -1,0 +1,89 @@
+// Produce (API key 0), versions 3-7.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "kafka/messages/common.h"
+#include "kafka/schema.h"
+
+namespace herald::kafka {
+
+struct ProduceRequestPartition {
+  int32_t partition_index = 0;
+  Records records;
+
+  bool operator==(const ProduceRequestPartition&) const = default;
+  static constexpr auto Fields() {
+    using S = ProduceRequestPartition;
+    return std::tuple{Field{&S::partition_index, 0}, Field{&S::records, 0}};
+  }
+};
+
+struct ProduceRequestTopic {
+  std::string name;
+  std::vector<ProduceRequestPartition> partitions;
+
+  bool operator==(const ProduceRequestTopic&) const = default;
+  static constexpr auto Fields() {
+    using S = ProduceRequestTopic;
+    return std::tuple{Field{&S::name, 0}, Field{&S::partitions, 0}};
+  }
+};
+
+struct ProduceRequest {
+  std::optional<std::string> transactional_id;  // null: the producer is not transactional
+  int16_t acks = 0;                             // 0, 1, or -1 for the full ISR
+  int32_t timeout_ms = 0;
+  std::vector<ProduceRequestTopic> topics;
+
+  bool operator==(const ProduceRequest&) const = default;
+  static constexpr auto Fields() {
+    using S = ProduceRequest;
+    return std::tuple{Field{&S::transactional_id, 3, kNoMax, 0}, Field{&S::acks, 0},
+                      Field{&S::timeout_ms, 0}, Field{&S::topics, 0}};
+  }
+};
+
+struct ProduceResponsePartition {
+  int32_t partition_index = 0;
+  int16_t error_code = 0;
+  int64_t base_offset = 0;
+  int64_t log_append_time_ms = -1;  // -1 unless the topic uses LogAppendTime
+  int64_t log_start_offset = -1;
+
+  bool operator==(const ProduceResponsePartition&) const = default;
+  static constexpr auto Fields() {
+    using S = ProduceResponsePartition;
+    return std::tuple{Field{&S::partition_index, 0}, Field{&S::error_code, 0},
+                      Field{&S::base_offset, 0}, Field{&S::log_append_time_ms, 2},
+                      Field{&S::log_start_offset, 5}};
+  }
+};
+
+struct ProduceResponseTopic {
+  std::string name;
+  std::vector<ProduceResponsePartition> partitions;
+
+  bool operator==(const ProduceResponseTopic&) const = default;
+  static constexpr auto Fields() {
+    using S = ProduceResponseTopic;
+    return std::tuple{Field{&S::name, 0}, Field{&S::partitions, 0}};
+  }
+};
+
+struct ProduceResponse {
+  std::vector<ProduceResponseTopic> responses;
+  int32_t throttle_time_ms = 0;
+
+  bool operator==(const ProduceResponse&) const = default;
+  static constexpr auto Fields() {
+    using S = ProduceResponse;
+    return std::tuple{Field{&S::responses, 0}, Field{&S::throttle_time_ms, 1}};
+  }
+};
+
+}  // namespace herald::kafka

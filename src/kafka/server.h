@@ -1,0 +1,98 @@
+// KafkaServer: the TCP listener that speaks the Kafka protocol's framing.
+//
+//   frame := size:int32 bytes[size]      (a request header and body, or a response)
+//
+// One Connection per client socket, on Boost.Asio with C++20 coroutines. A connection reads
+// requests one after another without waiting for earlier answers (clients pipeline), hands each to
+// the RequestHandler, and writes the responses strictly in request order, as the protocol
+// requires. Handlers complete from any thread; the connection's strand orders the rest. At most
+// `max_in_flight` requests per connection wait for answers; beyond that the connection stops
+// reading (back-pressure). Log data in responses is sent with sendfile(2) where the bytes need no
+// check, so it never passes through user space.
+//
+// Thread-safety: Listen/Stop from one thread; everything else runs on the io_context.
+#pragma once
+
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "base/status.h"
+#include "kafka/header.h"
+#include "kafka/schema.h"
+
+namespace herald::kafka {
+
+// A response body (no header), with log slices to splice in.
+struct Response {
+  Buffer body;
+  std::vector<SplicedSlice> splices;
+  bool send = true;   // false: the request gets no answer (Produce with acks=0)
+  bool close = false; // close the connection after this answer (or instead of it)
+};
+using Respond = std::function<void(Response)>;
+
+struct RequestContext {
+  ParsedRequest request;
+  std::shared_ptr<Buffer> frame;  // owns the bytes `body` points into
+  MutableByteView body;           // the request body; a handler may modify it in place
+  boost::asio::any_io_executor executor;
+  std::string peer;  // client address, for logs
+
+  Version version() const { return {request.header.api_version, request.flexible}; }
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // Answers one request by calling `done` exactly once, from any thread. The request's API is
+  // known and its version inside the advertised range, except for ApiVersions, which is passed
+  // at any version.
+  virtual void Handle(RequestContext ctx, Respond done) = 0;
+};
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 9092;  // 0 picks a free port
+  size_t max_request_bytes = size_t{100} << 20;
+  size_t max_in_flight = 64;
+};
+
+class Connection;
+
+class KafkaServer {
+ public:
+  KafkaServer(boost::asio::io_context& io, ServerOptions options);
+  ~KafkaServer();
+
+  // Binds the listening socket. kUnavailable when the address cannot be bound.
+  Status Bind();
+  // The bound port (after Bind; useful with port 0).
+  uint16_t port() const { return port_; }
+  // Starts accepting connections and handing their requests to `handler`, which must outlive the
+  // server.
+  void Start(RequestHandler& handler);
+  // Stops accepting and asks every connection to finish its in-flight requests and close.
+  void Stop();
+
+ private:
+  boost::asio::awaitable<void> AcceptLoop();
+
+  boost::asio::io_context& io_;
+  const ServerOptions options_;
+  RequestHandler* handler_ = nullptr;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::mutex mu_;
+  std::set<std::shared_ptr<Connection>> connections_;
+  friend class Connection;
+};
+
+}  // namespace herald::kafka

@@ -1,0 +1,41 @@
+// A real `herald serve` child process on a free loopback port, for integration tests.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace herald::testing {
+
+// A free TCP port on 127.0.0.1 (bound and released; good enough on loopback).
+uint16_t FreePort();
+
+class HeraldProcess {
+ public:
+  // Starts `herald serve` on `data_dir` with a free port and waits until it accepts connections.
+  // Extra arguments go after `serve`. Aborts the test (throws) when it does not come up in 15 s.
+  HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args = {});
+  ~HeraldProcess();  // SIGKILL if still running
+  HeraldProcess(const HeraldProcess&) = delete;
+  HeraldProcess& operator=(const HeraldProcess&) = delete;
+
+  const std::string& bootstrap() const { return bootstrap_; }
+  uint16_t port() const { return port_; }
+  // SIGTERM, then waits; returns the exit code (-1 if it did not exit within 20 s or died by a
+  // signal).
+  int Stop();
+  // SIGKILL, then waits.
+  void Kill();
+  // Everything the process wrote to stderr so far.
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::string bootstrap_;
+  std::string log_path_;
+};
+
+}  // namespace herald::testing
