@@ -17,7 +17,8 @@
 //   int8_t int16_t int32_t int64_t uint16_t bool double Uuid     fixed-width, big-endian
 //   std::string / std::optional<std::string>                      STRING / NULLABLE_STRING
 //   Buffer / std::optional<Buffer>                                BYTES / NULLABLE_BYTES
-//   Records                                                       RECORDS (nullable bytes)
+//   Records                                                       RECORDS (read: nullable bytes;
+//                                                                   written: never null)
 //   std::vector<T> / std::optional<std::vector<T>>                ARRAY / nullable ARRAY
 //   a struct with Fields()                                        a nested structure
 // In flexible versions strings, bytes and arrays use their compact forms and every structure
@@ -26,6 +27,7 @@
 // a null is written as empty.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -126,6 +128,18 @@ inline void Read(Reader& r, Records& v, Version ver) { v.bytes = r.NullableBytes
 template <Structure T>
 void Read(Reader& r, T& v, Version ver);
 
+// Grows the vector as elements decode: a hostile count fails at the first missing element
+// instead of allocating count elements up front.
+template <typename T>
+void ReadElements(Reader& r, std::vector<T>& v, int32_t n, Version ver) {
+  v.clear();
+  v.reserve(std::min<size_t>(static_cast<size_t>(n), 1024));
+  for (int32_t i = 0; i < n && r.ok(); ++i) {
+    v.emplace_back();
+    Read(r, v.back(), ver);
+  }
+}
+
 template <typename T>
 void Read(Reader& r, std::vector<T>& v, Version ver) {
   int32_t n = r.ArrayLength(ver.flexible);
@@ -133,12 +147,7 @@ void Read(Reader& r, std::vector<T>& v, Version ver) {
     r.Fail("null where an array is required");
     return;
   }
-  v.clear();
-  v.resize(static_cast<size_t>(n));
-  for (auto& e : v) {
-    if (!r.ok()) return;
-    Read(r, e, ver);
-  }
+  ReadElements(r, v, n, ver);
 }
 
 template <typename T>
@@ -149,11 +158,8 @@ void Read(Reader& r, std::optional<std::vector<T>>& v, Version ver) {
     v.reset();
     return;
   }
-  v.emplace(static_cast<size_t>(n));
-  for (auto& e : *v) {
-    if (!r.ok()) return;
-    Read(r, e, ver);
-  }
+  v.emplace();
+  ReadElements(r, *v, n, ver);
 }
 
 template <typename S, typename T>
