@@ -11,7 +11,7 @@ packages=(
   zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Kafka clients for the integration tests
-  kcat
+  kcat python3 python3-kafka python3-confluent-kafka
 )
 
 missing=()
@@ -21,13 +21,21 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Node.js for the kafkajs tests: the machine's own when it has one, else Debian's.
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# npm packages the integration tests use (kafkajs), pinned in tests/integration/clients.
+clients="$(dirname "$0")/../tests/integration/clients"
+if [ ! -d "$clients/node_modules/kafkajs" ]; then
+  echo "install-deps: npm install in tests/integration/clients"
+  (cd "$clients" && npm install --no-package-lock --no-audit --no-fund --loglevel=error)
+fi

@@ -1,11 +1,15 @@
 #include "broker/broker.h"
 
+#include <chrono>
+#include <optional>
 #include <random>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
 #include "storage/file_system.h"
+#include "storage/record_batch.h"
 
 namespace herald::broker {
 namespace {
@@ -20,12 +24,36 @@ std::string NewClusterId() {
   return id;
 }
 
+// How often a partition's producer state drops expired producers (Kafka's
+// producer.id.expiration.check.interval.ms is 10 minutes).
+constexpr int64_t kProducerExpiryCheckMs = 10 * 60 * 1000;
+
+AppendResult FromLog(Result<storage::AppendInfo> r) {
+  AppendResult out;
+  if (r.ok()) {
+    out.info = *r;
+  } else {
+    out.status = r.status();
+  }
+  return out;
+}
+
+// A Log::Append in progress: the callback keeps what arrives before Append returns, so the
+// caller learns whether the log refused the batch (always reported on the appending thread,
+// before Append returns) and can answer after releasing its lock.
+struct AppendSync {
+  std::mutex mu;
+  bool returned = false;                             // GUARDED_BY(mu)
+  std::optional<Result<storage::AppendInfo>> early;  // GUARDED_BY(mu)
+  bool early_on_caller = false;                      // GUARDED_BY(mu)
+};
+
 }  // namespace
 
 Result<std::unique_ptr<Broker>> Broker::Open(storage::Engine& engine, BrokerOptions options) {
   storage::FileSystem& fs = engine.fs();
-  const std::string path = storage::JoinPath(storage::JoinPath(engine.data_dir(), "meta"),
-                                             "cluster.json");
+  const std::string path =
+      storage::JoinPath(storage::JoinPath(engine.data_dir(), "meta"), "cluster.json");
   std::string cluster_id;
   if (fs.Exists(path)) {
     HERALD_ASSIGN_OR_RETURN(Buffer raw, storage::ReadFile(fs, path));
@@ -39,7 +67,12 @@ Result<std::unique_ptr<Broker>> Broker::Open(storage::Engine& engine, BrokerOpti
     std::string text = nlohmann::json{{"cluster_id", cluster_id}}.dump(2) + "\n";
     HERALD_RETURN_IF_ERROR(storage::WriteFileAtomic(fs, path, AsBytes(text)));
   }
-  return std::unique_ptr<Broker>(new Broker(engine, std::move(options), std::move(cluster_id)));
+  HERALD_ASSIGN_OR_RETURN(
+      auto producer_ids,
+      ProducerIdAllocator::Open(fs, storage::JoinPath(storage::DirName(path), "producer_ids.json"),
+                                options.producer_id_block_size));
+  return std::unique_ptr<Broker>(
+      new Broker(engine, std::move(options), std::move(cluster_id), std::move(producer_ids)));
 }
 
 Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
@@ -55,15 +88,175 @@ Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
 }
 
 void Broker::Append(const std::string& topic, int32_t partition, MutableByteView batch,
-                    storage::AckLevel ack, storage::AppendCallback done) {
+                    storage::AckLevel ack, AppendDone done) {
   auto log = engine_.GetLog(topic, partition);
   if (!log.ok()) {
-    done(log.status());
+    done(FromLog(log.status()));
+    return;
+  }
+  // A header that does not parse goes to the log, which reports it.
+  auto header = storage::ParseBatchHeader(batch);
+  if (header.ok() && header->producer_id >= 0) {
+    AppendWithProducerState({topic, partition}, *log, batch, *header, ack, std::move(done));
     return;
   }
   // Fetches wake as soon as the batch is readable, not when it is durable.
-  (*log)->Append(batch, ack, std::move(done));
+  (*log)->Append(batch, ack, [done = std::move(done)](Result<storage::AppendInfo> r) {
+    done(FromLog(std::move(r)));
+  });
   NotifyAppend({topic, partition});
+}
+
+std::shared_ptr<Broker::ProducerPartition> Broker::ProducerPartitionFor(
+    const TopicPartition& tp, const std::shared_ptr<storage::Log>& log) {
+  std::lock_guard lock(producers_mu_);
+  auto& slot = producer_partitions_[tp];
+  if (slot == nullptr || slot->log.lock() != log) {
+    slot = std::make_shared<ProducerPartition>();
+    slot->log = log;
+  }
+  return slot;
+}
+
+Status Broker::PrepareProducerState(const TopicPartition& tp, storage::Log& log,
+                                    ProducerPartition& pp) {
+  const int64_t now = engine_.clock().NowMs();
+  if (!pp.loaded) {
+    const auto started = std::chrono::steady_clock::now();
+    auto stats = LoadProducerState(log, now, options_.producer_id_expiration_ms, pp.state);
+    if (!stats.ok()) {
+      pp.state = PartitionProducerState();
+      LogError("producer_state_load_failed", {{"topic", tp.first}, {"partition", tp.second}},
+               stats.status().ToString());
+      return stats.status();
+    }
+    const auto took = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    LogInfo("producer_state_loaded", {{"topic", tp.first},
+                                      {"partition", tp.second},
+                                      {"producers", pp.state.size()},
+                                      {"segments_scanned", stats->segments_scanned},
+                                      {"segments_skipped", stats->segments_skipped},
+                                      {"batches_scanned", stats->batches_scanned},
+                                      {"bytes_read", stats->bytes_read},
+                                      {"micros", took.count()}});
+    if (stats->segments_damaged > 0) {
+      LogWarn("producer_state_incomplete",
+              {{"topic", tp.first},
+               {"partition", tp.second},
+               {"segments_damaged", stats->segments_damaged}},
+              "a batch header did not parse; retried batches before it may not be recognised");
+    }
+    pp.loaded = true;
+    pp.next_expiry_ms = now + kProducerExpiryCheckMs;
+  } else if (now >= pp.next_expiry_ms) {
+    pp.state.ExpireBefore(now - options_.producer_id_expiration_ms);
+    pp.next_expiry_ms = now + kProducerExpiryCheckMs;
+  }
+  return Status::Ok();
+}
+
+void Broker::AppendWithProducerState(const TopicPartition& tp,
+                                     const std::shared_ptr<storage::Log>& log,
+                                     MutableByteView batch, const storage::BatchHeader& header,
+                                     storage::AckLevel ack, AppendDone done) {
+  std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor(tp, log);
+  std::optional<Result<storage::AppendInfo>> early;
+  std::optional<ProducerBatch> duplicate;
+  {
+    std::unique_lock lock(pp->mu);
+    if (Status s = PrepareProducerState(tp, *log, *pp); !s.ok()) {
+      lock.unlock();
+      done(FromLog(s));
+      return;
+    }
+    ProducerCheck check = pp->state.Check(header);
+    if (check.action == ProducerCheck::Action::kReject) {
+      lock.unlock();
+      LogInfo("produce_sequence_rejected",
+              {{"topic", tp.first},
+               {"partition", tp.second},
+               {"producer_id", header.producer_id},
+               {"producer_epoch", header.producer_epoch},
+               {"base_sequence", header.base_sequence},
+               {"error", static_cast<int>(check.error)}},
+              check.reason);
+      AppendResult r;
+      r.status = FailedPrecondition("{}", check.reason);
+      r.producer_error = check.error;
+      done(std::move(r));
+      return;
+    }
+    if (check.action == ProducerCheck::Action::kDuplicate) {
+      duplicate = check.original;
+    } else {
+      auto sync = std::make_shared<AppendSync>();
+      const std::thread::id caller = std::this_thread::get_id();
+      log->Append(batch, ack, [sync, caller, done](Result<storage::AppendInfo> r) {
+        {
+          std::lock_guard sync_lock(sync->mu);
+          if (!sync->returned) {
+            sync->early.emplace(std::move(r));
+            sync->early_on_caller = std::this_thread::get_id() == caller;
+            return;
+          }
+        }
+        done(FromLog(std::move(r)));
+      });
+      bool refused = false;
+      {
+        std::lock_guard sync_lock(sync->mu);
+        sync->returned = true;
+        early = std::move(sync->early);
+        refused = early.has_value() && !early->ok() && sync->early_on_caller;
+      }
+      if (!refused) {
+        // The log assigned offsets (it rewrote baseOffset in place): note the batch before the
+        // next one of this partition is checked. A later fsync failure fails the log as a whole.
+        storage::BatchHeader appended = header;
+        appended.base_offset = early.has_value() && early->ok()
+                                   ? (*early)->base_offset
+                                   : LoadBigEndian<int64_t>(batch.data());
+        pp->state.Record(appended, engine_.clock().NowMs());
+      }
+    }
+  }
+  if (duplicate.has_value()) {
+    LogDebug("produce_duplicate", {{"topic", tp.first},
+                                   {"partition", tp.second},
+                                   {"producer_id", header.producer_id},
+                                   {"base_sequence", header.base_sequence},
+                                   {"base_offset", duplicate->first_offset}});
+    AppendResult r;
+    r.duplicate = true;
+    r.info = {duplicate->first_offset, duplicate->last_offset};
+    if (ack == storage::AckLevel::kDurable && log->durable_offset() <= duplicate->last_offset) {
+      // The original is not durable yet (its own durable append is still waiting, or it was
+      // appended with acks=1): sync now. Rare: only retries of recent batches get here.
+      r.status = log->Flush();
+    }
+    done(std::move(r));
+    return;
+  }
+  if (early.has_value()) done(FromLog(std::move(*early)));
+  NotifyAppend(tp);
+}
+
+Result<ProducerIdAndEpoch> Broker::InitProducerId() {
+  HERALD_ASSIGN_OR_RETURN(int64_t id, producer_ids_->Allocate());
+  return ProducerIdAndEpoch{id, 0};
+}
+
+Result<std::optional<ProducerEntry>> Broker::GetProducerEntry(const std::string& topic,
+                                                              int32_t partition,
+                                                              int64_t producer_id) {
+  HERALD_ASSIGN_OR_RETURN(auto log, engine_.GetLog(topic, partition));
+  std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor({topic, partition}, log);
+  std::lock_guard lock(pp->mu);
+  HERALD_RETURN_IF_ERROR(PrepareProducerState({topic, partition}, *log, *pp));
+  const ProducerEntry* entry = pp->state.Find(producer_id);
+  if (entry == nullptr) return std::optional<ProducerEntry>();
+  return std::optional<ProducerEntry>(*entry);
 }
 
 uint64_t Broker::WatchAppends(const std::vector<TopicPartition>& partitions,

@@ -1,8 +1,13 @@
 // Broker: the single node behind every protocol door (Kafka wire protocol, HTTP).
 //
 // It owns what is not storage and not protocol: the node's identity (node id, cluster id kept in
-// meta/cluster.json), topic auto-creation, and waking long-polling fetches when data arrives.
-// Consumer groups and producer state join it as they arrive.
+// meta/cluster.json), topic auto-creation, waking long-polling fetches when data arrives, and the
+// idempotent producer (KIP-98, without transactions): producer ids (reserved in blocks in
+// meta/producer_ids.json, see broker/producer_state.h) and each partition's producer state, which
+// Append checks and updates under a per-partition lock held across the check and the log's offset
+// assignment, so two in-flight batches of one producer cannot race. A partition's producer state
+// is rebuilt lazily from its log's batch headers on the first batch with a producer id it gets
+// after a start (bounded by producer_id_expiration_ms; LoadProducerState says what it reads).
 //
 // Thread-safety: all methods are thread-safe.
 #pragma once
@@ -12,12 +17,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/status.h"
+#include "broker/producer_state.h"
 #include "storage/engine.h"
 
 namespace herald::broker {
@@ -28,14 +35,37 @@ struct BrokerOptions {
   int32_t advertised_port = 9092;
   bool auto_create_topics = true;  // auto.create.topics.enable
   int32_t num_partitions = 1;      // num.partitions, for auto-created topics
+  // producer.id.expiration.ms: producer state not appended to for this long is forgotten, and
+  // rebuilding it after a restart reads no segment whose newest batch is older than this.
+  int64_t producer_id_expiration_ms = kDefaultProducerIdExpirationMs;
+  int64_t producer_id_block_size = 1000;  // producer ids reserved per write of the high-water mark
 };
 
 using TopicPartition = std::pair<std::string, int32_t>;
 
+// The outcome of Broker::Append for one batch.
+struct AppendResult {
+  // OK when the batch is in the log (or was already: a duplicate); else why it is not.
+  Status status;
+  // Set when the producer-state checks refused the batch (`status` then says why, with code
+  // kFailedPrecondition); kNone otherwise.
+  ProducerError producer_error = ProducerError::kNone;
+  // When OK: the batch's offsets; for a duplicate those the original batch got.
+  storage::AppendInfo info;
+  bool duplicate = false;  // a retried batch already in the log, not written again
+};
+using AppendDone = std::function<void(AppendResult)>;
+
+struct ProducerIdAndEpoch {
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+};
+
 class Broker {
  public:
-  // Loads the cluster id from the engine's data directory, creating it on first start.
-  // `engine` must outlive the broker.
+  // Loads the cluster id from the engine's data directory, creating it on first start, and the
+  // producer-id high-water mark. `engine` must outlive the broker. kCorruption when a file in
+  // meta/ does not parse; I/O errors.
   static Result<std::unique_ptr<Broker>> Open(storage::Engine& engine, BrokerOptions options);
 
   const BrokerOptions& options() const { return options_; }
@@ -48,8 +78,27 @@ class Broker {
   Result<bool> EnsureTopic(const std::string& topic, bool allow_create);
 
   // Appends one batch to a partition (see storage::Log::Append) and wakes fetches waiting on it.
+  // A batch with a producer id (>= 0) is first checked against the partition's producer state
+  // (rules in broker/producer_state.h): a refused batch is not written (`producer_error` says
+  // why); a retried duplicate is not written again and is answered with the original offsets,
+  // once those are durable when `ack` is kDurable (syncing the log inline if they are not yet).
+  // Batches without a producer id skip the producer state. `done` is called exactly once, from
+  // this thread or (kDurable) a flusher thread: kNotFound for an unknown partition, the log's
+  // errors (kCorruption, kInvalidArgument, kNoSpace, kIoError, kFailedPrecondition), or the
+  // producer state's refusal; a failure to rebuild the producer state is returned as its I/O
+  // error (and rebuilding is tried again by the next batch).
   void Append(const std::string& topic, int32_t partition, MutableByteView batch,
-              storage::AckLevel ack, storage::AppendCallback done);
+              storage::AckLevel ack, AppendDone done);
+
+  // InitProducerId without a transactional id: a new producer id, unique across restarts, with
+  // epoch 0. Errors from persisting the id high-water mark (every producer_id_block_size calls).
+  Result<ProducerIdAndEpoch> InitProducerId();
+
+  // A copy of one producer's state on a partition (loading the partition's state if needed);
+  // nullopt when the partition has none for it. kNotFound for an unknown partition; I/O errors
+  // from loading. For tests and inspection.
+  Result<std::optional<ProducerEntry>> GetProducerEntry(const std::string& topic, int32_t partition,
+                                                        int64_t producer_id);
 
   // Calls `wake` once, from any thread, after data is appended to any of `partitions` (a fetch
   // long-poll). Returns an id for Unwatch; after Unwatch returns, `wake` is not called.
@@ -57,13 +106,39 @@ class Broker {
   void Unwatch(uint64_t id);
 
  private:
-  Broker(storage::Engine& engine, BrokerOptions options, std::string cluster_id)
-      : engine_(engine), options_(std::move(options)), cluster_id_(std::move(cluster_id)) {}
+  // One partition's producer state, for the log it was built from.
+  struct ProducerPartition {
+    std::weak_ptr<storage::Log> log;  // set once: a recreated topic gets a new entry
+    std::mutex mu;                    // held across check, Log::Append and Record
+    bool loaded = false;              // GUARDED_BY(mu)
+    PartitionProducerState state;     // GUARDED_BY(mu)
+    int64_t next_expiry_ms = 0;       // GUARDED_BY(mu)
+  };
+
+  Broker(storage::Engine& engine, BrokerOptions options, std::string cluster_id,
+         std::unique_ptr<ProducerIdAllocator> producer_ids)
+      : engine_(engine),
+        options_(std::move(options)),
+        cluster_id_(std::move(cluster_id)),
+        producer_ids_(std::move(producer_ids)) {}
   void NotifyAppend(const TopicPartition& tp);
+  // The producer state of `log`'s partition, created (unloaded) when missing or built for
+  // another log of the same name.
+  std::shared_ptr<ProducerPartition> ProducerPartitionFor(const TopicPartition& tp,
+                                                          const std::shared_ptr<storage::Log>& log);
+  // Loads `pp` from its log when not yet loaded and expires old producers. REQUIRES pp.mu.
+  Status PrepareProducerState(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp);
+  void AppendWithProducerState(const TopicPartition& tp, const std::shared_ptr<storage::Log>& log,
+                               MutableByteView batch, const storage::BatchHeader& header,
+                               storage::AckLevel ack, AppendDone done);
 
   storage::Engine& engine_;
   const BrokerOptions options_;
   const std::string cluster_id_;
+  const std::unique_ptr<ProducerIdAllocator> producer_ids_;
+
+  std::mutex producers_mu_;  // guards producer_partitions_ (never held across I/O)
+  std::map<TopicPartition, std::shared_ptr<ProducerPartition>> producer_partitions_;
 
   std::mutex create_mu_;  // one auto-creation at a time
 

@@ -26,6 +26,7 @@ struct ServeOptions {
   int threads = 2;
   int32_t num_partitions = 1;
   bool auto_create_topics = true;
+  int64_t initial_rebalance_delay_ms = 3000;
 };
 
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addr) {
@@ -91,7 +92,14 @@ int RunServe(const ServeOptions& o) {
     return kExitFailure;
   }
   std::unique_ptr<broker::Broker> broker = std::move(opened).value();
-  kafka::KafkaHandlers handlers(*broker);
+  broker::GroupOptions go;
+  go.initial_rebalance_delay_ms = o.initial_rebalance_delay_ms;
+  auto groups = broker::GroupCoordinator::Open(**engine, io.get_executor(), go);
+  if (!groups.ok()) {
+    std::cerr << "herald serve: " << groups.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  kafka::KafkaHandlers handlers(*broker, **groups);
   server.Start(handlers);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -99,6 +107,7 @@ int RunServe(const ServeOptions& o) {
     if (ec) return;
     LogInfo("shutdown", {{"signal", signal}}, "stopping: answering in-flight requests");
     server.Stop();
+    (*groups)->Shutdown();
   });
 
   std::string where = fmt::format("{}:{}", bo.advertised_host, bo.advertised_port);
@@ -146,6 +155,11 @@ void RegisterServe(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--auto-create-topics", o->auto_create_topics,
                     "Create topics on first use (auto.create.topics.enable)")
+      ->capture_default_str();
+  serve->add_option("--group-initial-rebalance-delay-ms", o->initial_rebalance_delay_ms,
+                    "How long a new consumer group waits for more members before its first "
+                    "assignment (group.initial.rebalance.delay.ms)")
+      ->check(CLI::Range(int64_t{0}, int64_t{300000}))
       ->capture_default_str();
   serve->callback([o] { SetExitCode(RunServe(*o)); });
 }

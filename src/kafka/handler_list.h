@@ -4,6 +4,7 @@
 
 #include "base/status.h"
 #include "broker/broker.h"
+#include "broker/group_coordinator.h"
 #include "kafka/api.h"
 #include "kafka/server.h"
 
@@ -23,6 +24,25 @@ void DescribeConfigs(broker::Broker&, RequestContext, Respond);
 void AlterConfigs(broker::Broker&, RequestContext, Respond);
 void DeleteRecords(broker::Broker&, RequestContext, Respond);
 void OffsetForLeaderEpoch(broker::Broker&, RequestContext, Respond);
+void InitProducerId(broker::Broker&, RequestContext, Respond);
+
+// Group APIs also need the coordinator.
+struct GroupServices {
+  broker::Broker& broker;
+  broker::GroupCoordinator& groups;
+};
+using GroupHandler = void (*)(GroupServices&, RequestContext, Respond);
+
+void FindCoordinator(GroupServices&, RequestContext, Respond);
+void JoinGroup(GroupServices&, RequestContext, Respond);
+void SyncGroup(GroupServices&, RequestContext, Respond);
+void Heartbeat(GroupServices&, RequestContext, Respond);
+void LeaveGroup(GroupServices&, RequestContext, Respond);
+void OffsetCommit(GroupServices&, RequestContext, Respond);
+void OffsetFetch(GroupServices&, RequestContext, Respond);
+void DescribeGroups(GroupServices&, RequestContext, Respond);
+void ListGroups(GroupServices&, RequestContext, Respond);
+void DeleteGroups(GroupServices&, RequestContext, Respond);
 
 // The Kafka error code for a storage or broker Status.
 ErrorCode ErrorFor(const Status& status);

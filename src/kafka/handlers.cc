@@ -28,30 +28,58 @@ constexpr std::array kHandlers = {
     Entry{ApiKey::kAlterConfigs, handlers::AlterConfigs},
     Entry{ApiKey::kDeleteRecords, handlers::DeleteRecords},
     Entry{ApiKey::kOffsetForLeaderEpoch, handlers::OffsetForLeaderEpoch},
+    Entry{ApiKey::kInitProducerId, handlers::InitProducerId},
 };
 
-handlers::Handler Find(int16_t key) {
-  for (const auto& e : kHandlers) {
+struct GroupEntry {
+  ApiKey key;
+  handlers::GroupHandler handler;
+};
+
+constexpr std::array kGroupHandlers = {
+    GroupEntry{ApiKey::kFindCoordinator, handlers::FindCoordinator},
+    GroupEntry{ApiKey::kJoinGroup, handlers::JoinGroup},
+    GroupEntry{ApiKey::kSyncGroup, handlers::SyncGroup},
+    GroupEntry{ApiKey::kHeartbeat, handlers::Heartbeat},
+    GroupEntry{ApiKey::kLeaveGroup, handlers::LeaveGroup},
+    GroupEntry{ApiKey::kOffsetCommit, handlers::OffsetCommit},
+    GroupEntry{ApiKey::kOffsetFetch, handlers::OffsetFetch},
+    GroupEntry{ApiKey::kDescribeGroups, handlers::DescribeGroups},
+    GroupEntry{ApiKey::kListGroups, handlers::ListGroups},
+    GroupEntry{ApiKey::kDeleteGroups, handlers::DeleteGroups},
+};
+
+template <typename Table>
+auto Find(const Table& table, int16_t key) -> decltype(table[0].handler) {
+  for (const auto& e : table) {
     if (static_cast<int16_t>(e.key) == key) return e.handler;
   }
   return nullptr;
 }
 
+// Every API advertised in kApis has exactly one handler.
+constexpr bool EveryApiHasAHandler() {
+  for (const auto& api : kApis) {
+    int n = 0;
+    for (const auto& e : kHandlers) n += e.key == api.key;
+    for (const auto& e : kGroupHandlers) n += e.key == api.key;
+    if (n != 1) return false;
+  }
+  return kHandlers.size() + kGroupHandlers.size() == kApis.size();
+}
+static_assert(EveryApiHasAHandler(), "an advertised API lacks a handler (or has two)");
+
 }  // namespace
 
 void KafkaHandlers::Handle(RequestContext ctx, Respond done) {
-  handlers::Handler handler = Find(ctx.request.header.api_key);
-  if (handler == nullptr) {
-    LogWarn("request_rejected",
-            {{"peer", ctx.peer}, {"api_key", ctx.request.header.api_key}},
-            "no handler for this API yet; closing the connection");
-    Response r;
-    r.send = false;
-    r.close = true;
-    done(std::move(r));
-    return;
+  const int16_t key = ctx.request.header.api_key;
+  if (auto handler = Find(kHandlers, key)) return handler(broker_, std::move(ctx), std::move(done));
+  if (auto handler = Find(kGroupHandlers, key)) {
+    handlers::GroupServices services{broker_, groups_};
+    return handler(services, std::move(ctx), std::move(done));
   }
-  handler(broker_, std::move(ctx), std::move(done));
+  // The connection passes only advertised APIs, and every one has a handler (static_assert).
+  handlers::RejectMalformed(ctx, InvalidArgument("API key {} has no handler", key), done);
 }
 
 namespace handlers {

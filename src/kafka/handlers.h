@@ -4,6 +4,7 @@
 #pragma once
 
 #include "broker/broker.h"
+#include "broker/group_coordinator.h"
 #include "kafka/schema.h"
 #include "kafka/server.h"
 
@@ -11,12 +12,14 @@ namespace herald::kafka {
 
 class KafkaHandlers final : public RequestHandler {
  public:
-  // `broker` must outlive the handlers.
-  explicit KafkaHandlers(broker::Broker& broker) : broker_(broker) {}
+  // `broker` and `groups` must outlive the handlers.
+  KafkaHandlers(broker::Broker& broker, broker::GroupCoordinator& groups)
+      : broker_(broker), groups_(groups) {}
   void Handle(RequestContext ctx, Respond done) override;
 
  private:
   broker::Broker& broker_;
+  broker::GroupCoordinator& groups_;
 };
 
 // Encodes `message` as a response body at the request's version. With `splice`, log slices in

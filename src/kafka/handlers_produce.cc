@@ -1,5 +1,13 @@
 // Produce: validate each partition's record batches, append them, answer when the requested
 // acknowledgement level is met (acks=0: never; 1: written; -1/all: fsynced).
+//
+// Idempotent producers (KIP-98): batches with a producer id go through the partition's producer
+// state (broker/producer_state.h). A retried duplicate is answered with the original base offset
+// and not written again; a refused batch gets its error (OUT_OF_ORDER_SEQUENCE_NUMBER,
+// INVALID_PRODUCER_EPOCH, UNKNOWN_PRODUCER_ID, CORRUPT_MESSAGE). Herald has no transactions yet:
+// a request holding a transactional batch is answered TRANSACTIONAL_ID_AUTHORIZATION_FAILED on
+// every partition and nothing of it is written, as Kafka answers a producer not authorized for
+// its transactional id (KafkaApis.handleProduceRequest; see handlers_producer.cc).
 #include <atomic>
 #include <mutex>
 
@@ -39,6 +47,46 @@ ErrorCode AppendError(const Status& s) {
   return ErrorFor(s);
 }
 
+// Not in ErrorCode (api.h) yet.
+constexpr int16_t kTransactionalIdAuthorizationFailed = 53;
+
+// Whether any batch header in the request says it is transactional. Stops at a header that does
+// not parse (SplitBatches reports it later).
+bool HasTransactionalBatch(const ProduceRequest& request) {
+  for (const auto& t : request.topics) {
+    for (const auto& p : t.partitions) {
+      if (!p.records.bytes) continue;
+      ByteView records = *p.records.bytes;
+      size_t at = 0;
+      while (at < records.size()) {
+        auto header = storage::ParseBatchHeader(records.subspan(at));
+        if (!header.ok()) break;
+        if (header->transactional()) return true;
+        if (header->size() > records.size() - at) break;
+        at += header->size();
+      }
+    }
+  }
+  return false;
+}
+
+// The same error for every partition of the request.
+ProduceResponse ErrorForAll(const ProduceRequest& request, int16_t error_code) {
+  ProduceResponse response;
+  for (const auto& t : request.topics) {
+    ProduceResponseTopic topic{t.name, {}};
+    for (const auto& p : t.partitions) {
+      ProduceResponsePartition out;
+      out.partition_index = p.partition_index;
+      out.error_code = error_code;
+      out.base_offset = -1;
+      topic.partitions.push_back(out);
+    }
+    response.responses.push_back(std::move(topic));
+  }
+  return response;
+}
+
 // What a produce request waits for: the answers of all its appends.
 struct Pending {
   std::mutex mu;
@@ -73,8 +121,21 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
     done(EncodeResponse(response, ctx.version()));
     return;
   }
-  const storage::AckLevel level = acks == -1 ? storage::AckLevel::kDurable
-                                             : storage::AckLevel::kWritten;
+  if (HasTransactionalBatch(*request)) {
+    LogWarn("produce_rejected", {{"peer", ctx.peer}},
+            "transactional batches need a transaction coordinator, which Herald does not have yet");
+    if (acks == 0) {
+      Response r;
+      r.send = false;
+      r.close = true;
+      done(std::move(r));
+      return;
+    }
+    done(EncodeResponse(ErrorForAll(*request, kTransactionalIdAuthorizationFailed), ctx.version()));
+    return;
+  }
+  const storage::AckLevel level =
+      acks == -1 ? storage::AckLevel::kDurable : storage::AckLevel::kWritten;
   auto pending = std::make_shared<Pending>();
   pending->version = ctx.version();
   pending->send = acks != 0;
@@ -124,15 +185,19 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
       for (size_t b = 0; b < batch_list.size(); ++b) {
         const bool first = b == 0;
         broker.Append(topic.name, part.partition_index, batch_list[b], level,
-                      [pending, t, p, first, frame = ctx.frame](Result<storage::AppendInfo> r) {
+                      [pending, t, p, first, frame = ctx.frame](broker::AppendResult r) {
                         {
                           std::lock_guard lock(pending->mu);
                           auto& o = pending->response.responses[t].partitions[p];
-                          if (!r.ok()) {
-                            if (o.error_code == 0) o.error_code = Code(AppendError(r.status()));
+                          if (!r.status.ok()) {
+                            if (o.error_code == 0) {
+                              o.error_code = r.producer_error != broker::ProducerError::kNone
+                                                 ? static_cast<int16_t>(r.producer_error)
+                                                 : Code(AppendError(r.status));
+                            }
                             o.base_offset = -1;
                           } else if (first && o.error_code == 0) {
-                            o.base_offset = r->base_offset;
+                            o.base_offset = r.info.base_offset;
                           }
                         }
                         pending->Finish();

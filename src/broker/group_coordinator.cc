@@ -1,0 +1,897 @@
+#include "broker/group_coordinator.h"
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+#include "storage/record_batch.h"
+
+namespace herald::broker {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+
+// Kafka error codes used by the group protocol.
+constexpr int16_t kNone = 0;
+constexpr int16_t kCoordinatorNotAvailable = 15;
+constexpr int16_t kIllegalGeneration = 22;
+constexpr int16_t kInconsistentGroupProtocol = 23;
+constexpr int16_t kInvalidGroupId = 24;
+constexpr int16_t kUnknownMemberId = 25;
+constexpr int16_t kInvalidSessionTimeout = 26;
+constexpr int16_t kRebalanceInProgress = 27;
+constexpr int16_t kNonEmptyGroup = 68;
+constexpr int16_t kGroupIdNotFound = 69;
+constexpr int16_t kMemberIdRequired = 79;
+constexpr int16_t kFencedInstanceId = 82;
+constexpr int16_t kKafkaStorageError = 56;
+
+constexpr char kOffsetsTopic[] = "__consumer_offsets";
+
+enum class State { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable, kDead };
+
+const char* StateName(State s) {
+  switch (s) {
+    case State::kEmpty: return "Empty";
+    case State::kPreparingRebalance: return "PreparingRebalance";
+    case State::kCompletingRebalance: return "CompletingRebalance";
+    case State::kStable: return "Stable";
+    case State::kDead: return "Dead";
+  }
+  return "Dead";
+}
+
+std::string Base64(ByteView b) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < b.size(); i += 3) {
+    uint32_t v = (uint32_t{b[i]} << 16) | (uint32_t{b[i + 1]} << 8) | b[i + 2];
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
+  }
+  if (i < b.size()) {
+    uint32_t v = uint32_t{b[i]} << 16;
+    if (i + 1 < b.size()) v |= uint32_t{b[i + 1]} << 8;
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(i + 1 < b.size() ? kAlphabet[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return out;
+}
+
+Buffer Unbase64(const std::string& s) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  Buffer out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : s) {
+    int v = value(c);
+    if (v < 0) continue;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<uint8_t>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::string OffsetKey(const std::string& group, const std::string& topic, int32_t partition) {
+  return fmt::format("offset{}{}{}{}{}{}", '\0', group, '\0', topic, '\0', partition);
+}
+std::string GroupKey(const std::string& group) { return fmt::format("group{}{}", '\0', group); }
+
+JoinResult JoinError(int16_t error, std::string member_id = {}) {
+  JoinResult r;
+  r.error = error;
+  r.member_id = std::move(member_id);
+  return r;
+}
+
+}  // namespace
+
+class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  struct Member {
+    std::string id;
+    std::optional<std::string> instance_id;
+    std::string client_id;
+    std::string client_host;
+    int32_t session_timeout_ms = 10000;
+    int32_t rebalance_timeout_ms = 10000;
+    std::string protocol_type;
+    std::vector<std::pair<std::string, Buffer>> protocols;
+    Buffer assignment;
+    std::function<void(JoinResult)> join_done;
+    std::function<void(SyncResult)> sync_done;
+    std::unique_ptr<asio::steady_timer> session_timer;
+  };
+
+  struct Group {
+    std::string id;
+    State state = State::kEmpty;
+    std::string protocol_type;
+    std::string protocol;
+    int32_t generation = 0;
+    std::string leader;
+    std::map<std::string, std::unique_ptr<Member>> members;
+    std::set<std::string> pending;                     // ids handed out with MEMBER_ID_REQUIRED
+    std::map<std::string, std::string> static_members;  // instance id -> member id
+    std::unique_ptr<asio::steady_timer> join_timer;
+    bool new_group = true;  // no generation yet: wait group.initial.rebalance.delay.ms
+    std::map<std::pair<std::string, int32_t>, CommittedOffset> offsets;
+  };
+
+  Impl(storage::Engine& engine, asio::any_io_executor executor, GroupOptions options)
+      : engine_(engine), strand_(asio::make_strand(executor)), options_(options) {}
+
+  Status Load() {
+    if (!engine_.HasTopic(kOffsetsTopic)) {
+      HERALD_RETURN_IF_ERROR(engine_.CreateTopic(
+          kOffsetsTopic, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}}));
+    }
+    HERALD_ASSIGN_OR_RETURN(log_, engine_.GetLog(kOffsetsTopic, 0));
+    int64_t offset = log_->log_start_offset();
+    Buffer scratch;
+    while (offset < log_->end_offset()) {
+      HERALD_ASSIGN_OR_RETURN(auto slice, log_->Read(offset, 1 << 20));
+      if (slice.empty()) break;
+      HERALD_ASSIGN_OR_RETURN(ByteView bytes, slice.View(scratch));
+      for (size_t at = 0; at < bytes.size();) {
+        HERALD_ASSIGN_OR_RETURN(auto h, storage::ParseBatchHeader(bytes.subspan(at)));
+        HERALD_RETURN_IF_ERROR(storage::ForEachRecord(
+            bytes.subspan(at, h.size()), [&](const storage::RecordView& r) { Apply(r); }));
+        offset = h.next_offset();
+        at += h.size();
+      }
+    }
+    // Members loaded from disk get fresh sessions: they must heartbeat again in time.
+    for (auto& [id, g] : groups_) {
+      for (auto& [mid, m] : g->members) ResetSession(*g, *m);
+    }
+    return Status::Ok();
+  }
+
+  void Post(std::function<void()> fn) { asio::post(strand_, std::move(fn)); }
+
+  // ---- replay ----
+  void Apply(const storage::RecordView& r) {
+    if (!r.key) return;
+    std::string key(AsString(*r.key));
+    size_t sep = key.find('\0');
+    std::string kind = key.substr(0, sep);
+    try {
+      if (kind == "offset") {
+        size_t s2 = key.find('\0', sep + 1), s3 = key.find('\0', s2 + 1);
+        std::string group = key.substr(sep + 1, s2 - sep - 1);
+        std::string topic = key.substr(s2 + 1, s3 - s2 - 1);
+        int32_t partition = std::stoi(key.substr(s3 + 1));
+        Group& g = GetOrCreate(group);
+        if (!r.value) {
+          g.offsets.erase({topic, partition});
+          return;
+        }
+        auto j = json::parse(AsString(*r.value));
+        CommittedOffset c{topic, partition, j.at("offset").get<int64_t>(), std::nullopt, 0};
+        if (j.contains("metadata") && !j["metadata"].is_null()) c.metadata = j["metadata"];
+        g.offsets[{topic, partition}] = c;
+      } else if (kind == "group") {
+        std::string group = key.substr(sep + 1);
+        if (!r.value) {
+          groups_.erase(group);
+          return;
+        }
+        auto j = json::parse(AsString(*r.value));
+        Group& g = GetOrCreate(group);
+        g.protocol_type = j.value("protocol_type", "");
+        g.protocol = j.value("protocol", "");
+        g.generation = j.value("generation", 0);
+        g.leader = j.value("leader", "");
+        g.members.clear();
+        g.static_members.clear();
+        for (const auto& jm : j.value("members", json::array())) {
+          auto m = std::make_unique<Member>();
+          m->id = jm.at("member_id");
+          if (jm.contains("group_instance_id") && !jm["group_instance_id"].is_null()) {
+            m->instance_id = jm["group_instance_id"].get<std::string>();
+            g.static_members[*m->instance_id] = m->id;
+          }
+          m->client_id = jm.value("client_id", "");
+          m->client_host = jm.value("client_host", "");
+          m->session_timeout_ms = jm.value("session_timeout_ms", 10000);
+          m->rebalance_timeout_ms = jm.value("rebalance_timeout_ms", 10000);
+          m->protocol_type = g.protocol_type;
+          m->protocols.push_back({g.protocol, Unbase64(jm.value("metadata", ""))});
+          m->assignment = Unbase64(jm.value("assignment", ""));
+          g.members[m->id] = std::move(m);
+        }
+        g.state = g.members.empty() ? State::kEmpty : State::kStable;
+        g.new_group = g.generation == 0;
+      }
+    } catch (const std::exception& e) {
+      LogWarn("group_record_skipped", {{"key", kind}}, e.what());
+    }
+  }
+
+  // ---- persistence ----
+  // Appends records durably; `done` gets the outcome on the strand.
+  void Persist(std::vector<storage::RecordSpec> records, std::function<void(Status)> done) {
+    auto batch = std::make_shared<Buffer>(storage::BuildBatch(records));
+    auto self = shared_from_this();
+    log_->Append(*batch, storage::AckLevel::kDurable,
+                 [self, batch, done = std::move(done)](Result<storage::AppendInfo> r) {
+                   Status s = r.ok() ? Status::Ok() : r.status();
+                   self->Post([done, s] { done(s); });
+                 });
+  }
+
+  storage::RecordSpec GroupRecord(const Group& g) {
+    json members = json::array();
+    for (const auto& [id, m] : g.members) {
+      Buffer meta;
+      for (const auto& [name, bytes] : m->protocols) {
+        if (name == g.protocol) meta = bytes;
+      }
+      members.push_back({{"member_id", m->id},
+                         {"group_instance_id", m->instance_id ? json(*m->instance_id) : json()},
+                         {"client_id", m->client_id},
+                         {"client_host", m->client_host},
+                         {"session_timeout_ms", m->session_timeout_ms},
+                         {"rebalance_timeout_ms", m->rebalance_timeout_ms},
+                         {"metadata", Base64(meta)},
+                         {"assignment", Base64(m->assignment)}});
+    }
+    json j = {{"protocol_type", g.protocol_type},
+              {"protocol", g.protocol},
+              {"generation", g.generation},
+              {"leader", g.leader},
+              {"members", members}};
+    return {GroupKey(g.id), j.dump(), Now(), {}};
+  }
+
+  // ---- group state machine ----
+  Group& GetOrCreate(const std::string& id) {
+    auto& slot = groups_[id];
+    if (!slot) {
+      slot = std::make_unique<Group>();
+      slot->id = id;
+    }
+    return *slot;
+  }
+
+  Group* Find(const std::string& id) {
+    auto it = groups_.find(id);
+    return it == groups_.end() ? nullptr : it->second.get();
+  }
+
+  std::string NewMemberId(const std::string& client_id) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id = (client_id.empty() ? "member" : client_id) + "-";
+    for (int i = 0; i < 32; ++i) {
+      if (i == 8 || i == 12 || i == 16 || i == 20) id.push_back('-');
+      id.push_back(kHex[rng_() % 16]);
+    }
+    return id;
+  }
+
+  int64_t Now() const { return engine_.clock().NowMs(); }
+
+  void ResetSession(Group& g, Member& m) {
+    if (!m.session_timer) m.session_timer = std::make_unique<asio::steady_timer>(strand_);
+    m.session_timer->expires_after(std::chrono::milliseconds(m.session_timeout_ms));
+    auto self = shared_from_this();
+    std::string group_id = g.id, member_id = m.id;
+    m.session_timer->async_wait([self, group_id, member_id](const boost::system::error_code& ec) {
+      if (ec) return;
+      self->OnSessionExpired(group_id, member_id);
+    });
+  }
+
+  void OnSessionExpired(const std::string& group_id, const std::string& member_id) {
+    Group* g = Find(group_id);
+    if (!g) return;
+    auto it = g->members.find(member_id);
+    if (it == g->members.end()) return;
+    if (it->second->join_done) return;  // waiting in a join: the rebalance timeout governs it
+    LogInfo("rebalance", {{"consumer_group", group_id}, {"member", member_id}},
+            "member session expired");
+    RemoveMember(*g, member_id);
+  }
+
+  void RemoveMember(Group& g, const std::string& member_id) {
+    auto it = g.members.find(member_id);
+    if (it == g.members.end()) return;
+    if (it->second->instance_id) g.static_members.erase(*it->second->instance_id);
+    if (it->second->sync_done) it->second->sync_done({kRebalanceInProgress, {}});
+    if (it->second->join_done) it->second->join_done(JoinError(kUnknownMemberId));
+    g.members.erase(it);
+    if (g.leader == member_id) g.leader.clear();
+    switch (g.state) {
+      case State::kStable:
+      case State::kCompletingRebalance: PrepareRebalance(g); break;
+      case State::kPreparingRebalance: MaybeCompleteJoin(g); break;
+      default: break;
+    }
+  }
+
+  void PrepareRebalance(Group& g) {
+    // Members waiting for their assignment must rejoin.
+    for (auto& [id, m] : g.members) {
+      if (m->sync_done) {
+        auto done = std::move(m->sync_done);
+        m->sync_done = nullptr;
+        done({kRebalanceInProgress, {}});
+      }
+    }
+    g.state = State::kPreparingRebalance;
+    int64_t delay = 0;
+    if (g.new_group) {
+      delay = options_.initial_rebalance_delay_ms;
+    } else {
+      for (const auto& [id, m] : g.members) delay = std::max<int64_t>(delay, m->rebalance_timeout_ms);
+    }
+    if (!g.join_timer) g.join_timer = std::make_unique<asio::steady_timer>(strand_);
+    g.join_timer->expires_after(std::chrono::milliseconds(delay));
+    auto self = shared_from_this();
+    std::string group_id = g.id;
+    g.join_timer->async_wait([self, group_id](const boost::system::error_code& ec) {
+      if (ec) return;
+      if (Group* grp = self->Find(group_id); grp && grp->state == State::kPreparingRebalance) {
+        self->CompleteJoin(*grp);
+      }
+    });
+    LogInfo("rebalance", {{"consumer_group", g.id}, {"members", g.members.size()},
+                          {"generation", g.generation}},
+            "rebalance started");
+  }
+
+  void MaybeCompleteJoin(Group& g) {
+    if (g.state != State::kPreparingRebalance || g.new_group) return;  // a new group waits
+    for (const auto& [id, m] : g.members) {
+      if (!m->join_done) return;
+    }
+    if (g.join_timer) g.join_timer->cancel();
+    CompleteJoin(g);
+  }
+
+  void CompleteJoin(Group& g) {
+    // Members that did not rejoin in time are out.
+    for (auto it = g.members.begin(); it != g.members.end();) {
+      if (!it->second->join_done) {
+        if (it->second->instance_id) g.static_members.erase(*it->second->instance_id);
+        it = g.members.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    g.new_group = false;
+    if (g.members.empty()) {
+      g.state = State::kEmpty;
+      g.leader.clear();
+      ++g.generation;
+      Persist({GroupRecord(g)}, [](Status) {});
+      return;
+    }
+    ++g.generation;
+    g.protocol = ChooseProtocol(g);
+    if (g.leader.empty() || !g.members.contains(g.leader)) g.leader = g.members.begin()->first;
+    g.state = State::kCompletingRebalance;
+    for (auto& [id, m] : g.members) {
+      JoinResult r;
+      r.generation = g.generation;
+      r.protocol = g.protocol;
+      r.leader = g.leader;
+      r.member_id = id;
+      if (id == g.leader) {
+        for (const auto& [mid, other] : g.members) {
+          JoinMember jm{mid, other->instance_id, {}};
+          for (const auto& [name, bytes] : other->protocols) {
+            if (name == g.protocol) jm.metadata = bytes;
+          }
+          r.members.push_back(std::move(jm));
+        }
+      }
+      auto done = std::move(m->join_done);
+      m->join_done = nullptr;
+      ResetSession(g, *m);
+      done(std::move(r));
+    }
+    LogInfo("rebalance", {{"consumer_group", g.id}, {"generation", g.generation},
+                          {"members", g.members.size()}, {"protocol", g.protocol}},
+            "members joined; waiting for the leader's assignment");
+  }
+
+  std::string ChooseProtocol(const Group& g) {
+    // A protocol every member supports, by the members' preference votes.
+    std::map<std::string, int> votes;
+    for (const auto& [id, m] : g.members) {
+      for (const auto& [name, bytes] : m->protocols) {
+        bool all = std::all_of(g.members.begin(), g.members.end(), [&](const auto& other) {
+          return std::any_of(other.second->protocols.begin(), other.second->protocols.end(),
+                             [&](const auto& p) { return p.first == name; });
+        });
+        if (all) {
+          ++votes[name];
+          break;
+        }
+      }
+    }
+    std::string best;
+    int most = -1;
+    for (const auto& [name, n] : votes) {
+      if (n > most) {
+        best = name;
+        most = n;
+      }
+    }
+    return best;
+  }
+
+  bool ProtocolsCompatible(const Group& g, const JoinRequest& req) {
+    if (req.protocols.empty() || req.protocol_type.empty()) return false;
+    if (g.members.empty()) return true;
+    if (g.protocol_type != req.protocol_type) return false;
+    // At least one protocol in common with every member.
+    for (const auto& [name, bytes] : req.protocols) {
+      bool all = std::all_of(g.members.begin(), g.members.end(), [&](const auto& m) {
+        return std::any_of(m.second->protocols.begin(), m.second->protocols.end(),
+                           [&](const auto& p) { return p.first == name; });
+      });
+      if (all) return true;
+    }
+    return false;
+  }
+
+  void DoJoin(JoinRequest req, std::function<void(JoinResult)> done) {
+    if (req.group_id.empty()) return done(JoinError(kInvalidGroupId));
+    if (req.session_timeout_ms < options_.min_session_timeout_ms ||
+        req.session_timeout_ms > options_.max_session_timeout_ms) {
+      return done(JoinError(kInvalidSessionTimeout));
+    }
+    if (req.rebalance_timeout_ms < 0) req.rebalance_timeout_ms = req.session_timeout_ms;
+    Group& g = GetOrCreate(req.group_id);
+    if (!ProtocolsCompatible(g, req)) return done(JoinError(kInconsistentGroupProtocol));
+
+    std::string member_id = req.member_id;
+    if (member_id.empty() && req.group_instance_id) {
+      // A static member coming back takes its old place under a new member id.
+      auto known = g.static_members.find(*req.group_instance_id);
+      if (known != g.static_members.end()) {
+        auto old = g.members.find(known->second);
+        if (old != g.members.end()) {
+          auto m = std::move(old->second);
+          g.members.erase(old);
+          if (m->sync_done) m->sync_done({kFencedInstanceId, {}});
+          if (m->join_done) m->join_done(JoinError(kFencedInstanceId));
+          m->sync_done = nullptr;
+          m->join_done = nullptr;
+          std::string new_id = NewMemberId(req.client_id);
+          bool was_leader = g.leader == m->id;
+          m->id = new_id;
+          g.members[new_id] = std::move(m);
+          g.static_members[*req.group_instance_id] = new_id;
+          if (was_leader) g.leader = new_id;
+          Member& mem = *g.members[new_id];
+          bool same = mem.protocols == req.protocols;
+          UpdateMember(mem, req);
+          if (g.state == State::kStable && same) {
+            // Nothing changed: no rebalance, same generation and assignment.
+            ResetSession(g, mem);
+            JoinResult r{kNone, g.generation, g.protocol, g.leader, new_id, {}};
+            if (new_id == g.leader) {
+              for (const auto& [mid, other] : g.members) {
+                JoinMember jm{mid, other->instance_id, {}};
+                for (const auto& [name, bytes] : other->protocols) {
+                  if (name == g.protocol) jm.metadata = bytes;
+                }
+                r.members.push_back(std::move(jm));
+              }
+            }
+            return done(std::move(r));
+          }
+          mem.join_done = std::move(done);
+          if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+          MaybeCompleteJoin(g);
+          return;
+        }
+      }
+    }
+    if (member_id.empty()) {
+      member_id = NewMemberId(req.client_id);
+      if (req.require_known_member_id && !req.group_instance_id) {
+        g.pending.insert(member_id);
+        return done(JoinError(kMemberIdRequired, member_id));
+      }
+      AddMember(g, member_id, req, std::move(done));
+      return;
+    }
+    if (g.pending.erase(member_id) > 0) {
+      AddMember(g, member_id, req, std::move(done));
+      return;
+    }
+    auto it = g.members.find(member_id);
+    if (it == g.members.end()) return done(JoinError(kUnknownMemberId, member_id));
+    Member& m = *it->second;
+    bool changed = m.protocols != req.protocols;
+    UpdateMember(m, req);
+    if (g.state == State::kStable && !changed && member_id != g.leader) {
+      // A follower rejoining with nothing new gets the current generation back.
+      ResetSession(g, m);
+      return done(JoinResult{kNone, g.generation, g.protocol, g.leader, member_id, {}});
+    }
+    m.join_done = std::move(done);
+    if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+    MaybeCompleteJoin(g);
+  }
+
+  void UpdateMember(Member& m, const JoinRequest& req) {
+    m.instance_id = req.group_instance_id;
+    m.client_id = req.client_id;
+    m.client_host = req.client_host;
+    m.session_timeout_ms = req.session_timeout_ms;
+    m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+    m.protocol_type = req.protocol_type;
+    m.protocols = req.protocols;
+  }
+
+  void AddMember(Group& g, const std::string& member_id, const JoinRequest& req,
+                 std::function<void(JoinResult)> done) {
+    auto m = std::make_unique<Member>();
+    m->id = member_id;
+    UpdateMember(*m, req);
+    m->join_done = std::move(done);
+    if (g.members.empty()) g.protocol_type = req.protocol_type;
+    if (req.group_instance_id) g.static_members[*req.group_instance_id] = member_id;
+    g.members[member_id] = std::move(m);
+    if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+    MaybeCompleteJoin(g);
+  }
+
+  int16_t CheckMember(Group* g, const std::string& member_id, int32_t generation) {
+    if (!g || !g->members.contains(member_id)) return kUnknownMemberId;
+    if (generation != g->generation) return kIllegalGeneration;
+    return kNone;
+  }
+
+  void DoSync(SyncRequest req, std::function<void(SyncResult)> done) {
+    Group* g = Find(req.group_id);
+    if (int16_t e = CheckMember(g, req.member_id, req.generation); e != kNone) {
+      return done({e, {}});
+    }
+    Member& m = *g->members[req.member_id];
+    ResetSession(*g, m);
+    switch (g->state) {
+      case State::kPreparingRebalance: return done({kRebalanceInProgress, {}});
+      case State::kStable: return done({kNone, m.assignment});
+      case State::kCompletingRebalance: break;
+      default: return done({kUnknownMemberId, {}});
+    }
+    m.sync_done = std::move(done);
+    if (req.member_id != g->leader) return;
+    for (auto& [id, member] : g->members) member->assignment.clear();
+    for (auto& [id, bytes] : req.assignments) {
+      if (auto it = g->members.find(id); it != g->members.end()) it->second->assignment = bytes;
+    }
+    // The group's new shape is stored before anyone is told.
+    auto self = shared_from_this();
+    std::string group_id = g->id;
+    int32_t generation = g->generation;
+    Persist({GroupRecord(*g)}, [self, group_id, generation](Status s) {
+      Group* grp = self->Find(group_id);
+      if (!grp || grp->generation != generation || grp->state != State::kCompletingRebalance) {
+        return;
+      }
+      if (!s.ok()) {
+        LogError("group_store_failed", {{"consumer_group", group_id}}, s.ToString());
+        for (auto& [id, member] : grp->members) {
+          if (member->sync_done) {
+            auto d = std::move(member->sync_done);
+            member->sync_done = nullptr;
+            d({kKafkaStorageError, {}});
+          }
+        }
+        self->PrepareRebalance(*grp);
+        return;
+      }
+      grp->state = State::kStable;
+      for (auto& [id, member] : grp->members) {
+        if (member->sync_done) {
+          auto d = std::move(member->sync_done);
+          member->sync_done = nullptr;
+          d({kNone, member->assignment});
+        }
+      }
+      LogInfo("rebalance", {{"consumer_group", group_id}, {"generation", generation}},
+              "group stable");
+    });
+  }
+
+  int16_t DoHeartbeat(const std::string& group_id, int32_t generation,
+                      const std::string& member_id) {
+    Group* g = Find(group_id);
+    if (int16_t e = CheckMember(g, member_id, generation); e != kNone) return e;
+    ResetSession(*g, *g->members[member_id]);
+    if (g->state == State::kPreparingRebalance) return kRebalanceInProgress;
+    return kNone;
+  }
+
+  std::pair<int16_t, std::vector<int16_t>> DoLeave(
+      const std::string& group_id,
+      const std::vector<std::pair<std::string, std::optional<std::string>>>& members) {
+    Group* g = Find(group_id);
+    std::vector<int16_t> errors;
+    if (!g) return {kUnknownMemberId, std::vector<int16_t>(members.size(), kUnknownMemberId)};
+    int16_t top = kNone;
+    for (const auto& [member_id, instance] : members) {
+      std::string id = member_id;
+      if (instance) {
+        auto known = g->static_members.find(*instance);
+        if (known == g->static_members.end()) {
+          errors.push_back(kUnknownMemberId);
+          continue;
+        }
+        if (!id.empty() && id != known->second) {
+          errors.push_back(kFencedInstanceId);
+          continue;
+        }
+        id = known->second;
+      }
+      if (!g->members.contains(id)) {
+        errors.push_back(kUnknownMemberId);
+        if (members.size() == 1) top = kUnknownMemberId;
+        continue;
+      }
+      LogInfo("rebalance", {{"consumer_group", group_id}, {"member", id}}, "member left");
+      RemoveMember(*g, id);
+      errors.push_back(kNone);
+    }
+    return {top, errors};
+  }
+
+  void DoCommit(std::string group_id, int32_t generation, std::string member_id,
+                std::vector<CommittedOffset> offsets,
+                std::function<void(std::vector<CommittedOffset>)> done) {
+    auto fail_all = [&](int16_t e) {
+      for (auto& o : offsets) o.error = e;
+      done(std::move(offsets));
+    };
+    if (group_id.empty()) return fail_all(kInvalidGroupId);
+    Group* g = Find(group_id);
+    const bool simple = generation < 0 && member_id.empty();
+    if (!simple) {
+      if (int16_t e = CheckMember(g, member_id, generation); e != kNone) return fail_all(e);
+      if (g->state == State::kCompletingRebalance) return fail_all(kRebalanceInProgress);
+      ResetSession(*g, *g->members[member_id]);
+    } else if (g && !g->members.empty()) {
+      // Kafka rejects commits from outside a group that has members.
+      return fail_all(kUnknownMemberId);
+    }
+    std::vector<storage::RecordSpec> records;
+    for (const auto& o : offsets) {
+      json v = {{"offset", o.offset},
+                {"metadata", o.metadata ? json(*o.metadata) : json()},
+                {"commit_timestamp", Now()}};
+      records.push_back({OffsetKey(group_id, o.topic, o.partition), v.dump(), Now(), {}});
+    }
+    if (records.empty()) return done(std::move(offsets));
+    auto self = shared_from_this();
+    Persist(std::move(records),
+            [self, group_id, offsets = std::move(offsets), done = std::move(done)](Status s) mutable {
+              Group& grp = self->GetOrCreate(group_id);
+              for (auto& o : offsets) {
+                if (!s.ok()) {
+                  o.error = kKafkaStorageError;
+                } else {
+                  grp.offsets[{o.topic, o.partition}] = o;
+                }
+              }
+              done(std::move(offsets));
+            });
+  }
+
+  std::vector<CommittedOffset> DoFetch(
+      const std::string& group_id,
+      const std::optional<std::vector<std::pair<std::string, int32_t>>>& partitions) {
+    std::vector<CommittedOffset> out;
+    Group* g = Find(group_id);
+    if (!partitions) {
+      if (g) {
+        for (const auto& [tp, o] : g->offsets) out.push_back(o);
+      }
+      return out;
+    }
+    for (const auto& [topic, partition] : *partitions) {
+      CommittedOffset o{topic, partition, -1, std::string(), 0};
+      if (g) {
+        if (auto it = g->offsets.find({topic, partition}); it != g->offsets.end()) o = it->second;
+      }
+      out.push_back(std::move(o));
+    }
+    return out;
+  }
+
+  GroupDescription DoDescribe(const std::string& group_id) {
+    GroupDescription d;
+    d.group_id = group_id;
+    Group* g = Find(group_id);
+    if (!g) {
+      d.state = StateName(State::kDead);
+      return d;
+    }
+    d.state = StateName(g->state);
+    d.protocol_type = g->protocol_type;
+    if (g->state == State::kStable) d.protocol = g->protocol;
+    for (const auto& [id, m] : g->members) {
+      GroupDescription::Member dm{id, m->instance_id, m->client_id, m->client_host, {}, {}};
+      if (g->state == State::kStable) {
+        for (const auto& [name, bytes] : m->protocols) {
+          if (name == g->protocol) dm.metadata = bytes;
+        }
+        dm.assignment = m->assignment;
+      }
+      d.members.push_back(std::move(dm));
+    }
+    return d;
+  }
+
+  std::map<std::string, std::unique_ptr<Group>>& groups() { return groups_; }
+
+  void DoShutdown() {
+    for (auto& [id, g] : groups_) {
+      if (g->join_timer) g->join_timer->cancel();
+      for (auto& [mid, m] : g->members) {
+        if (m->session_timer) m->session_timer->cancel();
+        if (m->join_done) std::exchange(m->join_done, nullptr)(JoinError(kCoordinatorNotAvailable));
+        if (m->sync_done) std::exchange(m->sync_done, nullptr)({kCoordinatorNotAvailable, {}});
+      }
+    }
+  }
+
+  void DoDelete(std::vector<std::string> names,
+                std::function<void(std::vector<std::pair<std::string, int16_t>>)> done) {
+    std::vector<std::pair<std::string, int16_t>> results;
+    std::vector<storage::RecordSpec> tombstones;
+    std::vector<std::string> doomed;
+    for (const auto& name : names) {
+      Group* g = Find(name);
+      if (!g) {
+        results.push_back({name, kGroupIdNotFound});
+      } else if (!g->members.empty()) {
+        results.push_back({name, kNonEmptyGroup});
+      } else {
+        for (const auto& [tp, o] : g->offsets) {
+          tombstones.push_back({OffsetKey(name, tp.first, tp.second), std::nullopt, Now(), {}});
+        }
+        tombstones.push_back({GroupKey(name), std::nullopt, Now(), {}});
+        doomed.push_back(name);
+        results.push_back({name, kNone});
+      }
+    }
+    if (tombstones.empty()) return done(std::move(results));
+    auto self = shared_from_this();
+    Persist(std::move(tombstones), [self, doomed, results = std::move(results),
+                                    done = std::move(done)](Status s) mutable {
+      for (auto& [name, err] : results) {
+        if (err == kNone && !s.ok()) err = kKafkaStorageError;
+      }
+      if (s.ok()) {
+        for (const auto& name : doomed) self->groups_.erase(name);
+      }
+      done(std::move(results));
+    });
+  }
+
+ private:
+  storage::Engine& engine_;
+  asio::strand<asio::any_io_executor> strand_;
+  const GroupOptions options_;
+  std::shared_ptr<storage::Log> log_;
+  std::map<std::string, std::unique_ptr<Group>> groups_;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+Result<std::shared_ptr<GroupCoordinator>> GroupCoordinator::Open(storage::Engine& engine,
+                                                                 asio::any_io_executor executor,
+                                                                 GroupOptions options) {
+  auto impl = std::make_shared<Impl>(engine, std::move(executor), options);
+  HERALD_RETURN_IF_ERROR(impl->Load(), "loading consumer groups");
+  return std::shared_ptr<GroupCoordinator>(new GroupCoordinator(std::move(impl)));
+}
+
+GroupCoordinator::~GroupCoordinator() = default;
+
+void GroupCoordinator::Join(JoinRequest request, std::function<void(JoinResult)> done) {
+  impl_->Post([impl = impl_, request = std::move(request), done = std::move(done)]() mutable {
+    impl->DoJoin(std::move(request), std::move(done));
+  });
+}
+
+void GroupCoordinator::Sync(SyncRequest request, std::function<void(SyncResult)> done) {
+  impl_->Post([impl = impl_, request = std::move(request), done = std::move(done)]() mutable {
+    impl->DoSync(std::move(request), std::move(done));
+  });
+}
+
+void GroupCoordinator::Heartbeat(std::string group_id, int32_t generation, std::string member_id,
+                                 std::optional<std::string> group_instance_id,
+                                 std::function<void(int16_t)> done) {
+  (void)group_instance_id;
+  impl_->Post([impl = impl_, group_id, generation, member_id, done = std::move(done)] {
+    done(impl->DoHeartbeat(group_id, generation, member_id));
+  });
+}
+
+void GroupCoordinator::Leave(
+    std::string group_id, std::vector<std::pair<std::string, std::optional<std::string>>> members,
+    std::function<void(int16_t, std::vector<int16_t>)> done) {
+  impl_->Post([impl = impl_, group_id, members = std::move(members), done = std::move(done)] {
+    auto [top, errors] = impl->DoLeave(group_id, members);
+    done(top, std::move(errors));
+  });
+}
+
+void GroupCoordinator::Commit(std::string group_id, int32_t generation, std::string member_id,
+                              std::vector<CommittedOffset> offsets,
+                              std::function<void(std::vector<CommittedOffset>)> done) {
+  impl_->Post([impl = impl_, group_id = std::move(group_id), generation,
+               member_id = std::move(member_id), offsets = std::move(offsets),
+               done = std::move(done)]() mutable {
+    impl->DoCommit(std::move(group_id), generation, std::move(member_id), std::move(offsets),
+                   std::move(done));
+  });
+}
+
+void GroupCoordinator::Fetch(std::string group_id,
+                             std::optional<std::vector<std::pair<std::string, int32_t>>> partitions,
+                             std::function<void(std::vector<CommittedOffset>)> done) {
+  impl_->Post([impl = impl_, group_id = std::move(group_id), partitions = std::move(partitions),
+               done = std::move(done)] { done(impl->DoFetch(group_id, partitions)); });
+}
+
+void GroupCoordinator::Describe(std::vector<std::string> groups,
+                                std::function<void(std::vector<GroupDescription>)> done) {
+  impl_->Post([impl = impl_, groups = std::move(groups), done = std::move(done)] {
+    std::vector<GroupDescription> out;
+    for (const auto& g : groups) out.push_back(impl->DoDescribe(g));
+    done(std::move(out));
+  });
+}
+
+void GroupCoordinator::List(
+    std::function<void(std::vector<std::pair<std::string, std::string>>)> done) {
+  impl_->Post([impl = impl_, done = std::move(done)] {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [id, g] : impl->groups()) out.push_back({id, g->protocol_type});
+    done(std::move(out));
+  });
+}
+
+void GroupCoordinator::Shutdown() {
+  impl_->Post([impl = impl_] { impl->DoShutdown(); });
+}
+
+void GroupCoordinator::Delete(
+    std::vector<std::string> groups,
+    std::function<void(std::vector<std::pair<std::string, int16_t>>)> done) {
+  impl_->Post([impl = impl_, groups = std::move(groups), done = std::move(done)]() mutable {
+    impl->DoDelete(std::move(groups), std::move(done));
+  });
+}
+
+}  // namespace herald::broker

@@ -1,0 +1,160 @@
+// GroupCoordinator: Kafka's classic consumer-group protocol on one node.
+//
+// Each group moves through Empty -> PreparingRebalance -> CompletingRebalance -> Stable (and
+// back), with generation ids, member ids (a new member is first told MEMBER_ID_REQUIRED when its
+// client can take it), session timeouts (a member that stops heartbeating is removed), rebalance
+// timeouts (members that do not rejoin in time are dropped), static membership
+// (group.instance.id: a restarted member takes its old place without a rebalance) and
+// group.initial.rebalance.delay.ms (a new group waits for more members before its first
+// assignment).
+//
+// Committed offsets and each group's metadata are stored as records in the compacted internal
+// topic __consumer_offsets (one partition) and replayed on start:
+//
+//   key   := "offset" 0x00 group 0x00 topic 0x00 partition(decimal)  value := JSON {offset, metadata,
+//            commit_timestamp}
+//   key   := "group" 0x00 group                                        value := JSON {protocol_type,
+//            protocol, generation, leader, members: [{member_id, group_instance_id, client_id,
+//            client_host, session_timeout_ms, rebalance_timeout_ms, metadata(b64), assignment(b64)}]}
+//   a null value deletes the key (DeleteGroups).
+// A commit is answered once its record is fsynced.
+//
+// Errors are Kafka's error codes (the numeric values of kafka::ErrorCode), since the protocol's
+// semantics are defined by them.
+//
+// Thread-safety: every method may be called from any thread; all state lives on one strand of
+// the executor given at Open, and callbacks run there (they must not block).
+#pragma once
+
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "storage/engine.h"
+
+namespace herald::broker {
+
+struct GroupOptions {
+  int64_t initial_rebalance_delay_ms = 3000;  // group.initial.rebalance.delay.ms
+  int32_t min_session_timeout_ms = 1000;      // group.min.session.timeout.ms (Kafka: 6000)
+  int32_t max_session_timeout_ms = 1800000;   // group.max.session.timeout.ms
+};
+
+struct JoinRequest {
+  std::string group_id;
+  std::string member_id;  // empty for a new member
+  std::optional<std::string> group_instance_id;
+  std::string protocol_type;
+  std::vector<std::pair<std::string, Buffer>> protocols;  // name -> subscription, by preference
+  int32_t session_timeout_ms = 10000;
+  int32_t rebalance_timeout_ms = 10000;
+  std::string client_id;
+  std::string client_host;
+  bool require_known_member_id = false;  // JoinGroup v4+: answer MEMBER_ID_REQUIRED first
+};
+
+struct JoinMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  Buffer metadata;
+};
+
+struct JoinResult {
+  int16_t error = 0;
+  int32_t generation = -1;
+  std::string protocol;
+  std::string leader;
+  std::string member_id;
+  std::vector<JoinMember> members;  // the leader's copy only
+};
+
+struct SyncRequest {
+  std::string group_id;
+  int32_t generation = -1;
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::vector<std::pair<std::string, Buffer>> assignments;  // from the leader
+};
+
+struct SyncResult {
+  int16_t error = 0;
+  Buffer assignment;
+};
+
+struct CommittedOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = -1;
+  std::optional<std::string> metadata;
+  int16_t error = 0;
+};
+
+struct GroupDescription {
+  int16_t error = 0;
+  std::string group_id;
+  std::string state;
+  std::string protocol_type;
+  std::string protocol;
+  struct Member {
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+    std::string client_id;
+    std::string client_host;
+    Buffer metadata;
+    Buffer assignment;
+  };
+  std::vector<Member> members;
+};
+
+class GroupCoordinator {
+ public:
+  // Opens __consumer_offsets (creating it), replays it, and runs timers on `executor`.
+  // `engine` must outlive the coordinator.
+  static Result<std::shared_ptr<GroupCoordinator>> Open(storage::Engine& engine,
+                                                        boost::asio::any_io_executor executor,
+                                                        GroupOptions options);
+  ~GroupCoordinator();
+
+  void Join(JoinRequest request, std::function<void(JoinResult)> done);
+  void Sync(SyncRequest request, std::function<void(SyncResult)> done);
+  void Heartbeat(std::string group_id, int32_t generation, std::string member_id,
+                 std::optional<std::string> group_instance_id, std::function<void(int16_t)> done);
+  // Removes members (member id, or group instance id for static members); per-member errors.
+  void Leave(std::string group_id,
+             std::vector<std::pair<std::string, std::optional<std::string>>> members,
+             std::function<void(int16_t, std::vector<int16_t>)> done);
+  // generation -1 with an empty member id commits outside group membership (assign() users).
+  void Commit(std::string group_id, int32_t generation, std::string member_id,
+              std::vector<CommittedOffset> offsets,
+              std::function<void(std::vector<CommittedOffset>)> done);
+  // Every committed offset of the group when `partitions` is null.
+  void Fetch(std::string group_id,
+             std::optional<std::vector<std::pair<std::string, int32_t>>> partitions,
+             std::function<void(std::vector<CommittedOffset>)> done);
+  void Describe(std::vector<std::string> groups,
+                std::function<void(std::vector<GroupDescription>)> done);
+  void List(std::function<void(std::vector<std::pair<std::string, std::string>>)> done);
+  void Delete(std::vector<std::string> groups,
+              std::function<void(std::vector<std::pair<std::string, int16_t>>)> done);
+  // Cancels every timer so the executor can run out of work; members waiting in a join or sync
+  // are answered with COORDINATOR_NOT_AVAILABLE (their clients retry elsewhere or later).
+  void Shutdown();
+
+  class Impl;
+
+ private:
+  explicit GroupCoordinator(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace herald::broker

@@ -1,0 +1,232 @@
+// Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
+// OffsetFetch, DescribeGroups, ListGroups, DeleteGroups. The protocol's state lives in
+// broker::GroupCoordinator; these translate messages and versions.
+#include "base/log.h"
+#include "broker/group_coordinator.h"
+#include "kafka/handler_list.h"
+#include "kafka/handlers.h"
+#include "kafka/messages/delete_groups.h"
+#include "kafka/messages/describe_groups.h"
+#include "kafka/messages/find_coordinator.h"
+#include "kafka/messages/heartbeat.h"
+#include "kafka/messages/join_group.h"
+#include "kafka/messages/leave_group.h"
+#include "kafka/messages/list_groups.h"
+#include "kafka/messages/offset_commit.h"
+#include "kafka/messages/offset_fetch.h"
+#include "kafka/messages/sync_group.h"
+
+namespace herald::kafka::handlers {
+namespace {
+
+std::string PeerHost(const std::string& peer) {
+  size_t colon = peer.rfind(':');
+  return "/" + (colon == std::string::npos ? peer : peer.substr(0, colon));
+}
+
+}  // namespace
+
+void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<FindCoordinatorRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  FindCoordinatorResponse response;
+  const auto& o = s.broker.options();
+  if (request->key_type != 0) {
+    response.error_code = Code(ErrorCode::kCoordinatorNotAvailable);
+    response.error_message = "transactions are not supported yet";
+    response.node_id = -1;
+    response.port = -1;
+  } else {
+    response.node_id = o.node_id;
+    response.host = o.advertised_host;
+    response.port = o.advertised_port;
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+void JoinGroup(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<JoinGroupRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  broker::JoinRequest join;
+  join.group_id = request->group_id;
+  join.member_id = request->member_id;
+  join.group_instance_id = request->group_instance_id;
+  join.protocol_type = request->protocol_type;
+  for (auto& p : request->protocols) join.protocols.push_back({p.name, std::move(p.metadata)});
+  join.session_timeout_ms = request->session_timeout_ms;
+  join.rebalance_timeout_ms = request->rebalance_timeout_ms;
+  join.client_id = ctx.request.header.client_id.value_or("");
+  join.client_host = PeerHost(ctx.peer);
+  join.require_known_member_id = ctx.request.header.api_version >= 4;
+  Version version = ctx.version();
+  s.groups.Join(std::move(join), [version, done](broker::JoinResult r) {
+    JoinGroupResponse response;
+    response.error_code = r.error;
+    response.generation_id = r.generation;
+    response.protocol_name = r.protocol;
+    response.leader = r.leader;
+    response.member_id = r.member_id;
+    for (auto& m : r.members) {
+      response.members.push_back({m.member_id, m.group_instance_id, std::move(m.metadata)});
+    }
+    done(EncodeResponse(response, version));
+  });
+}
+
+void SyncGroup(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<SyncGroupRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  broker::SyncRequest sync;
+  sync.group_id = request->group_id;
+  sync.generation = request->generation_id;
+  sync.member_id = request->member_id;
+  sync.group_instance_id = request->group_instance_id;
+  for (auto& a : request->assignments) sync.assignments.push_back({a.member_id, std::move(a.assignment)});
+  Version version = ctx.version();
+  s.groups.Sync(std::move(sync), [version, done](broker::SyncResult r) {
+    SyncGroupResponse response;
+    response.error_code = r.error;
+    response.assignment = std::move(r.assignment);
+    done(EncodeResponse(response, version));
+  });
+}
+
+void Heartbeat(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<HeartbeatRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  Version version = ctx.version();
+  s.groups.Heartbeat(request->group_id, request->generation_id, request->member_id,
+                     request->group_instance_id, [version, done](int16_t error) {
+                       HeartbeatResponse response;
+                       response.error_code = error;
+                       done(EncodeResponse(response, version));
+                     });
+}
+
+void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<LeaveGroupRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  std::vector<std::pair<std::string, std::optional<std::string>>> members;
+  const bool batch = ctx.request.header.api_version >= 3;
+  if (batch) {
+    for (const auto& m : request->members) members.push_back({m.member_id, m.group_instance_id});
+  } else {
+    members.push_back({request->member_id, std::nullopt});
+  }
+  Version version = ctx.version();
+  s.groups.Leave(request->group_id, members,
+                 [version, done, batch, members](int16_t top, std::vector<int16_t> errors) {
+                   LeaveGroupResponse response;
+                   if (batch) {
+                     for (size_t i = 0; i < members.size(); ++i) {
+                       response.members.push_back(
+                           {members[i].first, members[i].second, errors[i]});
+                     }
+                   } else {
+                     response.error_code = errors.empty() ? top : errors.front();
+                   }
+                   done(EncodeResponse(response, version));
+                 });
+}
+
+void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<OffsetCommitRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  std::vector<broker::CommittedOffset> offsets;
+  for (const auto& t : request->topics) {
+    for (const auto& p : t.partitions) {
+      offsets.push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata, 0});
+    }
+  }
+  // v0 commits carry no generation: they are outside group membership.
+  int32_t generation = ctx.request.header.api_version == 0 ? -1 : request->generation_id;
+  Version version = ctx.version();
+  s.groups.Commit(request->group_id, generation, request->member_id, std::move(offsets),
+                  [version, done](std::vector<broker::CommittedOffset> results) {
+                    OffsetCommitResponse response;
+                    for (const auto& o : results) {
+                      if (response.topics.empty() || response.topics.back().name != o.topic) {
+                        response.topics.push_back({o.topic, {}});
+                      }
+                      response.topics.back().partitions.push_back({o.partition, o.error});
+                    }
+                    done(EncodeResponse(response, version));
+                  });
+}
+
+void OffsetFetch(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<OffsetFetchRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  std::optional<std::vector<std::pair<std::string, int32_t>>> partitions;
+  if (request->topics) {
+    partitions.emplace();
+    for (const auto& t : *request->topics) {
+      for (int32_t p : t.partition_indexes) partitions->push_back({t.name, p});
+    }
+  }
+  Version version = ctx.version();
+  s.groups.Fetch(request->group_id, std::move(partitions),
+                 [version, done](std::vector<broker::CommittedOffset> results) {
+                   OffsetFetchResponse response;
+                   for (const auto& o : results) {
+                     if (response.topics.empty() || response.topics.back().name != o.topic) {
+                       response.topics.push_back({o.topic, {}});
+                     }
+                     OffsetFetchResponsePartition p;
+                     p.partition_index = o.partition;
+                     p.committed_offset = o.offset;
+                     p.metadata = o.metadata.value_or("");
+                     p.error_code = o.error;
+                     response.topics.back().partitions.push_back(std::move(p));
+                   }
+                   done(EncodeResponse(response, version));
+                 });
+}
+
+void DescribeGroups(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<DescribeGroupsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  Version version = ctx.version();
+  s.groups.Describe(request->groups, [version, done](std::vector<broker::GroupDescription> groups) {
+    DescribeGroupsResponse response;
+    for (auto& g : groups) {
+      DescribeGroupsResponseGroup out;
+      out.error_code = g.error;
+      out.group_id = g.group_id;
+      out.group_state = g.state;
+      out.protocol_type = g.protocol_type;
+      out.protocol_data = g.protocol;
+      for (auto& m : g.members) {
+        out.members.push_back({m.member_id, m.group_instance_id, m.client_id, m.client_host,
+                               std::move(m.metadata), std::move(m.assignment)});
+      }
+      response.groups.push_back(std::move(out));
+    }
+    done(EncodeResponse(response, version));
+  });
+}
+
+void ListGroups(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<ListGroupsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  Version version = ctx.version();
+  s.groups.List([version, done](std::vector<std::pair<std::string, std::string>> groups) {
+    ListGroupsResponse response;
+    for (auto& [id, type] : groups) response.groups.push_back({id, type});
+    done(EncodeResponse(response, version));
+  });
+}
+
+void DeleteGroups(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = Decode<DeleteGroupsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  Version version = ctx.version();
+  s.groups.Delete(request->groups_names,
+                  [version, done](std::vector<std::pair<std::string, int16_t>> results) {
+                    DeleteGroupsResponse response;
+                    for (auto& [id, error] : results) response.results.push_back({id, error});
+                    done(EncodeResponse(response, version));
+                  });
+}
+
+}  // namespace herald::kafka::handlers

@@ -1,0 +1,52 @@
+// InitProducerId (v0-1): a producer id and epoch for an idempotent producer (KIP-98).
+//
+// Herald has no transaction coordinator yet, so only non-transactional producers get an id:
+//   - transactional_id null: a new producer id (unique across restarts), epoch 0; if the id
+//     high-water mark cannot be persisted, COORDINATOR_NOT_AVAILABLE (15), which clients retry.
+//   - transactional_id "": INVALID_REQUEST (42), as Kafka's TransactionCoordinator answers.
+//   - any other transactional_id: TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53). In Kafka
+//     (KafkaApis.handleInitProducerIdRequest) this is the one answer a broker gives a
+//     transactional InitProducerId before consulting a coordinator, when the principal may not use
+//     transactional ids: exactly the case here, where no transactional id may be used. Clients
+//     treat it as fatal, so init_transactions() fails at once with a clear error instead of
+//     retrying until it times out, as the coordinator errors (NOT_COORDINATOR,
+//     COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS) would make it. Produce answers
+//     transactional batches the same way (handlers_produce.cc), as Kafka does without
+//     authorization.
+// Failed answers carry producer id -1 and epoch -1, as Kafka's do.
+#include "base/log.h"
+#include "kafka/handler_list.h"
+#include "kafka/handlers.h"
+#include "kafka/messages/init_producer_id.h"
+
+namespace herald::kafka::handlers {
+namespace {
+
+// Not in ErrorCode (api.h) yet.
+constexpr int16_t kTransactionalIdAuthorizationFailed = 53;
+
+}  // namespace
+
+void InitProducerId(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = Decode<InitProducerIdRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  InitProducerIdResponse response;
+  response.producer_id = -1;
+  response.producer_epoch = -1;
+  if (request->transactional_id.has_value()) {
+    response.error_code = request->transactional_id->empty() ? Code(ErrorCode::kInvalidRequest)
+                                                             : kTransactionalIdAuthorizationFailed;
+  } else {
+    auto id = broker.InitProducerId();
+    if (id.ok()) {
+      response.producer_id = id->producer_id;
+      response.producer_epoch = id->producer_epoch;
+    } else {
+      LogError("producer_id_allocation_failed", {{"peer", ctx.peer}}, id.status().ToString());
+      response.error_code = Code(ErrorCode::kCoordinatorNotAvailable);
+    }
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+}  // namespace herald::kafka::handlers

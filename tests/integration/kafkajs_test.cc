@@ -1,0 +1,37 @@
+// kafkajs 2.2 (npm) against a real `herald serve`.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "testing/herald_process.h"
+#include "testing/test_util.h"
+
+namespace herald {
+namespace {
+
+using nlohmann::json;
+using testing::RunCommand;
+
+TEST(KafkajsTest, ProducerAndConsumerGroupWithEachMessage) {
+  const std::string clients = std::string(HERALD_SOURCE_DIR) + "/tests/integration/clients";
+  if (!std::filesystem::exists(clients + "/node_modules/kafkajs")) {
+    GTEST_SKIP() << "kafkajs is not installed (scripts/install-deps.sh installs it)";
+  }
+  testing::TempDir dir;
+  testing::HeraldProcess server(dir.str() + "/data",
+                                {"--group-initial-rebalance-delay-ms", "200"});
+  auto r = RunCommand(fmt::format("cd {} && timeout 120 node kafkajs_group.js {}", clients,
+                                  server.bootstrap()));
+  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err << "\n" << server.Log();
+  json facts = json::parse(r.out.substr(r.out.rfind('{')));
+  EXPECT_EQ(facts["acked"], 2) << "one answer per partition";
+  std::vector<int> expected(20);
+  for (int i = 0; i < 20; ++i) expected[static_cast<size_t>(i)] = i;
+  EXPECT_EQ(facts["consumed"], json(expected));
+  EXPECT_EQ(facts["committed"], json::parse("[10,10]"));
+}
+
+}  // namespace
+}  // namespace herald
