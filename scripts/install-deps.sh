@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   # libraries
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev
+  zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev librdkafka-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Kafka clients for the integration tests
   kcat python3 python3-kafka python3-confluent-kafka

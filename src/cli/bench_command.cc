@@ -1,7 +1,9 @@
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.h"
+#include "produce_bench.h"
 #include "storage_bench.h"
 
 namespace herald::cli {
@@ -32,6 +34,33 @@ void RegisterBench(CLI::App& app) {
     auto result = bench::RunStorageBench(*opts, *json_only ? null_stream : std::cerr);
     if (!result.ok()) {
       std::cerr << "herald bench storage: " << result.status().ToString() << "\n";
+      SetExitCode(kExitFailure);
+      return;
+    }
+    std::cout << result->ToJson() << std::endl;
+  });
+
+  auto popts = std::make_shared<bench::ProduceBenchOptions>();
+  auto pjson = std::make_shared<bool>(false);
+  auto* produce = bench->add_subcommand(
+      "produce", "Produce and consume through the Kafka protocol (librdkafka) versus storage alone");
+  produce->add_option("--bootstrap", popts->bootstrap,
+                      "HOST:PORT of a broker; without it the bench starts its own herald serve");
+  produce->add_option("--topic", popts->topic)->capture_default_str();
+  produce->add_option("--partitions", popts->partitions)->capture_default_str();
+  produce->add_option("--record-size", popts->record_size)->capture_default_str();
+  produce->add_option("--count", popts->count)->capture_default_str();
+  produce->add_option("--acks", popts->acks)->check(CLI::IsMember({"0", "1", "all"}))
+      ->capture_default_str();
+  produce->add_option("--dir", popts->dir, "Scratch directory")->capture_default_str();
+  produce->add_flag("--json", *pjson, "Print only the JSON result line");
+  popts->dir = "/tmp/herald-bench-produce";
+  produce->callback([popts, pjson] {
+    popts->herald_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+    std::ostream null_stream(nullptr);
+    auto result = bench::RunProduceBench(*popts, *pjson ? null_stream : std::cerr);
+    if (!result.ok()) {
+      std::cerr << "herald bench produce: " << result.status().ToString() << "\n";
       SetExitCode(kExitFailure);
       return;
     }

@@ -1,0 +1,270 @@
+#include "produce_bench.h"
+
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "storage_bench.h"
+
+namespace herald::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// A `herald serve` child on a free port.
+class Broker {
+ public:
+  Result<std::string> Start(const std::string& binary, const std::string& dir) {
+    int port = 29092 + static_cast<int>(::getpid() % 1000);
+    bootstrap_ = fmt::format("127.0.0.1:{}", port);
+    std::string log = dir + "/broker.log";
+    pid_ = ::fork();
+    if (pid_ < 0) return Internal("fork failed");
+    if (pid_ == 0) {
+      std::freopen(log.c_str(), "w", stderr);
+      std::freopen(log.c_str(), "a", stdout);
+      std::string data = dir + "/data";
+      ::execl(binary.c_str(), binary.c_str(), "--log-level", "warn", "serve", "--data-dir",
+              data.c_str(), "--kafka-addr", bootstrap_.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (Listening()) return bootstrap_;
+    }
+    return Unavailable("the benchmark's broker did not start; see {}", log);
+  }
+  double PeakRssMiB() const {
+    std::ifstream status(fmt::format("/proc/{}/status", pid_));
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.starts_with("VmHWM:")) return std::stod(line.substr(6)) / 1024.0;
+    }
+    return 0;
+  }
+  ~Broker() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+  }
+
+ private:
+  bool Listening() const {
+    std::ifstream tcp("/proc/net/tcp");
+    std::string hex = fmt::format(":{:04X} ", std::stoi(bootstrap_.substr(bootstrap_.rfind(':') + 1)));
+    std::string line;
+    while (std::getline(tcp, line)) {
+      if (line.find(hex) != std::string::npos && line.find(" 0A ") != std::string::npos) return true;
+    }
+    return false;
+  }
+  pid_t pid_ = -1;
+  std::string bootstrap_;
+};
+
+struct Conf {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  Status Set(const char* key, const std::string& value) {
+    char err[512];
+    if (rd_kafka_conf_set(conf, key, value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+      return InvalidArgument("librdkafka {}={}: {}", key, value, err);
+    }
+    return Status::Ok();
+  }
+};
+
+struct ProduceState {
+  std::vector<double> latencies_ms;
+  uint64_t delivered = 0;
+  uint64_t failed = 0;
+  Clock::time_point last;
+};
+
+void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* state = static_cast<ProduceState*>(opaque);
+  if (msg->err) {
+    ++state->failed;
+    return;
+  }
+  ++state->delivered;
+  auto sent = Clock::time_point(Clock::duration(reinterpret_cast<intptr_t>(msg->_private)));
+  state->last = Clock::now();
+  state->latencies_ms.push_back(std::chrono::duration<double, std::milli>(state->last - sent).count());
+}
+
+Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions) {
+  Conf c;
+  HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c.conf, err, sizeof(err));
+  if (!rk) return Internal("rd_kafka_new: {}", err);
+  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof(err));
+  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  Status s;
+  if (!ev) {
+    s = Unavailable("CreateTopics timed out");
+  } else {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+    if (n == 1 && rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      s = Internal("CreateTopics: {}", rd_kafka_topic_result_error_string(results[0]));
+    }
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_NewTopic_destroy(nt);
+  rd_kafka_queue_destroy(q);
+  rd_kafka_destroy(rk);
+  return s;
+}
+
+}  // namespace
+
+std::string ProduceBenchResult::ToJson() const {
+  return nlohmann::json{{"produce_msgs_s", produce_msgs_s},
+                        {"produce_mb_s", produce_mb_s},
+                        {"produce_p50_ms", latency_p50_ms},
+                        {"produce_p99_ms", latency_p99_ms},
+                        {"consume_mb_s", consume_mb_s},
+                        {"consume_msgs_s", consume_msgs_s},
+                        {"storage_write_mb_s", storage_write_mb_s},
+                        {"produce_to_storage_ratio", produce_to_storage_ratio()},
+                        {"broker_rss_mib", broker_rss_mib}}
+      .dump();
+}
+
+Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::ostream& progress) {
+  std::error_code ec;
+  std::filesystem::remove_all(o.dir, ec);
+  std::filesystem::create_directories(o.dir, ec);
+  Broker own;
+  std::string bootstrap = o.bootstrap;
+  if (bootstrap.empty()) {
+    HERALD_ASSIGN_OR_RETURN(bootstrap, own.Start(o.herald_binary, o.dir));
+  }
+  const uint64_t bytes = o.count * o.record_size;
+  progress << fmt::format("herald bench produce: {} records of {} bytes to {} ({} partitions, "
+                          "acks={}) on {}\n",
+                          o.count, o.record_size, o.topic, o.partitions, o.acks, bootstrap);
+  HERALD_RETURN_IF_ERROR(CreateTopic(bootstrap, o.topic, o.partitions));
+  ProduceBenchResult r;
+
+  // Produce.
+  {
+    ProduceState state;
+    state.latencies_ms.reserve(o.count);
+    Conf c;
+    HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
+    HERALD_RETURN_IF_ERROR(c.Set("acks", o.acks == "all" ? "-1" : o.acks));
+    HERALD_RETURN_IF_ERROR(c.Set("linger.ms", "5"));
+    HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.messages", "1000000"));
+    HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.kbytes", "1048576"));
+    rd_kafka_conf_set_dr_msg_cb(c.conf, OnDelivery);
+    rd_kafka_conf_set_opaque(c.conf, &state);
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c.conf, err, sizeof(err));
+    if (!rk) return Internal("rd_kafka_new: {}", err);
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
+    std::string payload(o.record_size, 'x');
+    auto start = Clock::now();
+    for (uint64_t i = 0; i < o.count; ++i) {
+      void* sent =
+          reinterpret_cast<void*>(static_cast<intptr_t>(Clock::now().time_since_epoch().count()));
+      while (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, payload.data(),
+                              payload.size(), nullptr, 0, sent) != 0) {
+        if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+          return Internal("produce: {}", rd_kafka_err2str(rd_kafka_last_error()));
+        }
+        rd_kafka_poll(rk, 10);
+      }
+      if (i % 1000 == 0) rd_kafka_poll(rk, 0);
+    }
+    rd_kafka_flush(rk, 120000);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+    if (state.failed > 0 || state.delivered != o.count) {
+      return Internal("{} of {} records were not acknowledged", o.count - state.delivered, o.count);
+    }
+    double seconds = std::chrono::duration<double>(state.last - start).count();
+    r.produce_msgs_s = static_cast<double>(o.count) / seconds;
+    r.produce_mb_s = static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
+    std::sort(state.latencies_ms.begin(), state.latencies_ms.end());
+    r.latency_p50_ms = state.latencies_ms[state.latencies_ms.size() / 2];
+    r.latency_p99_ms = state.latencies_ms[state.latencies_ms.size() * 99 / 100];
+    progress << fmt::format("  produce   {:.0f} msgs/s, {:.1f} MB/s, p50 {:.2f} ms, p99 {:.2f} ms\n",
+                            r.produce_msgs_s, r.produce_mb_s, r.latency_p50_ms, r.latency_p99_ms);
+  }
+
+  // Consume everything from the beginning (no group).
+  {
+    Conf c;
+    HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
+    HERALD_RETURN_IF_ERROR(c.Set("group.id", "herald-bench"));
+    HERALD_RETURN_IF_ERROR(c.Set("enable.auto.commit", "false"));
+    HERALD_RETURN_IF_ERROR(c.Set("fetch.max.bytes", "52428800"));
+    HERALD_RETURN_IF_ERROR(c.Set("max.partition.fetch.bytes", "4194304"));
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, c.conf, err, sizeof(err));
+    if (!rk) return Internal("rd_kafka_new: {}", err);
+    rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(o.partitions);
+    for (int p = 0; p < o.partitions; ++p) {
+      rd_kafka_topic_partition_list_add(parts, o.topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+    rd_kafka_assign(rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+    uint64_t got = 0, got_bytes = 0;
+    auto start = Clock::now();
+    while (got < o.count && Since(start) < 300) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 1000);
+      if (!m) continue;
+      if (!m->err) {
+        ++got;
+        got_bytes += m->len;
+      }
+      rd_kafka_message_destroy(m);
+    }
+    double seconds = Since(start);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    if (got != o.count) return Internal("consumed {} of {} records", got, o.count);
+    r.consume_msgs_s = static_cast<double>(got) / seconds;
+    r.consume_mb_s = static_cast<double>(got_bytes) / (1024.0 * 1024.0) / seconds;
+    progress << fmt::format("  consume   {:.0f} msgs/s, {:.1f} MB/s\n", r.consume_msgs_s,
+                            r.consume_mb_s);
+  }
+  r.broker_rss_mib = o.bootstrap.empty() ? own.PeakRssMiB() : 0;
+
+  // The storage engine alone, same bytes, same machine, same run.
+  StorageBenchOptions so;
+  so.dir = o.dir + "/storage";
+  so.record_size = o.record_size;
+  so.total_bytes = bytes;
+  std::ostream quiet(nullptr);
+  HERALD_ASSIGN_OR_RETURN(auto storage, RunStorageBench(so, quiet));
+  r.storage_write_mb_s = storage.herald_write_mb_s;
+  progress << fmt::format("  storage   {:.1f} MB/s durable writes alone; produce/storage {:.2f}; "
+                          "broker peak RSS {:.0f} MiB\n",
+                          r.storage_write_mb_s, r.produce_to_storage_ratio(), r.broker_rss_mib);
+  std::filesystem::remove_all(o.dir, ec);
+  return r;
+}
+
+}  // namespace herald::bench

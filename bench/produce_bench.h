@@ -1,0 +1,44 @@
+// `herald bench produce`: produce and consume throughput through the Kafka protocol, measured
+// with librdkafka, side by side with the storage-only figure of `herald bench storage` in the same
+// run. Without --bootstrap it starts its own `herald serve` on a temporary directory and also
+// reports that broker's peak resident memory.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "base/status.h"
+
+namespace herald::bench {
+
+struct ProduceBenchOptions {
+  std::string bootstrap;  // empty: start a broker
+  std::string topic = "bench";
+  int partitions = 16;
+  uint64_t record_size = 1024;
+  uint64_t count = 500000;
+  std::string acks = "all";
+  std::string herald_binary;  // for the broker this bench starts
+  std::string dir;            // scratch directory
+};
+
+struct ProduceBenchResult {
+  double produce_msgs_s = 0;
+  double produce_mb_s = 0;
+  double latency_p50_ms = 0;
+  double latency_p99_ms = 0;
+  double consume_mb_s = 0;
+  double consume_msgs_s = 0;
+  double storage_write_mb_s = 0;
+  double broker_rss_mib = 0;  // peak; 0 when the broker is not ours
+  double produce_to_storage_ratio() const {
+    return storage_write_mb_s > 0 ? produce_mb_s / storage_write_mb_s : 0;
+  }
+  std::string ToJson() const;
+};
+
+Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& options,
+                                           std::ostream& progress);
+
+}  // namespace herald::bench
