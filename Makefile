@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 
-.PHONY: deps build build-debug run test test-unit test-fault test-sanitize bench clean format
+.PHONY: deps build build-debug build-fuzz run test test-unit test-fault test-sanitize test-fuzz fuzz bench clean format
 
 deps:
 	@bash scripts/install-deps.sh
@@ -17,13 +17,19 @@ build-debug: deps
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS) --target herald_unit_tests
 
+build-fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) --target herald_request_fuzz
+
 run: build
 	@bash scripts/run.sh $(DATA_DIR)
 
-# Every tier: unit and fault tests on the Release build, then the unit tests under ASan+UBSan.
-test: build build-debug
+# Every tier: unit, fault and integration tests on the Release build, the unit tests under
+# ASan+UBSan, and a short libFuzzer run over request decoding.
+test: build build-debug build-fuzz
 	@ctest --preset release -j $(JOBS)
 	@ctest --preset debug -j $(JOBS)
+	@$(MAKE) --no-print-directory test-fuzz
 
 test-unit: build
 	@ctest --preset release -L unit -j $(JOBS)
@@ -34,6 +40,16 @@ test-fault: build
 test-sanitize: build-debug
 	@ctest --preset debug -j $(JOBS)
 
+# A brief fuzz run (in make test) and a long one (make fuzz, FUZZ_SECONDS=300 by default).
+FUZZ_SECONDS ?= 300
+test-fuzz: build-fuzz
+	@mkdir -p build-fuzz/corpus
+	@./build-fuzz/herald_request_fuzz -runs=200000 -max_len=4096 build-fuzz/corpus 2>&1 | tail -n 1
+
+fuzz: build-fuzz
+	@mkdir -p build-fuzz/corpus
+	@./build-fuzz/herald_request_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus
+
 bench: build
 	@./build/herald bench storage --dir $(DATA_DIR)/bench
 
@@ -41,4 +57,4 @@ format:
 	@clang-format -i $$(git ls-files '*.h' '*.cc')
 
 clean:
-	rm -rf build build-debug
+	rm -rf build build-debug build-fuzz

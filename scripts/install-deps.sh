@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
+  clang libclang-rt-14-dev
   # libraries
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev librdkafka-dev

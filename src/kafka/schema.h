@@ -57,6 +57,9 @@ struct Field {
   int16_t nullable_from = kNoMax;      // std::optional members: first version allowing null
   bool present(int16_t v) const { return v >= min && v <= max; }
 };
+// Spelled out for compilers without aggregate deduction (clang before 17).
+template <typename S, typename T, typename... Versions>
+Field(T S::*, Versions...) -> Field<S, T>;
 
 // Record data inside Produce requests and Fetch responses. Decoding points `bytes` into the
 // request frame (no copy; null stays null). Encoding writes `bytes`, then each slice of the log

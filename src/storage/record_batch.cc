@@ -39,6 +39,25 @@ Result<BatchHeader> ParseBatchHeader(ByteView b) {
   return h;
 }
 
+Result<BatchHeader> ValidateProducedBatch(ByteView b) {
+  HERALD_ASSIGN_OR_RETURN(BatchHeader h, ValidateBatch(b));
+  if (h.record_count <= 0 || h.record_count != h.last_offset_delta + 1) {
+    return Corruption("batch has {} records but lastOffsetDelta {}", h.record_count,
+                      h.last_offset_delta);
+  }
+  int64_t expected = h.base_offset;
+  Status order;
+  HERALD_RETURN_IF_ERROR(ForEachRecord(b, [&](const RecordView& r) {
+    if (order.ok() && r.offset != expected) {
+      order = Corruption("record offset delta {} where {} was expected", r.offset - h.base_offset,
+                         expected - h.base_offset);
+    }
+    ++expected;
+  }));
+  HERALD_RETURN_IF_ERROR(order);
+  return h;
+}
+
 uint32_t ComputeBatchCrc(ByteView b) {
   return Crc32c(b.subspan(f::kAttributes));
 }

@@ -85,6 +85,12 @@ Result<BatchHeader> ParseBatchHeader(ByteView bytes);
 // and the CRC32C. Returns the header, or kCorruption naming the check that failed.
 Result<BatchHeader> ValidateBatch(ByteView bytes);
 
+// ValidateBatch plus what a producer's batch must also satisfy (Kafka's LogValidator): at least
+// one record, recordCount == lastOffsetDelta + 1, and every record parses (decompressing if
+// needed) with offset deltas 0, 1, 2, ... Stored batches need not pass: compaction keeps a
+// batch's offset range while dropping records. kCorruption names the failed check.
+Result<BatchHeader> ValidateProducedBatch(ByteView bytes);
+
 // The CRC32C the batch should carry (computed over attributes..end).
 uint32_t ComputeBatchCrc(ByteView bytes);
 

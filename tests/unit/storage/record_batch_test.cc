@@ -130,6 +130,33 @@ TEST(RecordBatchTest, CorruptCompressedRecordsAreReported) {
   EXPECT_EQ(ForEachRecord(b, [](const RecordView&) {}).code(), StatusCode::kCorruption);
 }
 
+TEST(RecordBatchTest, ProducedBatchesMustBeWholeAndInOrder) {
+  Buffer good = BuildBatch({{"a", "1", 1, {}}, {"b", "2", 2, {}}});
+  EXPECT_TRUE(ValidateProducedBatch(good).ok());
+  EXPECT_TRUE(ValidateProducedBatch(BuildBatch({{"a", "1", 1, {}}}, Compression::kLz4)).ok());
+
+  Buffer count = good;  // three records claimed, two present
+  StoreBigEndian<int32_t>(count.data() + batch_field::kRecordCount, 3);
+  StoreBigEndian<uint32_t>(count.data() + batch_field::kCrc, ComputeBatchCrc(count));
+  EXPECT_TRUE(ValidateBatch(count).ok()) << "the header alone looks fine";
+  EXPECT_EQ(ValidateProducedBatch(count).status().code(), StatusCode::kCorruption);
+
+  Buffer empty = BuildBatch({});
+  EXPECT_EQ(ValidateProducedBatch(empty).status().code(), StatusCode::kCorruption);
+
+  // A compacted batch keeps its offset range with fewer records: fine in the log, not from a
+  // producer.
+  auto h = ValidateBatch(good);
+  Buffer kept;
+  ASSERT_TRUE(ForEachRecord(good, [&](const RecordView& r) {
+                if (r.offset == 1) kept.insert(kept.end(), r.raw.begin(), r.raw.end());
+              }).ok());
+  auto compacted = RebuildBatch(*h, kept, 1);
+  ASSERT_TRUE(compacted.ok());
+  EXPECT_TRUE(ValidateBatch(*compacted).ok());
+  EXPECT_EQ(ValidateProducedBatch(*compacted).status().code(), StatusCode::kCorruption);
+}
+
 TEST(RecordBatchTest, CorruptRecordsAreReported) {
   Buffer b = BuildBatch({{"k", "v", 1, {}}});
   b[kBatchHeaderSize] = 0x7F;  // record length far too large
