@@ -1,6 +1,9 @@
 // `herald serve`: the broker. Opens the data directory, listens for Kafka clients, and on
 // SIGINT/SIGTERM stops accepting, answers what is in flight, flushes and exits 0.
 #include <csignal>
+#include <fstream>
+#include <map>
+#include <set>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -20,6 +23,7 @@ namespace herald::cli {
 namespace {
 
 struct ServeOptions {
+  std::string config_file;  // Kafka-style server.properties
   std::string data_dir = "./data";
   std::string kafka_addr = "0.0.0.0:9092";
   std::string advertised_addr;  // host:port clients are told to use
@@ -27,7 +31,67 @@ struct ServeOptions {
   int32_t num_partitions = 1;
   bool auto_create_topics = true;
   int64_t initial_rebalance_delay_ms = 3000;
+  std::map<std::string, std::string> log_defaults;  // topic configs every topic starts from
 };
+
+// Broker settings named as Kafka names them in server.properties, mapped to the topic configs
+// they default.
+const std::map<std::string, std::string>& BrokerLogKeys() {
+  static const std::map<std::string, std::string> keys = {
+      {"log.segment.bytes", "segment.bytes"},
+      {"log.roll.ms", "segment.ms"},
+      {"log.retention.ms", "retention.ms"},
+      {"log.retention.bytes", "retention.bytes"},
+      {"log.cleanup.policy", "cleanup.policy"},
+      {"log.cleaner.delete.retention.ms", "delete.retention.ms"},
+      {"log.flush.interval.messages", "flush.messages"},
+      {"log.flush.interval.ms", "flush.ms"},
+      {"log.index.interval.bytes", "index.interval.bytes"},
+      {"message.max.bytes", "max.message.bytes"},
+  };
+  return keys;
+}
+
+// Reads KEY=VALUE lines ('#' and '!' start comments). Unknown keys are an error: a typo must
+// not pass silently.
+Status LoadConfigFile(const std::string& path, ServeOptions& o) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot read config file {}", path);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    auto trim = [](std::string v) {
+      size_t a = v.find_first_not_of(" \t\r"), b = v.find_last_not_of(" \t\r");
+      return a == std::string::npos ? std::string() : v.substr(a, b - a + 1);
+    };
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == '!') continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) return InvalidArgument("{}:{}: expected KEY=VALUE", path, number);
+    std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    try {
+      if (key == "num.partitions") {
+        o.num_partitions = std::stoi(value);
+      } else if (key == "auto.create.topics.enable") {
+        o.auto_create_topics = value == "true";
+      } else if (key == "group.initial.rebalance.delay.ms") {
+        o.initial_rebalance_delay_ms = std::stoll(value);
+      } else if (key == "log.dirs" || key == "log.dir") {
+        o.data_dir = value;
+      } else if (key == "log.retention.hours") {
+        o.log_defaults["retention.ms"] = std::to_string(std::stoll(value) * 3600 * 1000);
+      } else if (auto it = BrokerLogKeys().find(key); it != BrokerLogKeys().end()) {
+        o.log_defaults[it->second] = value;
+      } else {
+        return InvalidArgument("{}:{}: unknown setting '{}'", path, number, key);
+      }
+    } catch (const std::exception&) {
+      return InvalidArgument("{}:{}: bad value '{}' for {}", path, number, value, key);
+    }
+  }
+  return Status::Ok();
+}
 
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addr) {
   size_t colon = addr.rfind(':');
@@ -46,7 +110,27 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addr) 
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
-int RunServe(const ServeOptions& o) {
+int RunServe(ServeOptions o, const std::set<std::string>& given) {
+  if (!o.config_file.empty()) {
+    // The file sets what the command line did not.
+    ServeOptions from_file = o;
+    if (Status s = LoadConfigFile(o.config_file, from_file); !s.ok()) {
+      std::cerr << "herald serve: " << s.message() << "\n";
+      return kExitUsage;
+    }
+    if (!given.contains("--data-dir")) o.data_dir = from_file.data_dir;
+    if (!given.contains("--num-partitions")) o.num_partitions = from_file.num_partitions;
+    if (!given.contains("--auto-create-topics")) o.auto_create_topics = from_file.auto_create_topics;
+    if (!given.contains("--group-initial-rebalance-delay-ms")) {
+      o.initial_rebalance_delay_ms = from_file.initial_rebalance_delay_ms;
+    }
+    o.log_defaults = from_file.log_defaults;
+  }
+  auto defaults = storage::LogConfig::WithOverrides(storage::LogConfig{}, o.log_defaults);
+  if (!defaults.ok()) {
+    std::cerr << "herald serve: " << o.config_file << ": " << defaults.status().message() << "\n";
+    return kExitUsage;
+  }
   auto listen = SplitHostPort(o.kafka_addr);
   if (!listen.ok()) {
     std::cerr << "herald serve: --kafka-addr " << listen.status().message() << "\n";
@@ -54,6 +138,7 @@ int RunServe(const ServeOptions& o) {
   }
   storage::EngineOptions eo;
   eo.data_dir = o.data_dir;
+  eo.defaults = *defaults;
   auto engine = storage::Engine::Open(eo);
   if (!engine.ok()) {
     std::cerr << "herald serve: " << engine.status().message() << "\n";
@@ -142,6 +227,11 @@ int RunServe(const ServeOptions& o) {
 void RegisterServe(CLI::App& app) {
   auto o = std::make_shared<ServeOptions>();
   auto* serve = app.add_subcommand("serve", "Run the broker (Kafka protocol) on a data directory");
+  serve->add_option("--config", o->config_file,
+                    "A server.properties file (num.partitions, auto.create.topics.enable, "
+                    "group.initial.rebalance.delay.ms, log.dirs, log.retention.ms|hours|bytes, "
+                    "log.segment.bytes, log.roll.ms, log.cleanup.policy, log.flush.interval.*, "
+                    "message.max.bytes); command-line flags win");
   serve->add_option("--data-dir", o->data_dir, "Data directory")->capture_default_str();
   serve->add_option("--kafka-addr", o->kafka_addr, "Kafka listener HOST:PORT")
       ->capture_default_str();
@@ -161,7 +251,13 @@ void RegisterServe(CLI::App& app) {
                     "assignment (group.initial.rebalance.delay.ms)")
       ->check(CLI::Range(int64_t{0}, int64_t{300000}))
       ->capture_default_str();
-  serve->callback([o] { SetExitCode(RunServe(*o)); });
+  serve->callback([o, serve] {
+    std::set<std::string> given;
+    for (const auto* opt : serve->get_options()) {
+      if (opt->count() > 0) given.insert(opt->get_name());
+    }
+    SetExitCode(RunServe(*o, given));
+  });
 }
 
 }  // namespace herald::cli
