@@ -222,11 +222,15 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
     }
   }
   if (duplicate.has_value()) {
-    LogDebug("produce_duplicate", {{"topic", tp.first},
-                                   {"partition", tp.second},
-                                   {"producer_id", header.producer_id},
-                                   {"base_sequence", header.base_sequence},
-                                   {"base_offset", duplicate->first_offset}});
+    // Retries are exceptional (a lost answer, a reconnect): worth a line each.
+    LogInfo("produce_duplicate",
+            {{"topic", tp.first},
+             {"partition", tp.second},
+             {"producer_id", header.producer_id},
+             {"producer_epoch", header.producer_epoch},
+             {"base_sequence", header.base_sequence},
+             {"base_offset", duplicate->first_offset}},
+            "a retried batch already in the log: answered with its offset, not written again");
     AppendResult r;
     r.duplicate = true;
     r.info = {duplicate->first_offset, duplicate->last_offset};

@@ -129,6 +129,7 @@ enum class ErrorCode : int16_t {
   kInvalidProducerIdMapping = 49,
   kInvalidTransactionTimeout = 50,
   kConcurrentTransactions = 51,
+  kTransactionalIdAuthorizationFailed = 53,
   kUnknownProducerId = 59,
   kKafkaStorageError = 56,
   kNonEmptyGroup = 68,

@@ -1,5 +1,6 @@
 // Produce: validate each partition's record batches, append them, answer when the requested
-// acknowledgement level is met (acks=0: never; 1: written; -1/all: fsynced).
+// acknowledgement level is met (acks=0: never; 1: written; -1/all: fsynced). With acks=0 any
+// partition's error closes the connection instead, as Kafka does.
 //
 // Idempotent producers (KIP-98): batches with a producer id go through the partition's producer
 // state (broker/producer_state.h). A retried duplicate is answered with the original base offset
@@ -21,7 +22,8 @@
 namespace herald::kafka::handlers {
 namespace {
 
-// Splits a partition's record set into batches and validates each. Errors name the first bad one.
+// Splits a partition's record set into batches and validates each as Kafka's LogValidator does
+// (storage::ValidateProducedBatch). Errors name the first bad one.
 Result<std::vector<MutableByteView>> SplitBatches(MutableByteView records) {
   std::vector<MutableByteView> batches;
   size_t at = 0;
@@ -33,7 +35,7 @@ Result<std::vector<MutableByteView>> SplitBatches(MutableByteView records) {
                         records.size() - at);
     }
     MutableByteView batch = records.subspan(at, header->size());
-    auto valid = storage::ValidateBatch(batch);
+    auto valid = storage::ValidateProducedBatch(batch);
     if (!valid.ok()) return valid.status();
     batches.push_back(batch);
     at += header->size();
@@ -92,6 +94,7 @@ struct Pending {
   std::mutex mu;
   ProduceResponse response;
   std::atomic<int> outstanding{1};  // one extra until every append is issued
+  std::atomic<bool> append_failed{false};
   Version version;
   Respond done;
   bool send = true;
@@ -190,6 +193,7 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
                           std::lock_guard lock(pending->mu);
                           auto& o = pending->response.responses[t].partitions[p];
                           if (!r.status.ok()) {
+                            pending->append_failed = true;
                             if (o.error_code == 0) {
                               o.error_code = r.producer_error != broker::ProducerError::kNone
                                                  ? static_cast<int16_t>(r.producer_error)
@@ -207,9 +211,10 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
   }
   if (acks == 0) {
     // No answer; on an error Kafka closes the connection so the producer refreshes metadata.
+    // acks=0 appends are kWritten: the log and the producer state answered them synchronously.
     Response r;
     r.send = false;
-    r.close = failed.load();
+    r.close = failed.load() || pending->append_failed.load();
     done(std::move(r));
   }
   pending->Finish();

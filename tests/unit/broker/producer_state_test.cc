@@ -401,44 +401,64 @@ TEST_F(BrokerProducerTest, ARecreatedTopicStartsWithoutProducerState) {
 // Two threads retry the same 200 batches of one producer at once, as a client with requests in
 // flight on two connections would: each batch must be written exactly once, in order.
 TEST_F(BrokerProducerTest, ConcurrentRetriesOfOneProducerWriteEachBatchOnce) {
-  ASSERT_TRUE(engine_->CreateTopic("t", 1).ok());
-  constexpr int kBatches = 200;
-  std::atomic<int> appended{0};
-  auto run = [&] {
-    for (int i = 0; i < kBatches; ++i) {
-      for (int attempt = 0; attempt < 1000; ++attempt) {
-        AppendResult r = Append(Batch(9, 0, i, 1), storage::AckLevel::kWritten);
+  constexpr int kBatches = 300;
+  for (auto ack : {storage::AckLevel::kWritten, storage::AckLevel::kDurable}) {
+    const std::string topic = ack == storage::AckLevel::kWritten ? "written" : "durable";
+    ASSERT_TRUE(engine_->CreateTopic(topic, 1).ok());
+    std::atomic<int> appended{0};
+    auto run = [&] {
+      for (int i = 0; i < kBatches; ++i) {
+        AppendResult r = Append(Batch(9, 0, i, 1), ack, topic);
         if (r.status.ok()) {
           if (!r.duplicate) ++appended;
           EXPECT_EQ(r.info.base_offset, i);
-          break;
+        } else if (r.producer_error != ProducerError::kOutOfOrderSequenceNumber) {
+          // (Out of order: more than 5 batches behind the other thread, whose batch is in.)
+          ADD_FAILURE() << r.status.ToString();
+          return;
         }
-        // Behind the other thread by more than 5 batches: its batch is in; move on.
-        if (r.producer_error == ProducerError::kOutOfOrderSequenceNumber) break;
-        ADD_FAILURE() << r.status.ToString();
-        return;
       }
+    };
+    std::thread a(run), b(run);
+    a.join();
+    b.join();
+    EXPECT_EQ(appended.load(), kBatches);
+    EXPECT_EQ(EndOffset(topic), kBatches);
+    auto log = *engine_->GetLog(topic, 0);
+    auto slice = log->Read(0, 1 << 20);
+    ASSERT_TRUE(slice.ok());
+    Buffer bytes;
+    ASSERT_TRUE(slice->AppendTo(bytes).ok());
+    size_t at = 0;
+    int32_t expect_seq = 0;
+    while (at < bytes.size()) {
+      auto h = storage::ParseBatchHeader(ByteView(bytes).subspan(at));
+      ASSERT_TRUE(h.ok());
+      EXPECT_EQ(h->base_sequence, expect_seq++);
+      at += h->size();
     }
-  };
-  std::thread a(run), b(run);
-  a.join();
-  b.join();
-  EXPECT_EQ(appended.load(), kBatches);
-  EXPECT_EQ(EndOffset(), kBatches);
-  auto log = *engine_->GetLog("t", 0);
-  auto slice = log->Read(0, 1 << 20);
-  ASSERT_TRUE(slice.ok());
-  Buffer bytes;
-  ASSERT_TRUE(slice->AppendTo(bytes).ok());
-  size_t at = 0;
-  int32_t expect_seq = 0;
-  while (at < bytes.size()) {
-    auto h = storage::ParseBatchHeader(ByteView(bytes).subspan(at));
-    ASSERT_TRUE(h.ok());
-    EXPECT_EQ(h->base_sequence, expect_seq++);
-    at += h->size();
+    EXPECT_EQ(expect_seq, kBatches) << topic;
   }
-  EXPECT_EQ(expect_seq, kBatches);
+}
+
+// A producer pipelines batches (up to 5 in flight): each is checked against the state its
+// predecessor left when it got its offsets, not when it became durable.
+TEST_F(BrokerProducerTest, PipelinedDurableBatchesAreCheckedAgainstTheirPredecessors) {
+  ASSERT_TRUE(engine_->CreateTopic("t", 1).ok());
+  constexpr int kBatches = 100;
+  std::vector<std::promise<AppendResult>> results(kBatches);
+  std::vector<Buffer> batches;
+  for (int i = 0; i < kBatches; ++i) batches.push_back(Batch(9, 0, i * 2, 2));
+  for (int i = 0; i < kBatches; ++i) {
+    broker_->Append(
+        "t", 0, batches[static_cast<size_t>(i)], storage::AckLevel::kDurable,
+        [&results, i](AppendResult r) { results[static_cast<size_t>(i)].set_value(std::move(r)); });
+  }
+  for (int i = 0; i < kBatches; ++i) {
+    AppendResult r = results[static_cast<size_t>(i)].get_future().get();
+    ASSERT_TRUE(r.status.ok()) << i << ": " << r.status.ToString();
+    EXPECT_EQ(r.info.base_offset, i * 2);
+  }
 }
 
 TEST_F(BrokerProducerTest, StateIsRebuiltFromTheLogAfterARestart) {

@@ -1,0 +1,172 @@
+#include "broker/group_coordinator.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "storage/mem_file_system.h"
+
+namespace herald::broker {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr int16_t kNone = 0, kIllegalGeneration = 22, kUnknownMemberId = 25,
+                  kRebalanceInProgress = 27, kMemberIdRequired = 79;
+
+class GroupCoordinatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::EngineOptions o;
+    o.data_dir = "/data";
+    o.fs = &fs_;
+    o.background = false;
+    engine_ = std::move(storage::Engine::Open(o)).value();
+    work_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+    Reopen();
+  }
+  void TearDown() override {
+    groups_->Shutdown();
+    groups_.reset();
+    work_.reset();
+    thread_.join();
+  }
+  void Reopen() {
+    GroupOptions go;
+    go.initial_rebalance_delay_ms = 50;
+    groups_ = std::move(GroupCoordinator::Open(*engine_, io_.get_executor(), go)).value();
+  }
+
+  JoinRequest Request(std::string member, std::optional<std::string> instance = std::nullopt,
+                      std::string subscription = "orders") {
+    JoinRequest r;
+    r.group_id = "billing";
+    r.member_id = std::move(member);
+    r.group_instance_id = std::move(instance);
+    r.protocol_type = "consumer";
+    r.protocols = {{"range", Buffer(subscription.begin(), subscription.end())}};
+    r.session_timeout_ms = 3000;
+    r.rebalance_timeout_ms = 3000;
+    r.require_known_member_id = true;
+    return r;
+  }
+
+  std::future<JoinResult> Join(JoinRequest r) {
+    auto p = std::make_shared<std::promise<JoinResult>>();
+    groups_->Join(std::move(r), [p](JoinResult res) { p->set_value(std::move(res)); });
+    return p->get_future();
+  }
+
+  SyncResult Sync(const JoinResult& j, std::vector<std::pair<std::string, Buffer>> assignments = {}) {
+    std::promise<SyncResult> p;
+    groups_->Sync({"billing", j.generation, j.member_id, std::nullopt, std::move(assignments)},
+                  [&](SyncResult r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+  int16_t Heartbeat(const JoinResult& j) {
+    std::promise<int16_t> p;
+    groups_->Heartbeat("billing", j.generation, j.member_id, std::nullopt,
+                       [&](int16_t e) { p.set_value(e); });
+    return p.get_future().get();
+  }
+
+  // A member joining from scratch: MEMBER_ID_REQUIRED, then the real join.
+  std::future<JoinResult> NewMember(std::optional<std::string> instance = std::nullopt) {
+    if (instance) return Join(Request("", instance));
+    JoinResult first = Join(Request("")).get();
+    EXPECT_EQ(first.error, kMemberIdRequired);
+    EXPECT_FALSE(first.member_id.empty());
+    return Join(Request(first.member_id));
+  }
+
+  storage::MemFileSystem fs_;
+  std::unique_ptr<storage::Engine> engine_;
+  asio::io_context io_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+  std::thread thread_;
+  std::shared_ptr<GroupCoordinator> groups_;
+};
+
+TEST_F(GroupCoordinatorTest, OneMemberBecomesLeaderAndGetsItsAssignment) {
+  JoinResult j = NewMember().get();
+  ASSERT_EQ(j.error, kNone);
+  EXPECT_EQ(j.generation, 1);
+  EXPECT_EQ(j.leader, j.member_id);
+  EXPECT_EQ(j.protocol, "range");
+  ASSERT_EQ(j.members.size(), 1u) << "the leader sees every member's subscription";
+  SyncResult s = Sync(j, {{j.member_id, Buffer{1, 2, 3}}});
+  EXPECT_EQ(s.error, kNone);
+  EXPECT_EQ(s.assignment, (Buffer{1, 2, 3}));
+  EXPECT_EQ(Heartbeat(j), kNone);
+}
+
+TEST_F(GroupCoordinatorTest, ASecondMemberTriggersARebalanceBothRejoin) {
+  JoinResult a = NewMember().get();
+  ASSERT_EQ(Sync(a, {{a.member_id, Buffer{1}}}).error, kNone);
+  auto b_future = NewMember();
+  // The first member learns of the rebalance through its heartbeat and rejoins.
+  EXPECT_EQ(Heartbeat(a), kRebalanceInProgress);
+  JoinResult a2 = Join(Request(a.member_id)).get();
+  JoinResult b = b_future.get();
+  ASSERT_EQ(a2.error, kNone);
+  ASSERT_EQ(b.error, kNone);
+  EXPECT_EQ(a2.generation, 2);
+  EXPECT_EQ(b.generation, 2);
+  EXPECT_EQ(a2.leader, a.member_id) << "the leader stays";
+  EXPECT_EQ(a2.members.size(), 2u);
+  EXPECT_TRUE(b.members.empty()) << "followers do not see the member list";
+  auto b_sync = std::async(std::launch::async, [&] { return Sync(b); });
+  SyncResult a_sync = Sync(a2, {{a.member_id, Buffer{1}}, {b.member_id, Buffer{2}}});
+  EXPECT_EQ(a_sync.assignment, Buffer{1});
+  EXPECT_EQ(b_sync.get().assignment, Buffer{2}) << "the follower waits for the leader's assignment";
+  EXPECT_EQ(Heartbeat(a), kIllegalGeneration) << "the old generation is gone";
+}
+
+TEST_F(GroupCoordinatorTest, UnknownMembersAreRefused) {
+  JoinResult j = Join(Request("made-up")).get();
+  EXPECT_EQ(j.error, kUnknownMemberId);
+}
+
+TEST_F(GroupCoordinatorTest, AStaticMemberComesBackWithoutARebalance) {
+  JoinResult first = NewMember("host-1").get();
+  ASSERT_EQ(first.error, kNone);
+  ASSERT_EQ(Sync(first, {{first.member_id, Buffer{7}}}).error, kNone);
+  // Restarted with the same group.instance.id and no member id.
+  JoinResult again = Join(Request("", "host-1")).get();
+  ASSERT_EQ(again.error, kNone);
+  EXPECT_EQ(again.generation, first.generation) << "no rebalance";
+  EXPECT_NE(again.member_id, first.member_id) << "a new member id fences the old one";
+  EXPECT_EQ(Sync(again).assignment, Buffer{7}) << "same assignment";
+  EXPECT_EQ(Heartbeat(first), kUnknownMemberId);
+}
+
+TEST_F(GroupCoordinatorTest, AMemberThatStopsHeartbeatingIsRemoved) {
+  JoinResult a = NewMember().get();
+  ASSERT_EQ(Sync(a, {{a.member_id, Buffer{1}}}).error, kNone);
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // past its 3 s session
+  EXPECT_EQ(Heartbeat(a), kUnknownMemberId);
+}
+
+TEST_F(GroupCoordinatorTest, CommittedOffsetsSurviveAReopen) {
+  std::promise<std::vector<CommittedOffset>> committed;
+  groups_->Commit("billing", -1, "", {{"orders", 0, 42, "meta", 0}, {"orders", 1, 7, {}, 0}},
+                  [&](std::vector<CommittedOffset> r) { committed.set_value(std::move(r)); });
+  for (const auto& o : committed.get_future().get()) EXPECT_EQ(o.error, kNone);
+  groups_->Shutdown();
+  Reopen();
+  std::promise<std::vector<CommittedOffset>> fetched;
+  groups_->Fetch("billing", std::vector<std::pair<std::string, int32_t>>{{"orders", 0}, {"orders", 1}, {"orders", 2}},
+                 [&](std::vector<CommittedOffset> r) { fetched.set_value(std::move(r)); });
+  auto got = fetched.get_future().get();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].offset, 42);
+  EXPECT_EQ(got[0].metadata, "meta");
+  EXPECT_EQ(got[1].offset, 7);
+  EXPECT_EQ(got[2].offset, -1) << "never committed";
+}
+
+}  // namespace
+}  // namespace herald::broker
