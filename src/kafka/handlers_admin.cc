@@ -202,9 +202,7 @@ void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {
       DeleteRecordsResponsePartition out;
       out.partition_index = p.partition_index;
       out.low_watermark = -1;
-      auto log = broker.engine().HasTopic(t.name)
-                     ? broker.engine().GetLog(t.name, p.partition_index)
-                     : Result<std::shared_ptr<storage::Log>>(NotFound("no topic"));
+      auto log = broker.engine().GetLog(t.name, p.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
       } else {

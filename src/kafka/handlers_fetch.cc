@@ -88,9 +88,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
       for (const auto& p : t.partitions) {
         FetchResponsePartition out;
         out.partition_index = p.partition;
-        auto log = broker_.engine().HasTopic(t.topic)
-                       ? broker_.engine().GetLog(t.topic, p.partition)
-                       : Result<std::shared_ptr<storage::Log>>(NotFound("no topic"));
+        auto log = broker_.engine().GetLog(t.topic, p.partition);
         if (!log.ok()) {
           out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
           errors = true;

@@ -18,9 +18,7 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
     for (const auto& p : t.partitions) {
       ListOffsetsResponsePartition out;
       out.partition_index = p.partition_index;
-      auto log = broker.engine().HasTopic(t.name)
-                     ? broker.engine().GetLog(t.name, p.partition_index)
-                     : Result<std::shared_ptr<storage::Log>>(NotFound("no topic"));
+      auto log = broker.engine().GetLog(t.name, p.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
       } else if (p.timestamp == kLatest || p.timestamp == kEarliest) {
@@ -65,9 +63,7 @@ void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond do
     for (const auto& p : t.partitions) {
       OffsetForLeaderEpochResponsePartition out;
       out.partition = p.partition;
-      auto log = broker.engine().HasTopic(t.topic)
-                     ? broker.engine().GetLog(t.topic, p.partition)
-                     : Result<std::shared_ptr<storage::Log>>(NotFound("no topic"));
+      auto log = broker.engine().GetLog(t.topic, p.partition);
       if (!log.ok()) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
       } else if (p.current_leader_epoch > kEpoch) {

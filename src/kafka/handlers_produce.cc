@@ -151,14 +151,12 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
     auto& out_topic = pending->response.responses[t];
     out_topic.name = topic.name;
     out_topic.partitions.resize(topic.partitions.size());
-    const bool exists = broker.engine().HasTopic(topic.name);
     for (size_t p = 0; p < topic.partitions.size(); ++p) {
       const auto& part = topic.partitions[p];
       auto& out = out_topic.partitions[p];
       out.partition_index = part.partition_index;
       out.base_offset = -1;
-      auto log = exists ? broker.engine().GetLog(topic.name, part.partition_index)
-                        : Result<std::shared_ptr<storage::Log>>(NotFound("no topic"));
+      auto log = broker.engine().GetLog(topic.name, part.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
         failed = true;

@@ -54,7 +54,7 @@ struct DescribeConfigsResponseConfig {
   std::optional<std::string> value;
   bool read_only = false;
   bool is_default = false;    // v0 only; v1+ says it with config_source
-  int8_t config_source = -1;  // v1+; -1 placeholder (a v0 default depends on the resource)
+  int8_t config_source = -1;  // v1+; -1 when unknown (v0 says it with is_default)
   bool is_sensitive = false;
   std::vector<DescribeConfigsResponseSynonym> synonyms;
 
