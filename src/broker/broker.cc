@@ -234,10 +234,14 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
     AppendResult r;
     r.duplicate = true;
     r.info = {duplicate->first_offset, duplicate->last_offset};
-    if (ack == storage::AckLevel::kDurable && log->durable_offset() <= duplicate->last_offset) {
-      // The original is not durable yet (its own durable append is still waiting, or it was
-      // appended with acks=1): sync now. Rare: only retries of recent batches get here.
-      r.status = log->Flush();
+    if (ack == storage::AckLevel::kDurable) {
+      // The original may not be durable yet (its own durable append is still waiting, or it was
+      // appended with acks=1): answer once the flusher has synced it.
+      log->WhenDurable(duplicate->last_offset, [r, done](Status s) mutable {
+        r.status = std::move(s);
+        done(std::move(r));
+      });
+      return;
     }
     done(std::move(r));
     return;

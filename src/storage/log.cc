@@ -344,9 +344,13 @@ Status Log::DoFlush() {
     if (s.ok()) {
       durable_offset_.store(target, std::memory_order_release);
       std::lock_guard lock(append_mu_);
-      while (!waiters_.empty() && waiters_.front().last_offset < target) {
-        ready.push_back(std::move(waiters_.front()));
-        waiters_.pop_front();
+      for (auto it = waiters_.begin(); it != waiters_.end();) {
+        if (it->last_offset < target) {
+          ready.push_back(std::move(*it));
+          it = waiters_.erase(it);
+        } else {
+          ++it;
+        }
       }
     } else {
       // After a failed fsync the page cache cannot be trusted: stop accepting appends.
@@ -370,6 +374,33 @@ void Log::FailWaiters(const Status& status) {
     failed.swap(waiters_);
   }
   for (auto& w : failed) w.done(status);
+}
+
+void Log::WhenDurable(int64_t offset, std::function<void(Status)> done) {
+  Status now;
+  bool wait = false;
+  {
+    std::lock_guard lock(append_mu_);
+    if (!failed_.ok()) {
+      now = failed_;
+    } else if (durable_offset_.load() <= offset) {
+      // Waiters complete when a flush passes their offset; order among them does not matter for
+      // correctness (a later one at the front only delays this one to the next round).
+      waiters_.push_back({offset, AppendInfo{}, [done](Result<AppendInfo> r) {
+                            done(r.ok() ? Status::Ok() : r.status());
+                          }});
+      wait = true;
+    }
+  }
+  if (!wait) {
+    done(now);
+    return;
+  }
+  if (options_.flusher) {
+    options_.flusher->Request(shared_from_this());
+  } else {
+    FlushNow();
+  }
 }
 
 void Log::FlushNow() { DoFlush().IgnoreError(); }

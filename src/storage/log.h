@@ -169,6 +169,11 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // record of each key, and tombstones younger than delete.retention.ms. Offsets never change.
   Result<CompactionStats> Compact();
 
+  // Calls `done` once every offset up to and including `offset` is durable: at once when it
+  // already is, else after the flusher's next round (the caller never fsyncs). A failed sync
+  // passes its error.
+  void WhenDurable(int64_t offset, std::function<void(Status)> done);
+
   // Syncs everything written so far; completes durable waiters.
   Status Flush();
   // Writes the recovery checkpoint at the durable offset (syncing index files first).

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "storage/fault_file_system.h"
@@ -278,6 +279,20 @@ TEST_F(PartitionLogTest, WrittenAcksFlushByAge) {
   EXPECT_EQ(log->durable_offset(), 0);
   log->FlushIfDue(clock_.NowMs() + 100);
   EXPECT_EQ(log->durable_offset(), 1);
+}
+
+TEST_F(PartitionLogTest, WhenDurableWaitsForTheFlusherNotTheCaller) {
+  Flusher flusher(clock_, 1);
+  auto log = OpenLog(&flusher);
+  AppendInfo written = Append(*log, 3, -1, "key-", AckLevel::kWritten);
+  EXPECT_EQ(log->durable_offset(), 0);
+  std::promise<Status> synced;
+  log->WhenDurable(written.last_offset, [&](Status s) { synced.set_value(s); });
+  EXPECT_TRUE(synced.get_future().get().ok());
+  EXPECT_EQ(log->durable_offset(), 3);
+  bool immediate = false;
+  log->WhenDurable(1, [&](Status s) { immediate = s.ok(); });
+  EXPECT_TRUE(immediate) << "already durable: answered at once";
 }
 
 TEST_F(PartitionLogTest, GroupCommitCoversConcurrentAppendsWithFewSyncs) {
