@@ -19,7 +19,8 @@ build-debug: deps
 
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS) --target herald_request_fuzz
+	@cmake --build --preset fuzz -j $(JOBS) --target herald_request_fuzz herald_fuzz_seeds
+	@mkdir -p build-fuzz/seeds && ./build-fuzz/herald_fuzz_seeds build-fuzz/seeds
 
 run: build
 	@bash scripts/run.sh $(DATA_DIR)
@@ -44,11 +45,11 @@ test-sanitize: build-debug
 FUZZ_SECONDS ?= 300
 test-fuzz: build-fuzz
 	@mkdir -p build-fuzz/corpus
-	@./build-fuzz/herald_request_fuzz -runs=200000 -max_len=4096 build-fuzz/corpus 2>&1 | tail -n 1
+	@./build-fuzz/herald_request_fuzz -runs=200000 -max_len=4096 build-fuzz/corpus build-fuzz/seeds 2>&1 | tail -n 1
 
 fuzz: build-fuzz
 	@mkdir -p build-fuzz/corpus
-	@./build-fuzz/herald_request_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus
+	@./build-fuzz/herald_request_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus build-fuzz/seeds
 
 bench: build
 	@./build/herald bench storage --dir $(DATA_DIR)/bench
