@@ -241,13 +241,34 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
                  });
   }
 
+  // The member's subscription for `protocol` (empty when it has none).
+  static Buffer MetadataFor(const Member& m, const std::string& protocol) {
+    for (const auto& [name, bytes] : m.protocols) {
+      if (name == protocol) return bytes;
+    }
+    return {};
+  }
+
+  // What the leader is told: every member with its subscription for the chosen protocol.
+  static std::vector<JoinMember> LeaderView(const Group& g) {
+    std::vector<JoinMember> members;
+    for (const auto& [id, m] : g.members) {
+      members.push_back({id, m->instance_id, MetadataFor(*m, g.protocol)});
+    }
+    return members;
+  }
+
+  static bool SupportedByAll(const Group& g, const std::string& protocol) {
+    return std::all_of(g.members.begin(), g.members.end(), [&](const auto& m) {
+      return std::any_of(m.second->protocols.begin(), m.second->protocols.end(),
+                         [&](const auto& p) { return p.first == protocol; });
+    });
+  }
+
   storage::RecordSpec GroupRecord(const Group& g) {
     json members = json::array();
     for (const auto& [id, m] : g.members) {
-      Buffer meta;
-      for (const auto& [name, bytes] : m->protocols) {
-        if (name == g.protocol) meta = bytes;
-      }
+      Buffer meta = MetadataFor(*m, g.protocol);
       members.push_back({{"member_id", m->id},
                          {"group_instance_id", m->instance_id ? json(*m->instance_id) : json()},
                          {"client_id", m->client_id},
@@ -398,15 +419,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       r.protocol = g.protocol;
       r.leader = g.leader;
       r.member_id = id;
-      if (id == g.leader) {
-        for (const auto& [mid, other] : g.members) {
-          JoinMember jm{mid, other->instance_id, {}};
-          for (const auto& [name, bytes] : other->protocols) {
-            if (name == g.protocol) jm.metadata = bytes;
-          }
-          r.members.push_back(std::move(jm));
-        }
-      }
+      if (id == g.leader) r.members = LeaderView(g);
       auto done = std::move(m->join_done);
       m->join_done = nullptr;
       ResetSession(g, *m);
@@ -422,11 +435,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     std::map<std::string, int> votes;
     for (const auto& [id, m] : g.members) {
       for (const auto& [name, bytes] : m->protocols) {
-        bool all = std::all_of(g.members.begin(), g.members.end(), [&](const auto& other) {
-          return std::any_of(other.second->protocols.begin(), other.second->protocols.end(),
-                             [&](const auto& p) { return p.first == name; });
-        });
-        if (all) {
+        if (SupportedByAll(g, name)) {
           ++votes[name];
           break;
         }
@@ -448,14 +457,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     if (g.members.empty()) return true;
     if (g.protocol_type != req.protocol_type) return false;
     // At least one protocol in common with every member.
-    for (const auto& [name, bytes] : req.protocols) {
-      bool all = std::all_of(g.members.begin(), g.members.end(), [&](const auto& m) {
-        return std::any_of(m.second->protocols.begin(), m.second->protocols.end(),
-                           [&](const auto& p) { return p.first == name; });
-      });
-      if (all) return true;
-    }
-    return false;
+    return std::any_of(req.protocols.begin(), req.protocols.end(),
+                       [&](const auto& p) { return SupportedByAll(g, p.first); });
   }
 
   void DoJoin(JoinRequest req, std::function<void(JoinResult)> done) {
@@ -494,15 +497,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
             // Nothing changed: no rebalance, same generation and assignment.
             ResetSession(g, mem);
             JoinResult r{kNone, g.generation, g.protocol, g.leader, new_id, {}};
-            if (new_id == g.leader) {
-              for (const auto& [mid, other] : g.members) {
-                JoinMember jm{mid, other->instance_id, {}};
-                for (const auto& [name, bytes] : other->protocols) {
-                  if (name == g.protocol) jm.metadata = bytes;
-                }
-                r.members.push_back(std::move(jm));
-              }
-            }
+            if (new_id == g.leader) r.members = LeaderView(g);
             return done(std::move(r));
           }
           mem.join_done = std::move(done);
@@ -740,9 +735,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     for (const auto& [id, m] : g->members) {
       GroupDescription::Member dm{id, m->instance_id, m->client_id, m->client_host, {}, {}};
       if (g->state == State::kStable) {
-        for (const auto& [name, bytes] : m->protocols) {
-          if (name == g->protocol) dm.metadata = bytes;
-        }
+        dm.metadata = MetadataFor(*m, g->protocol);
         dm.assignment = m->assignment;
       }
       d.members.push_back(std::move(dm));
