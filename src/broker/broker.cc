@@ -87,17 +87,16 @@ Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
   return true;
 }
 
-void Broker::Append(const std::string& topic, int32_t partition, MutableByteView batch,
-                    storage::AckLevel ack, AppendDone done) {
+void Broker::Append(const std::string& topic, int32_t partition,
+                    const storage::ValidatedBatch& batch, storage::AckLevel ack,
+                    AppendDone done) {
   auto log = engine_.GetLog(topic, partition);
   if (!log.ok()) {
     done(FromLog(log.status()));
     return;
   }
-  // A header that does not parse goes to the log, which reports it.
-  auto header = storage::ParseBatchHeader(batch);
-  if (header.ok() && header->producer_id >= 0) {
-    AppendWithProducerState({topic, partition}, *log, batch, *header, ack, std::move(done));
+  if (batch.header().producer_id >= 0) {
+    AppendWithProducerState({topic, partition}, *log, batch, ack, std::move(done));
     return;
   }
   // Fetches wake as soon as the batch is readable, not when it is durable.
@@ -158,8 +157,9 @@ Status Broker::PrepareProducerState(const TopicPartition& tp, storage::Log& log,
 
 void Broker::AppendWithProducerState(const TopicPartition& tp,
                                      const std::shared_ptr<storage::Log>& log,
-                                     MutableByteView batch, const storage::BatchHeader& header,
+                                     const storage::ValidatedBatch& batch,
                                      storage::AckLevel ack, AppendDone done) {
+  const storage::BatchHeader& header = batch.header();
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor(tp, log);
   std::optional<Result<storage::AppendInfo>> early;
   std::optional<ProducerBatch> duplicate;
@@ -216,7 +216,7 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
         storage::BatchHeader appended = header;
         appended.base_offset = early.has_value() && early->ok()
                                    ? (*early)->base_offset
-                                   : LoadBigEndian<int64_t>(batch.data());
+                                   : LoadBigEndian<int64_t>(batch.bytes().data());
         pp->state.Record(appended, engine_.clock().NowMs());
       }
     }

@@ -77,7 +77,8 @@ class Broker {
   // and may not be created; kInvalidArgument for an invalid name.
   Result<bool> EnsureTopic(const std::string& topic, bool allow_create);
 
-  // Appends one batch to a partition (see storage::Log::Append) and wakes fetches waiting on it.
+  // Appends one checked batch to a partition (see storage::Log::Append) and wakes fetches waiting
+  // on it.
   // A batch with a producer id (>= 0) is first checked against the partition's producer state
   // (rules in broker/producer_state.h): a refused batch is not written (`producer_error` says
   // why); a retried duplicate is not written again and is answered with the original offsets,
@@ -87,7 +88,7 @@ class Broker {
   // errors (kCorruption, kInvalidArgument, kNoSpace, kIoError, kFailedPrecondition), or the
   // producer state's refusal; a failure to rebuild the producer state is returned as its I/O
   // error (and rebuilding is tried again by the next batch).
-  void Append(const std::string& topic, int32_t partition, MutableByteView batch,
+  void Append(const std::string& topic, int32_t partition, const storage::ValidatedBatch& batch,
               storage::AckLevel ack, AppendDone done);
 
   // InitProducerId without a transactional id: a new producer id, unique across restarts, with
@@ -129,8 +130,8 @@ class Broker {
   // Loads `pp` from its log when not yet loaded and expires old producers. REQUIRES pp.mu.
   Status PrepareProducerState(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp);
   void AppendWithProducerState(const TopicPartition& tp, const std::shared_ptr<storage::Log>& log,
-                               MutableByteView batch, const storage::BatchHeader& header,
-                               storage::AckLevel ack, AppendDone done);
+                               const storage::ValidatedBatch& batch, storage::AckLevel ack,
+                               AppendDone done);
 
   storage::Engine& engine_;
   const BrokerOptions options_;

@@ -22,26 +22,20 @@
 namespace herald::kafka::handlers {
 namespace {
 
-// Splits a partition's record set into batches and validates each as Kafka's LogValidator does
-// (storage::ValidateProducedBatch). Errors name the first bad one.
-Result<std::vector<MutableByteView>> SplitBatches(MutableByteView records) {
-  std::vector<MutableByteView> batches;
-  size_t at = 0;
-  while (at < records.size()) {
-    auto header = storage::ParseBatchHeader(records.subspan(at));
-    if (!header.ok()) return header.status();
-    if (header->size() > records.size() - at) {
-      return Corruption("record batch of {} bytes runs past the {} bytes sent", header->size(),
-                        records.size() - at);
-    }
-    MutableByteView batch = records.subspan(at, header->size());
-    auto valid = storage::ValidateProducedBatch(batch);
-    if (!valid.ok()) return valid.status();
-    batches.push_back(batch);
-    at += header->size();
+// A partition's record set must be exactly one batch, valid as Kafka's LogValidator requires
+// (storage::ValidatedBatch::CheckProduced); Kafka refuses more than one batch per partition from a
+// client (INVALID_RECORD, answered CORRUPT_MESSAGE before Produce v8).
+Result<storage::ValidatedBatch> CheckRecords(MutableByteView records) {
+  HERALD_ASSIGN_OR_RETURN(auto header, storage::ParseBatchHeader(records));
+  if (header.size() < records.size()) {
+    return Corruption("{} bytes follow the first record batch: one batch per partition",
+                      records.size() - header.size());
   }
-  if (batches.empty()) return Corruption("no record batch in the request");
-  return batches;
+  if (header.size() > records.size()) {
+    return Corruption("record batch of {} bytes runs past the {} bytes sent", header.size(),
+                      records.size());
+  }
+  return storage::ValidatedBatch::CheckProduced(records);
 }
 
 ErrorCode AppendError(const Status& s) {
@@ -52,21 +46,14 @@ ErrorCode AppendError(const Status& s) {
 // Not in ErrorCode (api.h) yet.
 constexpr int16_t kTransactionalIdAuthorizationFailed = 53;
 
-// Whether any batch header in the request says it is transactional. Stops at a header that does
-// not parse (SplitBatches reports it later).
+// Whether any partition's batch header says it is transactional (a header that does not parse
+// is reported later, by CheckRecords).
 bool HasTransactionalBatch(const ProduceRequest& request) {
   for (const auto& t : request.topics) {
     for (const auto& p : t.partitions) {
       if (!p.records.bytes) continue;
-      ByteView records = *p.records.bytes;
-      size_t at = 0;
-      while (at < records.size()) {
-        auto header = storage::ParseBatchHeader(records.subspan(at));
-        if (!header.ok()) break;
-        if (header->transactional()) return true;
-        if (header->size() > records.size() - at) break;
-        at += header->size();
-      }
+      auto header = storage::ParseBatchHeader(*p.records.bytes);
+      if (header.ok() && header->transactional()) return true;
     }
   }
   return false;
@@ -113,15 +100,8 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   const int16_t acks = request->acks;
   if (acks != 0 && acks != 1 && acks != -1) {
-    ProduceResponse response;
-    for (const auto& t : request->topics) {
-      ProduceResponseTopic topic{t.name, {}};
-      for (const auto& p : t.partitions) {
-        topic.partitions.push_back({p.partition_index, Code(ErrorCode::kInvalidRequiredAcks)});
-      }
-      response.responses.push_back(std::move(topic));
-    }
-    done(EncodeResponse(response, ctx.version()));
+    done(EncodeResponse(ErrorForAll(*request, Code(ErrorCode::kInvalidRequiredAcks)),
+                        ctx.version()));
     return;
   }
   if (HasTransactionalBatch(*request)) {
@@ -167,44 +147,37 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
         failed = true;
         continue;
       }
-      // The record bytes live in the request frame, which we own: batches get their offsets
-      // rewritten in place and are appended without a copy.
+      // The record bytes live in the request frame, which we own: the batch gets its offsets
+      // rewritten in place and is appended without a copy.
       MutableByteView records(ctx.frame->data() + (part.records.bytes->data() - ctx.frame->data()),
                               part.records.bytes->size());
-      auto batches = SplitBatches(records);
-      if (!batches.ok()) {
+      auto batch = CheckRecords(records);
+      if (!batch.ok()) {
         out.error_code = Code(ErrorCode::kCorruptMessage);
         failed = true;
         LogWarn("produce_rejected",
                 {{"topic", topic.name}, {"partition", part.partition_index}, {"peer", ctx.peer}},
-                batches.status().message());
+                batch.status().message());
         continue;
       }
       out.log_start_offset = (*log)->log_start_offset();
-      auto& batch_list = *batches;
-      pending->outstanding += static_cast<int>(batch_list.size());
-      for (size_t b = 0; b < batch_list.size(); ++b) {
-        const bool first = b == 0;
-        broker.Append(topic.name, part.partition_index, batch_list[b], level,
-                      [pending, t, p, first, frame = ctx.frame](broker::AppendResult r) {
-                        {
-                          std::lock_guard lock(pending->mu);
-                          auto& o = pending->response.responses[t].partitions[p];
-                          if (!r.status.ok()) {
-                            pending->append_failed = true;
-                            if (o.error_code == 0) {
-                              o.error_code = r.producer_error != broker::ProducerError::kNone
-                                                 ? static_cast<int16_t>(r.producer_error)
-                                                 : Code(AppendError(r.status));
-                            }
-                            o.base_offset = -1;
-                          } else if (first && o.error_code == 0) {
-                            o.base_offset = r.info.base_offset;
-                          }
+      pending->outstanding += 1;
+      broker.Append(topic.name, part.partition_index, *batch, level,
+                    [pending, t, p, frame = ctx.frame](broker::AppendResult r) {
+                      {
+                        std::lock_guard lock(pending->mu);
+                        auto& o = pending->response.responses[t].partitions[p];
+                        if (r.status.ok()) {
+                          o.base_offset = r.info.base_offset;
+                        } else {
+                          pending->append_failed = true;
+                          o.error_code = r.producer_error != broker::ProducerError::kNone
+                                             ? static_cast<int16_t>(r.producer_error)
+                                             : Code(AppendError(r.status));
                         }
-                        pending->Finish();
-                      });
-      }
+                      }
+                      pending->Finish();
+                    });
     }
   }
   if (acks == 0) {

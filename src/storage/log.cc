@@ -211,12 +211,17 @@ Status Log::WriteCheckpointFile(int64_t recovery_offset, int64_t log_start) {
 }
 
 void Log::Append(MutableByteView batch, AckLevel ack, AppendCallback done) {
-  auto validated = ValidateBatch(batch);
+  auto validated = ValidatedBatch::Check(batch);
   if (!validated.ok()) {
     done(validated.status());
     return;
   }
-  BatchHeader header = *validated;
+  Append(*validated, ack, std::move(done));
+}
+
+void Log::Append(const ValidatedBatch& validated, AckLevel ack, AppendCallback done) {
+  const MutableByteView batch = validated.bytes();
+  BatchHeader header = validated.header();
   const int64_t now = clock_.NowMs();
   bool flush = false;
   bool queued = false;

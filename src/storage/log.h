@@ -127,6 +127,8 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // kNoSpace / kIoError (the disk), kFailedPrecondition (closed or failed). On any error the log
   // is unchanged.
   void Append(MutableByteView batch, AckLevel ack, AppendCallback done);
+  // Append of a batch already checked (the produce path validates each batch once, upstream).
+  void Append(const ValidatedBatch& batch, AckLevel ack, AppendCallback done);
   // Append, waiting for `done`.
   Result<AppendInfo> AppendAndWait(MutableByteView batch, AckLevel ack);
 

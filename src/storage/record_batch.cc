@@ -58,6 +58,16 @@ Result<BatchHeader> ValidateProducedBatch(ByteView b) {
   return h;
 }
 
+Result<ValidatedBatch> ValidatedBatch::Check(MutableByteView bytes) {
+  HERALD_ASSIGN_OR_RETURN(BatchHeader h, ValidateBatch(bytes));
+  return ValidatedBatch(bytes, h);
+}
+
+Result<ValidatedBatch> ValidatedBatch::CheckProduced(MutableByteView bytes) {
+  HERALD_ASSIGN_OR_RETURN(BatchHeader h, ValidateProducedBatch(bytes));
+  return ValidatedBatch(bytes, h);
+}
+
 uint32_t ComputeBatchCrc(ByteView b) {
   return Crc32c(b.subspan(f::kAttributes));
 }

@@ -91,6 +91,26 @@ Result<BatchHeader> ValidateBatch(ByteView bytes);
 // batch's offset range while dropping records. kCorruption names the failed check.
 Result<BatchHeader> ValidateProducedBatch(ByteView bytes);
 
+// A batch whose bytes passed ValidateBatch, with the header that check decoded. Only Check and
+// CheckProduced make one, so whoever receives it (Log::Append) need not check the bytes again.
+// It views bytes the caller owns and keeps alive until the append is done.
+class ValidatedBatch {
+ public:
+  // ValidateBatch over `bytes`.
+  static Result<ValidatedBatch> Check(MutableByteView bytes);
+  // ValidateProducedBatch over `bytes`.
+  static Result<ValidatedBatch> CheckProduced(MutableByteView bytes);
+
+  MutableByteView bytes() const { return bytes_; }
+  const BatchHeader& header() const { return header_; }
+
+ private:
+  ValidatedBatch(MutableByteView bytes, const BatchHeader& header)
+      : bytes_(bytes), header_(header) {}
+  MutableByteView bytes_;
+  BatchHeader header_;
+};
+
 // The CRC32C the batch should carry (computed over attributes..end).
 uint32_t ComputeBatchCrc(ByteView bytes);
 

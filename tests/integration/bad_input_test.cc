@@ -503,6 +503,12 @@ std::vector<BatchDamage> Damages() {
        [](Buffer& b) { StoreBigEndian<int32_t>(b.data() + f::kBatchLength, 20); }},
       {"TruncatedBatch", [](Buffer& b) { b.resize(b.size() - 7); }},
       {"TruncatedInsideHeader", [](Buffer& b) { b.resize(30); }},
+      // Kafka's LogValidator takes exactly one batch per partition from a client.
+      {"SecondBatchAfterTheFirst",
+       [](Buffer& b) {
+         Buffer second = BatchOf({"x"});
+         b.insert(b.end(), second.begin(), second.end());
+       }},
       // Kafka's LogValidator: lastOffsetDelta + 1 must equal the record count (CRC kept valid).
       {"RecordCountDisagreesWithLastOffsetDelta",
        [](Buffer& b) {

@@ -228,7 +228,13 @@ class BrokerProducerTest : public ::testing::Test {
                       const std::string& topic = "t") {
     std::promise<AppendResult> promise;
     auto future = promise.get_future();
-    broker_->Append(topic, 0, batch, ack, [&](AppendResult r) { promise.set_value(std::move(r)); });
+    auto valid = storage::ValidatedBatch::Check(batch);
+    if (!valid.ok()) {
+      AppendResult refused;
+      refused.status = valid.status();
+      return refused;
+    }
+    broker_->Append(topic, 0, *valid, ack, [&](AppendResult r) { promise.set_value(std::move(r)); });
     return future.get();
   }
 
@@ -450,8 +456,10 @@ TEST_F(BrokerProducerTest, PipelinedDurableBatchesAreCheckedAgainstTheirPredeces
   std::vector<Buffer> batches;
   for (int i = 0; i < kBatches; ++i) batches.push_back(Batch(9, 0, i * 2, 2));
   for (int i = 0; i < kBatches; ++i) {
+    auto valid = storage::ValidatedBatch::Check(batches[static_cast<size_t>(i)]);
+    ASSERT_TRUE(valid.ok()) << valid.status().ToString();
     broker_->Append(
-        "t", 0, batches[static_cast<size_t>(i)], storage::AckLevel::kDurable,
+        "t", 0, *valid, storage::AckLevel::kDurable,
         [&results, i](AppendResult r) { results[static_cast<size_t>(i)].set_value(std::move(r)); });
   }
   for (int i = 0; i < kBatches; ++i) {
