@@ -259,6 +259,13 @@ bool LabeledFamily<T>::Empty() const {
   return children_.empty();
 }
 
+template <typename T>
+void LabeledFamily<T>::ReplaceChildren(
+    std::map<std::vector<std::string>, std::unique_ptr<T>> children) {
+  std::lock_guard lock(mu_);
+  children_ = std::move(children);
+}
+
 template class LabeledFamily<Counter>;
 template class LabeledFamily<Gauge>;
 template class LabeledFamily<Histogram>;
@@ -365,6 +372,19 @@ std::string MetricsRegistry::RenderPrometheus() const {
     family->AppendSamples(&out);
   }
   return out;
+}
+
+void GaugeFamily::Replace(const std::vector<std::pair<std::vector<std::string>, double>>& values) {
+  std::map<std::vector<std::string>, std::unique_ptr<Gauge>> children;
+  for (const auto& [label_values, value] : values) {
+    HERALD_ASSERT(label_values.size() == label_names().size(),
+                  "metric {} has {} labels, got {} values", name(), label_names().size(),
+                  label_values.size());
+    auto gauge = NewChild();
+    gauge->Set(value);
+    children[label_values] = std::move(gauge);
+  }
+  ReplaceChildren(std::move(children));
 }
 
 }  // namespace herald

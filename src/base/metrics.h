@@ -141,6 +141,8 @@ class LabeledFamily : public FamilyBase {
 
  protected:
   virtual std::unique_ptr<T> NewChild() const = 0;
+  // Replaces every child at once. References to the old children dangle afterwards.
+  void ReplaceChildren(std::map<std::vector<std::string>, std::unique_ptr<T>> children);
 
  private:
   mutable std::mutex mu_;
@@ -170,6 +172,11 @@ class GaugeFamily final : public metrics_internal::LabeledFamily<Gauge> {
   GaugeFamily(std::string name, std::string help, std::vector<std::string> label_names)
       : LabeledFamily(MetricType::kGauge, std::move(name), std::move(help),
                       std::move(label_names)) {}
+
+  // Makes the family exactly `values` (label values -> value), dropping every other child: for
+  // gauges computed from current state when metrics are read, so that what no longer exists
+  // (a deleted topic) disappears. Do not keep references to the children of such a family.
+  void Replace(const std::vector<std::pair<std::vector<std::string>, double>>& values);
 
  private:
   std::unique_ptr<Gauge> NewChild() const override { return std::make_unique<Gauge>(); }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "broker/broker_metrics.h"
 #include "storage/file_system.h"
 #include "storage/record_batch.h"
 
@@ -95,6 +96,24 @@ void Broker::Append(const std::string& topic, int32_t partition,
     done(FromLog(log.status()));
     return;
   }
+  done = [done = std::move(done), &produced = metrics::MessagesProduced(topic, partition),
+          records = batch.header().record_count, topic, partition,
+          started = std::chrono::steady_clock::now()](AppendResult r) {
+    if (r.status.ok() && !r.duplicate) {
+      produced.Inc(records);
+      if (LogEnabled(LogLevel::kDebug)) {
+        LogDebug("message_produced",
+                 {{"topic", topic},
+                  {"partition", partition},
+                  {"offset", r.info.base_offset},
+                  {"records", records},
+                  {"latency_ms", std::chrono::duration<double, std::milli>(
+                                     std::chrono::steady_clock::now() - started)
+                                     .count()}});
+      }
+    }
+    done(std::move(r));
+  };
   if (batch.header().producer_id >= 0) {
     AppendWithProducerState({topic, partition}, *log, batch, ack, std::move(done));
     return;

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/base64.h"
 #include "base/log.h"
+#include "broker/broker_metrics.h"
 #include "storage/record_batch.h"
 
 namespace herald::broker {
@@ -45,51 +48,6 @@ const char* StateName(State s) {
     case State::kDead: return "Dead";
   }
   return "Dead";
-}
-
-std::string Base64(ByteView b) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < b.size(); i += 3) {
-    uint32_t v = (uint32_t{b[i]} << 16) | (uint32_t{b[i + 1]} << 8) | b[i + 2];
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i < b.size()) {
-    uint32_t v = uint32_t{b[i]} << 16;
-    if (i + 1 < b.size()) v |= uint32_t{b[i + 1]} << 8;
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < b.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
-Buffer Unbase64(const std::string& s) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  Buffer out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    int v = value(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<uint8_t>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
 }
 
 std::string OffsetKey(const std::string& group, const std::string& topic, int32_t partition) {
@@ -205,6 +163,11 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
         g.leader = j.value("leader", "");
         g.members.clear();
         g.static_members.clear();
+        auto decode = [](const std::string& text) {
+          auto bytes = Base64Decode(text);
+          if (!bytes.ok()) throw std::runtime_error(bytes.status().message());
+          return std::move(bytes).value();
+        };
         for (const auto& jm : j.value("members", json::array())) {
           auto m = std::make_unique<Member>();
           m->id = jm.at("member_id");
@@ -217,8 +180,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
           m->session_timeout_ms = jm.value("session_timeout_ms", 10000);
           m->rebalance_timeout_ms = jm.value("rebalance_timeout_ms", 10000);
           m->protocol_type = g.protocol_type;
-          m->protocols.push_back({g.protocol, Unbase64(jm.value("metadata", ""))});
-          m->assignment = Unbase64(jm.value("assignment", ""));
+          m->protocols.push_back({g.protocol, decode(jm.value("metadata", ""))});
+          m->assignment = decode(jm.value("assignment", ""));
           g.members[m->id] = std::move(m);
         }
         g.state = g.members.empty() ? State::kEmpty : State::kStable;
@@ -275,8 +238,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
                          {"client_host", m->client_host},
                          {"session_timeout_ms", m->session_timeout_ms},
                          {"rebalance_timeout_ms", m->rebalance_timeout_ms},
-                         {"metadata", Base64(meta)},
-                         {"assignment", Base64(m->assignment)}});
+                         {"metadata", Base64Encode(meta)},
+                         {"assignment", Base64Encode(m->assignment)}});
     }
     json j = {{"protocol_type", g.protocol_type},
               {"protocol", g.protocol},
@@ -692,9 +655,14 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
               for (auto& o : offsets) {
                 if (!s.ok()) {
                   o.error = kKafkaStorageError;
-                } else {
-                  grp.offsets[{o.topic, o.partition}] = o;
+                  continue;
                 }
+                CommittedOffset& slot = grp.offsets[{o.topic, o.partition}];
+                // What a group has consumed is what its commits moved past.
+                if (slot.offset >= 0 && o.offset > slot.offset) {
+                  metrics::MessagesConsumed(o.topic, group_id).Inc(static_cast<double>(o.offset - slot.offset));
+                }
+                slot = o;
               }
               done(std::move(offsets));
             });
@@ -862,6 +830,37 @@ void GroupCoordinator::Describe(std::vector<std::string> groups,
   impl_->Post([impl = impl_, groups = std::move(groups), done = std::move(done)] {
     std::vector<GroupDescription> out;
     for (const auto& g : groups) out.push_back(impl->DoDescribe(g));
+    done(std::move(out));
+  });
+}
+
+std::vector<PartitionLag> LagOf(const GroupOverview& group, const storage::Engine& engine) {
+  std::vector<PartitionLag> out;
+  for (const auto& o : group.offsets) {
+    auto log = engine.GetLog(o.topic, o.partition);
+    if (!log.ok() || o.offset < 0) continue;
+    const int64_t end = (*log)->end_offset();
+    out.push_back({o.topic, o.partition, o.offset, end, std::max<int64_t>(0, end - o.offset)});
+  }
+  std::sort(out.begin(), out.end(), [](const PartitionLag& a, const PartitionLag& b) {
+    return std::tie(a.topic, a.partition) < std::tie(b.topic, b.partition);
+  });
+  return out;
+}
+
+void GroupCoordinator::Overview(std::optional<std::vector<std::string>> groups,
+                                std::function<void(std::vector<GroupOverview>)> done) {
+  impl_->Post([impl = impl_, groups = std::move(groups), done = std::move(done)] {
+    std::vector<std::string> ids;
+    if (groups) {
+      ids = *groups;
+    } else {
+      for (const auto& [id, g] : impl->groups()) ids.push_back(id);
+    }
+    std::vector<GroupOverview> out;
+    for (const auto& id : ids) {
+      out.push_back({impl->DoDescribe(id), impl->DoFetch(id, std::nullopt)});
+    }
     done(std::move(out));
   });
 }

@@ -116,6 +116,24 @@ struct GroupDescription {
   std::vector<Member> members;
 };
 
+// One group as the admin API and the lag metrics see it.
+struct GroupOverview {
+  GroupDescription description;
+  std::vector<CommittedOffset> offsets;  // every committed offset
+};
+
+struct PartitionLag {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t committed = -1;
+  int64_t end_offset = 0;
+  int64_t lag = 0;  // end_offset - committed, never below 0
+};
+
+// The lag of each partition `group` has committed an offset for (those of deleted topics are
+// left out), sorted by topic and partition.
+std::vector<PartitionLag> LagOf(const GroupOverview& group, const storage::Engine& engine);
+
 class GroupCoordinator {
  public:
   // Opens __consumer_offsets (creating it), replays it, and runs timers on `executor`.
@@ -144,6 +162,9 @@ class GroupCoordinator {
   void Describe(std::vector<std::string> groups,
                 std::function<void(std::vector<GroupDescription>)> done);
   void List(std::function<void(std::vector<std::pair<std::string, std::string>>)> done);
+  // The groups named (every group when null) with all their committed offsets, in one pass.
+  void Overview(std::optional<std::vector<std::string>> groups,
+                std::function<void(std::vector<GroupOverview>)> done);
   void Delete(std::vector<std::string> groups,
               std::function<void(std::vector<std::pair<std::string, int16_t>>)> done);
   // Cancels every timer so the executor can run out of work; members waiting in a join or sync

@@ -2,10 +2,13 @@
 
 #include <sys/sendfile.h>
 
+#include <array>
+#include <chrono>
 #include <deque>
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "broker/broker_metrics.h"
 
 namespace herald::kafka {
 
@@ -17,10 +20,28 @@ using asio::ip::tcp;
 namespace {
 
 Gauge& OpenConnections() {
-  static Gauge& g = MetricsRegistry::Global()
-                        .AddGauge("herald_open_connections", "Open Kafka-protocol connections")
-                        .WithLabels();
-  return g;
+  static Gauge& gauge = broker::metrics::OpenConnections("kafka");
+  return gauge;
+}
+Counter& BytesIn() {
+  static Counter& counter = broker::metrics::BytesIn("kafka");
+  return counter;
+}
+Counter& BytesOut() {
+  static Counter& counter = broker::metrics::BytesOut("kafka");
+  return counter;
+}
+
+// request_duration_seconds for `api`, looked up once per API.
+Histogram& RequestDuration(const ApiInfo& api) {
+  static const auto histograms = [] {
+    std::array<Histogram*, kApis.size()> out{};
+    for (size_t i = 0; i < kApis.size(); ++i) {
+      out[i] = &broker::metrics::RequestDuration("kafka", kApis[i].name);
+    }
+    return out;
+  }();
+  return *histograms[static_cast<size_t>(&api - kApis.data())];
 }
 
 // Waits until Wake() (a timer that never expires, cancelled to wake the waiter).
@@ -92,6 +113,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
         auto frame = std::make_shared<Buffer>(static_cast<size_t>(size));
         co_await asio::async_read(socket_, asio::buffer(*frame), use_awaitable);
+        BytesIn().Inc(static_cast<double>(4 + frame->size()));
+        const auto started = std::chrono::steady_clock::now();
         auto parsed = ParseRequest(*frame);
         if (!parsed.ok()) {
           LogWarn("request_rejected", {{"peer", peer_}}, parsed.status().ToString());
@@ -121,7 +144,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
         ctx.executor = strand_;
         ctx.peer = peer_;
         auto self = shared_from_this();
-        server_.handler_->Handle(std::move(ctx), [self, seq](Response r) {
+        Histogram* duration = supported ? &RequestDuration(*p.api) : nullptr;
+        server_.handler_->Handle(std::move(ctx), [self, seq, duration, started](Response r) {
+          if (duration) {
+            duration->Observe(
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+          }
           asio::post(self->strand_, [self, seq, r = std::move(r)]() mutable {
             self->Complete(seq, std::move(r));
           });
@@ -169,6 +197,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     w.Int32(static_cast<int32_t>(4 + (flexible_header ? 1 : 0) + r.body.size() + spliced));
     w.Int32(correlation_id);
     if (flexible_header) w.EmptyTaggedFields();
+    BytesOut().Inc(static_cast<double>(head.size() + r.body.size() + spliced));
     if (r.splices.empty()) {
       std::array<asio::const_buffer, 2> parts{asio::buffer(head), asio::buffer(r.body)};
       co_await asio::async_write(socket_, parts, use_awaitable);

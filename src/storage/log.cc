@@ -332,9 +332,10 @@ Status Log::DoFlush() {
     if (target != durable_offset_.load() || to_sync.size() > 1 || sync_dir) {
       static Histogram& fsync_seconds =
           MetricsRegistry::Global()
-              .AddHistogram("herald_fsync_duration_seconds",
-                            "Time to make a log's appended bytes durable (fdatasync)", {},
-                            MetricsRegistry::DefaultBuckets())
+              .AddHistogram("fsync_duration_seconds",
+                            "Time to make a log's appended bytes durable (fdatasync).", {},
+                            {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                             0.1, 0.25, 0.5, 1, 2.5, 5, 10})
               .WithLabels();
       auto started = std::chrono::steady_clock::now();
       for (size_t i = 0; i < to_sync.size() && s.ok(); ++i) {

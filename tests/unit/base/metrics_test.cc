@@ -23,6 +23,20 @@ TEST(MetricsTest, CounterAddsUp) {
   EXPECT_EQ(counter.Value(), 3.5);
 }
 
+TEST(MetricsTest, GaugeFamilyReplaceKeepsExactlyTheGivenChildren) {
+  MetricsRegistry registry;
+  GaugeFamily& sizes = registry.AddGauge("size_bytes", "Sizes.", {"topic"});
+  sizes.Replace({{{"a"}, 1}, {{"b"}, 2}});
+  EXPECT_EQ(registry.RenderPrometheus(),
+            "# HELP size_bytes Sizes.\n# TYPE size_bytes gauge\n"
+            "size_bytes{topic=\"a\"} 1\nsize_bytes{topic=\"b\"} 2\n");
+  sizes.Replace({{{"b"}, 5}});
+  EXPECT_EQ(registry.RenderPrometheus(),
+            "# HELP size_bytes Sizes.\n# TYPE size_bytes gauge\nsize_bytes{topic=\"b\"} 5\n");
+  sizes.Replace({});
+  EXPECT_EQ(registry.RenderPrometheus(), "");
+}
+
 TEST(MetricsTest, GaugeGoesUpAndDown) {
   MetricsRegistry registry;
   Gauge& gauge = registry.AddGauge("connections", "Open connections.").WithLabels();

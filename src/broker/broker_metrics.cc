@@ -1,0 +1,70 @@
+#include "broker/broker_metrics.h"
+
+namespace herald::broker::metrics {
+namespace {
+
+MetricsRegistry& Registry() { return MetricsRegistry::Global(); }
+
+}  // namespace
+
+Counter& MessagesProduced(const std::string& topic, int32_t partition) {
+  static CounterFamily& family = Registry().AddCounter(
+      "messages_produced_total", "Records appended by producers.", {"topic", "partition"});
+  return family.WithLabels({topic, std::to_string(partition)});
+}
+
+Counter& MessagesConsumed(const std::string& topic, const std::string& group) {
+  static CounterFamily& family =
+      Registry().AddCounter("messages_consumed_total",
+                            "Records consumed, as the consumer group's committed offsets advanced.",
+                            {"topic", "consumer_group"});
+  return family.WithLabels({topic, group});
+}
+
+Counter& BytesIn(std::string_view listener) {
+  static CounterFamily& family =
+      Registry().AddCounter("bytes_in_total", "Request bytes received.", {"listener"});
+  return family.WithLabels({std::string(listener)});
+}
+
+Counter& BytesOut(std::string_view listener) {
+  static CounterFamily& family =
+      Registry().AddCounter("bytes_out_total", "Response bytes sent.", {"listener"});
+  return family.WithLabels({std::string(listener)});
+}
+
+Histogram& RequestDuration(std::string_view listener, std::string_view api) {
+  static HistogramFamily& family = Registry().AddHistogram(
+      "request_duration_seconds", "Time from a request's arrival to its answer being ready.",
+      {"listener", "api"},
+      {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+       5, 10});
+  return family.WithLabels({std::string(listener), std::string(api)});
+}
+
+Gauge& OpenConnections(std::string_view listener) {
+  static GaugeFamily& family =
+      Registry().AddGauge("open_connections", "Open client connections.", {"listener"});
+  return family.WithLabels({std::string(listener)});
+}
+
+GaugeFamily& ConsumerLag() {
+  static GaugeFamily& family =
+      Registry().AddGauge("consumer_lag", "End offset minus the consumer group's committed offset.",
+                          {"topic", "consumer_group", "partition"});
+  return family;
+}
+
+GaugeFamily& PartitionSizeBytes() {
+  static GaugeFamily& family = Registry().AddGauge(
+      "partition_size_bytes", "Bytes the partition's log holds on disk.", {"topic", "partition"});
+  return family;
+}
+
+GaugeFamily& PartitionEndOffset() {
+  static GaugeFamily& family = Registry().AddGauge(
+      "partition_end_offset", "The next offset the partition will assign.", {"topic", "partition"});
+  return family;
+}
+
+}  // namespace herald::broker::metrics

@@ -1,0 +1,36 @@
+// The broker's Prometheus metrics, each named once here (in MetricsRegistry::Global()). The names
+// are the ones dashboards for Kafka-style brokers expect, without a prefix:
+//   messages_produced_total{topic,partition}          records appended by producers
+//   messages_consumed_total{topic,consumer_group}     records a group's commits moved past
+//   consumer_lag{topic,consumer_group,partition}      end offset - committed offset (at scrape)
+//   partition_size_bytes{topic,partition}             bytes on disk (at scrape)
+//   partition_end_offset{topic,partition}             next offset to assign (at scrape)
+//   bytes_in_total / bytes_out_total{listener}        request and response bytes
+//   request_duration_seconds{listener,api}            time from request read to answer ready
+//   open_connections{listener}                        "kafka" or "http"
+// The storage layer adds fsync_duration_seconds.
+//
+// Thread-safety: as MetricsRegistry.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/metrics.h"
+
+namespace herald::broker::metrics {
+
+Counter& MessagesProduced(const std::string& topic, int32_t partition);
+Counter& MessagesConsumed(const std::string& topic, const std::string& group);
+Counter& BytesIn(std::string_view listener);
+Counter& BytesOut(std::string_view listener);
+Histogram& RequestDuration(std::string_view listener, std::string_view api);
+Gauge& OpenConnections(std::string_view listener);
+
+// Families whose values are computed when /metrics is read (see http/metrics_api).
+GaugeFamily& ConsumerLag();
+GaugeFamily& PartitionSizeBytes();
+GaugeFamily& PartitionEndOffset();
+
+}  // namespace herald::broker::metrics
