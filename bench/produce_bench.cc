@@ -38,7 +38,8 @@ class Broker {
       std::freopen(log.c_str(), "a", stdout);
       std::string data = dir + "/data";
       ::execl(binary.c_str(), binary.c_str(), "--log-level", "warn", "serve", "--data-dir",
-              data.c_str(), "--kafka-addr", bootstrap_.c_str(), static_cast<char*>(nullptr));
+              data.c_str(), "--kafka-addr", bootstrap_.c_str(), "--http-addr", "127.0.0.1:0",
+              static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 200; ++i) {

@@ -13,6 +13,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Kafka clients for the integration tests
   kcat python3 python3-kafka python3-confluent-kafka
+  # HTTP tests: curl, and promtool (from prometheus) to check /metrics
+  curl prometheus
 )
 
 missing=()

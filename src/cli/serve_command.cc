@@ -15,6 +15,8 @@
 #include "base/log.h"
 #include "broker/broker.h"
 #include "cli/commands.h"
+#include "http/api.h"
+#include "http/server.h"
 #include "kafka/handlers.h"
 #include "kafka/server.h"
 #include "storage/engine.h"
@@ -27,6 +29,8 @@ struct ServeOptions {
   std::string data_dir = "./data";
   std::string kafka_addr = "0.0.0.0:9092";
   std::string advertised_addr;  // host:port clients are told to use
+  std::string http_addr = "0.0.0.0:8080";
+  std::vector<std::string> api_keys;  // when set, HTTP calls need one as a bearer token
   int threads = 2;
   int32_t num_partitions = 1;
   bool auto_create_topics = true;
@@ -185,28 +189,64 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     return kExitFailure;
   }
   kafka::KafkaHandlers handlers(*broker, **groups);
+
+  auto http_listen = SplitHostPort(o.http_addr);
+  if (!http_listen.ok()) {
+    std::cerr << "herald serve: --http-addr " << http_listen.status().message() << "\n";
+    return kExitUsage;
+  }
+  http::HttpServerOptions ho;
+  ho.host = http_listen->first;
+  ho.port = http_listen->second;
+  ho.api_keys.insert(o.api_keys.begin(), o.api_keys.end());
+  http::HttpServer http_server(io, ho);
+  if (Status s = http_server.Bind(); !s.ok()) {
+    std::cerr << "herald serve: " << s.message() << "\n";
+    return kExitFailure;
+  }
+  const std::string http_where =
+      fmt::format("{}:{}", (ho.host == "0.0.0.0" || ho.host == "::") ? "localhost" : ho.host,
+                  http_server.port());
+  http::HttpContext http_context{.broker = *broker,
+                                 .groups = **groups,
+                                 .version = HERALD_VERSION,
+                                 .kafka_bootstrap = fmt::format("127.0.0.1:{}", server.port()),
+                                 .base_uri = "http://" + http_where};
+  http::Router router;
+  http::AddRestProxyRoutes(router, http_context);
+  http::AddAdminRoutes(router, http_context);
+  http::AddOpsRoutes(router, http_context);
+
   server.Start(handlers);
+  http_server.Start(router);
+  http_context.ready = true;
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     LogInfo("shutdown", {{"signal", signal}}, "stopping: answering in-flight requests");
+    http_context.ready = false;
     server.Stop();
+    http_server.Stop();
     (*groups)->Shutdown();
   });
 
   std::string where = fmt::format("{}:{}", bo.advertised_host, bo.advertised_port);
   LogInfo("listening",
           {{"kafka_addr", fmt::format("{}:{}", so.host, server.port())},
+           {"http_addr", fmt::format("{}:{}", ho.host, http_server.port())},
            {"advertised", where},
            {"data_dir", o.data_dir},
            {"cluster_id", broker->cluster_id()}});
   std::cerr << fmt::format(
-      "herald: Kafka protocol on {}:{} (clients use {}), data in {}\n"
+      "herald: Kafka protocol on {}:{} (clients use {}), HTTP on {}, data in {}\n"
       "  produce:  echo 'hello' | kcat -b {} -t demo -P\n"
       "  consume:  kcat -b {} -t demo -C -o beginning -e\n"
+      "  over HTTP: curl -s -X POST -H 'Content-Type: application/vnd.kafka.json.v2+json' \\\n"
+      "               -d '{{\"records\":[{{\"value\":{{\"hello\":\"world\"}}}}]}}' http://{}/topics/demo\n"
+      "  metrics:  curl -s http://{}/metrics\n"
       "  stop:     Ctrl-C\n",
-      so.host, server.port(), where, o.data_dir, where, where);
+      so.host, server.port(), where, http_where, o.data_dir, where, where, http_where, http_where);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < o.threads; ++i) threads.emplace_back([&io] { io.run(); });
@@ -238,6 +278,14 @@ void RegisterServe(CLI::App& app) {
   serve->add_option("--advertised-addr", o->advertised_addr,
                     "HOST:PORT clients are told to connect to (default: the listener, with "
                     "localhost for a wildcard address)");
+  serve->add_option("--http-addr", o->http_addr,
+                    "HTTP listener HOST:PORT (REST proxy, admin API, /metrics, /healthz)")
+      ->capture_default_str();
+  serve->add_option("--api-key", o->api_keys,
+                    "Require 'Authorization: Bearer KEY' on every HTTP call (repeatable; also "
+                    "HERALD_API_KEYS, comma-separated)")
+      ->envname("HERALD_API_KEYS")
+      ->delimiter(',');
   serve->add_option("--threads", o->threads, "Network threads")->check(CLI::Range(1, 64))
       ->capture_default_str();
   serve->add_option("--num-partitions", o->num_partitions, "Partitions of auto-created topics")

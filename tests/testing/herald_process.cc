@@ -58,9 +58,14 @@ uint16_t FreePort() {
 HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args) {
   port_ = FreePort();
   bootstrap_ = "127.0.0.1:" + std::to_string(port_);
+  do {
+    http_port_ = FreePort();
+  } while (http_port_ == port_);
+  http_url_ = "http://127.0.0.1:" + std::to_string(http_port_);
   log_path_ = data_dir + ".log";
   std::vector<std::string> args = {HERALD_BINARY, "--log-format", "text", "serve",
-                                   "--data-dir", data_dir, "--kafka-addr", bootstrap_};
+                                   "--data-dir", data_dir, "--kafka-addr", bootstrap_,
+                                   "--http-addr", "127.0.0.1:" + std::to_string(http_port_)};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -77,7 +82,7 @@ HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::strin
     ::_exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (!CanConnect(port_)) {
+  while (!CanConnect(port_) || !CanConnect(http_port_)) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;

@@ -14,7 +14,8 @@ uint16_t FreePort();
 
 class HeraldProcess {
  public:
-  // Starts `herald serve` on `data_dir` with a free port and waits until it accepts connections.
+  // Starts `herald serve` on `data_dir` with free Kafka and HTTP ports and waits until both
+  // accept connections.
   // Extra arguments go after `serve`. Aborts the test (throws) when it does not come up in 15 s.
   HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args = {});
   ~HeraldProcess();  // SIGKILL if still running
@@ -23,6 +24,8 @@ class HeraldProcess {
 
   const std::string& bootstrap() const { return bootstrap_; }
   uint16_t port() const { return port_; }
+  // The HTTP listener: "http://127.0.0.1:PORT".
+  const std::string& http_url() const { return http_url_; }
   // SIGTERM, then waits; returns the exit code (-1 if it did not exit within 20 s or died by a
   // signal).
   int Stop();
@@ -35,6 +38,8 @@ class HeraldProcess {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::string bootstrap_;
+  uint16_t http_port_ = 0;
+  std::string http_url_;
   std::string log_path_;
 };
 

@@ -1,0 +1,32 @@
+// The HTTP doors of one broker, each a set of routes on the shared Router:
+//   REST proxy (Confluent REST Proxy API v2)  /topics..., /consumers..., /brokers
+//   admin API (JSON)                          /admin/...
+//   operations                                /metrics, /healthz, /readyz
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "broker/broker.h"
+#include "broker/group_coordinator.h"
+#include "http/router.h"
+
+namespace herald::http {
+
+// What the routes need from the process. Everything referenced must outlive the router.
+struct HttpContext {
+  broker::Broker& broker;
+  broker::GroupCoordinator& groups;
+  std::string version;               // herald's version
+  std::string kafka_bootstrap;       // where REST consumers reach this broker's Kafka listener
+  std::string base_uri;              // http://host:port of this listener, for consumer base_uri
+  std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+  std::atomic<bool> ready{false};    // listeners bound, storage recovered, not shutting down
+};
+
+void AddRestProxyRoutes(Router& router, HttpContext& context);
+void AddAdminRoutes(Router& router, HttpContext& context);
+void AddOpsRoutes(Router& router, HttpContext& context);
+
+}  // namespace herald::http

@@ -1,0 +1,66 @@
+// Operations routes: GET /metrics (Prometheus text format 0.0.4), GET /healthz (the process
+// answers), GET /readyz (storage recovered, listeners bound, not shutting down).
+//
+// Gauges that describe state rather than events (partition sizes and end offsets, consumer lag)
+// are computed from the engine and the group coordinator when /metrics is read.
+#include "base/metrics.h"
+#include "broker/broker_metrics.h"
+#include "http/api.h"
+
+namespace herald::http {
+namespace {
+
+using nlohmann::json;
+
+void SetPartitionGauges(const storage::Engine& engine) {
+  std::vector<std::pair<std::vector<std::string>, double>> sizes, ends;
+  for (const auto& topic : engine.ListTopics()) {
+    for (int32_t p = 0; p < topic.partitions; ++p) {
+      auto log = engine.GetLog(topic.name, p);
+      if (!log.ok()) continue;
+      std::vector<std::string> labels = {topic.name, std::to_string(p)};
+      sizes.push_back({labels, static_cast<double>((*log)->size_bytes())});
+      ends.push_back({std::move(labels), static_cast<double>((*log)->end_offset())});
+    }
+  }
+  broker::metrics::PartitionSizeBytes().Replace(std::move(sizes));
+  broker::metrics::PartitionEndOffset().Replace(std::move(ends));
+}
+
+void SetLagGauges(const storage::Engine& engine, const std::vector<broker::GroupOverview>& groups) {
+  std::vector<std::pair<std::vector<std::string>, double>> lags;
+  for (const auto& group : groups) {
+    for (const auto& lag : broker::LagOf(group, engine)) {
+      lags.push_back({{lag.topic, group.description.group_id, std::to_string(lag.partition)},
+                      static_cast<double>(lag.lag)});
+    }
+  }
+  broker::metrics::ConsumerLag().Replace(std::move(lags));
+}
+
+}  // namespace
+
+void AddOpsRoutes(Router& router, HttpContext& ctx) {
+  using bhttp::verb;
+  router.Add(verb::get, "/metrics", [&ctx](Call, Reply reply) {
+    SetPartitionGauges(ctx.broker.engine());
+    ctx.groups.Overview(std::nullopt, [&ctx, reply = std::move(reply)](
+                                          std::vector<broker::GroupOverview> groups) {
+      SetLagGauges(ctx.broker.engine(), groups);
+      reply(TextResponse(bhttp::status::ok, MetricsRegistry::Global().RenderPrometheus(),
+                         "text/plain; version=0.0.4; charset=utf-8"));
+    });
+  });
+  router.Add(verb::get, "/healthz", [](Call, Reply reply) {
+    reply(JsonResponse(bhttp::status::ok, {{"status", "ok"}}));
+  });
+  router.Add(verb::get, "/readyz", [&ctx](Call, Reply reply) {
+    const bool ready = ctx.ready.load();
+    reply(JsonResponse(ready ? bhttp::status::ok : bhttp::status::service_unavailable,
+                       {{"status", ready ? "ready" : "not_ready"},
+                        {"storage", "recovered"},
+                        {"listeners", ready ? "bound" : "stopping"}}));
+  });
+}
+
+}  // namespace herald::http

@@ -1,0 +1,295 @@
+// The REST proxy: Confluent REST Proxy API v2 over this broker.
+//
+// Produce (POST /topics/{t}[/partitions/{p}]) appends in-process: the records of one request are
+// grouped into one batch per partition, appended durably (as acks=all) and answered with each
+// record's partition and offset, in request order. Partitions are chosen as Kafka's producer
+// does: the record's own, else murmur2 of the key bytes, else one partition per request, turn
+// by turn. Consumer instances (/consumers/...) are in rest_consumers.cc.
+#include <atomic>
+#include <charconv>
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "base/base64.h"
+#include "http/api.h"
+#include "http/rest_proxy.h"
+#include "storage/record_batch.h"
+
+namespace herald::http {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
+constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
+
+// Kafka's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), so keys land where Kafka's
+// clients would put them.
+int32_t Murmur2(ByteView data) {
+  constexpr uint32_t kSeed = 0x9747b28c;
+  constexpr uint32_t m = 0x5bd1e995;
+  constexpr int r = 24;
+  const size_t length = data.size();
+  uint32_t h = kSeed ^ static_cast<uint32_t>(length);
+  const size_t length4 = length / 4;
+  for (size_t i = 0; i < length4; ++i) {
+    const size_t i4 = i * 4;
+    uint32_t k = uint32_t{data[i4]} | (uint32_t{data[i4 + 1]} << 8) |
+                 (uint32_t{data[i4 + 2]} << 16) | (uint32_t{data[i4 + 3]} << 24);
+    k *= m;
+    k ^= k >> r;
+    k *= m;
+    h *= m;
+    h ^= k;
+  }
+  const size_t tail = length & ~size_t{3};
+  switch (length % 4) {
+    case 3: h ^= uint32_t{data[tail + 2]} << 16; [[fallthrough]];
+    case 2: h ^= uint32_t{data[tail + 1]} << 8; [[fallthrough]];
+    case 1:
+      h ^= uint32_t{data[tail]};
+      h *= m;
+      break;
+    default: break;
+  }
+  h ^= h >> 13;
+  h *= m;
+  h ^= h >> 15;
+  return static_cast<int32_t>(h);
+}
+
+int32_t PartitionForKey(ByteView key, int32_t partitions) {
+  return static_cast<int32_t>((static_cast<uint32_t>(Murmur2(key)) & 0x7fffffffu) %
+                              static_cast<uint32_t>(partitions));
+}
+
+// One record's key or value as bytes in the request's embedded format.
+Result<std::optional<std::string>> EmbeddedBytes(const json& field, bool binary,
+                                                 std::string_view what) {
+  if (field.is_null()) return std::optional<std::string>();
+  if (!binary) return std::optional<std::string>(field.dump());
+  if (!field.is_string()) return InvalidArgument("the {} must be a base64 string or null", what);
+  HERALD_ASSIGN_OR_RETURN(Buffer bytes, Base64Decode(field.get<std::string>()));
+  return std::optional<std::string>(std::string(AsString(bytes)));
+}
+
+// A produce request's answer, filled as the partitions' appends complete.
+struct PendingProduce {
+  std::mutex mu;
+  json offsets;  // one entry per record, in request order
+  std::map<int32_t, std::vector<size_t>> records_of;  // partition -> indexes of its records
+  int outstanding = 0;
+  Reply reply;
+};
+
+void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int32_t> partition) {
+  const std::string type = call.ContentType();
+  if (type != kJsonV2 && type != kBinaryV2) {
+    reply(ErrorResponse(41501, fmt::format("Content-Type must be {} or {}, not '{}'", kJsonV2,
+                                           kBinaryV2, type)));
+    return;
+  }
+  const bool binary = type == kBinaryV2;
+  auto body = ParseJsonBody(call, reply);
+  if (!body) return;
+  if (!body->is_object() || !body->contains("records") || !(*body)["records"].is_array() ||
+      (*body)["records"].empty()) {
+    reply(ErrorResponse(42201, "the body must be an object with a non-empty \"records\" array"));
+    return;
+  }
+  const std::string& topic = call.Param("topic");
+  auto ensured = ctx.broker.EnsureTopic(topic, true);
+  if (!ensured.ok()) {
+    reply(ensured.status().code() == StatusCode::kInvalidArgument
+              ? ErrorResponse(42202, ensured.status().message())
+              : ErrorResponse(40401, fmt::format("Topic {} not found.", topic)));
+    return;
+  }
+  auto info = ctx.broker.engine().DescribeTopic(topic);
+  if (!info.ok()) {
+    reply(ErrorResponse(40401, fmt::format("Topic {} not found.", topic)));
+    return;
+  }
+  const int32_t partitions = info->partitions;
+  if (partition && (*partition < 0 || *partition >= partitions)) {
+    reply(ErrorResponse(40402, fmt::format("Partition {} of topic {} not found.", *partition, topic)));
+    return;
+  }
+
+  const json& records = (*body)["records"];
+  const int64_t now = ctx.broker.engine().clock().NowMs();
+  static std::atomic<uint32_t> next_keyless{0};
+  const int32_t keyless = static_cast<int32_t>(next_keyless.fetch_add(1) % static_cast<uint32_t>(partitions));
+  std::map<int32_t, std::vector<storage::RecordSpec>> batches;
+  auto pending = std::make_shared<PendingProduce>();
+  pending->offsets = json::array();
+  for (size_t i = 0; i < records.size(); ++i) {
+    const json& record = records[i];
+    if (!record.is_object()) {
+      reply(ErrorResponse(42201, fmt::format("records[{}] is not an object", i)));
+      return;
+    }
+    auto key = EmbeddedBytes(record.value("key", json()), binary, "key");
+    auto value = EmbeddedBytes(record.value("value", json()), binary, "value");
+    if (!key.ok() || !value.ok()) {
+      reply(ErrorResponse(42205, fmt::format("records[{}]: {}", i,
+                                             (key.ok() ? value.status() : key.status()).message())));
+      return;
+    }
+    int32_t p = keyless;
+    if (partition) {
+      p = *partition;
+    } else if (record.contains("partition") && !record["partition"].is_null()) {
+      if (!record["partition"].is_number_integer()) {
+        reply(ErrorResponse(42201, fmt::format("records[{}].partition is not an integer", i)));
+        return;
+      }
+      p = record["partition"].get<int32_t>();
+      if (p < 0 || p >= partitions) {
+        reply(ErrorResponse(40402, fmt::format("Partition {} of topic {} not found.", p, topic)));
+        return;
+      }
+    } else if (key->has_value()) {
+      p = PartitionForKey(AsBytes(**key), partitions);
+    }
+    pending->records_of[p].push_back(i);
+    batches[p].push_back({std::move(*key), std::move(*value), now, {}});
+    pending->offsets.push_back(json::object());
+  }
+
+  pending->reply = std::move(reply);
+  pending->outstanding = static_cast<int>(batches.size());
+  for (auto& [p, specs] : batches) {
+    auto bytes = std::make_shared<Buffer>(storage::BuildBatch(specs));
+    auto valid = storage::ValidatedBatch::Check(*bytes);
+    const int32_t part = p;
+    auto finish = [pending, bytes, part](const Status& status, int64_t base) {
+      std::lock_guard lock(pending->mu);
+      const auto& indexes = pending->records_of[part];
+      for (size_t n = 0; n < indexes.size(); ++n) {
+        json& out = pending->offsets[indexes[n]];
+        out["partition"] = part;
+        out["offset"] = status.ok() ? json(base + static_cast<int64_t>(n)) : json(-1);
+        // Confluent's codes here: 1 = not retriable, 2 = retriable.
+        out["error_code"] = status.ok() ? json() : json(status.code() == StatusCode::kNoSpace ? 2 : 1);
+        out["error"] = status.ok() ? json() : json(status.message());
+      }
+      if (--pending->outstanding > 0) return;
+      pending->reply(JsonResponse(bhttp::status::ok,
+                                  {{"key_schema_id", nullptr},
+                                   {"value_schema_id", nullptr},
+                                   {"offsets", std::move(pending->offsets)}},
+                                  kRestV2));
+    };
+    if (!valid.ok()) {
+      finish(valid.status(), -1);
+      continue;
+    }
+    ctx.broker.Append(topic, part, *valid, storage::AckLevel::kDurable,
+                      [finish](broker::AppendResult r) { finish(r.status, r.info.base_offset); });
+  }
+}
+
+json PartitionJson(int32_t node, int32_t partition) {
+  return {{"partition", partition},
+          {"leader", node},
+          {"replicas", json::array({{{"broker", node}, {"leader", true}, {"in_sync", true}}})}};
+}
+
+// The topic's description, or an answer already sent.
+std::optional<storage::TopicInfo> FindTopic(HttpContext& ctx, const std::string& topic,
+                                            const Reply& reply) {
+  auto info = ctx.broker.engine().DescribeTopic(topic);
+  if (!info.ok()) {
+    reply(ErrorResponse(40401, fmt::format("Topic {} not found.", topic)));
+    return std::nullopt;
+  }
+  return std::move(info).value();
+}
+
+// The partition number of the call, or an answer already sent.
+std::optional<int32_t> FindPartition(const storage::TopicInfo& info, const Call& call,
+                                     const Reply& reply) {
+  const std::string& text = call.Param("partition");
+  int32_t p = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), p);
+  if (ec != std::errc() || end != text.data() + text.size() || p < 0 || p >= info.partitions) {
+    reply(ErrorResponse(40402, fmt::format("Partition {} of topic {} not found.", text, info.name)));
+    return std::nullopt;
+  }
+  return p;
+}
+
+}  // namespace
+
+void AddRestProxyRoutes(Router& router, HttpContext& ctx) {
+  using bhttp::verb;
+  router.Add(verb::get, "/brokers", [&ctx](Call, Reply reply) {
+    reply(JsonResponse(bhttp::status::ok, {{"brokers", {ctx.broker.options().node_id}}}, kRestV2));
+  });
+  router.Add(verb::get, "/topics", [&ctx](Call, Reply reply) {
+    json names = json::array();
+    for (const auto& t : ctx.broker.engine().ListTopics()) {
+      if (!t.name.starts_with("__")) names.push_back(t.name);
+    }
+    reply(JsonResponse(bhttp::status::ok, names, kRestV2));
+  });
+  router.Add(verb::get, "/topics/{topic}", [&ctx](Call call, Reply reply) {
+    auto info = FindTopic(ctx, call.Param("topic"), reply);
+    if (!info) return;
+    json partitions = json::array();
+    for (int32_t p = 0; p < info->partitions; ++p) partitions.push_back(PartitionJson(ctx.broker.options().node_id, p));
+    reply(JsonResponse(bhttp::status::ok,
+                       {{"name", info->name},
+                        {"configs", info->config.ToMap()},
+                        {"partitions", std::move(partitions)}},
+                       kRestV2));
+  });
+  router.Add(verb::get, "/topics/{topic}/partitions", [&ctx](Call call, Reply reply) {
+    auto info = FindTopic(ctx, call.Param("topic"), reply);
+    if (!info) return;
+    json partitions = json::array();
+    for (int32_t p = 0; p < info->partitions; ++p) partitions.push_back(PartitionJson(ctx.broker.options().node_id, p));
+    reply(JsonResponse(bhttp::status::ok, partitions, kRestV2));
+  });
+  router.Add(verb::get, "/topics/{topic}/partitions/{partition}", [&ctx](Call call, Reply reply) {
+    auto info = FindTopic(ctx, call.Param("topic"), reply);
+    if (!info) return;
+    auto p = FindPartition(*info, call, reply);
+    if (!p) return;
+    reply(JsonResponse(bhttp::status::ok, PartitionJson(ctx.broker.options().node_id, *p), kRestV2));
+  });
+  router.Add(verb::get, "/topics/{topic}/partitions/{partition}/offsets",
+             [&ctx](Call call, Reply reply) {
+               auto info = FindTopic(ctx, call.Param("topic"), reply);
+               if (!info) return;
+               auto p = FindPartition(*info, call, reply);
+               if (!p) return;
+               auto log = ctx.broker.engine().GetLog(info->name, *p);
+               if (!log.ok()) {
+                 reply(ErrorResponse(40402, log.status().message()));
+                 return;
+               }
+               reply(JsonResponse(bhttp::status::ok,
+                                  {{"beginning_offset", (*log)->log_start_offset()},
+                                   {"end_offset", (*log)->end_offset()}},
+                                  kRestV2));
+             });
+  router.Add(verb::post, "/topics/{topic}", [&ctx](Call call, Reply reply) {
+    Produce(ctx, call, std::move(reply), std::nullopt);
+  });
+  router.Add(verb::post, "/topics/{topic}/partitions/{partition}", [&ctx](Call call, Reply reply) {
+    const std::string& text = call.Param("partition");
+    int32_t p = -1;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), p);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      reply(ErrorResponse(40402, fmt::format("Partition {} not found.", text)));
+      return;
+    }
+    Produce(ctx, call, std::move(reply), p);
+  });
+}
+
+}  // namespace herald::http

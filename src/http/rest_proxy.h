@@ -1,0 +1,11 @@
+// What the REST proxy's produce/topic routes (rest_proxy.cc) and its consumer instances share.
+#pragma once
+
+#include <string_view>
+
+namespace herald::http {
+
+// The content type of the REST proxy's answers.
+inline constexpr std::string_view kRestV2 = "application/vnd.kafka.v2+json";
+
+}  // namespace herald::http

@@ -1,0 +1,83 @@
+// Router: maps a method and a path pattern ("/topics/{topic}/partitions/{partition}") to a handler,
+// and the JSON answers every HTTP door of Herald shares.
+//
+// Errors use the Confluent REST Proxy shape, {"error_code": 40401, "message": "..."}, whose codes
+// are the HTTP status followed by a detail digit pair (40401 unknown topic, 40402 unknown
+// partition, 40403 unknown consumer instance, 42201 bad body, ...).
+//
+// Each route's answers are timed in request_duration_seconds{listener="http",api="GET /topics"}.
+//
+// Thread-safety: Add before serving; Dispatch from any thread.
+#pragma once
+
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/beast/http.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/metrics.h"
+
+namespace herald::http {
+
+namespace bhttp = boost::beast::http;
+using Request = bhttp::request<bhttp::string_body>;
+using Response = bhttp::response<bhttp::string_body>;
+
+// One routed request: the request itself and what its path and query string held.
+struct Call {
+  std::shared_ptr<const Request> request;
+  std::map<std::string, std::string> params;  // {name} segments of the pattern
+  std::map<std::string, std::string> query;   // decoded ?a=b&c=d
+
+  const std::string& Param(const std::string& name) const { return params.at(name); }
+  std::optional<std::string> Query(const std::string& name) const;
+  // The Content-Type without parameters ("; charset=..."), lower-cased.
+  std::string ContentType() const;
+};
+
+// Answers a call exactly once, from any thread.
+using Reply = std::function<void(Response)>;
+using Handler = std::function<void(Call, Reply)>;
+
+// A JSON answer.
+Response JsonResponse(bhttp::status status, const nlohmann::json& body,
+                      std::string_view content_type = "application/json");
+// A Confluent-shaped error: HTTP status error_code / 100, body {"error_code", "message"}.
+Response ErrorResponse(int error_code, std::string_view message);
+// A plain-text answer.
+Response TextResponse(bhttp::status status, std::string body, std::string_view content_type);
+
+// Parses the call's body as JSON; nullopt after answering 422 (42201) through `reply` when it is
+// not JSON.
+std::optional<nlohmann::json> ParseJsonBody(const Call& call, const Reply& reply);
+
+class Router {
+ public:
+  // `pattern` is a path whose segments are literals or {name}; a {name} matches one non-empty
+  // segment (percent-decoded).
+  void Add(bhttp::verb method, std::string_view pattern, Handler handler);
+
+  // Routes `request`: the matching handler, or 404 (no pattern matches the path) or 405 (a
+  // pattern matches but not for this method) as JSON errors.
+  void Dispatch(std::shared_ptr<const Request> request, Reply reply) const;
+
+ private:
+  struct Route {
+    bhttp::verb method;
+    std::vector<std::string> segments;  // "{name}" for a parameter
+    Handler handler;
+    Histogram* duration;  // request_duration_seconds{listener="http",api="METHOD pattern"}
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace herald::http

@@ -1,0 +1,205 @@
+#include "http/server.h"
+
+#include <chrono>
+
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "base/metrics.h"
+#include "broker/broker_metrics.h"
+
+namespace herald::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+constexpr auto kIdleTimeout = std::chrono::seconds(60);
+
+// Runs `router` for `request` and resumes the awaiting coroutine on its own executor with the
+// answer, whichever thread the handler answers from.
+template <typename Token>
+auto AsyncDispatch(const Router& router, std::shared_ptr<const Request> request, Token&& token) {
+  return asio::async_initiate<Token, void(Response)>(
+      [&router](auto handler, std::shared_ptr<const Request> req) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto executor = asio::get_associated_executor(*shared);
+        router.Dispatch(std::move(req), [shared, executor](Response response) {
+          asio::post(executor, [shared, response = std::move(response)]() mutable {
+            (*shared)(std::move(response));
+          });
+        });
+      },
+      token, std::move(request));
+}
+
+// Whether `request` carries one of `keys` as a bearer token.
+bool Authorized(const Request& request, const std::set<std::string>& keys) {
+  if (keys.empty()) return true;
+  std::string_view auth = request[bhttp::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!auth.starts_with(kBearer)) return false;
+  return keys.contains(std::string(auth.substr(kBearer.size())));
+}
+
+Gauge& OpenHttpConnections() {
+  static Gauge& gauge = broker::metrics::OpenConnections("http");
+  return gauge;
+}
+Counter& BytesIn() {
+  static Counter& counter = broker::metrics::BytesIn("http");
+  return counter;
+}
+Counter& BytesOut() {
+  static Counter& counter = broker::metrics::BytesOut("http");
+  return counter;
+}
+
+}  // namespace
+
+class HttpServer::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer& server, tcp::socket socket)
+      : server_(server), executor_(socket.get_executor()), stream_(std::move(socket)) {}
+
+  void Start() {
+    asio::co_spawn(executor_, Run(shared_from_this()), asio::detached);
+  }
+
+  void Close() {
+    asio::post(executor_, [self = shared_from_this()] {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->stream_.close();
+    });
+  }
+
+ private:
+  asio::awaitable<void> Run(std::shared_ptr<Session> self) {
+    OpenHttpConnections().Inc();
+    beast::flat_buffer buffer;
+    for (;;) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(server_.options_.max_body_bytes);
+      stream_.expires_after(kIdleTimeout);
+      beast::error_code ec;
+      const size_t read = co_await bhttp::async_read(stream_, buffer, parser,
+                                                     asio::redirect_error(use_awaitable, ec));
+      BytesIn().Inc(static_cast<double>(read));
+      if (ec == bhttp::error::body_limit) {
+        co_await Write(ErrorResponse(41301, fmt::format("the request body is larger than {} bytes",
+                                                        server_.options_.max_body_bytes)),
+                       false);
+        break;
+      }
+      if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+          ec == asio::error::operation_aborted || ec == asio::error::eof ||
+          ec == asio::error::connection_reset) {
+        break;
+      }
+      if (ec) {
+        co_await Write(ErrorResponse(40001, fmt::format("malformed HTTP request: {}", ec.message())),
+                       false);
+        break;
+      }
+      auto request = std::make_shared<const Request>(parser.release());
+      const bool keep_alive = request->keep_alive();
+      stream_.expires_never();
+      Response response;
+      // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
+      if (Authorized(*request, server_.options_.api_keys)) {
+        response = co_await AsyncDispatch(*server_.router_, request, use_awaitable);
+      } else {
+        response = ErrorResponse(40101, "a valid API key is required: Authorization: Bearer <key>");
+        response.set(bhttp::field::www_authenticate, "Bearer");
+      }
+      if (!co_await Write(std::move(response), keep_alive) || !keep_alive) break;
+    }
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    OpenHttpConnections().Dec();
+    server_.Forget(self);
+  }
+
+  // Writes one answer; false when the connection failed.
+  asio::awaitable<bool> Write(Response response, bool keep_alive) {
+    response.set(bhttp::field::server, "herald");
+    response.keep_alive(keep_alive);
+    response.prepare_payload();
+    stream_.expires_after(kIdleTimeout);
+    beast::error_code ec;
+    const size_t written =
+        co_await bhttp::async_write(stream_, response, asio::redirect_error(use_awaitable, ec));
+    BytesOut().Inc(static_cast<double>(written));
+    co_return !ec;
+  }
+
+  HttpServer& server_;
+  asio::any_io_executor executor_;  // the connection's strand
+  beast::tcp_stream stream_;
+};
+
+HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options)
+    : io_(io), options_(std::move(options)), acceptor_(io) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Bind() {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(options_.host, ec);
+  if (ec) return InvalidArgument("'{}' is not an IP address", options_.host);
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Unavailable("cannot listen for HTTP on {}:{}: {}", options_.host, options_.port,
+                       ec.message());
+  }
+  port_ = acceptor_.local_endpoint().port();
+  return Status::Ok();
+}
+
+void HttpServer::Start(const Router& router) {
+  router_ = &router;
+  asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached);
+}
+
+asio::awaitable<void> HttpServer::AcceptLoop() {
+  for (;;) {
+    beast::error_code ec;
+    tcp::socket socket =
+        co_await acceptor_.async_accept(asio::make_strand(io_), asio::redirect_error(use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) continue;
+    auto session = std::make_shared<Session>(*this, std::move(socket));
+    {
+      std::lock_guard lock(mu_);
+      if (stopped_) co_return;
+      sessions_.insert(session);
+    }
+    session->Start();
+  }
+}
+
+void HttpServer::Forget(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mu_);
+  sessions_.erase(session);
+}
+
+void HttpServer::Stop() {
+  asio::post(acceptor_.get_executor(), [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
+  std::lock_guard lock(mu_);
+  stopped_ = true;
+  for (const auto& session : sessions_) session->Close();
+}
+
+}  // namespace herald::http

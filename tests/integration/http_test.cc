@@ -1,0 +1,306 @@
+// The HTTP listener of a real `herald serve`, driven with curl: the REST proxy (Confluent v2),
+// the admin API, /metrics (checked by promtool), /healthz, /readyz, API keys, and bad input.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "testing/herald_process.h"
+#include "testing/test_util.h"
+
+namespace herald {
+namespace {
+
+using nlohmann::json;
+using testing::RunCommand;
+
+constexpr const char* kJsonV2 = "application/vnd.kafka.json.v2+json";
+constexpr const char* kBinaryV2 = "application/vnd.kafka.binary.v2+json";
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+  json Json() const { return json::parse(body, nullptr, false); }
+};
+
+class HttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+
+  void Start(std::vector<std::string> extra = {}) {
+    server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data", std::move(extra));
+  }
+
+  // curl with the body in a file (so any bytes pass), the status on the last line.
+  HttpAnswer Curl(const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& content_type = "", const std::string& extra = "") {
+    std::string cmd = fmt::format("curl -s -m 30 -X {} -w '\\n%{{http_code}}' {} ", method, extra);
+    if (!content_type.empty()) cmd += fmt::format("-H 'Content-Type: {}' ", content_type);
+    if (!body.empty()) {
+      std::string path_in = dir_.str() + "/body";
+      std::ofstream(path_in, std::ios::binary) << body;
+      cmd += fmt::format("--data-binary @{} ", path_in);
+    }
+    cmd += fmt::format("'{}{}'", server_->http_url(), path);
+    auto r = RunCommand(cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+    HttpAnswer a;
+    size_t nl = r.out.rfind('\n');
+    if (nl == std::string::npos) return a;
+    a.status = std::atoi(r.out.c_str() + nl + 1);
+    a.body = r.out.substr(0, nl);
+    return a;
+  }
+
+  std::string Kcat(const std::string& args, const std::string& input = "") {
+    std::string cmd = fmt::format("timeout 30 kcat -b {} {}", server_->bootstrap(), args);
+    if (!input.empty()) {
+      std::string path = dir_.str() + "/kcat-input";
+      std::ofstream(path, std::ios::binary) << input;
+      cmd += " < " + path;
+    }
+    auto r = RunCommand(cmd);
+    EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+    return r.out;
+  }
+
+  // Asserts the Confluent error shape and code.
+  static void ExpectError(const HttpAnswer& a, int error_code) {
+    EXPECT_EQ(a.status, error_code / 100) << a.body;
+    json j = a.Json();
+    ASSERT_TRUE(j.is_object()) << a.body;
+    EXPECT_EQ(j.value("error_code", 0), error_code) << a.body;
+    EXPECT_TRUE(j.contains("message") && j["message"].is_string()) << a.body;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::HeraldProcess> server_;
+};
+
+TEST_F(HttpTest, HealthAndReadiness) {
+  auto health = Curl("GET", "/healthz");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.Json()["status"], "ok");
+  auto ready = Curl("GET", "/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.Json()["status"], "ready");
+}
+
+TEST_F(HttpTest, ProduceJsonIsConsumedByKcat) {
+  auto a = Curl("POST", "/topics/orders",
+                R"({"records":[{"value":{"id":1,"item":"book"}},{"key":"k2","value":[1,2,3]},)"
+                R"({"value":"plain","partition":0}]})",
+                kJsonV2);
+  ASSERT_EQ(a.status, 200) << a.body;
+  json j = a.Json();
+  ASSERT_EQ(j["offsets"].size(), 3u) << a.body;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(j["offsets"][i]["partition"], 0);
+    EXPECT_EQ(j["offsets"][i]["offset"], i);
+    EXPECT_TRUE(j["offsets"][i]["error_code"].is_null());
+  }
+  EXPECT_EQ(Kcat("-t orders -C -o beginning -e -q -f '%o|%k|%s\\n'"),
+            "0||{\"id\":1,\"item\":\"book\"}\n1|\"k2\"|[1,2,3]\n2||\"plain\"\n");
+}
+
+TEST_F(HttpTest, ProduceBinaryToAPartitionIsConsumedByKcat) {
+  auto created = Curl("POST", "/admin/topics", R"({"name":"bin","partitions":3})",
+                      "application/json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  // "aGVsbG8=" is "hello", "a2V5" is "key".
+  auto a = Curl("POST", "/topics/bin/partitions/2",
+                R"({"records":[{"key":"a2V5","value":"aGVsbG8="},{"value":null}]})", kBinaryV2);
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(a.Json()["offsets"][0]["partition"], 2);
+  EXPECT_EQ(a.Json()["offsets"][1]["offset"], 1);
+  EXPECT_EQ(Kcat("-t bin -p 2 -C -o beginning -e -q -Z -f '%o|%k|%s\\n'"), "0|key|hello\n1|NULL|NULL\n");
+}
+
+TEST_F(HttpTest, KeyedRecordsLandWhereKafkasPartitionerPutsThem) {
+  ASSERT_EQ(Curl("POST", "/admin/topics", R"({"name":"keyed","partitions":8})", "application/json")
+                .status,
+            201);
+  // kcat with librdkafka's murmur2_random partitioner is Kafka's Java partitioner.
+  Kcat("-t keyed -P -K: -X partitioner=murmur2_random", "alpha:1\nbeta:2\ngamma:3\ndelta:4\n");
+  std::map<std::string, int> kcat_partition;
+  std::istringstream lines(Kcat("-t keyed -C -o beginning -e -q -f '%k %p\\n'"));
+  std::string key;
+  int partition = 0;
+  while (lines >> key >> partition) kcat_partition[key] = partition;
+  ASSERT_EQ(kcat_partition.size(), 4u);
+  for (const auto& [k, p] : kcat_partition) {
+    // Binary keys are the raw bytes, as kcat sent them.
+    std::string b64 = RunCommand(fmt::format("printf %s {} | base64", k)).out;
+    b64.erase(b64.find_last_not_of("\n") + 1);
+    auto a = Curl("POST", "/topics/keyed",
+                  fmt::format(R"({{"records":[{{"key":"{}","value":"eA=="}}]}})", b64), kBinaryV2);
+    ASSERT_EQ(a.status, 200) << a.body;
+    EXPECT_EQ(a.Json()["offsets"][0]["partition"], p) << k;
+  }
+}
+
+TEST_F(HttpTest, TopicMetadataAndOffsets) {
+  Kcat("-t meta -P", "a\nb\n");
+  auto topics = Curl("GET", "/topics");
+  EXPECT_EQ(topics.status, 200);
+  EXPECT_EQ(topics.Json(), json::array({"meta"})) << topics.body;
+  auto topic = Curl("GET", "/topics/meta");
+  ASSERT_EQ(topic.status, 200);
+  EXPECT_EQ(topic.Json()["name"], "meta");
+  EXPECT_EQ(topic.Json()["partitions"].size(), 1u);
+  EXPECT_EQ(topic.Json()["configs"]["cleanup.policy"], "delete");
+  auto offsets = Curl("GET", "/topics/meta/partitions/0/offsets");
+  EXPECT_EQ(offsets.Json(), json({{"beginning_offset", 0}, {"end_offset", 2}}));
+  ExpectError(Curl("GET", "/topics/missing"), 40401);
+  ExpectError(Curl("GET", "/topics/meta/partitions/7"), 40402);
+}
+
+TEST_F(HttpTest, BadInputGetsJsonErrorsAndTheBrokerKeepsServing) {
+  ExpectError(Curl("POST", "/topics/t", "{not json", kJsonV2), 42201);
+  ExpectError(Curl("POST", "/topics/t", R"({"records":"nope"})", kJsonV2), 42201);
+  ExpectError(Curl("POST", "/topics/t", R"({"records":[]})", kJsonV2), 42201);
+  ExpectError(Curl("POST", "/topics/t", R"({"records":[{"value":1}]})", "text/plain"), 41501);
+  ExpectError(Curl("POST", "/topics/t", R"({"records":[{"value":"%%%"}]})", kBinaryV2), 42205);
+  ExpectError(Curl("POST", "/topics/t/partitions/5", R"({"records":[{"value":1}]})", kJsonV2),
+              40402);
+  ExpectError(Curl("POST", "/topics/bad%20name", R"({"records":[{"value":1}]})", kJsonV2), 42202);
+  ExpectError(Curl("GET", "/no/such/path"), 40400);
+  ExpectError(Curl("PUT", "/topics"), 40501);
+  // Over the 16 MiB body limit.
+  ExpectError(Curl("POST", "/topics/t", std::string(17 << 20, 'x'), kJsonV2), 41301);
+  // Nothing of the above was written, and the broker still serves.
+  auto ok = Curl("POST", "/topics/t", R"({"records":[{"value":1}]})", kJsonV2);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.Json()["offsets"][0]["offset"], 0);
+  EXPECT_EQ(Curl("GET", "/healthz").status, 200);
+}
+
+TEST_F(HttpTest, ApiKeysGuardEveryCall) {
+  server_.reset();
+  Start({"--api-key", "s3cret", "--api-key", "other"});
+  auto missing = Curl("GET", "/topics");
+  ExpectError(missing, 40101);
+  auto wrong = Curl("GET", "/admin/topics", "", "", "-H 'Authorization: Bearer nope'");
+  ExpectError(wrong, 40101);
+  auto produce = Curl("POST", "/topics/t", R"({"records":[{"value":1}]})", kJsonV2);
+  ExpectError(produce, 40101);
+  auto topic = Curl("GET", "/admin/topics/t", "", "", "-H 'Authorization: Bearer s3cret'");
+  ExpectError(topic, 40401);  // the refused produce created nothing
+  auto right = Curl("GET", "/topics", "", "", "-H 'Authorization: Bearer s3cret'");
+  EXPECT_EQ(right.status, 200) << right.body;
+  auto second = Curl("GET", "/healthz", "", "", "-H 'Authorization: Bearer other'");
+  EXPECT_EQ(second.status, 200) << second.body;
+}
+
+TEST_F(HttpTest, AdminTopicLifecycle) {
+  auto created = Curl("POST", "/admin/topics",
+                      R"({"name":"life","partitions":2,"configs":{"retention.ms":"60000"}})",
+                      "application/json");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Json()["configs"]["retention.ms"], "60000");
+  ExpectError(Curl("POST", "/admin/topics", R"({"name":"life"})", "application/json"), 40901);
+  ExpectError(Curl("POST", "/admin/topics", R"({"name":"x","partitions":0})", "application/json"),
+              42202);
+  Kcat("-t life -P -p 1", "one\ntwo\n");
+  auto described = Curl("GET", "/admin/topics/life");
+  ASSERT_EQ(described.status, 200);
+  json d = described.Json();
+  EXPECT_EQ(d["partitions"], 2);
+  EXPECT_EQ(d["messages"], 2);
+  EXPECT_GT(d["size_bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(d["partition_details"][1]["end_offset"], 2);
+  EXPECT_EQ(d["partition_details"][1]["start_offset"], 0);
+
+  auto altered = Curl("PATCH", "/admin/topics/life",
+                      R"({"configs":{"cleanup.policy":"compact"},"partitions":4})",
+                      "application/json");
+  ASSERT_EQ(altered.status, 200) << altered.body;
+  EXPECT_EQ(altered.Json()["partitions"], 4);
+  EXPECT_EQ(altered.Json()["configs"]["cleanup.policy"], "compact");
+  EXPECT_EQ(altered.Json()["configs"]["retention.ms"], "60000") << "other overrides stay";
+  EXPECT_NE(Kcat("-L -t life").find("with 4 partitions"), std::string::npos);
+
+  auto listed = Curl("GET", "/admin/topics");
+  ASSERT_EQ(listed.status, 200);
+  bool found = false;
+  for (const auto& t : listed.Json()) found |= t["name"] == "life";
+  EXPECT_TRUE(found) << listed.body;
+
+  EXPECT_EQ(Curl("DELETE", "/admin/topics/life").status, 204);
+  ExpectError(Curl("GET", "/admin/topics/life"), 40401);
+  ExpectError(Curl("DELETE", "/admin/topics/life"), 40401);
+
+  auto broker = Curl("GET", "/admin/broker");
+  ASSERT_EQ(broker.status, 200);
+  EXPECT_EQ(broker.Json()["node_id"], 1);
+  EXPECT_GT(broker.Json()["data_dir_bytes"].get<int64_t>(), 0);
+  EXPECT_GE(broker.Json()["uptime_seconds"].get<double>(), 0);
+}
+
+TEST_F(HttpTest, GroupLagIsEndMinusCommittedAfterAPythonConsumerCommitsPartWay) {
+  if (RunCommand("/usr/bin/python3 -c 'import kafka'").exit_code != 0) {
+    GTEST_SKIP() << "python3-kafka is not installed";
+  }
+  std::string records;
+  for (int i = 0; i < 30; ++i) records += fmt::format(R"({{"value":{}}},)", i);
+  records.pop_back();
+  ASSERT_EQ(Curl("POST", "/topics/lagging", "{\"records\":[" + records + "]}", kJsonV2).status, 200);
+  auto r = RunCommand(fmt::format("timeout 60 /usr/bin/python3 {}/tests/integration/clients/"
+                                  "kafka_python_commit_part.py {} lagging billing 12",
+                                  HERALD_SOURCE_DIR, server_->bootstrap()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string last = r.out.substr(0, r.out.find_last_not_of('\n') + 1);
+  json facts = json::parse(last.substr(last.rfind('\n') + 1), nullptr, false);
+  ASSERT_EQ(facts["consumed"], 12) << r.out;
+  ASSERT_EQ(facts["committed"]["0"], 12) << r.out;
+
+  auto group = Curl("GET", "/admin/groups/billing");
+  ASSERT_EQ(group.status, 200) << group.body;
+  json g = group.Json();
+  ASSERT_EQ(g["offsets"].size(), 1u) << group.body;
+  EXPECT_EQ(g["offsets"][0]["topic"], "lagging");
+  EXPECT_EQ(g["offsets"][0]["committed_offset"], 12);
+  EXPECT_EQ(g["offsets"][0]["end_offset"], 30);
+  EXPECT_EQ(g["offsets"][0]["lag"], 18);
+  EXPECT_EQ(g["total_lag"], 18);
+
+  auto groups = Curl("GET", "/admin/groups");
+  ASSERT_EQ(groups.status, 200);
+  EXPECT_EQ(groups.Json()[0]["group_id"], "billing") << groups.body;
+
+  auto metrics = Curl("GET", "/metrics");
+  EXPECT_NE(metrics.body.find(
+                R"(consumer_lag{topic="lagging",consumer_group="billing",partition="0"} 18)"),
+            std::string::npos)
+      << metrics.body;
+
+  ExpectError(Curl("GET", "/admin/groups/nobody"), 40404);
+  EXPECT_EQ(Curl("DELETE", "/admin/groups/billing").status, 204);
+  ExpectError(Curl("GET", "/admin/groups/billing"), 40404);
+}
+
+TEST_F(HttpTest, MetricsPassPromtoolAndCountTraffic) {
+  if (RunCommand("command -v promtool").exit_code != 0) GTEST_SKIP() << "promtool missing";
+  ASSERT_EQ(Curl("POST", "/topics/m", R"({"records":[{"value":1},{"value":2}]})", kJsonV2).status,
+            200);
+  Kcat("-t m -C -o beginning -e -q");
+  auto metrics = Curl("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  std::string path = dir_.str() + "/metrics.txt";
+  std::ofstream(path) << metrics.body;
+  auto check = RunCommand(fmt::format("promtool check metrics < {}", path));
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err << "\n" << metrics.body;
+  for (const char* want :
+       {R"(messages_produced_total{topic="m",partition="0"} 2)",
+        R"(partition_end_offset{topic="m",partition="0"} 2)", "partition_size_bytes{topic=\"m\"",
+        "bytes_in_total{listener=\"kafka\"}", "bytes_out_total{listener=\"http\"}",
+        "request_duration_seconds_bucket{listener=\"kafka\",api=\"Fetch\"",
+        "request_duration_seconds_count{listener=\"http\",api=\"POST /topics/{topic}\"} 1",
+        "fsync_duration_seconds_count", "open_connections{listener=\"http\"} 1"}) {
+    EXPECT_NE(metrics.body.find(want), std::string::npos) << want << "\n" << metrics.body;
+  }
+}
+
+}  // namespace
+}  // namespace herald
