@@ -14,7 +14,7 @@
 //
 // Example:
 //   if (LogEnabled(LogLevel::kDebug)) {
-//     LogDebug("fetch_served", {{"topic", topic}, {"bytes", bytes}});
+//     LogDebug("message_consumed", {{"topic", topic}, {"bytes", bytes}});
 //   }
 //   LogWarn("segment_recovered", {{"path", path}, {"truncated_bytes", n}}, "torn write");
 //

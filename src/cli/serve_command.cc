@@ -1,6 +1,8 @@
 // `herald serve`: the broker. Opens the data directory, listens for Kafka clients, and on
 // SIGINT/SIGTERM stops accepting, answers what is in flight, flushes and exits 0.
+#include <chrono>
 #include <csignal>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <set>
@@ -35,6 +37,7 @@ struct ServeOptions {
   int32_t num_partitions = 1;
   bool auto_create_topics = true;
   int64_t initial_rebalance_delay_ms = 3000;
+  int64_t lag_log_interval_ms = 60000;  // consumer_lag events
   std::map<std::string, std::string> log_defaults;  // topic configs every topic starts from
 };
 
@@ -221,11 +224,42 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http_server.Start(router);
   http_context.ready = true;
 
+  // Every lag_log_interval_ms, a consumer_lag event for each partition a group lags on.
+  auto lag_strand = boost::asio::make_strand(io);
+  boost::asio::steady_timer lag_timer(lag_strand);
+  bool lag_stopped = false;  // on lag_strand
+  std::function<void()> schedule_lag_report = [&] {
+    if (lag_stopped) return;
+    lag_timer.expires_after(std::chrono::milliseconds(o.lag_log_interval_ms));
+    lag_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      (*groups)->Overview(std::nullopt, [&](std::vector<broker::GroupOverview> all) {
+        for (const auto& group : all) {
+          for (const auto& lag : broker::LagOf(group, **engine)) {
+            if (lag.lag == 0) continue;
+            LogInfo("consumer_lag", {{"consumer_group", group.description.group_id},
+                                     {"topic", lag.topic},
+                                     {"partition", lag.partition},
+                                     {"offset", lag.committed},
+                                     {"end_offset", lag.end_offset},
+                                     {"lag", lag.lag}});
+          }
+        }
+        boost::asio::post(lag_strand, schedule_lag_report);
+      });
+    });
+  };
+  boost::asio::post(lag_strand, schedule_lag_report);
+
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     LogInfo("shutdown", {{"signal", signal}}, "stopping: answering in-flight requests");
     http_context.ready = false;
+    boost::asio::post(lag_strand, [&] {
+      lag_stopped = true;
+      lag_timer.cancel();
+    });
     server.Stop();
     http_server.Stop();
     (*groups)->Shutdown();
@@ -286,6 +320,10 @@ void RegisterServe(CLI::App& app) {
                     "HERALD_API_KEYS, comma-separated)")
       ->envname("HERALD_API_KEYS")
       ->delimiter(',');
+  serve->add_option("--lag-log-interval-ms", o->lag_log_interval_ms,
+                    "How often to log a consumer_lag event for each partition a group lags on")
+      ->check(CLI::Range(int64_t{100}, int64_t{86400000}))
+      ->capture_default_str();
   serve->add_option("--threads", o->threads, "Network threads")->check(CLI::Range(1, 64))
       ->capture_default_str();
   serve->add_option("--num-partitions", o->num_partitions, "Partitions of auto-created topics")

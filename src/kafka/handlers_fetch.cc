@@ -118,6 +118,13 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
           }
           errors = true;
         } else if (!slice->empty()) {
+          if (LogEnabled(LogLevel::kDebug)) {
+            LogDebug("message_consumed", {{"topic", t.topic},
+                                          {"partition", p.partition},
+                                          {"offset", p.fetch_offset},
+                                          {"bytes", slice->size},
+                                          {"peer", ctx_.peer}});
+          }
           bytes += slice->size;
           budget = budget > slice->size ? budget - slice->size : 0;
           out.records.slices.push_back(std::move(slice).value());

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "testing/herald_process.h"
@@ -28,8 +32,9 @@ class HttpTest : public ::testing::Test {
  protected:
   void SetUp() override { Start(); }
 
-  void Start(std::vector<std::string> extra = {}) {
-    server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data", std::move(extra));
+  void Start(std::vector<std::string> extra = {}, const std::string& log_format = "text") {
+    server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data", std::move(extra),
+                                                       log_format);
   }
 
   // curl with the body in a file (so any bytes pass), the status on the last line.
@@ -238,10 +243,14 @@ TEST_F(HttpTest, AdminTopicLifecycle) {
   EXPECT_GE(broker.Json()["uptime_seconds"].get<double>(), 0);
 }
 
+// Also the structured logs: JSON lines with level, timestamp, event and context, among them
+// topic_created, rebalance and the periodic consumer_lag.
 TEST_F(HttpTest, GroupLagIsEndMinusCommittedAfterAPythonConsumerCommitsPartWay) {
   if (RunCommand("/usr/bin/python3 -c 'import kafka'").exit_code != 0) {
     GTEST_SKIP() << "python3-kafka is not installed";
   }
+  server_.reset();
+  Start({"--lag-log-interval-ms", "200"}, "json");
   std::string records;
   for (int i = 0; i < 30; ++i) records += fmt::format(R"({{"value":{}}},)", i);
   records.pop_back();
@@ -274,6 +283,33 @@ TEST_F(HttpTest, GroupLagIsEndMinusCommittedAfterAPythonConsumerCommitsPartWay) 
                 R"(consumer_lag{topic="lagging",consumer_group="billing",partition="0"} 18)"),
             std::string::npos)
       << metrics.body;
+
+  // Every log line is one JSON object; the lag shows up as consumer_lag events.
+  std::map<std::string, json> last_event;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!last_event.contains("consumer_lag") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::istringstream log(server_->Log());
+    std::string line;
+    while (std::getline(log, line)) {
+      if (line.empty() || line[0] != '{') continue;  // the startup banner is for humans
+      json event = json::parse(line, nullptr, false);
+      ASSERT_TRUE(event.is_object()) << line;
+      ASSERT_TRUE(event.contains("level") && event.contains("timestamp") && event.contains("event"))
+          << line;
+      last_event[event["event"]] = event;
+    }
+  }
+  ASSERT_TRUE(last_event.contains("consumer_lag")) << server_->Log();
+  json lag = last_event["consumer_lag"]["context"];
+  EXPECT_EQ(lag["consumer_group"], "billing");
+  EXPECT_EQ(lag["topic"], "lagging");
+  EXPECT_EQ(lag["partition"], 0);
+  EXPECT_EQ(lag["offset"], 12);
+  EXPECT_EQ(lag["lag"], 18);
+  EXPECT_EQ(last_event["topic_created"]["context"]["topic"], "lagging");
+  EXPECT_TRUE(last_event.contains("rebalance"));
+  EXPECT_TRUE(last_event.contains("recovery"));
 
   ExpectError(Curl("GET", "/admin/groups/nobody"), 40404);
   EXPECT_EQ(Curl("DELETE", "/admin/groups/billing").status, 204);

@@ -55,7 +55,8 @@ uint16_t FreePort() {
   return ntohs(addr.sin_port);
 }
 
-HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args) {
+HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args,
+                             const std::string& log_format) {
   port_ = FreePort();
   bootstrap_ = "127.0.0.1:" + std::to_string(port_);
   do {
@@ -63,7 +64,7 @@ HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::strin
   } while (http_port_ == port_);
   http_url_ = "http://127.0.0.1:" + std::to_string(http_port_);
   log_path_ = data_dir + ".log";
-  std::vector<std::string> args = {HERALD_BINARY, "--log-format", "text", "serve",
+  std::vector<std::string> args = {HERALD_BINARY, "--log-format", log_format, "serve",
                                    "--data-dir", data_dir, "--kafka-addr", bootstrap_,
                                    "--http-addr", "127.0.0.1:" + std::to_string(http_port_)};
   args.insert(args.end(), extra_args.begin(), extra_args.end());

@@ -17,7 +17,8 @@ class HeraldProcess {
   // Starts `herald serve` on `data_dir` with free Kafka and HTTP ports and waits until both
   // accept connections.
   // Extra arguments go after `serve`. Aborts the test (throws) when it does not come up in 15 s.
-  HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args = {});
+  HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args = {},
+                const std::string& log_format = "text");
   ~HeraldProcess();  // SIGKILL if still running
   HeraldProcess(const HeraldProcess&) = delete;
   HeraldProcess& operator=(const HeraldProcess&) = delete;
