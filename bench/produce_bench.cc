@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client/kafka_client.h"
 #include "storage_bench.h"
 
 namespace herald::bench {
@@ -78,17 +79,6 @@ class Broker {
   std::string bootstrap_;
 };
 
-struct Conf {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  Status Set(const char* key, const std::string& value) {
-    char err[512];
-    if (rd_kafka_conf_set(conf, key, value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-      return InvalidArgument("librdkafka {}={}: {}", key, value, err);
-    }
-    return Status::Ok();
-  }
-};
-
 struct ProduceState {
   std::vector<double> latencies_ms;
   uint64_t delivered = 0;
@@ -109,32 +99,11 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
 }
 
 Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions) {
-  Conf c;
-  HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
-  char err[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c.conf, err, sizeof(err));
-  if (!rk) return Internal("rd_kafka_new: {}", err);
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof(err));
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
-  Status s;
-  if (!ev) {
-    s = Unavailable("CreateTopics timed out");
-  } else {
-    size_t n = 0;
-    const rd_kafka_topic_result_t** results =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-    if (n == 1 && rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      s = Internal("CreateTopics: {}", rd_kafka_topic_result_error_string(results[0]));
-    }
-    rd_kafka_event_destroy(ev);
-  }
-  rd_kafka_NewTopic_destroy(nt);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_destroy(rk);
-  return s;
+  client::ClientOptions options;
+  options.bootstrap = bootstrap;
+  HERALD_ASSIGN_OR_RETURN(client::Admin admin, client::Admin::Create(options));
+  Status s = admin.CreateTopic({topic, partitions, 1, {}});
+  return s.code() == StatusCode::kAlreadyExists ? Status::Ok() : s;
 }
 
 }  // namespace
@@ -172,17 +141,18 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
   {
     ProduceState state;
     state.latencies_ms.reserve(o.count);
-    Conf c;
+    client::Conf c;
     HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
     HERALD_RETURN_IF_ERROR(c.Set("acks", o.acks == "all" ? "-1" : o.acks));
     HERALD_RETURN_IF_ERROR(c.Set("linger.ms", "5"));
     HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.messages", "1000000"));
     HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.kbytes", "1048576"));
-    rd_kafka_conf_set_dr_msg_cb(c.conf, OnDelivery);
-    rd_kafka_conf_set_opaque(c.conf, &state);
+    rd_kafka_conf_set_dr_msg_cb(c.get(), OnDelivery);
+    rd_kafka_conf_set_opaque(c.get(), &state);
     char err[512];
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c.conf, err, sizeof(err));
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c.get(), err, sizeof(err));
     if (!rk) return Internal("rd_kafka_new: {}", err);
+    c.release();  // rd_kafka_new took it
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
     std::string payload(o.record_size, 'x');
     auto start = Clock::now();
@@ -216,15 +186,16 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
 
   // Consume everything from the beginning (no group).
   {
-    Conf c;
+    client::Conf c;
     HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
     HERALD_RETURN_IF_ERROR(c.Set("group.id", "herald-bench"));
     HERALD_RETURN_IF_ERROR(c.Set("enable.auto.commit", "false"));
     HERALD_RETURN_IF_ERROR(c.Set("fetch.max.bytes", "52428800"));
     HERALD_RETURN_IF_ERROR(c.Set("max.partition.fetch.bytes", "4194304"));
     char err[512];
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, c.conf, err, sizeof(err));
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, c.get(), err, sizeof(err));
     if (!rk) return Internal("rd_kafka_new: {}", err);
+    c.release();  // rd_kafka_new took it
     rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(o.partitions);
     for (int p = 0; p < o.partitions; ++p) {
       rd_kafka_topic_partition_list_add(parts, o.topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;

@@ -12,6 +12,12 @@ void RegisterBench(CLI::App& app);
 void RegisterStorage(CLI::App& app);
 // `herald serve`.
 void RegisterServe(CLI::App& app);
+// Clients of any Kafka-protocol broker (librdkafka): `herald topic create|list|describe|alter|
+// delete`, `herald produce`, `herald consume`, `herald group list|describe|reset-offsets|delete`.
+void RegisterTopic(CLI::App& app);
+void RegisterProduce(CLI::App& app);
+void RegisterConsume(CLI::App& app);
+void RegisterGroup(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

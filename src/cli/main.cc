@@ -3,6 +3,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "base/log.h"
 #include "cli/commands.h"
@@ -30,6 +31,18 @@ int main(int argc, char** argv) {
   herald::cli::RegisterServe(app);
   herald::cli::RegisterBench(app);
   herald::cli::RegisterStorage(app);
-  CLI11_PARSE(app, argc, argv);
+  herald::cli::RegisterTopic(app);
+  herald::cli::RegisterProduce(app);
+  herald::cli::RegisterConsume(app);
+  herald::cli::RegisterGroup(app);
+  // A usage error is one line on stderr and exit code 2 (--help and --version exit 0).
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("herald: {} (see --help)\n", e.what());
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? herald::cli::kExitOk : herald::cli::kExitUsage;
+  }
   return herald::cli::ExitCode();
 }

@@ -1,0 +1,302 @@
+// `herald consume TOPIC`: prints records of a topic on any Kafka-protocol broker through
+// librdkafka, either as a member of a consumer group (subscribe and commit) or on its own
+// (every partition assigned, nothing committed).
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "client/kafka_client.h"
+
+namespace herald::cli {
+namespace {
+
+constexpr const char* kConsumeHelp =
+    "Start: --from-beginning, --offset N or --since TIME; otherwise, with --group, the group's "
+    "committed offsets (the beginning of a partition without one), and without --group the end "
+    "of each partition (new records only).\n"
+    "Stop: after --count records; after --timeout-ms without a record; otherwise, unless "
+    "--follow or --count is given, once every partition has caught up with the end offset it "
+    "had when consuming started. Ctrl-C stops cleanly (committing with --group).\n"
+    "Without --group all partitions are assigned and nothing is committed; with --group the "
+    "consumer joins the group and commits what it printed.";
+
+struct ConsumeOptions {
+  ClientFlags flags;
+  std::string topic;
+  std::string group;
+  bool from_beginning = false;
+  int64_t offset = -1;
+  std::string since;
+  std::vector<int32_t> partitions;
+  int64_t count = 0;
+  int64_t timeout_ms = 0;
+  bool follow = false;
+  std::string format = "text";
+};
+
+volatile std::sig_atomic_t stop_requested = 0;
+void OnStopSignal(int) {
+  stop_requested = 1;
+}
+
+std::string TimeText(int64_t ms) {
+  return ms < 0 ? "-" : FormatLogTimestamp(ms);
+}
+
+std::string FormatRecord(const client::Message& m, const std::string& format) {
+  if (format == "json") {
+    nlohmann::json headers = nlohmann::json::array();
+    for (const auto& [k, v] : m.headers) {
+      headers.push_back({{"key", k}, {"value", v ? nlohmann::json(*v) : nlohmann::json()}});
+    }
+    nlohmann::json j{
+        {"topic", m.topic},
+        {"partition", m.partition},
+        {"offset", m.offset},
+        {"timestamp", m.timestamp_ms},
+        {"timestamp_type", m.timestamp_type},
+        {"time", m.timestamp_ms < 0 ? nlohmann::json() : nlohmann::json(TimeText(m.timestamp_ms))},
+        {"key", m.key ? nlohmann::json(*m.key) : nlohmann::json()},
+        {"headers", headers},
+        {"value", m.value ? nlohmann::json(*m.value) : nlohmann::json()}};
+    return DumpJson(j);
+  }
+  std::string headers;
+  for (const auto& [k, v] : m.headers) {
+    if (!headers.empty()) headers += ",";
+    headers += v ? fmt::format("{}={}", k, *v) : k;
+  }
+  return fmt::format("{}\t{}\t{}\t{}\t{}\t{}", m.partition, m.offset, TimeText(m.timestamp_ms),
+                     OrDash(m.key), headers.empty() ? "-" : headers, OrDash(m.value));
+}
+
+int RunConsume(const ConsumeOptions& o) {
+  const int64_t now = NowMs();
+  int64_t since_ms = -1;
+  if (!o.since.empty()) {
+    auto t = ParseTime(o.since, now);
+    if (!t.ok()) return UsageError(fmt::format("--since: {}", t.status().message()));
+    since_ms = *t;
+  }
+  const bool grouped = !o.group.empty();
+  if (grouped && !o.partitions.empty()) {
+    return UsageError("--partition cannot be combined with --group (the group assigns partitions)");
+  }
+  client::ConsumerOptions co;
+  co.group_id = o.group;
+  co.auto_offset_reset = "earliest";
+  auto consumer = client::Consumer::Create(o.flags.ToClientOptions(), co);
+  if (!consumer.ok()) return Fail(consumer.status());
+  if (Status s = consumer->client().Connect(); !s.ok()) return Fail(s);
+  auto topic = consumer->client().DescribeTopic(o.topic);
+  if (!topic.ok()) return Fail(topic.status());
+
+  // The partitions to read and where each ends now.
+  std::vector<client::TopicPartition> chosen;
+  for (const auto& p : topic->partitions) {
+    const bool wanted = o.partitions.empty() || std::find(o.partitions.begin(), o.partitions.end(),
+                                                          p.id) != o.partitions.end();
+    if (wanted) chosen.push_back({o.topic, p.id, client::kOffsetInvalid, {}});
+  }
+  for (int32_t p : o.partitions) {
+    if (p < 0 || static_cast<size_t>(p) >= topic->partitions.size()) {
+      return Fail(NotFound("topic '{}' has no partition {} (it has {})", o.topic, p,
+                           topic->partitions.size()));
+    }
+  }
+  auto marks = consumer->client().QueryWatermarks(chosen);
+  if (!marks.ok()) return Fail(marks.status());
+  std::map<int32_t, client::Watermarks> marks_at_start;
+  for (size_t i = 0; i < chosen.size(); ++i) marks_at_start[chosen[i].partition] = (*marks)[i];
+
+  // Start offsets. kOffsetStored keeps a group's commits.
+  std::map<int32_t, int64_t> start;
+  for (const auto& tp : chosen) {
+    const client::Watermarks& m = marks_at_start[tp.partition];
+    int64_t at = grouped ? client::kOffsetStored : m.high;
+    if (o.from_beginning) at = client::kOffsetBeginning;
+    if (o.offset >= 0) at = std::clamp(o.offset, m.low, m.high);
+    start[tp.partition] = at;
+  }
+  if (since_ms >= 0) {
+    std::vector<client::TopicPartition> query = chosen;
+    for (auto& tp : query) tp.offset = since_ms;
+    auto found = consumer->client().ListOffsets(query);
+    if (!found.ok()) return Fail(found.status());
+    for (const auto& tp : *found) {
+      if (!tp.status.ok()) return Fail(tp.status);
+      // No record at or after the time: start at the end.
+      start[tp.partition] = tp.offset >= 0 ? tp.offset : marks_at_start[tp.partition].high;
+    }
+  }
+
+  // Which partitions are ours (grouped: whatever the group assigns us).
+  std::set<int32_t> assigned;
+  bool assignment_known = false;
+  // What the group gave us last (rebalance callbacks run inside Poll, on this thread).
+  struct GroupAssignment {
+    bool received = false;
+    size_t size = 0;
+  };
+  auto group_assignment = std::make_shared<GroupAssignment>();
+  if (grouped) {
+    // By value: librdkafka may call it until the consumer is closed.
+    auto on_assign = [start, topic_name = o.topic,
+                      group_assignment](std::vector<client::TopicPartition>& partitions) {
+      group_assignment->received = true;
+      group_assignment->size = partitions.size();
+      for (auto& tp : partitions) {
+        if (auto it = start.find(tp.partition); tp.topic == topic_name && it != start.end()) {
+          tp.offset = it->second;
+        }
+      }
+    };
+    if (Status s = consumer->Subscribe({o.topic}, on_assign); !s.ok()) return Fail(s);
+  } else {
+    std::vector<client::TopicPartition> assignment = chosen;
+    for (auto& tp : assignment) {
+      tp.offset = start[tp.partition];
+      assigned.insert(tp.partition);
+    }
+    if (Status s = consumer->Assign(assignment); !s.ok()) return Fail(s);
+    assignment_known = true;
+  }
+
+  stop_requested = 0;
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+
+  // A partition is caught up once it reported its end, or a record at or past its end at start.
+  std::set<int32_t> caught_up;
+  const bool stop_when_caught_up = !o.follow && o.count == 0;
+  // With --count, and only when the records do not go to the same terminal.
+  ProgressBar progress(fmt::format("consuming {}", o.topic), static_cast<uint64_t>(o.count),
+                       o.count > 0 && ::isatty(STDOUT_FILENO) == 0);
+  int64_t printed = 0;
+  auto last_activity = std::chrono::steady_clock::now();
+  auto last_assignment_check = last_activity - std::chrono::seconds(1);
+  Status failure;
+  while (stop_requested == 0) {
+    if (o.count > 0 && printed >= o.count) break;
+    if (grouped && std::chrono::steady_clock::now() - last_assignment_check >=
+                       std::chrono::milliseconds(100)) {
+      last_assignment_check = std::chrono::steady_clock::now();
+      auto now_assigned = consumer->Assignment();
+      if (now_assigned.ok()) {
+        assigned.clear();
+        for (const auto& tp : *now_assigned) {
+          if (tp.topic == o.topic && start.contains(tp.partition)) assigned.insert(tp.partition);
+        }
+        // Empty between a revocation and the next assignment, or because the group has more
+        // members than the topic has partitions (then there is nothing for us to catch up on).
+        assignment_known =
+            group_assignment->received && (!assigned.empty() || group_assignment->size == 0);
+      }
+    }
+    if (stop_when_caught_up && assignment_known &&
+        std::all_of(assigned.begin(), assigned.end(),
+                    [&](int32_t p) { return caught_up.contains(p); })) {
+      break;
+    }
+    if (o.timeout_ms > 0 && std::chrono::steady_clock::now() - last_activity >=
+                                std::chrono::milliseconds(o.timeout_ms)) {
+      break;
+    }
+    auto event = consumer->Poll(100);
+    if (!event.ok()) {
+      failure = event.status();
+      break;
+    }
+    using Kind = client::Consumer::Event::Kind;
+    if (event->kind == Kind::kNone) continue;
+    const client::Message& m = event->message;
+    if (m.topic != o.topic || !start.contains(m.partition)) continue;
+    if (event->kind == Kind::kPartitionEof) {
+      caught_up.insert(m.partition);
+      continue;
+    }
+    last_activity = std::chrono::steady_clock::now();
+    std::cout << FormatRecord(m, o.format) << "\n";
+    ++printed;
+    if (m.offset + 1 >= marks_at_start[m.partition].high) caught_up.insert(m.partition);
+    if (grouped) {
+      if (Status s = consumer->MarkProcessed(m.topic, m.partition, m.offset); !s.ok()) {
+        LogDebug("offset_store_failed", {}, s.message());
+      }
+    }
+    progress.Update(static_cast<uint64_t>(printed));
+  }
+  std::cout << std::flush;
+  progress.Finish();
+  Status committed = consumer->Commit();
+  Status closed = consumer->Close();
+  if (!failure.ok()) return Fail(failure);
+  if (!committed.ok()) return Fail(committed);
+  if (!closed.ok()) return Fail(closed);
+  if (StderrIsTerminal()) {
+    std::string note;
+    if (printed == 0 && !grouped && !o.from_beginning && o.offset < 0 && since_ms < 0 &&
+        stop_when_caught_up) {
+      note =
+          " (started at the end: --from-beginning reads earlier records, --follow waits for new "
+          "ones)";
+    }
+    std::cerr << fmt::format("herald: consumed {} record{} from '{}'{}\n", printed,
+                             printed == 1 ? "" : "s", o.topic, note);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterConsume(CLI::App& app) {
+  auto o = std::make_shared<ConsumeOptions>();
+  auto* consume = app.add_subcommand(
+      "consume", "Print records of a topic with partition, offset, timestamp, key and headers");
+  consume->footer(kConsumeHelp);
+  consume->add_option("topic", o->topic, "Topic")->required();
+  consume->add_option("--group", o->group, "Consume as a member of this consumer group and commit");
+  auto* beginning = consume->add_flag("--from-beginning", o->from_beginning,
+                                      "Start at the beginning of each partition");
+  auto* offset = consume
+                     ->add_option("--offset", o->offset,
+                                  "Start at this offset in each partition (kept within the "
+                                  "partition's start and end)")
+                     ->check(CLI::NonNegativeNumber);
+  auto* since = consume->add_option(
+      "--since", o->since,
+      "Start at the first record at or after TIME: ISO 8601 (2026-11-30T08:00:00Z), a duration "
+      "back from now (10m, 2h, 1d) or milliseconds since the epoch");
+  beginning->excludes(offset)->excludes(since);
+  offset->excludes(since);
+  consume->add_option("--partition", o->partitions, "Only these partitions (repeatable)")
+      ->allow_extra_args(false);
+  consume->add_option("--count", o->count, "Stop after N records (waits for them)")
+      ->check(CLI::PositiveNumber);
+  consume->add_option("--timeout-ms", o->timeout_ms, "Stop after T ms without a record")
+      ->check(CLI::PositiveNumber);
+  consume->add_flag("--follow", o->follow, "Keep waiting for new records after catching up");
+  consume
+      ->add_option("--format", o->format,
+                   "text: one tab-separated line per record (partition, offset, time, key, "
+                   "headers k=v,..., value; '-' when absent); json: one JSON object per line")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  AddBootstrapFlag(consume, o->flags);
+  consume->callback([o] { SetExitCode(RunConsume(*o)); });
+}
+
+}  // namespace herald::cli

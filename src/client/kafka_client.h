@@ -1,0 +1,382 @@
+// Kafka clients over librdkafka's C API, for any Kafka-protocol broker (Herald or Apache Kafka):
+// RAII handles for configurations, producers, consumers and admin clients; librdkafka errors as
+// Status; a helper that runs one admin operation and waits for its result event; and typed
+// results (metadata, offsets, configs, consumer groups) so callers never touch librdkafka's C
+// structures. The `herald` CLI is built on it, and so will be the C++ SDK.
+//
+// Every blocking call is bounded by ClientOptions: the first contact with the cluster by
+// connect_timeout_ms (Client::Connect), each later request by request_timeout_ms. librdkafka's own
+// log lines never reach stderr: they go to Herald's log at debug level, and the last connection
+// failure among them is kept to explain a Connect that timed out.
+//
+// Thread-safety: one object per thread. A Producer's delivery handler and a Consumer's rebalance
+// handler run on the thread that calls Poll/Flush (Producer) or Poll (Consumer).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <librdkafka/rdkafka.h>
+
+#include "base/status.h"
+
+namespace herald::client {
+
+// librdkafka's special partition and offsets.
+inline constexpr int32_t kAnyPartition = RD_KAFKA_PARTITION_UA;
+inline constexpr int64_t kOffsetBeginning = RD_KAFKA_OFFSET_BEGINNING;  // -2
+inline constexpr int64_t kOffsetEnd = RD_KAFKA_OFFSET_END;              // -1
+inline constexpr int64_t kOffsetStored = RD_KAFKA_OFFSET_STORED;        // -1000: the committed one
+inline constexpr int64_t kOffsetInvalid = RD_KAFKA_OFFSET_INVALID;      // -1001: none
+
+struct ClientOptions {
+  std::string bootstrap = "localhost:9092";  // bootstrap.servers
+  std::string client_id = "herald";
+  int connect_timeout_ms = 5000;   // Connect: first answer from the cluster
+  int request_timeout_ms = 30000;  // each metadata, offsets or admin request; produce delivery
+  // Further librdkafka properties, applied last (they win over the above).
+  std::map<std::string, std::string> properties;
+};
+
+// ---- Errors ----------------------------------------------------------------------------------
+
+// Returns OK for RD_KAFKA_RESP_ERR_NO_ERROR, else a Status whose code follows the error (already
+// exists, not found, invalid argument, unavailable for timeouts and transport failures, failed
+// precondition for a non-empty group or unsupported version, internal otherwise) and whose
+// message is "`context`: `detail`" (detail defaults to librdkafka's text for the error).
+Status KafkaStatus(rd_kafka_resp_err_t err, std::string_view context, std::string_view detail = {});
+// The same for an rd_kafka_error_t (nullptr is OK). Does not take ownership.
+Status KafkaStatus(const rd_kafka_error_t* error, std::string_view context);
+
+// ---- RAII for librdkafka objects -------------------------------------------------------------
+
+template <auto Destroy>
+struct Deleter {
+  template <typename T>
+  void operator()(T* p) const {
+    if (p != nullptr) Destroy(p);
+  }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, Deleter<rd_kafka_conf_destroy>>;
+using QueuePtr = std::unique_ptr<rd_kafka_queue_t, Deleter<rd_kafka_queue_destroy>>;
+using EventPtr = std::unique_ptr<rd_kafka_event_t, Deleter<rd_kafka_event_destroy>>;
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, Deleter<rd_kafka_message_destroy>>;
+using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t,
+                                         Deleter<rd_kafka_topic_partition_list_destroy>>;
+using AdminOptionsPtr =
+    std::unique_ptr<rd_kafka_AdminOptions_t, Deleter<rd_kafka_AdminOptions_destroy>>;
+using ErrorPtr = std::unique_ptr<rd_kafka_error_t, Deleter<rd_kafka_error_destroy>>;
+
+// A librdkafka configuration being built.
+class Conf {
+ public:
+  Conf() : conf_(rd_kafka_conf_new()) {}
+  // Returns OK, or kInvalidArgument naming the property when librdkafka refuses it.
+  Status Set(std::string_view key, std::string_view value);
+  rd_kafka_conf_t* get() const { return conf_.get(); }
+  // Hands the configuration over (to rd_kafka_new, which takes it on success).
+  rd_kafka_conf_t* release() { return conf_.release(); }
+
+ private:
+  ConfPtr conf_;
+};
+
+// ---- Typed results ---------------------------------------------------------------------------
+
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = kOffsetInvalid;
+  Status status;  // a per-partition error in a result
+};
+
+// A list in librdkafka's form, built from ours (offsets copied).
+PartitionListPtr ToPartitionList(const std::vector<TopicPartition>& partitions);
+// Ours from librdkafka's (nullptr gives an empty vector).
+std::vector<TopicPartition> FromPartitionList(const rd_kafka_topic_partition_list_t* list);
+
+struct BrokerInfo {
+  int32_t id = -1;
+  std::string host;
+  int port = 0;
+};
+
+struct PartitionInfo {
+  int32_t id = 0;
+  int32_t leader = -1;
+  std::vector<int32_t> replicas;
+  std::vector<int32_t> isrs;
+  Status status;
+};
+
+struct TopicInfo {
+  std::string name;
+  std::vector<PartitionInfo> partitions;
+  bool internal() const { return name.starts_with("__"); }
+};
+
+struct ClusterInfo {
+  std::vector<BrokerInfo> brokers;
+  std::vector<TopicInfo> topics;  // sorted by name
+  int32_t answered_by = -1;       // the broker that answered
+};
+
+struct Watermarks {
+  int64_t low = 0;   // log start offset
+  int64_t high = 0;  // end offset (next offset to be written)
+};
+
+struct ConfigEntry {
+  std::string name;
+  std::optional<std::string> value;  // nullopt: sensitive or unset
+  std::string source;                // DYNAMIC_TOPIC_CONFIG, DEFAULT_CONFIG, ...
+  bool is_default = false;
+  bool read_only = false;
+  bool sensitive = false;
+};
+
+struct NewTopic {
+  std::string name;
+  int partitions = 1;          // -1: the broker's default
+  int replication_factor = 1;  // -1: the broker's default
+  std::map<std::string, std::string> configs;
+};
+
+struct GroupListing {
+  std::string group_id;
+  std::string state;  // "Unknown" when the broker does not report states (ListGroups < v4)
+  bool simple = false;
+};
+
+struct GroupMember {
+  std::string member_id;
+  std::string client_id;
+  std::string host;
+  std::optional<std::string> instance_id;
+  std::vector<TopicPartition> assignment;
+};
+
+struct GroupDescription {
+  std::string group_id;
+  std::string state;  // Stable, Empty, PreparingRebalance, CompletingRebalance, Dead, Unknown
+  std::string assignor;
+  bool simple = false;
+  BrokerInfo coordinator;
+  std::vector<GroupMember> members;
+};
+
+// One consumed record.
+struct Message {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = -1;         // -1 when the record carries none
+  std::string timestamp_type;        // "create", "log_append" or "none"
+  std::optional<std::string> key;    // nullopt: null key
+  std::optional<std::string> value;  // nullopt: null value (tombstone)
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+};
+
+// A record to produce.
+struct Record {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<std::pair<std::string, std::string>> headers;
+  int32_t partition = kAnyPartition;
+  int64_t timestamp_ms = 0;  // 0: now
+};
+
+struct DeliveryReport {
+  std::string topic;
+  int32_t partition = kAnyPartition;
+  int64_t offset = -1;
+  Status status;
+  void* opaque = nullptr;  // the `opaque` given to Producer::Send
+};
+
+// ---- The client handle -----------------------------------------------------------------------
+
+// An rd_kafka_t of either type with the shared requests any client can make. Owned through
+// unique_ptr: librdkafka's callbacks hold its address.
+class Client {
+ public:
+  // Creates a handle from `options` (bootstrap, client id, timeouts), then `conf`'s properties.
+  // Returns kInvalidArgument for a refused property, kInternal when rd_kafka_new fails.
+  static Result<std::unique_ptr<Client>> Create(rd_kafka_type_t type, const ClientOptions& options,
+                                                Conf conf = Conf());
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  rd_kafka_t* get() const { return rk_; }
+  const ClientOptions& options() const { return options_; }
+
+  // Waits up to connect_timeout_ms for a first metadata answer. Returns OK, or kUnavailable
+  // "cannot reach a Kafka broker at BOOTSTRAP: <why>" (the last connection failure librdkafka
+  // logged, e.g. "Connection refused").
+  Status Connect();
+  // The brokers and every topic. kUnavailable on timeout.
+  Result<ClusterInfo> Metadata();
+  // One topic's metadata; kNotFound when it does not exist. Never creates it.
+  Result<TopicInfo> DescribeTopic(const std::string& topic);
+  // For each entry, the offset of the first record whose timestamp is at or after its `offset`
+  // field (a time in ms since the epoch), or kOffsetBeginning/kOffsetEnd for the log start/end.
+  // An entry whose timestamp is past every record comes back with offset -1. Per-partition errors
+  // are in each entry's status; the Result fails only when the request as a whole does.
+  Result<std::vector<TopicPartition>> ListOffsets(std::vector<TopicPartition> query);
+  // Start and end offsets of each partition, in the order given.
+  Result<std::vector<Watermarks>> QueryWatermarks(const std::vector<TopicPartition>& partitions);
+  // The last connection failure librdkafka logged ("" if none).
+  std::string LastConnectionError() const;
+
+  // Handlers for the callbacks librdkafka makes while the owner polls.
+  using DeliveryHandler = std::function<void(const DeliveryReport&)>;
+  using RebalanceHandler =
+      std::function<void(rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*)>;
+  void set_delivery_handler(DeliveryHandler h);
+  void set_rebalance_handler(RebalanceHandler h);
+
+  struct State;  // callback state; defined in the .cc
+
+ private:
+  Client() = default;
+  rd_kafka_t* rk_ = nullptr;
+  ClientOptions options_;
+  std::unique_ptr<State> state_;
+};
+
+// Runs one admin operation: creates a result queue and AdminOptions for `op` (request timeout
+// from the client's options), calls `start(options, queue)`, waits for the result event and checks
+// its request-level error. Returns the event (the caller extracts the op's results, which live as
+// long as the event), kUnavailable "`what`: timed out" when no result came in time, or the
+// request's error as a Status.
+Result<EventPtr> RunAdminOp(
+    Client& client, rd_kafka_admin_op_t op, std::string_view what,
+    const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start);
+
+// ---- Admin -----------------------------------------------------------------------------------
+
+// Topic, config and consumer-group administration.
+class Admin {
+ public:
+  // A handle that never creates topics by asking for them. Does not connect yet.
+  static Result<Admin> Create(const ClientOptions& options);
+  Client& client() { return *client_; }
+
+  // Each returns OK or the broker's per-object error as a Status (kAlreadyExists, kNotFound,
+  // kInvalidArgument, ...), with the object's name in the message.
+  Status CreateTopic(const NewTopic& topic);
+  Status DeleteTopic(const std::string& topic);
+  Status CreatePartitions(const std::string& topic, int total_partitions);
+  Result<std::vector<ConfigEntry>> DescribeTopicConfigs(const std::string& topic);
+  // Sets and removes topic config overrides, keeping the others: AlterConfigs replaces a topic's
+  // whole set of overrides, so this reads the current ones first (DescribeConfigs).
+  Status UpdateTopicConfigs(const std::string& topic, const std::map<std::string, std::string>& set,
+                            const std::vector<std::string>& remove);
+
+  // Groups from every broker, sorted by id.
+  Result<std::vector<GroupListing>> ListGroups();
+  // In the order asked. A group the coordinator does not know comes back in state "Dead".
+  Result<std::vector<GroupDescription>> DescribeGroups(const std::vector<std::string>& groups);
+  // Every committed offset of `group`, sorted by topic and partition.
+  Result<std::vector<TopicPartition>> ListGroupOffsets(const std::string& group);
+  // Commits `offsets` for `group` from outside the group (it must have no active members).
+  Status AlterGroupOffsets(const std::string& group, const std::vector<TopicPartition>& offsets);
+  Status DeleteGroup(const std::string& group);
+
+ private:
+  explicit Admin(std::unique_ptr<Client> client) : client_(std::move(client)) {}
+  std::unique_ptr<Client> client_;
+};
+
+// ---- Producer --------------------------------------------------------------------------------
+
+struct ProducerOptions {
+  std::string acks = "all";  // all, 1 or 0
+  int linger_ms = 5;
+  bool idempotent = false;
+};
+
+class Producer {
+ public:
+  static Result<Producer> Create(const ClientOptions& options, const ProducerOptions& producer);
+  Client& client() { return *client_; }
+
+  // Called for each record's delivery report, from Poll/Flush.
+  void set_delivery_handler(Client::DeliveryHandler h) {
+    client_->set_delivery_handler(std::move(h));
+  }
+
+  // Enqueues `record` for `topic`; when the local queue is full, serves delivery reports until
+  // there is room. Returns kInvalidArgument (too large, unknown partition) or kInternal otherwise.
+  Status Send(const std::string& topic, const Record& record, void* opaque = nullptr);
+  // Serves delivery reports for up to `timeout_ms`.
+  void Poll(int timeout_ms);
+  // Waits until every record is acknowledged or failed. kUnavailable when some are still
+  // outstanding after `timeout_ms`.
+  Status Flush(int timeout_ms);
+
+ private:
+  explicit Producer(std::unique_ptr<Client> client) : client_(std::move(client)) {}
+  std::unique_ptr<Client> client_;
+};
+
+// ---- Consumer --------------------------------------------------------------------------------
+
+struct ConsumerOptions {
+  // Empty: no group. Partitions are then assigned explicitly and nothing is committed (an
+  // internal, never-joined group id satisfies librdkafka).
+  std::string group_id;
+  std::string auto_offset_reset = "earliest";  // where a group without a commit starts
+  bool report_partition_eof = true;            // Poll reports reaching a partition's end
+};
+
+class Consumer {
+ public:
+  static Result<Consumer> Create(const ClientOptions& options, const ConsumerOptions& consumer);
+  ~Consumer();  // Close() unless done
+  Consumer(Consumer&&) = default;
+  Consumer& operator=(Consumer&&) = default;
+  Client& client() { return *client_; }
+
+  // Consumes exactly `partitions` from their `offset` fields (absolute or kOffsetBeginning/End).
+  Status Assign(const std::vector<TopicPartition>& partitions);
+  // Joins the group for `topics`. On each assignment `on_assign` may rewrite the start offsets
+  // (kOffsetStored, the default, resumes from the group's commits); on revocation the partitions
+  // are given up.
+  using AssignHandler = std::function<void(std::vector<TopicPartition>& assigned)>;
+  Status Subscribe(const std::vector<std::string>& topics, AssignHandler on_assign = {});
+  // The partitions currently assigned.
+  Result<std::vector<TopicPartition>> Assignment();
+
+  struct Event {
+    enum class Kind { kNone, kMessage, kPartitionEof } kind = Kind::kNone;  // kNone: timed out
+    Message message;  // kMessage: the record; kPartitionEof: topic, partition and offset only
+  };
+  // Waits up to `timeout_ms` for the next record or end-of-partition. A consumer error (unknown
+  // topic, fatal errors) is returned as a Status; transient ones are retried by librdkafka.
+  Result<Event> Poll(int timeout_ms);
+
+  // Records that the records up to and including `offset` of the partition are processed (stored
+  // for the next commit).
+  Status MarkProcessed(const std::string& topic, int32_t partition, int64_t offset);
+  // Synchronously commits what MarkProcessed stored. OK when there was nothing to commit.
+  Status Commit();
+  // Leaves the group (committing stored offsets) and closes.
+  Status Close();
+
+ private:
+  explicit Consumer(std::unique_ptr<Client> client) : client_(std::move(client)) {}
+  std::unique_ptr<Client> client_;
+  bool grouped_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace herald::client
