@@ -1,9 +1,6 @@
 #include "produce_bench.h"
 
 #include <librdkafka/rdkafka.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/kafka_client.h"
+#include "herald_server.h"
 #include "storage_bench.h"
 
 namespace herald::bench {
@@ -24,60 +22,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// A `herald serve` child on a free port.
-class Broker {
- public:
-  Result<std::string> Start(const std::string& binary, const std::string& dir) {
-    int port = 29092 + static_cast<int>(::getpid() % 1000);
-    bootstrap_ = fmt::format("127.0.0.1:{}", port);
-    std::string log = dir + "/broker.log";
-    pid_ = ::fork();
-    if (pid_ < 0) return Internal("fork failed");
-    if (pid_ == 0) {
-      std::freopen(log.c_str(), "w", stderr);
-      std::freopen(log.c_str(), "a", stdout);
-      std::string data = dir + "/data";
-      ::execl(binary.c_str(), binary.c_str(), "--log-level", "warn", "serve", "--data-dir",
-              data.c_str(), "--kafka-addr", bootstrap_.c_str(), "--http-addr", "127.0.0.1:0",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 200; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (Listening()) return bootstrap_;
-    }
-    return Unavailable("the benchmark's broker did not start; see {}", log);
-  }
-  double PeakRssMiB() const {
-    std::ifstream status(fmt::format("/proc/{}/status", pid_));
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.starts_with("VmHWM:")) return std::stod(line.substr(6)) / 1024.0;
-    }
-    return 0;
-  }
-  ~Broker() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-
- private:
-  bool Listening() const {
-    std::ifstream tcp("/proc/net/tcp");
-    std::string hex = fmt::format(":{:04X} ", std::stoi(bootstrap_.substr(bootstrap_.rfind(':') + 1)));
-    std::string line;
-    while (std::getline(tcp, line)) {
-      if (line.find(hex) != std::string::npos && line.find(" 0A ") != std::string::npos) return true;
-    }
-    return false;
-  }
-  pid_t pid_ = -1;
-  std::string bootstrap_;
-};
 
 struct ProduceState {
   std::vector<double> latencies_ms;
@@ -108,6 +52,57 @@ Status CreateTopic(const std::string& bootstrap, const std::string& topic, int p
 
 }  // namespace
 
+Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::string& topic,
+                                      uint64_t record_size, uint64_t count,
+                                      const std::string& acks) {
+  ProducePhase r;
+  const uint64_t bytes = count * record_size;
+  ProduceState state;
+  state.latencies_ms.reserve(count);
+  client::Conf c;
+  HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
+  HERALD_RETURN_IF_ERROR(c.Set("acks", acks == "all" ? "-1" : acks));
+  HERALD_RETURN_IF_ERROR(c.Set("linger.ms", "5"));
+  HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.messages", "1000000"));
+  HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.kbytes", "1048576"));
+  rd_kafka_conf_set_dr_msg_cb(c.get(), OnDelivery);
+  rd_kafka_conf_set_opaque(c.get(), &state);
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c.get(), err, sizeof(err));
+  if (!rk) return Internal("rd_kafka_new: {}", err);
+  c.release();  // rd_kafka_new took it
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  std::string payload(record_size, 'x');
+  auto start = Clock::now();
+  for (uint64_t i = 0; i < count; ++i) {
+    void* sent =
+        reinterpret_cast<void*>(static_cast<intptr_t>(Clock::now().time_since_epoch().count()));
+    while (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, payload.data(),
+                            payload.size(), nullptr, 0, sent) != 0) {
+      if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        rd_kafka_topic_destroy(rkt);
+        rd_kafka_destroy(rk);
+        return Internal("produce: {}", rd_kafka_err2str(rd_kafka_last_error()));
+      }
+      rd_kafka_poll(rk, 10);
+    }
+    if (i % 1000 == 0) rd_kafka_poll(rk, 0);
+  }
+  rd_kafka_flush(rk, 120000);
+  rd_kafka_topic_destroy(rkt);
+  rd_kafka_destroy(rk);
+  if (state.failed > 0 || state.delivered != count) {
+    return Internal("{} of {} records were not acknowledged", count - state.delivered, count);
+  }
+  double seconds = std::chrono::duration<double>(state.last - start).count();
+  r.msgs_s = static_cast<double>(count) / seconds;
+  r.mb_s = static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
+  std::sort(state.latencies_ms.begin(), state.latencies_ms.end());
+  r.p50_ms = state.latencies_ms[state.latencies_ms.size() / 2];
+  r.p99_ms = state.latencies_ms[state.latencies_ms.size() * 99 / 100];
+  return r;
+}
+
 std::string ProduceBenchResult::ToJson() const {
   return nlohmann::json{{"produce_msgs_s", produce_msgs_s},
                         {"produce_mb_s", produce_mb_s},
@@ -125,10 +120,11 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
   std::error_code ec;
   std::filesystem::remove_all(o.dir, ec);
   std::filesystem::create_directories(o.dir, ec);
-  Broker own;
+  HeraldServer own;
   std::string bootstrap = o.bootstrap;
   if (bootstrap.empty()) {
-    HERALD_ASSIGN_OR_RETURN(bootstrap, own.Start(o.herald_binary, o.dir));
+    HERALD_RETURN_IF_ERROR(own.Start(o.herald_binary, o.dir));
+    bootstrap = own.bootstrap();
   }
   const uint64_t bytes = o.count * o.record_size;
   progress << fmt::format("herald bench produce: {} records of {} bytes to {} ({} partitions, "
@@ -139,47 +135,12 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
 
   // Produce.
   {
-    ProduceState state;
-    state.latencies_ms.reserve(o.count);
-    client::Conf c;
-    HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
-    HERALD_RETURN_IF_ERROR(c.Set("acks", o.acks == "all" ? "-1" : o.acks));
-    HERALD_RETURN_IF_ERROR(c.Set("linger.ms", "5"));
-    HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.messages", "1000000"));
-    HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.kbytes", "1048576"));
-    rd_kafka_conf_set_dr_msg_cb(c.get(), OnDelivery);
-    rd_kafka_conf_set_opaque(c.get(), &state);
-    char err[512];
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c.get(), err, sizeof(err));
-    if (!rk) return Internal("rd_kafka_new: {}", err);
-    c.release();  // rd_kafka_new took it
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
-    std::string payload(o.record_size, 'x');
-    auto start = Clock::now();
-    for (uint64_t i = 0; i < o.count; ++i) {
-      void* sent =
-          reinterpret_cast<void*>(static_cast<intptr_t>(Clock::now().time_since_epoch().count()));
-      while (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, payload.data(),
-                              payload.size(), nullptr, 0, sent) != 0) {
-        if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-          return Internal("produce: {}", rd_kafka_err2str(rd_kafka_last_error()));
-        }
-        rd_kafka_poll(rk, 10);
-      }
-      if (i % 1000 == 0) rd_kafka_poll(rk, 0);
-    }
-    rd_kafka_flush(rk, 120000);
-    rd_kafka_topic_destroy(rkt);
-    rd_kafka_destroy(rk);
-    if (state.failed > 0 || state.delivered != o.count) {
-      return Internal("{} of {} records were not acknowledged", o.count - state.delivered, o.count);
-    }
-    double seconds = std::chrono::duration<double>(state.last - start).count();
-    r.produce_msgs_s = static_cast<double>(o.count) / seconds;
-    r.produce_mb_s = static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
-    std::sort(state.latencies_ms.begin(), state.latencies_ms.end());
-    r.latency_p50_ms = state.latencies_ms[state.latencies_ms.size() / 2];
-    r.latency_p99_ms = state.latencies_ms[state.latencies_ms.size() * 99 / 100];
+    HERALD_ASSIGN_OR_RETURN(ProducePhase produced,
+                            ProduceAtMaxRate(bootstrap, o.topic, o.record_size, o.count, o.acks));
+    r.produce_msgs_s = produced.msgs_s;
+    r.produce_mb_s = produced.mb_s;
+    r.latency_p50_ms = produced.p50_ms;
+    r.latency_p99_ms = produced.p99_ms;
     progress << fmt::format("  produce   {:.0f} msgs/s, {:.1f} MB/s, p50 {:.2f} ms, p99 {:.2f} ms\n",
                             r.produce_msgs_s, r.produce_mb_s, r.latency_p50_ms, r.latency_p99_ms);
   }
@@ -190,8 +151,10 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
     HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
     HERALD_RETURN_IF_ERROR(c.Set("group.id", "herald-bench"));
     HERALD_RETURN_IF_ERROR(c.Set("enable.auto.commit", "false"));
-    HERALD_RETURN_IF_ERROR(c.Set("fetch.max.bytes", "52428800"));
-    HERALD_RETURN_IF_ERROR(c.Set("max.partition.fetch.bytes", "4194304"));
+    // Responses of a few MiB: each fetch response lands in a fresh librdkafka buffer, and on
+    // this machine first-touch page faults on 50 MiB buffers cost more than the copy itself.
+    HERALD_RETURN_IF_ERROR(c.Set("fetch.max.bytes", "4194304"));
+    HERALD_RETURN_IF_ERROR(c.Set("max.partition.fetch.bytes", "262144"));
     char err[512];
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, c.get(), err, sizeof(err));
     if (!rk) return Internal("rd_kafka_new: {}", err);

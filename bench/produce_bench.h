@@ -38,6 +38,19 @@ struct ProduceBenchResult {
   std::string ToJson() const;
 };
 
+// Produces `count` records of `record_size` bytes to `topic` as fast as librdkafka goes (acks
+// "all", "1" or "0"; linger.ms 5; keyless, so the sticky partitioner spreads batches) and waits
+// for every acknowledgement. Latency is send to acknowledgement, queueing included.
+struct ProducePhase {
+  double msgs_s = 0;
+  double mb_s = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::string& topic,
+                                      uint64_t record_size, uint64_t count,
+                                      const std::string& acks);
+
 Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& options,
                                            std::ostream& progress);
 

@@ -1,0 +1,39 @@
+// A `herald serve` child process for benchmarks: its own data directory under a scratch
+// directory, free loopback ports for Kafka and HTTP, stopped (SIGTERM) when destroyed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+
+namespace herald::bench {
+
+class HeraldServer {
+ public:
+  HeraldServer() = default;
+  ~HeraldServer();
+  HeraldServer(const HeraldServer&) = delete;
+  HeraldServer& operator=(const HeraldServer&) = delete;
+
+  // Starts `binary` serve with data in `dir`/data and its log in `dir`/broker.log, and waits until
+  // both listeners accept connections. kUnavailable when it does not come up within 10 s.
+  Status Start(const std::string& binary, const std::string& dir);
+
+  const std::string& bootstrap() const { return bootstrap_; }  // 127.0.0.1:PORT
+  const std::string& http_url() const { return http_url_; }    // http://127.0.0.1:PORT
+  // The broker's peak resident memory so far (VmHWM), in MiB.
+  double PeakRssMiB() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string bootstrap_;
+  std::string http_url_;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+uint16_t FreeLoopbackPort();
+
+}  // namespace herald::bench
