@@ -955,6 +955,46 @@ Status Consumer::Commit() {
   return KafkaStatus(err, "committing offsets");
 }
 
+Status Consumer::CommitOffsets(const std::vector<TopicPartition>& offsets) {
+  if (offsets.empty()) return Status::Ok();
+  PartitionListPtr list = ToPartitionList(offsets);
+  HERALD_RETURN_IF_ERROR(
+      KafkaStatus(rd_kafka_commit(client_->get(), list.get(), 0), "committing offsets"));
+  for (const auto& tp : FromPartitionList(list.get())) HERALD_RETURN_IF_ERROR(tp.status);
+  return Status::Ok();
+}
+
+Result<std::vector<TopicPartition>> Consumer::Committed(
+    const std::vector<TopicPartition>& partitions) {
+  PartitionListPtr list = ToPartitionList(partitions);
+  HERALD_RETURN_IF_ERROR(KafkaStatus(
+      rd_kafka_committed(client_->get(), list.get(), client_->options().request_timeout_ms),
+      "reading committed offsets"));
+  return FromPartitionList(list.get());
+}
+
+Status Consumer::Seek(const std::vector<TopicPartition>& positions) {
+  PartitionListPtr list = ToPartitionList(positions);
+  ErrorPtr error(rd_kafka_seek_partitions(client_->get(), list.get(),
+                                          client_->options().request_timeout_ms));
+  HERALD_RETURN_IF_ERROR(KafkaStatus(error.get(), "seeking"));
+  for (const auto& tp : FromPartitionList(list.get())) HERALD_RETURN_IF_ERROR(tp.status);
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Consumer::Subscription() {
+  rd_kafka_topic_partition_list_t* raw = nullptr;
+  HERALD_RETURN_IF_ERROR(KafkaStatus(rd_kafka_subscription(client_->get(), &raw), "subscription"));
+  PartitionListPtr list(raw);
+  std::vector<std::string> topics;
+  for (const auto& tp : FromPartitionList(list.get())) topics.push_back(tp.topic);
+  return topics;
+}
+
+Status Consumer::Unsubscribe() {
+  return KafkaStatus(rd_kafka_unsubscribe(client_->get()), "unsubscribing");
+}
+
 Status Consumer::Close() {
   if (closed_ || !client_) return Status::Ok();
   closed_ = true;

@@ -369,6 +369,17 @@ class Consumer {
   Status MarkProcessed(const std::string& topic, int32_t partition, int64_t offset);
   // Synchronously commits what MarkProcessed stored. OK when there was nothing to commit.
   Status Commit();
+  // Synchronously commits `offsets` (each the next offset to consume) for the group.
+  Status CommitOffsets(const std::vector<TopicPartition>& offsets);
+  // The group's committed offset for each partition (kOffsetInvalid where there is none).
+  Result<std::vector<TopicPartition>> Committed(const std::vector<TopicPartition>& partitions);
+  // Moves the positions of assigned partitions to their `offset` fields (absolute or
+  // kOffsetBeginning/End).
+  Status Seek(const std::vector<TopicPartition>& positions);
+  // The topics of the current subscription (empty when none).
+  Result<std::vector<std::string>> Subscription();
+  // Leaves the subscription (and with it the assigned partitions).
+  Status Unsubscribe();
   // Leaves the group (committing stored offsets) and closes.
   Status Close();
 

@@ -290,6 +290,7 @@ void AddRestProxyRoutes(Router& router, HttpContext& ctx) {
     }
     Produce(ctx, call, std::move(reply), p);
   });
+  AddRestConsumerRoutes(router, ctx);
 }
 
 }  // namespace herald::http

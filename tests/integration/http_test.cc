@@ -145,6 +145,102 @@ TEST_F(HttpTest, KeyedRecordsLandWhereKafkasPartitionerPutsThem) {
   }
 }
 
+// A consumer instance (Confluent v2) in a group reads what kcat produced, commits, and the group's
+// lag and committed offsets show it; a second read after a restart of the instance resumes there.
+TEST_F(HttpTest, ConsumerInstanceReadsWhatKcatProducedAndCommits) {
+  constexpr const char* kV2 = "application/vnd.kafka.v2+json";
+  Kcat("-t events -P -K:", "k1:{\"n\":1}\nk2:{\"n\":2}\nk3:plain\n");
+  auto created = Curl("POST", "/consumers/readers",
+                      R"({"name":"r1","format":"json","auto.offset.reset":"earliest"})", kV2);
+  ASSERT_EQ(created.status, 200) << created.body;
+  EXPECT_EQ(created.Json()["instance_id"], "r1");
+  EXPECT_EQ(created.Json()["base_uri"],
+            server_->http_url() + "/consumers/readers/instances/r1");
+  ExpectError(Curl("POST", "/consumers/readers", R"({"name":"r1","format":"json"})", kV2), 40902);
+
+  const std::string base = "/consumers/readers/instances/r1";
+  ASSERT_EQ(Curl("POST", base + "/subscription", R"({"topics":["events"]})", kV2).status, 204);
+  EXPECT_EQ(Curl("GET", base + "/subscription").Json()["topics"], json::array({"events"}));
+
+  json records = json::array();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (records.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    auto read = Curl("GET", base + "/records?timeout=2000", "", "",
+                     "-H 'Accept: application/vnd.kafka.json.v2+json'");
+    ASSERT_EQ(read.status, 200) << read.body;
+    for (auto& r : read.Json()) records.push_back(r);
+  }
+  ASSERT_EQ(records.size(), 3u) << records.dump();
+  EXPECT_EQ(records[0]["key"], "k1");  // not JSON: given back as a string
+  EXPECT_EQ(records[0]["value"], json({{"n", 1}}));
+  EXPECT_EQ(records[2]["value"], "plain");
+  EXPECT_EQ(records[2]["offset"], 2);
+  EXPECT_EQ(records[2]["topic"], "events");
+
+  ExpectError(Curl("GET", base + "/records", "", "",
+                   "-H 'Accept: application/vnd.kafka.binary.v2+json'"),
+              40601);
+  // Commit the first record only (Confluent's offsets are the last consumed), then everything.
+  ASSERT_EQ(Curl("POST", base + "/offsets",
+                 R"({"offsets":[{"topic":"events","partition":0,"offset":0}]})", kV2)
+                .status,
+            200);
+  EXPECT_EQ(Curl("GET", "/admin/groups/readers").Json()["offsets"][0]["lag"], 2);
+  ASSERT_EQ(Curl("POST", base + "/offsets", "", kV2).status, 200);
+  auto committed = Curl("GET", base + "/offsets",
+                        R"({"partitions":[{"topic":"events","partition":0}]})", kV2);
+  ASSERT_EQ(committed.status, 200) << committed.body;
+  EXPECT_EQ(committed.Json()["offsets"][0]["offset"], 3);
+  auto group = Curl("GET", "/admin/groups/readers").Json();
+  EXPECT_EQ(group["offsets"][0]["lag"], 0) << group.dump();
+  EXPECT_EQ(group["members"].size(), 1u);
+
+  EXPECT_EQ(Curl("DELETE", base).status, 204);
+  ExpectError(Curl("GET", base + "/records"), 40403);
+  ExpectError(Curl("DELETE", base), 40403);
+}
+
+TEST_F(HttpTest, BinaryConsumerWithAssignmentsAndPositions) {
+  constexpr const char* kV2 = "application/vnd.kafka.v2+json";
+  ASSERT_EQ(Curl("POST", "/topics/assigned",
+                 R"({"records":[{"key":"a2V5","value":"b25l"},{"value":"dHdv"}]})", kBinaryV2)
+                .status,
+            200);
+  ASSERT_EQ(Curl("POST", "/consumers/solo", R"({"name":"s","format":"binary"})", kV2).status, 200);
+  const std::string base = "/consumers/solo/instances/s";
+  ExpectError(Curl("POST", base + "/assignments", R"({"partitions":[{"topic":"assigned"}]})", kV2),
+              42201);
+  ASSERT_EQ(Curl("POST", base + "/assignments",
+                 R"({"partitions":[{"topic":"assigned","partition":0}]})", kV2)
+                .status,
+            204);
+  EXPECT_EQ(Curl("GET", base + "/assignments").Json()["partitions"],
+            json::array({{{"topic", "assigned"}, {"partition", 0}}}));
+  // auto.offset.reset defaults to latest: seek to the beginning to read what is there.
+  ASSERT_EQ(Curl("POST", base + "/positions/beginning",
+                 R"({"partitions":[{"topic":"assigned","partition":0}]})", kV2)
+                .status,
+            204);
+  auto read = Curl("GET", base + "/records?timeout=5000", "", "",
+                   "-H 'Accept: application/vnd.kafka.binary.v2+json'");
+  ASSERT_EQ(read.status, 200) << read.body;
+  ASSERT_EQ(read.Json().size(), 2u) << read.body;
+  EXPECT_EQ(read.Json()[0]["key"], "a2V5");
+  EXPECT_EQ(read.Json()[1]["value"], "dHdv");
+  EXPECT_TRUE(read.Json()[1]["key"].is_null());
+  // Back to offset 1.
+  ASSERT_EQ(Curl("POST", base + "/positions",
+                 R"({"offsets":[{"topic":"assigned","partition":0,"offset":1}]})", kV2)
+                .status,
+            204);
+  auto again = Curl("GET", base + "/records?timeout=5000");
+  ASSERT_EQ(again.Json().size(), 1u) << again.body;
+  EXPECT_EQ(again.Json()[0]["offset"], 1);
+  ExpectError(Curl("POST", base + "/subscription", R"({"topics":"nope"})", kV2), 42201);
+  ExpectError(Curl("POST", "/consumers/solo", R"({"format":"avro"})", kV2), 42204);
+  EXPECT_EQ(Curl("DELETE", base).status, 204);
+}
+
 TEST_F(HttpTest, TopicMetadataAndOffsets) {
   Kcat("-t meta -P", "a\nb\n");
   auto topics = Curl("GET", "/topics");

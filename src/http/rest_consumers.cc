@@ -1,0 +1,505 @@
+// The REST proxy's consumer instances (Confluent REST Proxy API v2, /consumers/...).
+//
+// Each instance is a real Kafka consumer (client::Consumer over librdkafka) connected to this
+// broker's own Kafka listener, so it joins groups, rebalances and commits exactly as any other
+// member would. Records handed to the HTTP client count as consumed: their offsets are stored and
+// committed by POST .../offsets (or in the background when the instance was created with
+// "auto.commit.enable": "true"). Calls that wait on Kafka run on a small pool of threads, one call
+// at a time per instance; an instance not used for consumer.instance.timeout.ms (default 5 min)
+// is closed.
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <fmt/format.h>
+
+#include "base/base64.h"
+#include "base/log.h"
+#include "client/kafka_client.h"
+#include "http/api.h"
+#include "http/rest_proxy.h"
+
+namespace herald::http {
+namespace {
+
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
+constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
+constexpr auto kInstanceTimeout = std::chrono::minutes(5);
+constexpr int kDefaultRecordsTimeoutMs = 1000;
+constexpr int kMaxRecordsTimeoutMs = 30000;
+constexpr size_t kDefaultMaxBytes = size_t{64} << 20;
+
+struct Instance {
+  std::string group;
+  std::string name;
+  bool binary = true;  // the embedded format: "binary" or "json"
+  std::map<std::string, std::string> properties;  // librdkafka settings from the create call
+  std::mutex mu;                                  // one call at a time
+  std::optional<client::Consumer> consumer;       // GUARDED_BY(mu), made on first use
+  SteadyClock::time_point last_used = SteadyClock::now();  // GUARDED_BY(mu)
+};
+
+class Registry {
+ public:
+  explicit Registry(HttpContext& ctx) : ctx_(ctx) {}
+  ~Registry() { pool_.join(); }
+
+  // Runs `work` on the pool with the instance locked; 40403 when there is no such instance.
+  void WithInstance(const Call& call, Reply reply,
+                    std::function<Response(Instance&)> work) {
+    auto instance = Find(call.Param("group"), call.Param("instance"));
+    if (!instance) {
+      reply(ErrorResponse(40403, "Consumer instance not found."));
+      return;
+    }
+    boost::asio::post(pool_, [instance, reply = std::move(reply), work = std::move(work)] {
+      std::lock_guard lock(instance->mu);
+      instance->last_used = SteadyClock::now();
+      reply(work(*instance));
+    });
+  }
+
+  // Creates an instance; 40902 when the name is taken.
+  Response Create(const std::string& group, const json& body) {
+    static std::atomic<uint64_t> next_id{1};
+    auto instance = std::make_shared<Instance>();
+    instance->group = group;
+    instance->name = body.value("name", fmt::format("rest-consumer-{}", next_id.fetch_add(1)));
+    const std::string format = body.value("format", "binary");
+    if (format != "binary" && format != "json") {
+      return ErrorResponse(42204, fmt::format("Unsupported embedded format '{}': binary or json",
+                                              format));
+    }
+    instance->binary = format == "binary";
+    std::string reset = body.value("auto.offset.reset", "latest");
+    if (reset == "smallest") reset = "earliest";
+    if (reset == "largest") reset = "latest";
+    if (reset != "earliest" && reset != "latest" && reset != "none") {
+      return ErrorResponse(42204, fmt::format("Invalid auto.offset.reset '{}'", reset));
+    }
+    instance->properties["auto.offset.reset"] = reset;
+    const std::string auto_commit = body.value("auto.commit.enable", "false");
+    instance->properties["enable.auto.commit"] = auto_commit == "true" ? "true" : "false";
+    if (body.contains("fetch.min.bytes")) {
+      instance->properties["fetch.min.bytes"] = JsonText(body["fetch.min.bytes"]);
+    }
+    std::lock_guard lock(mu_);
+    ExpireIdle();
+    auto key = std::make_pair(group, instance->name);
+    if (instances_.contains(key)) {
+      return ErrorResponse(40902, "Consumer with specified consumer ID already exists in the "
+                                  "specified consumer group.");
+    }
+    instances_[key] = instance;
+    LogInfo("rest_consumer_created", {{"consumer_group", group}, {"instance", instance->name}});
+    return JsonResponse(bhttp::status::ok,
+                        {{"instance_id", instance->name},
+                         {"base_uri", fmt::format("{}/consumers/{}/instances/{}", ctx_.base_uri,
+                                                  group, instance->name)}},
+                        kRestV2);
+  }
+
+  // Removes the instance (its consumer is closed by the pool); false when there is none.
+  std::shared_ptr<Instance> Remove(const std::string& group, const std::string& name) {
+    std::lock_guard lock(mu_);
+    auto it = instances_.find({group, name});
+    if (it == instances_.end()) return nullptr;
+    auto instance = it->second;
+    instances_.erase(it);
+    return instance;
+  }
+
+  boost::asio::thread_pool& pool() { return pool_; }
+  HttpContext& ctx() { return ctx_; }
+
+ private:
+  static std::string JsonText(const json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  }
+
+  std::shared_ptr<Instance> Find(const std::string& group, const std::string& name) {
+    std::lock_guard lock(mu_);
+    ExpireIdle();
+    auto it = instances_.find({group, name});
+    return it == instances_.end() ? nullptr : it->second;
+  }
+
+  // Drops instances idle for longer than kInstanceTimeout (their consumers close on the pool).
+  void ExpireIdle() {
+    const auto now = SteadyClock::now();
+    for (auto it = instances_.begin(); it != instances_.end();) {
+      std::unique_lock instance_lock(it->second->mu, std::try_to_lock);
+      if (instance_lock.owns_lock() && now - it->second->last_used > kInstanceTimeout) {
+        LogInfo("rest_consumer_expired",
+                {{"consumer_group", it->first.first}, {"instance", it->first.second}});
+        instance_lock.unlock();
+        boost::asio::post(pool_, [instance = it->second] {
+          std::lock_guard lock(instance->mu);
+          instance->consumer.reset();
+        });
+        it = instances_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  HttpContext& ctx_;
+  boost::asio::thread_pool pool_{4};
+  std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<Instance>> instances_;
+};
+
+// The instance's consumer, created on first use. REQUIRES instance.mu.
+Result<client::Consumer*> ConsumerOf(Instance& instance, const HttpContext& ctx) {
+  if (!instance.consumer) {
+    client::ClientOptions options;
+    options.bootstrap = ctx.kafka_bootstrap;
+    options.client_id = fmt::format("rest-proxy-{}", instance.name);
+    options.properties = instance.properties;
+    client::ConsumerOptions consumer;
+    consumer.group_id = instance.group;
+    consumer.auto_offset_reset = instance.properties.at("auto.offset.reset");
+    consumer.report_partition_eof = false;
+    HERALD_ASSIGN_OR_RETURN(auto made, client::Consumer::Create(options, consumer));
+    instance.consumer.emplace(std::move(made));
+  }
+  return &*instance.consumer;
+}
+
+Response FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNotFound: return ErrorResponse(40401, s.message());
+    case StatusCode::kInvalidArgument: return ErrorResponse(42201, s.message());
+    case StatusCode::kUnavailable: return ErrorResponse(50302, s.message());
+    default: return ErrorResponse(50001, s.message());
+  }
+}
+
+Response NoContent() { return TextResponse(bhttp::status::no_content, "", std::string(kRestV2)); }
+
+// [{"topic": t, "partition": p, ("offset": o)}...] from body[field]; nullopt when malformed.
+std::optional<std::vector<client::TopicPartition>> PartitionsIn(const json& body,
+                                                                std::string_view field,
+                                                                bool with_offset) {
+  if (!body.is_object() || !body.contains(field) || !body[std::string(field)].is_array()) {
+    return std::nullopt;
+  }
+  std::vector<client::TopicPartition> out;
+  for (const auto& e : body[std::string(field)]) {
+    if (!e.is_object() || !e.contains("topic") || !e["topic"].is_string() ||
+        !e.contains("partition") || !e["partition"].is_number_integer() ||
+        (with_offset && (!e.contains("offset") || !e["offset"].is_number_integer()))) {
+      return std::nullopt;
+    }
+    out.push_back({e["topic"].get<std::string>(), e["partition"].get<int32_t>(),
+                   with_offset ? e["offset"].get<int64_t>() : client::kOffsetInvalid, {}});
+  }
+  return out;
+}
+
+json PartitionsJson(const std::vector<client::TopicPartition>& partitions) {
+  json out = json::array();
+  for (const auto& tp : partitions) out.push_back({{"topic", tp.topic}, {"partition", tp.partition}});
+  return out;
+}
+
+// An embedded key or value: base64 for the binary format, parsed JSON for the json format (bytes
+// that are not JSON come back as a string).
+json Embedded(const std::optional<std::string>& bytes, bool binary) {
+  if (!bytes) return nullptr;
+  if (binary) return Base64Encode(AsBytes(*bytes));
+  json parsed = json::parse(*bytes, nullptr, false);
+  return parsed.is_discarded() ? json(*bytes) : parsed;
+}
+
+// GET .../records: what arrives within `timeout` ms, up to `max_bytes` of keys and values.
+Response ReadRecords(Instance& instance, const HttpContext& ctx, int timeout_ms,
+                     size_t max_bytes) {
+  auto consumer = ConsumerOf(instance, ctx);
+  if (!consumer.ok()) return FromStatus(consumer.status());
+  json records = json::array();
+  size_t bytes = 0;
+  const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                      SteadyClock::now());
+    // Once something arrived, take only what is already there.
+    const int wait = records.empty() ? static_cast<int>(std::max<int64_t>(left.count(), 0)) : 0;
+    auto event = (*consumer)->Poll(wait);
+    if (!event.ok()) {
+      if (!records.empty()) break;
+      return FromStatus(event.status());
+    }
+    if (event->kind != client::Consumer::Event::Kind::kMessage) {
+      if (!records.empty() || SteadyClock::now() >= deadline) break;
+      continue;
+    }
+    const client::Message& m = event->message;
+    records.push_back({{"topic", m.topic},
+                       {"key", Embedded(m.key, instance.binary)},
+                       {"value", Embedded(m.value, instance.binary)},
+                       {"partition", m.partition},
+                       {"offset", m.offset}});
+    (*consumer)->MarkProcessed(m.topic, m.partition, m.offset).IgnoreError();
+    bytes += (m.key ? m.key->size() : 0) + (m.value ? m.value->size() : 0);
+    if (bytes >= max_bytes) break;
+  }
+  return JsonResponse(bhttp::status::ok, records, instance.binary ? kBinaryV2 : kJsonV2);
+}
+
+}  // namespace
+
+void AddRestConsumerRoutes(Router& router, HttpContext& ctx) {
+  using bhttp::verb;
+  // Lives as long as the routes that hold it.
+  auto registry = std::make_shared<Registry>(ctx);
+
+  router.Add(verb::post, "/consumers/{group}", [registry](Call call, Reply reply) {
+    json body = json::object();
+    if (!call.request->body().empty()) {
+      auto parsed = ParseJsonBody(call, reply);
+      if (!parsed) return;
+      body = std::move(*parsed);
+    }
+    if (!body.is_object()) {
+      reply(ErrorResponse(42201, "the body must be a JSON object"));
+      return;
+    }
+    reply(registry->Create(call.Param("group"), body));
+  });
+
+  router.Add(verb::delete_, "/consumers/{group}/instances/{instance}",
+             [registry](Call call, Reply reply) {
+               auto instance = registry->Remove(call.Param("group"), call.Param("instance"));
+               if (!instance) {
+                 reply(ErrorResponse(40403, "Consumer instance not found."));
+                 return;
+               }
+               boost::asio::post(registry->pool(), [instance, reply = std::move(reply)] {
+                 std::lock_guard lock(instance->mu);
+                 if (instance->consumer) instance->consumer->Close().IgnoreError();
+                 instance->consumer.reset();
+                 reply(NoContent());
+               });
+             });
+
+  router.Add(verb::post, "/consumers/{group}/instances/{instance}/subscription",
+             [registry](Call call, Reply reply) {
+               auto body = ParseJsonBody(call, reply);
+               if (!body) return;
+               std::vector<std::string> topics;
+               if (body->is_object() && body->contains("topics") && (*body)["topics"].is_array()) {
+                 for (const auto& t : (*body)["topics"]) {
+                   if (!t.is_string()) {
+                     reply(ErrorResponse(42201, "\"topics\" must be an array of names"));
+                     return;
+                   }
+                   topics.push_back(t.get<std::string>());
+                 }
+               } else if (body->is_object() && body->contains("topic_pattern") &&
+                          (*body)["topic_pattern"].is_string()) {
+                 // librdkafka takes a leading '^' as a regular expression.
+                 topics.push_back("^" + (*body)["topic_pattern"].get<std::string>());
+               }
+               if (topics.empty()) {
+                 reply(ErrorResponse(42201, "give \"topics\" or \"topic_pattern\""));
+                 return;
+               }
+               registry->WithInstance(call, std::move(reply), [registry, topics](Instance& i) {
+                 auto consumer = ConsumerOf(i, registry->ctx());
+                 if (!consumer.ok()) return FromStatus(consumer.status());
+                 Status s = (*consumer)->Subscribe(topics);
+                 return s.ok() ? NoContent() : FromStatus(s);
+               });
+             });
+
+  router.Add(verb::get, "/consumers/{group}/instances/{instance}/subscription",
+             [registry](Call call, Reply reply) {
+               registry->WithInstance(call, std::move(reply), [registry](Instance& i) {
+                 auto consumer = ConsumerOf(i, registry->ctx());
+                 if (!consumer.ok()) return FromStatus(consumer.status());
+                 auto topics = (*consumer)->Subscription();
+                 if (!topics.ok()) return FromStatus(topics.status());
+                 return JsonResponse(bhttp::status::ok, {{"topics", *topics}}, kRestV2);
+               });
+             });
+
+  router.Add(verb::delete_, "/consumers/{group}/instances/{instance}/subscription",
+             [registry](Call call, Reply reply) {
+               registry->WithInstance(call, std::move(reply), [registry](Instance& i) {
+                 auto consumer = ConsumerOf(i, registry->ctx());
+                 if (!consumer.ok()) return FromStatus(consumer.status());
+                 Status s = (*consumer)->Unsubscribe();
+                 return s.ok() ? NoContent() : FromStatus(s);
+               });
+             });
+
+  router.Add(verb::post, "/consumers/{group}/instances/{instance}/assignments",
+             [registry](Call call, Reply reply) {
+               auto body = ParseJsonBody(call, reply);
+               if (!body) return;
+               auto partitions = PartitionsIn(*body, "partitions", false);
+               if (!partitions) {
+                 reply(ErrorResponse(42201, "\"partitions\" must list {topic, partition}"));
+                 return;
+               }
+               registry->WithInstance(
+                   call, std::move(reply), [registry, partitions = *partitions](Instance& i) {
+                     auto consumer = ConsumerOf(i, registry->ctx());
+                     if (!consumer.ok()) return FromStatus(consumer.status());
+                     // Start where the group committed, else per auto.offset.reset.
+                     auto assigned = partitions;
+                     for (auto& tp : assigned) tp.offset = client::kOffsetStored;
+                     Status s = (*consumer)->Assign(assigned);
+                     return s.ok() ? NoContent() : FromStatus(s);
+                   });
+             });
+
+  router.Add(verb::get, "/consumers/{group}/instances/{instance}/assignments",
+             [registry](Call call, Reply reply) {
+               registry->WithInstance(call, std::move(reply), [registry](Instance& i) {
+                 auto consumer = ConsumerOf(i, registry->ctx());
+                 if (!consumer.ok()) return FromStatus(consumer.status());
+                 auto assigned = (*consumer)->Assignment();
+                 if (!assigned.ok()) return FromStatus(assigned.status());
+                 return JsonResponse(bhttp::status::ok, {{"partitions", PartitionsJson(*assigned)}},
+                                     kRestV2);
+               });
+             });
+
+  router.Add(verb::post, "/consumers/{group}/instances/{instance}/positions",
+             [registry](Call call, Reply reply) {
+               auto body = ParseJsonBody(call, reply);
+               if (!body) return;
+               auto offsets = PartitionsIn(*body, "offsets", true);
+               if (!offsets) {
+                 reply(ErrorResponse(42201, "\"offsets\" must list {topic, partition, offset}"));
+                 return;
+               }
+               registry->WithInstance(call, std::move(reply),
+                                      [registry, offsets = *offsets](Instance& i) {
+                                        auto consumer = ConsumerOf(i, registry->ctx());
+                                        if (!consumer.ok()) return FromStatus(consumer.status());
+                                        Status s = (*consumer)->Seek(offsets);
+                                        return s.ok() ? NoContent() : FromStatus(s);
+                                      });
+             });
+
+  for (const auto& [suffix, where] : {std::pair{"beginning", client::kOffsetBeginning},
+                                      std::pair{"end", client::kOffsetEnd}}) {
+    router.Add(verb::post,
+               fmt::format("/consumers/{{group}}/instances/{{instance}}/positions/{}", suffix),
+               [registry, where = where](Call call, Reply reply) {
+                 auto body = ParseJsonBody(call, reply);
+                 if (!body) return;
+                 auto partitions = PartitionsIn(*body, "partitions", false);
+                 if (!partitions) {
+                   reply(ErrorResponse(42201, "\"partitions\" must list {topic, partition}"));
+                   return;
+                 }
+                 for (auto& tp : *partitions) tp.offset = where;
+                 registry->WithInstance(
+                     call, std::move(reply), [registry, partitions = *partitions](Instance& i) {
+                       auto consumer = ConsumerOf(i, registry->ctx());
+                       if (!consumer.ok()) return FromStatus(consumer.status());
+                       Status s = (*consumer)->Seek(partitions);
+                       return s.ok() ? NoContent() : FromStatus(s);
+                     });
+               });
+  }
+
+  router.Add(verb::get, "/consumers/{group}/instances/{instance}/records",
+             [registry](Call call, Reply reply) {
+               int timeout_ms = kDefaultRecordsTimeoutMs;
+               size_t max_bytes = kDefaultMaxBytes;
+               if (auto t = call.Query("timeout")) {
+                 std::from_chars(t->data(), t->data() + t->size(), timeout_ms);
+               }
+               if (auto m = call.Query("max_bytes")) {
+                 std::from_chars(m->data(), m->data() + m->size(), max_bytes);
+               }
+               timeout_ms = std::clamp(timeout_ms, 0, kMaxRecordsTimeoutMs);
+               const std::string accept(call.request->base()[bhttp::field::accept]);
+               registry->WithInstance(
+                   call, std::move(reply), [registry, timeout_ms, max_bytes, accept](Instance& i) {
+                     // An Accept naming the other embedded format is refused, as Confluent does.
+                     const bool wants_binary = accept.find(kBinaryV2) != std::string::npos;
+                     const bool wants_json = accept.find(kJsonV2) != std::string::npos;
+                     if ((wants_binary && !i.binary) || (wants_json && i.binary)) {
+                       return ErrorResponse(40601,
+                                            "The requested embedded data format does not match "
+                                            "the deserializer for this consumer instance");
+                     }
+                     return ReadRecords(i, registry->ctx(), timeout_ms, std::max<size_t>(max_bytes, 1));
+                   });
+             });
+
+  router.Add(verb::post, "/consumers/{group}/instances/{instance}/offsets",
+             [registry](Call call, Reply reply) {
+               std::optional<std::vector<client::TopicPartition>> offsets;
+               if (!call.request->body().empty()) {
+                 auto body = ParseJsonBody(call, reply);
+                 if (!body) return;
+                 offsets = PartitionsIn(*body, "offsets", true);
+                 if (!offsets) {
+                   reply(ErrorResponse(42201, "\"offsets\" must list {topic, partition, offset}"));
+                   return;
+                 }
+               }
+               registry->WithInstance(call, std::move(reply), [registry, offsets](Instance& i) {
+                 auto consumer = ConsumerOf(i, registry->ctx());
+                 if (!consumer.ok()) return FromStatus(consumer.status());
+                 Status s = Status::Ok();
+                 if (offsets && !offsets->empty()) {
+                   // Confluent's offsets are the last consumed ones; Kafka commits the next.
+                   auto next = *offsets;
+                   for (auto& tp : next) tp.offset += 1;
+                   s = (*consumer)->CommitOffsets(next);
+                 } else {
+                   s = (*consumer)->Commit();  // everything handed out so far
+                 }
+                 return s.ok() ? TextResponse(bhttp::status::ok, "", std::string(kRestV2))
+                               : FromStatus(s);
+               });
+             });
+
+  router.Add(verb::get, "/consumers/{group}/instances/{instance}/offsets",
+             [registry](Call call, Reply reply) {
+               auto body = ParseJsonBody(call, reply);
+               if (!body) return;
+               auto partitions = PartitionsIn(*body, "partitions", false);
+               if (!partitions) {
+                 reply(ErrorResponse(42201, "\"partitions\" must list {topic, partition}"));
+                 return;
+               }
+               registry->WithInstance(
+                   call, std::move(reply), [registry, partitions = *partitions](Instance& i) {
+                     auto consumer = ConsumerOf(i, registry->ctx());
+                     if (!consumer.ok()) return FromStatus(consumer.status());
+                     auto committed = (*consumer)->Committed(partitions);
+                     if (!committed.ok()) return FromStatus(committed.status());
+                     json out = json::array();
+                     for (const auto& tp : *committed) {
+                       // Kafka's committed offset (the next to consume), as Confluent answers;
+                       // partitions without a commit are left out.
+                       if (tp.offset < 0) continue;
+                       out.push_back({{"topic", tp.topic},
+                                      {"partition", tp.partition},
+                                      {"offset", tp.offset},
+                                      {"metadata", ""}});
+                     }
+                     return JsonResponse(bhttp::status::ok, {{"offsets", out}}, kRestV2);
+                   });
+             });
+}
+
+}  // namespace herald::http
