@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "http_bench.h"
 #include "produce_bench.h"
 #include "storage_bench.h"
 
@@ -34,6 +35,30 @@ void RegisterBench(CLI::App& app) {
     auto result = bench::RunStorageBench(*opts, *json_only ? null_stream : std::cerr);
     if (!result.ok()) {
       std::cerr << "herald bench storage: " << result.status().ToString() << "\n";
+      SetExitCode(kExitFailure);
+      return;
+    }
+    std::cout << result->ToJson() << std::endl;
+  });
+
+  auto hopts = std::make_shared<bench::HttpBenchOptions>();
+  auto hjson = std::make_shared<bool>(false);
+  auto* http = bench->add_subcommand(
+      "http", "Produce through the REST proxy (JSON batches) versus the Kafka protocol");
+  http->add_option("--count", hopts->count, "Records per path")->capture_default_str();
+  http->add_option("--record-size", hopts->record_size)->capture_default_str();
+  http->add_option("--batch", hopts->batch, "Records per POST")->capture_default_str();
+  http->add_option("--connections", hopts->connections)->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  http->add_option("--partitions", hopts->partitions)->capture_default_str();
+  http->add_option("--dir", hopts->dir, "Scratch directory")->capture_default_str();
+  http->add_flag("--json", *hjson, "Print only the JSON result line");
+  http->callback([hopts, hjson] {
+    hopts->herald_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+    std::ostream null_stream(nullptr);
+    auto result = bench::RunHttpBench(*hopts, *hjson ? null_stream : std::cerr);
+    if (!result.ok()) {
+      std::cerr << "herald bench http: " << result.status().ToString() << "\n";
       SetExitCode(kExitFailure);
       return;
     }

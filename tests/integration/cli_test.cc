@@ -79,5 +79,18 @@ TEST(CliTest, StorageBenchmarkRunsAndReportsRatios) {
   }
 }
 
+TEST(CliTest, HttpBenchmarkRunsBothPathsAndReportsTheRatio) {
+  testing::TempDir dir;
+  auto r = RunCommand(fmt::format("{} bench http --count 2000 --batch 50 --partitions 2 --dir {}/h --json",
+                                  HERALD_BINARY, dir.str()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"kafka_msgs_s", "kafka_mb_s", "http_msgs_s", "http_mb_s", "http_p50_ms",
+                          "http_to_kafka_ratio"}) {
+    ASSERT_TRUE(j.contains(key)) << key;
+    EXPECT_GT(j[key].get<double>(), 0) << key;
+  }
+}
+
 }  // namespace
 }  // namespace herald
