@@ -30,6 +30,7 @@ struct ProduceBenchResult {
   double latency_p99_ms = 0;
   double consume_mb_s = 0;
   double consume_msgs_s = 0;
+  double raw_fetch_mb_s = 0;  // the catch-up read with a plain Fetch loop (no librdkafka)
   double storage_write_mb_s = 0;
   double broker_rss_mib = 0;  // peak; 0 when the broker is not ours
   double produce_to_storage_ratio() const {
