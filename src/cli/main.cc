@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-format", log_format, "Log lines as json or text")
       ->check(CLI::IsMember({"json", "text"}))
       ->capture_default_str();
+  std::string log_file;
+  app.add_option("--log-file", log_file, "Write log lines to this file (appended) instead of stderr");
   app.add_option("--log-level", log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -26,7 +28,8 @@ int main(int argc, char** argv) {
                              : log_level == "error" ? herald::LogLevel::kError
                                                     : herald::LogLevel::kInfo;
     herald::ConfigureLogging(
-        log_format == "text" ? herald::LogFormat::kText : herald::LogFormat::kJson, level);
+        log_format == "text" ? herald::LogFormat::kText : herald::LogFormat::kJson, level,
+        log_file);
   });
   herald::cli::RegisterServe(app);
   herald::cli::RegisterBench(app);

@@ -1,5 +1,7 @@
 // The herald binary as a user runs it.
 #include <fmt/format.h>
+
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -77,6 +79,38 @@ TEST(CliTest, StorageBenchmarkRunsAndReportsRatios) {
     ASSERT_TRUE(j.contains(key)) << key;
     EXPECT_GT(j[key].get<double>(), 0) << key;
   }
+}
+
+TEST(CliTest, LogFileTakesTheJsonLines) {
+  testing::TempDir dir;
+  const std::string log = dir.str() + "/logs/herald.log";
+  {
+    storage::EngineOptions o;
+    o.data_dir = dir.str() + "/data";
+    o.background = false;
+    auto engine = storage::Engine::Open(o);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    ASSERT_TRUE((*engine)->CreateTopic("logged", 1).ok());
+    auto partition = (*engine)->GetLog("logged", 0);
+    ASSERT_TRUE(partition.ok());
+    Buffer batch = storage::BuildBatch({{"k", "v", 1, {}}});
+    ASSERT_TRUE((*partition)->AppendAndWait(batch, storage::AckLevel::kDurable).ok());
+  }
+  // Opening the data directory recovers its partition: a "recovery" event.
+  auto r = RunCommand(fmt::format("{} --log-file {} storage inspect --data-dir {}/data", HERALD_BINARY,
+                                  log, dir.str()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream in(log);
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << line;
+    EXPECT_TRUE(j.contains("event") && j.contains("level") && j.contains("timestamp")) << line;
+    ++lines;
+  }
+  EXPECT_GT(lines, 0);
+  EXPECT_EQ(r.err.find("\"event\""), std::string::npos) << "nothing on stderr: " << r.err;
 }
 
 TEST(CliTest, HttpBenchmarkRunsBothPathsAndReportsTheRatio) {
