@@ -3,5 +3,8 @@ function(herald_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Werror
     -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual
-    -Wimplicit-fallthrough -Wformat=2)
+    -Wimplicit-fallthrough -Wformat=2
+    # GCC 12 flags designated initializers that leave out members with default initializers,
+    # which is how the SDK's option structs are meant to be written.
+    -Wno-missing-field-initializers)
 endfunction()

@@ -14,11 +14,12 @@ Counter& MessagesProduced(const std::string& topic, int32_t partition) {
 }
 
 Counter& MessagesConsumed(const std::string& topic, const std::string& group) {
-  static CounterFamily& family =
-      Registry().AddCounter("messages_consumed_total",
-                            "Records consumed, as the consumer group's committed offsets advanced.",
-                            {"topic", "consumer_group"});
-  return family.WithLabels({topic, group});
+  // The SDK's router counts its handler outcomes in the same family (status success, retry,
+  // dlq, ...); the broker counts what groups committed.
+  static CounterFamily& family = Registry().AddCounter(
+      "messages_consumed_total", "Records consumed: committed by groups, or handled by the SDK.",
+      {"topic", "consumer_group", "status"});
+  return family.WithLabels({topic, group, "committed"});
 }
 
 Counter& BytesIn(std::string_view listener) {

@@ -1,7 +1,8 @@
 // The broker's Prometheus metrics, each named once here (in MetricsRegistry::Global()). The names
 // are the ones dashboards for Kafka-style brokers expect, without a prefix:
 //   messages_produced_total{topic,partition}          records appended by producers
-//   messages_consumed_total{topic,consumer_group}     records a group's commits moved past
+//   messages_consumed_total{topic,consumer_group,status="committed"}
+//                                                     records a group's commits moved past
 //   consumer_lag{topic,consumer_group,partition}      end offset - committed offset (at scrape)
 //   partition_size_bytes{topic,partition}             bytes on disk (at scrape)
 //   partition_end_offset{topic,partition}             next offset to assign (at scrape)

@@ -147,6 +147,7 @@ Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)
     if (!value) return bad();
     auto header_count = r.GetVarint();
     if (!header_count || *header_count < 0) return bad();
+    const size_t headers_start = r.position();
     for (int32_t k = 0; k < *header_count; ++k) {
       if (!GetNullableBytes(r) || !GetNullableBytes(r)) return bad();
     }
@@ -160,6 +161,8 @@ Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)
     rec.key = *key;
     rec.value = *value;
     rec.raw = records.subspan(start, r.position() - start);
+    rec.header_count = *header_count;
+    rec.headers = records.subspan(headers_start, r.position() - headers_start);
     fn(rec);
   }
   if (r.remaining() != 0) {
@@ -167,6 +170,18 @@ Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)
                       r.remaining(), h.record_count);
   }
   return Status::Ok();
+}
+
+void ForEachHeader(const RecordView& record,
+                   const std::function<void(ByteView key, std::optional<ByteView> value)>& fn) {
+  // ForEachRecord checked that the section parses.
+  VarintReader r(record.headers);
+  for (int32_t k = 0; k < record.header_count; ++k) {
+    auto key = GetNullableBytes(r);
+    auto value = GetNullableBytes(r);
+    if (!key || !value) return;
+    fn(key->value_or(ByteView()), *value);
+  }
 }
 
 namespace {

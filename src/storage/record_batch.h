@@ -125,7 +125,13 @@ struct RecordView {
   std::optional<ByteView> key;
   std::optional<ByteView> value;  // nullopt = tombstone
   ByteView raw;                   // the record's bytes including its length prefix
+  int32_t header_count = 0;
+  ByteView headers;  // the headers section (see ForEachHeader)
 };
+
+// Calls `fn(key, value)` for each header of `record` (value nullopt for a null value).
+void ForEachHeader(const RecordView& record,
+                   const std::function<void(ByteView key, std::optional<ByteView> value)>& fn);
 
 // Largest records section a compressed batch may decompress to.
 inline constexpr size_t kMaxDecompressedBatchBytes = size_t{64} << 20;

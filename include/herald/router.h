@@ -1,0 +1,157 @@
+// Router: runs handlers per topic inside a consumer group, reliably.
+//
+//   herald::sdk::Router router(transport, {.group = "billing"});
+//   router.Use(herald::sdk::Deduplicate(herald::sdk::InMemoryDedupStore::Create(100000)));
+//   router.Handle("orders", [&](const herald::sdk::Message& m) {
+//     charge(m);                       // may throw RetryableError / NonRetryableError
+//     return herald::sdk::HandlerResult::Success();
+//   });
+//   router.Run();                      // until Stop()
+//
+// Delivery is at least once: a batch's offsets are committed after its handlers finished.
+// Records of one partition are handled in order, one at a time (so per-key order holds); the
+// partitions of a batch are handled concurrently, on up to `concurrency` threads.
+//
+// A failing record is tried again in place with exponential backoff and jitter (RetryPolicy)
+// while the failure is retryable. Then, with retry topics on, it moves to `<topic>.retry.1`,
+// `.retry.2`, ... (each redelivered after its delay, so one poison record never stalls its
+// partition), and at last to the dead-letter topic `<topic>.dlq`, with the failure in headers:
+//   herald_original_topic, herald_original_partition, herald_original_offset, herald_error_class,
+//   herald_error_message, herald_attempts, herald_first_failure_ms, herald_last_failure_ms,
+//   herald_consumer_group (key, value and the record's own headers are kept).
+// A non-retryable failure goes to the dead-letter topic at once.
+//
+// Metrics (Prometheus, in-process registry): messages_consumed_total{topic,consumer_group,status},
+// message_processing_duration_seconds, dlq_messages_total{topic,error_type}. Log events:
+// message_consumed, message_acked, message_nacked (debug), message_dlq (warn).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "herald/message.h"
+#include "herald/publisher.h"
+#include "herald/transport.h"
+
+namespace herald::sdk {
+
+// What a handler (or middleware) says about one record.
+struct HandlerResult {
+  enum class Kind { kSuccess, kRetryable, kNonRetryable, kSkipped };
+  Kind kind = Kind::kSuccess;
+  std::string error_class;  // e.g. "timeout", "validation"
+  std::string message;
+
+  static HandlerResult Success() { return {}; }
+  // Already handled (a duplicate): acknowledged, the handler not called.
+  static HandlerResult Skipped() { return {Kind::kSkipped, {}, {}}; }
+  static HandlerResult Retry(std::string error_class, std::string message) {
+    return {Kind::kRetryable, std::move(error_class), std::move(message)};
+  }
+  static HandlerResult Fail(std::string error_class, std::string message) {
+    return {Kind::kNonRetryable, std::move(error_class), std::move(message)};
+  }
+  bool ok() const { return kind == Kind::kSuccess || kind == Kind::kSkipped; }
+};
+
+// A handler returns a result or throws: RetryableError and NonRetryableError say which; any other
+// exception counts as retryable (class "exception").
+using Handler = std::function<HandlerResult(const Message&)>;
+using Next = std::function<HandlerResult(const Message&)>;
+// Wraps the rest of the chain: call `next` to go on, or answer without it.
+using Middleware = std::function<HandlerResult(const Message&, const Next& next)>;
+
+struct RetryPolicy {
+  int max_attempts = 5;  // in place, including the first
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{60000};
+  double multiplier = 2.0;
+  double jitter = 0.2;  // each wait is scaled by a random factor in [1 - jitter, 1 + jitter]
+
+  // The wait before attempt `attempt` + 1 (attempt counts from 1), without jitter.
+  std::chrono::milliseconds BackoffAfter(int attempt) const;
+};
+
+struct RetryTopicOptions {
+  bool enabled = false;
+  // One retry topic per delay: <topic>.retry.1 waits delays[0], and so on.
+  std::vector<std::chrono::milliseconds> delays{std::chrono::seconds(1), std::chrono::seconds(10),
+                                                std::chrono::seconds(60)};
+};
+
+struct RouterOptions {
+  std::string group;
+  RetryPolicy retry;
+  RetryTopicOptions retry_topics;
+  bool dead_letter = true;  // false: a record that exhausted its tries is logged and skipped
+  int concurrency = 4;      // partitions handled at once
+  size_t max_poll_records = 500;
+  std::chrono::milliseconds poll_timeout{100};
+  // How the router waits between in-place retries (tests pass a fake clock's sleep).
+  std::function<void(std::chrono::milliseconds)> sleep;
+};
+
+class Router {
+ public:
+  Router(std::shared_ptr<Transport> transport, RouterOptions options);
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Registers the handler of `topic` (before Run).
+  Router& Handle(const std::string& topic, Handler handler);
+  // Adds a middleware around every handler; the first added is the outermost.
+  Router& Use(Middleware middleware);
+
+  // Joins the group and handles records until Stop(): finishes the batch in hand, commits it,
+  // leaves the group. Throws Error when the transport fails.
+  void Run();
+  // Asks Run to return. Any thread, any time.
+  void Stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- Middleware ----------------------------------------------------------------------------
+
+// Remembers which message ids were handled, for a while.
+class DedupStore {
+ public:
+  virtual ~DedupStore() = default;
+  // True when `id` was recorded less than `ttl` ago.
+  virtual bool Seen(const std::string& id, std::chrono::milliseconds ttl) = 0;
+  virtual void Record(const std::string& id) = 0;
+};
+
+// The most recent `capacity` ids in memory (least recently recorded dropped first).
+class InMemoryDedupStore : public DedupStore {
+ public:
+  static std::shared_ptr<InMemoryDedupStore> Create(size_t capacity);
+  bool Seen(const std::string& id, std::chrono::milliseconds ttl) override;
+  void Record(const std::string& id) override;
+
+ private:
+  explicit InMemoryDedupStore(size_t capacity) : capacity_(capacity) {}
+  using Clock = std::chrono::steady_clock;
+  const size_t capacity_;
+  std::mutex mu_;
+  std::map<std::string, Clock::time_point> recorded_;      // GUARDED_BY(mu_)
+  std::multimap<Clock::time_point, std::string> by_time_;  // GUARDED_BY(mu_)
+};
+
+// The idempotent consumer: a record whose id (header ce_id, else topic-partition-offset) was
+// handled within `ttl` is acknowledged and skipped; the handler never sees it.
+Middleware Deduplicate(std::shared_ptr<DedupStore> store,
+                       std::chrono::milliseconds ttl = std::chrono::hours(24));
+
+}  // namespace herald::sdk

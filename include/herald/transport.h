@@ -1,0 +1,81 @@
+// Transports: where the SDK's records go and come from. The same Publisher and Router run over
+//   - the embedded transport: Herald's storage engine in this process (no server, no network),
+//     the default for tests and small apps; its data directory can later be served unchanged by
+//     `herald serve`;
+//   - the Kafka transport: librdkafka against `herald serve` or any Kafka cluster.
+//
+// Thread-safety: a Transport is shared by publishers and routers across threads; a
+// GroupSession is used by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "herald/message.h"
+
+namespace herald::sdk {
+
+// Outcome of one record of a Send: its position, or why it was not appended.
+struct SendResult {
+  RecordPosition position;
+  std::string error;  // empty: appended (durably: the transport waits for fsync / acks=all)
+  bool ok() const { return error.empty(); }
+};
+
+// A member of a consumer group: the partitions it holds, the records it polls, its commits.
+class GroupSession {
+ public:
+  virtual ~GroupSession() = default;
+  // Records from the held partitions, in offset order per partition, waiting up to `timeout`
+  // for the first one. Throws Error on failure.
+  virtual std::vector<Message> Poll(std::chrono::milliseconds timeout, size_t max_records) = 0;
+  // Commits, per partition, the next offset to consume. Throws Error on failure.
+  virtual void Commit(const std::vector<RecordPosition>& next_offsets) = 0;
+  // Stops (or resumes) delivering records of `topic`'s held partitions, keeping them held.
+  virtual void Pause(const std::string& topic) = 0;
+  virtual void Resume(const std::string& topic) = 0;
+  // Leaves the group. Idempotent.
+  virtual void Close() = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Appends `records` (to the same partition in the given order) and calls `done` once each is
+  // durable or failed, from any thread.
+  virtual void Send(std::vector<OutgoingRecord> records,
+                    std::function<void(std::vector<SendResult>)> done) = 0;
+  // Creates `topic` with `partitions` partitions unless it exists. Throws Error on failure.
+  virtual void EnsureTopic(const std::string& topic, int32_t partitions) = 0;
+  // Joins `group` for `topics`, starting where the group committed (else at the beginning).
+  virtual std::unique_ptr<GroupSession> Join(const std::string& group,
+                                             const std::vector<std::string>& topics) = 0;
+};
+
+struct EmbeddedOptions {
+  std::string data_dir = "./data";
+  int32_t default_partitions = 1;  // of topics created on first use
+  // Broker-wide topic defaults by Kafka name (segment.bytes, retention.ms, ...).
+  std::map<std::string, std::string> topic_defaults;
+};
+
+// Opens (recovering) or creates the data directory, locking it against other processes.
+// Throws Error when it cannot.
+std::shared_ptr<Transport> OpenEmbedded(const EmbeddedOptions& options);
+
+struct KafkaOptions {
+  std::string bootstrap = "localhost:9092";
+  std::string client_id = "herald-sdk";
+  // Further librdkafka properties (security.protocol, sasl.*, ...).
+  std::map<std::string, std::string> properties;
+};
+
+// A transport over librdkafka: Herald's `herald serve` or any Kafka cluster.
+std::shared_ptr<Transport> ConnectKafka(const KafkaOptions& options);
+
+}  // namespace herald::sdk

@@ -1,0 +1,381 @@
+#include "herald/router.h"
+
+#include <algorithm>
+#include <charconv>
+#include <deque>
+#include <future>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "base/metrics.h"
+#include "herald/errors.h"
+
+namespace herald::sdk {
+namespace {
+
+using std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Header names of a record's failure history.
+constexpr const char* kOriginalTopic = "herald_original_topic";
+constexpr const char* kOriginalPartition = "herald_original_partition";
+constexpr const char* kOriginalOffset = "herald_original_offset";
+constexpr const char* kErrorClass = "herald_error_class";
+constexpr const char* kErrorMessage = "herald_error_message";
+constexpr const char* kAttempts = "herald_attempts";
+constexpr const char* kFirstFailure = "herald_first_failure_ms";
+constexpr const char* kLastFailure = "herald_last_failure_ms";
+constexpr const char* kGroup = "herald_consumer_group";
+constexpr const char* kDue = "herald_due_ms";
+
+int64_t HeaderInt(const Message& m, std::string_view name, int64_t fallback) {
+  auto text = m.Header(name);
+  if (!text) return fallback;
+  int64_t v = fallback;
+  std::from_chars(text->data(), text->data() + text->size(), v);
+  return v;
+}
+
+// "orders.retry.2" -> ("orders", 2); anything else -> (topic, 0).
+std::pair<std::string, int> SplitRetryTopic(const std::string& topic) {
+  const std::string marker = ".retry.";
+  size_t at = topic.rfind(marker);
+  if (at == std::string::npos) return {topic, 0};
+  int level = 0;
+  const char* begin = topic.data() + at + marker.size();
+  auto [end, ec] = std::from_chars(begin, topic.data() + topic.size(), level);
+  if (ec != std::errc() || end != topic.data() + topic.size() || level < 1) return {topic, 0};
+  return {topic.substr(0, at), level};
+}
+
+Counter& Consumed(const std::string& topic, const std::string& group, const char* status) {
+  // Shared with the broker (status="committed"); registered with the same help text.
+  static CounterFamily& family = MetricsRegistry::Global().AddCounter(
+      "messages_consumed_total", "Records consumed: committed by groups, or handled by the SDK.",
+      {"topic", "consumer_group", "status"});
+  return family.WithLabels({topic, group, status});
+}
+
+Histogram& ProcessingDuration() {
+  static Histogram& histogram =
+      MetricsRegistry::Global()
+          .AddHistogram("message_processing_duration_seconds",
+                        "Time a handler took for one record, retries in place included.", {},
+                        {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10})
+          .WithLabels();
+  return histogram;
+}
+
+Counter& DeadLettered(const std::string& topic, const std::string& error_class) {
+  static CounterFamily& family = MetricsRegistry::Global().AddCounter(
+      "dlq_messages_total", "Records sent to a dead-letter topic.", {"topic", "error_type"});
+  return family.WithLabels({topic, error_class});
+}
+
+}  // namespace
+
+std::chrono::milliseconds RetryPolicy::BackoffAfter(int attempt) const {
+  double wait = static_cast<double>(initial_backoff.count());
+  for (int i = 1; i < attempt; ++i) wait *= multiplier;
+  return milliseconds(static_cast<int64_t>(std::min(wait, static_cast<double>(max_backoff.count()))));
+}
+
+struct Router::Impl {
+  std::shared_ptr<Transport> transport;
+  RouterOptions options;
+  std::map<std::string, Handler> handlers;
+  std::vector<Middleware> middlewares;
+  std::atomic<bool> stop{false};
+  // Retry-topic records not yet due, per partition, in offset order.
+  std::map<std::pair<std::string, int32_t>, std::deque<Message>> deferred;
+
+  // The record through the middleware chain and its handler, exceptions classified.
+  HandlerResult Invoke(const Message& m, const Handler& handler) const {
+    Next call = [&handler](const Message& msg) -> HandlerResult {
+      try {
+        return handler(msg);
+      } catch (const RetryableError& e) {
+        return HandlerResult::Retry(e.error_class(), e.what());
+      } catch (const NonRetryableError& e) {
+        return HandlerResult::Fail(e.error_class(), e.what());
+      } catch (const std::exception& e) {
+        return HandlerResult::Retry("exception", e.what());
+      }
+    };
+    for (auto it = middlewares.rbegin(); it != middlewares.rend(); ++it) {
+      call = [mw = *it, next = std::move(call)](const Message& msg) { return mw(msg, next); };
+    }
+    return call(m);
+  }
+
+  void Sleep(milliseconds d) const {
+    if (options.sleep) {
+      options.sleep(d);
+    } else {
+      std::this_thread::sleep_for(d);
+    }
+  }
+
+  milliseconds Jittered(milliseconds d) const {
+    thread_local std::mt19937_64 rng(std::random_device{}());
+    std::uniform_real_distribution<double> factor(1 - options.retry.jitter, 1 + options.retry.jitter);
+    return milliseconds(static_cast<int64_t>(static_cast<double>(d.count()) * factor(rng)));
+  }
+
+  // Appends `record` and waits until it is durable; throws Error when it is not.
+  void SendDurably(OutgoingRecord record) const {
+    std::promise<std::vector<SendResult>> done;
+    std::vector<OutgoingRecord> records;
+    records.push_back(std::move(record));
+    transport->Send(std::move(records),
+                    [&done](std::vector<SendResult> r) { done.set_value(std::move(r)); });
+    auto results = done.get_future().get();
+    if (!results.front().ok()) {
+      throw Error(fmt::format("sending to {}: {}", results.front().position.topic,
+                              results.front().error));
+    }
+  }
+
+  // `m` (from `base`'s topic or one of its retry topics) with its failure recorded, bound for
+  // `topic`.
+  OutgoingRecord FailedRecord(const Message& m, const std::string& base, const std::string& topic,
+                              const HandlerResult& failure, int64_t attempts) const {
+    OutgoingRecord r;
+    r.topic = topic;
+    r.key = m.key;
+    r.value = m.value;
+    const bool first = !m.Header(kOriginalTopic).has_value();
+    const int64_t now = NowMs();
+    for (const auto& h : m.headers) {
+      if (!h.first.starts_with("herald_")) r.headers.push_back(h);
+    }
+    r.headers.emplace_back(kOriginalTopic, first ? base : std::string(*m.Header(kOriginalTopic)));
+    r.headers.emplace_back(kOriginalPartition, first ? std::to_string(m.partition)
+                                                     : std::string(*m.Header(kOriginalPartition)));
+    r.headers.emplace_back(kOriginalOffset, first ? std::to_string(m.offset)
+                                                  : std::string(*m.Header(kOriginalOffset)));
+    r.headers.emplace_back(kErrorClass, failure.error_class);
+    r.headers.emplace_back(kErrorMessage, failure.message);
+    r.headers.emplace_back(kAttempts, std::to_string(attempts));
+    r.headers.emplace_back(kFirstFailure, std::to_string(HeaderInt(m, kFirstFailure, now)));
+    r.headers.emplace_back(kLastFailure, std::to_string(now));
+    r.headers.emplace_back(kGroup, options.group);
+    return r;
+  }
+
+  // Handles one record completely: in-place retries, then the next retry topic or the
+  // dead-letter topic. Returns once the record is done with (so its offset may be committed).
+  void Process(const Message& m) {
+    const auto [base, level] = SplitRetryTopic(m.topic);
+    auto handler = handlers.find(base);
+    if (handler == handlers.end()) return;  // a topic nobody handles: nothing to do
+    const auto started = SteadyClock::now();
+    if (LogEnabled(LogLevel::kDebug)) {
+      LogDebug("message_consumed", {{"topic", m.topic},
+                                    {"partition", m.partition},
+                                    {"offset", m.offset},
+                                    {"consumer_group", options.group}});
+    }
+    HandlerResult result;
+    int attempts = 0;
+    for (;;) {
+      ++attempts;
+      result = Invoke(m, handler->second);
+      if (result.kind != HandlerResult::Kind::kRetryable || attempts >= options.retry.max_attempts ||
+          stop) {
+        break;
+      }
+      if (LogEnabled(LogLevel::kDebug)) {
+        LogDebug("message_nacked", {{"topic", m.topic},
+                                    {"partition", m.partition},
+                                    {"offset", m.offset},
+                                    {"attempt", attempts},
+                                    {"error_class", result.error_class}},
+                 result.message);
+      }
+      Sleep(Jittered(options.retry.BackoffAfter(attempts)));
+    }
+    ProcessingDuration().Observe(
+        std::chrono::duration<double>(SteadyClock::now() - started).count());
+    if (result.ok()) {
+      Consumed(base, options.group,
+               result.kind == HandlerResult::Kind::kSkipped ? "skipped" : "success")
+          .Inc();
+      if (LogEnabled(LogLevel::kDebug)) {
+        LogDebug("message_acked", {{"topic", m.topic},
+                                   {"partition", m.partition},
+                                   {"offset", m.offset},
+                                   {"consumer_group", options.group}});
+      }
+      return;
+    }
+    const int64_t total_attempts = HeaderInt(m, kAttempts, 0) + attempts;
+    const bool retryable = result.kind == HandlerResult::Kind::kRetryable;
+    const auto& delays = options.retry_topics.delays;
+    if (retryable && options.retry_topics.enabled && level < static_cast<int>(delays.size())) {
+      OutgoingRecord next =
+          FailedRecord(m, base, fmt::format("{}.retry.{}", base, level + 1), result, total_attempts);
+      next.headers.emplace_back(kDue, std::to_string(NowMs() + delays[static_cast<size_t>(level)].count()));
+      SendDurably(std::move(next));
+      Consumed(base, options.group, "retry").Inc();
+      return;
+    }
+    if (!options.dead_letter) {
+      Consumed(base, options.group, "failed").Inc();
+      LogWarn("message_dropped",
+              {{"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset},
+               {"error_class", result.error_class}, {"consumer_group", options.group}},
+              result.message);
+      return;
+    }
+    SendDurably(FailedRecord(m, base, base + ".dlq", result, total_attempts));
+    Consumed(base, options.group, "dlq").Inc();
+    DeadLettered(base, result.error_class).Inc();
+    LogWarn("message_dlq",
+            {{"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset},
+             {"error_class", result.error_class}, {"attempts", total_attempts},
+             {"consumer_group", options.group}},
+            result.message);
+  }
+
+  // Handles the records of one partition in order. For a retry topic, records not yet due wait
+  // in `deferred` (so their partition's commit stops before them). Returns the next offset to
+  // commit, or -1 when nothing moved.
+  int64_t ProcessPartition(const std::string& topic, int32_t partition, std::deque<Message>& queue) {
+    int64_t next = -1;
+    const bool retry = SplitRetryTopic(topic).second > 0;
+    while (!queue.empty() && !stop) {
+      const Message& m = queue.front();
+      if (retry && HeaderInt(m, kDue, 0) > NowMs()) break;
+      Process(m);
+      next = m.offset + 1;
+      queue.pop_front();
+    }
+    (void)partition;
+    return next;
+  }
+
+  void Run() {
+    std::vector<std::string> topics;
+    for (const auto& [topic, handler] : handlers) {
+      topics.push_back(topic);
+      if (options.retry_topics.enabled) {
+        for (size_t n = 1; n <= options.retry_topics.delays.size(); ++n) {
+          std::string name = fmt::format("{}.retry.{}", topic, n);
+          transport->EnsureTopic(name, 1);
+          topics.push_back(std::move(name));
+        }
+      }
+    }
+    if (topics.empty()) throw Error("the router has no handler");
+    std::unique_ptr<GroupSession> session = transport->Join(options.group, topics);
+    while (!stop) {
+      std::vector<Message> batch = session->Poll(options.poll_timeout, options.max_poll_records);
+      for (auto& m : batch) deferred[{m.topic, m.partition}].push_back(std::move(m));
+      // Every partition with records, handled concurrently in up to `concurrency` lanes.
+      std::vector<std::pair<const std::pair<std::string, int32_t>, std::deque<Message>>*> work;
+      for (auto& entry : deferred) {
+        if (!entry.second.empty()) work.push_back(&entry);
+      }
+      std::vector<RecordPosition> commits(work.size());
+      const size_t lanes = std::max<size_t>(
+          1, std::min(work.size(), static_cast<size_t>(std::max(1, options.concurrency))));
+      auto run_lane = [&](size_t lane) {
+        for (size_t i = lane; i < work.size(); i += lanes) {
+          auto& [tp, queue] = *work[i];
+          commits[i] = {tp.first, tp.second, ProcessPartition(tp.first, tp.second, queue)};
+        }
+      };
+      std::vector<std::future<void>> running;
+      for (size_t lane = 1; lane < lanes; ++lane) {
+        running.push_back(std::async(std::launch::async, run_lane, lane));
+      }
+      if (!work.empty()) run_lane(0);
+      for (auto& f : running) f.get();  // rethrows a lane's failure
+      std::erase_if(commits, [](const RecordPosition& p) { return p.offset < 0; });
+      session->Commit(commits);
+    }
+    session->Close();
+  }
+};
+
+Router::Router(std::shared_ptr<Transport> transport, RouterOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->transport = std::move(transport);
+  impl_->options = std::move(options);
+  if (impl_->options.group.empty()) throw Error("RouterOptions::group is required");
+}
+
+Router::~Router() = default;
+
+Router& Router::Handle(const std::string& topic, Handler handler) {
+  impl_->handlers[topic] = std::move(handler);
+  return *this;
+}
+
+Router& Router::Use(Middleware middleware) {
+  impl_->middlewares.push_back(std::move(middleware));
+  return *this;
+}
+
+void Router::Run() {
+  impl_->stop = false;
+  impl_->Run();
+}
+
+void Router::Stop() { impl_->stop = true; }
+
+// ---- Deduplication ----
+
+std::shared_ptr<InMemoryDedupStore> InMemoryDedupStore::Create(size_t capacity) {
+  return std::shared_ptr<InMemoryDedupStore>(new InMemoryDedupStore(std::max<size_t>(capacity, 1)));
+}
+
+bool InMemoryDedupStore::Seen(const std::string& id, std::chrono::milliseconds ttl) {
+  std::lock_guard lock(mu_);
+  auto it = recorded_.find(id);
+  return it != recorded_.end() && Clock::now() - it->second < ttl;
+}
+
+void InMemoryDedupStore::Record(const std::string& id) {
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  if (auto it = recorded_.find(id); it != recorded_.end()) {
+    auto range = by_time_.equal_range(it->second);
+    for (auto r = range.first; r != range.second; ++r) {
+      if (r->second == id) {
+        by_time_.erase(r);
+        break;
+      }
+    }
+  }
+  recorded_[id] = now;
+  by_time_.emplace(now, id);
+  while (recorded_.size() > capacity_) {
+    recorded_.erase(by_time_.begin()->second);
+    by_time_.erase(by_time_.begin());
+  }
+}
+
+Middleware Deduplicate(std::shared_ptr<DedupStore> store, std::chrono::milliseconds ttl) {
+  return [store = std::move(store), ttl](const Message& m, const Next& next) {
+    const auto ce_id = m.Header("ce_id");
+    const std::string id = ce_id ? std::string(*ce_id)
+                                 : fmt::format("{}-{}-{}", m.topic, m.partition, m.offset);
+    if (store->Seen(id, ttl)) return HandlerResult::Skipped();
+    HandlerResult result = next(m);
+    if (result.kind == HandlerResult::Kind::kSuccess) store->Record(id);
+    return result;
+  };
+}
+
+}  // namespace herald::sdk

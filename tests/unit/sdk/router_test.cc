@@ -1,0 +1,335 @@
+// The SDK's Publisher and Router over the embedded transport.
+#include "herald/router.h"
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "herald/errors.h"
+#include "herald/publisher.h"
+#include "testing/test_util.h"
+
+namespace herald::sdk {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Runs a router on its own thread until the test is done with it.
+class RunningRouter {
+ public:
+  explicit RunningRouter(Router& router) : router_(router), thread_([this] {
+    try {
+      router_.Run();
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }) {}
+  ~RunningRouter() { StopAndJoin(); }
+  void StopAndJoin() {
+    router_.Stop();
+    if (thread_.joinable()) thread_.join();
+    EXPECT_EQ(error_, "");
+  }
+
+ private:
+  Router& router_;
+  std::string error_;
+  std::thread thread_;
+};
+
+template <typename Pred>
+bool WaitFor(Pred pred, std::chrono::milliseconds limit = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+class SdkTest : public ::testing::Test {
+ protected:
+  void SetUp() override { transport_ = OpenEmbedded({.data_dir = dir_.str()}); }
+
+  // Everything in `topic` so far (a fresh group reads from the beginning).
+  std::vector<Message> ReadAll(const std::string& topic, size_t expect) {
+    auto session = transport_->Join("reader-" + NewUuid(), {topic});
+    std::vector<Message> out;
+    WaitFor([&] {
+      for (auto& m : session->Poll(50ms, 1000)) out.push_back(std::move(m));
+      return out.size() >= expect;
+    });
+    session->Close();
+    return out;
+  }
+
+  RouterOptions Options(const std::string& group) {
+    RouterOptions o;
+    o.group = group;
+    o.retry.initial_backoff = 1ms;
+    o.retry.max_backoff = 5ms;
+    o.poll_timeout = 20ms;
+    return o;
+  }
+
+  testing::TempDir dir_;
+  std::shared_ptr<Transport> transport_;
+};
+
+TEST_F(SdkTest, PublisherWritesACloudEventsEnvelope) {
+  Publisher publisher(transport_, {.source = "/tests/orders"});
+  Delivery d = publisher.Publish("orders", {.type = "order.placed", .key = "o-1",
+                                            .data = R"({"total":42})"});
+  EXPECT_EQ(d.position.topic, "orders");
+  EXPECT_EQ(d.position.offset, 0);
+  auto records = ReadAll("orders", 1);
+  ASSERT_EQ(records.size(), 1u);
+  const Message& m = records[0];
+  EXPECT_EQ(m.key, "o-1");
+  EXPECT_EQ(m.value, R"({"total":42})");
+  EXPECT_EQ(m.Header("ce_specversion"), "1.0");
+  EXPECT_EQ(m.Header("ce_id"), d.id);
+  EXPECT_EQ(m.Header("ce_source"), "/tests/orders");
+  EXPECT_EQ(m.Header("ce_type"), "order.placed");
+  EXPECT_EQ(m.Header("content-type"), "application/json");
+  EXPECT_EQ(m.Header("ce_correlationid"), d.id) << "a new conversation is its own correlation";
+  ASSERT_TRUE(m.Header("ce_time").has_value());
+  EXPECT_EQ(m.Header("ce_time")->size(), 24u);  // 2026-11-30T09:04:50.966Z
+  ASSERT_TRUE(m.Header("traceparent").has_value());
+  EXPECT_EQ(m.Header("traceparent")->size(), 55u);
+
+  // The next event of the conversation.
+  Event next = Event::CausedBy(m, "payment.captured", "{}");
+  Delivery d2 = publisher.Publish("payments", std::move(next));
+  auto payments = ReadAll("payments", 1);
+  ASSERT_EQ(payments.size(), 1u);
+  EXPECT_EQ(payments[0].Header("ce_causationid"), d.id);
+  EXPECT_EQ(payments[0].Header("ce_correlationid"), d.id);
+  EXPECT_EQ(payments[0].Header("traceparent")->substr(0, 35), m.Header("traceparent")->substr(0, 35))
+      << "same trace id";
+  EXPECT_NE(payments[0].Header("traceparent"), m.Header("traceparent")) << "a new span";
+  EXPECT_NE(d2.id, d.id);
+}
+
+TEST_F(SdkTest, PublisherRefusesOversizedPayloadsAndBadTypes) {
+  Publisher publisher(transport_, {.max_payload_bytes = 100});
+  try {
+    publisher.Publish("orders", {.type = "order.placed", .data = std::string(101, 'x')});
+    FAIL() << "no exception";
+  } catch (const PayloadTooLarge& e) {
+    EXPECT_NE(std::string(e.what()).find("claim-check"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(publisher.Publish("orders", {.type = "OrderPlaced", .data = "{}"}), Error);
+  EXPECT_THROW(publisher.Publish("orders", {.type = "order", .data = "{}"}), Error);
+  EXPECT_NO_THROW(publisher.Publish("orders", {.type = "order.placed", .data = std::string(100, 'x')}));
+}
+
+TEST_F(SdkTest, PublishBatchAndAsync) {
+  Publisher publisher(transport_);
+  std::vector<Event> events;
+  for (int i = 0; i < 10; ++i) events.push_back({.type = "item.added", .data = std::to_string(i)});
+  auto deliveries = publisher.PublishBatch("items", std::move(events));
+  ASSERT_EQ(deliveries.size(), 10u);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(deliveries[static_cast<size_t>(i)].position.offset, i);
+  auto future = publisher.PublishAsync("items", {.type = "item.added", .data = "10"});
+  EXPECT_EQ(future.get().position.offset, 10);
+}
+
+TEST_F(SdkTest, ADuplicateMessageIsProcessedOnce) {
+  Publisher publisher(transport_);
+  publisher.Publish("orders", {.type = "order.placed", .data = "1", .id = "same-id"});
+  publisher.Publish("orders", {.type = "order.placed", .data = "1", .id = "same-id"});
+  publisher.Publish("orders", {.type = "order.placed", .data = "2", .id = "other-id"});
+  std::atomic<int> handled{0};
+  Router router(transport_, Options("billing"));
+  router.Use(Deduplicate(InMemoryDedupStore::Create(1000)));
+  router.Handle("orders", [&](const Message&) {
+    ++handled;
+    return HandlerResult::Success();
+  });
+  RunningRouter running(router);
+  ASSERT_TRUE(WaitFor([&] { return handled >= 2; }));
+  std::this_thread::sleep_for(100ms);  // the duplicate, were it handled, would be by now
+  running.StopAndJoin();
+  EXPECT_EQ(handled, 2);
+}
+
+TEST_F(SdkTest, ARecordFailingThreeTimesLandsInTheDlqWithEveryHeader) {
+  Publisher publisher(transport_);
+  Delivery d = publisher.Publish("orders", {.type = "order.placed", .key = "o-7", .data = "bad"});
+  std::atomic<int> attempts{0};
+  RouterOptions o = Options("billing");
+  o.retry.max_attempts = 3;
+  Router router(transport_, o);
+  router.Handle("orders", [&](const Message&) -> HandlerResult {
+    ++attempts;
+    throw RetryableError("timeout", "the payment service timed out");
+  });
+  {
+    RunningRouter running(router);
+    auto dlq = ReadAll("orders.dlq", 1);
+    ASSERT_EQ(dlq.size(), 1u);
+    const Message& m = dlq[0];
+    EXPECT_EQ(m.key, "o-7");
+    EXPECT_EQ(m.value, "bad");
+    EXPECT_EQ(m.Header("ce_id"), d.id) << "the record's own headers are kept";
+    EXPECT_EQ(m.Header("herald_original_topic"), "orders");
+    EXPECT_EQ(m.Header("herald_original_partition"), "0");
+    EXPECT_EQ(m.Header("herald_original_offset"), "0");
+    EXPECT_EQ(m.Header("herald_error_class"), "timeout");
+    EXPECT_EQ(m.Header("herald_error_message"), "the payment service timed out");
+    EXPECT_EQ(m.Header("herald_attempts"), "3");
+    EXPECT_EQ(m.Header("herald_consumer_group"), "billing");
+    ASSERT_TRUE(m.Header("herald_first_failure_ms").has_value());
+    ASSERT_TRUE(m.Header("herald_last_failure_ms").has_value());
+  }
+  EXPECT_EQ(attempts, 3);
+}
+
+TEST_F(SdkTest, ANonRetryableErrorGoesToTheDlqOnTheFirstFailure) {
+  Publisher publisher(transport_);
+  publisher.Publish("orders", {.type = "order.placed", .data = "not json"});
+  std::atomic<int> attempts{0};
+  Router router(transport_, Options("billing"));
+  router.Handle("orders", [&](const Message&) {
+    ++attempts;
+    return HandlerResult::Fail("validation", "the order is not JSON");
+  });
+  RunningRouter running(router);
+  auto dlq = ReadAll("orders.dlq", 1);
+  ASSERT_EQ(dlq.size(), 1u);
+  EXPECT_EQ(dlq[0].Header("herald_error_class"), "validation");
+  EXPECT_EQ(dlq[0].Header("herald_attempts"), "1");
+  running.StopAndJoin();
+  EXPECT_EQ(attempts, 1);
+}
+
+// With retry topics on, a poison record moves aside: records behind it on the same partition
+// are handled at once, and the poison one reaches the DLQ after the retry ladder.
+TEST_F(SdkTest, APoisonRecordDoesNotDelayOtherKeysWithRetryTopics) {
+  Publisher publisher(transport_);
+  publisher.Publish("orders", {.type = "order.placed", .key = "poison", .data = "x"});
+  for (int i = 0; i < 20; ++i) {
+    publisher.Publish("orders", {.type = "order.placed", .key = "good", .data = std::to_string(i)});
+  }
+  RouterOptions o = Options("billing");
+  o.retry.max_attempts = 1;
+  o.retry_topics.enabled = true;
+  o.retry_topics.delays = {500ms, 500ms};
+  Router router(transport_, o);
+  std::mutex mu;
+  std::vector<std::string> good;
+  std::atomic<int> poison_attempts{0};
+  size_t good_before_second_attempt = 0;
+  const auto started = std::chrono::steady_clock::now();
+  router.Handle("orders", [&](const Message& m) {
+    if (m.key == "poison") {
+      if (++poison_attempts == 2) {
+        std::lock_guard lock(mu);
+        good_before_second_attempt = good.size();
+      }
+      return HandlerResult::Retry("unavailable", "inventory is down");
+    }
+    std::lock_guard lock(mu);
+    good.push_back(*m.value);
+    return HandlerResult::Success();
+  });
+  RunningRouter running(router);
+  auto dlq = ReadAll("orders.dlq", 1);
+  ASSERT_EQ(dlq.size(), 1u);
+  const auto dlq_at = std::chrono::steady_clock::now() - started;
+  running.StopAndJoin();
+  EXPECT_EQ(poison_attempts, 3);  // the first try, then .retry.1 and .retry.2
+  EXPECT_EQ(dlq[0].Header("herald_attempts"), "3");
+  EXPECT_EQ(dlq[0].Header("herald_original_topic"), "orders");
+  std::lock_guard lock(mu);
+  ASSERT_EQ(good.size(), 20u);
+  EXPECT_EQ(good.front(), "0");
+  EXPECT_EQ(good.back(), "19");
+  EXPECT_EQ(good_before_second_attempt, 20u) << "the good records waited for the poison one";
+  EXPECT_GE(dlq_at, std::chrono::milliseconds(1000)) << "the retry delays were not kept";
+}
+
+TEST_F(SdkTest, BackoffGrowsToItsCapWithJitterBounds) {
+  RetryPolicy p;
+  EXPECT_EQ(p.BackoffAfter(1), 1000ms);
+  EXPECT_EQ(p.BackoffAfter(2), 2000ms);
+  EXPECT_EQ(p.BackoffAfter(3), 4000ms);
+  EXPECT_EQ(p.BackoffAfter(10), 60000ms);
+  // Waits seen by the router stay within +-20% of the policy.
+  std::vector<std::chrono::milliseconds> waits;
+  RouterOptions o = Options("g");
+  o.retry = RetryPolicy{};
+  o.retry.max_attempts = 5;
+  o.sleep = [&](std::chrono::milliseconds d) { waits.push_back(d); };
+  Publisher(transport_).Publish("t", {.type = "thing.happened", .data = "x"});
+  Router router(transport_, o);
+  router.Handle("t", [](const Message&) { return HandlerResult::Retry("timeout", "slow"); });
+  {
+    RunningRouter running(router);
+    ASSERT_EQ(ReadAll("t.dlq", 1).size(), 1u);
+  }
+  ASSERT_EQ(waits.size(), 4u);
+  for (size_t i = 0; i < waits.size(); ++i) {
+    const double policy = static_cast<double>(o.retry.BackoffAfter(static_cast<int>(i) + 1).count());
+    EXPECT_GE(static_cast<double>(waits[i].count()), policy * 0.8 - 1) << i;
+    EXPECT_LE(static_cast<double>(waits[i].count()), policy * 1.2 + 1) << i;
+  }
+}
+
+// Stopping mid-stream and starting again handles every record at least once, and resumes after
+// what was committed.
+TEST_F(SdkTest, ShutdownLosesNothingAndResumesAfterTheCommit) {
+  constexpr int kRecords = 300;
+  std::vector<Event> events;
+  for (int i = 0; i < kRecords; ++i) {
+    events.push_back({.type = "order.placed", .key = std::to_string(i % 7), .data = std::to_string(i)});
+  }
+  Publisher(transport_).PublishBatch("orders", std::move(events));
+  std::mutex mu;
+  std::multiset<std::string> seen;
+  auto handler = [&](const Message& m) {
+    std::lock_guard lock(mu);
+    seen.insert(*m.value);
+    return HandlerResult::Success();
+  };
+  RouterOptions o = Options("billing");
+  o.max_poll_records = 50;
+  {
+    Router first(transport_, o);
+    first.Handle("orders", handler);
+    RunningRouter running(first);
+    ASSERT_TRUE(WaitFor([&] {
+      std::lock_guard lock(mu);
+      return seen.size() >= 100;
+    }));
+  }
+  size_t after_first = 0;
+  {
+    std::lock_guard lock(mu);
+    after_first = seen.size();
+  }
+  // Reopen everything, as after a restart.
+  transport_.reset();
+  transport_ = OpenEmbedded({.data_dir = dir_.str()});
+  Router second(transport_, o);
+  second.Handle("orders", handler);
+  RunningRouter running(second);
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard lock(mu);
+    std::set<std::string> distinct(seen.begin(), seen.end());
+    return distinct.size() == kRecords;
+  }));
+  running.StopAndJoin();
+  std::lock_guard lock(mu);
+  // At most the batch in hand at the stop is handled twice.
+  EXPECT_LE(seen.size(), kRecords + o.max_poll_records) << "first run handled " << after_first;
+}
+
+}  // namespace
+}  // namespace herald::sdk
