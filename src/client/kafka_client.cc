@@ -850,9 +850,11 @@ Status Consumer::Assign(const std::vector<TopicPartition>& partitions) {
   return KafkaStatus(rd_kafka_assign(client_->get(), list.get()), "assigning partitions");
 }
 
-Status Consumer::Subscribe(const std::vector<std::string>& topics, AssignHandler on_assign) {
+Status Consumer::Subscribe(const std::vector<std::string>& topics, AssignHandler on_assign,
+                           RebalancedHandler on_rebalanced) {
   rd_kafka_t* rk = client_->get();
-  client_->set_rebalance_handler([rk, on_assign = std::move(on_assign)](
+  client_->set_rebalance_handler([rk, on_assign = std::move(on_assign),
+                                  on_rebalanced = std::move(on_rebalanced)](
                                      rd_kafka_resp_err_t err,
                                      rd_kafka_topic_partition_list_t* partitions) {
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && on_assign) {
@@ -866,6 +868,11 @@ Status Consumer::Subscribe(const std::vector<std::string>& topics, AssignHandler
       }
     }
     DefaultRebalance(rk, err, partitions);
+    if (on_rebalanced) {
+      std::vector<TopicPartition> changed = FromPartitionList(partitions);
+      for (auto& tp : changed) tp.status = Status::Ok();
+      on_rebalanced(err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, changed);
+    }
   });
   std::vector<TopicPartition> subscription;
   for (const auto& t : topics) subscription.push_back({t, kAnyPartition, kOffsetInvalid, {}});
@@ -971,6 +978,33 @@ Result<std::vector<TopicPartition>> Consumer::Committed(
       rd_kafka_committed(client_->get(), list.get(), client_->options().request_timeout_ms),
       "reading committed offsets"));
   return FromPartitionList(list.get());
+}
+
+namespace {
+
+// rd_kafka_pause_partitions or rd_kafka_resume_partitions over `partitions`, with their
+// per-partition errors.
+Status PauseOrResume(rd_kafka_t* rk, const std::vector<TopicPartition>& partitions, bool pause) {
+  if (partitions.empty()) return Status::Ok();
+  PartitionListPtr list = ToPartitionList(partitions);
+  const char* what = pause ? "pausing" : "resuming";
+  HERALD_RETURN_IF_ERROR(KafkaStatus(pause ? rd_kafka_pause_partitions(rk, list.get())
+                                           : rd_kafka_resume_partitions(rk, list.get()),
+                                     what));
+  for (const auto& tp : FromPartitionList(list.get())) {
+    if (!tp.status.ok()) return tp.status.WithContext(what);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Consumer::Pause(const std::vector<TopicPartition>& partitions) {
+  return PauseOrResume(client_->get(), partitions, true);
+}
+
+Status Consumer::Resume(const std::vector<TopicPartition>& partitions) {
+  return PauseOrResume(client_->get(), partitions, false);
 }
 
 Status Consumer::Seek(const std::vector<TopicPartition>& positions) {

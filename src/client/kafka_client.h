@@ -350,9 +350,14 @@ class Consumer {
   Status Assign(const std::vector<TopicPartition>& partitions);
   // Joins the group for `topics`. On each assignment `on_assign` may rewrite the start offsets
   // (kOffsetStored, the default, resumes from the group's commits); on revocation the partitions
-  // are given up.
+  // are given up. `on_rebalanced`, when set, is told afterwards what changed: the partitions just
+  // assigned (assigned = true) or just given up (false), e.g. to pause some of them again. Both
+  // run inside Poll and must not throw.
   using AssignHandler = std::function<void(std::vector<TopicPartition>& assigned)>;
-  Status Subscribe(const std::vector<std::string>& topics, AssignHandler on_assign = {});
+  using RebalancedHandler =
+      std::function<void(bool assigned, const std::vector<TopicPartition>& partitions)>;
+  Status Subscribe(const std::vector<std::string>& topics, AssignHandler on_assign = {},
+                   RebalancedHandler on_rebalanced = {});
   // The partitions currently assigned.
   Result<std::vector<TopicPartition>> Assignment();
 
@@ -373,6 +378,12 @@ class Consumer {
   Status CommitOffsets(const std::vector<TopicPartition>& offsets);
   // The group's committed offset for each partition (kOffsetInvalid where there is none).
   Result<std::vector<TopicPartition>> Committed(const std::vector<TopicPartition>& partitions);
+  // Stops fetching `partitions` (offsets ignored) while keeping them assigned: Poll returns none
+  // of their records until Resume, which fetches again from the position after the last record
+  // Poll returned. Returns OK, or the first per-partition error (kNotFound for a partition that
+  // this client does not know).
+  Status Pause(const std::vector<TopicPartition>& partitions);
+  Status Resume(const std::vector<TopicPartition>& partitions);
   // Moves the positions of assigned partitions to their `offset` fields (absolute or
   // kOffsetBeginning/End).
   Status Seek(const std::vector<TopicPartition>& positions);

@@ -1,0 +1,416 @@
+// The Kafka transport: the SDK over librdkafka (client/kafka_client.h), against `herald serve` or
+// any Kafka cluster.
+//
+// Sends go through one idempotent producer (acks=all, so an acknowledged record is on every
+// in-sync replica; Kafka's murmur2 partitioner for keyed records, like the embedded transport and
+// the Java client). A background thread serves its delivery reports, so `done` runs there (or,
+// when librdkafka's queue is full, on a sending thread) without the caller polling.
+//
+// Each Join is a consumer of its own in the group, subscribed to the topics, committing nothing
+// but what GroupSession::Commit is given. Pausing a topic pauses its assigned partitions in
+// librdkafka and again after each rebalance; a record of a paused topic that was already on its
+// way is held back and handed out, in order, once the topic is resumed.
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "client/kafka_client.h"
+#include "herald/errors.h"
+#include "herald/transport.h"
+
+namespace herald::sdk {
+namespace {
+
+constexpr int kLingerMs = 5;
+constexpr int kDeliveryPollMs = 100;
+// How long closing the transport waits for records still in flight before failing them.
+constexpr int kCloseFlushMs = 10000;
+
+void Check(const Status& s, std::string_view what) {
+  if (!s.ok()) throw Error(fmt::format("{}: {}", what, s.message()));
+}
+
+template <typename T>
+T Check(Result<T> r, std::string_view what) {
+  if (!r.ok()) throw Error(fmt::format("{}: {}", what, r.status().message()));
+  return std::move(r).value();
+}
+
+client::ClientOptions ClientOptionsFor(const KafkaOptions& options,
+                                       std::map<std::string, std::string> properties) {
+  client::ClientOptions out;
+  out.bootstrap = options.bootstrap;
+  out.client_id = options.client_id;
+  out.properties = std::move(properties);
+  return out;
+}
+
+Message FromClient(client::Message&& m) {
+  Message out;
+  out.topic = std::move(m.topic);
+  out.partition = m.partition;
+  out.offset = m.offset;
+  out.timestamp_ms = m.timestamp_ms;
+  out.key = std::move(m.key);
+  out.value = std::move(m.value);
+  for (auto& [name, value] : m.headers) {
+    out.headers.emplace_back(std::move(name), value ? std::move(*value) : std::string());
+  }
+  return out;
+}
+
+// One Send call: its results, filled in by delivery reports, and `done` once all are in.
+class SendCall {
+ public:
+  SendCall(size_t records, std::function<void(std::vector<SendResult>)> done)
+      : results_(records), outstanding_(records + 1), done_(std::move(done)) {}
+
+  // Sets result `i` (before it is finished).
+  SendResult& result(size_t i) { return results_[i]; }
+
+  // Records the outcome of record `i` and finishes it.
+  void Deliver(size_t i, const client::DeliveryReport& report) {
+    {
+      std::lock_guard lock(mu_);
+      SendResult& out = results_[i];
+      out.position.topic = report.topic;
+      out.position.partition = report.partition;
+      if (report.status.ok()) {
+        out.position.offset = report.offset;
+      } else {
+        out.error = report.status.message();
+      }
+    }
+    FinishOne();
+  }
+
+  // One more record (or the issuing of them all) is done; the last calls `done`.
+  void FinishOne() {
+    std::unique_lock lock(mu_);
+    if (--outstanding_ > 0) return;
+    lock.unlock();
+    done_(std::move(results_));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<SendResult> results_;
+  size_t outstanding_;  // GUARDED_BY(mu_): records in flight, plus one until all are issued
+  std::function<void(std::vector<SendResult>)> done_;
+};
+
+// What a produced record carries to its delivery report.
+struct Ticket {
+  std::shared_ptr<SendCall> call;
+  size_t index = 0;
+};
+
+class KafkaSession : public GroupSession {
+ public:
+  KafkaSession(std::string group, client::Consumer consumer)
+      : group_(std::move(group)), consumer_(std::move(consumer)) {}
+  ~KafkaSession() override {
+    try {
+      Close();
+    } catch (const Error& e) {
+      LogDebug("sdk_session_close_failed", {{"group", group_}}, e.what());
+    }
+  }
+
+  // Subscribes to `topics`, re-pausing paused topics' partitions after each assignment.
+  void Subscribe(const std::vector<std::string>& topics) {
+    Check(consumer_.Subscribe(topics, {},
+                              [this](bool assigned,
+                                     const std::vector<client::TopicPartition>& partitions) {
+                                OnRebalanced(assigned, partitions);
+                              }),
+          fmt::format("joining group '{}'", group_));
+  }
+
+  std::vector<Message> Poll(std::chrono::milliseconds timeout, size_t max_records) override;
+  void Commit(const std::vector<RecordPosition>& next_offsets) override;
+  void Pause(const std::string& topic) override;
+  void Resume(const std::string& topic) override;
+  void Close() override {
+    if (closed_.exchange(true)) return;
+    Check(consumer_.Close(), fmt::format("leaving group '{}'", group_));
+  }
+
+ private:
+  using Key = std::pair<std::string, int32_t>;
+
+  // Runs inside consumer_.Poll (librdkafka's callback): must not throw.
+  void OnRebalanced(bool assigned, const std::vector<client::TopicPartition>& partitions);
+  // The assigned partitions of `topic`.
+  std::vector<client::TopicPartition> AssignedOf(const std::string& topic);
+  // Moves held records of unpaused topics to `out`, up to `max_records`.
+  void TakeHeld(std::vector<Message>& out, size_t max_records);
+  // Hands `m` out through `out`, or holds it back when its topic is paused or its partition
+  // has older records held.
+  void Deliver(Message m, std::vector<Message>& out);
+  void ThrowRebalanceError();
+
+  const std::string group_;
+  std::mutex mu_;
+  std::set<std::string> paused_;             // GUARDED_BY(mu_)
+  std::map<Key, std::deque<Message>> held_;  // GUARDED_BY(mu_): in offset order
+  Status rebalance_error_;                   // GUARDED_BY(mu_): from OnRebalanced, thrown by Poll
+  std::atomic<bool> closed_{false};
+  // Last, so it goes first: its rebalance handler uses the members above.
+  client::Consumer consumer_;
+};
+
+void KafkaSession::OnRebalanced(bool assigned,
+                                const std::vector<client::TopicPartition>& partitions) {
+  std::vector<client::TopicPartition> to_pause;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& tp : partitions) {
+      if (!assigned) {
+        // Given up: whoever holds it next starts from the group's commit.
+        held_.erase({tp.topic, tp.partition});
+      } else if (paused_.contains(tp.topic)) {
+        to_pause.push_back(tp);
+      }
+    }
+  }
+  if (Status s = consumer_.Pause(to_pause); !s.ok()) {
+    std::lock_guard lock(mu_);
+    if (rebalance_error_.ok()) rebalance_error_ = s;
+  }
+}
+
+void KafkaSession::ThrowRebalanceError() {
+  Status s;
+  {
+    std::lock_guard lock(mu_);
+    std::swap(s, rebalance_error_);
+  }
+  Check(s, fmt::format("pausing newly assigned partitions of group '{}'", group_));
+}
+
+std::vector<client::TopicPartition> KafkaSession::AssignedOf(const std::string& topic) {
+  auto assigned = Check(consumer_.Assignment(), fmt::format("assignment of group '{}'", group_));
+  std::erase_if(assigned, [&](const client::TopicPartition& tp) { return tp.topic != topic; });
+  return assigned;
+}
+
+void KafkaSession::TakeHeld(std::vector<Message>& out, size_t max_records) {
+  std::lock_guard lock(mu_);
+  for (auto it = held_.begin(); it != held_.end() && out.size() < max_records;) {
+    if (paused_.contains(it->first.first)) {
+      ++it;
+      continue;
+    }
+    auto& queue = it->second;
+    while (!queue.empty() && out.size() < max_records) {
+      out.push_back(std::move(queue.front()));
+      queue.pop_front();
+    }
+    it = queue.empty() ? held_.erase(it) : std::next(it);
+  }
+}
+
+void KafkaSession::Deliver(Message m, std::vector<Message>& out) {
+  bool pause = false;
+  client::TopicPartition tp{m.topic, m.partition, client::kOffsetInvalid, {}};
+  {
+    std::lock_guard lock(mu_);
+    auto it = held_.find({m.topic, m.partition});
+    const bool paused = paused_.contains(m.topic);
+    if (!paused && it == held_.end()) {
+      out.push_back(std::move(m));
+      return;
+    }
+    // Paused while this record was on its way (or older ones still wait): keep it for later, and
+    // make sure librdkafka fetches no more of the partition meanwhile.
+    pause = paused;
+    held_[{m.topic, m.partition}].push_back(std::move(m));
+  }
+  if (pause) {
+    Check(consumer_.Pause({tp}), fmt::format("pausing {} partition {}", tp.topic, tp.partition));
+  }
+}
+
+std::vector<Message> KafkaSession::Poll(std::chrono::milliseconds timeout, size_t max_records) {
+  std::vector<Message> out;
+  if (closed_ || max_records == 0) return out;
+  TakeHeld(out, max_records);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (out.size() < max_records) {
+    // The first record is waited for until the deadline; after it, only what is ready is taken.
+    int wait_ms = 0;
+    if (out.empty()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1000));
+    }
+    auto event = consumer_.Poll(wait_ms);
+    ThrowRebalanceError();
+    if (!event.ok()) {
+      throw Error(fmt::format("polling group '{}': {}", group_, event.status().message()));
+    }
+    if (event->kind == client::Consumer::Event::Kind::kMessage) {
+      Deliver(FromClient(std::move(event->message)), out);
+      continue;
+    }
+    if (event->kind == client::Consumer::Event::Kind::kPartitionEof) continue;
+    // Nothing ready.
+    if (!out.empty() || std::chrono::steady_clock::now() >= deadline) break;
+  }
+  return out;
+}
+
+void KafkaSession::Commit(const std::vector<RecordPosition>& next_offsets) {
+  if (next_offsets.empty()) return;
+  std::vector<client::TopicPartition> offsets;
+  for (const auto& o : next_offsets) offsets.push_back({o.topic, o.partition, o.offset, {}});
+  Check(consumer_.CommitOffsets(offsets), fmt::format("committing offsets of group '{}'", group_));
+}
+
+void KafkaSession::Pause(const std::string& topic) {
+  {
+    std::lock_guard lock(mu_);
+    paused_.insert(topic);
+  }
+  Check(consumer_.Pause(AssignedOf(topic)), fmt::format("pausing '{}'", topic));
+}
+
+void KafkaSession::Resume(const std::string& topic) {
+  {
+    std::lock_guard lock(mu_);
+    paused_.erase(topic);
+  }
+  // librdkafka fetches again from after the last record Poll got, held ones included: the held
+  // ones go out first (TakeHeld, and Deliver keeps later ones behind them).
+  Check(consumer_.Resume(AssignedOf(topic)), fmt::format("resuming '{}'", topic));
+}
+
+class KafkaTransport : public Transport {
+ public:
+  KafkaTransport(const KafkaOptions& options, client::Admin admin, client::Producer producer)
+      : options_(options), admin_(std::move(admin)), producer_(std::move(producer)) {
+    producer_.set_delivery_handler([](const client::DeliveryReport& report) {
+      std::unique_ptr<Ticket> ticket(static_cast<Ticket*>(report.opaque));
+      if (ticket) ticket->call->Deliver(ticket->index, report);
+    });
+    poller_ = std::thread([this] {
+      while (!stopping_) producer_.Poll(kDeliveryPollMs);
+    });
+  }
+
+  ~KafkaTransport() override {
+    // Give records in flight a chance, then fail the rest so every `done` is called.
+    if (Status s = producer_.Flush(kCloseFlushMs); !s.ok()) {
+      LogWarn("sdk_kafka_close", {{"bootstrap", options_.bootstrap}}, s.message());
+      rd_kafka_purge(producer_.client().get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      producer_.Flush(kCloseFlushMs).IgnoreError();
+    }
+    stopping_ = true;
+    poller_.join();
+  }
+
+  void Send(std::vector<OutgoingRecord> records,
+            std::function<void(std::vector<SendResult>)> done) override {
+    auto call = std::make_shared<SendCall>(records.size(), std::move(done));
+    for (size_t i = 0; i < records.size(); ++i) {
+      OutgoingRecord& r = records[i];
+      SendResult& result = call->result(i);
+      result.position.topic = r.topic;
+      if (r.partition && *r.partition < 0) {
+        result.error = fmt::format("{} has no partition {}", r.topic, *r.partition);
+        call->FinishOne();
+        continue;
+      }
+      if (r.partition) result.position.partition = *r.partition;
+      client::Record record;
+      record.key = std::move(r.key);
+      record.value = std::move(r.value);
+      record.headers = std::move(r.headers);
+      record.partition = r.partition.value_or(client::kAnyPartition);
+      record.timestamp_ms = r.timestamp_ms;
+      auto ticket = std::make_unique<Ticket>(Ticket{call, i});
+      if (Status s = producer_.Send(r.topic, record, ticket.get()); !s.ok()) {
+        result.error = s.message();
+        call->FinishOne();
+        continue;
+      }
+      ticket.release();  // the delivery report owns it now
+    }
+    call->FinishOne();
+  }
+
+  void EnsureTopic(const std::string& topic, int32_t partitions) override {
+    std::lock_guard lock(admin_mu_);
+    // Replication factor -1: the cluster's default.
+    Status s = admin_.CreateTopic({topic, partitions, -1, {}});
+    if (s.code() == StatusCode::kAlreadyExists) return;
+    Check(s, fmt::format("creating topic '{}'", topic));
+  }
+
+  std::unique_ptr<GroupSession> Join(const std::string& group,
+                                     const std::vector<std::string>& topics) override {
+    // Like the embedded transport, a missing topic is created (with the cluster's default
+    // partition count) rather than failing the first Poll.
+    for (const auto& topic : topics) EnsureTopicExists(topic);
+    auto properties = options_.properties;
+    properties["enable.auto.commit"] = "false";  // only GroupSession::Commit commits
+    client::ConsumerOptions co;
+    co.group_id = group;
+    co.auto_offset_reset = "earliest";
+    co.report_partition_eof = false;
+    auto consumer =
+        Check(client::Consumer::Create(ClientOptionsFor(options_, std::move(properties)), co),
+              fmt::format("creating a consumer for group '{}'", group));
+    auto session = std::make_unique<KafkaSession>(group, std::move(consumer));
+    session->Subscribe(topics);
+    return session;
+  }
+
+ private:
+  void EnsureTopicExists(const std::string& topic) {
+    std::lock_guard lock(admin_mu_);
+    auto described = admin_.client().DescribeTopic(topic);
+    if (described.ok()) return;
+    if (described.status().code() != StatusCode::kNotFound) {
+      Check(described.status(), fmt::format("describing topic '{}'", topic));
+    }
+    Status s = admin_.CreateTopic({topic, -1, -1, {}});
+    if (s.code() == StatusCode::kAlreadyExists) return;
+    Check(s, fmt::format("creating topic '{}'", topic));
+  }
+
+  const KafkaOptions options_;
+  std::mutex admin_mu_;
+  client::Admin admin_;  // GUARDED_BY(admin_mu_)
+  client::Producer producer_;
+  std::atomic<bool> stopping_{false};
+  std::thread poller_;
+};
+
+}  // namespace
+
+std::shared_ptr<Transport> ConnectKafka(const KafkaOptions& options) {
+  auto admin = Check(client::Admin::Create(ClientOptionsFor(options, options.properties)),
+                     "creating a Kafka admin client");
+  Check(admin.client().Connect(), "connecting");
+  // Kafka's murmur2 for keyed records (librdkafka's default is CRC32); given properties win.
+  std::map<std::string, std::string> properties = {{"partitioner", "murmur2_random"}};
+  for (const auto& [key, value] : options.properties) properties[key] = value;
+  client::ProducerOptions po;
+  po.acks = "all";
+  po.linger_ms = kLingerMs;
+  po.idempotent = true;
+  auto producer = Check(client::Producer::Create(ClientOptionsFor(options, properties), po),
+                        "creating a Kafka producer");
+  return std::make_shared<KafkaTransport>(options, std::move(admin), std::move(producer));
+}
+
+}  // namespace herald::sdk
