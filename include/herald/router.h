@@ -19,7 +19,8 @@
 //   herald_original_topic, herald_original_partition, herald_original_offset, herald_error_class,
 //   herald_error_message, herald_attempts, herald_first_failure_ms, herald_last_failure_ms,
 //   herald_consumer_group (key, value and the record's own headers are kept).
-// A non-retryable failure goes to the dead-letter topic at once.
+// A non-retryable failure goes to the dead-letter topic at once. A record paused by a circuit
+// breaker (Guard) stays where it is: its topic is paused and the record offered again later.
 //
 // Metrics (Prometheus, in-process registry): messages_consumed_total{topic,consumer_group,status},
 // message_processing_duration_seconds, dlq_messages_total{topic,error_type}. Log events:
@@ -44,10 +45,11 @@ namespace herald::sdk {
 
 // What a handler (or middleware) says about one record.
 struct HandlerResult {
-  enum class Kind { kSuccess, kRetryable, kNonRetryable, kSkipped };
+  enum class Kind { kSuccess, kRetryable, kNonRetryable, kSkipped, kPaused };
   Kind kind = Kind::kSuccess;
   std::string error_class;  // e.g. "timeout", "validation"
   std::string message;
+  std::chrono::milliseconds retry_after{0};  // kPaused: when to offer the record again
 
   static HandlerResult Success() { return {}; }
   // Already handled (a duplicate): acknowledged, the handler not called.
@@ -57,6 +59,11 @@ struct HandlerResult {
   }
   static HandlerResult Fail(std::string error_class, std::string message) {
     return {Kind::kNonRetryable, std::move(error_class), std::move(message)};
+  }
+  // Not handled now, not failed either (an open circuit breaker): the router pauses the topic
+  // and offers the record again after `retry_after`.
+  static HandlerResult Paused(std::chrono::milliseconds retry_after) {
+    return {Kind::kPaused, "circuit_open", "circuit breaker open", retry_after};
   }
   bool ok() const { return kind == Kind::kSuccess || kind == Kind::kSkipped; }
 };
@@ -148,6 +155,41 @@ class InMemoryDedupStore : public DedupStore {
   std::map<std::string, Clock::time_point> recorded_;      // GUARDED_BY(mu_)
   std::multimap<Clock::time_point, std::string> by_time_;  // GUARDED_BY(mu_)
 };
+
+// A circuit breaker around a handler or a dependency. Closed: calls pass; `failure_threshold`
+// failures in a row open it. Open: calls are refused for `reset_timeout`; then half-open:
+// `half_open_attempts` trial calls pass, and a success closes it while a failure opens it again.
+// Thread-safe.
+class CircuitBreaker {
+ public:
+  enum class State { kClosed, kOpen, kHalfOpen };
+  struct Options {
+    int failure_threshold = 10;
+    std::chrono::milliseconds reset_timeout{60000};
+    int half_open_attempts = 1;
+  };
+  using Clock = std::chrono::steady_clock;
+
+  explicit CircuitBreaker(Options options) : options_(options) {}
+  // Whether a call may go ahead now; when not, how long until it may.
+  bool Allow(std::chrono::milliseconds* retry_after = nullptr);
+  void OnSuccess();
+  void OnFailure();
+  State state();
+
+ private:
+  void AdvanceLocked(Clock::time_point now);
+  const Options options_;
+  std::mutex mu_;
+  State state_ = State::kClosed;     // GUARDED_BY(mu_)
+  int failures_ = 0;                 // GUARDED_BY(mu_)
+  int trials_ = 0;                   // GUARDED_BY(mu_): half-open calls let through
+  Clock::time_point opened_at_{};    // GUARDED_BY(mu_)
+};
+
+// Guards the rest of the chain with `breaker`: while it is open, records are paused (offered
+// again when it half-opens), not failed; retryable failures count against it.
+Middleware Guard(std::shared_ptr<CircuitBreaker> breaker);
 
 // The idempotent consumer: a record whose id (header ce_id, else topic-partition-offset) was
 // handled within `ttl` is acknowledged and skipped; the handler never sees it.

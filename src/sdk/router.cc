@@ -5,6 +5,7 @@
 #include <deque>
 #include <future>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -173,11 +174,12 @@ struct Router::Impl {
   }
 
   // Handles one record completely: in-place retries, then the next retry topic or the
-  // dead-letter topic. Returns once the record is done with (so its offset may be committed).
-  void Process(const Message& m) {
+  // dead-letter topic. Returns once the record is done with (so its offset may be committed),
+  // or kPaused when it must be offered again later.
+  HandlerResult Process(const Message& m) {
     const auto [base, level] = SplitRetryTopic(m.topic);
     auto handler = handlers.find(base);
-    if (handler == handlers.end()) return;  // a topic nobody handles: nothing to do
+    if (handler == handlers.end()) return HandlerResult::Success();  // nobody handles it
     const auto started = SteadyClock::now();
     if (LogEnabled(LogLevel::kDebug)) {
       LogDebug("message_consumed", {{"topic", m.topic},
@@ -190,6 +192,7 @@ struct Router::Impl {
     for (;;) {
       ++attempts;
       result = Invoke(m, handler->second);
+      if (result.kind == HandlerResult::Kind::kPaused) return result;
       if (result.kind != HandlerResult::Kind::kRetryable || attempts >= options.retry.max_attempts ||
           stop) {
         break;
@@ -216,7 +219,7 @@ struct Router::Impl {
                                    {"offset", m.offset},
                                    {"consumer_group", options.group}});
       }
-      return;
+      return result;
     }
     const int64_t total_attempts = HeaderInt(m, kAttempts, 0) + attempts;
     const bool retryable = result.kind == HandlerResult::Kind::kRetryable;
@@ -227,7 +230,7 @@ struct Router::Impl {
       next.headers.emplace_back(kDue, std::to_string(NowMs() + delays[static_cast<size_t>(level)].count()));
       SendDurably(std::move(next));
       Consumed(base, options.group, "retry").Inc();
-      return;
+      return result;
     }
     if (!options.dead_letter) {
       Consumed(base, options.group, "failed").Inc();
@@ -235,7 +238,7 @@ struct Router::Impl {
               {{"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset},
                {"error_class", result.error_class}, {"consumer_group", options.group}},
               result.message);
-      return;
+      return result;
     }
     SendDurably(FailedRecord(m, base, base + ".dlq", result, total_attempts));
     Consumed(base, options.group, "dlq").Inc();
@@ -245,23 +248,61 @@ struct Router::Impl {
              {"error_class", result.error_class}, {"attempts", total_attempts},
              {"consumer_group", options.group}},
             result.message);
+    return result;
   }
 
   // Handles the records of one partition in order. For a retry topic, records not yet due wait
   // in `deferred` (so their partition's commit stops before them). Returns the next offset to
   // commit, or -1 when nothing moved.
-  int64_t ProcessPartition(const std::string& topic, int32_t partition, std::deque<Message>& queue) {
+  // A record that comes back paused stays at the head of its queue and its topic is paused
+  // (see PauseTopic).
+  int64_t ProcessPartition(const std::string& topic, std::deque<Message>& queue) {
     int64_t next = -1;
     const bool retry = SplitRetryTopic(topic).second > 0;
-    while (!queue.empty() && !stop) {
+    while (!queue.empty() && !stop && !TopicPaused(topic)) {
       const Message& m = queue.front();
       if (retry && HeaderInt(m, kDue, 0) > NowMs()) break;
-      Process(m);
+      HandlerResult r = Process(m);
+      if (r.kind == HandlerResult::Kind::kPaused) {
+        PauseTopic(topic, r.retry_after);
+        break;
+      }
       next = m.offset + 1;
       queue.pop_front();
     }
-    (void)partition;
     return next;
+  }
+
+  // ---- topics paused by an open circuit breaker ----
+  std::mutex paused_mu;
+  std::map<std::string, SteadyClock::time_point> paused_until;  // GUARDED_BY(paused_mu)
+
+  bool TopicPaused(const std::string& topic) {
+    std::lock_guard lock(paused_mu);
+    return paused_until.contains(topic);
+  }
+  void PauseTopic(const std::string& topic, milliseconds retry_after) {
+    std::lock_guard lock(paused_mu);
+    paused_until[topic] = SteadyClock::now() + std::max(retry_after, milliseconds(1));
+  }
+  // Pauses newly paused topics in `session` and resumes those whose time came.
+  void ApplyPauses(GroupSession& session, std::set<std::string>& session_paused) {
+    std::lock_guard lock(paused_mu);
+    const auto now = SteadyClock::now();
+    for (auto it = paused_until.begin(); it != paused_until.end();) {
+      if (it->second <= now) {
+        if (session_paused.erase(it->first) > 0) session.Resume(it->first);
+        LogInfo("topic_resumed", {{"topic", it->first}, {"consumer_group", options.group}});
+        it = paused_until.erase(it);
+        continue;
+      }
+      if (session_paused.insert(it->first).second) {
+        session.Pause(it->first);
+        LogWarn("topic_paused", {{"topic", it->first}, {"consumer_group", options.group}},
+                "circuit breaker open");
+      }
+      ++it;
+    }
   }
 
   void Run() {
@@ -278,7 +319,9 @@ struct Router::Impl {
     }
     if (topics.empty()) throw Error("the router has no handler");
     std::unique_ptr<GroupSession> session = transport->Join(options.group, topics);
+    std::set<std::string> session_paused;
     while (!stop) {
+      ApplyPauses(*session, session_paused);
       std::vector<Message> batch = session->Poll(options.poll_timeout, options.max_poll_records);
       for (auto& m : batch) deferred[{m.topic, m.partition}].push_back(std::move(m));
       // Every partition with records, handled concurrently in up to `concurrency` lanes.
@@ -292,7 +335,7 @@ struct Router::Impl {
       auto run_lane = [&](size_t lane) {
         for (size_t i = lane; i < work.size(); i += lanes) {
           auto& [tp, queue] = *work[i];
-          commits[i] = {tp.first, tp.second, ProcessPartition(tp.first, tp.second, queue)};
+          commits[i] = {tp.first, tp.second, ProcessPartition(tp.first, queue)};
         }
       };
       std::vector<std::future<void>> running;
@@ -333,6 +376,70 @@ void Router::Run() {
 }
 
 void Router::Stop() { impl_->stop = true; }
+
+// ---- Circuit breaker ----
+
+void CircuitBreaker::AdvanceLocked(Clock::time_point now) {
+  if (state_ == State::kOpen && now - opened_at_ >= options_.reset_timeout) {
+    state_ = State::kHalfOpen;
+    trials_ = 0;
+  }
+}
+
+bool CircuitBreaker::Allow(std::chrono::milliseconds* retry_after) {
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  AdvanceLocked(now);
+  if (state_ == State::kClosed) return true;
+  if (state_ == State::kHalfOpen && trials_ < options_.half_open_attempts) {
+    ++trials_;
+    return true;
+  }
+  if (retry_after) {
+    const auto left = state_ == State::kOpen ? options_.reset_timeout - (now - opened_at_)
+                                             : Clock::duration(options_.reset_timeout);
+    *retry_after = std::max(milliseconds(1), std::chrono::duration_cast<milliseconds>(left));
+  }
+  return false;
+}
+
+void CircuitBreaker::OnSuccess() {
+  std::lock_guard lock(mu_);
+  state_ = State::kClosed;
+  failures_ = 0;
+}
+
+void CircuitBreaker::OnFailure() {
+  std::lock_guard lock(mu_);
+  if (state_ == State::kHalfOpen || ++failures_ >= options_.failure_threshold) {
+    if (state_ != State::kOpen) {
+      LogWarn("circuit_opened", {{"failures", failures_}});
+    }
+    state_ = State::kOpen;
+    opened_at_ = Clock::now();
+    failures_ = 0;
+  }
+}
+
+CircuitBreaker::State CircuitBreaker::state() {
+  std::lock_guard lock(mu_);
+  AdvanceLocked(Clock::now());
+  return state_;
+}
+
+Middleware Guard(std::shared_ptr<CircuitBreaker> breaker) {
+  return [breaker = std::move(breaker)](const Message& m, const Next& next) {
+    milliseconds retry_after{0};
+    if (!breaker->Allow(&retry_after)) return HandlerResult::Paused(retry_after);
+    HandlerResult result = next(m);
+    if (result.kind == HandlerResult::Kind::kRetryable) {
+      breaker->OnFailure();
+    } else if (result.kind != HandlerResult::Kind::kPaused) {
+      breaker->OnSuccess();
+    }
+    return result;
+  };
+}
 
 // ---- Deduplication ----
 

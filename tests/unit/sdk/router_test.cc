@@ -255,6 +255,62 @@ TEST_F(SdkTest, APoisonRecordDoesNotDelayOtherKeysWithRetryTopics) {
   EXPECT_GE(dlq_at, std::chrono::milliseconds(1000)) << "the retry delays were not kept";
 }
 
+TEST(CircuitBreakerTest, OpensAfterTheThresholdAndHalfOpensAfterTheTimeout) {
+  CircuitBreaker breaker({.failure_threshold = 3, .reset_timeout = 100ms, .half_open_attempts = 1});
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kClosed);
+  breaker.OnFailure();
+  breaker.OnFailure();
+  EXPECT_TRUE(breaker.Allow());
+  breaker.OnFailure();
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kOpen);
+  std::chrono::milliseconds retry_after{0};
+  EXPECT_FALSE(breaker.Allow(&retry_after));
+  EXPECT_GT(retry_after.count(), 0);
+  EXPECT_LE(retry_after, 100ms);
+  std::this_thread::sleep_for(110ms);
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kHalfOpen);
+  EXPECT_TRUE(breaker.Allow());   // the one trial
+  EXPECT_FALSE(breaker.Allow());  // no second one meanwhile
+  breaker.OnFailure();            // the trial failed: open again
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kOpen);
+  std::this_thread::sleep_for(110ms);
+  EXPECT_TRUE(breaker.Allow());
+  breaker.OnSuccess();
+  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kClosed);
+  EXPECT_TRUE(breaker.Allow());
+}
+
+// While the breaker is open the record is paused, not failed: it is handled once the dependency
+// is back, and nothing reaches the DLQ.
+TEST_F(SdkTest, AnOpenBreakerPausesRecordsInsteadOfFailingThem) {
+  Publisher(transport_).Publish("orders", {.type = "order.placed", .data = "1"});
+  auto breaker = std::make_shared<CircuitBreaker>(
+      CircuitBreaker::Options{.failure_threshold = 3, .reset_timeout = 1000ms});
+  std::atomic<bool> down{true};
+  std::atomic<int> calls{0}, handled{0};
+  RouterOptions o = Options("billing");
+  o.retry.max_attempts = 50;
+  Router router(transport_, o);
+  router.Use(Guard(breaker));
+  router.Handle("orders", [&](const Message&) {
+    ++calls;
+    if (down) throw RetryableError("unavailable", "payments are down");
+    ++handled;
+    return HandlerResult::Success();
+  });
+  RunningRouter running(router);
+  ASSERT_TRUE(WaitFor([&] { return breaker->state() == CircuitBreaker::State::kOpen; }));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(calls, 3) << "calls went through an open breaker";
+  down = false;
+  ASSERT_TRUE(WaitFor([&] { return handled == 1; }));
+  running.StopAndJoin();
+  EXPECT_EQ(calls, 4);
+  EXPECT_EQ(breaker->state(), CircuitBreaker::State::kClosed);
+  auto session = transport_->Join("dlq-reader", {"orders.dlq"});
+  EXPECT_TRUE(session->Poll(100ms, 10).empty());
+}
+
 TEST_F(SdkTest, BackoffGrowsToItsCapWithJitterBounds) {
   RetryPolicy p;
   EXPECT_EQ(p.BackoffAfter(1), 1000ms);
