@@ -15,6 +15,8 @@ packages=(
   kcat python3 python3-kafka python3-confluent-kafka
   # HTTP tests: curl, and promtool (from prometheus) to check /metrics
   curl prometheus
+  # herald bench compare: the peer brokers it starts on loopback and their C client libraries
+  rabbitmq-server redis-server nats-server librabbitmq-dev libhiredis-dev libnats-dev
 )
 
 missing=()

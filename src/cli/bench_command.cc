@@ -1,13 +1,118 @@
+#include <unistd.h>
+
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
+#include "compare_bench.h"
 #include "http_bench.h"
 #include "produce_bench.h"
 #include "storage_bench.h"
 
 namespace herald::cli {
+namespace {
+
+// This process's command line, words joined by spaces (for the reports).
+std::string OwnCommandLine() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string out;
+  size_t start = 0;
+  for (size_t i = 0; i <= all.size(); ++i) {
+    if (i == all.size() || all[i] == '\0') {
+      if (i > start) {
+        std::string word = all.substr(start, i - start);
+        if (start == 0) word = "herald";
+        out += fmt::format("{}{}", out.empty() ? "" : " ", word);
+      }
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+void RegisterCompare(CLI::App& parent) {
+  auto opts = std::make_shared<bench::CompareOptions>();
+  auto durability = std::make_shared<std::string>("fsync");
+  auto json_only = std::make_shared<bool>(false);
+  auto* compare = parent.add_subcommand(
+      "compare",
+      "Herald side by side with RabbitMQ, Redis Streams and NATS JetStream (each started on "
+      "loopback): max-rate publish, backlog consume, fixed-rate end-to-end latency");
+  compare->add_option("--systems", opts->systems, "Comma-separated: herald,rabbitmq,redis,nats")
+      ->delimiter(',')
+      ->capture_default_str();
+  compare->add_option("--record-size", opts->record_size, "Bytes per message")
+      ->capture_default_str();
+  compare->add_option("--count", opts->count, "Messages in the max-rate publish and consume")
+      ->capture_default_str();
+  compare->add_option("--rate", opts->rate,
+                      "Fixed-rate phase, msgs/s (0: half the slowest system's max)")
+      ->capture_default_str();
+  compare->add_option("--latency-seconds", opts->latency_seconds, "Length of the fixed-rate phase")
+      ->capture_default_str();
+  compare->add_option("--partitions", opts->partitions, "Partitions of Herald's topic")
+      ->capture_default_str();
+  compare->add_option("--durability", *durability,
+                      "fsync: acknowledged once on disk where a system allows; os: page cache")
+      ->check(CLI::IsMember({"fsync", "os"}))
+      ->capture_default_str();
+  compare->add_option("--window", opts->window, "Unacknowledged publishes in flight per client")
+      ->capture_default_str();
+  compare->add_option("--start-timeout", opts->start_timeout_s,
+                      "Seconds a server may take to start before it counts as not available")
+      ->capture_default_str();
+  compare->add_option("--out", opts->out_dir,
+                      "Directory for compare.json, compare.md and compare.svg (default "
+                      "results/compare-<durability>-<time>)");
+  compare->add_option("--dir", opts->scratch_dir,
+                      "Scratch directory for the servers' data (default /tmp/herald-bench-"
+                      "compare-<pid>; emptied, then removed)");
+  compare->add_flag("--json", *json_only, "Print the JSON report instead of the Markdown table");
+  compare->callback([opts, durability, json_only] {
+    opts->durability = *durability == "os" ? bench::Durability::kOs : bench::Durability::kFsync;
+    opts->herald_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+    opts->herald_version = HERALD_VERSION;
+    opts->command_line = OwnCommandLine();
+    opts->progress_bar = ::isatty(STDERR_FILENO) != 0;
+    if (opts->out_dir.empty()) {
+      std::time_t t = std::time(nullptr);
+      std::tm tm{};
+      ::localtime_r(&t, &tm);
+      char stamp[32];
+      std::strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+      opts->out_dir = fmt::format("results/compare-{}-{}", *durability, stamp);
+    }
+    auto report = bench::RunCompareBench(*opts, std::cerr);
+    if (!report.ok()) {
+      std::cerr << "herald bench compare: " << report.status().ToString() << "\n";
+      SetExitCode(kExitFailure);
+      return;
+    }
+    auto written = bench::WriteCompareReport(*report, opts->out_dir);
+    if (!written.ok()) {
+      std::cerr << "herald bench compare: " << written.status().ToString() << "\n";
+      SetExitCode(kExitFailure);
+      return;
+    }
+    std::cout << (*json_only ? report->ToJson().dump(2) + "\n" : report->ToMarkdown())
+              << std::flush;
+    for (const auto& path : *written) std::cerr << "wrote " << path << "\n";
+    // Herald's own figures are the point: fail when it was asked for and did not deliver them.
+    const bench::SystemResult* herald = report->Find("herald");
+    if (herald != nullptr && (!herald->available || !herald->error.empty())) {
+      std::cerr << "herald bench compare: Herald did not complete: " << herald->error << "\n";
+      SetExitCode(kExitFailure);
+    }
+  });
+}
+
+}  // namespace
 
 void RegisterBench(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Measure Herald side by side with raw limits");
@@ -91,6 +196,8 @@ void RegisterBench(CLI::App& app) {
     }
     std::cout << result->ToJson() << std::endl;
   });
+
+  RegisterCompare(*bench);
 }
 
 }  // namespace herald::cli
