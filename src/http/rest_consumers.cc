@@ -47,6 +47,54 @@ struct Instance {
   SteadyClock::time_point last_used = SteadyClock::now();  // GUARDED_BY(mu)
 };
 
+// The instance's consumer, created on first use. REQUIRES instance.mu.
+Result<client::Consumer*> ConsumerOf(Instance& instance, const HttpContext& ctx) {
+  if (!instance.consumer) {
+    client::ClientOptions options;
+    options.bootstrap = ctx.kafka_bootstrap;
+    options.client_id = fmt::format("rest-proxy-{}", instance.name);
+    options.properties = instance.properties;
+    client::ConsumerOptions consumer;
+    consumer.group_id = instance.group;
+    consumer.auto_offset_reset = instance.properties.at("auto.offset.reset");
+    consumer.report_partition_eof = false;
+    HERALD_ASSIGN_OR_RETURN(auto made, client::Consumer::Create(options, consumer));
+    instance.consumer.emplace(std::move(made));
+  }
+  return &*instance.consumer;
+}
+
+Response FromStatus(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kNotFound: return ErrorResponse(40401, s.message());
+    case StatusCode::kInvalidArgument: return ErrorResponse(42201, s.message());
+    case StatusCode::kUnavailable: return ErrorResponse(50302, s.message());
+    default: return ErrorResponse(50001, s.message());
+  }
+}
+
+Response NoContent() { return TextResponse(bhttp::status::no_content, "", std::string(kRestV2)); }
+
+// [{"topic": t, "partition": p, ("offset": o)}...] from body[field]; nullopt when malformed.
+std::optional<std::vector<client::TopicPartition>> PartitionsIn(const json& body,
+                                                                std::string_view field,
+                                                                bool with_offset) {
+  if (!body.is_object() || !body.contains(field) || !body[std::string(field)].is_array()) {
+    return std::nullopt;
+  }
+  std::vector<client::TopicPartition> out;
+  for (const auto& e : body[std::string(field)]) {
+    if (!e.is_object() || !e.contains("topic") || !e["topic"].is_string() ||
+        !e.contains("partition") || !e["partition"].is_number_integer() ||
+        (with_offset && (!e.contains("offset") || !e["offset"].is_number_integer()))) {
+      return std::nullopt;
+    }
+    out.push_back({e["topic"].get<std::string>(), e["partition"].get<int32_t>(),
+                   with_offset ? e["offset"].get<int64_t>() : client::kOffsetInvalid, {}});
+  }
+  return out;
+}
+
 class Registry {
  public:
   explicit Registry(HttpContext& ctx) : ctx_(ctx) {}
@@ -64,6 +112,16 @@ class Registry {
       std::lock_guard lock(instance->mu);
       instance->last_used = SteadyClock::now();
       reply(work(*instance));
+    });
+  }
+
+  // WithInstance, with the instance's consumer (created on first use).
+  void WithConsumer(const Call& call, Reply reply,
+                    std::function<Response(client::Consumer&, Instance&)> work) {
+    WithInstance(call, std::move(reply), [this, work = std::move(work)](Instance& i) {
+      auto consumer = ConsumerOf(i, ctx_);
+      if (!consumer.ok()) return FromStatus(consumer.status());
+      return work(**consumer, i);
     });
   }
 
@@ -158,53 +216,23 @@ class Registry {
   std::map<std::pair<std::string, std::string>, std::shared_ptr<Instance>> instances_;
 };
 
-// The instance's consumer, created on first use. REQUIRES instance.mu.
-Result<client::Consumer*> ConsumerOf(Instance& instance, const HttpContext& ctx) {
-  if (!instance.consumer) {
-    client::ClientOptions options;
-    options.bootstrap = ctx.kafka_bootstrap;
-    options.client_id = fmt::format("rest-proxy-{}", instance.name);
-    options.properties = instance.properties;
-    client::ConsumerOptions consumer;
-    consumer.group_id = instance.group;
-    consumer.auto_offset_reset = instance.properties.at("auto.offset.reset");
-    consumer.report_partition_eof = false;
-    HERALD_ASSIGN_OR_RETURN(auto made, client::Consumer::Create(options, consumer));
-    instance.consumer.emplace(std::move(made));
-  }
-  return &*instance.consumer;
-}
-
-Response FromStatus(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kNotFound: return ErrorResponse(40401, s.message());
-    case StatusCode::kInvalidArgument: return ErrorResponse(42201, s.message());
-    case StatusCode::kUnavailable: return ErrorResponse(50302, s.message());
-    default: return ErrorResponse(50001, s.message());
-  }
-}
-
-Response NoContent() { return TextResponse(bhttp::status::no_content, "", std::string(kRestV2)); }
-
-// [{"topic": t, "partition": p, ("offset": o)}...] from body[field]; nullopt when malformed.
-std::optional<std::vector<client::TopicPartition>> PartitionsIn(const json& body,
+// The request body's list under `field` (see PartitionsIn); nullopt after answering 42201.
+std::optional<std::vector<client::TopicPartition>> PartitionsOf(const Call& call,
+                                                                const Reply& reply,
                                                                 std::string_view field,
                                                                 bool with_offset) {
-  if (!body.is_object() || !body.contains(field) || !body[std::string(field)].is_array()) {
-    return std::nullopt;
+  auto body = ParseJsonBody(call, reply);
+  if (!body) return std::nullopt;
+  auto partitions = PartitionsIn(*body, field, with_offset);
+  if (!partitions) {
+    reply(ErrorResponse(42201, with_offset
+                                   ? fmt::format("\"{}\" must list {{topic, partition, offset}}", field)
+                                   : fmt::format("\"{}\" must list {{topic, partition}}", field)));
   }
-  std::vector<client::TopicPartition> out;
-  for (const auto& e : body[std::string(field)]) {
-    if (!e.is_object() || !e.contains("topic") || !e["topic"].is_string() ||
-        !e.contains("partition") || !e["partition"].is_number_integer() ||
-        (with_offset && (!e.contains("offset") || !e["offset"].is_number_integer()))) {
-      return std::nullopt;
-    }
-    out.push_back({e["topic"].get<std::string>(), e["partition"].get<int32_t>(),
-                   with_offset ? e["offset"].get<int64_t>() : client::kOffsetInvalid, {}});
-  }
-  return out;
+  return partitions;
 }
+
+Response DoneOr(const Status& s) { return s.ok() ? NoContent() : FromStatus(s); }
 
 json PartitionsJson(const std::vector<client::TopicPartition>& partitions) {
   json out = json::array();
@@ -222,10 +250,7 @@ json Embedded(const std::optional<std::string>& bytes, bool binary) {
 }
 
 // GET .../records: what arrives within `timeout` ms, up to `max_bytes` of keys and values.
-Response ReadRecords(Instance& instance, const HttpContext& ctx, int timeout_ms,
-                     size_t max_bytes) {
-  auto consumer = ConsumerOf(instance, ctx);
-  if (!consumer.ok()) return FromStatus(consumer.status());
+Response ReadRecords(client::Consumer& consumer, bool binary, int timeout_ms, size_t max_bytes) {
   json records = json::array();
   size_t bytes = 0;
   const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
@@ -234,7 +259,7 @@ Response ReadRecords(Instance& instance, const HttpContext& ctx, int timeout_ms,
                                                                       SteadyClock::now());
     // Once something arrived, take only what is already there.
     const int wait = records.empty() ? static_cast<int>(std::max<int64_t>(left.count(), 0)) : 0;
-    auto event = (*consumer)->Poll(wait);
+    auto event = consumer.Poll(wait);
     if (!event.ok()) {
       if (!records.empty()) break;
       return FromStatus(event.status());
@@ -245,15 +270,15 @@ Response ReadRecords(Instance& instance, const HttpContext& ctx, int timeout_ms,
     }
     const client::Message& m = event->message;
     records.push_back({{"topic", m.topic},
-                       {"key", Embedded(m.key, instance.binary)},
-                       {"value", Embedded(m.value, instance.binary)},
+                       {"key", Embedded(m.key, binary)},
+                       {"value", Embedded(m.value, binary)},
                        {"partition", m.partition},
                        {"offset", m.offset}});
-    (*consumer)->MarkProcessed(m.topic, m.partition, m.offset).IgnoreError();
+    consumer.MarkProcessed(m.topic, m.partition, m.offset).IgnoreError();
     bytes += (m.key ? m.key->size() : 0) + (m.value ? m.value->size() : 0);
     if (bytes >= max_bytes) break;
   }
-  return JsonResponse(bhttp::status::ok, records, instance.binary ? kBinaryV2 : kJsonV2);
+  return JsonResponse(bhttp::status::ok, records, binary ? kBinaryV2 : kJsonV2);
 }
 
 }  // namespace
@@ -292,214 +317,147 @@ void AddRestConsumerRoutes(Router& router, HttpContext& ctx) {
                });
              });
 
-  router.Add(verb::post, "/consumers/{group}/instances/{instance}/subscription",
-             [registry](Call call, Reply reply) {
-               auto body = ParseJsonBody(call, reply);
-               if (!body) return;
-               std::vector<std::string> topics;
-               if (body->is_object() && body->contains("topics") && (*body)["topics"].is_array()) {
-                 for (const auto& t : (*body)["topics"]) {
-                   if (!t.is_string()) {
-                     reply(ErrorResponse(42201, "\"topics\" must be an array of names"));
-                     return;
-                   }
-                   topics.push_back(t.get<std::string>());
+  const std::string instance = "/consumers/{group}/instances/{instance}";
+
+  router.Add(verb::post, instance + "/subscription", [registry](Call call, Reply reply) {
+    auto body = ParseJsonBody(call, reply);
+    if (!body) return;
+    std::vector<std::string> topics;
+    if (body->is_object() && body->contains("topics") && (*body)["topics"].is_array()) {
+      for (const auto& t : (*body)["topics"]) {
+        if (!t.is_string()) {
+          reply(ErrorResponse(42201, "\"topics\" must be an array of names"));
+          return;
+        }
+        topics.push_back(t.get<std::string>());
+      }
+    } else if (body->is_object() && body->contains("topic_pattern") &&
+               (*body)["topic_pattern"].is_string()) {
+      // librdkafka takes a leading '^' as a regular expression.
+      topics.push_back("^" + (*body)["topic_pattern"].get<std::string>());
+    }
+    if (topics.empty()) {
+      reply(ErrorResponse(42201, "give \"topics\" or \"topic_pattern\""));
+      return;
+    }
+    registry->WithConsumer(call, std::move(reply), [topics](client::Consumer& c, Instance&) {
+      return DoneOr(c.Subscribe(topics));
+    });
+  });
+
+  router.Add(verb::get, instance + "/subscription", [registry](Call call, Reply reply) {
+    registry->WithConsumer(call, std::move(reply), [](client::Consumer& c, Instance&) {
+      auto topics = c.Subscription();
+      if (!topics.ok()) return FromStatus(topics.status());
+      return JsonResponse(bhttp::status::ok, {{"topics", *topics}}, kRestV2);
+    });
+  });
+
+  router.Add(verb::delete_, instance + "/subscription", [registry](Call call, Reply reply) {
+    registry->WithConsumer(call, std::move(reply),
+                           [](client::Consumer& c, Instance&) { return DoneOr(c.Unsubscribe()); });
+  });
+
+  router.Add(verb::post, instance + "/assignments", [registry](Call call, Reply reply) {
+    auto partitions = PartitionsOf(call, reply, "partitions", false);
+    if (!partitions) return;
+    // Start where the group committed, else per auto.offset.reset.
+    for (auto& tp : *partitions) tp.offset = client::kOffsetStored;
+    registry->WithConsumer(call, std::move(reply),
+                           [partitions = *partitions](client::Consumer& c, Instance&) {
+                             return DoneOr(c.Assign(partitions));
+                           });
+  });
+
+  router.Add(verb::get, instance + "/assignments", [registry](Call call, Reply reply) {
+    registry->WithConsumer(call, std::move(reply), [](client::Consumer& c, Instance&) {
+      auto assigned = c.Assignment();
+      if (!assigned.ok()) return FromStatus(assigned.status());
+      return JsonResponse(bhttp::status::ok, {{"partitions", PartitionsJson(*assigned)}}, kRestV2);
+    });
+  });
+
+  // Seeks: to given offsets, or to the beginning or end of the given partitions.
+  for (const auto& [suffix, where] : {std::pair{"/positions", client::kOffsetInvalid},
+                                      std::pair{"/positions/beginning", client::kOffsetBeginning},
+                                      std::pair{"/positions/end", client::kOffsetEnd}}) {
+    const bool absolute = where == client::kOffsetInvalid;
+    router.Add(verb::post, instance + suffix,
+               [registry, where = where, absolute](Call call, Reply reply) {
+                 auto positions =
+                     PartitionsOf(call, reply, absolute ? "offsets" : "partitions", absolute);
+                 if (!positions) return;
+                 if (!absolute) {
+                   for (auto& tp : *positions) tp.offset = where;
                  }
-               } else if (body->is_object() && body->contains("topic_pattern") &&
-                          (*body)["topic_pattern"].is_string()) {
-                 // librdkafka takes a leading '^' as a regular expression.
-                 topics.push_back("^" + (*body)["topic_pattern"].get<std::string>());
-               }
-               if (topics.empty()) {
-                 reply(ErrorResponse(42201, "give \"topics\" or \"topic_pattern\""));
-                 return;
-               }
-               registry->WithInstance(call, std::move(reply), [registry, topics](Instance& i) {
-                 auto consumer = ConsumerOf(i, registry->ctx());
-                 if (!consumer.ok()) return FromStatus(consumer.status());
-                 Status s = (*consumer)->Subscribe(topics);
-                 return s.ok() ? NoContent() : FromStatus(s);
-               });
-             });
-
-  router.Add(verb::get, "/consumers/{group}/instances/{instance}/subscription",
-             [registry](Call call, Reply reply) {
-               registry->WithInstance(call, std::move(reply), [registry](Instance& i) {
-                 auto consumer = ConsumerOf(i, registry->ctx());
-                 if (!consumer.ok()) return FromStatus(consumer.status());
-                 auto topics = (*consumer)->Subscription();
-                 if (!topics.ok()) return FromStatus(topics.status());
-                 return JsonResponse(bhttp::status::ok, {{"topics", *topics}}, kRestV2);
-               });
-             });
-
-  router.Add(verb::delete_, "/consumers/{group}/instances/{instance}/subscription",
-             [registry](Call call, Reply reply) {
-               registry->WithInstance(call, std::move(reply), [registry](Instance& i) {
-                 auto consumer = ConsumerOf(i, registry->ctx());
-                 if (!consumer.ok()) return FromStatus(consumer.status());
-                 Status s = (*consumer)->Unsubscribe();
-                 return s.ok() ? NoContent() : FromStatus(s);
-               });
-             });
-
-  router.Add(verb::post, "/consumers/{group}/instances/{instance}/assignments",
-             [registry](Call call, Reply reply) {
-               auto body = ParseJsonBody(call, reply);
-               if (!body) return;
-               auto partitions = PartitionsIn(*body, "partitions", false);
-               if (!partitions) {
-                 reply(ErrorResponse(42201, "\"partitions\" must list {topic, partition}"));
-                 return;
-               }
-               registry->WithInstance(
-                   call, std::move(reply), [registry, partitions = *partitions](Instance& i) {
-                     auto consumer = ConsumerOf(i, registry->ctx());
-                     if (!consumer.ok()) return FromStatus(consumer.status());
-                     // Start where the group committed, else per auto.offset.reset.
-                     auto assigned = partitions;
-                     for (auto& tp : assigned) tp.offset = client::kOffsetStored;
-                     Status s = (*consumer)->Assign(assigned);
-                     return s.ok() ? NoContent() : FromStatus(s);
-                   });
-             });
-
-  router.Add(verb::get, "/consumers/{group}/instances/{instance}/assignments",
-             [registry](Call call, Reply reply) {
-               registry->WithInstance(call, std::move(reply), [registry](Instance& i) {
-                 auto consumer = ConsumerOf(i, registry->ctx());
-                 if (!consumer.ok()) return FromStatus(consumer.status());
-                 auto assigned = (*consumer)->Assignment();
-                 if (!assigned.ok()) return FromStatus(assigned.status());
-                 return JsonResponse(bhttp::status::ok, {{"partitions", PartitionsJson(*assigned)}},
-                                     kRestV2);
-               });
-             });
-
-  router.Add(verb::post, "/consumers/{group}/instances/{instance}/positions",
-             [registry](Call call, Reply reply) {
-               auto body = ParseJsonBody(call, reply);
-               if (!body) return;
-               auto offsets = PartitionsIn(*body, "offsets", true);
-               if (!offsets) {
-                 reply(ErrorResponse(42201, "\"offsets\" must list {topic, partition, offset}"));
-                 return;
-               }
-               registry->WithInstance(call, std::move(reply),
-                                      [registry, offsets = *offsets](Instance& i) {
-                                        auto consumer = ConsumerOf(i, registry->ctx());
-                                        if (!consumer.ok()) return FromStatus(consumer.status());
-                                        Status s = (*consumer)->Seek(offsets);
-                                        return s.ok() ? NoContent() : FromStatus(s);
-                                      });
-             });
-
-  for (const auto& [suffix, where] : {std::pair{"beginning", client::kOffsetBeginning},
-                                      std::pair{"end", client::kOffsetEnd}}) {
-    router.Add(verb::post,
-               fmt::format("/consumers/{{group}}/instances/{{instance}}/positions/{}", suffix),
-               [registry, where = where](Call call, Reply reply) {
-                 auto body = ParseJsonBody(call, reply);
-                 if (!body) return;
-                 auto partitions = PartitionsIn(*body, "partitions", false);
-                 if (!partitions) {
-                   reply(ErrorResponse(42201, "\"partitions\" must list {topic, partition}"));
-                   return;
-                 }
-                 for (auto& tp : *partitions) tp.offset = where;
-                 registry->WithInstance(
-                     call, std::move(reply), [registry, partitions = *partitions](Instance& i) {
-                       auto consumer = ConsumerOf(i, registry->ctx());
-                       if (!consumer.ok()) return FromStatus(consumer.status());
-                       Status s = (*consumer)->Seek(partitions);
-                       return s.ok() ? NoContent() : FromStatus(s);
-                     });
+                 registry->WithConsumer(call, std::move(reply),
+                                        [positions = *positions](client::Consumer& c, Instance&) {
+                                          return DoneOr(c.Seek(positions));
+                                        });
                });
   }
 
-  router.Add(verb::get, "/consumers/{group}/instances/{instance}/records",
-             [registry](Call call, Reply reply) {
-               int timeout_ms = kDefaultRecordsTimeoutMs;
-               size_t max_bytes = kDefaultMaxBytes;
-               if (auto t = call.Query("timeout")) {
-                 std::from_chars(t->data(), t->data() + t->size(), timeout_ms);
-               }
-               if (auto m = call.Query("max_bytes")) {
-                 std::from_chars(m->data(), m->data() + m->size(), max_bytes);
-               }
-               timeout_ms = std::clamp(timeout_ms, 0, kMaxRecordsTimeoutMs);
-               const std::string accept(call.request->base()[bhttp::field::accept]);
-               registry->WithInstance(
-                   call, std::move(reply), [registry, timeout_ms, max_bytes, accept](Instance& i) {
-                     // An Accept naming the other embedded format is refused, as Confluent does.
-                     const bool wants_binary = accept.find(kBinaryV2) != std::string::npos;
-                     const bool wants_json = accept.find(kJsonV2) != std::string::npos;
-                     if ((wants_binary && !i.binary) || (wants_json && i.binary)) {
-                       return ErrorResponse(40601,
-                                            "The requested embedded data format does not match "
-                                            "the deserializer for this consumer instance");
-                     }
-                     return ReadRecords(i, registry->ctx(), timeout_ms, std::max<size_t>(max_bytes, 1));
-                   });
-             });
+  router.Add(verb::get, instance + "/records", [registry](Call call, Reply reply) {
+    int timeout_ms = kDefaultRecordsTimeoutMs;
+    size_t max_bytes = kDefaultMaxBytes;
+    if (auto t = call.Query("timeout")) std::from_chars(t->data(), t->data() + t->size(), timeout_ms);
+    if (auto m = call.Query("max_bytes")) std::from_chars(m->data(), m->data() + m->size(), max_bytes);
+    timeout_ms = std::clamp(timeout_ms, 0, kMaxRecordsTimeoutMs);
+    const std::string accept(call.request->base()[bhttp::field::accept]);
+    registry->WithConsumer(
+        call, std::move(reply), [timeout_ms, max_bytes, accept](client::Consumer& c, Instance& i) {
+          // An Accept naming the other embedded format is refused, as Confluent does.
+          const bool wants_binary = accept.find(kBinaryV2) != std::string::npos;
+          const bool wants_json = accept.find(kJsonV2) != std::string::npos;
+          if ((wants_binary && !i.binary) || (wants_json && i.binary)) {
+            return ErrorResponse(40601,
+                                 "The requested embedded data format does not match the "
+                                 "deserializer for this consumer instance");
+          }
+          return ReadRecords(c, i.binary, timeout_ms, std::max<size_t>(max_bytes, 1));
+        });
+  });
 
-  router.Add(verb::post, "/consumers/{group}/instances/{instance}/offsets",
-             [registry](Call call, Reply reply) {
-               std::optional<std::vector<client::TopicPartition>> offsets;
-               if (!call.request->body().empty()) {
-                 auto body = ParseJsonBody(call, reply);
-                 if (!body) return;
-                 offsets = PartitionsIn(*body, "offsets", true);
-                 if (!offsets) {
-                   reply(ErrorResponse(42201, "\"offsets\" must list {topic, partition, offset}"));
-                   return;
-                 }
-               }
-               registry->WithInstance(call, std::move(reply), [registry, offsets](Instance& i) {
-                 auto consumer = ConsumerOf(i, registry->ctx());
-                 if (!consumer.ok()) return FromStatus(consumer.status());
-                 Status s = Status::Ok();
-                 if (offsets && !offsets->empty()) {
-                   // Confluent's offsets are the last consumed ones; Kafka commits the next.
-                   auto next = *offsets;
-                   for (auto& tp : next) tp.offset += 1;
-                   s = (*consumer)->CommitOffsets(next);
-                 } else {
-                   s = (*consumer)->Commit();  // everything handed out so far
-                 }
-                 return s.ok() ? TextResponse(bhttp::status::ok, "", std::string(kRestV2))
-                               : FromStatus(s);
-               });
-             });
+  router.Add(verb::post, instance + "/offsets", [registry](Call call, Reply reply) {
+    std::optional<std::vector<client::TopicPartition>> offsets;
+    if (!call.request->body().empty()) {
+      offsets = PartitionsOf(call, reply, "offsets", true);
+      if (!offsets) return;
+    }
+    registry->WithConsumer(call, std::move(reply), [offsets](client::Consumer& c, Instance&) {
+      Status s = Status::Ok();
+      if (offsets && !offsets->empty()) {
+        // Confluent's offsets are the last consumed ones; Kafka commits the next.
+        auto next = *offsets;
+        for (auto& tp : next) tp.offset += 1;
+        s = c.CommitOffsets(next);
+      } else {
+        s = c.Commit();  // everything handed out so far
+      }
+      return s.ok() ? TextResponse(bhttp::status::ok, "", std::string(kRestV2)) : FromStatus(s);
+    });
+  });
 
-  router.Add(verb::get, "/consumers/{group}/instances/{instance}/offsets",
-             [registry](Call call, Reply reply) {
-               auto body = ParseJsonBody(call, reply);
-               if (!body) return;
-               auto partitions = PartitionsIn(*body, "partitions", false);
-               if (!partitions) {
-                 reply(ErrorResponse(42201, "\"partitions\" must list {topic, partition}"));
-                 return;
-               }
-               registry->WithInstance(
-                   call, std::move(reply), [registry, partitions = *partitions](Instance& i) {
-                     auto consumer = ConsumerOf(i, registry->ctx());
-                     if (!consumer.ok()) return FromStatus(consumer.status());
-                     auto committed = (*consumer)->Committed(partitions);
-                     if (!committed.ok()) return FromStatus(committed.status());
-                     json out = json::array();
-                     for (const auto& tp : *committed) {
-                       // Kafka's committed offset (the next to consume), as Confluent answers;
-                       // partitions without a commit are left out.
-                       if (tp.offset < 0) continue;
-                       out.push_back({{"topic", tp.topic},
-                                      {"partition", tp.partition},
-                                      {"offset", tp.offset},
-                                      {"metadata", ""}});
-                     }
-                     return JsonResponse(bhttp::status::ok, {{"offsets", out}}, kRestV2);
-                   });
-             });
+  router.Add(verb::get, instance + "/offsets", [registry](Call call, Reply reply) {
+    auto partitions = PartitionsOf(call, reply, "partitions", false);
+    if (!partitions) return;
+    registry->WithConsumer(
+        call, std::move(reply), [partitions = *partitions](client::Consumer& c, Instance&) {
+          auto committed = c.Committed(partitions);
+          if (!committed.ok()) return FromStatus(committed.status());
+          json out = json::array();
+          for (const auto& tp : *committed) {
+            // Kafka's committed offset (the next to consume), as Confluent answers;
+            // partitions without a commit are left out.
+            if (tp.offset < 0) continue;
+            out.push_back({{"topic", tp.topic},
+                           {"partition", tp.partition},
+                           {"offset", tp.offset},
+                           {"metadata", ""}});
+          }
+          return JsonResponse(bhttp::status::ok, {{"offsets", out}}, kRestV2);
+        });
+  });
 }
 
 }  // namespace herald::http
