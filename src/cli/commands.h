@@ -18,6 +18,8 @@ void RegisterTopic(CLI::App& app);
 void RegisterProduce(CLI::App& app);
 void RegisterConsume(CLI::App& app);
 void RegisterGroup(CLI::App& app);
+// `herald dlq list|show|replay|purge TOPIC`: the dead-letter topic TOPIC.dlq.
+void RegisterDlq(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -731,6 +731,35 @@ Status Admin::AlterGroupOffsets(const std::string& group,
   return GroupResultsStatus(results, n);
 }
 
+Result<std::vector<TopicPartition>> Admin::DeleteRecords(std::vector<TopicPartition> before) {
+  if (before.empty()) return before;
+  PartitionListPtr list = ToPartitionList(before);
+  std::unique_ptr<rd_kafka_DeleteRecords_t, Deleter<rd_kafka_DeleteRecords_destroy>> request(
+      rd_kafka_DeleteRecords_new(list.get()));
+  rd_kafka_DeleteRecords_t* array[] = {request.get()};
+  HERALD_ASSIGN_OR_RETURN(EventPtr event,
+                          RunAdminOp(*client_, RD_KAFKA_ADMIN_OP_DELETERECORDS,
+                                     fmt::format("deleting records of {}", before.front().topic),
+                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                       rd_kafka_DeleteRecords(client_->get(), array, 1, o, q);
+                                     }));
+  const rd_kafka_topic_partition_list_t* offsets =
+      rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event.get()));
+  for (auto& tp : before) {
+    const rd_kafka_topic_partition_t* e =
+        offsets == nullptr
+            ? nullptr
+            : rd_kafka_topic_partition_list_find(offsets, tp.topic.c_str(), tp.partition);
+    if (e == nullptr) {
+      tp.status = Internal("{} partition {}: no result in the answer", tp.topic, tp.partition);
+      continue;
+    }
+    tp.offset = e->offset;
+    tp.status = KafkaStatus(e->err, fmt::format("{} partition {}", tp.topic, tp.partition));
+  }
+  return before;
+}
+
 Status Admin::DeleteGroup(const std::string& group) {
   std::unique_ptr<rd_kafka_DeleteGroup_t, Deleter<rd_kafka_DeleteGroup_destroy>> dg(
       rd_kafka_DeleteGroup_new(group.c_str()));

@@ -280,6 +280,12 @@ class Admin {
   // whole set of overrides, so this reads the current ones first (DescribeConfigs).
   Status UpdateTopicConfigs(const std::string& topic, const std::map<std::string, std::string>& set,
                             const std::vector<std::string>& remove);
+  // Deletes, in each entry's partition, every record before its `offset` field (exclusive;
+  // kOffsetEnd: every record up to the end). Returns the entries in the order given, each with
+  // the partition's new start offset in `offset`, or its error in `status` (kNotFound for an
+  // unknown partition, kInvalidArgument for an offset past the end); the Result fails only when
+  // the request as a whole does (kUnavailable on timeout).
+  Result<std::vector<TopicPartition>> DeleteRecords(std::vector<TopicPartition> before);
 
   // Groups from every broker, sorted by id.
   Result<std::vector<GroupListing>> ListGroups();
