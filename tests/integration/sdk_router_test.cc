@@ -1,4 +1,5 @@
-// The SDK's Publisher and Router over the embedded transport.
+// The SDK's Publisher and Router over both transports: embedded (storage in-process) and Kafka
+// (librdkafka against a real `herald serve`). Every case runs on each.
 #include "herald/router.h"
 
 #include <atomic>
@@ -12,6 +13,7 @@
 
 #include "herald/errors.h"
 #include "herald/publisher.h"
+#include "testing/herald_process.h"
 #include "testing/test_util.h"
 
 namespace herald::sdk {
@@ -52,9 +54,27 @@ bool WaitFor(Pred pred, std::chrono::milliseconds limit = 10s) {
   return true;
 }
 
-class SdkTest : public ::testing::Test {
+class SdkTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override { transport_ = OpenEmbedded({.data_dir = dir_.str()}); }
+  void SetUp() override {
+    if (GetParam() == "kafka") {
+      server_ = std::make_unique<testing::HeraldProcess>(
+          dir_.str() + "/data", std::vector<std::string>{"--group-initial-rebalance-delay-ms", "0"});
+    }
+    Reopen();
+  }
+
+  // A new transport on the same data (embedded: the directory is reopened, as after a restart).
+  void Reopen() {
+    transport_.reset();
+    if (GetParam() == "kafka") {
+      KafkaOptions o;
+      o.bootstrap = server_->bootstrap();
+      transport_ = ConnectKafka(o);
+    } else {
+      transport_ = OpenEmbedded({.data_dir = dir_.str() + "/data"});
+    }
+  }
 
   // Everything in `topic` so far (a fresh group reads from the beginning).
   std::vector<Message> ReadAll(const std::string& topic, size_t expect) {
@@ -78,10 +98,11 @@ class SdkTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::unique_ptr<testing::HeraldProcess> server_;
   std::shared_ptr<Transport> transport_;
 };
 
-TEST_F(SdkTest, PublisherWritesACloudEventsEnvelope) {
+TEST_P(SdkTest, PublisherWritesACloudEventsEnvelope) {
   Publisher publisher(transport_, {.source = "/tests/orders"});
   Delivery d = publisher.Publish("orders", {.type = "order.placed", .key = "o-1",
                                             .data = R"({"total":42})"});
@@ -116,7 +137,7 @@ TEST_F(SdkTest, PublisherWritesACloudEventsEnvelope) {
   EXPECT_NE(d2.id, d.id);
 }
 
-TEST_F(SdkTest, PublisherRefusesOversizedPayloadsAndBadTypes) {
+TEST_P(SdkTest, PublisherRefusesOversizedPayloadsAndBadTypes) {
   Publisher publisher(transport_, {.max_payload_bytes = 100});
   try {
     publisher.Publish("orders", {.type = "order.placed", .data = std::string(101, 'x')});
@@ -129,7 +150,7 @@ TEST_F(SdkTest, PublisherRefusesOversizedPayloadsAndBadTypes) {
   EXPECT_NO_THROW(publisher.Publish("orders", {.type = "order.placed", .data = std::string(100, 'x')}));
 }
 
-TEST_F(SdkTest, PublishBatchAndAsync) {
+TEST_P(SdkTest, PublishBatchAndAsync) {
   Publisher publisher(transport_);
   std::vector<Event> events;
   for (int i = 0; i < 10; ++i) events.push_back({.type = "item.added", .data = std::to_string(i)});
@@ -140,7 +161,7 @@ TEST_F(SdkTest, PublishBatchAndAsync) {
   EXPECT_EQ(future.get().position.offset, 10);
 }
 
-TEST_F(SdkTest, ADuplicateMessageIsProcessedOnce) {
+TEST_P(SdkTest, ADuplicateMessageIsProcessedOnce) {
   Publisher publisher(transport_);
   publisher.Publish("orders", {.type = "order.placed", .data = "1", .id = "same-id"});
   publisher.Publish("orders", {.type = "order.placed", .data = "1", .id = "same-id"});
@@ -159,7 +180,7 @@ TEST_F(SdkTest, ADuplicateMessageIsProcessedOnce) {
   EXPECT_EQ(handled, 2);
 }
 
-TEST_F(SdkTest, ARecordFailingThreeTimesLandsInTheDlqWithEveryHeader) {
+TEST_P(SdkTest, ARecordFailingThreeTimesLandsInTheDlqWithEveryHeader) {
   Publisher publisher(transport_);
   Delivery d = publisher.Publish("orders", {.type = "order.placed", .key = "o-7", .data = "bad"});
   std::atomic<int> attempts{0};
@@ -191,7 +212,7 @@ TEST_F(SdkTest, ARecordFailingThreeTimesLandsInTheDlqWithEveryHeader) {
   EXPECT_EQ(attempts, 3);
 }
 
-TEST_F(SdkTest, ANonRetryableErrorGoesToTheDlqOnTheFirstFailure) {
+TEST_P(SdkTest, ANonRetryableErrorGoesToTheDlqOnTheFirstFailure) {
   Publisher publisher(transport_);
   publisher.Publish("orders", {.type = "order.placed", .data = "not json"});
   std::atomic<int> attempts{0};
@@ -211,7 +232,7 @@ TEST_F(SdkTest, ANonRetryableErrorGoesToTheDlqOnTheFirstFailure) {
 
 // With retry topics on, a poison record moves aside: records behind it on the same partition
 // are handled at once, and the poison one reaches the DLQ after the retry ladder.
-TEST_F(SdkTest, APoisonRecordDoesNotDelayOtherKeysWithRetryTopics) {
+TEST_P(SdkTest, APoisonRecordDoesNotDelayOtherKeysWithRetryTopics) {
   Publisher publisher(transport_);
   publisher.Publish("orders", {.type = "order.placed", .key = "poison", .data = "x"});
   for (int i = 0; i < 20; ++i) {
@@ -255,34 +276,9 @@ TEST_F(SdkTest, APoisonRecordDoesNotDelayOtherKeysWithRetryTopics) {
   EXPECT_GE(dlq_at, std::chrono::milliseconds(1000)) << "the retry delays were not kept";
 }
 
-TEST(CircuitBreakerTest, OpensAfterTheThresholdAndHalfOpensAfterTheTimeout) {
-  CircuitBreaker breaker({.failure_threshold = 3, .reset_timeout = 100ms, .half_open_attempts = 1});
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kClosed);
-  breaker.OnFailure();
-  breaker.OnFailure();
-  EXPECT_TRUE(breaker.Allow());
-  breaker.OnFailure();
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kOpen);
-  std::chrono::milliseconds retry_after{0};
-  EXPECT_FALSE(breaker.Allow(&retry_after));
-  EXPECT_GT(retry_after.count(), 0);
-  EXPECT_LE(retry_after, 100ms);
-  std::this_thread::sleep_for(110ms);
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kHalfOpen);
-  EXPECT_TRUE(breaker.Allow());   // the one trial
-  EXPECT_FALSE(breaker.Allow());  // no second one meanwhile
-  breaker.OnFailure();            // the trial failed: open again
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kOpen);
-  std::this_thread::sleep_for(110ms);
-  EXPECT_TRUE(breaker.Allow());
-  breaker.OnSuccess();
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::kClosed);
-  EXPECT_TRUE(breaker.Allow());
-}
-
 // While the breaker is open the record is paused, not failed: it is handled once the dependency
 // is back, and nothing reaches the DLQ.
-TEST_F(SdkTest, AnOpenBreakerPausesRecordsInsteadOfFailingThem) {
+TEST_P(SdkTest, AnOpenBreakerPausesRecordsInsteadOfFailingThem) {
   Publisher(transport_).Publish("orders", {.type = "order.placed", .data = "1"});
   auto breaker = std::make_shared<CircuitBreaker>(
       CircuitBreaker::Options{.failure_threshold = 3, .reset_timeout = 1000ms});
@@ -311,13 +307,8 @@ TEST_F(SdkTest, AnOpenBreakerPausesRecordsInsteadOfFailingThem) {
   EXPECT_TRUE(session->Poll(100ms, 10).empty());
 }
 
-TEST_F(SdkTest, BackoffGrowsToItsCapWithJitterBounds) {
-  RetryPolicy p;
-  EXPECT_EQ(p.BackoffAfter(1), 1000ms);
-  EXPECT_EQ(p.BackoffAfter(2), 2000ms);
-  EXPECT_EQ(p.BackoffAfter(3), 4000ms);
-  EXPECT_EQ(p.BackoffAfter(10), 60000ms);
-  // Waits seen by the router stay within +-20% of the policy.
+// The waits the router takes between attempts stay within +-20% of the policy.
+TEST_P(SdkTest, RetryWaitsFollowThePolicyWithinItsJitter) {
   std::vector<std::chrono::milliseconds> waits;
   RouterOptions o = Options("g");
   o.retry = RetryPolicy{};
@@ -340,7 +331,7 @@ TEST_F(SdkTest, BackoffGrowsToItsCapWithJitterBounds) {
 
 // Stopping mid-stream and starting again handles every record at least once, and resumes after
 // what was committed.
-TEST_F(SdkTest, ShutdownLosesNothingAndResumesAfterTheCommit) {
+TEST_P(SdkTest, ShutdownLosesNothingAndResumesAfterTheCommit) {
   constexpr int kRecords = 300;
   std::vector<Event> events;
   for (int i = 0; i < kRecords; ++i) {
@@ -371,8 +362,7 @@ TEST_F(SdkTest, ShutdownLosesNothingAndResumesAfterTheCommit) {
     after_first = seen.size();
   }
   // Reopen everything, as after a restart.
-  transport_.reset();
-  transport_ = OpenEmbedded({.data_dir = dir_.str()});
+  Reopen();
   Router second(transport_, o);
   second.Handle("orders", handler);
   RunningRouter running(second);
@@ -386,6 +376,9 @@ TEST_F(SdkTest, ShutdownLosesNothingAndResumesAfterTheCommit) {
   // At most the batch in hand at the stop is handled twice.
   EXPECT_LE(seen.size(), kRecords + o.max_poll_records) << "first run handled " << after_first;
 }
+
+INSTANTIATE_TEST_SUITE_P(Transports, SdkTest, ::testing::Values("embedded", "kafka"),
+                         [](const auto& transport) { return transport.param; });
 
 }  // namespace
 }  // namespace herald::sdk
