@@ -9,7 +9,7 @@ packages=(
   clang libclang-rt-14-dev
   # libraries
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev librdkafka-dev
+  zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev librdkafka-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Kafka clients for the integration tests
   kcat python3 python3-kafka python3-confluent-kafka

@@ -1,0 +1,161 @@
+#include "herald/sqlite_dedup_store.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include "herald/errors.h"
+
+namespace herald::sdk {
+namespace {
+
+// Schema: one row per id, with the wall-clock time it was last recorded. The index serves Purge.
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS herald_dedup ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  recorded_ms INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS herald_dedup_by_time ON herald_dedup (recorded_ms);";
+constexpr const char* kSelect = "SELECT recorded_ms FROM herald_dedup WHERE id = ?1";
+constexpr const char* kUpsert =
+    "INSERT OR REPLACE INTO herald_dedup (id, recorded_ms) VALUES (?1, ?2)";
+constexpr const char* kPurge = "DELETE FROM herald_dedup WHERE recorded_ms <= ?1";
+constexpr const char* kCount = "SELECT COUNT(*) FROM herald_dedup";
+constexpr int kBusyTimeoutMs = 5000;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Resets a statement and clears its bindings when the scope ends, whatever happened in it.
+class StatementScope {
+ public:
+  explicit StatementScope(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~StatementScope() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  StatementScope(const StatementScope&) = delete;
+  StatementScope& operator=(const StatementScope&) = delete;
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
+}  // namespace
+
+std::shared_ptr<SqliteDedupStore> SqliteDedupStore::Open(const std::string& path) {
+  std::shared_ptr<SqliteDedupStore> store(new SqliteDedupStore(path));
+  store->Init();  // on a throw, the destructor closes what was opened
+  return store;
+}
+
+void SqliteDedupStore::Init() {
+  std::lock_guard lock(mu_);
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr); rc != SQLITE_OK) {
+    Fail("cannot open", rc);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  if (int rc = sqlite3_busy_timeout(db_, kBusyTimeoutMs); rc != SQLITE_OK) Fail("busy_timeout", rc);
+
+  // journal_mode answers with the mode in force; anything but "wal" (e.g. a read-only file
+  // system) is a failure to set the store up as documented.
+  sqlite3_stmt* wal = nullptr;
+  if (int rc = sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &wal, nullptr);
+      rc != SQLITE_OK) {
+    Fail("cannot read the database", rc);
+  }
+  int rc = sqlite3_step(wal);
+  std::string mode;
+  if (rc == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(wal, 0);
+    if (text != nullptr) mode = reinterpret_cast<const char*>(text);
+  }
+  sqlite3_finalize(wal);
+  if (rc != SQLITE_ROW) Fail("cannot set WAL journal mode", rc);
+  if (mode != "wal") {
+    throw Error(fmt::format("SqliteDedupStore: cannot set WAL journal mode on {} (got \"{}\")",
+                            path_, mode));
+  }
+
+  char* message = nullptr;
+  rc = sqlite3_exec(db_, "PRAGMA synchronous=NORMAL;", nullptr, nullptr, &message);
+  sqlite3_free(message);
+  if (rc != SQLITE_OK) Fail("cannot set synchronous=NORMAL", rc);
+  rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &message);
+  sqlite3_free(message);
+  if (rc != SQLITE_OK) Fail("cannot create the table", rc);
+
+  for (auto [sql, stmt] : {std::pair{kSelect, &select_}, std::pair{kUpsert, &upsert_},
+                           std::pair{kPurge, &purge_}, std::pair{kCount, &count_}}) {
+    if (int prc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr);
+        prc != SQLITE_OK) {
+      Fail("cannot prepare a statement", prc);
+    }
+  }
+}
+
+SqliteDedupStore::~SqliteDedupStore() {
+  // sqlite3_finalize(nullptr) is a no-op; closing last checkpoints the WAL.
+  sqlite3_finalize(select_);
+  sqlite3_finalize(upsert_);
+  sqlite3_finalize(purge_);
+  sqlite3_finalize(count_);
+  sqlite3_close(db_);
+}
+
+void SqliteDedupStore::Fail(const char* what, int rc) const {
+  const char* reason = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  throw Error(
+      fmt::format("SqliteDedupStore: {} {}: {} (sqlite error {})", what, path_, reason, rc));
+}
+
+bool SqliteDedupStore::Seen(const std::string& id, std::chrono::milliseconds ttl) {
+  std::lock_guard lock(mu_);
+  if (ttl.count() > max_ttl_ms_) max_ttl_ms_ = ttl.count();
+  StatementScope scope(select_);
+  sqlite3_bind_text(select_, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+  const int rc = sqlite3_step(select_);
+  if (rc == SQLITE_DONE) return false;
+  if (rc != SQLITE_ROW) Fail("cannot look up an id in", rc);
+  const int64_t recorded_ms = sqlite3_column_int64(select_, 0);
+  return NowMs() - recorded_ms < ttl.count();
+}
+
+void SqliteDedupStore::Record(const std::string& id) {
+  std::lock_guard lock(mu_);
+  const int64_t now = NowMs();
+  {
+    StatementScope scope(upsert_);
+    sqlite3_bind_text(upsert_, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(upsert_, 2, now);
+    if (int rc = sqlite3_step(upsert_); rc != SQLITE_DONE) Fail("cannot record an id in", rc);
+  }
+  if (++records_since_purge_ >= kPurgeEvery) {
+    records_since_purge_ = 0;
+    if (max_ttl_ms_ >= 0) PurgeLocked(now - max_ttl_ms_);
+  }
+}
+
+size_t SqliteDedupStore::Purge(std::chrono::milliseconds ttl) {
+  std::lock_guard lock(mu_);
+  return PurgeLocked(NowMs() - ttl.count());
+}
+
+size_t SqliteDedupStore::PurgeLocked(int64_t cutoff_ms) {
+  StatementScope scope(purge_);
+  sqlite3_bind_int64(purge_, 1, cutoff_ms);
+  if (int rc = sqlite3_step(purge_); rc != SQLITE_DONE) Fail("cannot purge", rc);
+  return static_cast<size_t>(sqlite3_changes(db_));
+}
+
+size_t SqliteDedupStore::size() {
+  std::lock_guard lock(mu_);
+  StatementScope scope(count_);
+  if (int rc = sqlite3_step(count_); rc != SQLITE_ROW) Fail("cannot count the ids in", rc);
+  return static_cast<size_t>(sqlite3_column_int64(count_, 0));
+}
+
+}  // namespace herald::sdk
