@@ -88,6 +88,20 @@ Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
   return true;
 }
 
+std::map<std::string, int64_t> DeadLetterDepths(const storage::Engine& engine) {
+  std::map<std::string, int64_t> depths;
+  for (const auto& topic : engine.ListTopics()) {
+    if (!topic.name.ends_with(".dlq")) continue;
+    int64_t depth = 0;
+    for (int32_t p = 0; p < topic.partitions; ++p) {
+      auto log = engine.GetLog(topic.name, p);
+      if (log.ok()) depth += (*log)->end_offset() - (*log)->log_start_offset();
+    }
+    depths[topic.name] = depth;
+  }
+  return depths;
+}
+
 void Broker::Append(const std::string& topic, int32_t partition,
                     const storage::ValidatedBatch& batch, storage::AckLevel ack,
                     AppendDone done) {

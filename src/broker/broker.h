@@ -61,6 +61,10 @@ struct ProducerIdAndEpoch {
   int16_t producer_epoch = -1;
 };
 
+// Records held by each dead-letter topic (a name ending in ".dlq"): end minus start offset,
+// summed over its partitions.
+std::map<std::string, int64_t> DeadLetterDepths(const storage::Engine& engine);
+
 class Broker {
  public:
   // Loads the cluster id from the engine's data directory, creating it on first start, and the

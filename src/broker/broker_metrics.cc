@@ -68,4 +68,17 @@ GaugeFamily& PartitionEndOffset() {
   return family;
 }
 
+GaugeFamily& DeadLetterDepth() {
+  static GaugeFamily& family = Registry().AddGauge(
+      "dlq_depth", "Records held by a dead-letter topic (*.dlq).", {"topic"});
+  return family;
+}
+
+GaugeFamily& DeadLetterAlert() {
+  static GaugeFamily& family = Registry().AddGauge(
+      "dlq_depth_over_threshold",
+      "1 while a dead-letter topic holds more records than the alert threshold.", {"topic"});
+  return family;
+}
+
 }  // namespace herald::broker::metrics

@@ -6,6 +6,7 @@
 //   consumer_lag{topic,consumer_group,partition}      end offset - committed offset (at scrape)
 //   partition_size_bytes{topic,partition}             bytes on disk (at scrape)
 //   partition_end_offset{topic,partition}             next offset to assign (at scrape)
+//   dlq_depth{topic}, dlq_depth_over_threshold{topic} records in each *.dlq topic (at scrape)
 //   bytes_in_total / bytes_out_total{listener}        request and response bytes
 //   request_duration_seconds{listener,api}            time from request read to answer ready
 //   open_connections{listener}                        "kafka" or "http"
@@ -33,5 +34,7 @@ Gauge& OpenConnections(std::string_view listener);
 GaugeFamily& ConsumerLag();
 GaugeFamily& PartitionSizeBytes();
 GaugeFamily& PartitionEndOffset();
+GaugeFamily& DeadLetterDepth();  // dlq_depth{topic}
+GaugeFamily& DeadLetterAlert();  // dlq_depth_over_threshold{topic}: 1 above the threshold
 
 }  // namespace herald::broker::metrics

@@ -37,7 +37,8 @@ struct ServeOptions {
   int32_t num_partitions = 1;
   bool auto_create_topics = true;
   int64_t initial_rebalance_delay_ms = 3000;
-  int64_t lag_log_interval_ms = 60000;  // consumer_lag events
+  int64_t lag_log_interval_ms = 60000;  // consumer_lag and dlq_depth_exceeded events
+  int64_t dlq_alert_threshold = 100;
   std::map<std::string, std::string> log_defaults;  // topic configs every topic starts from
 };
 
@@ -214,7 +215,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
                                  .groups = **groups,
                                  .version = HERALD_VERSION,
                                  .kafka_bootstrap = fmt::format("127.0.0.1:{}", server.port()),
-                                 .base_uri = "http://" + http_where};
+                                 .base_uri = "http://" + http_where,
+                                 .dlq_alert_threshold = o.dlq_alert_threshold};
   http::Router router;
   http::AddRestProxyRoutes(router, http_context);
   http::AddAdminRoutes(router, http_context);
@@ -224,7 +226,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http_server.Start(router);
   http_context.ready = true;
 
-  // Every lag_log_interval_ms, a consumer_lag event for each partition a group lags on.
+  // Every lag_log_interval_ms, a consumer_lag event for each partition a group lags on and a
+  // dlq_depth_exceeded warning for each dead-letter topic above the threshold.
   auto lag_strand = boost::asio::make_strand(io);
   boost::asio::steady_timer lag_timer(lag_strand);
   bool lag_stopped = false;  // on lag_strand
@@ -244,6 +247,12 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
                                      {"end_offset", lag.end_offset},
                                      {"lag", lag.lag}});
           }
+        }
+        for (const auto& [topic, depth] : broker::DeadLetterDepths(**engine)) {
+          if (depth <= o.dlq_alert_threshold) continue;
+          LogWarn("dlq_depth_exceeded",
+                  {{"topic", topic}, {"depth", depth}, {"threshold", o.dlq_alert_threshold}},
+                  "dead letters are piling up: inspect them with herald dlq list");
         }
         boost::asio::post(lag_strand, schedule_lag_report);
       });
@@ -323,6 +332,11 @@ void RegisterServe(CLI::App& app) {
   serve->add_option("--lag-log-interval-ms", o->lag_log_interval_ms,
                     "How often to log a consumer_lag event for each partition a group lags on")
       ->check(CLI::Range(int64_t{100}, int64_t{86400000}))
+      ->capture_default_str();
+  serve->add_option("--dlq-alert-threshold", o->dlq_alert_threshold,
+                    "Records in a *.dlq topic above which dlq_depth_over_threshold is 1 and a "
+                    "dlq_depth_exceeded warning is logged every --lag-log-interval-ms")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
       ->capture_default_str();
   serve->add_option("--threads", o->threads, "Network threads")->check(CLI::Range(1, 64))
       ->capture_default_str();

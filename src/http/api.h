@@ -22,6 +22,7 @@ struct HttpContext {
   std::string kafka_bootstrap;       // where REST consumers reach this broker's Kafka listener
   std::string base_uri;              // http://host:port of this listener, for consumer base_uri
   std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
+  int64_t dlq_alert_threshold = 100;  // dlq_depth_over_threshold turns 1 above this
   std::atomic<bool> ready{false};    // listeners bound, storage recovered, not shutting down
 };
 

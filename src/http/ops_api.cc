@@ -27,6 +27,16 @@ void SetPartitionGauges(const storage::Engine& engine) {
   broker::metrics::PartitionEndOffset().Replace(std::move(ends));
 }
 
+void SetDeadLetterGauges(const storage::Engine& engine, int64_t threshold) {
+  std::vector<std::pair<std::vector<std::string>, double>> depths, alerts;
+  for (const auto& [topic, depth] : broker::DeadLetterDepths(engine)) {
+    depths.push_back({{topic}, static_cast<double>(depth)});
+    alerts.push_back({{topic}, depth > threshold ? 1.0 : 0.0});
+  }
+  broker::metrics::DeadLetterDepth().Replace(depths);
+  broker::metrics::DeadLetterAlert().Replace(alerts);
+}
+
 void SetLagGauges(const storage::Engine& engine, const std::vector<broker::GroupOverview>& groups) {
   std::vector<std::pair<std::vector<std::string>, double>> lags;
   for (const auto& group : groups) {
@@ -44,6 +54,7 @@ void AddOpsRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
   router.Add(verb::get, "/metrics", [&ctx](Call, Reply reply) {
     SetPartitionGauges(ctx.broker.engine());
+    SetDeadLetterGauges(ctx.broker.engine(), ctx.dlq_alert_threshold);
     ctx.groups.Overview(std::nullopt, [&ctx, reply = std::move(reply)](
                                           std::vector<broker::GroupOverview> groups) {
       SetLagGauges(ctx.broker.engine(), groups);

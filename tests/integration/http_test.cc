@@ -412,6 +412,35 @@ TEST_F(HttpTest, GroupLagIsEndMinusCommittedAfterAPythonConsumerCommitsPartWay) 
   ExpectError(Curl("GET", "/admin/groups/billing"), 40404);
 }
 
+TEST_F(HttpTest, DeadLetterDepthIsAGaugeAndAWarningAboveTheThreshold) {
+  server_.reset();
+  Start({"--dlq-alert-threshold", "2", "--lag-log-interval-ms", "200"});
+  ASSERT_EQ(Curl("POST", "/topics/orders.dlq", R"({"records":[{"value":1},{"value":2},{"value":3}]})",
+                 kJsonV2)
+                .status,
+            200);
+  ASSERT_EQ(Curl("POST", "/topics/quiet.dlq", R"({"records":[{"value":1}]})", kJsonV2).status, 200);
+  auto metrics = Curl("GET", "/metrics");
+  EXPECT_NE(metrics.body.find(R"(dlq_depth{topic="orders.dlq"} 3)"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find(R"(dlq_depth_over_threshold{topic="orders.dlq"} 1)"),
+            std::string::npos);
+  EXPECT_NE(metrics.body.find(R"(dlq_depth_over_threshold{topic="quiet.dlq"} 0)"),
+            std::string::npos);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server_->Log().find("dlq_depth_exceeded") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::string log = server_->Log();
+  EXPECT_NE(log.find("dlq_depth_exceeded depth=3"), std::string::npos) << log;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("dlq_depth_exceeded") == std::string::npos) continue;
+    EXPECT_EQ(line.find("quiet.dlq"), std::string::npos) << "below the threshold: " << line;
+  }
+}
+
 TEST_F(HttpTest, MetricsPassPromtoolAndCountTraffic) {
   if (RunCommand("command -v promtool").exit_code != 0) GTEST_SKIP() << "promtool missing";
   ASSERT_EQ(Curl("POST", "/topics/m", R"({"records":[{"value":1},{"value":2}]})", kJsonV2).status,
