@@ -2,19 +2,17 @@
 // directory, free loopback ports for Kafka and HTTP, stopped (SIGTERM) when destroyed.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
 #include <string>
 
 #include "base/status.h"
+#include "compare_process.h"
 
 namespace herald::bench {
 
 class HeraldServer {
  public:
   HeraldServer() = default;
-  ~HeraldServer();
   HeraldServer(const HeraldServer&) = delete;
   HeraldServer& operator=(const HeraldServer&) = delete;
 
@@ -28,7 +26,7 @@ class HeraldServer {
   double PeakRssMiB() const;
 
  private:
-  pid_t pid_ = -1;
+  ChildProcess process_;  // SIGTERM on destruction
   std::string bootstrap_;
   std::string http_url_;
 };
