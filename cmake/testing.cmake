@@ -9,6 +9,6 @@ function(herald_test name label)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   herald_warnings(${name})
   gtest_discover_tests(${name}
-    PROPERTIES LABELS ${label}
+    PROPERTIES LABELS ${label} TIMEOUT 240
     DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -120,7 +120,9 @@ class Router {
   // Joins the group and handles records until Stop(): finishes the batch in hand, commits it,
   // leaves the group. Throws Error when the transport fails.
   void Run();
-  // Asks Run to return. Any thread, any time.
+  // Asks the running Run to return, or the next one when none is running yet (a Stop that wins
+  // the race with a starting Run is not lost). Any thread, any time. A router that has returned
+  // from Run can Run again.
   void Stop();
 
   struct Impl;

@@ -130,6 +130,10 @@ struct Client::State {
   std::string last_connection_error;
   DeliveryHandler on_delivery;
   RebalanceHandler on_rebalance;
+  // The group's rebalance protocol, known from the configured assignors (librdkafka refuses to mix
+  // eager and cooperative ones). Not asked of rd_kafka_rebalance_protocol(), which can block for
+  // ever inside the rebalance callback that rd_kafka_consumer_close runs.
+  bool cooperative = false;
 };
 
 namespace {
@@ -180,7 +184,7 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
 
 void DefaultRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                       rd_kafka_topic_partition_list_t* partitions) {
-  const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE";
+  const bool cooperative = StateOf(rk)->cooperative;
   Status s;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     if (cooperative) {
@@ -228,6 +232,15 @@ Result<std::unique_ptr<Client>> Client::Create(rd_kafka_type_t type, const Clien
     HERALD_RETURN_IF_ERROR(conf.Set("debug", "generic,broker,protocol,cgrp,consumer,admin"));
   }
   for (const auto& [key, value] : options.properties) HERALD_RETURN_IF_ERROR(conf.Set(key, value));
+  if (type == RD_KAFKA_CONSUMER) {
+    char strategy[256] = "";
+    size_t size = sizeof(strategy);
+    if (rd_kafka_conf_get(conf.get(), "partition.assignment.strategy", strategy, &size) ==
+        RD_KAFKA_CONF_OK) {
+      client->state_->cooperative = std::string_view(strategy).find("cooperative") !=
+                                    std::string_view::npos;
+    }
+  }
   rd_kafka_conf_set_opaque(conf.get(), client->state_.get());
   rd_kafka_conf_set_log_cb(conf.get(), OnLog);
   rd_kafka_conf_set_error_cb(conf.get(), OnError);

@@ -371,7 +371,11 @@ Router& Router::Use(Middleware middleware) {
 }
 
 void Router::Run() {
-  impl_->stop = false;
+  // Re-armed on the way out, so a Stop before this Run still stops it and the next Run runs.
+  struct Rearm {
+    std::atomic<bool>& stop;
+    ~Rearm() { stop = false; }
+  } rearm{impl_->stop};
   impl_->Run();
 }
 

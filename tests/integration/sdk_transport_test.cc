@@ -63,6 +63,28 @@ sdk::KafkaOptions KafkaOptions(const std::string& bootstrap) {
   return options;
 }
 
+// Sends and waits for `done`; fails the test (adding `context`) if it does not come within the
+// deadline or a record failed.
+std::vector<SendResult> SendAll(Transport& transport, std::vector<OutgoingRecord> records,
+                                const std::string& context = "") {
+  auto promise = std::make_shared<std::promise<std::vector<SendResult>>>();
+  auto future = promise->get_future();
+  const size_t count = records.size();
+  transport.Send(std::move(records), [promise](std::vector<SendResult> results) {
+    promise->set_value(std::move(results));
+  });
+  if (future.wait_for(kDeadline) != std::future_status::ready) {
+    ADD_FAILURE() << "Send did not complete within the deadline" << context;
+    return std::vector<SendResult>(count);
+  }
+  auto results = future.get();
+  EXPECT_EQ(results.size(), count);
+  for (const auto& r : results) {
+    EXPECT_TRUE(r.ok()) << r.position.topic << ": " << r.error << context;
+  }
+  return results;
+}
+
 class SdkTransportTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -93,24 +115,8 @@ class SdkTransportTest : public ::testing::TestWithParam<std::string> {
     return server_ ? fmt::format("\nserver log:\n{}", server_->Log()) : std::string();
   }
 
-  // Sends and waits for `done`; fails the test if it does not come within the deadline.
   std::vector<SendResult> SendAndWait(std::vector<OutgoingRecord> records) {
-    auto promise = std::make_shared<std::promise<std::vector<SendResult>>>();
-    auto future = promise->get_future();
-    const size_t count = records.size();
-    transport_->Send(std::move(records), [promise](std::vector<SendResult> results) {
-      promise->set_value(std::move(results));
-    });
-    if (future.wait_for(kDeadline) != std::future_status::ready) {
-      ADD_FAILURE() << "Send did not complete within the deadline" << ServerLog();
-      return std::vector<SendResult>(count);
-    }
-    auto results = future.get();
-    EXPECT_EQ(results.size(), count);
-    for (const auto& r : results) {
-      EXPECT_TRUE(r.ok()) << r.position.topic << ": " << r.error << ServerLog();
-    }
-    return results;
+    return SendAll(*transport_, std::move(records), ServerLog());
   }
 
   // Polls until `count` records came (or the deadline passed: then what came).
@@ -350,6 +356,49 @@ TEST(SdkTransportKafkaTest, AnUnreachableBootstrapThrowsQuickly) {
     EXPECT_NE(std::string(e.what()).find(bootstrap), std::string::npos) << e.what();
   }
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(15));
+}
+
+// With librdkafka's cooperative-sticky assignor, partitions move between members incrementally
+// and a member that leaves gives its partitions up without blocking its Close.
+TEST(SdkTransportKafkaTest, CooperativeMembersShareAndHandOverPartitions) {
+  testing::TempDir dir;
+  testing::HeraldProcess server(dir.str() + "/served",
+                                {"--group-initial-rebalance-delay-ms", "0"});
+  sdk::KafkaOptions options = KafkaOptions(server.bootstrap());
+  options.properties["partition.assignment.strategy"] = "cooperative-sticky";
+  auto transport = sdk::ConnectKafka(options);
+  transport->EnsureTopic("jobs", 4);
+  std::vector<OutgoingRecord> records;
+  for (int32_t p = 0; p < 4; ++p) records.push_back(Record("jobs", p, std::nullopt, "x"));
+  SendAll(*transport, std::move(records));
+
+  auto first = transport->Join("coop", {"jobs"});
+  auto second = transport->Join("coop", {"jobs"});
+  // Both poll until the four records are split between them.
+  std::set<int32_t> first_got, second_got;
+  const auto deadline = Clock::now() + kDeadline;
+  while (first_got.size() + second_got.size() < 4 && Clock::now() < deadline) {
+    for (const auto& m : first->Poll(milliseconds(50), 10)) first_got.insert(m.partition);
+    for (const auto& m : second->Poll(milliseconds(50), 10)) second_got.insert(m.partition);
+  }
+  ASSERT_EQ(first_got.size() + second_got.size(), 4u) << server.Log();
+  for (int32_t p : first_got) first->Commit({{"jobs", p, 1}});
+  for (int32_t p : second_got) second->Commit({{"jobs", p, 1}});
+  first->Close();
+  // The partitions the first member had move to the second, after the commits.
+  std::vector<OutgoingRecord> more;
+  for (int32_t p = 0; p < 4; ++p) more.push_back(Record("jobs", p, std::nullopt, "y"));
+  SendAll(*transport, std::move(more));
+  std::set<int32_t> after;
+  const auto deadline2 = Clock::now() + kDeadline;
+  while (after.size() < 4 && Clock::now() < deadline2) {
+    for (const auto& m : second->Poll(milliseconds(50), 10)) {
+      EXPECT_EQ(m.value, "y") << "partition " << m.partition << " offset " << m.offset;
+      after.insert(m.partition);
+    }
+  }
+  EXPECT_EQ(after.size(), 4u) << server.Log();
+  second->Close();
 }
 
 TEST(SdkTransportEmbeddedTest, AnUnusableDataDirectoryThrows) {
