@@ -8,7 +8,9 @@
 //   });
 //   router.Run();                      // until Stop()
 //
-// Delivery is at least once: a batch's offsets are committed after its handlers finished.
+// Delivery is at least once: a batch's offsets are committed after its handlers finished (without
+// waiting for the commit, so the next batch is not held up by it; Run waits for the last ones
+// before it returns).
 // Records of one partition are handled in order, one at a time (so per-key order holds); the
 // partitions of a batch are handled concurrently, on up to `concurrency` threads.
 //

@@ -34,12 +34,17 @@ class GroupSession {
   // Records from the held partitions, in offset order per partition, waiting up to `timeout`
   // for the first one. Throws Error on failure.
   virtual std::vector<Message> Poll(std::chrono::milliseconds timeout, size_t max_records) = 0;
-  // Commits, per partition, the next offset to consume. Throws Error on failure.
+  // Commits, per partition, the next offset to consume, and waits for it. Throws Error on
+  // failure.
   virtual void Commit(const std::vector<RecordPosition>& next_offsets) = 0;
+  // The same without waiting: commits take effect in call order, and a failed one is thrown by a
+  // later call of this session (CommitAsync, Commit, Poll or Close). Close waits for them all.
+  virtual void CommitAsync(const std::vector<RecordPosition>& next_offsets) = 0;
   // Stops (or resumes) delivering records of `topic`'s held partitions, keeping them held.
   virtual void Pause(const std::string& topic) = 0;
   virtual void Resume(const std::string& topic) = 0;
-  // Leaves the group. Idempotent.
+  // Waits for the commits in flight, then leaves the group. Idempotent. Throws Error when a
+  // commit failed.
   virtual void Close() = 0;
 };
 

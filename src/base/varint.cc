@@ -22,7 +22,7 @@ size_t VarlongSize(int64_t value) {
   return n;
 }
 
-std::optional<uint64_t> VarintReader::GetUnsignedVarint(size_t max_bytes) {
+std::optional<uint64_t> VarintReader::GetLongUnsignedVarint(size_t max_bytes) {
   uint64_t value = 0;
   for (size_t i = 0; i < max_bytes; ++i) {
     if (pos_ + i >= data_.size()) return std::nullopt;
@@ -38,7 +38,7 @@ std::optional<uint64_t> VarintReader::GetUnsignedVarint(size_t max_bytes) {
   return std::nullopt;
 }
 
-std::optional<int32_t> VarintReader::GetVarint() {
+std::optional<int32_t> VarintReader::GetLongVarint() {
   size_t start = pos_;
   auto raw = GetUnsignedVarint(kMaxVarintBytes);
   if (!raw) return std::nullopt;
@@ -47,24 +47,6 @@ std::optional<int32_t> VarintReader::GetVarint() {
     return std::nullopt;
   }
   return static_cast<int32_t>(ZigZagDecode(*raw));
-}
-
-std::optional<int64_t> VarintReader::GetVarlong() {
-  auto raw = GetUnsignedVarint(kMaxVarlongBytes);
-  if (!raw) return std::nullopt;
-  return ZigZagDecode(*raw);
-}
-
-std::optional<ByteView> VarintReader::GetBytes(size_t n) {
-  if (n > remaining()) return std::nullopt;
-  ByteView out = data_.subspan(pos_, n);
-  pos_ += n;
-  return out;
-}
-
-std::optional<int8_t> VarintReader::GetInt8() {
-  if (remaining() < 1) return std::nullopt;
-  return static_cast<int8_t>(data_[pos_++]);
 }
 
 }  // namespace herald

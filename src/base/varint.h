@@ -36,17 +36,41 @@ class VarintReader {
  public:
   explicit VarintReader(ByteView data) : data_(data) {}
 
-  std::optional<uint64_t> GetUnsignedVarint(size_t max_bytes = kMaxVarlongBytes);
-  std::optional<int32_t> GetVarint();
-  std::optional<int64_t> GetVarlong();
+  // The one-byte case (small lengths, deltas and counts: most varints of a record) inline.
+  std::optional<uint64_t> GetUnsignedVarint(size_t max_bytes = kMaxVarlongBytes) {
+    if (pos_ < data_.size() && data_[pos_] < 0x80 && max_bytes > 0) return data_[pos_++];
+    return GetLongUnsignedVarint(max_bytes);
+  }
+  std::optional<int32_t> GetVarint() {
+    if (pos_ < data_.size() && data_[pos_] < 0x80) {
+      return static_cast<int32_t>(ZigZagDecode(data_[pos_++]));
+    }
+    return GetLongVarint();
+  }
+  std::optional<int64_t> GetVarlong() {
+    auto raw = GetUnsignedVarint(kMaxVarlongBytes);
+    if (!raw) return std::nullopt;
+    return ZigZagDecode(*raw);
+  }
   // `n` raw bytes.
-  std::optional<ByteView> GetBytes(size_t n);
-  std::optional<int8_t> GetInt8();
+  std::optional<ByteView> GetBytes(size_t n) {
+    if (n > remaining()) return std::nullopt;
+    ByteView out = data_.subspan(pos_, n);
+    pos_ += n;
+    return out;
+  }
+  std::optional<int8_t> GetInt8() {
+    if (remaining() < 1) return std::nullopt;
+    return static_cast<int8_t>(data_[pos_++]);
+  }
 
   size_t position() const { return pos_; }
   size_t remaining() const { return data_.size() - pos_; }
 
  private:
+  std::optional<uint64_t> GetLongUnsignedVarint(size_t max_bytes);
+  std::optional<int32_t> GetLongVarint();
+
   ByteView data_;
   size_t pos_ = 0;
 };

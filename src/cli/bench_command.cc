@@ -12,10 +12,14 @@
 #include "compare_bench.h"
 #include "http_bench.h"
 #include "produce_bench.h"
+#include "sdk_bench.h"
 #include "storage_bench.h"
 
 namespace herald::cli {
 namespace {
+
+// The path of this binary, which benches start as `herald serve`.
+std::string OwnBinary() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
 
 // This process's command line, words joined by spaces (for the reports).
 std::string OwnCommandLine() {
@@ -76,7 +80,7 @@ void RegisterCompare(CLI::App& parent) {
   compare->add_flag("--json", *json_only, "Print the JSON report instead of the Markdown table");
   compare->callback([opts, durability, json_only] {
     opts->durability = *durability == "os" ? bench::Durability::kOs : bench::Durability::kFsync;
-    opts->herald_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+    opts->herald_binary = OwnBinary();
     opts->herald_version = HERALD_VERSION;
     opts->command_line = OwnCommandLine();
     opts->progress_bar = ::isatty(STDERR_FILENO) != 0;
@@ -112,6 +116,25 @@ void RegisterCompare(CLI::App& parent) {
   });
 }
 
+// Sets `command` to run `run` on `options`: progress on stderr (none with --json), then the result
+// as one JSON line on stdout; a failure is reported as "herald bench NAME: ..." (exit 1).
+template <typename Options, typename Run>
+void AddJsonBench(CLI::App* command, std::shared_ptr<Options> options, Run run) {
+  auto json_only = std::make_shared<bool>(false);
+  command->add_flag("--json", *json_only, "Print only the JSON result line");
+  command->callback([command, options, json_only, run] {
+    std::ostream null_stream(nullptr);
+    auto result = run(*options, *json_only ? null_stream : std::cerr);
+    if (!result.ok()) {
+      std::cerr << "herald bench " << command->get_name() << ": " << result.status().ToString()
+                << "\n";
+      SetExitCode(kExitFailure);
+      return;
+    }
+    std::cout << result->ToJson() << std::endl;
+  });
+}
+
 }  // namespace
 
 void RegisterBench(CLI::App& app) {
@@ -119,7 +142,6 @@ void RegisterBench(CLI::App& app) {
   bench->require_subcommand(1);
 
   auto opts = std::make_shared<bench::StorageBenchOptions>();
-  auto json_only = std::make_shared<bool>(false);
   auto* storage = bench->add_subcommand(
       "storage", "Durable appends, reads and reopen of the partition log versus the raw disk");
   storage->add_option("--dir", opts->dir, "Directory to write in (emptied first)");
@@ -134,20 +156,9 @@ void RegisterBench(CLI::App& app) {
   storage->add_option("--segment-bytes", opts->segment_bytes, "segment.bytes of the log")
       ->transform(CLI::AsSizeValue(false))
       ->capture_default_str();
-  storage->add_flag("--json", *json_only, "Print only the JSON result line");
-  storage->callback([opts, json_only] {
-    std::ostream null_stream(nullptr);
-    auto result = bench::RunStorageBench(*opts, *json_only ? null_stream : std::cerr);
-    if (!result.ok()) {
-      std::cerr << "herald bench storage: " << result.status().ToString() << "\n";
-      SetExitCode(kExitFailure);
-      return;
-    }
-    std::cout << result->ToJson() << std::endl;
-  });
+  AddJsonBench(storage, opts, bench::RunStorageBench);
 
   auto hopts = std::make_shared<bench::HttpBenchOptions>();
-  auto hjson = std::make_shared<bool>(false);
   auto* http = bench->add_subcommand(
       "http", "Produce through the REST proxy (JSON batches) versus the Kafka protocol");
   http->add_option("--count", hopts->count, "Records per path")->capture_default_str();
@@ -157,21 +168,13 @@ void RegisterBench(CLI::App& app) {
       ->capture_default_str();
   http->add_option("--partitions", hopts->partitions)->capture_default_str();
   http->add_option("--dir", hopts->dir, "Scratch directory")->capture_default_str();
-  http->add_flag("--json", *hjson, "Print only the JSON result line");
-  http->callback([hopts, hjson] {
-    hopts->herald_binary = std::filesystem::read_symlink("/proc/self/exe").string();
-    std::ostream null_stream(nullptr);
-    auto result = bench::RunHttpBench(*hopts, *hjson ? null_stream : std::cerr);
-    if (!result.ok()) {
-      std::cerr << "herald bench http: " << result.status().ToString() << "\n";
-      SetExitCode(kExitFailure);
-      return;
-    }
-    std::cout << result->ToJson() << std::endl;
+  AddJsonBench(http, hopts, [](bench::HttpBenchOptions& o, std::ostream& progress) {
+    o.herald_binary = OwnBinary();
+    return bench::RunHttpBench(o, progress);
   });
 
   auto popts = std::make_shared<bench::ProduceBenchOptions>();
-  auto pjson = std::make_shared<bool>(false);
+  popts->dir = "/tmp/herald-bench-produce";
   auto* produce = bench->add_subcommand(
       "produce", "Produce and consume through the Kafka protocol (librdkafka) versus storage alone");
   produce->add_option("--bootstrap", popts->bootstrap,
@@ -183,19 +186,21 @@ void RegisterBench(CLI::App& app) {
   produce->add_option("--acks", popts->acks)->check(CLI::IsMember({"0", "1", "all"}))
       ->capture_default_str();
   produce->add_option("--dir", popts->dir, "Scratch directory")->capture_default_str();
-  produce->add_flag("--json", *pjson, "Print only the JSON result line");
-  popts->dir = "/tmp/herald-bench-produce";
-  produce->callback([popts, pjson] {
-    popts->herald_binary = std::filesystem::read_symlink("/proc/self/exe").string();
-    std::ostream null_stream(nullptr);
-    auto result = bench::RunProduceBench(*popts, *pjson ? null_stream : std::cerr);
-    if (!result.ok()) {
-      std::cerr << "herald bench produce: " << result.status().ToString() << "\n";
-      SetExitCode(kExitFailure);
-      return;
-    }
-    std::cout << result->ToJson() << std::endl;
+  AddJsonBench(produce, popts, [](bench::ProduceBenchOptions& o, std::ostream& progress) {
+    o.herald_binary = OwnBinary();
+    return bench::RunProduceBench(o, progress);
   });
+
+  auto sopts = std::make_shared<bench::SdkBenchOptions>();
+  auto* sdk = bench->add_subcommand(
+      "sdk", "The C++ SDK, embedded: Poll alone versus a Router with a no-op handler, and "
+             "publish -> handler latency at a fixed rate");
+  sdk->add_option("--count", sopts->count, "Records through poll and router")->capture_default_str();
+  sdk->add_option("--record-size", sopts->record_size)->capture_default_str();
+  sdk->add_option("--rate", sopts->rate, "Records/s in the latency phase")->capture_default_str();
+  sdk->add_option("--latency-seconds", sopts->latency_seconds)->capture_default_str();
+  sdk->add_option("--dir", sopts->dir, "Scratch directory")->capture_default_str();
+  AddJsonBench(sdk, sopts, bench::RunSdkBench);
 
   RegisterCompare(*bench);
 }

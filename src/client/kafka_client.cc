@@ -1013,6 +1013,44 @@ Status Consumer::CommitOffsets(const std::vector<TopicPartition>& offsets) {
   return Status::Ok();
 }
 
+namespace {
+
+// librdkafka's per-commit callback: runs the handler CommitOffsetsAsync was given, then frees it.
+void OnCommitted(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                 void* opaque) {
+  std::unique_ptr<Consumer::CommittedHandler> handler(
+      static_cast<Consumer::CommittedHandler*>(opaque));
+  Status s = KafkaStatus(err, "committing offsets");
+  if (s.ok() && offsets != nullptr) {
+    for (const auto& tp : FromPartitionList(offsets)) {
+      if (!tp.status.ok()) {
+        s = tp.status;
+        break;
+      }
+    }
+  }
+  (*handler)(s);
+}
+
+}  // namespace
+
+Status Consumer::CommitOffsetsAsync(const std::vector<TopicPartition>& offsets,
+                                    CommittedHandler on_committed) {
+  if (offsets.empty()) {
+    on_committed(Status::Ok());
+    return Status::Ok();
+  }
+  PartitionListPtr list = ToPartitionList(offsets);
+  // The answer comes through the consumer's queue, which Poll (and Close) serve.
+  QueuePtr queue(rd_kafka_queue_get_consumer(client_->get()));
+  auto handler = std::make_unique<CommittedHandler>(std::move(on_committed));
+  HERALD_RETURN_IF_ERROR(KafkaStatus(
+      rd_kafka_commit_queue(client_->get(), list.get(), queue.get(), OnCommitted, handler.get()),
+      "committing offsets"));
+  handler.release();  // OnCommitted owns it now
+  return Status::Ok();
+}
+
 Result<std::vector<TopicPartition>> Consumer::Committed(
     const std::vector<TopicPartition>& partitions) {
   PartitionListPtr list = ToPartitionList(partitions);

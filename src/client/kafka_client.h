@@ -382,6 +382,13 @@ class Consumer {
   Status Commit();
   // Synchronously commits `offsets` (each the next offset to consume) for the group.
   Status CommitOffsets(const std::vector<TopicPartition>& offsets);
+  // Starts committing `offsets` and returns at once; `on_committed` gets the outcome (the first
+  // per-partition error, if any) on the thread that runs Poll or Close, once the coordinator
+  // answered. Commits are sent in call order. Returns an error (and never calls `on_committed`)
+  // when the commit could not be started.
+  using CommittedHandler = std::function<void(const Status&)>;
+  Status CommitOffsetsAsync(const std::vector<TopicPartition>& offsets,
+                            CommittedHandler on_committed);
   // The group's committed offset for each partition (kOffsetInvalid where there is none).
   Result<std::vector<TopicPartition>> Committed(const std::vector<TopicPartition>& partitions);
   // Stops fetching `partitions` (offsets ignored) while keeping them assigned: Poll returns none

@@ -49,14 +49,22 @@ class EmbeddedSession : public GroupSession {
     int32_t partition = 0;
     std::shared_ptr<storage::Log> log;
     int64_t position = 0;
+    // Whole batches read from the log, handed out up to `position`, from `chunk_at` on. One
+    // buffer, reused: a Poll reads no more than about what it hands out, into warm memory.
+    Buffer chunk;
+    size_t chunk_at = 0;
   };
 
   EmbeddedSession(std::shared_ptr<EmbeddedTransport> transport, std::string group,
                   std::vector<Partition> partitions);
-  ~EmbeddedSession() override { Close(); }
+  ~EmbeddedSession() override {
+    closed_ = true;
+    WaitForCommits();  // their callbacks use this session
+  }
 
   std::vector<Message> Poll(std::chrono::milliseconds timeout, size_t max_records) override;
   void Commit(const std::vector<RecordPosition>& next_offsets) override;
+  void CommitAsync(const std::vector<RecordPosition>& next_offsets) override;
   void Pause(const std::string& topic) override {
     std::lock_guard lock(mu_);
     paused_.insert(topic);
@@ -68,11 +76,22 @@ class EmbeddedSession : public GroupSession {
     }
     cv_.notify_all();
   }
-  void Close() override { closed_ = true; }
+  void Close() override {
+    closed_ = true;
+    WaitForCommits();
+    ThrowCommitError();
+  }
 
  private:
+  // Commits in flight at most; CommitAsync waits for room beyond.
+  static constexpr int kMaxCommitsInFlight = 64;
+  void WaitForCommits(int at_most = 0);
+  void ThrowCommitError();
+  // Bytes read from a partition's log at a time.
+  static constexpr uint64_t kReadBytes = 256 << 10;
   // Reads what is there from the unpaused partitions, round robin, up to `max_records`.
   std::vector<Message> ReadAvailable(size_t max_records);
+  static Message ToMessage(const Partition& p, const storage::RecordView& r);
 
   std::shared_ptr<EmbeddedTransport> transport_;
   const std::string group_;
@@ -82,6 +101,8 @@ class EmbeddedSession : public GroupSession {
   std::condition_variable cv_;
   std::set<std::string> paused_;  // GUARDED_BY(mu_)
   uint64_t appended_ = 0;         // GUARDED_BY(mu_): bumped by the append watch
+  int commits_in_flight_ = 0;     // GUARDED_BY(mu_)
+  std::string commit_error_;      // GUARDED_BY(mu_): a failed CommitAsync, thrown later
   std::atomic<bool> closed_{false};
 };
 
@@ -248,6 +269,7 @@ EmbeddedSession::EmbeddedSession(std::shared_ptr<EmbeddedTransport> transport, s
       partitions_(std::move(partitions)) {}
 
 std::vector<Message> EmbeddedSession::Poll(std::chrono::milliseconds timeout, size_t max_records) {
+  ThrowCommitError();
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<broker::TopicPartition> watched;
   for (const auto& p : partitions_) watched.push_back({p.topic, p.partition});
@@ -279,6 +301,21 @@ std::vector<Message> EmbeddedSession::Poll(std::chrono::milliseconds timeout, si
   }
 }
 
+Message EmbeddedSession::ToMessage(const Partition& p, const storage::RecordView& r) {
+  Message m;
+  m.topic = p.topic;
+  m.partition = p.partition;
+  m.offset = r.offset;
+  m.timestamp_ms = r.timestamp;
+  if (r.key) m.key.emplace(AsString(*r.key));
+  if (r.value) m.value.emplace(AsString(*r.value));
+  m.headers.reserve(static_cast<size_t>(r.header_count));
+  storage::ForEachHeader(r, [&](ByteView k, std::optional<ByteView> v) {
+    m.headers.emplace_back(std::string(AsString(k)), v ? std::string(AsString(*v)) : std::string());
+  });
+  return m;
+}
+
 std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
   std::vector<Message> out;
   std::set<std::string> paused;
@@ -289,42 +326,42 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
   for (size_t n = 0; n < partitions_.size() && out.size() < max_records; ++n) {
     Partition& p = partitions_[(next_partition_ + n) % partitions_.size()];
     if (paused.contains(p.topic)) continue;
-    if (p.position < p.log->log_start_offset()) p.position = p.log->log_start_offset();
+    if (p.position < p.log->log_start_offset()) {
+      p.position = p.log->log_start_offset();  // retention went past it
+      p.chunk.clear();
+      p.chunk_at = 0;
+    }
     while (out.size() < max_records && p.position < p.log->end_offset()) {
-      auto slice = p.log->Read(p.position, 1 << 20);
-      if (!slice.ok()) throw Error(fmt::format("reading {} partition {}: {}", p.topic, p.partition,
-                                               slice.status().ToString()));
-      if (slice->empty()) break;
-      Buffer bytes;
-      Check(slice->AppendTo(bytes), "reading");
-      for (size_t at = 0; at < bytes.size() && out.size() < max_records;) {
-        auto header = Check(storage::ParseBatchHeader(ByteView(bytes).subspan(at)), "batch");
-        ByteView batch = ByteView(bytes).subspan(at, header.size());
-        at += header.size();
-        if (header.next_offset() <= p.position || header.control()) {
-          p.position = std::max(p.position, header.next_offset());
-          continue;
+      if (p.chunk_at >= p.chunk.size()) {
+        auto slice = p.log->Read(p.position, kReadBytes);
+        if (!slice.ok()) {
+          throw Error(fmt::format("reading {} partition {}: {}", p.topic, p.partition,
+                                  slice.status().ToString()));
         }
+        if (slice->empty()) break;
+        p.chunk.clear();
+        p.chunk_at = 0;
+        Check(slice->AppendTo(p.chunk), "reading");
+      }
+      const ByteView rest = ByteView(p.chunk).subspan(p.chunk_at);
+      auto header = Check(storage::ParseBatchHeader(rest), "batch");
+      if (header.size() > rest.size()) {
+        throw Error(fmt::format("reading {} partition {}: a batch at offset {} is cut short",
+                                p.topic, p.partition, header.base_offset));
+      }
+      const ByteView batch = rest.subspan(0, header.size());
+      if (header.next_offset() > p.position && !header.control()) {
         Check(storage::ForEachRecord(batch, [&](const storage::RecordView& r) {
                 if (r.offset < p.position || out.size() >= max_records) return;
-                Message m;
-                m.topic = p.topic;
-                m.partition = p.partition;
-                m.offset = r.offset;
-                m.timestamp_ms = r.timestamp;
-                if (r.key) m.key.emplace(AsString(*r.key));
-                if (r.value) m.value.emplace(AsString(*r.value));
-                storage::ForEachHeader(r, [&](ByteView k, std::optional<ByteView> v) {
-                  m.headers.emplace_back(std::string(AsString(k)),
-                                         v ? std::string(AsString(*v)) : std::string());
-                });
-                out.push_back(std::move(m));
+                out.push_back(ToMessage(p, r));
                 p.position = r.offset + 1;
               }),
               "records");
-        // A compacted batch may end before its last offset.
-        if (out.size() < max_records) p.position = std::max(p.position, header.next_offset());
+        if (out.size() >= max_records && p.position < header.next_offset()) break;
       }
+      // The batch is handed out (a compacted batch may end before its last offset).
+      p.position = std::max(p.position, header.next_offset());
+      p.chunk_at += header.size();
     }
   }
   next_partition_ = partitions_.empty() ? 0 : (next_partition_ + 1) % partitions_.size();
@@ -332,20 +369,49 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
 }
 
 void EmbeddedSession::Commit(const std::vector<RecordPosition>& next_offsets) {
+  CommitAsync(next_offsets);
+  WaitForCommits();
+  ThrowCommitError();
+}
+
+void EmbeddedSession::CommitAsync(const std::vector<RecordPosition>& next_offsets) {
+  ThrowCommitError();
   if (next_offsets.empty()) return;
   std::vector<broker::CommittedOffset> offsets;
   for (const auto& o : next_offsets) offsets.push_back({o.topic, o.partition, o.offset, {}, 0});
-  std::promise<std::vector<broker::CommittedOffset>> done;
-  transport_->groups().Commit(group_, -1, "", std::move(offsets),
-                              [&done](std::vector<broker::CommittedOffset> r) {
-                                done.set_value(std::move(r));
-                              });
-  for (const auto& o : done.get_future().get()) {
-    if (o.error != 0) {
-      throw Error(fmt::format("committing {} partition {} for group {}: Kafka error {}", o.topic,
-                              o.partition, group_, o.error));
-    }
+  WaitForCommits(kMaxCommitsInFlight - 1);
+  {
+    std::lock_guard lock(mu_);
+    ++commits_in_flight_;
   }
+  // The coordinator handles commits one at a time, in order, on its executor.
+  transport_->groups().Commit(group_, -1, "", std::move(offsets),
+                              [this](std::vector<broker::CommittedOffset> results) {
+                                std::lock_guard lock(mu_);
+                                for (const auto& o : results) {
+                                  if (o.error != 0 && commit_error_.empty()) {
+                                    commit_error_ = fmt::format(
+                                        "committing {} partition {} for group {}: Kafka error {}",
+                                        o.topic, o.partition, group_, o.error);
+                                  }
+                                }
+                                --commits_in_flight_;
+                                cv_.notify_all();
+                              });
+}
+
+void EmbeddedSession::WaitForCommits(int at_most) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return commits_in_flight_ <= at_most; });
+}
+
+void EmbeddedSession::ThrowCommitError() {
+  std::string error;
+  {
+    std::lock_guard lock(mu_);
+    std::swap(error, commit_error_);
+  }
+  if (!error.empty()) throw Error(error);
 }
 
 }  // namespace

@@ -136,11 +136,14 @@ class KafkaSession : public GroupSession {
 
   std::vector<Message> Poll(std::chrono::milliseconds timeout, size_t max_records) override;
   void Commit(const std::vector<RecordPosition>& next_offsets) override;
+  void CommitAsync(const std::vector<RecordPosition>& next_offsets) override;
   void Pause(const std::string& topic) override;
   void Resume(const std::string& topic) override;
   void Close() override {
     if (closed_.exchange(true)) return;
+    // librdkafka's close waits for the commits in flight and runs their handlers.
     Check(consumer_.Close(), fmt::format("leaving group '{}'", group_));
+    ThrowCommitError();
   }
 
  private:
@@ -156,12 +159,14 @@ class KafkaSession : public GroupSession {
   // has older records held.
   void Deliver(Message m, std::vector<Message>& out);
   void ThrowRebalanceError();
+  void ThrowCommitError();
 
   const std::string group_;
   std::mutex mu_;
   std::set<std::string> paused_;             // GUARDED_BY(mu_)
   std::map<Key, std::deque<Message>> held_;  // GUARDED_BY(mu_): in offset order
   Status rebalance_error_;                   // GUARDED_BY(mu_): from OnRebalanced, thrown by Poll
+  Status commit_error_;                      // GUARDED_BY(mu_): a failed CommitAsync, thrown later
   std::atomic<bool> closed_{false};
   // Last, so it goes first: its rebalance handler uses the members above.
   client::Consumer consumer_;
@@ -194,6 +199,15 @@ void KafkaSession::ThrowRebalanceError() {
     std::swap(s, rebalance_error_);
   }
   Check(s, fmt::format("pausing newly assigned partitions of group '{}'", group_));
+}
+
+void KafkaSession::ThrowCommitError() {
+  Status s;
+  {
+    std::lock_guard lock(mu_);
+    std::swap(s, commit_error_);
+  }
+  Check(s, fmt::format("committing offsets of group '{}'", group_));
 }
 
 std::vector<client::TopicPartition> KafkaSession::AssignedOf(const std::string& topic) {
@@ -254,6 +268,7 @@ std::vector<Message> KafkaSession::Poll(std::chrono::milliseconds timeout, size_
     }
     auto event = consumer_.Poll(wait_ms);
     ThrowRebalanceError();
+    ThrowCommitError();
     if (!event.ok()) {
       throw Error(fmt::format("polling group '{}': {}", group_, event.status().message()));
     }
@@ -268,11 +283,30 @@ std::vector<Message> KafkaSession::Poll(std::chrono::milliseconds timeout, size_
   return out;
 }
 
-void KafkaSession::Commit(const std::vector<RecordPosition>& next_offsets) {
-  if (next_offsets.empty()) return;
+std::vector<client::TopicPartition> ToClient(const std::vector<RecordPosition>& next_offsets) {
   std::vector<client::TopicPartition> offsets;
   for (const auto& o : next_offsets) offsets.push_back({o.topic, o.partition, o.offset, {}});
-  Check(consumer_.CommitOffsets(offsets), fmt::format("committing offsets of group '{}'", group_));
+  return offsets;
+}
+
+void KafkaSession::Commit(const std::vector<RecordPosition>& next_offsets) {
+  ThrowCommitError();
+  if (next_offsets.empty()) return;
+  // A synchronous commit is queued behind the asynchronous ones, so it returns after them.
+  Check(consumer_.CommitOffsets(ToClient(next_offsets)),
+        fmt::format("committing offsets of group '{}'", group_));
+}
+
+void KafkaSession::CommitAsync(const std::vector<RecordPosition>& next_offsets) {
+  ThrowCommitError();
+  if (next_offsets.empty()) return;
+  Check(consumer_.CommitOffsetsAsync(ToClient(next_offsets),
+                                     [this](const Status& s) {
+                                       if (s.ok()) return;
+                                       std::lock_guard lock(mu_);
+                                       if (commit_error_.ok()) commit_error_ = s;
+                                     }),
+        fmt::format("committing offsets of group '{}'", group_));
 }
 
 void KafkaSession::Pause(const std::string& topic) {

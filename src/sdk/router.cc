@@ -47,12 +47,12 @@ int64_t HeaderInt(const Message& m, std::string_view name, int64_t fallback) {
 }
 
 // "orders.retry.2" -> ("orders", 2); anything else -> (topic, 0).
-std::pair<std::string, int> SplitRetryTopic(const std::string& topic) {
-  const std::string marker = ".retry.";
-  size_t at = topic.rfind(marker);
-  if (at == std::string::npos) return {topic, 0};
+std::pair<std::string_view, int> SplitRetryTopic(std::string_view topic) {
+  constexpr std::string_view kMarker = ".retry.";
+  size_t at = topic.rfind(kMarker);
+  if (at == std::string_view::npos) return {topic, 0};
   int level = 0;
-  const char* begin = topic.data() + at + marker.size();
+  const char* begin = topic.data() + at + kMarker.size();
   auto [end, ec] = std::from_chars(begin, topic.data() + topic.size(), level);
   if (ec != std::errc() || end != topic.data() + topic.size() || level < 1) return {topic, 0};
   return {topic.substr(0, at), level};
@@ -99,9 +99,21 @@ struct Router::Impl {
   // Retry-topic records not yet due, per partition, in offset order.
   std::map<std::pair<std::string, int32_t>, std::deque<Message>> deferred;
 
-  // The record through the middleware chain and its handler, exceptions classified.
-  HandlerResult Invoke(const Message& m, const Handler& handler) const {
-    Next call = [&handler](const Message& msg) -> HandlerResult {
+  // What a handled topic needs per record, made once when Run starts, so that handling a record
+  // neither builds the middleware chain nor looks its counters up.
+  struct Route {
+    Next chain;  // the middlewares around the handler, exceptions classified
+    Counter* success = nullptr;
+    Counter* skipped = nullptr;
+    Counter* retry = nullptr;
+    Counter* dlq = nullptr;
+    Counter* failed = nullptr;
+  };
+  std::map<std::string, Route, std::less<>> routes;
+
+  Route MakeRoute(const std::string& topic, const Handler& handler) const {
+    Route route;
+    route.chain = [handler](const Message& msg) -> HandlerResult {
       try {
         return handler(msg);
       } catch (const RetryableError& e) {
@@ -113,9 +125,16 @@ struct Router::Impl {
       }
     };
     for (auto it = middlewares.rbegin(); it != middlewares.rend(); ++it) {
-      call = [mw = *it, next = std::move(call)](const Message& msg) { return mw(msg, next); };
+      route.chain = [mw = *it, next = std::move(route.chain)](const Message& msg) {
+        return mw(msg, next);
+      };
     }
-    return call(m);
+    route.success = &Consumed(topic, options.group, "success");
+    route.skipped = &Consumed(topic, options.group, "skipped");
+    route.retry = &Consumed(topic, options.group, "retry");
+    route.dlq = &Consumed(topic, options.group, "dlq");
+    route.failed = &Consumed(topic, options.group, "failed");
+    return route;
   }
 
   void Sleep(milliseconds d) const {
@@ -177,9 +196,11 @@ struct Router::Impl {
   // dead-letter topic. Returns once the record is done with (so its offset may be committed),
   // or kPaused when it must be offered again later.
   HandlerResult Process(const Message& m) {
-    const auto [base, level] = SplitRetryTopic(m.topic);
-    auto handler = handlers.find(base);
-    if (handler == handlers.end()) return HandlerResult::Success();  // nobody handles it
+    const auto [base_view, level] = SplitRetryTopic(m.topic);
+    auto found = routes.find(base_view);
+    if (found == routes.end()) return HandlerResult::Success();  // nobody handles it
+    const std::string& base = found->first;
+    const Route& route = found->second;
     const auto started = SteadyClock::now();
     if (LogEnabled(LogLevel::kDebug)) {
       LogDebug("message_consumed", {{"topic", m.topic},
@@ -191,7 +212,7 @@ struct Router::Impl {
     int attempts = 0;
     for (;;) {
       ++attempts;
-      result = Invoke(m, handler->second);
+      result = route.chain(m);
       if (result.kind == HandlerResult::Kind::kPaused) return result;
       if (result.kind != HandlerResult::Kind::kRetryable || attempts >= options.retry.max_attempts ||
           stop) {
@@ -210,9 +231,7 @@ struct Router::Impl {
     ProcessingDuration().Observe(
         std::chrono::duration<double>(SteadyClock::now() - started).count());
     if (result.ok()) {
-      Consumed(base, options.group,
-               result.kind == HandlerResult::Kind::kSkipped ? "skipped" : "success")
-          .Inc();
+      (result.kind == HandlerResult::Kind::kSkipped ? route.skipped : route.success)->Inc();
       if (LogEnabled(LogLevel::kDebug)) {
         LogDebug("message_acked", {{"topic", m.topic},
                                    {"partition", m.partition},
@@ -229,11 +248,11 @@ struct Router::Impl {
           FailedRecord(m, base, fmt::format("{}.retry.{}", base, level + 1), result, total_attempts);
       next.headers.emplace_back(kDue, std::to_string(NowMs() + delays[static_cast<size_t>(level)].count()));
       SendDurably(std::move(next));
-      Consumed(base, options.group, "retry").Inc();
+      route.retry->Inc();
       return result;
     }
     if (!options.dead_letter) {
-      Consumed(base, options.group, "failed").Inc();
+      route.failed->Inc();
       LogWarn("message_dropped",
               {{"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset},
                {"error_class", result.error_class}, {"consumer_group", options.group}},
@@ -241,7 +260,7 @@ struct Router::Impl {
       return result;
     }
     SendDurably(FailedRecord(m, base, base + ".dlq", result, total_attempts));
-    Consumed(base, options.group, "dlq").Inc();
+    route.dlq->Inc();
     DeadLettered(base, result.error_class).Inc();
     LogWarn("message_dlq",
             {{"topic", m.topic}, {"partition", m.partition}, {"offset", m.offset},
@@ -276,14 +295,17 @@ struct Router::Impl {
   // ---- topics paused by an open circuit breaker ----
   std::mutex paused_mu;
   std::map<std::string, SteadyClock::time_point> paused_until;  // GUARDED_BY(paused_mu)
+  std::atomic<bool> any_paused{false};  // !paused_until.empty(), read without the lock
 
   bool TopicPaused(const std::string& topic) {
+    if (!any_paused.load(std::memory_order_acquire)) return false;
     std::lock_guard lock(paused_mu);
     return paused_until.contains(topic);
   }
   void PauseTopic(const std::string& topic, milliseconds retry_after) {
     std::lock_guard lock(paused_mu);
     paused_until[topic] = SteadyClock::now() + std::max(retry_after, milliseconds(1));
+    any_paused.store(true, std::memory_order_release);
   }
   // Pauses newly paused topics in `session` and resumes those whose time came.
   void ApplyPauses(GroupSession& session, std::set<std::string>& session_paused) {
@@ -303,11 +325,14 @@ struct Router::Impl {
       }
       ++it;
     }
+    any_paused.store(!paused_until.empty(), std::memory_order_release);
   }
 
   void Run() {
     std::vector<std::string> topics;
+    routes.clear();
     for (const auto& [topic, handler] : handlers) {
+      routes.emplace(topic, MakeRoute(topic, handler));
       topics.push_back(topic);
       if (options.retry_topics.enabled) {
         for (size_t n = 1; n <= options.retry_topics.delays.size(); ++n) {
@@ -345,7 +370,7 @@ struct Router::Impl {
       if (!work.empty()) run_lane(0);
       for (auto& f : running) f.get();  // rethrows a lane's failure
       std::erase_if(commits, [](const RecordPosition& p) { return p.offset < 0; });
-      session->Commit(commits);
+      session->CommitAsync(commits);
     }
     session->Close();
   }

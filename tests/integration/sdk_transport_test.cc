@@ -266,6 +266,35 @@ TEST_P(SdkTransportTest, ANewJoinResumesAfterTheCommittedOffsets) {
   EXPECT_EQ(PollCount(*other, 9).size(), 9u);
 }
 
+// Asynchronous commits take effect in call order, and Close waits for them. Records appended
+// after a Poll read the partition come with the next Poll.
+TEST_P(SdkTransportTest, AsyncCommitsTakeEffectInOrderAndCloseWaitsForThem) {
+  transport_->EnsureTopic("jobs", 1);
+  std::vector<OutgoingRecord> first;
+  for (int i = 0; i < 5; ++i) first.push_back(Record("jobs", 0, std::nullopt, fmt::format("a{}", i)));
+  SendAndWait(std::move(first));
+  {
+    auto session = transport_->Join("workers", {"jobs"});
+    EXPECT_EQ(PollCount(*session, 5).back().offset, 4);
+    session->CommitAsync({{"jobs", 0, 2}});
+    SendAndWait({Record("jobs", 0, std::nullopt, "b5"), Record("jobs", 0, std::nullopt, "b6"),
+                 Record("jobs", 0, std::nullopt, "b7")});
+    auto more = PollCount(*session, 3);
+    ASSERT_EQ(more.size(), 3u);
+    EXPECT_EQ(more[0].offset, 5);
+    EXPECT_EQ(more[0].value, "b5");
+    session->CommitAsync({{"jobs", 0, 5}});
+    session->CommitAsync({{"jobs", 0, 7}});
+    session->Close();
+  }
+  Reopen();
+  auto session = transport_->Join("workers", {"jobs"});
+  auto rest = PollCount(*session, 1);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(rest[0].offset, 7);
+  EXPECT_EQ(rest[0].value, "b7");
+}
+
 // Adds `n` records for `topic` partition 0 with values "<prefix><i>" to `out`.
 void AddValues(std::vector<OutgoingRecord>& out, const std::string& topic,
                const std::string& prefix, int n) {
