@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 
-.PHONY: deps build build-debug build-fuzz run test test-unit test-fault test-sanitize test-fuzz fuzz bench clean format
+.PHONY: deps build build-debug build-fuzz run test test-unit test-fault test-sanitize test-fuzz fuzz bench example clean format
 
 deps:
 	@bash scripts/install-deps.sh
@@ -53,6 +53,12 @@ fuzz: build-fuzz
 
 bench: build
 	@./build/herald bench storage --dir $(DATA_DIR)/bench
+
+# The SDK as an outside project uses it: installs the build into build/install, builds
+# examples/orders against it (find_package(herald)) in build/example, and runs it embedded and
+# against a fresh `herald serve`.
+example: build
+	@bash scripts/run-example.sh build
 
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cc')
