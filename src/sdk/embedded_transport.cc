@@ -83,9 +83,10 @@ class EmbeddedSession : public GroupSession {
   }
 
  private:
-  // Commits in flight at most; CommitAsync waits for room beyond.
-  static constexpr int kMaxCommitsInFlight = 64;
-  void WaitForCommits(int at_most = 0);
+  // Sends what CommitAsync gathered as one commit, then, as each finishes, what came meanwhile:
+  // one commit in flight, so a router committing every batch costs one commit per round trip.
+  void SendPendingCommit(std::unique_lock<std::mutex>& lock);
+  void WaitForCommits();
   void ThrowCommitError();
   // Bytes read from a partition's log at a time.
   static constexpr uint64_t kReadBytes = 256 << 10;
@@ -101,7 +102,9 @@ class EmbeddedSession : public GroupSession {
   std::condition_variable cv_;
   std::set<std::string> paused_;  // GUARDED_BY(mu_)
   uint64_t appended_ = 0;         // GUARDED_BY(mu_): bumped by the append watch
-  int commits_in_flight_ = 0;     // GUARDED_BY(mu_)
+  // Next offsets to commit, latest per partition, not yet sent (GUARDED_BY(mu_)).
+  std::map<std::pair<std::string, int32_t>, int64_t> pending_commit_;
+  bool commit_in_flight_ = false;  // GUARDED_BY(mu_)
   std::string commit_error_;      // GUARDED_BY(mu_): a failed CommitAsync, thrown later
   std::atomic<bool> closed_{false};
 };
@@ -376,33 +379,42 @@ void EmbeddedSession::Commit(const std::vector<RecordPosition>& next_offsets) {
 
 void EmbeddedSession::CommitAsync(const std::vector<RecordPosition>& next_offsets) {
   ThrowCommitError();
-  if (next_offsets.empty()) return;
-  std::vector<broker::CommittedOffset> offsets;
-  for (const auto& o : next_offsets) offsets.push_back({o.topic, o.partition, o.offset, {}, 0});
-  WaitForCommits(kMaxCommitsInFlight - 1);
-  {
-    std::lock_guard lock(mu_);
-    ++commits_in_flight_;
-  }
-  // The coordinator handles commits one at a time, in order, on its executor.
-  transport_->groups().Commit(group_, -1, "", std::move(offsets),
-                              [this](std::vector<broker::CommittedOffset> results) {
-                                std::lock_guard lock(mu_);
-                                for (const auto& o : results) {
-                                  if (o.error != 0 && commit_error_.empty()) {
-                                    commit_error_ = fmt::format(
-                                        "committing {} partition {} for group {}: Kafka error {}",
-                                        o.topic, o.partition, group_, o.error);
-                                  }
-                                }
-                                --commits_in_flight_;
-                                cv_.notify_all();
-                              });
+  std::unique_lock lock(mu_);
+  for (const auto& o : next_offsets) pending_commit_[{o.topic, o.partition}] = o.offset;
+  if (!commit_in_flight_) SendPendingCommit(lock);
 }
 
-void EmbeddedSession::WaitForCommits(int at_most) {
+void EmbeddedSession::SendPendingCommit(std::unique_lock<std::mutex>& lock) {
+  if (pending_commit_.empty()) {
+    commit_in_flight_ = false;
+    cv_.notify_all();
+    return;
+  }
+  std::vector<broker::CommittedOffset> offsets;
+  for (const auto& [tp, offset] : pending_commit_) {
+    offsets.push_back({tp.first, tp.second, offset, {}, 0});
+  }
+  pending_commit_.clear();
+  commit_in_flight_ = true;
+  lock.unlock();
+  // The coordinator handles commits in order on its executor, answering once they are durable.
+  transport_->groups().Commit(
+      group_, -1, "", std::move(offsets), [this](std::vector<broker::CommittedOffset> results) {
+        std::unique_lock answered(mu_);
+        for (const auto& o : results) {
+          if (o.error != 0 && commit_error_.empty()) {
+            commit_error_ = fmt::format("committing {} partition {} for group {}: Kafka error {}",
+                                        o.topic, o.partition, group_, o.error);
+          }
+        }
+        SendPendingCommit(answered);
+      });
+  lock.lock();
+}
+
+void EmbeddedSession::WaitForCommits() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return commits_in_flight_ <= at_most; });
+  cv_.wait(lock, [&] { return !commit_in_flight_; });
 }
 
 void EmbeddedSession::ThrowCommitError() {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <deque>
+#include <condition_variable>
 #include <future>
 #include <random>
 #include <set>
@@ -81,6 +82,90 @@ Counter& DeadLettered(const std::string& topic, const std::string& error_class) 
       "dlq_messages_total", "Records sent to a dead-letter topic.", {"topic", "error_type"});
   return family.WithLabels({topic, error_class});
 }
+
+// Threads for lanes 1..n-1 of each round of a router's Run, started once (not per batch); the
+// calling thread runs lane 0.
+class LanePool {
+ public:
+  explicit LanePool(size_t lanes) {
+    for (size_t lane = 1; lane < lanes; ++lane) {
+      threads_.emplace_back([this, lane] { Serve(lane); });
+    }
+  }
+  ~LanePool() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    start_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  LanePool(const LanePool&) = delete;
+  LanePool& operator=(const LanePool&) = delete;
+
+  // Runs fn(0) .. fn(lanes - 1) at once (lanes at most the pool's) and returns when all have
+  // returned; rethrows the first exception one threw.
+  void Run(size_t lanes, const std::function<void(size_t)>& fn) {
+    lanes = std::min(lanes, threads_.size() + 1);
+    if (lanes <= 1) {
+      if (lanes == 1) fn(0);
+      return;
+    }
+    {
+      std::lock_guard lock(mu_);
+      fn_ = &fn;
+      lanes_ = lanes;
+      running_ = lanes - 1;
+      error_ = nullptr;
+      ++round_;
+    }
+    start_.notify_all();
+    std::exception_ptr mine;
+    try {
+      fn(0);
+    } catch (...) {
+      mine = std::current_exception();
+    }
+    std::unique_lock lock(mu_);
+    finished_.wait(lock, [&] { return running_ == 0; });
+    if (mine) std::rethrow_exception(mine);
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void Serve(size_t lane) {
+    uint64_t seen = 0;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      start_.wait(lock, [&] { return stop_ || round_ != seen; });
+      if (stop_) return;
+      seen = round_;
+      if (lane >= lanes_) continue;
+      const std::function<void(size_t)>& fn = *fn_;
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        fn(lane);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      if (error && !error_) error_ = error;
+      if (--running_ == 0) finished_.notify_one();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable start_;
+  std::condition_variable finished_;
+  const std::function<void(size_t)>* fn_ = nullptr;  // GUARDED_BY(mu_)
+  size_t lanes_ = 0;                                 // GUARDED_BY(mu_): of this round
+  size_t running_ = 0;                               // GUARDED_BY(mu_): lanes 1.. not done
+  uint64_t round_ = 0;                               // GUARDED_BY(mu_)
+  std::exception_ptr error_;                         // GUARDED_BY(mu_)
+  bool stop_ = false;                                // GUARDED_BY(mu_)
+  std::vector<std::thread> threads_;
+};
 
 }  // namespace
 
@@ -345,10 +430,17 @@ struct Router::Impl {
     if (topics.empty()) throw Error("the router has no handler");
     std::unique_ptr<GroupSession> session = transport->Join(options.group, topics);
     std::set<std::string> session_paused;
+    LanePool pool(static_cast<size_t>(std::max(1, options.concurrency)));
     while (!stop) {
       ApplyPauses(*session, session_paused);
       std::vector<Message> batch = session->Poll(options.poll_timeout, options.max_poll_records);
-      for (auto& m : batch) deferred[{m.topic, m.partition}].push_back(std::move(m));
+      auto* into = deferred.empty() ? nullptr : &*deferred.begin();  // the last record's queue
+      for (auto& m : batch) {
+        if (into == nullptr || into->first.second != m.partition || into->first.first != m.topic) {
+          into = &*deferred.try_emplace({m.topic, m.partition}).first;
+        }
+        into->second.push_back(std::move(m));
+      }
       // Every partition with records, handled concurrently in up to `concurrency` lanes.
       std::vector<std::pair<const std::pair<std::string, int32_t>, std::deque<Message>>*> work;
       for (auto& entry : deferred) {
@@ -357,18 +449,13 @@ struct Router::Impl {
       std::vector<RecordPosition> commits(work.size());
       const size_t lanes = std::max<size_t>(
           1, std::min(work.size(), static_cast<size_t>(std::max(1, options.concurrency))));
-      auto run_lane = [&](size_t lane) {
+      const std::function<void(size_t)> run_lane = [&](size_t lane) {
         for (size_t i = lane; i < work.size(); i += lanes) {
           auto& [tp, queue] = *work[i];
           commits[i] = {tp.first, tp.second, ProcessPartition(tp.first, queue)};
         }
       };
-      std::vector<std::future<void>> running;
-      for (size_t lane = 1; lane < lanes; ++lane) {
-        running.push_back(std::async(std::launch::async, run_lane, lane));
-      }
-      if (!work.empty()) run_lane(0);
-      for (auto& f : running) f.get();  // rethrows a lane's failure
+      if (!work.empty()) pool.Run(lanes, run_lane);  // rethrows a lane's failure
       std::erase_if(commits, [](const RecordPosition& p) { return p.offset < 0; });
       session->CommitAsync(commits);
     }

@@ -2,6 +2,7 @@
 // (librdkafka against a real `herald serve`). Every case runs on each.
 #include "herald/router.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -380,6 +381,54 @@ TEST_P(SdkTest, ShutdownLosesNothingAndResumesAfterTheCommit) {
   std::lock_guard lock(mu);
   // At most the batch in hand at the stop is handled twice.
   EXPECT_LE(seen.size(), kRecords + o.max_poll_records) << "first run handled " << after_first;
+}
+
+// The partitions of a batch are handled at once, on up to `concurrency` lanes, each partition's
+// records one at a time and in order (so each key's are).
+TEST_P(SdkTest, PartitionsRunConcurrentlyAndEachKeyStaysInOrder) {
+  constexpr int kRecords = 400;
+  transport_->EnsureTopic("orders", 4);
+  std::vector<Event> events;
+  for (int i = 0; i < kRecords; ++i) {
+    events.push_back({.type = "order.placed", .key = std::to_string(i % 8),
+                      .data = std::to_string(i)});
+  }
+  Publisher(transport_).PublishBatch("orders", std::move(events));
+  std::mutex mu;
+  std::map<std::string, std::vector<int>> by_key;
+  std::atomic<int> in_flight{0};
+  std::atomic<int> most_at_once{0};
+  RouterOptions o = Options("billing");
+  o.concurrency = 3;
+  Router router(transport_, o);
+  router.Handle("orders", [&](const Message& m) {
+    const int now = ++in_flight;
+    for (int seen = most_at_once; now > seen && !most_at_once.compare_exchange_weak(seen, now);) {
+    }
+    std::this_thread::sleep_for(200us);
+    {
+      std::lock_guard lock(mu);
+      by_key[*m.key].push_back(std::stoi(*m.value));
+    }
+    --in_flight;
+    return HandlerResult::Success();
+  });
+  RunningRouter running(router);
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard lock(mu);
+    size_t n = 0;
+    for (const auto& [key, values] : by_key) n += values.size();
+    return n >= kRecords;
+  }));
+  running.StopAndJoin();
+  std::lock_guard lock(mu);
+  ASSERT_EQ(by_key.size(), 8u);
+  for (const auto& [key, values] : by_key) {
+    EXPECT_TRUE(std::is_sorted(values.begin(), values.end())) << key;
+    EXPECT_EQ(values.size(), static_cast<size_t>(kRecords / 8)) << key;
+  }
+  EXPECT_GE(most_at_once.load(), 2);
+  EXPECT_LE(most_at_once.load(), 3);
 }
 
 // A Stop that comes before the router's thread reaches Run still stops it; the router runs again
