@@ -8,10 +8,12 @@
 //   ops            orders.dlq -> the dead letters, with their failure headers
 //
 // The failures are scripted by order number (FateOf), so every run tells the same story and the
-// totals can be checked.
+// totals can be checked. Herald's logs are quieted to warnings (sdk::SetLogLevel); the SDK's
+// Prometheus metrics (sdk::MetricsText) are checked against the totals and partly printed.
 //
 // Usage: orders (--embedded DIR | --bootstrap HOST:PORT) [--orders N]
 #include <herald/errors.h>
+#include <herald/observability.h>
 #include <herald/publisher.h>
 #include <herald/router.h>
 #include <herald/sqlite_dedup_store.h>
@@ -26,7 +28,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -122,8 +126,8 @@ class EmailProvider {
 // ---- Bookkeeping --------------------------------------------------------------------------
 
 // What a router's chain answered, attempt by attempt ("ok", "retry gateway_timeout", ...). The
-// SDK keeps Prometheus metrics in the broker's registry, which it does not expose; a middleware
-// sees every answer, so it can count its own.
+// SDK's metrics (MetricsText) count each record once, by its final outcome, without the error
+// class; a middleware sees every attempt and every pause, so it counts those itself.
 struct Tally {
   std::mutex mu;
   std::map<std::string, int> counts;
@@ -143,6 +147,22 @@ sdk::Middleware Count(Tally& tally) {
     ++tally.counts[outcome];
     return r;
   };
+}
+
+// The lines of `metrics` (the Prometheus text of sdk::MetricsText) that start with `prefix`.
+std::vector<std::string> MetricLines(const std::string& metrics, std::string_view prefix) {
+  std::vector<std::string> lines;
+  std::istringstream in(metrics);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(prefix)) lines.push_back(line);
+  }
+  return lines;
+}
+
+// The value of the sample `series` ("name{labels}" as rendered) in `metrics`; 0 when absent.
+double MetricValue(const std::string& metrics, const std::string& series) {
+  const std::vector<std::string> lines = MetricLines(metrics, series + " ");
+  return lines.empty() ? 0 : std::strtod(lines[0].c_str() + series.size() + 1, nullptr);
 }
 
 struct Books {
@@ -356,6 +376,16 @@ int Run(std::shared_ptr<sdk::Transport> transport, int orders) {
   std::printf("duplicates skipped   %3d  (payment.captured redelivered, SQLite dedup store)\n",
               notification_tally["skipped"]);
   std::printf("took %.1f s\n", seconds);
+  // What an application's GET /metrics would serve: the SDK's non-zero counts of `payments`
+  // (embedded, the broker's status="committed" is there too; left out so both runs print alike).
+  const std::string metrics = sdk::MetricsText();
+  const std::string payments_consumed = R"(messages_consumed_total{topic="payments",)";
+  std::printf("metrics (sdk::MetricsText):\n");
+  for (const auto& line : MetricLines(metrics, payments_consumed)) {
+    if (!line.ends_with(" 0") && line.find(R"(status="committed")") == std::string::npos) {
+      std::printf("  %s\n", line.c_str());
+    }
+  }
 
   std::vector<std::string> problems;
   auto expect = [&](bool ok, const std::string& what) { if (!ok) problems.push_back(what); };
@@ -382,6 +412,15 @@ int Run(std::shared_ptr<sdk::Transport> transport, int orders) {
   expect(email.failures() == EmailProvider::kOutage && notification_tally["paused"] >= 1,
          "the circuit breaker paused notifications during the email outage");
   expect(breaker->state() == sdk::CircuitBreaker::State::kClosed, "the breaker closed again");
+  // The SDK's metrics: each record counted once, by its final outcome.
+  const std::string emailed = payments_consumed + R"(consumer_group="notifications",status=")";
+  expect(MetricValue(metrics, emailed + R"(success"})") == static_cast<double>(sent.size()),
+         "the metric of payments handled");
+  expect(MetricValue(metrics, emailed + R"(skipped"})") == notification_tally["skipped"],
+         "the metric of duplicates skipped");
+  expect(MetricValue(metrics,
+                     R"(dlq_messages_total{topic="orders",error_type="invalid_amount"})") == poison,
+         "the metric of dead letters");
   // Correlation and causation: each payment.captured continues its order's conversation.
   for (const auto& [order, ids] : books.notified) {
     const std::string& placed = books.placed[order];
@@ -402,6 +441,8 @@ int Run(std::shared_ptr<sdk::Transport> transport, int orders) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Warnings and errors only (the default, info, also logs recovery, topics created, ...).
+  sdk::SetLogLevel(sdk::LogLevel::kWarn);
   std::string embedded, bootstrap;
   int orders = 50;
   bool usage = argc % 2 == 0;
