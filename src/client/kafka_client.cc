@@ -706,7 +706,8 @@ Result<std::vector<TopicPartition>> Admin::ListGroupOffsets(const std::string& g
   if (out.empty()) {
     // librdkafka 2.0.2 asks for "all partitions" with an empty topic array, which means null only
     // in OffsetFetch's flexible versions (v6+); a broker that speaks at most v5 answers it with
-    // nothing. Ask for every partition of every topic explicitly instead.
+    // nothing. Ask for every partition of every topic explicitly instead. (Herald stays at v5:
+    // in v6+ that request carries a never-finalized 4-byte array count, 3 stray bytes.)
     HERALD_ASSIGN_OR_RETURN(ClusterInfo cluster, client_->Metadata());
     std::vector<TopicPartition> all;
     for (const auto& t : cluster.topics) {

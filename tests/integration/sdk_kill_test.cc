@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "herald/observability.h"
 #include "herald/publisher.h"
 #include "herald/router.h"
 #include "herald/sqlite_dedup_store.h"
@@ -83,6 +84,7 @@ class SdkKillTest : public ::testing::TestWithParam<std::string> {
   // Runs in the child: handles "payments" until the last record, then exits 0. Never returns.
   [[noreturn]] void RunConsumer() {
     try {
+      SetLogLevel(LogLevel::kWarn);  // not every recovery of every restart
       const int deliveries = open(Path("deliveries").c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
       const int handled = open(Path("handled").c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
       if (deliveries < 0 || handled < 0) _exit(3);

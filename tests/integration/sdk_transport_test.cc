@@ -430,6 +430,56 @@ TEST(SdkTransportKafkaTest, CooperativeMembersShareAndHandOverPartitions) {
   second->Close();
 }
 
+// A data directory the embedded transport wrote is served by `herald serve` unchanged: the same
+// records, and the groups' commits.
+TEST(SdkTransportEmbeddedTest, ItsDataDirectoryIsServedByHeraldServeUnchanged) {
+  testing::TempDir dir;
+  const std::string data = dir.str() + "/data";
+  {
+    sdk::EmbeddedOptions options;
+    options.data_dir = data;
+    auto embedded = sdk::OpenEmbedded(options);
+    embedded->EnsureTopic("orders", 2);
+    std::vector<OutgoingRecord> records;
+    for (int i = 0; i < 6; ++i) {
+      records.push_back(Record("orders", i % 2, fmt::format("k{}", i), fmt::format("v{}", i),
+                               {{"ce_id", fmt::format("id-{}", i)}}));
+    }
+    SendAll(*embedded, std::move(records));
+    auto session = embedded->Join("billing", {"orders"});
+    session->Commit({{"orders", 0, 2}, {"orders", 1, 1}});
+    session->Close();
+  }
+  testing::HeraldProcess server(data, {"--group-initial-rebalance-delay-ms", "0"});
+  auto kafka = sdk::ConnectKafka(KafkaOptions(server.bootstrap()));
+  // The group resumes where the embedded session committed.
+  auto billing = kafka->Join("billing", {"orders"});
+  std::map<int32_t, std::vector<int64_t>> resumed;
+  std::vector<Message> all;
+  const auto deadline = Clock::now() + kDeadline;
+  while (resumed[0].size() + resumed[1].size() < 3 && Clock::now() < deadline) {
+    for (const auto& m : billing->Poll(milliseconds(200), 10)) {
+      resumed[m.partition].push_back(m.offset);
+    }
+  }
+  EXPECT_EQ(resumed[0], (std::vector<int64_t>{2})) << server.Log();
+  EXPECT_EQ(resumed[1], (std::vector<int64_t>{1, 2})) << server.Log();
+  billing->Close();
+  // A new group reads every record as it was written.
+  auto auditors = kafka->Join("auditors", {"orders"});
+  while (all.size() < 6 && Clock::now() < deadline) {
+    for (auto& m : auditors->Poll(milliseconds(200), 10)) all.push_back(std::move(m));
+  }
+  ASSERT_EQ(all.size(), 6u) << server.Log();
+  for (const auto& m : all) {
+    const int64_t i = m.offset * 2 + m.partition;
+    EXPECT_EQ(m.key, fmt::format("k{}", i));
+    EXPECT_EQ(m.value, fmt::format("v{}", i));
+    EXPECT_EQ(m.Header("ce_id"), fmt::format("id-{}", i));
+  }
+  auditors->Close();
+}
+
 TEST(SdkTransportEmbeddedTest, AnUnusableDataDirectoryThrows) {
   testing::TempDir dir;
   const std::string file = dir.str() + "/not-a-directory";
