@@ -15,6 +15,7 @@
 #include "herald/errors.h"
 #include "herald/publisher.h"
 #include "testing/herald_process.h"
+#include "testing/running_router.h"
 #include "testing/test_util.h"
 
 namespace herald::sdk {
@@ -22,28 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Runs a router on its own thread until the test is done with it.
-class RunningRouter {
- public:
-  explicit RunningRouter(Router& router) : router_(router), thread_([this] {
-    try {
-      router_.Run();
-    } catch (const std::exception& e) {
-      error_ = e.what();
-    }
-  }) {}
-  ~RunningRouter() { StopAndJoin(); }
-  void StopAndJoin() {
-    router_.Stop();
-    if (thread_.joinable()) thread_.join();
-    EXPECT_EQ(error_, "");
-  }
-
- private:
-  Router& router_;
-  std::string error_;
-  std::thread thread_;
-};
+using testing::RunningRouter;
 
 template <typename Pred>
 bool WaitFor(Pred pred, std::chrono::milliseconds limit = 10s) {

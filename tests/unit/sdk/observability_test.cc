@@ -20,6 +20,7 @@
 #include "herald/publisher.h"
 #include "herald/router.h"
 #include "herald/transport.h"
+#include "testing/running_router.h"
 #include "testing/test_util.h"
 
 namespace herald::sdk {
@@ -89,28 +90,7 @@ std::string ExpositionProblem(const std::string& text) {
   return "";
 }
 
-// Runs a router on its own thread until the test is done with it.
-class RunningRouter {
- public:
-  explicit RunningRouter(Router& router) : router_(router), thread_([this] {
-    try {
-      router_.Run();
-    } catch (const std::exception& e) {
-      error_ = e.what();
-    }
-  }) {}
-  ~RunningRouter() { StopAndJoin(); }
-  void StopAndJoin() {
-    router_.Stop();
-    if (thread_.joinable()) thread_.join();
-    EXPECT_EQ(error_, "");
-  }
-
- private:
-  Router& router_;
-  std::string error_;
-  std::thread thread_;
-};
+using testing::RunningRouter;
 
 // Every test leaves the defaults (info, JSON, stderr) behind for the other tests of the binary.
 class ObservabilityTest : public ::testing::Test {
