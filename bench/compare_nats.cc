@@ -186,21 +186,10 @@ class NatsConsumer : public Consumer {
   natsSubscription* sub_ = nullptr;
 };
 
-class NatsSystem : public System {
+class NatsSystem : public PeerSystem {
  public:
   ~NatsSystem() override { Stop(); }
   std::string_view name() const override { return "nats"; }
-
-  Status Start(const SystemConfig& config) override {
-    config_ = config;
-    Status s = StartServer();
-    if (!s.ok()) Stop();
-    return s;
-  }
-
-  void Stop() override { server_.reset(); }
-
-  std::string version() const override { return version_; }
 
   nlohmann::json settings() const override {
     const bool fsync = config_.durability == Durability::kFsync;
@@ -253,7 +242,7 @@ class NatsSystem : public System {
         port_, config_.dir, sync_always ? "  sync_interval: always\n" : "");
   }
 
-  Status StartServer() {
+  Status StartServer() override {
     if (FindExecutable("nats-server").empty()) {
       return Unavailable("nats-server is not installed (Debian package nats-server)");
     }
@@ -305,10 +294,7 @@ class NatsSystem : public System {
     return NatsStatus(s, "creating the stream", jerr);
   }
 
-  SystemConfig config_;
-  std::unique_ptr<ChildProcess> server_;
   uint16_t port_ = 0;
-  std::string version_ = "unknown";
   std::string config_text_;
   bool sync_always_ = false;
   std::string sync_always_refusal_;

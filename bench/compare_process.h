@@ -13,11 +13,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/status.h"
+#include "compare_system.h"
 
 namespace herald::bench {
 
@@ -72,5 +74,28 @@ Result<CommandOutput> RunToCompletion(const std::vector<std::string>& argv,
 
 // The absolute path of `name` in PATH (or `name` itself when it holds a '/'); empty when missing.
 std::string FindExecutable(const std::string& name);
+
+// A peer system whose server is one child process: Start keeps the config, runs StartServer and
+// stops everything again when that fails; Stop stops the server.
+class PeerSystem : public System {
+ public:
+  ~PeerSystem() override = default;  // derived destructors call Stop()
+  Status Start(const SystemConfig& config) override {
+    config_ = config;
+    Status s = StartServer();
+    if (!s.ok()) Stop();
+    return s;
+  }
+  void Stop() override { server_.reset(); }
+  std::string version() const override { return version_; }
+
+ protected:
+  // Starts the server (setting server_ and version_) and creates the destination.
+  virtual Status StartServer() = 0;
+
+  SystemConfig config_;
+  std::unique_ptr<ChildProcess> server_;
+  std::string version_ = "unknown";
+};
 
 }  // namespace herald::bench

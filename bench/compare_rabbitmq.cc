@@ -259,24 +259,15 @@ class AmqpConsumer : public Consumer {
   uint64_t batch_ = 1;
 };
 
-class RabbitMqSystem : public System {
+class RabbitMqSystem : public PeerSystem {
  public:
   ~RabbitMqSystem() override { Stop(); }
   std::string_view name() const override { return "rabbitmq"; }
-
-  Status Start(const SystemConfig& config) override {
-    config_ = config;
-    Status s = StartServer();
-    if (!s.ok()) Stop();
-    return s;
-  }
 
   void Stop() override {
     server_.reset();  // SIGTERM: the script stops the node gracefully
     epmd_.reset();
   }
-
-  std::string version() const override { return version_; }
 
   nlohmann::json settings() const override {
     return {
@@ -313,7 +304,7 @@ class RabbitMqSystem : public System {
     return static_cast<uint16_t>(std::clamp<uint64_t>(config_.window, 1, 65535));
   }
 
-  Status StartServer() {
+  Status StartServer() override {
     namespace fs = std::filesystem;
     if (::access(kRabbitServer, X_OK) != 0) {
       return Unavailable("{} is not installed (Debian package rabbitmq-server)", kRabbitServer);
@@ -379,11 +370,8 @@ class RabbitMqSystem : public System {
     return conn.LastRpc("queue.declare");
   }
 
-  SystemConfig config_;
   std::unique_ptr<ChildProcess> epmd_;
-  std::unique_ptr<ChildProcess> server_;
   uint16_t amqp_port_ = 0;
-  std::string version_;
   std::string config_text_;
 };
 

@@ -214,21 +214,10 @@ class RedisConsumer : public Consumer {
   bool ack_in_flight_ = false;
 };
 
-class RedisSystem : public System {
+class RedisSystem : public PeerSystem {
  public:
   ~RedisSystem() override { Stop(); }
   std::string_view name() const override { return "redis"; }
-
-  Status Start(const SystemConfig& config) override {
-    config_ = config;
-    Status s = StartServer();
-    if (!s.ok()) Stop();
-    return s;
-  }
-
-  void Stop() override { server_.reset(); }
-
-  std::string version() const override { return version_; }
 
   nlohmann::json settings() const override {
     const bool fsync = config_.durability == Durability::kFsync;
@@ -257,7 +246,7 @@ class RedisSystem : public System {
   Result<std::unique_ptr<Consumer>> NewConsumer() override { return RedisConsumer::Create(port_); }
 
  private:
-  Status StartServer() {
+  Status StartServer() override {
     if (FindExecutable("redis-server").empty()) {
       return Unavailable("redis-server is not installed (Debian package redis-server)");
     }
@@ -291,10 +280,7 @@ class RedisSystem : public System {
     return Status::Ok();
   }
 
-  SystemConfig config_;
-  std::unique_ptr<ChildProcess> server_;
   uint16_t port_ = 0;
-  std::string version_ = "unknown";
 };
 
 }  // namespace
