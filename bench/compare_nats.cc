@@ -11,9 +11,9 @@
 
 #include <fmt/format.h>
 
+#include "base/net.h"
 #include "compare_process.h"
 #include "compare_system.h"
-#include "herald_server.h"
 
 namespace herald::bench {
 namespace {

@@ -31,7 +31,4 @@ class HeraldServer {
   std::string http_url_;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago.
-uint16_t FreeLoopbackPort();
-
 }  // namespace herald::bench

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "base/net.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -372,7 +373,7 @@ TEST_F(CliKafkaTest, ResetToDatetimeAndConsumeSince) {
 }
 
 TEST_F(CliKafkaTest, UnreachableBrokerFailsFastWithOneLine) {
-  const std::string bad = fmt::format("127.0.0.1:{}", testing::FreePort());
+  const std::string bad = fmt::format("127.0.0.1:{}", FreeLoopbackPort());
   const std::vector<std::string> commands = {"topic list", "produce t", "consume t", "group list",
                                              "group describe g"};
   std::string input = dir_.str() + "/one-line";
@@ -403,7 +404,7 @@ TEST_F(CliKafkaTest, UnreachableBrokerFailsFastWithOneLine) {
 TEST_F(CliKafkaTest, BootstrapFromTheEnvironmentAndTheFlagWins) {
   Ok("topic create envtopic");
   const std::string good = server_->bootstrap();
-  const std::string bad = fmt::format("127.0.0.1:{}", testing::FreePort());
+  const std::string bad = fmt::format("127.0.0.1:{}", FreeLoopbackPort());
   auto r = RunCommand(fmt::format("HERALD_BOOTSTRAP={} timeout 60 {} topic list --output json",
                                   good, HERALD_BINARY));
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "base/net.h"
 #include "storage/engine.h"
 #include "storage/record_batch.h"
 #include "testing/herald_process.h"
@@ -299,7 +300,7 @@ TEST_F(ConfluentKafkaIdempotenceTest, EachMessageIsDeliveredOnce) {
 // Answers to Produce requests are lost (the connection is cut after the broker wrote the
 // batches), so librdkafka sends those batches again: the broker must recognise every retry.
 TEST_F(ConfluentKafkaIdempotenceTest, BatchesRetriedAfterLostAnswersAreNotWrittenTwice) {
-  ProduceAndConsume(5000, testing::FreePort());
+  ProduceAndConsume(5000, FreeLoopbackPort());
 }
 
 TEST_F(IdempotenceTest, ARetriedBatchIsAcknowledgedWithItsOriginalOffsetEvenAfterARestart) {

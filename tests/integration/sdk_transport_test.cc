@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "base/bytes.h"
+#include "base/net.h"
 #include "broker/partitioner.h"
 #include "herald/errors.h"
 #include "herald/transport.h"
@@ -376,7 +377,7 @@ INSTANTIATE_TEST_SUITE_P(Transports, SdkTransportTest, ::testing::Values("embedd
                          });
 
 TEST(SdkTransportKafkaTest, AnUnreachableBootstrapThrowsQuickly) {
-  const std::string bootstrap = fmt::format("127.0.0.1:{}", testing::FreePort());
+  const std::string bootstrap = fmt::format("127.0.0.1:{}", FreeLoopbackPort());
   const auto start = Clock::now();
   try {
     sdk::ConnectKafka(KafkaOptions(bootstrap));

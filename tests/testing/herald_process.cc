@@ -14,6 +14,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "base/net.h"
+
 namespace herald::testing {
 namespace {
 
@@ -42,25 +44,12 @@ int WaitExit(pid_t pid, std::chrono::seconds timeout) {
 
 }  // namespace
 
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args,
                              const std::string& log_format) {
-  port_ = FreePort();
+  port_ = FreeLoopbackPort();
   bootstrap_ = "127.0.0.1:" + std::to_string(port_);
   do {
-    http_port_ = FreePort();
+    http_port_ = FreeLoopbackPort();
   } while (http_port_ == port_);
   http_url_ = "http://127.0.0.1:" + std::to_string(http_port_);
   log_path_ = data_dir + ".log";

@@ -9,9 +9,6 @@
 
 namespace herald::testing {
 
-// A free TCP port on 127.0.0.1 (bound and released; good enough on loopback).
-uint16_t FreePort();
-
 class HeraldProcess {
  public:
   // Starts `herald serve` on `data_dir` with free Kafka and HTTP ports and waits until both
