@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -69,16 +70,22 @@ void Fill(sdk::Publisher& publisher, const std::string& topic, uint64_t count,
 
 // Runs `router` on a thread until `done` says so; returns the seconds it took.
 double RunUntil(sdk::Router& router, const std::function<bool()>& done) {
-  std::exception_ptr failure;
+  std::mutex mu;
+  std::exception_ptr failure;  // GUARDED_BY(mu)
+  auto failed = [&] {
+    std::lock_guard lock(mu);
+    return failure != nullptr;
+  };
   const auto start = Clock::now();
   std::thread thread([&] {
     try {
       router.Run();
     } catch (...) {
+      std::lock_guard lock(mu);
       failure = std::current_exception();
     }
   });
-  while (!done() && !failure) std::this_thread::sleep_for(1ms);
+  while (!done() && !failed()) std::this_thread::sleep_for(1ms);
   const double seconds = SecondsSince(start);
   router.Stop();
   thread.join();
@@ -156,7 +163,7 @@ void MeasureLatency(std::shared_ptr<sdk::Transport> transport, const SdkBenchOpt
   sdk::Publisher publisher(transport);
   std::vector<std::future<sdk::Delivery>> deliveries;
   deliveries.reserve(total);
-  std::thread sender([&] {
+  std::jthread sender([&] {
     // Wait for the router to be polling, then send at the fixed rate.
     std::this_thread::sleep_for(200ms);
     const auto start = Clock::now();
@@ -169,7 +176,7 @@ void MeasureLatency(std::shared_ptr<sdk::Transport> transport, const SdkBenchOpt
   });
   const auto deadline = Clock::now() + std::chrono::duration<double>(o.latency_seconds) + 30s;
   RunUntil(router, [&] { return received.load() >= total || Clock::now() > deadline; });
-  sender.join();
+  sender.join();  // (a jthread: also joined when RunUntil throws)
   for (auto& d : deliveries) d.get();  // throws a failed append
   latencies.resize(std::min<uint64_t>(received.load(), total));
   std::sort(latencies.begin(), latencies.end());

@@ -116,7 +116,9 @@ class Router {
 
   // Registers the handler of `topic` (before Run).
   Router& Handle(const std::string& topic, Handler handler);
-  // Adds a middleware around every handler; the first added is the outermost.
+  // Adds a middleware around every handler; the first added is the outermost. Middlewares and
+  // handlers are called from up to `concurrency` threads at once (one per partition being
+  // handled), so what they share must be thread-safe.
   Router& Use(Middleware middleware);
 
   // Joins the group and handles records until Stop(): finishes the batch in hand, commits it,

@@ -1014,42 +1014,46 @@ Status Consumer::CommitOffsets(const std::vector<TopicPartition>& offsets) {
   return Status::Ok();
 }
 
-namespace {
-
-// librdkafka's per-commit callback: runs the handler CommitOffsetsAsync was given, then frees it.
-void OnCommitted(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
-                 void* opaque) {
-  std::unique_ptr<Consumer::CommittedHandler> handler(
-      static_cast<Consumer::CommittedHandler*>(opaque));
-  Status s = KafkaStatus(err, "committing offsets");
-  if (s.ok() && offsets != nullptr) {
-    for (const auto& tp : FromPartitionList(offsets)) {
-      if (!tp.status.ok()) {
-        s = tp.status;
-        break;
-      }
-    }
-  }
-  (*handler)(s);
-}
-
-}  // namespace
-
 Status Consumer::CommitOffsetsAsync(const std::vector<TopicPartition>& offsets,
                                     CommittedHandler on_committed) {
   if (offsets.empty()) {
     on_committed(Status::Ok());
     return Status::Ok();
   }
+  if (!commits_) commits_.reset(rd_kafka_queue_new(client_->get()));
   PartitionListPtr list = ToPartitionList(offsets);
-  // The answer comes through the consumer's queue, which Poll (and Close) serve.
-  QueuePtr queue(rd_kafka_queue_get_consumer(client_->get()));
+  // The answer is an event on commits_, carrying the handler as its opaque.
   auto handler = std::make_unique<CommittedHandler>(std::move(on_committed));
   HERALD_RETURN_IF_ERROR(KafkaStatus(
-      rd_kafka_commit_queue(client_->get(), list.get(), queue.get(), OnCommitted, handler.get()),
+      rd_kafka_commit_queue(client_->get(), list.get(), commits_.get(), nullptr, handler.get()),
       "committing offsets"));
-  handler.release();  // OnCommitted owns it now
+  handler.release();  // ServeCommits owns it now
   return Status::Ok();
+}
+
+int Consumer::ServeCommits(int timeout_ms) {
+  if (!commits_) return 0;
+  int served = 0;
+  for (;;) {
+    EventPtr event(rd_kafka_queue_poll(commits_.get(), served == 0 ? timeout_ms : 0));
+    if (!event) return served;
+    if (rd_kafka_event_type(event.get()) != RD_KAFKA_EVENT_OFFSET_COMMIT) continue;
+    std::unique_ptr<CommittedHandler> handler(
+        static_cast<CommittedHandler*>(rd_kafka_event_opaque(event.get())));
+    Status s = KafkaStatus(rd_kafka_event_error(event.get()), "committing offsets");
+    if (s.ok()) {
+      if (const auto* offsets = rd_kafka_event_topic_partition_list(event.get())) {
+        for (const auto& tp : FromPartitionList(offsets)) {
+          if (!tp.status.ok()) {
+            s = tp.status;
+            break;
+          }
+        }
+      }
+    }
+    ++served;
+    if (handler) (*handler)(s);
+  }
 }
 
 Result<std::vector<TopicPartition>> Consumer::Committed(

@@ -383,12 +383,14 @@ class Consumer {
   // Synchronously commits `offsets` (each the next offset to consume) for the group.
   Status CommitOffsets(const std::vector<TopicPartition>& offsets);
   // Starts committing `offsets` and returns at once; `on_committed` gets the outcome (the first
-  // per-partition error, if any) on the thread that runs Poll or Close, once the coordinator
-  // answered. Commits are sent in call order. Returns an error (and never calls `on_committed`)
-  // when the commit could not be started.
+  // per-partition error, if any) from ServeCommits once the coordinator answered. Returns an
+  // error (and never calls `on_committed`) when the commit could not be started.
   using CommittedHandler = std::function<void(const Status&)>;
   Status CommitOffsetsAsync(const std::vector<TopicPartition>& offsets,
                             CommittedHandler on_committed);
+  // Runs the handlers of the asynchronous commits answered so far, waiting up to `timeout_ms`
+  // for the first. Returns how many ran. Records are not touched (Poll returns them).
+  int ServeCommits(int timeout_ms);
   // The group's committed offset for each partition (kOffsetInvalid where there is none).
   Result<std::vector<TopicPartition>> Committed(const std::vector<TopicPartition>& partitions);
   // Stops fetching `partitions` (offsets ignored) while keeping them assigned: Poll returns none
@@ -410,6 +412,7 @@ class Consumer {
  private:
   explicit Consumer(std::unique_ptr<Client> client) : client_(std::move(client)) {}
   std::unique_ptr<Client> client_;
+  QueuePtr commits_;  // where CommitOffsetsAsync's answers wait for ServeCommits
   bool grouped_ = false;
   bool closed_ = false;
 };

@@ -49,8 +49,8 @@ class EmbeddedSession : public GroupSession {
     int32_t partition = 0;
     std::shared_ptr<storage::Log> log;
     int64_t position = 0;
-    // Whole batches read from the log, handed out up to `position`, from `chunk_at` on. One
-    // buffer, reused: a Poll reads no more than about what it hands out, into warm memory.
+    // Whole batches read from the log, handed out up to `position`, from `chunk_at` on: a Poll
+    // reads no more than about what it hands out, into warm, reused memory (spare_chunk_).
     Buffer chunk;
     size_t chunk_at = 0;
   };
@@ -88,8 +88,10 @@ class EmbeddedSession : public GroupSession {
   void SendPendingCommit(std::unique_lock<std::mutex>& lock);
   void WaitForCommits();
   void ThrowCommitError();
-  // Bytes read from a partition's log at a time.
+  // Bytes read from a partition's log at a time, and how many partitions may keep a buffer of
+  // them between Polls: memory stays bounded however many partitions a session holds.
   static constexpr uint64_t kReadBytes = 256 << 10;
+  static constexpr std::ptrdiff_t kMaxHeldChunks = 8;
   // Reads what is there from the unpaused partitions, round robin, up to `max_records`.
   std::vector<Message> ReadAvailable(size_t max_records);
   static Message ToMessage(const Partition& p, const storage::RecordView& r);
@@ -97,6 +99,7 @@ class EmbeddedSession : public GroupSession {
   std::shared_ptr<EmbeddedTransport> transport_;
   const std::string group_;
   std::vector<Partition> partitions_;
+  Buffer spare_chunk_;  // a read buffer no partition needs now
   size_t next_partition_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -337,11 +340,17 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
     while (out.size() < max_records && p.position < p.log->end_offset()) {
       if (p.chunk_at >= p.chunk.size()) {
         auto slice = p.log->Read(p.position, kReadBytes);
+        if (!slice.ok() && slice.status().code() == StatusCode::kOutOfRange &&
+            p.position < p.log->log_start_offset()) {
+          p.position = p.log->log_start_offset();  // retention passed it since the check above
+          continue;
+        }
         if (!slice.ok()) {
           throw Error(fmt::format("reading {} partition {}: {}", p.topic, p.partition,
                                   slice.status().ToString()));
         }
         if (slice->empty()) break;
+        if (p.chunk.empty()) std::swap(p.chunk, spare_chunk_);
         p.chunk.clear();
         p.chunk_at = 0;
         Check(slice->AppendTo(p.chunk), "reading");
@@ -365,6 +374,21 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
       // The batch is handed out (a compacted batch may end before its last offset).
       p.position = std::max(p.position, header.next_offset());
       p.chunk_at += header.size();
+    }
+    if (p.chunk_at >= p.chunk.size() && !p.chunk.empty()) {
+      // All handed out: the buffer goes back for the next partition to read into.
+      p.chunk.clear();
+      p.chunk_at = 0;
+      if (spare_chunk_.capacity() < p.chunk.capacity()) std::swap(spare_chunk_, p.chunk);
+    } else if (!p.chunk.empty()) {
+      // Cut short by `max_records`: kept for the next Poll, unless too many partitions already
+      // hold one (then this one reads its batches again next time).
+      const auto held = std::count_if(partitions_.begin(), partitions_.end(),
+                                      [](const Partition& q) { return !q.chunk.empty(); });
+      if (held > kMaxHeldChunks) {
+        Buffer().swap(p.chunk);
+        p.chunk_at = 0;
+      }
     }
   }
   next_partition_ = partitions_.empty() ? 0 : (next_partition_ + 1) % partitions_.size();

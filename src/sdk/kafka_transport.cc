@@ -7,7 +7,9 @@
 // when librdkafka's queue is full, on a sending thread) without the caller polling.
 //
 // Each Join is a consumer of its own in the group, subscribed to the topics, committing nothing
-// but what GroupSession::Commit is given. Pausing a topic pauses its assigned partitions in
+// but what GroupSession::Commit/CommitAsync is given: one commit in flight at a time, the offsets
+// asked for meanwhile merged into the next, so commits land in order even when librdkafka
+// retries one. Pausing a topic pauses its assigned partitions in
 // librdkafka and again after each rebalance; a record of a paused topic that was already on its
 // way is held back and handed out, in order, once the topic is resumed.
 #include <algorithm>
@@ -141,7 +143,7 @@ class KafkaSession : public GroupSession {
   void Resume(const std::string& topic) override;
   void Close() override {
     if (closed_.exchange(true)) return;
-    // librdkafka's close waits for the commits in flight and runs their handlers.
+    FlushCommits();
     Check(consumer_.Close(), fmt::format("leaving group '{}'", group_));
     ThrowCommitError();
   }
@@ -160,6 +162,11 @@ class KafkaSession : public GroupSession {
   void Deliver(Message m, std::vector<Message>& out);
   void ThrowRebalanceError();
   void ThrowCommitError();
+  // Sends what CommitAsync gathered as one commit; as each is answered (ServeCommits), what came
+  // meanwhile. One commit in flight keeps them in order even when librdkafka retries one.
+  void SendPendingCommit();
+  // Until every commit asked for is answered.
+  void FlushCommits();
 
   const std::string group_;
   std::mutex mu_;
@@ -167,6 +174,8 @@ class KafkaSession : public GroupSession {
   std::map<Key, std::deque<Message>> held_;  // GUARDED_BY(mu_): in offset order
   Status rebalance_error_;                   // GUARDED_BY(mu_): from OnRebalanced, thrown by Poll
   Status commit_error_;                      // GUARDED_BY(mu_): a failed CommitAsync, thrown later
+  std::map<Key, int64_t> pending_commit_;    // GUARDED_BY(mu_): latest per partition, not sent
+  bool commit_in_flight_ = false;            // GUARDED_BY(mu_)
   std::atomic<bool> closed_{false};
   // Last, so it goes first: its rebalance handler uses the members above.
   client::Consumer consumer_;
@@ -267,6 +276,7 @@ std::vector<Message> KafkaSession::Poll(std::chrono::milliseconds timeout, size_
       wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1000));
     }
     auto event = consumer_.Poll(wait_ms);
+    consumer_.ServeCommits(0);
     ThrowRebalanceError();
     ThrowCommitError();
     if (!event.ok()) {
@@ -283,30 +293,55 @@ std::vector<Message> KafkaSession::Poll(std::chrono::milliseconds timeout, size_
   return out;
 }
 
-std::vector<client::TopicPartition> ToClient(const std::vector<RecordPosition>& next_offsets) {
-  std::vector<client::TopicPartition> offsets;
-  for (const auto& o : next_offsets) offsets.push_back({o.topic, o.partition, o.offset, {}});
-  return offsets;
-}
-
 void KafkaSession::Commit(const std::vector<RecordPosition>& next_offsets) {
+  CommitAsync(next_offsets);
+  FlushCommits();
   ThrowCommitError();
-  if (next_offsets.empty()) return;
-  // A synchronous commit is queued behind the asynchronous ones, so it returns after them.
-  Check(consumer_.CommitOffsets(ToClient(next_offsets)),
-        fmt::format("committing offsets of group '{}'", group_));
 }
 
 void KafkaSession::CommitAsync(const std::vector<RecordPosition>& next_offsets) {
   ThrowCommitError();
-  if (next_offsets.empty()) return;
-  Check(consumer_.CommitOffsetsAsync(ToClient(next_offsets),
-                                     [this](const Status& s) {
-                                       if (s.ok()) return;
-                                       std::lock_guard lock(mu_);
-                                       if (commit_error_.ok()) commit_error_ = s;
-                                     }),
-        fmt::format("committing offsets of group '{}'", group_));
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& o : next_offsets) pending_commit_[{o.topic, o.partition}] = o.offset;
+    if (commit_in_flight_) return;
+  }
+  SendPendingCommit();
+}
+
+void KafkaSession::SendPendingCommit() {
+  std::vector<client::TopicPartition> offsets;
+  {
+    std::lock_guard lock(mu_);
+    commit_in_flight_ = !pending_commit_.empty();
+    if (!commit_in_flight_) return;
+    for (const auto& [tp, offset] : pending_commit_) {
+      offsets.push_back({tp.first, tp.second, offset, {}});
+    }
+    pending_commit_.clear();
+  }
+  Status s = consumer_.CommitOffsetsAsync(offsets, [this](const Status& answer) {
+    {
+      std::lock_guard lock(mu_);
+      if (!answer.ok() && commit_error_.ok()) commit_error_ = answer;
+    }
+    SendPendingCommit();
+  });
+  if (!s.ok()) {
+    std::lock_guard lock(mu_);
+    commit_in_flight_ = false;
+    if (commit_error_.ok()) commit_error_ = s;
+  }
+}
+
+void KafkaSession::FlushCommits() {
+  for (;;) {
+    {
+      std::lock_guard lock(mu_);
+      if (!commit_in_flight_) return;
+    }
+    consumer_.ServeCommits(100);
+  }
 }
 
 void KafkaSession::Pause(const std::string& topic) {

@@ -88,18 +88,16 @@ Counter& DeadLettered(const std::string& topic, const std::string& error_class) 
 class LanePool {
  public:
   explicit LanePool(size_t lanes) {
-    for (size_t lane = 1; lane < lanes; ++lane) {
-      threads_.emplace_back([this, lane] { Serve(lane); });
+    try {
+      for (size_t lane = 1; lane < lanes; ++lane) {
+        threads_.emplace_back([this, lane] { Serve(lane); });
+      }
+    } catch (...) {
+      StopThreads();
+      throw;
     }
   }
-  ~LanePool() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    start_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
+  ~LanePool() { StopThreads(); }
   LanePool(const LanePool&) = delete;
   LanePool& operator=(const LanePool&) = delete;
 
@@ -133,6 +131,15 @@ class LanePool {
   }
 
  private:
+  void StopThreads() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    start_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
   void Serve(size_t lane) {
     uint64_t seen = 0;
     std::unique_lock lock(mu_);
@@ -416,6 +423,8 @@ struct Router::Impl {
   void Run() {
     std::vector<std::string> topics;
     routes.clear();
+    // What an earlier Run left unhandled comes again from the group's commit.
+    deferred.clear();
     for (const auto& [topic, handler] : handlers) {
       routes.emplace(topic, MakeRoute(topic, handler));
       topics.push_back(topic);
@@ -434,7 +443,7 @@ struct Router::Impl {
     while (!stop) {
       ApplyPauses(*session, session_paused);
       std::vector<Message> batch = session->Poll(options.poll_timeout, options.max_poll_records);
-      auto* into = deferred.empty() ? nullptr : &*deferred.begin();  // the last record's queue
+      decltype(&*deferred.begin()) into = nullptr;  // the previous record's partition and queue
       for (auto& m : batch) {
         if (into == nullptr || into->first.second != m.partition || into->first.first != m.topic) {
           into = &*deferred.try_emplace({m.topic, m.partition}).first;
