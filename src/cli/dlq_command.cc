@@ -157,6 +157,12 @@ using Ranges = std::map<int32_t, std::pair<int64_t, int64_t>>;
 struct DlqTopic {
   std::string name;
   std::map<int32_t, client::Watermarks> marks;  // per partition, when the command started
+
+  // kNotFound unless the topic has `partition`.
+  Status CheckPartition(int32_t partition) const {
+    if (marks.contains(partition)) return Status::Ok();
+    return NotFound("topic '{}' has no partition {} (it has {})", name, partition, marks.size());
+  }
 };
 
 // The DLQ's partitions and their start and end offsets. kNotFound when it does not exist.
@@ -289,6 +295,18 @@ std::string DlqName(const std::string& topic) {
   return topic + std::string(kDlqSuffix);
 }
 
+// What every subcommand starts from: an admin client and the dead-letter topic of `topic`.
+struct OpenedDlq {
+  client::Admin admin;
+  DlqTopic dlq;
+};
+
+Result<OpenedDlq> OpenDlq(const ClientFlags& flags, const std::string& topic) {
+  HERALD_ASSIGN_OR_RETURN(client::Admin admin, ConnectAdmin(flags));
+  HERALD_ASSIGN_OR_RETURN(DlqTopic dlq, DescribeDlq(admin.client(), DlqName(topic)));
+  return OpenedDlq{std::move(admin), std::move(dlq)};
+}
+
 // The matching records of the whole DLQ, in partition then offset order. `also` narrows further.
 Result<std::vector<DlqRecord>> Select(const ClientFlags& flags, const DlqTopic& dlq,
                                       const Filter& filter,
@@ -318,16 +336,15 @@ struct ListOptions {
 int RunList(const ListOptions& o) {
   auto filter = MakeFilter(o.filters);
   if (!filter.ok()) return UsageError(filter.status().message());
-  auto admin = ConnectAdmin(o.flags);
-  if (!admin.ok()) return Fail(admin.status());
-  auto dlq = DescribeDlq(admin->client(), DlqName(o.topic));
-  if (!dlq.ok()) return Fail(dlq.status());
-  auto records = Select(o.flags, *dlq, *filter);
+  auto opened = OpenDlq(o.flags, o.topic);
+  if (!opened.ok()) return Fail(opened.status());
+  const DlqTopic& dlq = opened->dlq;
+  auto records = Select(o.flags, dlq, *filter);
   if (!records.ok()) return Fail(records.status());
   if (o.flags.json()) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& r : *records) rows.push_back(RecordJson(r, false));
-    PrintJson({{"topic", o.topic}, {"dlq", dlq->name}, {"records", rows}});
+    PrintJson({{"topic", o.topic}, {"dlq", dlq.name}, {"records", rows}});
     return kExitOk;
   }
   Table table({"PARTITION", "OFFSET", "ORIGINAL-TOPIC", "ORIG-PARTITION", "ORIG-OFFSET",
@@ -339,7 +356,7 @@ int RunList(const ListOptions& o) {
                   TimeText(r.last_failure_ms), Truncate(r.error_message, kMessageWidth)});
   }
   if (table.empty()) {
-    std::cout << fmt::format("(no dead-lettered records in '{}')\n", dlq->name);
+    std::cout << fmt::format("(no dead-lettered records in '{}')\n", dlq.name);
   } else {
     table.Print(std::cout);
   }
@@ -356,30 +373,26 @@ struct ShowOptions {
 };
 
 int RunShow(const ShowOptions& o) {
-  auto admin = ConnectAdmin(o.flags);
-  if (!admin.ok()) return Fail(admin.status());
-  auto dlq = DescribeDlq(admin->client(), DlqName(o.topic));
-  if (!dlq.ok()) return Fail(dlq.status());
-  auto mark = dlq->marks.find(o.partition);
-  if (mark == dlq->marks.end()) {
-    return Fail(NotFound("topic '{}' has no partition {} (it has {})", dlq->name, o.partition,
-                         dlq->marks.size()));
-  }
+  auto opened = OpenDlq(o.flags, o.topic);
+  if (!opened.ok()) return Fail(opened.status());
+  const DlqTopic& dlq = opened->dlq;
+  if (Status s = dlq.CheckPartition(o.partition); !s.ok()) return Fail(s);
+  auto mark = dlq.marks.find(o.partition);
   const client::Watermarks& m = mark->second;
   if (o.offset < m.low || o.offset >= m.high) {
     return Fail(NotFound("'{}' partition {} has no record at offset {} (its records are at {}..{})",
-                         dlq->name, o.partition, o.offset, m.low, m.high - 1));
+                         dlq.name, o.partition, o.offset, m.low, m.high - 1));
   }
   std::optional<DlqRecord> found;
   Status read =
-      ReadRanges(o.flags, dlq->name, {{o.partition, {o.offset, m.high}}}, [&](DlqRecord r) {
+      ReadRanges(o.flags, dlq.name, {{o.partition, {o.offset, m.high}}}, [&](DlqRecord r) {
         if (r.message.offset == o.offset) found = std::move(r);
         return false;  // the first record at or after the offset decides
       });
   if (!read.ok()) return Fail(read);
   if (!found) {
     return Fail(
-        NotFound("'{}' partition {} has no record at offset {}", dlq->name, o.partition, o.offset));
+        NotFound("'{}' partition {} has no record at offset {}", dlq.name, o.partition, o.offset));
   }
   const DlqRecord& r = *found;
   if (o.flags.json()) {
@@ -445,19 +458,15 @@ client::Record ReplayRecord(const DlqRecord& r, int64_t now_ms) {
 int RunReplay(const ReplayOptions& o) {
   auto filter = MakeFilter(o.filters);
   if (!filter.ok()) return UsageError(filter.status().message());
-  auto admin = ConnectAdmin(o.flags);
-  if (!admin.ok()) return Fail(admin.status());
-  auto dlq = DescribeDlq(admin->client(), DlqName(o.topic));
-  if (!dlq.ok()) return Fail(dlq.status());
+  auto opened = OpenDlq(o.flags, o.topic);
+  if (!opened.ok()) return Fail(opened.status());
+  const DlqTopic& dlq = opened->dlq;
   for (int32_t p : o.partitions) {
-    if (!dlq->marks.contains(p)) {
-      return Fail(
-          NotFound("topic '{}' has no partition {} (it has {})", dlq->name, p, dlq->marks.size()));
-    }
+    if (Status s = dlq.CheckPartition(p); !s.ok()) return Fail(s);
   }
   const std::set<int64_t> offsets(o.offsets.begin(), o.offsets.end());
   const std::set<int32_t> partitions(o.partitions.begin(), o.partitions.end());
-  auto records = Select(o.flags, *dlq, *filter, [&](const DlqRecord& r) {
+  auto records = Select(o.flags, dlq, *filter, [&](const DlqRecord& r) {
     return (offsets.empty() || offsets.contains(r.message.offset)) &&
            (partitions.empty() || partitions.contains(r.message.partition));
   });
@@ -477,7 +486,7 @@ int RunReplay(const ReplayOptions& o) {
   Status first_failure;
   if (o.execute && !plan.empty()) {
     // Before the producer, which holds the delivery handler that updates it.
-    ProgressBar progress(fmt::format("replaying {}", dlq->name), plan.size());
+    ProgressBar progress(fmt::format("replaying {}", dlq.name), plan.size());
     client::ProducerOptions po;
     po.acks = "all";
     auto producer = client::Producer::Create(o.flags.ToClientOptions(), po);
@@ -529,13 +538,13 @@ int RunReplay(const ReplayOptions& o) {
       rows.push_back(std::move(j));
     }
     PrintJson({{"topic", o.topic},
-               {"dlq", dlq->name},
+               {"dlq", dlq.name},
                {"executed", o.execute},
                {"replayed", o.execute ? plan.size() - failed : 0},
                {"failed", failed},
                {"records", rows}});
   } else if (plan.empty()) {
-    std::cout << fmt::format("(no matching records in '{}')\n", dlq->name);
+    std::cout << fmt::format("(no matching records in '{}')\n", dlq.name);
   } else {
     std::vector<std::string> headers{"PARTITION", "OFFSET", "TO", "ERROR-CLASS", "LAST-FAILURE"};
     if (o.execute) {
@@ -557,7 +566,7 @@ int RunReplay(const ReplayOptions& o) {
     table.Print(std::cout);
     if (o.execute) {
       std::cout << fmt::format("Replayed {} of {} record{} from '{}'.\n", plan.size() - failed,
-                               plan.size(), plan.size() == 1 ? "" : "s", dlq->name);
+                               plan.size(), plan.size() == 1 ? "" : "s", dlq.name);
     }
   }
   if (!o.execute) {
@@ -581,21 +590,20 @@ struct PurgeOptions {
 };
 
 int RunPurge(const PurgeOptions& o) {
-  auto admin = ConnectAdmin(o.flags);
-  if (!admin.ok()) return Fail(admin.status());
-  auto dlq = DescribeDlq(admin->client(), DlqName(o.topic));
-  if (!dlq.ok()) return Fail(dlq.status());
+  auto opened = OpenDlq(o.flags, o.topic);
+  if (!opened.ok()) return Fail(opened.status());
+  const DlqTopic& dlq = opened->dlq;
   std::vector<client::TopicPartition> before;
   int64_t total = 0;
-  for (const auto& [p, m] : dlq->marks) {
+  for (const auto& [p, m] : dlq.marks) {
     if (m.high > m.low) {
-      before.push_back({dlq->name, p, m.high, {}});
+      before.push_back({dlq.name, p, m.high, {}});
       total += m.high - m.low;
     }
   }
   std::map<int32_t, int64_t> new_start;
   if (o.execute) {
-    auto deleted = admin->DeleteRecords(before);
+    auto deleted = opened->admin.DeleteRecords(before);
     if (!deleted.ok()) return Fail(deleted.status());
     for (const auto& tp : *deleted) {
       if (!tp.status.ok()) return Fail(tp.status);
@@ -604,7 +612,7 @@ int RunPurge(const PurgeOptions& o) {
   }
   nlohmann::json rows = nlohmann::json::array();
   Table table({"PARTITION", "START", "END", "RECORDS", o.execute ? "NEW-START" : "PURGE-BEFORE"});
-  for (const auto& [p, m] : dlq->marks) {
+  for (const auto& [p, m] : dlq.marks) {
     const int64_t after = new_start.contains(p) ? new_start[p] : m.high;
     nlohmann::json row{{"partition", p},
                        {"start_offset", m.low},
@@ -617,7 +625,7 @@ int RunPurge(const PurgeOptions& o) {
   }
   if (o.flags.json()) {
     PrintJson({{"topic", o.topic},
-               {"dlq", dlq->name},
+               {"dlq", dlq.name},
                {"executed", o.execute},
                {"records", total},
                {"partitions", rows}});
@@ -625,7 +633,7 @@ int RunPurge(const PurgeOptions& o) {
     table.Print(std::cout);
     if (o.execute) {
       std::cout << fmt::format("Purged {} record{} from '{}'.\n", total, total == 1 ? "" : "s",
-                               dlq->name);
+                               dlq.name);
     }
   }
   if (!o.execute) {
