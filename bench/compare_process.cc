@@ -1,12 +1,9 @@
 #include "compare_process.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,24 +16,14 @@
 
 #include <fmt/format.h>
 
+#include "base/net.h"
+
 extern char** environ;
 
 namespace herald::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool CanConnect(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
-}
 
 std::string Quote(const std::string& s) {
   if (!s.empty() && s.find_first_of(" \t'\"$\\;&|<>*?()") == std::string::npos) return s;
@@ -170,7 +157,7 @@ Status WaitForPort(ChildProcess& process, uint16_t port, std::chrono::millisecon
       return Unavailable("it {} before listening on 127.0.0.1:{}; {}: {}", why, port,
                          process.log_path(), TailOfFile(process.log_path()));
     }
-    if (CanConnect(port)) return Status::Ok();
+    if (CanConnectLoopback(port)) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return Unavailable("it did not listen on 127.0.0.1:{} within {} s; {}: {}", port,

@@ -9,4 +9,7 @@ namespace herald {
 // tests and benchmarks that start servers on loopback. Aborts when no socket can be bound.
 uint16_t FreeLoopbackPort();
 
+// Whether a TCP connection to 127.0.0.1:`port` is accepted now (it is closed again at once).
+bool CanConnectLoopback(uint16_t port);
+
 }  // namespace herald
