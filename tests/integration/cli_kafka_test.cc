@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/net.h"
+#include "testing/cli_test.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -22,13 +23,8 @@ namespace {
 
 using nlohmann::json;
 using testing::CommandResult;
+using testing::NowMs;
 using testing::RunCommand;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string IsoUtc(int64_t ms) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
@@ -53,45 +49,8 @@ size_t LineCount(const std::string& s) {
   return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
-class CliKafkaTest : public ::testing::Test {
+class CliKafkaTest : public testing::CliTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<testing::HeraldProcess>(
-        dir_.str() + "/data", std::vector<std::string>{"--group-initial-rebalance-delay-ms", "0"});
-  }
-
-  // Runs `herald ARGS --bootstrap <server>` (bounded by `timeout`), with `input` on stdin.
-  CommandResult Herald(const std::string& args, const std::string& input = "",
-                       const std::string& env = "") {
-    std::string cmd = fmt::format("{} timeout 60 {} {} --bootstrap {}", env, HERALD_BINARY, args,
-                                  server_->bootstrap());
-    return RunWithInput(cmd, input);
-  }
-
-  CommandResult RunWithInput(std::string cmd, const std::string& input) {
-    std::string path = fmt::format("{}/input-{}", dir_.str(), ++inputs_);
-    std::ofstream(path) << input;
-    cmd += " < " + path;
-    return RunCommand(cmd);
-  }
-
-  // Runs and expects success; returns stdout.
-  std::string Ok(const std::string& args, const std::string& input = "") {
-    auto r = Herald(args, input);
-    EXPECT_EQ(r.exit_code, 0) << "herald " << args << "\nstderr: " << r.err << "\nserver log:\n"
-                              << server_->Log();
-    return r.out;
-  }
-  json OkJson(const std::string& args, const std::string& input = "") {
-    std::string out = Ok(args, input);
-    try {
-      return json::parse(out);
-    } catch (const json::exception& e) {
-      ADD_FAILURE() << "herald " << args << " printed no JSON: " << e.what() << "\n" << out;
-      return json();
-    }
-  }
-
   json DescribeGroup(const std::string& group) {
     json j = OkJson(fmt::format("group describe {} --output json", group));
     return j["groups"][0];
@@ -103,10 +62,6 @@ class CliKafkaTest : public ::testing::Test {
     }
     return json();
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::HeraldProcess> server_;
-  int inputs_ = 0;
 };
 
 TEST_F(CliKafkaTest, TopicCreateListDescribeAlterDelete) {

@@ -14,21 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "client/kafka_client.h"
-#include "testing/herald_process.h"
+#include "testing/cli_test.h"
 #include "testing/test_util.h"
 
 namespace herald {
 namespace {
 
 using nlohmann::json;
-using testing::CommandResult;
-using testing::RunCommand;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using testing::NowMs;
 
 std::optional<std::string> HeaderOf(const client::Message& m, const std::string& name) {
   for (const auto& [k, v] : m.headers) {
@@ -37,10 +30,10 @@ std::optional<std::string> HeaderOf(const client::Message& m, const std::string&
   return std::nullopt;
 }
 
-class DlqCliTest : public ::testing::Test {
+class DlqCliTest : public testing::CliTest {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data");
+    CliTest::SetUp();
     options_.bootstrap = server_->bootstrap();
     options_.request_timeout_ms = 10000;
     Ok("topic create orders --partitions 1");
@@ -50,26 +43,6 @@ class DlqCliTest : public ::testing::Test {
     PutDlq("k0", "v0", "timeout", "took too long", now_ - 2 * 3600 * 1000, 10, {{"trace", "abc"}});
     PutDlq("k1", "v1", "validation", "bad amount", now_ - 3600 * 1000, 11, {});
     PutDlq("k2", "v2", "timeout", std::string(100, 'x') + "END", now_, 12, {});
-  }
-
-  CommandResult Herald(const std::string& args) {
-    return RunCommand(fmt::format("timeout 60 {} {} --bootstrap {} < /dev/null", HERALD_BINARY,
-                                  args, server_->bootstrap()));
-  }
-  std::string Ok(const std::string& args) {
-    auto r = Herald(args);
-    EXPECT_EQ(r.exit_code, 0) << "herald " << args << "\nstderr: " << r.err << "\nserver log:\n"
-                              << server_->Log();
-    return r.out;
-  }
-  json OkJson(const std::string& args) {
-    std::string out = Ok(args);
-    try {
-      return json::parse(out);
-    } catch (const json::exception& e) {
-      ADD_FAILURE() << "herald " << args << " printed no JSON: " << e.what() << "\n" << out;
-      return json();
-    }
   }
 
   void PutDlq(const std::string& key, const std::string& value, const std::string& error_class,
@@ -142,8 +115,6 @@ class DlqCliTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<testing::HeraldProcess> server_;
   client::ClientOptions options_;
   int64_t now_ = 0;
 };
