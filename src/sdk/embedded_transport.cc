@@ -23,6 +23,7 @@
 #include "broker/partitioner.h"
 #include "herald/errors.h"
 #include "herald/transport.h"
+#include "sdk/commit_pipeline.h"
 #include "storage/engine.h"
 #include "storage/record_batch.h"
 
@@ -59,7 +60,7 @@ class EmbeddedSession : public GroupSession {
                   std::vector<Partition> partitions);
   ~EmbeddedSession() override {
     closed_ = true;
-    WaitForCommits();  // their callbacks use this session
+    commits_.WaitIdle();  // their callbacks use this session
   }
 
   std::vector<Message> Poll(std::chrono::milliseconds timeout, size_t max_records) override;
@@ -78,15 +79,13 @@ class EmbeddedSession : public GroupSession {
   }
   void Close() override {
     closed_ = true;
-    WaitForCommits();
+    commits_.WaitIdle();
     ThrowCommitError();
   }
 
  private:
-  // Sends what CommitAsync gathered as one commit, then, as each finishes, what came meanwhile:
-  // one commit in flight, so a router committing every batch costs one commit per round trip.
-  void SendPendingCommit(std::unique_lock<std::mutex>& lock);
-  void WaitForCommits();
+  // One commit to the group coordinator (CommitPipeline's Send).
+  void SendCommit(std::vector<RecordPosition> offsets, CommitPipeline::Answered answered);
   void ThrowCommitError();
   // Bytes read from a partition's log at a time, and how many partitions may keep a buffer of
   // them between Polls: memory stays bounded however many partitions a session holds.
@@ -105,10 +104,10 @@ class EmbeddedSession : public GroupSession {
   std::condition_variable cv_;
   std::set<std::string> paused_;  // GUARDED_BY(mu_)
   uint64_t appended_ = 0;         // GUARDED_BY(mu_): bumped by the append watch
-  // Next offsets to commit, latest per partition, not yet sent (GUARDED_BY(mu_)).
-  std::map<std::pair<std::string, int32_t>, int64_t> pending_commit_;
-  bool commit_in_flight_ = false;  // GUARDED_BY(mu_)
-  std::string commit_error_;      // GUARDED_BY(mu_): a failed CommitAsync, thrown later
+  CommitPipeline commits_{[this](std::vector<RecordPosition> offsets,
+                                 CommitPipeline::Answered answered) {
+    SendCommit(std::move(offsets), std::move(answered));
+  }};
   std::atomic<bool> closed_{false};
 };
 
@@ -397,57 +396,37 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
 
 void EmbeddedSession::Commit(const std::vector<RecordPosition>& next_offsets) {
   CommitAsync(next_offsets);
-  WaitForCommits();
+  commits_.WaitIdle();
   ThrowCommitError();
 }
 
 void EmbeddedSession::CommitAsync(const std::vector<RecordPosition>& next_offsets) {
   ThrowCommitError();
-  std::unique_lock lock(mu_);
-  for (const auto& o : next_offsets) pending_commit_[{o.topic, o.partition}] = o.offset;
-  if (!commit_in_flight_) SendPendingCommit(lock);
+  commits_.Add(next_offsets);
 }
 
-void EmbeddedSession::SendPendingCommit(std::unique_lock<std::mutex>& lock) {
-  if (pending_commit_.empty()) {
-    commit_in_flight_ = false;
-    cv_.notify_all();
-    return;
-  }
-  std::vector<broker::CommittedOffset> offsets;
-  for (const auto& [tp, offset] : pending_commit_) {
-    offsets.push_back({tp.first, tp.second, offset, {}, 0});
-  }
-  pending_commit_.clear();
-  commit_in_flight_ = true;
-  lock.unlock();
+void EmbeddedSession::SendCommit(std::vector<RecordPosition> offsets,
+                                 CommitPipeline::Answered answered) {
+  std::vector<broker::CommittedOffset> request;
+  for (auto& o : offsets) request.push_back({std::move(o.topic), o.partition, o.offset, {}, 0});
   // The coordinator handles commits in order on its executor, answering once they are durable.
   transport_->groups().Commit(
-      group_, -1, "", std::move(offsets), [this](std::vector<broker::CommittedOffset> results) {
-        std::unique_lock answered(mu_);
+      group_, -1, "", std::move(request),
+      [answered = std::move(answered)](std::vector<broker::CommittedOffset> results) {
         for (const auto& o : results) {
-          if (o.error != 0 && commit_error_.empty()) {
-            commit_error_ = fmt::format("committing {} partition {} for group {}: Kafka error {}",
-                                        o.topic, o.partition, group_, o.error);
+          if (o.error != 0) {
+            return answered(
+                fmt::format("partition {} of {}: Kafka error {}", o.partition, o.topic, o.error));
           }
         }
-        SendPendingCommit(answered);
+        answered("");
       });
-  lock.lock();
-}
-
-void EmbeddedSession::WaitForCommits() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !commit_in_flight_; });
 }
 
 void EmbeddedSession::ThrowCommitError() {
-  std::string error;
-  {
-    std::lock_guard lock(mu_);
-    std::swap(error, commit_error_);
+  if (std::string error = commits_.TakeError(); !error.empty()) {
+    throw Error(fmt::format("committing offsets of group '{}': {}", group_, error));
   }
-  if (!error.empty()) throw Error(error);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "client/kafka_client.h"
 #include "herald/errors.h"
 #include "herald/transport.h"
+#include "sdk/commit_pipeline.h"
 
 namespace herald::sdk {
 namespace {
@@ -162,9 +163,8 @@ class KafkaSession : public GroupSession {
   void Deliver(Message m, std::vector<Message>& out);
   void ThrowRebalanceError();
   void ThrowCommitError();
-  // Sends what CommitAsync gathered as one commit; as each is answered (ServeCommits), what came
-  // meanwhile. One commit in flight keeps them in order even when librdkafka retries one.
-  void SendPendingCommit();
+  // One commit through librdkafka (CommitPipeline's Send), answered by ServeCommits.
+  void SendCommit(std::vector<RecordPosition> offsets, CommitPipeline::Answered answered);
   // Until every commit asked for is answered.
   void FlushCommits();
 
@@ -173,10 +173,11 @@ class KafkaSession : public GroupSession {
   std::set<std::string> paused_;             // GUARDED_BY(mu_)
   std::map<Key, std::deque<Message>> held_;  // GUARDED_BY(mu_): in offset order
   Status rebalance_error_;                   // GUARDED_BY(mu_): from OnRebalanced, thrown by Poll
-  Status commit_error_;                      // GUARDED_BY(mu_): a failed CommitAsync, thrown later
-  std::map<Key, int64_t> pending_commit_;    // GUARDED_BY(mu_): latest per partition, not sent
-  bool commit_in_flight_ = false;            // GUARDED_BY(mu_)
   std::atomic<bool> closed_{false};
+  CommitPipeline commits_{[this](std::vector<RecordPosition> offsets,
+                                 CommitPipeline::Answered answered) {
+    SendCommit(std::move(offsets), std::move(answered));
+  }};
   // Last, so it goes first: its rebalance handler uses the members above.
   client::Consumer consumer_;
 };
@@ -211,12 +212,9 @@ void KafkaSession::ThrowRebalanceError() {
 }
 
 void KafkaSession::ThrowCommitError() {
-  Status s;
-  {
-    std::lock_guard lock(mu_);
-    std::swap(s, commit_error_);
+  if (std::string error = commits_.TakeError(); !error.empty()) {
+    throw Error(fmt::format("committing offsets of group '{}': {}", group_, error));
   }
-  Check(s, fmt::format("committing offsets of group '{}'", group_));
 }
 
 std::vector<client::TopicPartition> KafkaSession::AssignedOf(const std::string& topic) {
@@ -301,47 +299,22 @@ void KafkaSession::Commit(const std::vector<RecordPosition>& next_offsets) {
 
 void KafkaSession::CommitAsync(const std::vector<RecordPosition>& next_offsets) {
   ThrowCommitError();
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& o : next_offsets) pending_commit_[{o.topic, o.partition}] = o.offset;
-    if (commit_in_flight_) return;
-  }
-  SendPendingCommit();
+  commits_.Add(next_offsets);
 }
 
-void KafkaSession::SendPendingCommit() {
-  std::vector<client::TopicPartition> offsets;
-  {
-    std::lock_guard lock(mu_);
-    commit_in_flight_ = !pending_commit_.empty();
-    if (!commit_in_flight_) return;
-    for (const auto& [tp, offset] : pending_commit_) {
-      offsets.push_back({tp.first, tp.second, offset, {}});
-    }
-    pending_commit_.clear();
-  }
-  Status s = consumer_.CommitOffsetsAsync(offsets, [this](const Status& answer) {
-    {
-      std::lock_guard lock(mu_);
-      if (!answer.ok() && commit_error_.ok()) commit_error_ = answer;
-    }
-    SendPendingCommit();
+void KafkaSession::SendCommit(std::vector<RecordPosition> offsets,
+                              CommitPipeline::Answered answered) {
+  std::vector<client::TopicPartition> request;
+  for (auto& o : offsets) request.push_back({std::move(o.topic), o.partition, o.offset, {}});
+  auto shared = std::make_shared<CommitPipeline::Answered>(std::move(answered));
+  Status s = consumer_.CommitOffsetsAsync(request, [shared](const Status& answer) {
+    (*shared)(answer.ok() ? "" : answer.message());
   });
-  if (!s.ok()) {
-    std::lock_guard lock(mu_);
-    commit_in_flight_ = false;
-    if (commit_error_.ok()) commit_error_ = s;
-  }
+  if (!s.ok()) (*shared)(s.message());
 }
 
 void KafkaSession::FlushCommits() {
-  for (;;) {
-    {
-      std::lock_guard lock(mu_);
-      if (!commit_in_flight_) return;
-    }
-    consumer_.ServeCommits(100);
-  }
+  while (!commits_.Idle()) consumer_.ServeCommits(100);
 }
 
 void KafkaSession::Pause(const std::string& topic) {
