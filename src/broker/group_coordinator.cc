@@ -37,6 +37,13 @@ constexpr int16_t kKafkaStorageError = 56;
 
 constexpr char kOffsetsTopic[] = "__consumer_offsets";
 
+// The JSON text of a stored group or offset record. Strings from clients (ids, metadata) may hold
+// any bytes when they come from the SDK rather than the wire: ill-formed UTF-8 is replaced, never
+// thrown on.
+std::string DumpStored(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 enum class State { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable, kDead };
 
 const char* StateName(State s) {
@@ -246,7 +253,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
               {"generation", g.generation},
               {"leader", g.leader},
               {"members", members}};
-    return {GroupKey(g.id), j.dump(), Now(), {}};
+    return {GroupKey(g.id), DumpStored(j), Now(), {}};
   }
 
   // ---- group state machine ----
@@ -645,7 +652,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       json v = {{"offset", o.offset},
                 {"metadata", o.metadata ? json(*o.metadata) : json()},
                 {"commit_timestamp", Now()}};
-      records.push_back({OffsetKey(group_id, o.topic, o.partition), v.dump(), Now(), {}});
+      records.push_back({OffsetKey(group_id, o.topic, o.partition), DumpStored(v), Now(), {}});
     }
     if (records.empty()) return done(std::move(offsets));
     auto self = shared_from_this();

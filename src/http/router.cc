@@ -1,11 +1,14 @@
 #include "http/router.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 
 #include <fmt/format.h>
 
+#include "base/json.h"
+#include "base/log.h"
 #include "broker/broker_metrics.h"
 
 namespace herald::http {
@@ -108,16 +111,17 @@ Response TextResponse(bhttp::status status, std::string body, std::string_view c
 }
 
 std::optional<nlohmann::json> ParseJsonBody(const Call& call, const Reply& reply) {
-  auto parsed = nlohmann::json::parse(call.request->body(), nullptr, false);
-  if (parsed.is_discarded()) {
-    reply(ErrorResponse(42201, "the request body is not valid JSON"));
-    return std::nullopt;
+  auto parsed = ParseBoundedJson(call.request->body());
+  if (!parsed) {
+    reply(ErrorResponse(42201, fmt::format("the request body is not valid JSON (or nests deeper "
+                                           "than {} levels)",
+                                           kMaxJsonDepth)));
   }
   return parsed;
 }
 
 void Router::Add(bhttp::verb method, std::string_view pattern, Handler handler) {
-  Route route{method, {}, std::move(handler),
+  Route route{method, std::string(pattern), {}, std::move(handler),
               &broker::metrics::RequestDuration(
                   "http", fmt::format("{} {}", std::string_view(bhttp::to_string(method)), pattern))};
   for (std::string_view s : SplitPath(pattern)) route.segments.emplace_back(s);
@@ -148,12 +152,26 @@ void Router::Dispatch(std::shared_ptr<const Request> request, Reply reply) const
     Call call{request, std::move(params),
               q == std::string_view::npos ? std::map<std::string, std::string>{}
                                           : ParseQuery(target.substr(q + 1))};
-    route.handler(std::move(call), [duration = route.duration, reply = std::move(reply),
-                                    started = std::chrono::steady_clock::now()](Response r) {
+    // The first answer wins: a handler that throws after answering keeps its answer.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    Reply once = [answered, duration = route.duration, reply = std::move(reply),
+                  started = std::chrono::steady_clock::now()](Response r) {
+      if (answered->exchange(true)) return;
       duration->Observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       reply(std::move(r));
-    });
+    };
+    // No exception leaves a route: a body of the wrong shape is the client's error, anything else
+    // the server's, and either is answered.
+    try {
+      route.handler(std::move(call), once);
+    } catch (const nlohmann::json::exception& e) {
+      once(ErrorResponse(42201, fmt::format("the request body does not have the expected shape: {}",
+                                            e.what())));
+    } catch (const std::exception& e) {
+      LogError("http_handler_failed", {{"route", route.pattern}}, e.what());
+      once(ErrorResponse(50001, fmt::format("internal error: {}", e.what())));
+    }
     return;
   }
   if (path_matched) {

@@ -57,7 +57,7 @@ Response ErrorResponse(int error_code, std::string_view message);
 Response TextResponse(bhttp::status status, std::string body, std::string_view content_type);
 
 // Parses the call's body as JSON; nullopt after answering 422 (42201) through `reply` when it is
-// not JSON.
+// not JSON or nests deeper than kMaxJsonDepth (base/json.h).
 std::optional<nlohmann::json> ParseJsonBody(const Call& call, const Reply& reply);
 
 class Router {
@@ -67,12 +67,14 @@ class Router {
   void Add(bhttp::verb method, std::string_view pattern, Handler handler);
 
   // Routes `request`: the matching handler, or 404 (no pattern matches the path) or 405 (a
-  // pattern matches but not for this method) as JSON errors.
+  // pattern matches but not for this method) as JSON errors. A handler that throws is answered
+  // 422 (42201) for a JSON value of the wrong type, else 500 (50001); `reply` is called once.
   void Dispatch(std::shared_ptr<const Request> request, Reply reply) const;
 
  private:
   struct Route {
     bhttp::verb method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" for a parameter
     Handler handler;
     Histogram* duration;  // request_duration_seconds{listener="http",api="METHOD pattern"}

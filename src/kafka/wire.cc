@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "base/utf8.h"
 #include "base/varint.h"
 
 namespace herald::kafka {
@@ -127,7 +128,9 @@ std::optional<std::string> Reader::NullableString(bool compact) {
   if (len == -1) return std::nullopt;
   const uint8_t* p = Take(static_cast<size_t>(len), "string");
   if (!p) return std::nullopt;
-  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(len));
+  // Kafka's strings are UTF-8; ill-formed bytes are replaced, as Kafka's own decoder does, so a
+  // client's string can be stored, logged and written as JSON without a throwing conversion.
+  return ToValidUtf8(std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(len)));
 }
 
 std::string Reader::String(bool compact) {
