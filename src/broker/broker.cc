@@ -76,6 +76,22 @@ Result<std::unique_ptr<Broker>> Broker::Open(storage::Engine& engine, BrokerOpti
       new Broker(engine, std::move(options), std::move(cluster_id), std::move(producer_ids)));
 }
 
+Status Broker::CheckPartitionLimits(int32_t topic_total, int32_t adding) const {
+  if (topic_total > options_.max_partitions_per_topic) {
+    return InvalidArgument("{} partitions is more than the {} a topic may have "
+                           "(--max-partitions-per-topic)",
+                           topic_total, options_.max_partitions_per_topic);
+  }
+  int64_t existing = 0;
+  for (const auto& t : engine_.ListTopics()) existing += t.partitions;
+  if (existing + adding > options_.max_partitions) {
+    return InvalidArgument("{} more partitions would make {}, more than the {} this broker may "
+                           "hold (--max-partitions)",
+                           adding, existing + adding, options_.max_partitions);
+  }
+  return Status::Ok();
+}
+
 Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
   if (engine_.HasTopic(topic)) return false;
   HERALD_RETURN_IF_ERROR(storage::Engine::ValidateTopicName(topic));
@@ -84,6 +100,7 @@ Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
   }
   std::lock_guard lock(create_mu_);
   if (engine_.HasTopic(topic)) return false;
+  HERALD_RETURN_IF_ERROR(CheckPartitionLimits(options_.num_partitions, options_.num_partitions));
   HERALD_RETURN_IF_ERROR(engine_.CreateTopic(topic, options_.num_partitions));
   return true;
 }

@@ -20,6 +20,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,16 @@ struct BrokerOptions {
   // rebuilding it after a restart reads no segment whose newest batch is older than this.
   int64_t producer_id_expiration_ms = kDefaultProducerIdExpirationMs;
   int64_t producer_id_block_size = 1000;  // producer ids reserved per write of the high-water mark
+
+  // Bounds on one request, which every door applies.
+  int32_t max_partitions_per_request = 10000;  // partition entries in one request
+  int32_t fetch_max_bytes = 55 << 20;          // fetch.max.bytes: the most one fetch answers
+  int32_t fetch_max_wait_ms = 30000;           // the longest a fetch long-polls
+
+  // Bounds on topics: each partition holds open files (log, index, time index), so these keep a
+  // data directory within the process's file-descriptor limit.
+  int32_t max_partitions_per_topic = 1000;
+  int32_t max_partitions = 4000;  // in all, internal topics included
 };
 
 using TopicPartition = std::pair<std::string, int32_t>;
@@ -73,6 +84,13 @@ class Broker {
   static Result<std::unique_ptr<Broker>> Open(storage::Engine& engine, BrokerOptions options);
 
   const BrokerOptions& options() const { return options_; }
+
+  // Topics that clients may not produce to, delete or reconfigure (Kafka's internal topics,
+  // __consumer_offsets and any later "__" topic).
+  static bool IsInternalTopic(std::string_view name) { return name.starts_with("__"); }
+  // OK when a topic may have `topic_total` partitions, `adding` of them new: within
+  // max_partitions_per_topic and max_partitions. kInvalidArgument naming the limit otherwise.
+  Status CheckPartitionLimits(int32_t topic_total, int32_t adding) const;
   const std::string& cluster_id() const { return cluster_id_; }
   storage::Engine& engine() const { return engine_; }
 

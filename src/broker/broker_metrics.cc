@@ -49,6 +49,26 @@ Gauge& OpenConnections(std::string_view listener) {
   return family.WithLabels({std::string(listener)});
 }
 
+Counter& ConnectionsRefused(std::string_view listener, std::string_view reason) {
+  static CounterFamily& family = Registry().AddCounter(
+      "connections_refused_total", "Connections closed at accept because a limit was reached.",
+      {"listener", "reason"});
+  return family.WithLabels({std::string(listener), std::string(reason)});
+}
+
+Counter& ConnectionsClosed(std::string_view listener, std::string_view reason) {
+  static CounterFamily& family = Registry().AddCounter(
+      "connections_closed_total", "Connections the broker closed (idle, or too slow to send).",
+      {"listener", "reason"});
+  return family.WithLabels({std::string(listener), std::string(reason)});
+}
+
+Gauge& RequestBytesHeld(std::string_view listener) {
+  static GaugeFamily& family = Registry().AddGauge(
+      "request_bytes_held", "Bytes reserved by requests being read or handled.", {"listener"});
+  return family.WithLabels({std::string(listener)});
+}
+
 GaugeFamily& ConsumerLag() {
   static GaugeFamily& family =
       Registry().AddGauge("consumer_lag", "End offset minus the consumer group's committed offset.",

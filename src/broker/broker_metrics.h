@@ -10,6 +10,9 @@
 //   bytes_in_total / bytes_out_total{listener}        request and response bytes
 //   request_duration_seconds{listener,api}            time from request read to answer ready
 //   open_connections{listener}                        "kafka" or "http"
+//   connections_refused_total{listener,reason}        max_connections, max_connections_per_ip
+//   connections_closed_total{listener,reason}         idle, read_timeout
+//   request_bytes_held{listener}                      request bytes reserved (see queued.max.request.bytes)
 // The storage layer adds fsync_duration_seconds.
 //
 // Thread-safety: as MetricsRegistry.
@@ -29,6 +32,10 @@ Counter& BytesIn(std::string_view listener);
 Counter& BytesOut(std::string_view listener);
 Histogram& RequestDuration(std::string_view listener, std::string_view api);
 Gauge& OpenConnections(std::string_view listener);
+// Connections refused at accept, and connections the broker closed, by reason.
+Counter& ConnectionsRefused(std::string_view listener, std::string_view reason);
+Counter& ConnectionsClosed(std::string_view listener, std::string_view reason);
+Gauge& RequestBytesHeld(std::string_view listener);
 
 // Families whose values are computed when /metrics is read (see http/metrics_api).
 GaugeFamily& ConsumerLag();

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "base/assert.h"
 #include "base/log.h"
 #include "broker/broker.h"
 #include "cli/commands.h"
@@ -40,7 +41,71 @@ struct ServeOptions {
   int64_t lag_log_interval_ms = 60000;  // consumer_lag and dlq_depth_exceeded events
   int64_t dlq_alert_threshold = 100;
   std::map<std::string, std::string> log_defaults;  // topic configs every topic starts from
+  std::map<std::string, int64_t> limits;  // kLimits' values, by flag
 };
+
+// A bound on what clients can make the broker hold: a flag, the server.properties key Kafka gives
+// the same setting (or none), its default and its range.
+struct Limit {
+  const char* flag;
+  const char* property;
+  int64_t fallback;
+  int64_t min, max;
+  const char* help;
+};
+
+const kafka::ServerOptions kKafkaDefaults;
+const broker::BrokerOptions kBrokerDefaults;
+const http::HttpContextLimits kHttpDefaults;
+
+const std::vector<Limit>& Limits() {
+  static const std::vector<Limit> limits = {
+      {"--max-connections", "max.connections",
+       static_cast<int64_t>(kKafkaDefaults.max_connections), 1, 1 << 20,
+       "Kafka connections in all; more are closed at accept"},
+      {"--max-connections-per-ip", "max.connections.per.ip",
+       static_cast<int64_t>(kKafkaDefaults.max_connections_per_ip), 1, 1 << 20,
+       "Kafka connections from one client address"},
+      {"--connections-max-idle-ms", "connections.max.idle.ms",
+       kKafkaDefaults.connections_max_idle_ms, 100, int64_t{7} * 86400000,
+       "Close a Kafka connection with nothing in flight that sent nothing for this long"},
+      {"--request-read-timeout-ms", nullptr, kKafkaDefaults.request_read_timeout_ms, 100,
+       3600000, "Close a Kafka connection whose request takes longer than this to arrive"},
+      {"--queued-max-request-bytes", "queued.max.request.bytes",
+       static_cast<int64_t>(kKafkaDefaults.queued_max_request_bytes), 1 << 20, int64_t{1} << 40,
+       "Request bytes held across connections; beyond it connections pause reading"},
+      {"--socket-request-max-bytes", "socket.request.max.bytes",
+       static_cast<int64_t>(kKafkaDefaults.max_request_bytes), 1024, int64_t{1} << 31,
+       "The largest Kafka request; a larger one closes its connection"},
+      {"--max-partitions-per-request", nullptr, kBrokerDefaults.max_partitions_per_request, 1,
+       1 << 24, "Partition entries one Kafka request may name; more close its connection"},
+      {"--fetch-max-bytes", "fetch.max.bytes", kBrokerDefaults.fetch_max_bytes, 1024,
+       int64_t{1} << 30, "The most one fetch answers, whatever the client asks"},
+      {"--fetch-max-wait-ms", nullptr, kBrokerDefaults.fetch_max_wait_ms, 0, 3600000,
+       "The longest a fetch waits for data, whatever the client asks"},
+      {"--max-partitions-per-topic", nullptr, kBrokerDefaults.max_partitions_per_topic, 1,
+       1 << 20, "Partitions one topic may have"},
+      {"--max-partitions", nullptr, kBrokerDefaults.max_partitions, 1, 1 << 24,
+       "Partitions this broker may hold in all (each holds three open files)"},
+      {"--rest-consumer-max-instances", nullptr,
+       static_cast<int64_t>(kHttpDefaults.max_rest_consumers), 0, 1 << 20,
+       "REST proxy consumer instances at once; more are refused (429)"},
+      {"--rest-consumer-instance-timeout-ms", "consumer.instance.timeout.ms",
+       kHttpDefaults.rest_consumer_timeout_ms, 1000, int64_t{7} * 86400000,
+       "Close a REST proxy consumer instance unused for this long"},
+  };
+  return limits;
+}
+
+int64_t LimitValue(const ServeOptions& o, const char* flag) {
+  for (const Limit& limit : Limits()) {
+    if (std::string_view(limit.flag) != flag) continue;
+    auto it = o.limits.find(flag);
+    return it == o.limits.end() ? limit.fallback : it->second;
+  }
+  HERALD_ASSERT(false, "unknown limit {}", flag);
+  return 0;
+}
 
 // Broker settings named as Kafka names them in server.properties, mapped to the topic configs
 // they default.
@@ -58,6 +123,13 @@ const std::map<std::string, std::string>& BrokerLogKeys() {
       {"message.max.bytes", "max.message.bytes"},
   };
   return keys;
+}
+
+const Limit* LimitFor(const std::string& property) {
+  for (const Limit& limit : Limits()) {
+    if (limit.property && property == limit.property) return &limit;
+  }
+  return nullptr;
 }
 
 // Reads KEY=VALUE lines ('#' and '!' start comments). Unknown keys are an error: a typo must
@@ -91,6 +163,13 @@ Status LoadConfigFile(const std::string& path, ServeOptions& o) {
         o.log_defaults["retention.ms"] = std::to_string(std::stoll(value) * 3600 * 1000);
       } else if (auto it = BrokerLogKeys().find(key); it != BrokerLogKeys().end()) {
         o.log_defaults[it->second] = value;
+      } else if (const Limit* limit = LimitFor(key)) {
+        const int64_t v = std::stoll(value);
+        if (v < limit->min || v > limit->max) {
+          return InvalidArgument("{}:{}: {} must be in [{}, {}]", path, number, key, limit->min,
+                                 limit->max);
+        }
+        o.limits[limit->flag] = v;
       } else {
         return InvalidArgument("{}:{}: unknown setting '{}'", path, number, key);
       }
@@ -118,6 +197,19 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addr) 
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
+// Runs `io` on this thread until it stops. An exception that escapes a handler is logged and the
+// loop goes on: a failure in one request never ends the process.
+void RunIo(boost::asio::io_context& io) {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      LogError("internal_error", {}, e.what());
+    }
+  }
+}
+
 int RunServe(ServeOptions o, const std::set<std::string>& given) {
   if (!o.config_file.empty()) {
     // The file sets what the command line did not.
@@ -133,6 +225,9 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
       o.initial_rebalance_delay_ms = from_file.initial_rebalance_delay_ms;
     }
     o.log_defaults = from_file.log_defaults;
+    for (const auto& [flag, value] : from_file.limits) {
+      if (!given.contains(flag)) o.limits[flag] = value;
+    }
   }
   auto defaults = storage::LogConfig::WithOverrides(storage::LogConfig{}, o.log_defaults);
   if (!defaults.ok()) {
@@ -158,10 +253,22 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   kafka::ServerOptions so;
   so.host = listen->first;
   so.port = listen->second;
+  so.max_connections = static_cast<size_t>(LimitValue(o, "--max-connections"));
+  so.max_connections_per_ip = static_cast<size_t>(LimitValue(o, "--max-connections-per-ip"));
+  so.connections_max_idle_ms = LimitValue(o, "--connections-max-idle-ms");
+  so.request_read_timeout_ms = LimitValue(o, "--request-read-timeout-ms");
+  so.queued_max_request_bytes = static_cast<size_t>(LimitValue(o, "--queued-max-request-bytes"));
+  so.max_request_bytes = static_cast<size_t>(LimitValue(o, "--socket-request-max-bytes"));
 
   broker::BrokerOptions bo;
   bo.auto_create_topics = o.auto_create_topics;
   bo.num_partitions = o.num_partitions;
+  bo.max_partitions_per_request =
+      static_cast<int32_t>(LimitValue(o, "--max-partitions-per-request"));
+  bo.fetch_max_bytes = static_cast<int32_t>(LimitValue(o, "--fetch-max-bytes"));
+  bo.fetch_max_wait_ms = static_cast<int32_t>(LimitValue(o, "--fetch-max-wait-ms"));
+  bo.max_partitions_per_topic = static_cast<int32_t>(LimitValue(o, "--max-partitions-per-topic"));
+  bo.max_partitions = static_cast<int32_t>(LimitValue(o, "--max-partitions"));
   kafka::KafkaServer server(io, so);
   if (Status s = server.Bind(); !s.ok()) {
     std::cerr << "herald serve: " << s.message() << "\n";
@@ -216,7 +323,13 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
                                  .version = HERALD_VERSION,
                                  .kafka_bootstrap = fmt::format("127.0.0.1:{}", server.port()),
                                  .base_uri = "http://" + http_where,
-                                 .dlq_alert_threshold = o.dlq_alert_threshold};
+                                 .dlq_alert_threshold = o.dlq_alert_threshold,
+                                 .limits = {
+                                     .max_rest_consumers = static_cast<size_t>(
+                                         LimitValue(o, "--rest-consumer-max-instances")),
+                                     .rest_consumer_timeout_ms =
+                                         LimitValue(o, "--rest-consumer-instance-timeout-ms"),
+                                 }};
   http::Router router;
   http::AddRestProxyRoutes(router, http_context);
   http::AddAdminRoutes(router, http_context);
@@ -292,8 +405,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
       so.host, server.port(), where, http_where, o.data_dir, where, where, http_where, http_where);
 
   std::vector<std::thread> threads;
-  for (int i = 1; i < o.threads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
+  for (int i = 1; i < o.threads; ++i) threads.emplace_back([&io] { RunIo(io); });
+  RunIo(io);
   for (auto& t : threads) t.join();
 
   Status closed = (*engine)->Close();
@@ -351,6 +464,14 @@ void RegisterServe(CLI::App& app) {
                     "assignment (group.initial.rebalance.delay.ms)")
       ->check(CLI::Range(int64_t{0}, int64_t{300000}))
       ->capture_default_str();
+  for (const Limit& limit : Limits()) {
+    std::string help = limit.help;
+    if (limit.property) help += fmt::format(" ({})", limit.property);
+    serve->add_option_function<int64_t>(
+              limit.flag, [o, flag = limit.flag](int64_t v) { o->limits[flag] = v; }, help)
+        ->check(CLI::Range(limit.min, limit.max))
+        ->default_str(std::to_string(limit.fallback));
+  }
   serve->callback([o, serve] {
     std::set<std::string> given;
     for (const auto* opt : serve->get_options()) {

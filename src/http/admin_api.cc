@@ -170,7 +170,7 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
     reply(JsonResponse(bhttp::status::ok, topics));
   });
 
-  router.Add(verb::post, "/admin/topics", [&engine](Call call, Reply reply) {
+  router.Add(verb::post, "/admin/topics", [&ctx, &engine](Call call, Reply reply) {
     auto body = ParseJsonBody(call, reply);
     if (!body) return;
     if (!body->is_object() || !body->contains("name") || !(*body)["name"].is_string()) {
@@ -184,7 +184,8 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
       reply(ErrorResponse(42201, "\"partitions\" must be an integer and \"configs\" an object"));
       return;
     }
-    Status s = engine.CreateTopic(name, partitions.get<int32_t>(), *configs);
+    Status s = ctx.broker.CheckPartitionLimits(partitions.get<int32_t>(), partitions.get<int32_t>());
+    if (s.ok()) s = engine.CreateTopic(name, partitions.get<int32_t>(), *configs);
     if (!s.ok()) {
       reply(StatusError(s, name));
       return;
@@ -206,13 +207,17 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
     reply(JsonResponse(bhttp::status::ok, TopicJson(engine, *info, true)));
   });
 
-  router.Add(verb::patch, "/admin/topics/{topic}", [&engine](Call call, Reply reply) {
+  router.Add(verb::patch, "/admin/topics/{topic}", [&ctx, &engine](Call call, Reply reply) {
     const std::string& name = call.Param("topic");
     auto body = ParseJsonBody(call, reply);
     if (!body) return;
     auto info = engine.DescribeTopic(name);
     if (!info.ok()) {
       reply(ErrorResponse(40401, fmt::format("Topic {} not found.", name)));
+      return;
+    }
+    if (broker::Broker::IsInternalTopic(name)) {
+      reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
       return;
     }
     auto configs = ConfigMap(body->is_object() ? body->value("configs", json()) : json());
@@ -231,7 +236,10 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
       }
     }
     if (partitions.is_number_integer() && partitions.get<int32_t>() != info->partitions) {
-      if (Status s = engine.CreatePartitions(name, partitions.get<int32_t>()); !s.ok()) {
+      Status s = ctx.broker.CheckPartitionLimits(partitions.get<int32_t>(),
+                                                 partitions.get<int32_t>() - info->partitions);
+      if (s.ok()) s = engine.CreatePartitions(name, partitions.get<int32_t>());
+      if (!s.ok()) {
         reply(StatusError(s, name));
         return;
       }
@@ -246,7 +254,7 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
 
   router.Add(verb::delete_, "/admin/topics/{topic}", [&engine](Call call, Reply reply) {
     const std::string& name = call.Param("topic");
-    if (name.starts_with("__")) {
+    if (broker::Broker::IsInternalTopic(name)) {
       reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
       return;
     }

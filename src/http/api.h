@@ -14,6 +14,12 @@
 
 namespace herald::http {
 
+// Bounds on what HTTP clients can make the broker hold.
+struct HttpContextLimits {
+  size_t max_rest_consumers = 1000;            // REST consumer instances at once
+  int64_t rest_consumer_timeout_ms = 300'000;  // consumer.instance.timeout.ms
+};
+
 // What the routes need from the process. Everything referenced must outlive the router.
 struct HttpContext {
   broker::Broker& broker;
@@ -23,6 +29,7 @@ struct HttpContext {
   std::string base_uri;              // http://host:port of this listener, for consumer base_uri
   std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
   int64_t dlq_alert_threshold = 100;  // dlq_depth_over_threshold turns 1 above this
+  HttpContextLimits limits;
   std::atomic<bool> ready{false};    // listeners bound, storage recovered, not shutting down
 };
 

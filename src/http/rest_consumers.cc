@@ -6,7 +6,7 @@
 // committed by POST .../offsets (or in the background when the instance was created with
 // "auto.commit.enable": "true"). Calls that wait on Kafka run on a small pool of threads, one call
 // at a time per instance; an instance not used for consumer.instance.timeout.ms (default 5 min)
-// is closed.
+// is closed, and at most --rest-consumer-max-instances exist at once (429 beyond).
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "base/base64.h"
+#include "base/json.h"
 #include "base/log.h"
 #include "client/kafka_client.h"
 #include "http/api.h"
@@ -32,7 +33,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
 constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
-constexpr auto kInstanceTimeout = std::chrono::minutes(5);
 constexpr int kDefaultRecordsTimeoutMs = 1000;
 constexpr int kMaxRecordsTimeoutMs = 30000;
 constexpr size_t kDefaultMaxBytes = size_t{64} << 20;
@@ -144,7 +144,8 @@ class Registry {
       return ErrorResponse(42204, fmt::format("Invalid auto.offset.reset '{}'", reset));
     }
     instance->properties["auto.offset.reset"] = reset;
-    const std::string auto_commit = body.value("auto.commit.enable", "false");
+    // Confluent's clients send "true"/"false"; a JSON boolean means the same.
+    const std::string auto_commit = JsonText(body.value("auto.commit.enable", json("false")));
     instance->properties["enable.auto.commit"] = auto_commit == "true" ? "true" : "false";
     if (body.contains("fetch.min.bytes")) {
       instance->properties["fetch.min.bytes"] = JsonText(body["fetch.min.bytes"]);
@@ -155,6 +156,11 @@ class Registry {
     if (instances_.contains(key)) {
       return ErrorResponse(40902, "Consumer with specified consumer ID already exists in the "
                                   "specified consumer group.");
+    }
+    if (instances_.size() >= ctx_.limits.max_rest_consumers) {
+      return ErrorResponse(42901, fmt::format("{} consumer instances exist, the most this broker "
+                                              "keeps (--rest-consumer-max-instances)",
+                                              instances_.size()));
     }
     instances_[key] = instance;
     LogInfo("rest_consumer_created", {{"consumer_group", group}, {"instance", instance->name}});
@@ -190,12 +196,14 @@ class Registry {
     return it == instances_.end() ? nullptr : it->second;
   }
 
-  // Drops instances idle for longer than kInstanceTimeout (their consumers close on the pool).
+  // Drops instances idle for longer than the instance timeout (their consumers close on the
+  // pool).
   void ExpireIdle() {
     const auto now = SteadyClock::now();
+    const auto timeout = std::chrono::milliseconds(ctx_.limits.rest_consumer_timeout_ms);
     for (auto it = instances_.begin(); it != instances_.end();) {
       std::unique_lock instance_lock(it->second->mu, std::try_to_lock);
-      if (instance_lock.owns_lock() && now - it->second->last_used > kInstanceTimeout) {
+      if (instance_lock.owns_lock() && now - it->second->last_used > timeout) {
         LogInfo("rest_consumer_expired",
                 {{"consumer_group", it->first.first}, {"instance", it->first.second}});
         instance_lock.unlock();
@@ -245,8 +253,8 @@ json PartitionsJson(const std::vector<client::TopicPartition>& partitions) {
 json Embedded(const std::optional<std::string>& bytes, bool binary) {
   if (!bytes) return nullptr;
   if (binary) return Base64Encode(AsBytes(*bytes));
-  json parsed = json::parse(*bytes, nullptr, false);
-  return parsed.is_discarded() ? json(*bytes) : parsed;
+  auto parsed = ParseBoundedJson(*bytes);
+  return parsed ? std::move(*parsed) : json(*bytes);
 }
 
 // GET .../records: what arrives within `timeout` ms, up to `max_bytes` of keys and values.

@@ -50,4 +50,18 @@ ErrorCode ErrorFor(const Status& status);
 // Answers a request whose body does not decode: Kafka closes the connection.
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done);
 
+// Whether a request naming `entries` partitions is within the broker's max_partitions_per_request;
+// when it is not, closes the connection (as RejectMalformed) and returns false.
+bool WithinPartitionLimit(const broker::Broker& broker, const RequestContext& ctx, size_t entries,
+                          const Respond& done);
+
+// The partition entries of a request whose `topics` each hold `partitions` (Produce, Fetch,
+// ListOffsets, ...).
+template <typename Topics, typename Member>
+size_t PartitionEntries(const Topics& topics, Member partitions) {
+  size_t n = 0;
+  for (const auto& t : topics) n += (t.*partitions).size();
+  return n;
+}
+
 }  // namespace herald::kafka::handlers

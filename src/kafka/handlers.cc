@@ -111,5 +111,17 @@ void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond
   done(std::move(r));
 }
 
+bool WithinPartitionLimit(const broker::Broker& broker, const RequestContext& ctx, size_t entries,
+                          const Respond& done) {
+  const auto limit = static_cast<size_t>(broker.options().max_partitions_per_request);
+  if (entries <= limit) return true;
+  RejectMalformed(ctx,
+                  InvalidArgument("the request names {} partitions, more than the {} allowed "
+                                  "(--max-partitions-per-request)",
+                                  entries, limit),
+                  done);
+  return false;
+}
+
 }  // namespace handlers
 }  // namespace herald::kafka

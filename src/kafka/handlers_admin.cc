@@ -39,6 +39,8 @@ void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
       fail(ErrorCode::kInvalidPartitions, "Number of partitions must be larger than 0.");
     } else if (t.replication_factor == 0 || t.replication_factor < -1) {
       fail(ErrorCode::kInvalidReplicationFactor, "Replication factor must be larger than 0.");
+    } else if (Status limit = broker.CheckPartitionLimits(partitions, partitions); !limit.ok()) {
+      fail(ErrorCode::kInvalidPartitions, limit.message());
     } else if (auto config = storage::LogConfig::WithOverrides(storage::LogConfig{}, configs);
                !config.ok()) {
       fail(ErrorCode::kInvalidConfig, config.status().message());
@@ -62,6 +64,11 @@ void DeleteTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
   for (const auto& name : request->topic_names) {
     DeleteTopicsResponseTopic out;
     out.name = name;
+    if (broker::Broker::IsInternalTopic(name)) {
+      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+      response.responses.push_back(std::move(out));
+      continue;
+    }
     Status s = broker.engine().DeleteTopic(name);
     if (!s.ok()) {
       out.error_code = Code(s.code() == StatusCode::kNotFound ? ErrorCode::kUnknownTopicOrPartition
@@ -93,14 +100,22 @@ void CreatePartitions(broker::Broker& broker, RequestContext ctx, Respond done) 
     CreatePartitionsResponseResult out;
     out.name = t.name;
     auto info = engine.DescribeTopic(t.name);
+    Status limit;
     if (!info.ok()) {
       out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
       out.error_message = info.status().message();
+    } else if (broker::Broker::IsInternalTopic(t.name)) {
+      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+      out.error_message = fmt::format("{} is an internal topic", t.name);
     } else if (t.count <= info->partitions) {
       out.error_code = Code(ErrorCode::kInvalidPartitions);
       out.error_message = fmt::format("Topic currently has {} partitions, which is higher than or "
                                       "equal to the requested {}.",
                                       info->partitions, t.count);
+    } else if (limit = broker.CheckPartitionLimits(t.count, t.count - info->partitions);
+               !limit.ok()) {
+      out.error_code = Code(ErrorCode::kInvalidPartitions);
+      out.error_message = limit.message();
     } else if (!request->validate_only) {
       if (Status s = engine.CreatePartitions(t.name, t.count); !s.ok()) {
         out.error_code = Code(ErrorFor(s));
@@ -169,6 +184,9 @@ void AlterConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
       out.error_message = "only topic configs can be altered";
     } else if (!broker.engine().HasTopic(resource.resource_name)) {
       out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+    } else if (broker::Broker::IsInternalTopic(resource.resource_name)) {
+      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+      out.error_message = fmt::format("{} is an internal topic", resource.resource_name);
     } else {
       // AlterConfigs replaces the topic's whole set of overrides.
       std::map<std::string, std::string> overrides;
@@ -205,6 +223,8 @@ void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {
       auto log = broker.engine().GetLog(t.name, p.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+      } else if (broker::Broker::IsInternalTopic(t.name)) {
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
       } else {
         int64_t before = p.offset == -1 ? (*log)->end_offset() : p.offset;
         Status s = (*log)->DeleteRecordsBefore(before);

@@ -151,6 +151,15 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
 void Fetch(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<FetchRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  if (!WithinPartitionLimit(broker, ctx,
+                            PartitionEntries(request->topics, &FetchRequestTopic::partitions),
+                            done)) {
+    return;
+  }
+  // The broker's caps (fetch.max.bytes; a long-poll's longest wait) bound what a client may ask.
+  const auto& options = broker.options();
+  request->max_bytes = std::min(request->max_bytes, options.fetch_max_bytes);
+  request->max_wait_ms = std::min(request->max_wait_ms, options.fetch_max_wait_ms);
   auto op = std::make_shared<FetchOperation>(broker, std::move(ctx), std::move(request).value(),
                                              std::move(done));
   op->Start();

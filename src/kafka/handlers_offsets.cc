@@ -10,6 +10,11 @@ namespace herald::kafka::handlers {
 void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<ListOffsetsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  if (!WithinPartitionLimit(broker, ctx,
+                            PartitionEntries(request->topics, &ListOffsetsRequestTopic::partitions),
+                            done)) {
+    return;
+  }
   const int16_t version = ctx.request.header.api_version;
   constexpr int64_t kLatest = -1, kEarliest = -2;
   ListOffsetsResponse response;

@@ -11,6 +11,9 @@
 // its transactional id (KafkaApis.handleProduceRequest; see handlers_producer.cc).
 #include <atomic>
 #include <mutex>
+#include <set>
+#include <string_view>
+#include <utility>
 
 #include "base/log.h"
 #include "base/metrics.h"
@@ -24,8 +27,10 @@ namespace {
 
 // A partition's record set must be exactly one batch, valid as Kafka's LogValidator requires
 // (storage::ValidatedBatch::CheckProduced); Kafka refuses more than one batch per partition from a
-// client (INVALID_RECORD, answered CORRUPT_MESSAGE before Produce v8).
-Result<storage::ValidatedBatch> CheckRecords(MutableByteView records) {
+// client (INVALID_RECORD, answered CORRUPT_MESSAGE before Produce v8). Compressed records may not
+// decompress to more than the topic's max.message.bytes (kInvalidArgument, MESSAGE_TOO_LARGE):
+// decompression stops there.
+Result<storage::ValidatedBatch> CheckRecords(MutableByteView records, size_t max_message_bytes) {
   HERALD_ASSIGN_OR_RETURN(auto header, storage::ParseBatchHeader(records));
   if (header.size() < records.size()) {
     return Corruption("{} bytes follow the first record batch: one batch per partition",
@@ -35,7 +40,7 @@ Result<storage::ValidatedBatch> CheckRecords(MutableByteView records) {
     return Corruption("record batch of {} bytes runs past the {} bytes sent", header.size(),
                       records.size());
   }
-  return storage::ValidatedBatch::CheckProduced(records);
+  return storage::ValidatedBatch::CheckProduced(records, max_message_bytes);
 }
 
 ErrorCode AppendError(const Status& s) {
@@ -93,11 +98,33 @@ struct Pending {
   }
 };
 
+// A partition named twice in one request (no client does that; each entry would be validated and
+// appended again). Kafka keeps only the last; Herald refuses the request.
+Status CheckNoRepeatedPartition(const ProduceRequest& request) {
+  std::set<std::pair<std::string_view, int32_t>> seen;
+  for (const auto& t : request.topics) {
+    for (const auto& p : t.partitions) {
+      if (!seen.emplace(t.name, p.partition_index).second) {
+        return InvalidArgument("partition {}-{} appears more than once in one produce request",
+                               t.name, p.partition_index);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<ProduceRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  const size_t entries = PartitionEntries(request->topics, &ProduceRequestTopic::partitions);
+  if (!WithinPartitionLimit(broker, ctx, entries, done)) return;
+  if (entries > 1) {
+    if (Status s = CheckNoRepeatedPartition(*request); !s.ok()) {
+      return RejectMalformed(ctx, s, done);
+    }
+  }
   const int16_t acks = request->acks;
   if (acks != 0 && acks != 1 && acks != -1) {
     done(EncodeResponse(ErrorForAll(*request, Code(ErrorCode::kInvalidRequiredAcks)),
@@ -142,6 +169,12 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
         failed = true;
         continue;
       }
+      if (broker::Broker::IsInternalTopic(topic.name)) {
+        // As Kafka: "Cannot append to internal topic".
+        out.error_code = Code(ErrorCode::kInvalidTopicException);
+        failed = true;
+        continue;
+      }
       if (!part.records.bytes || part.records.bytes->empty()) {
         out.error_code = Code(ErrorCode::kCorruptMessage);
         failed = true;
@@ -151,9 +184,11 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
       // rewritten in place and is appended without a copy.
       MutableByteView records(ctx.frame->data() + (part.records.bytes->data() - ctx.frame->data()),
                               part.records.bytes->size());
-      auto batch = CheckRecords(records);
+      auto batch = CheckRecords(records, static_cast<size_t>((*log)->max_message_bytes()));
       if (!batch.ok()) {
-        out.error_code = Code(ErrorCode::kCorruptMessage);
+        out.error_code = Code(batch.status().code() == StatusCode::kInvalidArgument
+                                  ? ErrorCode::kMessageTooLarge
+                                  : ErrorCode::kCorruptMessage);
         failed = true;
         LogWarn("produce_rejected",
                 {{"topic", topic.name}, {"partition", part.partition_index}, {"peer", ctx.peer}},

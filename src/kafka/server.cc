@@ -2,9 +2,11 @@
 
 #include <sys/sendfile.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <deque>
+#include <set>
 
 #include "base/log.h"
 #include "base/metrics.h"
@@ -44,6 +46,20 @@ Histogram& RequestDuration(const ApiInfo& api) {
   return *histograms[static_cast<size_t>(&api - kApis.data())];
 }
 
+Counter& Refused(const char* reason) { return broker::metrics::ConnectionsRefused("kafka", reason); }
+Counter& ClosedIdle() {
+  static Counter& counter = broker::metrics::ConnectionsClosed("kafka", "idle");
+  return counter;
+}
+Counter& ClosedSlow() {
+  static Counter& counter = broker::metrics::ConnectionsClosed("kafka", "read_timeout");
+  return counter;
+}
+
+// The first chunk of a frame's body read at once; later chunks double what has arrived, so a
+// frame costs O(log size) reallocations and never more memory than twice what was received.
+constexpr size_t kFirstChunk = 64 << 10;
+
 // Waits until Wake() (a timer that never expires, cancelled to wake the waiter).
 class Event {
  public:
@@ -63,17 +79,87 @@ class Event {
 
 }  // namespace
 
+// The budget of request bytes held across connections (queued.max.request.bytes). A connection
+// reserves a request's bytes chunk by chunk as they arrive, and the frame's owner releases them
+// when the request is done with; so a length prefix alone holds one chunk (64 KiB), and a slow
+// sender little more than what it sent. While the budget is spent, connections wait before reserving more, except
+// the oldest frame still being read, which always may: some frame can always finish, so frames
+// that hold part of their bytes while they wait cannot deadlock, and the budget is overshot by at
+// most that one frame.
+class RequestMemory {
+ public:
+  explicit RequestMemory(size_t limit)
+      : limit_(limit), gauge_(broker::metrics::RequestBytesHeld("kafka")) {}
+
+  uint64_t NewFrameId() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+
+  // Reserves `n` more bytes for frame `id`, or registers `wake` to be called (once, from any
+  // thread) after the next release and returns false.
+  bool ReserveOrWait(uint64_t id, size_t n, std::function<void()> wake) {
+    std::lock_guard lock(mu_);
+    const bool oldest = !reading_.empty() && *reading_.begin() == id;
+    if (held_ < limit_ || oldest) {
+      held_ += n;
+      reading_.insert(id);
+      gauge_.Set(static_cast<double>(held_));
+      return true;
+    }
+    waiters_.push_back(std::move(wake));
+    return false;
+  }
+
+  // Frame `id` has all its bytes (or is gone), holding `release` bytes fewer.
+  void Done(uint64_t id, size_t release) {
+    std::vector<std::function<void()>> waiters;
+    {
+      std::lock_guard lock(mu_);
+      const bool was_reading = reading_.erase(id) > 0;
+      if (release == 0 && !was_reading) return;
+      held_ -= release;
+      gauge_.Set(static_cast<double>(held_));
+      waiters.swap(waiters_);
+    }
+    for (auto& wake : waiters) wake();
+  }
+
+ private:
+  const size_t limit_;
+  Gauge& gauge_;
+  std::atomic<uint64_t> next_id_{1};
+  std::mutex mu_;
+  size_t held_ = 0;                             // GUARDED_BY(mu_)
+  std::set<uint64_t> reading_;                  // GUARDED_BY(mu_): frames holding part of their bytes
+  std::vector<std::function<void()>> waiters_;  // GUARDED_BY(mu_)
+};
+
+namespace {
+
+// A request's bytes and their reservation in the budget, released with the last reference.
+struct Frame {
+  explicit Frame(std::shared_ptr<RequestMemory> m) : memory(std::move(m)), id(memory->NewFrameId()) {}
+  ~Frame() { memory->Done(id, reserved); }
+  Frame(const Frame&) = delete;
+  Frame& operator=(const Frame&) = delete;
+  std::shared_ptr<RequestMemory> memory;
+  const uint64_t id;
+  size_t reserved = 0;
+  Buffer bytes;
+};
+
+}  // namespace
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(KafkaServer& server, tcp::socket socket)
+  Connection(KafkaServer& server, tcp::socket socket, std::string address, uint16_t port)
       : server_(server),
         strand_(asio::make_strand(socket.get_executor())),
         socket_(std::move(socket)),
+        address_(std::move(address)),
+        peer_(address_ + ":" + std::to_string(port)),
         reader_wakeup_(strand_),
-        writer_wakeup_(strand_) {
+        writer_wakeup_(strand_),
+        watchdog_(strand_) {
     boost::system::error_code ec;
-    auto endpoint = socket_.remote_endpoint(ec);
-    peer_ = ec ? "unknown" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     socket_.set_option(tcp::no_delay(true), ec);
   }
 
@@ -82,6 +168,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto self = shared_from_this();
     asio::co_spawn(strand_, [self] { return self->ReadLoop(); }, asio::detached);
     asio::co_spawn(strand_, [self] { return self->WriteLoop(); }, asio::detached);
+    asio::co_spawn(strand_, [self] { return self->Watchdog(); }, asio::detached);
   }
 
   // Stops reading; answers what is in flight, then closes.
@@ -104,18 +191,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
     try {
       while (true) {
         uint8_t size_bytes[4];
-        co_await asio::async_read(socket_, asio::buffer(size_bytes), use_awaitable);
+        last_active_ = Now();
+        size_t got = co_await socket_.async_read_some(asio::buffer(size_bytes), use_awaitable);
+        frame_deadline_ = Now() + ReadTimeout();
+        if (got < 4) {
+          co_await asio::async_read(socket_, asio::buffer(size_bytes + got, 4 - got),
+                                    use_awaitable);
+        }
         int32_t size = LoadBigEndian<int32_t>(size_bytes);
         if (size < 0 || static_cast<size_t>(size) > server_.options_.max_request_bytes) {
           LogWarn("request_rejected", {{"peer", peer_}, {"size", size}},
                   "request size is negative or above the maximum; closing the connection");
           break;
         }
-        auto frame = std::make_shared<Buffer>(static_cast<size_t>(size));
-        co_await asio::async_read(socket_, asio::buffer(*frame), use_awaitable);
-        BytesIn().Inc(static_cast<double>(4 + frame->size()));
+        std::shared_ptr<Frame> frame = co_await ReadFrame(static_cast<size_t>(size));
+        frame_deadline_ = Clock::time_point::max();
+        BytesIn().Inc(static_cast<double>(4 + frame->bytes.size()));
         const auto started = std::chrono::steady_clock::now();
-        auto parsed = ParseRequest(*frame);
+        auto parsed = ParseRequest(frame->bytes);
         if (!parsed.ok()) {
           LogWarn("request_rejected", {{"peer", peer_}}, parsed.status().ToString());
           break;
@@ -139,27 +232,109 @@ class Connection : public std::enable_shared_from_this<Connection> {
                           std::nullopt});
         RequestContext ctx;
         ctx.request = p;
-        ctx.body = MutableByteView(*frame).subspan(p.body_offset);
-        ctx.frame = std::move(frame);
+        ctx.body = MutableByteView(frame->bytes).subspan(p.body_offset);
+        ctx.frame = std::shared_ptr<Buffer>(frame, &frame->bytes);
         ctx.executor = strand_;
         ctx.peer = peer_;
         auto self = shared_from_this();
         Histogram* duration = supported ? &RequestDuration(*p.api) : nullptr;
-        server_.handler_->Handle(std::move(ctx), [self, seq, duration, started](Response r) {
-          if (duration) {
-            duration->Observe(
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-          }
-          asio::post(self->strand_, [self, seq, r = std::move(r)]() mutable {
-            self->Complete(seq, std::move(r));
+        const int16_t api_key = p.header.api_key, api_version = p.header.api_version;
+        try {
+          server_.handler_->Handle(std::move(ctx), [self, seq, duration, started](Response r) {
+            if (duration) {
+              duration->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                              started)
+                                    .count());
+            }
+            asio::post(self->strand_, [self, seq, r = std::move(r)]() mutable {
+              self->Complete(seq, std::move(r));
+            });
           });
-        });
+        } catch (const std::exception& e) {
+          // No exception ends the process: the request's connection is closed instead.
+          LogError("request_failed",
+                   {{"peer", peer_}, {"api_key", api_key}, {"api_version", api_version}},
+                   e.what());
+          Response close;
+          close.send = false;
+          close.close = true;
+          Complete(seq, std::move(close));
+        }
       }
     } catch (const boost::system::system_error&) {
       // The peer closed or reset the connection.
     }
     reading_ = false;
     writer_wakeup_.Wake();
+  }
+
+  using Clock = std::chrono::steady_clock;
+  static Clock::time_point Now() { return Clock::now(); }
+  Clock::duration ReadTimeout() const {
+    return std::chrono::milliseconds(server_.options_.request_read_timeout_ms);
+  }
+
+  // Reads a frame body of `size` bytes into a buffer that grows in chunks as the bytes arrive,
+  // each chunk reserved in the server's request memory first (waiting, with the read deadline
+  // paused, while the budget is spent).
+  awaitable<std::shared_ptr<Frame>> ReadFrame(size_t size) {
+    auto frame = std::make_shared<Frame>(server_.memory_);
+    while (frame->bytes.size() < size) {
+      const size_t have = frame->bytes.size();
+      const size_t chunk = std::min(size - have, std::max(kFirstChunk, have));
+      co_await Reserve(*frame, chunk);
+      frame->bytes.resize(have + chunk);
+      co_await asio::async_read(socket_, asio::buffer(frame->bytes.data() + have, chunk),
+                                use_awaitable);
+    }
+    server_.memory_->Done(frame->id, 0);
+    co_return frame;
+  }
+
+  awaitable<void> Reserve(Frame& frame, size_t n) {
+    std::weak_ptr<Connection> weak = shared_from_this();
+    const auto paused_at = Now();
+    bool waited = false;
+    paused_ = true;
+    while (!server_.memory_->ReserveOrWait(frame.id, n, [weak] {
+      if (auto self = weak.lock()) {
+        asio::post(self->strand_, [self] { self->reader_wakeup_.Wake(); });
+      }
+    })) {
+      waited = true;
+      co_await reader_wakeup_.Wait();
+      if (closed_) throw boost::system::system_error(asio::error::operation_aborted);
+    }
+    paused_ = false;
+    frame.reserved += n;
+    if (waited) frame_deadline_ += Now() - paused_at;
+  }
+
+  // Closes the connection when a request takes longer than request_read_timeout_ms to arrive, or
+  // when it has been idle (nothing in flight, nothing received) for connections_max_idle_ms.
+  awaitable<void> Watchdog() {
+    const auto idle = std::chrono::milliseconds(server_.options_.connections_max_idle_ms);
+    const auto tick = std::max<Clock::duration>(std::chrono::milliseconds(10),
+                                                std::min<Clock::duration>(idle, ReadTimeout()) / 4);
+    while (!closed_) {
+      watchdog_.expires_after(tick);
+      boost::system::error_code ec;
+      co_await watchdog_.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (closed_ || !reading_) co_return;
+      const auto now = Now();
+      if (!paused_ && now > frame_deadline_) {
+        ClosedSlow().Inc();
+        LogWarn("connection_closed", {{"peer", peer_}, {"reason", "read_timeout"}},
+                "a request did not arrive within the request read timeout");
+        co_return Close();
+      }
+      if (frame_deadline_ == Clock::time_point::max() && slots_.empty() &&
+          now - last_active_ > idle) {
+        ClosedIdle().Inc();
+        LogDebug("connection_closed", {{"peer", peer_}, {"reason", "idle"}});
+        co_return Close();
+      }
+    }
   }
 
   void Complete(uint64_t seq, Response r) {
@@ -178,6 +353,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         Slot slot = std::move(slots_.front());
         slots_.pop_front();
         ++first_seq_;
+        last_active_ = Now();
         reader_wakeup_.Wake();
         Response& r = *slot.response;
         if (r.send) co_await WriteResponse(slot.correlation_id, slot.flexible_header, r);
@@ -249,25 +425,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
     socket_.shutdown(tcp::socket::shutdown_both, ec);
     socket_.close(ec);
     reader_wakeup_.Wake();
+    writer_wakeup_.Wake();
+    watchdog_.cancel();
     OpenConnections().Dec();
-    std::lock_guard lock(server_.mu_);
-    server_.connections_.erase(shared_from_this());
+    server_.Forget(shared_from_this(), address_);
   }
 
   KafkaServer& server_;
   asio::strand<asio::any_io_executor> strand_;
   tcp::socket socket_;
-  std::string peer_;
+  const std::string address_;  // the client's IP address
+  const std::string peer_;     // address:port, for logs
   std::deque<Slot> slots_;
   uint64_t first_seq_ = 0;
   bool reading_ = true;
   bool closed_ = false;
   Event reader_wakeup_;
   Event writer_wakeup_;
+  asio::steady_timer watchdog_;
+  Clock::time_point last_active_ = Now();  // when the connection last began reading or answered
+  bool paused_ = false;                    // waiting for request memory
+  Clock::time_point frame_deadline_ = Clock::time_point::max();  // max: not inside a frame
 };
 
 KafkaServer::KafkaServer(asio::io_context& io, ServerOptions options)
-    : io_(io), options_(std::move(options)), acceptor_(io) {}
+    : io_(io),
+      options_(std::move(options)),
+      acceptor_(io),
+      memory_(std::make_shared<RequestMemory>(options_.queued_max_request_bytes)) {}
 
 KafkaServer::~KafkaServer() = default;
 
@@ -293,20 +478,60 @@ void KafkaServer::Start(RequestHandler& handler) {
 }
 
 awaitable<void> KafkaServer::AcceptLoop() {
+  asio::steady_timer backoff(io_);
+  auto accept_delay = std::chrono::milliseconds(0);
   while (acceptor_.is_open()) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
-      continue;  // e.g. too many open files: keep serving the connections we have
+      // E.g. too many open files: keep serving the connections we have, and try again later
+      // rather than spinning on an accept that keeps failing.
+      accept_delay = std::clamp(accept_delay * 2, std::chrono::milliseconds(10),
+                                std::chrono::milliseconds(1000));
+      LogWarn("accept_failed", {{"listener", "kafka"}, {"retry_ms", accept_delay.count()}},
+              ec.message());
+      backoff.expires_after(accept_delay);
+      co_await backoff.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
     }
-    auto connection = std::make_shared<Connection>(*this, std::move(socket));
+    accept_delay = std::chrono::milliseconds(0);
+    auto endpoint = socket.remote_endpoint(ec);
+    if (ec) continue;  // the client went away already
+    std::string address = endpoint.address().to_string();
+    if (const char* limit = Admit(address)) {
+      Refused(limit).Inc();
+      LogDebug("connection_refused", {{"peer", address}, {"limit", limit}});
+      socket.close(ec);
+      continue;
+    }
+    auto connection =
+        std::make_shared<Connection>(*this, std::move(socket), address, endpoint.port());
     {
       std::lock_guard lock(mu_);
       connections_.insert(connection);
     }
     connection->Start();
   }
+}
+
+const char* KafkaServer::Admit(const std::string& address) {
+  std::lock_guard lock(mu_);
+  if (admitted_ >= options_.max_connections) return "max_connections";
+  size_t& from_address = per_address_[address];
+  if (from_address >= options_.max_connections_per_ip) return "max_connections_per_ip";
+  ++from_address;
+  ++admitted_;
+  return nullptr;
+}
+
+void KafkaServer::Forget(const std::shared_ptr<Connection>& connection,
+                         const std::string& address) {
+  std::lock_guard lock(mu_);
+  connections_.erase(connection);
+  --admitted_;
+  auto it = per_address_.find(address);
+  if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
 }
 
 void KafkaServer::Stop() {

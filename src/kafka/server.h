@@ -10,6 +10,10 @@
 // reading (back-pressure). Log data in responses is sent with sendfile(2) where the bytes need no
 // check, so it never passes through user space.
 //
+// Every resource a client can make the server hold is bounded (ServerOptions): connections in all
+// and per address, request size, bytes held by requests across connections, the time a request
+// may take to arrive, and idle time. A handler that throws closes its connection, not the process.
+//
 // Thread-safety: Listen/Stop from one thread; everything else runs on the io_context.
 #pragma once
 
@@ -19,6 +23,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -58,14 +63,30 @@ class RequestHandler {
   virtual void Handle(RequestContext ctx, Respond done) = 0;
 };
 
+// The listener's bounds. Each is a `herald serve` flag (docs/configuration.md).
 struct ServerOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 9092;  // 0 picks a free port
+  // socket.request.max.bytes: a larger frame closes the connection.
   size_t max_request_bytes = size_t{100} << 20;
-  size_t max_in_flight = 64;
+  size_t max_in_flight = 64;  // requests read but not yet answered, per connection
+  // max.connections and max.connections.per.ip: a connection beyond either is closed at accept.
+  size_t max_connections = 5000;
+  size_t max_connections_per_ip = 1000;
+  // connections.max.idle.ms: a connection with nothing in flight that sends nothing for this long
+  // is closed.
+  int64_t connections_max_idle_ms = 600'000;
+  // Once a request's first byte arrives, the whole request must arrive within this long (time
+  // spent paused by the memory budget below does not count); else the connection is closed.
+  int64_t request_read_timeout_ms = 30'000;
+  // queued.max.request.bytes: request bytes held in all (read and not yet released by their
+  // handlers). Beyond it connections stop reading until memory is released; frames are read in
+  // growing chunks, so bytes are held only once they arrive.
+  size_t queued_max_request_bytes = size_t{512} << 20;
 };
 
 class Connection;
+class RequestMemory;
 
 class KafkaServer {
  public:
@@ -85,13 +106,21 @@ class KafkaServer {
  private:
   boost::asio::awaitable<void> AcceptLoop();
 
+  // Whether a connection from `address` may be opened now (counting it when it may); else the
+  // limit it would break. Forget undoes it.
+  const char* Admit(const std::string& address);
+  void Forget(const std::shared_ptr<Connection>& connection, const std::string& address);
+
   boost::asio::io_context& io_;
   const ServerOptions options_;
   RequestHandler* handler_ = nullptr;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
+  std::shared_ptr<RequestMemory> memory_;  // shared with the frames it accounts for
   std::mutex mu_;
-  std::set<std::shared_ptr<Connection>> connections_;
+  std::set<std::shared_ptr<Connection>> connections_;  // GUARDED_BY(mu_)
+  std::map<std::string, size_t> per_address_;          // GUARDED_BY(mu_)
+  size_t admitted_ = 0;                                 // GUARDED_BY(mu_)
   friend class Connection;
 };
 

@@ -15,8 +15,8 @@ constexpr size_t kXerialHeaderSize = 16;  // magic, version:int32, compatible ve
 constexpr size_t kXerialBlockSize = 32 * 1024;
 
 Status TooLarge(Compression codec, size_t max_output) {
-  return Corruption("{} data decompresses to more than {} bytes", CompressionName(codec),
-                    max_output);
+  return InvalidArgument("{} data decompresses to more than {} bytes", CompressionName(codec),
+                         max_output);
 }
 
 Result<Buffer> GzipDecompress(ByteView in, size_t max_output) {

@@ -18,8 +18,9 @@
 
 namespace herald::storage {
 
-// Decompresses `input`. kCorruption when it does not decode, or decodes to more than
-// `max_output` bytes (a guard against decompression bombs). kInvalidArgument for kNone.
+// Decompresses `input`, stopping as soon as the output would pass `max_output` bytes (a guard
+// against decompression bombs): kInvalidArgument then, and for kNone. kCorruption when it does
+// not decode.
 Result<Buffer> Decompress(Compression codec, ByteView input, size_t max_output);
 
 // Compresses `input`. kInternal if the library fails. kInvalidArgument for kNone.

@@ -542,6 +542,11 @@ LogConfig Log::config() const {
   return config_;
 }
 
+int32_t Log::max_message_bytes() const {
+  std::lock_guard lock(append_mu_);
+  return config_.max_message_bytes;
+}
+
 void Log::SetConfig(const LogConfig& config) {
   std::lock_guard lock(append_mu_);
   config_ = config;

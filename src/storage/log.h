@@ -149,6 +149,7 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   std::vector<std::shared_ptr<const Segment>> segments() const;
   const RecoveryReport& recovery_report() const { return recovery_; }
   LogConfig config() const;
+  int32_t max_message_bytes() const;  // config().max_message_bytes, without the copy
   const std::string& dir() const { return options_.dir; }
 
   // Changes settings; they apply from the next append or cleaner run.

@@ -39,7 +39,7 @@ Result<BatchHeader> ParseBatchHeader(ByteView b) {
   return h;
 }
 
-Result<BatchHeader> ValidateProducedBatch(ByteView b) {
+Result<BatchHeader> ValidateProducedBatch(ByteView b, size_t max_decompressed) {
   HERALD_ASSIGN_OR_RETURN(BatchHeader h, ValidateBatch(b));
   if (h.record_count <= 0 || h.record_count != h.last_offset_delta + 1) {
     return Corruption("batch has {} records but lastOffsetDelta {}", h.record_count,
@@ -53,7 +53,7 @@ Result<BatchHeader> ValidateProducedBatch(ByteView b) {
                          expected - h.base_offset);
     }
     ++expected;
-  }));
+  }, max_decompressed));
   HERALD_RETURN_IF_ERROR(order);
   return h;
 }
@@ -63,8 +63,9 @@ Result<ValidatedBatch> ValidatedBatch::Check(MutableByteView bytes) {
   return ValidatedBatch(bytes, h);
 }
 
-Result<ValidatedBatch> ValidatedBatch::CheckProduced(MutableByteView bytes) {
-  HERALD_ASSIGN_OR_RETURN(BatchHeader h, ValidateProducedBatch(bytes));
+Result<ValidatedBatch> ValidatedBatch::CheckProduced(MutableByteView bytes,
+                                                     size_t max_decompressed) {
+  HERALD_ASSIGN_OR_RETURN(BatchHeader h, ValidateProducedBatch(bytes, max_decompressed));
   return ValidatedBatch(bytes, h);
 }
 
@@ -113,12 +114,13 @@ std::optional<std::optional<ByteView>> GetNullableBytes(VarintReader& r) {
 
 }  // namespace
 
-Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)>& fn) {
+Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)>& fn,
+                     size_t max_decompressed) {
   HERALD_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(batch));
   ByteView records = batch.subspan(kBatchHeaderSize);
   Buffer decompressed;
   if (h.compression() != Compression::kNone) {
-    auto d = Decompress(h.compression(), records, kMaxDecompressedBatchBytes);
+    auto d = Decompress(h.compression(), records, max_decompressed);
     if (!d.ok()) {
       return d.status().WithContext(fmt::format("records of batch at offset {}", h.base_offset));
     }

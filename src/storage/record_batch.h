@@ -80,6 +80,9 @@ struct BatchHeader {
 // size, or magic is not 2. Does not check the CRC.
 Result<BatchHeader> ParseBatchHeader(ByteView bytes);
 
+// Largest records section a compressed batch may decompress to.
+inline constexpr size_t kMaxDecompressedBatchBytes = size_t{64} << 20;
+
 // Validates one whole batch as it arrives from a producer or sits on disk: the header (as above),
 // batchLength + 12 == bytes.size(), lastOffsetDelta and recordCount consistent and non-negative,
 // and the CRC32C. Returns the header, or kCorruption naming the check that failed.
@@ -88,8 +91,11 @@ Result<BatchHeader> ValidateBatch(ByteView bytes);
 // ValidateBatch plus what a producer's batch must also satisfy (Kafka's LogValidator): at least
 // one record, recordCount == lastOffsetDelta + 1, and every record parses (decompressing if
 // needed) with offset deltas 0, 1, 2, ... Stored batches need not pass: compaction keeps a
-// batch's offset range while dropping records. kCorruption names the failed check.
-Result<BatchHeader> ValidateProducedBatch(ByteView bytes);
+// batch's offset range while dropping records. kCorruption names the failed check;
+// kInvalidArgument when compressed records decompress to more than `max_decompressed` bytes
+// (the topic's max.message.bytes, checked while decompressing).
+Result<BatchHeader> ValidateProducedBatch(ByteView bytes,
+                                          size_t max_decompressed = kMaxDecompressedBatchBytes);
 
 // A batch whose bytes passed ValidateBatch, with the header that check decoded. Only Check and
 // CheckProduced make one, so whoever receives it (Log::Append) need not check the bytes again.
@@ -99,7 +105,8 @@ class ValidatedBatch {
   // ValidateBatch over `bytes`.
   static Result<ValidatedBatch> Check(MutableByteView bytes);
   // ValidateProducedBatch over `bytes`.
-  static Result<ValidatedBatch> CheckProduced(MutableByteView bytes);
+  static Result<ValidatedBatch> CheckProduced(MutableByteView bytes,
+                                              size_t max_decompressed = kMaxDecompressedBatchBytes);
 
   MutableByteView bytes() const { return bytes_; }
   const BatchHeader& header() const { return header_; }
@@ -133,13 +140,12 @@ struct RecordView {
 void ForEachHeader(const RecordView& record,
                    const std::function<void(ByteView key, std::optional<ByteView> value)>& fn);
 
-// Largest records section a compressed batch may decompress to.
-inline constexpr size_t kMaxDecompressedBatchBytes = size_t{64} << 20;
-
 // Calls `fn` for each record of a batch (already validated), in order, decompressing it first if
 // needed. The views passed to `fn` are valid only during the call. kCorruption when the records do
-// not decompress or parse, or their count disagrees with the header.
-Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)>& fn);
+// not decompress or parse, or their count disagrees with the header; kInvalidArgument when they
+// decompress to more than `max_decompressed` bytes.
+Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)>& fn,
+                     size_t max_decompressed = kMaxDecompressedBatchBytes);
 
 // A record to build a batch from (tests, internal topics, benchmarks, the SDK).
 struct RecordSpec {

@@ -72,6 +72,16 @@ HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::strin
 
 HeraldProcess::~HeraldProcess() { Kill(); }
 
+bool HeraldProcess::Alive() const {
+  if (pid_ <= 0) return false;
+  // Not reaped here (WNOWAIT): Stop and Kill still wait for it.
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    return false;
+  }
+  return info.si_pid == 0;
+}
+
 int HeraldProcess::Stop() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);

@@ -22,6 +22,9 @@ class HeraldProcess {
 
   const std::string& bootstrap() const { return bootstrap_; }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  // Whether the process is still running (not exited, not killed).
+  bool Alive() const;
   // The HTTP listener: "http://127.0.0.1:PORT".
   const std::string& http_url() const { return http_url_; }
   // SIGTERM, then waits; returns the exit code (-1 if it did not exit within 20 s or died by a
