@@ -40,7 +40,10 @@ Status CreateDirs(FileSystem& fs, const std::string& path) {
   if (parent != path && parent != "." && parent != "/") {
     HERALD_RETURN_IF_ERROR(CreateDirs(fs, parent));
   }
-  return fs.CreateDir(path);
+  HERALD_RETURN_IF_ERROR(fs.CreateDir(path));
+  // The new directory's entry is durable only once its parent is synced: without this a power
+  // loss could take a new partition directory, and the batches acknowledged in it, away.
+  return fs.SyncDir(parent.empty() ? "." : parent);
 }
 
 Status RemoveTree(FileSystem& fs, const std::string& path) {

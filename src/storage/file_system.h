@@ -92,7 +92,7 @@ std::string DirName(const std::string& path);
 Status WriteFileAtomic(FileSystem& fs, const std::string& path, ByteView contents);
 // Reads a whole file.
 Result<Buffer> ReadFile(FileSystem& fs, const std::string& path);
-// Creates `path` and any missing parents.
+// Creates `path` and any missing parents, syncing the parent of each directory it creates.
 Status CreateDirs(FileSystem& fs, const std::string& path);
 // Removes a directory and everything below it.
 Status RemoveTree(FileSystem& fs, const std::string& path);

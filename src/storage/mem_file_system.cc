@@ -96,7 +96,10 @@ class MemFileLock final : public FileLock {
   uint64_t generation_;
 };
 
-MemFileSystem::MemFileSystem() { dirs_.insert("/"); }
+MemFileSystem::MemFileSystem() {
+  dirs_.insert("/");
+  durable_dirs_.insert("/");
+}
 MemFileSystem::~MemFileSystem() = default;
 
 Result<std::unique_ptr<File>> MemFileSystem::Open(const std::string& path, OpenMode mode) {
@@ -142,7 +145,9 @@ Status MemFileSystem::Rename(const std::string& from, const std::string& to) {
     }
     for (const auto& d : subdirs) {
       dirs_.erase(d);
+      durable_dirs_.erase(d);
       dirs_.insert(to + d.substr(from.size()));
+      durable_dirs_.insert(to + d.substr(from.size()));
     }
     return Status::Ok();
   }
@@ -196,6 +201,13 @@ Status MemFileSystem::SyncDir(const std::string& path) {
   for (const auto& [name, node] : files_) {
     if (DirName(name) == path) durable_files_[name] = node;
   }
+  for (auto it = durable_dirs_.begin(); it != durable_dirs_.end();) {
+    it = DirName(*it) == path && *it != path && !dirs_.contains(*it) ? durable_dirs_.erase(it)
+                                                                       : std::next(it);
+  }
+  for (const auto& dir : dirs_) {
+    if (DirName(dir) == path && dir != path) durable_dirs_.insert(dir);
+  }
   return Status::Ok();
 }
 
@@ -247,12 +259,23 @@ void MemFileSystem::SimulateCrash(uint64_t seed) {
   std::mt19937_64 rng(seed);
   auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
 
+  // Directories: one whose entry was synced survives; one created since may or may not, and
+  // never without its parent. (Sets are sorted, so a parent comes before its children.)
+  std::set<std::string> all_dirs = dirs_;
+  all_dirs.insert(durable_dirs_.begin(), durable_dirs_.end());
+  std::set<std::string> dirs;
+  for (const auto& dir : all_dirs) {
+    const bool parent_survives = dir == "/" || dirs.contains(DirName(dir));
+    if (parent_survives && (durable_dirs_.contains(dir) || chance(50))) dirs.insert(dir);
+  }
+
   // Directory entries: per directory, either the synced set or the current one survives.
   std::set<std::string> parents;
   for (const auto& [name, node] : files_) parents.insert(DirName(name));
   for (const auto& [name, node] : durable_files_) parents.insert(DirName(name));
   std::map<std::string, std::shared_ptr<Node>> survivors;
   for (const auto& dir : parents) {
+    if (!dirs.contains(dir)) continue;  // gone with its directory
     const auto& source = chance(50) ? durable_files_ : files_;
     for (const auto& [name, node] : source) {
       if (DirName(name) == dir) survivors[name] = node;
@@ -292,6 +315,8 @@ void MemFileSystem::SimulateCrash(uint64_t seed) {
   }
   files_ = survivors;
   durable_files_ = std::move(survivors);
+  dirs_ = dirs;
+  durable_dirs_ = std::move(dirs);
   locked_.clear();
   ++generation_;
   down_ = true;

@@ -1,11 +1,13 @@
 // MemFileSystem: a FileSystem in memory that can simulate a power loss.
 //
 // It tracks, for every file, the bytes as of its last Sync, and for every directory the entries
-// as of its last SyncDir. SimulateCrash() then builds the state a machine could show after losing
-// power: each file keeps its synced bytes plus a random part of what was appended since (possibly
-// ending in garbage, a torn write), and each directory keeps either its synced entries or its
-// current ones. Every handle opened before the crash fails from then on, as if the process died.
-// Renaming a directory moves everything below it and is durable at once (a simplification).
+// (files and subdirectories) as of its last SyncDir. SimulateCrash() then builds the state a
+// machine could show after losing power: each file keeps its synced bytes plus a random part of
+// what was appended since (possibly ending in garbage, a torn write), each directory keeps either
+// its synced file entries or its current ones, and a subdirectory created since its parent's last
+// SyncDir may be gone, with everything below it. Every handle opened before the crash fails from
+// then on, as if the process died. Renaming a directory moves everything below it and is durable
+// at once (a simplification).
 //
 // Thread-safe.
 #pragma once
@@ -61,6 +63,7 @@ class MemFileSystem final : public FileSystem {
   std::map<std::string, std::shared_ptr<Node>> files_;          // current entries
   std::map<std::string, std::shared_ptr<Node>> durable_files_;  // entries as of SyncDir
   std::set<std::string> dirs_;
+  std::set<std::string> durable_dirs_;  // directories whose entry in their parent was synced
   std::set<std::string> locked_;
 };
 

@@ -72,6 +72,35 @@ TEST_F(EngineTest, TopicsAndTheirDataSurviveReopen) {
   EXPECT_EQ(engine->GetLog("nope", 0).status().code(), StatusCode::kNotFound);
 }
 
+// A new partition directory is durable before anything in it is acknowledged: a power loss right
+// after a durable append keeps the topic, its directory and the batch.
+TEST_F(EngineTest, NewTopicsAndTheirAcknowledgedBatchesSurvivePowerLoss) {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    MemFileSystem fs;
+    EngineOptions o;
+    o.data_dir = "/data";
+    o.fs = &fs;
+    o.clock = &clock_;
+    o.background = false;
+    {
+      auto engine = Engine::Open(o);
+      ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+      ASSERT_TRUE((*engine)->CreateTopic("orders", 2).ok());
+      auto log = (*engine)->GetLog("orders", 1);
+      ASSERT_TRUE(log.ok());
+      Buffer b = BuildBatch({{"k", "v", clock_.NowMs(), {}}});
+      ASSERT_TRUE((*log)->AppendAndWait(b, AckLevel::kDurable).ok());
+      fs.SimulateCrash(seed);
+    }
+    fs.Restart();
+    auto engine = Engine::Open(o);
+    ASSERT_TRUE(engine.ok()) << "seed " << seed << ": " << engine.status().ToString();
+    auto log = (*engine)->GetLog("orders", 1);
+    ASSERT_TRUE(log.ok()) << "seed " << seed;
+    EXPECT_EQ((*log)->end_offset(), 1) << "seed " << seed;
+  }
+}
+
 TEST_F(EngineTest, CreatePartitionsAndAlterConfigsPersist) {
   {
     auto engine = OpenEngine();

@@ -428,6 +428,11 @@ TYPED_TEST(FileSystemContractTest, LockCreatesItsFileWhenMissing) {
 
 constexpr uint64_t kSeeds = 100;
 
+// Creates `path` and syncs its parent, so the directory itself survives a crash.
+bool CreateDurableDir(FileSystem& fs, const std::string& path) {
+  return fs.CreateDir(path).ok() && fs.SyncDir(DirName(path)).ok();
+}
+
 // A file in /d holding `synced` (synced) followed by `unsynced`.
 void WriteSyncedThenUnsynced(MemFileSystem& fs, const std::string& path, std::string_view synced,
                              std::string_view unsynced, bool sync_dir) {
@@ -451,7 +456,7 @@ TEST(MemFileSystemTest, CrashKeepsSyncedBytesAndSometimesDropsUnsyncedOnes) {
   for (uint64_t seed = 0; seed < kSeeds; ++seed) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     MemFileSystem fs;
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
+    ASSERT_TRUE(CreateDurableDir(fs, "/d"));
     WriteSyncedThenUnsynced(fs, "/d/f", synced, unsynced, /*sync_dir=*/true);
     fs.SimulateCrash(seed);
     fs.Restart();
@@ -471,7 +476,7 @@ TEST(MemFileSystemTest, CrashCanDropAFileWhoseDirectoryWasNeverSynced) {
   for (uint64_t seed = 0; seed < kSeeds; ++seed) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     MemFileSystem fs;
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
+    ASSERT_TRUE(CreateDurableDir(fs, "/d"));
     WriteSyncedThenUnsynced(fs, "/d/f", "synced", "", /*sync_dir=*/false);
     fs.SimulateCrash(seed);
     fs.Restart();
@@ -488,11 +493,31 @@ TEST(MemFileSystemTest, CrashCanDropAFileWhoseDirectoryWasNeverSynced) {
   EXPECT_LT(vanished, static_cast<int>(kSeeds)) << "such a file never survived";
 }
 
+TEST(MemFileSystemTest, CrashCanDropADirectoryWhoseParentWasNeverSynced) {
+  int vanished = 0;
+  for (uint64_t seed = 0; seed < kSeeds; ++seed) {
+    MemFileSystem fs;
+    ASSERT_TRUE(CreateDurableDir(fs, "/other"));
+    ASSERT_TRUE(fs.CreateDir("/other/new").ok());  // its entry in /other is never synced
+    ASSERT_TRUE(CreateDirs(fs, "/data/kept/inner").ok());  // CreateDirs syncs each parent
+    WriteSyncedThenUnsynced(fs, "/other/new/f", "x", "", /*sync_dir=*/true);
+    fs.SimulateCrash(seed);
+    fs.Restart();
+    EXPECT_TRUE(fs.IsDirectory("/data/kept/inner")) << "seed " << seed;
+    if (!fs.IsDirectory("/other/new")) {
+      ++vanished;
+      EXPECT_FALSE(fs.Exists("/other/new/f")) << "a file outlived its directory, seed " << seed;
+    }
+  }
+  EXPECT_GT(vanished, 0) << "no seed lost the unsynced directory";
+  EXPECT_LT(vanished, static_cast<int>(kSeeds)) << "every seed lost it";
+}
+
 TEST(MemFileSystemTest, AFileSurvivesEveryCrashOnceItsDirectoryIsSynced) {
   for (uint64_t seed = 0; seed < kSeeds; ++seed) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     MemFileSystem fs;
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
+    ASSERT_TRUE(CreateDurableDir(fs, "/d"));
     WriteSyncedThenUnsynced(fs, "/d/f", "synced", "", /*sync_dir=*/true);
     // A second file created later, without a directory sync, may come and go; /d/f may not.
     WriteSyncedThenUnsynced(fs, "/d/g", "other", "", /*sync_dir=*/false);
@@ -509,8 +534,8 @@ TEST(MemFileSystemTest, CrashCanUndoARemoveOrRenameThatWasNotSyncedToTheDirector
   for (uint64_t seed = 0; seed < kSeeds; ++seed) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     MemFileSystem fs;
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
-    ASSERT_TRUE(fs.CreateDir("/e").ok());
+    ASSERT_TRUE(CreateDurableDir(fs, "/d"));
+    ASSERT_TRUE(CreateDurableDir(fs, "/e"));
     WriteSyncedThenUnsynced(fs, "/d/doomed", "old", "", /*sync_dir=*/true);
     WriteSyncedThenUnsynced(fs, "/e/a", "renamed", "", /*sync_dir=*/true);
     ASSERT_TRUE(fs.Remove("/d/doomed").ok());
@@ -538,7 +563,7 @@ TEST(MemFileSystemTest, CrashCanUndoARemoveOrRenameThatWasNotSyncedToTheDirector
 
 TEST(MemFileSystemTest, AfterACrashOldHandlesFailAndEveryCallFailsUntilRestart) {
   MemFileSystem fs;
-  ASSERT_TRUE(fs.CreateDir("/d").ok());
+  ASSERT_TRUE(CreateDurableDir(fs, "/d"));
   auto opened = fs.Open("/d/f", OpenMode::kCreate);
   ASSERT_TRUE(opened.ok());
   std::unique_ptr<File> old = std::move(*opened);
@@ -596,7 +621,7 @@ TEST(MemFileSystemTest, UnsyncedTruncateMayBeUndoneButSyncedOneSticks) {
   for (uint64_t seed = 0; seed < kSeeds; ++seed) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed);
     MemFileSystem fs;
-    ASSERT_TRUE(fs.CreateDir("/d").ok());
+    ASSERT_TRUE(CreateDurableDir(fs, "/d"));
     {
       auto file = fs.Open("/d/f", OpenMode::kCreate);
       ASSERT_TRUE(file.ok());
@@ -627,7 +652,7 @@ TEST(MemFileSystemTest, UnsyncedTruncateMayBeUndoneButSyncedOneSticks) {
 
 TEST(MemFileSystemTest, GetAndSetContentsEditRawBytes) {
   MemFileSystem fs;
-  ASSERT_TRUE(fs.CreateDir("/d").ok());
+  ASSERT_TRUE(CreateDurableDir(fs, "/d"));
   WriteSyncedThenUnsynced(fs, "/d/f", "abc", "", /*sync_dir=*/true);
   Buffer raw;
   ASSERT_TRUE(fs.GetContents("/d/f", &raw));
@@ -650,7 +675,7 @@ TEST(MemFileSystemTest, GetAndSetContentsEditRawBytes) {
 TEST(FaultFileSystemTest, AnAppendCrossingTheSpaceLimitFailsAndLeavesTheFileAsItWas) {
   MemFileSystem mem;
   FaultFileSystem fs(mem);
-  ASSERT_TRUE(fs.CreateDir("/d").ok());
+  ASSERT_TRUE(CreateDurableDir(fs, "/d"));
   auto opened = fs.Open("/d/f", OpenMode::kCreate);
   ASSERT_TRUE(opened.ok());
   File& file = **opened;
@@ -678,7 +703,7 @@ TEST(FaultFileSystemTest, AnAppendCrossingTheSpaceLimitFailsAndLeavesTheFileAsIt
 TEST(FaultFileSystemTest, TheSpaceLimitIsSharedByAllFilesAndAnExactFitSucceeds) {
   MemFileSystem mem;
   FaultFileSystem fs(mem);
-  ASSERT_TRUE(fs.CreateDir("/d").ok());
+  ASSERT_TRUE(CreateDurableDir(fs, "/d"));
   auto a = fs.Open("/d/a", OpenMode::kCreate);
   auto b = fs.Open("/d/b", OpenMode::kCreate);
   ASSERT_TRUE(a.ok() && b.ok());
@@ -698,7 +723,7 @@ TEST(FaultFileSystemTest, TheSpaceLimitIsSharedByAllFilesAndAnExactFitSucceeds) 
 TEST(FaultFileSystemTest, FailSyncsMakesSyncAndSyncDirReturnIoError) {
   MemFileSystem mem;
   FaultFileSystem fs(mem);
-  ASSERT_TRUE(fs.CreateDir("/d").ok());
+  ASSERT_TRUE(CreateDurableDir(fs, "/d"));
   auto opened = fs.Open("/d/f", OpenMode::kCreate);
   ASSERT_TRUE(opened.ok());
   ASSERT_TRUE((*opened)->Append(AsBytes("x")).ok());
@@ -720,7 +745,7 @@ TEST(FaultFileSystemTest, FailSyncsMakesSyncAndSyncDirReturnIoError) {
 TEST(FaultFileSystemTest, FailOpensRefusesOpeningForWritingOnly) {
   MemFileSystem mem;
   FaultFileSystem fs(mem);
-  ASSERT_TRUE(fs.CreateDir("/d").ok());
+  ASSERT_TRUE(CreateDurableDir(fs, "/d"));
   WriteFile(fs, "/d/f", "x");
   fs.FailOpens(true);
   EXPECT_EQ(fs.Open("/d/f", OpenMode::kReadWrite).status().code(), StatusCode::kIoError);
