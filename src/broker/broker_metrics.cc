@@ -69,6 +69,13 @@ Gauge& RequestBytesHeld(std::string_view listener) {
   return family.WithLabels({std::string(listener)});
 }
 
+Gauge& PartitionsOffline() {
+  static GaugeFamily& family = Registry().AddGauge(
+      "partitions_offline",
+      "Partitions not served: they did not open (damaged) or their log failed a sync.", {});
+  return family.WithLabels({});
+}
+
 GaugeFamily& ConsumerLag() {
   static GaugeFamily& family =
       Registry().AddGauge("consumer_lag", "End offset minus the consumer group's committed offset.",

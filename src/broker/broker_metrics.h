@@ -12,6 +12,7 @@
 //   open_connections{listener}                        "kafka" or "http"
 //   connections_refused_total{listener,reason}        max_connections, max_connections_per_ip
 //   connections_closed_total{listener,reason}         idle, read_timeout
+//   partitions_offline                                partitions not served: damaged or failed (at scrape)
 //   request_bytes_held{listener}                      request bytes reserved (see queued.max.request.bytes)
 // The storage layer adds fsync_duration_seconds.
 //
@@ -36,6 +37,7 @@ Gauge& OpenConnections(std::string_view listener);
 Counter& ConnectionsRefused(std::string_view listener, std::string_view reason);
 Counter& ConnectionsClosed(std::string_view listener, std::string_view reason);
 Gauge& RequestBytesHeld(std::string_view listener);
+Gauge& PartitionsOffline();
 
 // Families whose values are computed when /metrics is read (see http/metrics_api).
 GaugeFamily& ConsumerLag();

@@ -778,19 +778,28 @@ Result<std::shared_ptr<GroupCoordinator>> GroupCoordinator::Open(storage::Engine
                                                                  asio::any_io_executor executor,
                                                                  GroupOptions options) {
   auto impl = std::make_shared<Impl>(engine, std::move(executor), options);
-  HERALD_RETURN_IF_ERROR(impl->Load(), "loading consumer groups");
-  return std::shared_ptr<GroupCoordinator>(new GroupCoordinator(std::move(impl)));
+  Status loaded = impl->Load();
+  if (!loaded.ok()) {
+    // The broker still serves topics; groups answer COORDINATOR_NOT_AVAILABLE until the
+    // partition is repaired and the broker restarted. Nothing is read as "no commits".
+    Status why = loaded.WithContext("loading consumer groups");
+    LogError("group_coordinator_offline", {{"topic", kOffsetsTopic}}, why.ToString());
+    return std::shared_ptr<GroupCoordinator>(new GroupCoordinator(nullptr, std::move(why)));
+  }
+  return std::shared_ptr<GroupCoordinator>(new GroupCoordinator(std::move(impl), Status::Ok()));
 }
 
 GroupCoordinator::~GroupCoordinator() = default;
 
 void GroupCoordinator::Join(JoinRequest request, std::function<void(JoinResult)> done) {
+  if (!impl_) return done(JoinResult{.error = kCoordinatorNotAvailable});
   impl_->Post([impl = impl_, request = std::move(request), done = std::move(done)]() mutable {
     impl->DoJoin(std::move(request), std::move(done));
   });
 }
 
 void GroupCoordinator::Sync(SyncRequest request, std::function<void(SyncResult)> done) {
+  if (!impl_) return done(SyncResult{.error = kCoordinatorNotAvailable});
   impl_->Post([impl = impl_, request = std::move(request), done = std::move(done)]() mutable {
     impl->DoSync(std::move(request), std::move(done));
   });
@@ -799,6 +808,7 @@ void GroupCoordinator::Sync(SyncRequest request, std::function<void(SyncResult)>
 void GroupCoordinator::Heartbeat(std::string group_id, int32_t generation, std::string member_id,
                                  std::optional<std::string> group_instance_id,
                                  std::function<void(int16_t)> done) {
+  if (!impl_) return done(kCoordinatorNotAvailable);
   (void)group_instance_id;
   impl_->Post([impl = impl_, group_id, generation, member_id, done = std::move(done)] {
     done(impl->DoHeartbeat(group_id, generation, member_id));
@@ -808,6 +818,10 @@ void GroupCoordinator::Heartbeat(std::string group_id, int32_t generation, std::
 void GroupCoordinator::Leave(
     std::string group_id, std::vector<std::pair<std::string, std::optional<std::string>>> members,
     std::function<void(int16_t, std::vector<int16_t>)> done) {
+  if (!impl_) {
+    return done(kCoordinatorNotAvailable,
+                std::vector<int16_t>(members.size(), kCoordinatorNotAvailable));
+  }
   impl_->Post([impl = impl_, group_id, members = std::move(members), done = std::move(done)] {
     auto [top, errors] = impl->DoLeave(group_id, members);
     done(top, std::move(errors));
@@ -817,6 +831,10 @@ void GroupCoordinator::Leave(
 void GroupCoordinator::Commit(std::string group_id, int32_t generation, std::string member_id,
                               std::vector<CommittedOffset> offsets,
                               std::function<void(std::vector<CommittedOffset>)> done) {
+  if (!impl_) {
+    for (auto& o : offsets) o.error = kCoordinatorNotAvailable;
+    return done(std::move(offsets));
+  }
   impl_->Post([impl = impl_, group_id = std::move(group_id), generation,
                member_id = std::move(member_id), offsets = std::move(offsets),
                done = std::move(done)]() mutable {
@@ -828,12 +846,30 @@ void GroupCoordinator::Commit(std::string group_id, int32_t generation, std::str
 void GroupCoordinator::Fetch(std::string group_id,
                              std::optional<std::vector<std::pair<std::string, int32_t>>> partitions,
                              std::function<void(std::vector<CommittedOffset>)> done) {
+  if (!impl_) {
+    // Never "no commits" (that would reset consumers): an error for what was asked.
+    std::vector<CommittedOffset> out;
+    if (partitions) {
+      for (const auto& [topic, partition] : *partitions) {
+        out.push_back({topic, partition, -1, std::nullopt, kCoordinatorNotAvailable});
+      }
+    }
+    return done(std::move(out));
+  }
   impl_->Post([impl = impl_, group_id = std::move(group_id), partitions = std::move(partitions),
                done = std::move(done)] { done(impl->DoFetch(group_id, partitions)); });
 }
 
 void GroupCoordinator::Describe(std::vector<std::string> groups,
                                 std::function<void(std::vector<GroupDescription>)> done) {
+  if (!impl_) {
+    std::vector<GroupDescription> out(groups.size());
+    for (size_t i = 0; i < groups.size(); ++i) {
+      out[i].error = kCoordinatorNotAvailable;
+      out[i].group_id = groups[i];
+    }
+    return done(std::move(out));
+  }
   impl_->Post([impl = impl_, groups = std::move(groups), done = std::move(done)] {
     std::vector<GroupDescription> out;
     for (const auto& g : groups) out.push_back(impl->DoDescribe(g));
@@ -857,6 +893,7 @@ std::vector<PartitionLag> LagOf(const GroupOverview& group, const storage::Engin
 
 void GroupCoordinator::Overview(std::optional<std::vector<std::string>> groups,
                                 std::function<void(std::vector<GroupOverview>)> done) {
+  if (!impl_) return done({});
   impl_->Post([impl = impl_, groups = std::move(groups), done = std::move(done)] {
     std::vector<std::string> ids;
     if (groups) {
@@ -874,6 +911,7 @@ void GroupCoordinator::Overview(std::optional<std::vector<std::string>> groups,
 
 void GroupCoordinator::List(
     std::function<void(std::vector<std::pair<std::string, std::string>>)> done) {
+  if (!impl_) return done({});
   impl_->Post([impl = impl_, done = std::move(done)] {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [id, g] : impl->groups()) out.push_back({id, g->protocol_type});
@@ -882,12 +920,18 @@ void GroupCoordinator::List(
 }
 
 void GroupCoordinator::Shutdown() {
+  if (!impl_) return;
   impl_->Post([impl = impl_] { impl->DoShutdown(); });
 }
 
 void GroupCoordinator::Delete(
     std::vector<std::string> groups,
     std::function<void(std::vector<std::pair<std::string, int16_t>>)> done) {
+  if (!impl_) {
+    std::vector<std::pair<std::string, int16_t>> out;
+    for (auto& g : groups) out.push_back({std::move(g), kCoordinatorNotAvailable});
+    return done(std::move(out));
+  }
   impl_->Post([impl = impl_, groups = std::move(groups), done = std::move(done)]() mutable {
     impl->DoDelete(std::move(groups), std::move(done));
   });

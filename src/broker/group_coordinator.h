@@ -137,11 +137,16 @@ std::vector<PartitionLag> LagOf(const GroupOverview& group, const storage::Engin
 class GroupCoordinator {
  public:
   // Opens __consumer_offsets (creating it), replays it, and runs timers on `executor`.
-  // `engine` must outlive the coordinator.
+  // `engine` must outlive the coordinator. When that fails (the partition is offline or a record
+  // does not read), the coordinator is offline: `offline()` says why, and every call answers
+  // COORDINATOR_NOT_AVAILABLE, so that no consumer takes the missing commits for none.
   static Result<std::shared_ptr<GroupCoordinator>> Open(storage::Engine& engine,
                                                         boost::asio::any_io_executor executor,
                                                         GroupOptions options);
   ~GroupCoordinator();
+
+  // OK, or why groups are not served.
+  const Status& offline() const { return offline_; }
 
   void Join(JoinRequest request, std::function<void(JoinResult)> done);
   void Sync(SyncRequest request, std::function<void(SyncResult)> done);
@@ -174,8 +179,10 @@ class GroupCoordinator {
   class Impl;
 
  private:
-  explicit GroupCoordinator(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
-  std::shared_ptr<Impl> impl_;
+  GroupCoordinator(std::shared_ptr<Impl> impl, Status offline)
+      : impl_(std::move(impl)), offline_(std::move(offline)) {}
+  std::shared_ptr<Impl> impl_;  // null when offline
+  const Status offline_;
 };
 
 }  // namespace herald::broker

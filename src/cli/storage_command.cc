@@ -1,5 +1,11 @@
-// `herald storage inspect`: opens a data directory (recovering it, holding its lock) and reports
-// every partition log: offsets, sizes, segments and what recovery found.
+// `herald storage inspect|check|repair`: opens a data directory (recovering it as the broker
+// would, holding its lock) and reports every partition log: offsets, sizes, segments, what
+// recovery found, and the partitions that are offline (damaged) and why.
+//   inspect  reports; exits 0
+//   check    reports; exits 1 when a partition is offline or holds damaged acknowledged data
+//   repair   cuts each log with damage past its checkpoint at the damage, rebuilds topic
+//            metadata that does not load from the partition directories, then reports; exits 1
+//            when a partition is still offline
 #include <iostream>
 #include <memory>
 #include <string>
@@ -13,15 +19,18 @@
 namespace herald::cli {
 namespace {
 
+enum class Mode { kInspect, kCheck, kRepair };
+
 struct InspectOptions {
   std::string data_dir = "./data";
   std::string output = "table";
 };
 
-int RunInspect(const InspectOptions& o) {
+int RunInspect(const InspectOptions& o, Mode mode) {
   storage::EngineOptions eo;
   eo.data_dir = o.data_dir;
   eo.background = false;
+  eo.repair = mode == Mode::kRepair;
   auto engine = storage::Engine::Open(eo);
   if (!engine.ok()) {
     std::cerr << "herald: " << engine.status().message() << "\n";
@@ -29,12 +38,14 @@ int RunInspect(const InspectOptions& o) {
                                                                     : kExitFailure;
   }
   nlohmann::json topics = nlohmann::json::array();
+  bool damaged = false;
   for (const auto& topic : (*engine)->ListTopics()) {
     nlohmann::json partitions = nlohmann::json::array();
     for (int32_t p = 0; p < topic.partitions; ++p) {
       auto log = (*engine)->GetLog(topic.name, p);
       if (!log.ok()) continue;
       const auto& r = (*log)->recovery_report();
+      damaged |= r.corrupt_trusted_segments > 0;
       partitions.push_back({{"partition", p},
                             {"log_start_offset", (*log)->log_start_offset()},
                             {"end_offset", (*log)->end_offset()},
@@ -51,9 +62,18 @@ int RunInspect(const InspectOptions& o) {
                       {"partitions", partitions},
                       {"configs", topic.overrides}});
   }
+  nlohmann::json offline = nlohmann::json::array();
+  for (const auto& p : (*engine)->OfflinePartitions()) {
+    offline.push_back(
+        {{"topic", p.topic}, {"partition", p.partition}, {"path", p.path}, {"reason", p.reason}});
+  }
   Status closed = (*engine)->Close();
   if (o.output == "json") {
-    std::cout << nlohmann::json{{"data_dir", o.data_dir}, {"topics", topics}}.dump(2) << "\n";
+    std::cout << nlohmann::json{{"data_dir", o.data_dir},
+                                {"topics", topics},
+                                {"offline_partitions", offline}}
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
   } else {
     std::cout << fmt::format("{:<30} {:>9} {:>14} {:>14} {:>8} {:>14}  {}\n", "TOPIC",
                              "PARTITION", "START", "END", "SEGMENTS", "BYTES", "RECOVERY");
@@ -74,27 +94,43 @@ int RunInspect(const InspectOptions& o) {
       }
     }
     if (topics.empty()) std::cout << "(no topics in " << o.data_dir << ")\n";
+    for (const auto& p : offline) {
+      std::cout << fmt::format("OFFLINE {} partition {} ({}): {}\n", p["topic"].get<std::string>(),
+                               p["partition"].get<int>(), p["path"].get<std::string>(),
+                               p["reason"].get<std::string>());
+    }
   }
   if (!closed.ok()) {
     std::cerr << "herald: closing " << o.data_dir << ": " << closed.ToString() << "\n";
     return kExitFailure;
   }
+  if (mode == Mode::kCheck && (damaged || !offline.empty())) return kExitFailure;
+  if (mode == Mode::kRepair && !offline.empty()) return kExitFailure;
   return kExitOk;
 }
 
 }  // namespace
 
 void RegisterStorage(CLI::App& app) {
-  auto* storage = app.add_subcommand("storage", "Inspect a data directory");
+  auto* storage = app.add_subcommand("storage", "Inspect, check and repair a data directory");
   storage->require_subcommand(1);
-  auto opts = std::make_shared<InspectOptions>();
-  auto* inspect = storage->add_subcommand(
-      "inspect", "Open (and recover) a data directory and list its partitions");
-  inspect->add_option("--data-dir", opts->data_dir, "Data directory")->capture_default_str();
-  inspect->add_option("--output", opts->output, "table or json")
-      ->check(CLI::IsMember({"table", "json"}))
-      ->capture_default_str();
-  inspect->callback([opts] { SetExitCode(RunInspect(*opts)); });
+  const std::pair<const char*, Mode> verbs[] = {{"inspect", Mode::kInspect},
+                                                {"check", Mode::kCheck},
+                                                {"repair", Mode::kRepair}};
+  const char* help[] = {
+      "Open (and recover) a data directory and list its partitions",
+      "As inspect, and exit 1 when a partition is offline or holds damaged acknowledged data",
+      "Cut logs at damage past their checkpoint, rebuild topic metadata that does not load, and "
+      "list the partitions; exit 1 when one is still offline"};
+  for (size_t i = 0; i < std::size(verbs); ++i) {
+    auto opts = std::make_shared<InspectOptions>();
+    auto* cmd = storage->add_subcommand(verbs[i].first, help[i]);
+    cmd->add_option("--data-dir", opts->data_dir, "Data directory")->capture_default_str();
+    cmd->add_option("--output", opts->output, "table or json")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->capture_default_str();
+    cmd->callback([opts, mode = verbs[i].second] { SetExitCode(RunInspect(*opts, mode)); });
+  }
 }
 
 }  // namespace herald::cli

@@ -1,5 +1,6 @@
 // Operations routes: GET /metrics (Prometheus text format 0.0.4), GET /healthz (the process
-// answers), GET /readyz (storage recovered, listeners bound, not shutting down).
+// answers), GET /readyz (storage recovered with every partition online, listeners bound, not
+// shutting down; 503 otherwise, naming the offline partitions and why).
 //
 // Gauges that describe state rather than events (partition sizes and end offsets, consumer lag)
 // are computed from the engine and the group coordinator when /metrics is read.
@@ -54,6 +55,8 @@ void AddOpsRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
   router.Add(verb::get, "/metrics", [&ctx](Call, Reply reply) {
     SetPartitionGauges(ctx.broker.engine());
+    broker::metrics::PartitionsOffline().Set(
+        static_cast<double>(ctx.broker.engine().OfflinePartitions().size()));
     SetDeadLetterGauges(ctx.broker.engine(), ctx.dlq_alert_threshold);
     ctx.groups.Overview(std::nullopt, [&ctx, reply = std::move(reply)](
                                           std::vector<broker::GroupOverview> groups) {
@@ -66,11 +69,22 @@ void AddOpsRoutes(Router& router, HttpContext& ctx) {
     reply(JsonResponse(bhttp::status::ok, {{"status", "ok"}}));
   });
   router.Add(verb::get, "/readyz", [&ctx](Call, Reply reply) {
-    const bool ready = ctx.ready.load();
-    reply(JsonResponse(ready ? bhttp::status::ok : bhttp::status::service_unavailable,
-                       {{"status", ready ? "ready" : "not_ready"},
-                        {"storage", "recovered"},
-                        {"listeners", ready ? "bound" : "stopping"}}));
+    const bool listening = ctx.ready.load();
+    json offline = json::array();
+    for (const auto& o : ctx.broker.engine().OfflinePartitions()) {
+      offline.push_back({{"topic", o.topic},
+                         {"partition", o.partition},
+                         {"path", o.path},
+                         {"reason", o.reason}});
+    }
+    const Status& groups = ctx.groups.offline();
+    const bool ready = listening && offline.empty() && groups.ok();
+    json body = {{"status", ready ? "ready" : "not_ready"},
+                 {"storage", offline.empty() ? "recovered" : "partitions_offline"},
+                 {"groups", groups.ok() ? "online" : groups.ToString()},
+                 {"listeners", listening ? "bound" : "stopping"}};
+    if (!offline.empty()) body["offline_partitions"] = std::move(offline);
+    reply(JsonResponse(ready ? bhttp::status::ok : bhttp::status::service_unavailable, body));
   });
 }
 

@@ -230,7 +230,9 @@ void AddRestProxyRoutes(Router& router, HttpContext& ctx) {
                if (!p) return;
                auto log = ctx.broker.engine().GetLog(info->name, *p);
                if (!log.ok()) {
-                 reply(ErrorResponse(40402, log.status().message()));
+                 reply(log.status().code() == StatusCode::kNotFound
+                           ? ErrorResponse(40402, log.status().message())
+                           : ErrorResponse(50003, log.status().message()));
                  return;
                }
                reply(JsonResponse(bhttp::status::ok,

@@ -75,6 +75,11 @@ void KafkaHandlers::Handle(RequestContext ctx, Respond done) {
   const int16_t key = ctx.request.header.api_key;
   if (auto handler = Find(kHandlers, key)) return handler(broker_, std::move(ctx), std::move(done));
   if (auto handler = Find(kGroupHandlers, key)) {
+    if (!groups_.offline().ok() && key != static_cast<int16_t>(ApiKey::kFindCoordinator)) {
+      // Only a client that skipped FindCoordinator (which answers COORDINATOR_NOT_AVAILABLE)
+      // gets here; it reconnects and asks again.
+      return handlers::RejectMalformed(ctx, groups_.offline(), done);
+    }
     handlers::GroupServices services{broker_, groups_};
     return handler(services, std::move(ctx), std::move(done));
   }

@@ -222,7 +222,7 @@ void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {
       out.low_watermark = -1;
       auto log = broker.engine().GetLog(t.name, p.partition_index);
       if (!log.ok()) {
-        out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+        out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (broker::Broker::IsInternalTopic(t.name)) {
         out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
       } else {

@@ -90,7 +90,10 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         out.partition_index = p.partition;
         auto log = broker_.engine().GetLog(t.topic, p.partition);
         if (!log.ok()) {
-          out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+          // Unknown, or offline (KAFKA_STORAGE_ERROR from Fetch v6, as Kafka answers).
+          out.error_code = Code(log.status().code() == StatusCode::kNotFound || version < 6
+                                    ? ErrorCode::kUnknownTopicOrPartition
+                                    : ErrorCode::kKafkaStorageError);
           errors = true;
           topic.partitions.push_back(std::move(out));
           continue;

@@ -31,9 +31,10 @@ void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   FindCoordinatorResponse response;
   const auto& o = s.broker.options();
-  if (request->key_type != 0) {
+  if (request->key_type != 0 || !s.groups.offline().ok()) {
     response.error_code = Code(ErrorCode::kCoordinatorNotAvailable);
-    response.error_message = "transactions are not supported yet";
+    response.error_message = request->key_type != 0 ? "transactions are not supported yet"
+                                                    : s.groups.offline().ToString();
     response.node_id = -1;
     response.port = -1;
   } else {

@@ -25,7 +25,7 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
       out.partition_index = p.partition_index;
       auto log = broker.engine().GetLog(t.name, p.partition_index);
       if (!log.ok()) {
-        out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+        out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (p.timestamp == kLatest || p.timestamp == kEarliest) {
         out.offset = p.timestamp == kLatest ? (*log)->end_offset() : (*log)->log_start_offset();
         out.timestamp = -1;
@@ -70,7 +70,7 @@ void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond do
       out.partition = p.partition;
       auto log = broker.engine().GetLog(t.topic, p.partition);
       if (!log.ok()) {
-        out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+        out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (p.current_leader_epoch > kEpoch) {
         out.error_code = Code(ErrorCode::kUnknownLeaderEpoch);
       } else if (p.leader_epoch > kEpoch) {

@@ -165,7 +165,7 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
       out.base_offset = -1;
       auto log = broker.engine().GetLog(topic.name, part.partition_index);
       if (!log.ok()) {
-        out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
+        out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
         failed = true;
         continue;
       }

@@ -77,6 +77,7 @@ Result<std::shared_ptr<Log>> Engine::OpenLog(const std::string& topic, int32_t p
   lo.config = config;
   lo.clock = &clock_;
   lo.flusher = flusher_.get();
+  lo.repair = options_.repair;
   HERALD_ASSIGN_OR_RETURN(auto log, Log::Open(std::move(lo)));
   const RecoveryReport& r = log->recovery_report();
   if (r.bytes_scanned > 0 || r.bytes_truncated > 0 || r.corrupt_trusted_segments > 0 ||
@@ -107,6 +108,46 @@ Status Engine::WriteTopicMeta(const TopicInfo& info) {
   return WriteFileAtomic(fs_, TopicMetaPath(info.name), AsBytes(text));
 }
 
+Result<TopicInfo> Engine::LoadTopicMeta(const std::string& path) const {
+  HERALD_ASSIGN_OR_RETURN(Buffer raw, ReadFile(fs_, path));
+  TopicInfo info;
+  try {
+    auto j = nlohmann::json::parse(AsString(raw));
+    info.name = j.at("name").get<std::string>();
+    info.partitions = j.at("partitions").get<int32_t>();
+    info.overrides = j.value("configs", std::map<std::string, std::string>{});
+  } catch (const nlohmann::json::exception& e) {
+    return Corruption("topic metadata {}: {}", path, e.what());
+  }
+  HERALD_RETURN_IF_ERROR(ValidateTopicName(info.name));
+  if (info.partitions < 1) {
+    return Corruption("topic metadata {}: {} partitions", path, info.partitions);
+  }
+  HERALD_ASSIGN_OR_RETURN(info.config, LogConfig::WithOverrides(options_.defaults, info.overrides));
+  return info;
+}
+
+Result<TopicInfo> Engine::RebuildTopicMeta(const std::string& name, const Status& why) {
+  HERALD_RETURN_IF_ERROR(ValidateTopicName(name));
+  HERALD_ASSIGN_OR_RETURN(auto entries, fs_.ListDir(options_.data_dir));
+  int32_t partitions = 0;
+  const std::string prefix = name + "-";
+  for (const auto& entry : entries) {
+    if (!entry.starts_with(prefix)) continue;
+    int32_t p = -1;
+    const char* end = entry.data() + entry.size();
+    auto [ptr, ec] = std::from_chars(entry.data() + prefix.size(), end, p);
+    if (ec == std::errc() && ptr == end && p >= 0) partitions = std::max(partitions, p + 1);
+  }
+  if (partitions == 0) return why;  // nothing to rebuild it from
+  TopicInfo info{name, partitions, {}, options_.defaults};
+  HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
+  LogWarn("topic_metadata_rebuilt", {{"topic", name}, {"partitions", partitions}},
+          fmt::format("rebuilt from its partition directories, with default configs: {}",
+                      why.ToString()));
+  return info;
+}
+
 Status Engine::Load() {
   const std::string topics_dir = JoinPath(JoinPath(options_.data_dir, kMetaDir), kTopicsDir);
   HERALD_RETURN_IF_ERROR(CreateDirs(fs_, topics_dir));
@@ -116,23 +157,32 @@ Status Engine::Load() {
       if (file.ends_with(".tmp")) HERALD_RETURN_IF_ERROR(fs_.Remove(JoinPath(topics_dir, file)));
       continue;
     }
-    HERALD_ASSIGN_OR_RETURN(Buffer raw, ReadFile(fs_, JoinPath(topics_dir, file)));
-    TopicInfo info;
-    try {
-      auto j = nlohmann::json::parse(AsString(raw));
-      info.name = j.at("name").get<std::string>();
-      info.partitions = j.at("partitions").get<int32_t>();
-      info.overrides = j.value("configs", std::map<std::string, std::string>{});
-    } catch (const nlohmann::json::exception& e) {
-      return Corruption("topic metadata {}: {}", file, e.what());
+    const std::string path = JoinPath(topics_dir, file);
+    auto info = LoadTopicMeta(path);
+    if (!info.ok() && options_.repair) info = RebuildTopicMeta(file.substr(0, file.size() - 5), info.status());
+    if (!info.ok()) {
+      const std::string topic = file.substr(0, file.size() - 5);
+      LogError("partition_offline", {{"topic", topic}, {"path", path}},
+               fmt::format("the topic's metadata does not load, so none of its partitions is "
+                           "served: {}",
+                           info.status().ToString()));
+      offline_.push_back({topic, -1, path, info.status().ToString()});
+      continue;
     }
-    HERALD_ASSIGN_OR_RETURN(info.config, LogConfig::WithOverrides(options_.defaults, info.overrides));
-    Topic topic{info, {}};
-    for (int32_t p = 0; p < info.partitions; ++p) {
-      HERALD_ASSIGN_OR_RETURN(auto log, OpenLog(info.name, p, info.config));
-      topic.logs.push_back(std::move(log));
+    Topic topic{*info, {}};
+    for (int32_t p = 0; p < info->partitions; ++p) {
+      auto log = OpenLog(info->name, p, info->config);
+      if (!log.ok()) {
+        const std::string dir = PartitionDir(info->name, p);
+        LogError("partition_offline", {{"topic", info->name}, {"partition", p}, {"path", dir}},
+                 log.status().ToString());
+        offline_.push_back({info->name, p, dir, log.status().ToString()});
+        topic.logs.push_back(nullptr);
+        continue;
+      }
+      topic.logs.push_back(std::move(log).value());
     }
-    topics_.emplace(info.name, std::move(topic));
+    topics_.emplace(info->name, std::move(topic));
   }
   // Directories a deletion renamed and did not finish removing; anything else unclaimed that
   // looks like a partition is left alone, with a warning.
@@ -165,12 +215,27 @@ Status Engine::CreateTopic(const std::string& name, int32_t partitions,
   HERALD_ASSIGN_OR_RETURN(LogConfig config, LogConfig::WithOverrides(options_.defaults, overrides));
   std::lock_guard lock(mu_);
   if (topics_.contains(name)) return AlreadyExists("topic '{}' already exists", name);
+  for (const auto& o : offline_) {
+    if (o.topic == name) {
+      return AlreadyExists("topic '{}' exists but is offline ({}); repair it with herald storage "
+                           "repair",
+                           name, o.reason);
+    }
+  }
   TopicInfo info{name, partitions, overrides, config};
   HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
   Topic topic{info, {}};
   for (int32_t p = 0; p < partitions; ++p) {
-    HERALD_ASSIGN_OR_RETURN(auto log, OpenLog(name, p, config));
-    topic.logs.push_back(std::move(log));
+    auto log = OpenLog(name, p, config);
+    if (!log.ok()) {
+      // Undo: the topic was never served, so nothing in it was acknowledged.
+      for (auto& opened : topic.logs) opened->Close().IgnoreError();
+      for (int32_t q = 0; q <= p; ++q) RemoveTree(fs_, PartitionDir(name, q)).IgnoreError();
+      fs_.Remove(TopicMetaPath(name)).IgnoreError();
+      fs_.SyncDir(DirName(TopicMetaPath(name))).IgnoreError();
+      return log.status().WithContext(fmt::format("creating topic '{}'", name));
+    }
+    topic.logs.push_back(std::move(log).value());
   }
   topics_.emplace(name, std::move(topic));
   LogInfo("topic_created", {{"topic", name}, {"partitions", partitions}});
@@ -184,7 +249,10 @@ Status Engine::DeleteTopic(const std::string& name) {
   std::vector<std::shared_ptr<Log>> logs = std::move(it->second.logs);
   const int32_t partitions = it->second.info.partitions;
   topics_.erase(it);
-  for (auto& log : logs) log->Close().IgnoreError();  // its data is going anyway
+  for (auto& log : logs) {
+    if (log) log->Close().IgnoreError();  // its data is going anyway
+  }
+  std::erase_if(offline_, [&](const OfflinePartition& o) { return o.topic == name; });
   // Rename the directories out of the way first, then drop the metadata: a crash in between
   // leaves the topic with empty partitions and `.deleting` directories that Open() removes.
   std::vector<std::string> doomed;
@@ -217,8 +285,20 @@ Status Engine::CreatePartitions(const std::string& name, int32_t total) {
   info.partitions = total;
   HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
   for (int32_t p = topic.info.partitions; p < total; ++p) {
-    HERALD_ASSIGN_OR_RETURN(auto log, OpenLog(name, p, info.config));
-    topic.logs.push_back(std::move(log));
+    auto log = OpenLog(name, p, info.config);
+    if (!log.ok()) {
+      // Undo: back to the partitions the topic had.
+      for (int32_t q = topic.info.partitions; q < p; ++q) {
+        topic.logs.back()->Close().IgnoreError();
+        topic.logs.pop_back();
+      }
+      for (int32_t q = topic.info.partitions; q <= p; ++q) {
+        RemoveTree(fs_, PartitionDir(name, q)).IgnoreError();
+      }
+      WriteTopicMeta(topic.info).IgnoreError();
+      return log.status().WithContext(fmt::format("adding partitions to '{}'", name));
+    }
+    topic.logs.push_back(std::move(log).value());
   }
   topic.info = std::move(info);
   return Status::Ok();
@@ -238,7 +318,9 @@ Status Engine::AlterTopicConfig(const std::string& name,
   info.overrides = kept;
   info.config = config;
   HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
-  for (auto& log : it->second.logs) log->SetConfig(config);
+  for (auto& log : it->second.logs) {
+    if (log) log->SetConfig(config);
+  }
   it->second.info = std::move(info);
   return Status::Ok();
 }
@@ -269,14 +351,36 @@ Result<std::shared_ptr<Log>> Engine::GetLog(const std::string& topic, int32_t pa
   if (partition < 0 || partition >= it->second.info.partitions) {
     return NotFound("topic '{}' has no partition {}", topic, partition);
   }
-  return it->second.logs[static_cast<size_t>(partition)];
+  const auto& log = it->second.logs[static_cast<size_t>(partition)];
+  if (!log) return FailedPrecondition("partition {}-{} is offline", topic, partition);
+  return log;
+}
+
+std::vector<OfflinePartition> Engine::OfflinePartitions() const {
+  std::vector<OfflinePartition> out;
+  {
+    std::lock_guard lock(mu_);
+    out = offline_;
+  }
+  for (const auto& log : AllLogs()) {
+    Status health = log->health();
+    if (health.ok()) continue;
+    // The directory's name is <topic>-<partition>.
+    const std::string name = log->dir().substr(log->dir().find_last_of('/') + 1);
+    const size_t dash = name.find_last_of('-');
+    out.push_back({name.substr(0, dash), std::atoi(name.c_str() + dash + 1), log->dir(),
+                   health.ToString()});
+  }
+  return out;
 }
 
 std::vector<std::shared_ptr<Log>> Engine::AllLogs() const {
   std::lock_guard lock(mu_);
   std::vector<std::shared_ptr<Log>> out;
   for (const auto& [name, topic] : topics_) {
-    out.insert(out.end(), topic.logs.begin(), topic.logs.end());
+    for (const auto& log : topic.logs) {
+      if (log) out.push_back(log);
+    }
   }
   return out;
 }

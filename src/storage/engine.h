@@ -9,7 +9,8 @@
 // `checkpoint_interval_ms`). Topic metadata is written before partition directories are created;
 // a deletion renames the directories to `<dir>.deleting` before it removes the metadata, and
 // Open() finishes removing such directories. Open() never deletes a directory it cannot account
-// for.
+// for. A partition (or a topic's metadata) that does not open does not stop the others: it stays
+// offline, logged as `partition_offline`, with its files untouched.
 //
 // Thread-safety: all methods are thread-safe. Logs handed out stay valid while held, even if
 // their topic is deleted meanwhile (their appends then fail).
@@ -42,6 +43,19 @@ struct EngineOptions {
   int64_t cleaner_interval_ms = 30'000;     // retention and compaction passes
   int64_t checkpoint_interval_ms = 10'000;  // recovery checkpoints
   bool background = true;                   // run the cleaner thread (tests drive it by hand)
+  // `herald storage repair`: logs with damage past their checkpoint are cut there (LogOptions::
+  // repair), and a topic whose metadata does not load gets it rewritten from its partition
+  // directories (with default configs).
+  bool repair = false;
+};
+
+// A partition the engine cannot serve: it did not open (damaged, unreadable) or its log failed a
+// sync. Its files are left as they are for `herald storage check|repair`.
+struct OfflinePartition {
+  std::string topic;
+  int32_t partition = -1;  // -1: the topic's metadata itself did not load
+  std::string path;
+  std::string reason;
 };
 
 struct TopicInfo {
@@ -77,8 +91,10 @@ class Engine {
   Result<TopicInfo> DescribeTopic(const std::string& name) const;
   std::vector<TopicInfo> ListTopics() const;
   bool HasTopic(const std::string& name) const;
-  // kNotFound for an unknown topic or partition.
+  // kNotFound for an unknown topic or partition; kFailedPrecondition for an offline one.
   Result<std::shared_ptr<Log>> GetLog(const std::string& topic, int32_t partition) const;
+  // Partitions that did not open, and logs that failed since; empty when all is well.
+  std::vector<OfflinePartition> OfflinePartitions() const;
 
   // One retention + compaction pass over every log (what the cleaner thread runs).
   Status RunCleaner();
@@ -94,11 +110,13 @@ class Engine {
  private:
   struct Topic {
     TopicInfo info;
-    std::vector<std::shared_ptr<Log>> logs;
+    std::vector<std::shared_ptr<Log>> logs;  // null for an offline partition
   };
 
   explicit Engine(EngineOptions options);
   Status Load();
+  Result<TopicInfo> LoadTopicMeta(const std::string& path) const;
+  Result<TopicInfo> RebuildTopicMeta(const std::string& name, const Status& why);
   Status WriteTopicMeta(const TopicInfo& info);
   Result<std::shared_ptr<Log>> OpenLog(const std::string& topic, int32_t partition,
                                        const LogConfig& config);
@@ -115,6 +133,7 @@ class Engine {
 
   mutable std::mutex mu_;  // guards topics_ (not held across log I/O on the hot path)
   std::map<std::string, Topic> topics_;
+  std::vector<OfflinePartition> offline_;  // what did not open (GUARDED_BY(mu_))
 
   std::mutex background_mu_;
   std::condition_variable background_cv_;

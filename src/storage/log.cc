@@ -84,7 +84,13 @@ Log::~Log() { Close().IgnoreError(); }
 Result<std::shared_ptr<Log>> Log::Open(LogOptions options) {
   HERALD_ASSERT(options.fs != nullptr, "LogOptions.fs is required");
   std::shared_ptr<Log> log(new Log(std::move(options)));
-  HERALD_RETURN_IF_ERROR(log->Recover(), "recovering {}", log->options_.dir);
+  if (Status recovered = log->Recover(); !recovered.ok()) {
+    // The log never opened: closing it must neither flush nor write a checkpoint that would
+    // vouch for what recovery could not accept.
+    std::lock_guard lock(log->append_mu_);
+    log->closed_ = true;
+    return recovered.WithContext(fmt::format("recovering {}", log->options_.dir));
+  }
   if (log->options_.flusher) log->options_.flusher->Register(log);
   return log;
 }
@@ -164,7 +170,7 @@ Status Log::Recover() {
       }
       int64_t from = (checkpoint && i == first_tail) ? checkpoint->recovery_offset : bases[i];
       int64_t durable = checkpoint ? checkpoint->recovery_offset : 0;
-      HERALD_ASSIGN_OR_RETURN(auto tail, seg->RecoverTail(from, durable));
+      HERALD_ASSIGN_OR_RETURN(auto tail, seg->RecoverTail(from, durable, options_.repair));
       recovery_.bytes_scanned += tail.bytes_scanned;
       recovery_.bytes_truncated += tail.bytes_truncated;
       if (tail.damaged_durable_data) {
@@ -199,10 +205,20 @@ Status Log::Recover() {
   end_offset_.store(end);
   durable_offset_.store(end);
   log_start_offset_.store(start);
-  if (changed || !checkpoint || checkpoint->recovery_offset != end) {
-    HERALD_RETURN_IF_ERROR(WriteCheckpointFile(end, start));
-  }
   checkpointed_offset_ = end;
+  if (changed || !checkpoint || checkpoint->recovery_offset != end) {
+    Status written = WriteCheckpointFile(end, start);
+    const bool old_still_true = !checkpoint || checkpoint->recovery_offset <= end;
+    if (!written.ok() && old_still_true) {
+      // The checkpoint only saves the next recovery work (everything above is synced): a full
+      // disk must not keep the partition offline. The old checkpoint stays and is still true.
+      LogWarn("checkpoint_failed", {{"path", options_.dir}},
+              fmt::format("{}; the next start scans more", written.ToString()));
+      checkpointed_offset_ = checkpoint ? checkpoint->recovery_offset : 0;
+    } else {
+      HERALD_RETURN_IF_ERROR(written);
+    }
+  }
   return Status::Ok();
 }
 
@@ -362,6 +378,7 @@ Status Log::DoFlush() {
       // After a failed fsync the page cache cannot be trusted: stop accepting appends.
       std::lock_guard lock(append_mu_);
       failed_ = s.WithContext("log failed a sync and must be reopened");
+      LogError("log_failed", {{"path", options_.dir}}, failed_.message());
     }
   }
   // Callbacks run with no lock held: they may append again.
@@ -540,6 +557,11 @@ std::vector<std::shared_ptr<const Segment>> Log::segments() const {
 LogConfig Log::config() const {
   std::lock_guard lock(append_mu_);
   return config_;
+}
+
+Status Log::health() const {
+  std::lock_guard lock(append_mu_);
+  return failed_;
 }
 
 int32_t Log::max_message_bytes() const {

@@ -111,6 +111,10 @@ struct LogOptions {
   Clock* clock = nullptr;     // must outlive the log; the system clock when null
   Flusher* flusher = nullptr; // must outlive the log; without one, durable appends sync inline
   int32_t leader_epoch = 0;   // written into every batch
+  // Recovery normally refuses to open a log with damage past the checkpoint that is not a torn
+  // write (valid batches follow the bad one). Repair (`herald storage repair`) cuts the log at the
+  // damage instead, as it would a torn tail.
+  bool repair = false;
 };
 
 class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
@@ -149,6 +153,8 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   std::vector<std::shared_ptr<const Segment>> segments() const;
   const RecoveryReport& recovery_report() const { return recovery_; }
   LogConfig config() const;
+  // OK, or why the log stopped accepting appends (a failed fsync) until it is reopened.
+  Status health() const;
   int32_t max_message_bytes() const;  // config().max_message_bytes, without the copy
   const std::string& dir() const { return options_.dir; }
 

@@ -186,6 +186,7 @@ Status MemFileSystem::CreateDir(const std::string& path) {
   std::lock_guard lock(mu_);
   if (down_) return IoError("{}: the machine is down", "CreateDir");
   if (!dirs_.contains(DirName(path))) return NotFound("create directory {}: no parent", path);
+  if (files_.contains(path)) return AlreadyExists("create directory {}: a file has that name", path);
   dirs_.insert(path);
   return Status::Ok();
 }

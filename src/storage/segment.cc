@@ -191,7 +191,8 @@ Status Segment::ResetIndex() {
   return Status::Ok();
 }
 
-Result<Segment::TailRecovery> Segment::RecoverTail(int64_t from_offset, int64_t durable_offset) {
+Result<Segment::TailRecovery> Segment::RecoverTail(int64_t from_offset, int64_t durable_offset,
+                                                   bool cut_damage) {
   uint64_t file_size = log_->Size();
   HERALD_ASSIGN_OR_RETURN(auto report, index_.Load(file_size));
   (void)report;
@@ -227,9 +228,28 @@ Result<Segment::TailRecovery> Segment::RecoverTail(int64_t from_offset, int64_t 
     next_offset_.store(durable_offset);
     return TailRecovery{end - start, 0, true};
   }
-  // Past the durable point, the first torn or corrupt batch marks the end of the log.
+  // Past the durable point, the first torn or corrupt batch marks the end of the log, unless a
+  // valid batch continuing its offsets follows it: a torn write loses what was written last, so
+  // intact data after a bad batch means damage, which is never cut away silently.
   TailRecovery result{end - start, file_size - end, false};
   if (end < file_size) {
+    if (auto bad = ReadHeaderAt(end, file_size);
+        !cut_damage && bad.ok() && end + bad->size() < file_size) {
+      int followers = 0;
+      auto [after_end, after] = Scan(end + bad->size(), file_size, bad->next_offset(),
+                                     /*contiguous=*/true,
+                                     [&](const BatchHeader&, ByteView, uint64_t) {
+                                       ++followers;
+                                       return false;
+                                     });
+      (void)after_end;
+      if (after.ok() && followers > 0) {
+        return Corruption("{}: the batch at position {} (offsets {} to {}) is damaged and valid "
+                          "batches follow it; this is not a torn write, so nothing is cut: "
+                          "`herald storage repair` truncates the log there",
+                          log_path_, end, bad->base_offset, bad->last_offset());
+      }
+    }
     HERALD_RETURN_IF_ERROR(log_->Truncate(end));
     HERALD_RETURN_IF_ERROR(index_.TruncateTo(end, Relative(next_offset(), base_offset_)));
     size_.store(end);

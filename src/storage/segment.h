@@ -70,13 +70,16 @@ class Segment {
   // first one that is torn or corrupt.
   // A bad batch found below `durable_offset` (offsets the last checkpoint vouched for) is not a
   // torn write but damage to acknowledged data: then nothing is cut, the segment keeps all its
-  // bytes (reads of the bad batch report it) and ends at `durable_offset`.
+  // bytes (reads of the bad batch report it) and ends at `durable_offset`. A bad batch past it
+  // that valid batches follow (so not a torn write either) is kCorruption, with nothing cut,
+  // unless `cut_damage`.
   struct TailRecovery {
     uint64_t bytes_scanned = 0;
     uint64_t bytes_truncated = 0;
     bool damaged_durable_data = false;
   };
-  Result<TailRecovery> RecoverTail(int64_t from_offset, int64_t durable_offset);
+  Result<TailRecovery> RecoverTail(int64_t from_offset, int64_t durable_offset,
+                                   bool cut_damage = false);
 
   // Appends one validated batch whose offsets the Log assigned. Writer only. On failure the
   // segment is unchanged (the file keeps its size) and the error is returned. The first append

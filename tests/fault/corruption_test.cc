@@ -606,7 +606,9 @@ TEST_F(TailCorruptionTest, TornTailInMemory) {
 
 // A torn batch in the middle of the unsynced region cuts everything after it, including whole
 // later segments (their offsets would leave a hole).
-TEST_F(CorruptionTest, DamagePastTheCheckpointCutsEverythingAfterIt) {
+// Damage past the checkpoint with valid batches after it is not a torn write: the log does not
+// open (its partition goes offline) and no byte is cut, until a repair cuts it there.
+TEST_F(CorruptionTest, DamagePastTheCheckpointKeepsTheLogClosedUntilRepaired) {
   ASSERT_NO_FATAL_FAILURE(WriteLogWithOldCheckpoint(20, 60));
   const auto bases = SegmentBases();
   const auto all = Locate();
@@ -619,9 +621,22 @@ TEST_F(CorruptionTest, DamagePastTheCheckpointCutsEverythingAfterIt) {
   const uint64_t last_segment_size = FileSize(LogPath(bases.back()));
   const BitFlip flip = FlipFor(Region::kValue, model_.at(victim.header.base_offset));
   ASSERT_NO_FATAL_FAILURE(FlipBit(LogPath(victim_segment), victim.position + flip.at, flip.mask));
+  const uint64_t victim_segment_size = FileSize(LogPath(victim_segment));
 
-  auto log = OpenLog();
-  ASSERT_NE(log, nullptr);
+  auto refused = Log::Open({fs_, dir_, config_, &clock_, nullptr});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(refused.status().message().find(fmt::format("position {}", victim.position)),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(FileSize(LogPath(victim_segment)), victim_segment_size);
+  EXPECT_EQ(FileSize(LogPath(bases.back())), last_segment_size);
+
+  LogOptions repair{fs_, dir_, config_, &clock_, nullptr};
+  repair.repair = true;
+  auto repaired = Log::Open(repair);
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  auto log = *repaired;
   EXPECT_EQ(log->end_offset(), victim.header.base_offset);
   EXPECT_EQ(log->recovery_report().segments_removed, 1);
   EXPECT_EQ(log->recovery_report().bytes_truncated, expected_cut);

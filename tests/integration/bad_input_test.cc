@@ -189,11 +189,7 @@ class BadInputTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (HasFailure() && server_) {
-      std::string log = server_->Log();
-      if (log.size() > 4000) log = log.substr(log.size() - 4000);
-      fmt::print(stderr, "--- server log (tail) ---\n{}\n", log);
-    }
+    if (HasFailure() && server_) server_->PrintLogTail();
   }
 
   std::unique_ptr<RawWireClient> Connect() {

@@ -115,11 +115,7 @@ class HardeningTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (HasFailure() && server_) {
-      std::string log = server_->Log();
-      if (log.size() > 4000) log = log.substr(log.size() - 4000);
-      fmt::print(stderr, "--- server log (tail) ---\n{}\n", log);
-    }
+    if (HasFailure() && server_) server_->PrintLogTail();
   }
 
   std::unique_ptr<RawWireClient> Connect() { return std::make_unique<RawWireClient>(server_->port()); }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -71,6 +72,12 @@ HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::strin
 }
 
 HeraldProcess::~HeraldProcess() { Kill(); }
+
+void HeraldProcess::PrintLogTail(size_t bytes) const {
+  std::string log = Log();
+  if (log.size() > bytes) log = log.substr(log.size() - bytes);
+  std::fprintf(stderr, "--- server log (tail) ---\n%s\n", log.c_str());
+}
 
 bool HeraldProcess::Alive() const {
   if (pid_ <= 0) return false;

@@ -34,6 +34,8 @@ class HeraldProcess {
   void Kill();
   // Everything the process wrote to stderr so far.
   std::string Log() const;
+  // Prints the last `bytes` of Log() to stderr, for a test that failed.
+  void PrintLogTail(size_t bytes = 4000) const;
 
  private:
   pid_t pid_ = -1;

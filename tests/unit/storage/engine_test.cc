@@ -150,6 +150,43 @@ TEST_F(EngineTest, InterruptedDeletionIsFinishedOnOpenAndStrangersAreKept) {
   EXPECT_EQ((*engine->GetLog("orders", 1))->end_offset(), 0);
 }
 
+// One partition that does not open leaves the others served, and says why.
+TEST_F(EngineTest, APartitionThatDoesNotOpenIsOfflineAndTheRestServe) {
+  {
+    auto engine = OpenEngine();
+    ASSERT_TRUE(engine->CreateTopic("a", 2).ok());
+    ASSERT_TRUE(engine->CreateTopic("b", 1).ok());
+    AppendTo(*engine, "a", 0);
+    AppendTo(*engine, "b", 0);
+  }
+  // a-1 is no longer a directory: its log cannot open.
+  ASSERT_TRUE(RemoveTree(fs_, "/data/a-1").ok());
+  {
+    auto file = fs_.Open("/data/a-1", OpenMode::kCreate);
+    ASSERT_TRUE(file.ok());
+  }
+  // And the metadata of a third topic does not parse.
+  {
+    auto file = fs_.Open("/data/meta/topics/c.json", OpenMode::kCreate);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Append(AsBytes(std::string_view("{not json"))).ok());
+  }
+  auto engine = OpenEngine();
+  ASSERT_NE(engine, nullptr);
+  EXPECT_EQ(engine->GetLog("a", 1).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*engine->GetLog("a", 0))->end_offset(), 1);
+  EXPECT_EQ((*engine->GetLog("b", 0))->end_offset(), 1);
+  auto offline = engine->OfflinePartitions();
+  ASSERT_EQ(offline.size(), 2u);
+  EXPECT_EQ(offline[0].topic, "a");
+  EXPECT_EQ(offline[0].partition, 1);
+  EXPECT_EQ(offline[1].topic, "c");
+  EXPECT_EQ(offline[1].partition, -1);
+  // A topic whose metadata did not load is not silently created anew.
+  EXPECT_EQ(engine->CreateTopic("c", 1).code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(fs_.Exists("/data/a-1"));
+}
+
 TEST_F(EngineTest, SecondOpenOfTheSameDirectoryIsRefused) {
   auto first = OpenEngine();
   EngineOptions o;

@@ -64,6 +64,27 @@ TEST_F(PartitionLogTest, AppendAssignsConsecutiveOffsets) {
   EXPECT_EQ(h->base_offset, 3);
 }
 
+// The checkpoint only saves recovery work: a full disk while writing it must not keep the log
+// from opening.
+TEST_F(PartitionLogTest, AFullDiskDuringRecoveryStillOpensTheLog) {
+  {
+    auto log = OpenLog();
+    for (int i = 0; i < 5; ++i) {
+      Buffer b = BuildBatch({{"k", fmt::format("v{}", i), clock_.NowMs(), {}}});
+      ASSERT_TRUE(log->AppendAndWait(b, AckLevel::kDurable).ok());
+    }
+    ASSERT_TRUE(log->Close().ok());
+  }
+  ASSERT_TRUE(fs_.Remove(dir_ + "/recovery-checkpoint").ok());  // recovery must scan and record
+  FaultFileSystem full(fs_);
+  full.SetSpaceLeft(0);
+  auto log = Log::Open({&full, dir_, config_, &clock_, nullptr});
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ((*log)->end_offset(), 5);
+  EXPECT_EQ((*log)->recovery_report().bytes_truncated, 0u);
+  (*log)->Close().IgnoreError();  // its checkpoint cannot be written either
+}
+
 TEST_F(PartitionLogTest, ReadReturnsWholeBatchesWithinMaxBytesButAtLeastOne) {
   auto log = OpenLog();
   for (int i = 0; i < 10; ++i) Append(*log, 1);
