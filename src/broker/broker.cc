@@ -5,6 +5,8 @@
 #include <random>
 #include <thread>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
@@ -76,18 +78,42 @@ Result<std::unique_ptr<Broker>> Broker::Open(storage::Engine& engine, BrokerOpti
       new Broker(engine, std::move(options), std::move(cluster_id), std::move(producer_ids)));
 }
 
+Broker::Broker(storage::Engine& engine, BrokerOptions options, std::string cluster_id,
+               std::unique_ptr<ProducerIdAllocator> producer_ids)
+    : engine_(engine),
+      options_(std::move(options)),
+      cluster_id_(std::move(cluster_id)),
+      producer_ids_(std::move(producer_ids)),
+      admin_(std::make_unique<boost::asio::thread_pool>(1)) {}
+
+Broker::~Broker() {
+  admin_->join();
+}
+
+void Broker::RunAdmin(std::function<void()> work) {
+  boost::asio::post(*admin_, [work = std::move(work)] {
+    try {
+      work();
+    } catch (const std::exception& e) {
+      LogError("admin_failed", {}, e.what());  // the work's own answer is its caller's duty
+    }
+  });
+}
+
 Status Broker::CheckPartitionLimits(int32_t topic_total, int32_t adding) const {
   if (topic_total > options_.max_partitions_per_topic) {
-    return InvalidArgument("{} partitions is more than the {} a topic may have "
-                           "(--max-partitions-per-topic)",
-                           topic_total, options_.max_partitions_per_topic);
+    return InvalidArgument(
+        "{} partitions is more than the {} a topic may have "
+        "(--max-partitions-per-topic)",
+        topic_total, options_.max_partitions_per_topic);
   }
   int64_t existing = 0;
   for (const auto& t : engine_.ListTopics()) existing += t.partitions;
   if (existing + adding > options_.max_partitions) {
-    return InvalidArgument("{} more partitions would make {}, more than the {} this broker may "
-                           "hold (--max-partitions)",
-                           adding, existing + adding, options_.max_partitions);
+    return InvalidArgument(
+        "{} more partitions would make {}, more than the {} this broker may "
+        "hold (--max-partitions)",
+        adding, existing + adding, options_.max_partitions);
   }
   return Status::Ok();
 }
@@ -101,7 +127,9 @@ Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
   std::lock_guard lock(create_mu_);
   if (engine_.HasTopic(topic)) return false;
   HERALD_RETURN_IF_ERROR(CheckPartitionLimits(options_.num_partitions, options_.num_partitions));
-  HERALD_RETURN_IF_ERROR(engine_.CreateTopic(topic, options_.num_partitions));
+  Status created = engine_.CreateTopic(topic, options_.num_partitions);
+  if (created.code() == StatusCode::kAlreadyExists) return false;  // created by someone else
+  HERALD_RETURN_IF_ERROR(created);
   return true;
 }
 
@@ -120,8 +148,7 @@ std::map<std::string, int64_t> DeadLetterDepths(const storage::Engine& engine) {
 }
 
 void Broker::Append(const std::string& topic, int32_t partition,
-                    const storage::ValidatedBatch& batch, storage::AckLevel ack,
-                    AppendDone done) {
+                    const storage::ValidatedBatch& batch, storage::AckLevel ack, AppendDone done) {
   auto log = engine_.GetLog(topic, partition);
   if (!log.ok()) {
     done(FromLog(log.status()));
@@ -133,14 +160,13 @@ void Broker::Append(const std::string& topic, int32_t partition,
     if (r.status.ok() && !r.duplicate) {
       produced.Inc(records);
       if (LogEnabled(LogLevel::kDebug)) {
-        LogDebug("message_produced",
-                 {{"topic", topic},
-                  {"partition", partition},
-                  {"offset", r.info.base_offset},
-                  {"records", records},
-                  {"latency_ms", std::chrono::duration<double, std::milli>(
-                                     std::chrono::steady_clock::now() - started)
-                                     .count()}});
+        LogDebug("message_produced", {{"topic", topic},
+                                      {"partition", partition},
+                                      {"offset", r.info.base_offset},
+                                      {"records", records},
+                                      {"latency_ms", std::chrono::duration<double, std::milli>(
+                                                         std::chrono::steady_clock::now() - started)
+                                                         .count()}});
       }
     }
     done(std::move(r));
@@ -207,8 +233,8 @@ Status Broker::PrepareProducerState(const TopicPartition& tp, storage::Log& log,
 
 void Broker::AppendWithProducerState(const TopicPartition& tp,
                                      const std::shared_ptr<storage::Log>& log,
-                                     const storage::ValidatedBatch& batch,
-                                     storage::AckLevel ack, AppendDone done) {
+                                     const storage::ValidatedBatch& batch, storage::AckLevel ack,
+                                     AppendDone done) {
   const storage::BatchHeader& header = batch.header();
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor(tp, log);
   std::optional<Result<storage::AppendInfo>> early;

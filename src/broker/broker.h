@@ -28,6 +28,10 @@
 #include "broker/producer_state.h"
 #include "storage/engine.h"
 
+namespace boost::asio {
+class thread_pool;
+}  // namespace boost::asio
+
 namespace herald::broker {
 
 struct BrokerOptions {
@@ -83,7 +87,14 @@ class Broker {
   // meta/ does not parse; I/O errors.
   static Result<std::unique_ptr<Broker>> Open(storage::Engine& engine, BrokerOptions options);
 
+  ~Broker();
+
   const BrokerOptions& options() const { return options_; }
+
+  // Runs `work` on the broker's admin thread, one piece at a time in order: slow administration
+  // (creating topics and partitions: files, directories, fsyncs) stays off the network threads.
+  // Work submitted before the broker is destroyed runs before its destructor returns.
+  void RunAdmin(std::function<void()> work);
 
   // Topics that clients may not produce to, delete or reconfigure (Kafka's internal topics,
   // __consumer_offsets and any later "__" topic).
@@ -139,11 +150,7 @@ class Broker {
   };
 
   Broker(storage::Engine& engine, BrokerOptions options, std::string cluster_id,
-         std::unique_ptr<ProducerIdAllocator> producer_ids)
-      : engine_(engine),
-        options_(std::move(options)),
-        cluster_id_(std::move(cluster_id)),
-        producer_ids_(std::move(producer_ids)) {}
+         std::unique_ptr<ProducerIdAllocator> producer_ids);
   void NotifyAppend(const TopicPartition& tp);
   // The producer state of `log`'s partition, created (unloaded) when missing or built for
   // another log of the same name.
@@ -163,7 +170,8 @@ class Broker {
   std::mutex producers_mu_;  // guards producer_partitions_ (never held across I/O)
   std::map<TopicPartition, std::shared_ptr<ProducerPartition>> producer_partitions_;
 
-  std::mutex create_mu_;  // one auto-creation at a time
+  std::mutex create_mu_;                             // one auto-creation at a time
+  std::unique_ptr<boost::asio::thread_pool> admin_;  // one thread
 
   struct Watch {
     std::vector<TopicPartition> partitions;

@@ -16,12 +16,9 @@ namespace {
 using nlohmann::json;
 
 json PartitionJson(const storage::Log& log, int32_t partition) {
-  return {{"partition", partition},
-          {"start_offset", log.log_start_offset()},
-          {"end_offset", log.end_offset()},
-          {"messages", log.end_offset() - log.log_start_offset()},
-          {"size_bytes", log.size_bytes()},
-          {"segments", log.segment_count()}};
+  return {{"partition", partition},         {"start_offset", log.log_start_offset()},
+          {"end_offset", log.end_offset()}, {"messages", log.end_offset() - log.log_start_offset()},
+          {"size_bytes", log.size_bytes()}, {"segments", log.segment_count()}};
 }
 
 json TopicJson(const storage::Engine& engine, const storage::TopicInfo& info, bool detailed) {
@@ -56,7 +53,8 @@ json AssignmentJson(ByteView bytes) {
   kafka::Reader r(bytes);
   const int16_t version = r.Int16();
   kafka::ConsumerProtocolAssignment assignment{};
-  kafka::Read(r, assignment, kafka::Version{std::min<int16_t>(std::max<int16_t>(version, 0), 1), false});
+  kafka::Read(r, assignment,
+              kafka::Version{std::min<int16_t>(std::max<int16_t>(version, 0), 1), false});
   if (!r.ok()) return out;
   for (const auto& tp : assignment.assigned_partitions) {
     for (int32_t p : tp.partitions) out.push_back({{"topic", tp.topic}, {"partition", p}});
@@ -84,12 +82,13 @@ json GroupJson(const storage::Engine& engine, const broker::GroupOverview& group
   if (detailed) {
     json members = json::array();
     for (const auto& m : d.members) {
-      members.push_back({{"member_id", m.member_id},
-                         {"group_instance_id", m.group_instance_id ? json(*m.group_instance_id) : json()},
-                         {"client_id", m.client_id},
-                         {"client_host", m.client_host},
-                         {"assignment", d.protocol_type == "consumer" ? AssignmentJson(m.assignment)
-                                                                      : json::array()}});
+      members.push_back(
+          {{"member_id", m.member_id},
+           {"group_instance_id", m.group_instance_id ? json(*m.group_instance_id) : json()},
+           {"client_id", m.client_id},
+           {"client_host", m.client_host},
+           {"assignment",
+            d.protocol_type == "consumer" ? AssignmentJson(m.assignment) : json::array()}});
     }
     out["protocol"] = d.protocol;
     out["members"] = std::move(members);
@@ -100,10 +99,14 @@ json GroupJson(const storage::Engine& engine, const broker::GroupOverview& group
 
 Response StatusError(const Status& s, std::string_view what) {
   switch (s.code()) {
-    case StatusCode::kNotFound: return ErrorResponse(40401, fmt::format("{}: {}", what, s.message()));
-    case StatusCode::kAlreadyExists: return ErrorResponse(40901, s.message());
-    case StatusCode::kInvalidArgument: return ErrorResponse(42202, s.message());
-    default: return ErrorResponse(50001, s.message());
+    case StatusCode::kNotFound:
+      return ErrorResponse(40401, fmt::format("{}: {}", what, s.message()));
+    case StatusCode::kAlreadyExists:
+      return ErrorResponse(40901, s.message());
+    case StatusCode::kInvalidArgument:
+      return ErrorResponse(42202, s.message());
+    default:
+      return ErrorResponse(50001, s.message());
   }
 }
 
@@ -142,6 +145,21 @@ uint64_t DirectoryBytes(const std::string& dir) {
 
 }  // namespace
 
+namespace {
+
+// `handler` run on the broker's admin thread: creating topics and partitions writes and syncs
+// files, which must not hold up a network thread.
+Handler OnAdminThread(HttpContext& ctx, std::string route, Handler handler) {
+  return [&ctx, route = std::move(route), handler = std::move(handler)](Call call, Reply reply) {
+    ctx.broker.RunAdmin(
+        [&route, &handler, call = std::move(call), reply = std::move(reply)]() mutable {
+          RunHandler(handler, std::move(call), reply, route);
+        });
+  };
+}
+
+}  // namespace
+
 void AddAdminRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
   storage::Engine& engine = ctx.broker.engine();
@@ -150,18 +168,17 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
     std::error_code ec;
     auto space = std::filesystem::space(engine.data_dir(), ec);
     const auto uptime = std::chrono::system_clock::now() - ctx.started;
-    reply(JsonResponse(
-        bhttp::status::ok,
-        {{"version", ctx.version},
-         {"cluster_id", ctx.broker.cluster_id()},
-         {"node_id", ctx.broker.options().node_id},
-         {"uptime_seconds", std::chrono::duration<double>(uptime).count()},
-         {"data_dir", engine.data_dir()},
-         {"data_dir_bytes", DirectoryBytes(engine.data_dir())},
-         {"disk_capacity_bytes", ec ? json() : json(space.capacity)},
-         {"disk_available_bytes", ec ? json() : json(space.available)},
-         {"topics", engine.ListTopics().size()},
-         {"kafka_bootstrap", ctx.kafka_bootstrap}}));
+    reply(JsonResponse(bhttp::status::ok,
+                       {{"version", ctx.version},
+                        {"cluster_id", ctx.broker.cluster_id()},
+                        {"node_id", ctx.broker.options().node_id},
+                        {"uptime_seconds", std::chrono::duration<double>(uptime).count()},
+                        {"data_dir", engine.data_dir()},
+                        {"data_dir_bytes", DirectoryBytes(engine.data_dir())},
+                        {"disk_capacity_bytes", ec ? json() : json(space.capacity)},
+                        {"disk_available_bytes", ec ? json() : json(space.available)},
+                        {"topics", engine.ListTopics().size()},
+                        {"kafka_bootstrap", ctx.kafka_bootstrap}}));
   });
 
   router.Add(verb::get, "/admin/topics", [&engine](Call, Reply reply) {
@@ -170,33 +187,36 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
     reply(JsonResponse(bhttp::status::ok, topics));
   });
 
-  router.Add(verb::post, "/admin/topics", [&ctx, &engine](Call call, Reply reply) {
-    auto body = ParseJsonBody(call, reply);
-    if (!body) return;
-    if (!body->is_object() || !body->contains("name") || !(*body)["name"].is_string()) {
-      reply(ErrorResponse(42201, "the body must be an object with a string \"name\""));
-      return;
-    }
-    const std::string name = (*body)["name"].get<std::string>();
-    const json partitions = body->value("partitions", json(1));
-    auto configs = ConfigMap(body->value("configs", json()));
-    if (!partitions.is_number_integer() || !configs) {
-      reply(ErrorResponse(42201, "\"partitions\" must be an integer and \"configs\" an object"));
-      return;
-    }
-    Status s = ctx.broker.CheckPartitionLimits(partitions.get<int32_t>(), partitions.get<int32_t>());
-    if (s.ok()) s = engine.CreateTopic(name, partitions.get<int32_t>(), *configs);
-    if (!s.ok()) {
-      reply(StatusError(s, name));
-      return;
-    }
-    auto info = engine.DescribeTopic(name);
-    if (!info.ok()) {
-      reply(StatusError(info.status(), name));
-      return;
-    }
-    reply(JsonResponse(bhttp::status::created, TopicJson(engine, *info, true)));
-  });
+  router.Add(verb::post, "/admin/topics",
+             OnAdminThread(ctx, "POST /admin/topics", [&ctx, &engine](Call call, Reply reply) {
+               auto body = ParseJsonBody(call, reply);
+               if (!body) return;
+               if (!body->is_object() || !body->contains("name") || !(*body)["name"].is_string()) {
+                 reply(ErrorResponse(42201, "the body must be an object with a string \"name\""));
+                 return;
+               }
+               const std::string name = (*body)["name"].get<std::string>();
+               const json partitions = body->value("partitions", json(1));
+               auto configs = ConfigMap(body->value("configs", json()));
+               if (!partitions.is_number_integer() || !configs) {
+                 reply(ErrorResponse(
+                     42201, "\"partitions\" must be an integer and \"configs\" an object"));
+                 return;
+               }
+               Status s = ctx.broker.CheckPartitionLimits(partitions.get<int32_t>(),
+                                                          partitions.get<int32_t>());
+               if (s.ok()) s = engine.CreateTopic(name, partitions.get<int32_t>(), *configs);
+               if (!s.ok()) {
+                 reply(StatusError(s, name));
+                 return;
+               }
+               auto info = engine.DescribeTopic(name);
+               if (!info.ok()) {
+                 reply(StatusError(info.status(), name));
+                 return;
+               }
+               reply(JsonResponse(bhttp::status::created, TopicJson(engine, *info, true)));
+             }));
 
   router.Add(verb::get, "/admin/topics/{topic}", [&engine](Call call, Reply reply) {
     auto info = engine.DescribeTopic(call.Param("topic"));
@@ -207,50 +227,53 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
     reply(JsonResponse(bhttp::status::ok, TopicJson(engine, *info, true)));
   });
 
-  router.Add(verb::patch, "/admin/topics/{topic}", [&ctx, &engine](Call call, Reply reply) {
-    const std::string& name = call.Param("topic");
-    auto body = ParseJsonBody(call, reply);
-    if (!body) return;
-    auto info = engine.DescribeTopic(name);
-    if (!info.ok()) {
-      reply(ErrorResponse(40401, fmt::format("Topic {} not found.", name)));
-      return;
-    }
-    if (broker::Broker::IsInternalTopic(name)) {
-      reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
-      return;
-    }
-    auto configs = ConfigMap(body->is_object() ? body->value("configs", json()) : json());
-    const json partitions = body->is_object() ? body->value("partitions", json()) : json(0);
-    if (!configs || !(partitions.is_null() || partitions.is_number_integer())) {
-      reply(ErrorResponse(42201, "\"configs\" must be an object and \"partitions\" an integer"));
-      return;
-    }
-    if (!configs->empty()) {
-      // Configs given here are changed; the topic's other overrides stay.
-      std::map<std::string, std::string> merged = info->overrides;
-      for (const auto& [k, v] : *configs) merged[k] = v;
-      if (Status s = engine.AlterTopicConfig(name, merged); !s.ok()) {
-        reply(StatusError(s, name));
-        return;
-      }
-    }
-    if (partitions.is_number_integer() && partitions.get<int32_t>() != info->partitions) {
-      Status s = ctx.broker.CheckPartitionLimits(partitions.get<int32_t>(),
-                                                 partitions.get<int32_t>() - info->partitions);
-      if (s.ok()) s = engine.CreatePartitions(name, partitions.get<int32_t>());
-      if (!s.ok()) {
-        reply(StatusError(s, name));
-        return;
-      }
-    }
-    auto after = engine.DescribeTopic(name);
-    if (!after.ok()) {
-      reply(StatusError(after.status(), name));
-      return;
-    }
-    reply(JsonResponse(bhttp::status::ok, TopicJson(engine, *after, true)));
-  });
+  router.Add(
+      verb::patch, "/admin/topics/{topic}",
+      OnAdminThread(ctx, "PATCH /admin/topics/{topic}", [&ctx, &engine](Call call, Reply reply) {
+        const std::string& name = call.Param("topic");
+        auto body = ParseJsonBody(call, reply);
+        if (!body) return;
+        auto info = engine.DescribeTopic(name);
+        if (!info.ok()) {
+          reply(ErrorResponse(40401, fmt::format("Topic {} not found.", name)));
+          return;
+        }
+        if (broker::Broker::IsInternalTopic(name)) {
+          reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
+          return;
+        }
+        auto configs = ConfigMap(body->is_object() ? body->value("configs", json()) : json());
+        const json partitions = body->is_object() ? body->value("partitions", json()) : json(0);
+        if (!configs || !(partitions.is_null() || partitions.is_number_integer())) {
+          reply(
+              ErrorResponse(42201, "\"configs\" must be an object and \"partitions\" an integer"));
+          return;
+        }
+        if (!configs->empty()) {
+          // Configs given here are changed; the topic's other overrides stay.
+          std::map<std::string, std::string> merged = info->overrides;
+          for (const auto& [k, v] : *configs) merged[k] = v;
+          if (Status s = engine.AlterTopicConfig(name, merged); !s.ok()) {
+            reply(StatusError(s, name));
+            return;
+          }
+        }
+        if (partitions.is_number_integer() && partitions.get<int32_t>() != info->partitions) {
+          Status s = ctx.broker.CheckPartitionLimits(partitions.get<int32_t>(),
+                                                     partitions.get<int32_t>() - info->partitions);
+          if (s.ok()) s = engine.CreatePartitions(name, partitions.get<int32_t>());
+          if (!s.ok()) {
+            reply(StatusError(s, name));
+            return;
+          }
+        }
+        auto after = engine.DescribeTopic(name);
+        if (!after.ok()) {
+          reply(StatusError(after.status(), name));
+          return;
+        }
+        reply(JsonResponse(bhttp::status::ok, TopicJson(engine, *after, true)));
+      }));
 
   router.Add(verb::delete_, "/admin/topics/{topic}", [&engine](Call call, Reply reply) {
     const std::string& name = call.Param("topic");
@@ -276,16 +299,16 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
 
   router.Add(verb::get, "/admin/groups/{group}", [&ctx, &engine](Call call, Reply reply) {
     const std::string group = call.Param("group");
-    ctx.groups.Overview(std::vector<std::string>{group},
-                        [&engine, group, reply = std::move(reply)](
-                            std::vector<broker::GroupOverview> groups) {
-                          const auto& g = groups.front();
-                          if (g.description.state == "Dead" && g.offsets.empty()) {
-                            reply(ErrorResponse(40404, fmt::format("Group {} not found.", group)));
-                            return;
-                          }
-                          reply(JsonResponse(bhttp::status::ok, GroupJson(engine, g, true)));
-                        });
+    ctx.groups.Overview(
+        std::vector<std::string>{group},
+        [&engine, group, reply = std::move(reply)](std::vector<broker::GroupOverview> groups) {
+          const auto& g = groups.front();
+          if (g.description.state == "Dead" && g.offsets.empty()) {
+            reply(ErrorResponse(40404, fmt::format("Group {} not found.", group)));
+            return;
+          }
+          reply(JsonResponse(bhttp::status::ok, GroupJson(engine, g, true)));
+        });
   });
 
   router.Add(verb::delete_, "/admin/groups/{group}", [&ctx](Call call, Reply reply) {
@@ -301,8 +324,8 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
       } else if (error == kNonEmptyGroup) {
         reply(ErrorResponse(40902, fmt::format("Group {} has active members.", group)));
       } else {
-        reply(ErrorResponse(50001, fmt::format("Deleting group {} failed with Kafka error {}.",
-                                               group, error)));
+        reply(ErrorResponse(
+            50001, fmt::format("Deleting group {} failed with Kafka error {}.", group, error)));
       }
     });
   });

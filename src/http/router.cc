@@ -64,7 +64,8 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
     if (!pair.empty()) {
       size_t eq = pair.find('=');
       std::string key = PercentDecode(pair.substr(0, eq), true);
-      std::string value = eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
+      std::string value =
+          eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1), true);
       out.emplace(std::move(key), std::move(value));
     }
     at = end + 1;
@@ -120,10 +121,28 @@ std::optional<nlohmann::json> ParseJsonBody(const Call& call, const Reply& reply
   return parsed;
 }
 
+void RunHandler(const Handler& handler, Call call, const Reply& reply, std::string_view route) {
+  // No exception leaves a route: a body of the wrong shape is the client's error, anything else
+  // the server's, and either is answered.
+  try {
+    handler(std::move(call), reply);
+  } catch (const nlohmann::json::exception& e) {
+    reply(ErrorResponse(
+        42201, fmt::format("the request body does not have the expected shape: {}", e.what())));
+  } catch (const std::exception& e) {
+    LogError("http_handler_failed", {{"route", route}}, e.what());
+    reply(ErrorResponse(50001, fmt::format("internal error: {}", e.what())));
+  }
+}
+
 void Router::Add(bhttp::verb method, std::string_view pattern, Handler handler) {
-  Route route{method, std::string(pattern), {}, std::move(handler),
-              &broker::metrics::RequestDuration(
-                  "http", fmt::format("{} {}", std::string_view(bhttp::to_string(method)), pattern))};
+  Route route{
+      method,
+      std::string(pattern),
+      {},
+      std::move(handler),
+      &broker::metrics::RequestDuration(
+          "http", fmt::format("{} {}", std::string_view(bhttp::to_string(method)), pattern))};
   for (std::string_view s : SplitPath(pattern)) route.segments.emplace_back(s);
   routes_.push_back(std::move(route));
 }
@@ -161,23 +180,13 @@ void Router::Dispatch(std::shared_ptr<const Request> request, Reply reply) const
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
       reply(std::move(r));
     };
-    // No exception leaves a route: a body of the wrong shape is the client's error, anything else
-    // the server's, and either is answered.
-    try {
-      route.handler(std::move(call), once);
-    } catch (const nlohmann::json::exception& e) {
-      once(ErrorResponse(42201, fmt::format("the request body does not have the expected shape: {}",
-                                            e.what())));
-    } catch (const std::exception& e) {
-      LogError("http_handler_failed", {{"route", route.pattern}}, e.what());
-      once(ErrorResponse(50001, fmt::format("internal error: {}", e.what())));
-    }
+    RunHandler(route.handler, std::move(call), once, route.pattern);
     return;
   }
   if (path_matched) {
-    reply(ErrorResponse(40501, fmt::format("{} is not allowed on {}",
-                                           std::string(request->method_string()),
-                                           std::string(path))));
+    reply(ErrorResponse(
+        40501, fmt::format("{} is not allowed on {}", std::string(request->method_string()),
+                           std::string(path))));
   } else {
     reply(ErrorResponse(40400, fmt::format("no resource at {}", std::string(path))));
   }

@@ -10,18 +10,16 @@
 // Thread-safety: Add before serving; Dispatch from any thread.
 #pragma once
 
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
-
-#include <boost/beast/http.hpp>
-
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 #include <vector>
 
+#include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
 #include "base/metrics.h"
@@ -59,6 +57,12 @@ Response TextResponse(bhttp::status status, std::string body, std::string_view c
 // Parses the call's body as JSON; nullopt after answering 422 (42201) through `reply` when it is
 // not JSON or nests deeper than kMaxJsonDepth (base/json.h).
 std::optional<nlohmann::json> ParseJsonBody(const Call& call, const Reply& reply);
+
+// Runs `handler`, answering through `reply` what it throws: 422 (42201) for a JSON value of the
+// wrong type, else 500 (50001). Dispatch runs every route through it; a route that moves its work
+// to another thread runs the work through it there. `reply` may then be called twice: it must
+// keep the first answer (Dispatch's does).
+void RunHandler(const Handler& handler, Call call, const Reply& reply, std::string_view route);
 
 class Router {
  public:

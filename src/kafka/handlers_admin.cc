@@ -12,7 +12,24 @@
 
 namespace herald::kafka::handlers {
 
-void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
+namespace {
+
+// Creating topics and partitions writes and syncs files: it runs on the broker's admin thread, not
+// on the network thread that read the request.
+void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
+                   void (*handler)(broker::Broker&, RequestContext, Respond)) {
+  broker.RunAdmin([&broker, ctx = std::move(ctx), done = std::move(done), handler]() mutable {
+    const RequestContext kept = ctx;  // for the answer if the handler throws
+    Respond answer = done;
+    try {
+      handler(broker, std::move(ctx), std::move(done));
+    } catch (const std::exception& e) {
+      RejectMalformed(kept, Internal("{}", e.what()), answer);
+    }
+  });
+}
+
+void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<CreateTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   auto& engine = broker.engine();
@@ -57,6 +74,12 @@ void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
   done(EncodeResponse(response, ctx.version()));
 }
 
+}  // namespace
+
+void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
+  OnAdminThread(broker, std::move(ctx), std::move(done), CreateTopicsNow);
+}
+
 void DeleteTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<DeleteTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -91,7 +114,9 @@ constexpr int8_t kSourceDefaultConfig = 5;  // DEFAULT_CONFIG
 
 }  // namespace
 
-void CreatePartitions(broker::Broker& broker, RequestContext ctx, Respond done) {
+namespace {
+
+void CreatePartitionsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<CreatePartitionsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   auto& engine = broker.engine();
@@ -109,9 +134,10 @@ void CreatePartitions(broker::Broker& broker, RequestContext ctx, Respond done) 
       out.error_message = fmt::format("{} is an internal topic", t.name);
     } else if (t.count <= info->partitions) {
       out.error_code = Code(ErrorCode::kInvalidPartitions);
-      out.error_message = fmt::format("Topic currently has {} partitions, which is higher than or "
-                                      "equal to the requested {}.",
-                                      info->partitions, t.count);
+      out.error_message = fmt::format(
+          "Topic currently has {} partitions, which is higher than or "
+          "equal to the requested {}.",
+          info->partitions, t.count);
     } else if (limit = broker.CheckPartitionLimits(t.count, t.count - info->partitions);
                !limit.ok()) {
       out.error_code = Code(ErrorCode::kInvalidPartitions);
@@ -125,6 +151,12 @@ void CreatePartitions(broker::Broker& broker, RequestContext ctx, Respond done) 
     response.results.push_back(std::move(out));
   }
   done(EncodeResponse(response, ctx.version()));
+}
+
+}  // namespace
+
+void CreatePartitions(broker::Broker& broker, RequestContext ctx, Respond done) {
+  OnAdminThread(broker, std::move(ctx), std::move(done), CreatePartitionsNow);
 }
 
 void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {

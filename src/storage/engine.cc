@@ -23,7 +23,9 @@ Engine::Engine(EngineOptions options)
       fs_(options_.fs ? *options_.fs : DefaultFileSystem()),
       clock_(options_.clock ? *options_.clock : Clock::System()) {}
 
-Engine::~Engine() { Close().IgnoreError(); }
+Engine::~Engine() {
+  Close().IgnoreError();
+}
 
 Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   std::unique_ptr<Engine> engine(new Engine(std::move(options)));
@@ -54,8 +56,7 @@ Status Engine::ValidateTopicName(const std::string& name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '.' || c == '_' || c == '-';
     if (!ok) {
-      return InvalidArgument("topic name '{}' has '{}': only [a-zA-Z0-9._-] are allowed", name,
-                             c);
+      return InvalidArgument("topic name '{}' has '{}': only [a-zA-Z0-9._-] are allowed", name, c);
     }
   }
   return Status::Ok();
@@ -159,7 +160,8 @@ Status Engine::Load() {
     }
     const std::string path = JoinPath(topics_dir, file);
     auto info = LoadTopicMeta(path);
-    if (!info.ok() && options_.repair) info = RebuildTopicMeta(file.substr(0, file.size() - 5), info.status());
+    if (!info.ok() && options_.repair)
+      info = RebuildTopicMeta(file.substr(0, file.size() - 5), info.status());
     if (!info.ok()) {
       const std::string topic = file.substr(0, file.size() - 5);
       LogError("partition_offline", {{"topic", topic}, {"path", path}},
@@ -197,7 +199,8 @@ Status Engine::Load() {
     size_t dash = entry.find_last_of('-');
     if (dash == std::string::npos || dash == 0) continue;
     int32_t partition = -1;
-    auto [ptr, ec] = std::from_chars(entry.data() + dash + 1, entry.data() + entry.size(), partition);
+    auto [ptr, ec] =
+        std::from_chars(entry.data() + dash + 1, entry.data() + entry.size(), partition);
     if (ec != std::errc() || ptr != entry.data() + entry.size() || partition < 0) continue;
     auto it = topics_.find(entry.substr(0, dash));
     if (it == topics_.end() || partition >= it->second.info.partitions) {
@@ -211,17 +214,34 @@ Status Engine::Load() {
 Status Engine::CreateTopic(const std::string& name, int32_t partitions,
                            const std::map<std::string, std::string>& overrides) {
   HERALD_RETURN_IF_ERROR(ValidateTopicName(name));
-  if (partitions < 1) return InvalidArgument("a topic needs at least one partition, not {}", partitions);
+  if (partitions < 1)
+    return InvalidArgument("a topic needs at least one partition, not {}", partitions);
   HERALD_ASSIGN_OR_RETURN(LogConfig config, LogConfig::WithOverrides(options_.defaults, overrides));
-  std::lock_guard lock(mu_);
-  if (topics_.contains(name)) return AlreadyExists("topic '{}' already exists", name);
-  for (const auto& o : offline_) {
-    if (o.topic == name) {
-      return AlreadyExists("topic '{}' exists but is offline ({}); repair it with herald storage "
-                           "repair",
-                           name, o.reason);
+  {
+    std::lock_guard lock(mu_);
+    if (topics_.contains(name) || changing_.contains(name)) {
+      return AlreadyExists("topic '{}' already exists", name);
     }
+    for (const auto& o : offline_) {
+      if (o.topic == name) {
+        return AlreadyExists(
+            "topic '{}' exists but is offline ({}); repair it with herald "
+            "storage repair",
+            name, o.reason);
+      }
+    }
+    changing_.insert(name);
   }
+  // The files are made without the engine's lock, which every produce and fetch takes.
+  Status created = CreateTopicFiles(name, partitions, overrides, config);
+  std::lock_guard lock(mu_);
+  changing_.erase(name);
+  return created;
+}
+
+Status Engine::CreateTopicFiles(const std::string& name, int32_t partitions,
+                                const std::map<std::string, std::string>& overrides,
+                                const LogConfig& config) {
   TopicInfo info{name, partitions, overrides, config};
   HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
   Topic topic{info, {}};
@@ -237,7 +257,10 @@ Status Engine::CreateTopic(const std::string& name, int32_t partitions,
     }
     topic.logs.push_back(std::move(log).value());
   }
-  topics_.emplace(name, std::move(topic));
+  {
+    std::lock_guard lock(mu_);
+    topics_.emplace(name, std::move(topic));
+  }
   LogInfo("topic_created", {{"topic", name}, {"partitions", partitions}});
   return Status::Ok();
 }
@@ -246,6 +269,7 @@ Status Engine::DeleteTopic(const std::string& name) {
   std::lock_guard lock(mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+  if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
   std::vector<std::shared_ptr<Log>> logs = std::move(it->second.logs);
   const int32_t partitions = it->second.info.partitions;
   topics_.erase(it);
@@ -273,34 +297,46 @@ Status Engine::DeleteTopic(const std::string& name) {
 }
 
 Status Engine::CreatePartitions(const std::string& name, int32_t total) {
-  std::lock_guard lock(mu_);
-  auto it = topics_.find(name);
-  if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
-  Topic& topic = it->second;
-  if (total <= topic.info.partitions) {
-    return InvalidArgument("topic '{}' has {} partitions; the new count {} must be larger", name,
-                           topic.info.partitions, total);
+  TopicInfo before;
+  {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(name);
+    if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+    if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
+    before = it->second.info;
+    if (total <= before.partitions) {
+      return InvalidArgument("topic '{}' has {} partitions; the new count {} must be larger", name,
+                             before.partitions, total);
+    }
+    changing_.insert(name);
   }
-  TopicInfo info = topic.info;
+  // As CreateTopic: the files are made without the engine's lock.
+  TopicInfo info = before;
   info.partitions = total;
-  HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
-  for (int32_t p = topic.info.partitions; p < total; ++p) {
+  std::vector<std::shared_ptr<Log>> added;
+  Status status = WriteTopicMeta(info);
+  for (int32_t p = before.partitions; status.ok() && p < total; ++p) {
     auto log = OpenLog(name, p, info.config);
     if (!log.ok()) {
       // Undo: back to the partitions the topic had.
-      for (int32_t q = topic.info.partitions; q < p; ++q) {
-        topic.logs.back()->Close().IgnoreError();
-        topic.logs.pop_back();
-      }
-      for (int32_t q = topic.info.partitions; q <= p; ++q) {
+      for (auto& opened : added) opened->Close().IgnoreError();
+      added.clear();
+      for (int32_t q = before.partitions; q <= p; ++q) {
         RemoveTree(fs_, PartitionDir(name, q)).IgnoreError();
       }
-      WriteTopicMeta(topic.info).IgnoreError();
-      return log.status().WithContext(fmt::format("adding partitions to '{}'", name));
+      WriteTopicMeta(before).IgnoreError();
+      status = log.status().WithContext(fmt::format("adding partitions to '{}'", name));
+      break;
     }
-    topic.logs.push_back(std::move(log).value());
+    added.push_back(std::move(log).value());
   }
-  topic.info = std::move(info);
+  std::lock_guard lock(mu_);
+  changing_.erase(name);
+  if (!status.ok()) return status;
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return NotFound("topic '{}' was deleted meanwhile", name);
+  for (auto& log : added) it->second.logs.push_back(std::move(log));
+  it->second.info.partitions = total;
   return Status::Ok();
 }
 
@@ -314,6 +350,7 @@ Status Engine::AlterTopicConfig(const std::string& name,
   std::lock_guard lock(mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+  if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
   TopicInfo info = it->second.info;
   info.overrides = kept;
   info.config = config;
@@ -368,8 +405,8 @@ std::vector<OfflinePartition> Engine::OfflinePartitions() const {
     // The directory's name is <topic>-<partition>.
     const std::string name = log->dir().substr(log->dir().find_last_of('/') + 1);
     const size_t dash = name.find_last_of('-');
-    out.push_back({name.substr(0, dash), std::atoi(name.c_str() + dash + 1), log->dir(),
-                   health.ToString()});
+    out.push_back(
+        {name.substr(0, dash), std::atoi(name.c_str() + dash + 1), log->dir(), health.ToString()});
   }
   return out;
 }
@@ -393,7 +430,8 @@ Status Engine::RunCleaner() {
       LogWarn("retention_failed", {{"path", log->dir()}}, deleted.status().ToString());
       if (first_error.ok()) first_error = deleted.status();
     } else if (*deleted > 0) {
-      LogInfo("retention", {{"path", log->dir()}, {"segments_deleted", *deleted},
+      LogInfo("retention", {{"path", log->dir()},
+                            {"segments_deleted", *deleted},
                             {"log_start_offset", log->log_start_offset()}});
     }
     if (!log->CompactionDue()) continue;

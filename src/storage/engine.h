@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -116,6 +117,9 @@ class Engine {
   explicit Engine(EngineOptions options);
   Status Load();
   Result<TopicInfo> LoadTopicMeta(const std::string& path) const;
+  Status CreateTopicFiles(const std::string& name, int32_t partitions,
+                          const std::map<std::string, std::string>& overrides,
+                          const LogConfig& config);
   Result<TopicInfo> RebuildTopicMeta(const std::string& name, const Status& why);
   Status WriteTopicMeta(const TopicInfo& info);
   Result<std::shared_ptr<Log>> OpenLog(const std::string& topic, int32_t partition,
@@ -134,6 +138,7 @@ class Engine {
   mutable std::mutex mu_;  // guards topics_ (not held across log I/O on the hot path)
   std::map<std::string, Topic> topics_;
   std::vector<OfflinePartition> offline_;  // what did not open (GUARDED_BY(mu_))
+  std::set<std::string> changing_;         // topics being created or grown (GUARDED_BY(mu_))
 
   std::mutex background_mu_;
   std::condition_variable background_cv_;

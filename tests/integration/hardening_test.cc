@@ -4,6 +4,7 @@
 // partition entries, decompressed size, fetch waits, partitions, internal topics, REST consumer
 // instances). Each test shows the broker still serving other clients afterwards.
 #include <chrono>
+#include <future>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -421,6 +422,40 @@ TEST_F(HardeningTest, ThirtyThousandPartitionsAreRefusedAndTheBrokerRestarts) {
   Start();
   auto again = Connect();
   EXPECT_EQ(CreateTopic(*again, "fine", 8).error_code, Code(ErrorCode::kTopicAlreadyExists));
+}
+
+// Creating thousands of partitions takes seconds of file work; it runs on the admin thread
+// without the engine's lock, so produce and fetch on other topics go on meanwhile.
+TEST_F(HardeningTest, CreatingManyPartitionsDoesNotHoldUpProduce) {
+  Start({"--max-partitions-per-topic", "5000", "--max-partitions", "6000"});
+  auto admin = Connect();
+  auto producer = Connect();
+  ASSERT_EQ(CreateTopic(*producer, "busy", 1).error_code, 0);
+  Buffer batch = BatchOf("during creation");
+  const auto started = Clock::now();
+  kafka::CreateTopicsRequest request;
+  kafka::CreateTopicsRequestTopic topic;
+  topic.name = "wide";
+  topic.num_partitions = 3000;
+  topic.replication_factor = 1;
+  request.topics.push_back(topic);
+  const int32_t id = admin->Send(ApiKey::kCreateTopics, 4, request);
+  admin->SetTimeout(120s);
+  auto answer = std::async(std::launch::async, [&] {
+    return admin->Receive<kafka::CreateTopicsResponse>(ApiKey::kCreateTopics, 4, id).body;
+  });
+  std::vector<Clock::duration> produce_times;
+  while (answer.wait_for(0ms) != std::future_status::ready) {
+    const auto before = Clock::now();
+    ASSERT_EQ(ProduceError(*producer, "busy", batch), 0);
+    produce_times.push_back(Clock::now() - before);
+  }
+  EXPECT_EQ(answer.get().topics.at(0).error_code, 0);
+  const auto creation = Clock::now() - started;
+  ASSERT_GE(produce_times.size(), 3u) << "the creation was too quick to show anything";
+  for (auto t : produce_times) {
+    EXPECT_LT(t, creation / 2) << "a produce waited for the topic creation";
+  }
 }
 
 TEST_F(HardeningTest, PartitionsInAllAreBounded) {
