@@ -17,10 +17,15 @@ build-debug: deps
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS) --target herald_unit_tests
 
+FUZZ_TARGETS := request batch log_recovery
+
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS) --target herald_request_fuzz herald_fuzz_seeds
-	@mkdir -p build-fuzz/seeds && ./build-fuzz/herald_fuzz_seeds build-fuzz/seeds
+	@cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS:%=herald_%_fuzz) herald_fuzz_seeds
+	@mkdir -p build-fuzz/seeds/request build-fuzz/seeds/batch build-fuzz/seeds/log_recovery
+	@./build-fuzz/herald_fuzz_seeds build-fuzz/seeds/request requests
+	@./build-fuzz/herald_fuzz_seeds build-fuzz/seeds/batch batches
+	@./build-fuzz/herald_fuzz_seeds build-fuzz/seeds/log_recovery logs
 
 run: build
 	@bash scripts/run.sh $(DATA_DIR)
@@ -41,15 +46,24 @@ test-fault: build
 test-sanitize: build-debug
 	@ctest --preset debug -j $(JOBS)
 
-# A brief fuzz run (in make test) and a long one (make fuzz, FUZZ_SECONDS=300 by default).
+# A brief run of every fuzz target (in make test) and a long one (make fuzz, FUZZ_SECONDS=300 per
+# target by default). Each target keeps its corpus in build-fuzz/corpus/<target>.
 FUZZ_SECONDS ?= 300
 test-fuzz: build-fuzz
-	@mkdir -p build-fuzz/corpus
-	@./build-fuzz/herald_request_fuzz -runs=200000 -max_len=4096 build-fuzz/corpus build-fuzz/seeds 2>&1 | tail -n 1
+	@set -o pipefail; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "fuzz $$t:"; \
+	  ./build-fuzz/herald_$${t}_fuzz -runs=100000 -max_len=4096 build-fuzz/corpus/$$t build-fuzz/seeds/$$t 2>&1 | tail -n 1 \
+	    || exit 1; \
+	done
 
 fuzz: build-fuzz
-	@mkdir -p build-fuzz/corpus
-	@./build-fuzz/herald_request_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus build-fuzz/seeds
+	@set -o pipefail; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  ./build-fuzz/herald_$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
+	    build-fuzz/corpus/$$t build-fuzz/seeds/$$t 2>&1 | grep -E "stat::number_of_executed_units|ERROR|Done" \
+	    || exit 1; \
+	done
 
 bench: build
 	@./build/herald bench storage --dir $(DATA_DIR)/bench

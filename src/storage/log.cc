@@ -270,7 +270,7 @@ void Log::Append(const ValidatedBatch& validated, AckLevel ack, AppendCallback d
       if (refused.ok()) {
         end_offset_.store(header.next_offset(), std::memory_order_release);
         info = {base, header.last_offset()};
-        unflushed_messages_ += header.last_offset_delta + 1;
+        unflushed_messages_ += int64_t{header.last_offset_delta} + 1;
         if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now;
         if (ack == AckLevel::kDurable) {
           waiters_.push_back({header.last_offset(), info, std::move(done)});

@@ -36,12 +36,16 @@ Result<BatchHeader> ParseBatchHeader(ByteView b) {
     return Corruption("batch magic {} is not {} (only record batch v2 is accepted)", h.magic,
                       kBatchMagic);
   }
+  // So that base + any offset delta (+ 1) stays an int64: last_offset(), next_offset().
+  if (h.base_offset < 0 || h.base_offset > kMaxBaseOffset) {
+    return Corruption("batch base offset {} is out of range", h.base_offset);
+  }
   return h;
 }
 
 Result<BatchHeader> ValidateProducedBatch(ByteView b, size_t max_decompressed) {
   HERALD_ASSIGN_OR_RETURN(BatchHeader h, ValidateBatch(b));
-  if (h.record_count <= 0 || h.record_count != h.last_offset_delta + 1) {
+  if (h.record_count <= 0 || h.record_count != int64_t{h.last_offset_delta} + 1) {
     return Corruption("batch has {} records but lastOffsetDelta {}", h.record_count,
                       h.last_offset_delta);
   }
@@ -159,7 +163,11 @@ Status ForEachRecord(ByteView batch, const std::function<void(const RecordView&)
     }
     RecordView rec;
     rec.offset = h.base_offset + *offset_delta;
-    rec.timestamp = h.log_append_time() ? h.max_timestamp : h.base_timestamp + *ts_delta;
+    // Kafka adds the delta as Java does, wrapping: any int64 a producer sends is a timestamp.
+    rec.timestamp = h.log_append_time()
+                        ? h.max_timestamp
+                        : static_cast<int64_t>(static_cast<uint64_t>(h.base_timestamp) +
+                                               static_cast<uint64_t>(*ts_delta));
     rec.key = *key;
     rec.value = *value;
     rec.raw = records.subspan(start, r.position() - start);

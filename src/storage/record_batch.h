@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ namespace herald::storage {
 inline constexpr size_t kBatchHeaderSize = 61;
 inline constexpr size_t kBatchLogOverhead = 12;  // baseOffset + batchLength
 inline constexpr int8_t kBatchMagic = 2;
+// The largest base offset a batch may carry: any int32 offset delta, plus one, still fits.
+inline constexpr int64_t kMaxBaseOffset =
+    std::numeric_limits<int64_t>::max() - std::numeric_limits<int32_t>::max() - 1;
 
 namespace batch_field {
 inline constexpr size_t kBaseOffset = 0;
@@ -77,7 +81,8 @@ struct BatchHeader {
 
 // Decodes the fixed header from the first kBatchHeaderSize bytes of `bytes`. Checks only what the
 // header alone can tell: kCorruption when `bytes` is too short, batchLength is below the header
-// size, or magic is not 2. Does not check the CRC.
+// size, magic is not 2, or the base offset is negative or above kMaxBaseOffset. Does not check
+// the CRC.
 Result<BatchHeader> ParseBatchHeader(ByteView bytes);
 
 // Largest records section a compressed batch may decompress to.

@@ -1,14 +1,22 @@
-// Writes one valid request frame per served API and version into a directory, as the fuzzer's
-// starting corpus: fuzzing then starts from inputs that reach every decoder's deep paths.
-// Usage: herald_fuzz_seeds DIR
+// Writes starting corpora for the fuzz targets, so that fuzzing starts from inputs that reach the
+// deep paths:
+//   requests  one valid request frame per served API and version (herald_request_fuzz)
+//   batches   record batches with every codec (herald_batch_fuzz)
+//   logs      a partition directory as herald_log_recovery_fuzz reads it, from a real log
+// Usage: herald_fuzz_seeds DIR [requests|batches|logs]   (requests by default)
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "kafka/api.h"
 #include "kafka/messages/all.h"
 #include "kafka/schema.h"
+#include "base/clock.h"
+#include "storage/compression.h"
+#include "storage/log.h"
+#include "storage/mem_file_system.h"
 #include "storage/record_batch.h"
 
 namespace herald::kafka {
@@ -37,10 +45,84 @@ void Emit(const std::string& dir, const ApiInfo& api, const T& message) {
 }  // namespace
 }  // namespace herald::kafka
 
+namespace herald::storage {
+namespace {
+
+void WriteFile(const std::string& path, ByteView bytes) {
+  if (FILE* f = std::fopen(path.c_str(), "wb")) {
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+}
+
+std::vector<RecordSpec> SomeRecords(int n) {
+  std::vector<RecordSpec> records;
+  for (int i = 0; i < n; ++i) {
+    records.push_back({fmt::format("key-{}", i), std::string(static_cast<size_t>(20 + i * 7), static_cast<char>('a' + i % 26)),
+                       1700000000000 + i, {{"h", "v"}}});
+  }
+  return records;
+}
+
+void EmitBatches(const std::string& dir) {
+  const Compression codecs[] = {Compression::kNone, Compression::kGzip, Compression::kSnappy,
+                                Compression::kLz4, Compression::kZstd};
+  for (Compression codec : codecs) {
+    for (int n : {1, 5}) {
+      WriteFile(fmt::format("{}/{}-{}", dir, CompressionName(codec), n),
+                BuildBatch(SomeRecords(n), codec));
+    }
+  }
+}
+
+// The fuzz input: [checkpoint size % 40][index size][time index size], then those files and the
+// segment's log, read from a log written here.
+void EmitLogs(const std::string& dir) {
+  for (int batches : {1, 6}) {
+    MemFileSystem fs;
+    ManualClock clock;
+    const std::string log_dir = "/data/t-0";
+    {
+      auto log = Log::Open({&fs, log_dir, LogConfig{}, &clock, nullptr});
+      if (!log.ok()) return;
+      for (int i = 0; i < batches; ++i) {
+        Buffer batch = BuildBatch(SomeRecords(1 + i % 3), i % 2 ? Compression::kLz4
+                                                               : Compression::kNone);
+        (void)(*log)->AppendAndWait(batch, AckLevel::kDurable);
+      }
+      (void)(*log)->Close();
+    }
+    Buffer parts[4];
+    const char* names[4] = {"recovery-checkpoint", "00000000000000000000.index",
+                            "00000000000000000000.timeindex", "00000000000000000000.log"};
+    for (int i = 0; i < 4; ++i) fs.GetContents(log_dir + "/" + names[i], &parts[i]);
+    for (int i = 1; i < 3; ++i) {
+      if (parts[i].size() > 255) parts[i].resize(255);
+    }
+    Buffer input = {static_cast<uint8_t>(parts[0].size()), static_cast<uint8_t>(parts[1].size()),
+                    static_cast<uint8_t>(parts[2].size())};
+    for (const auto& part : parts) input.insert(input.end(), part.begin(), part.end());
+    WriteFile(fmt::format("{}/log-{}", dir, batches), input);
+  }
+}
+
+}  // namespace
+}  // namespace herald::storage
+
 int main(int argc, char** argv) {
   using namespace herald::kafka;
-  if (argc != 2) return 2;
+  if (argc != 2 && argc != 3) return 2;
   const std::string dir = argv[1];
+  const std::string kind = argc == 3 ? argv[2] : "requests";
+  if (kind == "batches") {
+    herald::storage::EmitBatches(dir);
+    return 0;
+  }
+  if (kind == "logs") {
+    herald::storage::EmitLogs(dir);
+    return 0;
+  }
+  if (kind != "requests") return 2;
   static const herald::Buffer batch =
       herald::storage::BuildBatch({{"key", "value", 1700000000000, {{"h", "v"}}}});
   for (const auto& api : kApis) {

@@ -56,6 +56,32 @@ TEST(RecordBatchTest, RejectsBadLengthMagicAndCrc) {
   EXPECT_NE(s.message().find("CRC"), std::string::npos) << s.ToString();
 }
 
+// Header fields at their extremes are refused or read without overflow (found by fuzzing).
+TEST(RecordBatchTest, ExtremeHeaderFieldsDoNotOverflow) {
+  auto with = [](size_t field, auto value) {
+    Buffer b = BuildBatch({{"k", "v", 1, {}}});
+    StoreBigEndian(b.data() + field, value);
+    StoreBigEndian<uint32_t>(b.data() + batch_field::kCrc, ComputeBatchCrc(b));
+    return b;
+  };
+  Buffer delta = with(batch_field::kLastOffsetDelta, std::numeric_limits<int32_t>::max());
+  EXPECT_EQ(ValidateProducedBatch(delta).status().code(), StatusCode::kCorruption);
+  for (int64_t base : {int64_t{-1}, kMaxBaseOffset + 1, std::numeric_limits<int64_t>::max()}) {
+    EXPECT_EQ(ParseBatchHeader(with(batch_field::kBaseOffset, base)).status().code(),
+              StatusCode::kCorruption)
+        << base;
+  }
+  EXPECT_TRUE(ValidateBatch(with(batch_field::kBaseOffset, kMaxBaseOffset)).ok());
+  // A timestamp delta past int64 wraps, as Kafka's (Java's) arithmetic does.
+  Buffer late = BuildBatch({{"k", "v", 1, {}}, {"k", "w", 5, {}}});
+  StoreBigEndian(late.data() + batch_field::kBaseTimestamp, std::numeric_limits<int64_t>::max());
+  std::vector<int64_t> timestamps;
+  ASSERT_TRUE(ForEachRecord(late, [&](const RecordView& r) { timestamps.push_back(r.timestamp); })
+                  .ok());
+  EXPECT_EQ(timestamps, (std::vector<int64_t>{std::numeric_limits<int64_t>::max(),
+                                              std::numeric_limits<int64_t>::min() + 3}));
+}
+
 TEST(RecordBatchTest, RebuildKeepsOffsetsOfKeptRecords) {
   Buffer b = BuildBatch({{"a", "1", 10, {}}, {"b", "2", 11, {}}, {"c", "3", 12, {}}});
   SetBaseOffset(b, 100);
