@@ -32,6 +32,9 @@ class GroupCoordinatorTest : public ::testing::Test {
     groups_.reset();
     work_.reset();
     thread_.join();
+    // The logs' flusher threads may still hold the coordinator's append callbacks (and through
+    // them its timers): closing the engine runs and drops them while io_ is still alive.
+    ASSERT_TRUE(engine_->Close().ok());
   }
   void Reopen() {
     GroupOptions go;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/fault_file_system.h"
 #include "storage/mem_file_system.h"
 #include "storage/record_batch.h"
 
@@ -185,6 +186,31 @@ TEST_F(EngineTest, APartitionThatDoesNotOpenIsOfflineAndTheRestServe) {
   // A topic whose metadata did not load is not silently created anew.
   EXPECT_EQ(engine->CreateTopic("c", 1).code(), StatusCode::kAlreadyExists);
   EXPECT_TRUE(fs_.Exists("/data/a-1"));
+}
+
+// A log whose fsync failed stops taking appends; the engine reports it with the offline ones.
+TEST_F(EngineTest, ALogThatFailedASyncIsReported) {
+  FaultFileSystem faulty(fs_);
+  EngineOptions o;
+  o.data_dir = "/data";
+  o.fs = &faulty;
+  o.clock = &clock_;
+  o.background = false;
+  auto engine = Engine::Open(o);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  ASSERT_TRUE((*engine)->CreateTopic("orders", 1).ok());
+  EXPECT_TRUE((*engine)->OfflinePartitions().empty());
+  auto log = (*engine)->GetLog("orders", 0);
+  ASSERT_TRUE(log.ok());
+  faulty.FailSyncs(true);
+  Buffer b = BuildBatch({{"k", "v", clock_.NowMs(), {}}});
+  EXPECT_FALSE((*log)->AppendAndWait(b, AckLevel::kDurable).ok());
+  faulty.FailSyncs(false);
+  auto offline = (*engine)->OfflinePartitions();
+  ASSERT_EQ(offline.size(), 1u);
+  EXPECT_EQ(offline[0].topic, "orders");
+  EXPECT_EQ(offline[0].partition, 0);
+  EXPECT_NE(offline[0].reason.find("sync"), std::string::npos) << offline[0].reason;
 }
 
 TEST_F(EngineTest, SecondOpenOfTheSameDirectoryIsRefused) {
