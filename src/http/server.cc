@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "base/backoff.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "broker/broker_metrics.h"
@@ -171,12 +172,22 @@ void HttpServer::Start(const Router& router) {
 }
 
 asio::awaitable<void> HttpServer::AcceptLoop() {
+  asio::steady_timer retry(io_);
+  Backoff backoff(std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   for (;;) {
     beast::error_code ec;
     tcp::socket socket =
         co_await acceptor_.async_accept(asio::make_strand(io_), asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) continue;
+    if (ec) {
+      // E.g. too many open files: try again later rather than spinning on it.
+      const auto delay = backoff.Next();
+      LogWarn("accept_failed", {{"listener", "http"}, {"retry_ms", delay.count()}}, ec.message());
+      retry.expires_after(delay);
+      co_await retry.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    backoff.Reset();
     auto session = std::make_shared<Session>(*this, std::move(socket));
     {
       std::lock_guard lock(mu_);

@@ -8,6 +8,7 @@
 #include <deque>
 #include <set>
 
+#include "base/backoff.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "broker/broker_metrics.h"
@@ -478,8 +479,8 @@ void KafkaServer::Start(RequestHandler& handler) {
 }
 
 awaitable<void> KafkaServer::AcceptLoop() {
-  asio::steady_timer backoff(io_);
-  auto accept_delay = std::chrono::milliseconds(0);
+  asio::steady_timer retry(io_);
+  Backoff backoff(std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   while (acceptor_.is_open()) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
@@ -487,15 +488,14 @@ awaitable<void> KafkaServer::AcceptLoop() {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) break;
       // E.g. too many open files: keep serving the connections we have, and try again later
       // rather than spinning on an accept that keeps failing.
-      accept_delay = std::clamp(accept_delay * 2, std::chrono::milliseconds(10),
-                                std::chrono::milliseconds(1000));
-      LogWarn("accept_failed", {{"listener", "kafka"}, {"retry_ms", accept_delay.count()}},
+      const auto delay = backoff.Next();
+      LogWarn("accept_failed", {{"listener", "kafka"}, {"retry_ms", delay.count()}},
               ec.message());
-      backoff.expires_after(accept_delay);
-      co_await backoff.async_wait(asio::redirect_error(use_awaitable, ec));
+      retry.expires_after(delay);
+      co_await retry.async_wait(asio::redirect_error(use_awaitable, ec));
       continue;
     }
-    accept_delay = std::chrono::milliseconds(0);
+    backoff.Reset();
     auto endpoint = socket.remote_endpoint(ec);
     if (ec) continue;  // the client went away already
     std::string address = endpoint.address().to_string();

@@ -5,16 +5,19 @@
 // instances). Each test shows the broker still serving other clients afterwards.
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
+#include <unistd.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -324,6 +327,49 @@ TEST_F(HardeningTest, ConnectionsPastThePerAddressLimitAreClosed) {
     if (!served) std::this_thread::sleep_for(20ms);  // the broker has not seen the close yet
   }
   EXPECT_TRUE(served);
+}
+
+// At the file-descriptor limit accept fails (EMFILE) with clients still queued on both listeners:
+// the broker backs off instead of spinning on it, and serves them once descriptors are free again.
+TEST_F(HardeningTest, AcceptFailuresBackOffInsteadOfSpinning) {
+  Start();
+  const pid_t pid = server_->pid();
+  auto cpu_seconds = [pid] {  // user + system time of the broker (utime and stime, in ticks)
+    std::ifstream in(fmt::format("/proc/{}/stat", pid));
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; fields >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::stod(field);
+    }
+    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  };
+  const size_t open_fds = std::distance(std::filesystem::directory_iterator(
+                                            fmt::format("/proc/{}/fd", pid)),
+                                        std::filesystem::directory_iterator());
+  // The soft limit only: the hard one stays, so the limit can be raised again.
+  ASSERT_EQ(RunCommand(fmt::format("prlimit --pid {} --nofile={}:", pid, open_fds)).exit_code, 0);
+  std::vector<std::unique_ptr<RawWireClient>> waiting;
+  for (int i = 0; i < 5; ++i) waiting.push_back(Connect());  // the kernel queues them
+  const std::string& url = server_->http_url();
+  const auto http_port = static_cast<uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
+  std::vector<std::unique_ptr<RawWireClient>> http_waiting;  // plain TCP to the HTTP listener
+  for (int i = 0; i < 3; ++i) http_waiting.push_back(std::make_unique<RawWireClient>(http_port));
+  const double before = cpu_seconds();
+  std::this_thread::sleep_for(1s);  // the measurement window, not a verdict by itself
+  const double spent = cpu_seconds() - before;
+  EXPECT_LT(spent, 0.3) << "the accept loop spun at the descriptor limit";
+  ASSERT_EQ(RunCommand(fmt::format("prlimit --pid {} --nofile=4096:", pid)).exit_code, 0);
+  kafka::ApiVersionsRequest request{"herald-hardening", "1.0.0"};
+  for (auto& client : waiting) {
+    auto reply = client->Call<kafka::ApiVersionsResponse>(ApiKey::kApiVersions, 3, request);
+    EXPECT_EQ(reply.body.error_code, 0);
+  }
+  EXPECT_NE(server_->Log().find("accept_failed"), std::string::npos);
+  http_waiting.clear();
+  auto health = RunCommand(fmt::format("curl -s -m 10 '{}/healthz'", url));
+  EXPECT_NE(health.out.find("ok"), std::string::npos) << health.out;
 }
 
 TEST_F(HardeningTest, RequestMemoryBudgetPausesReadingUntilBytesAreReleased) {
