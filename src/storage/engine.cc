@@ -394,19 +394,16 @@ Result<std::shared_ptr<Log>> Engine::GetLog(const std::string& topic, int32_t pa
 }
 
 std::vector<OfflinePartition> Engine::OfflinePartitions() const {
-  std::vector<OfflinePartition> out;
-  {
-    std::lock_guard lock(mu_);
-    out = offline_;
-  }
-  for (const auto& log : AllLogs()) {
-    Status health = log->health();
-    if (health.ok()) continue;
-    // The directory's name is <topic>-<partition>.
-    const std::string name = log->dir().substr(log->dir().find_last_of('/') + 1);
-    const size_t dash = name.find_last_of('-');
-    out.push_back(
-        {name.substr(0, dash), std::atoi(name.c_str() + dash + 1), log->dir(), health.ToString()});
+  std::lock_guard lock(mu_);
+  std::vector<OfflinePartition> out = offline_;
+  // Logs that failed a sync since they opened (Log::health takes only the log's own lock).
+  for (const auto& [name, topic] : topics_) {
+    for (size_t p = 0; p < topic.logs.size(); ++p) {
+      if (!topic.logs[p]) continue;
+      Status health = topic.logs[p]->health();
+      if (health.ok()) continue;
+      out.push_back({name, static_cast<int32_t>(p), topic.logs[p]->dir(), health.ToString()});
+    }
   }
   return out;
 }
