@@ -363,6 +363,16 @@ Status Log::DoFlush() {
       fsync_seconds.Observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
+    if (s.ok() && to_sync.size() > 1) {
+      // Segments were rolled and are now durable whole. The checkpoint says so before anything
+      // after them is acknowledged: recovery then trusts them and reports damage in them, instead
+      // of taking a damaged last batch for a torn write and cutting the acknowledged segments
+      // after it. A checkpoint that cannot be written (a full disk) leaves the older one, which
+      // is still true.
+      if (Status c = CheckpointAt(target, to_sync.back()); !c.ok()) {
+        LogWarn("checkpoint_failed", {{"path", options_.dir}}, c.ToString());
+      }
+    }
     if (s.ok()) {
       durable_offset_.store(target, std::memory_order_release);
       std::lock_guard lock(append_mu_);
@@ -441,17 +451,19 @@ Status Log::Flush() { return DoFlush(); }
 
 Status Log::Checkpoint() {
   std::lock_guard flush_lock(flush_mu_);
-  int64_t recovery = durable_offset_.load();
-  int64_t start = log_start_offset_.load();
-  if (recovery == checkpointed_offset_) return Status::Ok();
   std::shared_ptr<Segment> active;
   {
     std::lock_guard lock(append_mu_);
     active = active_;
   }
+  return CheckpointAt(durable_offset_.load(), active);
+}
+
+Status Log::CheckpointAt(int64_t recovery, const std::shared_ptr<Segment>& active) {
+  if (recovery == checkpointed_offset_) return Status::Ok();
   // Index entries below the recovery point are trusted on reopen: write them out first.
   HERALD_RETURN_IF_ERROR(active->SyncIndexes());
-  HERALD_RETURN_IF_ERROR(WriteCheckpointFile(recovery, start));
+  HERALD_RETURN_IF_ERROR(WriteCheckpointFile(recovery, log_start_offset_.load()));
   checkpointed_offset_ = recovery;
   return Status::Ok();
 }

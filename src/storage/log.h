@@ -204,6 +204,9 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   explicit Log(LogOptions options);
   Status Recover();
   Status WriteCheckpointFile(int64_t recovery_offset, int64_t log_start);
+  // Checkpoint at `recovery` (durable), syncing the active segment's indexes first. REQUIRES
+  // flush_mu_.
+  Status CheckpointAt(int64_t recovery, const std::shared_ptr<Segment>& active);
   Status Roll(int64_t now_ms);  // REQUIRES append_mu_
   Status DoFlush();
   void FailWaiters(const Status& status);

@@ -648,6 +648,42 @@ TEST_F(CorruptionTest, DamagePastTheCheckpointKeepsTheLogClosedUntilRepaired) {
   ExpectReadsMatchModel(*log);
 }
 
+// A flush that makes rolled segments durable writes the recovery checkpoint past them before it
+// acknowledges anything after them. So when a crash leaves the last batch of a segment before
+// the last damaged, recovery knows that segment was complete: it reports the damaged batch and
+// keeps every acknowledged batch after it, instead of cutting them all as a torn write.
+TEST_F(CorruptionTest, DamagedEndOfARolledSegmentIsReportedNotCutAsATornWrite) {
+  ASSERT_NO_FATAL_FAILURE(WriteCleanLog(10));
+  Buffer crash_checkpoint;
+  {
+    auto log = OpenLog();
+    ASSERT_NE(log, nullptr);
+    ASSERT_NO_FATAL_FAILURE(AppendBatches(*log, 70));
+    crash_checkpoint = Load(CheckpointPath());  // what a crash here leaves
+  }  // (closing writes a newer checkpoint, which the crash never wrote)
+  Store(CheckpointPath(), crash_checkpoint);
+  const int64_t end = NextOffset(model_.rbegin()->second);
+  const auto bases = SegmentBases();
+  ASSERT_GE(bases.size(), 4u);
+  const BatchLocation victim = InSegment(Locate(), bases[bases.size() - 2]).back();
+  const BitFlip flip = FlipFor(Region::kValue, model_.at(victim.header.base_offset));
+  ASSERT_NO_FATAL_FAILURE(
+      FlipBit(LogPath(victim.segment_base), victim.position + flip.at, flip.mask));
+
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  EXPECT_EQ(log->recovery_report().bytes_truncated, 0u);
+  EXPECT_EQ(log->recovery_report().segments_removed, 0);
+  EXPECT_EQ(log->end_offset(), end);
+  EXPECT_EQ(log->segment_count(), bases.size());
+  auto read = log->Read(victim.header.base_offset, 1);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::kCorruption) << read.status().ToString();
+  ReadExpectation expect;
+  expect.corrupt.insert(victim.header.base_offset);
+  ExpectReadsMatchModel(*log, expect);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Index files.
 
