@@ -1,4 +1,8 @@
 // ApiVersions and Metadata: what a client asks first.
+#include <set>
+#include <string>
+#include <utility>
+
 #include "base/log.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
@@ -70,6 +74,9 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   // AllowAutoTopicCreation exists from v4; before it, asking for a topic may create it.
   const bool may_create = !all && (version < 4 || request->allow_auto_topic_creation);
 
+  std::set<std::pair<std::string, int32_t>> offline;
+  for (const auto& o : broker.engine().OfflinePartitions()) offline.insert({o.topic, o.partition});
+
   for (const auto& name : names) {
     MetadataResponseTopic topic;
     topic.name = name;
@@ -89,6 +96,14 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
         partition.leader_id = options.node_id;
         partition.replica_nodes = {options.node_id};
         partition.isr_nodes = {options.node_id};
+        if (offline.contains({name, p})) {
+          // As Kafka answers for a partition whose only replica's log directory is offline: no
+          // leader, the replica listed offline. Clients wait for a leader instead of sending.
+          partition.error_code = Code(ErrorCode::kLeaderNotAvailable);
+          partition.leader_id = -1;
+          partition.isr_nodes.clear();
+          partition.offline_replicas = {options.node_id};
+        }
         topic.partitions.push_back(std::move(partition));
       }
     } else {

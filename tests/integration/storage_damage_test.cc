@@ -17,6 +17,7 @@
 #include "kafka/messages/fetch.h"
 #include "kafka/messages/find_coordinator.h"
 #include "kafka/messages/list_offsets.h"
+#include "kafka/messages/metadata.h"
 #include "kafka/messages/offset_commit.h"
 #include "kafka/messages/produce.h"
 #include "storage/record_batch.h"
@@ -157,6 +158,18 @@ TEST_F(StorageDamageTest, DamageInTheMiddleOfALogTakesOnlyThatPartitionOffline) 
   EXPECT_EQ(error, Code(ErrorCode::kKafkaStorageError));
   EXPECT_EQ(EndOffset(*client, "fine"), 10);
   EXPECT_EQ(Produce(*client, "fine", "still served"), 0);
+  // Metadata shows the partition without a leader, its replica offline, as Kafka does.
+  kafka::MetadataRequest metadata;
+  metadata.topics = std::vector<kafka::MetadataRequestTopic>{{"hurt"}, {"fine"}};
+  auto described = client->Call<kafka::MetadataResponse>(ApiKey::kMetadata, 5, metadata);
+  ASSERT_EQ(described.body.topics.size(), 2u);
+  const auto& hurt_partition = described.body.topics.at(0).partitions.at(0);
+  EXPECT_EQ(hurt_partition.error_code, Code(ErrorCode::kLeaderNotAvailable));
+  EXPECT_EQ(hurt_partition.leader_id, -1);
+  EXPECT_EQ(hurt_partition.offline_replicas, std::vector<int32_t>{1});
+  const auto& fine_partition = described.body.topics.at(1).partitions.at(0);
+  EXPECT_EQ(fine_partition.error_code, 0);
+  EXPECT_EQ(fine_partition.leader_id, 1);
   auto [status, body] = Readyz();
   EXPECT_EQ(status, 503) << body.dump();
   ASSERT_TRUE(body.contains("offline_partitions")) << body.dump();
