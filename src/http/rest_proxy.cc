@@ -68,6 +68,11 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
               : ErrorResponse(40401, fmt::format("Topic {} not found.", topic)));
     return;
   }
+  if (broker::Broker::IsInternalTopic(topic)) {
+    // As Kafka answers a Produce to it: INVALID_TOPIC_EXCEPTION.
+    reply(ErrorResponse(42202, fmt::format("Cannot append to internal topic {}", topic)));
+    return;
+  }
   auto info = ctx.broker.engine().DescribeTopic(topic);
   if (!info.ok()) {
     reply(ErrorResponse(40401, fmt::format("Topic {} not found.", topic)));

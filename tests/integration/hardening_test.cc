@@ -579,6 +579,12 @@ TEST_F(HardeningTest, InternalTopicsCannotBeDeletedOrProducedTo) {
   EXPECT_EQ(deleted.body.responses.at(0).error_code, Code(ErrorCode::kTopicAuthorizationFailed));
   EXPECT_EQ(ProduceError(*client, "__consumer_offsets", BatchOf("forged")),
             Code(ErrorCode::kInvalidTopicException));
+  // Nor through the REST proxy, whole topic or one partition.
+  const std::string json_v2 = "application/vnd.kafka.json.v2+json";
+  for (const char* path : {"/topics/__consumer_offsets", "/topics/__consumer_offsets/partitions/0"}) {
+    auto forged = Curl("POST", path, R"({"records":[{"value":"forged"}]})", json_v2);
+    EXPECT_EQ(forged.status, 422) << path << ": " << forged.body;
+  }
   ExpectServing();
 }
 
