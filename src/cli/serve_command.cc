@@ -242,6 +242,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   storage::EngineOptions eo;
   eo.data_dir = o.data_dir;
   eo.defaults = *defaults;
+  eo.max_partitions_per_topic =
+      static_cast<int32_t>(LimitValue(o, "--max-partitions-per-topic"));
   auto engine = storage::Engine::Open(eo);
   if (!engine.ok()) {
     std::cerr << "herald serve: " << engine.status().message() << "\n";

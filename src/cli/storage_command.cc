@@ -24,6 +24,7 @@ enum class Mode { kInspect, kCheck, kRepair };
 struct InspectOptions {
   std::string data_dir = "./data";
   std::string output = "table";
+  int32_t max_partitions_per_topic = storage::EngineOptions{}.max_partitions_per_topic;
 };
 
 int RunInspect(const InspectOptions& o, Mode mode) {
@@ -31,6 +32,7 @@ int RunInspect(const InspectOptions& o, Mode mode) {
   eo.data_dir = o.data_dir;
   eo.background = false;
   eo.repair = mode == Mode::kRepair;
+  eo.max_partitions_per_topic = o.max_partitions_per_topic;
   auto engine = storage::Engine::Open(eo);
   if (!engine.ok()) {
     std::cerr << "herald: " << engine.status().message() << "\n";
@@ -128,6 +130,10 @@ void RegisterStorage(CLI::App& app) {
     cmd->add_option("--data-dir", opts->data_dir, "Data directory")->capture_default_str();
     cmd->add_option("--output", opts->output, "table or json")
         ->check(CLI::IsMember({"table", "json"}))
+        ->capture_default_str();
+    cmd->add_option("--max-partitions-per-topic", opts->max_partitions_per_topic,
+                    "A topic whose metadata names more partitions is offline (as for serve)")
+        ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
     cmd->callback([opts, mode = verbs[i].second] { SetExitCode(RunInspect(*opts, mode)); });
   }

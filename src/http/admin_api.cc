@@ -275,18 +275,19 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
         reply(JsonResponse(bhttp::status::ok, TopicJson(engine, *after, true)));
       }));
 
-  router.Add(verb::delete_, "/admin/topics/{topic}", [&engine](Call call, Reply reply) {
-    const std::string& name = call.Param("topic");
-    if (broker::Broker::IsInternalTopic(name)) {
-      reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
-      return;
-    }
-    if (Status s = engine.DeleteTopic(name); !s.ok()) {
-      reply(StatusError(s, fmt::format("Topic {}", name)));
-      return;
-    }
-    reply(TextResponse(bhttp::status::no_content, "", "application/json"));
-  });
+  router.Add(verb::delete_, "/admin/topics/{topic}",
+             OnAdminThread(ctx, "DELETE /admin/topics/{topic}", [&engine](Call call, Reply reply) {
+               const std::string& name = call.Param("topic");
+               if (broker::Broker::IsInternalTopic(name)) {
+                 reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
+                 return;
+               }
+               if (Status s = engine.DeleteTopic(name); !s.ok()) {
+                 reply(StatusError(s, fmt::format("Topic {}", name)));
+                 return;
+               }
+               reply(TextResponse(bhttp::status::no_content, "", "application/json"));
+             }));
 
   router.Add(verb::get, "/admin/groups", [&ctx, &engine](Call, Reply reply) {
     ctx.groups.Overview(std::nullopt, [&engine, reply = std::move(reply)](

@@ -80,7 +80,9 @@ void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
   OnAdminThread(broker, std::move(ctx), std::move(done), CreateTopicsNow);
 }
 
-void DeleteTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
+namespace {
+
+void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<DeleteTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   DeleteTopicsResponse response;
@@ -100,6 +102,12 @@ void DeleteTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
     response.responses.push_back(std::move(out));
   }
   done(EncodeResponse(response, ctx.version()));
+}
+
+}  // namespace
+
+void DeleteTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
+  OnAdminThread(broker, std::move(ctx), std::move(done), DeleteTopicsNow);
 }
 
 }  // namespace herald::kafka::handlers

@@ -121,8 +121,10 @@ Result<TopicInfo> Engine::LoadTopicMeta(const std::string& path) const {
     return Corruption("topic metadata {}: {}", path, e.what());
   }
   HERALD_RETURN_IF_ERROR(ValidateTopicName(info.name));
-  if (info.partitions < 1) {
-    return Corruption("topic metadata {}: {} partitions", path, info.partitions);
+  if (info.partitions < 1 || info.partitions > options_.max_partitions_per_topic) {
+    return Corruption(
+        "topic metadata {}: {} partitions, outside 1 to {} (--max-partitions-per-topic)", path,
+        info.partitions, options_.max_partitions_per_topic);
   }
   HERALD_ASSIGN_OR_RETURN(info.config, LogConfig::WithOverrides(options_.defaults, info.overrides));
   return info;
@@ -266,17 +268,31 @@ Status Engine::CreateTopicFiles(const std::string& name, int32_t partitions,
 }
 
 Status Engine::DeleteTopic(const std::string& name) {
+  std::vector<std::shared_ptr<Log>> logs;
+  int32_t partitions = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(name);
+    if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+    if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
+    logs = std::move(it->second.logs);
+    partitions = it->second.info.partitions;
+    topics_.erase(it);
+    std::erase_if(offline_, [&](const OfflinePartition& o) { return o.topic == name; });
+    changing_.insert(name);
+  }
+  // As CreateTopic: the files go without the engine's lock, which every produce and fetch takes.
+  Status deleted = DeleteTopicFiles(name, partitions, logs);
   std::lock_guard lock(mu_);
-  auto it = topics_.find(name);
-  if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
-  if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
-  std::vector<std::shared_ptr<Log>> logs = std::move(it->second.logs);
-  const int32_t partitions = it->second.info.partitions;
-  topics_.erase(it);
-  for (auto& log : logs) {
+  changing_.erase(name);
+  return deleted;
+}
+
+Status Engine::DeleteTopicFiles(const std::string& name, int32_t partitions,
+                                const std::vector<std::shared_ptr<Log>>& logs) {
+  for (const auto& log : logs) {
     if (log) log->Close().IgnoreError();  // its data is going anyway
   }
-  std::erase_if(offline_, [&](const OfflinePartition& o) { return o.topic == name; });
   // Rename the directories out of the way first, then drop the metadata: a crash in between
   // leaves the topic with empty partitions and `.deleting` directories that Open() removes.
   std::vector<std::string> doomed;

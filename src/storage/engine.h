@@ -48,6 +48,10 @@ struct EngineOptions {
   // repair), and a topic whose metadata does not load gets it rewritten from its partition
   // directories (with default configs).
   bool repair = false;
+  // A topic whose metadata names more partitions than this is offline (its metadata is taken for
+  // damaged) rather than opened: each partition holds open files. `herald serve` passes its
+  // --max-partitions-per-topic.
+  int32_t max_partitions_per_topic = 1000;
 };
 
 // A partition the engine cannot serve: it did not open (damaged, unreadable) or its log failed a
@@ -120,6 +124,9 @@ class Engine {
   Status CreateTopicFiles(const std::string& name, int32_t partitions,
                           const std::map<std::string, std::string>& overrides,
                           const LogConfig& config);
+  // Closes a deleted topic's logs and removes its files (outside mu_).
+  Status DeleteTopicFiles(const std::string& name, int32_t partitions,
+                          const std::vector<std::shared_ptr<Log>>& logs);
   Result<TopicInfo> RebuildTopicMeta(const std::string& name, const Status& why);
   Status WriteTopicMeta(const TopicInfo& info);
   Result<std::shared_ptr<Log>> OpenLog(const std::string& topic, int32_t partition,
@@ -138,7 +145,7 @@ class Engine {
   mutable std::mutex mu_;  // guards topics_ (not held across log I/O on the hot path)
   std::map<std::string, Topic> topics_;
   std::vector<OfflinePartition> offline_;  // what did not open (GUARDED_BY(mu_))
-  std::set<std::string> changing_;         // topics being created or grown (GUARDED_BY(mu_))
+  std::set<std::string> changing_;         // topics being created, grown or deleted (GUARDED_BY(mu_))
 
   std::mutex background_mu_;
   std::condition_variable background_cv_;
