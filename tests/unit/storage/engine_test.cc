@@ -188,6 +188,28 @@ TEST_F(EngineTest, APartitionThatDoesNotOpenIsOfflineAndTheRestServe) {
   EXPECT_TRUE(fs_.Exists("/data/a-1"));
 }
 
+// Metadata naming more partitions than a topic may have is damage: opening it would create that
+// many directories and open three files for each.
+TEST_F(EngineTest, MetadataNamingTooManyPartitionsIsOfflineNotOpened) {
+  { ASSERT_NE(OpenEngine(), nullptr); }
+  {
+    auto file = fs_.Open("/data/meta/topics/huge.json", OpenMode::kCreate);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE(
+        (*file)->Append(AsBytes(std::string_view(R"({"name":"huge","partitions":2000000000})")))
+            .ok());
+  }
+  auto engine = OpenEngine();
+  ASSERT_NE(engine, nullptr);
+  auto offline = engine->OfflinePartitions();
+  ASSERT_EQ(offline.size(), 1u);
+  EXPECT_EQ(offline[0].topic, "huge");
+  EXPECT_EQ(offline[0].partition, -1);
+  EXPECT_NE(offline[0].reason.find("--max-partitions-per-topic"), std::string::npos)
+      << offline[0].reason;
+  EXPECT_FALSE(fs_.Exists("/data/huge-0"));
+}
+
 // A log whose fsync failed stops taking appends; the engine reports it with the offline ones.
 TEST_F(EngineTest, ALogThatFailedASyncIsReported) {
   FaultFileSystem faulty(fs_);
