@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 
-.PHONY: deps build build-debug build-fuzz run test test-unit test-fault test-sanitize test-fuzz fuzz bench example clean format
+.PHONY: deps build build-debug build-tsan build-fuzz run test test-unit test-fault test-sanitize test-tsan test-fuzz fuzz bench example clean format
 
 deps:
 	@bash scripts/install-deps.sh
@@ -17,24 +17,25 @@ build-debug: deps
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS) --target herald_unit_tests
 
-FUZZ_TARGETS := request batch log_recovery
+build-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS) --target herald_unit_tests herald_fault_tests
 
+# The libFuzzer targets (tests/fuzz/) and their starting corpora (scripts/fuzz.sh lists them).
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS) --target $(FUZZ_TARGETS:%=herald_%_fuzz) herald_fuzz_seeds
-	@mkdir -p build-fuzz/seeds/request build-fuzz/seeds/batch build-fuzz/seeds/log_recovery
-	@./build-fuzz/herald_fuzz_seeds build-fuzz/seeds/request requests
-	@./build-fuzz/herald_fuzz_seeds build-fuzz/seeds/batch batches
-	@./build-fuzz/herald_fuzz_seeds build-fuzz/seeds/log_recovery logs
+	@cmake --build --preset fuzz -j $(JOBS)
+	@bash scripts/fuzz.sh seeds
 
 run: build
 	@bash scripts/run.sh $(DATA_DIR)
 
 # Every tier: unit, fault and integration tests on the Release build, the unit tests under
-# ASan+UBSan, and a short libFuzzer run over request decoding.
-test: build build-debug build-fuzz
+# ASan+UBSan, the unit and fault tests under ThreadSanitizer, and a short run of every fuzz target.
+test: build build-debug build-tsan build-fuzz
 	@ctest --preset release -j $(JOBS)
 	@ctest --preset debug -j $(JOBS)
+	@ctest --preset tsan -j $(JOBS)
 	@$(MAKE) --no-print-directory test-fuzz
 
 test-unit: build
@@ -46,24 +47,17 @@ test-fault: build
 test-sanitize: build-debug
 	@ctest --preset debug -j $(JOBS)
 
-# A brief run of every fuzz target (in make test) and a long one (make fuzz, FUZZ_SECONDS=300 per
-# target by default). Each target keeps its corpus in build-fuzz/corpus/<target>.
+test-tsan: build-tsan
+	@ctest --preset tsan -j $(JOBS)
+
+# A brief run of every fuzz target (in make test: 100,000 inputs or 40 s each) and a campaign
+# (make fuzz, FUZZ_SECONDS=300 per target by default). Corpora stay in build-fuzz/corpus/<target>.
 FUZZ_SECONDS ?= 300
 test-fuzz: build-fuzz
-	@set -o pipefail; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build-fuzz/corpus/$$t; \
-	  echo "fuzz $$t:"; \
-	  ./build-fuzz/herald_$${t}_fuzz -runs=100000 -max_len=4096 build-fuzz/corpus/$$t build-fuzz/seeds/$$t 2>&1 | tail -n 1 \
-	    || exit 1; \
-	done
+	@bash scripts/fuzz.sh brief
 
 fuzz: build-fuzz
-	@set -o pipefail; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build-fuzz/corpus/$$t; \
-	  ./build-fuzz/herald_$${t}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -print_final_stats=1 \
-	    build-fuzz/corpus/$$t build-fuzz/seeds/$$t 2>&1 | grep -E "stat::number_of_executed_units|ERROR|Done" \
-	    || exit 1; \
-	done
+	@bash scripts/fuzz.sh campaign $(FUZZ_SECONDS)
 
 bench: build
 	@./build/herald bench storage --dir $(DATA_DIR)/bench
@@ -78,4 +72,4 @@ format:
 	@clang-format -i $$(git ls-files '*.h' '*.cc')
 
 clean:
-	rm -rf build build-debug build-fuzz
+	rm -rf build build-debug build-tsan build-fuzz

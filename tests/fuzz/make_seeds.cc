@@ -1,11 +1,17 @@
 // Writes starting corpora for the fuzz targets, so that fuzzing starts from inputs that reach the
 // deep paths:
 //   requests  one valid request frame per served API and version (herald_request_fuzz)
+//   sessions  what a client sends on a connection: each of those frames size-prefixed, and
+//             sessions of every API in turn (herald_kafka_handler_fuzz)
 //   batches   record batches with every codec (herald_batch_fuzz)
 //   logs      a partition directory as herald_log_recovery_fuzz reads it, from a real log
-// Usage: herald_fuzz_seeds DIR [requests|batches|logs]   (requests by default)
+//   states    topic metadata, producer ids and group records (herald_state_replay_fuzz)
+//   http      HTTP requests for every route (herald_http_router_fuzz)
+// Usage: herald_fuzz_seeds DIR [requests|sessions|batches|logs|states|http]   (requests by default)
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -22,8 +28,15 @@
 namespace herald::kafka {
 namespace {
 
+struct Seed {
+  std::string name;  // api-vN
+  ApiKey key;
+  int16_t version;
+  Buffer frame;
+};
+
 template <typename T>
-void Emit(const std::string& dir, const ApiInfo& api, const T& message) {
+void Emit(std::vector<Seed>& out, const ApiInfo& api, const T& message) {
   for (int16_t v = api.min_version; v <= api.max_version; ++v) {
     const bool flexible = v >= api.flexible_from;
     Buffer frame;
@@ -34,18 +47,14 @@ void Emit(const std::string& dir, const ApiInfo& api, const T& message) {
     w.NullableString(std::string("seed"), /*compact=*/false);
     if (flexible) w.EmptyTaggedFields();
     Write(w, message, Version{v, flexible});
-    std::string path = fmt::format("{}/{}-v{}", dir, api.name, v);
-    if (FILE* f = std::fopen(path.c_str(), "wb")) {
-      std::fwrite(frame.data(), 1, frame.size(), f);
-      std::fclose(f);
-    }
+    out.push_back({fmt::format("{}-v{}", api.name, v), api.key, v, std::move(frame)});
   }
 }
 
 }  // namespace
 }  // namespace herald::kafka
 
-namespace herald::storage {
+namespace herald {
 namespace {
 
 void WriteFile(const std::string& path, ByteView bytes) {
@@ -54,6 +63,12 @@ void WriteFile(const std::string& path, ByteView bytes) {
     std::fclose(f);
   }
 }
+
+}  // namespace
+}  // namespace herald
+
+namespace herald::storage {
+namespace {
 
 std::vector<RecordSpec> SomeRecords(int n) {
   std::vector<RecordSpec> records;
@@ -106,23 +121,51 @@ void EmitLogs(const std::string& dir) {
   }
 }
 
+// The input of herald_state_replay_fuzz: length-prefixed parts (see state_replay_fuzz.cc).
+void EmitStates(const std::string& dir) {
+  auto part = [](Buffer& out, std::optional<std::string_view> text) {
+    uint8_t size[2];
+    StoreBigEndian<uint16_t>(size, text ? static_cast<uint16_t>(text->size()) : 0xFFFF);
+    out.insert(out.end(), size, size + 2);
+    if (text) out.insert(out.end(), text->begin(), text->end());
+  };
+  const std::string meta =
+      R"({"name":"orders","partitions":2,"configs":{"retention.ms":"1000"},"version":1})";
+  const std::string producer_ids = R"({"next_producer_id":1000})";
+  const std::string offset_key = std::string("offset\0g\0orders\0", 16) + "1";
+  const std::string group_key = std::string("group\0g", 7);
+  const std::string group =
+      R"({"protocol_type":"consumer","protocol":"range","generation":3,"leader":"m1",)"
+      R"("members":[{"member_id":"m1","group_instance_id":"i1","client_id":"c","client_host":"h",)"
+      R"("session_timeout_ms":10000,"rebalance_timeout_ms":10000,"metadata":"AAEAAAAB",)"
+      R"("assignment":"AAE="}]})";
+  Buffer empty;
+  part(empty, meta);
+  part(empty, producer_ids);
+  WriteFile(dir + "/empty", empty);
+  Buffer groups = empty;
+  part(groups, offset_key);
+  part(groups, R"({"offset":42,"metadata":"m"})");
+  part(groups, group_key);
+  part(groups, group);
+  WriteFile(dir + "/groups", groups);
+  Buffer deleted = groups;
+  part(deleted, offset_key);
+  part(deleted, std::nullopt);
+  part(deleted, group_key);
+  part(deleted, std::nullopt);
+  WriteFile(dir + "/deleted", deleted);
+}
+
 }  // namespace
 }  // namespace herald::storage
 
-int main(int argc, char** argv) {
-  using namespace herald::kafka;
-  if (argc != 2 && argc != 3) return 2;
-  const std::string dir = argv[1];
-  const std::string kind = argc == 3 ? argv[2] : "requests";
-  if (kind == "batches") {
-    herald::storage::EmitBatches(dir);
-    return 0;
-  }
-  if (kind == "logs") {
-    herald::storage::EmitLogs(dir);
-    return 0;
-  }
-  if (kind != "requests") return 2;
+namespace herald::kafka {
+namespace {
+
+// One valid frame per served API and version.
+std::vector<Seed> RequestSeeds() {
+  std::vector<Seed> seeds;
   static const herald::Buffer batch =
       herald::storage::BuildBatch({{"key", "value", 1700000000000, {{"h", "v"}}}});
   for (const auto& api : kApis) {
@@ -134,7 +177,7 @@ int main(int argc, char** argv) {
         ProduceRequestPartition p;
         p.records.bytes = herald::ByteView(batch);
         r.topics.push_back({"orders", {p}});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kFetch: {
@@ -144,7 +187,7 @@ int main(int argc, char** argv) {
         FetchRequestPartition p;
         p.partition_max_bytes = 1 << 20;
         r.topics.push_back({"orders", {p}});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kListOffsets: {
@@ -152,10 +195,10 @@ int main(int argc, char** argv) {
         ListOffsetsRequestPartition p;
         p.timestamp = -1;
         r.topics.push_back({"orders", {p}});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
-      case ApiKey::kMetadata: Emit(dir, api, MetadataRequest{{{{"orders"}}}, true}); break;
+      case ApiKey::kMetadata: Emit(seeds, api, MetadataRequest{{{{"orders"}}}, true}); break;
       case ApiKey::kOffsetCommit: {
         OffsetCommitRequest r;
         r.group_id = "g";
@@ -163,31 +206,31 @@ int main(int argc, char** argv) {
         p.committed_offset = 5;
         p.committed_metadata = "m";
         r.topics.push_back({"orders", {p}});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kOffsetFetch: {
         OffsetFetchRequest r;
         r.group_id = "g";
         r.topics = std::vector<OffsetFetchRequestTopic>{{"orders", {0, 1}}};
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
-      case ApiKey::kFindCoordinator: Emit(dir, api, FindCoordinatorRequest{"g", 0}); break;
+      case ApiKey::kFindCoordinator: Emit(seeds, api, FindCoordinatorRequest{"g", 0}); break;
       case ApiKey::kJoinGroup: {
         JoinGroupRequest r;
         r.group_id = "g";
         r.session_timeout_ms = 10000;
         r.protocol_type = "consumer";
         r.protocols.push_back({"range", herald::Buffer{0, 1, 0, 0, 0, 1, 0, 1, 'o'}});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kHeartbeat: {
         HeartbeatRequest r;
         r.group_id = "g";
         r.member_id = "m";
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kLeaveGroup: {
@@ -195,7 +238,7 @@ int main(int argc, char** argv) {
         r.group_id = "g";
         r.member_id = "m";
         r.members.push_back({"m", std::nullopt});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kSyncGroup: {
@@ -203,17 +246,17 @@ int main(int argc, char** argv) {
         r.group_id = "g";
         r.member_id = "m";
         r.assignments.push_back({"m", herald::Buffer{0, 1}});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kDescribeGroups: {
         DescribeGroupsRequest r;
         r.groups = {"g"};
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
-      case ApiKey::kListGroups: Emit(dir, api, ListGroupsRequest{}); break;
-      case ApiKey::kApiVersions: Emit(dir, api, ApiVersionsRequest{"seed", "1.0"}); break;
+      case ApiKey::kListGroups: Emit(seeds, api, ListGroupsRequest{}); break;
+      case ApiKey::kApiVersions: Emit(seeds, api, ApiVersionsRequest{"seed", "1.0"}); break;
       case ApiKey::kCreateTopics: {
         CreateTopicsRequest r;
         CreateTopicsRequestTopic t;
@@ -222,27 +265,27 @@ int main(int argc, char** argv) {
         t.replication_factor = 1;
         t.configs.push_back({"retention.ms", std::string("1000")});
         r.topics.push_back(t);
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kDeleteTopics: {
         DeleteTopicsRequest r;
         r.topic_names = {"orders"};
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kDeleteRecords: {
         DeleteRecordsRequest r;
         r.topics.push_back({"orders", {{0, 3}}});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
-      case ApiKey::kInitProducerId: Emit(dir, api, InitProducerIdRequest{}); break;
+      case ApiKey::kInitProducerId: Emit(seeds, api, InitProducerIdRequest{}); break;
       case ApiKey::kOffsetForLeaderEpoch: {
         OffsetForLeaderEpochRequest r;
         OffsetForLeaderEpochRequestPartition p;
         r.topics.push_back({"orders", {p}});
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kDescribeConfigs: {
@@ -251,7 +294,7 @@ int main(int argc, char** argv) {
         res.resource_type = 2;
         res.resource_name = "orders";
         r.resources.push_back(res);
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kAlterConfigs: {
@@ -261,7 +304,7 @@ int main(int argc, char** argv) {
         res.resource_name = "orders";
         res.configs.push_back({"retention.ms", std::string("5")});
         r.resources.push_back(res);
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kCreatePartitions: {
@@ -270,16 +313,148 @@ int main(int argc, char** argv) {
         t.name = "orders";
         t.count = 3;
         r.topics.push_back(t);
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
       case ApiKey::kDeleteGroups: {
         DeleteGroupsRequest r;
         r.groups_names = {"g"};
-        Emit(dir, api, r);
+        Emit(seeds, api, r);
         break;
       }
     }
+  }
+  return seeds;
+}
+
+void Append(Buffer& session, const Buffer& frame) {
+  uint8_t size[4];
+  StoreBigEndian<uint32_t>(size, static_cast<uint32_t>(frame.size()));
+  session.insert(session.end(), size, size + 4);
+  session.insert(session.end(), frame.begin(), frame.end());
+}
+
+// Each frame alone, then sessions that create, produce, read, join, commit and delete in turn:
+// every API at its newest version, and at its oldest.
+void EmitSessions(const std::string& dir) {
+  const std::vector<Seed> seeds = RequestSeeds();
+  for (const Seed& seed : seeds) {
+    Buffer session;
+    Append(session, seed.frame);
+    WriteFile(fmt::format("{}/{}", dir, seed.name), session);
+  }
+  const ApiKey order[] = {
+      ApiKey::kApiVersions,    ApiKey::kMetadata,        ApiKey::kCreateTopics,
+      ApiKey::kInitProducerId, ApiKey::kProduce,         ApiKey::kFetch,
+      ApiKey::kListOffsets,    ApiKey::kOffsetForLeaderEpoch, ApiKey::kFindCoordinator,
+      ApiKey::kJoinGroup,      ApiKey::kSyncGroup,       ApiKey::kHeartbeat,
+      ApiKey::kOffsetCommit,   ApiKey::kOffsetFetch,     ApiKey::kDescribeGroups,
+      ApiKey::kListGroups,     ApiKey::kLeaveGroup,      ApiKey::kDeleteGroups,
+      ApiKey::kDescribeConfigs, ApiKey::kAlterConfigs,   ApiKey::kCreatePartitions,
+      ApiKey::kDeleteRecords,  ApiKey::kDeleteTopics};
+  for (bool newest : {true, false}) {
+    Buffer session;
+    for (ApiKey key : order) {
+      const Seed* pick = nullptr;
+      for (const Seed& seed : seeds) {
+        if (seed.key == key && (!pick || (seed.version > pick->version) == newest)) pick = &seed;
+      }
+      if (pick) Append(session, pick->frame);
+    }
+    WriteFile(fmt::format("{}/session-{}", dir, newest ? "newest" : "oldest"), session);
+  }
+}
+
+// One request per route, and one connection that walks a REST consumer's life.
+void EmitHttp(const std::string& dir) {
+  auto request = [](std::string_view method, std::string_view target, std::string_view body = "",
+                    std::string_view type = "application/vnd.kafka.json.v2+json") {
+    std::string r = fmt::format("{} {} HTTP/1.1\r\nHost: localhost\r\n", method, target);
+    if (!body.empty()) {
+      r += fmt::format("Content-Type: {}\r\nContent-Length: {}\r\n", type, body.size());
+    }
+    return r + "\r\n" + std::string(body);
+  };
+  const std::string consumer = "/consumers/g/instances/c";
+  const std::vector<std::pair<std::string, std::string>> requests = {
+      {"metrics", request("GET", "/metrics")},
+      {"healthz", request("GET", "/healthz")},
+      {"readyz", request("GET", "/readyz")},
+      {"brokers", request("GET", "/brokers")},
+      {"topics", request("GET", "/topics")},
+      {"topic", request("GET", "/topics/orders")},
+      {"partitions", request("GET", "/topics/orders/partitions")},
+      {"partition", request("GET", "/topics/orders/partitions/1")},
+      {"partition-offsets", request("GET", "/topics/orders/partitions/0/offsets")},
+      {"produce-json",
+       request("POST", "/topics/orders",
+               R"({"records":[{"key":"k","value":{"a":[1,2,{"b":null}]}},{"value":"v","partition":1}]})")},
+      {"produce-binary",
+       request("POST", "/topics/orders/partitions/0", R"({"records":[{"key":"aw==","value":"dg=="}]})",
+               "application/vnd.kafka.binary.v2+json")},
+      {"admin-broker", request("GET", "/admin/broker")},
+      {"admin-topics", request("GET", "/admin/topics")},
+      {"admin-create",
+       request("POST", "/admin/topics",
+               R"({"name":"new","partitions":3,"configs":{"retention.ms":"1000"}})",
+               "application/json")},
+      {"admin-topic", request("GET", "/admin/topics/orders")},
+      {"admin-alter",
+       request("PATCH", "/admin/topics/orders", R"({"partitions":4,"configs":{"retention.ms":"5"}})",
+               "application/json")},
+      {"admin-delete", request("DELETE", "/admin/topics/orders")},
+      {"admin-groups", request("GET", "/admin/groups")},
+      {"admin-group", request("GET", "/admin/groups/g")},
+      {"admin-group-delete", request("DELETE", "/admin/groups/g")},
+      {"consumer-create",
+       request("POST", "/consumers/g",
+               R"({"name":"c","format":"json","auto.offset.reset":"earliest","auto.commit.enable":true})")},
+      {"consumer-subscribe", request("POST", consumer + "/subscription", R"({"topics":["orders"]})")},
+      {"consumer-assign",
+       request("POST", consumer + "/assignments",
+               R"({"partitions":[{"topic":"orders","partition":0}]})")},
+      {"consumer-seek",
+       request("POST", consumer + "/positions",
+               R"({"offsets":[{"topic":"orders","partition":0,"offset":1}]})")},
+      {"consumer-commit",
+       request("POST", consumer + "/offsets",
+               R"({"offsets":[{"topic":"orders","partition":0,"offset":1}]})")},
+      {"consumer-offsets", request("GET", consumer + "/offsets")},
+      {"consumer-records", request("GET", consumer + "/records?timeout=0&max_bytes=1000")},
+      {"consumer-delete", request("DELETE", consumer)},
+  };
+  std::string life;
+  for (const auto& [name, text] : requests) {
+    WriteFile(fmt::format("{}/{}", dir, name),
+              ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+    if (name.starts_with("consumer-")) life += text;
+  }
+  WriteFile(dir + "/consumer-life",
+            ByteView(reinterpret_cast<const uint8_t*>(life.data()), life.size()));
+}
+
+}  // namespace
+}  // namespace herald::kafka
+
+int main(int argc, char** argv) {
+  using namespace herald::kafka;
+  if (argc != 2 && argc != 3) return 2;
+  const std::string dir = argv[1];
+  const std::string kind = argc == 3 ? argv[2] : "requests";
+  if (kind == "batches") {
+    herald::storage::EmitBatches(dir);
+  } else if (kind == "logs") {
+    herald::storage::EmitLogs(dir);
+  } else if (kind == "states") {
+    herald::storage::EmitStates(dir);
+  } else if (kind == "sessions") {
+    EmitSessions(dir);
+  } else if (kind == "http") {
+    EmitHttp(dir);
+  } else if (kind == "requests") {
+    for (const Seed& seed : RequestSeeds()) herald::WriteFile(fmt::format("{}/{}", dir, seed.name), seed.frame);
+  } else {
+    return 2;
   }
   return 0;
 }

@@ -71,10 +71,10 @@ class FakeTarget final : public FlushTarget {
     gate_open_ = false;
   }
   void OpenGate() {
-    {
-      std::lock_guard lock(mu_);
-      gate_open_ = true;
-    }
+    // Notified under the lock: the woken flush may finish and drop the last reference to this
+    // target (destroying cv_) as soon as the lock is free.
+    std::lock_guard lock(mu_);
+    gate_open_ = true;
     cv_.notify_all();
   }
   // Waits until `n` FlushNow calls have started.
