@@ -4,7 +4,8 @@
 #   fuzz.sh brief             runs each target over 100,000 inputs or 40 s (make test)
 #   fuzz.sh campaign SECONDS  runs each target for SECONDS and prints its executions (make fuzz)
 # Each target keeps what it finds in build-fuzz/corpus/<target>; a crash stops the run with the
-# target's report (reproduce with ./build-fuzz/herald_<target>_fuzz <crash-file>).
+# target's report and leaves its input in build-fuzz/artifacts/<target>/ (reproduce with
+# ./build-fuzz/herald_<target>_fuzz <that file>).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +27,9 @@ for entry in "${TARGETS[@]}"; do
   binary=build-fuzz/herald_${target}_fuzz
   corpus=build-fuzz/corpus/$target
   seed_dir=build-fuzz/seeds/$target
-  mkdir -p "$corpus" "$seed_dir"
+  artifacts=build-fuzz/artifacts/$target/
+  mkdir -p "$corpus" "$seed_dir" "$artifacts"
+  flags="$flags -artifact_prefix=$artifacts"
   case $mode in
     seeds)
       ./build-fuzz/herald_fuzz_seeds "$seed_dir" "$seeds"
