@@ -1,9 +1,9 @@
 // The Kafka APIs Herald serves: keys, the version ranges it advertises, where each API's
 // flexible versions begin, and the protocol's error codes.
 //
-// Ranges follow what real clients need (../shared/KAFKA-COMPAT.md §1.6): minima of 0 where
-// librdkafka 2.0.2 checks for version 0, and maxima below each API's first flexible version
-// except ApiVersions (v3), so ordinary flows never need compact encodings.
+// Ranges follow what real clients send: minima of 0 where librdkafka 2.0.2 checks for version 0,
+// and maxima below each API's first flexible version except ApiVersions (v3), so ordinary flows
+// never need compact encodings.
 #pragma once
 
 #include <array>

@@ -57,7 +57,7 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
 namespace herald::kafka::handlers {
 
 // One node, one leader epoch (0) that never changes: its end is the log's end. A future epoch
-// is answered with -1/-1, as Kafka does (../shared/KAFKA-COMPAT.md Q5).
+// is answered with -1/-1, as Kafka does.
 void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<OffsetForLeaderEpochRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
