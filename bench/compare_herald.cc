@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "client/kafka_client.h"
+#include "client/rdkafka_util.h"  // client::Conf, KafkaStatus, PartitionListPtr
 #include "compare_system.h"
 #include "herald_server.h"
 

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/kafka_client.h"
+#include "client/rdkafka_util.h"  // client::Conf
 #include "kafka/api.h"
 #include "kafka/messages/fetch.h"
 #include "kafka/schema.h"

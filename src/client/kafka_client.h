@@ -1,8 +1,12 @@
 // Kafka clients over librdkafka's C API, for any Kafka-protocol broker (Herald or Apache Kafka):
-// RAII handles for configurations, producers, consumers and admin clients; librdkafka errors as
-// Status; a helper that runs one admin operation and waits for its result event; and typed
-// results (metadata, offsets, configs, consumer groups) so callers never touch librdkafka's C
-// structures. The `herald` CLI is built on it, and so will be the C++ SDK.
+// the client handle (Client: connection, metadata, offsets), Admin, Producer and Consumer, with
+// typed results (metadata, offsets, configs, consumer groups) so callers never touch librdkafka's
+// C structures. The `herald` CLI, the SDK's Kafka transport and the REST consumers are built on it.
+//
+// This header does not include <librdkafka/rdkafka.h>: librdkafka's handles are only declared
+// here. Its error mapping, configurations, RAII handles and admin-call helper are internal to
+// src/client (client/rdkafka_util.h); the definitions are in client.cc, admin.cc, producer.cc and
+// consumer.cc.
 //
 // Every blocking call is bounded by ClientOptions: the first contact with the cluster by
 // connect_timeout_ms (Client::Connect), each later request by request_timeout_ms. librdkafka's own
@@ -23,18 +27,23 @@
 #include <utility>
 #include <vector>
 
-#include <librdkafka/rdkafka.h>
-
 #include "base/status.h"
+
+// librdkafka's opaque handles, declared exactly as <librdkafka/rdkafka.h> declares them (a
+// repeated typedef of the same type is allowed), so that includers do not see librdkafka.
+typedef struct rd_kafka_s rd_kafka_t;
+typedef struct rd_kafka_queue_s rd_kafka_queue_t;
 
 namespace herald::client {
 
-// librdkafka's special partition and offsets.
-inline constexpr int32_t kAnyPartition = RD_KAFKA_PARTITION_UA;
-inline constexpr int64_t kOffsetBeginning = RD_KAFKA_OFFSET_BEGINNING;  // -2
-inline constexpr int64_t kOffsetEnd = RD_KAFKA_OFFSET_END;              // -1
-inline constexpr int64_t kOffsetStored = RD_KAFKA_OFFSET_STORED;        // -1000: the committed one
-inline constexpr int64_t kOffsetInvalid = RD_KAFKA_OFFSET_INVALID;      // -1001: none
+// librdkafka's special partition and offsets, as our own constants with librdkafka's values
+// (RD_KAFKA_PARTITION_UA, RD_KAFKA_OFFSET_BEGINNING, _END, _STORED, _INVALID) so this header
+// needs no librdkafka; client/rdkafka_util.h static_asserts that they still match.
+inline constexpr int32_t kAnyPartition = -1;      // RD_KAFKA_PARTITION_UA
+inline constexpr int64_t kOffsetBeginning = -2;   // RD_KAFKA_OFFSET_BEGINNING
+inline constexpr int64_t kOffsetEnd = -1;         // RD_KAFKA_OFFSET_END
+inline constexpr int64_t kOffsetStored = -1000;   // RD_KAFKA_OFFSET_STORED: the committed one
+inline constexpr int64_t kOffsetInvalid = -1001;  // RD_KAFKA_OFFSET_INVALID: none
 
 struct ClientOptions {
   std::string bootstrap = "localhost:9092";  // bootstrap.servers
@@ -45,49 +54,6 @@ struct ClientOptions {
   std::map<std::string, std::string> properties;
 };
 
-// ---- Errors ----------------------------------------------------------------------------------
-
-// Returns OK for RD_KAFKA_RESP_ERR_NO_ERROR, else a Status whose code follows the error (already
-// exists, not found, invalid argument, unavailable for timeouts and transport failures, failed
-// precondition for a non-empty group or unsupported version, internal otherwise) and whose
-// message is "`context`: `detail`" (detail defaults to librdkafka's text for the error).
-Status KafkaStatus(rd_kafka_resp_err_t err, std::string_view context, std::string_view detail = {});
-// The same for an rd_kafka_error_t (nullptr is OK). Does not take ownership.
-Status KafkaStatus(const rd_kafka_error_t* error, std::string_view context);
-
-// ---- RAII for librdkafka objects -------------------------------------------------------------
-
-template <auto Destroy>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const {
-    if (p != nullptr) Destroy(p);
-  }
-};
-using ConfPtr = std::unique_ptr<rd_kafka_conf_t, Deleter<rd_kafka_conf_destroy>>;
-using QueuePtr = std::unique_ptr<rd_kafka_queue_t, Deleter<rd_kafka_queue_destroy>>;
-using EventPtr = std::unique_ptr<rd_kafka_event_t, Deleter<rd_kafka_event_destroy>>;
-using MessagePtr = std::unique_ptr<rd_kafka_message_t, Deleter<rd_kafka_message_destroy>>;
-using PartitionListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t,
-                                         Deleter<rd_kafka_topic_partition_list_destroy>>;
-using AdminOptionsPtr =
-    std::unique_ptr<rd_kafka_AdminOptions_t, Deleter<rd_kafka_AdminOptions_destroy>>;
-using ErrorPtr = std::unique_ptr<rd_kafka_error_t, Deleter<rd_kafka_error_destroy>>;
-
-// A librdkafka configuration being built.
-class Conf {
- public:
-  Conf() : conf_(rd_kafka_conf_new()) {}
-  // Returns OK, or kInvalidArgument naming the property when librdkafka refuses it.
-  Status Set(std::string_view key, std::string_view value);
-  rd_kafka_conf_t* get() const { return conf_.get(); }
-  // Hands the configuration over (to rd_kafka_new, which takes it on success).
-  rd_kafka_conf_t* release() { return conf_.release(); }
-
- private:
-  ConfPtr conf_;
-};
-
 // ---- Typed results ---------------------------------------------------------------------------
 
 struct TopicPartition {
@@ -96,11 +62,6 @@ struct TopicPartition {
   int64_t offset = kOffsetInvalid;
   Status status;  // a per-partition error in a result
 };
-
-// A list in librdkafka's form, built from ours (offsets copied).
-PartitionListPtr ToPartitionList(const std::vector<TopicPartition>& partitions);
-// Ours from librdkafka's (nullptr gives an empty vector).
-std::vector<TopicPartition> FromPartitionList(const rd_kafka_topic_partition_list_t* list);
 
 struct BrokerInfo {
   int32_t id = -1;
@@ -204,13 +165,11 @@ struct DeliveryReport {
 // ---- The client handle -----------------------------------------------------------------------
 
 // An rd_kafka_t of either type with the shared requests any client can make. Owned through
-// unique_ptr: librdkafka's callbacks hold its address.
+// unique_ptr: librdkafka's callbacks hold its address. Admin, Producer and Consumer create theirs
+// (creating one from librdkafka's handle type and a configuration is internal to src/client:
+// Client::Internals in client/rdkafka_util.h).
 class Client {
  public:
-  // Creates a handle from `options` (bootstrap, client id, timeouts), then `conf`'s properties.
-  // Returns kInvalidArgument for a refused property, kInternal when rd_kafka_new fails.
-  static Result<std::unique_ptr<Client>> Create(rd_kafka_type_t type, const ClientOptions& options,
-                                                Conf conf = Conf());
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -238,12 +197,10 @@ class Client {
 
   // Handlers for the callbacks librdkafka makes while the owner polls.
   using DeliveryHandler = std::function<void(const DeliveryReport&)>;
-  using RebalanceHandler =
-      std::function<void(rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*)>;
   void set_delivery_handler(DeliveryHandler h);
-  void set_rebalance_handler(RebalanceHandler h);
 
-  struct State;  // callback state; defined in the .cc
+  struct State;      // callback state; defined in client.cc
+  struct Internals;  // creation and the rebalance handler; defined in client/rdkafka_util.h
 
  private:
   Client() = default;
@@ -251,15 +208,6 @@ class Client {
   ClientOptions options_;
   std::unique_ptr<State> state_;
 };
-
-// Runs one admin operation: creates a result queue and AdminOptions for `op` (request timeout
-// from the client's options), calls `start(options, queue)`, waits for the result event and checks
-// its request-level error. Returns the event (the caller extracts the op's results, which live as
-// long as the event), kUnavailable "`what`: timed out" when no result came in time, or the
-// request's error as a Status.
-Result<EventPtr> RunAdminOp(
-    Client& client, rd_kafka_admin_op_t op, std::string_view what,
-    const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start);
 
 // ---- Admin -----------------------------------------------------------------------------------
 
@@ -328,6 +276,9 @@ class Producer {
   // Waits until every record is acknowledged or failed. kUnavailable when some are still
   // outstanding after `timeout_ms`.
   Status Flush(int timeout_ms);
+  // Fails every record not yet acknowledged, queued or in flight: their delivery reports (served
+  // by the next Poll or Flush) carry an error.
+  void Purge();
 
  private:
   explicit Producer(std::unique_ptr<Client> client) : client_(std::move(client)) {}
@@ -412,7 +363,12 @@ class Consumer {
  private:
   explicit Consumer(std::unique_ptr<Client> client) : client_(std::move(client)) {}
   std::unique_ptr<Client> client_;
-  QueuePtr commits_;  // where CommitOffsetsAsync's answers wait for ServeCommits
+  // Destroys the commits_ queue (defined in consumer.cc, where librdkafka is known).
+  struct QueueDeleter {
+    void operator()(rd_kafka_queue_t* queue) const;
+  };
+  // Where CommitOffsetsAsync's answers wait for ServeCommits.
+  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> commits_;
   bool grouped_ = false;
   bool closed_ = false;
 };

@@ -352,7 +352,7 @@ class KafkaTransport : public Transport {
     // Give records in flight a chance, then fail the rest so every `done` is called.
     if (Status s = producer_.Flush(kCloseFlushMs); !s.ok()) {
       LogWarn("sdk_kafka_close", {{"bootstrap", options_.bootstrap}}, s.message());
-      rd_kafka_purge(producer_.client().get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+      producer_.Purge();
       producer_.Flush(kCloseFlushMs).IgnoreError();
     }
     stopping_ = true;
