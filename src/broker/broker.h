@@ -64,7 +64,7 @@ struct AppendResult {
   Status status;
   // Set when the producer-state checks refused the batch (`status` then says why, with code
   // kFailedPrecondition); kNone otherwise.
-  ProducerError producer_error = ProducerError::kNone;
+  ErrorCode producer_error = ErrorCode::kNone;
   // When OK: the batch's offsets; for a duplicate those the original batch got.
   storage::AppendInfo info;
   bool duplicate = false;  // a retried batch already in the log, not written again

@@ -20,21 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-// Kafka error codes used by the group protocol.
-constexpr int16_t kNone = 0;
-constexpr int16_t kCoordinatorNotAvailable = 15;
-constexpr int16_t kIllegalGeneration = 22;
-constexpr int16_t kInconsistentGroupProtocol = 23;
-constexpr int16_t kInvalidGroupId = 24;
-constexpr int16_t kUnknownMemberId = 25;
-constexpr int16_t kInvalidSessionTimeout = 26;
-constexpr int16_t kRebalanceInProgress = 27;
-constexpr int16_t kNonEmptyGroup = 68;
-constexpr int16_t kGroupIdNotFound = 69;
-constexpr int16_t kMemberIdRequired = 79;
-constexpr int16_t kFencedInstanceId = 82;
-constexpr int16_t kKafkaStorageError = 56;
-
 constexpr char kOffsetsTopic[] = "__consumer_offsets";
 
 // The JSON text of a stored group or offset record. Strings from clients (ids, metadata) may hold
@@ -62,7 +47,7 @@ std::string OffsetKey(const std::string& group, const std::string& topic, int32_
 }
 std::string GroupKey(const std::string& group) { return fmt::format("group{}{}", '\0', group); }
 
-JoinResult JoinError(int16_t error, std::string member_id = {}) {
+JoinResult JoinError(ErrorCode error, std::string member_id = {}) {
   JoinResult r;
   r.error = error;
   r.member_id = std::move(member_id);
@@ -153,7 +138,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
           return;
         }
         auto j = json::parse(AsString(*r.value));
-        CommittedOffset c{topic, partition, j.at("offset").get<int64_t>(), std::nullopt, 0};
+        CommittedOffset c{topic, partition, j.at("offset").get<int64_t>(), std::nullopt,
+                          ErrorCode::kNone};
         if (j.contains("metadata") && !j["metadata"].is_null()) c.metadata = j["metadata"];
         g.offsets[{topic, partition}] = c;
       } else if (kind == "group") {
@@ -309,8 +295,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     auto it = g.members.find(member_id);
     if (it == g.members.end()) return;
     if (it->second->instance_id) g.static_members.erase(*it->second->instance_id);
-    if (it->second->sync_done) it->second->sync_done({kRebalanceInProgress, {}});
-    if (it->second->join_done) it->second->join_done(JoinError(kUnknownMemberId));
+    if (it->second->sync_done) it->second->sync_done({ErrorCode::kRebalanceInProgress, {}});
+    if (it->second->join_done) it->second->join_done(JoinError(ErrorCode::kUnknownMemberId));
     g.members.erase(it);
     if (g.leader == member_id) g.leader.clear();
     switch (g.state) {
@@ -327,7 +313,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       if (m->sync_done) {
         auto done = std::move(m->sync_done);
         m->sync_done = nullptr;
-        done({kRebalanceInProgress, {}});
+        done({ErrorCode::kRebalanceInProgress, {}});
       }
     }
     g.state = State::kPreparingRebalance;
@@ -432,14 +418,14 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void DoJoin(JoinRequest req, std::function<void(JoinResult)> done) {
-    if (req.group_id.empty()) return done(JoinError(kInvalidGroupId));
+    if (req.group_id.empty()) return done(JoinError(ErrorCode::kInvalidGroupId));
     if (req.session_timeout_ms < options_.min_session_timeout_ms ||
         req.session_timeout_ms > options_.max_session_timeout_ms) {
-      return done(JoinError(kInvalidSessionTimeout));
+      return done(JoinError(ErrorCode::kInvalidSessionTimeout));
     }
     if (req.rebalance_timeout_ms < 0) req.rebalance_timeout_ms = req.session_timeout_ms;
     Group& g = GetOrCreate(req.group_id);
-    if (!ProtocolsCompatible(g, req)) return done(JoinError(kInconsistentGroupProtocol));
+    if (!ProtocolsCompatible(g, req)) return done(JoinError(ErrorCode::kInconsistentGroupProtocol));
 
     std::string member_id = req.member_id;
     if (member_id.empty() && req.group_instance_id) {
@@ -450,8 +436,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
         if (old != g.members.end()) {
           auto m = std::move(old->second);
           g.members.erase(old);
-          if (m->sync_done) m->sync_done({kFencedInstanceId, {}});
-          if (m->join_done) m->join_done(JoinError(kFencedInstanceId));
+          if (m->sync_done) m->sync_done({ErrorCode::kFencedInstanceId, {}});
+          if (m->join_done) m->join_done(JoinError(ErrorCode::kFencedInstanceId));
           m->sync_done = nullptr;
           m->join_done = nullptr;
           std::string new_id = NewMemberId(req.client_id);
@@ -466,7 +452,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
           if (g.state == State::kStable && same) {
             // Nothing changed: no rebalance, same generation and assignment.
             ResetSession(g, mem);
-            JoinResult r{kNone, g.generation, g.protocol, g.leader, new_id, {}};
+            JoinResult r{ErrorCode::kNone, g.generation, g.protocol, g.leader, new_id, {}};
             if (new_id == g.leader) r.members = LeaderView(g);
             return done(std::move(r));
           }
@@ -481,7 +467,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       member_id = NewMemberId(req.client_id);
       if (req.require_known_member_id && !req.group_instance_id) {
         g.pending.insert(member_id);
-        return done(JoinError(kMemberIdRequired, member_id));
+        return done(JoinError(ErrorCode::kMemberIdRequired, member_id));
       }
       AddMember(g, member_id, req, std::move(done));
       return;
@@ -491,14 +477,14 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     auto it = g.members.find(member_id);
-    if (it == g.members.end()) return done(JoinError(kUnknownMemberId, member_id));
+    if (it == g.members.end()) return done(JoinError(ErrorCode::kUnknownMemberId, member_id));
     Member& m = *it->second;
     bool changed = m.protocols != req.protocols;
     UpdateMember(m, req);
     if (g.state == State::kStable && !changed && member_id != g.leader) {
       // A follower rejoining with nothing new gets the current generation back.
       ResetSession(g, m);
-      return done(JoinResult{kNone, g.generation, g.protocol, g.leader, member_id, {}});
+      return done(JoinResult{ErrorCode::kNone, g.generation, g.protocol, g.leader, member_id, {}});
     }
     m.join_done = std::move(done);
     if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
@@ -528,24 +514,24 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     MaybeCompleteJoin(g);
   }
 
-  int16_t CheckMember(Group* g, const std::string& member_id, int32_t generation) {
-    if (!g || !g->members.contains(member_id)) return kUnknownMemberId;
-    if (generation != g->generation) return kIllegalGeneration;
-    return kNone;
+  ErrorCode CheckMember(Group* g, const std::string& member_id, int32_t generation) {
+    if (!g || !g->members.contains(member_id)) return ErrorCode::kUnknownMemberId;
+    if (generation != g->generation) return ErrorCode::kIllegalGeneration;
+    return ErrorCode::kNone;
   }
 
   void DoSync(SyncRequest req, std::function<void(SyncResult)> done) {
     Group* g = Find(req.group_id);
-    if (int16_t e = CheckMember(g, req.member_id, req.generation); e != kNone) {
+    if (ErrorCode e = CheckMember(g, req.member_id, req.generation); e != ErrorCode::kNone) {
       return done({e, {}});
     }
     Member& m = *g->members[req.member_id];
     ResetSession(*g, m);
     switch (g->state) {
-      case State::kPreparingRebalance: return done({kRebalanceInProgress, {}});
-      case State::kStable: return done({kNone, m.assignment});
+      case State::kPreparingRebalance: return done({ErrorCode::kRebalanceInProgress, {}});
+      case State::kStable: return done({ErrorCode::kNone, m.assignment});
       case State::kCompletingRebalance: break;
-      default: return done({kUnknownMemberId, {}});
+      default: return done({ErrorCode::kUnknownMemberId, {}});
     }
     m.sync_done = std::move(done);
     if (req.member_id != g->leader) return;
@@ -568,7 +554,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
           if (member->sync_done) {
             auto d = std::move(member->sync_done);
             member->sync_done = nullptr;
-            d({kKafkaStorageError, {}});
+            d({ErrorCode::kKafkaStorageError, {}});
           }
         }
         self->PrepareRebalance(*grp);
@@ -579,7 +565,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
         if (member->sync_done) {
           auto d = std::move(member->sync_done);
           member->sync_done = nullptr;
-          d({kNone, member->assignment});
+          d({ErrorCode::kNone, member->assignment});
         }
       }
       LogInfo("rebalance", {{"consumer_group", group_id}, {"generation", generation}},
@@ -587,44 +573,44 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
 
-  int16_t DoHeartbeat(const std::string& group_id, int32_t generation,
+  ErrorCode DoHeartbeat(const std::string& group_id, int32_t generation,
                       const std::string& member_id) {
     Group* g = Find(group_id);
-    if (int16_t e = CheckMember(g, member_id, generation); e != kNone) return e;
+    if (ErrorCode e = CheckMember(g, member_id, generation); e != ErrorCode::kNone) return e;
     ResetSession(*g, *g->members[member_id]);
-    if (g->state == State::kPreparingRebalance) return kRebalanceInProgress;
-    return kNone;
+    if (g->state == State::kPreparingRebalance) return ErrorCode::kRebalanceInProgress;
+    return ErrorCode::kNone;
   }
 
-  std::pair<int16_t, std::vector<int16_t>> DoLeave(
+  std::pair<ErrorCode, std::vector<ErrorCode>> DoLeave(
       const std::string& group_id,
       const std::vector<std::pair<std::string, std::optional<std::string>>>& members) {
     Group* g = Find(group_id);
-    std::vector<int16_t> errors;
-    if (!g) return {kUnknownMemberId, std::vector<int16_t>(members.size(), kUnknownMemberId)};
-    int16_t top = kNone;
+    std::vector<ErrorCode> errors;
+    if (!g) return {ErrorCode::kUnknownMemberId, std::vector<ErrorCode>(members.size(), ErrorCode::kUnknownMemberId)};
+    ErrorCode top = ErrorCode::kNone;
     for (const auto& [member_id, instance] : members) {
       std::string id = member_id;
       if (instance) {
         auto known = g->static_members.find(*instance);
         if (known == g->static_members.end()) {
-          errors.push_back(kUnknownMemberId);
+          errors.push_back(ErrorCode::kUnknownMemberId);
           continue;
         }
         if (!id.empty() && id != known->second) {
-          errors.push_back(kFencedInstanceId);
+          errors.push_back(ErrorCode::kFencedInstanceId);
           continue;
         }
         id = known->second;
       }
       if (!g->members.contains(id)) {
-        errors.push_back(kUnknownMemberId);
-        if (members.size() == 1) top = kUnknownMemberId;
+        errors.push_back(ErrorCode::kUnknownMemberId);
+        if (members.size() == 1) top = ErrorCode::kUnknownMemberId;
         continue;
       }
       LogInfo("rebalance", {{"consumer_group", group_id}, {"member", id}}, "member left");
       RemoveMember(*g, id);
-      errors.push_back(kNone);
+      errors.push_back(ErrorCode::kNone);
     }
     return {top, errors};
   }
@@ -632,20 +618,20 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void DoCommit(std::string group_id, int32_t generation, std::string member_id,
                 std::vector<CommittedOffset> offsets,
                 std::function<void(std::vector<CommittedOffset>)> done) {
-    auto fail_all = [&](int16_t e) {
+    auto fail_all = [&](ErrorCode e) {
       for (auto& o : offsets) o.error = e;
       done(std::move(offsets));
     };
-    if (group_id.empty()) return fail_all(kInvalidGroupId);
+    if (group_id.empty()) return fail_all(ErrorCode::kInvalidGroupId);
     Group* g = Find(group_id);
     const bool simple = generation < 0 && member_id.empty();
     if (!simple) {
-      if (int16_t e = CheckMember(g, member_id, generation); e != kNone) return fail_all(e);
-      if (g->state == State::kCompletingRebalance) return fail_all(kRebalanceInProgress);
+      if (ErrorCode e = CheckMember(g, member_id, generation); e != ErrorCode::kNone) return fail_all(e);
+      if (g->state == State::kCompletingRebalance) return fail_all(ErrorCode::kRebalanceInProgress);
       ResetSession(*g, *g->members[member_id]);
     } else if (g && !g->members.empty()) {
       // Kafka rejects commits from outside a group that has members.
-      return fail_all(kUnknownMemberId);
+      return fail_all(ErrorCode::kUnknownMemberId);
     }
     std::vector<storage::RecordSpec> records;
     for (const auto& o : offsets) {
@@ -661,7 +647,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
               Group& grp = self->GetOrCreate(group_id);
               for (auto& o : offsets) {
                 if (!s.ok()) {
-                  o.error = kKafkaStorageError;
+                  o.error = ErrorCode::kKafkaStorageError;
                   continue;
                 }
                 CommittedOffset& slot = grp.offsets[{o.topic, o.partition}];
@@ -687,7 +673,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       return out;
     }
     for (const auto& [topic, partition] : *partitions) {
-      CommittedOffset o{topic, partition, -1, std::string(), 0};
+      CommittedOffset o{topic, partition, -1, std::string(), ErrorCode::kNone};
       if (g) {
         if (auto it = g->offsets.find({topic, partition}); it != g->offsets.end()) o = it->second;
       }
@@ -725,30 +711,30 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       if (g->join_timer) g->join_timer->cancel();
       for (auto& [mid, m] : g->members) {
         if (m->session_timer) m->session_timer->cancel();
-        if (m->join_done) std::exchange(m->join_done, nullptr)(JoinError(kCoordinatorNotAvailable));
-        if (m->sync_done) std::exchange(m->sync_done, nullptr)({kCoordinatorNotAvailable, {}});
+        if (m->join_done) std::exchange(m->join_done, nullptr)(JoinError(ErrorCode::kCoordinatorNotAvailable));
+        if (m->sync_done) std::exchange(m->sync_done, nullptr)({ErrorCode::kCoordinatorNotAvailable, {}});
       }
     }
   }
 
   void DoDelete(std::vector<std::string> names,
-                std::function<void(std::vector<std::pair<std::string, int16_t>>)> done) {
-    std::vector<std::pair<std::string, int16_t>> results;
+                std::function<void(std::vector<std::pair<std::string, ErrorCode>>)> done) {
+    std::vector<std::pair<std::string, ErrorCode>> results;
     std::vector<storage::RecordSpec> tombstones;
     std::vector<std::string> doomed;
     for (const auto& name : names) {
       Group* g = Find(name);
       if (!g) {
-        results.push_back({name, kGroupIdNotFound});
+        results.push_back({name, ErrorCode::kGroupIdNotFound});
       } else if (!g->members.empty()) {
-        results.push_back({name, kNonEmptyGroup});
+        results.push_back({name, ErrorCode::kNonEmptyGroup});
       } else {
         for (const auto& [tp, o] : g->offsets) {
           tombstones.push_back({OffsetKey(name, tp.first, tp.second), std::nullopt, Now(), {}});
         }
         tombstones.push_back({GroupKey(name), std::nullopt, Now(), {}});
         doomed.push_back(name);
-        results.push_back({name, kNone});
+        results.push_back({name, ErrorCode::kNone});
       }
     }
     if (tombstones.empty()) return done(std::move(results));
@@ -756,7 +742,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     Persist(std::move(tombstones), [self, doomed, results = std::move(results),
                                     done = std::move(done)](Status s) mutable {
       for (auto& [name, err] : results) {
-        if (err == kNone && !s.ok()) err = kKafkaStorageError;
+        if (err == ErrorCode::kNone && !s.ok()) err = ErrorCode::kKafkaStorageError;
       }
       if (s.ok()) {
         for (const auto& name : doomed) self->groups_.erase(name);
@@ -792,14 +778,14 @@ Result<std::shared_ptr<GroupCoordinator>> GroupCoordinator::Open(storage::Engine
 GroupCoordinator::~GroupCoordinator() = default;
 
 void GroupCoordinator::Join(JoinRequest request, std::function<void(JoinResult)> done) {
-  if (!impl_) return done(JoinResult{.error = kCoordinatorNotAvailable});
+  if (!impl_) return done(JoinResult{.error = ErrorCode::kCoordinatorNotAvailable});
   impl_->Post([impl = impl_, request = std::move(request), done = std::move(done)]() mutable {
     impl->DoJoin(std::move(request), std::move(done));
   });
 }
 
 void GroupCoordinator::Sync(SyncRequest request, std::function<void(SyncResult)> done) {
-  if (!impl_) return done(SyncResult{.error = kCoordinatorNotAvailable});
+  if (!impl_) return done(SyncResult{.error = ErrorCode::kCoordinatorNotAvailable});
   impl_->Post([impl = impl_, request = std::move(request), done = std::move(done)]() mutable {
     impl->DoSync(std::move(request), std::move(done));
   });
@@ -807,8 +793,8 @@ void GroupCoordinator::Sync(SyncRequest request, std::function<void(SyncResult)>
 
 void GroupCoordinator::Heartbeat(std::string group_id, int32_t generation, std::string member_id,
                                  std::optional<std::string> group_instance_id,
-                                 std::function<void(int16_t)> done) {
-  if (!impl_) return done(kCoordinatorNotAvailable);
+                                 std::function<void(ErrorCode)> done) {
+  if (!impl_) return done(ErrorCode::kCoordinatorNotAvailable);
   (void)group_instance_id;
   impl_->Post([impl = impl_, group_id, generation, member_id, done = std::move(done)] {
     done(impl->DoHeartbeat(group_id, generation, member_id));
@@ -817,10 +803,10 @@ void GroupCoordinator::Heartbeat(std::string group_id, int32_t generation, std::
 
 void GroupCoordinator::Leave(
     std::string group_id, std::vector<std::pair<std::string, std::optional<std::string>>> members,
-    std::function<void(int16_t, std::vector<int16_t>)> done) {
+    std::function<void(ErrorCode, std::vector<ErrorCode>)> done) {
   if (!impl_) {
-    return done(kCoordinatorNotAvailable,
-                std::vector<int16_t>(members.size(), kCoordinatorNotAvailable));
+    return done(ErrorCode::kCoordinatorNotAvailable,
+                std::vector<ErrorCode>(members.size(), ErrorCode::kCoordinatorNotAvailable));
   }
   impl_->Post([impl = impl_, group_id, members = std::move(members), done = std::move(done)] {
     auto [top, errors] = impl->DoLeave(group_id, members);
@@ -832,7 +818,7 @@ void GroupCoordinator::Commit(std::string group_id, int32_t generation, std::str
                               std::vector<CommittedOffset> offsets,
                               std::function<void(std::vector<CommittedOffset>)> done) {
   if (!impl_) {
-    for (auto& o : offsets) o.error = kCoordinatorNotAvailable;
+    for (auto& o : offsets) o.error = ErrorCode::kCoordinatorNotAvailable;
     return done(std::move(offsets));
   }
   impl_->Post([impl = impl_, group_id = std::move(group_id), generation,
@@ -851,7 +837,7 @@ void GroupCoordinator::Fetch(std::string group_id,
     std::vector<CommittedOffset> out;
     if (partitions) {
       for (const auto& [topic, partition] : *partitions) {
-        out.push_back({topic, partition, -1, std::nullopt, kCoordinatorNotAvailable});
+        out.push_back({topic, partition, -1, std::nullopt, ErrorCode::kCoordinatorNotAvailable});
       }
     }
     return done(std::move(out));
@@ -865,7 +851,7 @@ void GroupCoordinator::Describe(std::vector<std::string> groups,
   if (!impl_) {
     std::vector<GroupDescription> out(groups.size());
     for (size_t i = 0; i < groups.size(); ++i) {
-      out[i].error = kCoordinatorNotAvailable;
+      out[i].error = ErrorCode::kCoordinatorNotAvailable;
       out[i].group_id = groups[i];
     }
     return done(std::move(out));
@@ -926,10 +912,10 @@ void GroupCoordinator::Shutdown() {
 
 void GroupCoordinator::Delete(
     std::vector<std::string> groups,
-    std::function<void(std::vector<std::pair<std::string, int16_t>>)> done) {
+    std::function<void(std::vector<std::pair<std::string, ErrorCode>>)> done) {
   if (!impl_) {
-    std::vector<std::pair<std::string, int16_t>> out;
-    for (auto& g : groups) out.push_back({std::move(g), kCoordinatorNotAvailable});
+    std::vector<std::pair<std::string, ErrorCode>> out;
+    for (auto& g : groups) out.push_back({std::move(g), ErrorCode::kCoordinatorNotAvailable});
     return done(std::move(out));
   }
   impl_->Post([impl = impl_, groups = std::move(groups), done = std::move(done)]() mutable {

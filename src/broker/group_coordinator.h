@@ -19,8 +19,8 @@
 //   a null value deletes the key (DeleteGroups).
 // A commit is answered once its record is fsynced.
 //
-// Errors are Kafka's error codes (the numeric values of kafka::ErrorCode), since the protocol's
-// semantics are defined by them.
+// Errors are Kafka's error codes (ErrorCode, broker/error_code.h), since the protocol's semantics
+// are defined by them.
 //
 // Thread-safety: every method may be called from any thread; all state lives on one strand of
 // the executor given at Open, and callbacks run there (they must not block).
@@ -40,6 +40,7 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "broker/error_code.h"
 #include "storage/engine.h"
 
 namespace herald::broker {
@@ -70,7 +71,7 @@ struct JoinMember {
 };
 
 struct JoinResult {
-  int16_t error = 0;
+  ErrorCode error = ErrorCode::kNone;
   int32_t generation = -1;
   std::string protocol;
   std::string leader;
@@ -87,7 +88,7 @@ struct SyncRequest {
 };
 
 struct SyncResult {
-  int16_t error = 0;
+  ErrorCode error = ErrorCode::kNone;
   Buffer assignment;
 };
 
@@ -96,11 +97,11 @@ struct CommittedOffset {
   int32_t partition = 0;
   int64_t offset = -1;
   std::optional<std::string> metadata;
-  int16_t error = 0;
+  ErrorCode error = ErrorCode::kNone;
 };
 
 struct GroupDescription {
-  int16_t error = 0;
+  ErrorCode error = ErrorCode::kNone;
   std::string group_id;
   std::string state;
   std::string protocol_type;
@@ -151,11 +152,11 @@ class GroupCoordinator {
   void Join(JoinRequest request, std::function<void(JoinResult)> done);
   void Sync(SyncRequest request, std::function<void(SyncResult)> done);
   void Heartbeat(std::string group_id, int32_t generation, std::string member_id,
-                 std::optional<std::string> group_instance_id, std::function<void(int16_t)> done);
+                 std::optional<std::string> group_instance_id, std::function<void(ErrorCode)> done);
   // Removes members (member id, or group instance id for static members); per-member errors.
   void Leave(std::string group_id,
              std::vector<std::pair<std::string, std::optional<std::string>>> members,
-             std::function<void(int16_t, std::vector<int16_t>)> done);
+             std::function<void(ErrorCode, std::vector<ErrorCode>)> done);
   // generation -1 with an empty member id commits outside group membership (assign() users).
   void Commit(std::string group_id, int32_t generation, std::string member_id,
               std::vector<CommittedOffset> offsets,
@@ -171,7 +172,7 @@ class GroupCoordinator {
   void Overview(std::optional<std::vector<std::string>> groups,
                 std::function<void(std::vector<GroupOverview>)> done);
   void Delete(std::vector<std::string> groups,
-              std::function<void(std::vector<std::pair<std::string, int16_t>>)> done);
+              std::function<void(std::vector<std::pair<std::string, ErrorCode>>)> done);
   // Cancels every timer so the executor can run out of work; members waiting in a join or sync
   // are answered with COORDINATOR_NOT_AVAILABLE (their clients retry elsewhere or later).
   void Shutdown();

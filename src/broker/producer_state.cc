@@ -14,7 +14,7 @@ constexpr int32_t kMaxSequence = std::numeric_limits<int32_t>::max();
 // Header reads while rebuilding: chunks this large while batches are small, else one header.
 constexpr size_t kScanChunkBytes = size_t{64} << 10;
 
-ProducerCheck Reject(ProducerError error, std::string reason) {
+ProducerCheck Reject(ErrorCode error, std::string reason) {
   ProducerCheck c;
   c.action = ProducerCheck::Action::kReject;
   c.error = error;
@@ -87,11 +87,11 @@ bool InSequence(int32_t last, int32_t next) {
 ProducerCheck PartitionProducerState::Check(const storage::BatchHeader& batch) const {
   if (batch.producer_id < 0) return {};
   if (batch.transactional()) {
-    return Reject(ProducerError::kTransactionalIdAuthorizationFailed,
+    return Reject(ErrorCode::kTransactionalIdAuthorizationFailed,
                   "transactional batches are not supported");
   }
   if (batch.producer_epoch < 0 || batch.base_sequence < 0) {
-    return Reject(ProducerError::kCorruptMessage,
+    return Reject(ErrorCode::kCorruptMessage,
                   fmt::format("producer {} sent epoch {} and base sequence {}", batch.producer_id,
                               batch.producer_epoch, batch.base_sequence));
   }
@@ -112,18 +112,18 @@ ProducerCheck PartitionProducerState::Check(const storage::BatchHeader& batch) c
   }
   const int16_t current_epoch = entry == nullptr ? int16_t{-1} : entry->epoch;
   if (batch.producer_epoch < current_epoch) {
-    return Reject(ProducerError::kInvalidProducerEpoch,
+    return Reject(ErrorCode::kInvalidProducerEpoch,
                   fmt::format("producer {} epoch {} is older than the current epoch {}",
                               batch.producer_id, batch.producer_epoch, current_epoch));
   }
   if (batch.producer_epoch != current_epoch) {
     if (first_seq == 0) return {};
     if (entry == nullptr) {
-      return Reject(ProducerError::kUnknownProducerId,
+      return Reject(ErrorCode::kUnknownProducerId,
                     fmt::format("no state for producer {}, which sent sequence {}",
                                 batch.producer_id, first_seq));
     }
-    return Reject(ProducerError::kOutOfOrderSequenceNumber,
+    return Reject(ErrorCode::kOutOfOrderSequenceNumber,
                   fmt::format("producer {} began epoch {} at sequence {}, not 0", batch.producer_id,
                               batch.producer_epoch, first_seq));
   }
@@ -131,11 +131,11 @@ ProducerCheck PartitionProducerState::Check(const storage::BatchHeader& batch) c
   if (current_last < 0) {
     if (first_seq == 0) return {};
     return Reject(
-        ProducerError::kUnknownProducerId,
+        ErrorCode::kUnknownProducerId,
         fmt::format("producer {} has no known sequence; it sent {}", batch.producer_id, first_seq));
   }
   if (!InSequence(current_last, first_seq)) {
-    return Reject(ProducerError::kOutOfOrderSequenceNumber,
+    return Reject(ErrorCode::kOutOfOrderSequenceNumber,
                   fmt::format("producer {} sent sequence {} after {}", batch.producer_id, first_seq,
                               current_last));
   }

@@ -25,8 +25,8 @@
 //
 // ProducerIdAllocator hands out producer ids that stay unique across restarts.
 //
-// Errors are Kafka's error codes (the numeric values of kafka::ErrorCode), since the protocol
-// defines these semantics.
+// Errors are Kafka's error codes (ErrorCode, broker/error_code.h), since the protocol defines these
+// semantics.
 //
 // Thread-safety: PartitionProducerState is not thread-safe (its owner, the Broker, serialises
 // each partition's check-and-append under one lock). LoadProducerState may run concurrently with
@@ -43,6 +43,7 @@
 #include <utility>
 
 #include "base/status.h"
+#include "broker/error_code.h"
 #include "storage/file_system.h"
 #include "storage/log.h"
 #include "storage/record_batch.h"
@@ -51,15 +52,6 @@ namespace herald::broker {
 
 inline constexpr size_t kProducerBatchesToRetain = 5;                  // Kafka's value
 inline constexpr int64_t kDefaultProducerIdExpirationMs = 86'400'000;  // producer.id.expiration.ms
-
-enum class ProducerError : int16_t {
-  kNone = 0,
-  kCorruptMessage = 2,
-  kOutOfOrderSequenceNumber = 45,
-  kInvalidProducerEpoch = 47,
-  kTransactionalIdAuthorizationFailed = 53,  // a transactional batch: no transactions here (yet)
-  kUnknownProducerId = 59,
-};
 
 // One appended batch of a producer.
 struct ProducerBatch {
@@ -84,9 +76,11 @@ struct ProducerEntry {
 struct ProducerCheck {
   enum class Action : uint8_t { kAppend, kDuplicate, kReject };
   Action action = Action::kAppend;
-  ProducerError error = ProducerError::kNone;  // kReject: the answer
-  std::string reason;                          // kReject: why, for logs
-  ProducerBatch original;                      // kDuplicate: the batch already in the log
+  // kReject: the answer (CORRUPT_MESSAGE, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
+  // UNKNOWN_PRODUCER_ID, or TRANSACTIONAL_ID_AUTHORIZATION_FAILED for a transactional batch).
+  ErrorCode error = ErrorCode::kNone;
+  std::string reason;       // kReject: why, for logs
+  ProducerBatch original;   // kDuplicate: the batch already in the log
 };
 
 // The sequence of a batch's last record: `base_sequence + last_offset_delta`, wrapping past

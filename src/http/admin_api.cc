@@ -315,18 +315,18 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
   router.Add(verb::delete_, "/admin/groups/{group}", [&ctx](Call call, Reply reply) {
     const std::string group = call.Param("group");
     ctx.groups.Delete({group}, [group, reply = std::move(reply)](
-                                   std::vector<std::pair<std::string, int16_t>> results) {
-      const int16_t error = results.empty() ? 0 : results.front().second;
-      constexpr int16_t kNonEmptyGroup = 68, kGroupIdNotFound = 69;
-      if (error == 0) {
+                                   std::vector<std::pair<std::string, broker::ErrorCode>> results) {
+      using broker::ErrorCode;
+      const ErrorCode error = results.empty() ? ErrorCode::kNone : results.front().second;
+      if (error == ErrorCode::kNone) {
         reply(TextResponse(bhttp::status::no_content, "", "application/json"));
-      } else if (error == kGroupIdNotFound) {
+      } else if (error == ErrorCode::kGroupIdNotFound) {
         reply(ErrorResponse(40404, fmt::format("Group {} not found.", group)));
-      } else if (error == kNonEmptyGroup) {
+      } else if (error == ErrorCode::kNonEmptyGroup) {
         reply(ErrorResponse(40902, fmt::format("Group {} has active members.", group)));
       } else {
-        reply(ErrorResponse(
-            50001, fmt::format("Deleting group {} failed with Kafka error {}.", group, error)));
+        reply(ErrorResponse(50001, fmt::format("Deleting group {} failed with Kafka error {}.",
+                                               group, broker::Code(error))));
       }
     });
   });

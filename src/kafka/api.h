@@ -1,5 +1,5 @@
-// The Kafka APIs Herald serves: keys, the version ranges it advertises, where each API's
-// flexible versions begin, and the protocol's error codes.
+// The Kafka APIs Herald serves: keys, the version ranges it advertises and where each API's
+// flexible versions begin.
 //
 // Ranges follow what real clients send: minima of 0 where librdkafka 2.0.2 checks for version 0,
 // and maxima below each API's first flexible version except ApiVersions (v3), so ordinary flows
@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+
+#include "broker/error_code.h"
 
 namespace herald::kafka {
 
@@ -81,66 +83,8 @@ constexpr const ApiInfo* FindApi(int16_t key) {
   return nullptr;
 }
 
-// Kafka error codes (the protocol guide's table; only those Herald uses).
-enum class ErrorCode : int16_t {
-  kUnknownServerError = -1,
-  kNone = 0,
-  kOffsetOutOfRange = 1,
-  kCorruptMessage = 2,
-  kUnknownTopicOrPartition = 3,
-  kInvalidFetchSize = 4,
-  kLeaderNotAvailable = 5,
-  kNotLeaderOrFollower = 6,
-  kRequestTimedOut = 7,
-  kMessageTooLarge = 10,
-  kCoordinatorLoadInProgress = 14,
-  kCoordinatorNotAvailable = 15,
-  kNotCoordinator = 16,
-  kInvalidTopicException = 17,
-  kRecordListTooLarge = 18,
-  kInvalidRequiredAcks = 21,
-  kIllegalGeneration = 22,
-  kInconsistentGroupProtocol = 23,
-  kInvalidGroupId = 24,
-  kUnknownMemberId = 25,
-  kInvalidSessionTimeout = 26,
-  kRebalanceInProgress = 27,
-  kInvalidCommitOffsetSize = 28,
-  kTopicAuthorizationFailed = 29,
-  kGroupAuthorizationFailed = 30,
-  kClusterAuthorizationFailed = 31,
-  kInvalidTimestamp = 32,
-  kUnsupportedSaslMechanism = 33,
-  kIllegalSaslState = 34,
-  kUnsupportedVersion = 35,
-  kTopicAlreadyExists = 36,
-  kInvalidPartitions = 37,
-  kInvalidReplicationFactor = 38,
-  kInvalidReplicaAssignment = 39,
-  kInvalidConfig = 40,
-  kNotController = 41,
-  kInvalidRequest = 42,
-  kUnsupportedForMessageFormat = 43,
-  kPolicyViolation = 44,
-  kOutOfOrderSequenceNumber = 45,
-  kDuplicateSequenceNumber = 46,
-  kInvalidProducerEpoch = 47,
-  kInvalidTxnState = 48,
-  kInvalidProducerIdMapping = 49,
-  kInvalidTransactionTimeout = 50,
-  kConcurrentTransactions = 51,
-  kTransactionalIdAuthorizationFailed = 53,
-  kUnknownProducerId = 59,
-  kKafkaStorageError = 56,
-  kNonEmptyGroup = 68,
-  kGroupIdNotFound = 69,
-  kUnknownLeaderEpoch = 76,
-  kMemberIdRequired = 79,
-  kGroupMaxSizeReached = 81,
-  kFencedInstanceId = 82,
-  kInvalidRecord = 87,
-};
-
-inline constexpr int16_t Code(ErrorCode e) { return static_cast<int16_t>(e); }
+// The protocol's error codes: broker/error_code.h (the broker answers in them too).
+using broker::Code;
+using broker::ErrorCode;
 
 }  // namespace herald::kafka

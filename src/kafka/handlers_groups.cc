@@ -62,7 +62,7 @@ void JoinGroup(GroupServices& s, RequestContext ctx, Respond done) {
   Version version = ctx.version();
   s.groups.Join(std::move(join), [version, done](broker::JoinResult r) {
     JoinGroupResponse response;
-    response.error_code = r.error;
+    response.error_code = Code(r.error);
     response.generation_id = r.generation;
     response.protocol_name = r.protocol;
     response.leader = r.leader;
@@ -86,7 +86,7 @@ void SyncGroup(GroupServices& s, RequestContext ctx, Respond done) {
   Version version = ctx.version();
   s.groups.Sync(std::move(sync), [version, done](broker::SyncResult r) {
     SyncGroupResponse response;
-    response.error_code = r.error;
+    response.error_code = Code(r.error);
     response.assignment = std::move(r.assignment);
     done(EncodeResponse(response, version));
   });
@@ -97,9 +97,9 @@ void Heartbeat(GroupServices& s, RequestContext ctx, Respond done) {
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
   s.groups.Heartbeat(request->group_id, request->generation_id, request->member_id,
-                     request->group_instance_id, [version, done](int16_t error) {
+                     request->group_instance_id, [version, done](ErrorCode error) {
                        HeartbeatResponse response;
-                       response.error_code = error;
+                       response.error_code = Code(error);
                        done(EncodeResponse(response, version));
                      });
 }
@@ -116,15 +116,15 @@ void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
   }
   Version version = ctx.version();
   s.groups.Leave(request->group_id, members,
-                 [version, done, batch, members](int16_t top, std::vector<int16_t> errors) {
+                 [version, done, batch, members](ErrorCode top, std::vector<ErrorCode> errors) {
                    LeaveGroupResponse response;
                    if (batch) {
                      for (size_t i = 0; i < members.size(); ++i) {
                        response.members.push_back(
-                           {members[i].first, members[i].second, errors[i]});
+                           {members[i].first, members[i].second, Code(errors[i])});
                      }
                    } else {
-                     response.error_code = errors.empty() ? top : errors.front();
+                     response.error_code = Code(errors.empty() ? top : errors.front());
                    }
                    done(EncodeResponse(response, version));
                  });
@@ -136,7 +136,8 @@ void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {
   std::vector<broker::CommittedOffset> offsets;
   for (const auto& t : request->topics) {
     for (const auto& p : t.partitions) {
-      offsets.push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata, 0});
+      offsets.push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata,
+                         ErrorCode::kNone});
     }
   }
   // v0 commits carry no generation: they are outside group membership.
@@ -149,7 +150,7 @@ void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {
                       if (response.topics.empty() || response.topics.back().name != o.topic) {
                         response.topics.push_back({o.topic, {}});
                       }
-                      response.topics.back().partitions.push_back({o.partition, o.error});
+                      response.topics.back().partitions.push_back({o.partition, Code(o.error)});
                     }
                     done(EncodeResponse(response, version));
                   });
@@ -177,7 +178,7 @@ void OffsetFetch(GroupServices& s, RequestContext ctx, Respond done) {
                      p.partition_index = o.partition;
                      p.committed_offset = o.offset;
                      p.metadata = o.metadata.value_or("");
-                     p.error_code = o.error;
+                     p.error_code = Code(o.error);
                      response.topics.back().partitions.push_back(std::move(p));
                    }
                    done(EncodeResponse(response, version));
@@ -192,7 +193,7 @@ void DescribeGroups(GroupServices& s, RequestContext ctx, Respond done) {
     DescribeGroupsResponse response;
     for (auto& g : groups) {
       DescribeGroupsResponseGroup out;
-      out.error_code = g.error;
+      out.error_code = Code(g.error);
       out.group_id = g.group_id;
       out.group_state = g.state;
       out.protocol_type = g.protocol_type;
@@ -223,9 +224,9 @@ void DeleteGroups(GroupServices& s, RequestContext ctx, Respond done) {
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
   s.groups.Delete(request->groups_names,
-                  [version, done](std::vector<std::pair<std::string, int16_t>> results) {
+                  [version, done](std::vector<std::pair<std::string, ErrorCode>> results) {
                     DeleteGroupsResponse response;
-                    for (auto& [id, error] : results) response.results.push_back({id, error});
+                    for (auto& [id, error] : results) response.results.push_back({id, Code(error)});
                     done(EncodeResponse(response, version));
                   });
 }

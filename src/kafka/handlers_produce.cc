@@ -48,9 +48,6 @@ ErrorCode AppendError(const Status& s) {
   return ErrorFor(s);
 }
 
-// Not in ErrorCode (api.h) yet.
-constexpr int16_t kTransactionalIdAuthorizationFailed = 53;
-
 // Whether any partition's batch header says it is transactional (a header that does not parse
 // is reported later, by CheckRecords).
 bool HasTransactionalBatch(const ProduceRequest& request) {
@@ -65,14 +62,14 @@ bool HasTransactionalBatch(const ProduceRequest& request) {
 }
 
 // The same error for every partition of the request.
-ProduceResponse ErrorForAll(const ProduceRequest& request, int16_t error_code) {
+ProduceResponse ErrorForAll(const ProduceRequest& request, ErrorCode error) {
   ProduceResponse response;
   for (const auto& t : request.topics) {
     ProduceResponseTopic topic{t.name, {}};
     for (const auto& p : t.partitions) {
       ProduceResponsePartition out;
       out.partition_index = p.partition_index;
-      out.error_code = error_code;
+      out.error_code = Code(error);
       out.base_offset = -1;
       topic.partitions.push_back(out);
     }
@@ -127,7 +124,7 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
   }
   const int16_t acks = request->acks;
   if (acks != 0 && acks != 1 && acks != -1) {
-    done(EncodeResponse(ErrorForAll(*request, Code(ErrorCode::kInvalidRequiredAcks)),
+    done(EncodeResponse(ErrorForAll(*request, ErrorCode::kInvalidRequiredAcks),
                         ctx.version()));
     return;
   }
@@ -141,7 +138,8 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
       done(std::move(r));
       return;
     }
-    done(EncodeResponse(ErrorForAll(*request, kTransactionalIdAuthorizationFailed), ctx.version()));
+    done(EncodeResponse(ErrorForAll(*request, ErrorCode::kTransactionalIdAuthorizationFailed),
+                        ctx.version()));
     return;
   }
   const storage::AckLevel level =
@@ -206,9 +204,9 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
                           o.base_offset = r.info.base_offset;
                         } else {
                           pending->append_failed = true;
-                          o.error_code = r.producer_error != broker::ProducerError::kNone
-                                             ? static_cast<int16_t>(r.producer_error)
-                                             : Code(AppendError(r.status));
+                          o.error_code = Code(r.producer_error != ErrorCode::kNone
+                                                  ? r.producer_error
+                                                  : AppendError(r.status));
                         }
                       }
                       pending->Finish();

@@ -20,13 +20,6 @@
 #include "kafka/messages/init_producer_id.h"
 
 namespace herald::kafka::handlers {
-namespace {
-
-// Not in ErrorCode (api.h) yet.
-constexpr int16_t kTransactionalIdAuthorizationFailed = 53;
-
-}  // namespace
-
 void InitProducerId(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<InitProducerIdRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -34,8 +27,9 @@ void InitProducerId(broker::Broker& broker, RequestContext ctx, Respond done) {
   response.producer_id = -1;
   response.producer_epoch = -1;
   if (request->transactional_id.has_value()) {
-    response.error_code = request->transactional_id->empty() ? Code(ErrorCode::kInvalidRequest)
-                                                             : kTransactionalIdAuthorizationFailed;
+    response.error_code = Code(request->transactional_id->empty()
+                                   ? ErrorCode::kInvalidRequest
+                                   : ErrorCode::kTransactionalIdAuthorizationFailed);
   } else {
     auto id = broker.InitProducerId();
     if (id.ok()) {

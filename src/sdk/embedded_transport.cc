@@ -408,15 +408,17 @@ void EmbeddedSession::CommitAsync(const std::vector<RecordPosition>& next_offset
 void EmbeddedSession::SendCommit(std::vector<RecordPosition> offsets,
                                  CommitPipeline::Answered answered) {
   std::vector<broker::CommittedOffset> request;
-  for (auto& o : offsets) request.push_back({std::move(o.topic), o.partition, o.offset, {}, 0});
+  for (auto& o : offsets) {
+    request.push_back({std::move(o.topic), o.partition, o.offset, {}, broker::ErrorCode::kNone});
+  }
   // The coordinator handles commits in order on its executor, answering once they are durable.
   transport_->groups().Commit(
       group_, -1, "", std::move(request),
       [answered = std::move(answered)](std::vector<broker::CommittedOffset> results) {
         for (const auto& o : results) {
-          if (o.error != 0) {
-            return answered(
-                fmt::format("partition {} of {}: Kafka error {}", o.partition, o.topic, o.error));
+          if (o.error != broker::ErrorCode::kNone) {
+            return answered(fmt::format("partition {} of {}: Kafka error {}", o.partition,
+                                        o.topic, broker::Code(o.error)));
           }
         }
         answered("");

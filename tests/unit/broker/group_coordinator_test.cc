@@ -12,8 +12,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-constexpr int16_t kNone = 0, kIllegalGeneration = 22, kUnknownMemberId = 25,
-                  kRebalanceInProgress = 27, kMemberIdRequired = 79;
+using enum ErrorCode;
 
 class GroupCoordinatorTest : public ::testing::Test {
  protected:
@@ -69,10 +68,10 @@ class GroupCoordinatorTest : public ::testing::Test {
     return p.get_future().get();
   }
 
-  int16_t Heartbeat(const JoinResult& j) {
-    std::promise<int16_t> p;
+  ErrorCode Heartbeat(const JoinResult& j) {
+    std::promise<ErrorCode> p;
     groups_->Heartbeat("billing", j.generation, j.member_id, std::nullopt,
-                       [&](int16_t e) { p.set_value(e); });
+                       [&](ErrorCode e) { p.set_value(e); });
     return p.get_future().get();
   }
 
@@ -155,7 +154,7 @@ TEST_F(GroupCoordinatorTest, AMemberThatStopsHeartbeatingIsRemoved) {
 
 TEST_F(GroupCoordinatorTest, CommittedOffsetsSurviveAReopen) {
   std::promise<std::vector<CommittedOffset>> committed;
-  groups_->Commit("billing", -1, "", {{"orders", 0, 42, "meta", 0}, {"orders", 1, 7, {}, 0}},
+  groups_->Commit("billing", -1, "", {{"orders", 0, 42, "meta", kNone}, {"orders", 1, 7, {}, kNone}},
                   [&](std::vector<CommittedOffset> r) { committed.set_value(std::move(r)); });
   for (const auto& o : committed.get_future().get()) EXPECT_EQ(o.error, kNone);
   groups_->Shutdown();

@@ -82,11 +82,11 @@ TEST(PartitionProducerStateTest, UnknownProducerMustStartAtSequenceZero) {
   EXPECT_EQ(state.Check(Header(1, 0, 0, 1)).action, Action::kAppend);
   ProducerCheck c = state.Check(Header(1, 0, 5, 1));
   EXPECT_EQ(c.action, Action::kReject);
-  EXPECT_EQ(c.error, ProducerError::kUnknownProducerId);
+  EXPECT_EQ(c.error, ErrorCode::kUnknownProducerId);
   // A known producer's new epoch at a non-zero sequence is out of order instead.
   state.Record(Header(1, 0, 0, 1), 1);
   c = state.Check(Header(1, 1, 5, 1));
-  EXPECT_EQ(c.error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(c.error, ErrorCode::kOutOfOrderSequenceNumber);
 }
 
 TEST(PartitionProducerStateTest, AGapIsOutOfOrder) {
@@ -95,10 +95,10 @@ TEST(PartitionProducerStateTest, AGapIsOutOfOrder) {
   EXPECT_EQ(state.Check(Header(1, 0, 5, 1)).action, Action::kAppend);
   ProducerCheck c = state.Check(Header(1, 0, 6, 1));
   EXPECT_EQ(c.action, Action::kReject);
-  EXPECT_EQ(c.error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(c.error, ErrorCode::kOutOfOrderSequenceNumber);
   EXPECT_FALSE(c.reason.empty());
   // Going back without matching a retained batch is out of order too.
-  EXPECT_EQ(state.Check(Header(1, 0, 3, 1)).error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(state.Check(Header(1, 0, 3, 1)).error, ErrorCode::kOutOfOrderSequenceNumber);
 }
 
 TEST(PartitionProducerStateTest, ARetriedBatchIsADuplicateWithItsOriginalOffsets) {
@@ -110,14 +110,14 @@ TEST(PartitionProducerStateTest, ARetriedBatchIsADuplicateWithItsOriginalOffsets
     EXPECT_EQ(c.original, (broker::ProducerBatch{i * 2, i * 2 + 1, 100 + i * 10, 101 + i * 10}));
   }
   // The range must match exactly.
-  EXPECT_EQ(state.Check(Header(1, 0, 2, 1)).error, ProducerError::kOutOfOrderSequenceNumber);
-  EXPECT_EQ(state.Check(Header(1, 0, 2, 3)).error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(state.Check(Header(1, 0, 2, 1)).error, ErrorCode::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(state.Check(Header(1, 0, 2, 3)).error, ErrorCode::kOutOfOrderSequenceNumber);
   // A sixth batch pushes the oldest out: its retry is then out of order.
   state.Record(Header(1, 0, 10, 2, 200), 1);
-  EXPECT_EQ(state.Check(Header(1, 0, 0, 2)).error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(state.Check(Header(1, 0, 0, 2)).error, ErrorCode::kOutOfOrderSequenceNumber);
   EXPECT_EQ(state.Check(Header(1, 0, 2, 2)).action, Action::kDuplicate);
   // The same sequences under another epoch are not duplicates.
-  EXPECT_EQ(state.Check(Header(1, 1, 2, 2)).error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(state.Check(Header(1, 1, 2, 2)).error, ErrorCode::kOutOfOrderSequenceNumber);
 }
 
 TEST(PartitionProducerStateTest, AnOlderEpochIsInvalid) {
@@ -125,16 +125,16 @@ TEST(PartitionProducerStateTest, AnOlderEpochIsInvalid) {
   state.Record(Header(1, 3, 0, 1, 0), 1);
   ProducerCheck c = state.Check(Header(1, 2, 1, 1));
   EXPECT_EQ(c.action, Action::kReject);
-  EXPECT_EQ(c.error, ProducerError::kInvalidProducerEpoch);
+  EXPECT_EQ(c.error, ErrorCode::kInvalidProducerEpoch);
   // Even a sequence that would be a duplicate under the current epoch.
-  EXPECT_EQ(state.Check(Header(1, 2, 0, 1)).error, ProducerError::kInvalidProducerEpoch);
+  EXPECT_EQ(state.Check(Header(1, 2, 0, 1)).error, ErrorCode::kInvalidProducerEpoch);
 }
 
 TEST(PartitionProducerStateTest, ANewerEpochStartsAtZeroAndResetsTheBatches) {
   PartitionProducerState state;
   state.Record(Header(1, 0, 0, 1, 0), 1);
   state.Record(Header(1, 0, 1, 1, 1), 1);
-  EXPECT_EQ(state.Check(Header(1, 1, 2, 1)).error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(state.Check(Header(1, 1, 2, 1)).error, ErrorCode::kOutOfOrderSequenceNumber);
   ASSERT_EQ(state.Check(Header(1, 1, 0, 1)).action, Action::kAppend);
   state.Record(Header(1, 1, 0, 1, 2), 1);
   const ProducerEntry* e = state.Find(1);
@@ -142,7 +142,7 @@ TEST(PartitionProducerStateTest, ANewerEpochStartsAtZeroAndResetsTheBatches) {
   EXPECT_EQ(e->epoch, 1);
   ASSERT_EQ(e->batches.size(), 1u);
   EXPECT_EQ(e->batches.front().first_offset, 2);
-  EXPECT_EQ(state.Check(Header(1, 0, 2, 1)).error, ProducerError::kInvalidProducerEpoch);
+  EXPECT_EQ(state.Check(Header(1, 0, 2, 1)).error, ErrorCode::kInvalidProducerEpoch);
   EXPECT_EQ(state.Check(Header(1, 1, 1, 1)).action, Action::kAppend);
 }
 
@@ -154,32 +154,32 @@ TEST(PartitionProducerStateTest, SequenceWrapsFromInt32MaxToZero) {
   EXPECT_EQ(state.Find(1)->last_seq(), 1);
   EXPECT_EQ(state.Check(Header(1, 0, kMaxSeq - 1, 4)).action, Action::kDuplicate);
   EXPECT_EQ(state.Check(Header(1, 0, 2, 1)).action, Action::kAppend);
-  EXPECT_EQ(state.Check(Header(1, 0, 0, 2)).error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(state.Check(Header(1, 0, 0, 2)).error, ErrorCode::kOutOfOrderSequenceNumber);
   PartitionProducerState other;
   other.Record(Header(2, 0, kMaxSeq, 1, 0), 1);
   EXPECT_EQ(other.Check(Header(2, 0, 0, 1)).action, Action::kAppend);
-  EXPECT_EQ(other.Check(Header(2, 0, 1, 1)).error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(other.Check(Header(2, 0, 1, 1)).error, ErrorCode::kOutOfOrderSequenceNumber);
 }
 
 TEST(PartitionProducerStateTest, ProducersAreIndependent) {
   PartitionProducerState state;
   state.Record(Header(1, 0, 0, 10, 0), 1);
   EXPECT_EQ(state.Check(Header(2, 0, 0, 1)).action, Action::kAppend);
-  EXPECT_EQ(state.Check(Header(2, 0, 10, 1)).error, ProducerError::kUnknownProducerId);
+  EXPECT_EQ(state.Check(Header(2, 0, 10, 1)).error, ErrorCode::kUnknownProducerId);
   EXPECT_EQ(state.Check(Header(1, 0, 10, 1)).action, Action::kAppend);
 }
 
 TEST(PartitionProducerStateTest, NegativeEpochOrSequenceIsCorrupt) {
   PartitionProducerState state;
-  EXPECT_EQ(state.Check(Header(1, -1, 0, 1)).error, ProducerError::kCorruptMessage);
-  EXPECT_EQ(state.Check(Header(1, 0, -1, 1)).error, ProducerError::kCorruptMessage);
+  EXPECT_EQ(state.Check(Header(1, -1, 0, 1)).error, ErrorCode::kCorruptMessage);
+  EXPECT_EQ(state.Check(Header(1, 0, -1, 1)).error, ErrorCode::kCorruptMessage);
 }
 
 TEST(PartitionProducerStateTest, TransactionalBatchesAreRefused) {
   PartitionProducerState state;
   auto h = Header(1, 0, 0, 1);
   h.attributes = 0x10;
-  EXPECT_EQ(state.Check(h).error, ProducerError::kTransactionalIdAuthorizationFailed);
+  EXPECT_EQ(state.Check(h).error, ErrorCode::kTransactionalIdAuthorizationFailed);
 }
 
 TEST(PartitionProducerStateTest, ExpireBeforeForgetsIdleProducers) {
@@ -189,7 +189,7 @@ TEST(PartitionProducerStateTest, ExpireBeforeForgetsIdleProducers) {
   EXPECT_EQ(state.ExpireBefore(1500), 1u);
   EXPECT_EQ(state.Find(1), nullptr);
   EXPECT_NE(state.Find(2), nullptr);
-  EXPECT_EQ(state.Check(Header(1, 0, 1, 1)).error, ProducerError::kUnknownProducerId);
+  EXPECT_EQ(state.Check(Header(1, 0, 1, 1)).error, ErrorCode::kUnknownProducerId);
 }
 
 // ---- the Broker, on an in-memory engine ----
@@ -341,16 +341,16 @@ TEST_F(BrokerProducerTest, RefusedBatchesAreAnsweredAndNotWritten) {
   ASSERT_TRUE(Append(Batch(5, 2, 0, 3)).status.ok());
   struct Case {
     Buffer batch;
-    ProducerError error;
+    ErrorCode error;
   };
   std::vector<Case> cases;
-  cases.push_back({Batch(5, 2, 4, 1), ProducerError::kOutOfOrderSequenceNumber});  // gap
-  cases.push_back({Batch(5, 1, 3, 1), ProducerError::kInvalidProducerEpoch});      // older epoch
-  cases.push_back({Batch(5, 3, 3, 1), ProducerError::kOutOfOrderSequenceNumber});  // new epoch at 3
-  cases.push_back({Batch(6, 0, 9, 1), ProducerError::kUnknownProducerId});         // never seen
-  cases.push_back({Batch(6, 0, -1, 1), ProducerError::kCorruptMessage});
+  cases.push_back({Batch(5, 2, 4, 1), ErrorCode::kOutOfOrderSequenceNumber});  // gap
+  cases.push_back({Batch(5, 1, 3, 1), ErrorCode::kInvalidProducerEpoch});      // older epoch
+  cases.push_back({Batch(5, 3, 3, 1), ErrorCode::kOutOfOrderSequenceNumber});  // new epoch at 3
+  cases.push_back({Batch(6, 0, 9, 1), ErrorCode::kUnknownProducerId});         // never seen
+  cases.push_back({Batch(6, 0, -1, 1), ErrorCode::kCorruptMessage});
   Buffer txn = ProducerBatch(7, 0, 0, 1, "v", clock_.NowMs(), /*transactional=*/true);
-  cases.push_back({txn, ProducerError::kTransactionalIdAuthorizationFailed});
+  cases.push_back({txn, ErrorCode::kTransactionalIdAuthorizationFailed});
   for (auto& c : cases) {
     AppendResult r = Append(c.batch);
     EXPECT_FALSE(r.status.ok());
@@ -378,7 +378,7 @@ TEST_F(BrokerProducerTest, ABatchTheLogRefusesLeavesNoState) {
   ASSERT_TRUE(engine_->CreateTopic("t", 1, {{"max.message.bytes", "200"}}).ok());
   AppendResult big = Append(ProducerBatch(5, 0, 0, 1, std::string(500, 'x'), clock_.NowMs()));
   EXPECT_EQ(big.status.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(big.producer_error, ProducerError::kNone);
+  EXPECT_EQ(big.producer_error, ErrorCode::kNone);
   auto entry = broker_->GetProducerEntry("t", 0, 5);
   ASSERT_TRUE(entry.ok());
   EXPECT_FALSE(entry->has_value());
@@ -401,7 +401,7 @@ TEST_F(BrokerProducerTest, ARecreatedTopicStartsWithoutProducerState) {
   AppendResult r = Append(Batch(5, 0, 0, 1));
   ASSERT_TRUE(r.status.ok());
   EXPECT_FALSE(r.duplicate);
-  EXPECT_EQ(Append(Batch(5, 0, 5, 1)).producer_error, ProducerError::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(Append(Batch(5, 0, 5, 1)).producer_error, ErrorCode::kOutOfOrderSequenceNumber);
 }
 
 // Two threads retry the same 200 batches of one producer at once, as a client with requests in
@@ -418,7 +418,7 @@ TEST_F(BrokerProducerTest, ConcurrentRetriesOfOneProducerWriteEachBatchOnce) {
         if (r.status.ok()) {
           if (!r.duplicate) ++appended;
           EXPECT_EQ(r.info.base_offset, i);
-        } else if (r.producer_error != ProducerError::kOutOfOrderSequenceNumber) {
+        } else if (r.producer_error != ErrorCode::kOutOfOrderSequenceNumber) {
           // (Out of order: more than 5 batches behind the other thread, whose batch is in.)
           ADD_FAILURE() << r.status.ToString();
           return;
@@ -492,9 +492,9 @@ TEST_F(BrokerProducerTest, StateIsRebuiltFromTheLogAfterARestart) {
   EXPECT_TRUE(retry.duplicate);
   EXPECT_EQ(retry.info.base_offset, last5_offset);
   EXPECT_EQ(EndOffset(), end);
-  EXPECT_EQ(Append(Batch(5, 0, seq5, 2)).producer_error, ProducerError::kInvalidProducerEpoch);
+  EXPECT_EQ(Append(Batch(5, 0, seq5, 2)).producer_error, ErrorCode::kInvalidProducerEpoch);
   EXPECT_EQ(Append(Batch(5, 1, seq5 + 1, 2)).producer_error,
-            ProducerError::kOutOfOrderSequenceNumber);
+            ErrorCode::kOutOfOrderSequenceNumber);
   EXPECT_EQ(Append(Batch(5, 1, seq5, 2)).info.base_offset, end);
   auto six = broker_->GetProducerEntry("t", 0, 6);
   ASSERT_TRUE(six.ok() && six->has_value());
@@ -546,7 +546,7 @@ TEST_F(BrokerProducerTest, RestartSkipsSegmentsOlderThanTheExpiration) {
 
   // The broker applies the same window: producer 5 is unknown after a restart.
   Open();
-  EXPECT_EQ(Append(Batch(5, 0, 30, 1)).producer_error, ProducerError::kUnknownProducerId);
+  EXPECT_EQ(Append(Batch(5, 0, 30, 1)).producer_error, ErrorCode::kUnknownProducerId);
   EXPECT_TRUE(Append(Batch(6, 0, 29, 1)).duplicate);
 }
 
@@ -578,7 +578,7 @@ TEST_F(BrokerProducerTest, IdleProducersExpire) {
   auto entry = broker_->GetProducerEntry("t", 0, 5);
   ASSERT_TRUE(entry.ok());
   EXPECT_FALSE(entry->has_value());
-  EXPECT_EQ(Append(Batch(5, 0, 1, 1)).producer_error, ProducerError::kUnknownProducerId);
+  EXPECT_EQ(Append(Batch(5, 0, 1, 1)).producer_error, ErrorCode::kUnknownProducerId);
 }
 
 }  // namespace
