@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/json.h"
 #include "base/base64.h"
 #include "base/log.h"
 #include "broker/broker_metrics.h"
@@ -121,6 +122,14 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void Post(std::function<void()> fn) { asio::post(strand_, std::move(fn)); }
 
   // ---- replay ----
+  // JsonIntegerOr, throwing (the record is skipped) when the field is not such an integer.
+  template <typename T>
+  static T Integer(const json& object, const char* key, T fallback) {
+    auto value = JsonIntegerOr<T>(object, key, fallback);
+    if (!value) throw std::runtime_error(fmt::format("\"{}\" is not an integer", key));
+    return *value;
+  }
+
   void Apply(const storage::RecordView& r) {
     if (!r.key) return;
     std::string key(AsString(*r.key));
@@ -138,8 +147,9 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
           return;
         }
         auto j = json::parse(AsString(*r.value));
-        CommittedOffset c{topic, partition, j.at("offset").get<int64_t>(), std::nullopt,
-                          ErrorCode::kNone};
+        auto offset = JsonInteger<int64_t>(j.at("offset"));
+        if (!offset) throw std::runtime_error("the offset is not a 64-bit integer");
+        CommittedOffset c{topic, partition, *offset, std::nullopt, ErrorCode::kNone};
         if (j.contains("metadata") && !j["metadata"].is_null()) c.metadata = j["metadata"];
         g.offsets[{topic, partition}] = c;
       } else if (kind == "group") {
@@ -152,7 +162,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
         Group& g = GetOrCreate(group);
         g.protocol_type = j.value("protocol_type", "");
         g.protocol = j.value("protocol", "");
-        g.generation = j.value("generation", 0);
+        g.generation = Integer<int32_t>(j, "generation", 0);
         g.leader = j.value("leader", "");
         g.members.clear();
         g.static_members.clear();
@@ -170,8 +180,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
           }
           m->client_id = jm.value("client_id", "");
           m->client_host = jm.value("client_host", "");
-          m->session_timeout_ms = jm.value("session_timeout_ms", 10000);
-          m->rebalance_timeout_ms = jm.value("rebalance_timeout_ms", 10000);
+          m->session_timeout_ms = Integer<int32_t>(jm, "session_timeout_ms", 10000);
+          m->rebalance_timeout_ms = Integer<int32_t>(jm, "rebalance_timeout_ms", 10000);
           m->protocol_type = g.protocol_type;
           m->protocols.push_back({g.protocol, decode(jm.value("metadata", ""))});
           m->assignment = decode(jm.value("assignment", ""));

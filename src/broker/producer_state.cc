@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json.h"
+
 namespace herald::broker {
 namespace {
 
@@ -206,7 +208,9 @@ Result<std::unique_ptr<ProducerIdAllocator>> ProducerIdAllocator::Open(storage::
   if (fs.Exists(path)) {
     HERALD_ASSIGN_OR_RETURN(Buffer raw, storage::ReadFile(fs, path));
     try {
-      next = nlohmann::json::parse(AsString(raw)).at("next_producer_id").get<int64_t>();
+      auto value = JsonInteger<int64_t>(nlohmann::json::parse(AsString(raw)).at("next_producer_id"));
+      if (!value) return Corruption("{}: next_producer_id is not a 64-bit integer", path);
+      next = *value;
     } catch (const nlohmann::json::exception& e) {
       return Corruption("{}: {}", path, e.what());
     }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/json.h"
 #include "http/api.h"
 #include "kafka/messages/consumer_protocol.h"
 #include "kafka/schema.h"
@@ -196,16 +197,15 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
                  return;
                }
                const std::string name = (*body)["name"].get<std::string>();
-               const json partitions = body->value("partitions", json(1));
+               const auto partitions = JsonIntegerOr<int32_t>(*body, "partitions", 1);
                auto configs = ConfigMap(body->value("configs", json()));
-               if (!partitions.is_number_integer() || !configs) {
+               if (!partitions || !configs) {
                  reply(ErrorResponse(
                      42201, "\"partitions\" must be an integer and \"configs\" an object"));
                  return;
                }
-               Status s = ctx.broker.CheckPartitionLimits(partitions.get<int32_t>(),
-                                                          partitions.get<int32_t>());
-               if (s.ok()) s = engine.CreateTopic(name, partitions.get<int32_t>(), *configs);
+               Status s = ctx.broker.CheckPartitionLimits(*partitions, *partitions);
+               if (s.ok()) s = engine.CreateTopic(name, *partitions, *configs);
                if (!s.ok()) {
                  reply(StatusError(s, name));
                  return;
@@ -243,8 +243,10 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
           return;
         }
         auto configs = ConfigMap(body->is_object() ? body->value("configs", json()) : json());
+        // Absent (or null): the partition count stays.
         const json partitions = body->is_object() ? body->value("partitions", json()) : json(0);
-        if (!configs || !(partitions.is_null() || partitions.is_number_integer())) {
+        const auto count = JsonInteger<int32_t>(partitions);
+        if (!configs || !(partitions.is_null() || count)) {
           reply(
               ErrorResponse(42201, "\"configs\" must be an object and \"partitions\" an integer"));
           return;
@@ -258,10 +260,9 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
             return;
           }
         }
-        if (partitions.is_number_integer() && partitions.get<int32_t>() != info->partitions) {
-          Status s = ctx.broker.CheckPartitionLimits(partitions.get<int32_t>(),
-                                                     partitions.get<int32_t>() - info->partitions);
-          if (s.ok()) s = engine.CreatePartitions(name, partitions.get<int32_t>());
+        if (count && *count != info->partitions) {
+          Status s = ctx.broker.CheckPartitionLimits(*count, *count - info->partitions);
+          if (s.ok()) s = engine.CreatePartitions(name, *count);
           if (!s.ok()) {
             reply(StatusError(s, name));
             return;

@@ -85,12 +85,14 @@ std::optional<std::vector<client::TopicPartition>> PartitionsIn(const json& body
   std::vector<client::TopicPartition> out;
   for (const auto& e : body[std::string(field)]) {
     if (!e.is_object() || !e.contains("topic") || !e["topic"].is_string() ||
-        !e.contains("partition") || !e["partition"].is_number_integer() ||
-        (with_offset && (!e.contains("offset") || !e["offset"].is_number_integer()))) {
+        !e.contains("partition")) {
       return std::nullopt;
     }
-    out.push_back({e["topic"].get<std::string>(), e["partition"].get<int32_t>(),
-                   with_offset ? e["offset"].get<int64_t>() : client::kOffsetInvalid, {}});
+    auto partition = JsonInteger<int32_t>(e["partition"]);
+    auto offset = with_offset ? JsonIntegerOr<int64_t>(e, "offset", client::kOffsetInvalid)
+                              : std::optional<int64_t>(client::kOffsetInvalid);
+    if (!partition || !offset || (with_offset && !e.contains("offset"))) return std::nullopt;
+    out.push_back({e["topic"].get<std::string>(), *partition, *offset, {}});
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "base/base64.h"
+#include "base/json.h"
 #include "broker/partitioner.h"
 #include "http/api.h"
 #include "http/rest_proxy.h"
@@ -108,11 +109,12 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
     if (partition) {
       p = *partition;
     } else if (record.contains("partition") && !record["partition"].is_null()) {
-      if (!record["partition"].is_number_integer()) {
+      auto given = JsonInteger<int32_t>(record["partition"]);
+      if (!given) {
         reply(ErrorResponse(42201, fmt::format("records[{}].partition is not an integer", i)));
         return;
       }
-      p = record["partition"].get<int32_t>();
+      p = *given;
       if (p < 0 || p >= partitions) {
         reply(ErrorResponse(40402, fmt::format("Partition {} of topic {} not found.", p, topic)));
         return;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json.h"
 #include "base/log.h"
 
 namespace herald::storage {
@@ -115,7 +116,9 @@ Result<TopicInfo> Engine::LoadTopicMeta(const std::string& path) const {
   try {
     auto j = nlohmann::json::parse(AsString(raw));
     info.name = j.at("name").get<std::string>();
-    info.partitions = j.at("partitions").get<int32_t>();
+    auto partitions = JsonInteger<int32_t>(j.at("partitions"));
+    if (!partitions) return Corruption("topic metadata {}: partitions is not an integer", path);
+    info.partitions = *partitions;
     info.overrides = j.value("configs", std::map<std::string, std::string>{});
   } catch (const nlohmann::json::exception& e) {
     return Corruption("topic metadata {}: {}", path, e.what());

@@ -33,4 +33,25 @@ TEST(BoundedJson, RefusesDeepOrInvalidInput) {
 }
 
 }  // namespace
+// A float out of range converted with get<int64_t>() is undefined behaviour (the fuzzer found
+// {"next_producer_id": 4e75}); JsonInteger takes only integers that fit.
+TEST(JsonIntegers, TakeOnlyIntegersThatFit) {
+  using nlohmann::json;
+  EXPECT_EQ(JsonInteger<int64_t>(json(42)), 42);
+  EXPECT_EQ(JsonInteger<int64_t>(json(-7)), -7);
+  EXPECT_EQ(JsonInteger<int64_t>(json(9223372036854775807ULL)), INT64_MAX);
+  EXPECT_EQ(JsonInteger<int64_t>(json(9223372036854775808ULL)), std::nullopt);
+  EXPECT_EQ(JsonInteger<int64_t>(json::parse("4e75")), std::nullopt);
+  EXPECT_EQ(JsonInteger<int64_t>(json(1.0)), std::nullopt);
+  EXPECT_EQ(JsonInteger<int64_t>(json("1")), std::nullopt);
+  EXPECT_EQ(JsonInteger<int32_t>(json(2147483647)), 2147483647);
+  EXPECT_EQ(JsonInteger<int32_t>(json(2147483648LL)), std::nullopt);
+  EXPECT_EQ(JsonInteger<int32_t>(json(-2147483649LL)), std::nullopt);
+  const json object = json::parse(R"({"a": 3, "b": 1e300})");
+  EXPECT_EQ(JsonIntegerOr<int32_t>(object, "a", 9), 3);
+  EXPECT_EQ(JsonIntegerOr<int32_t>(object, "missing", 9), 9);
+  EXPECT_EQ(JsonIntegerOr<int32_t>(object, "b", 9), std::nullopt);
+  EXPECT_EQ(JsonIntegerOr<int32_t>(json::array(), "a", 9), std::nullopt);
+}
+
 }  // namespace herald
