@@ -89,9 +89,9 @@ std::optional<std::vector<client::TopicPartition>> PartitionsIn(const json& body
       return std::nullopt;
     }
     auto partition = JsonInteger<int32_t>(e["partition"]);
-    auto offset = with_offset ? JsonIntegerOr<int64_t>(e, "offset", client::kOffsetInvalid)
-                              : std::optional<int64_t>(client::kOffsetInvalid);
-    if (!partition || !offset || (with_offset && !e.contains("offset"))) return std::nullopt;
+    std::optional<int64_t> offset = client::kOffsetInvalid;
+    if (with_offset) offset = e.contains("offset") ? JsonInteger<int64_t>(e["offset"]) : std::nullopt;
+    if (!partition || !offset) return std::nullopt;
     out.push_back({e["topic"].get<std::string>(), *partition, *offset, {}});
   }
   return out;

@@ -9,8 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <ostream>
-#include <streambuf>
 #include <string>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 #include <vector>
@@ -19,9 +17,9 @@
 
 #include "base/bytes.h"
 #include "base/clock.h"
-#include "base/log.h"
-#include "broker/producer_state.h"
 #include "broker/group_coordinator.h"
+#include "broker/producer_state.h"
+#include "fuzz_node.h"
 #include "storage/engine.h"
 #include "storage/file_system.h"
 #include "storage/log.h"
@@ -74,12 +72,7 @@ void Write(storage::MemFileSystem& fs, const std::string& path, const std::strin
 }  // namespace herald
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  struct Discard : std::streambuf {
-    int overflow(int c) override { return c; }
-  };
-  static Discard discard;
-  static std::ostream sink(&discard);
-  herald::ConfigureLogging(herald::LogFormat::kJson, herald::LogLevel::kDebug, sink);
+  herald::fuzz::DiscardLogs();
   return 0;
 }
 
@@ -129,11 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       int answered = 0;
       (*groups)->Overview(std::nullopt, [&](std::vector<broker::GroupOverview>) { ++answered; });
       (*groups)->List([&](std::vector<std::pair<std::string, std::string>>) { ++answered; });
-      for (int spins = 0; answered < 2 && spins < 1000; ++spins) {
-        io.restart();
-        io.poll();
-      }
-      if (answered != 2) __builtin_trap();
+      fuzz::Drive(io, [&] { return answered == 2; });
     }
     (*groups)->Shutdown();
     io.restart();
