@@ -133,18 +133,101 @@ Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
   return true;
 }
 
-std::map<std::string, int64_t> DeadLetterDepths(const storage::Engine& engine) {
+std::map<std::string, int64_t> Broker::DeadLetterDepths() const {
   std::map<std::string, int64_t> depths;
-  for (const auto& topic : engine.ListTopics()) {
+  for (const auto& topic : engine_.ListTopics()) {
     if (!topic.name.ends_with(".dlq")) continue;
     int64_t depth = 0;
     for (int32_t p = 0; p < topic.partitions; ++p) {
-      auto log = engine.GetLog(topic.name, p);
+      auto log = engine_.GetLog(topic.name, p);
       if (log.ok()) depth += (*log)->end_offset() - (*log)->log_start_offset();
     }
     depths[topic.name] = depth;
   }
   return depths;
+}
+
+namespace {
+
+TopicError Refuse(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+TopicError Refuse(const Status& s) { return {ErrorFor(s), s.message()}; }
+
+}  // namespace
+
+TopicError Broker::CreateTopic(const std::string& name, int32_t partitions,
+                               const std::map<std::string, std::string>& configs,
+                               bool validate_only) {
+  if (Status s = storage::Engine::ValidateTopicName(name); !s.ok()) {
+    return Refuse(ErrorCode::kInvalidTopicException, s.message());
+  }
+  if (partitions <= 0) {
+    return Refuse(ErrorCode::kInvalidPartitions, "Number of partitions must be larger than 0.");
+  }
+  if (auto config = storage::LogConfig::WithOverrides(storage::LogConfig{}, configs);
+      !config.ok()) {
+    return Refuse(ErrorCode::kInvalidConfig, config.status().message());
+  }
+  std::lock_guard lock(create_mu_);
+  if (engine_.HasTopic(name)) {
+    return Refuse(ErrorCode::kTopicAlreadyExists, fmt::format("Topic '{}' already exists.", name));
+  }
+  if (Status limit = CheckPartitionLimits(partitions, partitions); !limit.ok()) {
+    return Refuse(ErrorCode::kInvalidPartitions, limit.message());
+  }
+  if (validate_only) return {};
+  if (Status s = engine_.CreateTopic(name, partitions, configs); !s.ok()) return Refuse(s);
+  return {};
+}
+
+TopicError Broker::CreatePartitions(const std::string& name, int32_t count, bool validate_only) {
+  std::lock_guard lock(create_mu_);
+  auto info = engine_.DescribeTopic(name);
+  if (!info.ok()) return Refuse(info.status());
+  if (IsInternalTopic(name)) {
+    return Refuse(ErrorCode::kTopicAuthorizationFailed,
+                  fmt::format("{} is an internal topic", name));
+  }
+  if (count <= info->partitions) {
+    return Refuse(ErrorCode::kInvalidPartitions,
+                  fmt::format("Topic currently has {} partitions, which is higher than or equal "
+                              "to the requested {}.",
+                              info->partitions, count));
+  }
+  if (Status limit = CheckPartitionLimits(count, count - info->partitions); !limit.ok()) {
+    return Refuse(ErrorCode::kInvalidPartitions, limit.message());
+  }
+  if (validate_only) return {};
+  if (Status s = engine_.CreatePartitions(name, count); !s.ok()) return Refuse(s);
+  return {};
+}
+
+TopicError Broker::AlterTopicConfig(const std::string& name,
+                                    const std::map<std::string, std::string>& overrides,
+                                    bool validate_only) {
+  if (!engine_.HasTopic(name)) {
+    return Refuse(ErrorCode::kUnknownTopicOrPartition,
+                  fmt::format("topic '{}' does not exist", name));
+  }
+  if (IsInternalTopic(name)) {
+    return Refuse(ErrorCode::kTopicAuthorizationFailed,
+                  fmt::format("{} is an internal topic", name));
+  }
+  if (auto valid = storage::LogConfig::WithOverrides(storage::LogConfig{}, overrides);
+      !valid.ok()) {
+    return Refuse(ErrorCode::kInvalidConfig, valid.status().message());
+  }
+  if (validate_only) return {};
+  if (Status s = engine_.AlterTopicConfig(name, overrides); !s.ok()) return Refuse(s);
+  return {};
+}
+
+TopicError Broker::DeleteTopic(const std::string& name) {
+  if (IsInternalTopic(name)) {
+    return Refuse(ErrorCode::kTopicAuthorizationFailed,
+                  fmt::format("{} is an internal topic", name));
+  }
+  if (Status s = engine_.DeleteTopic(name); !s.ok()) return Refuse(s);
+  return {};
 }
 
 void Broker::Append(const std::string& topic, int32_t partition,

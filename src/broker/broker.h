@@ -24,7 +24,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
+#include "broker/error_code.h"
 #include "broker/producer_state.h"
 #include "storage/engine.h"
 
@@ -76,9 +78,13 @@ struct ProducerIdAndEpoch {
   int16_t producer_epoch = -1;
 };
 
-// Records held by each dead-letter topic (a name ending in ".dlq"): end minus start offset,
-// summed over its partitions.
-std::map<std::string, int64_t> DeadLetterDepths(const storage::Engine& engine);
+// The outcome of a topic administration call: kNone, or Kafka's code for why not with a message
+// for people. The Kafka door answers it as is; the HTTP door maps it to its own codes.
+struct TopicError {
+  ErrorCode code = ErrorCode::kNone;
+  std::string message;
+  bool ok() const { return code == ErrorCode::kNone; }
+};
 
 class Broker {
  public:
@@ -103,7 +109,44 @@ class Broker {
   // max_partitions_per_topic and max_partitions. kInvalidArgument naming the limit otherwise.
   Status CheckPartitionLimits(int32_t topic_total, int32_t adding) const;
   const std::string& cluster_id() const { return cluster_id_; }
-  storage::Engine& engine() const { return engine_; }
+  const std::string& data_dir() const { return engine_.data_dir(); }
+  Clock& clock() const { return engine_.clock(); }
+
+  // Topics and partitions as every door sees them (storage::Engine's, see storage/engine.h).
+  bool HasTopic(const std::string& name) const { return engine_.HasTopic(name); }
+  std::vector<storage::TopicInfo> ListTopics() const { return engine_.ListTopics(); }
+  Result<storage::TopicInfo> DescribeTopic(const std::string& name) const {
+    return engine_.DescribeTopic(name);
+  }
+  std::vector<storage::OfflinePartition> OfflinePartitions() const {
+    return engine_.OfflinePartitions();
+  }
+  // A partition's log, for reading it and for Append. kNotFound for an unknown partition;
+  // kFailedPrecondition (with the reason) for an offline one.
+  Result<std::shared_ptr<storage::Log>> GetLog(const std::string& topic, int32_t partition) const {
+    return engine_.GetLog(topic, partition);
+  }
+  // Records held by each dead-letter topic (a name ending in ".dlq"): end minus start offset,
+  // summed over its partitions.
+  std::map<std::string, int64_t> DeadLetterDepths() const;
+
+  // Topic administration, the same for every door. These write and sync files: doors call them
+  // through RunAdmin. With `validate_only` every check is made and nothing changes.
+  // CreateTopic: kInvalidTopicException (the name), kTopicAlreadyExists, kInvalidPartitions
+  // (none, or past a limit), kInvalidConfig, or the engine's failure.
+  TopicError CreateTopic(const std::string& name, int32_t partitions,
+                         const std::map<std::string, std::string>& configs,
+                         bool validate_only = false);
+  // Grows a topic to `count` partitions: kUnknownTopicOrPartition, kTopicAuthorizationFailed (an
+  // internal topic), kInvalidPartitions (not more than it has, or past a limit).
+  TopicError CreatePartitions(const std::string& name, int32_t count, bool validate_only = false);
+  // Replaces the topic's whole set of config overrides: kUnknownTopicOrPartition,
+  // kTopicAuthorizationFailed, kInvalidConfig.
+  TopicError AlterTopicConfig(const std::string& name,
+                              const std::map<std::string, std::string>& overrides,
+                              bool validate_only = false);
+  // kTopicAuthorizationFailed for an internal topic, kUnknownTopicOrPartition.
+  TopicError DeleteTopic(const std::string& name);
 
   // Makes sure `topic` exists. When it does not and `allow_create` and auto-creation are on,
   // creates it with num.partitions partitions and returns true. kNotFound when it does not exist
@@ -115,7 +158,7 @@ class Broker {
   // A batch with a producer id (>= 0) is first checked against the partition's producer state
   // (rules in broker/producer_state.h): a refused batch is not written (`producer_error` says
   // why); a retried duplicate is not written again and is answered with the original offsets,
-  // once those are durable when `ack` is kDurable (syncing the log inline if they are not yet).
+  // once those are durable when `ack` is kDurable (waiting for the flusher if they are not yet).
   // Batches without a producer id skip the producer state. `done` is called exactly once, from
   // this thread or (kDurable) a flusher thread: kNotFound for an unknown partition, the log's
   // errors (kCorruption, kInvalidArgument, kNoSpace, kIoError, kFailedPrecondition), or the
@@ -170,7 +213,8 @@ class Broker {
   std::mutex producers_mu_;  // guards producer_partitions_ (never held across I/O)
   std::map<TopicPartition, std::shared_ptr<ProducerPartition>> producer_partitions_;
 
-  std::mutex create_mu_;                             // one auto-creation at a time
+  // One topic or partition creation at a time, so that two cannot both pass the partition limits.
+  std::mutex create_mu_;
   std::unique_ptr<boost::asio::thread_pool> admin_;  // one thread
 
   struct Watch {

@@ -2,10 +2,12 @@
 // vocabulary in which the broker (groups, producer state) and every door report errors to Kafka
 // clients.
 //
-// Thread-safety: constants only.
+// Thread-safety: constants and pure functions.
 #pragma once
 
 #include <cstdint>
+
+#include "base/status.h"
 
 namespace herald::broker {
 
@@ -69,5 +71,10 @@ enum class ErrorCode : int16_t {
 };
 
 inline constexpr int16_t Code(ErrorCode e) { return static_cast<int16_t>(e); }
+
+// The code a Kafka client is answered with for a storage or broker failure: kNotFound is an
+// unknown topic or partition, kOutOfRange an offset out of range, kAlreadyExists an existing
+// topic, kInvalidArgument an invalid request, disk failures KAFKA_STORAGE_ERROR.
+ErrorCode ErrorFor(const Status& status);
 
 }  // namespace herald::broker

@@ -715,6 +715,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   std::map<std::string, std::unique_ptr<Group>>& groups() { return groups_; }
+  const storage::Engine& engine() const { return engine_; }
 
   void DoShutdown() {
     for (auto& [id, g] : groups_) {
@@ -873,9 +874,14 @@ void GroupCoordinator::Describe(std::vector<std::string> groups,
   });
 }
 
-std::vector<PartitionLag> LagOf(const GroupOverview& group, const storage::Engine& engine) {
+namespace {
+
+// The lag of each partition in `offsets` (those of deleted topics are left out), sorted by topic
+// and partition.
+std::vector<PartitionLag> LagOf(const std::vector<CommittedOffset>& offsets,
+                                const storage::Engine& engine) {
   std::vector<PartitionLag> out;
-  for (const auto& o : group.offsets) {
+  for (const auto& o : offsets) {
     auto log = engine.GetLog(o.topic, o.partition);
     if (!log.ok() || o.offset < 0) continue;
     const int64_t end = (*log)->end_offset();
@@ -886,6 +892,8 @@ std::vector<PartitionLag> LagOf(const GroupOverview& group, const storage::Engin
   });
   return out;
 }
+
+}  // namespace
 
 void GroupCoordinator::Overview(std::optional<std::vector<std::string>> groups,
                                 std::function<void(std::vector<GroupOverview>)> done) {
@@ -899,7 +907,10 @@ void GroupCoordinator::Overview(std::optional<std::vector<std::string>> groups,
     }
     std::vector<GroupOverview> out;
     for (const auto& id : ids) {
-      out.push_back({impl->DoDescribe(id), impl->DoFetch(id, std::nullopt)});
+      GroupOverview& group = out.emplace_back();
+      group.description = impl->DoDescribe(id);
+      group.offsets = impl->DoFetch(id, std::nullopt);
+      group.lag = LagOf(group.offsets, impl->engine());
     }
     done(std::move(out));
   });

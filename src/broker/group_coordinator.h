@@ -117,12 +117,6 @@ struct GroupDescription {
   std::vector<Member> members;
 };
 
-// One group as the admin API and the lag metrics see it.
-struct GroupOverview {
-  GroupDescription description;
-  std::vector<CommittedOffset> offsets;  // every committed offset
-};
-
 struct PartitionLag {
   std::string topic;
   int32_t partition = 0;
@@ -131,9 +125,15 @@ struct PartitionLag {
   int64_t lag = 0;  // end_offset - committed, never below 0
 };
 
-// The lag of each partition `group` has committed an offset for (those of deleted topics are
-// left out), sorted by topic and partition.
-std::vector<PartitionLag> LagOf(const GroupOverview& group, const storage::Engine& engine);
+// One group as the admin API and the lag metrics see it.
+struct GroupOverview {
+  GroupDescription description;
+  std::vector<CommittedOffset> offsets;  // every committed offset
+  // The lag of each partition the group has committed an offset for (those of deleted topics are
+  // left out), sorted by topic and partition.
+  std::vector<PartitionLag> lag;
+};
+
 
 class GroupCoordinator {
  public:

@@ -353,7 +353,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
       if (ec) return;
       (*groups)->Overview(std::nullopt, [&](std::vector<broker::GroupOverview> all) {
         for (const auto& group : all) {
-          for (const auto& lag : broker::LagOf(group, **engine)) {
+          for (const auto& lag : group.lag) {
             if (lag.lag == 0) continue;
             LogInfo("consumer_lag", {{"consumer_group", group.description.group_id},
                                      {"topic", lag.topic},
@@ -363,7 +363,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
                                      {"lag", lag.lag}});
           }
         }
-        for (const auto& [topic, depth] : broker::DeadLetterDepths(**engine)) {
+        for (const auto& [topic, depth] : broker->DeadLetterDepths()) {
           if (depth <= o.dlq_alert_threshold) continue;
           LogWarn("dlq_depth_exceeded",
                   {{"topic", topic}, {"depth", depth}, {"threshold", o.dlq_alert_threshold}},

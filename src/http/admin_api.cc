@@ -8,8 +8,7 @@
 
 #include "base/json.h"
 #include "http/api.h"
-#include "kafka/messages/consumer_protocol.h"
-#include "kafka/schema.h"
+#include "broker/consumer_protocol.h"
 
 namespace herald::http {
 namespace {
@@ -22,12 +21,12 @@ json PartitionJson(const storage::Log& log, int32_t partition) {
           {"size_bytes", log.size_bytes()}, {"segments", log.segment_count()}};
 }
 
-json TopicJson(const storage::Engine& engine, const storage::TopicInfo& info, bool detailed) {
+json TopicJson(const broker::Broker& broker, const storage::TopicInfo& info, bool detailed) {
   json partitions = json::array();
   uint64_t size = 0;
   int64_t messages = 0;
   for (int32_t p = 0; p < info.partitions; ++p) {
-    auto log = engine.GetLog(info.name, p);
+    auto log = broker.GetLog(info.name, p);
     if (!log.ok()) continue;
     json pj = PartitionJson(**log, p);
     size += (*log)->size_bytes();
@@ -50,24 +49,21 @@ json TopicJson(const storage::Engine& engine, const storage::TopicInfo& info, bo
 // The topic-partitions in a member's assignment (consumer protocol); empty when it is not one.
 json AssignmentJson(ByteView bytes) {
   json out = json::array();
-  if (bytes.size() < 2) return out;
-  kafka::Reader r(bytes);
-  const int16_t version = r.Int16();
-  kafka::ConsumerProtocolAssignment assignment{};
-  kafka::Read(r, assignment,
-              kafka::Version{std::min<int16_t>(std::max<int16_t>(version, 0), 1), false});
-  if (!r.ok()) return out;
-  for (const auto& tp : assignment.assigned_partitions) {
-    for (int32_t p : tp.partitions) out.push_back({{"topic", tp.topic}, {"partition", p}});
+  auto assignment = broker::DecodeConsumerAssignment(bytes);
+  if (!assignment) return out;
+  for (const auto& topic : *assignment) {
+    for (int32_t p : topic.partitions) {
+      out.push_back(json{{"topic", topic.topic}, {"partition", p}});
+    }
   }
   return out;
 }
 
-json GroupJson(const storage::Engine& engine, const broker::GroupOverview& group, bool detailed) {
+json GroupJson(const broker::GroupOverview& group, bool detailed) {
   const auto& d = group.description;
   int64_t total = 0;
   json offsets = json::array();
-  for (const auto& lag : broker::LagOf(group, engine)) {
+  for (const auto& lag : group.lag) {
     total += lag.lag;
     offsets.push_back({{"topic", lag.topic},
                        {"partition", lag.partition},
@@ -98,16 +94,19 @@ json GroupJson(const storage::Engine& engine, const broker::GroupOverview& group
   return out;
 }
 
-Response StatusError(const Status& s, std::string_view what) {
-  switch (s.code()) {
-    case StatusCode::kNotFound:
-      return ErrorResponse(40401, fmt::format("{}: {}", what, s.message()));
-    case StatusCode::kAlreadyExists:
-      return ErrorResponse(40901, s.message());
-    case StatusCode::kInvalidArgument:
-      return ErrorResponse(42202, s.message());
-    default:
-      return ErrorResponse(50001, s.message());
+// A refused topic change as an HTTP error: 404, 409, 403 or 422 by its Kafka code.
+Response TopicErrorResponse(const broker::TopicError& error, std::string_view topic) {
+  using broker::ErrorCode;
+  switch (error.code) {
+    case ErrorCode::kUnknownTopicOrPartition:
+      return ErrorResponse(40401, fmt::format("Topic {} not found.", topic));
+    case ErrorCode::kTopicAlreadyExists: return ErrorResponse(40901, error.message);
+    case ErrorCode::kTopicAuthorizationFailed: return ErrorResponse(40301, error.message);
+    case ErrorCode::kInvalidTopicException:
+    case ErrorCode::kInvalidPartitions:
+    case ErrorCode::kInvalidConfig:
+    case ErrorCode::kInvalidRequest: return ErrorResponse(42202, error.message);
+    default: return ErrorResponse(50001, error.message);
   }
 }
 
@@ -144,14 +143,168 @@ uint64_t DirectoryBytes(const std::string& dir) {
   return total;
 }
 
-}  // namespace
+// The topic as GET /admin/topics/{topic} shows it, with `status`.
+void ReplyTopic(const broker::Broker& broker, const std::string& name, bhttp::status status,
+                const Reply& reply) {
+  auto info = broker.DescribeTopic(name);
+  if (!info.ok()) {
+    reply(TopicErrorResponse({broker::ErrorFor(info.status()), info.status().message()}, name));
+    return;
+  }
+  reply(JsonResponse(status, TopicJson(broker, *info, true)));
+}
 
-namespace {
+void GetBroker(HttpContext& ctx, Call, Reply reply) {
+  const std::string& dir = ctx.broker.data_dir();
+  std::error_code ec;
+  auto space = std::filesystem::space(dir, ec);
+  const auto uptime = std::chrono::system_clock::now() - ctx.started;
+  reply(JsonResponse(bhttp::status::ok,
+                     {{"version", ctx.version},
+                      {"cluster_id", ctx.broker.cluster_id()},
+                      {"node_id", ctx.broker.options().node_id},
+                      {"uptime_seconds", std::chrono::duration<double>(uptime).count()},
+                      {"data_dir", dir},
+                      {"data_dir_bytes", DirectoryBytes(dir)},
+                      {"disk_capacity_bytes", ec ? json() : json(space.capacity)},
+                      {"disk_available_bytes", ec ? json() : json(space.available)},
+                      {"topics", ctx.broker.ListTopics().size()},
+                      {"kafka_bootstrap", ctx.kafka_bootstrap}}));
+}
+
+void ListTopics(HttpContext& ctx, Call, Reply reply) {
+  json topics = json::array();
+  for (const auto& t : ctx.broker.ListTopics()) topics.push_back(TopicJson(ctx.broker, t, false));
+  reply(JsonResponse(bhttp::status::ok, topics));
+}
+
+void GetTopic(HttpContext& ctx, Call call, Reply reply) {
+  ReplyTopic(ctx.broker, call.Param("topic"), bhttp::status::ok, reply);
+}
+
+// Body: {"name": …, "partitions": N (default 1), "configs": {…}}.
+void CreateTopic(HttpContext& ctx, Call call, Reply reply) {
+  auto body = ParseJsonBody(call, reply);
+  if (!body) return;
+  if (!body->is_object() || !body->contains("name") || !(*body)["name"].is_string()) {
+    reply(ErrorResponse(42201, "the body must be an object with a string \"name\""));
+    return;
+  }
+  const std::string name = (*body)["name"].get<std::string>();
+  const auto partitions = JsonIntegerOr<int32_t>(*body, "partitions", 1);
+  auto configs = ConfigMap(body->value("configs", json()));
+  if (!partitions || !configs) {
+    reply(ErrorResponse(42201, "\"partitions\" must be an integer and \"configs\" an object"));
+    return;
+  }
+  if (auto error = ctx.broker.CreateTopic(name, *partitions, *configs); !error.ok()) {
+    reply(TopicErrorResponse(error, name));
+    return;
+  }
+  ReplyTopic(ctx.broker, name, bhttp::status::created, reply);
+}
+
+// Body: {"configs": {…}} changes those configs (the topic's other overrides stay);
+// {"partitions": N} grows the topic to N partitions.
+void UpdateTopic(HttpContext& ctx, Call call, Reply reply) {
+  const std::string& name = call.Param("topic");
+  auto body = ParseJsonBody(call, reply);
+  if (!body) return;
+  auto info = ctx.broker.DescribeTopic(name);
+  if (!info.ok()) {
+    reply(TopicErrorResponse({broker::ErrorFor(info.status()), info.status().message()}, name));
+    return;
+  }
+  if (broker::Broker::IsInternalTopic(name)) {
+    reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
+    return;
+  }
+  auto configs = ConfigMap(body->is_object() ? body->value("configs", json()) : json());
+  // Absent (or null): the partition count stays.
+  const json partitions = body->is_object() ? body->value("partitions", json()) : json(0);
+  const auto count = JsonInteger<int32_t>(partitions);
+  if (!configs || !(partitions.is_null() || count)) {
+    reply(ErrorResponse(42201, "\"configs\" must be an object and \"partitions\" an integer"));
+    return;
+  }
+  if (!configs->empty()) {
+    std::map<std::string, std::string> merged = info->overrides;
+    for (const auto& [k, v] : *configs) merged[k] = v;
+    if (auto error = ctx.broker.AlterTopicConfig(name, merged); !error.ok()) {
+      reply(TopicErrorResponse(error, name));
+      return;
+    }
+  }
+  if (count && *count != info->partitions) {
+    if (auto error = ctx.broker.CreatePartitions(name, *count); !error.ok()) {
+      reply(TopicErrorResponse(error, name));
+      return;
+    }
+  }
+  ReplyTopic(ctx.broker, name, bhttp::status::ok, reply);
+}
+
+void DeleteTopic(HttpContext& ctx, Call call, Reply reply) {
+  const std::string& name = call.Param("topic");
+  if (auto error = ctx.broker.DeleteTopic(name); !error.ok()) {
+    reply(TopicErrorResponse(error, name));
+    return;
+  }
+  reply(TextResponse(bhttp::status::no_content, "", "application/json"));
+}
+
+void ListGroups(HttpContext& ctx, Call, Reply reply) {
+  ctx.groups.Overview(std::nullopt,
+                      [reply = std::move(reply)](std::vector<broker::GroupOverview> groups) {
+                        json out = json::array();
+                        for (const auto& g : groups) out.push_back(GroupJson(g, false));
+                        reply(JsonResponse(bhttp::status::ok, out));
+                      });
+}
+
+void GetGroup(HttpContext& ctx, Call call, Reply reply) {
+  const std::string group = call.Param("group");
+  ctx.groups.Overview(
+      std::vector<std::string>{group},
+      [group, reply = std::move(reply)](std::vector<broker::GroupOverview> groups) {
+        const auto& g = groups.front();
+        if (g.description.state == "Dead" && g.offsets.empty()) {
+          reply(ErrorResponse(40404, fmt::format("Group {} not found.", group)));
+          return;
+        }
+        reply(JsonResponse(bhttp::status::ok, GroupJson(g, true)));
+      });
+}
+
+void DeleteGroup(HttpContext& ctx, Call call, Reply reply) {
+  const std::string group = call.Param("group");
+  ctx.groups.Delete({group}, [group, reply = std::move(reply)](
+                                 std::vector<std::pair<std::string, broker::ErrorCode>> results) {
+    using broker::ErrorCode;
+    const ErrorCode error = results.empty() ? ErrorCode::kNone : results.front().second;
+    if (error == ErrorCode::kNone) {
+      reply(TextResponse(bhttp::status::no_content, "", "application/json"));
+    } else if (error == ErrorCode::kGroupIdNotFound) {
+      reply(ErrorResponse(40404, fmt::format("Group {} not found.", group)));
+    } else if (error == ErrorCode::kNonEmptyGroup) {
+      reply(ErrorResponse(40902, fmt::format("Group {} has active members.", group)));
+    } else {
+      reply(ErrorResponse(50001, fmt::format("Deleting group {} failed with Kafka error {}.", group,
+                                             broker::Code(error))));
+    }
+  });
+}
+
+using AdminHandler = void (*)(HttpContext&, Call, Reply);
+
+Handler Bind(HttpContext& ctx, AdminHandler handler) {
+  return [&ctx, handler](Call call, Reply reply) { handler(ctx, std::move(call), std::move(reply)); };
+}
 
 // `handler` run on the broker's admin thread: creating topics and partitions writes and syncs
 // files, which must not hold up a network thread.
-Handler OnAdminThread(HttpContext& ctx, std::string route, Handler handler) {
-  return [&ctx, route = std::move(route), handler = std::move(handler)](Call call, Reply reply) {
+Handler OnAdminThread(HttpContext& ctx, std::string route, AdminHandler handler) {
+  return [&ctx, route = std::move(route), handler = Bind(ctx, handler)](Call call, Reply reply) {
     ctx.broker.RunAdmin(
         [&route, &handler, call = std::move(call), reply = std::move(reply)]() mutable {
           RunHandler(handler, std::move(call), reply, route);
@@ -163,174 +316,17 @@ Handler OnAdminThread(HttpContext& ctx, std::string route, Handler handler) {
 
 void AddAdminRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
-  storage::Engine& engine = ctx.broker.engine();
-
-  router.Add(verb::get, "/admin/broker", [&ctx, &engine](Call, Reply reply) {
-    std::error_code ec;
-    auto space = std::filesystem::space(engine.data_dir(), ec);
-    const auto uptime = std::chrono::system_clock::now() - ctx.started;
-    reply(JsonResponse(bhttp::status::ok,
-                       {{"version", ctx.version},
-                        {"cluster_id", ctx.broker.cluster_id()},
-                        {"node_id", ctx.broker.options().node_id},
-                        {"uptime_seconds", std::chrono::duration<double>(uptime).count()},
-                        {"data_dir", engine.data_dir()},
-                        {"data_dir_bytes", DirectoryBytes(engine.data_dir())},
-                        {"disk_capacity_bytes", ec ? json() : json(space.capacity)},
-                        {"disk_available_bytes", ec ? json() : json(space.available)},
-                        {"topics", engine.ListTopics().size()},
-                        {"kafka_bootstrap", ctx.kafka_bootstrap}}));
-  });
-
-  router.Add(verb::get, "/admin/topics", [&engine](Call, Reply reply) {
-    json topics = json::array();
-    for (const auto& t : engine.ListTopics()) topics.push_back(TopicJson(engine, t, false));
-    reply(JsonResponse(bhttp::status::ok, topics));
-  });
-
-  router.Add(verb::post, "/admin/topics",
-             OnAdminThread(ctx, "POST /admin/topics", [&ctx, &engine](Call call, Reply reply) {
-               auto body = ParseJsonBody(call, reply);
-               if (!body) return;
-               if (!body->is_object() || !body->contains("name") || !(*body)["name"].is_string()) {
-                 reply(ErrorResponse(42201, "the body must be an object with a string \"name\""));
-                 return;
-               }
-               const std::string name = (*body)["name"].get<std::string>();
-               const auto partitions = JsonIntegerOr<int32_t>(*body, "partitions", 1);
-               auto configs = ConfigMap(body->value("configs", json()));
-               if (!partitions || !configs) {
-                 reply(ErrorResponse(
-                     42201, "\"partitions\" must be an integer and \"configs\" an object"));
-                 return;
-               }
-               Status s = ctx.broker.CheckPartitionLimits(*partitions, *partitions);
-               if (s.ok()) s = engine.CreateTopic(name, *partitions, *configs);
-               if (!s.ok()) {
-                 reply(StatusError(s, name));
-                 return;
-               }
-               auto info = engine.DescribeTopic(name);
-               if (!info.ok()) {
-                 reply(StatusError(info.status(), name));
-                 return;
-               }
-               reply(JsonResponse(bhttp::status::created, TopicJson(engine, *info, true)));
-             }));
-
-  router.Add(verb::get, "/admin/topics/{topic}", [&engine](Call call, Reply reply) {
-    auto info = engine.DescribeTopic(call.Param("topic"));
-    if (!info.ok()) {
-      reply(ErrorResponse(40401, fmt::format("Topic {} not found.", call.Param("topic"))));
-      return;
-    }
-    reply(JsonResponse(bhttp::status::ok, TopicJson(engine, *info, true)));
-  });
-
-  router.Add(
-      verb::patch, "/admin/topics/{topic}",
-      OnAdminThread(ctx, "PATCH /admin/topics/{topic}", [&ctx, &engine](Call call, Reply reply) {
-        const std::string& name = call.Param("topic");
-        auto body = ParseJsonBody(call, reply);
-        if (!body) return;
-        auto info = engine.DescribeTopic(name);
-        if (!info.ok()) {
-          reply(ErrorResponse(40401, fmt::format("Topic {} not found.", name)));
-          return;
-        }
-        if (broker::Broker::IsInternalTopic(name)) {
-          reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
-          return;
-        }
-        auto configs = ConfigMap(body->is_object() ? body->value("configs", json()) : json());
-        // Absent (or null): the partition count stays.
-        const json partitions = body->is_object() ? body->value("partitions", json()) : json(0);
-        const auto count = JsonInteger<int32_t>(partitions);
-        if (!configs || !(partitions.is_null() || count)) {
-          reply(
-              ErrorResponse(42201, "\"configs\" must be an object and \"partitions\" an integer"));
-          return;
-        }
-        if (!configs->empty()) {
-          // Configs given here are changed; the topic's other overrides stay.
-          std::map<std::string, std::string> merged = info->overrides;
-          for (const auto& [k, v] : *configs) merged[k] = v;
-          if (Status s = engine.AlterTopicConfig(name, merged); !s.ok()) {
-            reply(StatusError(s, name));
-            return;
-          }
-        }
-        if (count && *count != info->partitions) {
-          Status s = ctx.broker.CheckPartitionLimits(*count, *count - info->partitions);
-          if (s.ok()) s = engine.CreatePartitions(name, *count);
-          if (!s.ok()) {
-            reply(StatusError(s, name));
-            return;
-          }
-        }
-        auto after = engine.DescribeTopic(name);
-        if (!after.ok()) {
-          reply(StatusError(after.status(), name));
-          return;
-        }
-        reply(JsonResponse(bhttp::status::ok, TopicJson(engine, *after, true)));
-      }));
-
+  router.Add(verb::get, "/admin/broker", Bind(ctx, GetBroker));
+  router.Add(verb::get, "/admin/topics", Bind(ctx, ListTopics));
+  router.Add(verb::post, "/admin/topics", OnAdminThread(ctx, "POST /admin/topics", CreateTopic));
+  router.Add(verb::get, "/admin/topics/{topic}", Bind(ctx, GetTopic));
+  router.Add(verb::patch, "/admin/topics/{topic}",
+             OnAdminThread(ctx, "PATCH /admin/topics/{topic}", UpdateTopic));
   router.Add(verb::delete_, "/admin/topics/{topic}",
-             OnAdminThread(ctx, "DELETE /admin/topics/{topic}", [&engine](Call call, Reply reply) {
-               const std::string& name = call.Param("topic");
-               if (broker::Broker::IsInternalTopic(name)) {
-                 reply(ErrorResponse(40301, fmt::format("{} is an internal topic", name)));
-                 return;
-               }
-               if (Status s = engine.DeleteTopic(name); !s.ok()) {
-                 reply(StatusError(s, fmt::format("Topic {}", name)));
-                 return;
-               }
-               reply(TextResponse(bhttp::status::no_content, "", "application/json"));
-             }));
-
-  router.Add(verb::get, "/admin/groups", [&ctx, &engine](Call, Reply reply) {
-    ctx.groups.Overview(std::nullopt, [&engine, reply = std::move(reply)](
-                                          std::vector<broker::GroupOverview> groups) {
-      json out = json::array();
-      for (const auto& g : groups) out.push_back(GroupJson(engine, g, false));
-      reply(JsonResponse(bhttp::status::ok, out));
-    });
-  });
-
-  router.Add(verb::get, "/admin/groups/{group}", [&ctx, &engine](Call call, Reply reply) {
-    const std::string group = call.Param("group");
-    ctx.groups.Overview(
-        std::vector<std::string>{group},
-        [&engine, group, reply = std::move(reply)](std::vector<broker::GroupOverview> groups) {
-          const auto& g = groups.front();
-          if (g.description.state == "Dead" && g.offsets.empty()) {
-            reply(ErrorResponse(40404, fmt::format("Group {} not found.", group)));
-            return;
-          }
-          reply(JsonResponse(bhttp::status::ok, GroupJson(engine, g, true)));
-        });
-  });
-
-  router.Add(verb::delete_, "/admin/groups/{group}", [&ctx](Call call, Reply reply) {
-    const std::string group = call.Param("group");
-    ctx.groups.Delete({group}, [group, reply = std::move(reply)](
-                                   std::vector<std::pair<std::string, broker::ErrorCode>> results) {
-      using broker::ErrorCode;
-      const ErrorCode error = results.empty() ? ErrorCode::kNone : results.front().second;
-      if (error == ErrorCode::kNone) {
-        reply(TextResponse(bhttp::status::no_content, "", "application/json"));
-      } else if (error == ErrorCode::kGroupIdNotFound) {
-        reply(ErrorResponse(40404, fmt::format("Group {} not found.", group)));
-      } else if (error == ErrorCode::kNonEmptyGroup) {
-        reply(ErrorResponse(40902, fmt::format("Group {} has active members.", group)));
-      } else {
-        reply(ErrorResponse(50001, fmt::format("Deleting group {} failed with Kafka error {}.",
-                                               group, broker::Code(error))));
-      }
-    });
-  });
+             OnAdminThread(ctx, "DELETE /admin/topics/{topic}", DeleteTopic));
+  router.Add(verb::get, "/admin/groups", Bind(ctx, ListGroups));
+  router.Add(verb::get, "/admin/groups/{group}", Bind(ctx, GetGroup));
+  router.Add(verb::delete_, "/admin/groups/{group}", Bind(ctx, DeleteGroup));
 }
 
 }  // namespace herald::http

@@ -3,7 +3,7 @@
 // shutting down; 503 otherwise, naming the offline partitions and why).
 //
 // Gauges that describe state rather than events (partition sizes and end offsets, consumer lag)
-// are computed from the engine and the group coordinator when /metrics is read.
+// are computed from the broker and the group coordinator when /metrics is read.
 #include "base/metrics.h"
 #include "broker/broker_metrics.h"
 #include "http/api.h"
@@ -13,11 +13,11 @@ namespace {
 
 using nlohmann::json;
 
-void SetPartitionGauges(const storage::Engine& engine) {
+void SetPartitionGauges(const broker::Broker& broker) {
   std::vector<std::pair<std::vector<std::string>, double>> sizes, ends;
-  for (const auto& topic : engine.ListTopics()) {
+  for (const auto& topic : broker.ListTopics()) {
     for (int32_t p = 0; p < topic.partitions; ++p) {
-      auto log = engine.GetLog(topic.name, p);
+      auto log = broker.GetLog(topic.name, p);
       if (!log.ok()) continue;
       std::vector<std::string> labels = {topic.name, std::to_string(p)};
       sizes.push_back({labels, static_cast<double>((*log)->size_bytes())});
@@ -28,9 +28,9 @@ void SetPartitionGauges(const storage::Engine& engine) {
   broker::metrics::PartitionEndOffset().Replace(std::move(ends));
 }
 
-void SetDeadLetterGauges(const storage::Engine& engine, int64_t threshold) {
+void SetDeadLetterGauges(const broker::Broker& broker, int64_t threshold) {
   std::vector<std::pair<std::vector<std::string>, double>> depths, alerts;
-  for (const auto& [topic, depth] : broker::DeadLetterDepths(engine)) {
+  for (const auto& [topic, depth] : broker.DeadLetterDepths()) {
     depths.push_back({{topic}, static_cast<double>(depth)});
     alerts.push_back({{topic}, depth > threshold ? 1.0 : 0.0});
   }
@@ -38,10 +38,10 @@ void SetDeadLetterGauges(const storage::Engine& engine, int64_t threshold) {
   broker::metrics::DeadLetterAlert().Replace(alerts);
 }
 
-void SetLagGauges(const storage::Engine& engine, const std::vector<broker::GroupOverview>& groups) {
+void SetLagGauges(const std::vector<broker::GroupOverview>& groups) {
   std::vector<std::pair<std::vector<std::string>, double>> lags;
   for (const auto& group : groups) {
-    for (const auto& lag : broker::LagOf(group, engine)) {
+    for (const auto& lag : group.lag) {
       lags.push_back({{lag.topic, group.description.group_id, std::to_string(lag.partition)},
                       static_cast<double>(lag.lag)});
     }
@@ -54,13 +54,13 @@ void SetLagGauges(const storage::Engine& engine, const std::vector<broker::Group
 void AddOpsRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
   router.Add(verb::get, "/metrics", [&ctx](Call, Reply reply) {
-    SetPartitionGauges(ctx.broker.engine());
+    SetPartitionGauges(ctx.broker);
     broker::metrics::PartitionsOffline().Set(
-        static_cast<double>(ctx.broker.engine().OfflinePartitions().size()));
-    SetDeadLetterGauges(ctx.broker.engine(), ctx.dlq_alert_threshold);
-    ctx.groups.Overview(std::nullopt, [&ctx, reply = std::move(reply)](
+        static_cast<double>(ctx.broker.OfflinePartitions().size()));
+    SetDeadLetterGauges(ctx.broker, ctx.dlq_alert_threshold);
+    ctx.groups.Overview(std::nullopt, [reply = std::move(reply)](
                                           std::vector<broker::GroupOverview> groups) {
-      SetLagGauges(ctx.broker.engine(), groups);
+      SetLagGauges(groups);
       reply(TextResponse(bhttp::status::ok, MetricsRegistry::Global().RenderPrometheus(),
                          "text/plain; version=0.0.4; charset=utf-8"));
     });
@@ -71,7 +71,7 @@ void AddOpsRoutes(Router& router, HttpContext& ctx) {
   router.Add(verb::get, "/readyz", [&ctx](Call, Reply reply) {
     const bool listening = ctx.ready.load();
     json offline = json::array();
-    for (const auto& o : ctx.broker.engine().OfflinePartitions()) {
+    for (const auto& o : ctx.broker.OfflinePartitions()) {
       offline.push_back({{"topic", o.topic},
                          {"partition", o.partition},
                          {"path", o.path},

@@ -74,7 +74,7 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
     reply(ErrorResponse(42202, fmt::format("Cannot append to internal topic {}", topic)));
     return;
   }
-  auto info = ctx.broker.engine().DescribeTopic(topic);
+  auto info = ctx.broker.DescribeTopic(topic);
   if (!info.ok()) {
     reply(ErrorResponse(40401, fmt::format("Topic {} not found.", topic)));
     return;
@@ -86,7 +86,7 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
   }
 
   const json& records = (*body)["records"];
-  const int64_t now = ctx.broker.engine().clock().NowMs();
+  const int64_t now = ctx.broker.clock().NowMs();
   static std::atomic<uint32_t> next_keyless{0};
   const int32_t keyless = static_cast<int32_t>(next_keyless.fetch_add(1) % static_cast<uint32_t>(partitions));
   std::map<int32_t, std::vector<storage::RecordSpec>> batches;
@@ -169,7 +169,7 @@ json PartitionJson(int32_t node, int32_t partition) {
 // The topic's description, or an answer already sent.
 std::optional<storage::TopicInfo> FindTopic(HttpContext& ctx, const std::string& topic,
                                             const Reply& reply) {
-  auto info = ctx.broker.engine().DescribeTopic(topic);
+  auto info = ctx.broker.DescribeTopic(topic);
   if (!info.ok()) {
     reply(ErrorResponse(40401, fmt::format("Topic {} not found.", topic)));
     return std::nullopt;
@@ -199,7 +199,7 @@ void AddRestProxyRoutes(Router& router, HttpContext& ctx) {
   });
   router.Add(verb::get, "/topics", [&ctx](Call, Reply reply) {
     json names = json::array();
-    for (const auto& t : ctx.broker.engine().ListTopics()) {
+    for (const auto& t : ctx.broker.ListTopics()) {
       if (!t.name.starts_with("__")) names.push_back(t.name);
     }
     reply(JsonResponse(bhttp::status::ok, names, kRestV2));
@@ -235,7 +235,7 @@ void AddRestProxyRoutes(Router& router, HttpContext& ctx) {
                if (!info) return;
                auto p = FindPartition(*info, call, reply);
                if (!p) return;
-               auto log = ctx.broker.engine().GetLog(info->name, *p);
+               auto log = ctx.broker.GetLog(info->name, *p);
                if (!log.ok()) {
                  reply(log.status().code() == StatusCode::kNotFound
                            ? ErrorResponse(40402, log.status().message())

@@ -86,5 +86,6 @@ constexpr const ApiInfo* FindApi(int16_t key) {
 // The protocol's error codes: broker/error_code.h (the broker answers in them too).
 using broker::Code;
 using broker::ErrorCode;
+using broker::ErrorFor;
 
 }  // namespace herald::kafka

@@ -44,9 +44,6 @@ void DescribeGroups(GroupServices&, RequestContext, Respond);
 void ListGroups(GroupServices&, RequestContext, Respond);
 void DeleteGroups(GroupServices&, RequestContext, Respond);
 
-// The Kafka error code for a storage or broker Status.
-ErrorCode ErrorFor(const Status& status);
-
 // Answers a request whose body does not decode: Kafka closes the connection.
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done);
 

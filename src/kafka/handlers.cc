@@ -89,21 +89,6 @@ void KafkaHandlers::Handle(RequestContext ctx, Respond done) {
 
 namespace handlers {
 
-ErrorCode ErrorFor(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kOk: return ErrorCode::kNone;
-    case StatusCode::kCorruption: return ErrorCode::kCorruptMessage;
-    case StatusCode::kNotFound: return ErrorCode::kUnknownTopicOrPartition;
-    case StatusCode::kOutOfRange: return ErrorCode::kOffsetOutOfRange;
-    case StatusCode::kInvalidArgument: return ErrorCode::kInvalidRequest;
-    case StatusCode::kAlreadyExists: return ErrorCode::kTopicAlreadyExists;
-    case StatusCode::kNoSpace:
-    case StatusCode::kIoError:
-    case StatusCode::kFailedPrecondition: return ErrorCode::kKafkaStorageError;
-    default: return ErrorCode::kUnknownServerError;
-  }
-}
-
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done) {
   LogWarn("request_rejected",
           {{"peer", ctx.peer},

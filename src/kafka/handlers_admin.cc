@@ -32,15 +32,10 @@ void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
 void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<CreateTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  auto& engine = broker.engine();
   CreateTopicsResponse response;
   for (const auto& t : request->topics) {
     CreateTopicsResponseTopic out;
     out.name = t.name;
-    auto fail = [&](ErrorCode code, std::string message) {
-      out.error_code = Code(code);
-      out.error_message = std::move(message);
-    };
     int32_t partitions = t.num_partitions;
     if (!t.assignments.empty()) partitions = static_cast<int32_t>(t.assignments.size());
     if (partitions == -1) partitions = broker.options().num_partitions;
@@ -48,26 +43,16 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
     for (const auto& c : t.configs) {
       if (c.value) configs[c.name] = *c.value;
     }
-    if (Status s = storage::Engine::ValidateTopicName(t.name); !s.ok()) {
-      fail(ErrorCode::kInvalidTopicException, s.message());
-    } else if (engine.HasTopic(t.name)) {
-      fail(ErrorCode::kTopicAlreadyExists, fmt::format("Topic '{}' already exists.", t.name));
-    } else if (partitions <= 0) {
-      fail(ErrorCode::kInvalidPartitions, "Number of partitions must be larger than 0.");
-    } else if (t.replication_factor == 0 || t.replication_factor < -1) {
-      fail(ErrorCode::kInvalidReplicationFactor, "Replication factor must be larger than 0.");
-    } else if (Status limit = broker.CheckPartitionLimits(partitions, partitions); !limit.ok()) {
-      fail(ErrorCode::kInvalidPartitions, limit.message());
-    } else if (auto config = storage::LogConfig::WithOverrides(storage::LogConfig{}, configs);
-               !config.ok()) {
-      fail(ErrorCode::kInvalidConfig, config.status().message());
-    } else if (!request->validate_only) {
+    broker::TopicError error;
+    if (t.replication_factor == 0 || t.replication_factor < -1) {
+      error = {ErrorCode::kInvalidReplicationFactor, "Replication factor must be larger than 0."};
+    } else {
       // One node: any replication factor is served as 1.
-      if (Status created = engine.CreateTopic(t.name, partitions, configs); !created.ok()) {
-        fail(created.code() == StatusCode::kAlreadyExists ? ErrorCode::kTopicAlreadyExists
-                                                          : ErrorCode::kInvalidRequest,
-             created.message());
-      }
+      error = broker.CreateTopic(t.name, partitions, configs, request->validate_only);
+    }
+    if (!error.ok()) {
+      out.error_code = Code(error.code);
+      out.error_message = std::move(error.message);
     }
     response.topics.push_back(std::move(out));
   }
@@ -89,16 +74,7 @@ void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   for (const auto& name : request->topic_names) {
     DeleteTopicsResponseTopic out;
     out.name = name;
-    if (broker::Broker::IsInternalTopic(name)) {
-      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
-      response.responses.push_back(std::move(out));
-      continue;
-    }
-    Status s = broker.engine().DeleteTopic(name);
-    if (!s.ok()) {
-      out.error_code = Code(s.code() == StatusCode::kNotFound ? ErrorCode::kUnknownTopicOrPartition
-                                                              : ErrorFor(s));
-    }
+    out.error_code = Code(broker.DeleteTopic(name).code);
     response.responses.push_back(std::move(out));
   }
   done(EncodeResponse(response, ctx.version()));
@@ -127,34 +103,14 @@ namespace {
 void CreatePartitionsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<CreatePartitionsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  auto& engine = broker.engine();
   CreatePartitionsResponse response;
   for (const auto& t : request->topics) {
     CreatePartitionsResponseResult out;
     out.name = t.name;
-    auto info = engine.DescribeTopic(t.name);
-    Status limit;
-    if (!info.ok()) {
-      out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
-      out.error_message = info.status().message();
-    } else if (broker::Broker::IsInternalTopic(t.name)) {
-      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
-      out.error_message = fmt::format("{} is an internal topic", t.name);
-    } else if (t.count <= info->partitions) {
-      out.error_code = Code(ErrorCode::kInvalidPartitions);
-      out.error_message = fmt::format(
-          "Topic currently has {} partitions, which is higher than or "
-          "equal to the requested {}.",
-          info->partitions, t.count);
-    } else if (limit = broker.CheckPartitionLimits(t.count, t.count - info->partitions);
-               !limit.ok()) {
-      out.error_code = Code(ErrorCode::kInvalidPartitions);
-      out.error_message = limit.message();
-    } else if (!request->validate_only) {
-      if (Status s = engine.CreatePartitions(t.name, t.count); !s.ok()) {
-        out.error_code = Code(ErrorFor(s));
-        out.error_message = s.message();
-      }
+    broker::TopicError error = broker.CreatePartitions(t.name, t.count, request->validate_only);
+    if (!error.ok()) {
+      out.error_code = Code(error.code);
+      out.error_message = std::move(error.message);
     }
     response.results.push_back(std::move(out));
   }
@@ -184,7 +140,7 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
       return false;
     };
     if (resource.resource_type == kTopicResource) {
-      auto info = broker.engine().DescribeTopic(resource.resource_name);
+      auto info = broker.DescribeTopic(resource.resource_name);
       if (!info.ok()) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
         out.error_message = info.status().message();
@@ -211,7 +167,9 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
   done(EncodeResponse(response, ctx.version()));
 }
 
-void AlterConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
+namespace {
+
+void AlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<AlterConfigsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   AlterConfigsResponse response;
@@ -222,27 +180,17 @@ void AlterConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
     if (resource.resource_type != kTopicResource) {
       out.error_code = Code(ErrorCode::kInvalidRequest);
       out.error_message = "only topic configs can be altered";
-    } else if (!broker.engine().HasTopic(resource.resource_name)) {
-      out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
-    } else if (broker::Broker::IsInternalTopic(resource.resource_name)) {
-      out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
-      out.error_message = fmt::format("{} is an internal topic", resource.resource_name);
     } else {
       // AlterConfigs replaces the topic's whole set of overrides.
       std::map<std::string, std::string> overrides;
       for (const auto& c : resource.configs) {
         if (c.value) overrides[c.name] = *c.value;
       }
-      auto valid = storage::LogConfig::WithOverrides(storage::LogConfig{}, overrides);
-      if (!valid.ok()) {
-        out.error_code = Code(ErrorCode::kInvalidConfig);
-        out.error_message = valid.status().message();
-      } else if (!request->validate_only) {
-        Status s = broker.engine().AlterTopicConfig(resource.resource_name, overrides);
-        if (!s.ok()) {
-          out.error_code = Code(ErrorFor(s));
-          out.error_message = s.message();
-        }
+      broker::TopicError error =
+          broker.AlterTopicConfig(resource.resource_name, overrides, request->validate_only);
+      if (!error.ok()) {
+        out.error_code = Code(error.code);
+        out.error_message = std::move(error.message);
       }
     }
     response.responses.push_back(std::move(out));
@@ -250,7 +198,8 @@ void AlterConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
   done(EncodeResponse(response, ctx.version()));
 }
 
-void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {
+// DeleteRecords syncs the new log start to disk.
+void DeleteRecordsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = Decode<DeleteRecordsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   DeleteRecordsResponse response;
@@ -260,7 +209,7 @@ void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {
       DeleteRecordsResponsePartition out;
       out.partition_index = p.partition_index;
       out.low_watermark = -1;
-      auto log = broker.engine().GetLog(t.name, p.partition_index);
+      auto log = broker.GetLog(t.name, p.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (broker::Broker::IsInternalTopic(t.name)) {
@@ -279,6 +228,16 @@ void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {
     response.topics.push_back(std::move(topic));
   }
   done(EncodeResponse(response, ctx.version()));
+}
+
+}  // namespace
+
+void AlterConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
+  OnAdminThread(broker, std::move(ctx), std::move(done), AlterConfigsNow);
+}
+
+void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {
+  OnAdminThread(broker, std::move(ctx), std::move(done), DeleteRecordsNow);
 }
 
 }  // namespace herald::kafka::handlers

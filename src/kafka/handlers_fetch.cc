@@ -88,7 +88,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
       for (const auto& p : t.partitions) {
         FetchResponsePartition out;
         out.partition_index = p.partition;
-        auto log = broker_.engine().GetLog(t.topic, p.partition);
+        auto log = broker_.GetLog(t.topic, p.partition);
         if (!log.ok()) {
           // Unknown, or offline (KAFKA_STORAGE_ERROR from Fetch v6, as Kafka answers).
           out.error_code = Code(log.status().code() == StatusCode::kNotFound || version < 6

@@ -67,7 +67,7 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   std::vector<std::string> names;
   bool all = !request->topics || (version == 0 && request->topics->empty());
   if (all) {
-    for (const auto& t : broker.engine().ListTopics()) names.push_back(t.name);
+    for (const auto& t : broker.ListTopics()) names.push_back(t.name);
   } else {
     for (const auto& t : *request->topics) names.push_back(t.name);
   }
@@ -75,7 +75,7 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   const bool may_create = !all && (version < 4 || request->allow_auto_topic_creation);
 
   std::set<std::pair<std::string, int32_t>> offline;
-  for (const auto& o : broker.engine().OfflinePartitions()) offline.insert({o.topic, o.partition});
+  for (const auto& o : broker.OfflinePartitions()) offline.insert({o.topic, o.partition});
 
   for (const auto& name : names) {
     MetadataResponseTopic topic;
@@ -89,7 +89,7 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
     } else if (*ensured) {
       // Just created: Kafka answers LEADER_NOT_AVAILABLE first and clients retry.
       topic.error_code = Code(ErrorCode::kLeaderNotAvailable);
-    } else if (auto info = broker.engine().DescribeTopic(name); info.ok()) {
+    } else if (auto info = broker.DescribeTopic(name); info.ok()) {
       for (int32_t p = 0; p < info->partitions; ++p) {
         MetadataResponsePartition partition;
         partition.partition_index = p;

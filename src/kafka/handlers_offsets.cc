@@ -23,7 +23,7 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
     for (const auto& p : t.partitions) {
       ListOffsetsResponsePartition out;
       out.partition_index = p.partition_index;
-      auto log = broker.engine().GetLog(t.name, p.partition_index);
+      auto log = broker.GetLog(t.name, p.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (p.timestamp == kLatest || p.timestamp == kEarliest) {
@@ -68,7 +68,7 @@ void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond do
     for (const auto& p : t.partitions) {
       OffsetForLeaderEpochResponsePartition out;
       out.partition = p.partition;
-      auto log = broker.engine().GetLog(t.topic, p.partition);
+      auto log = broker.GetLog(t.topic, p.partition);
       if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (p.current_leader_epoch > kEpoch) {

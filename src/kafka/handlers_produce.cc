@@ -161,7 +161,7 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
       auto& out = out_topic.partitions[p];
       out.partition_index = part.partition_index;
       out.base_offset = -1;
-      auto log = broker.engine().GetLog(topic.name, part.partition_index);
+      auto log = broker.GetLog(topic.name, part.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
         failed = true;

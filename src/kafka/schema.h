@@ -37,7 +37,7 @@
 #include <vector>
 
 #include "kafka/wire.h"
-#include "storage/log.h"
+#include "storage/read_slice.h"
 
 namespace herald::kafka {
 

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "broker/broker_metrics.h"
+#include "storage/segment.h"
 
 namespace herald::kafka {
 

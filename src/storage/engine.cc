@@ -366,14 +366,24 @@ Status Engine::AlterTopicConfig(const std::string& name,
     if (!v.empty()) kept[k] = v;
   }
   HERALD_ASSIGN_OR_RETURN(LogConfig config, LogConfig::WithOverrides(options_.defaults, kept));
-  std::lock_guard lock(mu_);
-  auto it = topics_.find(name);
-  if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
-  if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
-  TopicInfo info = it->second.info;
+  TopicInfo info;
+  {
+    std::lock_guard lock(mu_);
+    auto it = topics_.find(name);
+    if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+    if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
+    info = it->second.info;
+    changing_.insert(name);
+  }
+  // As CreateTopic: the metadata file is written (and synced) without the engine's lock.
   info.overrides = kept;
   info.config = config;
-  HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
+  Status written = WriteTopicMeta(info);
+  std::lock_guard lock(mu_);
+  changing_.erase(name);
+  HERALD_RETURN_IF_ERROR(written);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return NotFound("topic '{}' was deleted meanwhile", name);
   for (auto& log : it->second.logs) {
     if (log) log->SetConfig(config);
   }

@@ -47,31 +47,6 @@ std::optional<CheckpointData> DecodeCheckpoint(ByteView b) {
 
 }  // namespace
 
-Result<ByteView> ReadSlice::View(Buffer& scratch) const {
-  if (size == 0) return ByteView();
-  if (!bytes.empty()) return ByteView(bytes);
-  scratch.clear();
-  HERALD_RETURN_IF_ERROR(AppendTo(scratch));
-  return ByteView(scratch);
-}
-
-Status ReadSlice::AppendTo(Buffer& out) const {
-  if (size == 0) return Status::Ok();
-  if (!bytes.empty()) {
-    out.insert(out.end(), bytes.begin(), bytes.end());
-    return Status::Ok();
-  }
-  size_t at = out.size();
-  out.resize(at + size);
-  HERALD_ASSIGN_OR_RETURN(size_t n,
-                          segment->log_file().ReadAt(position, MutableByteView(out).subspan(at)));
-  if (n != size) {
-    out.resize(at);
-    return Corruption("{}: short read at position {}", segment->log_path(), position);
-  }
-  return Status::Ok();
-}
-
 Log::Log(LogOptions options)
     : options_(std::move(options)),
       fs_(*options_.fs),

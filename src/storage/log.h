@@ -51,6 +51,7 @@
 #include "storage/file_system.h"
 #include "storage/flusher.h"
 #include "storage/log_config.h"
+#include "storage/read_slice.h"
 #include "storage/segment.h"
 
 namespace herald::storage {
@@ -65,23 +66,6 @@ struct AppendInfo {
   int64_t last_offset = 0;
 };
 using AppendCallback = std::function<void(Result<AppendInfo>)>;
-
-// A range of whole batches in one segment. Holding it keeps the segment's file readable.
-struct ReadSlice {
-  std::shared_ptr<const Segment> segment;
-  uint64_t position = 0;
-  uint64_t size = 0;  // 0: nothing to read at this offset yet
-  Buffer bytes;       // filled when the read validated the bytes; else read from the file
-  int64_t high_watermark = 0;
-  int64_t log_start_offset = 0;
-
-  bool empty() const { return size == 0; }
-  // The slice's bytes: `bytes` when the read filled it, else read from the file into `scratch`.
-  // The view is valid while the slice and `scratch` are unchanged.
-  Result<ByteView> View(Buffer& scratch) const;
-  // Appends the slice's bytes to `out`.
-  Status AppendTo(Buffer& out) const;
-};
 
 struct TimestampOffset {
   int64_t offset;

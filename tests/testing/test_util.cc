@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/assert.h"
+
 namespace herald::testing {
 
 TempDir::TempDir() {
@@ -37,5 +39,30 @@ CommandResult RunCommand(const std::string& command) {
   r.err = slurp(err_path);
   return r;
 }
+
+Buffer Hex(std::string_view text) {
+  Buffer out;
+  int high = -1;
+  for (char c : text) {
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else {
+      HERALD_ASSERT(c == ' ' || c == '|' || c == '\n', "bad hex character '{}'", c);
+      continue;
+    }
+    if (high < 0) {
+      high = d;
+    } else {
+      out.push_back(static_cast<uint8_t>(high * 16 + d));
+      high = -1;
+    }
+  }
+  HERALD_ASSERT(high < 0, "odd number of hex digits");
+  return out;
+}
+
 
 }  // namespace herald::testing

@@ -3,6 +3,9 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+
+#include "base/bytes.h"
 
 namespace herald::testing {
 
@@ -29,5 +32,8 @@ struct CommandResult {
 
 // Runs `command` through /bin/sh and collects its exit code and both output streams.
 CommandResult RunCommand(const std::string& command);
+
+// Hand-written encodings: hex digits (lower case); spaces, newlines and '|' are ignored.
+Buffer Hex(std::string_view text);
 
 }  // namespace herald::testing

@@ -1,10 +1,9 @@
 // Every Kafka message definition Herald serves (one header per API; see common.h for the
-// conventions) plus the consumer protocol carried inside JoinGroup and SyncGroup.
+// conventions).
 #pragma once
 
 #include "kafka/messages/alter_configs.h"
 #include "kafka/messages/api_versions.h"
-#include "kafka/messages/consumer_protocol.h"
 #include "kafka/messages/create_partitions.h"
 #include "kafka/messages/create_topics.h"
 #include "kafka/messages/delete_groups.h"

@@ -15,7 +15,7 @@ namespace herald::kafka {
 
 struct JoinGroupRequestProtocol {
   std::string name;
-  Buffer metadata;  // for protocol type "consumer": a versioned ConsumerProtocolSubscription
+  Buffer metadata;  // for protocol type "consumer": a versioned consumer-protocol subscription
 
   bool operator==(const JoinGroupRequestProtocol&) const = default;
   static constexpr auto Fields() {

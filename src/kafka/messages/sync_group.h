@@ -15,7 +15,9 @@ namespace herald::kafka {
 
 struct SyncGroupRequestAssignment {
   std::string member_id;
-  Buffer assignment;  // for protocol type "consumer": a versioned ConsumerProtocolAssignment
+  // For protocol type "consumer": a versioned consumer-protocol assignment
+  // (broker/consumer_protocol.h).
+  Buffer assignment;
 
   bool operator==(const SyncGroupRequestAssignment&) const = default;
   static constexpr auto Fields() {

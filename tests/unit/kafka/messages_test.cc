@@ -25,9 +25,12 @@
 #include "kafka/messages/all.h"
 #include "kafka/schema.h"
 #include "kafka/wire.h"
+#include "testing/test_util.h"
 
 namespace herald::kafka {
 namespace {
+
+using herald::testing::Hex;
 
 // ---- the APIs under test ----
 
@@ -312,31 +315,6 @@ Buffer Encode(const T& message, Version ver) {
   return out;
 }
 
-// Hand-written encodings: hex digits, spaces and '|' ignored.
-Buffer Hex(std::string_view text) {
-  Buffer out;
-  int high = -1;
-  for (char c : text) {
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else {
-      HERALD_ASSERT(c == ' ' || c == '|' || c == '\n', "bad hex character '{}'", c);
-      continue;
-    }
-    if (high < 0) {
-      high = d;
-    } else {
-      out.push_back(static_cast<uint8_t>(high * 16 + d));
-      high = -1;
-    }
-  }
-  HERALD_ASSERT(high < 0, "odd number of hex digits");
-  return out;
-}
-
 std::string Describe(Version ver) {
   return fmt::format("v{}{}", ver.number, ver.flexible ? " (flexible)" : "");
 }
@@ -512,66 +490,6 @@ TEST(KafkaMessagesTest, EveryAdvertisedApiHasDefinitions) {
   for (const auto& api : kApis) advertised.insert(static_cast<int16_t>(api.key));
   EXPECT_EQ(defined, advertised);
   EXPECT_EQ(std::tuple_size_v<AllApis>, kApis.size());
-}
-
-// ---- the consumer protocol (versions 0-1, inside JoinGroup / SyncGroup bytes) ----
-
-TEST(KafkaConsumerProtocolTest, BothVersionsRoundTrip) {
-  for (int16_t v = 0; v <= 1; ++v) {
-    Version ver{v, false};
-    ExpectFullRoundTrip(Filled<ConsumerProtocolSubscription>(), ver);
-    ExpectFullRoundTrip(Filled<ConsumerProtocolAssignment>(), ver);
-    auto subscription = Filled<ConsumerProtocolSubscription>();
-    NullOut(subscription);
-    ExpectRoundTrip(subscription, ver);
-    ExpectTruncationsAndPaddingFail(Filled<ConsumerProtocolSubscription>(), ver);
-    ExpectTruncationsAndPaddingFail(Filled<ConsumerProtocolAssignment>(), ver);
-  }
-}
-
-TEST(KafkaConsumerProtocolTest, SubscriptionV1Bytes) {
-  // After the int16 version (00 01): topics ["orders"], user_data null, owned_partitions
-  // [{"orders", [0, 2]}].
-  Buffer body =
-      Hex("00000001 0006 6f7264657273 | ffffffff |"
-          "00000001 0006 6f7264657273 00000002 00000000 00000002");
-  ConsumerProtocolSubscription s;
-  s.topics = {"orders"};
-  s.owned_partitions = {{"orders", {0, 2}}};
-  EXPECT_EQ(Encode(s, {1, false}), body);
-  Result<ConsumerProtocolSubscription> d = Decode<ConsumerProtocolSubscription>(body, {1, false});
-  ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_EQ(*d, s);
-  // Version 0 has no owned partitions.
-  EXPECT_EQ(Encode(s, {0, false}), Hex("00000001 0006 6f7264657273 ffffffff"));
-}
-
-TEST(KafkaConsumerProtocolTest, AssignmentV0Bytes) {
-  ConsumerProtocolAssignment a;
-  a.assigned_partitions = {{"t", {1}}};
-  a.user_data = Buffer{0x07};
-  Buffer body = Hex("00000001 0001 74 00000001 00000001 | 00000001 07");
-  EXPECT_EQ(Encode(a, {0, false}), body);
-  EXPECT_EQ(Encode(a, {1, false}), body);
-  Result<ConsumerProtocolAssignment> d = Decode<ConsumerProtocolAssignment>(body, {0, false});
-  ASSERT_TRUE(d.ok()) << d.status().ToString();
-  EXPECT_EQ(*d, a);
-}
-
-// Newer clients send v2/v3 subscriptions (GenerationId, RackId appended). Decode() rejects the
-// extra bytes; reading the v1 prefix with a Reader is how to accept them.
-TEST(KafkaConsumerProtocolTest, NewerVersionsReadAsV1WithAReader) {
-  Buffer body =
-      Hex("00000001 0001 74 | ffffffff | 00000000 |"
-          "00000005 | ffff");  // v3: generation_id 5, rack_id null
-  EXPECT_FALSE(Decode<ConsumerProtocolSubscription>(body, {1, false}).ok());
-  Reader r(body);
-  ConsumerProtocolSubscription s;
-  Read(r, s, Version{1, false});
-  ASSERT_TRUE(r.ok()) << r.error();
-  EXPECT_EQ(s.topics, std::vector<std::string>{"t"});
-  EXPECT_FALSE(s.user_data.has_value());
-  EXPECT_EQ(r.remaining(), 6u);
 }
 
 // ---- golden bytes ----
