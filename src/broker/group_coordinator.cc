@@ -6,29 +6,17 @@
 #include <tuple>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
-#include "base/json.h"
-#include "base/base64.h"
 #include "base/log.h"
 #include "broker/broker_metrics.h"
+#include "broker/group_records.h"
 #include "storage/record_batch.h"
 
 namespace herald::broker {
 
 namespace asio = boost::asio;
-using nlohmann::json;
 
 namespace {
-
-constexpr char kOffsetsTopic[] = "__consumer_offsets";
-
-// The JSON text of a stored group or offset record. Strings from clients (ids, metadata) may hold
-// any bytes when they come from the SDK rather than the wire: ill-formed UTF-8 is replaced, never
-// thrown on.
-std::string DumpStored(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 enum class State { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable, kDead };
 
@@ -42,11 +30,6 @@ const char* StateName(State s) {
   }
   return "Dead";
 }
-
-std::string OffsetKey(const std::string& group, const std::string& topic, int32_t partition) {
-  return fmt::format("offset{}{}{}{}{}{}", '\0', group, '\0', topic, '\0', partition);
-}
-std::string GroupKey(const std::string& group) { return fmt::format("group{}{}", '\0', group); }
 
 JoinResult JoinError(ErrorCode error, std::string member_id = {}) {
   JoinResult r;
@@ -122,76 +105,45 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void Post(std::function<void()> fn) { asio::post(strand_, std::move(fn)); }
 
   // ---- replay ----
-  // JsonIntegerOr, throwing (the record is skipped) when the field is not such an integer.
-  template <typename T>
-  static T Integer(const json& object, const char* key, T fallback) {
-    auto value = JsonIntegerOr<T>(object, key, fallback);
-    if (!value) throw std::runtime_error(fmt::format("\"{}\" is not an integer", key));
-    return *value;
-  }
-
   void Apply(const storage::RecordView& r) {
-    if (!r.key) return;
-    std::string key(AsString(*r.key));
-    size_t sep = key.find('\0');
-    std::string kind = key.substr(0, sep);
-    try {
-      if (kind == "offset") {
-        size_t s2 = key.find('\0', sep + 1), s3 = key.find('\0', s2 + 1);
-        std::string group = key.substr(sep + 1, s2 - sep - 1);
-        std::string topic = key.substr(s2 + 1, s3 - s2 - 1);
-        int32_t partition = std::stoi(key.substr(s3 + 1));
-        Group& g = GetOrCreate(group);
-        if (!r.value) {
-          g.offsets.erase({topic, partition});
-          return;
-        }
-        auto j = json::parse(AsString(*r.value));
-        auto offset = JsonInteger<int64_t>(j.at("offset"));
-        if (!offset) throw std::runtime_error("the offset is not a 64-bit integer");
-        CommittedOffset c{topic, partition, *offset, std::nullopt, ErrorCode::kNone};
-        if (j.contains("metadata") && !j["metadata"].is_null()) c.metadata = j["metadata"];
-        g.offsets[{topic, partition}] = c;
-      } else if (kind == "group") {
-        std::string group = key.substr(sep + 1);
-        if (!r.value) {
-          groups_.erase(group);
-          return;
-        }
-        auto j = json::parse(AsString(*r.value));
-        Group& g = GetOrCreate(group);
-        g.protocol_type = j.value("protocol_type", "");
-        g.protocol = j.value("protocol", "");
-        g.generation = Integer<int32_t>(j, "generation", 0);
-        g.leader = j.value("leader", "");
-        g.members.clear();
-        g.static_members.clear();
-        auto decode = [](const std::string& text) {
-          auto bytes = Base64Decode(text);
-          if (!bytes.ok()) throw std::runtime_error(bytes.status().message());
-          return std::move(bytes).value();
-        };
-        for (const auto& jm : j.value("members", json::array())) {
-          auto m = std::make_unique<Member>();
-          m->id = jm.at("member_id");
-          if (jm.contains("group_instance_id") && !jm["group_instance_id"].is_null()) {
-            m->instance_id = jm["group_instance_id"].get<std::string>();
-            g.static_members[*m->instance_id] = m->id;
-          }
-          m->client_id = jm.value("client_id", "");
-          m->client_host = jm.value("client_host", "");
-          m->session_timeout_ms = Integer<int32_t>(jm, "session_timeout_ms", 10000);
-          m->rebalance_timeout_ms = Integer<int32_t>(jm, "rebalance_timeout_ms", 10000);
-          m->protocol_type = g.protocol_type;
-          m->protocols.push_back({g.protocol, decode(jm.value("metadata", ""))});
-          m->assignment = decode(jm.value("assignment", ""));
-          g.members[m->id] = std::move(m);
-        }
-        g.state = g.members.empty() ? State::kEmpty : State::kStable;
-        g.new_group = g.generation == 0;
+    auto entry = DecodeGroupRecord(r);
+    if (!entry.ok()) {
+      LogWarn("group_record_skipped", {{"offset", r.offset}}, entry.status().message());
+    } else if (auto* offset = std::get_if<OffsetEntry>(&*entry)) {
+      Group& g = GetOrCreate(offset->group);
+      if (offset->offset) {
+        g.offsets[{offset->topic, offset->partition}] = *offset->offset;
+      } else {
+        g.offsets.erase({offset->topic, offset->partition});
       }
-    } catch (const std::exception& e) {
-      LogWarn("group_record_skipped", {{"key", kind}}, e.what());
+    } else if (auto* group = std::get_if<GroupEntry>(&*entry)) {
+      if (!group->stored) {
+        groups_.erase(group->group);
+        return;
+      }
+      Group& g = GetOrCreate(group->group);
+      g.protocol_type = group->stored->protocol_type;
+      g.protocol = group->stored->protocol;
+      g.generation = group->stored->generation;
+      g.leader = group->stored->leader;
+      g.members.clear();
+      g.static_members.clear();
+      for (auto& stored : group->stored->members) {
+        auto m = std::make_unique<Member>();
+        m->id = stored.member_id;
+        m->instance_id = stored.group_instance_id;
+        if (m->instance_id) g.static_members[*m->instance_id] = m->id;
+        m->client_id = stored.client_id;
+        m->client_host = stored.client_host;
+        m->session_timeout_ms = stored.session_timeout_ms;
+        m->rebalance_timeout_ms = stored.rebalance_timeout_ms;
+        m->protocol_type = g.protocol_type;
+        m->protocols.push_back({g.protocol, std::move(stored.metadata)});
+        m->assignment = std::move(stored.assignment);
+        g.members[m->id] = std::move(m);
+      }
+      g.state = g.members.empty() ? State::kEmpty : State::kStable;
+      g.new_group = g.generation == 0;
     }
   }
 
@@ -231,25 +183,14 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
 
-  storage::RecordSpec GroupRecord(const Group& g) {
-    json members = json::array();
+  storage::RecordSpec GroupRecordOf(const Group& g) {
+    StoredGroup stored{g.protocol_type, g.protocol, g.generation, g.leader, {}};
     for (const auto& [id, m] : g.members) {
-      Buffer meta = MetadataFor(*m, g.protocol);
-      members.push_back({{"member_id", m->id},
-                         {"group_instance_id", m->instance_id ? json(*m->instance_id) : json()},
-                         {"client_id", m->client_id},
-                         {"client_host", m->client_host},
-                         {"session_timeout_ms", m->session_timeout_ms},
-                         {"rebalance_timeout_ms", m->rebalance_timeout_ms},
-                         {"metadata", Base64Encode(meta)},
-                         {"assignment", Base64Encode(m->assignment)}});
+      stored.members.push_back({m->id, m->instance_id, m->client_id, m->client_host,
+                                m->session_timeout_ms, m->rebalance_timeout_ms,
+                                MetadataFor(*m, g.protocol), m->assignment});
     }
-    json j = {{"protocol_type", g.protocol_type},
-              {"protocol", g.protocol},
-              {"generation", g.generation},
-              {"leader", g.leader},
-              {"members", members}};
-    return {GroupKey(g.id), DumpStored(j), Now(), {}};
+    return GroupRecord(g.id, stored, Now());
   }
 
   // ---- group state machine ----
@@ -372,7 +313,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       g.state = State::kEmpty;
       g.leader.clear();
       ++g.generation;
-      Persist({GroupRecord(g)}, [](Status) {});
+      Persist({GroupRecordOf(g)}, [](Status) {});
       return;
     }
     ++g.generation;
@@ -553,7 +494,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     auto self = shared_from_this();
     std::string group_id = g->id;
     int32_t generation = g->generation;
-    Persist({GroupRecord(*g)}, [self, group_id, generation](Status s) {
+    Persist({GroupRecordOf(*g)}, [self, group_id, generation](Status s) {
       Group* grp = self->Find(group_id);
       if (!grp || grp->generation != generation || grp->state != State::kCompletingRebalance) {
         return;
@@ -644,12 +585,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
       return fail_all(ErrorCode::kUnknownMemberId);
     }
     std::vector<storage::RecordSpec> records;
-    for (const auto& o : offsets) {
-      json v = {{"offset", o.offset},
-                {"metadata", o.metadata ? json(*o.metadata) : json()},
-                {"commit_timestamp", Now()}};
-      records.push_back({OffsetKey(group_id, o.topic, o.partition), DumpStored(v), Now(), {}});
-    }
+    for (const auto& o : offsets) records.push_back(OffsetRecord(group_id, o, Now()));
     if (records.empty()) return done(std::move(offsets));
     auto self = shared_from_this();
     Persist(std::move(records),
@@ -741,9 +677,9 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
         results.push_back({name, ErrorCode::kNonEmptyGroup});
       } else {
         for (const auto& [tp, o] : g->offsets) {
-          tombstones.push_back({OffsetKey(name, tp.first, tp.second), std::nullopt, Now(), {}});
+          tombstones.push_back(OffsetTombstone(name, tp.first, tp.second, Now()));
         }
-        tombstones.push_back({GroupKey(name), std::nullopt, Now(), {}});
+        tombstones.push_back(GroupTombstone(name, Now()));
         doomed.push_back(name);
         results.push_back({name, ErrorCode::kNone});
       }

@@ -9,14 +9,8 @@
 // assignment).
 //
 // Committed offsets and each group's metadata are stored as records in the compacted internal
-// topic __consumer_offsets (one partition) and replayed on start:
-//
-//   key   := "offset" 0x00 group 0x00 topic 0x00 partition(decimal)  value := JSON {offset, metadata,
-//            commit_timestamp}
-//   key   := "group" 0x00 group                                        value := JSON {protocol_type,
-//            protocol, generation, leader, members: [{member_id, group_instance_id, client_id,
-//            client_host, session_timeout_ms, rebalance_timeout_ms, metadata(b64), assignment(b64)}]}
-//   a null value deletes the key (DeleteGroups).
+// topic __consumer_offsets (one partition; format in broker/group_records.h) and replayed on
+// start.
 // A commit is answered once its record is fsynced.
 //
 // Errors are Kafka's error codes (ErrorCode, broker/error_code.h), since the protocol's semantics
