@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/net.h"
+#include "testing/clients.h"
 #include "testing/cli_test.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
@@ -25,6 +26,7 @@ using nlohmann::json;
 using testing::CommandResult;
 using testing::NowMs;
 using testing::RunCommand;
+using testing::HasCommand;
 
 std::string IsoUtc(int64_t ms) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
@@ -392,7 +394,7 @@ TEST_F(CliKafkaTest, UsageErrorsExitWithTwo) {
 }
 
 TEST_F(CliKafkaTest, KcatAndHeraldReadEachOthersRecords) {
-  if (RunCommand("command -v kcat").exit_code != 0) GTEST_SKIP() << "kcat is not installed";
+  HERALD_REQUIRE_CLIENT(HasCommand("kcat"), "kcat");
   Ok("topic create cross");
   Ok("produce cross --key-separator : --header origin=herald", "hk:from herald\n");
   auto kcat = RunCommand(

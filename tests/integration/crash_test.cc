@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/clients.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -23,9 +24,11 @@ namespace herald {
 namespace {
 
 using testing::RunCommand;
+using testing::HasCommand;
+using testing::PythonHas;
+using testing::kPython;
 
 constexpr int kCycles = 20;
-constexpr char kPython[] = "/usr/bin/python3";
 
 std::string Script() {
   return std::string(HERALD_SOURCE_DIR) + "/tests/integration/clients/confluent_stream.py";
@@ -48,10 +51,8 @@ pid_t StartProducer(const std::string& bootstrap, int64_t start, const std::stri
 }
 
 TEST(BrokerCrashTest, AcknowledgedRecordsAndCommittedOffsetsSurviveKill9) {
-  if (RunCommand(fmt::format("{} -c 'import confluent_kafka'", kPython)).exit_code != 0) {
-    GTEST_SKIP() << "python3-confluent-kafka is not installed";
-  }
-  if (RunCommand("command -v kcat").exit_code != 0) GTEST_SKIP() << "kcat is not installed";
+  HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
+  HERALD_REQUIRE_CLIENT(HasCommand("kcat"), "kcat");
   testing::TempDir dir;
   const std::string data = dir.str() + "/data";
   std::map<int64_t, std::string> acked;  // offset -> value (topic 'stream' has one partition)

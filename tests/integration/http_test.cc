@@ -10,6 +10,7 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "testing/clients.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -18,6 +19,8 @@ namespace {
 
 using nlohmann::json;
 using testing::RunCommand;
+using testing::HasCommand;
+using testing::PythonHas;
 
 constexpr const char* kJsonV2 = "application/vnd.kafka.json.v2+json";
 constexpr const char* kBinaryV2 = "application/vnd.kafka.binary.v2+json";
@@ -342,9 +345,7 @@ TEST_F(HttpTest, AdminTopicLifecycle) {
 // Also the structured logs: JSON lines with level, timestamp, event and context, among them
 // topic_created, rebalance and the periodic consumer_lag.
 TEST_F(HttpTest, GroupLagIsEndMinusCommittedAfterAPythonConsumerCommitsPartWay) {
-  if (RunCommand("/usr/bin/python3 -c 'import kafka'").exit_code != 0) {
-    GTEST_SKIP() << "python3-kafka is not installed";
-  }
+  HERALD_REQUIRE_CLIENT(PythonHas("kafka"), "python3-kafka");
   server_.reset();
   Start({"--lag-log-interval-ms", "200"}, "json");
   std::string records;
@@ -442,7 +443,7 @@ TEST_F(HttpTest, DeadLetterDepthIsAGaugeAndAWarningAboveTheThreshold) {
 }
 
 TEST_F(HttpTest, MetricsPassPromtoolAndCountTraffic) {
-  if (RunCommand("command -v promtool").exit_code != 0) GTEST_SKIP() << "promtool missing";
+  HERALD_REQUIRE_CLIENT(HasCommand("promtool"), "promtool");
   ASSERT_EQ(Curl("POST", "/topics/m", R"({"records":[{"value":1},{"value":2}]})", kJsonV2).status,
             200);
   Kcat("-t m -C -o beginning -e -q");

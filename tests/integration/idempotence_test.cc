@@ -12,6 +12,7 @@
 #include "base/net.h"
 #include "storage/engine.h"
 #include "storage/record_batch.h"
+#include "testing/clients.h"
 #include "testing/herald_process.h"
 #include "testing/producer_batch.h"
 #include "testing/raw_kafka_client.h"
@@ -21,9 +22,10 @@ namespace herald {
 namespace {
 
 using testing::RunCommand;
+using testing::PythonHas;
+using testing::kPython;
 
 // Not /usr/bin/env python3: the distribution's interpreter is the one with confluent_kafka.
-constexpr char kPython[] = "/usr/bin/python3";
 
 // Produces N messages with enable.idempotence=true and acks=all, checks every delivery report,
 // then consumes the topic from the beginning and checks each message arrived exactly once, with
@@ -240,9 +242,7 @@ class IdempotenceTest : public ::testing::Test {
 class ConfluentKafkaIdempotenceTest : public IdempotenceTest {
  protected:
   void SetUp() override {
-    if (RunCommand(fmt::format("{} -c 'import confluent_kafka'", kPython)).exit_code != 0) {
-      GTEST_SKIP() << kPython << " has no confluent_kafka";
-    }
+    HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
     script_ = dir_.str() + "/produce_consume.py";
     FILE* f = std::fopen(script_.c_str(), "w");
     ASSERT_NE(f, nullptr);

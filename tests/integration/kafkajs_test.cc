@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "testing/clients.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -13,12 +14,11 @@ namespace {
 
 using nlohmann::json;
 using testing::RunCommand;
+using testing::HasKafkajs;
 
 TEST(KafkajsTest, ProducerAndConsumerGroupWithEachMessage) {
   const std::string clients = std::string(HERALD_SOURCE_DIR) + "/tests/integration/clients";
-  if (!std::filesystem::exists(clients + "/node_modules/kafkajs")) {
-    GTEST_SKIP() << "kafkajs is not installed (scripts/install-deps.sh installs it)";
-  }
+  HERALD_REQUIRE_CLIENT(HasKafkajs(), "kafkajs");
   testing::TempDir dir;
   testing::HeraldProcess server(dir.str() + "/data",
                                 {"--group-initial-rebalance-delay-ms", "200"});

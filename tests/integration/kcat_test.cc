@@ -6,6 +6,7 @@
 #include <sstream>
 #include <thread>
 
+#include "testing/clients.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -13,11 +14,12 @@ namespace herald {
 namespace {
 
 using testing::RunCommand;
+using testing::HasCommand;
 
 class KcatTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (RunCommand("command -v kcat").exit_code != 0) GTEST_SKIP() << "kcat is not installed";
+    HERALD_REQUIRE_CLIENT(HasCommand("kcat"), "kcat");
     server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data");
   }
 

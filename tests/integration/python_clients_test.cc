@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "testing/clients.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -11,8 +12,9 @@ namespace {
 
 using nlohmann::json;
 using testing::RunCommand;
+using testing::PythonHas;
+using testing::kPython;
 
-constexpr char kPython[] = "/usr/bin/python3";
 
 json RunClient(const std::string& script, const std::string& args) {
   auto r = RunCommand(fmt::format("timeout 120 {} -u {}/tests/integration/clients/{} {}", kPython,
@@ -24,9 +26,7 @@ json RunClient(const std::string& script, const std::string& args) {
 }
 
 TEST(KafkaPythonTest, GroupSplitsTakesOverCommitsAndResumesAfterRestart) {
-  if (RunCommand(fmt::format("{} -c 'import kafka'", kPython)).exit_code != 0) {
-    GTEST_SKIP() << "python3-kafka is not installed";
-  }
+  HERALD_REQUIRE_CLIENT(PythonHas("kafka"), "python3-kafka");
   testing::TempDir dir;
   const std::string data = dir.str() + "/data";
   auto server = std::make_unique<testing::HeraldProcess>(
@@ -52,9 +52,7 @@ TEST(KafkaPythonTest, GroupSplitsTakesOverCommitsAndResumesAfterRestart) {
 }
 
 TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
-  if (RunCommand(fmt::format("{} -c 'import confluent_kafka'", kPython)).exit_code != 0) {
-    GTEST_SKIP() << "python3-confluent-kafka is not installed";
-  }
+  HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
   testing::TempDir dir;
   testing::HeraldProcess server(dir.str() + "/data",
                                 {"--group-initial-rebalance-delay-ms", "200"});
