@@ -26,6 +26,16 @@ TEST(CliTest, VersionAndHelp) {
   EXPECT_NE(unknown.exit_code, 0);
 }
 
+// The benchmarks' peer client libraries live in herald-bench only: a broker install carries none.
+TEST(CliTest, TheBrokerBinaryLinksNoPeerClientLibrary) {
+  auto ldd = RunCommand(fmt::format("ldd {}", HERALD_BINARY));
+  ASSERT_EQ(ldd.exit_code, 0) << ldd.err;
+  EXPECT_NE(ldd.out.find("librdkafka"), std::string::npos) << ldd.out;  // the CLI's client
+  for (const char* peer : {"librabbitmq", "libhiredis", "libnats"}) {
+    EXPECT_EQ(ldd.out.find(peer), std::string::npos) << peer << " in\n" << ldd.out;
+  }
+}
+
 TEST(CliTest, SecondProcessOnADataDirectoryGetsAClearErrorAndExitCode) {
   testing::TempDir dir;
   storage::EngineOptions o;
