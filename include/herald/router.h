@@ -37,6 +37,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "herald/message.h"
@@ -137,6 +138,10 @@ class Router {
 
 // ---- Middleware ----------------------------------------------------------------------------
 
+// Where the circuit breaker and the in-memory dedup store read the time: a function returning
+// now. Left empty, they use std::chrono::steady_clock; a test passes a clock it moves by hand.
+using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
+
 // Remembers which message ids were handled, for a while.
 class DedupStore {
  public:
@@ -149,14 +154,15 @@ class DedupStore {
 // The most recent `capacity` ids in memory (least recently recorded dropped first).
 class InMemoryDedupStore : public DedupStore {
  public:
-  static std::shared_ptr<InMemoryDedupStore> Create(size_t capacity);
+  static std::shared_ptr<InMemoryDedupStore> Create(size_t capacity, SteadyNow now = {});
   bool Seen(const std::string& id, std::chrono::milliseconds ttl) override;
   void Record(const std::string& id) override;
 
  private:
-  explicit InMemoryDedupStore(size_t capacity) : capacity_(capacity) {}
+  InMemoryDedupStore(size_t capacity, SteadyNow now) : capacity_(capacity), now_(std::move(now)) {}
   using Clock = std::chrono::steady_clock;
   const size_t capacity_;
+  const SteadyNow now_;
   std::mutex mu_;
   std::map<std::string, Clock::time_point> recorded_;      // GUARDED_BY(mu_)
   std::multimap<Clock::time_point, std::string> by_time_;  // GUARDED_BY(mu_)
@@ -173,10 +179,11 @@ class CircuitBreaker {
     int failure_threshold = 10;
     std::chrono::milliseconds reset_timeout{60000};
     int half_open_attempts = 1;
+    SteadyNow now;  // the clock (steady_clock when empty)
   };
   using Clock = std::chrono::steady_clock;
 
-  explicit CircuitBreaker(Options options) : options_(options) {}
+  explicit CircuitBreaker(Options options) : options_(std::move(options)) {}
   // Whether a call may go ahead now; when not, how long until it may.
   bool Allow(std::chrono::milliseconds* retry_after = nullptr);
   void OnSuccess();
@@ -185,6 +192,7 @@ class CircuitBreaker {
 
  private:
   void AdvanceLocked(Clock::time_point now);
+  Clock::time_point Now() const { return options_.now ? options_.now() : Clock::now(); }
   const Options options_;
   std::mutex mu_;
   State state_ = State::kClosed;     // GUARDED_BY(mu_)

@@ -8,8 +8,9 @@
 // as the store. Several processes may share a file (WAL journal mode, a busy timeout), though a
 // store per consumer group is the usual layout.
 //
-// Times are wall-clock milliseconds (std::chrono::system_clock), so they mean the same after a
-// restart; a clock stepped backwards keeps ids longer, one stepped forwards forgets them sooner.
+// Times are wall-clock milliseconds (std::chrono::system_clock unless Open is given another
+// clock), so they mean the same after a restart; a clock stepped backwards keeps ids longer, one
+// stepped forwards forgets them sooner.
 //
 // Durability: WAL with synchronous=NORMAL. A power loss or OS crash may forget the last few ids
 // recorded (a process crash forgets none). That is harmless: the router commits a record's
@@ -24,6 +25,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,7 +45,9 @@ class SqliteDedupStore : public DedupStore {
   // Opens the database at `path`, creating the file and its table when missing (the directory
   // must exist). Returns the store; throws Error naming the path and SQLite's reason when the
   // file cannot be opened or created, is not a SQLite database, or cannot be set up.
-  static std::shared_ptr<SqliteDedupStore> Open(const std::string& path);
+  // `now_ms` is the clock (milliseconds since the Unix epoch); the system clock when empty.
+  static std::shared_ptr<SqliteDedupStore> Open(const std::string& path,
+                                                std::function<int64_t()> now_ms = {});
 
   ~SqliteDedupStore() override;
   SqliteDedupStore(const SqliteDedupStore&) = delete;
@@ -64,12 +68,14 @@ class SqliteDedupStore : public DedupStore {
   const std::string& path() const { return path_; }
 
  private:
-  explicit SqliteDedupStore(std::string path) : path_(std::move(path)) {}
+  SqliteDedupStore(std::string path, std::function<int64_t()> now_ms)
+      : path_(std::move(path)), now_ms_(std::move(now_ms)) {}
   void Init();  // opens the connection and prepares the statements; throws Error
   size_t PurgeLocked(int64_t cutoff_ms);
   [[noreturn]] void Fail(const char* what, int rc) const;
 
   const std::string path_;
+  const std::function<int64_t()> now_ms_;
   std::mutex mu_;
   sqlite3* db_ = nullptr;             // GUARDED_BY(mu_)
   sqlite3_stmt* select_ = nullptr;    // GUARDED_BY(mu_)

@@ -513,7 +513,7 @@ void CircuitBreaker::AdvanceLocked(Clock::time_point now) {
 
 bool CircuitBreaker::Allow(std::chrono::milliseconds* retry_after) {
   std::lock_guard lock(mu_);
-  const auto now = Clock::now();
+  const auto now = Now();
   AdvanceLocked(now);
   if (state_ == State::kClosed) return true;
   if (state_ == State::kHalfOpen && trials_ < options_.half_open_attempts) {
@@ -541,14 +541,14 @@ void CircuitBreaker::OnFailure() {
       LogWarn("circuit_opened", {{"failures", failures_}});
     }
     state_ = State::kOpen;
-    opened_at_ = Clock::now();
+    opened_at_ = Now();
     failures_ = 0;
   }
 }
 
 CircuitBreaker::State CircuitBreaker::state() {
   std::lock_guard lock(mu_);
-  AdvanceLocked(Clock::now());
+  AdvanceLocked(Now());
   return state_;
 }
 
@@ -568,19 +568,21 @@ Middleware Guard(std::shared_ptr<CircuitBreaker> breaker) {
 
 // ---- Deduplication ----
 
-std::shared_ptr<InMemoryDedupStore> InMemoryDedupStore::Create(size_t capacity) {
-  return std::shared_ptr<InMemoryDedupStore>(new InMemoryDedupStore(std::max<size_t>(capacity, 1)));
+std::shared_ptr<InMemoryDedupStore> InMemoryDedupStore::Create(size_t capacity, SteadyNow now) {
+  if (!now) now = [] { return Clock::now(); };
+  return std::shared_ptr<InMemoryDedupStore>(
+      new InMemoryDedupStore(std::max<size_t>(capacity, 1), std::move(now)));
 }
 
 bool InMemoryDedupStore::Seen(const std::string& id, std::chrono::milliseconds ttl) {
   std::lock_guard lock(mu_);
   auto it = recorded_.find(id);
-  return it != recorded_.end() && Clock::now() - it->second < ttl;
+  return it != recorded_.end() && now_() - it->second < ttl;
 }
 
 void InMemoryDedupStore::Record(const std::string& id) {
   std::lock_guard lock(mu_);
-  const auto now = Clock::now();
+  const auto now = now_();
   if (auto it = recorded_.find(id); it != recorded_.end()) {
     auto range = by_time_.equal_range(it->second);
     for (auto r = range.first; r != range.second; ++r) {

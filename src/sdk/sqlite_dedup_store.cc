@@ -22,7 +22,7 @@ constexpr const char* kPurge = "DELETE FROM herald_dedup WHERE recorded_ms <= ?1
 constexpr const char* kCount = "SELECT COUNT(*) FROM herald_dedup";
 constexpr int kBusyTimeoutMs = 5000;
 
-int64_t NowMs() {
+int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -45,8 +45,10 @@ class StatementScope {
 
 }  // namespace
 
-std::shared_ptr<SqliteDedupStore> SqliteDedupStore::Open(const std::string& path) {
-  std::shared_ptr<SqliteDedupStore> store(new SqliteDedupStore(path));
+std::shared_ptr<SqliteDedupStore> SqliteDedupStore::Open(const std::string& path,
+                                                        std::function<int64_t()> now_ms) {
+  if (!now_ms) now_ms = SystemNowMs;
+  std::shared_ptr<SqliteDedupStore> store(new SqliteDedupStore(path, std::move(now_ms)));
   store->Init();  // on a throw, the destructor closes what was opened
   return store;
 }
@@ -121,12 +123,12 @@ bool SqliteDedupStore::Seen(const std::string& id, std::chrono::milliseconds ttl
   if (rc == SQLITE_DONE) return false;
   if (rc != SQLITE_ROW) Fail("cannot look up an id in", rc);
   const int64_t recorded_ms = sqlite3_column_int64(select_, 0);
-  return NowMs() - recorded_ms < ttl.count();
+  return now_ms_() - recorded_ms < ttl.count();
 }
 
 void SqliteDedupStore::Record(const std::string& id) {
   std::lock_guard lock(mu_);
-  const int64_t now = NowMs();
+  const int64_t now = now_ms_();
   {
     StatementScope scope(upsert_);
     sqlite3_bind_text(upsert_, 1, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
@@ -141,7 +143,7 @@ void SqliteDedupStore::Record(const std::string& id) {
 
 size_t SqliteDedupStore::Purge(std::chrono::milliseconds ttl) {
   std::lock_guard lock(mu_);
-  return PurgeLocked(NowMs() - ttl.count());
+  return PurgeLocked(now_ms_() - ttl.count());
 }
 
 size_t SqliteDedupStore::PurgeLocked(int64_t cutoff_ms) {

@@ -25,7 +25,12 @@ using namespace std::chrono_literals;
 class SqliteDedupStoreTest : public ::testing::Test {
  protected:
   std::string DbPath() const { return (dir_.path() / "dedup.db").string(); }
+  // A store on the test's clock, which moves only when the test says.
+  std::shared_ptr<SqliteDedupStore> OpenOnTestClock() {
+    return SqliteDedupStore::Open(DbPath(), [this] { return now_ms_.load(); });
+  }
   herald::testing::TempDir dir_;
+  std::atomic<int64_t> now_ms_{1'700'000'000'000};
 };
 
 TEST_F(SqliteDedupStoreTest, RecordedIdsAreSeenAndOthersAreNot) {
@@ -40,10 +45,11 @@ TEST_F(SqliteDedupStoreTest, RecordedIdsAreSeenAndOthersAreNot) {
 }
 
 TEST_F(SqliteDedupStoreTest, AnIdIsNoLongerSeenOnceItsTtlPassed) {
-  auto store = SqliteDedupStore::Open(DbPath());
+  auto store = OpenOnTestClock();
   store->Record("a");
+  now_ms_ += 49;
   EXPECT_TRUE(store->Seen("a", 50ms));
-  std::this_thread::sleep_for(80ms);
+  now_ms_ += 1;
   EXPECT_FALSE(store->Seen("a", 50ms));
   EXPECT_TRUE(store->Seen("a", 1h));  // still stored: only Purge removes it
   store->Record("a");                 // recording again restarts its ttl
@@ -64,10 +70,10 @@ TEST_F(SqliteDedupStoreTest, IdsSurviveAReopen) {
 }
 
 TEST_F(SqliteDedupStoreTest, PurgeRemovesOnlyExpiredIds) {
-  auto store = SqliteDedupStore::Open(DbPath());
+  auto store = OpenOnTestClock();
   store->Record("old-1");
   store->Record("old-2");
-  std::this_thread::sleep_for(80ms);
+  now_ms_ += 50;
   store->Record("new");
   EXPECT_EQ(store->Purge(50ms), 2u);
   EXPECT_EQ(store->size(), 1u);
@@ -77,10 +83,10 @@ TEST_F(SqliteDedupStoreTest, PurgeRemovesOnlyExpiredIds) {
 }
 
 TEST_F(SqliteDedupStoreTest, RecordPurgesOpportunisticallyWithTheLargestTtlSeenAskedAbout) {
-  auto store = SqliteDedupStore::Open(DbPath());
+  auto store = OpenOnTestClock();
   EXPECT_FALSE(store->Seen("x", 50ms));  // the largest ttl asked about: 50 ms
   store->Record("old");
-  std::this_thread::sleep_for(80ms);
+  now_ms_ += 50;
   for (uint64_t i = 0; i + 2 < SqliteDedupStore::kPurgeEvery; ++i) {
     store->Record(fmt::format("id-{}", i));
   }
