@@ -148,17 +148,23 @@ TEST_P(SdkTest, ADuplicateMessageIsProcessedOnce) {
   publisher.Publish("orders", {.type = "order.placed", .data = "1", .id = "same-id"});
   publisher.Publish("orders", {.type = "order.placed", .data = "2", .id = "other-id"});
   std::atomic<int> handled{0};
+  std::atomic<int> through{0};  // records that went all the way through the chain
   Router router(transport_, Options("billing"));
+  router.Use([&](const Message& m, const Next& next) {
+    HandlerResult r = next(m);
+    ++through;
+    return r;
+  });
   router.Use(Deduplicate(InMemoryDedupStore::Create(1000)));
   router.Handle("orders", [&](const Message&) {
     ++handled;
     return HandlerResult::Success();
   });
   RunningRouter running(router);
-  ASSERT_TRUE(WaitFor([&] { return handled >= 2; }));
-  std::this_thread::sleep_for(100ms);  // the duplicate, were it handled, would be by now
+  ASSERT_TRUE(WaitFor([&] { return through >= 3; }));  // the duplicate included
   running.StopAndJoin();
   EXPECT_EQ(handled, 2);
+  EXPECT_EQ(through, 3);
 }
 
 TEST_P(SdkTest, ARecordFailingThreeTimesLandsInTheDlqWithEveryHeader) {
@@ -261,13 +267,22 @@ TEST_P(SdkTest, APoisonRecordDoesNotDelayOtherKeysWithRetryTopics) {
 // is back, and nothing reaches the DLQ.
 TEST_P(SdkTest, AnOpenBreakerPausesRecordsInsteadOfFailingThem) {
   Publisher(transport_).Publish("orders", {.type = "order.placed", .data = "1"});
+  // The breaker's clock moves only when the test moves it: it stays open until then.
+  std::atomic<std::chrono::steady_clock::time_point> breaker_now{std::chrono::steady_clock::now()};
   auto breaker = std::make_shared<CircuitBreaker>(
-      CircuitBreaker::Options{.failure_threshold = 3, .reset_timeout = 1000ms});
+      CircuitBreaker::Options{.failure_threshold = 3,
+                              .reset_timeout = 100ms,
+                              .now = [&breaker_now] { return breaker_now.load(); }});
   std::atomic<bool> down{true};
-  std::atomic<int> calls{0}, handled{0};
+  std::atomic<int> calls{0}, handled{0}, paused{0};
   RouterOptions o = Options("billing");
   o.retry.max_attempts = 50;
   Router router(transport_, o);
+  router.Use([&](const Message& m, const Next& next) {
+    HandlerResult r = next(m);
+    if (r.kind == HandlerResult::Kind::kPaused) ++paused;
+    return r;
+  });
   router.Use(Guard(breaker));
   router.Handle("orders", [&](const Message&) {
     ++calls;
@@ -276,10 +291,10 @@ TEST_P(SdkTest, AnOpenBreakerPausesRecordsInsteadOfFailingThem) {
     return HandlerResult::Success();
   });
   RunningRouter running(router);
-  ASSERT_TRUE(WaitFor([&] { return breaker->state() == CircuitBreaker::State::kOpen; }));
-  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(WaitFor([&] { return paused >= 2; }));  // offered twice to the open breaker
   EXPECT_EQ(calls, 3) << "calls went through an open breaker";
   down = false;
+  breaker_now = breaker_now.load() + 100ms;  // the reset timeout: half-open, one trial
   ASSERT_TRUE(WaitFor([&] { return handled == 1; }));
   running.StopAndJoin();
   EXPECT_EQ(calls, 4);

@@ -133,21 +133,21 @@ TEST(FlusherTest, RequestRunsFlushNowOnAFlusherThread) {
 
 TEST(FlusherTest, RequestsWhileOneIsQueuedCoalesce) {
   SystemClock clock;
-  Flusher flusher(clock, 1, kNoTicks);
+  auto flusher = std::make_unique<Flusher>(clock, 1, kNoTicks);
   auto target = std::make_shared<FakeTarget>();
   target->CloseGate();
-  flusher.Request(target);
+  flusher->Request(target);
   ASSERT_TRUE(target->WaitEntered(1));
   // The only flusher thread is busy: these all fold into one queued flush.
   constexpr int kRequests = 100;
   for (int i = 1; i <= kRequests; ++i) {
     target->written = i;
-    flusher.Request(target);
+    flusher->Request(target);
   }
   target->OpenGate();
   ASSERT_TRUE(WaitFor([&] { return target->synced.load() == kRequests; }))
       << "the last request is covered by a flush that started after it";
-  std::this_thread::sleep_for(milliseconds(50));
+  flusher.reset();  // runs whatever is still queued, then no flush can start
   EXPECT_EQ(target->flush_now.load(), 2) << "one running, one queued for 100 requests";
 }
 
@@ -290,15 +290,14 @@ TEST(FlusherTest, DestructorFinishesQueuedFlushes) {
   ASSERT_TRUE(targets[0]->WaitEntered(1));
   for (size_t i = 1; i < targets.size(); ++i) flusher->Request(targets[i]);
   // Destroy while the single thread is busy and four flushes wait in the queue.
-  std::atomic<bool> destroyed{false};
+  std::atomic<int> finished_when_destroyed{-1};
   std::thread destroyer([&] {
     flusher.reset();
-    destroyed = true;
+    finished_when_destroyed = targets[0]->flush_now.load();
   });
-  std::this_thread::sleep_for(milliseconds(30));
-  EXPECT_FALSE(destroyed.load()) << "the destructor waits for the running flush";
   targets[0]->OpenGate();
   destroyer.join();
+  EXPECT_EQ(finished_when_destroyed.load(), 1) << "the destructor waits for the running flush";
   for (size_t i = 0; i < targets.size(); ++i) {
     EXPECT_EQ(targets[i]->flush_now.load(), 1) << "target " << i;
   }
