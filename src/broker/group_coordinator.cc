@@ -54,7 +54,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     Buffer assignment;
     std::function<void(JoinResult)> join_done;
     std::function<void(SyncResult)> sync_done;
-    std::unique_ptr<asio::steady_timer> session_timer;
+    std::unique_ptr<Timers::Timer> session_timer;
   };
 
   struct Group {
@@ -67,13 +67,16 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     std::map<std::string, std::unique_ptr<Member>> members;
     std::set<std::string> pending;                     // ids handed out with MEMBER_ID_REQUIRED
     std::map<std::string, std::string> static_members;  // instance id -> member id
-    std::unique_ptr<asio::steady_timer> join_timer;
+    std::unique_ptr<Timers::Timer> join_timer;
     bool new_group = true;  // no generation yet: wait group.initial.rebalance.delay.ms
     std::map<std::pair<std::string, int32_t>, CommittedOffset> offsets;
   };
 
   Impl(storage::Engine& engine, asio::any_io_executor executor, GroupOptions options)
-      : engine_(engine), strand_(asio::make_strand(executor)), options_(options) {}
+      : engine_(engine),
+        strand_(asio::make_strand(executor)),
+        options_(options),
+        timers_(options.timers != nullptr ? *options.timers : Timers::Real()) {}
 
   Status Load() {
     if (!engine_.HasTopic(kOffsetsTopic)) {
@@ -221,14 +224,13 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   int64_t Now() const { return engine_.clock().NowMs(); }
 
   void ResetSession(Group& g, Member& m) {
-    if (!m.session_timer) m.session_timer = std::make_unique<asio::steady_timer>(strand_);
-    m.session_timer->expires_after(std::chrono::milliseconds(m.session_timeout_ms));
     auto self = shared_from_this();
     std::string group_id = g.id, member_id = m.id;
-    m.session_timer->async_wait([self, group_id, member_id](const boost::system::error_code& ec) {
-      if (ec) return;
-      self->OnSessionExpired(group_id, member_id);
-    });
+    // Replacing the timer cancels the one before.
+    m.session_timer = timers_.Start(strand_, std::chrono::milliseconds(m.session_timeout_ms),
+                                    [self, group_id, member_id] {
+                                      self->OnSessionExpired(group_id, member_id);
+                                    });
   }
 
   void OnSessionExpired(const std::string& group_id, const std::string& member_id) {
@@ -274,12 +276,9 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     } else {
       for (const auto& [id, m] : g.members) delay = std::max<int64_t>(delay, m->rebalance_timeout_ms);
     }
-    if (!g.join_timer) g.join_timer = std::make_unique<asio::steady_timer>(strand_);
-    g.join_timer->expires_after(std::chrono::milliseconds(delay));
     auto self = shared_from_this();
     std::string group_id = g.id;
-    g.join_timer->async_wait([self, group_id](const boost::system::error_code& ec) {
-      if (ec) return;
+    g.join_timer = timers_.Start(strand_, std::chrono::milliseconds(delay), [self, group_id] {
       if (Group* grp = self->Find(group_id); grp && grp->state == State::kPreparingRebalance) {
         self->CompleteJoin(*grp);
       }
@@ -294,7 +293,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     for (const auto& [id, m] : g.members) {
       if (!m->join_done) return;
     }
-    if (g.join_timer) g.join_timer->cancel();
+    if (g.join_timer) g.join_timer->Cancel();
     CompleteJoin(g);
   }
 
@@ -655,9 +654,9 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
 
   void DoShutdown() {
     for (auto& [id, g] : groups_) {
-      if (g->join_timer) g->join_timer->cancel();
+      if (g->join_timer) g->join_timer->Cancel();
       for (auto& [mid, m] : g->members) {
-        if (m->session_timer) m->session_timer->cancel();
+        if (m->session_timer) m->session_timer->Cancel();
         if (m->join_done) std::exchange(m->join_done, nullptr)(JoinError(ErrorCode::kCoordinatorNotAvailable));
         if (m->sync_done) std::exchange(m->sync_done, nullptr)({ErrorCode::kCoordinatorNotAvailable, {}});
       }
@@ -702,6 +701,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   storage::Engine& engine_;
   asio::strand<asio::any_io_executor> strand_;
   const GroupOptions options_;
+  Timers& timers_;
   std::shared_ptr<storage::Log> log_;
   std::map<std::string, std::unique_ptr<Group>> groups_;
   std::mt19937_64 rng_{std::random_device{}()};

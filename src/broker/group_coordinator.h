@@ -35,6 +35,7 @@
 #include "base/bytes.h"
 #include "base/status.h"
 #include "broker/error_code.h"
+#include "broker/timers.h"
 #include "storage/engine.h"
 
 namespace herald::broker {
@@ -43,6 +44,9 @@ struct GroupOptions {
   int64_t initial_rebalance_delay_ms = 3000;  // group.initial.rebalance.delay.ms
   int32_t min_session_timeout_ms = 1000;      // group.min.session.timeout.ms (Kafka: 6000)
   int32_t max_session_timeout_ms = 1800000;   // group.max.session.timeout.ms
+  // The session, rebalance and initial-delay timers (Timers::Real() when null); must outlive the
+  // coordinator.
+  Timers* timers = nullptr;
 };
 
 struct JoinRequest {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "storage/mem_file_system.h"
+#include "testing/manual_timers.h"
 
 namespace herald::broker {
 namespace {
@@ -37,7 +38,8 @@ class GroupCoordinatorTest : public ::testing::Test {
   }
   void Reopen() {
     GroupOptions go;
-    go.initial_rebalance_delay_ms = 50;
+    go.initial_rebalance_delay_ms = 0;  // a new group's first join completes at once
+    go.timers = &timers_;
     groups_ = std::move(GroupCoordinator::Open(*engine_, io_.get_executor(), go)).value();
   }
 
@@ -89,6 +91,7 @@ class GroupCoordinatorTest : public ::testing::Test {
   asio::io_context io_;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
+  testing::ManualTimers timers_;  // the coordinator's clock: it moves only when a test says
   std::shared_ptr<GroupCoordinator> groups_;
 };
 
@@ -148,7 +151,26 @@ TEST_F(GroupCoordinatorTest, AStaticMemberComesBackWithoutARebalance) {
 TEST_F(GroupCoordinatorTest, AMemberThatStopsHeartbeatingIsRemoved) {
   JoinResult a = NewMember().get();
   ASSERT_EQ(Sync(a, {{a.member_id, Buffer{1}}}).error, kNone);
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // past its 3 s session
+  timers_.AdvanceMs(2999);
+  EXPECT_EQ(Heartbeat(a), kNone) << "within its 3 s session";  // which starts it again
+  timers_.AdvanceMs(2999);
+  EXPECT_EQ(Heartbeat(a), kNone);
+  timers_.AdvanceMs(3000);  // a whole session without a heartbeat
+  EXPECT_EQ(Heartbeat(a), kUnknownMemberId);
+}
+
+TEST_F(GroupCoordinatorTest, AMemberThatDoesNotRejoinInTheRebalanceTimeoutIsDropped) {
+  JoinResult a = NewMember().get();
+  ASSERT_EQ(Sync(a, {{a.member_id, Buffer{1}}}).error, kNone);
+  auto b_future = NewMember();  // a rebalance: `a` would have to rejoin within 3 s
+  timers_.AdvanceMs(2999);
+  EXPECT_EQ(b_future.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  timers_.AdvanceMs(1);
+  JoinResult b = b_future.get();
+  ASSERT_EQ(b.error, kNone);
+  EXPECT_EQ(b.generation, 2);
+  EXPECT_EQ(b.leader, b.member_id) << "the only member left leads";
+  EXPECT_EQ(b.members.size(), 1u);
   EXPECT_EQ(Heartbeat(a), kUnknownMemberId);
 }
 
