@@ -1,0 +1,642 @@
+#include "broker/group_state.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "broker/broker_metrics.h"
+#include "broker/group_records.h"
+
+namespace herald::broker {
+namespace {
+
+using State = GroupCoordinator::Impl::State;
+
+const char* StateName(State s) {
+  switch (s) {
+    case State::kEmpty: return "Empty";
+    case State::kPreparingRebalance: return "PreparingRebalance";
+    case State::kCompletingRebalance: return "CompletingRebalance";
+    case State::kStable: return "Stable";
+    case State::kDead: return "Dead";
+  }
+  return "Dead";
+}
+
+JoinResult JoinError(ErrorCode error, std::string member_id = {}) {
+  JoinResult r;
+  r.error = error;
+  r.member_id = std::move(member_id);
+  return r;
+}
+
+}  // namespace
+
+Status GroupCoordinator::Impl::Load() {
+  if (!engine_.HasTopic(kOffsetsTopic)) {
+    HERALD_RETURN_IF_ERROR(engine_.CreateTopic(
+        kOffsetsTopic, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}}));
+  }
+  HERALD_ASSIGN_OR_RETURN(log_, engine_.GetLog(kOffsetsTopic, 0));
+  int64_t offset = log_->log_start_offset();
+  Buffer scratch;
+  while (offset < log_->end_offset()) {
+    HERALD_ASSIGN_OR_RETURN(auto slice, log_->Read(offset, 1 << 20));
+    if (slice.empty()) break;
+    HERALD_ASSIGN_OR_RETURN(ByteView bytes, slice.View(scratch));
+    for (size_t at = 0; at < bytes.size();) {
+      HERALD_ASSIGN_OR_RETURN(auto h, storage::ParseBatchHeader(bytes.subspan(at)));
+      HERALD_RETURN_IF_ERROR(storage::ForEachRecord(
+          bytes.subspan(at, h.size()), [&](const storage::RecordView& r) { Apply(r); }));
+      offset = h.next_offset();
+      at += h.size();
+    }
+  }
+  // Members loaded from disk get fresh sessions: they must heartbeat again in time.
+  for (auto& [id, g] : groups_) {
+    for (auto& [mid, m] : g->members) ResetSession(*g, *m);
+  }
+  return Status::Ok();
+}
+
+void GroupCoordinator::Impl::Apply(const storage::RecordView& r) {
+  auto entry = DecodeGroupRecord(r);
+  if (!entry.ok()) {
+    LogWarn("group_record_skipped", {{"offset", r.offset}}, entry.status().message());
+  } else if (auto* offset = std::get_if<OffsetEntry>(&*entry)) {
+    Group& g = GetOrCreate(offset->group);
+    if (offset->offset) {
+      g.offsets[{offset->topic, offset->partition}] = *offset->offset;
+    } else {
+      g.offsets.erase({offset->topic, offset->partition});
+    }
+  } else if (auto* group = std::get_if<GroupEntry>(&*entry)) {
+    if (!group->stored) {
+      groups_.erase(group->group);
+      return;
+    }
+    Group& g = GetOrCreate(group->group);
+    g.protocol_type = group->stored->protocol_type;
+    g.protocol = group->stored->protocol;
+    g.generation = group->stored->generation;
+    g.leader = group->stored->leader;
+    g.members.clear();
+    g.static_members.clear();
+    for (auto& stored : group->stored->members) {
+      auto m = std::make_unique<Member>();
+      m->id = stored.member_id;
+      m->instance_id = stored.group_instance_id;
+      if (m->instance_id) g.static_members[*m->instance_id] = m->id;
+      m->client_id = stored.client_id;
+      m->client_host = stored.client_host;
+      m->session_timeout_ms = stored.session_timeout_ms;
+      m->rebalance_timeout_ms = stored.rebalance_timeout_ms;
+      m->protocol_type = g.protocol_type;
+      m->protocols.push_back({g.protocol, std::move(stored.metadata)});
+      m->assignment = std::move(stored.assignment);
+      g.members[m->id] = std::move(m);
+    }
+    g.state = g.members.empty() ? State::kEmpty : State::kStable;
+    g.new_group = g.generation == 0;
+  }
+}
+
+void GroupCoordinator::Impl::Persist(std::vector<storage::RecordSpec> records, std::function<void(Status)> done) {
+  auto batch = std::make_shared<Buffer>(storage::BuildBatch(records));
+  auto self = shared_from_this();
+  log_->Append(*batch, storage::AckLevel::kDurable,
+               [self, batch, done = std::move(done)](Result<storage::AppendInfo> r) {
+                 Status s = r.ok() ? Status::Ok() : r.status();
+                 self->Post([done, s] { done(s); });
+               });
+}
+
+Buffer GroupCoordinator::Impl::MetadataFor(const Member& m, const std::string& protocol) {
+  for (const auto& [name, bytes] : m.protocols) {
+    if (name == protocol) return bytes;
+  }
+  return {};
+}
+
+std::vector<JoinMember> GroupCoordinator::Impl::LeaderView(const Group& g) {
+  std::vector<JoinMember> members;
+  for (const auto& [id, m] : g.members) {
+    members.push_back({id, m->instance_id, MetadataFor(*m, g.protocol)});
+  }
+  return members;
+}
+
+bool GroupCoordinator::Impl::SupportedByAll(const Group& g, const std::string& protocol) {
+  return std::all_of(g.members.begin(), g.members.end(), [&](const auto& m) {
+    return std::any_of(m.second->protocols.begin(), m.second->protocols.end(),
+                       [&](const auto& p) { return p.first == protocol; });
+  });
+}
+
+storage::RecordSpec GroupCoordinator::Impl::GroupRecordOf(const Group& g) {
+  StoredGroup stored{g.protocol_type, g.protocol, g.generation, g.leader, {}};
+  for (const auto& [id, m] : g.members) {
+    stored.members.push_back({m->id, m->instance_id, m->client_id, m->client_host,
+                              m->session_timeout_ms, m->rebalance_timeout_ms,
+                              MetadataFor(*m, g.protocol), m->assignment});
+  }
+  return GroupRecord(g.id, stored, Now());
+}
+
+GroupCoordinator::Impl::Group& GroupCoordinator::Impl::GetOrCreate(const std::string& id) {
+  auto& slot = groups_[id];
+  if (!slot) {
+    slot = std::make_unique<Group>();
+    slot->id = id;
+  }
+  return *slot;
+}
+
+GroupCoordinator::Impl::Group* GroupCoordinator::Impl::Find(const std::string& id) {
+  auto it = groups_.find(id);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+std::string GroupCoordinator::Impl::NewMemberId(const std::string& client_id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = (client_id.empty() ? "member" : client_id) + "-";
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) id.push_back('-');
+    id.push_back(kHex[rng_() % 16]);
+  }
+  return id;
+}
+
+void GroupCoordinator::Impl::ResetSession(Group& g, Member& m) {
+  auto self = shared_from_this();
+  std::string group_id = g.id, member_id = m.id;
+  // Replacing the timer cancels the one before.
+  m.session_timer = timers_.Start(strand_, std::chrono::milliseconds(m.session_timeout_ms),
+                                  [self, group_id, member_id] {
+                                    self->OnSessionExpired(group_id, member_id);
+                                  });
+}
+
+void GroupCoordinator::Impl::OnSessionExpired(const std::string& group_id, const std::string& member_id) {
+  Group* g = Find(group_id);
+  if (!g) return;
+  auto it = g->members.find(member_id);
+  if (it == g->members.end()) return;
+  if (it->second->join_done) return;  // waiting in a join: the rebalance timeout governs it
+  LogInfo("rebalance", {{"consumer_group", group_id}, {"member", member_id}},
+          "member session expired");
+  RemoveMember(*g, member_id);
+}
+
+void GroupCoordinator::Impl::RemoveMember(Group& g, const std::string& member_id) {
+  auto it = g.members.find(member_id);
+  if (it == g.members.end()) return;
+  if (it->second->instance_id) g.static_members.erase(*it->second->instance_id);
+  if (it->second->sync_done) it->second->sync_done({ErrorCode::kRebalanceInProgress, {}});
+  if (it->second->join_done) it->second->join_done(JoinError(ErrorCode::kUnknownMemberId));
+  g.members.erase(it);
+  if (g.leader == member_id) g.leader.clear();
+  switch (g.state) {
+    case State::kStable:
+    case State::kCompletingRebalance: PrepareRebalance(g); break;
+    case State::kPreparingRebalance: MaybeCompleteJoin(g); break;
+    default: break;
+  }
+}
+
+void GroupCoordinator::Impl::PrepareRebalance(Group& g) {
+  // Members waiting for their assignment must rejoin.
+  for (auto& [id, m] : g.members) {
+    if (m->sync_done) {
+      auto done = std::move(m->sync_done);
+      m->sync_done = nullptr;
+      done({ErrorCode::kRebalanceInProgress, {}});
+    }
+  }
+  g.state = State::kPreparingRebalance;
+  int64_t delay = 0;
+  if (g.new_group) {
+    delay = options_.initial_rebalance_delay_ms;
+  } else {
+    for (const auto& [id, m] : g.members) delay = std::max<int64_t>(delay, m->rebalance_timeout_ms);
+  }
+  auto self = shared_from_this();
+  std::string group_id = g.id;
+  g.join_timer = timers_.Start(strand_, std::chrono::milliseconds(delay), [self, group_id] {
+    if (Group* grp = self->Find(group_id); grp && grp->state == State::kPreparingRebalance) {
+      self->CompleteJoin(*grp);
+    }
+  });
+  LogInfo("rebalance", {{"consumer_group", g.id}, {"members", g.members.size()},
+                        {"generation", g.generation}},
+          "rebalance started");
+}
+
+void GroupCoordinator::Impl::MaybeCompleteJoin(Group& g) {
+  if (g.state != State::kPreparingRebalance || g.new_group) return;  // a new group waits
+  for (const auto& [id, m] : g.members) {
+    if (!m->join_done) return;
+  }
+  if (g.join_timer) g.join_timer->Cancel();
+  CompleteJoin(g);
+}
+
+void GroupCoordinator::Impl::CompleteJoin(Group& g) {
+  // Members that did not rejoin in time are out.
+  for (auto it = g.members.begin(); it != g.members.end();) {
+    if (!it->second->join_done) {
+      if (it->second->instance_id) g.static_members.erase(*it->second->instance_id);
+      it = g.members.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  g.new_group = false;
+  if (g.members.empty()) {
+    g.state = State::kEmpty;
+    g.leader.clear();
+    ++g.generation;
+    Persist({GroupRecordOf(g)}, [](Status) {});
+    return;
+  }
+  ++g.generation;
+  g.protocol = ChooseProtocol(g);
+  if (g.leader.empty() || !g.members.contains(g.leader)) g.leader = g.members.begin()->first;
+  g.state = State::kCompletingRebalance;
+  for (auto& [id, m] : g.members) {
+    JoinResult r;
+    r.generation = g.generation;
+    r.protocol = g.protocol;
+    r.leader = g.leader;
+    r.member_id = id;
+    if (id == g.leader) r.members = LeaderView(g);
+    auto done = std::move(m->join_done);
+    m->join_done = nullptr;
+    ResetSession(g, *m);
+    done(std::move(r));
+  }
+  LogInfo("rebalance", {{"consumer_group", g.id}, {"generation", g.generation},
+                        {"members", g.members.size()}, {"protocol", g.protocol}},
+          "members joined; waiting for the leader's assignment");
+}
+
+std::string GroupCoordinator::Impl::ChooseProtocol(const Group& g) {
+  // A protocol every member supports, by the members' preference votes.
+  std::map<std::string, int> votes;
+  for (const auto& [id, m] : g.members) {
+    for (const auto& [name, bytes] : m->protocols) {
+      if (SupportedByAll(g, name)) {
+        ++votes[name];
+        break;
+      }
+    }
+  }
+  std::string best;
+  int most = -1;
+  for (const auto& [name, n] : votes) {
+    if (n > most) {
+      best = name;
+      most = n;
+    }
+  }
+  return best;
+}
+
+bool GroupCoordinator::Impl::ProtocolsCompatible(const Group& g, const JoinRequest& req) {
+  if (req.protocols.empty() || req.protocol_type.empty()) return false;
+  if (g.members.empty()) return true;
+  if (g.protocol_type != req.protocol_type) return false;
+  // At least one protocol in common with every member.
+  return std::any_of(req.protocols.begin(), req.protocols.end(),
+                     [&](const auto& p) { return SupportedByAll(g, p.first); });
+}
+
+void GroupCoordinator::Impl::DoJoin(JoinRequest req, std::function<void(JoinResult)> done) {
+  if (req.group_id.empty()) return done(JoinError(ErrorCode::kInvalidGroupId));
+  if (req.session_timeout_ms < options_.min_session_timeout_ms ||
+      req.session_timeout_ms > options_.max_session_timeout_ms) {
+    return done(JoinError(ErrorCode::kInvalidSessionTimeout));
+  }
+  if (req.rebalance_timeout_ms < 0) req.rebalance_timeout_ms = req.session_timeout_ms;
+  Group& g = GetOrCreate(req.group_id);
+  if (!ProtocolsCompatible(g, req)) return done(JoinError(ErrorCode::kInconsistentGroupProtocol));
+
+  std::string member_id = req.member_id;
+  if (member_id.empty() && req.group_instance_id) {
+    // A static member coming back takes its old place under a new member id.
+    auto known = g.static_members.find(*req.group_instance_id);
+    if (known != g.static_members.end()) {
+      auto old = g.members.find(known->second);
+      if (old != g.members.end()) {
+        auto m = std::move(old->second);
+        g.members.erase(old);
+        if (m->sync_done) m->sync_done({ErrorCode::kFencedInstanceId, {}});
+        if (m->join_done) m->join_done(JoinError(ErrorCode::kFencedInstanceId));
+        m->sync_done = nullptr;
+        m->join_done = nullptr;
+        std::string new_id = NewMemberId(req.client_id);
+        bool was_leader = g.leader == m->id;
+        m->id = new_id;
+        g.members[new_id] = std::move(m);
+        g.static_members[*req.group_instance_id] = new_id;
+        if (was_leader) g.leader = new_id;
+        Member& mem = *g.members[new_id];
+        bool same = mem.protocols == req.protocols;
+        UpdateMember(mem, req);
+        if (g.state == State::kStable && same) {
+          // Nothing changed: no rebalance, same generation and assignment.
+          ResetSession(g, mem);
+          JoinResult r{ErrorCode::kNone, g.generation, g.protocol, g.leader, new_id, {}};
+          if (new_id == g.leader) r.members = LeaderView(g);
+          return done(std::move(r));
+        }
+        mem.join_done = std::move(done);
+        if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+        MaybeCompleteJoin(g);
+        return;
+      }
+    }
+  }
+  if (member_id.empty()) {
+    member_id = NewMemberId(req.client_id);
+    if (req.require_known_member_id && !req.group_instance_id) {
+      g.pending.insert(member_id);
+      return done(JoinError(ErrorCode::kMemberIdRequired, member_id));
+    }
+    AddMember(g, member_id, req, std::move(done));
+    return;
+  }
+  if (g.pending.erase(member_id) > 0) {
+    AddMember(g, member_id, req, std::move(done));
+    return;
+  }
+  auto it = g.members.find(member_id);
+  if (it == g.members.end()) return done(JoinError(ErrorCode::kUnknownMemberId, member_id));
+  Member& m = *it->second;
+  bool changed = m.protocols != req.protocols;
+  UpdateMember(m, req);
+  if (g.state == State::kStable && !changed && member_id != g.leader) {
+    // A follower rejoining with nothing new gets the current generation back.
+    ResetSession(g, m);
+    return done(JoinResult{ErrorCode::kNone, g.generation, g.protocol, g.leader, member_id, {}});
+  }
+  m.join_done = std::move(done);
+  if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+  MaybeCompleteJoin(g);
+}
+
+void GroupCoordinator::Impl::UpdateMember(Member& m, const JoinRequest& req) {
+  m.instance_id = req.group_instance_id;
+  m.client_id = req.client_id;
+  m.client_host = req.client_host;
+  m.session_timeout_ms = req.session_timeout_ms;
+  m.rebalance_timeout_ms = req.rebalance_timeout_ms;
+  m.protocol_type = req.protocol_type;
+  m.protocols = req.protocols;
+}
+
+void GroupCoordinator::Impl::AddMember(Group& g, const std::string& member_id, const JoinRequest& req,
+               std::function<void(JoinResult)> done) {
+  auto m = std::make_unique<Member>();
+  m->id = member_id;
+  UpdateMember(*m, req);
+  m->join_done = std::move(done);
+  if (g.members.empty()) g.protocol_type = req.protocol_type;
+  if (req.group_instance_id) g.static_members[*req.group_instance_id] = member_id;
+  g.members[member_id] = std::move(m);
+  if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+  MaybeCompleteJoin(g);
+}
+
+ErrorCode GroupCoordinator::Impl::CheckMember(Group* g, const std::string& member_id, int32_t generation) {
+  if (!g || !g->members.contains(member_id)) return ErrorCode::kUnknownMemberId;
+  if (generation != g->generation) return ErrorCode::kIllegalGeneration;
+  return ErrorCode::kNone;
+}
+
+void GroupCoordinator::Impl::DoSync(SyncRequest req, std::function<void(SyncResult)> done) {
+  Group* g = Find(req.group_id);
+  if (ErrorCode e = CheckMember(g, req.member_id, req.generation); e != ErrorCode::kNone) {
+    return done({e, {}});
+  }
+  Member& m = *g->members[req.member_id];
+  ResetSession(*g, m);
+  switch (g->state) {
+    case State::kPreparingRebalance: return done({ErrorCode::kRebalanceInProgress, {}});
+    case State::kStable: return done({ErrorCode::kNone, m.assignment});
+    case State::kCompletingRebalance: break;
+    default: return done({ErrorCode::kUnknownMemberId, {}});
+  }
+  m.sync_done = std::move(done);
+  if (req.member_id != g->leader) return;
+  for (auto& [id, member] : g->members) member->assignment.clear();
+  for (auto& [id, bytes] : req.assignments) {
+    if (auto it = g->members.find(id); it != g->members.end()) it->second->assignment = bytes;
+  }
+  // The group's new shape is stored before anyone is told.
+  auto self = shared_from_this();
+  std::string group_id = g->id;
+  int32_t generation = g->generation;
+  Persist({GroupRecordOf(*g)}, [self, group_id, generation](Status s) {
+    Group* grp = self->Find(group_id);
+    if (!grp || grp->generation != generation || grp->state != State::kCompletingRebalance) {
+      return;
+    }
+    if (!s.ok()) {
+      LogError("group_store_failed", {{"consumer_group", group_id}}, s.ToString());
+      for (auto& [id, member] : grp->members) {
+        if (member->sync_done) {
+          auto d = std::move(member->sync_done);
+          member->sync_done = nullptr;
+          d({ErrorCode::kKafkaStorageError, {}});
+        }
+      }
+      self->PrepareRebalance(*grp);
+      return;
+    }
+    grp->state = State::kStable;
+    for (auto& [id, member] : grp->members) {
+      if (member->sync_done) {
+        auto d = std::move(member->sync_done);
+        member->sync_done = nullptr;
+        d({ErrorCode::kNone, member->assignment});
+      }
+    }
+    LogInfo("rebalance", {{"consumer_group", group_id}, {"generation", generation}},
+            "group stable");
+  });
+}
+
+ErrorCode GroupCoordinator::Impl::DoHeartbeat(const std::string& group_id, int32_t generation,
+                    const std::string& member_id) {
+  Group* g = Find(group_id);
+  if (ErrorCode e = CheckMember(g, member_id, generation); e != ErrorCode::kNone) return e;
+  ResetSession(*g, *g->members[member_id]);
+  if (g->state == State::kPreparingRebalance) return ErrorCode::kRebalanceInProgress;
+  return ErrorCode::kNone;
+}
+
+std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
+    const std::string& group_id,
+    const std::vector<std::pair<std::string, std::optional<std::string>>>& members) {
+  Group* g = Find(group_id);
+  std::vector<ErrorCode> errors;
+  if (!g) return {ErrorCode::kUnknownMemberId, std::vector<ErrorCode>(members.size(), ErrorCode::kUnknownMemberId)};
+  ErrorCode top = ErrorCode::kNone;
+  for (const auto& [member_id, instance] : members) {
+    std::string id = member_id;
+    if (instance) {
+      auto known = g->static_members.find(*instance);
+      if (known == g->static_members.end()) {
+        errors.push_back(ErrorCode::kUnknownMemberId);
+        continue;
+      }
+      if (!id.empty() && id != known->second) {
+        errors.push_back(ErrorCode::kFencedInstanceId);
+        continue;
+      }
+      id = known->second;
+    }
+    if (!g->members.contains(id)) {
+      errors.push_back(ErrorCode::kUnknownMemberId);
+      if (members.size() == 1) top = ErrorCode::kUnknownMemberId;
+      continue;
+    }
+    LogInfo("rebalance", {{"consumer_group", group_id}, {"member", id}}, "member left");
+    RemoveMember(*g, id);
+    errors.push_back(ErrorCode::kNone);
+  }
+  return {top, errors};
+}
+
+void GroupCoordinator::Impl::DoCommit(std::string group_id, int32_t generation, std::string member_id,
+              std::vector<CommittedOffset> offsets,
+              std::function<void(std::vector<CommittedOffset>)> done) {
+  auto fail_all = [&](ErrorCode e) {
+    for (auto& o : offsets) o.error = e;
+    done(std::move(offsets));
+  };
+  if (group_id.empty()) return fail_all(ErrorCode::kInvalidGroupId);
+  Group* g = Find(group_id);
+  const bool simple = generation < 0 && member_id.empty();
+  if (!simple) {
+    if (ErrorCode e = CheckMember(g, member_id, generation); e != ErrorCode::kNone) return fail_all(e);
+    if (g->state == State::kCompletingRebalance) return fail_all(ErrorCode::kRebalanceInProgress);
+    ResetSession(*g, *g->members[member_id]);
+  } else if (g && !g->members.empty()) {
+    // Kafka rejects commits from outside a group that has members.
+    return fail_all(ErrorCode::kUnknownMemberId);
+  }
+  std::vector<storage::RecordSpec> records;
+  for (const auto& o : offsets) records.push_back(OffsetRecord(group_id, o, Now()));
+  if (records.empty()) return done(std::move(offsets));
+  auto self = shared_from_this();
+  Persist(std::move(records),
+          [self, group_id, offsets = std::move(offsets), done = std::move(done)](Status s) mutable {
+            Group& grp = self->GetOrCreate(group_id);
+            for (auto& o : offsets) {
+              if (!s.ok()) {
+                o.error = ErrorCode::kKafkaStorageError;
+                continue;
+              }
+              CommittedOffset& slot = grp.offsets[{o.topic, o.partition}];
+              // What a group has consumed is what its commits moved past.
+              if (slot.offset >= 0 && o.offset > slot.offset) {
+                metrics::MessagesConsumed(o.topic, group_id).Inc(static_cast<double>(o.offset - slot.offset));
+              }
+              slot = o;
+            }
+            done(std::move(offsets));
+          });
+}
+
+std::vector<CommittedOffset> GroupCoordinator::Impl::DoFetch(
+    const std::string& group_id,
+    const std::optional<std::vector<std::pair<std::string, int32_t>>>& partitions) {
+  std::vector<CommittedOffset> out;
+  Group* g = Find(group_id);
+  if (!partitions) {
+    if (g) {
+      for (const auto& [tp, o] : g->offsets) out.push_back(o);
+    }
+    return out;
+  }
+  for (const auto& [topic, partition] : *partitions) {
+    CommittedOffset o{topic, partition, -1, std::string(), ErrorCode::kNone};
+    if (g) {
+      if (auto it = g->offsets.find({topic, partition}); it != g->offsets.end()) o = it->second;
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+GroupDescription GroupCoordinator::Impl::DoDescribe(const std::string& group_id) {
+  GroupDescription d;
+  d.group_id = group_id;
+  Group* g = Find(group_id);
+  if (!g) {
+    d.state = StateName(State::kDead);
+    return d;
+  }
+  d.state = StateName(g->state);
+  d.protocol_type = g->protocol_type;
+  if (g->state == State::kStable) d.protocol = g->protocol;
+  for (const auto& [id, m] : g->members) {
+    GroupDescription::Member dm{id, m->instance_id, m->client_id, m->client_host, {}, {}};
+    if (g->state == State::kStable) {
+      dm.metadata = MetadataFor(*m, g->protocol);
+      dm.assignment = m->assignment;
+    }
+    d.members.push_back(std::move(dm));
+  }
+  return d;
+}
+
+void GroupCoordinator::Impl::DoShutdown() {
+  for (auto& [id, g] : groups_) {
+    if (g->join_timer) g->join_timer->Cancel();
+    for (auto& [mid, m] : g->members) {
+      if (m->session_timer) m->session_timer->Cancel();
+      if (m->join_done) std::exchange(m->join_done, nullptr)(JoinError(ErrorCode::kCoordinatorNotAvailable));
+      if (m->sync_done) std::exchange(m->sync_done, nullptr)({ErrorCode::kCoordinatorNotAvailable, {}});
+    }
+  }
+}
+
+void GroupCoordinator::Impl::DoDelete(std::vector<std::string> names,
+              std::function<void(std::vector<std::pair<std::string, ErrorCode>>)> done) {
+  std::vector<std::pair<std::string, ErrorCode>> results;
+  std::vector<storage::RecordSpec> tombstones;
+  std::vector<std::string> doomed;
+  for (const auto& name : names) {
+    Group* g = Find(name);
+    if (!g) {
+      results.push_back({name, ErrorCode::kGroupIdNotFound});
+    } else if (!g->members.empty()) {
+      results.push_back({name, ErrorCode::kNonEmptyGroup});
+    } else {
+      for (const auto& [tp, o] : g->offsets) {
+        tombstones.push_back(OffsetTombstone(name, tp.first, tp.second, Now()));
+      }
+      tombstones.push_back(GroupTombstone(name, Now()));
+      doomed.push_back(name);
+      results.push_back({name, ErrorCode::kNone});
+    }
+  }
+  if (tombstones.empty()) return done(std::move(results));
+  auto self = shared_from_this();
+  Persist(std::move(tombstones), [self, doomed, results = std::move(results),
+                                  done = std::move(done)](Status s) mutable {
+    for (auto& [name, err] : results) {
+      if (err == ErrorCode::kNone && !s.ok()) err = ErrorCode::kKafkaStorageError;
+    }
+    if (s.ok()) {
+      for (const auto& name : doomed) self->groups_.erase(name);
+    }
+    done(std::move(results));
+  });
+}
+
+}  // namespace herald::broker
