@@ -4,13 +4,12 @@
 // pending), and a durable pull consumer (js_PullSubscribe + fetch) acknowledging each batch.
 #include <nats/nats.h>
 
-#include <condition_variable>
 #include <fstream>
-#include <mutex>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "base/mutex.h"
 #include "base/net.h"
 #include "compare_process.h"
 #include "compare_system.h"
@@ -90,9 +89,10 @@ class NatsPublisher : public Publisher {
   }
 
   Result<uint64_t> PollAcks(int timeout_ms) override {
-    std::unique_lock lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
-                 [&] { return acked_ > reported_ || !error_.empty(); });
+    MutexLock lock(mu_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (acked_ <= reported_ && error_.empty() && cv_.WaitUntil(mu_, deadline)) {
+    }
     if (!error_.empty()) return Internal("JetStream refused a publish: {}", error_);
     uint64_t n = acked_ - reported_;
     reported_ = acked_;
@@ -104,7 +104,7 @@ class NatsPublisher : public Publisher {
   static void OnAck(jsCtx*, natsMsg* msg, jsPubAck*, jsPubAckErr* pae, void* closure) {
     auto* self = static_cast<NatsPublisher*>(closure);
     {
-      std::lock_guard lock(self->mu_);
+      MutexLock lock(self->mu_);
       if (pae != nullptr) {
         if (self->error_.empty()) {
           self->error_ = fmt::format("{} (error code {})",
@@ -115,12 +115,12 @@ class NatsPublisher : public Publisher {
         ++self->acked_;
       }
     }
-    self->cv_.notify_one();
+    self->cv_.NotifyOne();
     natsMsg_Destroy(msg);
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
+  Mutex mu_;
+  CondVar cv_;
   uint64_t acked_ = 0;     // guarded by mu_
   std::string error_;      // guarded by mu_
   uint64_t reported_ = 0;  // publisher thread only

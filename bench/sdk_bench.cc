@@ -9,13 +9,13 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/mutex.h"
 #include "herald/errors.h"
 #include "herald/publisher.h"
 #include "herald/router.h"
@@ -70,10 +70,10 @@ void Fill(sdk::Publisher& publisher, const std::string& topic, uint64_t count,
 
 // Runs `router` on a thread until `done` says so; returns the seconds it took.
 double RunUntil(sdk::Router& router, const std::function<bool()>& done) {
-  std::mutex mu;
-  std::exception_ptr failure;  // GUARDED_BY(mu)
+  Mutex mu;
+  std::exception_ptr failure;  // guarded by mu
   auto failed = [&] {
-    std::lock_guard lock(mu);
+    MutexLock lock(mu);
     return failure != nullptr;
   };
   const auto start = Clock::now();
@@ -81,7 +81,7 @@ double RunUntil(sdk::Router& router, const std::function<bool()>& done) {
     try {
       router.Run();
     } catch (...) {
-      std::lock_guard lock(mu);
+      MutexLock lock(mu);
       failure = std::current_exception();
     }
   });

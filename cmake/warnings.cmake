@@ -7,4 +7,8 @@ function(herald_warnings target)
     # GCC 12 flags designated initializers that leave out members with default initializers,
     # which is how the SDK's option structs are meant to be written.
     -Wno-missing-field-initializers)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    # The GUARDED_BY / REQUIRES annotations (base/thread_annotations.h), checked.
+    target_compile_options(${target} PRIVATE -Wthread-safety)
+  endif()
 endfunction()

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <utility>
 
 #include <fmt/format.h>
@@ -14,6 +13,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 
 namespace herald {
 namespace {
@@ -27,7 +27,7 @@ struct LogSink {
 };
 
 struct LogGlobals {
-  std::mutex mu;
+  Mutex mu;
   std::shared_ptr<const LogSink> sink;  // guarded by mu
   std::atomic<int> min_level{static_cast<int>(LogLevel::kInfo)};
 };
@@ -55,7 +55,7 @@ void Install(LogFormat format, LogLevel min_level, spdlog::sink_ptr spd_sink) {
   LogGlobals& g = Globals();
   std::shared_ptr<const LogSink> old;
   {
-    std::lock_guard lock(g.mu);
+    MutexLock lock(g.mu);
     old = std::exchange(g.sink, std::move(sink));
     g.min_level.store(static_cast<int>(min_level), std::memory_order_relaxed);
   }
@@ -222,7 +222,7 @@ void LogEvent(LogLevel level, std::string_view event, const nlohmann::json& cont
   LogGlobals& g = Globals();
   std::shared_ptr<const LogSink> sink;
   {
-    std::lock_guard lock(g.mu);
+    MutexLock lock(g.mu);
     sink = g.sink;
   }
   std::string timestamp = FormatLogTimestamp(Clock::System().NowMs());

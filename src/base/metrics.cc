@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "base/assert.h"
+#include "base/mutex.h"
 
 namespace herald {
 namespace {
@@ -237,7 +238,7 @@ T& LabeledFamily<T>::WithLabels(std::vector<std::string> label_values) {
   HERALD_ASSERT(label_values.size() == label_names().size(),
                 "metric {} has {} labels, got {} values", name(), label_names().size(),
                 label_values.size());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = children_.find(label_values);
   if (it == children_.end()) {
     it = children_.emplace(std::move(label_values), NewChild()).first;
@@ -247,7 +248,7 @@ T& LabeledFamily<T>::WithLabels(std::vector<std::string> label_values) {
 
 template <typename T>
 void LabeledFamily<T>::AppendSamples(std::string* out) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [label_values, child] : children_) {
     AppendChild(*this, label_values, *child, out);
   }
@@ -255,14 +256,14 @@ void LabeledFamily<T>::AppendSamples(std::string* out) const {
 
 template <typename T>
 bool LabeledFamily<T>::Empty() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return children_.empty();
 }
 
 template <typename T>
 void LabeledFamily<T>::ReplaceChildren(
     std::map<std::vector<std::string>, std::unique_ptr<T>> children) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   children_ = std::move(children);
 }
 
@@ -311,7 +312,7 @@ std::vector<double> MetricsRegistry::DefaultBuckets() {
 template <typename F, typename... Args>
 F& MetricsRegistry::Add(MetricType type, std::string name, std::string help,
                         std::vector<std::string> label_names, Args&&... args) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it != families_.end()) {
     metrics_internal::FamilyBase& existing = *it->second;
@@ -356,7 +357,7 @@ HistogramFamily& MetricsRegistry::AddHistogram(std::string name, std::string hel
 
 std::string MetricsRegistry::RenderPrometheus() const {
   std::string out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [name, family] : families_) {
     if (family->Empty()) continue;
     out.append("# HELP ");

@@ -24,10 +24,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "base/mutex.h"
 
 namespace herald {
 
@@ -145,7 +146,7 @@ class LabeledFamily : public FamilyBase {
   void ReplaceChildren(std::map<std::vector<std::string>, std::unique_ptr<T>> children);
 
  private:
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<std::vector<std::string>, std::unique_ptr<T>> children_;
 };
 
@@ -240,7 +241,7 @@ class MetricsRegistry {
   F& Add(MetricType type, std::string name, std::string help, std::vector<std::string> label_names,
          Args&&... args);
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, std::unique_ptr<metrics_internal::FamilyBase>> families_;
 };
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "base/mutex.h"
 #include "broker/broker_metrics.h"
 #include "storage/file_system.h"
 #include "storage/record_batch.h"
@@ -45,10 +46,10 @@ AppendResult FromLog(Result<storage::AppendInfo> r) {
 // caller learns whether the log refused the batch (always reported on the appending thread,
 // before Append returns) and can answer after releasing its lock.
 struct AppendSync {
-  std::mutex mu;
-  bool returned = false;                             // GUARDED_BY(mu)
-  std::optional<Result<storage::AppendInfo>> early;  // GUARDED_BY(mu)
-  bool early_on_caller = false;                      // GUARDED_BY(mu)
+  Mutex mu;
+  bool returned GUARDED_BY(mu) = false;
+  std::optional<Result<storage::AppendInfo>> early GUARDED_BY(mu);
+  bool early_on_caller GUARDED_BY(mu) = false;
 };
 
 }  // namespace
@@ -124,7 +125,7 @@ Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
   if (!allow_create || !options_.auto_create_topics) {
     return NotFound("topic '{}' does not exist", topic);
   }
-  std::lock_guard lock(create_mu_);
+  MutexLock lock(create_mu_);
   if (engine_.HasTopic(topic)) return false;
   HERALD_RETURN_IF_ERROR(CheckPartitionLimits(options_.num_partitions, options_.num_partitions));
   Status created = engine_.CreateTopic(topic, options_.num_partitions);
@@ -167,7 +168,7 @@ TopicError Broker::CreateTopic(const std::string& name, int32_t partitions,
       !config.ok()) {
     return Refuse(ErrorCode::kInvalidConfig, config.status().message());
   }
-  std::lock_guard lock(create_mu_);
+  MutexLock lock(create_mu_);
   if (engine_.HasTopic(name)) {
     return Refuse(ErrorCode::kTopicAlreadyExists, fmt::format("Topic '{}' already exists.", name));
   }
@@ -180,7 +181,7 @@ TopicError Broker::CreateTopic(const std::string& name, int32_t partitions,
 }
 
 TopicError Broker::CreatePartitions(const std::string& name, int32_t count, bool validate_only) {
-  std::lock_guard lock(create_mu_);
+  MutexLock lock(create_mu_);
   auto info = engine_.DescribeTopic(name);
   if (!info.ok()) return Refuse(info.status());
   if (IsInternalTopic(name)) {
@@ -267,7 +268,7 @@ void Broker::Append(const std::string& topic, int32_t partition,
 
 std::shared_ptr<Broker::ProducerPartition> Broker::ProducerPartitionFor(
     const TopicPartition& tp, const std::shared_ptr<storage::Log>& log) {
-  std::lock_guard lock(producers_mu_);
+  MutexLock lock(producers_mu_);
   auto& slot = producer_partitions_[tp];
   if (slot == nullptr || slot->log.lock() != log) {
     slot = std::make_shared<ProducerPartition>();
@@ -323,15 +324,15 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
   std::optional<Result<storage::AppendInfo>> early;
   std::optional<ProducerBatch> duplicate;
   {
-    std::unique_lock lock(pp->mu);
+    MutexLock lock(pp->mu);
     if (Status s = PrepareProducerState(tp, *log, *pp); !s.ok()) {
-      lock.unlock();
+      lock.Unlock();
       done(FromLog(s));
       return;
     }
     ProducerCheck check = pp->state.Check(header);
     if (check.action == ProducerCheck::Action::kReject) {
-      lock.unlock();
+      lock.Unlock();
       LogInfo("produce_sequence_rejected",
               {{"topic", tp.first},
                {"partition", tp.second},
@@ -353,7 +354,7 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
       const std::thread::id caller = std::this_thread::get_id();
       log->Append(batch, ack, [sync, caller, done](Result<storage::AppendInfo> r) {
         {
-          std::lock_guard sync_lock(sync->mu);
+          MutexLock sync_lock(sync->mu);
           if (!sync->returned) {
             sync->early.emplace(std::move(r));
             sync->early_on_caller = std::this_thread::get_id() == caller;
@@ -364,7 +365,7 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
       });
       bool refused = false;
       {
-        std::lock_guard sync_lock(sync->mu);
+        MutexLock sync_lock(sync->mu);
         sync->returned = true;
         early = std::move(sync->early);
         refused = early.has_value() && !early->ok() && sync->early_on_caller;
@@ -419,7 +420,7 @@ Result<std::optional<ProducerEntry>> Broker::GetProducerEntry(const std::string&
                                                               int64_t producer_id) {
   HERALD_ASSIGN_OR_RETURN(auto log, engine_.GetLog(topic, partition));
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor({topic, partition}, log);
-  std::lock_guard lock(pp->mu);
+  MutexLock lock(pp->mu);
   HERALD_RETURN_IF_ERROR(PrepareProducerState({topic, partition}, *log, *pp));
   const ProducerEntry* entry = pp->state.Find(producer_id);
   if (entry == nullptr) return std::optional<ProducerEntry>();
@@ -428,7 +429,7 @@ Result<std::optional<ProducerEntry>> Broker::GetProducerEntry(const std::string&
 
 uint64_t Broker::WatchAppends(const std::vector<TopicPartition>& partitions,
                               std::function<void()> wake) {
-  std::lock_guard lock(watch_mu_);
+  MutexLock lock(watch_mu_);
   uint64_t id = next_watch_id_++;
   for (const auto& tp : partitions) watchers_[tp].insert(id);
   watches_[id] = Watch{partitions, std::move(wake)};
@@ -436,7 +437,7 @@ uint64_t Broker::WatchAppends(const std::vector<TopicPartition>& partitions,
 }
 
 void Broker::Unwatch(uint64_t id) {
-  std::lock_guard lock(watch_mu_);
+  MutexLock lock(watch_mu_);
   auto it = watches_.find(id);
   if (it == watches_.end()) return;
   for (const auto& tp : it->second.partitions) {
@@ -451,7 +452,7 @@ void Broker::Unwatch(uint64_t id) {
 void Broker::NotifyAppend(const TopicPartition& tp) {
   std::vector<std::function<void()>> wakes;
   {
-    std::lock_guard lock(watch_mu_);
+    MutexLock lock(watch_mu_);
     auto w = watchers_.find(tp);
     if (w == watchers_.end()) return;
     std::vector<uint64_t> ids(w->second.begin(), w->second.end());

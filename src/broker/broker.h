@@ -16,7 +16,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -25,6 +24,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/status.h"
 #include "broker/error_code.h"
 #include "broker/producer_state.h"
@@ -186,10 +186,10 @@ class Broker {
   // One partition's producer state, for the log it was built from.
   struct ProducerPartition {
     std::weak_ptr<storage::Log> log;  // set once: a recreated topic gets a new entry
-    std::mutex mu;                    // held across check, Log::Append and Record
-    bool loaded = false;              // GUARDED_BY(mu)
-    PartitionProducerState state;     // GUARDED_BY(mu)
-    int64_t next_expiry_ms = 0;       // GUARDED_BY(mu)
+    Mutex mu;  // held across check, Log::Append and Record
+    bool loaded GUARDED_BY(mu) = false;
+    PartitionProducerState state GUARDED_BY(mu);
+    int64_t next_expiry_ms GUARDED_BY(mu) = 0;
   };
 
   Broker(storage::Engine& engine, BrokerOptions options, std::string cluster_id,
@@ -199,8 +199,9 @@ class Broker {
   // another log of the same name.
   std::shared_ptr<ProducerPartition> ProducerPartitionFor(const TopicPartition& tp,
                                                           const std::shared_ptr<storage::Log>& log);
-  // Loads `pp` from its log when not yet loaded and expires old producers. REQUIRES pp.mu.
-  Status PrepareProducerState(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp);
+  // Loads `pp` from its log when not yet loaded and expires old producers.
+  Status PrepareProducerState(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp)
+      REQUIRES(pp.mu);
   void AppendWithProducerState(const TopicPartition& tp, const std::shared_ptr<storage::Log>& log,
                                const storage::ValidatedBatch& batch, storage::AckLevel ack,
                                AppendDone done);
@@ -210,21 +211,22 @@ class Broker {
   const std::string cluster_id_;
   const std::unique_ptr<ProducerIdAllocator> producer_ids_;
 
-  std::mutex producers_mu_;  // guards producer_partitions_ (never held across I/O)
-  std::map<TopicPartition, std::shared_ptr<ProducerPartition>> producer_partitions_;
+  Mutex producers_mu_;  // never held across I/O
+  std::map<TopicPartition, std::shared_ptr<ProducerPartition>> producer_partitions_
+      GUARDED_BY(producers_mu_);
 
   // One topic or partition creation at a time, so that two cannot both pass the partition limits.
-  std::mutex create_mu_;
+  Mutex create_mu_;
   std::unique_ptr<boost::asio::thread_pool> admin_;  // one thread
 
   struct Watch {
     std::vector<TopicPartition> partitions;
     std::function<void()> wake;
   };
-  std::mutex watch_mu_;
-  uint64_t next_watch_id_ = 1;
-  std::map<uint64_t, Watch> watches_;
-  std::map<TopicPartition, std::set<uint64_t>> watchers_;
+  Mutex watch_mu_;
+  uint64_t next_watch_id_ GUARDED_BY(watch_mu_) = 1;
+  std::map<uint64_t, Watch> watches_ GUARDED_BY(watch_mu_);
+  std::map<TopicPartition, std::set<uint64_t>> watchers_ GUARDED_BY(watch_mu_);
 };
 
 }  // namespace herald::broker

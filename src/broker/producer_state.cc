@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/json.h"
+#include "base/mutex.h"
 
 namespace herald::broker {
 namespace {
@@ -221,7 +222,7 @@ Result<std::unique_ptr<ProducerIdAllocator>> ProducerIdAllocator::Open(storage::
 }
 
 Result<int64_t> ProducerIdAllocator::Allocate() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (next_ == reserved_end_) {
     if (next_ > std::numeric_limits<int64_t>::max() - block_size_) {
       return OutOfRange("producer ids are exhausted at {}", next_);

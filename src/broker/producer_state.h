@@ -36,13 +36,13 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
 #include "base/status.h"
+#include "base/mutex.h"
 #include "broker/error_code.h"
 #include "storage/file_system.h"
 #include "storage/log.h"
@@ -160,9 +160,9 @@ class ProducerIdAllocator {
   storage::FileSystem& fs_;
   const std::string path_;
   const int64_t block_size_;
-  std::mutex mu_;
-  int64_t next_;          // GUARDED_BY(mu_)
-  int64_t reserved_end_;  // GUARDED_BY(mu_): ids below it are reserved on disk
+  Mutex mu_;
+  int64_t next_ GUARDED_BY(mu_);
+  int64_t reserved_end_ GUARDED_BY(mu_);  // ids below it are reserved on disk
 };
 
 }  // namespace herald::broker

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,12 +13,13 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "base/mutex.h"
 #include "client/rdkafka_util.h"
 
 namespace herald::client {
 
 struct Client::State {
-  mutable std::mutex mu;
+  mutable Mutex mu;
   std::string last_connection_error;
   DeliveryHandler on_delivery;
   RebalanceHandler on_rebalance;
@@ -55,7 +55,7 @@ void OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* bu
   // Connection failures are logged as FAIL at error level (3) or, once repeated, lower.
   if (std::string_view(facility) == "FAIL" || level <= 3) {
     if (Client::State* state = StateOf(rk)) {
-      std::lock_guard lock(state->mu);
+      MutexLock lock(state->mu);
       state->last_connection_error = std::string(line);
     }
   }
@@ -66,7 +66,7 @@ void OnLog(const rd_kafka_t* rk, int level, const char* facility, const char* bu
 
 void OnError(rd_kafka_t* rk, int err, const char* reason, void*) {
   if (Client::State* state = StateOf(rk)) {
-    std::lock_guard lock(state->mu);
+    MutexLock lock(state->mu);
     state->last_connection_error = StripThreadPrefix(reason);
   }
   if (LogEnabled(LogLevel::kDebug)) {
@@ -190,7 +190,7 @@ void Client::set_delivery_handler(DeliveryHandler h) {
 }
 
 std::string Client::LastConnectionError() const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   return state_->last_connection_error;
 }
 

@@ -12,7 +12,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -21,6 +20,7 @@
 #include "base/base64.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "client/kafka_client.h"
 #include "http/api.h"
 #include "http/rest_proxy.h"
@@ -42,13 +42,14 @@ struct Instance {
   std::string name;
   bool binary = true;  // the embedded format: "binary" or "json"
   std::map<std::string, std::string> properties;  // librdkafka settings from the create call
-  std::mutex mu;                                  // one call at a time
-  std::optional<client::Consumer> consumer;       // GUARDED_BY(mu), made on first use
-  SteadyClock::time_point last_used = SteadyClock::now();  // GUARDED_BY(mu)
+  Mutex mu;                                  // one call at a time
+  std::optional<client::Consumer> consumer GUARDED_BY(mu);  // made on first use
+  SteadyClock::time_point last_used GUARDED_BY(mu) = SteadyClock::now();
 };
 
-// The instance's consumer, created on first use. REQUIRES instance.mu.
-Result<client::Consumer*> ConsumerOf(Instance& instance, const HttpContext& ctx) {
+// The instance's consumer, created on first use.
+Result<client::Consumer*> ConsumerOf(Instance& instance, const HttpContext& ctx)
+    REQUIRES(instance.mu) {
   if (!instance.consumer) {
     client::ClientOptions options;
     options.bootstrap = ctx.kafka_bootstrap;
@@ -111,7 +112,7 @@ class Registry {
       return;
     }
     boost::asio::post(pool_, [instance, reply = std::move(reply), work = std::move(work)] {
-      std::lock_guard lock(instance->mu);
+      MutexLock lock(instance->mu);
       instance->last_used = SteadyClock::now();
       reply(work(*instance));
     });
@@ -121,6 +122,7 @@ class Registry {
   void WithConsumer(const Call& call, Reply reply,
                     std::function<Response(client::Consumer&, Instance&)> work) {
     WithInstance(call, std::move(reply), [this, work = std::move(work)](Instance& i) {
+      i.mu.AssertHeld();  // WithInstance runs `work` with it held
       auto consumer = ConsumerOf(i, ctx_);
       if (!consumer.ok()) return FromStatus(consumer.status());
       return work(**consumer, i);
@@ -152,7 +154,7 @@ class Registry {
     if (body.contains("fetch.min.bytes")) {
       instance->properties["fetch.min.bytes"] = JsonText(body["fetch.min.bytes"]);
     }
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ExpireIdle();
     auto key = std::make_pair(group, instance->name);
     if (instances_.contains(key)) {
@@ -175,7 +177,7 @@ class Registry {
 
   // Removes the instance (its consumer is closed by the pool); false when there is none.
   std::shared_ptr<Instance> Remove(const std::string& group, const std::string& name) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = instances_.find({group, name});
     if (it == instances_.end()) return nullptr;
     auto instance = it->second;
@@ -192,7 +194,7 @@ class Registry {
   }
 
   std::shared_ptr<Instance> Find(const std::string& group, const std::string& name) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ExpireIdle();
     auto it = instances_.find({group, name});
     return it == instances_.end() ? nullptr : it->second;
@@ -200,17 +202,22 @@ class Registry {
 
   // Drops instances idle for longer than the instance timeout (their consumers close on the
   // pool).
-  void ExpireIdle() {
+  // An instance in a call (its lock held) is in use, so not idle.
+  void ExpireIdle() REQUIRES(mu_) {
     const auto now = SteadyClock::now();
     const auto timeout = std::chrono::milliseconds(ctx_.limits.rest_consumer_timeout_ms);
     for (auto it = instances_.begin(); it != instances_.end();) {
-      std::unique_lock instance_lock(it->second->mu, std::try_to_lock);
-      if (instance_lock.owns_lock() && now - it->second->last_used > timeout) {
+      Instance& instance = *it->second;
+      bool idle = false;
+      if (instance.mu.TryLock()) {
+        idle = now - instance.last_used > timeout;
+        instance.mu.Unlock();
+      }
+      if (idle) {
         LogInfo("rest_consumer_expired",
                 {{"consumer_group", it->first.first}, {"instance", it->first.second}});
-        instance_lock.unlock();
         boost::asio::post(pool_, [instance = it->second] {
-          std::lock_guard lock(instance->mu);
+          MutexLock lock(instance->mu);
           instance->consumer.reset();
         });
         it = instances_.erase(it);
@@ -222,8 +229,9 @@ class Registry {
 
   HttpContext& ctx_;
   boost::asio::thread_pool pool_{4};
-  std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<Instance>> instances_;
+  Mutex mu_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<Instance>> instances_
+      GUARDED_BY(mu_);
 };
 
 // The request body's list under `field` (see PartitionsIn); nullopt after answering 42201.
@@ -320,7 +328,7 @@ void AddRestConsumerRoutes(Router& router, HttpContext& ctx) {
                  return;
                }
                boost::asio::post(registry->pool(), [instance, reply = std::move(reply)] {
-                 std::lock_guard lock(instance->mu);
+                 MutexLock lock(instance->mu);
                  if (instance->consumer) instance->consumer->Close().IgnoreError();
                  instance->consumer.reset();
                  reply(NoContent());

@@ -8,12 +8,12 @@
 #include <atomic>
 #include <charconv>
 #include <map>
-#include <mutex>
 
 #include <fmt/format.h>
 
 #include "base/base64.h"
 #include "base/json.h"
+#include "base/mutex.h"
 #include "broker/partitioner.h"
 #include "http/api.h"
 #include "http/rest_proxy.h"
@@ -39,7 +39,7 @@ Result<std::optional<std::string>> EmbeddedBytes(const json& field, bool binary,
 
 // A produce request's answer, filled as the partitions' appends complete.
 struct PendingProduce {
-  std::mutex mu;
+  Mutex mu;
   json offsets;  // one entry per record, in request order
   std::map<int32_t, std::vector<size_t>> records_of;  // partition -> indexes of its records
   int outstanding = 0;
@@ -134,7 +134,7 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
     auto valid = storage::ValidatedBatch::Check(*bytes);
     const int32_t part = p;
     auto finish = [pending, bytes, part](const Status& status, int64_t base) {
-      std::lock_guard lock(pending->mu);
+      MutexLock lock(pending->mu);
       const auto& indexes = pending->records_of[part];
       for (size_t n = 0; n < indexes.size(); ++n) {
         json& out = pending->offsets[indexes[n]];

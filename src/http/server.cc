@@ -9,6 +9,7 @@
 #include "base/backoff.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/mutex.h"
 #include "broker/broker_metrics.h"
 
 namespace herald::http {
@@ -190,7 +191,7 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
     backoff.Reset();
     auto session = std::make_shared<Session>(*this, std::move(socket));
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (stopped_) co_return;
       sessions_.insert(session);
     }
@@ -199,7 +200,7 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
 }
 
 void HttpServer::Forget(const std::shared_ptr<Session>& session) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   sessions_.erase(session);
 }
 
@@ -208,7 +209,7 @@ void HttpServer::Stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
   });
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stopped_ = true;
   for (const auto& session : sessions_) session->Close();
 }

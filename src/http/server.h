@@ -15,10 +15,10 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "http/router.h"
 
@@ -58,9 +58,9 @@ class HttpServer {
   const Router* router_ = nullptr;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
-  std::mutex mu_;
-  bool stopped_ = false;                        // GUARDED_BY(mu_)
-  std::set<std::shared_ptr<Session>> sessions_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  bool stopped_ GUARDED_BY(mu_) = false;
+  std::set<std::shared_ptr<Session>> sessions_ GUARDED_BY(mu_);
 };
 
 }  // namespace herald::http

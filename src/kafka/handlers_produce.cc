@@ -10,13 +10,13 @@
 // every partition and nothing of it is written, as Kafka answers a producer not authorized for
 // its transactional id (KafkaApis.handleProduceRequest; see handlers_producer.cc).
 #include <atomic>
-#include <mutex>
 #include <set>
 #include <string_view>
 #include <utility>
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/mutex.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
 #include "kafka/messages/produce.h"
@@ -80,7 +80,7 @@ ProduceResponse ErrorForAll(const ProduceRequest& request, ErrorCode error) {
 
 // What a produce request waits for: the answers of all its appends.
 struct Pending {
-  std::mutex mu;
+  Mutex mu;
   ProduceResponse response;
   std::atomic<int> outstanding{1};  // one extra until every append is issued
   std::atomic<bool> append_failed{false};
@@ -198,7 +198,7 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
       broker.Append(topic.name, part.partition_index, *batch, level,
                     [pending, t, p, frame = ctx.frame](broker::AppendResult r) {
                       {
-                        std::lock_guard lock(pending->mu);
+                        MutexLock lock(pending->mu);
                         auto& o = pending->response.responses[t].partitions[p];
                         if (r.status.ok()) {
                           o.base_offset = r.info.base_offset;

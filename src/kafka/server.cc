@@ -11,6 +11,7 @@
 #include "base/backoff.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/mutex.h"
 #include "broker/broker_metrics.h"
 #include "storage/segment.h"
 
@@ -98,7 +99,7 @@ class RequestMemory {
   // Reserves `n` more bytes for frame `id`, or registers `wake` to be called (once, from any
   // thread) after the next release and returns false.
   bool ReserveOrWait(uint64_t id, size_t n, std::function<void()> wake) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const bool oldest = !reading_.empty() && *reading_.begin() == id;
     if (held_ < limit_ || oldest) {
       held_ += n;
@@ -114,7 +115,7 @@ class RequestMemory {
   void Done(uint64_t id, size_t release) {
     std::vector<std::function<void()>> waiters;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       const bool was_reading = reading_.erase(id) > 0;
       if (release == 0 && !was_reading) return;
       held_ -= release;
@@ -128,10 +129,10 @@ class RequestMemory {
   const size_t limit_;
   Gauge& gauge_;
   std::atomic<uint64_t> next_id_{1};
-  std::mutex mu_;
-  size_t held_ = 0;                             // GUARDED_BY(mu_)
-  std::set<uint64_t> reading_;                  // GUARDED_BY(mu_): frames holding part of their bytes
-  std::vector<std::function<void()>> waiters_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  size_t held_ GUARDED_BY(mu_) = 0;
+  std::set<uint64_t> reading_ GUARDED_BY(mu_);  // frames holding part of their bytes
+  std::vector<std::function<void()>> waiters_ GUARDED_BY(mu_);
 };
 
 namespace {
@@ -509,7 +510,7 @@ awaitable<void> KafkaServer::AcceptLoop() {
     auto connection =
         std::make_shared<Connection>(*this, std::move(socket), address, endpoint.port());
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       connections_.insert(connection);
     }
     connection->Start();
@@ -517,7 +518,7 @@ awaitable<void> KafkaServer::AcceptLoop() {
 }
 
 const char* KafkaServer::Admit(const std::string& address) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (admitted_ >= options_.max_connections) return "max_connections";
   size_t& from_address = per_address_[address];
   if (from_address >= options_.max_connections_per_ip) return "max_connections_per_ip";
@@ -528,7 +529,7 @@ const char* KafkaServer::Admit(const std::string& address) {
 
 void KafkaServer::Forget(const std::shared_ptr<Connection>& connection,
                          const std::string& address) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   connections_.erase(connection);
   --admitted_;
   auto it = per_address_.find(address);
@@ -542,7 +543,7 @@ void KafkaServer::Stop() {
   });
   std::set<std::shared_ptr<Connection>> all;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     all = connections_;
   }
   for (const auto& c : all) c->Stop();

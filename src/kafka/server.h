@@ -25,10 +25,10 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "kafka/header.h"
 #include "kafka/schema.h"
@@ -117,10 +117,10 @@ class KafkaServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::shared_ptr<RequestMemory> memory_;  // shared with the frames it accounts for
-  std::mutex mu_;
-  std::set<std::shared_ptr<Connection>> connections_;  // GUARDED_BY(mu_)
-  std::map<std::string, size_t> per_address_;          // GUARDED_BY(mu_)
-  size_t admitted_ = 0;                                 // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::set<std::shared_ptr<Connection>> connections_ GUARDED_BY(mu_);
+  std::map<std::string, size_t> per_address_ GUARDED_BY(mu_);
+  size_t admitted_ GUARDED_BY(mu_) = 0;
   friend class Connection;
 };
 

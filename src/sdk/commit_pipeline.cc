@@ -4,7 +4,7 @@ namespace herald::sdk {
 
 void CommitPipeline::Add(const std::vector<RecordPosition>& offsets) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& o : offsets) pending_[{o.topic, o.partition}] = o.offset;
     if (in_flight_) return;
     in_flight_ = true;
@@ -15,10 +15,10 @@ void CommitPipeline::Add(const std::vector<RecordPosition>& offsets) {
 void CommitPipeline::SendPending() {
   std::vector<RecordPosition> offsets;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (pending_.empty()) {
       in_flight_ = false;
-      idle_.notify_all();
+      idle_.NotifyAll();
       return;
     }
     for (const auto& [tp, offset] : pending_) offsets.push_back({tp.first, tp.second, offset});
@@ -26,7 +26,7 @@ void CommitPipeline::SendPending() {
   }
   send_(std::move(offsets), [this](std::string error) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (!error.empty() && error_.empty()) error_ = std::move(error);
     }
     SendPending();
@@ -34,17 +34,17 @@ void CommitPipeline::SendPending() {
 }
 
 bool CommitPipeline::Idle() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return !in_flight_;
 }
 
 void CommitPipeline::WaitIdle() {
-  std::unique_lock lock(mu_);
-  idle_.wait(lock, [&] { return !in_flight_; });
+  MutexLock lock(mu_);
+  while (in_flight_) idle_.Wait(mu_);
 }
 
 std::string CommitPipeline::TakeError() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return std::exchange(error_, std::string());
 }
 

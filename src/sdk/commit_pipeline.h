@@ -6,15 +6,14 @@
 // Thread-safe. `send` and the `answered` callbacks it is given run without the pipeline's lock.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/mutex.h"
 #include "herald/message.h"
 
 namespace herald::sdk {
@@ -42,11 +41,11 @@ class CommitPipeline {
   void SendPending();
 
   const Send send_;
-  std::mutex mu_;
-  std::condition_variable idle_;
-  std::map<std::pair<std::string, int32_t>, int64_t> pending_;  // GUARDED_BY(mu_)
-  bool in_flight_ = false;                                      // GUARDED_BY(mu_)
-  std::string error_;                                           // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar idle_;
+  std::map<std::pair<std::string, int32_t>, int64_t> pending_ GUARDED_BY(mu_);
+  bool in_flight_ GUARDED_BY(mu_) = false;
+  std::string error_ GUARDED_BY(mu_);
 };
 
 }  // namespace herald::sdk

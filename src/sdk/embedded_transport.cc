@@ -7,10 +7,8 @@
 // every partition of its topics.
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <map>
 #include <future>
-#include <mutex>
 #include <set>
 #include <thread>
 
@@ -18,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "base/mutex.h"
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
 #include "broker/partitioner.h"
@@ -67,15 +66,15 @@ class EmbeddedSession : public GroupSession {
   void Commit(const std::vector<RecordPosition>& next_offsets) override;
   void CommitAsync(const std::vector<RecordPosition>& next_offsets) override;
   void Pause(const std::string& topic) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     paused_.insert(topic);
   }
   void Resume(const std::string& topic) override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       paused_.erase(topic);
     }
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
   void Close() override {
     closed_ = true;
@@ -100,10 +99,10 @@ class EmbeddedSession : public GroupSession {
   std::vector<Partition> partitions_;
   Buffer spare_chunk_;  // a read buffer no partition needs now
   size_t next_partition_ = 0;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::set<std::string> paused_;  // GUARDED_BY(mu_)
-  uint64_t appended_ = 0;         // GUARDED_BY(mu_): bumped by the append watch
+  Mutex mu_;
+  CondVar cv_;
+  std::set<std::string> paused_ GUARDED_BY(mu_);
+  uint64_t appended_ GUARDED_BY(mu_) = 0;  // bumped by the append watch
   CommitPipeline commits_{[this](std::vector<RecordPosition> offsets,
                                  CommitPipeline::Answered answered) {
     SendCommit(std::move(offsets), std::move(answered));
@@ -142,7 +141,7 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
   void Send(std::vector<OutgoingRecord> records,
             std::function<void(std::vector<SendResult>)> done) override {
     struct Pending {
-      std::mutex mu;
+      Mutex mu;
       std::vector<SendResult> results;
       size_t outstanding = 0;
       std::function<void(std::vector<SendResult>)> done;
@@ -178,9 +177,9 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
     }
     pending->outstanding = groups.size() + 1;  // one extra until every append is issued
     auto finish_one = [pending] {
-      std::unique_lock lock(pending->mu);
+      MutexLock lock(pending->mu);
       if (--pending->outstanding > 0) return;
-      lock.unlock();
+      lock.Unlock();
       pending->done(std::move(pending->results));
     };
     for (auto& [tp, indexes] : groups) {
@@ -194,7 +193,7 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
       auto valid = storage::ValidatedBatch::Check(*bytes);
       auto record = [pending, indexes = indexes, finish_one](const Status& s, int64_t base) {
         {
-          std::lock_guard lock(pending->mu);
+          MutexLock lock(pending->mu);
           for (size_t n = 0; n < indexes.size(); ++n) {
             SendResult& out = pending->results[indexes[n]];
             if (s.ok()) {
@@ -281,16 +280,16 @@ std::vector<Message> EmbeddedSession::Poll(std::chrono::milliseconds timeout, si
   for (;;) {
     uint64_t seen = 0;
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       seen = appended_;
     }
     // Watch before reading, so an append between the read and the wait is not missed.
     const uint64_t watch = transport_->broker().WatchAppends(watched, [this] {
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         ++appended_;
       }
-      cv_.notify_all();
+      cv_.NotifyAll();
     });
     std::vector<Message> out = ReadAvailable(max_records);
     if (!out.empty() || closed_) {
@@ -298,8 +297,9 @@ std::vector<Message> EmbeddedSession::Poll(std::chrono::milliseconds timeout, si
       return out;
     }
     {
-      std::unique_lock lock(mu_);
-      cv_.wait_until(lock, deadline, [&] { return appended_ != seen || closed_; });
+      MutexLock lock(mu_);
+      while (appended_ == seen && !closed_ && cv_.WaitUntil(mu_, deadline)) {
+      }
     }
     transport_->broker().Unwatch(watch);
     if (std::chrono::steady_clock::now() >= deadline) return ReadAvailable(max_records);
@@ -325,7 +325,7 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
   std::vector<Message> out;
   std::set<std::string> paused;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     paused = paused_;
   }
   for (size_t n = 0; n < partitions_.size() && out.size() < max_records; ++n) {

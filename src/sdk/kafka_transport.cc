@@ -16,13 +16,13 @@
 #include <atomic>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "base/mutex.h"
 #include "client/kafka_client.h"
 #include "herald/errors.h"
 #include "herald/transport.h"
@@ -81,7 +81,7 @@ class SendCall {
   // Records the outcome of record `i` and finishes it.
   void Deliver(size_t i, const client::DeliveryReport& report) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       SendResult& out = results_[i];
       out.position.topic = report.topic;
       out.position.partition = report.partition;
@@ -96,16 +96,16 @@ class SendCall {
 
   // One more record (or the issuing of them all) is done; the last calls `done`.
   void FinishOne() {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (--outstanding_ > 0) return;
-    lock.unlock();
+    lock.Unlock();
     done_(std::move(results_));
   }
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   std::vector<SendResult> results_;
-  size_t outstanding_;  // GUARDED_BY(mu_): records in flight, plus one until all are issued
+  size_t outstanding_ GUARDED_BY(mu_);  // records in flight, plus one until all are issued
   std::function<void(std::vector<SendResult>)> done_;
 };
 
@@ -169,10 +169,10 @@ class KafkaSession : public GroupSession {
   void FlushCommits();
 
   const std::string group_;
-  std::mutex mu_;
-  std::set<std::string> paused_;             // GUARDED_BY(mu_)
-  std::map<Key, std::deque<Message>> held_;  // GUARDED_BY(mu_): in offset order
-  Status rebalance_error_;                   // GUARDED_BY(mu_): from OnRebalanced, thrown by Poll
+  Mutex mu_;
+  std::set<std::string> paused_ GUARDED_BY(mu_);
+  std::map<Key, std::deque<Message>> held_ GUARDED_BY(mu_);  // in offset order
+  Status rebalance_error_ GUARDED_BY(mu_);  // from OnRebalanced, thrown by Poll
   std::atomic<bool> closed_{false};
   CommitPipeline commits_{[this](std::vector<RecordPosition> offsets,
                                  CommitPipeline::Answered answered) {
@@ -186,7 +186,7 @@ void KafkaSession::OnRebalanced(bool assigned,
                                 const std::vector<client::TopicPartition>& partitions) {
   std::vector<client::TopicPartition> to_pause;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& tp : partitions) {
       if (!assigned) {
         // Given up: whoever holds it next starts from the group's commit.
@@ -197,7 +197,7 @@ void KafkaSession::OnRebalanced(bool assigned,
     }
   }
   if (Status s = consumer_.Pause(to_pause); !s.ok()) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (rebalance_error_.ok()) rebalance_error_ = s;
   }
 }
@@ -205,7 +205,7 @@ void KafkaSession::OnRebalanced(bool assigned,
 void KafkaSession::ThrowRebalanceError() {
   Status s;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     std::swap(s, rebalance_error_);
   }
   Check(s, fmt::format("pausing newly assigned partitions of group '{}'", group_));
@@ -224,7 +224,7 @@ std::vector<client::TopicPartition> KafkaSession::AssignedOf(const std::string& 
 }
 
 void KafkaSession::TakeHeld(std::vector<Message>& out, size_t max_records) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto it = held_.begin(); it != held_.end() && out.size() < max_records;) {
     if (paused_.contains(it->first.first)) {
       ++it;
@@ -243,7 +243,7 @@ void KafkaSession::Deliver(Message m, std::vector<Message>& out) {
   bool pause = false;
   client::TopicPartition tp{m.topic, m.partition, client::kOffsetInvalid, {}};
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = held_.find({m.topic, m.partition});
     const bool paused = paused_.contains(m.topic);
     if (!paused && it == held_.end()) {
@@ -319,7 +319,7 @@ void KafkaSession::FlushCommits() {
 
 void KafkaSession::Pause(const std::string& topic) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     paused_.insert(topic);
   }
   Check(consumer_.Pause(AssignedOf(topic)), fmt::format("pausing '{}'", topic));
@@ -327,7 +327,7 @@ void KafkaSession::Pause(const std::string& topic) {
 
 void KafkaSession::Resume(const std::string& topic) {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     paused_.erase(topic);
   }
   // librdkafka fetches again from after the last record Poll got, held ones included: the held
@@ -390,7 +390,7 @@ class KafkaTransport : public Transport {
   }
 
   void EnsureTopic(const std::string& topic, int32_t partitions) override {
-    std::lock_guard lock(admin_mu_);
+    MutexLock lock(admin_mu_);
     // Replication factor -1: the cluster's default.
     Status s = admin_.CreateTopic({topic, partitions, -1, {}});
     if (s.code() == StatusCode::kAlreadyExists) return;
@@ -418,7 +418,7 @@ class KafkaTransport : public Transport {
 
  private:
   void EnsureTopicExists(const std::string& topic) {
-    std::lock_guard lock(admin_mu_);
+    MutexLock lock(admin_mu_);
     auto described = admin_.client().DescribeTopic(topic);
     if (described.ok()) return;
     if (described.status().code() != StatusCode::kNotFound) {
@@ -430,8 +430,8 @@ class KafkaTransport : public Transport {
   }
 
   const KafkaOptions options_;
-  std::mutex admin_mu_;
-  client::Admin admin_;  // GUARDED_BY(admin_mu_)
+  Mutex admin_mu_;
+  client::Admin admin_ GUARDED_BY(admin_mu_);
   client::Producer producer_;
   std::atomic<bool> stopping_{false};
   std::thread poller_;

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -15,6 +14,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/mutex.h"
 #include "herald/errors.h"
 
 namespace herald::sdk {
@@ -34,7 +34,7 @@ std::ostream& NullStream() {
 }
 
 struct LogSettings {
-  std::mutex mu;
+  Mutex mu;
   // The internal defaults (base/log.h): info and above, JSON, stderr. Guarded by mu.
   LogLevel level = LogLevel::kInfo;
   LogFormat format = LogFormat::kJson;
@@ -103,14 +103,14 @@ std::string MetricsText() {
 
 void SetLogLevel(LogLevel level) {
   LogSettings& s = Settings();
-  std::lock_guard lock(s.mu);
+  MutexLock lock(s.mu);
   s.level = level;
   Install(s);
 }
 
 void SetLogFormat(LogFormat format) {
   LogSettings& s = Settings();
-  std::lock_guard lock(s.mu);
+  MutexLock lock(s.mu);
   s.format = format;
   Install(s);
 }
@@ -118,7 +118,7 @@ void SetLogFormat(LogFormat format) {
 void SetLogFile(const std::string& path) {
   if (!path.empty()) CheckWritable(path);
   LogSettings& s = Settings();
-  std::lock_guard lock(s.mu);
+  MutexLock lock(s.mu);
   s.file = path;
   Install(s);
 }

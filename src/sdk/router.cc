@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/mutex.h"
 #include "herald/errors.h"
 
 namespace herald::sdk {
@@ -110,22 +111,22 @@ class LanePool {
       return;
     }
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       fn_ = &fn;
       lanes_ = lanes;
       running_ = lanes - 1;
       error_ = nullptr;
       ++round_;
     }
-    start_.notify_all();
+    start_.NotifyAll();
     std::exception_ptr mine;
     try {
       fn(0);
     } catch (...) {
       mine = std::current_exception();
     }
-    std::unique_lock lock(mu_);
-    finished_.wait(lock, [&] { return running_ == 0; });
+    MutexLock lock(mu_);
+    while (running_ != 0) finished_.Wait(mu_);
     if (mine) std::rethrow_exception(mine);
     if (error_) std::rethrow_exception(error_);
   }
@@ -133,44 +134,44 @@ class LanePool {
  private:
   void StopThreads() {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       stop_ = true;
     }
-    start_.notify_all();
+    start_.NotifyAll();
     for (auto& t : threads_) t.join();
   }
 
   void Serve(size_t lane) {
     uint64_t seen = 0;
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     for (;;) {
-      start_.wait(lock, [&] { return stop_ || round_ != seen; });
+      while (!stop_ && round_ == seen) start_.Wait(mu_);
       if (stop_) return;
       seen = round_;
       if (lane >= lanes_) continue;
       const std::function<void(size_t)>& fn = *fn_;
-      lock.unlock();
+      lock.Unlock();
       std::exception_ptr error;
       try {
         fn(lane);
       } catch (...) {
         error = std::current_exception();
       }
-      lock.lock();
+      lock.Lock();
       if (error && !error_) error_ = error;
-      if (--running_ == 0) finished_.notify_one();
+      if (--running_ == 0) finished_.NotifyOne();
     }
   }
 
-  std::mutex mu_;
-  std::condition_variable start_;
-  std::condition_variable finished_;
-  const std::function<void(size_t)>* fn_ = nullptr;  // GUARDED_BY(mu_)
-  size_t lanes_ = 0;                                 // GUARDED_BY(mu_): of this round
-  size_t running_ = 0;                               // GUARDED_BY(mu_): lanes 1.. not done
-  uint64_t round_ = 0;                               // GUARDED_BY(mu_)
-  std::exception_ptr error_;                         // GUARDED_BY(mu_)
-  bool stop_ = false;                                // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar start_;
+  CondVar finished_;
+  const std::function<void(size_t)>* fn_ GUARDED_BY(mu_) = nullptr;
+  size_t lanes_ GUARDED_BY(mu_) = 0;  // of this round
+  size_t running_ GUARDED_BY(mu_) = 0;  // lanes 1.. not done
+  uint64_t round_ GUARDED_BY(mu_) = 0;
+  std::exception_ptr error_ GUARDED_BY(mu_);
+  bool stop_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 
@@ -385,23 +386,23 @@ struct Router::Impl {
   }
 
   // ---- topics paused by an open circuit breaker ----
-  std::mutex paused_mu;
-  std::map<std::string, SteadyClock::time_point> paused_until;  // GUARDED_BY(paused_mu)
+  Mutex paused_mu;
+  std::map<std::string, SteadyClock::time_point> paused_until GUARDED_BY(paused_mu);
   std::atomic<bool> any_paused{false};  // !paused_until.empty(), read without the lock
 
   bool TopicPaused(const std::string& topic) {
     if (!any_paused.load(std::memory_order_acquire)) return false;
-    std::lock_guard lock(paused_mu);
+    MutexLock lock(paused_mu);
     return paused_until.contains(topic);
   }
   void PauseTopic(const std::string& topic, milliseconds retry_after) {
-    std::lock_guard lock(paused_mu);
+    MutexLock lock(paused_mu);
     paused_until[topic] = SteadyClock::now() + std::max(retry_after, milliseconds(1));
     any_paused.store(true, std::memory_order_release);
   }
   // Pauses newly paused topics in `session` and resumes those whose time came.
   void ApplyPauses(GroupSession& session, std::set<std::string>& session_paused) {
-    std::lock_guard lock(paused_mu);
+    MutexLock lock(paused_mu);
     const auto now = SteadyClock::now();
     for (auto it = paused_until.begin(); it != paused_until.end();) {
       if (it->second <= now) {

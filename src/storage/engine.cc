@@ -8,6 +8,7 @@
 
 #include "base/json.h"
 #include "base/log.h"
+#include "base/mutex.h"
 
 namespace herald::storage {
 namespace {
@@ -223,7 +224,7 @@ Status Engine::CreateTopic(const std::string& name, int32_t partitions,
     return InvalidArgument("a topic needs at least one partition, not {}", partitions);
   HERALD_ASSIGN_OR_RETURN(LogConfig config, LogConfig::WithOverrides(options_.defaults, overrides));
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (topics_.contains(name) || changing_.contains(name)) {
       return AlreadyExists("topic '{}' already exists", name);
     }
@@ -239,7 +240,7 @@ Status Engine::CreateTopic(const std::string& name, int32_t partitions,
   }
   // The files are made without the engine's lock, which every produce and fetch takes.
   Status created = CreateTopicFiles(name, partitions, overrides, config);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   changing_.erase(name);
   return created;
 }
@@ -263,7 +264,7 @@ Status Engine::CreateTopicFiles(const std::string& name, int32_t partitions,
     topic.logs.push_back(std::move(log).value());
   }
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     topics_.emplace(name, std::move(topic));
   }
   LogInfo("topic_created", {{"topic", name}, {"partitions", partitions}});
@@ -274,7 +275,7 @@ Status Engine::DeleteTopic(const std::string& name) {
   std::vector<std::shared_ptr<Log>> logs;
   int32_t partitions = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = topics_.find(name);
     if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
     if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
@@ -286,7 +287,7 @@ Status Engine::DeleteTopic(const std::string& name) {
   }
   // As CreateTopic: the files go without the engine's lock, which every produce and fetch takes.
   Status deleted = DeleteTopicFiles(name, partitions, logs);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   changing_.erase(name);
   return deleted;
 }
@@ -318,7 +319,7 @@ Status Engine::DeleteTopicFiles(const std::string& name, int32_t partitions,
 Status Engine::CreatePartitions(const std::string& name, int32_t total) {
   TopicInfo before;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = topics_.find(name);
     if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
     if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
@@ -349,7 +350,7 @@ Status Engine::CreatePartitions(const std::string& name, int32_t total) {
     }
     added.push_back(std::move(log).value());
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   changing_.erase(name);
   if (!status.ok()) return status;
   auto it = topics_.find(name);
@@ -368,7 +369,7 @@ Status Engine::AlterTopicConfig(const std::string& name,
   HERALD_ASSIGN_OR_RETURN(LogConfig config, LogConfig::WithOverrides(options_.defaults, kept));
   TopicInfo info;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = topics_.find(name);
     if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
     if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
@@ -379,7 +380,7 @@ Status Engine::AlterTopicConfig(const std::string& name,
   info.overrides = kept;
   info.config = config;
   Status written = WriteTopicMeta(info);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   changing_.erase(name);
   HERALD_RETURN_IF_ERROR(written);
   auto it = topics_.find(name);
@@ -392,26 +393,26 @@ Status Engine::AlterTopicConfig(const std::string& name,
 }
 
 Result<TopicInfo> Engine::DescribeTopic(const std::string& name) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = topics_.find(name);
   if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
   return it->second.info;
 }
 
 std::vector<TopicInfo> Engine::ListTopics() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<TopicInfo> out;
   for (const auto& [name, topic] : topics_) out.push_back(topic.info);
   return out;
 }
 
 bool Engine::HasTopic(const std::string& name) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return topics_.contains(name);
 }
 
 Result<std::shared_ptr<Log>> Engine::GetLog(const std::string& topic, int32_t partition) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = topics_.find(topic);
   if (it == topics_.end()) return NotFound("topic '{}' does not exist", topic);
   if (partition < 0 || partition >= it->second.info.partitions) {
@@ -423,7 +424,7 @@ Result<std::shared_ptr<Log>> Engine::GetLog(const std::string& topic, int32_t pa
 }
 
 std::vector<OfflinePartition> Engine::OfflinePartitions() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<OfflinePartition> out = offline_;
   // Logs that failed a sync since they opened (Log::health takes only the log's own lock).
   for (const auto& [name, topic] : topics_) {
@@ -438,7 +439,7 @@ std::vector<OfflinePartition> Engine::OfflinePartitions() const {
 }
 
 std::vector<std::shared_ptr<Log>> Engine::AllLogs() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<std::shared_ptr<Log>> out;
   for (const auto& [name, topic] : topics_) {
     for (const auto& log : topic.logs) {
@@ -488,12 +489,12 @@ Status Engine::CheckpointAll() {
 void Engine::BackgroundLoop() {
   int64_t last_clean = clock_.NowMs();
   int64_t last_checkpoint = last_clean;
-  std::unique_lock lock(background_mu_);
+  MutexLock lock(background_mu_);
   while (!stopping_) {
     int64_t tick = std::min(options_.cleaner_interval_ms, options_.checkpoint_interval_ms);
-    background_cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(tick / 4, 10)));
+    background_cv_.WaitFor(background_mu_, std::chrono::milliseconds(std::max<int64_t>(tick / 4, 10)));
     if (stopping_) break;
-    lock.unlock();
+    lock.Unlock();
     int64_t now = clock_.NowMs();
     if (now - last_checkpoint >= options_.checkpoint_interval_ms) {
       CheckpointAll().IgnoreError();  // failures surface on the logs themselves
@@ -503,17 +504,17 @@ void Engine::BackgroundLoop() {
       RunCleaner().IgnoreError();  // logged per log above
       last_clean = now;
     }
-    lock.lock();
+    lock.Lock();
   }
 }
 
 Status Engine::Close() {
   {
-    std::lock_guard lock(background_mu_);
+    MutexLock lock(background_mu_);
     if (stopping_) return Status::Ok();
     stopping_ = true;
   }
-  background_cv_.notify_all();
+  background_cv_.NotifyAll();
   if (background_.joinable()) background_.join();
   Status first_error;
   for (const auto& log : AllLogs()) {

@@ -16,17 +16,16 @@
 // their topic is deleted meanwhile (their appends then fail).
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/status.h"
 #include "storage/file_system.h"
 #include "storage/flusher.h"
@@ -119,7 +118,8 @@ class Engine {
   };
 
   explicit Engine(EngineOptions options);
-  Status Load();
+  // Runs in Open, before any other thread can see the engine: it takes no lock.
+  Status Load() NO_THREAD_SAFETY_ANALYSIS;
   Result<TopicInfo> LoadTopicMeta(const std::string& path) const;
   Status CreateTopicFiles(const std::string& name, int32_t partitions,
                           const std::map<std::string, std::string>& overrides,
@@ -142,14 +142,14 @@ class Engine {
   std::unique_ptr<FileLock> lock_;
   std::unique_ptr<Flusher> flusher_;
 
-  mutable std::mutex mu_;  // guards topics_ (not held across log I/O on the hot path)
-  std::map<std::string, Topic> topics_;
-  std::vector<OfflinePartition> offline_;  // what did not open (GUARDED_BY(mu_))
-  std::set<std::string> changing_;         // topics being created, grown or deleted (GUARDED_BY(mu_))
+  mutable Mutex mu_;  // not held across file work (see CreateTopic)
+  std::map<std::string, Topic> topics_ GUARDED_BY(mu_);
+  std::vector<OfflinePartition> offline_ GUARDED_BY(mu_);  // what did not open
+  std::set<std::string> changing_ GUARDED_BY(mu_);  // topics being created, grown or deleted
 
-  std::mutex background_mu_;
-  std::condition_variable background_cv_;
-  bool stopping_ = false;
+  Mutex background_mu_;
+  CondVar background_cv_;
+  bool stopping_ GUARDED_BY(background_mu_) = false;
   std::thread background_;
 };
 

@@ -1,4 +1,5 @@
 #include "storage/flusher.h"
+#include "base/mutex.h"
 
 #include <chrono>
 
@@ -11,41 +12,42 @@ Flusher::Flusher(Clock& clock, int threads, int64_t tick_ms) : clock_(clock), ti
 
 Flusher::~Flusher() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   for (auto& t : threads_) t.join();
 }
 
 void Flusher::Request(const std::shared_ptr<FlushTarget>& target) {
   if (target->flush_queued_.exchange(true)) return;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     queue_.push_back(target);
   }
-  cv_.notify_one();
+  cv_.NotifyOne();
 }
 
 void Flusher::Register(const std::weak_ptr<FlushTarget>& target) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   registered_.push_back(target);
 }
 
 void Flusher::Run() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
-    cv_.wait_for(lock, std::chrono::milliseconds(tick_ms_),
-                 [this] { return stopping_ || !queue_.empty(); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(tick_ms_);
+    while (!stopping_ && queue_.empty() && cv_.WaitUntil(mu_, deadline)) {
+    }
     if (!queue_.empty()) {
       auto target = std::move(queue_.front());
       queue_.pop_front();
-      lock.unlock();
+      lock.Unlock();
       // Cleared before flushing so that appends landing during the fsync queue another round.
       target->flush_queued_ = false;
       target->FlushNow();
       target.reset();
-      lock.lock();
+      lock.Lock();
       continue;
     }
     if (stopping_) return;
@@ -59,10 +61,10 @@ void Flusher::Run() {
         live.push_back(std::move(t));
         return false;
       });
-      lock.unlock();
+      lock.Unlock();
       for (auto& t : live) t->FlushIfDue(now);
       live.clear();
-      lock.lock();
+      lock.Lock();
     }
   }
 }

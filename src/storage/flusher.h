@@ -12,15 +12,14 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "base/clock.h"
+#include "base/mutex.h"
 
 namespace herald::storage {
 
@@ -53,12 +52,12 @@ class Flusher {
 
   Clock& clock_;
   const int64_t tick_ms_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::shared_ptr<FlushTarget>> queue_;
-  std::vector<std::weak_ptr<FlushTarget>> registered_;
-  int64_t last_tick_ms_ = 0;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::shared_ptr<FlushTarget>> queue_ GUARDED_BY(mu_);
+  std::vector<std::weak_ptr<FlushTarget>> registered_ GUARDED_BY(mu_);
+  int64_t last_tick_ms_ GUARDED_BY(mu_) = 0;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };
 

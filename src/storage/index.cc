@@ -1,4 +1,5 @@
 #include "storage/index.h"
+#include "base/mutex.h"
 
 #include <algorithm>
 
@@ -8,7 +9,7 @@ SegmentIndex::SegmentIndex(std::unique_ptr<File> offset_file, std::unique_ptr<Fi
     : offset_file_(std::move(offset_file)), time_file_(std::move(time_file)) {}
 
 Result<SegmentIndex::LoadReport> SegmentIndex::Load(uint64_t log_size) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   LoadReport report;
   offsets_.clear();
   times_.clear();
@@ -58,17 +59,17 @@ Result<SegmentIndex::LoadReport> SegmentIndex::Load(uint64_t log_size) {
 }
 
 void SegmentIndex::AddOffset(OffsetIndexEntry e) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   offsets_.push_back(e);
 }
 
 void SegmentIndex::AddTime(TimeIndexEntry e) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   times_.push_back(e);
 }
 
 void SegmentIndex::MarkTrusted(uint32_t relative_offset) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = std::lower_bound(offsets_.begin(), offsets_.end(), relative_offset,
                              [](const OffsetIndexEntry& e, uint32_t v) {
                                return e.relative_offset < v;
@@ -78,7 +79,7 @@ void SegmentIndex::MarkTrusted(uint32_t relative_offset) const {
 }
 
 std::optional<OffsetIndexEntry> SegmentIndex::FloorOffset(uint32_t rel) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = std::upper_bound(offsets_.begin(), offsets_.end(), rel,
                              [](uint32_t v, const OffsetIndexEntry& e) {
                                return v < e.relative_offset;
@@ -91,7 +92,7 @@ std::optional<OffsetIndexEntry> SegmentIndex::FloorOffset(uint32_t rel) const {
 }
 
 std::optional<OffsetIndexEntry> SegmentIndex::FloorPosition(uint64_t pos) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = std::upper_bound(offsets_.begin(), offsets_.end(), pos,
                              [](uint64_t v, const OffsetIndexEntry& e) { return v < e.position; });
   if (it == offsets_.begin()) return std::nullopt;
@@ -102,7 +103,7 @@ std::optional<OffsetIndexEntry> SegmentIndex::FloorPosition(uint64_t pos) const 
 }
 
 std::optional<TimeIndexEntry> SegmentIndex::FloorTime(int64_t ts) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (times_.empty()) return std::nullopt;
   auto it = std::lower_bound(times_.begin(), times_.end(), ts,
                              [](const TimeIndexEntry& e, int64_t v) { return e.timestamp < v; });
@@ -111,19 +112,19 @@ std::optional<TimeIndexEntry> SegmentIndex::FloorTime(int64_t ts) const {
 }
 
 std::optional<OffsetIndexEntry> SegmentIndex::LastOffsetEntry() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (offsets_.empty()) return std::nullopt;
   return offsets_.back();
 }
 
 std::optional<TimeIndexEntry> SegmentIndex::LastTimeEntry() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (times_.empty()) return std::nullopt;
   return times_.back();
 }
 
 Status SegmentIndex::TruncateTo(uint64_t position, uint32_t relative_offset) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   while (!offsets_.empty() && offsets_.back().position >= position) offsets_.pop_back();
   if (checked_.size() > offsets_.size()) checked_.resize(offsets_.size());
   while (!times_.empty() && times_.back().relative_offset >= relative_offset) times_.pop_back();
@@ -139,7 +140,7 @@ Status SegmentIndex::TruncateTo(uint64_t position, uint32_t relative_offset) {
 }
 
 Status SegmentIndex::Clear() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   offsets_.clear();
   times_.clear();
   checked_.clear();
@@ -152,7 +153,7 @@ Status SegmentIndex::Clear() {
 Status SegmentIndex::Persist(bool sync) {
   Buffer offsets_out, times_out;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     BufferWriter ow(offsets_out);
     for (size_t i = offsets_persisted_; i < offsets_.size(); ++i) {
       ow.Int<uint32_t>(offsets_[i].relative_offset);
@@ -176,7 +177,7 @@ Status SegmentIndex::Persist(bool sync) {
 }
 
 size_t SegmentIndex::offset_entries() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return offsets_.size();
 }
 

@@ -19,11 +19,11 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/mutex.h"
 #include "base/status.h"
 #include "storage/file_system.h"
 
@@ -86,14 +86,15 @@ class SegmentIndex {
   size_t offset_entries() const;
 
  private:
-  mutable std::mutex mu_;
-  std::unique_ptr<File> offset_file_;
-  std::unique_ptr<File> time_file_;
-  std::vector<OffsetIndexEntry> offsets_;
-  std::vector<TimeIndexEntry> times_;
-  mutable std::vector<uint8_t> checked_;  // for the first checked_.size() entries (loaded from the file)
-  size_t offsets_persisted_ = 0;  // entries [0, n) are in the file
-  size_t times_persisted_ = 0;
+  mutable Mutex mu_;
+  const std::unique_ptr<File> offset_file_;  // set at construction; File is thread-safe
+  const std::unique_ptr<File> time_file_;
+  std::vector<OffsetIndexEntry> offsets_ GUARDED_BY(mu_);
+  std::vector<TimeIndexEntry> times_ GUARDED_BY(mu_);
+  // For the first checked_.size() entries (loaded from the file).
+  mutable std::vector<uint8_t> checked_ GUARDED_BY(mu_);
+  size_t offsets_persisted_ GUARDED_BY(mu_) = 0;  // entries [0, n) are in the file
+  size_t times_persisted_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace herald::storage

@@ -8,6 +8,7 @@
 #include "base/crc32c.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/mutex.h"
 
 namespace herald::storage {
 namespace {
@@ -62,7 +63,7 @@ Result<std::shared_ptr<Log>> Log::Open(LogOptions options) {
   if (Status recovered = log->Recover(); !recovered.ok()) {
     // The log never opened: closing it must neither flush nor write a checkpoint that would
     // vouch for what recovery could not accept.
-    std::lock_guard lock(log->append_mu_);
+    MutexLock lock(log->append_mu_);
     log->closed_ = true;
     return recovered.WithContext(fmt::format("recovering {}", log->options_.dir));
   }
@@ -219,7 +220,7 @@ void Log::Append(const ValidatedBatch& validated, AckLevel ack, AppendCallback d
   AppendInfo info;
   Status refused;
   {
-    std::lock_guard lock(append_mu_);
+    MutexLock lock(append_mu_);
     if (closed_) {
       refused = FailedPrecondition("log {} is closed", options_.dir);
     } else if (!failed_.ok()) {
@@ -285,7 +286,7 @@ Status Log::Roll(int64_t now_ms) {
       auto seg, Segment::Create(fs_, options_.dir, base,
                                 static_cast<uint32_t>(config_.index_interval_bytes), now_ms));
   {
-    std::unique_lock lock(segments_mu_);
+    WriterLock lock(segments_mu_);
     segments_[base] = seg;
   }
   if (LogEnabled(LogLevel::kInfo)) {
@@ -304,12 +305,12 @@ Status Log::DoFlush() {
   std::vector<Waiter> ready;
   Status s;
   {
-    std::lock_guard flush_lock(flush_mu_);
+    MutexLock flush_lock(flush_mu_);
     int64_t target;
     std::vector<std::shared_ptr<Segment>> to_sync;
     bool sync_dir;
     {
-      std::lock_guard lock(append_mu_);
+      MutexLock lock(append_mu_);
       if (!failed_.ok()) return failed_;
       target = end_offset_.load(std::memory_order_relaxed);
       to_sync = std::move(rolled_unsynced_);
@@ -350,7 +351,7 @@ Status Log::DoFlush() {
     }
     if (s.ok()) {
       durable_offset_.store(target, std::memory_order_release);
-      std::lock_guard lock(append_mu_);
+      MutexLock lock(append_mu_);
       for (auto it = waiters_.begin(); it != waiters_.end();) {
         if (it->last_offset < target) {
           ready.push_back(std::move(*it));
@@ -361,7 +362,7 @@ Status Log::DoFlush() {
       }
     } else {
       // After a failed fsync the page cache cannot be trusted: stop accepting appends.
-      std::lock_guard lock(append_mu_);
+      MutexLock lock(append_mu_);
       failed_ = s.WithContext("log failed a sync and must be reopened");
       LogError("log_failed", {{"path", options_.dir}}, failed_.message());
     }
@@ -378,7 +379,7 @@ Status Log::DoFlush() {
 void Log::FailWaiters(const Status& status) {
   std::deque<Waiter> failed;
   {
-    std::lock_guard lock(append_mu_);
+    MutexLock lock(append_mu_);
     failed.swap(waiters_);
   }
   for (auto& w : failed) w.done(status);
@@ -388,7 +389,7 @@ void Log::WhenDurable(int64_t offset, std::function<void(Status)> done) {
   Status now;
   bool wait = false;
   {
-    std::lock_guard lock(append_mu_);
+    MutexLock lock(append_mu_);
     if (!failed_.ok()) {
       now = failed_;
     } else if (durable_offset_.load() <= offset) {
@@ -416,7 +417,7 @@ void Log::FlushNow() { DoFlush().IgnoreError(); }
 void Log::FlushIfDue(int64_t now_ms) {
   bool due;
   {
-    std::lock_guard lock(append_mu_);
+    MutexLock lock(append_mu_);
     due = first_unflushed_ms_ >= 0 && now_ms - first_unflushed_ms_ >= config_.flush_ms;
   }
   if (due) FlushNow();
@@ -425,10 +426,10 @@ void Log::FlushIfDue(int64_t now_ms) {
 Status Log::Flush() { return DoFlush(); }
 
 Status Log::Checkpoint() {
-  std::lock_guard flush_lock(flush_mu_);
+  MutexLock flush_lock(flush_mu_);
   std::shared_ptr<Segment> active;
   {
-    std::lock_guard lock(append_mu_);
+    MutexLock lock(append_mu_);
     active = active_;
   }
   return CheckpointAt(durable_offset_.load(), active);
@@ -445,7 +446,7 @@ Status Log::CheckpointAt(int64_t recovery, const std::shared_ptr<Segment>& activ
 
 Status Log::Close() {
   {
-    std::lock_guard lock(append_mu_);
+    MutexLock lock(append_mu_);
     if (closed_) return Status::Ok();
     closed_ = true;
   }
@@ -455,14 +456,14 @@ Status Log::Close() {
 }
 
 std::shared_ptr<Segment> Log::SegmentFor(int64_t offset) const {
-  std::shared_lock lock(segments_mu_);
+  ReaderLock lock(segments_mu_);
   auto it = segments_.upper_bound(offset);
   if (it == segments_.begin()) return it == segments_.end() ? nullptr : it->second;
   return std::prev(it)->second;
 }
 
 std::shared_ptr<Segment> Log::NextSegment(int64_t base_offset) const {
-  std::shared_lock lock(segments_mu_);
+  ReaderLock lock(segments_mu_);
   auto it = segments_.upper_bound(base_offset);
   return it == segments_.end() ? nullptr : it->second;
 }
@@ -522,19 +523,19 @@ int64_t Log::end_offset() const { return end_offset_.load(); }
 int64_t Log::durable_offset() const { return durable_offset_.load(); }
 
 uint64_t Log::size_bytes() const {
-  std::shared_lock lock(segments_mu_);
+  ReaderLock lock(segments_mu_);
   uint64_t total = 0;
   for (const auto& [base, seg] : segments_) total += seg->size();
   return total;
 }
 
 size_t Log::segment_count() const {
-  std::shared_lock lock(segments_mu_);
+  ReaderLock lock(segments_mu_);
   return segments_.size();
 }
 
 std::vector<std::shared_ptr<const Segment>> Log::segments() const {
-  std::shared_lock lock(segments_mu_);
+  ReaderLock lock(segments_mu_);
   std::vector<std::shared_ptr<const Segment>> out;
   out.reserve(segments_.size());
   for (const auto& [base, seg] : segments_) out.push_back(seg);
@@ -542,29 +543,29 @@ std::vector<std::shared_ptr<const Segment>> Log::segments() const {
 }
 
 LogConfig Log::config() const {
-  std::lock_guard lock(append_mu_);
+  MutexLock lock(append_mu_);
   return config_;
 }
 
 Status Log::health() const {
-  std::lock_guard lock(append_mu_);
+  MutexLock lock(append_mu_);
   return failed_;
 }
 
 int32_t Log::max_message_bytes() const {
-  std::lock_guard lock(append_mu_);
+  MutexLock lock(append_mu_);
   return config_.max_message_bytes;
 }
 
 void Log::SetConfig(const LogConfig& config) {
-  std::lock_guard lock(append_mu_);
+  MutexLock lock(append_mu_);
   config_ = config;
 }
 
 Status Log::RemoveSegments(const std::vector<std::shared_ptr<Segment>>& doomed) {
   if (doomed.empty()) return Status::Ok();
   {
-    std::unique_lock lock(segments_mu_);
+    WriterLock lock(segments_mu_);
     for (const auto& seg : doomed) segments_.erase(seg->base_offset());
   }
   for (const auto& seg : doomed) HERALD_RETURN_IF_ERROR(seg->RemoveFiles());
@@ -572,14 +573,14 @@ Status Log::RemoveSegments(const std::vector<std::shared_ptr<Segment>>& doomed) 
 }
 
 Status Log::DeleteRecordsBefore(int64_t offset) {
-  std::lock_guard cleaner_lock(cleaner_mu_);
+  MutexLock cleaner_lock(cleaner_mu_);
   int64_t end = end_offset_.load();
   if (offset > end) {
     return OutOfRange("cannot delete records before {}: the log ends at {}", offset, end);
   }
   if (offset <= log_start_offset_.load()) return Status::Ok();
   {
-    std::lock_guard flush_lock(flush_mu_);
+    MutexLock flush_lock(flush_mu_);
     HERALD_RETURN_IF_ERROR(WriteCheckpointFile(checkpointed_offset_ >= 0 ? checkpointed_offset_
                                                                           : durable_offset_.load(),
                                                offset));
@@ -587,7 +588,7 @@ Status Log::DeleteRecordsBefore(int64_t offset) {
   log_start_offset_.store(offset);
   std::vector<std::shared_ptr<Segment>> doomed;
   {
-    std::shared_lock lock(segments_mu_);
+    ReaderLock lock(segments_mu_);
     for (auto it = segments_.begin(); it != segments_.end(); ++it) {
       auto next = std::next(it);
       if (next == segments_.end() || next->first > offset) break;
@@ -598,11 +599,11 @@ Status Log::DeleteRecordsBefore(int64_t offset) {
 }
 
 Result<int> Log::ApplyRetention() {
-  std::lock_guard cleaner_lock(cleaner_mu_);
+  MutexLock cleaner_lock(cleaner_mu_);
   const int64_t now = clock_.NowMs();
   LogConfig config;
   {
-    std::lock_guard lock(append_mu_);
+    MutexLock lock(append_mu_);
     config = config_;
     if (!config.cleanup_delete) return 0;
     // The active segment alone past retention.ms: roll it so that it can go too.
@@ -613,7 +614,7 @@ Result<int> Log::ApplyRetention() {
   }
   std::vector<std::shared_ptr<Segment>> all;
   {
-    std::shared_lock lock(segments_mu_);
+    ReaderLock lock(segments_mu_);
     for (const auto& [base, seg] : segments_) all.push_back(seg);
   }
   uint64_t total = 0;
@@ -638,19 +639,19 @@ Result<int> Log::ApplyRetention() {
 }
 
 bool Log::CompactionDue() const {
-  std::lock_guard lock(append_mu_);
+  MutexLock lock(append_mu_);
   if (!config_.cleanup_compact) return false;
   return active_->base_offset() != compacted_active_base_.load() ||
          clock_.NowMs() - compacted_at_ms_.load() >= config_.delete_retention_ms;
 }
 
 Result<CompactionStats> Log::Compact() {
-  std::lock_guard cleaner_lock(cleaner_mu_);
+  MutexLock cleaner_lock(cleaner_mu_);
   CompactionStats stats;
   const int64_t now = clock_.NowMs();
   int64_t delete_retention_ms;
   {
-    std::lock_guard lock(append_mu_);
+    MutexLock lock(append_mu_);
     if (!config_.cleanup_compact) return stats;
     delete_retention_ms = config_.delete_retention_ms;
   }
@@ -660,7 +661,7 @@ Result<CompactionStats> Log::Compact() {
   HERALD_RETURN_IF_ERROR(Checkpoint());
   std::vector<std::shared_ptr<Segment>> inactive;
   {
-    std::shared_lock lock(segments_mu_);
+    ReaderLock lock(segments_mu_);
     for (const auto& [base, seg] : segments_) inactive.push_back(seg);
   }
   compacted_active_base_.store(inactive.back()->base_offset());
@@ -760,7 +761,7 @@ Result<bool> Log::CompactSegment(const std::shared_ptr<Segment>& seg,
                                                     : std::nullopt));
   HERALD_RETURN_IF_ERROR(fresh->SyncIndexes());
   {
-    std::unique_lock lock(segments_mu_);
+    WriterLock lock(segments_mu_);
     segments_[base] = fresh;
   }
   stats.segments_rewritten += 1;

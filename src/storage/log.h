@@ -39,14 +39,13 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "base/bytes.h"
 #include "base/clock.h"
+#include "base/mutex.h"
 #include "base/status.h"
 #include "storage/file_system.h"
 #include "storage/flusher.h"
@@ -186,12 +185,13 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   };
 
   explicit Log(LogOptions options);
-  Status Recover();
+  // Runs in Open, before any other thread can see the log: it takes no lock.
+  Status Recover() NO_THREAD_SAFETY_ANALYSIS;
   Status WriteCheckpointFile(int64_t recovery_offset, int64_t log_start);
-  // Checkpoint at `recovery` (durable), syncing the active segment's indexes first. REQUIRES
-  // flush_mu_.
-  Status CheckpointAt(int64_t recovery, const std::shared_ptr<Segment>& active);
-  Status Roll(int64_t now_ms);  // REQUIRES append_mu_
+  // Checkpoint at `recovery` (durable), syncing the active segment's indexes first.
+  Status CheckpointAt(int64_t recovery, const std::shared_ptr<Segment>& active)
+      REQUIRES(flush_mu_);
+  Status Roll(int64_t now_ms) REQUIRES(append_mu_);
   Status DoFlush();
   void FailWaiters(const Status& status);
   std::shared_ptr<Segment> SegmentFor(int64_t offset) const;
@@ -208,28 +208,28 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   RecoveryReport recovery_;
 
   // Writer state. Lock order: cleaner_mu_ -> flush_mu_ -> append_mu_ -> segments_mu_.
-  mutable std::mutex append_mu_;
-  LogConfig config_;                       // GUARDED_BY(append_mu_)
-  std::shared_ptr<Segment> active_;        // GUARDED_BY(append_mu_)
-  std::vector<std::shared_ptr<Segment>> rolled_unsynced_;  // GUARDED_BY(append_mu_)
-  bool dir_dirty_ = false;                 // GUARDED_BY(append_mu_)
-  std::deque<Waiter> waiters_;             // GUARDED_BY(append_mu_)
-  int64_t unflushed_messages_ = 0;         // GUARDED_BY(append_mu_)
-  int64_t first_unflushed_ms_ = -1;        // GUARDED_BY(append_mu_)
-  Status failed_;                          // GUARDED_BY(append_mu_)
-  bool closed_ = false;                    // GUARDED_BY(append_mu_)
-  bool roll_before_append_ = false;        // GUARDED_BY(append_mu_)
+  mutable Mutex append_mu_;
+  LogConfig config_ GUARDED_BY(append_mu_);
+  std::shared_ptr<Segment> active_ GUARDED_BY(append_mu_);
+  std::vector<std::shared_ptr<Segment>> rolled_unsynced_ GUARDED_BY(append_mu_);
+  bool dir_dirty_ GUARDED_BY(append_mu_) = false;
+  std::deque<Waiter> waiters_ GUARDED_BY(append_mu_);
+  int64_t unflushed_messages_ GUARDED_BY(append_mu_) = 0;
+  int64_t first_unflushed_ms_ GUARDED_BY(append_mu_) = -1;
+  Status failed_ GUARDED_BY(append_mu_);
+  bool closed_ GUARDED_BY(append_mu_) = false;
+  bool roll_before_append_ GUARDED_BY(append_mu_) = false;
   std::atomic<int64_t> end_offset_{0};
   std::atomic<int64_t> durable_offset_{0};
   std::atomic<int64_t> log_start_offset_{0};
-  int64_t checkpointed_offset_ = -1;       // GUARDED_BY(flush_mu_)
+  int64_t checkpointed_offset_ GUARDED_BY(flush_mu_) = -1;
 
   // The segment map, read by readers, changed by rolls, retention and compaction.
-  mutable std::shared_mutex segments_mu_;
-  std::map<int64_t, std::shared_ptr<Segment>> segments_;  // GUARDED_BY(segments_mu_)
+  mutable SharedMutex segments_mu_;
+  std::map<int64_t, std::shared_ptr<Segment>> segments_ GUARDED_BY(segments_mu_);
 
-  std::mutex flush_mu_;    // one flush at a time
-  std::mutex cleaner_mu_;  // one of retention / compaction / DeleteRecords at a time
+  Mutex flush_mu_;    // one flush at a time
+  Mutex cleaner_mu_;  // one of retention / compaction / DeleteRecords at a time
   std::atomic<int64_t> compacted_active_base_{-1};  // the active segment at the last compaction
   std::atomic<int64_t> compacted_at_ms_{0};
 };

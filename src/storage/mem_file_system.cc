@@ -1,4 +1,5 @@
 #include "storage/mem_file_system.h"
+#include "base/mutex.h"
 
 #include <algorithm>
 #include <optional>
@@ -33,14 +34,14 @@ class MemFile final : public File {
       : fs_(fs), node_(std::move(node)), generation_(generation), path_(std::move(path)) {}
 
   Status Append(ByteView data) override {
-    std::lock_guard lock(fs_->mu_);
+    MutexLock lock(fs_->mu_);
     HERALD_RETURN_IF_ERROR(CheckAlive());
     node_->data.insert(node_->data.end(), data.begin(), data.end());
     return Status::Ok();
   }
 
   Result<size_t> ReadAt(uint64_t pos, MutableByteView out) const override {
-    std::lock_guard lock(fs_->mu_);
+    MutexLock lock(fs_->mu_);
     HERALD_RETURN_IF_ERROR(CheckAlive());
     if (pos >= node_->data.size()) return size_t{0};
     size_t n = std::min<size_t>(out.size(), node_->data.size() - pos);
@@ -49,26 +50,26 @@ class MemFile final : public File {
   }
 
   Status Sync() override {
-    std::lock_guard lock(fs_->mu_);
+    MutexLock lock(fs_->mu_);
     HERALD_RETURN_IF_ERROR(CheckAlive());
     node_->MarkAllDurable();
     return Status::Ok();
   }
 
   Status Truncate(uint64_t size) override {
-    std::lock_guard lock(fs_->mu_);
+    MutexLock lock(fs_->mu_);
     HERALD_RETURN_IF_ERROR(CheckAlive());
     node_->Resize(size);
     return Status::Ok();
   }
 
   uint64_t Size() const override {
-    std::lock_guard lock(fs_->mu_);
+    MutexLock lock(fs_->mu_);
     return node_->data.size();
   }
 
  private:
-  Status CheckAlive() const {
+  Status CheckAlive() const REQUIRES(fs_->mu_) {
     if (generation_ != fs_->generation_) return IoError("{}: handle lost in a crash", path_);
     return Status::Ok();
   }
@@ -84,7 +85,7 @@ class MemFileLock final : public FileLock {
   MemFileLock(MemFileSystem* fs, std::string path, uint64_t generation)
       : fs_(fs), path_(std::move(path)), generation_(generation) {}
   ~MemFileLock() override {
-    std::lock_guard lock(fs_->mu_);
+    MutexLock lock(fs_->mu_);
     if (generation_ == fs_->generation_) fs_->locked_.erase(path_);
   }
   MemFileLock(const MemFileLock&) = delete;
@@ -103,7 +104,7 @@ MemFileSystem::MemFileSystem() {
 MemFileSystem::~MemFileSystem() = default;
 
 Result<std::unique_ptr<File>> MemFileSystem::Open(const std::string& path, OpenMode mode) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "Open");
   auto it = files_.find(path);
   if (it == files_.end()) {
@@ -119,7 +120,7 @@ Result<std::unique_ptr<File>> MemFileSystem::Open(const std::string& path, OpenM
 }
 
 Status MemFileSystem::Rename(const std::string& from, const std::string& to) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "Rename");
   if (dirs_.contains(from)) {
     // A directory moves with everything below it, at once (durably, to keep the model simple).
@@ -161,14 +162,14 @@ Status MemFileSystem::Rename(const std::string& from, const std::string& to) {
 }
 
 Status MemFileSystem::Remove(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "Remove");
   if (files_.erase(path) == 0) return NotFound("remove {}: no such file", path);
   return Status::Ok();
 }
 
 Status MemFileSystem::RemoveDir(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "RemoveDir");
   if (!dirs_.contains(path)) return NotFound("remove directory {}: no such directory", path);
   std::string prefix = path + "/";
@@ -183,7 +184,7 @@ Status MemFileSystem::RemoveDir(const std::string& path) {
 }
 
 Status MemFileSystem::CreateDir(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "CreateDir");
   if (!dirs_.contains(DirName(path))) return NotFound("create directory {}: no parent", path);
   if (files_.contains(path)) return AlreadyExists("create directory {}: a file has that name", path);
@@ -192,7 +193,7 @@ Status MemFileSystem::CreateDir(const std::string& path) {
 }
 
 Status MemFileSystem::SyncDir(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "SyncDir");
   if (!dirs_.contains(path)) return NotFound("sync directory {}: no such directory", path);
   // Entries directly in `path` become durable as they are now.
@@ -213,7 +214,7 @@ Status MemFileSystem::SyncDir(const std::string& path) {
 }
 
 Result<std::vector<std::string>> MemFileSystem::ListDir(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "ListDir");
   if (!dirs_.contains(path)) return NotFound("list {}: no such directory", path);
   std::vector<std::string> names;
@@ -237,17 +238,17 @@ Result<std::vector<std::string>> MemFileSystem::ListDir(const std::string& path)
 }
 
 bool MemFileSystem::Exists(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return !down_ && (files_.contains(path) || dirs_.contains(path));
 }
 
 bool MemFileSystem::IsDirectory(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return !down_ && dirs_.contains(path);
 }
 
 Result<std::unique_ptr<FileLock>> MemFileSystem::Lock(const std::string& path) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "Lock");
   if (!dirs_.contains(DirName(path))) return NotFound("lock {}: no such directory", path);
   if (!locked_.insert(path).second) return FailedPrecondition("{} is locked", path);
@@ -256,7 +257,7 @@ Result<std::unique_ptr<FileLock>> MemFileSystem::Lock(const std::string& path) {
 }
 
 void MemFileSystem::SimulateCrash(uint64_t seed) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::mt19937_64 rng(seed);
   auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
 
@@ -324,12 +325,12 @@ void MemFileSystem::SimulateCrash(uint64_t seed) {
 }
 
 void MemFileSystem::Restart() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   down_ = false;
 }
 
 bool MemFileSystem::GetContents(const std::string& path, Buffer* out) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = files_.find(path);
   if (it == files_.end()) return false;
   *out = it->second->data;
@@ -337,7 +338,7 @@ bool MemFileSystem::GetContents(const std::string& path, Buffer* out) {
 }
 
 bool MemFileSystem::SetContents(const std::string& path, const Buffer& contents) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = files_.find(path);
   if (it == files_.end()) return false;
   it->second->data = contents;

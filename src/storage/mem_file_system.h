@@ -15,11 +15,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <set>
 #include <string>
 
+#include "base/mutex.h"
 #include "storage/file_system.h"
 
 namespace herald::storage {
@@ -57,14 +57,17 @@ class MemFileSystem final : public FileSystem {
   friend class MemFile;
   friend class MemFileLock;
 
-  std::mutex mu_;
-  bool down_ = false;
-  uint64_t generation_ = 0;  // bumped by every crash; handles of older generations are dead
-  std::map<std::string, std::shared_ptr<Node>> files_;          // current entries
-  std::map<std::string, std::shared_ptr<Node>> durable_files_;  // entries as of SyncDir
-  std::set<std::string> dirs_;
-  std::set<std::string> durable_dirs_;  // directories whose entry in their parent was synced
-  std::set<std::string> locked_;
+  Mutex mu_;
+  bool down_ GUARDED_BY(mu_) = false;
+  // Bumped by every crash; handles of older generations are dead.
+  uint64_t generation_ GUARDED_BY(mu_) = 0;
+  std::map<std::string, std::shared_ptr<Node>> files_ GUARDED_BY(mu_);  // current entries
+  // Entries as of SyncDir.
+  std::map<std::string, std::shared_ptr<Node>> durable_files_ GUARDED_BY(mu_);
+  std::set<std::string> dirs_ GUARDED_BY(mu_);
+  // Directories whose entry in their parent was synced.
+  std::set<std::string> durable_dirs_ GUARDED_BY(mu_);
+  std::set<std::string> locked_ GUARDED_BY(mu_);
 };
 
 }  // namespace herald::storage

@@ -1,4 +1,5 @@
 #include "storage/segment.h"
+#include "base/mutex.h"
 
 #include <algorithm>
 #include <charconv>
@@ -339,7 +340,7 @@ uint64_t Segment::PositionForTimestamp(int64_t timestamp) const {
 }
 
 void Segment::MarkVerified(uint64_t begin, uint64_t end) const {
-  std::lock_guard lock(verified_mu_);
+  MutexLock lock(verified_mu_);
   if (verified_end_ == verified_begin_) {
     verified_begin_ = begin;
     verified_end_ = end;
@@ -350,7 +351,7 @@ void Segment::MarkVerified(uint64_t begin, uint64_t end) const {
 }
 
 bool Segment::IsVerified(uint64_t begin, uint64_t end) const {
-  std::lock_guard lock(verified_mu_);
+  MutexLock lock(verified_mu_);
   return begin >= verified_begin_ && end <= verified_end_;
 }
 

@@ -16,12 +16,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "base/bytes.h"
+#include "base/mutex.h"
 #include "base/status.h"
 #include "storage/file_system.h"
 #include "storage/index.h"
@@ -179,9 +179,9 @@ class Segment {
   std::atomic<int64_t> max_timestamp_{-1};
   // [verified_begin_, verified_end_) passed validation in this process: reads inside it skip
   // the CRC check.
-  mutable std::mutex verified_mu_;
-  mutable uint64_t verified_begin_ = 0;
-  mutable uint64_t verified_end_ = 0;
+  mutable Mutex verified_mu_;
+  mutable uint64_t verified_begin_ GUARDED_BY(verified_mu_) = 0;
+  mutable uint64_t verified_end_ GUARDED_BY(verified_mu_) = 0;
   // Writer state for spacing index entries.
   std::optional<uint64_t> last_index_position_;
   int64_t last_time_entry_ts_ = -1;
