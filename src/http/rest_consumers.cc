@@ -299,183 +299,204 @@ Response ReadRecords(client::Consumer& consumer, bool binary, int timeout_ms, si
   return JsonResponse(bhttp::status::ok, records, binary ? kBinaryV2 : kJsonV2);
 }
 
+// POST /consumers/{group}: body {"name", "format", "auto.offset.reset", ...}.
+void CreateInstance(Registry& registry, Call call, Reply reply) {
+  json body = json::object();
+  if (!call.request->body().empty()) {
+    auto parsed = ParseJsonBody(call, reply);
+    if (!parsed) return;
+    body = std::move(*parsed);
+  }
+  if (!body.is_object()) {
+    reply(ErrorResponse(42201, "the body must be a JSON object"));
+    return;
+  }
+  reply(registry.Create(call.Param("group"), body));
+}
+
+void DeleteInstance(Registry& registry, Call call, Reply reply) {
+  auto instance = registry.Remove(call.Param("group"), call.Param("instance"));
+  if (!instance) {
+    reply(ErrorResponse(40403, "Consumer instance not found."));
+    return;
+  }
+  boost::asio::post(registry.pool(), [instance, reply = std::move(reply)] {
+    MutexLock lock(instance->mu);
+    if (instance->consumer) instance->consumer->Close().IgnoreError();
+    instance->consumer.reset();
+    reply(NoContent());
+  });
+}
+
+// Body {"topics": [...]} or {"topic_pattern": "..."}.
+void Subscribe(Registry& registry, Call call, Reply reply) {
+  auto body = ParseJsonBody(call, reply);
+  if (!body) return;
+  std::vector<std::string> topics;
+  if (body->is_object() && body->contains("topics") && (*body)["topics"].is_array()) {
+    for (const auto& t : (*body)["topics"]) {
+      if (!t.is_string()) {
+        reply(ErrorResponse(42201, "\"topics\" must be an array of names"));
+        return;
+      }
+      topics.push_back(t.get<std::string>());
+    }
+  } else if (body->is_object() && body->contains("topic_pattern") &&
+             (*body)["topic_pattern"].is_string()) {
+    // librdkafka takes a leading '^' as a regular expression.
+    topics.push_back("^" + (*body)["topic_pattern"].get<std::string>());
+  }
+  if (topics.empty()) {
+    reply(ErrorResponse(42201, "give \"topics\" or \"topic_pattern\""));
+    return;
+  }
+  registry.WithConsumer(call, std::move(reply), [topics](client::Consumer& c, Instance&) {
+    return DoneOr(c.Subscribe(topics));
+  });
+}
+
+void GetSubscription(Registry& registry, Call call, Reply reply) {
+  registry.WithConsumer(call, std::move(reply), [](client::Consumer& c, Instance&) {
+    auto topics = c.Subscription();
+    if (!topics.ok()) return FromStatus(topics.status());
+    return JsonResponse(bhttp::status::ok, {{"topics", *topics}}, kRestV2);
+  });
+}
+
+void Unsubscribe(Registry& registry, Call call, Reply reply) {
+  registry.WithConsumer(call, std::move(reply),
+                        [](client::Consumer& c, Instance&) { return DoneOr(c.Unsubscribe()); });
+}
+
+// Body {"partitions": [{"topic", "partition"}, ...]}.
+void Assign(Registry& registry, Call call, Reply reply) {
+  auto partitions = PartitionsOf(call, reply, "partitions", false);
+  if (!partitions) return;
+  // Start where the group committed, else per auto.offset.reset.
+  for (auto& tp : *partitions) tp.offset = client::kOffsetStored;
+  registry.WithConsumer(call, std::move(reply),
+                        [partitions = *partitions](client::Consumer& c, Instance&) {
+                          return DoneOr(c.Assign(partitions));
+                        });
+}
+
+void GetAssignments(Registry& registry, Call call, Reply reply) {
+  registry.WithConsumer(call, std::move(reply), [](client::Consumer& c, Instance&) {
+    auto assigned = c.Assignment();
+    if (!assigned.ok()) return FromStatus(assigned.status());
+    return JsonResponse(bhttp::status::ok, {{"partitions", PartitionsJson(*assigned)}}, kRestV2);
+  });
+}
+
+// Seeks: to the offsets given (`where` kOffsetInvalid), or to the beginning or end of the
+// partitions given.
+void Seek(Registry& registry, int64_t where, Call call, Reply reply) {
+  const bool absolute = where == client::kOffsetInvalid;
+  auto positions = PartitionsOf(call, reply, absolute ? "offsets" : "partitions", absolute);
+  if (!positions) return;
+  if (!absolute) {
+    for (auto& tp : *positions) tp.offset = where;
+  }
+  registry.WithConsumer(call, std::move(reply),
+                        [positions = *positions](client::Consumer& c, Instance&) {
+                          return DoneOr(c.Seek(positions));
+                        });
+}
+
+// ?timeout=ms&max_bytes=n; the embedded format the instance was made with.
+void GetRecords(Registry& registry, Call call, Reply reply) {
+  int timeout_ms = kDefaultRecordsTimeoutMs;
+  size_t max_bytes = kDefaultMaxBytes;
+  if (auto t = call.Query("timeout")) std::from_chars(t->data(), t->data() + t->size(), timeout_ms);
+  if (auto m = call.Query("max_bytes")) std::from_chars(m->data(), m->data() + m->size(), max_bytes);
+  timeout_ms = std::clamp(timeout_ms, 0, kMaxRecordsTimeoutMs);
+  const std::string accept(call.request->base()[bhttp::field::accept]);
+  registry.WithConsumer(
+      call, std::move(reply), [timeout_ms, max_bytes, accept](client::Consumer& c, Instance& i) {
+        // An Accept naming the other embedded format is refused, as Confluent does.
+        const bool wants_binary = accept.find(kBinaryV2) != std::string::npos;
+        const bool wants_json = accept.find(kJsonV2) != std::string::npos;
+        if ((wants_binary && !i.binary) || (wants_json && i.binary)) {
+          return ErrorResponse(40601,
+                               "The requested embedded data format does not match the "
+                               "deserializer for this consumer instance");
+        }
+        return ReadRecords(c, i.binary, timeout_ms, std::max<size_t>(max_bytes, 1));
+      });
+}
+
+// Body {"offsets": [...]} commits those; no body commits everything handed out.
+void CommitOffsets(Registry& registry, Call call, Reply reply) {
+  std::optional<std::vector<client::TopicPartition>> offsets;
+  if (!call.request->body().empty()) {
+    offsets = PartitionsOf(call, reply, "offsets", true);
+    if (!offsets) return;
+  }
+  registry.WithConsumer(call, std::move(reply), [offsets](client::Consumer& c, Instance&) {
+    Status s = Status::Ok();
+    if (offsets && !offsets->empty()) {
+      // Confluent's offsets are the last consumed ones; Kafka commits the next.
+      auto next = *offsets;
+      for (auto& tp : next) tp.offset += 1;
+      s = c.CommitOffsets(next);
+    } else {
+      s = c.Commit();  // everything handed out so far
+    }
+    return s.ok() ? TextResponse(bhttp::status::ok, "", std::string(kRestV2)) : FromStatus(s);
+  });
+}
+
+void GetCommittedOffsets(Registry& registry, Call call, Reply reply) {
+  auto partitions = PartitionsOf(call, reply, "partitions", false);
+  if (!partitions) return;
+  registry.WithConsumer(
+      call, std::move(reply), [partitions = *partitions](client::Consumer& c, Instance&) {
+        auto committed = c.Committed(partitions);
+        if (!committed.ok()) return FromStatus(committed.status());
+        json out = json::array();
+        for (const auto& tp : *committed) {
+          // Kafka's committed offset (the next to consume), as Confluent answers;
+          // partitions without a commit are left out.
+          if (tp.offset < 0) continue;
+          out.push_back({{"topic", tp.topic},
+                         {"partition", tp.partition},
+                         {"offset", tp.offset},
+                         {"metadata", ""}});
+        }
+        return JsonResponse(bhttp::status::ok, {{"offsets", out}}, kRestV2);
+      });
+}
+
 }  // namespace
 
 void AddRestConsumerRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
   // Lives as long as the routes that hold it.
   auto registry = std::make_shared<Registry>(ctx);
-
-  router.Add(verb::post, "/consumers/{group}", [registry](Call call, Reply reply) {
-    json body = json::object();
-    if (!call.request->body().empty()) {
-      auto parsed = ParseJsonBody(call, reply);
-      if (!parsed) return;
-      body = std::move(*parsed);
-    }
-    if (!body.is_object()) {
-      reply(ErrorResponse(42201, "the body must be a JSON object"));
-      return;
-    }
-    reply(registry->Create(call.Param("group"), body));
-  });
-
-  router.Add(verb::delete_, "/consumers/{group}/instances/{instance}",
-             [registry](Call call, Reply reply) {
-               auto instance = registry->Remove(call.Param("group"), call.Param("instance"));
-               if (!instance) {
-                 reply(ErrorResponse(40403, "Consumer instance not found."));
-                 return;
-               }
-               boost::asio::post(registry->pool(), [instance, reply = std::move(reply)] {
-                 MutexLock lock(instance->mu);
-                 if (instance->consumer) instance->consumer->Close().IgnoreError();
-                 instance->consumer.reset();
-                 reply(NoContent());
-               });
-             });
-
+  auto bind = [registry](void (*handler)(Registry&, Call, Reply)) -> Handler {
+    return [registry, handler](Call call, Reply reply) {
+      handler(*registry, std::move(call), std::move(reply));
+    };
+  };
+  auto seek = [registry](int64_t where) -> Handler {
+    return [registry, where](Call call, Reply reply) {
+      Seek(*registry, where, std::move(call), std::move(reply));
+    };
+  };
   const std::string instance = "/consumers/{group}/instances/{instance}";
-
-  router.Add(verb::post, instance + "/subscription", [registry](Call call, Reply reply) {
-    auto body = ParseJsonBody(call, reply);
-    if (!body) return;
-    std::vector<std::string> topics;
-    if (body->is_object() && body->contains("topics") && (*body)["topics"].is_array()) {
-      for (const auto& t : (*body)["topics"]) {
-        if (!t.is_string()) {
-          reply(ErrorResponse(42201, "\"topics\" must be an array of names"));
-          return;
-        }
-        topics.push_back(t.get<std::string>());
-      }
-    } else if (body->is_object() && body->contains("topic_pattern") &&
-               (*body)["topic_pattern"].is_string()) {
-      // librdkafka takes a leading '^' as a regular expression.
-      topics.push_back("^" + (*body)["topic_pattern"].get<std::string>());
-    }
-    if (topics.empty()) {
-      reply(ErrorResponse(42201, "give \"topics\" or \"topic_pattern\""));
-      return;
-    }
-    registry->WithConsumer(call, std::move(reply), [topics](client::Consumer& c, Instance&) {
-      return DoneOr(c.Subscribe(topics));
-    });
-  });
-
-  router.Add(verb::get, instance + "/subscription", [registry](Call call, Reply reply) {
-    registry->WithConsumer(call, std::move(reply), [](client::Consumer& c, Instance&) {
-      auto topics = c.Subscription();
-      if (!topics.ok()) return FromStatus(topics.status());
-      return JsonResponse(bhttp::status::ok, {{"topics", *topics}}, kRestV2);
-    });
-  });
-
-  router.Add(verb::delete_, instance + "/subscription", [registry](Call call, Reply reply) {
-    registry->WithConsumer(call, std::move(reply),
-                           [](client::Consumer& c, Instance&) { return DoneOr(c.Unsubscribe()); });
-  });
-
-  router.Add(verb::post, instance + "/assignments", [registry](Call call, Reply reply) {
-    auto partitions = PartitionsOf(call, reply, "partitions", false);
-    if (!partitions) return;
-    // Start where the group committed, else per auto.offset.reset.
-    for (auto& tp : *partitions) tp.offset = client::kOffsetStored;
-    registry->WithConsumer(call, std::move(reply),
-                           [partitions = *partitions](client::Consumer& c, Instance&) {
-                             return DoneOr(c.Assign(partitions));
-                           });
-  });
-
-  router.Add(verb::get, instance + "/assignments", [registry](Call call, Reply reply) {
-    registry->WithConsumer(call, std::move(reply), [](client::Consumer& c, Instance&) {
-      auto assigned = c.Assignment();
-      if (!assigned.ok()) return FromStatus(assigned.status());
-      return JsonResponse(bhttp::status::ok, {{"partitions", PartitionsJson(*assigned)}}, kRestV2);
-    });
-  });
-
-  // Seeks: to given offsets, or to the beginning or end of the given partitions.
-  for (const auto& [suffix, where] : {std::pair{"/positions", client::kOffsetInvalid},
-                                      std::pair{"/positions/beginning", client::kOffsetBeginning},
-                                      std::pair{"/positions/end", client::kOffsetEnd}}) {
-    const bool absolute = where == client::kOffsetInvalid;
-    router.Add(verb::post, instance + suffix,
-               [registry, where = where, absolute](Call call, Reply reply) {
-                 auto positions =
-                     PartitionsOf(call, reply, absolute ? "offsets" : "partitions", absolute);
-                 if (!positions) return;
-                 if (!absolute) {
-                   for (auto& tp : *positions) tp.offset = where;
-                 }
-                 registry->WithConsumer(call, std::move(reply),
-                                        [positions = *positions](client::Consumer& c, Instance&) {
-                                          return DoneOr(c.Seek(positions));
-                                        });
-               });
-  }
-
-  router.Add(verb::get, instance + "/records", [registry](Call call, Reply reply) {
-    int timeout_ms = kDefaultRecordsTimeoutMs;
-    size_t max_bytes = kDefaultMaxBytes;
-    if (auto t = call.Query("timeout")) std::from_chars(t->data(), t->data() + t->size(), timeout_ms);
-    if (auto m = call.Query("max_bytes")) std::from_chars(m->data(), m->data() + m->size(), max_bytes);
-    timeout_ms = std::clamp(timeout_ms, 0, kMaxRecordsTimeoutMs);
-    const std::string accept(call.request->base()[bhttp::field::accept]);
-    registry->WithConsumer(
-        call, std::move(reply), [timeout_ms, max_bytes, accept](client::Consumer& c, Instance& i) {
-          // An Accept naming the other embedded format is refused, as Confluent does.
-          const bool wants_binary = accept.find(kBinaryV2) != std::string::npos;
-          const bool wants_json = accept.find(kJsonV2) != std::string::npos;
-          if ((wants_binary && !i.binary) || (wants_json && i.binary)) {
-            return ErrorResponse(40601,
-                                 "The requested embedded data format does not match the "
-                                 "deserializer for this consumer instance");
-          }
-          return ReadRecords(c, i.binary, timeout_ms, std::max<size_t>(max_bytes, 1));
-        });
-  });
-
-  router.Add(verb::post, instance + "/offsets", [registry](Call call, Reply reply) {
-    std::optional<std::vector<client::TopicPartition>> offsets;
-    if (!call.request->body().empty()) {
-      offsets = PartitionsOf(call, reply, "offsets", true);
-      if (!offsets) return;
-    }
-    registry->WithConsumer(call, std::move(reply), [offsets](client::Consumer& c, Instance&) {
-      Status s = Status::Ok();
-      if (offsets && !offsets->empty()) {
-        // Confluent's offsets are the last consumed ones; Kafka commits the next.
-        auto next = *offsets;
-        for (auto& tp : next) tp.offset += 1;
-        s = c.CommitOffsets(next);
-      } else {
-        s = c.Commit();  // everything handed out so far
-      }
-      return s.ok() ? TextResponse(bhttp::status::ok, "", std::string(kRestV2)) : FromStatus(s);
-    });
-  });
-
-  router.Add(verb::get, instance + "/offsets", [registry](Call call, Reply reply) {
-    auto partitions = PartitionsOf(call, reply, "partitions", false);
-    if (!partitions) return;
-    registry->WithConsumer(
-        call, std::move(reply), [partitions = *partitions](client::Consumer& c, Instance&) {
-          auto committed = c.Committed(partitions);
-          if (!committed.ok()) return FromStatus(committed.status());
-          json out = json::array();
-          for (const auto& tp : *committed) {
-            // Kafka's committed offset (the next to consume), as Confluent answers;
-            // partitions without a commit are left out.
-            if (tp.offset < 0) continue;
-            out.push_back({{"topic", tp.topic},
-                           {"partition", tp.partition},
-                           {"offset", tp.offset},
-                           {"metadata", ""}});
-          }
-          return JsonResponse(bhttp::status::ok, {{"offsets", out}}, kRestV2);
-        });
-  });
+  router.Add(verb::post, "/consumers/{group}", bind(CreateInstance));
+  router.Add(verb::delete_, instance, bind(DeleteInstance));
+  router.Add(verb::post, instance + "/subscription", bind(Subscribe));
+  router.Add(verb::get, instance + "/subscription", bind(GetSubscription));
+  router.Add(verb::delete_, instance + "/subscription", bind(Unsubscribe));
+  router.Add(verb::post, instance + "/assignments", bind(Assign));
+  router.Add(verb::get, instance + "/assignments", bind(GetAssignments));
+  router.Add(verb::post, instance + "/positions", seek(client::kOffsetInvalid));
+  router.Add(verb::post, instance + "/positions/beginning", seek(client::kOffsetBeginning));
+  router.Add(verb::post, instance + "/positions/end", seek(client::kOffsetEnd));
+  router.Add(verb::get, instance + "/records", bind(GetRecords));
+  router.Add(verb::post, instance + "/offsets", bind(CommitOffsets));
+  router.Add(verb::get, instance + "/offsets", bind(GetCommittedOffsets));
 }
 
 }  // namespace herald::http
