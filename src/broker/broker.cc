@@ -3,7 +3,6 @@
 #include <chrono>
 #include <optional>
 #include <random>
-#include <thread>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -41,16 +40,6 @@ AppendResult FromLog(Result<storage::AppendInfo> r) {
   }
   return out;
 }
-
-// A Log::Append in progress: the callback keeps what arrives before Append returns, so the
-// caller learns whether the log refused the batch (always reported on the appending thread,
-// before Append returns) and can answer after releasing its lock.
-struct AppendSync {
-  Mutex mu;
-  bool returned GUARDED_BY(mu) = false;
-  std::optional<Result<storage::AppendInfo>> early GUARDED_BY(mu);
-  bool early_on_caller GUARDED_BY(mu) = false;
-};
 
 }  // namespace
 
@@ -238,6 +227,12 @@ void Broker::Append(const std::string& topic, int32_t partition,
     done(FromLog(log.status()));
     return;
   }
+  Append(topic, partition, *log, batch, ack, std::move(done));
+}
+
+void Broker::Append(const std::string& topic, int32_t partition,
+                    const std::shared_ptr<storage::Log>& log, const storage::ValidatedBatch& batch,
+                    storage::AckLevel ack, AppendDone done) {
   done = [done = std::move(done), &produced = metrics::MessagesProduced(topic, partition),
           records = batch.header().record_count, topic, partition,
           started = std::chrono::steady_clock::now()](AppendResult r) {
@@ -256,11 +251,11 @@ void Broker::Append(const std::string& topic, int32_t partition,
     done(std::move(r));
   };
   if (batch.header().producer_id >= 0) {
-    AppendWithProducerState({topic, partition}, *log, batch, ack, std::move(done));
+    AppendWithProducerState({topic, partition}, log, batch, ack, std::move(done));
     return;
   }
   // Fetches wake as soon as the batch is readable, not when it is durable.
-  (*log)->Append(batch, ack, [done = std::move(done)](Result<storage::AppendInfo> r) {
+  log->Append(batch, ack, [done = std::move(done)](Result<storage::AppendInfo> r) {
     done(FromLog(std::move(r)));
   });
   NotifyAppend({topic, partition});
@@ -321,8 +316,8 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
                                      AppendDone done) {
   const storage::BatchHeader& header = batch.header();
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor(tp, log);
-  std::optional<Result<storage::AppendInfo>> early;
   std::optional<ProducerBatch> duplicate;
+  storage::AppendInfo info;
   {
     MutexLock lock(pp->mu);
     if (Status s = PrepareProducerState(tp, *log, *pp); !s.ok()) {
@@ -350,35 +345,19 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
     if (check.action == ProducerCheck::Action::kDuplicate) {
       duplicate = check.original;
     } else {
-      auto sync = std::make_shared<AppendSync>();
-      const std::thread::id caller = std::this_thread::get_id();
-      log->Append(batch, ack, [sync, caller, done](Result<storage::AppendInfo> r) {
-        {
-          MutexLock sync_lock(sync->mu);
-          if (!sync->returned) {
-            sync->early.emplace(std::move(r));
-            sync->early_on_caller = std::this_thread::get_id() == caller;
-            return;
-          }
-        }
-        done(FromLog(std::move(r)));
-      });
-      bool refused = false;
-      {
-        MutexLock sync_lock(sync->mu);
-        sync->returned = true;
-        early = std::move(sync->early);
-        refused = early.has_value() && !early->ok() && sync->early_on_caller;
+      // Offsets are assigned (and the batch noted) before the next batch of this partition is
+      // checked; durability follows outside the lock. A later fsync failure fails the log as a
+      // whole, so a noted batch that never becomes durable is never acknowledged.
+      Result<storage::AppendInfo> written = log->Write(batch);
+      if (!written.ok()) {
+        lock.Unlock();
+        done(FromLog(std::move(written)));
+        return;
       }
-      if (!refused) {
-        // The log assigned offsets (it rewrote baseOffset in place): note the batch before the
-        // next one of this partition is checked. A later fsync failure fails the log as a whole.
-        storage::BatchHeader appended = header;
-        appended.base_offset = early.has_value() && early->ok()
-                                   ? (*early)->base_offset
-                                   : LoadBigEndian<int64_t>(batch.bytes().data());
-        pp->state.Record(appended, engine_.clock().NowMs());
-      }
+      storage::BatchHeader appended = header;
+      appended.base_offset = written->base_offset;
+      pp->state.Record(appended, engine_.clock().NowMs());
+      info = *written;
     }
   }
   if (duplicate.has_value()) {
@@ -406,8 +385,14 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
     done(std::move(r));
     return;
   }
-  if (early.has_value()) done(FromLog(std::move(*early)));
-  NotifyAppend(tp);
+  NotifyAppend(tp);  // readable now, durable or not
+  if (ack == storage::AckLevel::kDurable) {
+    log->WhenDurable(info.last_offset, [info, done = std::move(done)](Status s) {
+      done(s.ok() ? FromLog(info) : FromLog(std::move(s)));
+    });
+    return;
+  }
+  done(FromLog(info));
 }
 
 Result<ProducerIdAndEpoch> Broker::InitProducerId() {

@@ -166,6 +166,9 @@ class Broker {
   // error (and rebuilding is tried again by the next batch).
   void Append(const std::string& topic, int32_t partition, const storage::ValidatedBatch& batch,
               storage::AckLevel ack, AppendDone done);
+  // Append to the partition's `log` (from GetLog), for a caller that already looked it up.
+  void Append(const std::string& topic, int32_t partition, const std::shared_ptr<storage::Log>& log,
+              const storage::ValidatedBatch& batch, storage::AckLevel ack, AppendDone done);
 
   // InitProducerId without a transactional id: a new producer id, unique across restarts, with
   // epoch 0. Errors from persisting the id high-water mark (every producer_id_block_size calls).
@@ -186,7 +189,7 @@ class Broker {
   // One partition's producer state, for the log it was built from.
   struct ProducerPartition {
     std::weak_ptr<storage::Log> log;  // set once: a recreated topic gets a new entry
-    Mutex mu;  // held across check, Log::Append and Record
+    Mutex mu;  // held across check, Log::Write and Record
     bool loaded GUARDED_BY(mu) = false;
     PartitionProducerState state GUARDED_BY(mu);
     int64_t next_expiry_ms GUARDED_BY(mu) = 0;

@@ -195,7 +195,7 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
       }
       out.log_start_offset = (*log)->log_start_offset();
       pending->outstanding += 1;
-      broker.Append(topic.name, part.partition_index, *batch, level,
+      broker.Append(topic.name, part.partition_index, *log, *batch, level,
                     [pending, t, p, frame = ctx.frame](broker::AppendResult r) {
                       {
                         MutexLock lock(pending->mu);

@@ -212,57 +212,56 @@ void Log::Append(MutableByteView batch, AckLevel ack, AppendCallback done) {
 }
 
 void Log::Append(const ValidatedBatch& validated, AckLevel ack, AppendCallback done) {
+  Result<AppendInfo> written = Write(validated);
+  if (!written.ok() || ack != AckLevel::kDurable) {
+    done(std::move(written));
+    return;
+  }
+  WhenDurable(written->last_offset, [info = *written, done = std::move(done)](Status s) {
+    if (s.ok()) {
+      done(info);
+    } else {
+      done(std::move(s));
+    }
+  });
+}
+
+Result<AppendInfo> Log::Write(const ValidatedBatch& validated) {
   const MutableByteView batch = validated.bytes();
   BatchHeader header = validated.header();
   const int64_t now = clock_.NowMs();
   bool flush = false;
-  bool queued = false;
   AppendInfo info;
-  Status refused;
   {
     MutexLock lock(append_mu_);
-    if (closed_) {
-      refused = FailedPrecondition("log {} is closed", options_.dir);
-    } else if (!failed_.ok()) {
-      refused = FailedPrecondition("log {} failed and must be reopened: {}", options_.dir,
-                                   failed_.message());
-    } else if (header.size() > static_cast<uint64_t>(config_.max_message_bytes)) {
-      refused = InvalidArgument("batch of {} bytes is larger than max.message.bytes {}",
-                                header.size(), config_.max_message_bytes);
-    } else {
-      const int64_t base = end_offset_.load(std::memory_order_relaxed);
-      SetBaseOffset(batch, base);
-      SetLeaderEpoch(batch, options_.leader_epoch);
-      header.base_offset = base;
-      header.leader_epoch = options_.leader_epoch;
-      bool full =
-          roll_before_append_ ||
-          (!active_->empty() &&
-           (active_->size() + header.size() > static_cast<uint64_t>(config_.segment_bytes) ||
-            now - active_->created_ms() >= config_.segment_ms ||
-            header.last_offset() - active_->base_offset() > int64_t{UINT32_MAX}));
-      if (full) refused = Roll(now);
-      if (refused.ok()) refused = active_->Append(batch, header, now);
-      if (refused.ok()) {
-        end_offset_.store(header.next_offset(), std::memory_order_release);
-        info = {base, header.last_offset()};
-        unflushed_messages_ += int64_t{header.last_offset_delta} + 1;
-        if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now;
-        if (ack == AckLevel::kDurable) {
-          waiters_.push_back({header.last_offset(), info, std::move(done)});
-          queued = true;
-          flush = true;
-        } else {
-          flush = unflushed_messages_ >= config_.flush_messages;
-        }
-      }
+    if (closed_) return FailedPrecondition("log {} is closed", options_.dir);
+    if (!failed_.ok()) {
+      return FailedPrecondition("log {} failed and must be reopened: {}", options_.dir,
+                                failed_.message());
     }
+    if (header.size() > static_cast<uint64_t>(config_.max_message_bytes)) {
+      return InvalidArgument("batch of {} bytes is larger than max.message.bytes {}",
+                             header.size(), config_.max_message_bytes);
+    }
+    const int64_t base = end_offset_.load(std::memory_order_relaxed);
+    SetBaseOffset(batch, base);
+    SetLeaderEpoch(batch, options_.leader_epoch);
+    header.base_offset = base;
+    header.leader_epoch = options_.leader_epoch;
+    const bool full =
+        roll_before_append_ ||
+        (!active_->empty() &&
+         (active_->size() + header.size() > static_cast<uint64_t>(config_.segment_bytes) ||
+          now - active_->created_ms() >= config_.segment_ms ||
+          header.last_offset() - active_->base_offset() > int64_t{UINT32_MAX}));
+    if (full) HERALD_RETURN_IF_ERROR(Roll(now));
+    HERALD_RETURN_IF_ERROR(active_->Append(batch, header, now));
+    end_offset_.store(header.next_offset(), std::memory_order_release);
+    info = {base, header.last_offset()};
+    unflushed_messages_ += int64_t{header.last_offset_delta} + 1;
+    if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now;
+    flush = unflushed_messages_ >= config_.flush_messages;
   }
-  if (!refused.ok()) {
-    done(refused);
-    return;
-  }
-  if (!queued) done(info);
   if (flush) {
     if (options_.flusher) {
       options_.flusher->Request(shared_from_this());
@@ -270,6 +269,7 @@ void Log::Append(const ValidatedBatch& validated, AckLevel ack, AppendCallback d
       FlushNow();
     }
   }
+  return info;
 }
 
 Result<AppendInfo> Log::AppendAndWait(MutableByteView batch, AckLevel ack) {
@@ -372,7 +372,7 @@ Status Log::DoFlush() {
     FailWaiters(s);
     return s;
   }
-  for (auto& w : ready) w.done(w.info);
+  for (auto& w : ready) w.done(Status::Ok());
   return Status::Ok();
 }
 
@@ -395,9 +395,7 @@ void Log::WhenDurable(int64_t offset, std::function<void(Status)> done) {
     } else if (durable_offset_.load() <= offset) {
       // Waiters complete when a flush passes their offset; order among them does not matter for
       // correctness (a later one at the front only delays this one to the next round).
-      waiters_.push_back({offset, AppendInfo{}, [done](Result<AppendInfo> r) {
-                            done(r.ok() ? Status::Ok() : r.status());
-                          }});
+      waiters_.push_back({offset, std::move(done)});
       wait = true;
     }
   }

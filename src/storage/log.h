@@ -114,8 +114,14 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // kNoSpace / kIoError (the disk), kFailedPrecondition (closed or failed). On any error the log
   // is unchanged.
   void Append(MutableByteView batch, AckLevel ack, AppendCallback done);
-  // Append of a batch already checked (the produce path validates each batch once, upstream).
+  // Append of a batch already checked (the produce path validates each batch once, upstream):
+  // Write, then for kDurable WhenDurable.
   void Append(const ValidatedBatch& batch, AckLevel ack, AppendCallback done);
+  // The synchronous half of Append, for a caller that must know a batch's offsets before it lets
+  // the next batch in (the broker's producer state): assigns the offsets, rewriting baseOffset
+  // and the leader epoch in place, and writes the batch, readable at once but not yet durable
+  // (WhenDurable waits for that). Errors as Append's; on any error the log is unchanged.
+  Result<AppendInfo> Write(const ValidatedBatch& batch);
   // Append, waiting for `done`.
   Result<AppendInfo> AppendAndWait(MutableByteView batch, AckLevel ack);
 
@@ -180,9 +186,9 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
  private:
   struct Waiter {
     int64_t last_offset;
-    AppendInfo info;
-    AppendCallback done;
+    std::function<void(Status)> done;
   };
+
 
   explicit Log(LogOptions options);
   // Runs in Open, before any other thread can see the log: it takes no lock.
