@@ -105,9 +105,6 @@ class Broker {
   // Topics that clients may not produce to, delete or reconfigure (Kafka's internal topics,
   // __consumer_offsets and any later "__" topic).
   static bool IsInternalTopic(std::string_view name) { return name.starts_with("__"); }
-  // OK when a topic may have `topic_total` partitions, `adding` of them new: within
-  // max_partitions_per_topic and max_partitions. kInvalidArgument naming the limit otherwise.
-  Status CheckPartitionLimits(int32_t topic_total, int32_t adding) const;
   const std::string& cluster_id() const { return cluster_id_; }
   const std::string& data_dir() const { return engine_.data_dir(); }
   Clock& clock() const { return engine_.clock(); }
@@ -198,6 +195,9 @@ class Broker {
   Broker(storage::Engine& engine, BrokerOptions options, std::string cluster_id,
          std::unique_ptr<ProducerIdAllocator> producer_ids);
   void NotifyAppend(const TopicPartition& tp);
+  // OK when a topic may have `topic_total` partitions, `adding` of them new: within
+  // max_partitions_per_topic and max_partitions. kInvalidArgument naming the limit otherwise.
+  Status CheckPartitionLimits(int32_t topic_total, int32_t adding) const;
   // The producer state of `log`'s partition, created (unloaded) when missing or built for
   // another log of the same name.
   std::shared_ptr<ProducerPartition> ProducerPartitionFor(const TopicPartition& tp,

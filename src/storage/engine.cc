@@ -316,19 +316,26 @@ Status Engine::DeleteTopicFiles(const std::string& name, int32_t partitions,
   return Status::Ok();
 }
 
+Result<TopicInfo> Engine::BeginChange(const std::string& name) {
+  MutexLock lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
+  if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
+  changing_.insert(name);
+  return it->second.info;
+}
+
+void Engine::EndChange(const std::string& name) {
+  MutexLock lock(mu_);
+  changing_.erase(name);
+}
+
 Status Engine::CreatePartitions(const std::string& name, int32_t total) {
-  TopicInfo before;
-  {
-    MutexLock lock(mu_);
-    auto it = topics_.find(name);
-    if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
-    if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
-    before = it->second.info;
-    if (total <= before.partitions) {
-      return InvalidArgument("topic '{}' has {} partitions; the new count {} must be larger", name,
-                             before.partitions, total);
-    }
-    changing_.insert(name);
+  HERALD_ASSIGN_OR_RETURN(const TopicInfo before, BeginChange(name));
+  if (total <= before.partitions) {
+    EndChange(name);
+    return InvalidArgument("topic '{}' has {} partitions; the new count {} must be larger", name,
+                           before.partitions, total);
   }
   // As CreateTopic: the files are made without the engine's lock.
   TopicInfo info = before;
@@ -367,15 +374,7 @@ Status Engine::AlterTopicConfig(const std::string& name,
     if (!v.empty()) kept[k] = v;
   }
   HERALD_ASSIGN_OR_RETURN(LogConfig config, LogConfig::WithOverrides(options_.defaults, kept));
-  TopicInfo info;
-  {
-    MutexLock lock(mu_);
-    auto it = topics_.find(name);
-    if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
-    if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
-    info = it->second.info;
-    changing_.insert(name);
-  }
+  HERALD_ASSIGN_OR_RETURN(TopicInfo info, BeginChange(name));
   // As CreateTopic: the metadata file is written (and synced) without the engine's lock.
   info.overrides = kept;
   info.config = config;

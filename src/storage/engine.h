@@ -121,6 +121,11 @@ class Engine {
   // Runs in Open, before any other thread can see the engine: it takes no lock.
   Status Load() NO_THREAD_SAFETY_ANALYSIS;
   Result<TopicInfo> LoadTopicMeta(const std::string& path) const;
+  // Marks topic `name` as being changed (no other change or deletion starts until EndChange) and
+  // returns its info: what CreatePartitions and AlterTopicConfig do before their file work,
+  // which runs without the lock. kNotFound; kUnavailable while another change runs.
+  Result<TopicInfo> BeginChange(const std::string& name) EXCLUDES(mu_);
+  void EndChange(const std::string& name) EXCLUDES(mu_);
   Status CreateTopicFiles(const std::string& name, int32_t partitions,
                           const std::map<std::string, std::string>& overrides,
                           const LogConfig& config);
