@@ -18,10 +18,7 @@ constexpr char kCheckpointMagic[] = "HRCP";
 constexpr uint16_t kCheckpointVersion = 1;
 constexpr size_t kCheckpointSize = 4 + 2 + 8 + 8 + 4;
 
-struct CheckpointData {
-  int64_t recovery_offset;
-  int64_t log_start_offset;
-};
+using CheckpointData = Log::CheckpointData;
 
 Buffer EncodeCheckpoint(const CheckpointData& c) {
   Buffer out;
@@ -71,8 +68,35 @@ Result<std::shared_ptr<Log>> Log::Open(LogOptions options) {
   return log;
 }
 
+// Recovery, in phases: list the segment files (removing leftovers), read the checkpoint, open
+// the segments it vouches for without scanning, scan the ones after it (cutting a torn or
+// damaged tail), then publish the offsets and write a checkpoint that matches them.
 Status Log::Recover() {
   HERALD_RETURN_IF_ERROR(CreateDirs(fs_, options_.dir));
+  HERALD_ASSIGN_OR_RETURN(std::vector<int64_t> bases, ListSegmentFiles());
+  HERALD_ASSIGN_OR_RETURN(std::optional<CheckpointData> checkpoint, ReadCheckpoint());
+  recovery_.had_checkpoint = checkpoint.has_value();
+
+  bool changed = !checkpoint.has_value();
+  if (bases.empty()) {
+    HERALD_RETURN_IF_ERROR(CreateFirstSegment(checkpoint));
+    changed = true;
+  } else {
+    const size_t first_tail = FirstUntrustedSegment(bases, checkpoint);
+    HERALD_RETURN_IF_ERROR(OpenTrustedSegments(bases, first_tail));
+    HERALD_ASSIGN_OR_RETURN(bool scanned, RecoverTailSegments(bases, first_tail, checkpoint));
+    changed = changed || scanned;
+  }
+  if (changed) HERALD_RETURN_IF_ERROR(fs_.SyncDir(options_.dir));
+
+  PublishRecoveredOffsets(checkpoint);
+  if (changed || !checkpoint || checkpoint->recovery_offset != end_offset_.load()) {
+    return RefreshCheckpoint(checkpoint);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<int64_t>> Log::ListSegmentFiles() {
   HERALD_ASSIGN_OR_RETURN(auto names, fs_.ListDir(options_.dir));
   std::vector<int64_t> bases;
   std::vector<std::string> stems;
@@ -93,88 +117,102 @@ Status Log::Recover() {
       HERALD_RETURN_IF_ERROR(fs_.Remove(JoinPath(options_.dir, name)));
     }
   }
+  return bases;
+}
 
-  std::optional<CheckpointData> checkpoint;
-  if (fs_.Exists(checkpoint_path_)) {
-    HERALD_ASSIGN_OR_RETURN(Buffer raw, ReadFile(fs_, checkpoint_path_));
-    checkpoint = DecodeCheckpoint(raw);
-  }
-  recovery_.had_checkpoint = checkpoint.has_value();
-  const int64_t now = clock_.NowMs();
-  const uint32_t interval = static_cast<uint32_t>(config_.index_interval_bytes);
+// A checkpoint that does not decode (torn, another version) counts as none: the whole log is
+// scanned.
+Result<std::optional<Log::CheckpointData>> Log::ReadCheckpoint() {
+  if (!fs_.Exists(checkpoint_path_)) return std::optional<CheckpointData>();
+  HERALD_ASSIGN_OR_RETURN(Buffer raw, ReadFile(fs_, checkpoint_path_));
+  return DecodeCheckpoint(raw);
+}
 
-  bool changed = !checkpoint.has_value();
-  if (bases.empty()) {
-    int64_t base = checkpoint ? std::max(checkpoint->recovery_offset, checkpoint->log_start_offset)
-                              : 0;
-    HERALD_ASSIGN_OR_RETURN(auto seg, Segment::Create(fs_, options_.dir, base, interval, now));
-    segments_[base] = seg;
-    changed = true;
-  } else {
-    // The first segment that may hold bytes written after the checkpoint.
-    size_t first_tail = 0;
-    if (checkpoint) {
-      while (first_tail + 1 < bases.size() && bases[first_tail + 1] <= checkpoint->recovery_offset) {
-        ++first_tail;
-      }
-    }
-    for (size_t i = 0; i < first_tail; ++i) {
-      HERALD_ASSIGN_OR_RETURN(auto seg,
-                              Segment::Open(fs_, options_.dir, bases[i], interval, now));
-      Status s = seg->RecoverTrusted(bases[i + 1]);
-      if (!s.ok()) ++recovery_.corrupt_trusted_segments;
-      segments_[bases[i]] = seg;
-    }
-    bool cut = false;
-    for (size_t i = first_tail; i < bases.size(); ++i) {
-      if (cut) {
-        // Offsets after a cut would leave a hole: what follows it was never acknowledged.
-        HERALD_ASSIGN_OR_RETURN(auto seg,
-                                Segment::Open(fs_, options_.dir, bases[i], interval, now));
-        HERALD_RETURN_IF_ERROR(seg->RemoveFiles());
-        ++recovery_.segments_removed;
-        continue;
-      }
-      HERALD_ASSIGN_OR_RETURN(auto seg,
-                              Segment::Open(fs_, options_.dir, bases[i], interval, now));
-      if (i > first_tail && bases[i] != segments_.rbegin()->second->next_offset()) {
-        // The previous segment lost its unsynced end whole: what follows was never durable.
-        HERALD_RETURN_IF_ERROR(seg->RemoveFiles());
-        ++recovery_.segments_removed;
-        cut = true;
-        continue;
-      }
-      int64_t from = (checkpoint && i == first_tail) ? checkpoint->recovery_offset : bases[i];
-      int64_t durable = checkpoint ? checkpoint->recovery_offset : 0;
-      HERALD_ASSIGN_OR_RETURN(auto tail, seg->RecoverTail(from, durable, options_.repair));
-      recovery_.bytes_scanned += tail.bytes_scanned;
-      recovery_.bytes_truncated += tail.bytes_truncated;
-      if (tail.damaged_durable_data) {
-        ++recovery_.corrupt_trusted_segments;
-        roll_before_append_ = true;  // never append after damaged bytes
-      }
-      if (tail.bytes_truncated > 0) cut = true;
-      if (tail.bytes_scanned > 0 || tail.bytes_truncated > 0) changed = true;
-      segments_[bases[i]] = seg;
-    }
-    if (recovery_.segments_removed > 0) changed = true;
-    // What the scan accepted may sit only in the page cache: make it durable before the new
-    // checkpoint vouches for it.
-    if (changed) {
-      for (size_t i = first_tail; i < bases.size(); ++i) {
-        auto it = segments_.find(bases[i]);
-        if (it == segments_.end()) continue;
-        HERALD_RETURN_IF_ERROR(it->second->Sync());
-        HERALD_RETURN_IF_ERROR(it->second->SyncIndexes());
-      }
+// No segment file: the log starts where the checkpoint says it ended (all of it deleted), or
+// at 0.
+Status Log::CreateFirstSegment(const std::optional<CheckpointData>& checkpoint) {
+  const int64_t base =
+      checkpoint ? std::max(checkpoint->recovery_offset, checkpoint->log_start_offset) : 0;
+  HERALD_ASSIGN_OR_RETURN(auto seg, Segment::Create(fs_, options_.dir, base, IndexInterval(),
+                                                    clock_.NowMs()));
+  segments_[base] = seg;
+  return Status::Ok();
+}
+
+// The first segment that may hold bytes written after the checkpoint.
+size_t Log::FirstUntrustedSegment(const std::vector<int64_t>& bases,
+                                  const std::optional<CheckpointData>& checkpoint) {
+  size_t first_tail = 0;
+  if (checkpoint) {
+    while (first_tail + 1 < bases.size() && bases[first_tail + 1] <= checkpoint->recovery_offset) {
+      ++first_tail;
     }
   }
-  if (changed) HERALD_RETURN_IF_ERROR(fs_.SyncDir(options_.dir));
+  return first_tail;
+}
 
+// Segments wholly below the checkpoint were synced before it was written: their ends are known
+// from the next segment's base, and only their indexes are checked.
+Status Log::OpenTrustedSegments(const std::vector<int64_t>& bases, size_t first_tail) {
+  for (size_t i = 0; i < first_tail; ++i) {
+    HERALD_ASSIGN_OR_RETURN(auto seg, Segment::Open(fs_, options_.dir, bases[i], IndexInterval(),
+                                                    clock_.NowMs()));
+    if (!seg->RecoverTrusted(bases[i + 1]).ok()) ++recovery_.corrupt_trusted_segments;
+    segments_[bases[i]] = seg;
+  }
+  return Status::Ok();
+}
+
+// Scans the segments from `first_tail` on, cutting at the first torn or damaged batch and
+// removing every segment after a cut (what follows a hole was never acknowledged). Syncs what
+// the scan accepted, which may sit only in the page cache, before a checkpoint vouches for it
+// (always when there was no checkpoint).
+// Answers whether anything on disk changed.
+Result<bool> Log::RecoverTailSegments(const std::vector<int64_t>& bases, size_t first_tail,
+                                      const std::optional<CheckpointData>& checkpoint) {
+  bool changed = false;
+  bool cut = false;
+  for (size_t i = first_tail; i < bases.size(); ++i) {
+    HERALD_ASSIGN_OR_RETURN(auto seg, Segment::Open(fs_, options_.dir, bases[i], IndexInterval(),
+                                                    clock_.NowMs()));
+    // The previous segment lost its unsynced end whole: what follows was never durable.
+    if (!cut && i > first_tail && bases[i] != segments_.rbegin()->second->next_offset()) {
+      cut = true;
+    }
+    if (cut) {
+      HERALD_RETURN_IF_ERROR(seg->RemoveFiles());
+      ++recovery_.segments_removed;
+      changed = true;
+      continue;
+    }
+    const int64_t from = (checkpoint && i == first_tail) ? checkpoint->recovery_offset : bases[i];
+    const int64_t durable = checkpoint ? checkpoint->recovery_offset : 0;
+    HERALD_ASSIGN_OR_RETURN(auto tail, seg->RecoverTail(from, durable, options_.repair));
+    recovery_.bytes_scanned += tail.bytes_scanned;
+    recovery_.bytes_truncated += tail.bytes_truncated;
+    if (tail.damaged_durable_data) {
+      ++recovery_.corrupt_trusted_segments;
+      roll_before_append_ = true;  // never append after damaged bytes
+    }
+    if (tail.bytes_truncated > 0) cut = true;
+    if (tail.bytes_scanned > 0 || tail.bytes_truncated > 0) changed = true;
+    segments_[bases[i]] = seg;
+  }
+  if (!changed && checkpoint) return false;
+  for (auto it = segments_.lower_bound(bases[first_tail]); it != segments_.end(); ++it) {
+    HERALD_RETURN_IF_ERROR(it->second->Sync());
+    HERALD_RETURN_IF_ERROR(it->second->SyncIndexes());
+  }
+  return changed;
+}
+
+// Everything recovered is durable: the end, the durable offset and the checkpointed offset are
+// one value. The start is the first segment's base, or the checkpoint's when DeleteRecords
+// moved it inside that segment.
+void Log::PublishRecoveredOffsets(const std::optional<CheckpointData>& checkpoint) {
   active_ = segments_.rbegin()->second;
-  int64_t end = active_->next_offset();
   // An empty last segment starts where the log ends.
-  end = std::max(end, active_->base_offset());
+  const int64_t end = std::max(active_->next_offset(), active_->base_offset());
   int64_t start = segments_.begin()->second->base_offset();
   if (checkpoint) start = std::max(start, checkpoint->log_start_offset);
   start = std::min(start, end);
@@ -182,20 +220,23 @@ Status Log::Recover() {
   durable_offset_.store(end);
   log_start_offset_.store(start);
   checkpointed_offset_ = end;
-  if (changed || !checkpoint || checkpoint->recovery_offset != end) {
-    Status written = WriteCheckpointFile(end, start);
-    const bool old_still_true = !checkpoint || checkpoint->recovery_offset <= end;
-    if (!written.ok() && old_still_true) {
-      // The checkpoint only saves the next recovery work (everything above is synced): a full
-      // disk must not keep the partition offline. The old checkpoint stays and is still true.
-      LogWarn("checkpoint_failed", {{"path", options_.dir}},
-              fmt::format("{}; the next start scans more", written.ToString()));
-      checkpointed_offset_ = checkpoint ? checkpoint->recovery_offset : 0;
-    } else {
-      HERALD_RETURN_IF_ERROR(written);
-    }
-  }
+}
+
+Status Log::RefreshCheckpoint(const std::optional<CheckpointData>& checkpoint) {
+  const int64_t end = end_offset_.load();
+  Status written = WriteCheckpointFile(end, log_start_offset_.load());
+  const bool old_still_true = !checkpoint || checkpoint->recovery_offset <= end;
+  if (written.ok() || !old_still_true) return written;
+  // The checkpoint only saves the next recovery work (everything above is synced): a full disk
+  // must not keep the partition offline. The old checkpoint stays and is still true.
+  LogWarn("checkpoint_failed", {{"path", options_.dir}},
+          fmt::format("{}; the next start scans more", written.ToString()));
+  checkpointed_offset_ = checkpoint ? checkpoint->recovery_offset : 0;
   return Status::Ok();
+}
+
+uint32_t Log::IndexInterval() const {
+  return static_cast<uint32_t>(config_.index_interval_bytes);
 }
 
 Status Log::WriteCheckpointFile(int64_t recovery_offset, int64_t log_start) {

@@ -183,6 +183,12 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   void FlushNow() override;
   void FlushIfDue(int64_t now_ms) override;
 
+ // What the recovery-checkpoint file holds: everything below recovery_offset was synced.
+  struct CheckpointData {
+    int64_t recovery_offset;
+    int64_t log_start_offset;
+  };
+
  private:
   struct Waiter {
     int64_t last_offset;
@@ -191,8 +197,25 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
 
 
   explicit Log(LogOptions options);
-  // Runs in Open, before any other thread can see the log: it takes no lock.
+  // Recover and its phases run in Open, before any other thread can see the log: they take no
+  // lock.
   Status Recover() NO_THREAD_SAFETY_ANALYSIS;
+  Result<std::vector<int64_t>> ListSegmentFiles();
+  Result<std::optional<CheckpointData>> ReadCheckpoint();
+  Status CreateFirstSegment(const std::optional<CheckpointData>& checkpoint)
+      NO_THREAD_SAFETY_ANALYSIS;
+  static size_t FirstUntrustedSegment(const std::vector<int64_t>& bases,
+                                      const std::optional<CheckpointData>& checkpoint);
+  Status OpenTrustedSegments(const std::vector<int64_t>& bases, size_t first_tail)
+      NO_THREAD_SAFETY_ANALYSIS;
+  Result<bool> RecoverTailSegments(const std::vector<int64_t>& bases, size_t first_tail,
+                                   const std::optional<CheckpointData>& checkpoint)
+      NO_THREAD_SAFETY_ANALYSIS;
+  void PublishRecoveredOffsets(const std::optional<CheckpointData>& checkpoint)
+      NO_THREAD_SAFETY_ANALYSIS;
+  Status RefreshCheckpoint(const std::optional<CheckpointData>& checkpoint)
+      NO_THREAD_SAFETY_ANALYSIS;
+  uint32_t IndexInterval() const NO_THREAD_SAFETY_ANALYSIS;
   Status WriteCheckpointFile(int64_t recovery_offset, int64_t log_start);
   // Checkpoint at `recovery` (durable), syncing the active segment's indexes first.
   Status CheckpointAt(int64_t recovery, const std::shared_ptr<Segment>& active)
