@@ -2,7 +2,6 @@
 // SIGINT/SIGTERM stops accepting, answers what is in flight, flushes and exits 0.
 #include <chrono>
 #include <csignal>
-#include <functional>
 #include <fstream>
 #include <map>
 #include <set>
@@ -18,6 +17,7 @@
 #include "base/log.h"
 #include "broker/broker.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "kafka/handlers.h"
@@ -210,48 +210,42 @@ void RunIo(boost::asio::io_context& io) {
   }
 }
 
-int RunServe(ServeOptions o, const std::set<std::string>& given) {
-  if (!o.config_file.empty()) {
-    // The file sets what the command line did not.
-    ServeOptions from_file = o;
-    if (Status s = LoadConfigFile(o.config_file, from_file); !s.ok()) {
-      std::cerr << "herald serve: " << s.message() << "\n";
-      return kExitUsage;
-    }
-    if (!given.contains("--data-dir")) o.data_dir = from_file.data_dir;
-    if (!given.contains("--num-partitions")) o.num_partitions = from_file.num_partitions;
-    if (!given.contains("--auto-create-topics")) o.auto_create_topics = from_file.auto_create_topics;
-    if (!given.contains("--group-initial-rebalance-delay-ms")) {
-      o.initial_rebalance_delay_ms = from_file.initial_rebalance_delay_ms;
-    }
-    o.log_defaults = from_file.log_defaults;
-    for (const auto& [flag, value] : from_file.limits) {
-      if (!given.contains(flag)) o.limits[flag] = value;
-    }
+// The config file sets what the command line did not.
+Status MergeConfigFile(ServeOptions& o, const std::set<std::string>& given) {
+  if (o.config_file.empty()) return Status::Ok();
+  ServeOptions from_file = o;
+  HERALD_RETURN_IF_ERROR(LoadConfigFile(o.config_file, from_file));
+  if (!given.contains("--data-dir")) o.data_dir = from_file.data_dir;
+  if (!given.contains("--num-partitions")) o.num_partitions = from_file.num_partitions;
+  if (!given.contains("--auto-create-topics")) o.auto_create_topics = from_file.auto_create_topics;
+  if (!given.contains("--group-initial-rebalance-delay-ms")) {
+    o.initial_rebalance_delay_ms = from_file.initial_rebalance_delay_ms;
   }
-  auto defaults = storage::LogConfig::WithOverrides(storage::LogConfig{}, o.log_defaults);
-  if (!defaults.ok()) {
-    std::cerr << "herald serve: " << o.config_file << ": " << defaults.status().message() << "\n";
-    return kExitUsage;
+  o.log_defaults = from_file.log_defaults;
+  for (const auto& [flag, value] : from_file.limits) {
+    if (!given.contains(flag)) o.limits[flag] = value;
   }
-  auto listen = SplitHostPort(o.kafka_addr);
-  if (!listen.ok()) {
-    std::cerr << "herald serve: --kafka-addr " << listen.status().message() << "\n";
-    return kExitUsage;
-  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<storage::Engine>> OpenEngine(const ServeOptions& o,
+                                                    const storage::LogConfig& defaults) {
   storage::EngineOptions eo;
   eo.data_dir = o.data_dir;
-  eo.defaults = *defaults;
+  eo.defaults = defaults;
   eo.max_partitions_per_topic =
       static_cast<int32_t>(LimitValue(o, "--max-partitions-per-topic"));
-  auto engine = storage::Engine::Open(eo);
-  if (!engine.ok()) {
-    std::cerr << "herald serve: " << engine.status().message() << "\n";
-    return engine.status().code() == StatusCode::kFailedPrecondition ? kExitDataDirLocked
-                                                                    : kExitFailure;
-  }
+  return storage::Engine::Open(eo);
+}
 
-  boost::asio::io_context io(o.threads);
+// How a client reaches a listener bound to `host`: a wildcard address becomes localhost.
+std::string ClientHost(const std::string& host) {
+  return (host == "0.0.0.0" || host == "::") ? "localhost" : host;
+}
+
+Result<kafka::ServerOptions> KafkaServerOptionsFor(const ServeOptions& o) {
+  auto listen = SplitHostPort(o.kafka_addr);
+  if (!listen.ok()) return listen.status().WithContext("--kafka-addr");
   kafka::ServerOptions so;
   so.host = listen->first;
   so.port = listen->second;
@@ -261,7 +255,14 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   so.request_read_timeout_ms = LimitValue(o, "--request-read-timeout-ms");
   so.queued_max_request_bytes = static_cast<size_t>(LimitValue(o, "--queued-max-request-bytes"));
   so.max_request_bytes = static_cast<size_t>(LimitValue(o, "--socket-request-max-bytes"));
+  return so;
+}
 
+// `kafka_host` and `kafka_port` are where the listener is bound: clients are told to use them
+// unless --advertised-addr says otherwise.
+Result<broker::BrokerOptions> BrokerOptionsFor(const ServeOptions& o,
+                                               const std::string& kafka_host,
+                                               uint16_t kafka_port) {
   broker::BrokerOptions bo;
   bo.auto_create_topics = o.auto_create_topics;
   bo.num_partitions = o.num_partitions;
@@ -271,55 +272,149 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   bo.fetch_max_wait_ms = static_cast<int32_t>(LimitValue(o, "--fetch-max-wait-ms"));
   bo.max_partitions_per_topic = static_cast<int32_t>(LimitValue(o, "--max-partitions-per-topic"));
   bo.max_partitions = static_cast<int32_t>(LimitValue(o, "--max-partitions"));
-  kafka::KafkaServer server(io, so);
-  if (Status s = server.Bind(); !s.ok()) {
-    std::cerr << "herald serve: " << s.message() << "\n";
-    return kExitFailure;
-  }
   if (o.advertised_addr.empty()) {
-    bo.advertised_host = (so.host == "0.0.0.0" || so.host == "::") ? "localhost" : so.host;
-    bo.advertised_port = server.port();
+    bo.advertised_host = ClientHost(kafka_host);
+    bo.advertised_port = kafka_port;
   } else {
     auto adv = SplitHostPort(o.advertised_addr);
-    if (!adv.ok()) {
-      std::cerr << "herald serve: --advertised-addr " << adv.status().message() << "\n";
-      return kExitUsage;
-    }
+    if (!adv.ok()) return adv.status().WithContext("--advertised-addr");
     bo.advertised_host = adv->first;
     bo.advertised_port = adv->second;
   }
-  auto opened = broker::Broker::Open(**engine, bo);
-  if (!opened.ok()) {
-    std::cerr << "herald serve: " << opened.status().ToString() << "\n";
-    return kExitFailure;
+  return bo;
+}
+
+Result<http::HttpServerOptions> HttpServerOptionsFor(const ServeOptions& o) {
+  auto listen = SplitHostPort(o.http_addr);
+  if (!listen.ok()) return listen.status().WithContext("--http-addr");
+  http::HttpServerOptions ho;
+  ho.host = listen->first;
+  ho.port = listen->second;
+  ho.api_keys.insert(o.api_keys.begin(), o.api_keys.end());
+  return ho;
+}
+
+// Every `interval_ms`, a consumer_lag event for each partition a group lags on and a
+// dlq_depth_exceeded warning for each dead-letter topic above the threshold. Runs on its own
+// strand of the server's io_context until Stop.
+class LagReporter {
+ public:
+  LagReporter(boost::asio::io_context& io, broker::Broker& broker,
+              broker::GroupCoordinator& groups, int64_t interval_ms, int64_t dlq_threshold)
+      : broker_(broker),
+        groups_(groups),
+        interval_ms_(interval_ms),
+        dlq_threshold_(dlq_threshold),
+        strand_(boost::asio::make_strand(io)),
+        timer_(strand_) {}
+
+  void Start() {
+    boost::asio::post(strand_, [this] { Schedule(); });
   }
+  void Stop() {
+    boost::asio::post(strand_, [this] {
+      stopped_ = true;
+      timer_.cancel();
+    });
+  }
+
+ private:
+  void Schedule() {
+    if (stopped_) return;
+    timer_.expires_after(std::chrono::milliseconds(interval_ms_));
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      groups_.Overview(std::nullopt, [this](std::vector<broker::GroupOverview> all) {
+        Report(all);
+        boost::asio::post(strand_, [this] { Schedule(); });
+      });
+    });
+  }
+
+  void Report(const std::vector<broker::GroupOverview>& groups) {
+    for (const auto& group : groups) {
+      for (const auto& lag : group.lag) {
+        if (lag.lag == 0) continue;
+        LogInfo("consumer_lag", {{"consumer_group", group.description.group_id},
+                                 {"topic", lag.topic},
+                                 {"partition", lag.partition},
+                                 {"offset", lag.committed},
+                                 {"end_offset", lag.end_offset},
+                                 {"lag", lag.lag}});
+      }
+    }
+    for (const auto& [topic, depth] : broker_.DeadLetterDepths()) {
+      if (depth <= dlq_threshold_) continue;
+      LogWarn("dlq_depth_exceeded",
+              {{"topic", topic}, {"depth", depth}, {"threshold", dlq_threshold_}},
+              "dead letters are piling up: inspect them with herald dlq list");
+    }
+  }
+
+  broker::Broker& broker_;
+  broker::GroupCoordinator& groups_;
+  const int64_t interval_ms_;
+  const int64_t dlq_threshold_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::steady_timer timer_;  // on strand_
+  bool stopped_ = false;             // on strand_
+};
+
+void PrintStartBanner(const ServeOptions& o, const std::string& kafka_where,
+                      const std::string& advertised, const std::string& http_where) {
+  std::cerr << fmt::format(
+      "herald: Kafka protocol on {} (clients use {}), HTTP on {}, data in {}\n"
+      "  produce:  echo 'hello' | kcat -b {} -t demo -P\n"
+      "  consume:  kcat -b {} -t demo -C -o beginning -e\n"
+      "  over HTTP: curl -s -X POST -H 'Content-Type: application/vnd.kafka.json.v2+json' \\\n"
+      "               -d '{{\"records\":[{{\"value\":{{\"hello\":\"world\"}}}}]}}' http://{}/topics/demo\n"
+      "  metrics:  curl -s http://{}/metrics\n"
+      "  stop:     Ctrl-C\n",
+      kafka_where, advertised, http_where, o.data_dir, advertised, advertised, http_where,
+      http_where);
+}
+
+// Runs `io` on `threads` threads (this one included) until it stops.
+void RunIoThreads(boost::asio::io_context& io, int threads) {
+  std::vector<std::thread> others;
+  for (int i = 1; i < threads; ++i) others.emplace_back([&io] { RunIo(io); });
+  RunIo(io);
+  for (auto& t : others) t.join();
+}
+
+int RunServe(ServeOptions o, const std::set<std::string>& given) {
+  if (Status s = MergeConfigFile(o, given); !s.ok()) return UsageError(s.message());
+  auto so = KafkaServerOptionsFor(o);
+  if (!so.ok()) return UsageError(so.status().message());
+  auto ho = HttpServerOptionsFor(o);
+  if (!ho.ok()) return UsageError(ho.status().message());
+  // Topic configs every topic starts from: Kafka's log.* settings from the config file.
+  auto defaults = storage::LogConfig::WithOverrides(storage::LogConfig{}, o.log_defaults);
+  if (!defaults.ok()) return UsageError(defaults.status().WithContext(o.config_file).message());
+  auto engine = OpenEngine(o, *defaults);
+  if (!engine.ok()) {
+    Fail(engine.status());
+    return engine.status().code() == StatusCode::kFailedPrecondition ? kExitDataDirLocked
+                                                                    : kExitFailure;
+  }
+
+  boost::asio::io_context io(o.threads);
+  kafka::KafkaServer server(io, *so);
+  if (Status s = server.Bind(); !s.ok()) return Fail(s);
+  http::HttpServer http_server(io, *ho);
+  if (Status s = http_server.Bind(); !s.ok()) return Fail(s);
+  auto bo = BrokerOptionsFor(o, so->host, server.port());
+  if (!bo.ok()) return UsageError(bo.status().message());
+  auto opened = broker::Broker::Open(**engine, *bo);
+  if (!opened.ok()) return Fail(opened.status());
   std::unique_ptr<broker::Broker> broker = std::move(opened).value();
   broker::GroupOptions go;
   go.initial_rebalance_delay_ms = o.initial_rebalance_delay_ms;
   auto groups = broker::GroupCoordinator::Open(**engine, io.get_executor(), go);
-  if (!groups.ok()) {
-    std::cerr << "herald serve: " << groups.status().ToString() << "\n";
-    return kExitFailure;
-  }
-  kafka::KafkaHandlers handlers(*broker, **groups);
+  if (!groups.ok()) return Fail(groups.status());
 
-  auto http_listen = SplitHostPort(o.http_addr);
-  if (!http_listen.ok()) {
-    std::cerr << "herald serve: --http-addr " << http_listen.status().message() << "\n";
-    return kExitUsage;
-  }
-  http::HttpServerOptions ho;
-  ho.host = http_listen->first;
-  ho.port = http_listen->second;
-  ho.api_keys.insert(o.api_keys.begin(), o.api_keys.end());
-  http::HttpServer http_server(io, ho);
-  if (Status s = http_server.Bind(); !s.ok()) {
-    std::cerr << "herald serve: " << s.message() << "\n";
-    return kExitFailure;
-  }
-  const std::string http_where =
-      fmt::format("{}:{}", (ho.host == "0.0.0.0" || ho.host == "::") ? "localhost" : ho.host,
-                  http_server.port());
+  kafka::KafkaHandlers handlers(*broker, **groups);
+  const std::string http_where = fmt::format("{}:{}", ClientHost(ho->host), http_server.port());
   http::HttpContext http_context{.broker = *broker,
                                  .groups = **groups,
                                  .version = HERALD_VERSION,
@@ -340,79 +435,32 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   server.Start(handlers);
   http_server.Start(router);
   http_context.ready = true;
+  LagReporter lag_reporter(io, *broker, **groups, o.lag_log_interval_ms, o.dlq_alert_threshold);
+  lag_reporter.Start();
 
-  // Every lag_log_interval_ms, a consumer_lag event for each partition a group lags on and a
-  // dlq_depth_exceeded warning for each dead-letter topic above the threshold.
-  auto lag_strand = boost::asio::make_strand(io);
-  boost::asio::steady_timer lag_timer(lag_strand);
-  bool lag_stopped = false;  // on lag_strand
-  std::function<void()> schedule_lag_report = [&] {
-    if (lag_stopped) return;
-    lag_timer.expires_after(std::chrono::milliseconds(o.lag_log_interval_ms));
-    lag_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      (*groups)->Overview(std::nullopt, [&](std::vector<broker::GroupOverview> all) {
-        for (const auto& group : all) {
-          for (const auto& lag : group.lag) {
-            if (lag.lag == 0) continue;
-            LogInfo("consumer_lag", {{"consumer_group", group.description.group_id},
-                                     {"topic", lag.topic},
-                                     {"partition", lag.partition},
-                                     {"offset", lag.committed},
-                                     {"end_offset", lag.end_offset},
-                                     {"lag", lag.lag}});
-          }
-        }
-        for (const auto& [topic, depth] : broker->DeadLetterDepths()) {
-          if (depth <= o.dlq_alert_threshold) continue;
-          LogWarn("dlq_depth_exceeded",
-                  {{"topic", topic}, {"depth", depth}, {"threshold", o.dlq_alert_threshold}},
-                  "dead letters are piling up: inspect them with herald dlq list");
-        }
-        boost::asio::post(lag_strand, schedule_lag_report);
-      });
-    });
-  };
-  boost::asio::post(lag_strand, schedule_lag_report);
-
+  // SIGINT/SIGTERM: stop accepting, answer what is in flight; io.run returns once all is done.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     LogInfo("shutdown", {{"signal", signal}}, "stopping: answering in-flight requests");
     http_context.ready = false;
-    boost::asio::post(lag_strand, [&] {
-      lag_stopped = true;
-      lag_timer.cancel();
-    });
+    lag_reporter.Stop();
     server.Stop();
     http_server.Stop();
     (*groups)->Shutdown();
   });
 
-  std::string where = fmt::format("{}:{}", bo.advertised_host, bo.advertised_port);
-  LogInfo("listening",
-          {{"kafka_addr", fmt::format("{}:{}", so.host, server.port())},
-           {"http_addr", fmt::format("{}:{}", ho.host, http_server.port())},
-           {"advertised", where},
-           {"data_dir", o.data_dir},
-           {"cluster_id", broker->cluster_id()}});
-  std::cerr << fmt::format(
-      "herald: Kafka protocol on {}:{} (clients use {}), HTTP on {}, data in {}\n"
-      "  produce:  echo 'hello' | kcat -b {} -t demo -P\n"
-      "  consume:  kcat -b {} -t demo -C -o beginning -e\n"
-      "  over HTTP: curl -s -X POST -H 'Content-Type: application/vnd.kafka.json.v2+json' \\\n"
-      "               -d '{{\"records\":[{{\"value\":{{\"hello\":\"world\"}}}}]}}' http://{}/topics/demo\n"
-      "  metrics:  curl -s http://{}/metrics\n"
-      "  stop:     Ctrl-C\n",
-      so.host, server.port(), where, http_where, o.data_dir, where, where, http_where, http_where);
+  const std::string kafka_where = fmt::format("{}:{}", so->host, server.port());
+  const std::string advertised = fmt::format("{}:{}", bo->advertised_host, bo->advertised_port);
+  LogInfo("listening", {{"kafka_addr", kafka_where},
+                        {"http_addr", fmt::format("{}:{}", ho->host, http_server.port())},
+                        {"advertised", advertised},
+                        {"data_dir", o.data_dir},
+                        {"cluster_id", broker->cluster_id()}});
+  PrintStartBanner(o, kafka_where, advertised, http_where);
+  RunIoThreads(io, o.threads);
 
-  std::vector<std::thread> threads;
-  for (int i = 1; i < o.threads; ++i) threads.emplace_back([&io] { RunIo(io); });
-  RunIo(io);
-  for (auto& t : threads) t.join();
-
-  Status closed = (*engine)->Close();
-  if (!closed.ok()) {
+  if (Status closed = (*engine)->Close(); !closed.ok()) {
     LogError("shutdown", {{"data_dir", o.data_dir}}, closed.ToString());
     return kExitFailure;
   }
