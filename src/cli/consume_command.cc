@@ -83,11 +83,193 @@ std::string FormatRecord(const client::Message& m, const std::string& format) {
                      OrDash(m.key), headers.empty() ? "-" : headers, OrDash(m.value));
 }
 
+// The partitions to read, where each ended when consuming started, and where to start each.
+struct ConsumePlan {
+  std::vector<client::TopicPartition> chosen;
+  std::map<int32_t, client::Watermarks> marks_at_start;
+  std::map<int32_t, int64_t> start;  // kOffsetStored keeps a group's commits
+};
+
+Result<ConsumePlan> PlanPartitions(client::Consumer& consumer, const ConsumeOptions& o,
+                                   int64_t since_ms) {
+  ConsumePlan plan;
+  HERALD_ASSIGN_OR_RETURN(auto topic, consumer.client().DescribeTopic(o.topic));
+  for (int32_t p : o.partitions) {
+    if (p < 0 || static_cast<size_t>(p) >= topic.partitions.size()) {
+      return NotFound("topic '{}' has no partition {} (it has {})", o.topic, p,
+                      topic.partitions.size());
+    }
+  }
+  for (const auto& p : topic.partitions) {
+    const bool wanted = o.partitions.empty() || std::find(o.partitions.begin(), o.partitions.end(),
+                                                          p.id) != o.partitions.end();
+    if (wanted) plan.chosen.push_back({o.topic, p.id, client::kOffsetInvalid, {}});
+  }
+  HERALD_ASSIGN_OR_RETURN(auto marks, consumer.client().QueryWatermarks(plan.chosen));
+  for (size_t i = 0; i < plan.chosen.size(); ++i) {
+    plan.marks_at_start[plan.chosen[i].partition] = marks[i];
+  }
+
+  for (const auto& tp : plan.chosen) {
+    const client::Watermarks& m = plan.marks_at_start[tp.partition];
+    int64_t at = o.group.empty() ? m.high : client::kOffsetStored;
+    if (o.from_beginning) at = client::kOffsetBeginning;
+    if (o.offset >= 0) at = std::clamp(o.offset, m.low, m.high);
+    plan.start[tp.partition] = at;
+  }
+  if (since_ms >= 0) {
+    std::vector<client::TopicPartition> query = plan.chosen;
+    for (auto& tp : query) tp.offset = since_ms;
+    HERALD_ASSIGN_OR_RETURN(auto found, consumer.client().ListOffsets(query));
+    for (const auto& tp : found) {
+      HERALD_RETURN_IF_ERROR(tp.status);
+      // No record at or after the time: start at the end.
+      plan.start[tp.partition] =
+          tp.offset >= 0 ? tp.offset : plan.marks_at_start[tp.partition].high;
+    }
+  }
+  return plan;
+}
+
+// Reads records until the options say to stop, printing each; with --group, marks each as
+// processed for the commit at the end.
+class ConsumeLoop {
+ public:
+  ConsumeLoop(client::Consumer& consumer, const ConsumeOptions& o, ConsumePlan plan)
+      : consumer_(consumer),
+        o_(o),
+        grouped_(!o.group.empty()),
+        plan_(std::move(plan)),
+        group_assignment_(std::make_shared<GroupAssignment>()) {}
+
+  // Joins the group (whose assignments start where the plan says) or assigns every chosen
+  // partition.
+  Status Start() {
+    if (grouped_) {
+      // By value: librdkafka may call it until the consumer is closed.
+      auto on_assign = [start = plan_.start, topic_name = o_.topic,
+                        group_assignment = group_assignment_](
+                           std::vector<client::TopicPartition>& partitions) {
+        group_assignment->received = true;
+        group_assignment->size = partitions.size();
+        for (auto& tp : partitions) {
+          if (auto it = start.find(tp.partition); tp.topic == topic_name && it != start.end()) {
+            tp.offset = it->second;
+          }
+        }
+      };
+      return consumer_.Subscribe({o_.topic}, on_assign);
+    }
+    std::vector<client::TopicPartition> assignment = plan_.chosen;
+    for (auto& tp : assignment) {
+      tp.offset = plan_.start[tp.partition];
+      assigned_.insert(tp.partition);
+    }
+    assignment_known_ = true;
+    return consumer_.Assign(assignment);
+  }
+
+  Status Run() {
+    // With --count, and only when the records do not go to the same terminal.
+    ProgressBar progress(fmt::format("consuming {}", o_.topic), static_cast<uint64_t>(o_.count),
+                         o_.count > 0 && ::isatty(STDOUT_FILENO) == 0);
+    last_activity_ = std::chrono::steady_clock::now();
+    last_assignment_check_ = last_activity_ - std::chrono::seconds(1);
+    Status failure;
+    while (stop_requested == 0 && !Done()) {
+      auto event = consumer_.Poll(100);
+      if (!event.ok()) {
+        failure = event.status();
+        break;
+      }
+      if (Handle(*event)) progress.Update(static_cast<uint64_t>(printed_));
+    }
+    std::cout << std::flush;
+    progress.Finish();
+    return failure;
+  }
+
+  int64_t printed() const { return printed_; }
+  bool stops_when_caught_up() const { return !o_.follow && o_.count == 0; }
+
+ private:
+  // What the group gave us last (rebalance callbacks run inside Poll, on this thread).
+  struct GroupAssignment {
+    bool received = false;
+    size_t size = 0;
+  };
+
+  bool Done() {
+    if (o_.count > 0 && printed_ >= o_.count) return true;
+    if (grouped_) RefreshGroupAssignment();
+    if (stops_when_caught_up() && assignment_known_ &&
+        std::all_of(assigned_.begin(), assigned_.end(),
+                    [&](int32_t p) { return caught_up_.contains(p); })) {
+      return true;
+    }
+    return o_.timeout_ms > 0 && std::chrono::steady_clock::now() - last_activity_ >=
+                                    std::chrono::milliseconds(o_.timeout_ms);
+  }
+
+  // At most every 100 ms: which partitions the group assigns us now.
+  void RefreshGroupAssignment() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_assignment_check_ < std::chrono::milliseconds(100)) return;
+    last_assignment_check_ = now;
+    auto now_assigned = consumer_.Assignment();
+    if (!now_assigned.ok()) return;
+    assigned_.clear();
+    for (const auto& tp : *now_assigned) {
+      if (tp.topic == o_.topic && plan_.start.contains(tp.partition)) {
+        assigned_.insert(tp.partition);
+      }
+    }
+    // Empty between a revocation and the next assignment, or because the group has more
+    // members than the topic has partitions (then there is nothing for us to catch up on).
+    assignment_known_ =
+        group_assignment_->received && (!assigned_.empty() || group_assignment_->size == 0);
+  }
+
+  // A partition is caught up once it reported its end, or a record at or past its end at start.
+  // Answers whether a record was printed.
+  bool Handle(const client::Consumer::Event& event) {
+    using Kind = client::Consumer::Event::Kind;
+    if (event.kind == Kind::kNone) return false;
+    const client::Message& m = event.message;
+    if (m.topic != o_.topic || !plan_.start.contains(m.partition)) return false;
+    if (event.kind == Kind::kPartitionEof) {
+      caught_up_.insert(m.partition);
+      return false;
+    }
+    last_activity_ = std::chrono::steady_clock::now();
+    std::cout << FormatRecord(m, o_.format) << "\n";
+    ++printed_;
+    if (m.offset + 1 >= plan_.marks_at_start[m.partition].high) caught_up_.insert(m.partition);
+    if (grouped_) {
+      if (Status s = consumer_.MarkProcessed(m.topic, m.partition, m.offset); !s.ok()) {
+        LogDebug("offset_store_failed", {}, s.message());
+      }
+    }
+    return true;
+  }
+
+  client::Consumer& consumer_;
+  const ConsumeOptions& o_;
+  const bool grouped_;
+  ConsumePlan plan_;
+  std::shared_ptr<GroupAssignment> group_assignment_;
+  std::set<int32_t> assigned_;  // which partitions are ours
+  bool assignment_known_ = false;
+  std::set<int32_t> caught_up_;
+  int64_t printed_ = 0;
+  std::chrono::steady_clock::time_point last_activity_;
+  std::chrono::steady_clock::time_point last_assignment_check_;
+};
+
 int RunConsume(const ConsumeOptions& o) {
-  const int64_t now = NowMs();
   int64_t since_ms = -1;
   if (!o.since.empty()) {
-    auto t = ParseTime(o.since, now);
+    auto t = ParseTime(o.since, NowMs());
     if (!t.ok()) return UsageError(fmt::format("--since: {}", t.status().message()));
     since_ms = *t;
   }
@@ -101,155 +283,26 @@ int RunConsume(const ConsumeOptions& o) {
   auto consumer = client::Consumer::Create(o.flags.ToClientOptions(), co);
   if (!consumer.ok()) return Fail(consumer.status());
   if (Status s = consumer->client().Connect(); !s.ok()) return Fail(s);
-  auto topic = consumer->client().DescribeTopic(o.topic);
-  if (!topic.ok()) return Fail(topic.status());
+  auto plan = PlanPartitions(*consumer, o, since_ms);
+  if (!plan.ok()) return Fail(plan.status());
 
-  // The partitions to read and where each ends now.
-  std::vector<client::TopicPartition> chosen;
-  for (const auto& p : topic->partitions) {
-    const bool wanted = o.partitions.empty() || std::find(o.partitions.begin(), o.partitions.end(),
-                                                          p.id) != o.partitions.end();
-    if (wanted) chosen.push_back({o.topic, p.id, client::kOffsetInvalid, {}});
-  }
-  for (int32_t p : o.partitions) {
-    if (p < 0 || static_cast<size_t>(p) >= topic->partitions.size()) {
-      return Fail(NotFound("topic '{}' has no partition {} (it has {})", o.topic, p,
-                           topic->partitions.size()));
-    }
-  }
-  auto marks = consumer->client().QueryWatermarks(chosen);
-  if (!marks.ok()) return Fail(marks.status());
-  std::map<int32_t, client::Watermarks> marks_at_start;
-  for (size_t i = 0; i < chosen.size(); ++i) marks_at_start[chosen[i].partition] = (*marks)[i];
-
-  // Start offsets. kOffsetStored keeps a group's commits.
-  std::map<int32_t, int64_t> start;
-  for (const auto& tp : chosen) {
-    const client::Watermarks& m = marks_at_start[tp.partition];
-    int64_t at = grouped ? client::kOffsetStored : m.high;
-    if (o.from_beginning) at = client::kOffsetBeginning;
-    if (o.offset >= 0) at = std::clamp(o.offset, m.low, m.high);
-    start[tp.partition] = at;
-  }
-  if (since_ms >= 0) {
-    std::vector<client::TopicPartition> query = chosen;
-    for (auto& tp : query) tp.offset = since_ms;
-    auto found = consumer->client().ListOffsets(query);
-    if (!found.ok()) return Fail(found.status());
-    for (const auto& tp : *found) {
-      if (!tp.status.ok()) return Fail(tp.status);
-      // No record at or after the time: start at the end.
-      start[tp.partition] = tp.offset >= 0 ? tp.offset : marks_at_start[tp.partition].high;
-    }
-  }
-
-  // Which partitions are ours (grouped: whatever the group assigns us).
-  std::set<int32_t> assigned;
-  bool assignment_known = false;
-  // What the group gave us last (rebalance callbacks run inside Poll, on this thread).
-  struct GroupAssignment {
-    bool received = false;
-    size_t size = 0;
-  };
-  auto group_assignment = std::make_shared<GroupAssignment>();
-  if (grouped) {
-    // By value: librdkafka may call it until the consumer is closed.
-    auto on_assign = [start, topic_name = o.topic,
-                      group_assignment](std::vector<client::TopicPartition>& partitions) {
-      group_assignment->received = true;
-      group_assignment->size = partitions.size();
-      for (auto& tp : partitions) {
-        if (auto it = start.find(tp.partition); tp.topic == topic_name && it != start.end()) {
-          tp.offset = it->second;
-        }
-      }
-    };
-    if (Status s = consumer->Subscribe({o.topic}, on_assign); !s.ok()) return Fail(s);
-  } else {
-    std::vector<client::TopicPartition> assignment = chosen;
-    for (auto& tp : assignment) {
-      tp.offset = start[tp.partition];
-      assigned.insert(tp.partition);
-    }
-    if (Status s = consumer->Assign(assignment); !s.ok()) return Fail(s);
-    assignment_known = true;
-  }
-
+  ConsumeLoop loop(*consumer, o, std::move(plan).value());
+  if (Status s = loop.Start(); !s.ok()) return Fail(s);
   stop_requested = 0;
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
-
-  // A partition is caught up once it reported its end, or a record at or past its end at start.
-  std::set<int32_t> caught_up;
-  const bool stop_when_caught_up = !o.follow && o.count == 0;
-  // With --count, and only when the records do not go to the same terminal.
-  ProgressBar progress(fmt::format("consuming {}", o.topic), static_cast<uint64_t>(o.count),
-                       o.count > 0 && ::isatty(STDOUT_FILENO) == 0);
-  int64_t printed = 0;
-  auto last_activity = std::chrono::steady_clock::now();
-  auto last_assignment_check = last_activity - std::chrono::seconds(1);
-  Status failure;
-  while (stop_requested == 0) {
-    if (o.count > 0 && printed >= o.count) break;
-    if (grouped && std::chrono::steady_clock::now() - last_assignment_check >=
-                       std::chrono::milliseconds(100)) {
-      last_assignment_check = std::chrono::steady_clock::now();
-      auto now_assigned = consumer->Assignment();
-      if (now_assigned.ok()) {
-        assigned.clear();
-        for (const auto& tp : *now_assigned) {
-          if (tp.topic == o.topic && start.contains(tp.partition)) assigned.insert(tp.partition);
-        }
-        // Empty between a revocation and the next assignment, or because the group has more
-        // members than the topic has partitions (then there is nothing for us to catch up on).
-        assignment_known =
-            group_assignment->received && (!assigned.empty() || group_assignment->size == 0);
-      }
-    }
-    if (stop_when_caught_up && assignment_known &&
-        std::all_of(assigned.begin(), assigned.end(),
-                    [&](int32_t p) { return caught_up.contains(p); })) {
-      break;
-    }
-    if (o.timeout_ms > 0 && std::chrono::steady_clock::now() - last_activity >=
-                                std::chrono::milliseconds(o.timeout_ms)) {
-      break;
-    }
-    auto event = consumer->Poll(100);
-    if (!event.ok()) {
-      failure = event.status();
-      break;
-    }
-    using Kind = client::Consumer::Event::Kind;
-    if (event->kind == Kind::kNone) continue;
-    const client::Message& m = event->message;
-    if (m.topic != o.topic || !start.contains(m.partition)) continue;
-    if (event->kind == Kind::kPartitionEof) {
-      caught_up.insert(m.partition);
-      continue;
-    }
-    last_activity = std::chrono::steady_clock::now();
-    std::cout << FormatRecord(m, o.format) << "\n";
-    ++printed;
-    if (m.offset + 1 >= marks_at_start[m.partition].high) caught_up.insert(m.partition);
-    if (grouped) {
-      if (Status s = consumer->MarkProcessed(m.topic, m.partition, m.offset); !s.ok()) {
-        LogDebug("offset_store_failed", {}, s.message());
-      }
-    }
-    progress.Update(static_cast<uint64_t>(printed));
-  }
-  std::cout << std::flush;
-  progress.Finish();
+  Status failure = loop.Run();
   Status committed = consumer->Commit();
   Status closed = consumer->Close();
   if (!failure.ok()) return Fail(failure);
   if (!committed.ok()) return Fail(committed);
   if (!closed.ok()) return Fail(closed);
+
   if (StderrIsTerminal()) {
+    const int64_t printed = loop.printed();
     std::string note;
     if (printed == 0 && !grouped && !o.from_beginning && o.offset < 0 && since_ms < 0 &&
-        stop_when_caught_up) {
+        loop.stops_when_caught_up()) {
       note =
           " (started at the end: --from-beginning reads earlier records, --follow waits for new "
           "ones)";
