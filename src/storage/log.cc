@@ -5,51 +5,17 @@
 #include <future>
 #include <unordered_map>
 
-#include "base/crc32c.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/mutex.h"
+#include "storage/recovery_checkpoint.h"
 
 namespace herald::storage {
-namespace {
-
-constexpr char kCheckpointName[] = "recovery-checkpoint";
-constexpr char kCheckpointMagic[] = "HRCP";
-constexpr uint16_t kCheckpointVersion = 1;
-constexpr size_t kCheckpointSize = 4 + 2 + 8 + 8 + 4;
-
-using CheckpointData = Log::CheckpointData;
-
-Buffer EncodeCheckpoint(const CheckpointData& c) {
-  Buffer out;
-  BufferWriter w(out);
-  w.Bytes(AsBytes(std::string_view(kCheckpointMagic, 4)));
-  w.Int<uint16_t>(kCheckpointVersion);
-  w.Int<int64_t>(c.recovery_offset);
-  w.Int<int64_t>(c.log_start_offset);
-  w.Int<uint32_t>(Crc32c(out));
-  return out;
-}
-
-std::optional<CheckpointData> DecodeCheckpoint(ByteView b) {
-  if (b.size() != kCheckpointSize) return std::nullopt;
-  if (AsString(b.first(4)) != std::string_view(kCheckpointMagic, 4)) return std::nullopt;
-  if (LoadBigEndian<uint16_t>(&b[4]) != kCheckpointVersion) return std::nullopt;
-  if (LoadBigEndian<uint32_t>(&b[kCheckpointSize - 4]) != Crc32c(b.first(kCheckpointSize - 4))) {
-    return std::nullopt;
-  }
-  CheckpointData c{LoadBigEndian<int64_t>(&b[6]), LoadBigEndian<int64_t>(&b[14])};
-  if (c.recovery_offset < 0 || c.log_start_offset < 0) return std::nullopt;
-  return c;
-}
-
-}  // namespace
-
 Log::Log(LogOptions options)
     : options_(std::move(options)),
       fs_(*options_.fs),
       clock_(options_.clock ? *options_.clock : Clock::System()),
-      checkpoint_path_(JoinPath(options_.dir, kCheckpointName)),
+      checkpoint_path_(JoinPath(options_.dir, kRecoveryCheckpointName)),
       config_(options_.config) {}
 
 Log::~Log() { Close().IgnoreError(); }
@@ -74,7 +40,7 @@ Result<std::shared_ptr<Log>> Log::Open(LogOptions options) {
 Status Log::Recover() {
   HERALD_RETURN_IF_ERROR(CreateDirs(fs_, options_.dir));
   HERALD_ASSIGN_OR_RETURN(std::vector<int64_t> bases, ListSegmentFiles());
-  HERALD_ASSIGN_OR_RETURN(std::optional<CheckpointData> checkpoint, ReadCheckpoint());
+  HERALD_ASSIGN_OR_RETURN(std::optional<RecoveryCheckpoint> checkpoint, ReadRecoveryCheckpoint(fs_, checkpoint_path_));
   recovery_.had_checkpoint = checkpoint.has_value();
 
   bool changed = !checkpoint.has_value();
@@ -120,17 +86,9 @@ Result<std::vector<int64_t>> Log::ListSegmentFiles() {
   return bases;
 }
 
-// A checkpoint that does not decode (torn, another version) counts as none: the whole log is
-// scanned.
-Result<std::optional<Log::CheckpointData>> Log::ReadCheckpoint() {
-  if (!fs_.Exists(checkpoint_path_)) return std::optional<CheckpointData>();
-  HERALD_ASSIGN_OR_RETURN(Buffer raw, ReadFile(fs_, checkpoint_path_));
-  return DecodeCheckpoint(raw);
-}
-
 // No segment file: the log starts where the checkpoint says it ended (all of it deleted), or
 // at 0.
-Status Log::CreateFirstSegment(const std::optional<CheckpointData>& checkpoint) {
+Status Log::CreateFirstSegment(const std::optional<RecoveryCheckpoint>& checkpoint) {
   const int64_t base =
       checkpoint ? std::max(checkpoint->recovery_offset, checkpoint->log_start_offset) : 0;
   HERALD_ASSIGN_OR_RETURN(auto seg, Segment::Create(fs_, options_.dir, base, IndexInterval(),
@@ -141,7 +99,7 @@ Status Log::CreateFirstSegment(const std::optional<CheckpointData>& checkpoint) 
 
 // The first segment that may hold bytes written after the checkpoint.
 size_t Log::FirstUntrustedSegment(const std::vector<int64_t>& bases,
-                                  const std::optional<CheckpointData>& checkpoint) {
+                                  const std::optional<RecoveryCheckpoint>& checkpoint) {
   size_t first_tail = 0;
   if (checkpoint) {
     while (first_tail + 1 < bases.size() && bases[first_tail + 1] <= checkpoint->recovery_offset) {
@@ -169,7 +127,7 @@ Status Log::OpenTrustedSegments(const std::vector<int64_t>& bases, size_t first_
 // (always when there was no checkpoint).
 // Answers whether anything on disk changed.
 Result<bool> Log::RecoverTailSegments(const std::vector<int64_t>& bases, size_t first_tail,
-                                      const std::optional<CheckpointData>& checkpoint) {
+                                      const std::optional<RecoveryCheckpoint>& checkpoint) {
   bool changed = false;
   bool cut = false;
   for (size_t i = first_tail; i < bases.size(); ++i) {
@@ -209,7 +167,7 @@ Result<bool> Log::RecoverTailSegments(const std::vector<int64_t>& bases, size_t 
 // Everything recovered is durable: the end, the durable offset and the checkpointed offset are
 // one value. The start is the first segment's base, or the checkpoint's when DeleteRecords
 // moved it inside that segment.
-void Log::PublishRecoveredOffsets(const std::optional<CheckpointData>& checkpoint) {
+void Log::PublishRecoveredOffsets(const std::optional<RecoveryCheckpoint>& checkpoint) {
   active_ = segments_.rbegin()->second;
   // An empty last segment starts where the log ends.
   const int64_t end = std::max(active_->next_offset(), active_->base_offset());
@@ -222,7 +180,7 @@ void Log::PublishRecoveredOffsets(const std::optional<CheckpointData>& checkpoin
   checkpointed_offset_ = end;
 }
 
-Status Log::RefreshCheckpoint(const std::optional<CheckpointData>& checkpoint) {
+Status Log::RefreshCheckpoint(const std::optional<RecoveryCheckpoint>& checkpoint) {
   const int64_t end = end_offset_.load();
   Status written = WriteCheckpointFile(end, log_start_offset_.load());
   const bool old_still_true = !checkpoint || checkpoint->recovery_offset <= end;
@@ -240,7 +198,7 @@ uint32_t Log::IndexInterval() const {
 }
 
 Status Log::WriteCheckpointFile(int64_t recovery_offset, int64_t log_start) {
-  return WriteFileAtomic(fs_, checkpoint_path_, EncodeCheckpoint({recovery_offset, log_start}));
+  return WriteRecoveryCheckpoint(fs_, checkpoint_path_, {recovery_offset, log_start});
 }
 
 void Log::Append(MutableByteView batch, AckLevel ack, AppendCallback done) {

@@ -1,10 +1,7 @@
 // Log: one topic-partition's durable, segmented log of Kafka record batches.
 //
-// A directory of segments (storage/segment.h) plus a recovery checkpoint:
-//
-//   checkpoint file `recovery-checkpoint` (written atomically):
-//     checkpoint := "HRCP" version:uint16 recoveryOffset:int64 logStartOffset:int64 crc32c:uint32
-//   (big-endian; the CRC32C covers the bytes before it)
+// A directory of segments (storage/segment.h) plus a recovery checkpoint
+// (storage/recovery_checkpoint.h).
 //
 // Every offset below recoveryOffset was synced when the checkpoint was written. Open() trusts the
 // segments before the one holding recoveryOffset, validates every batch from there to the end,
@@ -51,6 +48,7 @@
 #include "storage/flusher.h"
 #include "storage/log_config.h"
 #include "storage/read_slice.h"
+#include "storage/recovery_checkpoint.h"
 #include "storage/segment.h"
 
 namespace herald::storage {
@@ -183,12 +181,6 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   void FlushNow() override;
   void FlushIfDue(int64_t now_ms) override;
 
- // What the recovery-checkpoint file holds: everything below recovery_offset was synced.
-  struct CheckpointData {
-    int64_t recovery_offset;
-    int64_t log_start_offset;
-  };
-
  private:
   struct Waiter {
     int64_t last_offset;
@@ -201,19 +193,18 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // lock.
   Status Recover() NO_THREAD_SAFETY_ANALYSIS;
   Result<std::vector<int64_t>> ListSegmentFiles();
-  Result<std::optional<CheckpointData>> ReadCheckpoint();
-  Status CreateFirstSegment(const std::optional<CheckpointData>& checkpoint)
+  Status CreateFirstSegment(const std::optional<RecoveryCheckpoint>& checkpoint)
       NO_THREAD_SAFETY_ANALYSIS;
   static size_t FirstUntrustedSegment(const std::vector<int64_t>& bases,
-                                      const std::optional<CheckpointData>& checkpoint);
+                                      const std::optional<RecoveryCheckpoint>& checkpoint);
   Status OpenTrustedSegments(const std::vector<int64_t>& bases, size_t first_tail)
       NO_THREAD_SAFETY_ANALYSIS;
   Result<bool> RecoverTailSegments(const std::vector<int64_t>& bases, size_t first_tail,
-                                   const std::optional<CheckpointData>& checkpoint)
+                                   const std::optional<RecoveryCheckpoint>& checkpoint)
       NO_THREAD_SAFETY_ANALYSIS;
-  void PublishRecoveredOffsets(const std::optional<CheckpointData>& checkpoint)
+  void PublishRecoveredOffsets(const std::optional<RecoveryCheckpoint>& checkpoint)
       NO_THREAD_SAFETY_ANALYSIS;
-  Status RefreshCheckpoint(const std::optional<CheckpointData>& checkpoint)
+  Status RefreshCheckpoint(const std::optional<RecoveryCheckpoint>& checkpoint)
       NO_THREAD_SAFETY_ANALYSIS;
   uint32_t IndexInterval() const NO_THREAD_SAFETY_ANALYSIS;
   Status WriteCheckpointFile(int64_t recovery_offset, int64_t log_start);

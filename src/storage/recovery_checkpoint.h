@@ -1,0 +1,42 @@
+// The recovery checkpoint of one partition's log: a small file, `recovery-checkpoint`, written
+// atomically (a temporary file renamed over the old one):
+//
+//   checkpoint := "HRCP" version:uint16 recoveryOffset:int64 logStartOffset:int64 crc32c:uint32
+//   (big-endian; the CRC32C covers the bytes before it)
+//
+// Every offset below recoveryOffset was synced when the checkpoint was written, so recovery
+// scans only what follows it. logStartOffset is where the log starts when DeleteRecords moved the
+// start inside the first segment.
+//
+// Thread-safety: free functions; the caller serialises writes of one file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "storage/file_system.h"
+
+namespace herald::storage {
+
+inline constexpr char kRecoveryCheckpointName[] = "recovery-checkpoint";
+
+struct RecoveryCheckpoint {
+  int64_t recovery_offset;
+  int64_t log_start_offset;
+};
+
+Buffer EncodeRecoveryCheckpoint(const RecoveryCheckpoint& checkpoint);
+// nullopt when `bytes` is not a checkpoint of this version (torn, damaged, another format).
+std::optional<RecoveryCheckpoint> DecodeRecoveryCheckpoint(ByteView bytes);
+
+// nullopt when there is no file or it does not decode: the caller treats both as "no
+// checkpoint" and scans the whole log. An error only when the file cannot be read.
+Result<std::optional<RecoveryCheckpoint>> ReadRecoveryCheckpoint(FileSystem& fs,
+                                                                 const std::string& path);
+Status WriteRecoveryCheckpoint(FileSystem& fs, const std::string& path,
+                               const RecoveryCheckpoint& checkpoint);
+
+}  // namespace herald::storage
