@@ -1,35 +1,23 @@
-// What the fuzz targets that drive a broker share: logging that formats every event and drops it,
-// an in-memory node (engine, broker, group coordinator and a topic "orders" of two partitions)
-// reused across inputs, and a bounded wait for an answer on the node's io_context.
+// What the fuzz targets that drive a broker share: an in-memory node (engine, broker, group
+// coordinator and a topic "orders" of two partitions) reused across inputs, and a bounded wait for
+// an answer on the node's io_context.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <ostream>
-#include <streambuf>
 #include <thread>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 
 #include <boost/asio.hpp>
 
-#include "base/log.h"
+#include "discard_logs.h"
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
 #include "storage/engine.h"
 #include "storage/mem_file_system.h"
 
 namespace herald::fuzz {
-
-// Every log event is built and formatted (that is where a client's bytes meet JSON), then dropped.
-inline void DiscardLogs() {
-  struct Discard : std::streambuf {
-    int overflow(int c) override { return c; }
-  };
-  static Discard discard;
-  static std::ostream sink(&discard);
-  ConfigureLogging(LogFormat::kJson, LogLevel::kDebug, sink);
-}
 
 // Runs `io` until `answered()` holds; traps when it does not within 10 s (a hang). With
 // `may_wait`, runs what is ready once and returns: the answer may legitimately come later.

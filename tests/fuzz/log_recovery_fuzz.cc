@@ -12,6 +12,8 @@
 #include "storage/mem_file_system.h"
 #include "storage/record_batch.h"
 
+#include "discard_logs.h"
+
 namespace herald::storage {
 namespace {
 
@@ -60,6 +62,11 @@ void OpenReadAppend(MemFileSystem& fs, bool repair) {
 
 }  // namespace
 }  // namespace herald::storage
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  herald::fuzz::DiscardLogs();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace herald;
