@@ -2,25 +2,15 @@
 
 #include <chrono>
 #include <ctime>
-#include <random>
 
 #include <fmt/format.h>
 
 #include "herald/errors.h"
 
+#include "base/uuid.h"
+
 namespace herald::sdk {
 namespace {
-
-std::mt19937_64& Rng() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  return rng;
-}
-
-std::string RandomHex(size_t bytes) {
-  std::string out;
-  while (out.size() < bytes * 2) out += fmt::format("{:016x}", Rng()());
-  return out.substr(0, bytes * 2);
-}
 
 // "2026-11-30T09:04:50.966Z" (RFC 3339, UTC).
 std::string Rfc3339(int64_t ms) {
@@ -71,13 +61,7 @@ std::string ChildTraceparent(std::string_view parent) {
 
 }  // namespace
 
-std::string NewUuid() {
-  std::string hex = RandomHex(16);
-  hex[12] = '4';                                        // version 4
-  hex[16] = "89ab"[std::stoi(hex.substr(16, 1), nullptr, 16) & 3];  // variant 10xx
-  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
-                     hex.substr(16, 4), hex.substr(20, 12));
-}
+std::string NewUuid() { return herald::NewUuid(); }
 
 Event Event::CausedBy(const Message& cause, std::string type, std::string data) {
   Event e;

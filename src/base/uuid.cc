@@ -1,0 +1,62 @@
+#include "base/uuid.h"
+
+#include <random>
+
+#include <fmt/format.h>
+
+namespace herald {
+namespace {
+
+std::mt19937_64& Rng() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return rng;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string RandomHex(size_t bytes) {
+  std::string out;
+  while (out.size() < bytes * 2) out += fmt::format("{:016x}", Rng()());
+  return out.substr(0, bytes * 2);
+}
+
+std::string NewUuid() {
+  std::string hex = RandomHex(16);
+  hex[12] = '4';                                      // version 4
+  hex[16] = "89ab"[HexValue(hex[16]) & 3];            // variant 10xx
+  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
+                     hex.substr(16, 4), hex.substr(20, 12));
+}
+
+std::optional<Uuid> ParseUuid(std::string_view text) {
+  if (text.size() != 36) return std::nullopt;
+  Uuid u;
+  int digits = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i] != '-') return std::nullopt;
+      continue;
+    }
+    const int v = HexValue(text[i]);
+    if (v < 0) return std::nullopt;
+    uint64_t& half = digits < 16 ? u.high : u.low;
+    half = (half << 4) | static_cast<uint64_t>(v);
+    ++digits;
+  }
+  return u;
+}
+
+std::string Uuid::ToString() const {
+  const std::string hex = fmt::format("{:016x}{:016x}", high, low);
+  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
+                     hex.substr(16, 4), hex.substr(20, 12));
+}
+
+}  // namespace herald
