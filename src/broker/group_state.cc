@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "broker/broker_metrics.h"
 #include "broker/group_records.h"
+#include "storage/record_scan.h"
 
 namespace herald::broker {
 namespace {
@@ -39,20 +40,11 @@ Status GroupCoordinator::Impl::Load() {
         kOffsetsTopic, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}}));
   }
   HERALD_ASSIGN_OR_RETURN(log_, engine_.GetLog(kOffsetsTopic, 0));
-  int64_t offset = log_->log_start_offset();
-  Buffer scratch;
-  while (offset < log_->end_offset()) {
-    HERALD_ASSIGN_OR_RETURN(auto slice, log_->Read(offset, 1 << 20));
-    if (slice.empty()) break;
-    HERALD_ASSIGN_OR_RETURN(ByteView bytes, slice.View(scratch));
-    for (size_t at = 0; at < bytes.size();) {
-      HERALD_ASSIGN_OR_RETURN(auto h, storage::ParseBatchHeader(bytes.subspan(at)));
-      HERALD_RETURN_IF_ERROR(storage::ForEachRecord(
-          bytes.subspan(at, h.size()), [&](const storage::RecordView& r) { Apply(r); }));
-      offset = h.next_offset();
-      at += h.size();
-    }
-  }
+  HERALD_RETURN_IF_ERROR(storage::ScanRecords(*log_, log_->log_start_offset(), log_->end_offset(),
+                                              [&](const storage::RecordView& r) {
+                                                Apply(r);
+                                                return true;
+                                              }));
   // Members loaded from disk get fresh sessions: they must heartbeat again in time.
   for (auto& [id, g] : groups_) {
     for (auto& [mid, m] : g->members) ResetSession(*g, *m);
