@@ -1,0 +1,381 @@
+#include "eventstore/event_store.h"
+
+#include <algorithm>
+#include <future>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "base/json.h"
+#include "base/log.h"
+#include "base/utf8.h"
+#include "storage/record_scan.h"
+
+namespace herald::eventstore {
+namespace {
+
+constexpr size_t kMaxNameBytes = 255;
+
+AppendResult Failure(AppendError error, std::string message, int64_t current = -1) {
+  AppendResult r;
+  r.error = error;
+  r.message = std::move(message);
+  r.current_revision = current;
+  return r;
+}
+
+Status CheckEventType(const std::string& type) {
+  if (type.empty() || type.size() > kMaxNameBytes || !IsValidUtf8(type)) {
+    return InvalidArgument("an event type is 1 to {} bytes of UTF-8", kMaxNameBytes);
+  }
+  if (type[0] == '$') return InvalidArgument("event types starting with '$' are the store's own");
+  return Status::Ok();
+}
+
+// Checks what an application proposes and gives each event its id (a new UUID when it has none,
+// else its own in lower case).
+Result<std::vector<Uuid>> PrepareEvents(std::vector<EventData>& events, size_t max_events) {
+  if (events.empty()) return InvalidArgument("an append needs at least one event");
+  if (events.size() > max_events) {
+    return InvalidArgument("an append takes at most {} events", max_events);
+  }
+  std::vector<Uuid> ids;
+  ids.reserve(events.size());
+  std::set<Uuid> seen;
+  for (EventData& e : events) {
+    HERALD_RETURN_IF_ERROR(CheckEventType(e.type));
+    if (e.id.empty()) e.id = NewUuid();
+    auto id = ParseUuid(e.id);
+    if (!id) return InvalidArgument("event id '{}' is not a UUID", e.id);
+    if (!seen.insert(*id).second) return InvalidArgument("event id {} appears twice", e.id);
+    e.id = id->ToString();
+    if (e.content_type.empty()) e.content_type = "application/octet-stream";
+    if (!e.metadata.empty()) {
+      auto m = ParseBoundedJson(e.metadata);
+      if (!m || !m->is_object()) return InvalidArgument("event metadata must be a JSON object");
+    }
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+}  // namespace
+
+EventStore::EventStore(storage::Engine& engine, EventStoreOptions options,
+                       std::shared_ptr<storage::Log> log)
+    : engine_(engine), options_(std::move(options)), log_(std::move(log)),
+      clock_(engine.clock()) {}
+
+Result<std::unique_ptr<EventStore>> EventStore::Open(storage::Engine& engine,
+                                                     EventStoreOptions options) {
+  if (!engine.HasTopic(options.topic)) {
+    Status created = engine.CreateTopic(options.topic, 1, {{"retention.ms", "-1"}});
+    if (!created.ok() && created.code() != StatusCode::kAlreadyExists) {
+      return created.WithContext("creating the event store's topic");
+    }
+  }
+  HERALD_ASSIGN_OR_RETURN(storage::TopicInfo info, engine.DescribeTopic(options.topic));
+  if (info.partitions != 1) {
+    return FailedPrecondition("the event store's topic '{}' has {} partitions; it needs one",
+                              options.topic, info.partitions);
+  }
+  HERALD_ASSIGN_OR_RETURN(auto log, engine.GetLog(options.topic, 0));
+  std::unique_ptr<EventStore> store(new EventStore(engine, std::move(options), std::move(log)));
+  HERALD_RETURN_IF_ERROR(store->Rebuild());
+  return store;
+}
+
+Status EventStore::Rebuild() {
+  StreamIndex* index = &index_;
+  int64_t skipped = 0;
+  HERALD_RETURN_IF_ERROR(storage::ScanRecords(
+      *log_, log_->log_start_offset(), log_->end_offset(), [&](const storage::RecordView& r) {
+        auto e = DecodeEvent(r, /*with_data=*/false);
+        std::string data;
+        if (e && e->stream.starts_with("$$") && r.value) data = std::string(AsString(*r.value));
+        if (!e || !index->Apply(e->stream, e->revision, *ParseUuid(e->id), e->position, e->type,
+                                data)) {
+          ++skipped;
+        }
+        return true;
+      }));
+  LogInfo("event_store_opened", {{"topic", options_.topic},
+                                 {"streams", index->stream_count()},
+                                 {"events", index->event_count()},
+                                 {"records_skipped", skipped}});
+  return Status::Ok();
+}
+
+Status EventStore::ValidateStreamName(const std::string& stream) {
+  if (stream.empty() || stream.size() > kMaxNameBytes || !IsValidUtf8(stream)) {
+    return InvalidArgument("a stream name is 1 to {} bytes of UTF-8", kMaxNameBytes);
+  }
+  for (unsigned char c : stream) {
+    if (c < 0x20 || c == 0x7f) return InvalidArgument("a stream name has no control characters");
+  }
+  if (stream[0] == '$') return InvalidArgument("stream names starting with '$' are the store's own");
+  return Status::Ok();
+}
+
+void EventStore::Append(const std::string& stream, const ExpectedRevision& expected,
+                        std::vector<EventData> events, AppendCallback done) {
+  if (Status s = ValidateStreamName(stream); !s.ok()) {
+    done(Failure(AppendError::kInvalid, s.message()));
+    return;
+  }
+  auto ids = PrepareEvents(events, options_.max_events_per_append);
+  if (!ids.ok()) {
+    done(Failure(AppendError::kInvalid, ids.status().message()));
+    return;
+  }
+  AppendResult result;
+  {
+    WriterLock lock(mu_);
+    result = AppendLocked(stream, expected, events, *ids);
+  }
+  AnswerWhenDurable(std::move(result), std::move(done));
+}
+
+AppendResult EventStore::AppendLocked(const std::string& stream, const ExpectedRevision& expected,
+                                      const std::vector<EventData>& events,
+                                      const std::vector<Uuid>& ids) {
+  StreamIndex::Check check = index_.CheckAppend(stream, expected, ids);
+  if (check.error != AppendError::kNone) {
+    return Failure(check.error, check.message, check.current_revision);
+  }
+  AppendResult result;
+  result.current_revision = check.current_revision;
+  if (check.retry_position) {
+    // Written before: answer as the first time, once that write is durable.
+    result.next_expected_revision = *check.retry_revision;
+    result.position = *check.retry_position;
+    return result;
+  }
+  auto written = WriteLocked(stream, check.first_revision, events, ids);
+  if (!written.ok()) {
+    const AppendError error = written.status().code() == StatusCode::kInvalidArgument
+                                  ? AppendError::kInvalid
+                                  : AppendError::kStorage;
+    return Failure(error, written.status().message(), check.current_revision);
+  }
+  result.next_expected_revision = check.first_revision + static_cast<int64_t>(events.size()) - 1;
+  result.position = *written;
+  return result;
+}
+
+Result<int64_t> EventStore::WriteLocked(const std::string& stream, int64_t first_revision,
+                                        const std::vector<EventData>& events,
+                                        const std::vector<Uuid>& ids) {
+  const int64_t now = clock_.NowMs();
+  std::vector<storage::RecordSpec> records;
+  records.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    records.push_back(EncodeEvent(stream, first_revision + static_cast<int64_t>(i), events[i], now));
+  }
+  Buffer batch = storage::BuildBatch(records);
+  const size_t limit = static_cast<size_t>(log_->max_message_bytes());
+  if (batch.size() > limit) {
+    return InvalidArgument(
+        "the events take {} bytes; the store's topic takes at most {} per append "
+        "(max.message.bytes)",
+        batch.size(), limit);
+  }
+  HERALD_ASSIGN_OR_RETURN(auto validated, storage::ValidatedBatch::Check(batch));
+  auto written = log_->Write(validated);
+  if (!written.ok()) return Unavailable("the store's log refused the write: {}",
+                                        written.status().ToString());
+  for (size_t i = 0; i < events.size(); ++i) {
+    const bool applied = index_.Apply(stream, first_revision + static_cast<int64_t>(i), ids[i],
+                                      written->base_offset + static_cast<int64_t>(i),
+                                      events[i].type, events[i].data);
+    HERALD_ASSERT(applied, "the index refused an append it had checked");
+  }
+  return written->last_offset;
+}
+
+void EventStore::AnswerWhenDurable(AppendResult result, AppendCallback done) const {
+  if (!result.ok()) {
+    done(std::move(result));
+    return;
+  }
+  const int64_t position = result.position;
+  log_->WhenDurable(position, [result = std::move(result), done = std::move(done)](Status s) {
+    done(s.ok() ? result
+                : Failure(AppendError::kStorage, s.ToString(), result.current_revision));
+  });
+}
+
+AppendResult EventStore::AppendAndWait(const std::string& stream, const ExpectedRevision& expected,
+                                       std::vector<EventData> events) {
+  std::promise<AppendResult> promise;
+  auto future = promise.get_future();
+  Append(stream, expected, std::move(events), [&promise](AppendResult r) {
+    promise.set_value(std::move(r));
+  });
+  return future.get();
+}
+
+AppendResult EventStore::AppendSystemEvent(const std::string& stream,
+                                           const ExpectedRevision& expected, bool require_live,
+                                           const std::string& type, const std::string& data) {
+  if (Status s = ValidateStreamName(stream); !s.ok()) {
+    return Failure(AppendError::kInvalid, s.message());
+  }
+  const std::vector<EventData> events{{.id = NewUuid(), .type = type, .data = data}};
+  const std::vector<Uuid> ids{*ParseUuid(events[0].id)};
+  AppendResult result;
+  {
+    WriterLock lock(mu_);
+    // The expectation is about the stream itself; the event goes to its system stream.
+    StreamIndex::Check check = index_.CheckAppend(stream, expected, {});
+    const StreamIndex::Stream* s = index_.Find(stream);
+    if (check.error == AppendError::kNone && require_live &&
+        (s == nullptr || s->state != StreamState::kLive)) {
+      check.error = AppendError::kWrongExpectedVersion;
+      check.message = fmt::format("stream '{}' does not exist", stream);
+    }
+    if (check.error != AppendError::kNone) {
+      result = Failure(check.error, check.message, check.current_revision);
+    } else {
+      const std::string system = SystemStreamOf(stream);
+      const StreamIndex::Stream* meta = index_.Find(system);
+      auto written = WriteLocked(system, meta ? meta->last_revision() + 1 : 0, events, ids);
+      if (written.ok()) {
+        result.current_revision = check.current_revision;
+        result.next_expected_revision = check.current_revision;
+        result.position = *written;
+      } else {
+        result = Failure(AppendError::kStorage, written.status().message(), check.current_revision);
+      }
+    }
+  }
+  std::promise<AppendResult> promise;
+  AnswerWhenDurable(std::move(result), [&promise](AppendResult r) {
+    promise.set_value(std::move(r));
+  });
+  return promise.get_future().get();
+}
+
+AppendResult EventStore::SetMetadata(const std::string& stream, const std::string& json) {
+  auto metadata = StreamMetadata::FromJson(json);
+  if (!metadata.ok()) return Failure(AppendError::kInvalid, metadata.status().message());
+  return AppendSystemEvent(stream, ExpectedRevision::Any(), false, kMetadataType, metadata->json);
+}
+
+StreamMetadata EventStore::GetMetadata(const std::string& stream) const {
+  ReaderLock lock(mu_);
+  const StreamIndex::Stream* s = index_.Find(stream);
+  return s ? s->metadata : StreamMetadata{};
+}
+
+AppendResult EventStore::Delete(const std::string& stream, const ExpectedRevision& expected,
+                                bool hard) {
+  return AppendSystemEvent(stream, expected, !hard, hard ? kTombstoneType : kSoftDeletedType, "{}");
+}
+
+Result<std::vector<RecordedEvent>> EventStore::ReadPositions(
+    const std::string& stream, const std::vector<int64_t>& positions) const {
+  // Positions come sorted (forward) or reversed (backward); read in log order, answer in theirs.
+  std::vector<int64_t> sorted = positions;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<RecordedEvent> found;
+  found.reserve(sorted.size());
+  size_t next = 0;
+  while (next < sorted.size()) {
+    const int64_t from = sorted[next];
+    HERALD_RETURN_IF_ERROR(storage::ScanRecords(
+        *log_, from, sorted.back() + 1, [&](const storage::RecordView& r) {
+          while (next < sorted.size() && sorted[next] < r.offset) ++next;  // gone (DeleteRecords)
+          if (next == sorted.size()) return false;
+          if (r.offset != sorted[next]) return true;
+          auto e = DecodeEvent(r);
+          if (e && e->stream == stream) found.push_back(std::move(*e));
+          ++next;
+          // A far-away next position: read it directly instead of scanning up to it.
+          return next < sorted.size() && sorted[next] - r.offset < 64;
+        },
+        /*read_bytes=*/1));  // one batch per read: the positions are usually scattered
+    if (next < sorted.size() && sorted[next] == from) ++next;  // unreadable
+  }
+  if (!positions.empty() && positions.front() > positions.back()) {
+    std::reverse(found.begin(), found.end());
+  }
+  return found;
+}
+
+Result<StreamSlice> EventStore::ReadStream(const std::string& stream,
+                                           const ReadStreamOptions& options) const {
+  StreamSlice slice;
+  std::vector<int64_t> positions;
+  const int64_t durable_end = log_->durable_offset();
+  const size_t max_count = std::clamp<size_t>(options.max_count, 1, options_.max_read_count);
+  int64_t max_age_seconds = -1;
+  {
+    ReaderLock lock(mu_);
+    const StreamIndex::Stream* s = index_.Find(stream);
+    if (s == nullptr || s->state == StreamState::kNone) return slice;
+    slice.state = s->state;
+    if (s->state != StreamState::kLive) return slice;
+    // Only durable revisions exist for readers.
+    int64_t last = s->last_revision();
+    while (last >= 0 && s->positions[static_cast<size_t>(last)] >= durable_end) --last;
+    slice.last_revision = last;
+    const int64_t first = s->first_readable();
+    max_age_seconds = s->metadata.max_age_seconds.value_or(-1);
+    if (!options.backward) {
+      int64_t r = std::max(options.from_revision, first);
+      for (; r <= last && positions.size() < max_count; ++r) {
+        positions.push_back(s->positions[static_cast<size_t>(r)]);
+      }
+      if (r <= last) slice.next_revision = r;
+    } else {
+      int64_t r = options.from_revision < 0 ? last : std::min(options.from_revision, last);
+      for (; r >= first && positions.size() < max_count; --r) {
+        positions.push_back(s->positions[static_cast<size_t>(r)]);
+      }
+      if (r >= first) slice.next_revision = r;
+    }
+  }
+  HERALD_ASSIGN_OR_RETURN(slice.events, ReadPositions(stream, positions));
+  if (max_age_seconds >= 0) {
+    const int64_t oldest = clock_.NowMs() - max_age_seconds * 1000;
+    std::erase_if(slice.events, [&](const RecordedEvent& e) { return e.created_ms < oldest; });
+  }
+  return slice;
+}
+
+Result<AllSlice> EventStore::ReadAll(const ReadAllOptions& options) const {
+  AllSlice slice;
+  slice.end_position = log_->durable_offset();
+  slice.next_position = std::max(options.from_position, log_->log_start_offset());
+  const size_t max_count = std::clamp<size_t>(options.max_count, 1, options_.max_read_count);
+  // A narrow filter over a long log answers in pages too: at most this many records are looked
+  // at per read, and next_position says where to go on.
+  constexpr int64_t kMaxScanned = 100000;
+  int64_t scanned = 0;
+  bool stopped = false;
+  HERALD_RETURN_IF_ERROR(storage::ScanRecords(
+      *log_, slice.next_position, slice.end_position, [&](const storage::RecordView& r) {
+        slice.next_position = r.offset + 1;
+        stopped = ++scanned >= kMaxScanned;
+        auto e = DecodeEvent(r);
+        if (e && (options.include_system || !e->stream.starts_with('$')) &&
+            e->stream.starts_with(options.stream_prefix) &&
+            (options.types.empty() || std::find(options.types.begin(), options.types.end(),
+                                                e->type) != options.types.end())) {
+          slice.events.push_back(std::move(*e));
+          stopped = stopped || slice.events.size() >= max_count;
+        }
+        return !stopped;
+      }));
+  if (!stopped) slice.next_position = std::max(slice.next_position, slice.end_position);
+  return slice;
+}
+
+void EventStore::WhenPast(int64_t position, std::function<void(Status)> ready) const {
+  log_->WhenDurable(position, std::move(ready));
+}
+
+int64_t EventStore::end_position() const { return log_->durable_offset(); }
+
+}  // namespace herald::eventstore
