@@ -413,6 +413,9 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   auto groups = broker::GroupCoordinator::Open(**engine, io.get_executor(), go);
   if (!groups.ok()) return Fail(groups.status());
 
+  auto events = eventstore::EventStore::Open(**engine);
+  if (!events.ok()) return Fail(events.status());
+
   kafka::KafkaHandlers handlers(*broker, **groups);
   const std::string http_where = fmt::format("{}:{}", ClientHost(ho->host), http_server.port());
   http::HttpContext http_context{.broker = *broker,
@@ -431,6 +434,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http::AddRestProxyRoutes(router, http_context);
   http::AddAdminRoutes(router, http_context);
   http::AddOpsRoutes(router, http_context);
+  http::AddStreamRoutes(router, **events);
 
   server.Start(handlers);
   http_server.Start(router);

@@ -61,35 +61,62 @@ Result<std::vector<Uuid>> PrepareEvents(std::vector<EventData>& events, size_t m
 
 }  // namespace
 
-EventStore::EventStore(storage::Engine& engine, EventStoreOptions options,
-                       std::shared_ptr<storage::Log> log)
-    : engine_(engine), options_(std::move(options)), log_(std::move(log)),
-      clock_(engine.clock()) {}
+EventStore::EventStore(storage::Engine& engine, EventStoreOptions options)
+    : engine_(engine), options_(std::move(options)), clock_(engine.clock()) {}
 
 Result<std::unique_ptr<EventStore>> EventStore::Open(storage::Engine& engine,
                                                      EventStoreOptions options) {
-  if (!engine.HasTopic(options.topic)) {
-    Status created = engine.CreateTopic(options.topic, 1, {{"retention.ms", "-1"}});
+  std::unique_ptr<EventStore> store(new EventStore(engine, std::move(options)));
+  // The topic appears with the first append: a broker that never stores an event shows none.
+  if (engine.HasTopic(store->options_.topic)) {
+    {
+      WriterLock lock(store->mu_);
+      HERALD_RETURN_IF_ERROR(store->OpenLog());
+    }
+    HERALD_RETURN_IF_ERROR(store->Rebuild());
+  }
+  return store;
+}
+
+Status EventStore::OpenLog() {
+  if (!engine_.HasTopic(options_.topic)) {
+    Status created = engine_.CreateTopic(options_.topic, 1, {{"retention.ms", "-1"}});
     if (!created.ok() && created.code() != StatusCode::kAlreadyExists) {
       return created.WithContext("creating the event store's topic");
     }
   }
-  HERALD_ASSIGN_OR_RETURN(storage::TopicInfo info, engine.DescribeTopic(options.topic));
+  HERALD_ASSIGN_OR_RETURN(storage::TopicInfo info, engine_.DescribeTopic(options_.topic));
   if (info.partitions != 1) {
     return FailedPrecondition("the event store's topic '{}' has {} partitions; it needs one",
-                              options.topic, info.partitions);
+                              options_.topic, info.partitions);
   }
-  HERALD_ASSIGN_OR_RETURN(auto log, engine.GetLog(options.topic, 0));
-  std::unique_ptr<EventStore> store(new EventStore(engine, std::move(options), std::move(log)));
-  HERALD_RETURN_IF_ERROR(store->Rebuild());
-  return store;
+  HERALD_ASSIGN_OR_RETURN(log_, engine_.GetLog(options_.topic, 0));
+  return Status::Ok();
+}
+
+std::shared_ptr<storage::Log> EventStore::CurrentLog() const {
+  ReaderLock lock(mu_);
+  return log_;
+}
+
+void EventStore::RegisterEarlyWaiters() {
+  std::vector<Waiter> waiters;
+  std::shared_ptr<storage::Log> log;
+  {
+    WriterLock lock(mu_);
+    if (!log_ || early_waiters_.empty()) return;
+    waiters.swap(early_waiters_);
+    log = log_;
+  }
+  for (Waiter& w : waiters) log->WhenDurable(w.position, std::move(w.ready));
 }
 
 Status EventStore::Rebuild() {
   StreamIndex* index = &index_;
+  const storage::Log& log = *log_;
   int64_t skipped = 0;
   HERALD_RETURN_IF_ERROR(storage::ScanRecords(
-      *log_, log_->log_start_offset(), log_->end_offset(), [&](const storage::RecordView& r) {
+      log, log.log_start_offset(), log.end_offset(), [&](const storage::RecordView& r) {
         auto e = DecodeEvent(r, /*with_data=*/false);
         std::string data;
         if (e && e->stream.starts_with("$$") && r.value) data = std::string(AsString(*r.value));
@@ -133,6 +160,7 @@ void EventStore::Append(const std::string& stream, const ExpectedRevision& expec
     WriterLock lock(mu_);
     result = AppendLocked(stream, expected, events, *ids);
   }
+  RegisterEarlyWaiters();
   AnswerWhenDurable(std::move(result), std::move(done));
 }
 
@@ -166,6 +194,9 @@ AppendResult EventStore::AppendLocked(const std::string& stream, const ExpectedR
 Result<int64_t> EventStore::WriteLocked(const std::string& stream, int64_t first_revision,
                                         const std::vector<EventData>& events,
                                         const std::vector<Uuid>& ids) {
+  if (!log_) {
+    HERALD_RETURN_IF_ERROR(OpenLog());
+  }
   const int64_t now = clock_.NowMs();
   std::vector<storage::RecordSpec> records;
   records.reserve(events.size());
@@ -199,27 +230,32 @@ void EventStore::AnswerWhenDurable(AppendResult result, AppendCallback done) con
     return;
   }
   const int64_t position = result.position;
-  log_->WhenDurable(position, [result = std::move(result), done = std::move(done)](Status s) {
+  CurrentLog()->WhenDurable(position, [result = std::move(result), done = std::move(done)](Status s) {
     done(s.ok() ? result
                 : Failure(AppendError::kStorage, s.ToString(), result.current_revision));
   });
 }
 
-AppendResult EventStore::AppendAndWait(const std::string& stream, const ExpectedRevision& expected,
-                                       std::vector<EventData> events) {
+AppendResult WaitFor(const std::function<void(EventStore::AppendCallback)>& start) {
   std::promise<AppendResult> promise;
   auto future = promise.get_future();
-  Append(stream, expected, std::move(events), [&promise](AppendResult r) {
-    promise.set_value(std::move(r));
-  });
+  start([&promise](AppendResult r) { promise.set_value(std::move(r)); });
   return future.get();
 }
 
-AppendResult EventStore::AppendSystemEvent(const std::string& stream,
-                                           const ExpectedRevision& expected, bool require_live,
-                                           const std::string& type, const std::string& data) {
+AppendResult EventStore::AppendAndWait(const std::string& stream, const ExpectedRevision& expected,
+                                       std::vector<EventData> events) {
+  return WaitFor([&](AppendCallback done) {
+    Append(stream, expected, std::move(events), std::move(done));
+  });
+}
+
+void EventStore::AppendSystemEvent(const std::string& stream, const ExpectedRevision& expected,
+                                   bool require_live, const std::string& type,
+                                   const std::string& data, AppendCallback done) {
   if (Status s = ValidateStreamName(stream); !s.ok()) {
-    return Failure(AppendError::kInvalid, s.message());
+    done(Failure(AppendError::kInvalid, s.message()));
+    return;
   }
   const std::vector<EventData> events{{.id = NewUuid(), .type = type, .data = data}};
   const std::vector<Uuid> ids{*ParseUuid(events[0].id)};
@@ -249,17 +285,19 @@ AppendResult EventStore::AppendSystemEvent(const std::string& stream,
       }
     }
   }
-  std::promise<AppendResult> promise;
-  AnswerWhenDurable(std::move(result), [&promise](AppendResult r) {
-    promise.set_value(std::move(r));
-  });
-  return promise.get_future().get();
+  RegisterEarlyWaiters();
+  AnswerWhenDurable(std::move(result), std::move(done));
 }
 
-AppendResult EventStore::SetMetadata(const std::string& stream, const std::string& json) {
+void EventStore::SetMetadata(const std::string& stream, const std::string& json,
+                             AppendCallback done) {
   auto metadata = StreamMetadata::FromJson(json);
-  if (!metadata.ok()) return Failure(AppendError::kInvalid, metadata.status().message());
-  return AppendSystemEvent(stream, ExpectedRevision::Any(), false, kMetadataType, metadata->json);
+  if (!metadata.ok()) {
+    done(Failure(AppendError::kInvalid, metadata.status().message()));
+    return;
+  }
+  AppendSystemEvent(stream, ExpectedRevision::Any(), false, kMetadataType, metadata->json,
+                    std::move(done));
 }
 
 StreamMetadata EventStore::GetMetadata(const std::string& stream) const {
@@ -268,13 +306,14 @@ StreamMetadata EventStore::GetMetadata(const std::string& stream) const {
   return s ? s->metadata : StreamMetadata{};
 }
 
-AppendResult EventStore::Delete(const std::string& stream, const ExpectedRevision& expected,
-                                bool hard) {
-  return AppendSystemEvent(stream, expected, !hard, hard ? kTombstoneType : kSoftDeletedType, "{}");
+void EventStore::Delete(const std::string& stream, const ExpectedRevision& expected, bool hard,
+                        AppendCallback done) {
+  AppendSystemEvent(stream, expected, !hard, hard ? kTombstoneType : kSoftDeletedType, "{}",
+                    std::move(done));
 }
 
 Result<std::vector<RecordedEvent>> EventStore::ReadPositions(
-    const std::string& stream, const std::vector<int64_t>& positions) const {
+    const storage::Log& log, const std::string& stream, const std::vector<int64_t>& positions) {
   // Positions come sorted (forward) or reversed (backward); read in log order, answer in theirs.
   std::vector<int64_t> sorted = positions;
   std::sort(sorted.begin(), sorted.end());
@@ -284,7 +323,7 @@ Result<std::vector<RecordedEvent>> EventStore::ReadPositions(
   while (next < sorted.size()) {
     const int64_t from = sorted[next];
     HERALD_RETURN_IF_ERROR(storage::ScanRecords(
-        *log_, from, sorted.back() + 1, [&](const storage::RecordView& r) {
+        log, from, sorted.back() + 1, [&](const storage::RecordView& r) {
           while (next < sorted.size() && sorted[next] < r.offset) ++next;  // gone (DeleteRecords)
           if (next == sorted.size()) return false;
           if (r.offset != sorted[next]) return true;
@@ -307,13 +346,15 @@ Result<StreamSlice> EventStore::ReadStream(const std::string& stream,
                                            const ReadStreamOptions& options) const {
   StreamSlice slice;
   std::vector<int64_t> positions;
-  const int64_t durable_end = log_->durable_offset();
   const size_t max_count = std::clamp<size_t>(options.max_count, 1, options_.max_read_count);
   int64_t max_age_seconds = -1;
+  std::shared_ptr<storage::Log> log;
   {
     ReaderLock lock(mu_);
     const StreamIndex::Stream* s = index_.Find(stream);
-    if (s == nullptr || s->state == StreamState::kNone) return slice;
+    if (s == nullptr || s->state == StreamState::kNone || !log_) return slice;
+    log = log_;
+    const int64_t durable_end = log->durable_offset();
     slice.state = s->state;
     if (s->state != StreamState::kLive) return slice;
     // Only durable revisions exist for readers.
@@ -336,7 +377,7 @@ Result<StreamSlice> EventStore::ReadStream(const std::string& stream,
       if (r >= first) slice.next_revision = r;
     }
   }
-  HERALD_ASSIGN_OR_RETURN(slice.events, ReadPositions(stream, positions));
+  HERALD_ASSIGN_OR_RETURN(slice.events, ReadPositions(*log, stream, positions));
   if (max_age_seconds >= 0) {
     const int64_t oldest = clock_.NowMs() - max_age_seconds * 1000;
     std::erase_if(slice.events, [&](const RecordedEvent& e) { return e.created_ms < oldest; });
@@ -346,8 +387,11 @@ Result<StreamSlice> EventStore::ReadStream(const std::string& stream,
 
 Result<AllSlice> EventStore::ReadAll(const ReadAllOptions& options) const {
   AllSlice slice;
-  slice.end_position = log_->durable_offset();
-  slice.next_position = std::max(options.from_position, log_->log_start_offset());
+  const std::shared_ptr<storage::Log> log = CurrentLog();
+  slice.next_position = options.from_position;
+  if (!log) return slice;
+  slice.end_position = log->durable_offset();
+  slice.next_position = std::max(options.from_position, log->log_start_offset());
   const size_t max_count = std::clamp<size_t>(options.max_count, 1, options_.max_read_count);
   // A narrow filter over a long log answers in pages too: at most this many records are looked
   // at per read, and next_position says where to go on.
@@ -355,7 +399,7 @@ Result<AllSlice> EventStore::ReadAll(const ReadAllOptions& options) const {
   int64_t scanned = 0;
   bool stopped = false;
   HERALD_RETURN_IF_ERROR(storage::ScanRecords(
-      *log_, slice.next_position, slice.end_position, [&](const storage::RecordView& r) {
+      *log, slice.next_position, slice.end_position, [&](const storage::RecordView& r) {
         slice.next_position = r.offset + 1;
         stopped = ++scanned >= kMaxScanned;
         auto e = DecodeEvent(r);
@@ -372,10 +416,22 @@ Result<AllSlice> EventStore::ReadAll(const ReadAllOptions& options) const {
   return slice;
 }
 
-void EventStore::WhenPast(int64_t position, std::function<void(Status)> ready) const {
-  log_->WhenDurable(position, std::move(ready));
+void EventStore::WhenPast(int64_t position, std::function<void(Status)> ready) {
+  std::shared_ptr<storage::Log> log;
+  {
+    WriterLock lock(mu_);
+    if (!log_) {
+      early_waiters_.push_back({position, std::move(ready)});
+      return;
+    }
+    log = log_;
+  }
+  log->WhenDurable(position, std::move(ready));
 }
 
-int64_t EventStore::end_position() const { return log_->durable_offset(); }
+int64_t EventStore::end_position() const {
+  const std::shared_ptr<storage::Log> log = CurrentLog();
+  return log ? log->durable_offset() : 0;
+}
 
 }  // namespace herald::eventstore

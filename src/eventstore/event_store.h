@@ -84,12 +84,13 @@ struct AllSlice {
 
 class EventStore {
  public:
-  // Opens the store on `options.topic` (created with one partition and no retention if missing),
-  // rebuilding the index.
+  using AppendCallback = std::function<void(AppendResult)>;
+
+  // Opens the store on `options.topic`, rebuilding the index. A missing topic is created (one
+  // partition, no retention) by the first append.
   static Result<std::unique_ptr<EventStore>> Open(storage::Engine& engine,
                                                   EventStoreOptions options = {});
 
-  using AppendCallback = std::function<void(AppendResult)>;
   // Appends `events` to `stream` if it is at `expected`. `done` is called once, when the events
   // are durable or with why nothing was written.
   void Append(const std::string& stream, const ExpectedRevision& expected,
@@ -98,12 +99,15 @@ class EventStore {
                              std::vector<EventData> events);
 
   // Sets `stream`'s metadata (a JSON object; max_count, max_age and truncate_before are obeyed).
-  AppendResult SetMetadata(const std::string& stream, const std::string& json);
+  // `done` as Append's.
+  void SetMetadata(const std::string& stream, const std::string& json, AppendCallback done);
   // The stream's metadata; "{}" when none was set.
   StreamMetadata GetMetadata(const std::string& stream) const;
   // Deletes `stream` if it is at `expected`. Soft: its events stop being readable and appending
-  // re-creates it, revisions continuing. Hard: it can never be appended to again.
-  AppendResult Delete(const std::string& stream, const ExpectedRevision& expected, bool hard);
+  // re-creates it, revisions continuing. Hard: it can never be appended to again. `done` as
+  // Append's.
+  void Delete(const std::string& stream, const ExpectedRevision& expected, bool hard,
+              AppendCallback done);
 
   // Reads events of one stream (kNone: never written; kHardDeleted or kSoftDeleted: no events).
   Result<StreamSlice> ReadStream(const std::string& stream, const ReadStreamOptions& options) const;
@@ -112,7 +116,7 @@ class EventStore {
 
   // Calls `ready` once the store's durable end passes `position` (at once if it already has),
   // for subscriptions waiting on live events. `ready` runs on a flusher or appending thread.
-  void WhenPast(int64_t position, std::function<void(Status)> ready) const;
+  void WhenPast(int64_t position, std::function<void(Status)> ready);
   // The position after the last durable event.
   int64_t end_position() const;
   const std::string& topic() const { return options_.topic; }
@@ -122,8 +126,17 @@ class EventStore {
   static Status ValidateStreamName(const std::string& stream);
 
  private:
-  EventStore(storage::Engine& engine, EventStoreOptions options,
-             std::shared_ptr<storage::Log> log);
+  struct Waiter {
+    int64_t position;
+    std::function<void(Status)> ready;
+  };
+
+  EventStore(storage::Engine& engine, EventStoreOptions options);
+  // Creates the topic if needed and opens its log.
+  Status OpenLog() REQUIRES(mu_);
+  std::shared_ptr<storage::Log> CurrentLog() const EXCLUDES(mu_);
+  // Hands WhenPast calls made before the log existed to the log, once it does.
+  void RegisterEarlyWaiters() EXCLUDES(mu_);
   // Runs in Open, before any other thread can see the store: it takes no lock.
   Status Rebuild() NO_THREAD_SAFETY_ANALYSIS;
   // Checks `events` (prepared: ids parsed) against the index and writes them, or finds them
@@ -139,19 +152,25 @@ class EventStore {
   // Calls `done` with `result` once its position is durable (at once for a failure).
   void AnswerWhenDurable(AppendResult result, AppendCallback done) const;
   // Writes a system event about `stream` into its system stream, if `stream` is at `expected`
-  // (and live, when `require_live`), and waits until it is durable.
-  AppendResult AppendSystemEvent(const std::string& stream, const ExpectedRevision& expected,
-                                 bool require_live, const std::string& type,
-                                 const std::string& data);
-  Result<std::vector<RecordedEvent>> ReadPositions(const std::string& stream,
-                                                   const std::vector<int64_t>& positions) const;
+  // (and live, when `require_live`); `done` as Append's.
+  void AppendSystemEvent(const std::string& stream, const ExpectedRevision& expected,
+                         bool require_live, const std::string& type, const std::string& data,
+                         AppendCallback done);
+  static Result<std::vector<RecordedEvent>> ReadPositions(const storage::Log& log,
+                                                          const std::string& stream,
+                                                          const std::vector<int64_t>& positions);
 
   storage::Engine& engine_;
   const EventStoreOptions options_;
-  const std::shared_ptr<storage::Log> log_;
   Clock& clock_;
   mutable SharedMutex mu_;  // writers exclusive (check, write, index), readers shared
+  std::shared_ptr<storage::Log> log_ GUARDED_BY(mu_);  // null until the topic exists
   StreamIndex index_ GUARDED_BY(mu_);
+  std::vector<Waiter> early_waiters_ GUARDED_BY(mu_);
 };
+
+// Runs `start` with a callback and waits for it: EventStore's asynchronous calls made blocking,
+// for tests and tools (never on an io thread).
+AppendResult WaitFor(const std::function<void(EventStore::AppendCallback)>& start);
 
 }  // namespace herald::eventstore

@@ -1,6 +1,7 @@
 // The HTTP doors of one broker, each a set of routes on the shared Router:
 //   REST proxy (Confluent REST Proxy API v2)  /topics..., /consumers..., /brokers
 //   admin API (JSON)                          /admin/...
+//   event store                               /streams/...
 //   operations                                /metrics, /healthz, /readyz
 #pragma once
 
@@ -10,6 +11,7 @@
 
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
+#include "eventstore/event_store.h"
 #include "http/router.h"
 
 namespace herald::http {
@@ -36,5 +38,6 @@ struct HttpContext {
 void AddRestProxyRoutes(Router& router, HttpContext& context);
 void AddAdminRoutes(Router& router, HttpContext& context);
 void AddOpsRoutes(Router& router, HttpContext& context);
+void AddStreamRoutes(Router& router, eventstore::EventStore& store);
 
 }  // namespace herald::http

@@ -32,6 +32,7 @@
 #include "kafka/messages/offset_fetch.h"
 #include "kafka/messages/produce.h"
 #include "storage/record_batch.h"
+#include "testing/curl.h"
 #include "testing/herald_process.h"
 #include "testing/raw_wire_client.h"
 #include "testing/test_util.h"
@@ -134,24 +135,9 @@ class HardeningTest : public ::testing::Test {
     EXPECT_EQ(reply.body.error_code, 0);
   }
 
-  struct HttpAnswer {
-    int status = 0;
-    std::string body;
-  };
-  HttpAnswer Curl(const std::string& method, const std::string& path, const std::string& body,
-                  const std::string& content_type) {
-    const std::string body_path = dir_.str() + "/body";
-    std::ofstream(body_path, std::ios::binary) << body;
-    auto r = RunCommand(fmt::format(
-        "curl -s -m 30 -X {} -w '\\n%{{http_code}}' -H 'Content-Type: {}' --data-binary @{} '{}{}'",
-        method, content_type, body_path, server_->http_url(), path));
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    HttpAnswer a;
-    const size_t nl = r.out.rfind('\n');
-    if (nl == std::string::npos) return a;
-    a.status = std::atoi(r.out.c_str() + nl + 1);
-    a.body = r.out.substr(0, nl);
-    return a;
+  testing::HttpAnswer Curl(const std::string& method, const std::string& path,
+                           const std::string& body, const std::string& content_type) {
+    return testing::Curl(method, server_->http_url() + path, body, content_type);
   }
 
   // The value of one series on /metrics (-1 when it is not there).

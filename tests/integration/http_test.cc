@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "testing/clients.h"
+#include "testing/curl.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -25,11 +26,7 @@ using testing::PythonHas;
 constexpr const char* kJsonV2 = "application/vnd.kafka.json.v2+json";
 constexpr const char* kBinaryV2 = "application/vnd.kafka.binary.v2+json";
 
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-  json Json() const { return json::parse(body, nullptr, false); }
-};
+using testing::HttpAnswer;
 
 class HttpTest : public ::testing::Test {
  protected:
@@ -40,25 +37,9 @@ class HttpTest : public ::testing::Test {
                                                        log_format);
   }
 
-  // curl with the body in a file (so any bytes pass), the status on the last line.
   HttpAnswer Curl(const std::string& method, const std::string& path, const std::string& body = "",
                   const std::string& content_type = "", const std::string& extra = "") {
-    std::string cmd = fmt::format("curl -s -m 30 -X {} -w '\\n%{{http_code}}' {} ", method, extra);
-    if (!content_type.empty()) cmd += fmt::format("-H 'Content-Type: {}' ", content_type);
-    if (!body.empty()) {
-      std::string path_in = dir_.str() + "/body";
-      std::ofstream(path_in, std::ios::binary) << body;
-      cmd += fmt::format("--data-binary @{} ", path_in);
-    }
-    cmd += fmt::format("'{}{}'", server_->http_url(), path);
-    auto r = RunCommand(cmd);
-    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-    HttpAnswer a;
-    size_t nl = r.out.rfind('\n');
-    if (nl == std::string::npos) return a;
-    a.status = std::atoi(r.out.c_str() + nl + 1);
-    a.body = r.out.substr(0, nl);
-    return a;
+    return testing::Curl(method, server_->http_url() + path, body, content_type, extra);
   }
 
   std::string Kcat(const std::string& args, const std::string& input = "") {

@@ -1,6 +1,8 @@
 #include "eventstore/event_store.h"
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -47,6 +49,18 @@ class EventStoreTest : public ::testing::Test {
     return store_->AppendAndWait(stream, expected, std::move(events));
   }
 
+  AppendResult SetMetadata(const std::string& stream, const std::string& json) {
+    return WaitFor([&](EventStore::AppendCallback done) {
+      store_->SetMetadata(stream, json, std::move(done));
+    });
+  }
+
+  AppendResult Delete(const std::string& stream, ExpectedRevision expected, bool hard) {
+    return WaitFor([&](EventStore::AppendCallback done) {
+      store_->Delete(stream, expected, hard, std::move(done));
+    });
+  }
+
   std::vector<std::string> Types(const std::string& stream, ReadStreamOptions o = {}) {
     auto slice = store_->ReadStream(stream, o);
     EXPECT_TRUE(slice.ok()) << slice.status().ToString();
@@ -60,6 +74,23 @@ class EventStoreTest : public ::testing::Test {
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<EventStore> store_;
 };
+
+TEST_F(EventStoreTest, ItsTopicAppearsWithTheFirstAppendAndEarlyWaitersAreWoken) {
+  EXPECT_FALSE(engine_->HasTopic("herald.events"));
+  EXPECT_EQ(store_->end_position(), 0);
+  EXPECT_TRUE(store_->ReadAll({})->events.empty());
+  std::promise<Status> woken;
+  store_->WhenPast(0, [&woken](Status s) { woken.set_value(s); });
+  auto future = woken.get_future();
+  EXPECT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+
+  ASSERT_TRUE(Append("s", ExpectedRevision::NoStream(), {Event("A")}).ok());
+  EXPECT_TRUE(engine_->HasTopic("herald.events"));
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(future.get().ok());
+  Reopen();
+  EXPECT_EQ(Types("s"), (std::vector<std::string>{"A@0"}));
+}
 
 TEST_F(EventStoreTest, AppendsAtExpectedRevisionsAndRefusesAMismatchWritingNothing) {
   AppendResult first = Append("order-1", ExpectedRevision::NoStream(),
@@ -205,7 +236,7 @@ TEST_F(EventStoreTest, ReadsForwardAndBackwardInPages) {
 TEST_F(EventStoreTest, AllAndCategoryReadsFollowTheGlobalOrder) {
   ASSERT_TRUE(Append("order-1", ExpectedRevision::Any(), {Event("Placed")}).ok());
   ASSERT_TRUE(Append("user-1", ExpectedRevision::Any(), {Event("Joined")}).ok());
-  ASSERT_TRUE(store_->SetMetadata("order-1", R"({"owner":"team-a"})").ok());
+  ASSERT_TRUE(SetMetadata("order-1", R"({"owner":"team-a"})").ok());
   ASSERT_TRUE(Append("order-2", ExpectedRevision::Any(), {Event("Placed"), Event("Paid")}).ok());
 
   auto all = store_->ReadAll({});
@@ -237,24 +268,24 @@ TEST_F(EventStoreTest, AllAndCategoryReadsFollowTheGlobalOrder) {
 
 TEST_F(EventStoreTest, MetadataTruncatesAndBoundsWhatIsReadable) {
   for (int i = 0; i < 6; ++i) ASSERT_TRUE(Append("s", ExpectedRevision::Any(), {Event("E")}).ok());
-  ASSERT_TRUE(store_->SetMetadata("s", R"({"truncate_before":2,"owner":"x"})").ok());
+  ASSERT_TRUE(SetMetadata("s", R"({"truncate_before":2,"owner":"x"})").ok());
   EXPECT_EQ(Types("s").size(), 4u);
   EXPECT_EQ(store_->GetMetadata("s").truncate_before, 2);
-  ASSERT_TRUE(store_->SetMetadata("s", R"({"max_count":3})").ok());
+  ASSERT_TRUE(SetMetadata("s", R"({"max_count":3})").ok());
   EXPECT_EQ(Types("s"), (std::vector<std::string>{"E@3", "E@4", "E@5"}));
-  ASSERT_TRUE(store_->SetMetadata("s", R"({"max_age":60})").ok());
+  ASSERT_TRUE(SetMetadata("s", R"({"max_age":60})").ok());
   clock_.AdvanceMs(61'000);
   ASSERT_TRUE(Append("s", ExpectedRevision::Any(), {Event("Fresh")}).ok());
   EXPECT_EQ(Types("s"), (std::vector<std::string>{"Fresh@6"}));
-  EXPECT_EQ(store_->SetMetadata("s", R"({"max_count":-1})").error, AppendError::kInvalid);
-  EXPECT_EQ(store_->SetMetadata("s", "[]").error, AppendError::kInvalid);
+  EXPECT_EQ(SetMetadata("s", R"({"max_count":-1})").error, AppendError::kInvalid);
+  EXPECT_EQ(SetMetadata("s", "[]").error, AppendError::kInvalid);
 }
 
 TEST_F(EventStoreTest, SoftDeleteHidesTheStreamUntilItIsWrittenAgainWithRevisionsContinuing) {
   ASSERT_TRUE(Append("s", ExpectedRevision::Any(), {Event("A"), Event("B")}).ok());
-  EXPECT_EQ(store_->Delete("s", ExpectedRevision::Exact(0), false).error,
+  EXPECT_EQ(Delete("s", ExpectedRevision::Exact(0), false).error,
             AppendError::kWrongExpectedVersion);
-  ASSERT_TRUE(store_->Delete("s", ExpectedRevision::Exact(1), false).ok());
+  ASSERT_TRUE(Delete("s", ExpectedRevision::Exact(1), false).ok());
   auto gone = store_->ReadStream("s", {});
   ASSERT_TRUE(gone.ok());
   EXPECT_EQ(gone->state, StreamState::kSoftDeleted);
@@ -267,7 +298,7 @@ TEST_F(EventStoreTest, SoftDeleteHidesTheStreamUntilItIsWrittenAgainWithRevision
 
 TEST_F(EventStoreTest, HardDeleteIsForever) {
   ASSERT_TRUE(Append("s", ExpectedRevision::Any(), {Event("A")}).ok());
-  ASSERT_TRUE(store_->Delete("s", ExpectedRevision::Any(), true).ok());
+  ASSERT_TRUE(Delete("s", ExpectedRevision::Any(), true).ok());
   EXPECT_EQ(store_->ReadStream("s", {})->state, StreamState::kHardDeleted);
   EXPECT_EQ(Append("s", ExpectedRevision::Any(), {Event("B")}).error, AppendError::kStreamDeleted);
   EXPECT_EQ(Append("s", ExpectedRevision::NoStream(), {Event("B")}).error,
@@ -281,8 +312,8 @@ TEST_F(EventStoreTest, ReopeningRebuildsRevisionsIdsMetadataAndDeletions) {
   const std::string id = NewUuid();
   ASSERT_TRUE(Append("a", ExpectedRevision::NoStream(), {Event("A1", "{}", id), Event("A2")}).ok());
   ASSERT_TRUE(Append("b", ExpectedRevision::NoStream(), {Event("B1")}).ok());
-  ASSERT_TRUE(store_->SetMetadata("a", R"({"truncate_before":1})").ok());
-  ASSERT_TRUE(store_->Delete("b", ExpectedRevision::Any(), false).ok());
+  ASSERT_TRUE(SetMetadata("a", R"({"truncate_before":1})").ok());
+  ASSERT_TRUE(Delete("b", ExpectedRevision::Any(), false).ok());
   Reopen();
   EXPECT_EQ(Types("a"), (std::vector<std::string>{"A2@1"}));
   EXPECT_EQ(store_->ReadStream("b", {})->state, StreamState::kSoftDeleted);

@@ -1,0 +1,351 @@
+// The event store over HTTP (/streams): appends with an expected revision, stream, $all and
+// category reads, stream metadata and deletion. Errors answer {"error_code": "<snake_case>",
+// "message": "..."} with the HTTP status that fits (400, 404, 409, 410, 503).
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "base/base64.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/utf8.h"
+#include "http/api.h"
+
+namespace herald::http {
+namespace {
+
+using eventstore::AppendError;
+using eventstore::AppendResult;
+using eventstore::EventStore;
+using eventstore::ExpectedRevision;
+using nlohmann::json;
+
+constexpr size_t kDefaultLimit = 100;
+
+Response StreamError(bhttp::status status, std::string_view code, std::string_view message,
+                     json extra = json::object()) {
+  extra["error_code"] = code;
+  extra["message"] = message;
+  return JsonResponse(status, extra);
+}
+
+std::optional<int64_t> ParseInt(std::string_view text) {
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// A query parameter that must be a non-negative integer when present.
+std::optional<int64_t> QueryCount(const Call& call, const std::string& name, int64_t fallback,
+                                  const Reply& reply) {
+  auto text = call.Query(name);
+  if (!text) return fallback;
+  auto value = ParseInt(*text);
+  if (!value || *value < 0) {
+    reply(StreamError(bhttp::status::bad_request, "invalid_request",
+                      fmt::format("{} must be a non-negative integer", name)));
+    return std::nullopt;
+  }
+  return value;
+}
+
+// The expected revision of a write: EventStoreDB's ES-ExpectedVersion header (-2 any, -1 no
+// stream, -4 stream exists, N) or, in the body or query, "any", "no_stream", "stream_exists" or
+// N. `required` makes its absence an error.
+Result<ExpectedRevision> ExpectedFrom(const Call& call, const json* value, bool required) {
+  const auto header = call.request->base().find("ES-ExpectedVersion");
+  if (header != call.request->base().end()) {
+    auto n = ParseInt(header->value());
+    if (n == -2) return ExpectedRevision::Any();
+    if (n == -1) return ExpectedRevision::NoStream();
+    if (n == -4) return ExpectedRevision::StreamExists();
+    if (n && *n >= 0) return ExpectedRevision::Exact(*n);
+    return InvalidArgument("ES-ExpectedVersion must be -2, -1, -4 or a revision");
+  }
+  if (value == nullptr || value->is_null()) {
+    if (required) {
+      return InvalidArgument(
+          "expected_revision is required: \"any\", \"no_stream\", \"stream_exists\" or a revision");
+    }
+    return ExpectedRevision::Any();
+  }
+  if (value->is_string()) {
+    const std::string text = value->get<std::string>();
+    if (text == "any") return ExpectedRevision::Any();
+    if (text == "no_stream") return ExpectedRevision::NoStream();
+    if (text == "stream_exists") return ExpectedRevision::StreamExists();
+    if (auto n = ParseInt(text); n && *n >= 0) return ExpectedRevision::Exact(*n);
+  } else if (auto n = JsonInteger<int64_t>(*value); n && *n >= 0) {
+    return ExpectedRevision::Exact(*n);
+  }
+  return InvalidArgument(
+      "expected_revision must be \"any\", \"no_stream\", \"stream_exists\" or a revision >= 0");
+}
+
+// What an append, metadata write or deletion answers.
+Response AppendResponse(const AppendResult& r) {
+  switch (r.error) {
+    case AppendError::kNone:
+      return JsonResponse(bhttp::status::ok, {{"next_expected_revision", r.next_expected_revision},
+                                              {"position", r.position}});
+    case AppendError::kWrongExpectedVersion:
+      return StreamError(bhttp::status::conflict, "wrong_expected_version", r.message,
+                         {{"current_revision", r.current_revision}});
+    case AppendError::kStreamDeleted:
+      return StreamError(bhttp::status::gone, "stream_deleted", r.message);
+    case AppendError::kEventIdReused:
+      return StreamError(bhttp::status::conflict, "duplicate_event_id", r.message);
+    case AppendError::kInvalid:
+      return StreamError(bhttp::status::bad_request, "invalid_request", r.message);
+    case AppendError::kStorage:
+      break;
+  }
+  LogError("stream_append_failed", {}, r.message);
+  return StreamError(bhttp::status::service_unavailable, "unavailable", r.message);
+}
+
+// The events of a POST body: [{"id"?, "type", "data", "metadata"?, "content_type"?}]. JSON data
+// is stored as JSON (application/json); a string with a content_type that is not JSON is stored
+// as is.
+Result<std::vector<eventstore::EventData>> EventsFrom(const json& body) {
+  auto events = body.find("events");
+  if (events == body.end() || !events->is_array()) {
+    return InvalidArgument("the body needs \"events\": an array of events");
+  }
+  std::vector<eventstore::EventData> out;
+  out.reserve(events->size());
+  for (const json& e : *events) {
+    if (!e.is_object()) return InvalidArgument("each event is a JSON object");
+    eventstore::EventData d;
+    auto type = e.find("type");
+    if (type == e.end() || !type->is_string()) return InvalidArgument("each event needs a \"type\"");
+    d.type = type->get<std::string>();
+    if (auto id = e.find("id"); id != e.end() && !id->is_null()) {
+      if (!id->is_string()) return InvalidArgument("an event \"id\" is a UUID string");
+      d.id = id->get<std::string>();
+    }
+    auto data = e.find("data");
+    auto content_type = e.find("content_type");
+    if (content_type != e.end() && !content_type->is_string()) {
+      return InvalidArgument("\"content_type\" is a string");
+    }
+    const std::string type_text =
+        content_type == e.end() ? "application/json" : content_type->get<std::string>();
+    if (type_text != "application/json" && data != e.end() && data->is_string()) {
+      d.data = data->get<std::string>();
+      d.content_type = type_text;
+    } else {
+      d.data = data == e.end() ? "null" : data->dump();
+      d.content_type = "application/json";
+    }
+    if (auto metadata = e.find("metadata"); metadata != e.end() && !metadata->is_null()) {
+      if (!metadata->is_object()) return InvalidArgument("event \"metadata\" is a JSON object");
+      d.metadata = metadata->dump();
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+json EventJson(const eventstore::RecordedEvent& e) {
+  json data;
+  if (e.content_type == "application/json") {
+    auto parsed = ParseBoundedJson(e.data);
+    data = parsed ? std::move(*parsed) : json(e.data);
+  } else if (IsValidUtf8(e.data)) {
+    data = e.data;
+  }
+  json out = {{"id", e.id},
+              {"type", e.type},
+              {"stream", e.stream},
+              {"revision", e.revision},
+              {"position", e.position},
+              {"content_type", e.content_type},
+              {"data", std::move(data)},
+              {"created", FormatLogTimestamp(e.created_ms)}};
+  if (out["data"].is_null() && e.content_type != "application/json" && !e.data.empty()) {
+    out["data_base64"] = Base64Encode(AsBytes(e.data));
+  }
+  if (!e.metadata.empty()) {
+    auto metadata = ParseBoundedJson(e.metadata);
+    if (metadata) out["metadata"] = std::move(*metadata);
+  }
+  return out;
+}
+
+json EventsJson(const std::vector<eventstore::RecordedEvent>& events) {
+  json out = json::array();
+  for (const auto& e : events) out.push_back(EventJson(e));
+  return out;
+}
+
+// The stream named in the path, when an application may write it; else answers 400.
+std::optional<std::string> WritableStream(const Call& call, const Reply& reply) {
+  const std::string& stream = call.Param("stream");
+  if (Status s = EventStore::ValidateStreamName(stream); !s.ok()) {
+    reply(StreamError(bhttp::status::bad_request, "invalid_stream_name", s.message()));
+    return std::nullopt;
+  }
+  return stream;
+}
+
+std::optional<json> JsonBody(const Call& call, const Reply& reply) {
+  if (call.ContentType() != "application/json") {
+    reply(StreamError(bhttp::status::unsupported_media_type, "unsupported_media_type",
+                      "send the body as application/json"));
+    return std::nullopt;
+  }
+  auto body = ParseBoundedJson(call.request->body());
+  if (!body || !body->is_object()) {
+    reply(StreamError(bhttp::status::bad_request, "invalid_json",
+                      "the body must be a JSON object"));
+    return std::nullopt;
+  }
+  return body;
+}
+
+void AppendToStream(EventStore& store, Call call, Reply reply) {
+  auto stream = WritableStream(call, reply);
+  if (!stream) return;
+  auto body = JsonBody(call, reply);
+  if (!body) return;
+  auto it = body->find("expected_revision");
+  auto expected = ExpectedFrom(call, it == body->end() ? nullptr : &*it, /*required=*/true);
+  if (!expected.ok()) {
+    reply(StreamError(bhttp::status::bad_request, "invalid_expected_revision",
+                      expected.status().message()));
+    return;
+  }
+  auto events = EventsFrom(*body);
+  if (!events.ok()) {
+    reply(StreamError(bhttp::status::bad_request, "invalid_request", events.status().message()));
+    return;
+  }
+  store.Append(*stream, *expected, std::move(events).value(),
+               [reply = std::move(reply)](AppendResult r) { reply(AppendResponse(r)); });
+}
+
+void ReadGlobal(EventStore& store, const Call& call, const Reply& reply,
+                eventstore::ReadAllOptions options) {
+  auto from = QueryCount(call, "from_position", 0, reply);
+  if (!from) return;
+  auto limit = QueryCount(call, "limit", kDefaultLimit, reply);
+  if (!limit) return;
+  options.from_position = *from;
+  options.max_count = static_cast<size_t>(*limit);
+  if (auto types = call.Query("type")) {
+    for (size_t at = 0; at <= types->size();) {
+      size_t comma = types->find(',', at);
+      if (comma == std::string::npos) comma = types->size();
+      if (comma > at) options.types.push_back(types->substr(at, comma - at));
+      at = comma + 1;
+    }
+  }
+  auto slice = store.ReadAll(options);
+  if (!slice.ok()) {
+    reply(StreamError(bhttp::status::service_unavailable, "unavailable", slice.status().message()));
+    return;
+  }
+  reply(JsonResponse(bhttp::status::ok, {{"events", EventsJson(slice->events)},
+                                         {"next_position", slice->next_position},
+                                         {"end_position", slice->end_position}}));
+}
+
+void ReadStream(EventStore& store, Call call, Reply reply) {
+  const std::string& stream = call.Param("stream");
+  if (stream == "$all") return ReadGlobal(store, call, reply, {});
+  if (stream.starts_with("$ce-") && stream.size() > 4) {
+    return ReadGlobal(store, call, reply, {.stream_prefix = stream.substr(4) + "-"});
+  }
+  if (!WritableStream(call, reply)) return;
+  const std::string direction = call.Query("direction").value_or("forward");
+  if (direction != "forward" && direction != "backward") {
+    reply(StreamError(bhttp::status::bad_request, "invalid_request",
+                      "direction is forward or backward"));
+    return;
+  }
+  const bool backward = direction == "backward";
+  auto from = QueryCount(call, "from", backward ? -1 : 0, reply);
+  if (!from) return;
+  auto limit = QueryCount(call, "limit", kDefaultLimit, reply);
+  if (!limit) return;
+  auto slice = store.ReadStream(stream, {.from_revision = *from,
+                                         .backward = backward,
+                                         .max_count = static_cast<size_t>(*limit)});
+  if (!slice.ok()) {
+    reply(StreamError(bhttp::status::service_unavailable, "unavailable", slice.status().message()));
+    return;
+  }
+  switch (slice->state) {
+    case eventstore::StreamState::kNone:
+    case eventstore::StreamState::kSoftDeleted:
+      reply(StreamError(bhttp::status::not_found, "stream_not_found",
+                        fmt::format("stream '{}' does not exist", stream)));
+      return;
+    case eventstore::StreamState::kHardDeleted:
+      reply(StreamError(bhttp::status::gone, "stream_deleted",
+                        fmt::format("stream '{}' was deleted for good", stream)));
+      return;
+    case eventstore::StreamState::kLive:
+      break;
+  }
+  reply(JsonResponse(bhttp::status::ok,
+                     {{"events", EventsJson(slice->events)},
+                      {"last_revision", slice->last_revision},
+                      {"next", slice->next_revision ? json(*slice->next_revision) : json()}}));
+}
+
+void GetMetadata(EventStore& store, Call call, Reply reply) {
+  auto stream = WritableStream(call, reply);
+  if (!stream) return;
+  auto parsed = ParseBoundedJson(store.GetMetadata(*stream).json);
+  reply(JsonResponse(bhttp::status::ok, parsed ? *parsed : json::object()));
+}
+
+void SetMetadata(EventStore& store, Call call, Reply reply) {
+  auto stream = WritableStream(call, reply);
+  if (!stream) return;
+  auto body = JsonBody(call, reply);
+  if (!body) return;
+  store.SetMetadata(*stream, body->dump(),
+                    [reply = std::move(reply)](AppendResult r) { reply(AppendResponse(r)); });
+}
+
+void DeleteStream(EventStore& store, Call call, Reply reply) {
+  auto stream = WritableStream(call, reply);
+  if (!stream) return;
+  const std::string hard = call.Query("hard").value_or("false");
+  if (hard != "true" && hard != "false") {
+    reply(StreamError(bhttp::status::bad_request, "invalid_request", "hard is true or false"));
+    return;
+  }
+  std::optional<json> expected_query;
+  if (auto text = call.Query("expected_revision")) expected_query = json(*text);
+  auto expected = ExpectedFrom(call, expected_query ? &*expected_query : nullptr, false);
+  if (!expected.ok()) {
+    reply(StreamError(bhttp::status::bad_request, "invalid_expected_revision",
+                      expected.status().message()));
+    return;
+  }
+  store.Delete(*stream, *expected, hard == "true",
+               [reply = std::move(reply)](AppendResult r) { reply(AppendResponse(r)); });
+}
+
+}  // namespace
+
+void AddStreamRoutes(Router& router, eventstore::EventStore& store) {
+  using bhttp::verb;
+  auto bind = [&store](void (*handler)(EventStore&, Call, Reply)) -> Handler {
+    return [&store, handler](Call call, Reply reply) {
+      handler(store, std::move(call), std::move(reply));
+    };
+  };
+  router.Add(verb::post, "/streams/{stream}", bind(AppendToStream));
+  router.Add(verb::get, "/streams/{stream}", bind(ReadStream));
+  router.Add(verb::delete_, "/streams/{stream}", bind(DeleteStream));
+  router.Add(verb::get, "/streams/{stream}/metadata", bind(GetMetadata));
+  router.Add(verb::put, "/streams/{stream}/metadata", bind(SetMetadata));
+}
+
+}  // namespace herald::http
