@@ -1,6 +1,7 @@
 // libFuzzer target: HTTP requests through the real router. The input is what a client sends on
 // one connection (requests one after another); each request Beast parses goes, as the listener
-// passes it, to a Router with every route `herald serve` registers (REST proxy, admin API, ops),
+// passes it, to a Router with every route `herald serve` registers (REST proxy, admin API, ops,
+// event store),
 // over an in-memory node with a topic "orders" of two partitions. No route may throw, crash,
 // read out of bounds or answer twice, and every answer must be a valid HTTP response. Nodes are
 // reused across inputs (fuzz_node.h).
@@ -32,10 +33,14 @@ class Node final : public fuzz::FuzzNode {
         .base_uri = "http://localhost:8080",
         .limits = {.max_rest_consumers = 0, .rest_consumer_timeout_ms = 300'000}});
     context_->ready = true;
+    auto events = eventstore::EventStore::Open(*engine_);
+    if (!events.ok()) return false;
+    events_ = std::move(events).value();
     router_ = std::make_unique<Router>();
     AddRestProxyRoutes(*router_, *context_);
     AddAdminRoutes(*router_, *context_);
     AddOpsRoutes(*router_, *context_);
+    AddStreamRoutes(*router_, *events_);
     return true;
   }
 
@@ -55,9 +60,11 @@ class Node final : public fuzz::FuzzNode {
   void CloseDoor() override {
     router_.reset();  // joins the REST consumers' pool, so nothing of theirs outlives the node
     context_.reset();
+    events_.reset();
   }
 
   std::unique_ptr<HttpContext> context_;
+  std::unique_ptr<eventstore::EventStore> events_;
   std::unique_ptr<Router> router_;
 };
 
