@@ -434,7 +434,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http::AddRestProxyRoutes(router, http_context);
   http::AddAdminRoutes(router, http_context);
   http::AddOpsRoutes(router, http_context);
-  http::AddStreamRoutes(router, **events);
+  http::AddStreamRoutes(router, **events, io.get_executor());
 
   server.Start(handlers);
   http_server.Start(router);

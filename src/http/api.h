@@ -38,6 +38,8 @@ struct HttpContext {
 void AddRestProxyRoutes(Router& router, HttpContext& context);
 void AddAdminRoutes(Router& router, HttpContext& context);
 void AddOpsRoutes(Router& router, HttpContext& context);
-void AddStreamRoutes(Router& router, eventstore::EventStore& store);
+// Subscriptions' heartbeat timers run on `executor`.
+void AddStreamRoutes(Router& router, eventstore::EventStore& store,
+                     boost::asio::any_io_executor executor);
 
 }  // namespace herald::http

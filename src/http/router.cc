@@ -174,11 +174,11 @@ void Router::Dispatch(std::shared_ptr<const Request> request, Reply reply) const
     // The first answer wins: a handler that throws after answering keeps its answer.
     auto answered = std::make_shared<std::atomic<bool>>(false);
     Reply once = [answered, duration = route.duration, reply = std::move(reply),
-                  started = std::chrono::steady_clock::now()](Response r) {
+                  started = std::chrono::steady_clock::now()](Answer a) {
       if (answered->exchange(true)) return;
       duration->Observe(
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      reply(std::move(r));
+      reply(std::move(a));
     };
     RunHandler(route.handler, std::move(call), once, route.pattern);
     return;

@@ -42,8 +42,31 @@ struct Call {
   std::string ContentType() const;
 };
 
+// The body of a response that goes on after its head, such as Server-Sent Events. The server
+// writes the head (no Content-Length; the connection closes after the body), then asks for the
+// body a piece at a time, writing each before asking for the next, until the stream ends or the
+// connection does.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Calls `deliver` exactly once, from any thread: with the next bytes to write (empty: nothing
+  // yet, ask again), or nullopt when the body is over.
+  virtual void Next(std::function<void(std::optional<std::string>)> deliver) = 0;
+  // The connection is closing: a pending Next delivers nullopt soon, and so does every later one.
+  virtual void Cancel() = 0;
+};
+
+// What a route answers: a whole response, or a head whose body streams.
+struct Answer {
+  Answer(Response whole) : response(std::move(whole)) {}  // NOLINT: every route answers this way
+  Answer(Response head, std::shared_ptr<BodyStream> body)
+      : response(std::move(head)), stream(std::move(body)) {}
+  Response response;
+  std::shared_ptr<BodyStream> stream;  // null for a whole response
+};
+
 // Answers a call exactly once, from any thread.
-using Reply = std::function<void(Response)>;
+using Reply = std::function<void(Answer)>;
 using Handler = std::function<void(Call, Reply)>;
 
 // A JSON answer.

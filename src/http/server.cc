@@ -26,17 +26,33 @@ constexpr auto kIdleTimeout = std::chrono::seconds(60);
 // answer, whichever thread the handler answers from.
 template <typename Token>
 auto AsyncDispatch(const Router& router, std::shared_ptr<const Request> request, Token&& token) {
-  return asio::async_initiate<Token, void(Response)>(
+  return asio::async_initiate<Token, void(Answer)>(
       [&router](auto handler, std::shared_ptr<const Request> req) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         auto executor = asio::get_associated_executor(*shared);
-        router.Dispatch(std::move(req), [shared, executor](Response response) {
-          asio::post(executor, [shared, response = std::move(response)]() mutable {
-            (*shared)(std::move(response));
+        router.Dispatch(std::move(req), [shared, executor](Answer answer) {
+          asio::post(executor, [shared, answer = std::move(answer)]() mutable {
+            (*shared)(std::move(answer));
           });
         });
       },
       token, std::move(request));
+}
+
+// BodyStream::Next as an awaitable resumed on the awaiting coroutine's executor.
+template <typename Token>
+auto AsyncNext(BodyStream& body, Token&& token) {
+  return asio::async_initiate<Token, void(std::optional<std::string>)>(
+      [&body](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto executor = asio::get_associated_executor(*shared);
+        body.Next([shared, executor](std::optional<std::string> piece) {
+          asio::post(executor, [shared, piece = std::move(piece)]() mutable {
+            (*shared)(std::move(piece));
+          });
+        });
+      },
+      token);
 }
 
 // Whether `request` carries one of `keys` as a bearer token.
@@ -74,6 +90,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     asio::post(executor_, [self = shared_from_this()] {
+      if (self->body_) self->body_->Cancel();
       beast::error_code ignored;
       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
       self->stream_.close();
@@ -111,15 +128,19 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       auto request = std::make_shared<const Request>(parser.release());
       const bool keep_alive = request->keep_alive();
       stream_.expires_never();
-      Response response;
+      Answer answer(Response{});
       // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
       if (Authorized(*request, server_.options_.api_keys)) {
-        response = co_await AsyncDispatch(*server_.router_, request, use_awaitable);
+        answer = co_await AsyncDispatch(*server_.router_, request, use_awaitable);
       } else {
-        response = ErrorResponse(40101, "a valid API key is required: Authorization: Bearer <key>");
-        response.set(bhttp::field::www_authenticate, "Bearer");
+        answer = ErrorResponse(40101, "a valid API key is required: Authorization: Bearer <key>");
+        answer.response.set(bhttp::field::www_authenticate, "Bearer");
       }
-      if (!co_await Write(std::move(response), keep_alive) || !keep_alive) break;
+      if (answer.stream) {
+        co_await WriteStream(std::move(answer));
+        break;
+      }
+      if (!co_await Write(std::move(answer.response), keep_alive) || !keep_alive) break;
     }
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -140,9 +161,35 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     co_return !ec;
   }
 
+  // Writes a head, then the body's pieces as they come, until the body ends or the connection
+  // fails; the connection closes afterwards.
+  asio::awaitable<void> WriteStream(Answer answer) {
+    body_ = answer.stream;
+    Response& head = answer.response;
+    head.set(bhttp::field::server, "herald");
+    head.keep_alive(false);
+    bhttp::response_serializer<bhttp::string_body> serializer(head);
+    beast::error_code ec;
+    stream_.expires_after(kIdleTimeout);
+    size_t written = co_await bhttp::async_write_header(stream_, serializer,
+                                                        asio::redirect_error(use_awaitable, ec));
+    while (!ec) {
+      std::optional<std::string> piece = co_await AsyncNext(*body_, use_awaitable);
+      if (!piece) break;
+      if (piece->empty()) continue;
+      stream_.expires_after(kIdleTimeout);
+      written += co_await asio::async_write(stream_, asio::buffer(*piece),
+                                            asio::redirect_error(use_awaitable, ec));
+    }
+    BytesOut().Inc(static_cast<double>(written));
+    body_->Cancel();
+    body_.reset();
+  }
+
   HttpServer& server_;
   asio::any_io_executor executor_;  // the connection's strand
   beast::tcp_stream stream_;
+  std::shared_ptr<BodyStream> body_;  // on the strand: the body being written, if any
 };
 
 HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options)

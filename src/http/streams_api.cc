@@ -1,13 +1,17 @@
 // The event store over HTTP (/streams): appends with an expected revision, stream, $all and
-// category reads, stream metadata and deletion. Errors answer {"error_code": "<snake_case>",
-// "message": "..."} with the HTTP status that fits (400, 404, 409, 410, 503).
+// category reads, subscriptions as Server-Sent Events, stream metadata and deletion. Errors answer
+// {"error_code": "<snake_case>", "message": "..."} with the HTTP status that fits (400, 404, 409,
+// 410, 503).
+#include <atomic>
 #include <charconv>
+#include <chrono>
 
 #include <fmt/format.h>
 
 #include "base/base64.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "base/mutex.h"
 #include "base/utf8.h"
 #include "http/api.h"
 
@@ -34,6 +38,18 @@ std::optional<int64_t> ParseInt(std::string_view text) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+// "a,b,,c" -> {"a", "b", "c"}.
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at <= text.size();) {
+    size_t comma = text.find(',', at);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > at) out.push_back(text.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
 }
 
 // A query parameter that must be a non-negative integer when present.
@@ -234,14 +250,7 @@ void ReadGlobal(EventStore& store, const Call& call, const Reply& reply,
   if (!limit) return;
   options.from_position = *from;
   options.max_count = static_cast<size_t>(*limit);
-  if (auto types = call.Query("type")) {
-    for (size_t at = 0; at <= types->size();) {
-      size_t comma = types->find(',', at);
-      if (comma == std::string::npos) comma = types->size();
-      if (comma > at) options.types.push_back(types->substr(at, comma - at));
-      at = comma + 1;
-    }
-  }
+  if (auto types = call.Query("type")) options.types = SplitList(*types);
   auto slice = store.ReadAll(options);
   if (!slice.ok()) {
     reply(StreamError(bhttp::status::service_unavailable, "unavailable", slice.status().message()));
@@ -332,9 +341,158 @@ void DeleteStream(EventStore& store, Call call, Reply reply) {
                [reply = std::move(reply)](AppendResult r) { reply(AppendResponse(r)); });
 }
 
+// A subscription's body: the events after `from` (exclusive), read in pages of 100 and written
+// as Server-Sent Events, then a `caught-up` event, then live events as they become durable, with
+// a comment line every 15 s while nothing happens (so a closed connection is noticed). Reading by
+// revision (one stream) or position (all, category) from where the last page ended means no event
+// is skipped or repeated at the hand-over from catch-up to live.
+//
+//   id: <revision or position>        event: caught-up                 event: stream-deleted
+//   data: <the event as GET returns>  data: {"revision"|"position": N} data: {}
+class Subscription final : public BodyStream, public std::enable_shared_from_this<Subscription> {
+ public:
+  // `stream` empty: every stream that `filter` lets through, by position.
+  Subscription(EventStore& store, boost::asio::any_io_executor executor, std::string stream,
+               eventstore::ReadAllOptions filter, int64_t next)
+      : store_(store),
+        stream_(std::move(stream)),
+        filter_(std::move(filter)),
+        next_(next),
+        heartbeat_(std::move(executor)) {}
+
+  void Next(std::function<void(std::optional<std::string>)> deliver) override {
+    if (cancelled_ || finished_) {
+      deliver(std::nullopt);
+      return;
+    }
+    const int64_t end = store_.end_position();  // everything below it is in the read
+    std::string piece;
+    if (Status s = Read(piece); !s.ok()) {
+      LogWarn("subscription_failed", {{"stream", stream_}}, s.ToString());
+      deliver(std::nullopt);
+      return;
+    }
+    if (!piece.empty()) {
+      deliver(std::move(piece));
+      return;
+    }
+    {
+      MutexLock lock(mu_);
+      pending_ = std::move(deliver);
+    }
+    std::weak_ptr<Subscription> weak = weak_from_this();
+    heartbeat_.expires_after(std::chrono::seconds(15));
+    heartbeat_.async_wait([weak](const boost::system::error_code& ec) {
+      if (auto self = weak.lock(); self && !ec) self->Finish(": heartbeat\n\n");
+    });
+    store_.WhenPast(end, [weak](Status) {
+      if (auto self = weak.lock()) self->Finish("");
+    });
+  }
+
+  void Cancel() override {
+    cancelled_ = true;
+    heartbeat_.cancel();
+    Finish(std::nullopt);
+  }
+
+ private:
+  // Appends the next page, and the caught-up marker once the end is reached, to `piece`.
+  Status Read(std::string& piece) {
+    bool at_end = false;
+    if (stream_.empty()) {
+      eventstore::ReadAllOptions page = filter_;
+      page.from_position = next_;
+      page.max_count = 100;
+      HERALD_ASSIGN_OR_RETURN(auto slice, store_.ReadAll(page));
+      for (const auto& e : slice.events) Append(piece, e.position, e);
+      next_ = std::max(next_, slice.next_position);
+      at_end = slice.next_position >= slice.end_position;
+    } else {
+      HERALD_ASSIGN_OR_RETURN(auto slice,
+                              store_.ReadStream(stream_, {.from_revision = next_, .max_count = 100}));
+      if (slice.state == eventstore::StreamState::kHardDeleted) {
+        piece += "event: stream-deleted\ndata: {}\n\n";
+        finished_ = true;
+        return Status::Ok();
+      }
+      for (const auto& e : slice.events) {
+        Append(piece, e.revision, e);
+        next_ = e.revision + 1;
+      }
+      at_end = !slice.next_revision.has_value();
+    }
+    if (at_end && !caught_up_) {
+      caught_up_ = true;
+      // The last revision or position looked at (-1: none): `from` to resume after it.
+      piece += fmt::format("event: caught-up\ndata: {}\n\n",
+                           json{{stream_.empty() ? "position" : "revision", next_ - 1}}.dump());
+    }
+    return Status::Ok();
+  }
+
+  static void Append(std::string& piece, int64_t id, const eventstore::RecordedEvent& e);
+
+  void Finish(std::optional<std::string> piece) {
+    std::function<void(std::optional<std::string>)> deliver;
+    {
+      MutexLock lock(mu_);
+      deliver.swap(pending_);
+    }
+    if (deliver) deliver(std::move(piece));
+  }
+
+  EventStore& store_;
+  const std::string stream_;
+  const eventstore::ReadAllOptions filter_;
+  int64_t next_;  // the next revision (one stream) or position to read
+  bool caught_up_ = false;
+  bool finished_ = false;
+  std::atomic<bool> cancelled_{false};
+  boost::asio::steady_timer heartbeat_;  // used from the connection's strand only
+  Mutex mu_;
+  std::function<void(std::optional<std::string>)> pending_ GUARDED_BY(mu_);
+};
+
+void Subscription::Append(std::string& piece, int64_t id, const eventstore::RecordedEvent& e) {
+  piece += fmt::format("id: {}\ndata: {}\n\n", id, EventJson(e).dump());
+}
+
+// GET /streams/{stream}/subscribe?from=N&type=A,B: N (exclusive) is a revision for one stream and
+// a position for $all and categories; without it, from the start.
+void Subscribe(EventStore& store, boost::asio::any_io_executor executor, Call call, Reply reply) {
+  const std::string& stream = call.Param("stream");
+  eventstore::ReadAllOptions filter;
+  std::string one_stream;
+  if (stream.starts_with("$ce-") && stream.size() > 4) {
+    filter.stream_prefix = stream.substr(4) + "-";
+  } else if (stream != "$all") {
+    if (!WritableStream(call, reply)) return;
+    one_stream = stream;
+  }
+  if (auto types = call.Query("type")) filter.types = SplitList(*types);
+  int64_t next = 0;
+  if (auto from = call.Query("from")) {
+    auto n = ParseInt(*from);
+    if (!n || *n < 0) {
+      reply(StreamError(bhttp::status::bad_request, "invalid_request",
+                        "from must be a non-negative integer"));
+      return;
+    }
+    next = *n + 1;
+  }
+  Response head{bhttp::status::ok, 11};
+  head.set(bhttp::field::content_type, "text/event-stream");
+  head.set(bhttp::field::cache_control, "no-cache");
+  reply(Answer(std::move(head),
+               std::make_shared<Subscription>(store, std::move(executor), std::move(one_stream),
+                                              std::move(filter), next)));
+}
+
 }  // namespace
 
-void AddStreamRoutes(Router& router, eventstore::EventStore& store) {
+void AddStreamRoutes(Router& router, eventstore::EventStore& store,
+                     boost::asio::any_io_executor executor) {
   using bhttp::verb;
   auto bind = [&store](void (*handler)(EventStore&, Call, Reply)) -> Handler {
     return [&store, handler](Call call, Reply reply) {
@@ -346,6 +504,10 @@ void AddStreamRoutes(Router& router, eventstore::EventStore& store) {
   router.Add(verb::delete_, "/streams/{stream}", bind(DeleteStream));
   router.Add(verb::get, "/streams/{stream}/metadata", bind(GetMetadata));
   router.Add(verb::put, "/streams/{stream}/metadata", bind(SetMetadata));
+  router.Add(verb::get, "/streams/{stream}/subscribe",
+             [&store, executor](Call call, Reply reply) {
+               Subscribe(store, executor, std::move(call), std::move(reply));
+             });
 }
 
 }  // namespace herald::http

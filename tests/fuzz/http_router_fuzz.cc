@@ -40,14 +40,16 @@ class Node final : public fuzz::FuzzNode {
     AddRestProxyRoutes(*router_, *context_);
     AddAdminRoutes(*router_, *context_);
     AddOpsRoutes(*router_, *context_);
-    AddStreamRoutes(*router_, *events_);
+    AddStreamRoutes(*router_, *events_, io_.get_executor());
     return true;
   }
 
   void Send(std::shared_ptr<const Request> request) {
     auto answers = std::make_shared<std::atomic<int>>(0);
-    router_->Dispatch(std::move(request), [answers](Response response) {
+    router_->Dispatch(std::move(request), [answers](Answer answer) {
       if (answers->fetch_add(1) != 0) __builtin_trap();  // answered twice
+      if (answer.stream) answer.stream->Cancel();  // a subscription: its head is the answer
+      Response& response = answer.response;
       response.prepare_payload();
       const unsigned status = response.result_int();
       if (status < 200 || status > 599) __builtin_trap();

@@ -1,7 +1,11 @@
 // The event store through a real `herald serve`, driven with curl and kcat: appends with expected
 // revisions (racing writers, idempotent retries), reads, metadata, deletion, bad input, and a
 // kill -9 in the middle of appends.
+#include <signal.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -242,6 +246,102 @@ TEST_F(StreamsTest, BadInputIsAClearClientErrorAndWritesNothing) {
   EXPECT_EQ(Call("GET", "/streams/s?direction=sideways").status, 400);
   EXPECT_EQ(EndPosition(), end);
   EXPECT_TRUE(server_->Alive());
+}
+
+// A curl reading a subscription's Server-Sent Events, line by line, until it is stopped. The URL
+// goes through a shell: spell '$' as %24.
+class SseReader {
+ public:
+  explicit SseReader(const std::string& url) {
+    pipe_ = ::popen(fmt::format("sh -c 'echo $$; exec curl -sN \"{}\"'", url).c_str(), "r");
+    if (pipe_ != nullptr) pid_ = std::atoi(ReadLine().c_str());
+  }
+  ~SseReader() {
+    if (pid_ > 0) ::kill(pid_, SIGTERM);
+    if (pipe_ != nullptr) ::pclose(pipe_);
+  }
+
+  // The next line without its newline; empty at the end of the stream.
+  std::string ReadLine() {
+    std::string line;
+    for (int c; (c = std::fgetc(pipe_)) != EOF && c != '\n';) line.push_back(static_cast<char>(c));
+    return line;
+  }
+
+  // Reads events until `count` data events arrived; their ids, and whether caught-up came and
+  // after how many.
+  struct Seen {
+    std::vector<int64_t> ids;
+    std::vector<std::string> types;
+    int caught_up_after = -1;
+    int caught_up_count = 0;
+  };
+  Seen Read(size_t count) {
+    Seen seen;
+    std::string event, id, data;
+    while (seen.ids.size() < count) {
+      std::string line = ReadLine();
+      if (line.empty()) {
+        if (std::feof(pipe_)) break;
+        if (event == "caught-up") {
+          seen.caught_up_after = static_cast<int>(seen.ids.size());
+          ++seen.caught_up_count;
+        } else if (!data.empty()) {
+          seen.ids.push_back(std::atoll(id.c_str()));
+          seen.types.push_back(json::parse(data, nullptr, false).value("type", ""));
+        }
+        event.clear();
+        id.clear();
+        data.clear();
+      } else if (line.starts_with("event: ")) {
+        event = line.substr(7);
+      } else if (line.starts_with("id: ")) {
+        id = line.substr(4);
+      } else if (line.starts_with("data: ")) {
+        data = line.substr(6);
+      }
+    }
+    return seen;
+  }
+
+ private:
+  FILE* pipe_ = nullptr;
+  pid_t pid_ = -1;
+};
+
+TEST_F(StreamsTest, ACatchUpSubscriptionHandsOverToLiveWithEveryEventOnceInOrder) {
+  constexpr int kBefore = 150, kDuring = 250;
+  auto append_range = [&](int from, int to) {
+    for (int i = from; i < to; i += 10) {
+      std::vector<json> events;
+      for (int k = i; k < std::min(to, i + 10); ++k) events.push_back(Event(fmt::format("E{}", k)));
+      auto r = Append("feed", i == 0 ? json("no_stream") : json(i - 1), events);
+      ASSERT_EQ(r.status, 200) << r.body;
+    }
+  };
+  append_range(0, kBefore);
+  SseReader stream(server_->http_url() + "/streams/feed/subscribe");
+  SseReader all(server_->http_url() + "/streams/%24all/subscribe?from=9&type=E10,E11,E200,E399");
+  std::thread writer([&] { append_range(kBefore, kBefore + kDuring); });
+  SseReader::Seen seen = stream.Read(kBefore + kDuring);
+  writer.join();
+
+  ASSERT_EQ(seen.ids.size(), static_cast<size_t>(kBefore + kDuring));
+  for (size_t i = 0; i < seen.ids.size(); ++i) {
+    ASSERT_EQ(seen.ids[i], static_cast<int64_t>(i));
+    ASSERT_EQ(seen.types[i], fmt::format("E{}", i));
+  }
+  EXPECT_EQ(seen.caught_up_count, 1);
+  EXPECT_GE(seen.caught_up_after, kBefore);
+
+  SseReader::Seen filtered = all.Read(4);
+  EXPECT_EQ(filtered.ids, (std::vector<int64_t>{10, 11, 200, 399}));
+  EXPECT_EQ(filtered.caught_up_count, 1);
+
+  // A subscription open on shutdown does not hold the broker up.
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(server_->Stop(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
 }
 
 TEST_F(StreamsTest, KillNineMidAppendsLosesNothingAcknowledgedAndTheNextAppendFits) {
