@@ -464,6 +464,12 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   PrintStartBanner(o, kafka_where, advertised, http_where);
   RunIoThreads(io, o.threads);
 
+  if (Status closed = (*events)->Close(); !closed.ok()) {
+    LogWarn("shutdown", {{"data_dir", o.data_dir}},
+            fmt::format("the event store's index checkpoint was not written: {}; the next start "
+                        "reads more of its topic",
+                        closed.ToString()));
+  }
   if (Status closed = (*engine)->Close(); !closed.ok()) {
     LogError("shutdown", {{"data_dir", o.data_dir}}, closed.ToString());
     return kExitFailure;

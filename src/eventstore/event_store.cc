@@ -75,6 +75,9 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(storage::Engine& engine,
     }
     HERALD_RETURN_IF_ERROR(store->Rebuild());
   }
+  if (store->options_.background) {
+    store->checkpointer_ = std::thread([raw = store.get()] { raw->CheckpointLoop(); });
+  }
   return store;
 }
 
@@ -111,26 +114,126 @@ void EventStore::RegisterEarlyWaiters() {
   for (Waiter& w : waiters) log->WhenDurable(w.position, std::move(w.ready));
 }
 
+std::string EventStore::CheckpointPath() const {
+  using storage::JoinPath;
+  return JoinPath(JoinPath(JoinPath(engine_.data_dir(), "meta"), "eventstore"),
+                  options_.topic + ".index");
+}
+
+// The checkpoint file, if there is one that decodes and still matches the topic: its last event
+// is where it says, with the id it says. Anything else is logged and ignored (the whole topic is
+// read instead).
+std::optional<StreamIndex::Decoded> EventStore::LoadCheckpoint(const storage::Log& log) const {
+  storage::FileSystem& fs = engine_.fs();
+  const std::string path = CheckpointPath();
+  if (!fs.Exists(path)) return std::nullopt;
+  auto ignore = [&](const std::string& why) {
+    LogWarn("event_store_index_ignored", {{"path", path}},
+            fmt::format("{}; reading the whole topic instead", why));
+    return std::nullopt;
+  };
+  auto bytes = storage::ReadFile(fs, path);
+  if (!bytes.ok()) return ignore(bytes.status().ToString());
+  auto decoded = StreamIndex::Decode(*bytes);
+  if (!decoded.ok()) return ignore(decoded.status().ToString());
+  if (decoded->end > log.end_offset()) return ignore("the topic ends before the checkpoint");
+  if (decoded->last_position >= 0) {
+    std::optional<Uuid> found;
+    Status read = storage::ScanRecords(log, decoded->last_position, decoded->last_position + 1,
+                                       [&](const storage::RecordView& r) {
+                                         auto e = DecodeEvent(r, /*with_data=*/false);
+                                         if (e) found = ParseUuid(e->id);
+                                         return false;
+                                       });
+    if (!read.ok() || found != decoded->last_id) {
+      return ignore("the topic no longer holds the checkpoint's last event");
+    }
+  }
+  return std::move(decoded).value();
+}
+
 Status EventStore::Rebuild() {
-  StreamIndex* index = &index_;
   const storage::Log& log = *log_;
-  int64_t skipped = 0;
+  int64_t from = log.log_start_offset();
+  if (auto checkpoint = LoadCheckpoint(log)) {
+    index_ = std::move(checkpoint->index);
+    from = std::max(from, checkpoint->end);
+    recovery_.from_checkpoint = true;
+    checkpointed_end_ = checkpoint->end;
+  }
+  StreamIndex* index = &index_;
   HERALD_RETURN_IF_ERROR(storage::ScanRecords(
-      log, log.log_start_offset(), log.end_offset(), [&](const storage::RecordView& r) {
+      log, from, log.end_offset(), [&](const storage::RecordView& r) {
+        ++recovery_.records_read;
         auto e = DecodeEvent(r, /*with_data=*/false);
         std::string data;
         if (e && e->stream.starts_with("$$") && r.value) data = std::string(AsString(*r.value));
         if (!e || !index->Apply(e->stream, e->revision, *ParseUuid(e->id), e->position, e->type,
                                 data)) {
-          ++skipped;
+          ++recovery_.records_skipped;
         }
         return true;
       }));
   LogInfo("event_store_opened", {{"topic", options_.topic},
                                  {"streams", index->stream_count()},
                                  {"events", index->event_count()},
-                                 {"records_skipped", skipped}});
+                                 {"from_checkpoint", recovery_.from_checkpoint},
+                                 {"records_read", recovery_.records_read},
+                                 {"records_skipped", recovery_.records_skipped}});
   return Status::Ok();
+}
+
+Status EventStore::Checkpoint() {
+  std::shared_ptr<storage::Log> log = CurrentLog();
+  if (!log) return Status::Ok();
+  const int64_t end = log->end_offset();
+  if (end == checkpointed_end_.load()) return Status::Ok();
+  // Everything below `end` must be durable before a file vouches for it.
+  std::promise<Status> durable;
+  log->WhenDurable(end - 1, [&durable](Status s) { durable.set_value(std::move(s)); });
+  HERALD_RETURN_IF_ERROR(durable.get_future().get());
+  Buffer file;
+  {
+    ReaderLock lock(mu_);
+    HERALD_ASSIGN_OR_RETURN(file, index_.Encode(end));
+  }
+  storage::FileSystem& fs = engine_.fs();
+  const std::string path = CheckpointPath();
+  HERALD_RETURN_IF_ERROR(storage::CreateDirs(fs, path.substr(0, path.rfind('/'))));
+  HERALD_RETURN_IF_ERROR(storage::WriteFileAtomic(fs, path, file));
+  checkpointed_end_ = end;
+  return Status::Ok();
+}
+
+void EventStore::CheckpointLoop() {
+  MutexLock lock(checkpointer_mu_);
+  while (!stopping_) {
+    checkpointer_cv_.WaitFor(checkpointer_mu_,
+                             std::chrono::milliseconds(options_.checkpoint_interval_ms));
+    if (stopping_) break;
+    if (Status s = Checkpoint(); !s.ok()) {
+      // kUnavailable: a stream changed while the file was being made; the next round retries.
+      LogDebug("event_store_checkpoint_skipped", {{"topic", options_.topic}}, s.ToString());
+    }
+  }
+}
+
+Status EventStore::Close() {
+  {
+    MutexLock lock(checkpointer_mu_);
+    if (closed_) return Status::Ok();
+    closed_ = true;
+    stopping_ = true;
+    checkpointer_cv_.NotifyAll();
+  }
+  if (checkpointer_.joinable()) checkpointer_.join();
+  return Checkpoint();
+}
+
+EventStore::~EventStore() {
+  if (Status s = Close(); !s.ok()) {
+    LogWarn("event_store_checkpoint_failed", {{"topic", options_.topic}}, s.ToString());
+  }
 }
 
 Status EventStore::ValidateStreamName(const std::string& stream) {

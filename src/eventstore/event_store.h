@@ -15,17 +15,23 @@
 // already in the store, consecutively in the same stream and where its expected revision put
 // them, answers the first result and writes nothing; any other reuse of an id is an error.
 //
-// Opening rebuilds the index by reading the topic from its start.
+// Opening loads the index from its checkpoint file (`<data dir>/meta/eventstore/<topic>.index`,
+// format in stream_index.h) and reads the topic from where the file ends, so a start costs
+// O(events since the last checkpoint); without a usable file it reads the whole topic. The file
+// is written every `checkpoint_interval_ms` by a background thread and by Close, each time for
+// events already durable.
 //
 // Thread-safety: every method may be called from any thread. Append's callback runs on the
 // appending thread (a failure found before writing) or a flusher thread; it must not block.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "base/clock.h"
@@ -41,6 +47,17 @@ struct EventStoreOptions {
   std::string topic = "herald.events";
   size_t max_events_per_append = 10000;
   size_t max_read_count = 10000;  // the most events one read returns, whatever is asked
+  // How often the index checkpoint is written (when events were appended since the last); one
+  // is also written by Close. Without `background`, only Checkpoint and Close write it.
+  int64_t checkpoint_interval_ms = 30000;
+  bool background = true;
+};
+
+// What opening found and did.
+struct EventStoreRecovery {
+  bool from_checkpoint = false;  // the index started from its checkpoint file
+  int64_t records_read = 0;      // records of the topic read to finish the index
+  int64_t records_skipped = 0;   // of which not events (or not fitting the index)
 };
 
 struct AppendResult {
@@ -90,6 +107,17 @@ class EventStore {
   // partition, no retention) by the first append.
   static Result<std::unique_ptr<EventStore>> Open(storage::Engine& engine,
                                                   EventStoreOptions options = {});
+  ~EventStore();  // Close()
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Writes the index checkpoint for every event appended so far, once they are durable.
+  // kUnavailable when a stream changed state meanwhile (the next call tries again).
+  Status Checkpoint();
+  // Stops the background checkpoints and writes a last one. Call before the engine closes; the
+  // store takes no appends afterwards.
+  Status Close();
+  const EventStoreRecovery& recovery() const { return recovery_; }
 
   // Appends `events` to `stream` if it is at `expected`. `done` is called once, when the events
   // are durable or with why nothing was written.
@@ -139,6 +167,9 @@ class EventStore {
   void RegisterEarlyWaiters() EXCLUDES(mu_);
   // Runs in Open, before any other thread can see the store: it takes no lock.
   Status Rebuild() NO_THREAD_SAFETY_ANALYSIS;
+  std::string CheckpointPath() const;
+  std::optional<StreamIndex::Decoded> LoadCheckpoint(const storage::Log& log) const;
+  void CheckpointLoop();
   // Checks `events` (prepared: ids parsed) against the index and writes them, or finds them
   // written before (a retry). The result still has to wait for durability.
   AppendResult AppendLocked(const std::string& stream, const ExpectedRevision& expected,
@@ -167,6 +198,14 @@ class EventStore {
   std::shared_ptr<storage::Log> log_ GUARDED_BY(mu_);  // null until the topic exists
   StreamIndex index_ GUARDED_BY(mu_);
   std::vector<Waiter> early_waiters_ GUARDED_BY(mu_);
+  EventStoreRecovery recovery_;
+  std::atomic<int64_t> checkpointed_end_{-1};
+
+  Mutex checkpointer_mu_;
+  CondVar checkpointer_cv_;
+  bool stopping_ GUARDED_BY(checkpointer_mu_) = false;
+  bool closed_ GUARDED_BY(checkpointer_mu_) = false;
+  std::thread checkpointer_;
 };
 
 // Runs `start` with a callback and waits for it: EventStore's asynchronous calls made blocking,

@@ -137,17 +137,20 @@ bool StreamIndex::Apply(const std::string& stream, int64_t revision, const Uuid&
   if (!s.positions.empty() && position <= s.positions.back()) return false;
   s.positions.push_back(position);
   ids_.emplace(id, position);
+  if (s.first_position < 0) s.first_position = position;
   if (stream.starts_with("$$")) {
-    ApplySystemEvent(stream.substr(2), type, data);
-  } else if (s.state != StreamState::kHardDeleted) {
+    Stream& target = GetOrCreate(stream.substr(2));
+    if (target.first_position < 0) target.first_position = position;
+    target.state_position = position;
+    ApplySystemEvent(target, type, data);
+  } else if (s.state != StreamState::kHardDeleted && s.state != StreamState::kLive) {
     s.state = StreamState::kLive;
+    s.state_position = position;
   }
   return true;
 }
 
-void StreamIndex::ApplySystemEvent(const std::string& target, std::string_view type,
-                                   std::string_view data) {
-  Stream& s = GetOrCreate(target);
+void StreamIndex::ApplySystemEvent(Stream& s, std::string_view type, std::string_view data) {
   if (type == kMetadataType) {
     if (auto m = StreamMetadata::FromJson(data); m.ok()) s.metadata = std::move(m).value();
   } else if (type == kSoftDeletedType) {

@@ -9,6 +9,19 @@
 // System streams: `$$<stream>` holds <stream>'s system events ($metadata, $streamDeleted for a
 // soft delete, $streamTombstoned for a hard one); their data is JSON.
 //
+// Checkpoint file (Encode/Decode), so a start replays only the topic's tail:
+//
+//   file   := "HESI" version:uint16(1) end:int64 last_position:int64 last_id:16 bytes
+//             stream_count:uvarint stream* event_count:uvarint event* crc32c:uint32
+//   stream := name_len:uvarint name state:uint8 deleted_before:uvarint
+//             metadata_len:uvarint metadata count:uvarint position_delta:uvarint{count}
+//   event  := position:uvarint id:16 bytes
+//
+// (big-endian; the CRC32C covers everything before it). It holds the index as it was at position
+// `end`: every event below it, and the state of every stream that existed before it.
+// last_position/last_id name the last event below `end` (-1 and zeros for none), so a reader can
+// check the file still matches the topic.
+//
 // Thread-safety: none; the EventStore serialises writers and lets readers share.
 #pragma once
 
@@ -20,6 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/bytes.h"
 #include "base/status.h"
 #include "base/uuid.h"
 
@@ -76,6 +90,8 @@ class StreamIndex {
     StreamState state = StreamState::kNone;
     int64_t deleted_before = 0;  // a soft delete hides revisions below this
     StreamMetadata metadata;
+    int64_t first_position = -1;  // the first event of this stream or about it
+    int64_t state_position = -1;  // the last event that changed state, deleted_before or metadata
 
     // The last revision, or -1 when it has none.
     int64_t last_revision() const { return static_cast<int64_t>(positions.size()) - 1; }
@@ -105,15 +121,30 @@ class StreamIndex {
              std::string_view type, std::string_view data);
 
   const Stream* Find(const std::string& stream) const;
+
+  // The checkpoint file of the index as it was at position `end` (every event below `end`
+  // written). kUnavailable when a stream that existed before `end` changed state at or after it
+  // (that earlier state is gone; try again later).
+  Result<Buffer> Encode(int64_t end) const;
+  struct Decoded;
+  // kCorruption when `bytes` is not a whole checkpoint file of this version.
+  static Result<Decoded> Decode(ByteView bytes);
   size_t stream_count() const { return streams_.size(); }
   size_t event_count() const { return ids_.size(); }
 
  private:
   Stream& GetOrCreate(const std::string& stream);
-  void ApplySystemEvent(const std::string& target, std::string_view type, std::string_view data);
+  void ApplySystemEvent(Stream& target, std::string_view type, std::string_view data);
 
   std::unordered_map<std::string, std::unique_ptr<Stream>> streams_;
   std::unordered_map<Uuid, int64_t, UuidHash> ids_;  // event id -> position
+};
+
+struct StreamIndex::Decoded {
+  StreamIndex index;
+  int64_t end = 0;             // the index holds every event below this position
+  int64_t last_position = -1;  // the last event below `end`, -1 for none
+  Uuid last_id;
 };
 
 }  // namespace herald::eventstore

@@ -33,7 +33,7 @@ class Node final : public fuzz::FuzzNode {
         .base_uri = "http://localhost:8080",
         .limits = {.max_rest_consumers = 0, .rest_consumer_timeout_ms = 300'000}});
     context_->ready = true;
-    auto events = eventstore::EventStore::Open(*engine_);
+    auto events = eventstore::EventStore::Open(*engine_, {.background = false});
     if (!events.ok()) return false;
     events_ = std::move(events).value();
     router_ = std::make_unique<Router>();

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -20,7 +21,9 @@ class EventStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Reopen(); }
 
-  void Reopen() {
+  // Closes the store and the engine and opens them again; `before_store` runs on the reopened
+  // engine before the store opens.
+  void Reopen(const std::function<void()>& before_store = {}) {
     store_.reset();
     if (engine_) {
       ASSERT_TRUE(engine_->Close().ok());
@@ -35,7 +38,8 @@ class EventStoreTest : public ::testing::Test {
     auto engine = storage::Engine::Open(o);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(engine).value();
-    auto store = EventStore::Open(*engine_);
+    if (before_store) before_store();
+    auto store = EventStore::Open(*engine_, {.background = false});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
   }
@@ -67,6 +71,17 @@ class EventStoreTest : public ::testing::Test {
     std::vector<std::string> types;
     for (const auto& e : slice->events) types.push_back(fmt::format("{}@{}", e.type, e.revision));
     return types;
+  }
+
+  static constexpr char kCheckpoint[] = "/data/meta/eventstore/herald.events.index";
+
+  Buffer CheckpointBytes() {
+    auto bytes = storage::ReadFile(fs_, kCheckpoint);
+    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
+    return bytes.ok() ? *bytes : Buffer{};
+  }
+  void PutCheckpoint(const Buffer& bytes) {
+    ASSERT_TRUE(storage::WriteFileAtomic(fs_, kCheckpoint, bytes).ok());
   }
 
   storage::MemFileSystem fs_;
@@ -323,6 +338,97 @@ TEST_F(EventStoreTest, ReopeningRebuildsRevisionsIdsMetadataAndDeletions) {
   AppendResult next = Append("a", ExpectedRevision::Exact(1), {Event("A3")});
   ASSERT_TRUE(next.ok()) << next.message;
   EXPECT_EQ(next.next_expected_revision, 2);
+}
+
+TEST_F(EventStoreTest, ACheckpointLetsAStartReadOnlyTheTailAndKeepsEveryCheck) {
+  const std::string early_id = NewUuid();
+  ASSERT_TRUE(Append("a", ExpectedRevision::NoStream(), {Event("A0", "{}", early_id)}).ok());
+  for (int i = 1; i < 20; ++i) ASSERT_TRUE(Append("a", ExpectedRevision::Exact(i - 1), {Event("A")}).ok());
+  ASSERT_TRUE(Append("b", ExpectedRevision::Any(), {Event("B0"), Event("B1")}).ok());
+  ASSERT_TRUE(SetMetadata("a", R"({"truncate_before":15})").ok());
+  ASSERT_TRUE(Delete("b", ExpectedRevision::Any(), false).ok());
+  ASSERT_TRUE(Append("gone", ExpectedRevision::Any(), {Event("G")}).ok());
+  ASSERT_TRUE(Delete("gone", ExpectedRevision::Any(), true).ok());
+  ASSERT_TRUE(store_->Checkpoint().ok());
+  const Buffer at_checkpoint = CheckpointBytes();
+  // After the checkpoint: more events, and a state change of a stream it knew.
+  ASSERT_TRUE(Append("a", ExpectedRevision::Exact(19), {Event("A20"), Event("A21")}).ok());
+  ASSERT_TRUE(Append("b", ExpectedRevision::NoStream(), {Event("B2")}).ok());
+
+  // As after a crash: the file is the one written at the checkpoint.
+  Reopen([&] { PutCheckpoint(at_checkpoint); });
+  EXPECT_TRUE(store_->recovery().from_checkpoint);
+  EXPECT_EQ(store_->recovery().records_read, 3);
+  EXPECT_EQ(Types("a"), (std::vector<std::string>{"A@15", "A@16", "A@17", "A@18", "A@19",
+                                                  "A20@20", "A21@21"}));
+  EXPECT_EQ(Types("b"), (std::vector<std::string>{"B2@2"}));
+  EXPECT_EQ(store_->ReadStream("gone", {})->state, StreamState::kHardDeleted);
+  EXPECT_EQ(store_->GetMetadata("a").truncate_before, 15);
+  EXPECT_EQ(Append("a", ExpectedRevision::Exact(20), {Event("Late")}).error,
+            AppendError::kWrongExpectedVersion);
+  EXPECT_EQ(Append("c", ExpectedRevision::Any(), {Event("X", "{}", early_id)}).error,
+            AppendError::kEventIdReused);
+  EXPECT_TRUE(Append("a", ExpectedRevision::NoStream(), {Event("A0", "{}", early_id)}).ok());
+  EXPECT_TRUE(Append("a", ExpectedRevision::Exact(21), {Event("A22")}).ok());
+
+  // A clean close leaves a checkpoint at the end: the next start reads nothing.
+  Reopen();
+  EXPECT_TRUE(store_->recovery().from_checkpoint);
+  EXPECT_EQ(store_->recovery().records_read, 0);
+  EXPECT_EQ(Types("a").size(), 8u);
+}
+
+TEST_F(EventStoreTest, ADamagedOrForeignCheckpointIsIgnoredAndTheTopicReadWhole) {
+  const std::string id = NewUuid();
+  ASSERT_TRUE(Append("a", ExpectedRevision::NoStream(), {Event("A", "{}", id), Event("B")}).ok());
+  ASSERT_TRUE(store_->Checkpoint().ok());
+  Buffer damaged = CheckpointBytes();
+  damaged[damaged.size() / 2] ^= 0x40;
+  Reopen([&] { PutCheckpoint(damaged); });
+  EXPECT_FALSE(store_->recovery().from_checkpoint);
+  EXPECT_EQ(Types("a"), (std::vector<std::string>{"A@0", "B@1"}));
+
+  // The topic deleted and written again by someone else: the old file no longer matches it.
+  const Buffer old = CheckpointBytes();
+  Reopen([&] {
+    ASSERT_TRUE(engine_->DeleteTopic("herald.events").ok());
+    ASSERT_TRUE(engine_->CreateTopic("herald.events", 1, {}).ok());
+    auto log = engine_->GetLog("herald.events", 0);
+    ASSERT_TRUE(log.ok());
+    Buffer batch = storage::BuildBatch({EncodeEvent("x", 0, Event("X", "{}", NewUuid()), 1),
+                                        EncodeEvent("x", 1, Event("Y", "{}", NewUuid()), 1)});
+    ASSERT_TRUE((*log)->AppendAndWait(batch, storage::AckLevel::kDurable).ok());
+    PutCheckpoint(old);
+  });
+  EXPECT_FALSE(store_->recovery().from_checkpoint);
+  EXPECT_EQ(store_->ReadStream("a", {})->state, StreamState::kNone);
+  EXPECT_EQ(Types("x"), (std::vector<std::string>{"X@0", "Y@1"}));
+}
+
+TEST(StreamIndexFileTest, EveryTruncationAndBitFlipIsRefused) {
+  StreamIndex index;
+  ASSERT_TRUE(index.Apply("s", 0, *ParseUuid(NewUuid()), 0, "A", ""));
+  ASSERT_TRUE(index.Apply("$$s", 0, *ParseUuid(NewUuid()), 1, kMetadataType, R"({"max_count":2})"));
+  ASSERT_TRUE(index.Apply("s", 1, *ParseUuid(NewUuid()), 2, "B", ""));
+  auto bytes = index.Encode(3);
+  ASSERT_TRUE(bytes.ok());
+  auto decoded = StreamIndex::Decode(*bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->end, 3);
+  EXPECT_EQ(decoded->last_position, 2);
+  ASSERT_NE(decoded->index.Find("s"), nullptr);
+  EXPECT_EQ(decoded->index.Find("s")->positions, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(decoded->index.Find("s")->metadata.max_count, 2);
+  EXPECT_EQ(decoded->index.event_count(), 3u);
+  for (size_t n = 0; n < bytes->size(); ++n) {
+    EXPECT_FALSE(StreamIndex::Decode(ByteView(*bytes).first(n)).ok()) << n;
+    Buffer flipped = *bytes;
+    flipped[n] ^= 0x01;
+    EXPECT_FALSE(StreamIndex::Decode(flipped).ok()) << n;
+  }
+  // The metadata at position 1 cannot be undone: no file ending before it.
+  EXPECT_EQ(index.Encode(1).status().code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(index.Encode(2).ok());
 }
 
 TEST_F(EventStoreTest, RacingWritersGetExactlyOneWinnerPerRevision) {
