@@ -7,7 +7,9 @@
 //   logs      a partition directory as herald_log_recovery_fuzz reads it, from a real log
 //   states    topic metadata, producer ids and group records (herald_state_replay_fuzz)
 //   http      HTTP requests for every route (herald_http_router_fuzz)
-// Usage: herald_fuzz_seeds DIR [requests|sessions|batches|logs|states|http]   (requests by default)
+//   esindex   event store index checkpoint files (herald_eventstore_index_fuzz)
+// Usage: herald_fuzz_seeds DIR [requests|sessions|batches|logs|states|http|esindex]
+// (requests by default)
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -20,6 +22,8 @@
 #include "kafka/messages/all.h"
 #include "kafka/schema.h"
 #include "base/clock.h"
+#include "base/uuid.h"
+#include "eventstore/stream_index.h"
 #include "storage/compression.h"
 #include "storage/log.h"
 #include "storage/mem_file_system.h"
@@ -449,6 +453,42 @@ void EmitHttp(const std::string& dir) {
 }  // namespace
 }  // namespace herald::kafka
 
+namespace herald::eventstore {
+namespace {
+
+// Index files of a few shapes: empty, events in several streams, metadata, both deletions.
+void EmitIndexes(const std::string& dir) {
+  StreamIndex empty;
+  StreamIndex plain;  // events only, so a file may end anywhere
+  for (int i = 0; i < 6; ++i) {
+    if (!plain.Apply(i % 2 ? "a" : "b", i / 2, *ParseUuid(NewUuid()), i, "E", "")) std::abort();
+  }
+  StreamIndex index;
+  int64_t position = 0;
+  auto add = [&](const std::string& stream, int64_t revision, std::string_view type,
+                 std::string_view data = "") {
+    if (!index.Apply(stream, revision, *ParseUuid(NewUuid()), position++, type, data)) {
+      std::abort();
+    }
+  };
+  for (int i = 0; i < 5; ++i) add("order-1", i, "Placed");
+  add("order-2", 0, "Placed");
+  add("$$order-1", 0, kMetadataType, R"({"max_count":3,"truncate_before":1,"owner":"x"})");
+  add("order-3", 0, "Placed");
+  add("$$order-3", 0, kSoftDeletedType, "{}");
+  add("order-2", 1, "Paid");
+  add("$$order-2", 0, kTombstoneType, "{}");
+  const std::vector<std::pair<std::string, Result<Buffer>>> files = {
+      {"empty", empty.Encode(0)}, {"some", plain.Encode(3)}, {"all", index.Encode(position)}};
+  for (const auto& [name, bytes] : files) {
+    if (!bytes.ok()) std::abort();
+    WriteFile(fmt::format("{}/{}", dir, name), *bytes);
+  }
+}
+
+}  // namespace
+}  // namespace herald::eventstore
+
 int main(int argc, char** argv) {
   using namespace herald::kafka;
   if (argc != 2 && argc != 3) return 2;
@@ -464,6 +504,8 @@ int main(int argc, char** argv) {
     EmitSessions(dir);
   } else if (kind == "http") {
     EmitHttp(dir);
+  } else if (kind == "esindex") {
+    herald::eventstore::EmitIndexes(dir);
   } else if (kind == "requests") {
     for (const Seed& seed : RequestSeeds()) herald::WriteFile(fmt::format("{}/{}", dir, seed.name), seed.frame);
   } else {
