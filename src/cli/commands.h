@@ -20,6 +20,8 @@ void RegisterConsume(CLI::App& app);
 void RegisterGroup(CLI::App& app);
 // `herald dlq list|show|replay|purge TOPIC`: the dead-letter topic TOPIC.dlq.
 void RegisterDlq(CLI::App& app);
+// `herald stream append|read|tail|delete|meta STREAM`: the event store of herald serve (HTTP).
+void RegisterStream(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

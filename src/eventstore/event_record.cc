@@ -16,8 +16,8 @@ std::optional<int64_t> ParseRevision(std::string_view text) {
 
 }  // namespace
 
-storage::RecordSpec EncodeEvent(const std::string& stream, int64_t revision,
-                                const EventData& event, int64_t now_ms) {
+storage::RecordSpec EncodeEvent(const std::string& stream, int64_t revision, const EventData& event,
+                                int64_t now_ms) {
   storage::RecordSpec spec;
   spec.key = stream;
   spec.value = event.data;

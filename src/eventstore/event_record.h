@@ -47,8 +47,8 @@ struct RecordedEvent {
 };
 
 // The record for `event` (whose id is already a lower-case UUID) at `revision` of `stream`.
-storage::RecordSpec EncodeEvent(const std::string& stream, int64_t revision,
-                                const EventData& event, int64_t now_ms);
+storage::RecordSpec EncodeEvent(const std::string& stream, int64_t revision, const EventData& event,
+                                int64_t now_ms);
 
 // The event a record holds; nullopt when the record is not one (no key, no ce_id that is a UUID,
 // no ce_type, or no decimal ce_streamrevision): a record written into the topic some other way.

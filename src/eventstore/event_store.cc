@@ -162,14 +162,14 @@ Status EventStore::Rebuild() {
     checkpointed_end_ = checkpoint->end;
   }
   StreamIndex* index = &index_;
-  HERALD_RETURN_IF_ERROR(storage::ScanRecords(
-      log, from, log.end_offset(), [&](const storage::RecordView& r) {
+  HERALD_RETURN_IF_ERROR(
+      storage::ScanRecords(log, from, log.end_offset(), [&](const storage::RecordView& r) {
         ++recovery_.records_read;
         auto e = DecodeEvent(r, /*with_data=*/false);
         std::string data;
         if (e && e->stream.starts_with("$$") && r.value) data = std::string(AsString(*r.value));
-        if (!e || !index->Apply(e->stream, e->revision, *ParseUuid(e->id), e->position, e->type,
-                                data)) {
+        if (!e ||
+            !index->Apply(e->stream, e->revision, *ParseUuid(e->id), e->position, e->type, data)) {
           ++recovery_.records_skipped;
         }
         return true;
@@ -243,7 +243,8 @@ Status EventStore::ValidateStreamName(const std::string& stream) {
   for (unsigned char c : stream) {
     if (c < 0x20 || c == 0x7f) return InvalidArgument("a stream name has no control characters");
   }
-  if (stream[0] == '$') return InvalidArgument("stream names starting with '$' are the store's own");
+  if (stream[0] == '$')
+    return InvalidArgument("stream names starting with '$' are the store's own");
   return Status::Ok();
 }
 
@@ -304,7 +305,8 @@ Result<int64_t> EventStore::WriteLocked(const std::string& stream, int64_t first
   std::vector<storage::RecordSpec> records;
   records.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
-    records.push_back(EncodeEvent(stream, first_revision + static_cast<int64_t>(i), events[i], now));
+    records.push_back(
+        EncodeEvent(stream, first_revision + static_cast<int64_t>(i), events[i], now));
   }
   Buffer batch = storage::BuildBatch(records);
   const size_t limit = static_cast<size_t>(log_->max_message_bytes());
@@ -316,8 +318,8 @@ Result<int64_t> EventStore::WriteLocked(const std::string& stream, int64_t first
   }
   HERALD_ASSIGN_OR_RETURN(auto validated, storage::ValidatedBatch::Check(batch));
   auto written = log_->Write(validated);
-  if (!written.ok()) return Unavailable("the store's log refused the write: {}",
-                                        written.status().ToString());
+  if (!written.ok())
+    return Unavailable("the store's log refused the write: {}", written.status().ToString());
   for (size_t i = 0; i < events.size(); ++i) {
     const bool applied = index_.Apply(stream, first_revision + static_cast<int64_t>(i), ids[i],
                                       written->base_offset + static_cast<int64_t>(i),
@@ -333,9 +335,9 @@ void EventStore::AnswerWhenDurable(AppendResult result, AppendCallback done) con
     return;
   }
   const int64_t position = result.position;
-  CurrentLog()->WhenDurable(position, [result = std::move(result), done = std::move(done)](Status s) {
-    done(s.ok() ? result
-                : Failure(AppendError::kStorage, s.ToString(), result.current_revision));
+  CurrentLog()->WhenDurable(position, [result = std::move(result),
+                                       done = std::move(done)](Status s) {
+    done(s.ok() ? result : Failure(AppendError::kStorage, s.ToString(), result.current_revision));
   });
 }
 
@@ -348,9 +350,8 @@ AppendResult WaitFor(const std::function<void(EventStore::AppendCallback)>& star
 
 AppendResult EventStore::AppendAndWait(const std::string& stream, const ExpectedRevision& expected,
                                        std::vector<EventData> events) {
-  return WaitFor([&](AppendCallback done) {
-    Append(stream, expected, std::move(events), std::move(done));
-  });
+  return WaitFor(
+      [&](AppendCallback done) { Append(stream, expected, std::move(events), std::move(done)); });
 }
 
 void EventStore::AppendSystemEvent(const std::string& stream, const ExpectedRevision& expected,
@@ -426,7 +427,8 @@ Result<std::vector<RecordedEvent>> EventStore::ReadPositions(
   while (next < sorted.size()) {
     const int64_t from = sorted[next];
     HERALD_RETURN_IF_ERROR(storage::ScanRecords(
-        log, from, sorted.back() + 1, [&](const storage::RecordView& r) {
+        log, from, sorted.back() + 1,
+        [&](const storage::RecordView& r) {
           while (next < sorted.size() && sorted[next] < r.offset) ++next;  // gone (DeleteRecords)
           if (next == sorted.size()) return false;
           if (r.offset != sorted[next]) return true;

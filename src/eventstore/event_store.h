@@ -88,9 +88,9 @@ struct StreamSlice {
 struct ReadAllOptions {
   int64_t from_position = 0;  // inclusive
   size_t max_count = 100;
-  std::string stream_prefix;      // e.g. "order-" for the category "order"; empty: every stream
-  std::vector<std::string> types; // only these event types; empty: every type
-  bool include_system = false;    // events of `$` streams (metadata, deletions)
+  std::string stream_prefix;       // e.g. "order-" for the category "order"; empty: every stream
+  std::vector<std::string> types;  // only these event types; empty: every type
+  bool include_system = false;     // events of `$` streams (metadata, deletions)
 };
 
 struct AllSlice {

@@ -22,14 +22,20 @@ std::optional<int64_t> NonNegative(const nlohmann::json& object, const char* key
 
 }  // namespace
 
-std::string SystemStreamOf(std::string_view stream) { return fmt::format("$${}", stream); }
+std::string SystemStreamOf(std::string_view stream) {
+  return fmt::format("$${}", stream);
+}
 
 std::string ExpectedRevision::ToString() const {
   switch (kind) {
-    case ExpectedKind::kAny: return "any";
-    case ExpectedKind::kNoStream: return "no_stream";
-    case ExpectedKind::kStreamExists: return "stream_exists";
-    case ExpectedKind::kExact: return std::to_string(revision);
+    case ExpectedKind::kAny:
+      return "any";
+    case ExpectedKind::kNoStream:
+      return "no_stream";
+    case ExpectedKind::kStreamExists:
+      return "stream_exists";
+    case ExpectedKind::kExact:
+      return std::to_string(revision);
   }
   return "?";
 }
@@ -117,10 +123,18 @@ StreamIndex::Check StreamIndex::CheckAppend(const std::string& stream,
   const bool exists = state == StreamState::kLive;
   bool matches = false;
   switch (expected.kind) {
-    case ExpectedKind::kAny: matches = true; break;
-    case ExpectedKind::kNoStream: matches = !exists; break;
-    case ExpectedKind::kStreamExists: matches = exists; break;
-    case ExpectedKind::kExact: matches = expected.revision == last; break;
+    case ExpectedKind::kAny:
+      matches = true;
+      break;
+    case ExpectedKind::kNoStream:
+      matches = !exists;
+      break;
+    case ExpectedKind::kStreamExists:
+      matches = exists;
+      break;
+    case ExpectedKind::kExact:
+      matches = expected.revision == last;
+      break;
   }
   if (!matches) {
     c.error = AppendError::kWrongExpectedVersion;

@@ -120,8 +120,7 @@ Result<Buffer> StreamIndex::Encode(int64_t end) const {
 }
 
 Result<StreamIndex::Decoded> StreamIndex::Decode(ByteView bytes) {
-  if (bytes.size() < kHeaderSize + 4 ||
-      AsString(bytes.first(4)) != std::string_view(kMagic, 4)) {
+  if (bytes.size() < kHeaderSize + 4 || AsString(bytes.first(4)) != std::string_view(kMagic, 4)) {
     return Corruption("not an event store index file");
   }
   if (LoadBigEndian<uint16_t>(&bytes[4]) != kVersion) {

@@ -135,7 +135,8 @@ Result<std::vector<eventstore::EventData>> EventsFrom(const json& body) {
     if (!e.is_object()) return InvalidArgument("each event is a JSON object");
     eventstore::EventData d;
     auto type = e.find("type");
-    if (type == e.end() || !type->is_string()) return InvalidArgument("each event needs a \"type\"");
+    if (type == e.end() || !type->is_string())
+      return InvalidArgument("each event needs a \"type\"");
     d.type = type->get<std::string>();
     if (auto id = e.find("id"); id != e.end() && !id->is_null()) {
       if (!id->is_string()) return InvalidArgument("an event \"id\" is a UUID string");
@@ -214,8 +215,8 @@ std::optional<json> JsonBody(const Call& call, const Reply& reply) {
   }
   auto body = ParseBoundedJson(call.request->body());
   if (!body || !body->is_object()) {
-    reply(StreamError(bhttp::status::bad_request, "invalid_json",
-                      "the body must be a JSON object"));
+    reply(
+        StreamError(bhttp::status::bad_request, "invalid_json", "the body must be a JSON object"));
     return std::nullopt;
   }
   return body;
@@ -279,9 +280,9 @@ void ReadStream(EventStore& store, Call call, Reply reply) {
   if (!from) return;
   auto limit = QueryCount(call, "limit", kDefaultLimit, reply);
   if (!limit) return;
-  auto slice = store.ReadStream(stream, {.from_revision = *from,
-                                         .backward = backward,
-                                         .max_count = static_cast<size_t>(*limit)});
+  auto slice = store.ReadStream(
+      stream,
+      {.from_revision = *from, .backward = backward, .max_count = static_cast<size_t>(*limit)});
   if (!slice.ok()) {
     reply(StreamError(bhttp::status::service_unavailable, "unavailable", slice.status().message()));
     return;
@@ -409,8 +410,8 @@ class Subscription final : public BodyStream, public std::enable_shared_from_thi
       next_ = std::max(next_, slice.next_position);
       at_end = slice.next_position >= slice.end_position;
     } else {
-      HERALD_ASSIGN_OR_RETURN(auto slice,
-                              store_.ReadStream(stream_, {.from_revision = next_, .max_count = 100}));
+      HERALD_ASSIGN_OR_RETURN(
+          auto slice, store_.ReadStream(stream_, {.from_revision = next_, .max_count = 100}));
       if (slice.state == eventstore::StreamState::kHardDeleted) {
         piece += "event: stream-deleted\ndata: {}\n\n";
         finished_ = true;
@@ -504,10 +505,9 @@ void AddStreamRoutes(Router& router, eventstore::EventStore& store,
   router.Add(verb::delete_, "/streams/{stream}", bind(DeleteStream));
   router.Add(verb::get, "/streams/{stream}/metadata", bind(GetMetadata));
   router.Add(verb::put, "/streams/{stream}/metadata", bind(SetMetadata));
-  router.Add(verb::get, "/streams/{stream}/subscribe",
-             [&store, executor](Call call, Reply reply) {
-               Subscribe(store, executor, std::move(call), std::move(reply));
-             });
+  router.Add(verb::get, "/streams/{stream}/subscribe", [&store, executor](Call call, Reply reply) {
+    Subscribe(store, executor, std::move(call), std::move(reply));
+  });
 }
 
 }  // namespace herald::http

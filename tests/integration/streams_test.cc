@@ -1,12 +1,9 @@
 // The event store through a real `herald serve`, driven with curl and kcat: appends with expected
 // revisions (racing writers, idempotent retries), reads, metadata, deletion, bad input, and a
 // kill -9 in the middle of appends.
-#include <signal.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,6 +15,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
 
 #include "base/uuid.h"
 #include "testing/clients.h"
@@ -98,8 +97,7 @@ TEST_F(StreamsTest, AppendsAndReadsWithExpectedRevisionsAndKafkaConsumersSeeTheE
   // EventStoreDB's header works too.
   json no_expected = json::object();
   no_expected["events"] = json::array({Event("OrderShipped")});
-  auto shipped =
-      Call("POST", "/streams/order-1", no_expected.dump(), "-H 'ES-ExpectedVersion: 1'");
+  auto shipped = Call("POST", "/streams/order-1", no_expected.dump(), "-H 'ES-ExpectedVersion: 1'");
   ASSERT_EQ(shipped.status, 200) << shipped.body;
   EXPECT_EQ(shipped.Json()["next_expected_revision"], 2);
 
@@ -114,9 +112,11 @@ TEST_F(StreamsTest, AppendsAndReadsWithExpectedRevisionsAndKafkaConsumersSeeTheE
   EXPECT_EQ(back["events"][0]["revision"], 2);
   EXPECT_EQ(back["next"], 0);
 
-  const std::string out = testing::RunCommand(
-      fmt::format("timeout 30 kcat -b {} -t herald.events -C -e -o beginning "
-                  "-f '%o %k %h\\n'", server_->bootstrap())).out;
+  const std::string out =
+      testing::RunCommand(fmt::format("timeout 30 kcat -b {} -t herald.events -C -e -o beginning "
+                                      "-f '%o %k %h\\n'",
+                                      server_->bootstrap()))
+          .out;
   EXPECT_NE(out.find("0 order-1 ce_specversion=1.0,ce_id="), std::string::npos) << out;
   EXPECT_NE(out.find("ce_type=OrderShipped"), std::string::npos) << out;
   EXPECT_NE(out.find("ce_streamrevision=2"), std::string::npos) << out;
@@ -131,15 +131,14 @@ TEST_F(StreamsTest, RacingWritersGetExactlyOneWinnerPerRevisionWithNoGap) {
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kAttempts; ++i) {
-        auto head = testing::Curl("GET", server_->http_url() +
-                                             "/streams/race?direction=backward&limit=1");
+        auto head =
+            testing::Curl("GET", server_->http_url() + "/streams/race?direction=backward&limit=1");
         const int64_t last = head.status == 200 ? head.Json().value("last_revision", -1) : -1;
         const std::string id = NewUuid();
-        auto r = testing::Curl(
-            "POST", server_->http_url() + "/streams/race",
-            Body(last < 0 ? json("no_stream") : json(last),
-                 Event(fmt::format("W{}", w), json::object(), id)),
-            "application/json");
+        auto r = testing::Curl("POST", server_->http_url() + "/streams/race",
+                               Body(last < 0 ? json("no_stream") : json(last),
+                                    Event(fmt::format("W{}", w), json::object(), id)),
+                               "application/json");
         if (r.status == 200) {
           std::lock_guard lock(mu);
           const int64_t revision = r.Json()["next_expected_revision"];
@@ -246,6 +245,45 @@ TEST_F(StreamsTest, BadInputIsAClearClientErrorAndWritesNothing) {
   EXPECT_EQ(Call("GET", "/streams/s?direction=sideways").status, 400);
   EXPECT_EQ(EndPosition(), end);
   EXPECT_TRUE(server_->Alive());
+}
+
+TEST_F(StreamsTest, TheStreamCommandAppendsReadsTailsAndDeletes) {
+  const std::string herald = fmt::format("HERALD_URL={} {}", server_->http_url(), HERALD_BINARY);
+  auto run = [&](const std::string& args) { return testing::RunCommand(herald + " " + args); };
+  auto placed =
+      run("stream append order-7 --type Placed --data '{\"total\":42}' --expected no_stream");
+  ASSERT_EQ(placed.exit_code, 0) << placed.err;
+  EXPECT_NE(placed.out.find("revision 0, position 0"), std::string::npos) << placed.out;
+  auto two = testing::RunCommand(fmt::format(
+      "printf '{{\"sku\":\"A\"}}\\n{{\"sku\":\"B\"}}\\n' | {} stream append order-7 --type "
+      "ItemAdded --expected 0 --output json",
+      herald));
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(json::parse(two.out)["next_expected_revision"], 2);
+  auto stale = run("stream append order-7 --type Late --data 1 --expected 0");
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find("wrong_expected_version"), std::string::npos) << stale.err;
+
+  auto read = run("stream read order-7");
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_NE(read.out.find("0\t0\t"), std::string::npos) << read.out;
+  EXPECT_NE(read.out.find("\tItemAdded\t{\"sku\":\"B\"}"), std::string::npos) << read.out;
+  auto all = run("stream read '$all' --type ItemAdded --output json");
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(std::count(all.out.begin(), all.out.end(), '\n'), 2) << all.out;
+
+  auto tail = testing::RunCommand(
+      fmt::format("({} stream tail order-7 --from 0 & sleep 2; kill $!; wait)", herald));
+  EXPECT_NE(tail.out.find("\tItemAdded\t{\"sku\":\"A\"}"), std::string::npos) << tail.out;
+  EXPECT_EQ(tail.out.find("\tPlaced\t"), std::string::npos) << tail.out;
+
+  ASSERT_EQ(run("stream meta order-7 --set '{\"max_count\":1}'").exit_code, 0);
+  EXPECT_NE(run("stream meta order-7 --output json").out.find("\"max_count\":1"),
+            std::string::npos);
+  ASSERT_EQ(run("stream delete order-7 --hard").exit_code, 0);
+  auto gone = run("stream read order-7");
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.err.find("stream_deleted"), std::string::npos) << gone.err;
 }
 
 // A curl reading a subscription's Server-Sent Events, line by line, until it is stopped. The URL
@@ -356,11 +394,10 @@ TEST_F(StreamsTest, KillNineMidAppendsLosesNothingAcknowledgedAndTheNextAppendFi
       int64_t next = 0;
       while (!stop) {
         const std::string id = NewUuid();
-        auto r = testing::Curl(
-            "POST", server_->http_url() + "/streams/" + stream,
-            Body(next == 0 ? json("no_stream") : json(next - 1),
-                 Event("Deposited", {{"n", next}}, id)),
-            "application/json", "--max-time 5");
+        auto r = testing::Curl("POST", server_->http_url() + "/streams/" + stream,
+                               Body(next == 0 ? json("no_stream") : json(next - 1),
+                                    Event("Deposited", {{"n", next}}, id)),
+                               "application/json", "--max-time 5");
         if (r.status != 200) continue;  // the broker died mid-call: not acknowledged
         std::lock_guard lock(mu);
         acked[stream][next] = id;

@@ -2,8 +2,8 @@
 
 #include <atomic>
 #include <chrono>
-#include <future>
 #include <functional>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -108,8 +108,8 @@ TEST_F(EventStoreTest, ItsTopicAppearsWithTheFirstAppendAndEarlyWaitersAreWoken)
 }
 
 TEST_F(EventStoreTest, AppendsAtExpectedRevisionsAndRefusesAMismatchWritingNothing) {
-  AppendResult first = Append("order-1", ExpectedRevision::NoStream(),
-                              {Event("OrderPlaced"), Event("ItemAdded")});
+  AppendResult first =
+      Append("order-1", ExpectedRevision::NoStream(), {Event("OrderPlaced"), Event("ItemAdded")});
   ASSERT_TRUE(first.ok()) << first.message;
   EXPECT_EQ(first.next_expected_revision, 1);
   EXPECT_EQ(first.position, 1);
@@ -190,15 +190,16 @@ TEST_F(EventStoreTest, ARetryWithTheSameIdsAndExpectationAnswersTheFirstResultAn
   ASSERT_TRUE(retry.ok()) << retry.message;
   EXPECT_EQ(retry.next_expected_revision, first.next_expected_revision);
   EXPECT_EQ(retry.position, first.position);
-  EXPECT_TRUE(Append("order-1", ExpectedRevision::Any(), {Event("A", "{}", a), Event("B", "{}", b)})
-                  .ok());
+  EXPECT_TRUE(
+      Append("order-1", ExpectedRevision::Any(), {Event("A", "{}", a), Event("B", "{}", b)}).ok());
   EXPECT_EQ(store_->end_position(), 2);
 
   // The same ids where the expectation would put them elsewhere, partly, or in another stream.
   EXPECT_EQ(Append("order-1", ExpectedRevision::Exact(1), {Event("A", "{}", a)}).error,
             AppendError::kEventIdReused);
-  EXPECT_EQ(Append("order-1", ExpectedRevision::NoStream(), {Event("A", "{}", a), Event("C")}).error,
-            AppendError::kEventIdReused);
+  EXPECT_EQ(
+      Append("order-1", ExpectedRevision::NoStream(), {Event("A", "{}", a), Event("C")}).error,
+      AppendError::kEventIdReused);
   EXPECT_EQ(Append("order-2", ExpectedRevision::Any(), {Event("A", "{}", a)}).error,
             AppendError::kEventIdReused);
   EXPECT_EQ(store_->end_position(), 2);
@@ -217,8 +218,9 @@ TEST_F(EventStoreTest, BadInputIsRefusedWithNothingWritten) {
   EXPECT_EQ(Append("s", ExpectedRevision::Any(), {Event("A", "{}", "not-a-uuid")}).error,
             AppendError::kInvalid);
   const std::string id = NewUuid();
-  EXPECT_EQ(Append("s", ExpectedRevision::Any(), {Event("A", "{}", id), Event("B", "{}", id)}).error,
-            AppendError::kInvalid);
+  EXPECT_EQ(
+      Append("s", ExpectedRevision::Any(), {Event("A", "{}", id), Event("B", "{}", id)}).error,
+      AppendError::kInvalid);
   EventData bad_metadata = Event("A");
   bad_metadata.metadata = "[1]";
   EXPECT_EQ(Append("s", ExpectedRevision::Any(), {bad_metadata}).error, AppendError::kInvalid);
@@ -257,7 +259,8 @@ TEST_F(EventStoreTest, AllAndCategoryReadsFollowTheGlobalOrder) {
   auto all = store_->ReadAll({});
   ASSERT_TRUE(all.ok());
   std::vector<std::string> seen;
-  for (const auto& e : all->events) seen.push_back(fmt::format("{}:{}@{}", e.stream, e.type, e.position));
+  for (const auto& e : all->events)
+    seen.push_back(fmt::format("{}:{}@{}", e.stream, e.type, e.position));
   EXPECT_EQ(seen, (std::vector<std::string>{"order-1:Placed@0", "user-1:Joined@1",
                                             "order-2:Placed@3", "order-2:Paid@4"}));
   EXPECT_EQ(all->next_position, 5);
@@ -343,7 +346,8 @@ TEST_F(EventStoreTest, ReopeningRebuildsRevisionsIdsMetadataAndDeletions) {
 TEST_F(EventStoreTest, ACheckpointLetsAStartReadOnlyTheTailAndKeepsEveryCheck) {
   const std::string early_id = NewUuid();
   ASSERT_TRUE(Append("a", ExpectedRevision::NoStream(), {Event("A0", "{}", early_id)}).ok());
-  for (int i = 1; i < 20; ++i) ASSERT_TRUE(Append("a", ExpectedRevision::Exact(i - 1), {Event("A")}).ok());
+  for (int i = 1; i < 20; ++i)
+    ASSERT_TRUE(Append("a", ExpectedRevision::Exact(i - 1), {Event("A")}).ok());
   ASSERT_TRUE(Append("b", ExpectedRevision::Any(), {Event("B0"), Event("B1")}).ok());
   ASSERT_TRUE(SetMetadata("a", R"({"truncate_before":15})").ok());
   ASSERT_TRUE(Delete("b", ExpectedRevision::Any(), false).ok());
@@ -359,8 +363,8 @@ TEST_F(EventStoreTest, ACheckpointLetsAStartReadOnlyTheTailAndKeepsEveryCheck) {
   Reopen([&] { PutCheckpoint(at_checkpoint); });
   EXPECT_TRUE(store_->recovery().from_checkpoint);
   EXPECT_EQ(store_->recovery().records_read, 3);
-  EXPECT_EQ(Types("a"), (std::vector<std::string>{"A@15", "A@16", "A@17", "A@18", "A@19",
-                                                  "A20@20", "A21@21"}));
+  EXPECT_EQ(Types("a"),
+            (std::vector<std::string>{"A@15", "A@16", "A@17", "A@18", "A@19", "A20@20", "A21@21"}));
   EXPECT_EQ(Types("b"), (std::vector<std::string>{"B2@2"}));
   EXPECT_EQ(store_->ReadStream("gone", {})->state, StreamState::kHardDeleted);
   EXPECT_EQ(store_->GetMetadata("a").truncate_before, 15);
@@ -438,8 +442,8 @@ TEST_F(EventStoreTest, RacingWritersGetExactlyOneWinnerPerRevision) {
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kAttempts; ++i) {
-        auto read = store_->ReadStream("race", {.from_revision = -1, .backward = true,
-                                                .max_count = 1});
+        auto read =
+            store_->ReadStream("race", {.from_revision = -1, .backward = true, .max_count = 1});
         const int64_t at = read.ok() ? read->last_revision : -1;
         AppendResult r = store_->AppendAndWait(
             "race", at < 0 ? ExpectedRevision::NoStream() : ExpectedRevision::Exact(at),

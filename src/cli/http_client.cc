@@ -1,0 +1,143 @@
+#include "cli/http_client.h"
+
+#include <chrono>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <poll.h>
+
+namespace herald::cli {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+}  // namespace
+
+HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {}
+
+Status HttpClient::Parse() {
+  std::string rest = options_.url;
+  if (rest.starts_with("http://")) {
+    rest = rest.substr(7);
+  } else if (rest.find("://") != std::string::npos) {
+    return InvalidArgument("--url {}: only http:// is served", options_.url);
+  }
+  rest = rest.substr(0, rest.find('/'));
+  const size_t colon = rest.rfind(':');
+  if (colon != std::string::npos && rest.find(']') == std::string::npos) {
+    host_ = rest.substr(0, colon);
+    port_ = rest.substr(colon + 1);
+  } else {
+    host_ = rest;
+  }
+  if (host_.empty()) return InvalidArgument("--url {} names no host", options_.url);
+  return Status::Ok();
+}
+
+Result<HttpAnswer> HttpClient::Call(const std::string& method, const std::string& target,
+                                    const std::string& body, const std::string& content_type) {
+  HERALD_RETURN_IF_ERROR(Parse());
+  try {
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::milliseconds(options_.timeout_ms));
+    stream.connect(resolver.resolve(host_, port_));
+    bhttp::request<bhttp::string_body> request(bhttp::string_to_verb(method), target, 11);
+    request.set(bhttp::field::host, host_);
+    request.set(bhttp::field::user_agent, "herald-cli");
+    if (!options_.api_key.empty()) {
+      request.set(bhttp::field::authorization, "Bearer " + options_.api_key);
+    }
+    if (!body.empty()) {
+      request.set(bhttp::field::content_type, content_type);
+      request.body() = body;
+    }
+    request.prepare_payload();
+    bhttp::write(stream, request);
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(size_t{256} << 20);
+    bhttp::read(stream, buffer, parser);
+    HttpAnswer answer;
+    answer.status = static_cast<int>(parser.get().result_int());
+    answer.body = std::move(parser.get().body());
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    return answer;
+  } catch (const std::exception& e) {
+    return Unavailable("{}: {}", options_.url, e.what());
+  }
+}
+
+Status HttpClient::ReadEvents(const std::string& target, const EventHandler& on_event,
+                              const std::function<bool()>& stop) {
+  HERALD_RETURN_IF_ERROR(Parse());
+  try {
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    beast::tcp_stream stream(io);
+    stream.expires_after(std::chrono::milliseconds(options_.timeout_ms));
+    stream.connect(resolver.resolve(host_, port_));
+    bhttp::request<bhttp::empty_body> request(bhttp::verb::get, target, 11);
+    request.set(bhttp::field::host, host_);
+    request.set(bhttp::field::accept, "text/event-stream");
+    if (!options_.api_key.empty()) {
+      request.set(bhttp::field::authorization, "Bearer " + options_.api_key);
+    }
+    bhttp::write(stream, request);
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    bhttp::read_header(stream, buffer, parser);
+    stream.expires_never();
+    if (parser.get().result_int() != 200) {
+      bhttp::read(stream, buffer, parser);
+      return FailedPrecondition("{} answered {}: {}", target, parser.get().result_int(),
+                                parser.get().body());
+    }
+    // The body streams until the server closes: read the socket as it comes, a second at most
+    // at a time so `stop` is looked at.
+    std::string pending(static_cast<const char*>(buffer.data().data()), buffer.size());
+    std::string event, id, data;
+    char chunk[16384];
+    for (;;) {
+      for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+        std::string line = pending.substr(0, nl);
+        pending.erase(0, nl + 1);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) {
+          if (!data.empty() || !event.empty()) {
+            if (!on_event(event.empty() ? "message" : event, id, data)) return Status::Ok();
+          }
+          event.clear();
+          id.clear();
+          data.clear();
+        } else if (line.starts_with("event: ")) {
+          event = line.substr(7);
+        } else if (line.starts_with("id: ")) {
+          id = line.substr(4);
+        } else if (line.starts_with("data: ")) {
+          data += (data.empty() ? "" : "\n") + line.substr(6);
+        }
+      }
+      if (stop()) return Status::Ok();
+      // (A Beast timeout would close the socket: wait with poll, a second at a time.)
+      pollfd ready{stream.socket().native_handle(), POLLIN, 0};
+      if (::poll(&ready, 1, 1000) <= 0) continue;  // nothing yet, or a signal (Ctrl-C): see `stop`
+      beast::error_code ec;
+      const size_t n = stream.socket().read_some(asio::buffer(chunk), ec);
+      if (ec == asio::error::eof) return Status::Ok();
+      if (ec) return Unavailable("{}: {}", options_.url, ec.message());
+      pending.append(chunk, n);
+    }
+  } catch (const std::exception& e) {
+    return Unavailable("{}: {}", options_.url, e.what());
+  }
+}
+
+}  // namespace herald::cli

@@ -1,0 +1,59 @@
+// A small blocking HTTP/1.1 client (Boost.Beast) for the CLI's commands that talk to
+// `herald serve` over HTTP: one request per connection, and Server-Sent Events read as they come.
+//
+//   HttpClient http({.url = "http://localhost:8080"});
+//   auto answer = http.Call("GET", "/streams/order-1");
+//
+// Thread-safety: one thread per client.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace herald::cli {
+
+inline constexpr const char* kUrlEnv = "HERALD_URL";
+
+struct HttpClientOptions {
+  std::string url = "http://localhost:8080";  // http://HOST[:PORT]
+  std::string api_key;                        // sent as "Authorization: Bearer <key>" when set
+  int timeout_ms = 30000;
+};
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+  // The body as JSON; a discarded value when it is not JSON.
+  nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options);
+
+  // One request; kUnavailable when the server cannot be reached or answers nothing.
+  Result<HttpAnswer> Call(const std::string& method, const std::string& target,
+                          const std::string& body = "",
+                          const std::string& content_type = "application/json");
+
+  // GETs `target` and, if the answer is 200 text/event-stream, calls `on_event(event, id, data)`
+  // for each event until the stream ends, `on_event` answers false or `stop()` turns true (checked
+  // at least every second). Another answer is returned as an error with its body.
+  using EventHandler =
+      std::function<bool(const std::string& event, const std::string& id, const std::string& data)>;
+  Status ReadEvents(const std::string& target, const EventHandler& on_event,
+                    const std::function<bool()>& stop);
+
+ private:
+  Status Parse();
+
+  HttpClientOptions options_;
+  std::string host_;
+  std::string port_ = "80";
+};
+
+}  // namespace herald::cli
