@@ -355,7 +355,7 @@ AppendResult EventStore::AppendAndWait(const std::string& stream, const Expected
 }
 
 void EventStore::AppendSystemEvent(const std::string& stream, const ExpectedRevision& expected,
-                                   bool require_live, const std::string& type,
+                                   const SystemCheck& when, const std::string& type,
                                    const std::string& data, AppendCallback done) {
   if (Status s = ValidateStreamName(stream); !s.ok()) {
     done(Failure(AppendError::kInvalid, s.message()));
@@ -369,10 +369,15 @@ void EventStore::AppendSystemEvent(const std::string& stream, const ExpectedRevi
     // The expectation is about the stream itself; the event goes to its system stream.
     StreamIndex::Check check = index_.CheckAppend(stream, expected, {});
     const StreamIndex::Stream* s = index_.Find(stream);
-    if (check.error == AppendError::kNone && require_live &&
+    if (check.error == AppendError::kNone && when.require_live &&
         (s == nullptr || s->state != StreamState::kLive)) {
       check.error = AppendError::kWrongExpectedVersion;
       check.message = fmt::format("stream '{}' does not exist", stream);
+    } else if (check.error == AppendError::kNone && when.revision_exists >= 0 &&
+               check.current_revision < when.revision_exists) {
+      check.error = AppendError::kInvalid;
+      check.message = fmt::format("stream '{}' has no revision {} (its last is {})", stream,
+                                  when.revision_exists, check.current_revision);
     }
     if (check.error != AppendError::kNone) {
       result = Failure(check.error, check.message, check.current_revision);
@@ -400,7 +405,7 @@ void EventStore::SetMetadata(const std::string& stream, const std::string& json,
     done(Failure(AppendError::kInvalid, metadata.status().message()));
     return;
   }
-  AppendSystemEvent(stream, ExpectedRevision::Any(), false, kMetadataType, metadata->json,
+  AppendSystemEvent(stream, ExpectedRevision::Any(), {}, kMetadataType, metadata->json,
                     std::move(done));
 }
 
@@ -412,8 +417,52 @@ StreamMetadata EventStore::GetMetadata(const std::string& stream) const {
 
 void EventStore::Delete(const std::string& stream, const ExpectedRevision& expected, bool hard,
                         AppendCallback done) {
-  AppendSystemEvent(stream, expected, !hard, hard ? kTombstoneType : kSoftDeletedType, "{}",
+  AppendSystemEvent(stream, expected, {.require_live = !hard},
+                    hard ? kTombstoneType : kSoftDeletedType, "{}", std::move(done));
+}
+
+void EventStore::SaveSnapshot(const std::string& stream, int64_t revision, const std::string& state,
+                              AppendCallback done) {
+  auto parsed = ParseBoundedJson(state);
+  if (!parsed) {
+    done(Failure(AppendError::kInvalid, "a snapshot's state is JSON"));
+    return;
+  }
+  if (revision < 0) {
+    done(Failure(AppendError::kInvalid, "a snapshot's revision is >= 0"));
+    return;
+  }
+  const std::string data = nlohmann::json{{"revision", revision}, {"data", *parsed}}.dump();
+  AppendSystemEvent(stream, ExpectedRevision::Any(),
+                    {.require_live = true, .revision_exists = revision}, kSnapshotType, data,
                     std::move(done));
+}
+
+Result<std::optional<Snapshot>> EventStore::LoadSnapshot(const std::string& stream) const {
+  std::shared_ptr<storage::Log> log;
+  int64_t position = -1;
+  {
+    ReaderLock lock(mu_);
+    const StreamIndex::Stream* s = index_.Find(stream);
+    if (s == nullptr || s->snapshot_position < 0 || !log_ ||
+        s->snapshot_position >= log_->durable_offset()) {
+      return std::optional<Snapshot>();
+    }
+    position = s->snapshot_position;
+    log = log_;
+  }
+  HERALD_ASSIGN_OR_RETURN(auto events, ReadPositions(*log, SystemStreamOf(stream), {position}));
+  if (events.empty()) return std::optional<Snapshot>();  // gone from the topic (DeleteRecords)
+  auto parsed = ParseBoundedJson(events[0].data);
+  if (!parsed || !parsed->is_object() || !parsed->contains("data")) {
+    return Corruption("the snapshot of '{}' at position {} does not parse", stream, position);
+  }
+  Snapshot snapshot;
+  snapshot.revision = parsed->value("revision", int64_t{-1});
+  snapshot.state = (*parsed)["data"].dump();
+  snapshot.position = position;
+  snapshot.created_ms = events[0].created_ms;
+  return std::optional<Snapshot>(std::move(snapshot));
 }
 
 Result<std::vector<RecordedEvent>> EventStore::ReadPositions(

@@ -70,6 +70,14 @@ struct AppendResult {
   bool ok() const { return error == AppendError::kNone; }
 };
 
+// An aggregate's state as of a revision of its stream.
+struct Snapshot {
+  int64_t revision = -1;  // the state includes the events up to this revision
+  std::string state;      // JSON
+  int64_t position = -1;
+  int64_t created_ms = 0;
+};
+
 struct ReadStreamOptions {
   int64_t from_revision = 0;  // backward: -1 means from the end
   bool backward = false;
@@ -139,6 +147,13 @@ class EventStore {
 
   // Reads events of one stream (kNone: never written; kHardDeleted or kSoftDeleted: no events).
   Result<StreamSlice> ReadStream(const std::string& stream, const ReadStreamOptions& options) const;
+  // Stores `state` (JSON) as `stream`'s snapshot at `revision`, which the stream must have.
+  // Loading an aggregate reads the latest snapshot, then the events after its revision. A
+  // deletion drops the snapshot. `done` as Append's.
+  void SaveSnapshot(const std::string& stream, int64_t revision, const std::string& state,
+                    AppendCallback done);
+  // The latest durable snapshot of `stream`; nullopt when there is none.
+  Result<std::optional<Snapshot>> LoadSnapshot(const std::string& stream) const;
   // Reads events in global order.
   Result<AllSlice> ReadAll(const ReadAllOptions& options) const;
 
@@ -182,10 +197,15 @@ class EventStore {
       REQUIRES(mu_);
   // Calls `done` with `result` once its position is durable (at once for a failure).
   void AnswerWhenDurable(AppendResult result, AppendCallback done) const;
+  // What a system event needs of its stream besides the expected revision.
+  struct SystemCheck {
+    bool require_live = false;     // the stream exists (not deleted)
+    int64_t revision_exists = -1;  // the stream has this revision
+  };
   // Writes a system event about `stream` into its system stream, if `stream` is at `expected`
-  // (and live, when `require_live`); `done` as Append's.
+  // and passes `when`; `done` as Append's.
   void AppendSystemEvent(const std::string& stream, const ExpectedRevision& expected,
-                         bool require_live, const std::string& type, const std::string& data,
+                         const SystemCheck& when, const std::string& type, const std::string& data,
                          AppendCallback done);
   static Result<std::vector<RecordedEvent>> ReadPositions(const storage::Log& log,
                                                           const std::string& stream,

@@ -156,7 +156,7 @@ bool StreamIndex::Apply(const std::string& stream, int64_t revision, const Uuid&
     Stream& target = GetOrCreate(stream.substr(2));
     if (target.first_position < 0) target.first_position = position;
     target.state_position = position;
-    ApplySystemEvent(target, type, data);
+    ApplySystemEvent(target, type, data, position);
   } else if (s.state != StreamState::kHardDeleted && s.state != StreamState::kLive) {
     s.state = StreamState::kLive;
     s.state_position = position;
@@ -164,14 +164,26 @@ bool StreamIndex::Apply(const std::string& stream, int64_t revision, const Uuid&
   return true;
 }
 
-void StreamIndex::ApplySystemEvent(Stream& s, std::string_view type, std::string_view data) {
+void StreamIndex::ApplySystemEvent(Stream& s, std::string_view type, std::string_view data,
+                                   int64_t position) {
   if (type == kMetadataType) {
     if (auto m = StreamMetadata::FromJson(data); m.ok()) s.metadata = std::move(m).value();
   } else if (type == kSoftDeletedType) {
     s.deleted_before = s.last_revision() + 1;
     if (s.state == StreamState::kLive) s.state = StreamState::kSoftDeleted;
+    s.snapshot_revision = s.snapshot_position = -1;
   } else if (type == kTombstoneType) {
     s.state = StreamState::kHardDeleted;
+    s.snapshot_revision = s.snapshot_position = -1;
+  } else if (type == kSnapshotType) {
+    auto parsed = ParseBoundedJson(data);
+    auto revision = parsed && parsed->is_object() && parsed->contains("revision")
+                        ? JsonInteger<int64_t>((*parsed)["revision"])
+                        : std::nullopt;
+    if (revision && *revision >= 0 && *revision <= s.last_revision()) {
+      s.snapshot_revision = *revision;
+      s.snapshot_position = position;
+    }
   }
 }
 

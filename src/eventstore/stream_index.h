@@ -7,14 +7,15 @@
 // hundred or so per stream.
 //
 // System streams: `$$<stream>` holds <stream>'s system events ($metadata, $streamDeleted for a
-// soft delete, $streamTombstoned for a hard one); their data is JSON.
+// soft delete, $streamTombstoned for a hard one, $snapshot); their data is JSON.
 //
 // Checkpoint file (Encode/Decode), so a start replays only the topic's tail:
 //
 //   file   := "HESI" version:uint16(1) end:int64 last_position:int64 last_id:16 bytes
 //             stream_count:uvarint stream* event_count:uvarint event* crc32c:uint32
 //   stream := name_len:uvarint name state:uint8 deleted_before:uvarint
-//             metadata_len:uvarint metadata count:uvarint position_delta:uvarint{count}
+//             metadata_len:uvarint metadata snapshot_revision+1:uvarint snapshot_position+1:uvarint
+//             count:uvarint position_delta:uvarint{count}
 //   event  := position:uvarint id:16 bytes
 //
 // (big-endian; the CRC32C covers everything before it). It holds the index as it was at position
@@ -42,6 +43,7 @@ namespace herald::eventstore {
 inline constexpr char kMetadataType[] = "$metadata";
 inline constexpr char kSoftDeletedType[] = "$streamDeleted";
 inline constexpr char kTombstoneType[] = "$streamTombstoned";
+inline constexpr char kSnapshotType[] = "$snapshot";  // data: {"revision": N, "data": <state>}
 
 // The system stream that holds `stream`'s metadata and deletions.
 std::string SystemStreamOf(std::string_view stream);
@@ -90,6 +92,8 @@ class StreamIndex {
     StreamState state = StreamState::kNone;
     int64_t deleted_before = 0;  // a soft delete hides revisions below this
     StreamMetadata metadata;
+    int64_t snapshot_revision = -1;  // the latest snapshot's revision and where it is
+    int64_t snapshot_position = -1;
     int64_t first_position = -1;  // the first event of this stream or about it
     int64_t state_position = -1;  // the last event that changed state, deleted_before or metadata
 
@@ -134,7 +138,8 @@ class StreamIndex {
 
  private:
   Stream& GetOrCreate(const std::string& stream);
-  void ApplySystemEvent(Stream& target, std::string_view type, std::string_view data);
+  void ApplySystemEvent(Stream& target, std::string_view type, std::string_view data,
+                        int64_t position);
 
   std::unordered_map<std::string, std::unique_ptr<Stream>> streams_;
   std::unordered_map<Uuid, int64_t, UuidHash> ids_;  // event id -> position

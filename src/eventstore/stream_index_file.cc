@@ -99,6 +99,8 @@ Result<Buffer> StreamIndex::Encode(int64_t end) const {
     out.push_back(static_cast<uint8_t>(s->state));
     PutUnsignedVarint(out, static_cast<uint64_t>(s->deleted_before));
     PutString(out, s->metadata.json);
+    PutUnsignedVarint(out, static_cast<uint64_t>(s->snapshot_revision + 1));
+    PutUnsignedVarint(out, static_cast<uint64_t>(s->snapshot_position + 1));
     const auto below = std::lower_bound(s->positions.begin(), s->positions.end(), end);
     PutUnsignedVarint(out, static_cast<uint64_t>(below - s->positions.begin()));
     int64_t previous = 0;
@@ -155,6 +157,10 @@ Result<StreamIndex::Decoded> StreamIndex::Decode(ByteView bytes) {
       if (!parsed.ok()) return Corruption("event store index: metadata of '{}'", name);
       stream->metadata = std::move(parsed).value();
     }
+    HERALD_ASSIGN_OR_RETURN(int64_t snapshot_revision, r.Position("snapshot revision"));
+    HERALD_ASSIGN_OR_RETURN(int64_t snapshot_position, r.Position("snapshot position"));
+    stream->snapshot_revision = snapshot_revision - 1;
+    stream->snapshot_position = snapshot_position - 1;
     HERALD_ASSIGN_OR_RETURN(uint64_t count, r.Count("position count"));
     stream->positions.reserve(count);
     int64_t position = 0;
@@ -165,6 +171,11 @@ Result<StreamIndex::Decoded> StreamIndex::Decode(ByteView bytes) {
       }
       position += delta;
       stream->positions.push_back(position);
+    }
+    if (stream->snapshot_position >= d.end ||
+        stream->snapshot_revision > static_cast<int64_t>(stream->positions.size()) - 1 ||
+        (stream->snapshot_revision < 0) != (stream->snapshot_position < 0)) {
+      return Corruption("event store index: bad snapshot of '{}'", name);
     }
     // Only the order of these two against `end` matters from now on.
     stream->first_position = 0;

@@ -322,6 +322,45 @@ void SetMetadata(EventStore& store, Call call, Reply reply) {
                     [reply = std::move(reply)](AppendResult r) { reply(AppendResponse(r)); });
 }
 
+// PUT /streams/{stream}/snapshot {"revision": N, "data": <state>}.
+void SaveSnapshot(EventStore& store, Call call, Reply reply) {
+  auto stream = WritableStream(call, reply);
+  if (!stream) return;
+  auto body = JsonBody(call, reply);
+  if (!body) return;
+  auto revision =
+      body->contains("revision") ? JsonInteger<int64_t>((*body)["revision"]) : std::nullopt;
+  if (!revision || *revision < 0 || !body->contains("data")) {
+    reply(StreamError(bhttp::status::bad_request, "invalid_request",
+                      "a snapshot is {\"revision\": N, \"data\": <the state as of N>}"));
+    return;
+  }
+  store.SaveSnapshot(*stream, *revision, (*body)["data"].dump(),
+                     [reply = std::move(reply)](AppendResult r) { reply(AppendResponse(r)); });
+}
+
+// GET /streams/{stream}/snapshot: the latest, {"revision", "data", "position", "created"}.
+void LoadSnapshot(EventStore& store, Call call, Reply reply) {
+  auto stream = WritableStream(call, reply);
+  if (!stream) return;
+  auto snapshot = store.LoadSnapshot(*stream);
+  if (!snapshot.ok()) {
+    reply(StreamError(bhttp::status::service_unavailable, "unavailable",
+                      snapshot.status().message()));
+    return;
+  }
+  if (!snapshot->has_value()) {
+    reply(StreamError(bhttp::status::not_found, "snapshot_not_found",
+                      fmt::format("stream '{}' has no snapshot", *stream)));
+    return;
+  }
+  const eventstore::Snapshot& s = **snapshot;
+  reply(JsonResponse(bhttp::status::ok, {{"revision", s.revision},
+                                         {"data", json::parse(s.state, nullptr, false)},
+                                         {"position", s.position},
+                                         {"created", FormatLogTimestamp(s.created_ms)}}));
+}
+
 void DeleteStream(EventStore& store, Call call, Reply reply) {
   auto stream = WritableStream(call, reply);
   if (!stream) return;
@@ -505,6 +544,8 @@ void AddStreamRoutes(Router& router, eventstore::EventStore& store,
   router.Add(verb::delete_, "/streams/{stream}", bind(DeleteStream));
   router.Add(verb::get, "/streams/{stream}/metadata", bind(GetMetadata));
   router.Add(verb::put, "/streams/{stream}/metadata", bind(SetMetadata));
+  router.Add(verb::get, "/streams/{stream}/snapshot", bind(LoadSnapshot));
+  router.Add(verb::put, "/streams/{stream}/snapshot", bind(SaveSnapshot));
   router.Add(verb::get, "/streams/{stream}/subscribe", [&store, executor](Call call, Reply reply) {
     Subscribe(store, executor, std::move(call), std::move(reply));
   });

@@ -200,6 +200,15 @@ TEST_F(StreamsTest, RetriesAreIdempotentAndDeletionsAndMetadataAreObeyed) {
   EXPECT_EQ(after.status, 410);
   EXPECT_EQ(after.Json()["error_code"], "stream_deleted");
   EXPECT_EQ(Call("GET", "/streams/never").status, 404);
+
+  EXPECT_EQ(Call("GET", "/streams/cart-1/snapshot").status, 404);
+  ASSERT_EQ(Call("PUT", "/streams/cart-1/snapshot", R"({"revision":3,"data":{"items":4}})").status,
+            200);
+  EXPECT_EQ(Call("PUT", "/streams/cart-1/snapshot", R"({"revision":9,"data":{}})").status, 400);
+  EXPECT_EQ(Call("PUT", "/streams/cart-1/snapshot", R"({"data":{}})").status, 400);
+  json snapshot = Read("/streams/cart-1/snapshot");
+  EXPECT_EQ(snapshot["revision"], 3);
+  EXPECT_EQ(snapshot["data"]["items"], 4);
 }
 
 TEST_F(StreamsTest, BadInputIsAClearClientErrorAndWritesNothing) {

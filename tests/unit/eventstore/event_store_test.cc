@@ -326,6 +326,40 @@ TEST_F(EventStoreTest, HardDeleteIsForever) {
   EXPECT_EQ(Append("s", ExpectedRevision::Any(), {Event("B")}).error, AppendError::kStreamDeleted);
 }
 
+TEST_F(EventStoreTest, TheLatestSnapshotLoadsAndDeletionDropsIt) {
+  auto save = [&](const std::string& stream, int64_t revision, const std::string& state) {
+    return WaitFor([&](EventStore::AppendCallback done) {
+      store_->SaveSnapshot(stream, revision, state, std::move(done));
+    });
+  };
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(Append("acct", ExpectedRevision::Any(), {Event("D")}).ok());
+  auto none = store_->LoadSnapshot("acct");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(save("acct", 2, R"({"balance":3})").ok());
+  ASSERT_TRUE(save("acct", 4, R"({"balance":5})").ok());
+  EXPECT_EQ(save("acct", 5, "{}").error, AppendError::kInvalid);  // no revision 5 yet
+  EXPECT_EQ(save("acct", 1, "not json").error, AppendError::kInvalid);
+  EXPECT_EQ(save("nobody", 0, "{}").error, AppendError::kWrongExpectedVersion);
+  auto latest = store_->LoadSnapshot("acct");
+  ASSERT_TRUE(latest.ok());
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->revision, 4);
+  EXPECT_EQ((*latest)->state, R"({"balance":5})");
+  // Snapshots are the store's own: the stream's events and revisions are unchanged.
+  EXPECT_EQ(Types("acct").size(), 5u);
+
+  Reopen();
+  ASSERT_TRUE(store_->LoadSnapshot("acct")->has_value());
+  EXPECT_EQ((*store_->LoadSnapshot("acct"))->revision, 4);
+  Reopen([&] { ASSERT_TRUE(fs_.Remove(kCheckpoint).ok()); });  // from the topic alone
+  EXPECT_EQ((*store_->LoadSnapshot("acct"))->state, R"({"balance":5})");
+
+  ASSERT_TRUE(Delete("acct", ExpectedRevision::Any(), false).ok());
+  EXPECT_FALSE(store_->LoadSnapshot("acct")->has_value());
+}
+
 TEST_F(EventStoreTest, ReopeningRebuildsRevisionsIdsMetadataAndDeletions) {
   const std::string id = NewUuid();
   ASSERT_TRUE(Append("a", ExpectedRevision::NoStream(), {Event("A1", "{}", id), Event("A2")}).ok());
