@@ -184,6 +184,7 @@ Status EventStore::Rebuild() {
 }
 
 Status EventStore::Checkpoint() {
+  MutexLock writing(checkpoint_write_mu_);  // one writer of the file at a time
   std::shared_ptr<storage::Log> log = CurrentLog();
   if (!log) return Status::Ok();
   const int64_t end = log->end_offset();
@@ -243,8 +244,9 @@ Status EventStore::ValidateStreamName(const std::string& stream) {
   for (unsigned char c : stream) {
     if (c < 0x20 || c == 0x7f) return InvalidArgument("a stream name has no control characters");
   }
-  if (stream[0] == '$')
+  if (stream[0] == '$') {
     return InvalidArgument("stream names starting with '$' are the store's own");
+  }
   return Status::Ok();
 }
 
@@ -318,8 +320,9 @@ Result<int64_t> EventStore::WriteLocked(const std::string& stream, int64_t first
   }
   HERALD_ASSIGN_OR_RETURN(auto validated, storage::ValidatedBatch::Check(batch));
   auto written = log_->Write(validated);
-  if (!written.ok())
+  if (!written.ok()) {
     return Unavailable("the store's log refused the write: {}", written.status().ToString());
+  }
   for (size_t i = 0; i < events.size(); ++i) {
     const bool applied = index_.Apply(stream, first_revision + static_cast<int64_t>(i), ids[i],
                                       written->base_offset + static_cast<int64_t>(i),

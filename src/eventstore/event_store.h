@@ -221,6 +221,7 @@ class EventStore {
   EventStoreRecovery recovery_;
   std::atomic<int64_t> checkpointed_end_{-1};
 
+  Mutex checkpoint_write_mu_;  // held across Checkpoint; after checkpointer_mu_ when both
   Mutex checkpointer_mu_;
   CondVar checkpointer_cv_;
   bool stopping_ GUARDED_BY(checkpointer_mu_) = false;

@@ -1,7 +1,7 @@
 // The event store over HTTP (/streams): appends with an expected revision, stream, $all and
-// category reads, subscriptions as Server-Sent Events, stream metadata and deletion. Errors answer
-// {"error_code": "<snake_case>", "message": "..."} with the HTTP status that fits (400, 404, 409,
-// 410, 503).
+// category reads, subscriptions as Server-Sent Events, snapshots, stream metadata and deletion.
+// Errors answer {"error_code": "<snake_case>", "message": "..."} with the HTTP status that fits
+// (400, 404, 409, 410, 503).
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -425,9 +425,13 @@ class Subscription final : public BodyStream, public std::enable_shared_from_thi
     heartbeat_.async_wait([weak](const boost::system::error_code& ec) {
       if (auto self = weak.lock(); self && !ec) self->Finish(": heartbeat\n\n");
     });
-    store_.WhenPast(end, [weak](Status) {
-      if (auto self = weak.lock()) self->Finish("");
-    });
+    // One wake-up per end: a heartbeat's Next finds the previous one still waiting.
+    if (end != waiting_past_) {
+      waiting_past_ = end;
+      store_.WhenPast(end, [weak](Status) {
+        if (auto self = weak.lock()) self->Finish("");
+      });
+    }
   }
 
   void Cancel() override {
@@ -490,6 +494,7 @@ class Subscription final : public BodyStream, public std::enable_shared_from_thi
   bool finished_ = false;
   std::atomic<bool> cancelled_{false};
   boost::asio::steady_timer heartbeat_;  // used from the connection's strand only
+  int64_t waiting_past_ = -1;            // the end a WhenPast wake-up is registered for
   Mutex mu_;
   std::function<void(std::optional<std::string>)> pending_ GUARDED_BY(mu_);
 };
