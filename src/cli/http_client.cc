@@ -39,21 +39,33 @@ Status HttpClient::Parse() {
   return Status::Ok();
 }
 
+// Resolves and connects `stream` to the server, within the timeout.
+void HttpClient::Connect(beast::tcp_stream& stream) const {
+  tcp::resolver resolver(stream.get_executor());
+  stream.expires_after(std::chrono::milliseconds(options_.timeout_ms));
+  stream.connect(resolver.resolve(host_, port_));
+}
+
+// A request with the headers every call carries (host, user agent, API key).
+HttpClient::Request HttpClient::NewRequest(const std::string& method,
+                                           const std::string& target) const {
+  Request request(bhttp::string_to_verb(method), target, 11);
+  request.set(bhttp::field::host, host_);
+  request.set(bhttp::field::user_agent, "herald-cli");
+  if (!options_.api_key.empty()) {
+    request.set(bhttp::field::authorization, "Bearer " + options_.api_key);
+  }
+  return request;
+}
+
 Result<HttpAnswer> HttpClient::Call(const std::string& method, const std::string& target,
                                     const std::string& body, const std::string& content_type) {
   HERALD_RETURN_IF_ERROR(Parse());
   try {
     asio::io_context io;
-    tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::milliseconds(options_.timeout_ms));
-    stream.connect(resolver.resolve(host_, port_));
-    bhttp::request<bhttp::string_body> request(bhttp::string_to_verb(method), target, 11);
-    request.set(bhttp::field::host, host_);
-    request.set(bhttp::field::user_agent, "herald-cli");
-    if (!options_.api_key.empty()) {
-      request.set(bhttp::field::authorization, "Bearer " + options_.api_key);
-    }
+    Connect(stream);
+    Request request = NewRequest(method, target);
     if (!body.empty()) {
       request.set(bhttp::field::content_type, content_type);
       request.body() = body;
@@ -80,16 +92,11 @@ Status HttpClient::ReadEvents(const std::string& target, const EventHandler& on_
   HERALD_RETURN_IF_ERROR(Parse());
   try {
     asio::io_context io;
-    tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::milliseconds(options_.timeout_ms));
-    stream.connect(resolver.resolve(host_, port_));
-    bhttp::request<bhttp::empty_body> request(bhttp::verb::get, target, 11);
-    request.set(bhttp::field::host, host_);
+    Connect(stream);
+    Request request = NewRequest("GET", target);
     request.set(bhttp::field::accept, "text/event-stream");
-    if (!options_.api_key.empty()) {
-      request.set(bhttp::field::authorization, "Bearer " + options_.api_key);
-    }
+    request.prepare_payload();
     bhttp::write(stream, request);
     beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;

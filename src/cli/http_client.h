@@ -10,6 +10,9 @@
 #include <functional>
 #include <string>
 
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
@@ -49,7 +52,10 @@ class HttpClient {
                     const std::function<bool()>& stop);
 
  private:
+  using Request = boost::beast::http::request<boost::beast::http::string_body>;
   Status Parse();
+  void Connect(boost::beast::tcp_stream& stream) const;
+  Request NewRequest(const std::string& method, const std::string& target) const;
 
   HttpClientOptions options_;
   std::string host_;

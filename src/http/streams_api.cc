@@ -475,7 +475,9 @@ class Subscription final : public BodyStream, public std::enable_shared_from_thi
     return Status::Ok();
   }
 
-  static void Append(std::string& piece, int64_t id, const eventstore::RecordedEvent& e);
+  static void Append(std::string& piece, int64_t id, const eventstore::RecordedEvent& e) {
+    piece += fmt::format("id: {}\ndata: {}\n\n", id, EventJson(e).dump());
+  }
 
   void Finish(std::optional<std::string> piece) {
     std::function<void(std::optional<std::string>)> deliver;
@@ -498,10 +500,6 @@ class Subscription final : public BodyStream, public std::enable_shared_from_thi
   Mutex mu_;
   std::function<void(std::optional<std::string>)> pending_ GUARDED_BY(mu_);
 };
-
-void Subscription::Append(std::string& piece, int64_t id, const eventstore::RecordedEvent& e) {
-  piece += fmt::format("id: {}\ndata: {}\n\n", id, EventJson(e).dump());
-}
 
 // GET /streams/{stream}/subscribe?from=N&type=A,B: N (exclusive) is a revision for one stream and
 // a position for $all and categories; without it, from the start.
