@@ -2,7 +2,6 @@
 // `herald serve`, over its HTTP API (docs/http-api.md, /streams). STREAM may be `$all` or
 // `$ce-CATEGORY` for read and tail.
 #include <atomic>
-#include <cctype>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -16,13 +15,18 @@
 
 #include "base/json.h"
 #include "cli/commands.h"
-#include "cli/http_client.h"
 #include "cli/output.h"
+#include "client/http_client.h"
 
 namespace herald::cli {
 namespace {
 
+using client::HttpAnswer;
+using client::HttpClient;
+using client::HttpClientOptions;
 using nlohmann::json;
+
+constexpr const char* kUrlEnv = "HERALD_URL";
 
 constexpr const char* kStreamHelp =
     "Talks to herald serve's HTTP port (--url, default http://localhost:8080, or HERALD_URL; "
@@ -66,28 +70,15 @@ bool IsGlobal(const std::string& stream) {
   return stream == "$all" || stream.starts_with("$ce-");
 }
 
-// The path of `stream` (its '$' percent-encoded, so any proxy passes it).
+// The path of `stream` (percent-encoded, '$' too, so any proxy passes it).
 std::string StreamPath(const std::string& stream) {
-  std::string out = "/streams/";
-  for (char c : stream) {
-    if (c == '$') {
-      out += "%24";
-    } else if (std::isalnum(static_cast<unsigned char>(c)) ||
-               std::string_view("-._~").find(c) != std::string_view::npos) {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    }
-  }
-  return out;
+  return "/streams/" + client::PathSegment(stream);
 }
 
 // The error of a non-2xx answer, with the server's message.
 Status AnswerError(const HttpAnswer& a) {
-  json j = a.Json();
-  const std::string code = j.is_object() ? j.value("error_code", std::string()) : "";
-  const std::string message = j.is_object() ? j.value("message", a.body) : a.body;
-  return FailedPrecondition("{}{}{}", code, code.empty() ? "" : ": ", message);
+  const std::string code = a.ErrorCode();
+  return FailedPrecondition("{}{}{}", code, code.empty() ? "" : ": ", a.ErrorMessage());
 }
 
 std::string EventLine(const json& e, bool global, bool as_json) {

@@ -1,5 +1,6 @@
-// A small blocking HTTP/1.1 client (Boost.Beast) for the CLI's commands that talk to
-// `herald serve` over HTTP: one request per connection, and Server-Sent Events read as they come.
+// A small blocking HTTP/1.1 client (Boost.Beast) for what talks to `herald serve` over HTTP (the
+// CLI's stream commands, the SDK's remote event store): one request per connection, and
+// Server-Sent Events read as they come.
 //
 //   HttpClient http({.url = "http://localhost:8080"});
 //   auto answer = http.Call("GET", "/streams/order-1");
@@ -9,6 +10,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -17,14 +19,15 @@
 
 #include "base/status.h"
 
-namespace herald::cli {
-
-inline constexpr const char* kUrlEnv = "HERALD_URL";
+namespace herald::client {
 
 struct HttpClientOptions {
   std::string url = "http://localhost:8080";  // http://HOST[:PORT]
   std::string api_key;                        // sent as "Authorization: Bearer <key>" when set
   int timeout_ms = 30000;
+  std::string user_agent = "herald";
+  // How often ReadEvents looks at its `stop` while no event comes.
+  int stop_check_ms = 1000;
 };
 
 struct HttpAnswer {
@@ -32,7 +35,14 @@ struct HttpAnswer {
   std::string body;
   // The body as JSON; a discarded value when it is not JSON.
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
+  // An error answer's "error_code" and "message" (Herald's error body); empty code and the whole
+  // body when it has no such fields.
+  std::string ErrorCode() const;
+  std::string ErrorMessage() const;
 };
+
+// `segment` percent-encoded for a URL path: everything but letters, digits and "-._~".
+std::string PathSegment(std::string_view segment);
 
 class HttpClient {
  public:
@@ -45,7 +55,7 @@ class HttpClient {
 
   // GETs `target` and, if the answer is 200 text/event-stream, calls `on_event(event, id, data)`
   // for each event until the stream ends, `on_event` answers false or `stop()` turns true (checked
-  // at least every second). Another answer is returned as an error with its body.
+  // every `stop_check_ms`). Another answer is returned as an error with its body.
   using EventHandler =
       std::function<bool(const std::string& event, const std::string& id, const std::string& data)>;
   Status ReadEvents(const std::string& target, const EventHandler& on_event,
@@ -62,4 +72,4 @@ class HttpClient {
   std::string port_ = "80";
 };
 
-}  // namespace herald::cli
+}  // namespace herald::client

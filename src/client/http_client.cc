@@ -1,5 +1,6 @@
-#include "cli/http_client.h"
+#include "client/http_client.h"
 
+#include <cctype>
 #include <chrono>
 
 #include <boost/asio.hpp>
@@ -8,7 +9,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 
-namespace herald::cli {
+namespace herald::client {
 namespace {
 
 namespace asio = boost::asio;
@@ -18,6 +19,33 @@ using tcp = asio::ip::tcp;
 
 }  // namespace
 
+std::string HttpAnswer::ErrorCode() const {
+  const nlohmann::json j = Json();
+  if (!j.is_object()) return "";
+  auto code = j.find("error_code");
+  return code != j.end() && code->is_string() ? code->get<std::string>() : "";
+}
+
+std::string HttpAnswer::ErrorMessage() const {
+  const nlohmann::json j = Json();
+  if (!j.is_object()) return body;
+  auto message = j.find("message");
+  return message != j.end() && message->is_string() ? message->get<std::string>() : body;
+}
+
+std::string PathSegment(std::string_view segment) {
+  std::string out;
+  for (char c : segment) {
+    if (std::isalnum(static_cast<unsigned char>(c)) ||
+        std::string_view("-._~").find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    }
+  }
+  return out;
+}
+
 HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {}
 
 Status HttpClient::Parse() {
@@ -25,7 +53,7 @@ Status HttpClient::Parse() {
   if (rest.starts_with("http://")) {
     rest = rest.substr(7);
   } else if (rest.find("://") != std::string::npos) {
-    return InvalidArgument("--url {}: only http:// is served", options_.url);
+    return InvalidArgument("{}: only http:// is served", options_.url);
   }
   rest = rest.substr(0, rest.find('/'));
   const size_t colon = rest.rfind(':');
@@ -35,7 +63,7 @@ Status HttpClient::Parse() {
   } else {
     host_ = rest;
   }
-  if (host_.empty()) return InvalidArgument("--url {} names no host", options_.url);
+  if (host_.empty()) return InvalidArgument("{} names no host", options_.url);
   return Status::Ok();
 }
 
@@ -51,7 +79,7 @@ HttpClient::Request HttpClient::NewRequest(const std::string& method,
                                            const std::string& target) const {
   Request request(bhttp::string_to_verb(method), target, 11);
   request.set(bhttp::field::host, host_);
-  request.set(bhttp::field::user_agent, "herald-cli");
+  request.set(bhttp::field::user_agent, options_.user_agent);
   if (!options_.api_key.empty()) {
     request.set(bhttp::field::authorization, "Bearer " + options_.api_key);
   }
@@ -107,8 +135,8 @@ Status HttpClient::ReadEvents(const std::string& target, const EventHandler& on_
       return FailedPrecondition("{} answered {}: {}", target, parser.get().result_int(),
                                 parser.get().body());
     }
-    // The body streams until the server closes: read the socket as it comes, a second at most
-    // at a time so `stop` is looked at.
+    // The body streams until the server closes: read the socket as it comes, looking at `stop`
+    // every stop_check_ms.
     std::string pending(static_cast<const char*>(buffer.data().data()), buffer.size());
     std::string event, id, data;
     char chunk[16384];
@@ -133,9 +161,10 @@ Status HttpClient::ReadEvents(const std::string& target, const EventHandler& on_
         }
       }
       if (stop()) return Status::Ok();
-      // (A Beast timeout would close the socket: wait with poll, a second at a time.)
+      // (A Beast timeout would close the socket: wait with poll.)
       pollfd ready{stream.socket().native_handle(), POLLIN, 0};
-      if (::poll(&ready, 1, 1000) <= 0) continue;  // nothing yet, or a signal (Ctrl-C): see `stop`
+      if (::poll(&ready, 1, options_.stop_check_ms) <= 0)
+        continue;  // nothing yet, or a signal (Ctrl-C): see `stop`
       beast::error_code ec;
       const size_t n = stream.socket().read_some(asio::buffer(chunk), ec);
       if (ec == asio::error::eof) return Status::Ok();
@@ -147,4 +176,4 @@ Status HttpClient::ReadEvents(const std::string& target, const EventHandler& on_
   }
 }
 
-}  // namespace herald::cli
+}  // namespace herald::client
