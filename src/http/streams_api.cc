@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/mutex.h"
 #include "base/utf8.h"
+#include "eventstore/catch_up.h"
 #include "http/api.h"
 
 namespace herald::http {
@@ -123,7 +124,7 @@ Response AppendResponse(const AppendResult& r) {
 
 // The events of a POST body: [{"id"?, "type", "data", "metadata"?, "content_type"?}]. JSON data
 // is stored as JSON (application/json); a string with a content_type that is not JSON is stored
-// as is.
+// as is, and so are the bytes of "data_base64" (given instead of "data").
 Result<std::vector<eventstore::EventData>> EventsFrom(const json& body) {
   auto events = body.find("events");
   if (events == body.end() || !events->is_array()) {
@@ -147,9 +148,21 @@ Result<std::vector<eventstore::EventData>> EventsFrom(const json& body) {
     if (content_type != e.end() && !content_type->is_string()) {
       return InvalidArgument("\"content_type\" is a string");
     }
-    const std::string type_text =
-        content_type == e.end() ? "application/json" : content_type->get<std::string>();
-    if (type_text != "application/json" && data != e.end() && data->is_string()) {
+    // Empty when not given.
+    const std::string type_text = content_type == e.end() ? "" : content_type->get<std::string>();
+    if (auto encoded = e.find("data_base64"); encoded != e.end()) {
+      // Bytes of any content type but JSON.
+      d.content_type = type_text.empty() ? "application/octet-stream" : type_text;
+      auto bytes = encoded->is_string() ? Base64Decode(encoded->get<std::string>())
+                                        : Result<Buffer>(InvalidArgument("not a string"));
+      if (!bytes.ok() || data != e.end() || d.content_type == "application/json") {
+        return InvalidArgument(
+            "\"data_base64\" is a base64 string, given instead of \"data\" with a content_type "
+            "other than application/json");
+      }
+      d.data.assign(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+    } else if (!type_text.empty() && type_text != "application/json" && data != e.end() &&
+               data->is_string()) {
       d.data = data->get<std::string>();
       d.content_type = type_text;
     } else {
@@ -395,9 +408,8 @@ class Subscription final : public BodyStream, public std::enable_shared_from_thi
   Subscription(EventStore& store, boost::asio::any_io_executor executor, std::string stream,
                eventstore::ReadAllOptions filter, int64_t next)
       : store_(store),
-        stream_(std::move(stream)),
-        filter_(std::move(filter)),
-        next_(next),
+        stream_(stream),
+        reader_(store, std::move(stream), std::move(filter), next),
         heartbeat_(std::move(executor)) {}
 
   void Next(std::function<void(std::optional<std::string>)> deliver) override {
@@ -443,34 +455,21 @@ class Subscription final : public BodyStream, public std::enable_shared_from_thi
  private:
   // Appends the next page, and the caught-up marker once the end is reached, to `piece`.
   Status Read(std::string& piece) {
-    bool at_end = false;
-    if (stream_.empty()) {
-      eventstore::ReadAllOptions page = filter_;
-      page.from_position = next_;
-      page.max_count = 100;
-      HERALD_ASSIGN_OR_RETURN(auto slice, store_.ReadAll(page));
-      for (const auto& e : slice.events) Append(piece, e.position, e);
-      next_ = std::max(next_, slice.next_position);
-      at_end = slice.next_position >= slice.end_position;
-    } else {
-      HERALD_ASSIGN_OR_RETURN(
-          auto slice, store_.ReadStream(stream_, {.from_revision = next_, .max_count = 100}));
-      if (slice.state == eventstore::StreamState::kHardDeleted) {
-        piece += "event: stream-deleted\ndata: {}\n\n";
-        finished_ = true;
-        return Status::Ok();
-      }
-      for (const auto& e : slice.events) {
-        Append(piece, e.revision, e);
-        next_ = e.revision + 1;
-      }
-      at_end = !slice.next_revision.has_value();
+    HERALD_ASSIGN_OR_RETURN(auto page, reader_.Read(100));
+    if (page.deleted) {
+      piece += "event: stream-deleted\ndata: {}\n\n";
+      finished_ = true;
+      return Status::Ok();
     }
-    if (at_end && !caught_up_) {
+    for (const auto& e : page.events) {
+      Append(piece, reader_.one_stream() ? e.revision : e.position, e);
+    }
+    if (page.at_end && !caught_up_) {
       caught_up_ = true;
       // The last revision or position looked at (-1: none): `from` to resume after it.
-      piece += fmt::format("event: caught-up\ndata: {}\n\n",
-                           json{{stream_.empty() ? "position" : "revision", next_ - 1}}.dump());
+      piece += fmt::format(
+          "event: caught-up\ndata: {}\n\n",
+          json{{reader_.one_stream() ? "revision" : "position", reader_.next() - 1}}.dump());
     }
     return Status::Ok();
   }
@@ -490,8 +489,7 @@ class Subscription final : public BodyStream, public std::enable_shared_from_thi
 
   EventStore& store_;
   const std::string stream_;
-  const eventstore::ReadAllOptions filter_;
-  int64_t next_;  // the next revision (one stream) or position to read
+  eventstore::CatchUpReader reader_;
   bool caught_up_ = false;
   bool finished_ = false;
   std::atomic<bool> cancelled_{false};
