@@ -12,7 +12,8 @@ include(CMakePackageConfigHelpers)
 set(HERALD_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/herald)
 
 # herald_sdk and what it links among our targets, as herald::sdk, herald::broker, ...
-set(HERALD_EXPORTED_TARGETS herald_sdk herald_broker herald_storage herald_base herald_client)
+set(HERALD_EXPORTED_TARGETS herald_sdk herald_broker herald_eventstore herald_storage herald_base
+  herald_client)
 foreach(target IN LISTS HERALD_EXPORTED_TARGETS)
   string(REPLACE "herald_" "" export_name ${target})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${export_name})

@@ -7,8 +7,8 @@
 // every partition of its topics.
 #include <algorithm>
 #include <atomic>
-#include <map>
 #include <future>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -23,6 +23,7 @@
 #include "herald/errors.h"
 #include "herald/transport.h"
 #include "sdk/commit_pipeline.h"
+#include "sdk/embedded.h"
 #include "storage/engine.h"
 #include "storage/record_batch.h"
 
@@ -103,10 +104,10 @@ class EmbeddedSession : public GroupSession {
   CondVar cv_;
   std::set<std::string> paused_ GUARDED_BY(mu_);
   uint64_t appended_ GUARDED_BY(mu_) = 0;  // bumped by the append watch
-  CommitPipeline commits_{[this](std::vector<RecordPosition> offsets,
-                                 CommitPipeline::Answered answered) {
-    SendCommit(std::move(offsets), std::move(answered));
-  }};
+  CommitPipeline commits_{
+      [this](std::vector<RecordPosition> offsets, CommitPipeline::Answered answered) {
+        SendCommit(std::move(offsets), std::move(answered));
+      }};
   std::atomic<bool> closed_{false};
 };
 
@@ -115,9 +116,9 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
   explicit EmbeddedTransport(const EmbeddedOptions& options) : options_(options) {
     storage::EngineOptions eo;
     eo.data_dir = options.data_dir;
-    eo.defaults = Check(storage::LogConfig::WithOverrides(storage::LogConfig{},
-                                                          options.topic_defaults),
-                        "topic defaults");
+    eo.defaults =
+        Check(storage::LogConfig::WithOverrides(storage::LogConfig{}, options.topic_defaults),
+              "topic defaults");
     engine_ = Check(storage::Engine::Open(eo), "opening " + options.data_dir);
     broker::BrokerOptions bo;
     bo.num_partitions = options.default_partitions;
@@ -130,6 +131,11 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
   }
 
   ~EmbeddedTransport() override {
+    {
+      MutexLock lock(event_store_mu_);
+      if (event_store_) event_store_->Close().IgnoreError();
+      event_store_.reset();
+    }
     groups_->Shutdown();
     work_.reset();
     io_thread_.join();
@@ -209,8 +215,9 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
         record(valid.status(), -1);
         continue;
       }
-      broker_->Append(tp.first, tp.second, *valid, storage::AckLevel::kDurable,
-                      [bytes, record](broker::AppendResult r) { record(r.status, r.info.base_offset); });
+      broker_->Append(
+          tp.first, tp.second, *valid, storage::AckLevel::kDurable,
+          [bytes, record](broker::AppendResult r) { record(r.status, r.info.base_offset); });
     }
     finish_one();
   }
@@ -236,7 +243,8 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
       for (int32_t p = 0; p < count; ++p) {
         auto log = Check(engine_->GetLog(topic, p), fmt::format("{} partition {}", topic, p));
         auto it = starts.find({topic, p});
-        int64_t start = it != starts.end() && it->second >= 0 ? it->second : log->log_start_offset();
+        int64_t start =
+            it != starts.end() && it->second >= 0 ? it->second : log->log_start_offset();
         start = std::clamp(start, log->log_start_offset(), log->end_offset());
         held.push_back({topic, p, std::move(log), start});
       }
@@ -246,6 +254,15 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
 
   broker::Broker& broker() { return *broker_; }
   broker::GroupCoordinator& groups() { return *groups_; }
+
+  // The event store on this data directory, opened on first use.
+  eventstore::EventStore& EventStore() {
+    MutexLock lock(event_store_mu_);
+    if (!event_store_) {
+      event_store_ = Check(eventstore::EventStore::Open(*engine_), "opening the event store");
+    }
+    return *event_store_;
+  }
 
  private:
   // The topic's partition count, creating it with the default count when missing.
@@ -265,11 +282,14 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
   std::shared_ptr<broker::GroupCoordinator> groups_;
   std::thread io_thread_;
   std::atomic<uint32_t> next_keyless_{0};
+  Mutex event_store_mu_;
+  std::unique_ptr<eventstore::EventStore> event_store_ GUARDED_BY(event_store_mu_);
 };
 
 EmbeddedSession::EmbeddedSession(std::shared_ptr<EmbeddedTransport> transport, std::string group,
                                  std::vector<Partition> partitions)
-    : transport_(std::move(transport)), group_(std::move(group)),
+    : transport_(std::move(transport)),
+      group_(std::move(group)),
       partitions_(std::move(partitions)) {}
 
 std::vector<Message> EmbeddedSession::Poll(std::chrono::milliseconds timeout, size_t max_records) {
@@ -362,11 +382,13 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
       }
       const ByteView batch = rest.subspan(0, header.size());
       if (header.next_offset() > p.position && !header.control()) {
-        Check(storage::ForEachRecord(batch, [&](const storage::RecordView& r) {
-                if (r.offset < p.position || out.size() >= max_records) return;
-                out.push_back(ToMessage(p, r));
-                p.position = r.offset + 1;
-              }),
+        Check(storage::ForEachRecord(batch,
+                                     [&](const storage::RecordView& r) {
+                                       if (r.offset < p.position || out.size() >= max_records)
+                                         return;
+                                       out.push_back(ToMessage(p, r));
+                                       p.position = r.offset + 1;
+                                     }),
               "records");
         if (out.size() >= max_records && p.position < header.next_offset()) break;
       }
@@ -417,8 +439,8 @@ void EmbeddedSession::SendCommit(std::vector<RecordPosition> offsets,
       [answered = std::move(answered)](std::vector<broker::CommittedOffset> results) {
         for (const auto& o : results) {
           if (o.error != broker::ErrorCode::kNone) {
-            return answered(fmt::format("partition {} of {}: Kafka error {}", o.partition,
-                                        o.topic, broker::Code(o.error)));
+            return answered(fmt::format("partition {} of {}: Kafka error {}", o.partition, o.topic,
+                                        broker::Code(o.error)));
           }
         }
         answered("");
@@ -435,6 +457,13 @@ void EmbeddedSession::ThrowCommitError() {
 
 std::shared_ptr<Transport> OpenEmbedded(const EmbeddedOptions& options) {
   return std::make_shared<EmbeddedTransport>(options);
+}
+
+std::shared_ptr<eventstore::EventStore> EmbeddedEventStoreOf(
+    const std::shared_ptr<Transport>& transport) {
+  auto embedded = std::dynamic_pointer_cast<EmbeddedTransport>(transport);
+  if (!embedded) return nullptr;
+  return std::shared_ptr<eventstore::EventStore>(embedded, &embedded->EventStore());
 }
 
 }  // namespace herald::sdk
