@@ -20,12 +20,13 @@
 //   herald::sdk::Repository<Order> orders(store, {.category = "order"});
 //   orders.Execute("42", [](Order& order) { order.Pay(42); });  // stream "order-42"
 //
-// Execute loads, runs the command and saves; when another writer saved first it loads again
-// and runs the command again on the newer state (optimistic concurrency), up to max_attempts.
+// Execute loads, runs the command and saves; when another writer saved first it waits a little,
+// loads again and runs the command again on the newer state (optimistic concurrency).
 //
 // Thread-safety: an Aggregate belongs to one thread; a Repository may be used from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "herald/event_store.h"
+#include "herald/retry.h"
 
 namespace herald::sdk {
 
@@ -68,7 +70,8 @@ class Aggregate {
 
 struct RepositoryOptions {
   std::string category;  // streams are "<category>-<id>"; empty: the id itself
-  int max_attempts = 5;  // of Execute, when other writers keep saving first
+  // Execute's attempts when other writers keep saving first, and the waits between them.
+  RetryPolicy retry{10, std::chrono::milliseconds(2), std::chrono::milliseconds(200), 2.0, 0.5};
   // With an aggregate that has SaveState: store a snapshot each time a save passes a multiple of
   // this many events (0: never). A snapshot that fails is skipped: the events are the truth.
   int64_t snapshot_every = 0;
@@ -88,7 +91,9 @@ class RepositoryBase {
   // Appends the pending events expecting the loaded revision, then clears them; nullopt when none
   // was pending. Throws WrongExpectedVersion when another writer saved first.
   std::optional<AppendResult> SaveFrom(const std::string& id, Aggregate& aggregate) const;
-  int max_attempts() const { return options_.max_attempts; }
+  int max_attempts() const { return options_.retry.max_attempts; }
+  // Sleeps before attempt `attempt` + 1 of a command that met a conflict.
+  void WaitBeforeRetry(int attempt) const;
 
  private:
   std::shared_ptr<EventStore> store_;
@@ -114,8 +119,9 @@ class Repository : public RepositoryBase {
   std::optional<AppendResult> Save(const std::string& id, A& aggregate) const {
     return SaveFrom(id, aggregate);
   }
-  // Loads `id`, runs `command(aggregate)` and saves; after a WrongExpectedVersion, again on the
-  // newer state, up to max_attempts (then the conflict is thrown). What the command throws goes
+  // Loads `id`, runs `command(aggregate)` and saves; after a WrongExpectedVersion, waits (the
+  // retry policy's backoff) and runs it again on the newer state, up to max_attempts (then the
+  // conflict is thrown). What the command throws goes
   // to the caller with nothing saved. Returns the aggregate as saved.
   template <typename Command>
   A Execute(const std::string& id, Command&& command) const {
@@ -128,6 +134,7 @@ class Repository : public RepositoryBase {
       } catch (const WrongExpectedVersion&) {
         if (attempt >= max_attempts()) throw;
       }
+      WaitBeforeRetry(attempt);
     }
   }
 };

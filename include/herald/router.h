@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "herald/message.h"
+#include "herald/retry.h"
 #include "herald/publisher.h"
 #include "herald/transport.h"
 
@@ -77,17 +78,6 @@ using Handler = std::function<HandlerResult(const Message&)>;
 using Next = std::function<HandlerResult(const Message&)>;
 // Wraps the rest of the chain: call `next` to go on, or answer without it.
 using Middleware = std::function<HandlerResult(const Message&, const Next& next)>;
-
-struct RetryPolicy {
-  int max_attempts = 5;  // in place, including the first
-  std::chrono::milliseconds initial_backoff{1000};
-  std::chrono::milliseconds max_backoff{60000};
-  double multiplier = 2.0;
-  double jitter = 0.2;  // each wait is scaled by a random factor in [1 - jitter, 1 + jitter]
-
-  // The wait before attempt `attempt` + 1 (attempt counts from 1), without jitter.
-  std::chrono::milliseconds BackoffAfter(int attempt) const;
-};
 
 struct RetryTopicOptions {
   bool enabled = false;

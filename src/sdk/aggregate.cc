@@ -1,5 +1,8 @@
 #include "herald/aggregate.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "herald/publisher.h"
 
 namespace herald::sdk {
@@ -13,7 +16,11 @@ void Aggregate::Raise(EventData event) {
 RepositoryBase::RepositoryBase(std::shared_ptr<EventStore> store, RepositoryOptions options)
     : store_(std::move(store)), options_(std::move(options)) {
   if (!store_) throw Error("a Repository needs an EventStore");
-  if (options_.max_attempts < 1) options_.max_attempts = 1;
+  options_.retry.max_attempts = std::max(options_.retry.max_attempts, 1);
+}
+
+void RepositoryBase::WaitBeforeRetry(int attempt) const {
+  std::this_thread::sleep_for(options_.retry.JitteredBackoffAfter(attempt));
 }
 
 std::string RepositoryBase::StreamOf(const std::string& id) const {

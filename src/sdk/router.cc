@@ -5,7 +5,6 @@
 #include <deque>
 #include <condition_variable>
 #include <future>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -177,12 +176,6 @@ class LanePool {
 
 }  // namespace
 
-std::chrono::milliseconds RetryPolicy::BackoffAfter(int attempt) const {
-  double wait = static_cast<double>(initial_backoff.count());
-  for (int i = 1; i < attempt; ++i) wait *= multiplier;
-  return milliseconds(static_cast<int64_t>(std::min(wait, static_cast<double>(max_backoff.count()))));
-}
-
 struct Router::Impl {
   std::shared_ptr<Transport> transport;
   RouterOptions options;
@@ -236,12 +229,6 @@ struct Router::Impl {
     } else {
       std::this_thread::sleep_for(d);
     }
-  }
-
-  milliseconds Jittered(milliseconds d) const {
-    thread_local std::mt19937_64 rng(std::random_device{}());
-    std::uniform_real_distribution<double> factor(1 - options.retry.jitter, 1 + options.retry.jitter);
-    return milliseconds(static_cast<int64_t>(static_cast<double>(d.count()) * factor(rng)));
   }
 
   // Appends `record` and waits until it is durable; throws Error when it is not.
@@ -319,7 +306,7 @@ struct Router::Impl {
                                     {"error_class", result.error_class}},
                  result.message);
       }
-      Sleep(Jittered(options.retry.BackoffAfter(attempts)));
+      Sleep(options.retry.JitteredBackoffAfter(attempts));
     }
     ProcessingDuration().Observe(
         std::chrono::duration<double>(SteadyClock::now() - started).count());

@@ -303,7 +303,7 @@ TEST_P(SdkEventStoreTest, SubscriptionsCatchUpThenFollowLive) {
 TEST_P(SdkEventStoreTest, RepositoryCommandsRetryOnConflictUntilEachLandsOnce) {
   sdk::RepositoryOptions options;
   options.category = "counter";
-  options.max_attempts = 1000;
+  options.retry.max_attempts = 100;
   sdk::Repository<Counter> counters(store_, options);
   constexpr int kWriters = 4;
   constexpr int kEach = 10;
