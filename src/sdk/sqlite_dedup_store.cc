@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "herald/errors.h"
+#include "sdk/sqlite_db.h"
 
 namespace herald::sdk {
 namespace {
@@ -20,7 +21,6 @@ constexpr const char* kUpsert =
     "INSERT OR REPLACE INTO herald_dedup (id, recorded_ms) VALUES (?1, ?2)";
 constexpr const char* kPurge = "DELETE FROM herald_dedup WHERE recorded_ms <= ?1";
 constexpr const char* kCount = "SELECT COUNT(*) FROM herald_dedup";
-constexpr int kBusyTimeoutMs = 5000;
 
 int64_t SystemNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -28,25 +28,10 @@ int64_t SystemNowMs() {
       .count();
 }
 
-// Resets a statement and clears its bindings when the scope ends, whatever happened in it.
-class StatementScope {
- public:
-  explicit StatementScope(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  ~StatementScope() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  StatementScope(const StatementScope&) = delete;
-  StatementScope& operator=(const StatementScope&) = delete;
-
- private:
-  sqlite3_stmt* stmt_;
-};
-
 }  // namespace
 
 std::shared_ptr<SqliteDedupStore> SqliteDedupStore::Open(const std::string& path,
-                                                        std::function<int64_t()> now_ms) {
+                                                         std::function<int64_t()> now_ms) {
   if (!now_ms) now_ms = SystemNowMs;
   std::shared_ptr<SqliteDedupStore> store(new SqliteDedupStore(path, std::move(now_ms)));
   store->Init();  // on a throw, the destructor closes what was opened
@@ -55,38 +40,9 @@ std::shared_ptr<SqliteDedupStore> SqliteDedupStore::Open(const std::string& path
 
 void SqliteDedupStore::Init() {
   std::lock_guard lock(mu_);
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr); rc != SQLITE_OK) {
-    Fail("cannot open", rc);
-  }
-  sqlite3_extended_result_codes(db_, 1);
-  if (int rc = sqlite3_busy_timeout(db_, kBusyTimeoutMs); rc != SQLITE_OK) Fail("busy_timeout", rc);
-
-  // journal_mode answers with the mode in force; anything but "wal" (e.g. a read-only file
-  // system) is a failure to set the store up as documented.
-  sqlite3_stmt* wal = nullptr;
-  if (int rc = sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &wal, nullptr);
-      rc != SQLITE_OK) {
-    Fail("cannot read the database", rc);
-  }
-  int rc = sqlite3_step(wal);
-  std::string mode;
-  if (rc == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(wal, 0);
-    if (text != nullptr) mode = reinterpret_cast<const char*>(text);
-  }
-  sqlite3_finalize(wal);
-  if (rc != SQLITE_ROW) Fail("cannot set WAL journal mode", rc);
-  if (mode != "wal") {
-    throw Error(fmt::format("SqliteDedupStore: cannot set WAL journal mode on {} (got \"{}\")",
-                            path_, mode));
-  }
-
+  db_ = OpenSqliteWal(path_, "NORMAL", "SqliteDedupStore");
   char* message = nullptr;
-  rc = sqlite3_exec(db_, "PRAGMA synchronous=NORMAL;", nullptr, nullptr, &message);
-  sqlite3_free(message);
-  if (rc != SQLITE_OK) Fail("cannot set synchronous=NORMAL", rc);
-  rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &message);
+  int rc = sqlite3_exec(db_, kSchema, nullptr, nullptr, &message);
   sqlite3_free(message);
   if (rc != SQLITE_OK) Fail("cannot create the table", rc);
 
@@ -109,9 +65,7 @@ SqliteDedupStore::~SqliteDedupStore() {
 }
 
 void SqliteDedupStore::Fail(const char* what, int rc) const {
-  const char* reason = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-  throw Error(
-      fmt::format("SqliteDedupStore: {} {}: {} (sqlite error {})", what, path_, reason, rc));
+  SqliteFail(db_, "SqliteDedupStore", what, path_, rc);
 }
 
 bool SqliteDedupStore::Seen(const std::string& id, std::chrono::milliseconds ttl) {

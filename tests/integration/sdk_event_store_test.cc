@@ -19,6 +19,7 @@
 #include "herald/aggregate.h"
 #include "herald/event_store.h"
 #include "herald/transport.h"
+#include "testing/event_store_fixture.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -48,7 +49,7 @@ class Counter : public sdk::Aggregate {
     Raise(Event("Added", {{"n", n}}));
   }
   int total() const { return total_; }
-  int applied() const { return applied_; }    // events applied since constructed
+  int applied() const { return applied_; }     // events applied since constructed
   bool restored() const { return restored_; }  // from a snapshot
 
   std::optional<std::string> SaveState() const override { return json{{"total", total_}}.dump(); }
@@ -70,26 +71,8 @@ class Counter : public sdk::Aggregate {
   bool restored_ = false;
 };
 
-class SdkEventStoreTest : public ::testing::TestWithParam<std::string> {
+class SdkEventStoreTest : public testing::EventStoreFixture {
  protected:
-  void SetUp() override {
-    if (remote()) {
-      server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/served");
-      sdk::RemoteOptions options;
-      options.url = server_->http_url();
-      store_ = sdk::ConnectEventStore(options);
-    } else {
-      sdk::EmbeddedOptions options;
-      options.data_dir = dir_.str() + "/embedded";
-      store_ = sdk::OpenEmbeddedEventStore(sdk::OpenEmbedded(options));
-    }
-  }
-  void TearDown() override {
-    if (HasFailure() && server_) server_->PrintLogTail();
-  }
-
-  bool remote() const { return GetParam() == "remote"; }
-
   // Everything a subscription hands out until `count` events came (or 30 s passed).
   static std::vector<RecordedEvent> Take(sdk::Subscription& sub, size_t count) {
     std::vector<RecordedEvent> out;
@@ -99,10 +82,6 @@ class SdkEventStoreTest : public ::testing::TestWithParam<std::string> {
     }
     return out;
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<testing::HeraldProcess> server_;
-  std::shared_ptr<sdk::EventStore> store_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Stores, SdkEventStoreTest, ::testing::Values("embedded", "remote"));
