@@ -10,9 +10,12 @@ packages=(
   # libraries
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev librdkafka-dev libsqlite3-dev
+  libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Kafka clients for the integration tests
   kcat python3 python3-kafka python3-confluent-kafka
+  # projections into PostgreSQL: the server the tests and `herald bench eventstore` start
+  postgresql
   # HTTP tests: curl, and promtool (from prometheus) to check /metrics
   curl prometheus
   # herald bench compare: the peer brokers it starts on loopback and their C client libraries

@@ -3,7 +3,7 @@
 // events changed. A crash between two batches loses nothing and applies nothing twice: the
 // next start resumes after the last batch committed.
 //
-//   auto model = herald::sdk::OpenSqliteReadModel("views.db");
+//   auto model = herald::sdk::OpenSqliteReadModel("views.db");  // or ConnectPostgresReadModel
 //   model->Execute("CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, total INTEGER)");
 //   herald::sdk::Projection view(store, model, {.name = "orders", .stream = "$ce-order"});
 //   view.On("OrderPlaced", [](const herald::sdk::RecordedEvent& e, herald::sdk::ReadModel& m) {
@@ -62,6 +62,12 @@ class ReadModel {
 // A read model in a SQLite file (created when missing, WAL journal, synchronous=FULL so a
 // committed batch survives a power loss). Throws Error naming the path when it cannot be opened.
 std::shared_ptr<ReadModel> OpenSqliteReadModel(const std::string& path);
+
+// A read model in PostgreSQL (libpq): `conninfo` is a connection URL
+// ("postgresql://user@host:5432/db") or key=value string. Each transaction commits as the
+// server's synchronous_commit says (on by default: durable). Throws Error with the server's
+// reason when it cannot connect.
+std::shared_ptr<ReadModel> ConnectPostgresReadModel(const std::string& conninfo);
 
 struct ProjectionOptions {
   std::string name;                // the checkpoint's key and the metric's label; required

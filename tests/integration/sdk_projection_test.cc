@@ -1,7 +1,7 @@
-// Projections into a SQLite read model over both event stores (embedded, and HTTP to a real
-// `herald serve`): a category projected and rebuilt to the same rows, live events followed, a
-// failing batch rolled back whole, and a projection process killed with SIGKILL mid-batch again
-// and again that still applies every event exactly once.
+// Projections into a SQLite and a PostgreSQL read model (a real server) over both event stores
+// (embedded, and HTTP to a real `herald serve`): a category projected and rebuilt to the same rows,
+// live events followed, a failing batch rolled back whole, and a projection process killed with
+// SIGKILL mid-batch again and again that still applies every event exactly once.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,6 +26,7 @@
 #include "herald/transport.h"
 #include "testing/event_store_fixture.h"
 #include "testing/herald_process.h"
+#include "testing/postgres.h"
 #include "testing/test_util.h"
 
 namespace herald {
@@ -48,7 +49,30 @@ EventData Event(const std::string& type, const json& data) {
 
 class SdkProjectionTest : public testing::EventStoreFixture {
  protected:
+  void SetUp() override {
+    EventStoreFixture::SetUp();
+    if (postgres()) {
+      // A schema of its own per test, on the run's one server.
+      static int tests = 0;
+      schema_ = fmt::format("test_{}_{}", getpid(), ++tests);
+      auto admin = sdk::ConnectPostgresReadModel(testing::PostgresUrl());
+      admin->Execute(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema_));
+      admin->Execute(fmt::format("CREATE SCHEMA {}", schema_));
+    }
+  }
+
+  bool postgres() const { return GetParam().ends_with("postgres"); }
+
   std::string Path(const char* name) const { return dir_.str() + "/" + name; }
+
+  // The test's read model `name`: a SQLite file, or the test's PostgreSQL schema.
+  std::shared_ptr<ReadModel> Model(const char* name) const {
+    if (!postgres()) return sdk::OpenSqliteReadModel(Path(name));
+    return sdk::ConnectPostgresReadModel(testing::PostgresUrl() + "?options=-csearch_path%3D" +
+                                         schema_);
+  }
+
+  std::string schema_;
 
   // Orders 0..count-1: placed with a total, every other one paid; and users, not orders.
   void AppendOrders(int from, int count) {
@@ -85,11 +109,18 @@ class SdkProjectionTest : public testing::EventStoreFixture {
   }
 };
 
-INSTANTIATE_TEST_SUITE_P(Stores, SdkProjectionTest, ::testing::Values("embedded", "remote"));
+INSTANTIATE_TEST_SUITE_P(StoresAndModels, SdkProjectionTest,
+                         ::testing::Values("embedded/sqlite", "remote/sqlite", "embedded/postgres",
+                                           "remote/postgres"),
+                         [](const auto& param_info) {
+                           std::string name = param_info.param;
+                           name[name.find('/')] = '_';
+                           return name;
+                         });
 
 TEST_P(SdkProjectionTest, ProjectsACategoryAndARebuildGivesTheSameRows) {
   AppendOrders(0, 40);
-  auto model = sdk::OpenSqliteReadModel(Path("views.db"));
+  auto model = Model("views.db");
   auto view = OrdersView(store_, model);
   int64_t last_position = -1;
   EXPECT_EQ(view.CatchUp([&](int64_t position, int64_t) { last_position = position; }), 60);
@@ -109,7 +140,7 @@ TEST_P(SdkProjectionTest, ProjectsACategoryAndARebuildGivesTheSameRows) {
   EXPECT_EQ(model->Query("SELECT id, total, paid FROM orders ORDER BY id"), rows);
 
   // A projection of the same name on a new process resumes from the stored checkpoint.
-  auto reopened = OrdersView(store_, sdk::OpenSqliteReadModel(Path("views.db")));
+  auto reopened = OrdersView(store_, Model("views.db"));
   EXPECT_EQ(reopened.checkpoint(), end);
   AppendOrders(40, 2);
   EXPECT_EQ(reopened.CatchUp(), 3);
@@ -117,7 +148,7 @@ TEST_P(SdkProjectionTest, ProjectsACategoryAndARebuildGivesTheSameRows) {
 
 TEST_P(SdkProjectionTest, RunFollowsLiveEventsUntilStopped) {
   AppendOrders(0, 5);
-  auto model = sdk::OpenSqliteReadModel(Path("views.db"));
+  auto model = Model("views.db");
   auto view = OrdersView(store_, model);
   std::atomic<bool> stop{false};
   std::thread runner([&] { view.Run([&] { return stop.load(); }, 50ms); });
@@ -138,7 +169,7 @@ TEST_P(SdkProjectionTest, RunFollowsLiveEventsUntilStopped) {
 
 TEST_P(SdkProjectionTest, AFailingEventRollsBackItsWholeBatch) {
   AppendOrders(0, 10);
-  auto model = sdk::OpenSqliteReadModel(Path("views.db"));
+  auto model = Model("views.db");
   auto view = OrdersView(store_, model);
   bool broken = true;
   view.On("OrderPaid", [&](const RecordedEvent& e, ReadModel& m) {
@@ -173,9 +204,7 @@ TEST_P(SdkProjectionTest, AProjectionKilledMidBatchAppliesEveryEventExactlyOnce)
     store_->Append(fmt::format("count-{}", i / 100), ExpectedRevision::Any(), batch);
   }
   store_.reset();  // the children open it (the embedded data directory has one holder)
-  const std::string db = Path("kill.db");
-  sdk::OpenSqliteReadModel(db)->Execute(
-      "CREATE TABLE applied (id TEXT PRIMARY KEY, times INTEGER NOT NULL)");
+  Model("kill.db")->Execute("CREATE TABLE applied (id TEXT PRIMARY KEY, times INTEGER NOT NULL)");
 
   auto start_child = [&]() -> pid_t {
     std::fflush(nullptr);
@@ -189,13 +218,13 @@ TEST_P(SdkProjectionTest, AProjectionKilledMidBatchAppliesEveryEventExactlyOnce)
       options.name = "counter";
       options.stream = "$ce-count";
       options.batch_size = 50;
-      sdk::Projection projection(Open(), sdk::OpenSqliteReadModel(db), options);
+      sdk::Projection projection(Open(), Model("kill.db"), options);
       projection.On("Counted", [calls](const RecordedEvent& e, ReadModel& m) {
         const std::string line = e.id + "\n";
         if (write(calls, line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(5);
         m.Execute(
             "INSERT INTO applied (id, times) VALUES ($1, 1) "
-            "ON CONFLICT (id) DO UPDATE SET times = times + 1",
+            "ON CONFLICT (id) DO UPDATE SET times = applied.times + 1",
             {e.id});
         std::this_thread::sleep_for(200us);  // a batch takes ~10 ms: kills land inside one
       });
@@ -220,14 +249,18 @@ TEST_P(SdkProjectionTest, AProjectionKilledMidBatchAppliesEveryEventExactlyOnce)
     const pid_t pid = start_child();
     ASSERT_GT(pid, 0);
     const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (call_count() < target && std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    pid_t ended = 0;
+    while (call_count() < target && std::chrono::steady_clock::now() < deadline && ended == 0) {
+      ended = waitpid(pid, &status, WNOHANG);
       std::this_thread::sleep_for(1ms);
     }
-    ASSERT_EQ(::kill(pid, SIGKILL), 0);
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    if (ended == 0) {
+      ASSERT_EQ(::kill(pid, SIGKILL), 0);
+      ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    }
     ASSERT_TRUE(WIFSIGNALED(status)) << "the projection ended on its own: " << status;
-    auto applied = sdk::OpenSqliteReadModel(db)->Query("SELECT COUNT(*) FROM applied");
+    auto applied = Model("kill.db")->Query("SELECT COUNT(*) FROM applied");
     rolled_back_calls = call_count() - std::stoul(*applied[0][0]);
   }
   const pid_t pid = start_child();
@@ -235,7 +268,7 @@ TEST_P(SdkProjectionTest, AProjectionKilledMidBatchAppliesEveryEventExactlyOnce)
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 
-  auto model = sdk::OpenSqliteReadModel(db);
+  auto model = Model("kill.db");
   EXPECT_EQ(*model->Query("SELECT COUNT(*) FROM applied")[0][0], std::to_string(kEvents));
   EXPECT_EQ(*model->Query("SELECT COUNT(*) FROM applied WHERE times <> 1")[0][0], "0");
   EXPECT_GT(call_count(), size_t{kEvents}) << "no kill landed inside a batch";

@@ -1,6 +1,6 @@
-// A fixture over the SDK's two event stores, for tests that must hold for both: the parameter
-// "embedded" (the event store of a data directory in this process) or "remote" (HTTP to a
-// `herald serve` the fixture starts).
+// A fixture over the SDK's two event stores, for tests that must hold for both: a parameter
+// starting "embedded" (the event store of a data directory in this process) or "remote" (HTTP to
+// a `herald serve` the fixture starts).
 #pragma once
 
 #include <memory>
@@ -25,7 +25,7 @@ class EventStoreFixture : public ::testing::TestWithParam<std::string> {
     if (HasFailure() && server_) server_->PrintLogTail();
   }
 
-  bool remote() const { return GetParam() == "remote"; }
+  bool remote() const { return GetParam().starts_with("remote"); }
 
   // A store on the same data (the embedded one: after store_ was released).
   std::shared_ptr<sdk::EventStore> Open() {
