@@ -2,19 +2,18 @@
 // so that the broker links none of the peers' client libraries; `herald bench ARGS` runs it from
 // beside the herald binary, and it starts that herald binary (`herald serve`) where a bench needs
 // a broker.
-#include <unistd.h>
-
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
-#include <fmt/format.h>
-
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
 
 #include "compare_bench.h"
+#include "eventstore_bench.h"
 #include "http_bench.h"
 #include "produce_bench.h"
 #include "sdk_bench.h"
@@ -65,21 +64,24 @@ void RegisterCompare(CLI::App& parent) {
       ->capture_default_str();
   compare->add_option("--count", opts->count, "Messages in the max-rate publish and consume")
       ->capture_default_str();
-  compare->add_option("--rate", opts->rate,
-                      "Fixed-rate phase, msgs/s (0: half the slowest system's max)")
+  compare
+      ->add_option("--rate", opts->rate,
+                   "Fixed-rate phase, msgs/s (0: half the slowest system's max)")
       ->capture_default_str();
   compare->add_option("--latency-seconds", opts->latency_seconds, "Length of the fixed-rate phase")
       ->capture_default_str();
   compare->add_option("--partitions", opts->partitions, "Partitions of Herald's topic")
       ->capture_default_str();
-  compare->add_option("--durability", *durability,
-                      "fsync: acknowledged once on disk where a system allows; os: page cache")
+  compare
+      ->add_option("--durability", *durability,
+                   "fsync: acknowledged once on disk where a system allows; os: page cache")
       ->check(CLI::IsMember({"fsync", "os"}))
       ->capture_default_str();
   compare->add_option("--window", opts->window, "Unacknowledged publishes in flight per client")
       ->capture_default_str();
-  compare->add_option("--start-timeout", opts->start_timeout_s,
-                      "Seconds a server may take to start before it counts as not available")
+  compare
+      ->add_option("--start-timeout", opts->start_timeout_s,
+                   "Seconds a server may take to start before it counts as not available")
       ->capture_default_str();
   compare->add_option("--out", opts->out_dir,
                       "Directory for compare.json, compare.md and compare.svg (default "
@@ -146,12 +148,12 @@ void AddJsonBench(CLI::App* command, std::shared_ptr<Options> options, Run run) 
 }
 
 void RegisterBenches(CLI::App& bench) {
-
   auto opts = std::make_shared<StorageBenchOptions>();
   auto* storage = bench.add_subcommand(
       "storage", "Durable appends, reads and reopen of the partition log versus the raw disk");
   storage->add_option("--dir", opts->dir, "Directory to write in (emptied first)");
-  storage->add_option("--record-size", opts->record_size, "Bytes per record")->capture_default_str();
+  storage->add_option("--record-size", opts->record_size, "Bytes per record")
+      ->capture_default_str();
   storage->add_option("--batch-bytes", opts->batch_bytes, "Bytes per batch (one fsync each)")
       ->capture_default_str();
   storage
@@ -170,7 +172,8 @@ void RegisterBenches(CLI::App& bench) {
   http->add_option("--count", hopts->count, "Records per path")->capture_default_str();
   http->add_option("--record-size", hopts->record_size)->capture_default_str();
   http->add_option("--batch", hopts->batch, "Records per POST")->capture_default_str();
-  http->add_option("--connections", hopts->connections)->check(CLI::Range(1, 64))
+  http->add_option("--connections", hopts->connections)
+      ->check(CLI::Range(1, 64))
       ->capture_default_str();
   http->add_option("--partitions", hopts->partitions)->capture_default_str();
   http->add_option("--dir", hopts->dir, "Scratch directory")->capture_default_str();
@@ -182,14 +185,16 @@ void RegisterBenches(CLI::App& bench) {
   auto popts = std::make_shared<ProduceBenchOptions>();
   popts->dir = "/tmp/herald-bench-produce";
   auto* produce = bench.add_subcommand(
-      "produce", "Produce and consume through the Kafka protocol (librdkafka) versus storage alone");
+      "produce",
+      "Produce and consume through the Kafka protocol (librdkafka) versus storage alone");
   produce->add_option("--bootstrap", popts->bootstrap,
                       "HOST:PORT of a broker; without it the bench starts its own herald serve");
   produce->add_option("--topic", popts->topic)->capture_default_str();
   produce->add_option("--partitions", popts->partitions)->capture_default_str();
   produce->add_option("--record-size", popts->record_size)->capture_default_str();
   produce->add_option("--count", popts->count)->capture_default_str();
-  produce->add_option("--acks", popts->acks)->check(CLI::IsMember({"0", "1", "all"}))
+  produce->add_option("--acks", popts->acks)
+      ->check(CLI::IsMember({"0", "1", "all"}))
       ->capture_default_str();
   produce->add_option("--dir", popts->dir, "Scratch directory")->capture_default_str();
   AddJsonBench(produce, popts, [](ProduceBenchOptions& o, std::ostream& progress) {
@@ -199,14 +204,38 @@ void RegisterBenches(CLI::App& bench) {
 
   auto sopts = std::make_shared<SdkBenchOptions>();
   auto* sdk = bench.add_subcommand(
-      "sdk", "The C++ SDK, embedded: Poll alone versus a Router with a no-op handler, and "
-             "publish -> handler latency at a fixed rate");
-  sdk->add_option("--count", sopts->count, "Records through poll and router")->capture_default_str();
+      "sdk",
+      "The C++ SDK, embedded: Poll alone versus a Router with a no-op handler, and "
+      "publish -> handler latency at a fixed rate");
+  sdk->add_option("--count", sopts->count, "Records through poll and router")
+      ->capture_default_str();
   sdk->add_option("--record-size", sopts->record_size)->capture_default_str();
   sdk->add_option("--rate", sopts->rate, "Records/s in the latency phase")->capture_default_str();
   sdk->add_option("--latency-seconds", sopts->latency_seconds)->capture_default_str();
   sdk->add_option("--dir", sopts->dir, "Scratch directory")->capture_default_str();
   AddJsonBench(sdk, sopts, RunSdkBench);
+
+  auto eopts = std::make_shared<EventStoreBenchOptions>();
+  auto* eventstore = bench.add_subcommand(
+      "eventstore",
+      "The event store (embedded) beside PostgreSQL with a Marten-style schema: "
+      "appends with expected revisions, stream reads, a projection rebuild");
+  eventstore->add_option("--writers", eopts->writers)
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  eventstore->add_option("--streams", eopts->streams)->capture_default_str();
+  eventstore->add_option("--seconds", eopts->seconds, "Per append phase and system")
+      ->capture_default_str();
+  eventstore->add_option("--batch", eopts->big_batch, "Events per append in the batch phase")
+      ->capture_default_str();
+  eventstore->add_option("--event-bytes", eopts->event_bytes)->capture_default_str();
+  eventstore->add_option("--read-events", eopts->read_events)->capture_default_str();
+  eventstore->add_option("--reads", eopts->reads)->capture_default_str();
+  eventstore->add_option("--rebuild-events", eopts->rebuild_events)->capture_default_str();
+  eventstore->add_option("--postgres", eopts->postgres,
+                         "Connection URL of a PostgreSQL server; without it the bench starts one");
+  eventstore->add_option("--dir", eopts->dir, "Scratch directory")->capture_default_str();
+  AddJsonBench(eventstore, eopts, RunEventStoreBench);
 
   RegisterCompare(bench);
 }

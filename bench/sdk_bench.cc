@@ -1,8 +1,5 @@
 #include "sdk_bench.h"
 
-#include <sys/resource.h>
-#include <time.h>
-
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -14,11 +11,14 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
+#include <time.h>
 
 #include "base/mutex.h"
 #include "herald/errors.h"
 #include "herald/publisher.h"
 #include "herald/router.h"
+#include "percentile.h"
 
 namespace herald::bench {
 namespace {
@@ -58,7 +58,8 @@ int64_t NowNs() {
 // `count` events of `record_size` bytes of JSON data into `topic`, durably, in batches.
 void Fill(sdk::Publisher& publisher, const std::string& topic, uint64_t count,
           uint64_t record_size) {
-  const std::string data = fmt::format("\"{}\"", std::string(record_size > 2 ? record_size - 2 : 0, 'x'));
+  const std::string data =
+      fmt::format("\"{}\"", std::string(record_size > 2 ? record_size - 2 : 0, 'x'));
   for (uint64_t done = 0; done < count;) {
     std::vector<sdk::Event> events;
     for (; events.size() < kFillBatch && done < count; ++done) {
@@ -93,13 +94,6 @@ double RunUntil(sdk::Router& router, const std::function<bool()>& done) {
   return seconds;
 }
 
-double PercentileUs(const std::vector<int64_t>& sorted_ns, double q) {
-  if (sorted_ns.empty()) return 0;
-  const size_t i = std::min(sorted_ns.size() - 1,
-                            static_cast<size_t>(q * static_cast<double>(sorted_ns.size())));
-  return static_cast<double>(sorted_ns[i]) / 1e3;
-}
-
 void MeasurePollAndRouter(const std::shared_ptr<sdk::Transport>& transport,
                           const SdkBenchOptions& o, SdkBenchResult& r, std::ostream& progress) {
   auto session = transport->Join("bench-poll", {"bench"});
@@ -132,10 +126,12 @@ void MeasurePollAndRouter(const std::shared_ptr<sdk::Transport>& transport,
   r.router_msgs_s = static_cast<double>(o.count) / router_s;
   r.router_msgs_per_cpu_s = cpu > 0 ? static_cast<double>(o.count) / cpu : 0;
   const double thread_cpu = thread_cpu_last - thread_cpu_first;
-  r.router_msgs_per_thread_cpu_s = thread_cpu > 0 ? static_cast<double>(o.count - 1) / thread_cpu : 0;
+  r.router_msgs_per_thread_cpu_s =
+      thread_cpu > 0 ? static_cast<double>(o.count - 1) / thread_cpu : 0;
   r.router_overhead_ns = (router_s - poll_s) * 1e9 / static_cast<double>(o.count);
   progress << fmt::format(
-      "  router   {:>12.0f} msgs/s  (ratio {:.2f} to poll, {:.0f} ns/record over it; per CPU-second: "
+      "  router   {:>12.0f} msgs/s  (ratio {:.2f} to poll, {:.0f} ns/record over it; per "
+      "CPU-second: "
       "{:.0f} msgs on the router's thread, {:.0f} for the whole process)\n",
       r.router_msgs_s, r.ratio(), r.router_overhead_ns, r.router_msgs_per_thread_cpu_s,
       r.router_msgs_per_cpu_s);
@@ -170,13 +166,13 @@ void MeasureLatency(std::shared_ptr<sdk::Transport> transport, const SdkBenchOpt
     const auto interval = std::chrono::nanoseconds(1'000'000'000 / std::max<uint64_t>(1, o.rate));
     for (uint64_t i = 0; i < total; ++i) {
       std::this_thread::sleep_until(start + interval * static_cast<int64_t>(i));
-      deliveries.push_back(
-          publisher.PublishAsync("latency", {.type = "bench.sent", .data = std::to_string(NowNs())}));
+      deliveries.push_back(publisher.PublishAsync(
+          "latency", {.type = "bench.sent", .data = std::to_string(NowNs())}));
     }
   });
   const auto deadline = Clock::now() + std::chrono::duration<double>(o.latency_seconds) + 30s;
   RunUntil(router, [&] { return received.load() >= total || Clock::now() > deadline; });
-  sender.join();  // (a jthread: also joined when RunUntil throws)
+  sender.join();                       // (a jthread: also joined when RunUntil throws)
   for (auto& d : deliveries) d.get();  // throws a failed append
   latencies.resize(std::min<uint64_t>(received.load(), total));
   std::sort(latencies.begin(), latencies.end());
