@@ -1,6 +1,8 @@
 // `herald bench eventstore` end to end with tiny counts: it starts PostgreSQL, measures both
 // systems, and leaves no server behind.
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -27,8 +29,14 @@ TEST(BenchEventStoreTest, ReportsBothSystemsAndStopsItsPostgres) {
   EXPECT_GT(j["read_us"]["herald_p99"].get<double>(), 0) << r.out;
   EXPECT_GT(j["read_us"]["postgres_p99"].get<double>(), 0) << r.out;
   EXPECT_GT(j["rebuild_events_s"].get<double>(), 0) << r.out;
-  EXPECT_EQ(testing::RunCommand("pgrep -x postgres | sort").out, before)
-      << "a PostgreSQL server was left running";
+  // (A stopped server's last processes may take a moment to exit.)
+  std::string after;
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       (after = testing::RunCommand("pgrep -x postgres | sort").out) != before &&
+       std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(after, before) << "a PostgreSQL server was left running";
 }
 
 }  // namespace
