@@ -415,6 +415,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
 
   auto events = eventstore::EventStore::Open(**engine);
   if (!events.ok()) return Fail(events.status());
+  auto subscriptions = eventstore::PersistentSubscriptions::Open(**events, **engine);
+  if (!subscriptions.ok()) return Fail(subscriptions.status());
 
   kafka::KafkaHandlers handlers(*broker, **groups);
   const std::string http_where = fmt::format("{}:{}", ClientHost(ho->host), http_server.port());
@@ -435,6 +437,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http::AddAdminRoutes(router, http_context);
   http::AddOpsRoutes(router, http_context);
   http::AddStreamRoutes(router, **events, io.get_executor());
+  http::AddPersistentSubscriptionRoutes(router, **subscriptions);
 
   server.Start(handlers);
   http_server.Start(router);
@@ -464,6 +467,12 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   PrintStartBanner(o, kafka_where, advertised, http_where);
   RunIoThreads(io, o.threads);
 
+  if (Status closed = (*subscriptions)->Close(); !closed.ok()) {
+    LogWarn("shutdown", {{"data_dir", o.data_dir}},
+            fmt::format("the persistent subscriptions' checkpoints were not written: {}; their "
+                        "groups get some events again",
+                        closed.ToString()));
+  }
   if (Status closed = (*events)->Close(); !closed.ok()) {
     LogWarn("shutdown", {{"data_dir", o.data_dir}},
             fmt::format("the event store's index checkpoint was not written: {}; the next start "

@@ -12,6 +12,7 @@
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
 #include "eventstore/event_store.h"
+#include "eventstore/persistent_subscriptions.h"
 #include "http/router.h"
 
 namespace herald::http {
@@ -26,13 +27,13 @@ struct HttpContextLimits {
 struct HttpContext {
   broker::Broker& broker;
   broker::GroupCoordinator& groups;
-  std::string version;               // herald's version
-  std::string kafka_bootstrap;       // where REST consumers reach this broker's Kafka listener
-  std::string base_uri;              // http://host:port of this listener, for consumer base_uri
+  std::string version;          // herald's version
+  std::string kafka_bootstrap;  // where REST consumers reach this broker's Kafka listener
+  std::string base_uri;         // http://host:port of this listener, for consumer base_uri
   std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
   int64_t dlq_alert_threshold = 100;  // dlq_depth_over_threshold turns 1 above this
   HttpContextLimits limits;
-  std::atomic<bool> ready{false};    // listeners bound, storage recovered, not shutting down
+  std::atomic<bool> ready{false};  // listeners bound, storage recovered, not shutting down
 };
 
 void AddRestProxyRoutes(Router& router, HttpContext& context);
@@ -41,5 +42,7 @@ void AddOpsRoutes(Router& router, HttpContext& context);
 // Subscriptions' heartbeat timers run on `executor`.
 void AddStreamRoutes(Router& router, eventstore::EventStore& store,
                      boost::asio::any_io_executor executor);
+void AddPersistentSubscriptionRoutes(Router& router,
+                                     eventstore::PersistentSubscriptions& subscriptions);
 
 }  // namespace herald::http

@@ -36,11 +36,15 @@ class Node final : public fuzz::FuzzNode {
     auto events = eventstore::EventStore::Open(*engine_, {.background = false});
     if (!events.ok()) return false;
     events_ = std::move(events).value();
+    auto subscriptions = eventstore::PersistentSubscriptions::Open(*events_, *engine_);
+    if (!subscriptions.ok()) return false;
+    subscriptions_ = std::move(subscriptions).value();
     router_ = std::make_unique<Router>();
     AddRestProxyRoutes(*router_, *context_);
     AddAdminRoutes(*router_, *context_);
     AddOpsRoutes(*router_, *context_);
     AddStreamRoutes(*router_, *events_, io_.get_executor());
+    AddPersistentSubscriptionRoutes(*router_, *subscriptions_);
     return true;
   }
 
@@ -62,11 +66,13 @@ class Node final : public fuzz::FuzzNode {
   void CloseDoor() override {
     router_.reset();  // joins the REST consumers' pool, so nothing of theirs outlives the node
     context_.reset();
+    subscriptions_.reset();
     events_.reset();
   }
 
   std::unique_ptr<HttpContext> context_;
   std::unique_ptr<eventstore::EventStore> events_;
+  std::unique_ptr<eventstore::PersistentSubscriptions> subscriptions_;
   std::unique_ptr<Router> router_;
 };
 

@@ -444,5 +444,74 @@ TEST_F(StreamsTest, KillNineMidAppendsLosesNothingAcknowledgedAndTheNextAppendFi
   }
 }
 
+// Persistent subscriptions through a real `herald serve`: two consumers share a category's
+// events, an unacked event comes back after the timeout, a nacked one is parked, listed and
+// replayed; the group, its checkpoint and its parked event survive a kill -9.
+TEST_F(StreamsTest, PersistentSubscriptionsShareRetryParkAndSurviveAKill) {
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(Append(fmt::format("order-{}", i), "any", {Event("Placed")}).status, 200);
+  }
+  ASSERT_EQ(Append("user-1", "any", {Event("Seen")}).status, 200);
+  const std::string group = "/subscriptions/%24ce-order/billing";
+  auto created = Call("PUT", group, R"({"message_timeout_ms": 300, "max_retry_count": 5})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Call("PUT", group, "{}").status, 409);
+  EXPECT_EQ(Call("PUT", "/subscriptions/s/g", R"({"max_retry_count": "x"})").status, 400);
+
+  auto ids = [](const json& page) {
+    std::vector<std::string> out;
+    for (const auto& e : page["events"]) out.push_back(e["id"]);
+    return out;
+  };
+  json first = Read(group + "/messages?count=4");
+  json second = Read(group + "/messages?count=4");
+  ASSERT_EQ(first["events"].size(), 4u);
+  ASSERT_EQ(second["events"].size(), 2u);  // the other consumer gets the rest, none twice
+  EXPECT_EQ(first["events"][0]["stream"], "order-0");
+  EXPECT_EQ(first["events"][0]["retry_count"], 0);
+
+  // Ack all but order-1 (left to time out) and order-2 (parked).
+  std::vector<std::string> all = ids(first);
+  for (const auto& id : ids(second)) all.push_back(id);
+  const std::string late = all[1], poison = all[2];
+  all.erase(all.begin() + 1, all.begin() + 3);
+  EXPECT_EQ(Call("POST", group + "/ack", json{{"ids", all}}.dump()).status, 200);
+  EXPECT_EQ(
+      Call("POST", group + "/nack", json{{"ids", {poison}}, {"action", "park"}}.dump()).status,
+      200);
+  EXPECT_EQ(Call("POST", group + "/nack", json{{"ids", {poison}}, {"action", "x"}}.dump()).status,
+            400);
+  json again;
+  for (int i = 0; i < 100; ++i) {  // the 300 ms timeout, polled
+    again = Read(group + "/messages?count=10");
+    if (!again["events"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(again["events"].size(), 1u) << again;
+  EXPECT_EQ(again["events"][0]["id"], late);
+  EXPECT_EQ(again["events"][0]["retry_count"], 1);
+  EXPECT_EQ(Call("POST", group + "/ack", json{{"ids", {late}}}.dump()).status, 200);
+  json parked = Read(group + "/parked");
+  ASSERT_EQ(parked["events"].size(), 1u);
+  EXPECT_EQ(parked["events"][0]["id"], poison);
+  json info = Read(group);
+  EXPECT_EQ(info["parked"], 1);
+  EXPECT_EQ(info["in_flight"], 0);
+
+  server_->Kill();
+  Start();
+  json listed = Read("/subscriptions");
+  ASSERT_EQ(listed["subscriptions"].size(), 1u) << listed;
+  EXPECT_EQ(listed["subscriptions"][0]["settings"]["message_timeout_ms"], 300);
+  EXPECT_EQ(Read(group + "/parked")["events"].size(), 1u);
+  EXPECT_EQ(Call("POST", group + "/replay-parked").status, 200);
+  json replayed = Read(group + "/messages?count=10");
+  std::vector<std::string> after = ids(replayed);
+  EXPECT_NE(std::find(after.begin(), after.end(), poison), after.end()) << replayed;
+  EXPECT_EQ(Call("DELETE", group).status, 200);
+  EXPECT_EQ(Call("GET", group).status, 404);
+  EXPECT_EQ(Call("GET", group + "/messages").Json()["error_code"], "subscription_not_found");
+}
+
 }  // namespace
 }  // namespace herald
