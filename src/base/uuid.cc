@@ -54,9 +54,17 @@ std::optional<Uuid> ParseUuid(std::string_view text) {
 }
 
 std::string Uuid::ToString() const {
-  const std::string hex = fmt::format("{:016x}{:016x}", high, low);
-  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
-                     hex.substr(16, 4), hex.substr(20, 12));
+  // 8-4-4-4-12 lower-case hex digits (written by hand: reads of the event store call this for
+  // every event).
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t at = 0;
+  for (int nibble = 0; nibble < 32; ++nibble) {
+    if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+    const uint64_t half = nibble < 16 ? high : low;
+    out[at++] = kHex[(half >> (60 - 4 * (nibble % 16))) & 0xF];
+  }
+  return out;
 }
 
 }  // namespace herald

@@ -1,5 +1,6 @@
 #include "eventstore/event_record.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/log.h"
@@ -60,7 +61,10 @@ std::optional<RecordedEvent> DecodeEvent(const storage::RecordView& record, bool
   });
   auto id = ParseUuid(e.id);
   if (!id || !has_revision || e.type.empty() || e.stream.empty()) return std::nullopt;
-  e.id = id->ToString();
+  // The lower-case form, as the store writes it (a record written otherwise is rewritten).
+  if (std::any_of(e.id.begin(), e.id.end(), [](char c) { return c >= 'A' && c <= 'F'; })) {
+    e.id = id->ToString();
+  }
   if (with_data && record.value) e.data = std::string(AsString(*record.value));
   return e;
 }
