@@ -6,13 +6,6 @@
 //   then each read model is rebuilt from the events and must match what it was.
 //
 // Usage: orders-es (--embedded DIR | --url URL) --sqlite FILE [--postgres URL] [--orders N]
-#include <herald/aggregate.h>
-#include <herald/errors.h>
-#include <herald/event_store.h>
-#include <herald/observability.h>
-#include <herald/projection.h>
-#include <herald/transport.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +16,13 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <herald/aggregate.h>
+#include <herald/errors.h>
+#include <herald/event_store.h>
+#include <herald/observability.h>
+#include <herald/projection.h>
+#include <herald/transport.h>
 
 namespace sdk = herald::sdk;
 
@@ -109,7 +109,9 @@ sdk::Projection OrdersView(std::shared_ptr<sdk::EventStore> store,
 constexpr const char* kSummary =
     "SELECT status, COUNT(*), SUM(total) FROM orders_view GROUP BY status ORDER BY status";
 
-std::string Cell(const sdk::SqlValue& v) { return v ? *v : "NULL"; }
+std::string Cell(const sdk::SqlValue& v) {
+  return v ? *v : "NULL";
+}
 
 // ---- The run -------------------------------------------------------------------------------
 
@@ -158,10 +160,9 @@ bool Check(const char* name, sdk::Projection& view, sdk::ReadModel& model, const
   const int64_t applied = view.CatchUp();
   const auto rows = model.Query(kSummary);
   bool ok = rows.size() == want.count.size();
-  std::printf("%s read model: %lld events applied in %.1f ms\n", name,
-              static_cast<long long>(applied),
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                  .count());
+  std::printf(
+      "%s read model: %lld events applied in %.1f ms\n", name, static_cast<long long>(applied),
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   for (const auto& row : rows) {
     const std::string status = Cell(row[0]);
     const bool match = want.count.count(status) &&
@@ -172,7 +173,7 @@ bool Check(const char* name, sdk::Projection& view, sdk::ReadModel& model, const
                 Cell(row[2]).c_str(), match ? "" : "  (expected otherwise)");
   }
   const auto before = model.Query("SELECT id, total, status FROM orders_view ORDER BY id");
-  view.Rebuild();
+  view.Rebuild(sdk::ConsoleProgress(std::string("  rebuilding ") + name));
   const bool same = model.Query("SELECT id, total, status FROM orders_view ORDER BY id") == before;
   std::printf("  rebuilt from the events: %s\n", same ? "the same rows" : "DIFFERENT ROWS");
   return ok && same;
@@ -193,8 +194,8 @@ int Run(std::shared_ptr<sdk::EventStore> store, const std::string& sqlite,
   }
   const Order three = orders.Load("3");
   ok = ok && three.revision() == 0;
-  std::printf("%d orders: %d second payments refused; order-3 still at revision %lld\n",
-              n_orders, refused, static_cast<long long>(three.revision()));
+  std::printf("%d orders: %d second payments refused; order-3 still at revision %lld\n", n_orders,
+              refused, static_cast<long long>(three.revision()));
 
   auto sqlite_model = sdk::OpenSqliteReadModel(sqlite);
   auto sqlite_view = OrdersView(store, sqlite_model);
@@ -215,11 +216,16 @@ int main(int argc, char** argv) {
   int n_orders = 30;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--embedded") embedded = argv[i + 1];
-    else if (flag == "--url") url = argv[i + 1];
-    else if (flag == "--sqlite") sqlite = argv[i + 1];
-    else if (flag == "--postgres") postgres = argv[i + 1];
-    else if (flag == "--orders") n_orders = std::atoi(argv[i + 1]);
+    if (flag == "--embedded")
+      embedded = argv[i + 1];
+    else if (flag == "--url")
+      url = argv[i + 1];
+    else if (flag == "--sqlite")
+      sqlite = argv[i + 1];
+    else if (flag == "--postgres")
+      postgres = argv[i + 1];
+    else if (flag == "--orders")
+      n_orders = std::atoi(argv[i + 1]);
   }
   if (embedded.empty() == url.empty() || sqlite.empty() || n_orders <= 0) {
     std::fprintf(stderr,
@@ -230,9 +236,9 @@ int main(int argc, char** argv) {
   }
   try {
     sdk::SetLogLevel(sdk::LogLevel::kWarn);
-    auto store = embedded.empty() ? sdk::ConnectEventStore({.url = url})
-                                  : sdk::OpenEmbeddedEventStore(sdk::OpenEmbedded(
-                                        {.data_dir = embedded}));
+    auto store = embedded.empty()
+                     ? sdk::ConnectEventStore({.url = url})
+                     : sdk::OpenEmbeddedEventStore(sdk::OpenEmbedded({.data_dir = embedded}));
     return Run(std::move(store), sqlite, postgres, n_orders);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "orders-es: %s\n", e.what());

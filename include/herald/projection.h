@@ -117,4 +117,10 @@ class Projection {
   std::function<void(ReadModel&)> reset_;
 };
 
+// A progress callback for CatchUp and Rebuild that shows `label` and how far the projection is
+// through the store on stderr: a bar redrawn in place on a terminal, else a line every 10%; the
+// last call (position == end) ends the line.
+//   view.Rebuild(herald::sdk::ConsoleProgress("orders-view"));
+std::function<void(int64_t position, int64_t end)> ConsoleProgress(std::string label);
+
 }  // namespace herald::sdk

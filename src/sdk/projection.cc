@@ -1,8 +1,11 @@
 #include "herald/projection.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <memory>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "base/metrics.h"
 
@@ -131,6 +134,25 @@ int64_t Projection::Rebuild(const std::function<void(int64_t, int64_t)>& progres
     model_->StoreCheckpoint(options_.name, 0);
   });
   return CatchUp(progress);
+}
+
+std::function<void(int64_t, int64_t)> ConsoleProgress(std::string label) {
+  const bool terminal = isatty(STDERR_FILENO) != 0;
+  auto last_tenth = std::make_shared<int64_t>(-1);
+  return [label = std::move(label), terminal, last_tenth](int64_t position, int64_t end) {
+    const double done = end > 0 ? std::min(1.0, static_cast<double>(position) / end) : 1.0;
+    const int64_t tenth = static_cast<int64_t>(done * 10);
+    if (!terminal && tenth == *last_tenth && position < end) return;
+    *last_tenth = tenth;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(done * kWidth);
+    const std::string bar = std::string(static_cast<size_t>(filled), '=') +
+                            std::string(static_cast<size_t>(kWidth - filled), ' ');
+    std::fprintf(stderr, "%s%s [%s] %3.0f%% %lld/%lld%s", terminal ? "\r" : "", label.c_str(),
+                 bar.c_str(), done * 100, static_cast<long long>(position),
+                 static_cast<long long>(end), terminal && position < end ? "" : "\n");
+    std::fflush(stderr);
+  };
 }
 
 }  // namespace herald::sdk
