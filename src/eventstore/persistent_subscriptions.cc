@@ -222,14 +222,28 @@ void PersistentSubscriptions::RetryLocked(Group& g, int64_t key, InFlight f) {
   g.retry.emplace(key, std::move(f));
 }
 
+void PersistentSubscriptions::AddInFlight(Group& g, int64_t key, InFlight f) {
+  g.in_flight_ids[f.event.id] = key;
+  g.in_flight.insert_or_assign(key, std::move(f));
+}
+
+std::optional<std::pair<int64_t, PersistentSubscriptions::InFlight>>
+PersistentSubscriptions::TakeInFlight(Group& g, const std::string& id) {
+  auto at = g.in_flight_ids.find(id);
+  if (at == g.in_flight_ids.end()) return std::nullopt;
+  auto node = g.in_flight.extract(at->second);
+  g.in_flight_ids.erase(at);
+  if (node.empty()) return std::nullopt;
+  return std::make_pair(node.key(), std::move(node.mapped()));
+}
+
 void PersistentSubscriptions::ExpireLocked(Group& g, int64_t now_ms) {
-  for (auto it = g.in_flight.begin(); it != g.in_flight.end();) {
-    if (it->second.deadline_ms > now_ms) {
-      ++it;
-      continue;
-    }
-    RetryLocked(g, it->first, std::move(it->second));
-    it = g.in_flight.erase(it);
+  std::vector<std::string> expired;
+  for (const auto& [key, f] : g.in_flight) {
+    if (f.deadline_ms <= now_ms) expired.push_back(f.event.id);
+  }
+  for (const std::string& id : expired) {
+    if (auto taken = TakeInFlight(g, id)) RetryLocked(g, taken->first, std::move(taken->second));
   }
 }
 
@@ -246,7 +260,7 @@ Result<std::vector<PersistentDelivery>> PersistentSubscriptions::Read(const std:
     auto node = g->retry.extract(g->retry.begin());
     node.mapped().deadline_ms = deadline;
     out.push_back({node.mapped().event, node.mapped().retry_count});
-    g->in_flight.insert(std::move(node));
+    AddInFlight(*g, node.key(), std::move(node.mapped()));
     ++g->delivered;
   }
   while (out.size() < count && g->in_flight.size() < g->settings.max_in_flight) {
@@ -257,7 +271,7 @@ Result<std::vector<PersistentDelivery>> PersistentSubscriptions::Read(const std:
       const int64_t key = KeyOf(*g, e);
       if (g->parked.count(key)) continue;  // parked before a restart
       out.push_back({e, 0});
-      g->in_flight.emplace(key, InFlight{std::move(e), 0, deadline});
+      AddInFlight(*g, key, InFlight{std::move(e), 0, deadline});
       ++g->delivered;
     }
     if (page.at_end || page.deleted) break;
@@ -270,11 +284,7 @@ Status PersistentSubscriptions::Ack(const std::string& stream, const std::string
   MutexLock lock(mu_);
   HERALD_ASSIGN_OR_RETURN(Group * g, Find(stream, group));
   for (const std::string& id : ids) {
-    auto it = std::find_if(g->in_flight.begin(), g->in_flight.end(),
-                           [&](const auto& f) { return f.second.event.id == id; });
-    if (it == g->in_flight.end()) continue;
-    g->in_flight.erase(it);
-    ++g->acked;
+    if (TakeInFlight(*g, id)) ++g->acked;
   }
   SaveSoonLocked();
   return Status::Ok();
@@ -285,16 +295,14 @@ Status PersistentSubscriptions::Nack(const std::string& stream, const std::strin
   MutexLock lock(mu_);
   HERALD_ASSIGN_OR_RETURN(Group * g, Find(stream, group));
   for (const std::string& id : ids) {
-    auto it = std::find_if(g->in_flight.begin(), g->in_flight.end(),
-                           [&](const auto& f) { return f.second.event.id == id; });
-    if (it == g->in_flight.end()) continue;
-    auto node = g->in_flight.extract(it);
+    auto taken = TakeInFlight(*g, id);
+    if (!taken) continue;
     switch (action) {
       case NackAction::kRetry:
-        RetryLocked(*g, node.key(), std::move(node.mapped()));
+        RetryLocked(*g, taken->first, std::move(taken->second));
         break;
       case NackAction::kPark:
-        ParkLocked(*g, node.key());
+        ParkLocked(*g, taken->first);
         break;
       case NackAction::kSkip:
         break;
@@ -309,14 +317,16 @@ Result<std::optional<RecordedEvent>> PersistentSubscriptions::EventAt(const Grou
   if (OneStream(g.stream)) {
     HERALD_ASSIGN_OR_RETURN(auto slice,
                             store_.ReadStream(g.stream, {.from_revision = key, .max_count = 1}));
-    if (slice.events.empty() || slice.events[0].revision != key) return std::optional<RecordedEvent>();
+    if (slice.events.empty() || slice.events[0].revision != key)
+      return std::optional<RecordedEvent>();
     return std::optional<RecordedEvent>(std::move(slice.events[0]));
   }
   ReadAllOptions options = FilterOf(g.stream);
   options.from_position = key;
   options.max_count = 1;
   HERALD_ASSIGN_OR_RETURN(auto slice, store_.ReadAll(options));
-  if (slice.events.empty() || slice.events[0].position != key) return std::optional<RecordedEvent>();
+  if (slice.events.empty() || slice.events[0].position != key)
+    return std::optional<RecordedEvent>();
   return std::optional<RecordedEvent>(std::move(slice.events[0]));
 }
 

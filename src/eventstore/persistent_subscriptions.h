@@ -26,6 +26,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -109,10 +111,11 @@ class PersistentSubscriptions {
     std::string stream;
     std::string name;
     PersistentSettings settings;
-    std::unique_ptr<CatchUpReader> reader;  // at the next new event
-    std::map<int64_t, InFlight> in_flight;  // by revision or position
-    std::map<int64_t, InFlight> retry;      // due again, oldest first
-    std::set<int64_t> parked;               // by revision or position
+    std::unique_ptr<CatchUpReader> reader;                   // at the next new event
+    std::map<int64_t, InFlight> in_flight;                   // by revision or position
+    std::unordered_map<std::string, int64_t> in_flight_ids;  // event id -> its key in in_flight
+    std::map<int64_t, InFlight> retry;                       // due again, oldest first
+    std::set<int64_t> parked;                                // by revision or position
     int64_t delivered = 0;
     int64_t acked = 0;
   };
@@ -127,6 +130,10 @@ class PersistentSubscriptions {
   // A group's key for an event: its revision (one stream) or position.
   static int64_t KeyOf(const Group& g, const RecordedEvent& e);
   static bool OneStream(const std::string& stream);
+  // Puts a delivery in flight.
+  static void AddInFlight(Group& g, int64_t key, InFlight f);
+  // Takes the delivery of event `id` out of flight; nullopt when it is not (already settled).
+  static std::optional<std::pair<int64_t, InFlight>> TakeInFlight(Group& g, const std::string& id);
   // Moves timed-out deliveries to the retry queue (or parks them).
   void ExpireLocked(Group& g, int64_t now_ms) REQUIRES(mu_);
   // Every event before it is settled: the first in flight or due again, else the next new one.
