@@ -132,7 +132,9 @@ Status PersistentSubscriptions::SaveLocked() {
                       {"checkpoint", CheckpointOf(g)},
                       {"parked", json(std::vector<int64_t>(g.parked.begin(), g.parked.end()))}});
   }
-  const std::string text = json{{"version", 1}, {"groups", std::move(groups)}}.dump();
+  // (Names are checked UTF-8 at Create; the replacement only keeps a write from ever throwing.)
+  const std::string text = json{{"version", 1}, {"groups", std::move(groups)}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
   HERALD_RETURN_IF_ERROR(storage::CreateDirs(engine_.fs(), storage::DirName(path_)));
   HERALD_RETURN_IF_ERROR(storage::WriteFileAtomic(engine_.fs(), path_, AsBytes(text)));
   dirty_ = false;
@@ -164,7 +166,12 @@ Result<PersistentSubscriptions::Group*> PersistentSubscriptions::Find(const std:
 
 Status PersistentSubscriptions::Create(const std::string& stream, const std::string& group,
                                        PersistentSettings settings) {
-  if (OneStream(stream)) HERALD_RETURN_IF_ERROR(EventStore::ValidateStreamName(stream));
+  if (OneStream(stream)) {
+    HERALD_RETURN_IF_ERROR(EventStore::ValidateStreamName(stream));
+  } else if (stream != "$all") {
+    // A category: a name a stream could start with.
+    HERALD_RETURN_IF_ERROR(EventStore::ValidateStreamName(stream.substr(4)));
+  }
   if (group.empty() || group.size() > 255 || !IsValidUtf8(group) ||
       std::any_of(group.begin(), group.end(),
                   [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {

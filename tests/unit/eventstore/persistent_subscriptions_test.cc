@@ -183,6 +183,9 @@ TEST_F(PersistentSubscriptionsTest, StartsAtTheEndAndBoundsWhatIsInFlight) {
 TEST_F(PersistentSubscriptionsTest, RefusesBadNamesAndSettings) {
   EXPECT_EQ(subs_->Create("$ce-order", "", {}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(subs_->Create("$bad", "g", {}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(subs_->Create("$ce-", "g", {}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(subs_->Create("$ce-\xff\xfe", "g", {}).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(subs_->List().empty());
   EXPECT_EQ(subs_->Create("order-1", "g", {.max_retry_count = -1}).code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(subs_->Create("order-1", "g", {.message_timeout_ms = 0}).code(),
