@@ -78,6 +78,8 @@ int64_t PersistentSubscriptions::CheckpointOf(const Group& g) {
 }
 
 Status PersistentSubscriptions::Load() {
+  // (Looked up first: a broker started at its file-descriptor limit opens nothing it need not.)
+  if (!engine_.fs().Exists(path_)) return Status::Ok();
   auto bytes = storage::ReadFile(engine_.fs(), path_);
   if (!bytes.ok()) {
     if (bytes.status().code() == StatusCode::kNotFound) return Status::Ok();
