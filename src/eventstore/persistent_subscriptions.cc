@@ -206,8 +206,7 @@ Status PersistentSubscriptions::Create(const std::string& stream, const std::str
 
 Status PersistentSubscriptions::Delete(const std::string& stream, const std::string& group) {
   MutexLock lock(mu_);
-  HERALD_ASSIGN_OR_RETURN(Group * g, Find(stream, group));
-  (void)g;
+  if (auto found = Find(stream, group); !found.ok()) return found.status();
   groups_.erase({stream, group});
   return SaveLocked();
 }

@@ -30,7 +30,6 @@
 #include <utility>
 #include <vector>
 
-#include "base/clock.h"
 #include "base/mutex.h"
 #include "base/status.h"
 #include "eventstore/catch_up.h"

@@ -13,6 +13,7 @@
 #include "eventstore/catch_up.h"
 #include "eventstore/event_store.h"
 #include "herald/event_store.h"
+#include "sdk/check.h"
 #include "sdk/embedded.h"
 
 namespace herald::sdk {
@@ -55,14 +56,8 @@ std::vector<RecordedEvent> FromCore(std::vector<es::RecordedEvent> events) {
   return out;
 }
 
-template <typename T>
-T Check(Result<T> r, const std::string& what) {
-  if (!r.ok()) throw Error(fmt::format("{}: {}", what, r.status().ToString()));
-  return std::move(r).value();
-}
-
 // Throws what a failed write means to the SDK; returns the result of one that succeeded.
-AppendResult Check(const es::AppendResult& r, const std::string& stream) {
+AppendResult ResultOf(const es::AppendResult& r, const std::string& stream) {
   switch (r.error) {
     case es::AppendError::kNone:
       return {r.next_expected_revision, r.position};
@@ -147,7 +142,7 @@ class EmbeddedEventStore : public EventStore {
                       .content_type = std::move(e.content_type),
                       .metadata = std::move(e.metadata)});
     }
-    return Check(store_->AppendAndWait(stream, ToCore(expected), std::move(core)), stream);
+    return ResultOf(store_->AppendAndWait(stream, ToCore(expected), std::move(core)), stream);
   }
 
   StreamSlice Read(const std::string& stream, const ReadOptions& options) override {
@@ -183,7 +178,8 @@ class EmbeddedEventStore : public EventStore {
     if (!nlohmann::json::accept(state)) {
       throw Error(fmt::format("stream '{}': a snapshot's state is JSON", stream));
     }
-    Check(WaitFor([&](auto done) { store_->SaveSnapshot(stream, revision, state, done); }), stream);
+    ResultOf(WaitFor([&](auto done) { store_->SaveSnapshot(stream, revision, state, done); }),
+             stream);
   }
 
   std::optional<Snapshot> LoadSnapshot(const std::string& stream) override {
@@ -194,7 +190,7 @@ class EmbeddedEventStore : public EventStore {
   }
 
   void SetMetadata(const std::string& stream, const std::string& json) override {
-    Check(WaitFor([&](auto done) { store_->SetMetadata(stream, json, done); }), stream);
+    ResultOf(WaitFor([&](auto done) { store_->SetMetadata(stream, json, done); }), stream);
   }
 
   std::string GetMetadata(const std::string& stream) override {
@@ -202,21 +198,19 @@ class EmbeddedEventStore : public EventStore {
   }
 
   void Delete(const std::string& stream, const ExpectedRevision& expected, bool hard) override {
-    Check(WaitFor([&](auto done) { store_->Delete(stream, ToCore(expected), hard, done); }),
-          stream);
+    ResultOf(WaitFor([&](auto done) { store_->Delete(stream, ToCore(expected), hard, done); }),
+             stream);
   }
 
   std::unique_ptr<Subscription> Subscribe(const SubscribeOptions& options) override {
-    const int64_t next = options.after ? *options.after + 1 : 0;
-    std::string one_stream;
-    if (options.stream != "$all" && !options.stream.starts_with("$ce-")) {
-      one_stream = options.stream;
-    }
+    const bool category = options.stream.starts_with("$ce-");
+    const bool one_stream = options.stream != "$all" && !category;
     ReadAllOptions filter;
-    if (options.stream.starts_with("$ce-")) filter.category = options.stream.substr(4);
+    if (category) filter.category = options.stream.substr(4);
     filter.types = options.types;
-    return std::make_unique<EmbeddedSubscription>(store_, std::move(one_stream),
-                                                  Filter(filter, 0, 0), next);
+    return std::make_unique<EmbeddedSubscription>(
+        store_, one_stream ? options.stream : std::string(), Filter(filter, 0, 0),
+        options.after ? *options.after + 1 : 0);
   }
 
  private:

@@ -22,6 +22,7 @@
 #include "broker/partitioner.h"
 #include "herald/errors.h"
 #include "herald/transport.h"
+#include "sdk/check.h"
 #include "sdk/commit_pipeline.h"
 #include "sdk/embedded.h"
 #include "storage/engine.h"
@@ -29,16 +30,6 @@
 
 namespace herald::sdk {
 namespace {
-
-template <typename T>
-T Check(Result<T> r, std::string_view what) {
-  if (!r.ok()) throw Error(fmt::format("{}: {}", what, r.status().ToString()));
-  return std::move(r).value();
-}
-
-void Check(const Status& s, std::string_view what) {
-  if (!s.ok()) throw Error(fmt::format("{}: {}", what, s.ToString()));
-}
 
 class EmbeddedTransport;
 

@@ -13,37 +13,13 @@
 
 #include "storage/mem_file_system.h"
 #include "storage/record_scan.h"
+#include "unit/eventstore/store_fixture.h"
 
 namespace herald::eventstore {
 namespace {
 
-class EventStoreTest : public ::testing::Test {
+class EventStoreTest : public StoreFixture {
  protected:
-  void SetUp() override { Reopen(); }
-
-  // Closes the store and the engine and opens them again; `before_store` runs on the reopened
-  // engine before the store opens.
-  void Reopen(const std::function<void()>& before_store = {}) {
-    store_.reset();
-    if (engine_) {
-      ASSERT_TRUE(engine_->Close().ok());
-    }
-    engine_.reset();
-    storage::EngineOptions o;
-    o.data_dir = "/data";
-    o.fs = &fs_;
-    o.clock = &clock_;
-    o.background = false;
-    o.flusher_threads = 1;
-    auto engine = storage::Engine::Open(o);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(engine).value();
-    if (before_store) before_store();
-    auto store = EventStore::Open(*engine_, {.background = false});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-  }
-
   static EventData Event(std::string type, std::string data = "{}", std::string id = "") {
     return {.id = std::move(id), .type = std::move(type), .data = std::move(data)};
   }
@@ -83,11 +59,6 @@ class EventStoreTest : public ::testing::Test {
   void PutCheckpoint(const Buffer& bytes) {
     ASSERT_TRUE(storage::WriteFileAtomic(fs_, kCheckpoint, bytes).ok());
   }
-
-  storage::MemFileSystem fs_;
-  ManualClock clock_{1'700'000'000'000};
-  std::unique_ptr<storage::Engine> engine_;
-  std::unique_ptr<EventStore> store_;
 };
 
 TEST_F(EventStoreTest, ItsTopicAppearsWithTheFirstAppendAndEarlyWaitersAreWoken) {

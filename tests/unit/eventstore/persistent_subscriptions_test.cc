@@ -1,5 +1,6 @@
 #include "eventstore/persistent_subscriptions.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -9,33 +10,17 @@
 
 #include "storage/file_system.h"
 #include "storage/mem_file_system.h"
+#include "unit/eventstore/store_fixture.h"
 
 namespace herald::eventstore {
 namespace {
 
-class PersistentSubscriptionsTest : public ::testing::Test {
+class PersistentSubscriptionsTest : public StoreFixture {
  protected:
-  void SetUp() override { Reopen(); }
-
-  void Reopen() {
+  // The store, then its persistent subscriptions.
+  void Reopen(const std::function<void()>& before_store = {}) override {
     subs_.reset();
-    store_.reset();
-    if (engine_) {
-      ASSERT_TRUE(engine_->Close().ok());
-    }
-    engine_.reset();
-    storage::EngineOptions o;
-    o.data_dir = "/data";
-    o.fs = &fs_;
-    o.clock = &clock_;
-    o.background = false;
-    o.flusher_threads = 1;
-    auto engine = storage::Engine::Open(o);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(engine).value();
-    auto store = EventStore::Open(*engine_, {.background = false});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
+    StoreFixture::Reopen(before_store);
     auto subs = PersistentSubscriptions::Open(*store_, *engine_);
     ASSERT_TRUE(subs.ok()) << subs.status().ToString();
     subs_ = std::move(subs).value();
@@ -63,10 +48,6 @@ class PersistentSubscriptionsTest : public ::testing::Test {
     return ids;
   }
 
-  storage::MemFileSystem fs_;
-  ManualClock clock_{1'700'000'000'000};
-  std::unique_ptr<storage::Engine> engine_;
-  std::unique_ptr<EventStore> store_;
   std::unique_ptr<PersistentSubscriptions> subs_;
 };
 
