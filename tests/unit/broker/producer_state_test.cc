@@ -12,6 +12,7 @@
 #include "broker/broker.h"
 #include "storage/engine.h"
 #include "storage/mem_file_system.h"
+#include "testing/memory_engine.h"
 #include "testing/producer_batch.h"
 
 namespace herald::broker {
@@ -200,18 +201,7 @@ class BrokerProducerTest : public ::testing::Test {
 
   void Open(BrokerOptions bo = {}) {
     broker_.reset();
-    if (engine_) {
-      ASSERT_TRUE(engine_->Close().ok());
-    }
-    engine_.reset();
-    storage::EngineOptions o;
-    o.data_dir = "/data";
-    o.fs = &fs_;
-    o.clock = &clock_;
-    o.background = false;
-    auto engine = storage::Engine::Open(o);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(engine).value();
+    ASSERT_NO_FATAL_FAILURE(testing::ReopenMemoryEngine(engine_, fs_, clock_));
     auto broker = Broker::Open(*engine_, bo);
     ASSERT_TRUE(broker.ok()) << broker.status().ToString();
     broker_ = std::move(broker).value();

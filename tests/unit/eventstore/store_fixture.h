@@ -11,6 +11,7 @@
 #include "eventstore/event_store.h"
 #include "storage/engine.h"
 #include "storage/mem_file_system.h"
+#include "testing/memory_engine.h"
 
 namespace herald::eventstore {
 
@@ -22,19 +23,7 @@ class StoreFixture : public ::testing::Test {
   // engine before the store opens.
   virtual void Reopen(const std::function<void()>& before_store = {}) {
     store_.reset();
-    if (engine_) {
-      ASSERT_TRUE(engine_->Close().ok());
-    }
-    engine_.reset();
-    storage::EngineOptions o;
-    o.data_dir = "/data";
-    o.fs = &fs_;
-    o.clock = &clock_;
-    o.background = false;
-    o.flusher_threads = 1;
-    auto engine = storage::Engine::Open(o);
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(engine).value();
+    ASSERT_NO_FATAL_FAILURE(testing::ReopenMemoryEngine(engine_, fs_, clock_));
     if (before_store) before_store();
     auto store = EventStore::Open(*engine_, {.background = false});
     ASSERT_TRUE(store.ok()) << store.status().ToString();
