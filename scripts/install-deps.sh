@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Kafka clients for the integration tests
   kcat python3 python3-kafka python3-confluent-kafka
+  # the schema registry client of python3-confluent-kafka, and its Avro serializer
+  python3-requests python3-avro
   # projections into PostgreSQL: the server the tests and `herald bench eventstore` start
   postgresql
   # HTTP tests: curl, and promtool (from prometheus) to check /metrics

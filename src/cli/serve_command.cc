@@ -22,6 +22,7 @@
 #include "http/server.h"
 #include "kafka/handlers.h"
 #include "kafka/server.h"
+#include "registry/schema_registry.h"
 #include "storage/engine.h"
 
 namespace herald::cli {
@@ -417,6 +418,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   if (!events.ok()) return Fail(events.status());
   auto subscriptions = eventstore::PersistentSubscriptions::Open(**events, **engine);
   if (!subscriptions.ok()) return Fail(subscriptions.status());
+  auto registry = registry::SchemaRegistry::Open(**engine);
+  if (!registry.ok()) return Fail(registry.status());
 
   kafka::KafkaHandlers handlers(*broker, **groups);
   const std::string http_where = fmt::format("{}:{}", ClientHost(ho->host), http_server.port());
@@ -438,6 +441,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http::AddOpsRoutes(router, http_context);
   http::AddStreamRoutes(router, **events, io.get_executor());
   http::AddPersistentSubscriptionRoutes(router, **subscriptions);
+  http::AddRegistryRoutes(router, **registry);
 
   server.Start(handlers);
   http_server.Start(router);

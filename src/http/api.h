@@ -1,7 +1,8 @@
 // The HTTP doors of one broker, each a set of routes on the shared Router:
 //   REST proxy (Confluent REST Proxy API v2)  /topics..., /consumers..., /brokers
 //   admin API (JSON)                          /admin/...
-//   event store                               /streams/...
+//   event store                               /streams/..., /subscriptions/...
+//   schema registry (Confluent's API)          /subjects, /schemas, /config, /mode, /compatibility
 //   operations                                /metrics, /healthz, /readyz
 #pragma once
 
@@ -14,6 +15,7 @@
 #include "eventstore/event_store.h"
 #include "eventstore/persistent_subscriptions.h"
 #include "http/router.h"
+#include "registry/schema_registry.h"
 
 namespace herald::http {
 
@@ -44,5 +46,6 @@ void AddStreamRoutes(Router& router, eventstore::EventStore& store,
                      boost::asio::any_io_executor executor);
 void AddPersistentSubscriptionRoutes(Router& router,
                                      eventstore::PersistentSubscriptions& subscriptions);
+void AddRegistryRoutes(Router& router, registry::SchemaRegistry& registry);
 
 }  // namespace herald::http

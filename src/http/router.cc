@@ -100,7 +100,8 @@ Response JsonResponse(bhttp::status status, const nlohmann::json& body,
 }
 
 Response ErrorResponse(int error_code, std::string_view message) {
-  return JsonResponse(static_cast<bhttp::status>(error_code / 100),
+  // Three digits are a status alone (the schema registry's 409).
+  return JsonResponse(static_cast<bhttp::status>(error_code < 1000 ? error_code : error_code / 100),
                       {{"error_code", error_code}, {"message", message}});
 }
 

@@ -72,7 +72,8 @@ using Handler = std::function<void(Call, Reply)>;
 // A JSON answer.
 Response JsonResponse(bhttp::status status, const nlohmann::json& body,
                       std::string_view content_type = "application/json");
-// A Confluent-shaped error: HTTP status error_code / 100, body {"error_code", "message"}.
+// A Confluent-shaped error: HTTP status error_code / 100 (or error_code itself when it has three
+// digits), body {"error_code", "message"}.
 Response ErrorResponse(int error_code, std::string_view message);
 // A plain-text answer.
 Response TextResponse(bhttp::status status, std::string body, std::string_view content_type);

@@ -1,7 +1,7 @@
 // libFuzzer target: HTTP requests through the real router. The input is what a client sends on
 // one connection (requests one after another); each request Beast parses goes, as the listener
 // passes it, to a Router with every route `herald serve` registers (REST proxy, admin API, ops,
-// event store),
+// event store, schema registry),
 // over an in-memory node with a topic "orders" of two partitions. No route may throw, crash,
 // read out of bounds or answer twice, and every answer must be a valid HTTP response. Nodes are
 // reused across inputs (fuzz_node.h).
@@ -39,12 +39,16 @@ class Node final : public fuzz::FuzzNode {
     auto subscriptions = eventstore::PersistentSubscriptions::Open(*events_, *engine_);
     if (!subscriptions.ok()) return false;
     subscriptions_ = std::move(subscriptions).value();
+    auto registry = registry::SchemaRegistry::Open(*engine_);
+    if (!registry.ok()) return false;
+    registry_ = std::move(registry).value();
     router_ = std::make_unique<Router>();
     AddRestProxyRoutes(*router_, *context_);
     AddAdminRoutes(*router_, *context_);
     AddOpsRoutes(*router_, *context_);
     AddStreamRoutes(*router_, *events_, io_.get_executor());
     AddPersistentSubscriptionRoutes(*router_, *subscriptions_);
+    AddRegistryRoutes(*router_, *registry_);
     return true;
   }
 
@@ -68,11 +72,13 @@ class Node final : public fuzz::FuzzNode {
     context_.reset();
     subscriptions_.reset();
     events_.reset();
+    registry_.reset();
   }
 
   std::unique_ptr<HttpContext> context_;
   std::unique_ptr<eventstore::EventStore> events_;
   std::unique_ptr<eventstore::PersistentSubscriptions> subscriptions_;
+  std::unique_ptr<registry::SchemaRegistry> registry_;
   std::unique_ptr<Router> router_;
 };
 

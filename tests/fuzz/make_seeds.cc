@@ -8,7 +8,8 @@
 //   states    topic metadata, producer ids and group records (herald_state_replay_fuzz)
 //   http      HTTP requests for every route (herald_http_router_fuzz)
 //   esindex   event store index checkpoint files (herald_eventstore_index_fuzz)
-// Usage: herald_fuzz_seeds DIR [requests|sessions|batches|logs|states|http|esindex]
+//   avro      Avro schemas, some with a datum after a NUL byte (herald_avro_schema_fuzz)
+// Usage: herald_fuzz_seeds DIR [requests|sessions|batches|logs|states|http|esindex|avro]
 // (requests by default)
 #include <cstdio>
 #include <optional>
@@ -436,6 +437,31 @@ void EmitHttp(const std::string& dir) {
                "application/json")},
       {"subscription-parked", request("GET", "/subscriptions/$ce-order/g/parked?limit=3")},
       {"subscription-replay", request("POST", "/subscriptions/$ce-order/g/replay-parked")},
+      {"registry-register",
+       request("POST", "/subjects/orders-value/versions",
+               R"({"schema":"{\"type\":\"record\",\"name\":\"O\",\"fields\":[{\"name\":)"
+               R"(\"a\",\"type\":[\"null\",\"long\"],\"default\":null}]}"})",
+               "application/vnd.schemaregistry.v1+json")},
+      {"registry-reference",
+       request("POST", "/subjects/refs/versions",
+               R"({"schema":"{\"type\":\"record\",\"name\":\"P\",\"fields\":[{\"name\":)"
+               R"(\"o\",\"type\":\"O\"}]}","references":[{"name":"O","subject":)"
+               R"("orders-value","version":1}]})",
+               "application/json")},
+      {"registry-lookup",
+       request("POST", "/subjects/orders-value?deleted=true", R"({"schema":"\"string\""})",
+               "application/json")},
+      {"registry-version", request("GET", "/subjects/orders-value/versions/latest?deleted=true")},
+      {"registry-id", request("GET", "/schemas/ids/1/versions")},
+      {"registry-compatibility",
+       request("POST", "/compatibility/subjects/orders-value/versions/1?verbose=true",
+               R"({"schema":"{\"type\":\"record\",\"name\":\"O\",\"fields\":[]}"})",
+               "application/json")},
+      {"registry-config", request("PUT", "/config/orders-value", R"({"compatibility":"FULL"})",
+                                  "application/json")},
+      {"registry-mode", request("PUT", "/mode?force=true", R"({"mode":"IMPORT"})",
+                                "application/json")},
+      {"registry-delete", request("DELETE", "/subjects/orders-value/versions/1?permanent=true")},
       {"admin-group", request("GET", "/admin/groups/g")},
       {"admin-group-delete", request("DELETE", "/admin/groups/g")},
       {"consumer-create",
@@ -504,6 +530,37 @@ void EmitIndexes(const std::string& dir) {
 }  // namespace
 }  // namespace herald::eventstore
 
+namespace herald::registry {
+namespace {
+
+void EmitAvro(const std::string& dir) {
+  using namespace std::string_literals;
+  const std::vector<std::pair<std::string, std::string>> seeds = {
+      {"primitive", R"("long")" "\0\x02"s},
+      {"record",
+       R"({"type":"record","name":"Order","namespace":"shop","doc":"d","fields":[)"
+       R"({"name":"id","type":"string"},{"name":"amount","type":"long","default":0},)"
+       R"({"name":"note","type":["null","string"],"default":null,"aliases":["n"]}]})"
+       "\0\x04o1\x02\x00"s},
+      {"recursive",
+       R"({"type":"record","name":"Node","fields":[{"name":"v","type":"int"},)"
+       R"({"name":"next","type":["null","Node"],"default":null}]})"
+       "\0\x02\x02\x04\x00"s},
+      {"containers",
+       R"({"type":"map","values":{"type":"array","items":{"type":"enum","name":"E",)"
+       R"("symbols":["A","B"],"default":"A"}}})"
+       "\0\x02\x02k\x02\x02\x00\x00"s},
+      {"logical",
+       R"({"type":"record","name":"L","fields":[{"name":"d","type":{"type":"int",)"
+       R"("logicalType":"date"}},{"name":"m","type":{"type":"fixed","name":"M","size":4,)"
+       R"("logicalType":"decimal","precision":6,"scale":2}}]})"s},
+  };
+  for (const auto& [name, bytes] : seeds) WriteFile(fmt::format("{}/{}", dir, name), AsBytes(bytes));
+}
+
+}  // namespace
+}  // namespace herald::registry
+
 int main(int argc, char** argv) {
   using namespace herald::kafka;
   if (argc != 2 && argc != 3) return 2;
@@ -521,6 +578,8 @@ int main(int argc, char** argv) {
     EmitHttp(dir);
   } else if (kind == "esindex") {
     herald::eventstore::EmitIndexes(dir);
+  } else if (kind == "avro") {
+    herald::registry::EmitAvro(dir);
   } else if (kind == "requests") {
     for (const Seed& seed : RequestSeeds()) herald::WriteFile(fmt::format("{}/{}", dir, seed.name), seed.frame);
   } else {

@@ -1,0 +1,226 @@
+// The schema registry through a real `herald serve`: every route and error code with curl,
+// survival of a kill -9, and Debian's python3-confluent-kafka registry clients
+// (SchemaRegistryClient and the Avro producer and consumer) end to end.
+#include <memory>
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "testing/clients.h"
+#include "testing/curl.h"
+#include "testing/herald_process.h"
+#include "testing/test_util.h"
+
+namespace herald {
+namespace {
+
+using nlohmann::json;
+using testing::HttpAnswer;
+
+constexpr const char* kRegistryType = "application/vnd.schemaregistry.v1+json";
+
+const json kUserV1 = {{"type", "record"},
+                      {"name", "User"},
+                      {"fields", json::array({{{"name", "name"}, {"type", "string"}}})}};
+const json kUserV2 = {
+    {"type", "record"},
+    {"name", "User"},
+    {"fields", json::array({{{"name", "name"}, {"type", "string"}},
+                            {{"name", "age"}, {"type", "int"}, {"default", 0}}})}};
+// A new field without a default: not BACKWARD compatible.
+const json kUserBad = {{"type", "record"},
+                       {"name", "User"},
+                       {"fields", json::array({{{"name", "name"}, {"type", "string"}},
+                                               {{"name", "email"}, {"type", "string"}}})}};
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+  void TearDown() override {
+    if (HasFailure() && server_) server_->PrintLogTail();
+  }
+  void Start() { server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data"); }
+
+  HttpAnswer Call(const std::string& method, const std::string& path,
+                  const std::string& body = "") {
+    return testing::Curl(method, server_->http_url() + path, body,
+                         body.empty() ? "" : kRegistryType);
+  }
+  static std::string SchemaBody(const json& schema) {
+    return json{{"schema", schema.dump()}}.dump();
+  }
+  // The error code of an answer, checking its HTTP status agrees.
+  static int ErrorCodeOf(const HttpAnswer& a) {
+    const json body = a.Json();
+    if (!body.is_object() || !body.contains("error_code")) return 0;
+    const int code = body["error_code"];
+    EXPECT_EQ(a.status, code < 1000 ? code : code / 100) << a.body;
+    return code;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::HeraldProcess> server_;
+};
+
+TEST_F(RegistryTest, SubjectsVersionsAndIds) {
+  HttpAnswer reg = Call("POST", "/subjects/users-value/versions", SchemaBody(kUserV1));
+  ASSERT_EQ(reg.status, 200) << reg.body;
+  EXPECT_EQ(reg.Json(), json::parse(R"({"id":1})"));
+  // Again, and under another subject: the same id.
+  EXPECT_EQ(Call("POST", "/subjects/users-value/versions", SchemaBody(kUserV1)).Json()["id"], 1);
+  EXPECT_EQ(Call("POST", "/subjects/other/versions", SchemaBody(kUserV1)).Json()["id"], 1);
+  EXPECT_EQ(Call("POST", "/subjects/users-value/versions", SchemaBody(kUserV2)).Json()["id"], 2);
+
+  EXPECT_EQ(Call("GET", "/subjects").Json(), json::parse(R"(["other","users-value"])"));
+  EXPECT_EQ(Call("GET", "/subjects?subjectPrefix=users").Json(), json::parse(R"(["users-value"])"));
+  EXPECT_EQ(Call("GET", "/subjects/users-value/versions").Json(), json::parse("[1,2]"));
+  json latest = Call("GET", "/subjects/users-value/versions/latest").Json();
+  EXPECT_EQ(latest["version"], 2);
+  EXPECT_EQ(latest["id"], 2);
+  EXPECT_EQ(latest["subject"], "users-value");
+  EXPECT_EQ(json::parse(latest["schema"].get<std::string>()), kUserV2);
+  HttpAnswer raw = Call("GET", "/subjects/users-value/versions/1/schema");
+  EXPECT_EQ(json::parse(raw.body), kUserV1);
+  HttpAnswer by_id = Call("GET", "/schemas/ids/1");
+  EXPECT_EQ(json::parse(by_id.Json()["schema"].get<std::string>()), kUserV1);
+  EXPECT_EQ(json::parse(Call("GET", "/schemas/ids/2/schema").body), kUserV2);
+  EXPECT_EQ(Call("GET", "/schemas/ids/1/subjects").Json(),
+            json::parse(R"(["other","users-value"])"));
+  EXPECT_EQ(
+      Call("GET", "/schemas/ids/1/versions").Json(),
+      json::parse(R"([{"subject":"other","version":1},{"subject":"users-value","version":1}])"));
+  EXPECT_EQ(Call("GET", "/schemas/types").Json(), json::parse(R"(["AVRO"])"));
+  EXPECT_EQ(Call("GET", "/subjects/users-value/versions/1/referencedby").Json(), json::array());
+
+  // Lookup.
+  json found = Call("POST", "/subjects/users-value", SchemaBody(kUserV1)).Json();
+  EXPECT_EQ(found["version"], 1);
+  EXPECT_EQ(found["id"], 1);
+  EXPECT_EQ(ErrorCodeOf(Call("POST", "/subjects/users-value", SchemaBody(kUserBad))), 40403);
+  EXPECT_EQ(ErrorCodeOf(Call("POST", "/subjects/nobody", SchemaBody(kUserV1))), 40401);
+
+  // The answers' content type is the registry's.
+  auto head = testing::Curl("GET", server_->http_url() + "/subjects", "", "", "-i");
+  EXPECT_NE(head.body.find(kRegistryType), std::string::npos) << head.body;
+}
+
+TEST_F(RegistryTest, CompatibilityConfigAndModes) {
+  ASSERT_EQ(Call("POST", "/subjects/u/versions", SchemaBody(kUserV1)).status, 200);
+  json check =
+      Call("POST", "/compatibility/subjects/u/versions/latest?verbose=true", SchemaBody(kUserBad))
+          .Json();
+  EXPECT_EQ(check["is_compatible"], false);
+  ASSERT_TRUE(check["messages"].is_array());
+  ASSERT_FALSE(check["messages"].empty());
+  EXPECT_NE(check["messages"][0].get<std::string>().find("email"), std::string::npos) << check;
+  EXPECT_EQ(Call("POST", "/compatibility/subjects/u/versions/1", SchemaBody(kUserV2)).Json(),
+            json::parse(R"({"is_compatible":true})"));
+  EXPECT_EQ(Call("POST", "/compatibility/subjects/u/versions", SchemaBody(kUserV2)).Json(),
+            json::parse(R"({"is_compatible":true})"));
+  HttpAnswer refused = Call("POST", "/subjects/u/versions", SchemaBody(kUserBad));
+  EXPECT_EQ(ErrorCodeOf(refused), 409);
+
+  EXPECT_EQ(Call("GET", "/config").Json(), json::parse(R"({"compatibilityLevel":"BACKWARD"})"));
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/config/u")), 40408);
+  EXPECT_EQ(Call("GET", "/config/u?defaultToGlobal=true").Json()["compatibilityLevel"], "BACKWARD");
+  EXPECT_EQ(Call("PUT", "/config/u", R"({"compatibility":"NONE"})").Json(),
+            json::parse(R"({"compatibility":"NONE"})"));
+  EXPECT_EQ(Call("GET", "/config/u").Json()["compatibilityLevel"], "NONE");
+  EXPECT_EQ(Call("POST", "/subjects/u/versions", SchemaBody(kUserBad)).Json()["id"], 2);
+  EXPECT_EQ(Call("DELETE", "/config/u").Json()["compatibilityLevel"], "NONE");
+  EXPECT_EQ(ErrorCodeOf(Call("PUT", "/config", R"({"compatibility":"SIDEWAYS"})")), 42203);
+  EXPECT_EQ(Call("PUT", "/config", R"({"compatibility":"full"})").Json()["compatibility"], "FULL");
+  EXPECT_EQ(Call("DELETE", "/config").Json()["compatibilityLevel"], "FULL");
+
+  EXPECT_EQ(Call("GET", "/mode").Json(), json::parse(R"({"mode":"READWRITE"})"));
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/mode/u")), 40409);
+  EXPECT_EQ(ErrorCodeOf(Call("PUT", "/mode", R"({"mode":"SOMETIMES"})")), 42204);
+  EXPECT_EQ(Call("PUT", "/mode/u", R"({"mode":"READONLY"})").Json()["mode"], "READONLY");
+  EXPECT_EQ(ErrorCodeOf(Call("POST", "/subjects/u/versions", SchemaBody(kUserV2))), 42205);
+  EXPECT_EQ(Call("DELETE", "/mode/u").Json()["mode"], "READONLY");
+  // IMPORT needs an empty registry, or force.
+  EXPECT_EQ(ErrorCodeOf(Call("PUT", "/mode", R"({"mode":"IMPORT"})")), 42205);
+  EXPECT_EQ(Call("PUT", "/mode?force=true", R"({"mode":"IMPORT"})").Json()["mode"], "IMPORT");
+  json imported = {{"schema", R"("string")"}, {"id", 50}, {"version", 3}};
+  EXPECT_EQ(Call("POST", "/subjects/imported/versions", imported.dump()).Json()["id"], 50);
+  EXPECT_EQ(Call("GET", "/subjects/imported/versions").Json(), json::parse("[3]"));
+}
+
+TEST_F(RegistryTest, DeletionAndErrorCodes) {
+  ASSERT_EQ(Call("POST", "/subjects/d/versions", SchemaBody(kUserV1)).status, 200);
+  ASSERT_EQ(Call("POST", "/subjects/d/versions", SchemaBody(kUserV2)).status, 200);
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/subjects/nobody/versions")), 40401);
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/subjects/d/versions/9")), 40402);
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/subjects/d/versions/zero")), 42202);
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/subjects/d/versions/0")), 42202);
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/schemas/ids/77")), 40403);
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/schemas/ids/abc")), 40403);
+  // Invalid schemas and bodies.
+  EXPECT_EQ(ErrorCodeOf(Call("POST", "/subjects/d/versions", R"({"schema":"{\"type\":"})")), 42201);
+  EXPECT_EQ(ErrorCodeOf(Call("POST", "/subjects/d/versions", R"({"schema":"\"nosuch\""})")), 42201);
+  EXPECT_EQ(ErrorCodeOf(Call("POST", "/subjects/d/versions", R"({"schema":{"type":"int"}})")),
+            42201);
+  EXPECT_EQ(ErrorCodeOf(Call("POST", "/subjects/d/versions", "not json")), 42201);
+  EXPECT_EQ(ErrorCodeOf(
+                Call("POST", "/subjects/d/versions", R"({"schema":"\"int\"","schemaType":"XML"})")),
+            42201);
+  EXPECT_EQ(Call("GET", "/subjects/d/versions").Json(), json::parse("[1,2]")) << "nothing stored";
+
+  EXPECT_EQ(ErrorCodeOf(Call("DELETE", "/subjects/d/versions/2?permanent=true")), 40407);
+  EXPECT_EQ(Call("DELETE", "/subjects/d/versions/2").Json(), 2);
+  EXPECT_EQ(ErrorCodeOf(Call("DELETE", "/subjects/d/versions/2")), 40406);
+  EXPECT_EQ(Call("GET", "/subjects/d/versions?deleted=true").Json(), json::parse("[1,2]"));
+  EXPECT_EQ(Call("DELETE", "/subjects/d/versions/2?permanent=true").Json(), 2);
+  EXPECT_EQ(ErrorCodeOf(Call("DELETE", "/subjects/d?permanent=true")), 40405);
+  EXPECT_EQ(Call("DELETE", "/subjects/d").Json(), json::parse("[1]"));
+  EXPECT_EQ(ErrorCodeOf(Call("DELETE", "/subjects/d")), 40404);
+  EXPECT_EQ(Call("GET", "/subjects").Json(), json::array());
+  EXPECT_EQ(Call("GET", "/subjects?deleted=true").Json(), json::parse(R"(["d"])"));
+  EXPECT_EQ(Call("DELETE", "/subjects/d?permanent=true").Json(), json::parse("[1]"));
+  EXPECT_EQ(ErrorCodeOf(Call("GET", "/schemas/ids/1")), 40403);
+}
+
+TEST_F(RegistryTest, SchemasSurviveKillNine) {
+  ASSERT_EQ(Call("POST", "/subjects/k/versions", SchemaBody(kUserV1)).Json()["id"], 1);
+  ASSERT_EQ(Call("POST", "/subjects/k/versions", SchemaBody(kUserV2)).Json()["id"], 2);
+  ASSERT_EQ(Call("PUT", "/config/k", R"({"compatibility":"FULL"})").status, 200);
+  server_->Kill();
+  Start();
+  EXPECT_EQ(Call("GET", "/subjects/k/versions").Json(), json::parse("[1,2]"));
+  EXPECT_EQ(json::parse(Call("GET", "/schemas/ids/2/schema").body), kUserV2);
+  EXPECT_EQ(Call("GET", "/config/k").Json()["compatibilityLevel"], "FULL");
+  EXPECT_EQ(Call("POST", "/subjects/k2/versions", SchemaBody(json("long"))).Json()["id"], 3);
+}
+
+TEST_F(RegistryTest, ConfluentKafkaRegistryClientsEndToEnd) {
+  HERALD_REQUIRE_CLIENT(testing::PythonHas("confluent_kafka") && testing::PythonHas("avro") &&
+                            testing::PythonHas("requests"),
+                        "python3-confluent-kafka with python3-avro and python3-requests");
+  auto r = testing::RunCommand(
+      fmt::format("timeout 120 {} -u {}/tests/integration/clients/confluent_registry.py {} {}",
+                  testing::kPython, HERALD_SOURCE_DIR, server_->bootstrap(), server_->http_url()));
+  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
+  const size_t last_line = r.out.rfind('\n', r.out.size() - 2);
+  const json facts = json::parse(r.out.substr(last_line == std::string::npos ? 0 : last_line + 1));
+  EXPECT_EQ(facts["id_again"], true);
+  EXPECT_EQ(facts["fetched_same"], true);
+  EXPECT_EQ(facts["fetched_type"], "AVRO");
+  EXPECT_EQ(facts["compatible_v2"], true);
+  EXPECT_EQ(facts["compatible_bad"], false);
+  EXPECT_EQ(facts["ids"], json::parse("[1,2]"));
+  EXPECT_EQ(facts["latest"], json::parse("[2,2]"));
+  EXPECT_EQ(facts["versions"], json::parse("[1,2]"));
+  EXPECT_EQ(facts["bad_refused"], json::parse("[409,409]"));
+  EXPECT_EQ(facts["missing_id"], json::parse("[404,40403]"));
+  EXPECT_EQ(facts["set_level"], json::parse(R"({"compatibility":"FULL"})"));
+  EXPECT_EQ(facts["level"], "FULL");
+  EXPECT_EQ(facts["subjects"], json::parse(R"(["orders-value"])"));
+  ASSERT_EQ(facts["values"].size(), 5u) << facts;
+  EXPECT_EQ(facts["values"][3], json::parse(R"({"id":"o3","amount":300,"currency":"SEK"})"));
+  EXPECT_EQ(facts["deleted"], json::parse("[1,2]"));
+}
+
+}  // namespace
+}  // namespace herald
