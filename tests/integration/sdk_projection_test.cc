@@ -163,8 +163,12 @@ TEST_P(SdkProjectionTest, RunFollowsLiveEventsUntilStopped) {
   runner.join();
   EXPECT_EQ(model->Query("SELECT id FROM orders").size(), 25u);
   EXPECT_EQ(paid, 13u);
-  EXPECT_EQ(view.checkpoint(), store_->ReadAll({.max_count = 1}).end_position - 1)
-      << "the checkpoint is after the last order event (the last event is a user's)";
+  // The last event is a user's, which the view skips: the checkpoint is past the last order
+  // event, and past the user's too when a catch-up read scanned over it (a live subscription
+  // filters it out before the view sees it).
+  const int64_t end = store_->ReadAll({.max_count = 1}).end_position;
+  EXPECT_GE(view.checkpoint(), end - 1);
+  EXPECT_LE(view.checkpoint(), end);
 }
 
 TEST_P(SdkProjectionTest, AFailingEventRollsBackItsWholeBatch) {
