@@ -87,13 +87,6 @@ void PostLoop(const std::string& host, const std::string& port, const std::strin
   if (run.failure.ok()) run.failure = failure;
 }
 
-Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions) {
-  client::ClientOptions options;
-  options.bootstrap = bootstrap;
-  HERALD_ASSIGN_OR_RETURN(client::Admin admin, client::Admin::Create(options));
-  return admin.CreateTopic({topic, partitions, 1, {}});
-}
-
 }  // namespace
 
 std::string HttpBenchResult::ToJson() const {
@@ -120,7 +113,8 @@ Result<HttpBenchResult> RunHttpBench(const HttpBenchOptions& o, std::ostream& pr
   HttpBenchResult r;
 
   HERALD_ASSIGN_OR_RETURN(ProducePhase kafka, ProduceAtMaxRate(server.bootstrap(), "bench-kafka",
-                                                               o.record_size, o.count, "all"));
+                                                               std::string(o.record_size, 'x'),
+                                                               o.count, "all"));
   r.kafka_msgs_s = kafka.msgs_s;
   r.kafka_mb_s = kafka.mb_s;
   progress << fmt::format("  kafka  {:.0f} msgs/s, {:.1f} MB/s (librdkafka, acks=all)\n",

@@ -16,6 +16,7 @@
 #include "eventstore_bench.h"
 #include "http_bench.h"
 #include "produce_bench.h"
+#include "schema_bench.h"
 #include "sdk_bench.h"
 #include "storage_bench.h"
 
@@ -200,6 +201,21 @@ void RegisterBenches(CLI::App& bench) {
   AddJsonBench(produce, popts, [](ProduceBenchOptions& o, std::ostream& progress) {
     o.herald_binary = HeraldBinary();
     return RunProduceBench(o, progress);
+  });
+
+  auto schema_opts = std::make_shared<SchemaBenchOptions>();
+  schema_opts->dir = "/tmp/herald-bench-schema";
+  auto* schema = bench.add_subcommand(
+      "schema", "Durable produce of Avro records without and with broker-side schema validation");
+  schema->add_option("--count", schema_opts->count, "Records per phase")->capture_default_str();
+  schema->add_option("--partitions", schema_opts->partitions)->capture_default_str();
+  schema->add_option("--rounds", schema_opts->rounds, "Phases per topic, alternating")
+      ->check(CLI::Range(1, 20))
+      ->capture_default_str();
+  schema->add_option("--dir", schema_opts->dir, "Scratch directory")->capture_default_str();
+  AddJsonBench(schema, schema_opts, [](SchemaBenchOptions& o, std::ostream& progress) {
+    o.herald_binary = HeraldBinary();
+    return RunSchemaBench(o, progress);
   });
 
   auto sopts = std::make_shared<SdkBenchOptions>();

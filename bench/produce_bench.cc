@@ -152,21 +152,22 @@ Result<double> RawFetchCatchUp(const std::string& bootstrap, const std::string& 
   return static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
 }
 
-Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions) {
+}  // namespace
+
+Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
+                   const std::map<std::string, std::string>& configs) {
   client::ClientOptions options;
   options.bootstrap = bootstrap;
   HERALD_ASSIGN_OR_RETURN(client::Admin admin, client::Admin::Create(options));
-  Status s = admin.CreateTopic({topic, partitions, 1, {}});
+  Status s = admin.CreateTopic({topic, partitions, 1, configs});
   return s.code() == StatusCode::kAlreadyExists ? Status::Ok() : s;
 }
 
-}  // namespace
-
 Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::string& topic,
-                                      uint64_t record_size, uint64_t count,
+                                      const std::string& payload, uint64_t count,
                                       const std::string& acks) {
   ProducePhase r;
-  const uint64_t bytes = count * record_size;
+  const uint64_t bytes = count * payload.size();
   ProduceState state;
   state.latencies_ms.reserve(count);
   client::Conf c;
@@ -182,13 +183,14 @@ Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::s
   if (!rk) return Internal("rd_kafka_new: {}", err);
   c.release();  // rd_kafka_new took it
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-  std::string payload(record_size, 'x');
   auto start = Clock::now();
   for (uint64_t i = 0; i < count; ++i) {
     void* sent =
         reinterpret_cast<void*>(static_cast<intptr_t>(Clock::now().time_since_epoch().count()));
-    while (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, payload.data(),
-                            payload.size(), nullptr, 0, sent) != 0) {
+    // RD_KAFKA_MSG_F_COPY: librdkafka copies the bytes and never writes through the pointer.
+    while (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                            const_cast<char*>(payload.data()), payload.size(), nullptr, 0,
+                            sent) != 0) {
       if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         rd_kafka_topic_destroy(rkt);
         rd_kafka_destroy(rk);
@@ -247,7 +249,8 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
   // Produce.
   {
     HERALD_ASSIGN_OR_RETURN(ProducePhase produced,
-                            ProduceAtMaxRate(bootstrap, o.topic, o.record_size, o.count, o.acks));
+                            ProduceAtMaxRate(bootstrap, o.topic, std::string(o.record_size, 'x'),
+                                             o.count, o.acks));
     r.produce_msgs_s = produced.msgs_s;
     r.produce_mb_s = produced.mb_s;
     r.latency_p50_ms = produced.p50_ms;

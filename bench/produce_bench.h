@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <ostream>
 #include <string>
 
@@ -39,9 +40,10 @@ struct ProduceBenchResult {
   std::string ToJson() const;
 };
 
-// Produces `count` records of `record_size` bytes to `topic` as fast as librdkafka goes (acks
+// Produces `count` records with value `payload` to `topic` as fast as librdkafka goes (acks
 // "all", "1" or "0"; linger.ms 5; keyless, so the sticky partitioner spreads batches) and waits
-// for every acknowledgement. Latency is send to acknowledgement, queueing included.
+// for every acknowledgement (kInternal when one fails). Latency is send to acknowledgement,
+// queueing included.
 struct ProducePhase {
   double msgs_s = 0;
   double mb_s = 0;
@@ -49,8 +51,12 @@ struct ProducePhase {
   double p99_ms = 0;
 };
 Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::string& topic,
-                                      uint64_t record_size, uint64_t count,
+                                      const std::string& payload, uint64_t count,
                                       const std::string& acks);
+
+// Creates `topic` (already there: OK) through the Kafka protocol.
+Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
+                   const std::map<std::string, std::string>& configs = {});
 
 Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& options,
                                            std::ostream& progress);

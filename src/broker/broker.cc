@@ -250,6 +250,20 @@ void Broker::Append(const std::string& topic, int32_t partition,
     }
     done(std::move(r));
   };
+  if (validator_) {
+    const storage::LogConfig config = log->config();
+    if (config.key_schema_validation || config.value_schema_validation) {
+      if (Status s = validator_(topic, config, batch); !s.ok()) {
+        LogWarn("produce_invalid_record", {{"topic", topic}, {"partition", partition}},
+                s.message());
+        AppendResult r;
+        r.status = s;
+        r.refusal = ErrorCode::kInvalidRecord;
+        done(std::move(r));
+        return;
+      }
+    }
+  }
   if (batch.header().producer_id >= 0) {
     AppendWithProducerState({topic, partition}, log, batch, ack, std::move(done));
     return;
@@ -338,7 +352,7 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
               check.reason);
       AppendResult r;
       r.status = FailedPrecondition("{}", check.reason);
-      r.producer_error = check.error;
+      r.refusal = check.error;
       done(std::move(r));
       return;
     }

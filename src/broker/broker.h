@@ -64,14 +64,21 @@ using TopicPartition = std::pair<std::string, int32_t>;
 struct AppendResult {
   // OK when the batch is in the log (or was already: a duplicate); else why it is not.
   Status status;
-  // Set when the producer-state checks refused the batch (`status` then says why, with code
-  // kFailedPrecondition); kNone otherwise.
-  ErrorCode producer_error = ErrorCode::kNone;
+  // Set when the broker refused the batch, in Kafka's code (`status` then says why): the
+  // producer-state checks (kFailedPrecondition) or the topic's record validation
+  // (INVALID_RECORD, kInvalidArgument); kNone otherwise.
+  ErrorCode refusal = ErrorCode::kNone;
   // When OK: the batch's offsets; for a duplicate those the original batch got.
   storage::AppendInfo info;
   bool duplicate = false;  // a retried batch already in the log, not written again
 };
 using AppendDone = std::function<void(AppendResult)>;
+
+// Checks the records of a batch for a topic whose config asks for schema validation
+// (confluent.key/value.schema.validation): OK, or why a record is refused (kInvalidArgument). The
+// schema registry provides it; it runs on the appending thread, before anything is written.
+using BatchValidator = std::function<Status(const std::string& topic, const storage::LogConfig&,
+                                            const storage::ValidatedBatch&)>;
 
 struct ProducerIdAndEpoch {
   int64_t producer_id = -1;
@@ -153,7 +160,7 @@ class Broker {
   // Appends one checked batch to a partition (see storage::Log::Append) and wakes fetches waiting
   // on it.
   // A batch with a producer id (>= 0) is first checked against the partition's producer state
-  // (rules in broker/producer_state.h): a refused batch is not written (`producer_error` says
+  // (rules in broker/producer_state.h): a refused batch is not written (`refusal` says
   // why); a retried duplicate is not written again and is answered with the original offsets,
   // once those are durable when `ack` is kDurable (waiting for the flusher if they are not yet).
   // Batches without a producer id skip the producer state. `done` is called exactly once, from
@@ -161,11 +168,17 @@ class Broker {
   // errors (kCorruption, kInvalidArgument, kNoSpace, kIoError, kFailedPrecondition), or the
   // producer state's refusal; a failure to rebuild the producer state is returned as its I/O
   // error (and rebuilding is tried again by the next batch).
+  // A topic with schema validation on has its batches checked by the BatchValidator first (a
+  // refused batch is answered INVALID_RECORD and nothing of it is written; without a validator
+  // such topics take every batch).
   void Append(const std::string& topic, int32_t partition, const storage::ValidatedBatch& batch,
               storage::AckLevel ack, AppendDone done);
   // Append to the partition's `log` (from GetLog), for a caller that already looked it up.
   void Append(const std::string& topic, int32_t partition, const std::shared_ptr<storage::Log>& log,
               const storage::ValidatedBatch& batch, storage::AckLevel ack, AppendDone done);
+
+  // Set once, before the broker serves.
+  void SetBatchValidator(BatchValidator validator) { validator_ = std::move(validator); }
 
   // InitProducerId without a transactional id: a new producer id, unique across restarts, with
   // epoch 0. Errors from persisting the id high-water mark (every producer_id_block_size calls).
@@ -213,6 +226,7 @@ class Broker {
   const BrokerOptions options_;
   const std::string cluster_id_;
   const std::unique_ptr<ProducerIdAllocator> producer_ids_;
+  BatchValidator validator_;  // set before serving, then only read
 
   Mutex producers_mu_;  // never held across I/O
   std::map<TopicPartition, std::shared_ptr<ProducerPartition>> producer_partitions_

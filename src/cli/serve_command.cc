@@ -22,6 +22,7 @@
 #include "http/server.h"
 #include "kafka/handlers.h"
 #include "kafka/server.h"
+#include "registry/record_validator.h"
 #include "registry/schema_registry.h"
 #include "storage/engine.h"
 
@@ -420,6 +421,11 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   if (!subscriptions.ok()) return Fail(subscriptions.status());
   auto registry = registry::SchemaRegistry::Open(**engine);
   if (!registry.ok()) return Fail(registry.status());
+  registry::RecordValidator validator(**registry);
+  broker->SetBatchValidator([&validator](const std::string& topic, const storage::LogConfig& config,
+                                         const storage::ValidatedBatch& batch) {
+    return validator.Check(topic, config, batch);
+  });
 
   kafka::KafkaHandlers handlers(*broker, **groups);
   const std::string http_where = fmt::format("{}:{}", ClientHost(ho->host), http_server.port());

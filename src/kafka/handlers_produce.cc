@@ -204,8 +204,8 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
                           o.base_offset = r.info.base_offset;
                         } else {
                           pending->append_failed = true;
-                          o.error_code = Code(r.producer_error != ErrorCode::kNone
-                                                  ? r.producer_error
+                          o.error_code = Code(r.refusal != ErrorCode::kNone
+                                                  ? r.refusal
                                                   : AppendError(r.status));
                         }
                       }

@@ -1,5 +1,7 @@
 #include "registry/schema_registry.h"
 
+#include "registry/avro.h"
+
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -443,7 +445,19 @@ RegistryResult<Nothing> SchemaRegistry::Write(
     if (value) v = json::parse(*value);
     state_->Apply(json::parse(key), v);
   }
+  generation_.fetch_add(1, std::memory_order_release);
   return Nothing{};
+}
+
+RegistryResult<std::shared_ptr<const avro::Schema>> SchemaRegistry::AvroSchema(int32_t id) const {
+  ReaderLock lock(mu_);
+  auto it = state_->schemas.find(id);
+  if (it == state_->schemas.end()) {
+    return Fail(ErrorCode::kSchemaNotFound, fmt::format("Schema {} not found", id));
+  }
+  auto parsed = Parse(*state_, it->second.type, it->second.schema, it->second.references, SIZE_MAX);
+  if (!parsed.ok()) return parsed.error();
+  return parsed->avro;
 }
 
 std::vector<std::string> SchemaRegistry::Subjects(bool deleted) const {

@@ -13,6 +13,7 @@
 // Thread-safety: every method may be called from any thread; writes are serialised.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,10 @@
 #include "storage/engine.h"
 
 namespace herald::registry {
+
+namespace avro {
+class Schema;
+}
 
 // Confluent's error codes: the HTTP status followed by two digits of detail.
 enum class ErrorCode : int {
@@ -194,6 +199,12 @@ class SchemaRegistry {
   RegistryResult<Nothing> SetMode(const std::optional<std::string>& subject, Mode mode, bool force);
   RegistryResult<Mode> DeleteMode(const std::string& subject);
 
+  // Schema `id` parsed (with what it references), for checking records against it.
+  RegistryResult<std::shared_ptr<const avro::Schema>> AvroSchema(int32_t id) const;
+
+  // Changes with every write: what a cache of the registry's answers compares.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
   struct State;  // what the topic's records build (schema_registry.cc)
   ~SchemaRegistry();
 
@@ -213,6 +224,7 @@ class SchemaRegistry {
   mutable SharedMutex mu_;
   std::shared_ptr<storage::Log> log_ GUARDED_BY(mu_);  // null until the topic exists
   std::unique_ptr<State> state_ GUARDED_BY(mu_);
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace herald::registry

@@ -16,6 +16,38 @@ Result<int64_t> ParseInt(const std::string& key, const std::string& value, int64
   return v;
 }
 
+Result<bool> ParseBool(const std::string& key, const std::string& value) {
+  if (value == "true") return true;
+  if (value == "false") return false;
+  return InvalidArgument("{}: '{}' is not true or false", key, value);
+}
+
+constexpr const char* kStrategyPackage = "io.confluent.kafka.serializers.subject.";
+constexpr std::pair<SubjectNameStrategy, const char*> kStrategies[] = {
+    {SubjectNameStrategy::kTopicName, "TopicNameStrategy"},
+    {SubjectNameStrategy::kRecordName, "RecordNameStrategy"},
+    {SubjectNameStrategy::kTopicRecordName, "TopicRecordNameStrategy"},
+};
+
+Result<SubjectNameStrategy> ParseStrategy(const std::string& key, const std::string& value) {
+  std::string_view name = value;
+  if (name.starts_with(kStrategyPackage))
+    name.remove_prefix(std::string_view(kStrategyPackage).size());
+  for (const auto& [strategy, n] : kStrategies) {
+    if (name == n) return strategy;
+  }
+  return InvalidArgument(
+      "{}: '{}' is not TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy", key,
+      value);
+}
+
+std::string StrategyName(SubjectNameStrategy strategy) {
+  for (const auto& [s, name] : kStrategies) {
+    if (s == strategy) return std::string(kStrategyPackage) + name;
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<LogConfig> LogConfig::WithOverrides(const LogConfig& base,
@@ -59,6 +91,14 @@ Result<LogConfig> LogConfig::WithOverrides(const LogConfig& base,
     } else if (key == "max.message.bytes") {
       HERALD_ASSIGN_OR_RETURN(int64_t v, ParseInt(key, value, 0, kMax32));
       c.max_message_bytes = static_cast<int32_t>(v);
+    } else if (key == "confluent.key.schema.validation") {
+      HERALD_ASSIGN_OR_RETURN(c.key_schema_validation, ParseBool(key, value));
+    } else if (key == "confluent.value.schema.validation") {
+      HERALD_ASSIGN_OR_RETURN(c.value_schema_validation, ParseBool(key, value));
+    } else if (key == "confluent.key.subject.name.strategy") {
+      HERALD_ASSIGN_OR_RETURN(c.key_subject_strategy, ParseStrategy(key, value));
+    } else if (key == "confluent.value.subject.name.strategy") {
+      HERALD_ASSIGN_OR_RETURN(c.value_subject_strategy, ParseStrategy(key, value));
     } else {
       return InvalidArgument("unknown topic config '{}'", key);
     }
@@ -83,6 +123,10 @@ std::map<std::string, std::string> LogConfig::ToMap() const {
       {"flush.ms", std::to_string(flush_ms)},
       {"index.interval.bytes", std::to_string(index_interval_bytes)},
       {"max.message.bytes", std::to_string(max_message_bytes)},
+      {"confluent.key.schema.validation", key_schema_validation ? "true" : "false"},
+      {"confluent.value.schema.validation", value_schema_validation ? "true" : "false"},
+      {"confluent.key.subject.name.strategy", StrategyName(key_subject_strategy)},
+      {"confluent.value.subject.name.strategy", StrategyName(value_subject_strategy)},
   };
 }
 

@@ -10,6 +10,14 @@
 //   flush.ms               fsync when the oldest unsynced message is this old
 //   index.interval.bytes   bytes between sparse index entries
 //   max.message.bytes      the largest batch accepted
+//   confluent.key.schema.validation, confluent.value.schema.validation
+//                          whether appends check records' keys / values against the schema
+//                          registry (the check itself is the broker's: broker::BatchValidator)
+//   confluent.key.subject.name.strategy, confluent.value.subject.name.strategy
+//                          which subject a record's schema id must be registered under:
+//                          TopicNameStrategy (<topic>-key, <topic>-value), RecordNameStrategy
+//                          (the record's full name), TopicRecordNameStrategy (<topic>-<name>);
+//                          Kafka's full class names are accepted too
 //
 // A value type; thread-compatible.
 #pragma once
@@ -22,6 +30,8 @@
 #include "base/status.h"
 
 namespace herald::storage {
+
+enum class SubjectNameStrategy : uint8_t { kTopicName, kRecordName, kTopicRecordName };
 
 struct LogConfig {
   static constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
@@ -37,6 +47,10 @@ struct LogConfig {
   int64_t flush_ms = kNever;
   int32_t index_interval_bytes = 4096;
   int32_t max_message_bytes = 1048588;
+  bool key_schema_validation = false;
+  bool value_schema_validation = false;
+  SubjectNameStrategy key_subject_strategy = SubjectNameStrategy::kTopicName;
+  SubjectNameStrategy value_subject_strategy = SubjectNameStrategy::kTopicName;
 
   // Applies overrides by Kafka name onto `base`. kInvalidArgument names an unknown key or a
   // value out of range; `base` is unchanged then.

@@ -60,6 +60,20 @@ class RegistryTest : public ::testing::Test {
     return code;
   }
 
+  // Runs a script of tests/integration/clients with the broker and registry's addresses; the
+  // JSON facts it prints on its last line (null after a failure, which the test is told of).
+  json RunClient(const std::string& script) {
+    auto r = testing::RunCommand(
+        fmt::format("timeout 120 {} -u {}/tests/integration/clients/{} {} {}", testing::kPython,
+                    HERALD_SOURCE_DIR, script, server_->bootstrap(), server_->http_url()));
+    EXPECT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
+    const size_t last_line = r.out.rfind('\n', r.out.size() - 2);
+    return r.exit_code != 0
+               ? json()
+               : json::parse(r.out.substr(last_line == std::string::npos ? 0 : last_line + 1),
+                             nullptr, false);
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<testing::HeraldProcess> server_;
 };
@@ -198,12 +212,8 @@ TEST_F(RegistryTest, ConfluentKafkaRegistryClientsEndToEnd) {
   HERALD_REQUIRE_CLIENT(testing::PythonHas("confluent_kafka") && testing::PythonHas("avro") &&
                             testing::PythonHas("requests"),
                         "python3-confluent-kafka with python3-avro and python3-requests");
-  auto r = testing::RunCommand(
-      fmt::format("timeout 120 {} -u {}/tests/integration/clients/confluent_registry.py {} {}",
-                  testing::kPython, HERALD_SOURCE_DIR, server_->bootstrap(), server_->http_url()));
-  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
-  const size_t last_line = r.out.rfind('\n', r.out.size() - 2);
-  const json facts = json::parse(r.out.substr(last_line == std::string::npos ? 0 : last_line + 1));
+  const json facts = RunClient("confluent_registry.py");
+  ASSERT_TRUE(facts.is_object());
   EXPECT_EQ(facts["id_again"], true);
   EXPECT_EQ(facts["fetched_same"], true);
   EXPECT_EQ(facts["fetched_type"], "AVRO");
@@ -220,6 +230,39 @@ TEST_F(RegistryTest, ConfluentKafkaRegistryClientsEndToEnd) {
   ASSERT_EQ(facts["values"].size(), 5u) << facts;
   EXPECT_EQ(facts["values"][3], json::parse(R"({"id":"o3","amount":300,"currency":"SEK"})"));
   EXPECT_EQ(facts["deleted"], json::parse("[1,2]"));
+}
+
+TEST_F(RegistryTest, TheRestProxyMeetsTheSameValidation) {
+  ASSERT_EQ(testing::Curl("POST", server_->http_url() + "/admin/topics",
+                          R"({"name":"checked","partitions":1,
+                              "configs":{"confluent.value.schema.validation":"true"}})",
+                          "application/json")
+                .status,
+            201);
+  HttpAnswer produced = testing::Curl("POST", server_->http_url() + "/topics/checked",
+                                      R"({"records":[{"value":"cGxhaW4="}]})",
+                                      "application/vnd.kafka.binary.v2+json");
+  ASSERT_EQ(produced.status, 200) << produced.body;
+  const json offset = produced.Json()["offsets"][0];
+  EXPECT_EQ(offset["error_code"], 1) << produced.body;
+  EXPECT_NE(offset["error"].get<std::string>().find("not framed"), std::string::npos)
+      << produced.body;
+  EXPECT_EQ(testing::Curl("GET", server_->http_url() + "/admin/topics/checked").Json()["messages"],
+            0)
+      << "nothing written";
+}
+
+TEST_F(RegistryTest, TopicsWithValidationRefuseRecordsThatBreakTheirSchema) {
+  HERALD_REQUIRE_CLIENT(testing::PythonHas("confluent_kafka") && testing::PythonHas("avro") &&
+                            testing::PythonHas("requests"),
+                        "python3-confluent-kafka with python3-avro and python3-requests");
+  const json facts = RunClient("confluent_validation.py");
+  ASSERT_TRUE(facts.is_object());
+  EXPECT_EQ(facts["valid_delivered"], 3);
+  EXPECT_EQ(facts["errors"], json::parse(R"({"plain":"INVALID_RECORD","unknown_id":"INVALID_RECORD",
+      "bad_magic":"INVALID_RECORD","not_a_datum":"INVALID_RECORD"})"));
+  EXPECT_EQ(facts["high_watermark"], 3) << "nothing of a refused batch is written";
+  EXPECT_NE(server_->Log().find("produce_invalid_record"), std::string::npos);
 }
 
 }  // namespace

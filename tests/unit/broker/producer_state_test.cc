@@ -345,7 +345,7 @@ TEST_F(BrokerProducerTest, RefusedBatchesAreAnsweredAndNotWritten) {
     AppendResult r = Append(c.batch);
     EXPECT_FALSE(r.status.ok());
     EXPECT_EQ(r.status.code(), StatusCode::kFailedPrecondition);
-    EXPECT_EQ(r.producer_error, c.error) << r.status.ToString();
+    EXPECT_EQ(r.refusal, c.error) << r.status.ToString();
   }
   EXPECT_EQ(EndOffset(), 3);
   // The refusals did not disturb the state.
@@ -368,7 +368,7 @@ TEST_F(BrokerProducerTest, ABatchTheLogRefusesLeavesNoState) {
   ASSERT_TRUE(engine_->CreateTopic("t", 1, {{"max.message.bytes", "200"}}).ok());
   AppendResult big = Append(ProducerBatch(5, 0, 0, 1, std::string(500, 'x'), clock_.NowMs()));
   EXPECT_EQ(big.status.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(big.producer_error, ErrorCode::kNone);
+  EXPECT_EQ(big.refusal, ErrorCode::kNone);
   auto entry = broker_->GetProducerEntry("t", 0, 5);
   ASSERT_TRUE(entry.ok());
   EXPECT_FALSE(entry->has_value());
@@ -391,7 +391,7 @@ TEST_F(BrokerProducerTest, ARecreatedTopicStartsWithoutProducerState) {
   AppendResult r = Append(Batch(5, 0, 0, 1));
   ASSERT_TRUE(r.status.ok());
   EXPECT_FALSE(r.duplicate);
-  EXPECT_EQ(Append(Batch(5, 0, 5, 1)).producer_error, ErrorCode::kOutOfOrderSequenceNumber);
+  EXPECT_EQ(Append(Batch(5, 0, 5, 1)).refusal, ErrorCode::kOutOfOrderSequenceNumber);
 }
 
 // Two threads retry the same 200 batches of one producer at once, as a client with requests in
@@ -408,7 +408,7 @@ TEST_F(BrokerProducerTest, ConcurrentRetriesOfOneProducerWriteEachBatchOnce) {
         if (r.status.ok()) {
           if (!r.duplicate) ++appended;
           EXPECT_EQ(r.info.base_offset, i);
-        } else if (r.producer_error != ErrorCode::kOutOfOrderSequenceNumber) {
+        } else if (r.refusal != ErrorCode::kOutOfOrderSequenceNumber) {
           // (Out of order: more than 5 batches behind the other thread, whose batch is in.)
           ADD_FAILURE() << r.status.ToString();
           return;
@@ -482,8 +482,8 @@ TEST_F(BrokerProducerTest, StateIsRebuiltFromTheLogAfterARestart) {
   EXPECT_TRUE(retry.duplicate);
   EXPECT_EQ(retry.info.base_offset, last5_offset);
   EXPECT_EQ(EndOffset(), end);
-  EXPECT_EQ(Append(Batch(5, 0, seq5, 2)).producer_error, ErrorCode::kInvalidProducerEpoch);
-  EXPECT_EQ(Append(Batch(5, 1, seq5 + 1, 2)).producer_error,
+  EXPECT_EQ(Append(Batch(5, 0, seq5, 2)).refusal, ErrorCode::kInvalidProducerEpoch);
+  EXPECT_EQ(Append(Batch(5, 1, seq5 + 1, 2)).refusal,
             ErrorCode::kOutOfOrderSequenceNumber);
   EXPECT_EQ(Append(Batch(5, 1, seq5, 2)).info.base_offset, end);
   auto six = broker_->GetProducerEntry("t", 0, 6);
@@ -536,7 +536,7 @@ TEST_F(BrokerProducerTest, RestartSkipsSegmentsOlderThanTheExpiration) {
 
   // The broker applies the same window: producer 5 is unknown after a restart.
   Open();
-  EXPECT_EQ(Append(Batch(5, 0, 30, 1)).producer_error, ErrorCode::kUnknownProducerId);
+  EXPECT_EQ(Append(Batch(5, 0, 30, 1)).refusal, ErrorCode::kUnknownProducerId);
   EXPECT_TRUE(Append(Batch(6, 0, 29, 1)).duplicate);
 }
 
@@ -568,7 +568,7 @@ TEST_F(BrokerProducerTest, IdleProducersExpire) {
   auto entry = broker_->GetProducerEntry("t", 0, 5);
   ASSERT_TRUE(entry.ok());
   EXPECT_FALSE(entry->has_value());
-  EXPECT_EQ(Append(Batch(5, 0, 1, 1)).producer_error, ErrorCode::kUnknownProducerId);
+  EXPECT_EQ(Append(Batch(5, 0, 1, 1)).refusal, ErrorCode::kUnknownProducerId);
 }
 
 }  // namespace

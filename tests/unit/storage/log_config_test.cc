@@ -28,6 +28,10 @@ void ExpectSameConfig(const LogConfig& a, const LogConfig& b) {
   EXPECT_EQ(a.flush_ms, b.flush_ms);
   EXPECT_EQ(a.index_interval_bytes, b.index_interval_bytes);
   EXPECT_EQ(a.max_message_bytes, b.max_message_bytes);
+  EXPECT_EQ(a.key_schema_validation, b.key_schema_validation);
+  EXPECT_EQ(a.value_schema_validation, b.value_schema_validation);
+  EXPECT_EQ(a.key_subject_strategy, b.key_subject_strategy);
+  EXPECT_EQ(a.value_subject_strategy, b.value_subject_strategy);
 }
 
 // A config with every field away from its default.
@@ -44,6 +48,8 @@ LogConfig Custom() {
   c.flush_ms = 0;
   c.index_interval_bytes = 128;
   c.max_message_bytes = 2048;
+  c.value_schema_validation = true;
+  c.key_subject_strategy = SubjectNameStrategy::kRecordName;
   return c;
 }
 
@@ -251,9 +257,27 @@ TEST(LogConfigTest, BadCleanupPoliciesAreInvalid) {
   ExpectSameConfig(base, Custom());
 }
 
+TEST(LogConfigTest, SchemaValidationSettings) {
+  auto c = LogConfig::WithOverrides(
+      LogConfig{}, {{"confluent.key.schema.validation", "true"},
+                    {"confluent.value.subject.name.strategy", "TopicRecordNameStrategy"},
+                    {"confluent.key.subject.name.strategy",
+                     "io.confluent.kafka.serializers.subject.RecordNameStrategy"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->key_schema_validation);
+  EXPECT_FALSE(c->value_schema_validation);
+  EXPECT_EQ(c->value_subject_strategy, SubjectNameStrategy::kTopicRecordName);
+  EXPECT_EQ(c->key_subject_strategy, SubjectNameStrategy::kRecordName);
+  EXPECT_FALSE(LogConfig::WithOverrides(LogConfig{}, {{"confluent.value.schema.validation", "yes"}})
+                   .ok());
+  EXPECT_FALSE(
+      LogConfig::WithOverrides(LogConfig{}, {{"confluent.value.subject.name.strategy", "Mine"}})
+          .ok());
+}
+
 TEST(LogConfigTest, ToMapNamesEverySetting) {
   auto m = Custom().ToMap();
-  EXPECT_EQ(m.size(), 10u);
+  EXPECT_EQ(m.size(), 14u);
   EXPECT_EQ(m.at("segment.bytes"), "123456");
   EXPECT_EQ(m.at("segment.ms"), "60000");
   EXPECT_EQ(m.at("retention.ms"), "-1");
@@ -264,6 +288,9 @@ TEST(LogConfigTest, ToMapNamesEverySetting) {
   EXPECT_EQ(m.at("flush.ms"), "0");
   EXPECT_EQ(m.at("index.interval.bytes"), "128");
   EXPECT_EQ(m.at("max.message.bytes"), "2048");
+  EXPECT_EQ(m.at("confluent.value.schema.validation"), "true");
+  EXPECT_EQ(m.at("confluent.key.subject.name.strategy"),
+            "io.confluent.kafka.serializers.subject.RecordNameStrategy");
   auto defaults = LogConfig{}.ToMap();
   EXPECT_EQ(defaults.at("flush.ms"), "9223372036854775807");
   EXPECT_EQ(defaults.at("cleanup.policy"), "delete");
