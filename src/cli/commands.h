@@ -22,6 +22,8 @@ void RegisterGroup(CLI::App& app);
 void RegisterDlq(CLI::App& app);
 // `herald stream append|read|tail|delete|meta STREAM`: the event store of herald serve (HTTP).
 void RegisterStream(CLI::App& app);
+// `herald schema register|get|list|check|delete|config`: the schema registry (HTTP).
+void RegisterSchema(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

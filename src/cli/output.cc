@@ -67,6 +67,22 @@ int UsageError(std::string_view message) {
   return kExitUsage;
 }
 
+Status AnswerError(const client::HttpAnswer& answer) {
+  const std::string code = answer.ErrorCode();
+  return FailedPrecondition("{}{}{}", code, code.empty() ? "" : ": ", answer.ErrorMessage());
+}
+
+void AddHttpFlags(CLI::App* command, HttpFlags& flags) {
+  command->add_option("--url", flags.http.url, "herald serve's HTTP listener")
+      ->envname("HERALD_URL")
+      ->capture_default_str();
+  command->add_option("--api-key", flags.http.api_key, "Bearer key, when the server needs one")
+      ->envname("HERALD_API_KEY");
+  command->add_option("--output", flags.output, "text, or json for JSON output")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
 // ---- Output ----------------------------------------------------------------------------------
 
 namespace {

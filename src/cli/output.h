@@ -1,5 +1,6 @@
-// What the Kafka client subcommands (topic, produce, consume, group) share: their common flags
-// (--bootstrap with HERALD_BOOTSTRAP, --output table|json), aligned tables, JSON documents, a
+// What the client subcommands share: the Kafka clients' flags (topic, produce, consume, group:
+// --bootstrap with HERALD_BOOTSTRAP, --output table|json), the HTTP clients' flags (stream,
+// schema: --url with HERALD_URL, --api-key, --output text|json), aligned tables, JSON documents, a
 // progress bar on stderr, one-line errors, and parsing of times, durations and key=value pairs.
 //
 // Thread-safety: functions are safe from any thread; a Table or ProgressBar is used by one thread.
@@ -18,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "client/http_client.h"
 #include "client/kafka_client.h"
 
 namespace herald::cli {
@@ -41,12 +43,25 @@ void AddClientFlags(CLI::App* command, ClientFlags& flags);
 // An admin client for `flags` that has reached the cluster (see client::Client::Connect).
 Result<client::Admin> ConnectAdmin(const ClientFlags& flags);
 
+// The flags of the subcommands that talk to herald serve's HTTP port.
+struct HttpFlags {
+  client::HttpClientOptions http;
+  std::string output = "text";
+  bool json() const { return output == "json"; }
+};
+
+// Adds --url (default http://localhost:8080, else $HERALD_URL), --api-key ($HERALD_API_KEY) and
+// --output text|json.
+void AddHttpFlags(CLI::App* command, HttpFlags& flags);
+
 // ---- Errors ----------------------------------------------------------------------------------
 
 // Writes "herald: <message>" as one line on stderr; returns kExitFailure.
 int Fail(const Status& status);
 // Writes "herald: <message>" as one line on stderr; returns kExitUsage.
 int UsageError(std::string_view message);
+// The error of an HTTP answer that is not a success: its error code and message.
+Status AnswerError(const client::HttpAnswer& answer);
 
 // ---- Output ----------------------------------------------------------------------------------
 

@@ -23,10 +23,7 @@ namespace {
 
 using client::HttpAnswer;
 using client::HttpClient;
-using client::HttpClientOptions;
 using nlohmann::json;
-
-constexpr const char* kUrlEnv = "HERALD_URL";
 
 constexpr const char* kStreamHelp =
     "Talks to herald serve's HTTP port (--url, default http://localhost:8080, or HERALD_URL; "
@@ -34,14 +31,8 @@ constexpr const char* kStreamHelp =
     "Events print as one line each: revision (or position for $all and categories), position, "
     "time, type and data; --output json prints each event as a JSON object on its own line.";
 
-struct StreamFlags {
-  HttpClientOptions http;
-  std::string output = "text";
-  bool json() const { return output == "json"; }
-};
-
 struct StreamOptions {
-  StreamFlags flags;
+  HttpFlags flags;
   std::string stream;
   // append
   std::string type;
@@ -73,12 +64,6 @@ bool IsGlobal(const std::string& stream) {
 // The path of `stream` (percent-encoded, '$' too, so any proxy passes it).
 std::string StreamPath(const std::string& stream) {
   return "/streams/" + client::PathSegment(stream);
-}
-
-// The error of a non-2xx answer, with the server's message.
-Status AnswerError(const HttpAnswer& a) {
-  const std::string code = a.ErrorCode();
-  return FailedPrecondition("{}{}{}", code, code.empty() ? "" : ": ", a.ErrorMessage());
 }
 
 std::string EventLine(const json& e, bool global, bool as_json) {
@@ -239,16 +224,6 @@ int RunMeta(const StreamOptions& o) {
   return kExitOk;
 }
 
-void AddStreamFlags(CLI::App* command, StreamFlags& flags) {
-  command->add_option("--url", flags.http.url, "herald serve's HTTP listener")
-      ->envname(kUrlEnv)
-      ->capture_default_str();
-  command->add_option("--api-key", flags.http.api_key, "Bearer key, when the server needs one")
-      ->envname("HERALD_API_KEY");
-  command->add_option("--output", flags.output, "text, or json for one JSON object per line")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-}
 
 }  // namespace
 
@@ -261,7 +236,7 @@ void RegisterStream(CLI::App& app) {
     auto* command = stream->add_subcommand(name, help);
     command->add_option("stream", o->stream, "Stream name ($all or $ce-CATEGORY to read or tail)")
         ->required();
-    AddStreamFlags(command, o->flags);
+    AddHttpFlags(command, o->flags);
     command->callback([o, run] { SetExitCode(run(*o)); });
     return std::make_pair(command, o);
   };

@@ -23,7 +23,9 @@ std::string HttpAnswer::ErrorCode() const {
   const nlohmann::json j = Json();
   if (!j.is_object()) return "";
   auto code = j.find("error_code");
-  return code != j.end() && code->is_string() ? code->get<std::string>() : "";
+  if (code == j.end()) return "";
+  if (code->is_number_integer()) return std::to_string(code->get<int64_t>());  // Confluent's
+  return code->is_string() ? code->get<std::string>() : "";
 }
 
 std::string HttpAnswer::ErrorMessage() const {

@@ -35,8 +35,8 @@ struct HttpAnswer {
   std::string body;
   // The body as JSON; a discarded value when it is not JSON.
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
-  // An error answer's "error_code" and "message" (Herald's error body); empty code and the whole
-  // body when it has no such fields.
+  // An error answer's "error_code" (a string, or Confluent's integer written in decimal) and
+  // "message"; empty code and the whole body when it has no such fields.
   std::string ErrorCode() const;
   std::string ErrorMessage() const;
 };

@@ -232,6 +232,38 @@ TEST_F(RegistryTest, ConfluentKafkaRegistryClientsEndToEnd) {
   EXPECT_EQ(facts["deleted"], json::parse("[1,2]"));
 }
 
+TEST_F(RegistryTest, TheCliRegistersShowsChecksConfiguresAndDeletes) {
+  const std::string herald = fmt::format("{} schema", HERALD_BINARY);
+  const std::string url = "--url " + server_->http_url();
+  auto run = [&](const std::string& args) {
+    return testing::RunCommand(fmt::format("{} {} {}", herald, args, url));
+  };
+  auto reg = run(fmt::format("register users-value --schema '{}'", kUserV1.dump()));
+  ASSERT_EQ(reg.exit_code, 0) << reg.err;
+  EXPECT_NE(reg.out.find("schema id 1"), std::string::npos) << reg.out;
+  auto got = run("get users-value --output json");
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_EQ(json::parse(got.out)["version"], 1);
+  EXPECT_NE(run("get --id 1").out.find("\"name\": \"User\""), std::string::npos);
+  EXPECT_EQ(run("list").out, "users-value\n");
+  EXPECT_EQ(run("list users-value").out, "1\n");
+  auto bad = run(fmt::format("check users-value --schema '{}'", kUserBad.dump()));
+  EXPECT_EQ(bad.exit_code, 1) << "incompatible";
+  EXPECT_NE(bad.out.find("NOT compatible"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("email"), std::string::npos) << bad.out;
+  EXPECT_EQ(run(fmt::format("check users-value --schema '{}'", kUserV2.dump())).exit_code, 0);
+  EXPECT_NE(run("config users-value --set full_transitive").out.find("FULL_TRANSITIVE"),
+            std::string::npos);
+  EXPECT_NE(run("config").out.find("BACKWARD"), std::string::npos);
+  auto missing = run("get nobody");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("40401"), std::string::npos) << missing.err;
+  EXPECT_EQ(run("delete users-value").exit_code, 0);
+  EXPECT_EQ(run("list").out, "");
+  EXPECT_EQ(run("delete users-value --permanent").exit_code, 0);
+  EXPECT_EQ(run("list --deleted").out, "");
+}
+
 TEST_F(RegistryTest, TheRestProxyMeetsTheSameValidation) {
   ASSERT_EQ(testing::Curl("POST", server_->http_url() + "/admin/topics",
                           R"({"name":"checked","partitions":1,
