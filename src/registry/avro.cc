@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <set>
+#include <system_error>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -14,6 +17,7 @@
 
 #include "base/json.h"
 #include "base/utf8.h"
+#include "base/varint.h"
 
 namespace herald::registry::avro {
 namespace {
@@ -29,6 +33,14 @@ constexpr int kMaxCompatibilityDepth = 512;
 constexpr int kMaxDatumDepth = 128;
 // At most this many problems are reported per reader/writer pair (and so in all).
 constexpr size_t kMaxFindings = 100;
+// A datum decoded to JSON has at most kDecodedValuesBase JSON values plus kDecodedValuesPerByte
+// per byte of its binary encoding (values that take no bytes are the main way past that).
+constexpr uint64_t kDecodedValuesBase = uint64_t{1} << 16;
+constexpr uint64_t kDecodedValuesPerByte = 8;
+// A datum encoded from JSON has at most kFilledBase units (values and bytes of strings) filled in
+// from defaults, plus kFilledPerInput per unit of the JSON given.
+constexpr uint64_t kFilledBase = uint64_t{1} << 20;
+constexpr uint64_t kFilledPerInput = 16;
 
 constexpr uint64_t kCrc64AvroEmpty = 0xc15d213aa4d7a795ULL;
 
@@ -806,20 +818,137 @@ Status ErrorAt(const PathStep* path, fmt::format_string<Args...> format, Args&&.
                          fmt::format(format, std::forward<Args>(args)...));
 }
 
-class DatumReader {
+// Reads the parts of Avro's binary encoding that every reading of a datum shares, never past the
+// end of its input; each failure names the path of the value being read.
+class BinaryInput {
  public:
-  explicit DatumReader(ByteView data) : data_(data) {}
+  explicit BinaryInput(ByteView data) : data_(data) {}
 
-  Status Read(const Node& node, const PathStep* path, int depth);
   size_t remaining() const { return data_.size() - pos_; }
 
- private:
+ protected:
+  Status ReadBoolean(const PathStep* path, bool* out);
   Status ReadVarint(int bits, const char* what, const PathStep* path, int64_t* out);
-  Status Skip(uint64_t count, std::string_view what, const PathStep* path);
+  Status Take(uint64_t count, std::string_view what, const PathStep* path, ByteView* out);
   Status ReadLength(const char* what, const PathStep* path, int64_t* out);
+  Status ReadBytes(const PathStep* path, ByteView* out);
   Status ReadString(const PathStep* path, std::string_view* out);
   Status ReadIndex(const char* what, size_t limit, std::string_view of, const PathStep* path,
                    int64_t* out);
+  template <typename ReadItems>
+  Status ReadBlockSequence(Type type, const PathStep* path, ReadItems&& read_items);
+
+  ByteView data_;
+  size_t pos_ = 0;
+};
+
+Status BinaryInput::ReadBoolean(const PathStep* path, bool* out) {
+  if (remaining() == 0) return ErrorAt(path, "expected a boolean, the input ended");
+  if (data_[pos_] > 1) return ErrorAt(path, "a boolean must be 0 or 1, not {}", int{data_[pos_]});
+  *out = data_[pos_++] == 1;
+  return Status::Ok();
+}
+
+// A zig-zag varint of a `bits`-bit integer: at most 5 (int) or 10 (long) bytes, whose last
+// byte holds no bits beyond the integer's.
+Status BinaryInput::ReadVarint(int bits, const char* what, const PathStep* path, int64_t* out) {
+  const int max_bytes = bits == 32 ? 5 : 10;
+  uint64_t raw = 0;
+  for (int i = 0, shift = 0;; ++i, shift += 7) {
+    if (pos_ == data_.size()) return ErrorAt(path, "expected {}, the input ended", what);
+    const uint8_t byte = data_[pos_++];
+    if (i == max_bytes - 1 && (byte >> (bits - shift)) != 0) {
+      return ErrorAt(path, "{} overflows {} bits", what, bits);
+    }
+    raw |= uint64_t{byte & 0x7fu} << shift;
+    if ((byte & 0x80) == 0) break;
+  }
+  *out = static_cast<int64_t>((raw >> 1) ^ (0 - (raw & 1)));
+  return Status::Ok();
+}
+
+// The next `count` bytes, which hold `what`.
+Status BinaryInput::Take(uint64_t count, std::string_view what, const PathStep* path,
+                         ByteView* out) {
+  if (count > remaining()) {
+    return ErrorAt(path, "expected {} ({} bytes), only {} bytes are left", what, count,
+                   remaining());
+  }
+  *out = data_.subspan(pos_, size_t(count));
+  pos_ += size_t(count);
+  return Status::Ok();
+}
+
+Status BinaryInput::ReadLength(const char* what, const PathStep* path, int64_t* out) {
+  HERALD_RETURN_IF_ERROR(ReadVarint(64, what, path, out));
+  if (*out < 0) return ErrorAt(path, "{} {} is negative", what, *out);
+  if (uint64_t(*out) > remaining()) {
+    return ErrorAt(path, "{} {} exceeds the {} bytes left", what, *out, remaining());
+  }
+  return Status::Ok();
+}
+
+Status BinaryInput::ReadBytes(const PathStep* path, ByteView* out) {
+  int64_t length = 0;
+  HERALD_RETURN_IF_ERROR(ReadLength("a bytes length", path, &length));
+  *out = data_.subspan(pos_, size_t(length));
+  pos_ += size_t(length);
+  return Status::Ok();
+}
+
+Status BinaryInput::ReadString(const PathStep* path, std::string_view* out) {
+  int64_t length = 0;
+  HERALD_RETURN_IF_ERROR(ReadLength("a string's length", path, &length));
+  *out = AsString(data_.subspan(pos_, size_t(length)));
+  if (!IsValidUtf8(*out)) return ErrorAt(path, "the string is not valid UTF-8");
+  pos_ += size_t(length);
+  return Status::Ok();
+}
+
+// An index below `limit`: `of` names what it counts ("symbols", "branches").
+Status BinaryInput::ReadIndex(const char* what, size_t limit, std::string_view of,
+                              const PathStep* path, int64_t* out) {
+  HERALD_RETURN_IF_ERROR(ReadVarint(32, what, path, out));
+  if (*out < 0 || uint64_t(*out) >= limit) {
+    return ErrorAt(path, "{} {} is out of range ({} {})", what, *out, limit, of);
+  }
+  return Status::Ok();
+}
+
+// Arrays and maps: blocks of items, each block a count (negative: followed by the block's size
+// in bytes) and its items, which `read_items(count)` reads; a count of zero ends them.
+template <typename ReadItems>
+Status BinaryInput::ReadBlockSequence(Type type, const PathStep* path, ReadItems&& read_items) {
+  const char* count_what = type == Type::kArray ? "an array block count" : "a map block count";
+  while (true) {
+    int64_t count = 0;
+    HERALD_RETURN_IF_ERROR(ReadVarint(64, count_what, path, &count));
+    if (count == 0) return Status::Ok();
+    int64_t byte_size = -1;
+    if (count < 0) {
+      if (count == std::numeric_limits<int64_t>::min()) {
+        return ErrorAt(path, "the block count {} is out of range", count);
+      }
+      count = -count;
+      HERALD_RETURN_IF_ERROR(ReadLength("the block's size in bytes", path, &byte_size));
+    }
+    const size_t start = pos_;
+    HERALD_RETURN_IF_ERROR(read_items(count));
+    if (byte_size >= 0 && pos_ - start != uint64_t(byte_size)) {
+      return ErrorAt(path, "the block's size says {} bytes, its items take {}", byte_size,
+                     pos_ - start);
+    }
+  }
+}
+
+// Checks that the input is a datum of a schema without keeping any of it.
+class DatumReader : public BinaryInput {
+ public:
+  using BinaryInput::BinaryInput;
+
+  Status Read(const Node& node, const PathStep* path, int depth);
+
+ private:
   Status ReadRecord(const Node& node, const PathStep* path, int depth);
   Status ReadBlocks(const Node& node, const PathStep* path, int depth);
   Status ReadBlockItems(const Node& node, int64_t count, const PathStep* path, int depth,
@@ -827,8 +956,6 @@ class DatumReader {
   bool TakesNoBytes(const Node& node, int depth = 0);
   const std::vector<const Field*>& FieldsToRead(const Node& record);
 
-  ByteView data_;
-  size_t pos_ = 0;
   std::unordered_map<const Node*, bool> takes_no_bytes_;  // records seen
   std::unordered_map<const Node*, std::vector<const Field*>> fields_to_read_;
 };
@@ -860,91 +987,32 @@ const std::vector<const Field*>& DatumReader::FieldsToRead(const Node& record) {
   return fields_to_read_[&record] = std::move(fields);
 }
 
-// A zig-zag varint of a `bits`-bit integer: at most 5 (int) or 10 (long) bytes, whose last
-// byte holds no bits beyond the integer's.
-Status DatumReader::ReadVarint(int bits, const char* what, const PathStep* path, int64_t* out) {
-  const int max_bytes = bits == 32 ? 5 : 10;
-  uint64_t raw = 0;
-  for (int i = 0, shift = 0;; ++i, shift += 7) {
-    if (pos_ == data_.size()) return ErrorAt(path, "expected {}, the input ended", what);
-    const uint8_t byte = data_[pos_++];
-    if (i == max_bytes - 1 && (byte >> (bits - shift)) != 0) {
-      return ErrorAt(path, "{} overflows {} bits", what, bits);
-    }
-    raw |= uint64_t{byte & 0x7fu} << shift;
-    if ((byte & 0x80) == 0) break;
-  }
-  *out = static_cast<int64_t>((raw >> 1) ^ (0 - (raw & 1)));
-  return Status::Ok();
-}
-
-Status DatumReader::Skip(uint64_t count, std::string_view what, const PathStep* path) {
-  if (count > remaining()) {
-    return ErrorAt(path, "expected {} ({} bytes), only {} bytes are left", what, count,
-                   remaining());
-  }
-  pos_ += count;
-  return Status::Ok();
-}
-
-Status DatumReader::ReadLength(const char* what, const PathStep* path, int64_t* out) {
-  HERALD_RETURN_IF_ERROR(ReadVarint(64, what, path, out));
-  if (*out < 0) return ErrorAt(path, "{} {} is negative", what, *out);
-  if (uint64_t(*out) > remaining()) {
-    return ErrorAt(path, "{} {} exceeds the {} bytes left", what, *out, remaining());
-  }
-  return Status::Ok();
-}
-
-Status DatumReader::ReadString(const PathStep* path, std::string_view* out) {
-  int64_t length = 0;
-  HERALD_RETURN_IF_ERROR(ReadLength("a string's length", path, &length));
-  *out = AsString(data_.subspan(pos_, size_t(length)));
-  if (!IsValidUtf8(*out)) return ErrorAt(path, "the string is not valid UTF-8");
-  pos_ += size_t(length);
-  return Status::Ok();
-}
-
-// An index below `limit`: `of` names what it counts ("symbols", "branches").
-Status DatumReader::ReadIndex(const char* what, size_t limit, std::string_view of,
-                              const PathStep* path, int64_t* out) {
-  HERALD_RETURN_IF_ERROR(ReadVarint(32, what, path, out));
-  if (*out < 0 || uint64_t(*out) >= limit) {
-    return ErrorAt(path, "{} {} is out of range ({} {})", what, *out, limit, of);
-  }
-  return Status::Ok();
-}
-
 Status DatumReader::Read(const Node& node, const PathStep* path, int depth) {
   int64_t value = 0;
+  bool flag = false;
+  ByteView bytes;
   if (TakesNoBytes(node)) return Status::Ok();
   switch (node.type) {
     case Type::kNull:
       return Status::Ok();
     case Type::kBoolean:
-      if (remaining() == 0) return ErrorAt(path, "expected a boolean, the input ended");
-      if (data_[pos_] > 1)
-        return ErrorAt(path, "a boolean must be 0 or 1, not {}", int{data_[pos_]});
-      ++pos_;
-      return Status::Ok();
+      return ReadBoolean(path, &flag);
     case Type::kInt:
       return ReadVarint(32, "an int", path, &value);
     case Type::kLong:
       return ReadVarint(64, "a long", path, &value);
     case Type::kFloat:
-      return Skip(4, "a float", path);
+      return Take(4, "a float", path, &bytes);
     case Type::kDouble:
-      return Skip(8, "a double", path);
+      return Take(8, "a double", path, &bytes);
     case Type::kBytes:
-      HERALD_RETURN_IF_ERROR(ReadLength("a bytes length", path, &value));
-      pos_ += size_t(value);
-      return Status::Ok();
+      return ReadBytes(path, &bytes);
     case Type::kString: {
       std::string_view text;
       return ReadString(path, &text);
     }
     case Type::kFixed:
-      return Skip(uint64_t(node.size), Describe(node), path);
+      return Take(uint64_t(node.size), Describe(node), path, &bytes);
     case Type::kEnum:
       return ReadIndex("the enum index", node.symbols.size(), "symbols", path, &value);
     case Type::kUnion:
@@ -971,30 +1039,11 @@ Status DatumReader::ReadRecord(const Node& node, const PathStep* path, int depth
   return Status::Ok();
 }
 
-// Arrays and maps: blocks of items, each block a count (negative: followed by the block's size
-// in bytes) and its items; a count of zero ends them.
 Status DatumReader::ReadBlocks(const Node& node, const PathStep* path, int depth) {
-  const char* count_what = node.type == Type::kArray ? "an array block count" : "a map block count";
   uint64_t index = 0;
-  while (true) {
-    int64_t count = 0;
-    HERALD_RETURN_IF_ERROR(ReadVarint(64, count_what, path, &count));
-    if (count == 0) return Status::Ok();
-    int64_t byte_size = -1;
-    if (count < 0) {
-      if (count == std::numeric_limits<int64_t>::min()) {
-        return ErrorAt(path, "the block count {} is out of range", count);
-      }
-      count = -count;
-      HERALD_RETURN_IF_ERROR(ReadLength("the block's size in bytes", path, &byte_size));
-    }
-    const size_t start = pos_;
-    HERALD_RETURN_IF_ERROR(ReadBlockItems(node, count, path, depth, index));
-    if (byte_size >= 0 && pos_ - start != uint64_t(byte_size)) {
-      return ErrorAt(path, "the block's size says {} bytes, its items take {}", byte_size,
-                     pos_ - start);
-    }
-  }
+  return ReadBlockSequence(node.type, path, [&](int64_t count) {
+    return ReadBlockItems(node, count, path, depth, index);
+  });
 }
 
 // Every item takes at least one byte (a map's key does), so a huge count fails when the input
@@ -1016,6 +1065,540 @@ Status DatumReader::ReadBlockItems(const Node& node, int64_t count, const PathSt
       HERALD_RETURN_IF_ERROR(Read(*node.values, &step, depth));
     }
   }
+  return Status::Ok();
+}
+
+// ---- The JSON encoding ---------------------------------------------------------------------
+
+// The name by which the JSON encoding tags a union's branch: a named type's full name, any
+// other type's name ("string", "array"; a logical type's underlying type).
+std::string_view BranchName(const Node& branch) {
+  return IsNamed(branch.type) ? std::string_view(branch.full_name) : TypeName(branch.type);
+}
+
+// "null, string, a.b.R" for messages.
+std::string BranchNames(const Node& node) {
+  std::string names;
+  for (const Node* branch : node.branches) {
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", BranchName(*branch));
+  }
+  return Abbreviate(std::move(names), 200);
+}
+
+// Text from the input, for messages: valid UTF-8, at most 80 bytes.
+std::string Quoted(std::string_view text) {
+  return Abbreviate(ToValidUtf8(text));
+}
+
+// What a JSON value is, for messages ("a string", "an object", "the number 1.5").
+std::string JsonKind(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+      return "an integer";
+    case nlohmann::json::value_t::number_float:
+      return fmt::format("the number {}", Dump(value));
+    case nlohmann::json::value_t::string:
+      return "a string";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    default:
+      return std::string(value.type_name());
+  }
+}
+
+// What the JSON encoding of a `node` value is, for messages.
+std::string Expected(const Node& node) {
+  switch (node.type) {
+    case Type::kNull:
+      return "null";
+    case Type::kBoolean:
+      return "a boolean";
+    case Type::kInt:
+      return "an int";
+    case Type::kLong:
+      return "a long";
+    case Type::kFloat:
+      return "a float";
+    case Type::kDouble:
+      return "a double";
+    case Type::kBytes:
+      return "bytes (a string)";
+    case Type::kString:
+      return "a string";
+    case Type::kFixed:
+      return fmt::format("fixed {} (a string)", node.full_name);
+    case Type::kEnum:
+      return fmt::format("enum {} (a symbol)", node.full_name);
+    case Type::kArray:
+      return "an array";
+    case Type::kMap:
+      return "a map (an object)";
+    case Type::kRecord:
+      return fmt::format("record {} (an object)", node.full_name);
+    case Type::kUnion:
+      return fmt::format("null or an object naming one branch of the union ({})",
+                         BranchNames(node));
+  }
+  return "a value";
+}
+
+// Bytes and fixed values as JSON strings: each byte the code point of its value (U+0000 to
+// U+00FF), so that the string is valid UTF-8 whatever the bytes.
+std::string CodePointString(ByteView bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (const uint8_t byte : bytes) {
+    if (byte < 0x80) {
+      out += static_cast<char>(byte);
+    } else {
+      out += static_cast<char>(0xC0 | (byte >> 6));
+      out += static_cast<char>(0x80 | (byte & 0x3F));
+    }
+  }
+  return out;
+}
+
+// The bytes a string of code points U+0000 to U+00FF stands for; nullopt when it holds any
+// other character (or is not valid UTF-8: only the one- and two-byte forms of those code points
+// are accepted).
+std::optional<Buffer> CodePointBytes(std::string_view text) {
+  Buffer out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto lead = static_cast<uint8_t>(text[i]);
+    if (lead < 0x80) {
+      out.push_back(lead);
+      continue;
+    }
+    if ((lead != 0xC2 && lead != 0xC3) || i + 1 == text.size()) return std::nullopt;
+    const auto trail = static_cast<uint8_t>(text[++i]);
+    if ((trail & 0xC0) != 0x80) return std::nullopt;
+    out.push_back(static_cast<uint8_t>(((lead & 0x1F) << 6) | (trail & 0x3F)));
+  }
+  return out;
+}
+
+uint64_t LoadLittleEndian(ByteView bytes) {
+  uint64_t value = 0;
+  for (size_t i = bytes.size(); i-- > 0;) value = (value << 8) | bytes[i];
+  return value;
+}
+
+void PutLittleEndian(Buffer& out, uint64_t value, size_t size) {
+  for (size_t i = 0; i < size; ++i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
+}
+
+// A double as the JSON encoding writes it: a number, or "NaN", "Infinity", "-Infinity" (which
+// JSON has no numbers for).
+nlohmann::json DoubleJson(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return value;
+}
+
+// A float as its shortest decimal form ("0.1", not 0.10000000149011612, the double equal to the
+// float 0.1f), as Java's Avro writes it; that form reads back as the same float.
+nlohmann::json FloatJson(float value) {
+  if (!std::isfinite(value)) return DoubleJson(value);
+  const std::string text = fmt::format("{}", value);
+  double shortest = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), shortest);
+  if (error == std::errc() && end == text.data() + text.size() &&
+      static_cast<float>(shortest) == value) {
+    return shortest;
+  }
+  return double{value};
+}
+
+// The number a float or double is given as: any JSON number, or "NaN", "Infinity",
+// "-Infinity".
+std::optional<double> JsonFloating(const nlohmann::json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (!value.is_string()) return std::nullopt;
+  const std::string& text = value.get_ref<const std::string&>();
+  if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "Infinity") return std::numeric_limits<double>::infinity();
+  if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
+// `value` rounded to a float as IEEE 754 rounds it: a magnitude from halfway between the largest
+// float and 2^128 up becomes an infinity, as Java's (float) cast makes it. The cast alone is
+// left to values in float's range.
+float ToFloat(double value) {
+  constexpr double kMax = std::numeric_limits<float>::max();
+  constexpr double kRoundsToInfinity = kMax + 0x1p103;  // kMax plus half its ulp (2^104)
+  if (std::isnan(value)) return std::numeric_limits<float>::quiet_NaN();
+  constexpr float kInfinity = std::numeric_limits<float>::infinity();
+  if (std::fabs(value) >= kRoundsToInfinity) return value > 0 ? kInfinity : -kInfinity;
+  if (std::fabs(value) > kMax) {
+    return value > 0 ? std::numeric_limits<float>::max() : -std::numeric_limits<float>::max();
+  }
+  return static_cast<float>(value);
+}
+
+// Decodes a datum in the binary encoding to its JSON encoding, checking what ValidateDatum
+// checks. Values that take no bytes (nulls, records of nulls) are decoded one by one here, so
+// a few bytes could ask for an arbitrarily large document (an array of 2^62 nulls, records of
+// nulls nested exponentially): the document is limited to kDecodedValuesBase JSON values plus
+// kDecodedValuesPerByte per byte of the input.
+class JsonDecoder : public BinaryInput {
+ public:
+  explicit JsonDecoder(ByteView data)
+      : BinaryInput(data), max_values_(kDecodedValuesBase + kDecodedValuesPerByte * data.size()) {}
+
+  Status Decode(const Node& node, const PathStep* path, int depth, nlohmann::json& out);
+
+ private:
+  Status DecodeRecord(const Node& node, const PathStep* path, int depth, nlohmann::json& out);
+  Status DecodeBlocks(const Node& node, const PathStep* path, int depth, nlohmann::json& out);
+
+  uint64_t values_ = 0;
+  const uint64_t max_values_;
+};
+
+Status JsonDecoder::Decode(const Node& node, const PathStep* path, int depth, nlohmann::json& out) {
+  if (++values_ > max_values_) {
+    return ErrorAt(path, "the datum decodes to more than {} JSON values", max_values_);
+  }
+  int64_t value = 0;
+  ByteView bytes;
+  switch (node.type) {
+    case Type::kNull:
+      out = nullptr;
+      return Status::Ok();
+    case Type::kBoolean: {
+      bool flag = false;
+      HERALD_RETURN_IF_ERROR(ReadBoolean(path, &flag));
+      out = flag;
+      return Status::Ok();
+    }
+    case Type::kInt:
+    case Type::kLong:
+      HERALD_RETURN_IF_ERROR(ReadVarint(node.type == Type::kInt ? 32 : 64,
+                                        node.type == Type::kInt ? "an int" : "a long", path,
+                                        &value));
+      out = value;
+      return Status::Ok();
+    case Type::kFloat:
+      HERALD_RETURN_IF_ERROR(Take(4, "a float", path, &bytes));
+      out = FloatJson(std::bit_cast<float>(static_cast<uint32_t>(LoadLittleEndian(bytes))));
+      return Status::Ok();
+    case Type::kDouble:
+      HERALD_RETURN_IF_ERROR(Take(8, "a double", path, &bytes));
+      out = DoubleJson(std::bit_cast<double>(LoadLittleEndian(bytes)));
+      return Status::Ok();
+    case Type::kBytes:
+      HERALD_RETURN_IF_ERROR(ReadBytes(path, &bytes));
+      out = CodePointString(bytes);
+      return Status::Ok();
+    case Type::kString: {
+      std::string_view text;
+      HERALD_RETURN_IF_ERROR(ReadString(path, &text));
+      out = std::string(text);
+      return Status::Ok();
+    }
+    case Type::kFixed:
+      HERALD_RETURN_IF_ERROR(Take(uint64_t(node.size), Describe(node), path, &bytes));
+      out = CodePointString(bytes);
+      return Status::Ok();
+    case Type::kEnum:
+      HERALD_RETURN_IF_ERROR(
+          ReadIndex("the enum index", node.symbols.size(), "symbols", path, &value));
+      out = node.symbols[size_t(value)];
+      return Status::Ok();
+    case Type::kUnion: {
+      HERALD_RETURN_IF_ERROR(
+          ReadIndex("the union index", node.branches.size(), "branches", path, &value));
+      const Node& branch = *node.branches[size_t(value)];
+      if (branch.type == Type::kNull) {
+        out = nullptr;
+        return Status::Ok();
+      }
+      out = nlohmann::json::object();
+      return Decode(branch, path, depth, out[std::string(BranchName(branch))]);
+    }
+    case Type::kRecord:
+    case Type::kArray:
+    case Type::kMap:
+      if (depth >= kMaxDatumDepth) {
+        return ErrorAt(path, "the datum nests deeper than {} levels", kMaxDatumDepth);
+      }
+      return node.type == Type::kRecord ? DecodeRecord(node, path, depth + 1, out)
+                                        : DecodeBlocks(node, path, depth + 1, out);
+  }
+  return Status::Ok();
+}
+
+Status JsonDecoder::DecodeRecord(const Node& node, const PathStep* path, int depth,
+                                 nlohmann::json& out) {
+  out = nlohmann::json::object();
+  for (const Field& field : node.fields) {
+    const PathStep step{.parent = path, .kind = PathStep::Kind::kField, .name = field.name};
+    HERALD_RETURN_IF_ERROR(Decode(*field.type, &step, depth, out[field.name]));
+  }
+  return Status::Ok();
+}
+
+// Items are added one at a time as they are read (no room is reserved for a block's count,
+// which the input may make up), so a huge count ends with the input or the value limit. A map
+// key that appears twice keeps its last value.
+Status JsonDecoder::DecodeBlocks(const Node& node, const PathStep* path, int depth,
+                                 nlohmann::json& out) {
+  const bool is_array = node.type == Type::kArray;
+  out = is_array ? nlohmann::json::array() : nlohmann::json::object();
+  uint64_t index = 0;
+  return ReadBlockSequence(node.type, path, [&](int64_t count) -> Status {
+    for (int64_t i = 0; i < count; ++i, ++index) {
+      if (is_array) {
+        const PathStep step{.parent = path, .kind = PathStep::Kind::kItem, .index = index};
+        out.push_back(nullptr);
+        HERALD_RETURN_IF_ERROR(Decode(*node.items, &step, depth, out.back()));
+      } else {
+        std::string_view key;
+        HERALD_RETURN_IF_ERROR(ReadString(path, &key));
+        const PathStep step{.parent = path, .kind = PathStep::Kind::kValue, .name = key};
+        HERALD_RETURN_IF_ERROR(Decode(*node.values, &step, depth, out[std::string(key)]));
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+// Encodes a value given in the JSON encoding, or a field's default (`is_default`: the schema's
+// own JSON, in which a union's value is one of its first branch and carries no branch name, and
+// a record's object may have keys that are not fields). Defaults can expand without bound (a
+// record whose two fields are of a record type that defaults to {}, nested 64 times, fills in
+// 2^64 values): what they fill in is limited to kFilledBase units plus kFilledPerInput units per
+// unit taken from the input, a unit being a value or a byte of a string.
+class JsonEncoder {
+ public:
+  explicit JsonEncoder(Buffer& out) : out_(out) {}
+
+  Status Encode(const Node& node, const nlohmann::json& value, const PathStep* path, int depth,
+                bool is_default);
+
+ private:
+  Status Charge(uint64_t units, const PathStep* path, bool is_default);
+  Status EncodeBytes(const Node& node, const nlohmann::json& value, const PathStep* path,
+                     bool is_default);
+  Status EncodeUnion(const Node& node, const nlohmann::json& value, const PathStep* path, int depth,
+                     bool is_default);
+  Status EncodeRecord(const Node& node, const nlohmann::json& value, const PathStep* path,
+                      int depth, bool is_default);
+  Status EncodeArray(const Node& node, const nlohmann::json& value, const PathStep* path, int depth,
+                     bool is_default);
+  Status EncodeMap(const Node& node, const nlohmann::json& value, const PathStep* path, int depth,
+                   bool is_default);
+  void PutString(std::string_view text) {
+    PutVarlong(out_, static_cast<int64_t>(text.size()));
+    out_.insert(out_.end(), text.begin(), text.end());
+  }
+
+  Buffer& out_;
+  uint64_t taken_ = 0;   // units from the input
+  uint64_t filled_ = 0;  // units from defaults
+};
+
+Status JsonEncoder::Charge(uint64_t units, const PathStep* path, bool is_default) {
+  if (!is_default) {
+    taken_ += units;
+    return Status::Ok();
+  }
+  filled_ += units;
+  const uint64_t limit = kFilledBase + kFilledPerInput * taken_;
+  if (filled_ > limit) {
+    return ErrorAt(
+        path, "the defaults of missing fields fill in more than {} values and string bytes", limit);
+  }
+  return Status::Ok();
+}
+
+Status JsonEncoder::Encode(const Node& node, const nlohmann::json& value, const PathStep* path,
+                           int depth, bool is_default) {
+  HERALD_RETURN_IF_ERROR(Charge(1, path, is_default));
+  const auto mismatch = [&] {
+    return ErrorAt(path, "expected {}, got {}", Expected(node), JsonKind(value));
+  };
+  switch (node.type) {
+    case Type::kNull:
+      return value.is_null() ? Status::Ok() : mismatch();
+    case Type::kBoolean:
+      if (!value.is_boolean()) return mismatch();
+      out_.push_back(value.get<bool>() ? 1 : 0);
+      return Status::Ok();
+    case Type::kInt: {
+      if (!value.is_number_integer()) return mismatch();
+      const std::optional<int32_t> number = JsonInteger<int32_t>(value);
+      if (!number) return ErrorAt(path, "{} is out of range for an int", Dump(value));
+      PutVarint(out_, *number);
+      return Status::Ok();
+    }
+    case Type::kLong: {
+      if (!value.is_number_integer()) return mismatch();
+      const std::optional<int64_t> number = JsonInteger<int64_t>(value);
+      if (!number) return ErrorAt(path, "{} is out of range for a long", Dump(value));
+      PutVarlong(out_, *number);
+      return Status::Ok();
+    }
+    case Type::kFloat:
+    case Type::kDouble: {
+      const std::optional<double> number = JsonFloating(value);
+      if (!number) return mismatch();
+      if (node.type == Type::kFloat) {
+        PutLittleEndian(out_, std::bit_cast<uint32_t>(ToFloat(*number)), 4);
+      } else {
+        PutLittleEndian(out_, std::bit_cast<uint64_t>(*number), 8);
+      }
+      return Status::Ok();
+    }
+    case Type::kString: {
+      if (!value.is_string()) return mismatch();
+      const std::string& text = value.get_ref<const std::string&>();
+      if (!IsValidUtf8(text)) return ErrorAt(path, "the string is not valid UTF-8");
+      HERALD_RETURN_IF_ERROR(Charge(text.size(), path, is_default));
+      PutString(text);
+      return Status::Ok();
+    }
+    case Type::kBytes:
+    case Type::kFixed:
+      if (!value.is_string()) return mismatch();
+      return EncodeBytes(node, value, path, is_default);
+    case Type::kEnum: {
+      if (!value.is_string()) return mismatch();
+      const std::string& symbol = value.get_ref<const std::string&>();
+      const auto it = std::find(node.symbols.begin(), node.symbols.end(), symbol);
+      if (it == node.symbols.end()) {
+        return ErrorAt(path, "'{}' is not a symbol of enum {}", Quoted(symbol), node.full_name);
+      }
+      PutVarint(out_, static_cast<int32_t>(it - node.symbols.begin()));
+      return Status::Ok();
+    }
+    case Type::kUnion:
+      return EncodeUnion(node, value, path, depth, is_default);
+    case Type::kRecord:
+    case Type::kArray:
+    case Type::kMap:
+      if (!(node.type == Type::kArray ? value.is_array() : value.is_object())) return mismatch();
+      if (depth >= kMaxDatumDepth) {
+        return ErrorAt(path, "the datum nests deeper than {} levels", kMaxDatumDepth);
+      }
+      if (node.type == Type::kRecord) return EncodeRecord(node, value, path, depth + 1, is_default);
+      if (node.type == Type::kArray) return EncodeArray(node, value, path, depth + 1, is_default);
+      return EncodeMap(node, value, path, depth + 1, is_default);
+  }
+  return Status::Ok();
+}
+
+Status JsonEncoder::EncodeBytes(const Node& node, const nlohmann::json& value, const PathStep* path,
+                                bool is_default) {
+  const std::optional<Buffer> bytes = CodePointBytes(value.get_ref<const std::string&>());
+  if (!bytes) {
+    return ErrorAt(path,
+                   "{} is a string of code points U+0000 to U+00FF (one per byte); this one has "
+                   "others",
+                   TypeName(node.type));
+  }
+  if (node.type == Type::kFixed && bytes->size() != uint64_t(node.size)) {
+    return ErrorAt(path, "fixed {} takes {} bytes, got {}", node.full_name, node.size,
+                   bytes->size());
+  }
+  HERALD_RETURN_IF_ERROR(Charge(bytes->size(), path, is_default));
+  if (node.type == Type::kBytes) PutVarlong(out_, static_cast<int64_t>(bytes->size()));
+  out_.insert(out_.end(), bytes->begin(), bytes->end());
+  return Status::Ok();
+}
+
+Status JsonEncoder::EncodeUnion(const Node& node, const nlohmann::json& value, const PathStep* path,
+                                int depth, bool is_default) {
+  if (node.branches.empty()) return ErrorAt(path, "an empty union has no values");
+  if (is_default) {
+    PutVarint(out_, 0);
+    return Encode(*node.branches[0], value, path, depth, true);
+  }
+  if (value.is_null()) {
+    for (size_t i = 0; i < node.branches.size(); ++i) {
+      if (node.branches[i]->type == Type::kNull) {
+        PutVarint(out_, static_cast<int32_t>(i));
+        return Status::Ok();
+      }
+    }
+    return ErrorAt(path, "null is not a branch of the union ({})", BranchNames(node));
+  }
+  if (!value.is_object() || value.size() != 1) {
+    const std::string got =
+        value.is_object() ? fmt::format("an object with {} keys", value.size()) : JsonKind(value);
+    return ErrorAt(path, "expected an object naming one branch of the union ({}), got {}",
+                   BranchNames(node), got);
+  }
+  const auto tagged = value.begin();
+  for (size_t i = 0; i < node.branches.size(); ++i) {
+    if (BranchName(*node.branches[i]) == tagged.key()) {
+      PutVarint(out_, static_cast<int32_t>(i));
+      return Encode(*node.branches[i], tagged.value(), path, depth, false);
+    }
+  }
+  return ErrorAt(path, "'{}' is not a branch of the union ({})", Quoted(tagged.key()),
+                 BranchNames(node));
+}
+
+Status JsonEncoder::EncodeRecord(const Node& node, const nlohmann::json& value,
+                                 const PathStep* path, int depth, bool is_default) {
+  if (!is_default) {
+    size_t known = 0;
+    for (const Field& field : node.fields) known += value.contains(field.name) ? 1 : 0;
+    for (auto it = value.begin(); known != value.size() && it != value.end(); ++it) {
+      if (std::none_of(node.fields.begin(), node.fields.end(),
+                       [&](const Field& field) { return field.name == it.key(); })) {
+        return ErrorAt(path, "record {} has no field '{}'", node.full_name, Quoted(it.key()));
+      }
+    }
+  }
+  for (const Field& field : node.fields) {
+    const PathStep step{.parent = path, .kind = PathStep::Kind::kField, .name = field.name};
+    if (auto it = value.find(field.name); it != value.end()) {
+      HERALD_RETURN_IF_ERROR(Encode(*field.type, *it, &step, depth, is_default));
+    } else if (field.default_value) {
+      HERALD_RETURN_IF_ERROR(Encode(*field.type, *field.default_value, &step, depth, true));
+    } else {
+      return ErrorAt(&step, "the field is missing and has no default");
+    }
+  }
+  return Status::Ok();
+}
+
+// One block holding every item (none when there are none), then the closing zero count.
+Status JsonEncoder::EncodeArray(const Node& node, const nlohmann::json& value, const PathStep* path,
+                                int depth, bool is_default) {
+  if (!value.empty()) PutVarlong(out_, static_cast<int64_t>(value.size()));
+  uint64_t index = 0;
+  for (const nlohmann::json& item : value) {
+    const PathStep step{.parent = path, .kind = PathStep::Kind::kItem, .index = index++};
+    HERALD_RETURN_IF_ERROR(Encode(*node.items, item, &step, depth, is_default));
+  }
+  PutVarlong(out_, 0);
+  return Status::Ok();
+}
+
+Status JsonEncoder::EncodeMap(const Node& node, const nlohmann::json& value, const PathStep* path,
+                              int depth, bool is_default) {
+  if (!value.empty()) PutVarlong(out_, static_cast<int64_t>(value.size()));
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    const std::string& key = it.key();
+    if (!IsValidUtf8(key)) return ErrorAt(path, "a key is not valid UTF-8");
+    HERALD_RETURN_IF_ERROR(Charge(key.size(), path, is_default));
+    PutString(key);
+    const PathStep step{.parent = path, .kind = PathStep::Kind::kValue, .name = key};
+    HERALD_RETURN_IF_ERROR(Encode(*node.values, it.value(), &step, depth, is_default));
+  }
+  PutVarlong(out_, 0);
   return Status::Ok();
 }
 
@@ -1276,6 +1859,24 @@ Status Schema::ValidateDatum(ByteView datum) const {
                            reader.remaining());
   }
   return Status::Ok();
+}
+
+Result<nlohmann::json> Schema::DecodeToJson(ByteView bytes) const {
+  JsonDecoder decoder(bytes);
+  nlohmann::json out;
+  HERALD_RETURN_IF_ERROR(decoder.Decode(*root_, nullptr, 0, out));
+  if (decoder.remaining() != 0) {
+    return InvalidArgument("/: the input goes on for {} more bytes after the datum",
+                           decoder.remaining());
+  }
+  return out;
+}
+
+Result<Buffer> Schema::EncodeJson(const nlohmann::json& value) const {
+  Buffer out;
+  JsonEncoder encoder(out);
+  HERALD_RETURN_IF_ERROR(encoder.Encode(*root_, value, nullptr, 0, false));
+  return out;
 }
 
 std::vector<std::string> ReadIncompatibilities(const Schema& reader, const Schema& writer) {

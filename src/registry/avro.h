@@ -1,10 +1,11 @@
 // Avro schemas as the schema registry needs them: parsing (named types, namespaces, aliases,
 // defaults, logical types, references to other schemas' named types), the text the registry
 // stores, Avro's Parsing Canonical Form and its CRC-64-AVRO fingerprint, the schema-resolution
-// check behind compatibility levels, and validation of a binary-encoded datum.
+// check behind compatibility levels, validation of a binary-encoded datum, and conversion of a
+// datum between the binary and the JSON encoding.
 //
 // The rules are the Avro 1.11 specification's ("Schema Declaration", "Parsing Canonical Form for
-// Schemas", "Schema Resolution", "Binary Encoding").
+// Schemas", "Schema Resolution", "Binary Encoding", "JSON Encoding").
 //
 // Thread-safety: a Schema is immutable after Parse; share it freely.
 #pragma once
@@ -97,6 +98,23 @@ class Schema {
   // Empty when the bytes are exactly one datum of this schema in Avro's binary encoding;
   // otherwise what is wrong and where ("/fields/amount: expected a long, the input ended").
   Status ValidateDatum(ByteView datum) const;
+
+  // The datum `bytes` (exactly one, in Avro's binary encoding) as JSON in Avro's JSON encoding:
+  // unions as {"<branch type name or full name>": value} (null as null), bytes and fixed as
+  // strings of code points 0-255 (one per byte), enums as their symbol, records as objects, maps
+  // as objects, floats and doubles as numbers (NaN and the infinities as the strings "NaN",
+  // "Infinity", "-Infinity"). Errors (kInvalidArgument) are ValidateDatum's, and a datum that
+  // would decode to more than 2^16 JSON values plus 8 per input byte (values that take no bytes,
+  // such as nulls, are the main way there).
+  Result<nlohmann::json> DecodeToJson(ByteView bytes) const;
+
+  // The JSON value `value` (Avro's JSON encoding, as above) as one datum in the binary encoding;
+  // kInvalidArgument naming the path ("/fields/amount: expected a long, got a string") when it
+  // does not match the schema. Records: every field, a missing one takes its default (an error
+  // when it has none); unknown fields are an error. Integers must fit (int 32-bit, long 64-bit);
+  // a float or double accepts any JSON number (a float rounds to the nearest, an infinity beyond
+  // its range) and "NaN", "Infinity", "-Infinity". The result passes ValidateDatum.
+  Result<Buffer> EncodeJson(const nlohmann::json& value) const;
 
  private:
   std::vector<std::unique_ptr<Node>> nodes_;  // every node, named or not

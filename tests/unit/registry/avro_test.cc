@@ -1,12 +1,14 @@
 #include "registry/avro.h"
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "base/varint.h"
 
@@ -957,6 +959,445 @@ TEST(AvroDatumTest, ValuesThatTakeNoBytesCostNothing) {
   EXPECT_TRUE(schema.ValidateDatum(Encoder().Long(int64_t{1} << 62).Long(0).Long(7).bytes()).ok());
   EXPECT_EQ(schema.ValidateDatum(Encoder().Long(3).Long(0).bytes()).message(),
             "/fields/last: expected an int, the input ended");
+}
+
+// ---- The JSON encoding ---------------------------------------------------------------------
+
+nlohmann::json Json(std::string_view text) {
+  return nlohmann::json::parse(text);
+}
+
+std::string Hex(ByteView bytes) {
+  std::string out;
+  for (const uint8_t byte : bytes) out += fmt::format("{:02x}", byte);
+  return out;
+}
+
+// `value` encoded by `schema`: the bytes must be a valid datum that decodes back to `value`.
+Buffer RoundTrip(const Schema& schema, const nlohmann::json& value) {
+  Result<Buffer> encoded = schema.EncodeJson(value);
+  if (!encoded.ok()) {
+    ADD_FAILURE() << "encoding " << value.dump() << ": " << encoded.status().ToString();
+    return {};
+  }
+  const Status valid = schema.ValidateDatum(*encoded);
+  EXPECT_TRUE(valid.ok()) << value.dump() << ": " << valid.ToString();
+  Result<nlohmann::json> decoded = schema.DecodeToJson(*encoded);
+  if (!decoded.ok()) {
+    ADD_FAILURE() << "decoding " << value.dump() << ": " << decoded.status().ToString();
+  } else {
+    EXPECT_EQ(decoded->dump(), value.dump());
+  }
+  return std::move(encoded).value();
+}
+
+// The JSON `bytes` decode to; a failure fails the test and gives null.
+nlohmann::json Decoded(const Schema& schema, ByteView bytes) {
+  Result<nlohmann::json> decoded = schema.DecodeToJson(bytes);
+  if (!decoded.ok()) {
+    ADD_FAILURE() << "decoding " << Hex(bytes) << ": " << decoded.status().ToString();
+    return nullptr;
+  }
+  return std::move(decoded).value();
+}
+
+// The message of encoding `value`, which must fail with kInvalidArgument.
+std::string EncodeError(const Schema& schema, const nlohmann::json& value) {
+  Result<Buffer> encoded = schema.EncodeJson(value);
+  if (encoded.ok()) {
+    ADD_FAILURE() << "encoded although invalid: " << value.dump();
+    return "";
+  }
+  EXPECT_EQ(encoded.status().code(), StatusCode::kInvalidArgument);
+  return encoded.status().message();
+}
+
+// The message of decoding `bytes`, which must fail with kInvalidArgument.
+std::string DecodeError(const Schema& schema, ByteView bytes) {
+  Result<nlohmann::json> decoded = schema.DecodeToJson(bytes);
+  if (decoded.ok()) {
+    ADD_FAILURE() << "decoded although invalid: " << Hex(bytes);
+    return "";
+  }
+  EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument);
+  return decoded.status().message();
+}
+
+TEST(AvroJsonCodecTest, Primitives) {
+  const Schema null = Parsed(R"("null")");
+  EXPECT_EQ(Hex(RoundTrip(null, nullptr)), "");
+  const Schema boolean = Parsed(R"("boolean")");
+  EXPECT_EQ(Hex(RoundTrip(boolean, true)), "01");
+  EXPECT_EQ(Hex(RoundTrip(boolean, false)), "00");
+  const Schema int_schema = Parsed(R"("int")");
+  EXPECT_EQ(Hex(RoundTrip(int_schema, -3)), "05");
+  EXPECT_EQ(Hex(RoundTrip(int_schema, 64)), "8001");
+  EXPECT_EQ(Hex(RoundTrip(int_schema, INT32_MIN)), "ffffffff0f");
+  EXPECT_EQ(Hex(RoundTrip(int_schema, INT32_MAX)), "feffffff0f");
+  const Schema long_schema = Parsed(R"("long")");
+  EXPECT_EQ(Hex(RoundTrip(long_schema, INT64_MIN)), "ffffffffffffffffff01");
+  EXPECT_EQ(Hex(RoundTrip(long_schema, INT64_MAX)), "feffffffffffffffff01");
+  EXPECT_EQ(Decoded(long_schema, Encoder().Long(-150).bytes()), -150);
+  const Schema string = Parsed(R"("string")");
+  EXPECT_EQ(Hex(RoundTrip(string, "h\u00e9\u2713")), "0c68c3a9e29c93");
+  EXPECT_EQ(Hex(RoundTrip(string, "")), "00");
+  EXPECT_EQ(Decoded(string, Encoder().String("ann").bytes()), "ann");
+  // A logical type is its underlying type in the JSON encoding.
+  EXPECT_EQ(Hex(RoundTrip(Parsed(R"({"type": "long", "logicalType": "timestamp-millis"})"),
+                          1700000000000)),
+            "80a0abfef962");
+}
+
+TEST(AvroJsonCodecTest, FloatsAndDoubles) {
+  const Schema float_schema = Parsed(R"("float")");
+  const Schema double_schema = Parsed(R"("double")");
+  EXPECT_EQ(Hex(RoundTrip(float_schema, 1.5)), "0000c03f");
+  EXPECT_EQ(Hex(RoundTrip(double_schema, 1.0)), "000000000000f03f");
+  EXPECT_EQ(Hex(RoundTrip(double_schema, -0.1)), "9a9999999999b9bf");
+  // A float reads as its shortest decimal form, which encodes to the same float.
+  EXPECT_EQ(Hex(RoundTrip(float_schema, 0.1)), "cdcccc3d");
+  EXPECT_EQ(Decoded(float_schema, Encoder().Raw({0xcd, 0xcc, 0xcc, 0x3d}).bytes()).dump(), "0.1");
+  EXPECT_EQ(Decoded(float_schema, Encoder().Raw({0, 0, 0x80, 0x3f}).bytes()).dump(), "1.0");
+  // Any JSON number: an integer becomes the float or double of its value.
+  EXPECT_EQ(Hex(*float_schema.EncodeJson(3)), "00004040");
+  EXPECT_EQ(Hex(*double_schema.EncodeJson(-2)), "00000000000000c0");
+  EXPECT_EQ(Decoded(double_schema, *double_schema.EncodeJson(uint64_t{1} << 63)).dump(),
+            "9.223372036854776e+18");
+  // NaN and the infinities are strings; a number beyond float's range is an infinity.
+  for (const char* special : {"NaN", "Infinity", "-Infinity"}) {
+    RoundTrip(float_schema, special);
+    RoundTrip(double_schema, special);
+  }
+  EXPECT_EQ(Hex(*float_schema.EncodeJson("NaN")), "0000c07f");
+  EXPECT_EQ(Hex(*double_schema.EncodeJson("-Infinity")), "000000000000f0ff");
+  EXPECT_EQ(Hex(*float_schema.EncodeJson(1e300)), "0000807f");
+  EXPECT_EQ(Hex(*float_schema.EncodeJson(-1e39)), "000080ff");
+  EXPECT_EQ(Hex(*float_schema.EncodeJson(3.4028235e38)), "ffff7f7f");
+  EXPECT_EQ(Decoded(float_schema, *float_schema.EncodeJson(1e300)), "Infinity");
+  EXPECT_EQ(EncodeError(double_schema, "1.5"), "/: expected a double, got a string");
+  EXPECT_EQ(EncodeError(float_schema, true), "/: expected a float, got a boolean");
+}
+
+TEST(AvroJsonCodecTest, BytesAndFixedAreStringsOfCodePointsUpTo255) {
+  const Schema bytes = Parsed(R"("bytes")");
+  const Buffer encoded = RoundTrip(bytes, Json(R"("\u0000a\u007f\u0080\u00ff")"));
+  EXPECT_EQ(Hex(encoded), "0a00617f80ff");
+  const nlohmann::json decoded =
+      Decoded(bytes, Encoder().String(std::string("\x00\xff", 2)).bytes());
+  EXPECT_EQ(decoded, Json(R"("\u0000\u00ff")"));
+  EXPECT_EQ(decoded.dump(), "\"\\u0000\xc3\xbf\"");  // valid UTF-8 whatever the bytes
+  EXPECT_EQ(Hex(RoundTrip(bytes, "")), "00");
+
+  const Schema fixed = Parsed(R"({"type": "fixed", "name": "F", "namespace": "n", "size": 4})");
+  EXPECT_EQ(Hex(RoundTrip(fixed, Json(R"("\u0000\u007f\u0080\u00ff")"))), "007f80ff");
+  EXPECT_EQ(Decoded(fixed, Encoder().Raw({1, 2, 3, 0xfe}).bytes()),
+            Json(R"("\u0001\u0002\u0003\u00fe")"));
+  EXPECT_EQ(EncodeError(fixed, "abc"), "/: fixed n.F takes 4 bytes, got 3");
+  EXPECT_EQ(EncodeError(fixed, Json(R"("\u00ff\u00ff\u00ff\u00ff\u00ff")")),
+            "/: fixed n.F takes 4 bytes, got 5");
+  EXPECT_EQ(EncodeError(fixed, 7), "/: expected fixed n.F (a string), got an integer");
+  const Schema empty = Parsed(R"({"type": "fixed", "name": "Z", "size": 0})");
+  EXPECT_EQ(Hex(RoundTrip(empty, "")), "");
+
+  EXPECT_NE(EncodeError(bytes, Json(R"("\u0100")")).find("code points U+0000 to U+00FF"),
+            std::string::npos);
+  EXPECT_NE(EncodeError(fixed, "ab\u2713").find("code points U+0000 to U+00FF"), std::string::npos);
+  // Overlong and broken forms are not code points.
+  EXPECT_NE(EncodeError(bytes, std::string("\xc0\x80")).find("code points"), std::string::npos);
+  EXPECT_NE(EncodeError(bytes, std::string("\xc3")).find("code points"), std::string::npos);
+  EXPECT_EQ(EncodeError(bytes, Json("[1, 2]")), "/: expected bytes (a string), got an array");
+}
+
+TEST(AvroJsonCodecTest, RecordsArraysMapsEnumsAndUnions) {
+  const Schema schema = Parsed(kPayment);
+  const nlohmann::json payment = Json(R"({
+      "id": -3, "payer": "ann", "amount": 1.0, "rate": 1.0, "paid": true,
+      "tags": ["a", "b", "c"], "attrs": {"k": -150}, "state": "SHUT",
+      "hash": "\u0001\u0002\u0003\u0004", "note": {"string": "hi"}, "blob": "\u0000\u00ff"})");
+  // Two blocks in the hand-encoded datum, one in what EncodeJson writes.
+  EXPECT_EQ(Decoded(schema, ValidPayment().bytes()), payment);
+  const Buffer encoded = RoundTrip(schema, payment);
+  Encoder expected;
+  expected.Long(-3).String("ann").Raw({0, 0, 0, 0, 0, 0, 0xf0, 0x3f}).Raw({0, 0, 0x80, 0x3f});
+  expected.Raw({1}).Long(3).String("a").String("b").String("c").Long(0);
+  expected.Long(1).String("k").Long(-150).Long(0).Long(1).Raw({1, 2, 3, 4});
+  expected.Long(1).String("hi").String(std::string("\x00\xff", 2));
+  EXPECT_EQ(Hex(encoded), Hex(expected.bytes()));
+
+  nlohmann::json empty = payment;
+  empty["tags"] = nlohmann::json::array();
+  empty["attrs"] = nlohmann::json::object();
+  empty["note"] = nullptr;
+  empty["state"] = "OPEN";
+  RoundTrip(schema, empty);
+}
+
+TEST(AvroJsonCodecTest, NestedRecords) {
+  const Schema schema = Parsed(R"({"type": "record", "name": "Order", "namespace": "shop",
+      "fields": [
+        {"name": "customer", "type": {"type": "record", "name": "Customer", "fields": [
+          {"name": "name", "type": "string"},
+          {"name": "address", "type": {"type": "record", "name": "Address", "fields": [
+            {"name": "city", "type": "string"}, {"name": "zip", "type": ["null", "int"]}]}}]}},
+        {"name": "lines", "type": {"type": "array", "items": {"type": "record", "name": "Line",
+          "fields": [{"name": "sku", "type": "string"}, {"name": "qty", "type": "int"}]}}},
+        {"name": "by_day", "type": {"type": "map", "values": {"type": "array", "items": "Line"}}},
+        {"name": "billing", "type": ["null", "Address"]}]})");
+  const nlohmann::json order = Json(R"({
+      "customer": {"name": "Zoë", "address": {"city": "Oslo", "zip": {"int": 150}}},
+      "lines": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}],
+      "by_day": {"mon": [{"sku": "c", "qty": 3}], "tue": []},
+      "billing": {"shop.Address": {"city": "Bergen", "zip": null}}})");
+  const Buffer encoded = RoundTrip(schema, order);
+  Encoder expected;
+  expected.String("Zoë").String("Oslo").Long(1).Long(150);
+  expected.Long(2).String("a").Long(1).String("b").Long(2).Long(0);
+  expected.Long(2).String("mon").Long(1).String("c").Long(3).Long(0).String("tue").Long(0).Long(0);
+  expected.Long(1).String("Bergen").Long(0);
+  EXPECT_EQ(Hex(encoded), Hex(expected.bytes()));
+  EXPECT_EQ(EncodeError(schema, Json(R"({"customer": {"name": "x", "address": {"city": 5,
+                "zip": null}}, "lines": [], "by_day": {}, "billing": null})")),
+            "/fields/customer/fields/address/fields/city: expected a string, got an integer");
+  EXPECT_EQ(EncodeError(schema, Json(R"({"customer": {"name": "x", "address": {"city": "c",
+                "zip": null}}, "lines": [{"sku": "a", "qty": 1}, {"sku": "b", "qty": "2"}],
+                "by_day": {}, "billing": null})")),
+            "/fields/lines/items/1/fields/qty: expected an int, got a string");
+  EXPECT_EQ(EncodeError(schema, Json(R"({"customer": {"name": "x", "address": {"city": "c",
+                "zip": null}}, "lines": [], "by_day": {"wed": [{"sku": "a"}]}, "billing": null})")),
+            "/fields/by_day/values/wed/items/0/fields/qty: the field is missing and has no "
+            "default");
+}
+
+TEST(AvroJsonCodecTest, RecursiveRecords) {
+  const Schema list = Parsed(R"({"type": "record", "name": "Node", "namespace": "ll", "fields": [
+      {"name": "value", "type": "int"}, {"name": "next", "type": ["null", "Node"]}]})");
+  const nlohmann::json three = Json(R"({"value": 1, "next": {"ll.Node": {"value": 2,
+      "next": {"ll.Node": {"value": 3, "next": null}}}}})");
+  EXPECT_EQ(Hex(RoundTrip(list, three)), "020204020600");
+  EXPECT_EQ(Decoded(list, Encoder().Long(7).Long(0).bytes()),
+            Json(R"({"value": 7, "next": null})"));
+  const Schema tree = Parsed(R"({"type": "record", "name": "Tree", "fields": [
+      {"name": "label", "type": "string"},
+      {"name": "children", "type": {"type": "array", "items": "Tree"}}]})");
+  RoundTrip(tree, Json(R"({"label": "root", "children": [
+      {"label": "a", "children": []},
+      {"label": "b", "children": [{"label": "c", "children": []}]}]})"));
+}
+
+TEST(AvroJsonCodecTest, UnionBranchesAreNamedByTypeOrFullName) {
+  const Schema schema = Parsed(R"(["null", "string", "int", "bytes",
+      {"type": "record", "name": "R", "namespace": "a.b", "fields": [{"name": "x", "type": "int"}]},
+      {"type": "enum", "name": "E", "symbols": ["ONE", "TWO"]},
+      {"type": "fixed", "name": "F", "namespace": "a", "size": 1},
+      {"type": "array", "items": "long"}, {"type": "map", "values": "boolean"}])");
+  EXPECT_EQ(Hex(RoundTrip(schema, nullptr)), "00");
+  EXPECT_EQ(Hex(RoundTrip(schema, Json(R"({"string": "x"})"))), "020278");
+  EXPECT_EQ(Hex(RoundTrip(schema, Json(R"({"int": -1})"))), "0401");
+  EXPECT_EQ(Hex(RoundTrip(schema, Json(R"({"bytes": "\u00ff"})"))), "0602ff");
+  EXPECT_EQ(Hex(RoundTrip(schema, Json(R"({"a.b.R": {"x": 2}})"))), "0804");
+  EXPECT_EQ(Hex(RoundTrip(schema, Json(R"({"E": "TWO"})"))), "0a02");
+  EXPECT_EQ(Hex(RoundTrip(schema, Json(R"({"a.F": "z"})"))), "0c7a");
+  EXPECT_EQ(Hex(RoundTrip(schema, Json(R"({"array": [1, 2]})"))), "0e04020400");
+  EXPECT_EQ(Hex(RoundTrip(schema, Json(R"({"map": {"t": true}})"))), "100202740100");
+  EXPECT_EQ(Decoded(schema, Encoder().Long(4).Long(-2).bytes()), Json(R"({"a.b.R": {"x": -2}})"));
+  // The null branch may also be named.
+  EXPECT_EQ(Hex(*schema.EncodeJson(Json(R"({"null": null})"))), "00");
+
+  EXPECT_EQ(EncodeError(schema, Json(R"({"R": {"x": 2}})")),
+            "/: 'R' is not a branch of the union (null, string, int, bytes, a.b.R, E, a.F, array, "
+            "map)");
+  EXPECT_NE(EncodeError(schema, Json(R"({"long": 1})")).find("'long' is not a branch"),
+            std::string::npos);
+  EXPECT_NE(EncodeError(schema, "x").find("expected an object naming one branch of the union"),
+            std::string::npos);
+  EXPECT_NE(EncodeError(schema, Json(R"({"string": "x", "int": 1})")).find("an object with 2 keys"),
+            std::string::npos);
+  EXPECT_EQ(EncodeError(schema, Json(R"({"int": "1"})")), "/: expected an int, got a string");
+  const Schema required = Parsed(R"({"type": "record", "name": "T", "fields": [
+      {"name": "u", "type": ["string", "long"]}]})");
+  EXPECT_EQ(EncodeError(required, Json(R"({"u": null})")),
+            "/fields/u: null is not a branch of the union (string, long)");
+  EXPECT_EQ(DecodeError(required, Encoder().Long(2).Long(0).bytes()),
+            "/fields/u: the union index 2 is out of range (2 branches)");
+}
+
+TEST(AvroJsonCodecTest, Enums) {
+  const Schema schema = Parsed(R"({"type": "enum", "name": "Suit", "namespace": "cards",
+      "symbols": ["HEARTS", "SPADES", "CLUBS"], "default": "CLUBS"})");
+  EXPECT_EQ(Hex(RoundTrip(schema, "HEARTS")), "00");
+  EXPECT_EQ(Hex(RoundTrip(schema, "CLUBS")), "04");
+  EXPECT_EQ(Decoded(schema, Encoder().Long(1).bytes()), "SPADES");
+  EXPECT_EQ(EncodeError(schema, "DIAMONDS"), "/: 'DIAMONDS' is not a symbol of enum cards.Suit");
+  EXPECT_EQ(EncodeError(schema, 1), "/: expected enum cards.Suit (a symbol), got an integer");
+  EXPECT_EQ(DecodeError(schema, Encoder().Long(3).bytes()),
+            "/: the enum index 3 is out of range (3 symbols)");
+}
+
+TEST(AvroJsonCodecTest, MissingFieldsTakeTheirDefaults) {
+  const Schema schema = Parsed(R"({"type": "record", "name": "D", "namespace": "d", "fields": [
+      {"name": "given", "type": "int"},
+      {"name": "i", "type": "int", "default": 7},
+      {"name": "l", "type": "long", "default": -1},
+      {"name": "f", "type": "float", "default": 0.5},
+      {"name": "d", "type": "double", "default": 2},
+      {"name": "flag", "type": "boolean", "default": true},
+      {"name": "s", "type": "string", "default": "dflt"},
+      {"name": "b", "type": "bytes", "default": "\u0000\u00ff"},
+      {"name": "fx", "type": {"type": "fixed", "name": "Two", "size": 2}, "default": "\u00ab\u0001"},
+      {"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["A", "B"]}, "default": "B"},
+      {"name": "opt", "type": ["null", "string"], "default": null},
+      {"name": "first", "type": ["string", "null"], "default": "x"},
+      {"name": "rec_in_union", "type": [{"type": "record", "name": "P", "fields": [
+          {"name": "p", "type": ["int", "null"], "default": 3}]}, "null"], "default": {}},
+      {"name": "arr", "type": {"type": "array", "items": ["long", "null"]}, "default": [1, 2]},
+      {"name": "m", "type": {"type": "map", "values": "bytes"}, "default": {"k": "\u00e9"}},
+      {"name": "sub", "type": {"type": "record", "name": "Sub", "fields": [
+          {"name": "x", "type": "int"}, {"name": "y", "type": "string", "default": "why"}]},
+       "default": {"x": 1, "ignored": 0}}]})");
+  const nlohmann::json filled = Json(R"({
+      "given": 5, "i": 7, "l": -1, "f": 0.5, "d": 2.0, "flag": true, "s": "dflt",
+      "b": "\u0000\u00ff", "fx": "\u00ab\u0001", "e": "B", "opt": null, "first": {"string": "x"},
+      "rec_in_union": {"d.P": {"p": {"int": 3}}}, "arr": [{"long": 1}, {"long": 2}],
+      "m": {"k": "\u00e9"}, "sub": {"x": 1, "y": "why"}})");
+  Result<Buffer> encoded = schema.EncodeJson(Json(R"({"given": 5})"));
+  ASSERT_TRUE(encoded.ok()) << encoded.status().ToString();
+  EXPECT_TRUE(schema.ValidateDatum(*encoded).ok());
+  EXPECT_EQ(Decoded(schema, *encoded), filled);
+  EXPECT_EQ(Hex(*encoded), Hex(RoundTrip(schema, filled)));
+  // Given fields are used as given.
+  nlohmann::json given = filled;
+  given["opt"] = Json(R"({"string": "o"})");
+  given["sub"] = Json(R"({"x": 9, "y": "z"})");
+  RoundTrip(schema, given);
+
+  EXPECT_EQ(EncodeError(schema, Json(R"({"i": 1})")),
+            "/fields/given: the field is missing and has no default");
+  EXPECT_EQ(EncodeError(schema, Json(R"({"given": 1, "sub": {"y": "a"}})")),
+            "/fields/sub/fields/x: the field is missing and has no default");
+  EXPECT_EQ(EncodeError(schema, Json(R"({"given": 1, "extra": 2})")),
+            "/: record d.D has no field 'extra'");
+  EXPECT_EQ(EncodeError(schema, Json(R"({"given": 1, "sub": {"x": 1, "z": 2}})")),
+            "/fields/sub: record d.Sub has no field 'z'");
+  EXPECT_EQ(EncodeError(schema, Json("[]")), "/: expected record d.D (an object), got an array");
+}
+
+TEST(AvroJsonCodecTest, WrongTypesAndRangesNameThePath) {
+  const Schema schema = Parsed(kPayment);
+  nlohmann::json payment = Decoded(schema, ValidPayment().bytes());
+  const auto with = [&](const char* field, nlohmann::json value) {
+    nlohmann::json changed = payment;
+    changed[field] = std::move(value);
+    return EncodeError(schema, changed);
+  };
+  EXPECT_EQ(with("amount", "12"), "/fields/amount: expected a double, got a string");
+  EXPECT_EQ(with("id", 1.5), "/fields/id: expected a long, got the number 1.5");
+  EXPECT_EQ(with("id", std::numeric_limits<uint64_t>::max()),
+            "/fields/id: 18446744073709551615 is out of range for a long");
+  EXPECT_EQ(with("paid", 1), "/fields/paid: expected a boolean, got an integer");
+  EXPECT_EQ(with("payer", nullptr), "/fields/payer: expected a string, got null");
+  EXPECT_EQ(with("tags", Json(R"(["a", 2])")),
+            "/fields/tags/items/1: expected a string, got an integer");
+  EXPECT_EQ(with("attrs", Json(R"({"k": 2147483648})")),
+            "/fields/attrs/values/k: 2147483648 is out of range for an int");
+  EXPECT_EQ(with("attrs", Json(R"({"k": -2147483649})")),
+            "/fields/attrs/values/k: -2147483649 is out of range for an int");
+  EXPECT_EQ(with("attrs", Json("[]")), "/fields/attrs: expected a map (an object), got an array");
+  EXPECT_EQ(with("state", "GONE"), "/fields/state: 'GONE' is not a symbol of enum State");
+  EXPECT_EQ(with("hash", "\u0001"), "/fields/hash: fixed Hash takes 4 bytes, got 1");
+  EXPECT_EQ(with("note", "hi"),
+            "/fields/note: expected an object naming one branch of the union (null, string), got "
+            "a string");
+  EXPECT_EQ(with("note", Json(R"({"int": 1})")),
+            "/fields/note: 'int' is not a branch of the union (null, string)");
+  // Strings built in memory may hold anything; the encoding holds only valid UTF-8.
+  EXPECT_EQ(with("payer", std::string("a\xff")), "/fields/payer: the string is not valid UTF-8");
+  nlohmann::json bad_key = payment;
+  bad_key["attrs"] = nlohmann::json::object({{std::string("\xff"), 1}});
+  EXPECT_EQ(EncodeError(schema, bad_key), "/fields/attrs: a key is not valid UTF-8");
+}
+
+TEST(AvroJsonCodecTest, RefusesWhatValidateDatumRefuses) {
+  const Schema schema = Parsed(kPayment);
+  const Buffer full = ValidPayment().bytes();
+  for (size_t size = 0; size < full.size(); ++size) {
+    const ByteView prefix(full.data(), size);
+    EXPECT_EQ(DecodeError(schema, prefix), schema.ValidateDatum(prefix).message()) << size;
+  }
+  EXPECT_EQ(DecodeError(schema, ByteView(full.data(), 8)),
+            "/fields/amount: expected a double (8 bytes), only 3 bytes are left");
+  EXPECT_EQ(DecodeError(schema, ValidPayment().Without(1)),
+            "/fields/blob: a bytes length 2 exceeds the 1 bytes left");
+  Encoder trailing = ValidPayment();
+  trailing.Raw({0});
+  EXPECT_EQ(DecodeError(schema, trailing.bytes()),
+            "/: the input goes on for 1 more bytes after the datum");
+  EXPECT_EQ(DecodeError(Parsed(R"("string")"), Encoder().String("a\xff").bytes()),
+            "/: the string is not valid UTF-8");
+  EXPECT_EQ(DecodeError(Parsed(R"({"type": "map", "values": "int"})"),
+                        Encoder().Long(1).String("\xc0\x80").Long(1).Long(0).bytes()),
+            "/: the string is not valid UTF-8");
+  EXPECT_EQ(DecodeError(Parsed(R"("boolean")"), Encoder().Raw({2}).bytes()),
+            "/: a boolean must be 0 or 1, not 2");
+  EXPECT_EQ(DecodeError(Parsed(R"("int")"), Encoder().Long(int64_t{INT32_MAX} + 1).bytes()),
+            "/: an int overflows 32 bits");
+  const Schema ints = Parsed(R"({"type": "array", "items": "int"})");
+  EXPECT_EQ(
+      Decoded(ints, Encoder().Long(-2).Long(2).Long(1).Long(-1).Long(1).Long(7).Long(0).bytes()),
+      Json("[1, -1, 7]"));
+  EXPECT_EQ(DecodeError(ints, Encoder().Long(-2).Long(3).Long(1).Long(-1).Raw({0, 0}).bytes()),
+            "/: the block's size says 3 bytes, its items take 2");
+  // A map key given twice keeps its last value.
+  EXPECT_EQ(Decoded(Parsed(R"({"type": "map", "values": "int"})"),
+                    Encoder().Long(2).String("k").Long(1).String("k").Long(2).Long(0).bytes()),
+            Json(R"({"k": 2})"));
+}
+
+TEST(AvroJsonCodecTest, BoundsWorkOnHostileInput) {
+  const int64_t huge = int64_t{1} << 62;
+  const Schema longs = Parsed(R"({"type": "array", "items": "long"})");
+  EXPECT_EQ(DecodeError(longs, Encoder().Long(huge).Long(1).Long(2).bytes()),
+            "/items/2: expected a long, the input ended");
+  // Values that take no bytes are limited by the size of the document they make.
+  const Schema nulls = Parsed(R"({"type": "array", "items": "null"})");
+  EXPECT_NE(DecodeError(nulls, Encoder().Long(huge).Long(0).bytes()).find("decodes to more than"),
+            std::string::npos);
+  EXPECT_EQ(Decoded(nulls, Encoder().Long(3).Long(0).bytes()), Json("[null, null, null]"));
+  std::string fields = R"({"name": "t0", "type": {"type": "record", "name": "T0", "fields": [
+      {"name": "n", "type": "null", "default": null}]}, "default": {}})";
+  for (int i = 1; i < 64; ++i) {
+    fields += fmt::format(
+        R"(, {{"name": "t{0}", "type": {{"type": "record", "name": "T{0}", "fields": [
+            {{"name": "a", "type": "T{1}", "default": {{}}}},
+            {{"name": "b", "type": "T{1}", "default": {{}}}}]}}, "default": {{}}}})",
+        i, i - 1);
+  }
+  const Schema exponential =
+      Parsed(R"({"type": "record", "name": "Top", "fields": [)" + fields + "]}");
+  EXPECT_TRUE(exponential.ValidateDatum({}).ok());
+  EXPECT_NE(DecodeError(exponential, {}).find("decodes to more than 65536 JSON values"),
+            std::string::npos);
+  // Defaults that expand exponentially stop at their limit.
+  EXPECT_NE(
+      EncodeError(exponential, nlohmann::json::object()).find("the defaults of missing fields"),
+      std::string::npos);
+
+  // Nesting is bounded as ValidateDatum bounds it.
+  const Schema list = Parsed(R"({"type": "record", "name": "Node", "fields": [
+      {"name": "next", "type": ["null", "Node"]}]})");
+  Encoder deep;
+  for (int i = 1; i < 1000; ++i) deep.Long(1);
+  deep.Long(0);
+  EXPECT_NE(DecodeError(list, deep.bytes()).find("the datum nests deeper than 128 levels"),
+            std::string::npos);
+  nlohmann::json chain = Json(R"({"next": null})");
+  for (int i = 0; i < 200; ++i) chain = nlohmann::json{{"next", {{"Node", std::move(chain)}}}};
+  EXPECT_NE(EncodeError(list, chain).find("the datum nests deeper than 128 levels"),
+            std::string::npos);
+  // A record whose default contains itself has no finite value.
+  const Schema endless = Parsed(R"({"type": "record", "name": "R", "fields": [
+      {"name": "r", "type": "R", "default": {}}]})");
+  EXPECT_NE(EncodeError(endless, nlohmann::json::object()).find("nests deeper"), std::string::npos);
+  EXPECT_NE(DecodeError(endless, {}).find("nests deeper"), std::string::npos);
 }
 
 }  // namespace
