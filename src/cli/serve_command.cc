@@ -440,7 +440,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
                                          LimitValue(o, "--rest-consumer-max-instances")),
                                      .rest_consumer_timeout_ms =
                                          LimitValue(o, "--rest-consumer-instance-timeout-ms"),
-                                 }};
+                                 },
+                                 .registry = registry->get()};
   http::Router router;
   http::AddRestProxyRoutes(router, http_context);
   http::AddAdminRoutes(router, http_context);

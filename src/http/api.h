@@ -35,6 +35,8 @@ struct HttpContext {
   std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
   int64_t dlq_alert_threshold = 100;  // dlq_depth_over_threshold turns 1 above this
   HttpContextLimits limits;
+  // The schema registry, for the REST proxy's Avro format; null: that format is refused.
+  registry::SchemaRegistry* registry = nullptr;
   std::atomic<bool> ready{false};  // listeners bound, storage recovered, not shutting down
 };
 

@@ -7,6 +7,7 @@
 // "auto.commit.enable": "true"). Calls that wait on Kafka run on a small pool of threads, one call
 // at a time per instance; an instance not used for consumer.instance.timeout.ms (default 5 min)
 // is closed, and at most --rest-consumer-max-instances exist at once (429 beyond).
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -24,6 +25,8 @@
 #include "client/kafka_client.h"
 #include "http/api.h"
 #include "http/rest_proxy.h"
+#include "registry/avro.h"
+#include "registry/wire_format.h"
 
 namespace herald::http {
 namespace {
@@ -33,6 +36,13 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
 constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
+constexpr std::string_view kAvroV2 = "application/vnd.kafka.avro.v2+json";
+
+// The embedded format of an instance's records, and its content type.
+enum class Format { kBinary, kJson, kAvro };
+constexpr std::pair<std::string_view, std::string_view> kFormats[] = {
+    {"binary", kBinaryV2}, {"json", kJsonV2}, {"avro", kAvroV2}};
+std::string_view ContentTypeOf(Format f) { return kFormats[static_cast<size_t>(f)].second; }
 constexpr int kDefaultRecordsTimeoutMs = 1000;
 constexpr int kMaxRecordsTimeoutMs = 30000;
 constexpr size_t kDefaultMaxBytes = size_t{64} << 20;
@@ -40,7 +50,8 @@ constexpr size_t kDefaultMaxBytes = size_t{64} << 20;
 struct Instance {
   std::string group;
   std::string name;
-  bool binary = true;  // the embedded format: "binary" or "json"
+  Format format = Format::kBinary;
+  const registry::SchemaRegistry* schemas = nullptr;  // for the avro format
   std::map<std::string, std::string> properties;  // librdkafka settings from the create call
   Mutex mu;                                  // one call at a time
   std::optional<client::Consumer> consumer GUARDED_BY(mu);  // made on first use
@@ -136,11 +147,14 @@ class Registry {
     instance->group = group;
     instance->name = body.value("name", fmt::format("rest-consumer-{}", next_id.fetch_add(1)));
     const std::string format = body.value("format", "binary");
-    if (format != "binary" && format != "json") {
-      return ErrorResponse(42204, fmt::format("Unsupported embedded format '{}': binary or json",
-                                              format));
+    const auto* known = std::find_if(std::begin(kFormats), std::end(kFormats),
+                                     [&](const auto& f) { return f.first == format; });
+    if (known == std::end(kFormats) || (known->first == "avro" && !ctx_.registry)) {
+      return ErrorResponse(
+          42204, fmt::format("Unsupported embedded format '{}': binary, json or avro", format));
     }
-    instance->binary = format == "binary";
+    instance->format = static_cast<Format>(known - std::begin(kFormats));
+    instance->schemas = ctx_.registry;
     std::string reset = body.value("auto.offset.reset", "latest");
     if (reset == "smallest") reset = "earliest";
     if (reset == "largest") reset = "latest";
@@ -259,16 +273,25 @@ json PartitionsJson(const std::vector<client::TopicPartition>& partitions) {
 }
 
 // An embedded key or value: base64 for the binary format, parsed JSON for the json format (bytes
-// that are not JSON come back as a string).
-json Embedded(const std::optional<std::string>& bytes, bool binary) {
-  if (!bytes) return nullptr;
-  if (binary) return Base64Encode(AsBytes(*bytes));
-  auto parsed = ParseBoundedJson(*bytes);
-  return parsed ? std::move(*parsed) : json(*bytes);
+// that are not JSON come back as a string), Avro's JSON encoding of the framed datum for the avro
+// format (kInvalidArgument when the bytes are not one).
+Result<json> Embedded(const std::optional<std::string>& bytes, const Instance& instance) {
+  if (!bytes) return json();
+  if (instance.format == Format::kBinary) return json(Base64Encode(AsBytes(*bytes)));
+  if (instance.format == Format::kJson) {
+    auto parsed = ParseBoundedJson(*bytes);
+    return parsed ? std::move(*parsed) : json(*bytes);
+  }
+  auto framed = registry::Unframe(AsBytes(*bytes));
+  if (!framed) return InvalidArgument("the record is not framed with a schema id");
+  auto schema = instance.schemas->AvroSchema(framed->id);
+  if (!schema.ok()) return InvalidArgument("{}", schema.error().message);
+  return (*schema)->DecodeToJson(framed->payload);
 }
 
 // GET .../records: what arrives within `timeout` ms, up to `max_bytes` of keys and values.
-Response ReadRecords(client::Consumer& consumer, bool binary, int timeout_ms, size_t max_bytes) {
+Response ReadRecords(client::Consumer& consumer, const Instance& instance, int timeout_ms,
+                     size_t max_bytes) {
   json records = json::array();
   size_t bytes = 0;
   const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
@@ -287,16 +310,24 @@ Response ReadRecords(client::Consumer& consumer, bool binary, int timeout_ms, si
       continue;
     }
     const client::Message& m = event->message;
+    auto key = Embedded(m.key, instance);
+    auto value = key.ok() ? Embedded(m.value, instance) : key;
+    if (!key.ok() || !value.ok()) {
+      // As Confluent's proxy: a record that does not deserialize fails the read.
+      return ErrorResponse(50002, fmt::format("Error deserializing {} offset {} of partition {}: {}",
+                                              m.topic, m.offset, m.partition,
+                                              (key.ok() ? value : key).status().message()));
+    }
     records.push_back({{"topic", m.topic},
-                       {"key", Embedded(m.key, binary)},
-                       {"value", Embedded(m.value, binary)},
+                       {"key", std::move(*key)},
+                       {"value", std::move(*value)},
                        {"partition", m.partition},
                        {"offset", m.offset}});
     consumer.MarkProcessed(m.topic, m.partition, m.offset).IgnoreError();
     bytes += (m.key ? m.key->size() : 0) + (m.value ? m.value->size() : 0);
     if (bytes >= max_bytes) break;
   }
-  return JsonResponse(bhttp::status::ok, records, binary ? kBinaryV2 : kJsonV2);
+  return JsonResponse(bhttp::status::ok, records, ContentTypeOf(instance.format));
 }
 
 // POST /consumers/{group}: body {"name", "format", "auto.offset.reset", ...}.
@@ -413,15 +444,18 @@ void GetRecords(Registry& registry, Call call, Reply reply) {
   const std::string accept(call.request->base()[bhttp::field::accept]);
   registry.WithConsumer(
       call, std::move(reply), [timeout_ms, max_bytes, accept](client::Consumer& c, Instance& i) {
-        // An Accept naming the other embedded format is refused, as Confluent does.
-        const bool wants_binary = accept.find(kBinaryV2) != std::string::npos;
-        const bool wants_json = accept.find(kJsonV2) != std::string::npos;
-        if ((wants_binary && !i.binary) || (wants_json && i.binary)) {
+        // An Accept naming another embedded format is refused, as Confluent does.
+        const bool names_other = std::any_of(
+            std::begin(kFormats), std::end(kFormats), [&](const auto& f) {
+              return f.second != ContentTypeOf(i.format) &&
+                     accept.find(f.second) != std::string::npos;
+            });
+        if (names_other) {
           return ErrorResponse(40601,
                                "The requested embedded data format does not match the "
                                "deserializer for this consumer instance");
         }
-        return ReadRecords(c, i.binary, timeout_ms, std::max<size_t>(max_bytes, 1));
+        return ReadRecords(c, i, timeout_ms, std::max<size_t>(max_bytes, 1));
       });
 }
 

@@ -17,6 +17,8 @@
 #include "broker/partitioner.h"
 #include "http/api.h"
 #include "http/rest_proxy.h"
+#include "registry/avro.h"
+#include "registry/wire_format.h"
 #include "storage/record_batch.h"
 
 namespace herald::http {
@@ -26,12 +28,66 @@ using nlohmann::json;
 
 constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
 constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
+constexpr std::string_view kAvroV2 = "application/vnd.kafka.avro.v2+json";
 
-// One record's key or value as bytes in the request's embedded format.
-Result<std::optional<std::string>> EmbeddedBytes(const json& field, bool binary,
+// An Avro schema for the keys or values of a produce request, from the body's `<part>_schema`
+// (registered under the topic's subject, as Confluent's REST proxy does) or `<part>_schema_id`.
+struct AvroPart {
+  int32_t id = 0;
+  std::shared_ptr<const registry::avro::Schema> schema;
+};
+
+// nullopt when the body names no schema for `part` ("key" or "value"); an error answer when it
+// names one that cannot be used.
+Result<std::optional<AvroPart>> AvroPartOf(HttpContext& ctx, const json& body,
+                                           const std::string& topic, const std::string& part,
+                                           int& error_code) {
+  if (!ctx.registry) {
+    error_code = 40801;
+    return Unavailable("this server has no schema registry");
+  }
+  std::optional<int32_t> id;
+  if (auto it = body.find(part + "_schema_id"); it != body.end() && !it->is_null()) {
+    id = JsonInteger<int32_t>(*it);
+    if (!id) {
+      error_code = 42201;
+      return InvalidArgument("{}_schema_id is an integer", part);
+    }
+  } else if (auto text = body.find(part + "_schema"); text != body.end() && !text->is_null()) {
+    if (!text->is_string()) {
+      error_code = 42201;
+      return InvalidArgument("{}_schema is the schema as a string", part);
+    }
+    auto registered = ctx.registry->Register(topic + "-" + part, {.schema = *text});
+    if (!registered.ok()) {
+      error_code = 40801;
+      return InvalidArgument("Schema registration or lookup failed: {}",
+                             registered.error().message);
+    }
+    id = *registered;
+  } else {
+    return std::optional<AvroPart>();
+  }
+  auto schema = ctx.registry->AvroSchema(*id);
+  if (!schema.ok()) {
+    error_code = 40403;
+    return NotFound("Schema {} not found", *id);
+  }
+  return std::optional<AvroPart>(AvroPart{*id, *schema});
+}
+
+// One record's key or value as bytes in the request's embedded format (`avro`: the schema of
+// that part, when the format is Avro).
+Result<std::optional<std::string>> EmbeddedBytes(const json& field, std::string_view type,
+                                                 const std::optional<AvroPart>& avro,
                                                  std::string_view what) {
   if (field.is_null()) return std::optional<std::string>();
-  if (!binary) return std::optional<std::string>(field.dump());
+  if (type == kJsonV2) return std::optional<std::string>(field.dump());
+  if (type == kAvroV2) {
+    if (!avro) return InvalidArgument("the {} needs a {}_schema or {}_schema_id", what, what, what);
+    HERALD_ASSIGN_OR_RETURN(Buffer datum, avro->schema->EncodeJson(field));
+    return std::optional<std::string>(registry::Frame(avro->id, datum));
+  }
   if (!field.is_string()) return InvalidArgument("the {} must be a base64 string or null", what);
   HERALD_ASSIGN_OR_RETURN(Buffer bytes, Base64Decode(field.get<std::string>()));
   return std::optional<std::string>(std::string(AsString(bytes)));
@@ -41,6 +97,8 @@ Result<std::optional<std::string>> EmbeddedBytes(const json& field, bool binary,
 struct PendingProduce {
   Mutex mu;
   json offsets;  // one entry per record, in request order
+  json key_schema_id;    // the Avro schemas' ids, or null
+  json value_schema_id;
   std::map<int32_t, std::vector<size_t>> records_of;  // partition -> indexes of its records
   int outstanding = 0;
   Reply reply;
@@ -48,12 +106,11 @@ struct PendingProduce {
 
 void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int32_t> partition) {
   const std::string type = call.ContentType();
-  if (type != kJsonV2 && type != kBinaryV2) {
-    reply(ErrorResponse(41501, fmt::format("Content-Type must be {} or {}, not '{}'", kJsonV2,
-                                           kBinaryV2, type)));
+  if (type != kJsonV2 && type != kBinaryV2 && type != kAvroV2) {
+    reply(ErrorResponse(41501, fmt::format("Content-Type must be {}, {} or {}, not '{}'", kJsonV2,
+                                           kBinaryV2, kAvroV2, type)));
     return;
   }
-  const bool binary = type == kBinaryV2;
   auto body = ParseJsonBody(call, reply);
   if (!body) return;
   if (!body->is_object() || !body->contains("records") || !(*body)["records"].is_array() ||
@@ -85,6 +142,18 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
     return;
   }
 
+  std::optional<AvroPart> avro_key, avro_value;
+  if (type == kAvroV2) {
+    int error_code = 0;
+    auto k = AvroPartOf(ctx, *body, topic, "key", error_code);
+    auto v = k.ok() ? AvroPartOf(ctx, *body, topic, "value", error_code) : k;
+    if (!k.ok() || !v.ok()) {
+      reply(ErrorResponse(error_code, (k.ok() ? v.status() : k.status()).message()));
+      return;
+    }
+    avro_key = *k;
+    avro_value = *v;
+  }
   const json& records = (*body)["records"];
   const int64_t now = ctx.broker.clock().NowMs();
   static std::atomic<uint32_t> next_keyless{0};
@@ -92,17 +161,21 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
   std::map<int32_t, std::vector<storage::RecordSpec>> batches;
   auto pending = std::make_shared<PendingProduce>();
   pending->offsets = json::array();
+  if (avro_key) pending->key_schema_id = avro_key->id;
+  if (avro_value) pending->value_schema_id = avro_value->id;
   for (size_t i = 0; i < records.size(); ++i) {
     const json& record = records[i];
     if (!record.is_object()) {
       reply(ErrorResponse(42201, fmt::format("records[{}] is not an object", i)));
       return;
     }
-    auto key = EmbeddedBytes(record.value("key", json()), binary, "key");
-    auto value = EmbeddedBytes(record.value("value", json()), binary, "value");
+    auto key = EmbeddedBytes(record.value("key", json()), type, avro_key, "key");
+    auto value = EmbeddedBytes(record.value("value", json()), type, avro_value, "value");
     if (!key.ok() || !value.ok()) {
-      reply(ErrorResponse(42205, fmt::format("records[{}]: {}", i,
-                                             (key.ok() ? value.status() : key.status()).message())));
+      // 42203: Confluent's "Conversion of JSON to Avro failed".
+      reply(ErrorResponse(type == kAvroV2 ? 42203 : 42205,
+                          fmt::format("records[{}]: {}", i,
+                                      (key.ok() ? value.status() : key.status()).message())));
       return;
     }
     int32_t p = keyless;
@@ -146,8 +219,8 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
       }
       if (--pending->outstanding > 0) return;
       pending->reply(JsonResponse(bhttp::status::ok,
-                                  {{"key_schema_id", nullptr},
-                                   {"value_schema_id", nullptr},
+                                  {{"key_schema_id", pending->key_schema_id},
+                                   {"value_schema_id", pending->value_schema_id},
                                    {"offsets", std::move(pending->offsets)}},
                                   kRestV2));
     };

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "base/bytes.h"
 #include "registry/avro.h"
+#include "registry/wire_format.h"
 
 namespace herald::registry {
 
@@ -36,13 +36,14 @@ Status RecordValidator::CheckPart(const std::string& topic, bool key,
                                   storage::SubjectNameStrategy strategy, ByteView bytes,
                                   int64_t index) {
   const char* part = key ? "key" : "value";
-  if (bytes.size() < 5 || bytes[0] != 0) {
+  const std::optional<Framed> framed = Unframe(bytes);
+  if (!framed) {
     return InvalidArgument(
         "record {} of the batch: its {} is not framed with a schema id (magic byte 0, then a "
         "4-byte id)",
         index, part);
   }
-  const auto id = static_cast<int32_t>(LoadBigEndian<uint32_t>(bytes.data() + 1));
+  const int32_t id = framed->id;
   auto known = Resolve(id);
   if (!known.ok()) {
     return InvalidArgument("record {} of the batch: its {}'s {}", index, part,
@@ -66,7 +67,7 @@ Status RecordValidator::CheckPart(const std::string& topic, bool key,
     return InvalidArgument("record {} of the batch: schema {} is not registered under subject '{}'",
                            index, id, subject);
   }
-  if (Status s = (*known)->schema->ValidateDatum(bytes.subspan(5)); !s.ok()) {
+  if (Status s = (*known)->schema->ValidateDatum(framed->payload); !s.ok()) {
     return InvalidArgument("record {} of the batch: its {} is not a datum of schema {}: {}", index,
                            part, id, s.message());
   }

@@ -25,13 +25,17 @@ class Node final : public fuzz::FuzzNode {
  public:
   bool Open() override {
     if (!FuzzNode::Open()) return false;
+    auto registry = registry::SchemaRegistry::Open(*engine_);
+    if (!registry.ok()) return false;
+    registry_ = std::move(registry).value();
     context_.reset(new HttpContext{
         .broker = *broker_,
         .groups = *groups_,
         .version = "fuzz",
         .kafka_bootstrap = "127.0.0.1:1",
         .base_uri = "http://localhost:8080",
-        .limits = {.max_rest_consumers = 0, .rest_consumer_timeout_ms = 300'000}});
+        .limits = {.max_rest_consumers = 0, .rest_consumer_timeout_ms = 300'000},
+        .registry = registry_.get()});
     context_->ready = true;
     auto events = eventstore::EventStore::Open(*engine_, {.background = false});
     if (!events.ok()) return false;
@@ -39,9 +43,6 @@ class Node final : public fuzz::FuzzNode {
     auto subscriptions = eventstore::PersistentSubscriptions::Open(*events_, *engine_);
     if (!subscriptions.ok()) return false;
     subscriptions_ = std::move(subscriptions).value();
-    auto registry = registry::SchemaRegistry::Open(*engine_);
-    if (!registry.ok()) return false;
-    registry_ = std::move(registry).value();
     router_ = std::make_unique<Router>();
     AddRestProxyRoutes(*router_, *context_);
     AddAdminRoutes(*router_, *context_);

@@ -221,7 +221,7 @@ TEST_F(HttpTest, BinaryConsumerWithAssignmentsAndPositions) {
   ASSERT_EQ(again.Json().size(), 1u) << again.body;
   EXPECT_EQ(again.Json()[0]["offset"], 1);
   ExpectError(Curl("POST", base + "/subscription", R"({"topics":"nope"})", kV2), 42201);
-  ExpectError(Curl("POST", "/consumers/solo", R"({"format":"avro"})", kV2), 42204);
+  ExpectError(Curl("POST", "/consumers/solo", R"({"format":"protobuf"})", kV2), 42204);
   EXPECT_EQ(Curl("DELETE", base).status, 204);
 }
 

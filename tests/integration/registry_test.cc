@@ -1,6 +1,7 @@
 // The schema registry through a real `herald serve`: every route and error code with curl,
 // survival of a kill -9, and Debian's python3-confluent-kafka registry clients
 // (SchemaRegistryClient and the Avro producer and consumer) end to end.
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -262,6 +263,50 @@ TEST_F(RegistryTest, TheCliRegistersShowsChecksConfiguresAndDeletes) {
   EXPECT_EQ(run("list").out, "");
   EXPECT_EQ(run("delete users-value --permanent").exit_code, 0);
   EXPECT_EQ(run("list --deleted").out, "");
+}
+
+TEST_F(RegistryTest, TheRestProxyProducesAndConsumesAvro) {
+  constexpr const char* kAvro = "application/vnd.kafka.avro.v2+json";
+  constexpr const char* kV2 = "application/vnd.kafka.v2+json";
+  const std::string url = server_->http_url();
+  json body = {{"value_schema", kUserV2.dump()},
+               {"records", json::array({{{"value", {{"name", "ada"}, {"age", 36}}}},
+                                        {{"value", {{"name", "alan"}}}}})}};
+  HttpAnswer produced = testing::Curl("POST", url + "/topics/people", body.dump(), kAvro);
+  ASSERT_EQ(produced.status, 200) << produced.body;
+  EXPECT_EQ(produced.Json()["value_schema_id"], 1) << "registered under people-value";
+  EXPECT_EQ(produced.Json()["key_schema_id"], nullptr);
+  EXPECT_EQ(Call("GET", "/subjects").Json(), json::parse(R"(["people-value"])"));
+  // By id, and a value that does not match the schema.
+  json by_id = {{"value_schema_id", 1},
+                {"records", json::array({{{"value", {{"name", "grace"}}}}})}};
+  EXPECT_EQ(testing::Curl("POST", url + "/topics/people", by_id.dump(), kAvro).status, 200);
+  json wrong = {{"value_schema_id", 1}, {"records", json::array({{{"value", {{"age", "x"}}}}})}};
+  EXPECT_EQ(ErrorCodeOf(testing::Curl("POST", url + "/topics/people", wrong.dump(), kAvro)), 42203);
+  json unknown = {{"value_schema_id", 9}, {"records", json::array({{{"value", 1}}})}};
+  EXPECT_EQ(ErrorCodeOf(testing::Curl("POST", url + "/topics/people", unknown.dump(), kAvro)),
+            40403);
+
+  ASSERT_EQ(testing::Curl("POST", url + "/consumers/readers",
+                          R"({"name":"a","format":"avro","auto.offset.reset":"earliest"})", kV2)
+                .status,
+            200);
+  const std::string base = url + "/consumers/readers/instances/a";
+  ASSERT_EQ(testing::Curl("POST", base + "/subscription", R"({"topics":["people"]})", kV2).status,
+            204);
+  json records = json::array();
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+       records.size() < 3 && std::chrono::steady_clock::now() < until;) {
+    auto read = testing::Curl("GET", base + "/records?timeout=2000", "", "",
+                              fmt::format("-H 'Accept: {}'", kAvro));
+    ASSERT_EQ(read.status, 200) << read.body;
+    for (auto& r : read.Json()) records.push_back(r);
+  }
+  ASSERT_EQ(records.size(), 3u) << records.dump();
+  EXPECT_EQ(records[0]["value"], json::parse(R"({"name":"ada","age":36})"));
+  EXPECT_EQ(records[1]["value"], json::parse(R"({"name":"alan","age":0})")) << "the default";
+  EXPECT_EQ(records[2]["value"]["name"], "grace");
+  EXPECT_EQ(testing::Curl("DELETE", base, "", kV2).status, 204);
 }
 
 TEST_F(RegistryTest, TheRestProxyMeetsTheSameValidation) {
