@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/registry_schemas.h"
 #include "client/kafka_client.h"
 
 namespace herald::cli {
@@ -45,6 +46,8 @@ struct ConsumeOptions {
   int64_t timeout_ms = 0;
   bool follow = false;
   std::string format = "text";
+  bool decode = false;                // framed Avro keys and values shown as JSON
+  client::HttpClientOptions registry;  // where their schemas are
 };
 
 volatile std::sig_atomic_t stop_requested = 0;
@@ -140,7 +143,8 @@ class ConsumeLoop {
         o_(o),
         grouped_(!o.group.empty()),
         plan_(std::move(plan)),
-        group_assignment_(std::make_shared<GroupAssignment>()) {}
+        group_assignment_(std::make_shared<GroupAssignment>()),
+        schemas_(o.registry) {}
 
   // Joins the group (whose assignments start where the plan says) or assigns every chosen
   // partition.
@@ -193,6 +197,17 @@ class ConsumeLoop {
   bool stops_when_caught_up() const { return !o_.follow && o_.count == 0; }
 
  private:
+  // `m` with its framed Avro key and value as JSON text; what does not decode says why.
+  client::Message Decoded(const client::Message& m) {
+    client::Message out = m;
+    for (std::optional<std::string>* part : {&out.key, &out.value}) {
+      if (!*part) continue;
+      auto decoded = schemas_.Decode(**part);
+      *part = decoded.ok() ? *decoded : fmt::format("<{}>", decoded.status().message());
+    }
+    return out;
+  }
+
   // What the group gave us last (rebalance callbacks run inside Poll, on this thread).
   struct GroupAssignment {
     bool received = false;
@@ -242,7 +257,7 @@ class ConsumeLoop {
       return false;
     }
     last_activity_ = std::chrono::steady_clock::now();
-    std::cout << FormatRecord(m, o_.format) << "\n";
+    std::cout << FormatRecord(o_.decode ? Decoded(m) : m, o_.format) << "\n";
     ++printed_;
     if (m.offset + 1 >= plan_.marks_at_start[m.partition].high) caught_up_.insert(m.partition);
     if (grouped_) {
@@ -258,6 +273,7 @@ class ConsumeLoop {
   const bool grouped_;
   ConsumePlan plan_;
   std::shared_ptr<GroupAssignment> group_assignment_;
+  RegistrySchemas schemas_;  // --decode
   std::set<int32_t> assigned_;  // which partitions are ours
   bool assignment_known_ = false;
   std::set<int32_t> caught_up_;
@@ -347,6 +363,14 @@ void RegisterConsume(CLI::App& app) {
                    "text: one tab-separated line per record (partition, offset, time, key, "
                    "headers k=v,..., value; '-' when absent); json: one JSON object per line")
       ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  consume->add_flag("--decode", o->decode,
+                    "Show keys and values framed with a registered Avro schema (Confluent's wire "
+                    "format) as JSON, fetching the schemas from --registry-url");
+  consume
+      ->add_option("--registry-url", o->registry.url,
+                   "The schema registry (herald serve's HTTP port)")
+      ->envname("HERALD_URL")
       ->capture_default_str();
   AddBootstrapFlag(consume, o->flags);
   consume->callback([o] { SetExitCode(RunConsume(*o)); });

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/registry_schemas.h"
 #include "client/kafka_client.h"
 
 namespace herald::cli {
@@ -28,6 +30,8 @@ struct ProduceOptions {
   int partition = client::kAnyPartition;
   std::string acks = "all";
   bool validate_json = false;
+  std::optional<int32_t> value_schema_id;  // values are Avro's JSON encoding of this schema
+  client::HttpClientOptions registry;      // where that schema is
 };
 
 struct PartitionTally {
@@ -111,19 +115,29 @@ int RunProduce(const ProduceOptions& o) {
   std::istream& in = o.file.empty() ? std::cin : file;
   const std::string source = o.file.empty() ? "stdin" : o.file;
 
-  // --validate-json: the whole input is checked before anything is sent, so a bad line means
-  // nothing was produced.
-  std::vector<std::string> validated;
+  // --validate-json and --value-schema-id: the whole input is checked (and encoded) before
+  // anything is sent, so a bad line means nothing was produced.
+  std::vector<client::Record> validated;
   uint64_t bytes_read = 0;
-  if (o.validate_json) {
+  const bool checked = o.validate_json || o.value_schema_id.has_value();
+  if (checked) {
+    RegistrySchemas schemas(o.registry);
     Status s = ForEachLine(in, bytes_read, [&](uint64_t number, const std::string& line) {
-      std::string value = *ToRecord(line, o, headers).value;
-      std::string why = JsonError(value);
+      client::Record record = ToRecord(line, o, headers);
+      std::string why = JsonError(*record.value);
       if (!why.empty()) {
         return InvalidArgument("{} line {}: the value is not valid JSON ({}); nothing was produced",
                                source, number, why);
       }
-      validated.push_back(line);
+      if (o.value_schema_id) {
+        auto framed = schemas.EncodeJson(*o.value_schema_id, *record.value);
+        if (!framed.ok()) {
+          return InvalidArgument("{} line {}: {}; nothing was produced", source, number,
+                                 framed.status().message());
+        }
+        record.value = std::move(*framed);
+      }
+      validated.push_back(std::move(record));
       return Status::Ok();
     });
     if (!s.ok()) return Fail(s);
@@ -151,23 +165,23 @@ int RunProduce(const ProduceOptions& o) {
   });
 
   // Progress: bytes of a file, records of a validated input, a count otherwise.
-  const uint64_t total = o.validate_json ? validated.size() : input_size;
+  const uint64_t total = checked ? validated.size() : input_size;
   ProgressBar progress(fmt::format("producing to {}", o.topic), total);
-  auto send = [&](const std::string& line) -> Status {
-    HERALD_RETURN_IF_ERROR(producer->Send(o.topic, ToRecord(line, o, headers)));
+  auto send = [&](const client::Record& record) -> Status {
+    HERALD_RETURN_IF_ERROR(producer->Send(o.topic, record));
     ++tally.sent;
     if (tally.sent % 1000 == 0) producer->Poll(0);
     return Status::Ok();
   };
   Status sent;
-  if (o.validate_json) {
-    for (const auto& line : validated) {
-      if (sent = send(line); !sent.ok()) break;
+  if (checked) {
+    for (const auto& record : validated) {
+      if (sent = send(record); !sent.ok()) break;
       progress.Update(tally.sent);
     }
   } else {
     sent = ForEachLine(in, bytes_read, [&](uint64_t number, const std::string& line) {
-      Status s = send(line);
+      Status s = send(ToRecord(line, o, headers));
       if (!s.ok()) return s.WithContext(fmt::format("{} line {}", source, number));
       progress.Update(input_size > 0 ? bytes_read : tally.sent);
       return Status::Ok();
@@ -240,6 +254,13 @@ void RegisterProduce(CLI::App& app) {
       "--validate-json", o->validate_json,
       "Every value must be valid JSON: the whole input is read and checked first, and "
       "on the first bad line nothing at all is produced (the error names the line)");
+  produce->add_option("--value-schema-id", o->value_schema_id,
+                      "Each value is Avro's JSON encoding of this registered schema: sent as "
+                      "Avro in Confluent's wire format (checked first, like --validate-json)");
+  produce->add_option("--registry-url", o->registry.url,
+                      "The schema registry (herald serve's HTTP port)")
+      ->envname("HERALD_URL")
+      ->capture_default_str();
   AddClientFlags(produce, o->flags);
   produce->callback([o] { SetExitCode(RunProduce(*o)); });
 }

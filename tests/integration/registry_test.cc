@@ -3,7 +3,9 @@
 // (SchemaRegistryClient and the Avro producer and consumer) end to end.
 #include <chrono>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -307,6 +309,35 @@ TEST_F(RegistryTest, TheRestProxyProducesAndConsumesAvro) {
   EXPECT_EQ(records[1]["value"], json::parse(R"({"name":"alan","age":0})")) << "the default";
   EXPECT_EQ(records[2]["value"]["name"], "grace");
   EXPECT_EQ(testing::Curl("DELETE", base, "", kV2).status, 204);
+}
+
+TEST_F(RegistryTest, TheCliProducesAvroAndConsumesItDecoded) {
+  ASSERT_EQ(Call("POST", "/subjects/people-value/versions", SchemaBody(kUserV2)).Json()["id"], 1);
+  const std::string where =
+      fmt::format("--bootstrap {} --registry-url {}", server_->bootstrap(), server_->http_url());
+  auto bad = testing::RunCommand(fmt::format(
+      "printf '%s\\n' '{{\"name\":\"ada\",\"age\":36}}' '{{\"name\":7}}' | {} produce people "
+      "--value-schema-id 1 {}",
+      HERALD_BINARY, where));
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("line 2"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("nothing was produced"), std::string::npos) << bad.err;
+  auto good = testing::RunCommand(
+      fmt::format("printf '%s\\n' '{{\"name\":\"ada\",\"age\":36}}' '{{\"name\":\"alan\"}}' | {} "
+                  "produce people --value-schema-id 1 {}",
+                  HERALD_BINARY, where));
+  ASSERT_EQ(good.exit_code, 0) << good.out << good.err;
+  auto consumed = testing::RunCommand(fmt::format(
+      "{} consume people --from-beginning --decode --format json {}", HERALD_BINARY, where));
+  ASSERT_EQ(consumed.exit_code, 0) << consumed.err;
+  std::vector<json> values;
+  std::istringstream lines(consumed.out);
+  for (std::string line; std::getline(lines, line);) {
+    values.push_back(json::parse(json::parse(line)["value"].get<std::string>()));
+  }
+  ASSERT_EQ(values.size(), 2u) << consumed.out;
+  EXPECT_EQ(values[0], json::parse(R"({"name":"ada","age":36})"));
+  EXPECT_EQ(values[1], json::parse(R"({"name":"alan","age":0})"));
 }
 
 TEST_F(RegistryTest, TheRestProxyMeetsTheSameValidation) {
