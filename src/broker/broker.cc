@@ -250,18 +250,16 @@ void Broker::Append(const std::string& topic, int32_t partition,
     }
     done(std::move(r));
   };
-  if (validator_) {
-    const storage::LogConfig config = log->config();
-    if (config.key_schema_validation || config.value_schema_validation) {
-      if (Status s = validator_(topic, config, batch); !s.ok()) {
-        LogWarn("produce_invalid_record", {{"topic", topic}, {"partition", partition}},
-                s.message());
-        AppendResult r;
-        r.status = s;
-        r.refusal = ErrorCode::kInvalidRecord;
-        done(std::move(r));
-        return;
-      }
+  // The whole config is copied only for the topics that validate: this runs for every batch.
+  if (validator_ && log->schema_validation()) {
+    if (Status s = validator_(topic, log->config(), batch); !s.ok()) {
+      LogWarn("produce_invalid_record", {{"topic", topic}, {"partition", partition}},
+              s.message());
+      AppendResult r;
+      r.status = s;
+      r.refusal = ErrorCode::kInvalidRecord;
+      done(std::move(r));
+      return;
     }
   }
   if (batch.header().producer_id >= 0) {

@@ -1,7 +1,5 @@
 #include "registry/schema_registry.h"
 
-#include "registry/avro.h"
-
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -655,26 +653,22 @@ RegistryResult<int32_t> SchemaRegistry::Register(const std::string& subject,
 RegistryResult<SubjectVersion> SchemaRegistry::Lookup(const std::string& subject,
                                                       const SchemaInput& input,
                                                       bool deleted) const {
-  std::optional<Identity> identity;
-  {
-    ReaderLock lock(mu_);
-    const State::Subject* s = state_->FindSubject(subject);
-    if (!s || (!deleted && !s->Live())) {
-      return Fail(ErrorCode::kSubjectNotFound, fmt::format("Subject '{}' not found.", subject));
-    }
-    auto parsed =
-        Parse(*state_, input.type, input.schema, input.references, options_.max_schema_bytes);
-    if (!parsed.ok()) return parsed.error();
-    identity = Identity{parsed->type, parsed->text, input.references};
-    auto known = state_->ids.find(*identity);
-    if (known != state_->ids.end()) {
-      for (auto it = s->versions.rbegin(); it != s->versions.rend(); ++it) {
-        if (it->second.id != known->second || (!deleted && it->second.deleted)) continue;
-        const SchemaById& schema = state_->schemas.at(known->second);
-        return SubjectVersion{subject,       it->first,         known->second,     schema.type,
-                              schema.schema, schema.references, it->second.deleted};
-      }
-    }
+  ReaderLock lock(mu_);
+  const State::Subject* s = state_->FindSubject(subject);
+  if (!s || (!deleted && !s->Live())) {
+    return Fail(ErrorCode::kSubjectNotFound, fmt::format("Subject '{}' not found.", subject));
+  }
+  auto parsed =
+      Parse(*state_, input.type, input.schema, input.references, options_.max_schema_bytes);
+  if (!parsed.ok()) return parsed.error();
+  auto known = state_->ids.find(Identity{parsed->type, parsed->text, input.references});
+  if (known == state_->ids.end()) return Fail(ErrorCode::kSchemaNotFound, "Schema not found");
+  // The latest version holding it.
+  for (auto it = s->versions.rbegin(); it != s->versions.rend(); ++it) {
+    if (it->second.id != known->second || (!deleted && it->second.deleted)) continue;
+    const SchemaById& schema = state_->schemas.at(known->second);
+    return SubjectVersion{subject,       it->first,         known->second,     schema.type,
+                          schema.schema, schema.references, it->second.deleted};
   }
   return Fail(ErrorCode::kSchemaNotFound, "Schema not found");
 }

@@ -549,6 +549,11 @@ Status Log::health() const {
   return failed_;
 }
 
+bool Log::schema_validation() const {
+  MutexLock lock(append_mu_);
+  return config_.key_schema_validation || config_.value_schema_validation;
+}
+
 int32_t Log::max_message_bytes() const {
   MutexLock lock(append_mu_);
   return config_.max_message_bytes;

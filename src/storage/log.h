@@ -143,6 +143,8 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // OK, or why the log stopped accepting appends (a failed fsync) until it is reopened.
   Status health() const;
   int32_t max_message_bytes() const;  // config().max_message_bytes, without the copy
+  // Whether the config asks for key or value schema validation, without the copy.
+  bool schema_validation() const;
   const std::string& dir() const { return options_.dir; }
 
   // Changes settings; they apply from the next append or cleaner run.
