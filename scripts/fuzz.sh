@@ -17,6 +17,7 @@ TARGETS=(
   "state_replay states"
   "eventstore_index esindex"
   "avro_schema avro"
+  "json_schema jsonschema"
   # These two keep one node across inputs on purpose (making one costs more than most inputs):
   # memory held from one input to the next is state, not a leak.
   "kafka_handler sessions -detect_leaks=0"

@@ -11,11 +11,13 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev librdkafka-dev libsqlite3-dev
   libpq-dev
+  # JSON Schema patterns
+  libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # real Kafka clients for the integration tests
   kcat python3 python3-kafka python3-confluent-kafka
-  # the schema registry client of python3-confluent-kafka, and its Avro serializer
-  python3-requests python3-avro
+  # the schema registry client of python3-confluent-kafka, and its Avro and JSON serializers
+  python3-requests python3-avro python3-jsonschema
   # projections into PostgreSQL: the server the tests and `herald bench eventstore` start
   postgresql
   # HTTP tests: curl, and promtool (from prometheus) to check /metrics
