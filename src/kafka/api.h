@@ -50,7 +50,7 @@ struct ApiInfo {
 };
 
 inline constexpr std::array kApis = {
-    ApiInfo{ApiKey::kProduce, "Produce", 3, 7, 9},
+    ApiInfo{ApiKey::kProduce, "Produce", 3, 8, 9},
     ApiInfo{ApiKey::kFetch, "Fetch", 4, 11, 12},
     ApiInfo{ApiKey::kListOffsets, "ListOffsets", 0, 3, 6},
     ApiInfo{ApiKey::kMetadata, "Metadata", 0, 6, 9},

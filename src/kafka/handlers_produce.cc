@@ -207,6 +207,8 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
                           o.error_code = Code(r.refusal != ErrorCode::kNone
                                                   ? r.refusal
                                                   : AppendError(r.status));
+                          // v8+ carries why (a record's schema, a sequence gap, ...).
+                          o.error_message = r.status.message();
                         }
                       }
                       pending->Finish();

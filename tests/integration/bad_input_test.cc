@@ -140,8 +140,8 @@ kafka::ProduceResponsePartition PartitionAnswer(const kafka::ProduceResponse& re
 }
 
 kafka::ProduceResponsePartition Produce(RawWireClient& client, const std::string& topic,
-                                        ByteView records, int16_t acks = -1) {
-  auto reply = client.Call<kafka::ProduceResponse>(ApiKey::kProduce, 3,
+                                        ByteView records, int16_t acks = -1, int16_t version = 3) {
+  auto reply = client.Call<kafka::ProduceResponse>(ApiKey::kProduce, version,
                                                    ProduceRequestFor(topic, records, acks));
   return PartitionAnswer(reply.body);
 }
@@ -552,6 +552,20 @@ INSTANTIATE_TEST_SUITE_P(BadInput, BadInputCorruptBatch, ::testing::ValuesIn(Dam
                          [](const auto& param_info) { return param_info.param.name; });
 
 using BadInputProduce = BadInputTest;
+
+TEST_F(BadInputProduce, ARecordThatBreaksTheTopicsSchemaIsNamedToV8Clients) {
+  auto client = Connect();
+  CreateTopic(*client, "checked", {{"confluent.value.schema.validation", "true"}});
+  auto v3 = Produce(*client, "checked", BatchOf({"plain"}));
+  EXPECT_EQ(v3.error_code, Code(ErrorCode::kInvalidRecord));
+  EXPECT_FALSE(v3.error_message.has_value()) << "v3 has no field for it";
+  auto v8 = Produce(*client, "checked", BatchOf({"plain"}), -1, 8);
+  EXPECT_EQ(v8.error_code, Code(ErrorCode::kInvalidRecord));
+  ASSERT_TRUE(v8.error_message.has_value());
+  EXPECT_NE(v8.error_message->find("record 0"), std::string::npos) << *v8.error_message;
+  EXPECT_NE(v8.error_message->find("not framed"), std::string::npos) << *v8.error_message;
+  EXPECT_EQ(EndOffset(*client, "checked"), 0);
+}
 
 TEST_F(BadInputProduce, BatchOverMaxMessageBytesIsMessageTooLarge) {
   auto client = Connect();

@@ -1,4 +1,4 @@
-// Produce (API key 0), versions 3-7.
+// Produce (API key 0), versions 3-8.
 #pragma once
 
 #include <cstdint>
@@ -48,19 +48,38 @@ struct ProduceRequest {
   }
 };
 
+// v8+: a record of the batch that caused the partition's error.
+struct ProduceBatchIndexError {
+  int32_t batch_index = 0;
+  std::optional<std::string> batch_index_error_message;
+
+  bool operator==(const ProduceBatchIndexError&) const = default;
+  static constexpr auto Fields() {
+    using S = ProduceBatchIndexError;
+    return std::tuple{Field{&S::batch_index, 8},
+                      Field{&S::batch_index_error_message, 8, kNoMax, 8}};
+  }
+};
+
 struct ProduceResponsePartition {
   int32_t partition_index = 0;
   int16_t error_code = 0;
   int64_t base_offset = 0;
   int64_t log_append_time_ms = -1;  // -1 unless the topic uses LogAppendTime
   int64_t log_start_offset = -1;
+  std::vector<ProduceBatchIndexError> record_errors;  // v8+
+  std::optional<std::string> error_message;           // v8+: why the batch was refused
 
   bool operator==(const ProduceResponsePartition&) const = default;
   static constexpr auto Fields() {
     using S = ProduceResponsePartition;
-    return std::tuple{Field{&S::partition_index, 0}, Field{&S::error_code, 0},
-                      Field{&S::base_offset, 0}, Field{&S::log_append_time_ms, 2},
-                      Field{&S::log_start_offset, 5}};
+    return std::tuple{Field{&S::partition_index, 0},
+                      Field{&S::error_code, 0},
+                      Field{&S::base_offset, 0},
+                      Field{&S::log_append_time_ms, 2},
+                      Field{&S::log_start_offset, 5},
+                      Field{&S::record_errors, 8},
+                      Field{&S::error_message, 8, kNoMax, 8}};
   }
 };
 

@@ -647,6 +647,18 @@ TEST(KafkaGoldenTest, ProduceResponseV3AndV7) {
                   "0000000000000007 | 00000003"));
 }
 
+TEST(KafkaGoldenTest, ProduceResponseV8CarriesWhyABatchWasRefused) {
+  ProduceResponse response;
+  ProduceResponsePartition p{0, 87, -1, -1, 0};
+  p.record_errors = {{1, std::nullopt}};
+  p.error_message = "bad";
+  response.responses = {{"t", {p}}};
+  // ... log start offset | record_errors: [index 1, null message] | error_message "bad".
+  ExpectBytes(response, {8, false},
+              Hex("00000001 0001 74 00000001 | 00000000 0057 ffffffffffffffff ffffffffffffffff"
+                  "0000000000000000 | 00000001 00000001 ffff | 0003 626164 | 00000000"));
+}
+
 TEST(KafkaGoldenTest, FetchRequestV4AndV11) {
   FetchRequest request;
   request.replica_id = -1;
