@@ -46,7 +46,7 @@ struct ConsumeOptions {
   int64_t timeout_ms = 0;
   bool follow = false;
   std::string format = "text";
-  bool decode = false;                // framed Avro keys and values shown as JSON
+  bool decode = false;                 // framed keys and values shown as JSON
   client::HttpClientOptions registry;  // where their schemas are
 };
 
@@ -197,7 +197,7 @@ class ConsumeLoop {
   bool stops_when_caught_up() const { return !o_.follow && o_.count == 0; }
 
  private:
-  // `m` with its framed Avro key and value as JSON text; what does not decode says why.
+  // `m` with its framed key and value as JSON text; what does not decode says why.
   client::Message Decoded(const client::Message& m) {
     client::Message out = m;
     for (std::optional<std::string>* part : {&out.key, &out.value}) {
@@ -364,9 +364,10 @@ void RegisterConsume(CLI::App& app) {
                    "headers k=v,..., value; '-' when absent); json: one JSON object per line")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  consume->add_flag("--decode", o->decode,
-                    "Show keys and values framed with a registered Avro schema (Confluent's wire "
-                    "format) as JSON, fetching the schemas from --registry-url");
+  consume->add_flag(
+      "--decode", o->decode,
+      "Show keys and values framed with a registered Avro or JSON schema (Confluent's wire "
+      "format) as JSON, fetching the schemas from --registry-url");
   consume
       ->add_option("--registry-url", o->registry.url,
                    "The schema registry (herald serve's HTTP port)")

@@ -30,7 +30,7 @@ struct ProduceOptions {
   int partition = client::kAnyPartition;
   std::string acks = "all";
   bool validate_json = false;
-  std::optional<int32_t> value_schema_id;  // values are Avro's JSON encoding of this schema
+  std::optional<int32_t> value_schema_id;  // values are JSON encoded with this schema
   client::HttpClientOptions registry;      // where that schema is
 };
 
@@ -255,8 +255,9 @@ void RegisterProduce(CLI::App& app) {
       "Every value must be valid JSON: the whole input is read and checked first, and "
       "on the first bad line nothing at all is produced (the error names the line)");
   produce->add_option("--value-schema-id", o->value_schema_id,
-                      "Each value is Avro's JSON encoding of this registered schema: sent as "
-                      "Avro in Confluent's wire format (checked first, like --validate-json)");
+                      "Each value is JSON for this registered schema (Avro's JSON encoding for "
+                      "Avro, an instance for JSON Schema): checked first, like --validate-json, "
+                      "and sent in Confluent's wire format");
   produce->add_option("--registry-url", o->registry.url,
                       "The schema registry (herald serve's HTTP port)")
       ->envname("HERALD_URL")

@@ -9,8 +9,8 @@ namespace herald::cli {
 
 using nlohmann::json;
 
-Status RegistrySchemas::AddReferences(const json& refs, std::vector<std::string>& texts,
-                                      int depth) {
+Status RegistrySchemas::AddReferences(const json& refs,
+                                      std::vector<registry::ReferencedText>& texts, int depth) {
   if (!refs.is_array()) return Status::Ok();
   if (depth > 16) return InvalidArgument("schema references nest deeper than 16");
   for (const json& r : refs) {
@@ -24,12 +24,12 @@ Status RegistrySchemas::AddReferences(const json& refs, std::vector<std::string>
     }
     const json version = answer.Json();
     HERALD_RETURN_IF_ERROR(AddReferences(version.value("references", json()), texts, depth + 1));
-    texts.push_back(version.value("schema", ""));
+    texts.push_back({r.value("name", ""), version.value("schema", "")});
   }
   return Status::Ok();
 }
 
-Result<std::shared_ptr<const registry::avro::Schema>> RegistrySchemas::Get(int32_t id) {
+Result<std::shared_ptr<const registry::ParsedSchema>> RegistrySchemas::Get(int32_t id) {
   if (auto it = cache_.find(id); it != cache_.end()) return it->second;
   HERALD_ASSIGN_OR_RETURN(auto answer, http_.Call("GET", fmt::format("/schemas/ids/{}", id)));
   if (answer.status != 200) {
@@ -37,24 +37,27 @@ Result<std::shared_ptr<const registry::avro::Schema>> RegistrySchemas::Get(int32
                     answer.ErrorMessage());
   }
   const json body = answer.Json();
-  if (!body.is_object() || body.value("schemaType", "AVRO") != "AVRO") {
-    return InvalidArgument("schema id {} is not an Avro schema", id);
+  const std::string type = body.is_object() ? body.value("schemaType", "AVRO") : "";
+  if (type != "AVRO" && type != "JSON") {
+    return InvalidArgument("schema id {} is a {} schema: Avro and JSON Schema only", id, type);
   }
-  std::vector<std::string> references;
+  std::vector<registry::ReferencedText> references;
   HERALD_RETURN_IF_ERROR(AddReferences(body.value("references", json()), references, 0));
-  auto schema = registry::avro::Schema::Parse(body.value("schema", ""), references);
+  auto schema = registry::ParsedSchema::Parse(
+      type == "JSON" ? registry::SchemaType::kJson : registry::SchemaType::kAvro,
+      body.value("schema", ""), references);
   if (!schema.ok()) return schema.status().WithContext(fmt::format("schema id {}", id));
-  auto shared = std::make_shared<const registry::avro::Schema>(std::move(schema).value());
+  auto shared = std::make_shared<const registry::ParsedSchema>(std::move(schema).value());
   cache_[id] = shared;
-  return std::shared_ptr<const registry::avro::Schema>(shared);
+  return std::shared_ptr<const registry::ParsedSchema>(shared);
 }
 
 Result<std::string> RegistrySchemas::EncodeJson(int32_t id, const std::string& value) {
   HERALD_ASSIGN_OR_RETURN(auto schema, Get(id));
   auto parsed = ParseBoundedJson(value);
   if (!parsed) return InvalidArgument("the value is not JSON");
-  HERALD_ASSIGN_OR_RETURN(Buffer datum, schema->EncodeJson(*parsed));
-  return registry::Frame(id, datum);
+  HERALD_ASSIGN_OR_RETURN(Buffer payload, schema->EncodeJson(*parsed));
+  return registry::Frame(id, payload);
 }
 
 Result<std::string> RegistrySchemas::Decode(const std::string& bytes) {

@@ -205,7 +205,7 @@ int RunConfig(const SchemaOptions& o) {
 void AddSchemaSource(CLI::App* command, SchemaOptions& o) {
   auto* text = command->add_option("--schema", o.schema, "The schema's text");
   command->add_option("--file", o.file, "A file holding the schema")->excludes(text);
-  command->add_option("--type", o.type, "AVRO (JSON and PROTOBUF are not served yet)")
+  command->add_option("--type", o.type, "AVRO or JSON (PROTOBUF is not served yet)")
       ->check(CLI::IsMember({"AVRO", "JSON", "PROTOBUF"}))
       ->capture_default_str();
   command->add_option("--reference", o.references,

@@ -3,10 +3,11 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
-#include <map>
-#include <set>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +36,7 @@ struct ServeOptions {
   std::string kafka_addr = "0.0.0.0:9092";
   std::string advertised_addr;  // host:port clients are told to use
   std::string http_addr = "0.0.0.0:8080";
+  std::string registry_addr;          // empty: the schema registry is on the HTTP listener only
   std::vector<std::string> api_keys;  // when set, HTTP calls need one as a bearer token
   int threads = 2;
   int32_t num_partitions = 1;
@@ -286,9 +288,11 @@ Result<broker::BrokerOptions> BrokerOptionsFor(const ServeOptions& o,
   return bo;
 }
 
-Result<http::HttpServerOptions> HttpServerOptionsFor(const ServeOptions& o) {
-  auto listen = SplitHostPort(o.http_addr);
-  if (!listen.ok()) return listen.status().WithContext("--http-addr");
+// An HTTP listener on `addr` (given as `flag`), with the API keys every HTTP listener checks.
+Result<http::HttpServerOptions> HttpServerOptionsFor(const ServeOptions& o, const std::string& addr,
+                                                     const char* flag) {
+  auto listen = SplitHostPort(addr);
+  if (!listen.ok()) return listen.status().WithContext(flag);
   http::HttpServerOptions ho;
   ho.host = listen->first;
   ho.port = listen->second;
@@ -388,8 +392,14 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   if (Status s = MergeConfigFile(o, given); !s.ok()) return UsageError(s.message());
   auto so = KafkaServerOptionsFor(o);
   if (!so.ok()) return UsageError(so.status().message());
-  auto ho = HttpServerOptionsFor(o);
+  auto ho = HttpServerOptionsFor(o, o.http_addr, "--http-addr");
   if (!ho.ok()) return UsageError(ho.status().message());
+  std::optional<http::HttpServerOptions> registry_ho;
+  if (!o.registry_addr.empty()) {
+    auto options = HttpServerOptionsFor(o, o.registry_addr, "--registry-addr");
+    if (!options.ok()) return UsageError(options.status().message());
+    registry_ho = std::move(options).value();
+  }
   // Topic configs every topic starts from: Kafka's log.* settings from the config file.
   auto defaults = storage::LogConfig::WithOverrides(storage::LogConfig{}, o.log_defaults);
   if (!defaults.ok()) return UsageError(defaults.status().WithContext(o.config_file).message());
@@ -405,6 +415,11 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   if (Status s = server.Bind(); !s.ok()) return Fail(s);
   http::HttpServer http_server(io, *ho);
   if (Status s = http_server.Bind(); !s.ok()) return Fail(s);
+  std::optional<http::HttpServer> registry_server;
+  if (registry_ho) {
+    registry_server.emplace(io, *registry_ho);
+    if (Status s = registry_server->Bind(); !s.ok()) return Fail(s.WithContext("--registry-addr"));
+  }
   auto bo = BrokerOptionsFor(o, so->host, server.port());
   if (!bo.ok()) return UsageError(bo.status().message());
   auto opened = broker::Broker::Open(**engine, *bo);
@@ -449,9 +464,13 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http::AddStreamRoutes(router, **events, io.get_executor());
   http::AddPersistentSubscriptionRoutes(router, **subscriptions);
   http::AddRegistryRoutes(router, **registry);
+  // --registry-addr: the registry alone, where Confluent's clients expect it on its own port.
+  http::Router registry_router;
+  http::AddRegistryRoutes(registry_router, **registry);
 
   server.Start(handlers);
   http_server.Start(router);
+  if (registry_server) registry_server->Start(registry_router);
   http_context.ready = true;
   LagReporter lag_reporter(io, *broker, **groups, o.lag_log_interval_ms, o.dlq_alert_threshold);
   lag_reporter.Start();
@@ -465,6 +484,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     lag_reporter.Stop();
     server.Stop();
     http_server.Stop();
+    if (registry_server) registry_server->Stop();
     (*groups)->Shutdown();
   });
 
@@ -472,6 +492,9 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   const std::string advertised = fmt::format("{}:{}", bo->advertised_host, bo->advertised_port);
   LogInfo("listening", {{"kafka_addr", kafka_where},
                         {"http_addr", fmt::format("{}:{}", ho->host, http_server.port())},
+                        {"registry_addr", registry_server ? fmt::format("{}:{}", registry_ho->host,
+                                                                        registry_server->port())
+                                                          : "(the HTTP listener)"},
                         {"advertised", advertised},
                         {"data_dir", o.data_dir},
                         {"cluster_id", broker->cluster_id()}});
@@ -517,6 +540,10 @@ void RegisterServe(CLI::App& app) {
   serve->add_option("--http-addr", o->http_addr,
                     "HTTP listener HOST:PORT (REST proxy, admin API, /metrics, /healthz)")
       ->capture_default_str();
+  serve->add_option("--registry-addr", o->registry_addr,
+                    "Also serve the schema registry alone on HOST:PORT (Confluent's clients "
+                    "usually expect it on its own port, such as 8081); it is always on the HTTP "
+                    "listener too");
   serve->add_option("--api-key", o->api_keys,
                     "Require 'Authorization: Bearer KEY' on every HTTP call (repeatable; also "
                     "HERALD_API_KEYS, comma-separated)")

@@ -92,7 +92,7 @@ std::optional<registry::SchemaInput> SchemaInputOf(const Call& call, const Reply
     } else if (type->is_string() && *type == "JSON") {
       in.type = registry::SchemaType::kJson;
     } else {
-      return invalid(fmt::format("unknown schemaType {}; this registry knows AVRO",
+      return invalid(fmt::format("unknown schemaType {}; this registry knows AVRO and JSON",
                                  type->dump(-1, ' ', false, json::error_handler_t::replace)));
     }
   }
@@ -210,7 +210,7 @@ class Routes {
     reply(Ok(out));
   }
 
-  void Types(Call, Reply reply) { reply(Ok(json::array({"AVRO"}))); }
+  void Types(Call, Reply reply) { reply(Ok(json::array({"JSON", "AVRO"}))); }
 
   void Compatibility(Call call, Reply reply, bool one_version) {
     registry::VersionRef version = registry::kLatest;

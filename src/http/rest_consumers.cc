@@ -25,7 +25,7 @@
 #include "client/kafka_client.h"
 #include "http/api.h"
 #include "http/rest_proxy.h"
-#include "registry/avro.h"
+#include "registry/parsed_schema.h"
 #include "registry/wire_format.h"
 
 namespace herald::http {
@@ -37,11 +37,12 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
 constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
 constexpr std::string_view kAvroV2 = "application/vnd.kafka.avro.v2+json";
+constexpr std::string_view kJsonSchemaV2 = "application/vnd.kafka.jsonschema.v2+json";
 
 // The embedded format of an instance's records, and its content type.
-enum class Format { kBinary, kJson, kAvro };
+enum class Format { kBinary, kJson, kAvro, kJsonSchema };
 constexpr std::pair<std::string_view, std::string_view> kFormats[] = {
-    {"binary", kBinaryV2}, {"json", kJsonV2}, {"avro", kAvroV2}};
+    {"binary", kBinaryV2}, {"json", kJsonV2}, {"avro", kAvroV2}, {"jsonschema", kJsonSchemaV2}};
 std::string_view ContentTypeOf(Format f) { return kFormats[static_cast<size_t>(f)].second; }
 constexpr int kDefaultRecordsTimeoutMs = 1000;
 constexpr int kMaxRecordsTimeoutMs = 30000;
@@ -51,7 +52,7 @@ struct Instance {
   std::string group;
   std::string name;
   Format format = Format::kBinary;
-  const registry::SchemaRegistry* schemas = nullptr;  // for the avro format
+  const registry::SchemaRegistry* schemas = nullptr;  // for the avro and jsonschema formats
   std::map<std::string, std::string> properties;  // librdkafka settings from the create call
   Mutex mu;                                  // one call at a time
   std::optional<client::Consumer> consumer GUARDED_BY(mu);  // made on first use
@@ -149,9 +150,11 @@ class Registry {
     const std::string format = body.value("format", "binary");
     const auto* known = std::find_if(std::begin(kFormats), std::end(kFormats),
                                      [&](const auto& f) { return f.first == format; });
-    if (known == std::end(kFormats) || (known->first == "avro" && !ctx_.registry)) {
+    if (known == std::end(kFormats) ||
+        (known >= std::begin(kFormats) + static_cast<int>(Format::kAvro) && !ctx_.registry)) {
       return ErrorResponse(
-          42204, fmt::format("Unsupported embedded format '{}': binary, json or avro", format));
+          42204, fmt::format("Unsupported embedded format '{}': binary, json, avro or jsonschema",
+                             format));
     }
     instance->format = static_cast<Format>(known - std::begin(kFormats));
     instance->schemas = ctx_.registry;
@@ -273,8 +276,9 @@ json PartitionsJson(const std::vector<client::TopicPartition>& partitions) {
 }
 
 // An embedded key or value: base64 for the binary format, parsed JSON for the json format (bytes
-// that are not JSON come back as a string), Avro's JSON encoding of the framed datum for the avro
-// format (kInvalidArgument when the bytes are not one).
+// that are not JSON come back as a string), the framed payload decoded to JSON for the avro and
+// jsonschema formats (kInvalidArgument when the bytes are not framed with an id of a schema of
+// the format's type, or do not decode).
 Result<json> Embedded(const std::optional<std::string>& bytes, const Instance& instance) {
   if (!bytes) return json();
   if (instance.format == Format::kBinary) return json(Base64Encode(AsBytes(*bytes)));
@@ -284,8 +288,15 @@ Result<json> Embedded(const std::optional<std::string>& bytes, const Instance& i
   }
   auto framed = registry::Unframe(AsBytes(*bytes));
   if (!framed) return InvalidArgument("the record is not framed with a schema id");
-  auto schema = instance.schemas->AvroSchema(framed->id);
+  auto schema = instance.schemas->ParsedById(framed->id);
   if (!schema.ok()) return InvalidArgument("{}", schema.error().message);
+  const auto type =
+      instance.format == Format::kAvro ? registry::SchemaType::kAvro : registry::SchemaType::kJson;
+  if ((*schema)->type() != type) {
+    return InvalidArgument("schema {} is a {} schema, not {}", framed->id,
+                           registry::SchemaTypeName((*schema)->type()),
+                           registry::SchemaTypeName(type));
+  }
   return (*schema)->DecodeToJson(framed->payload);
 }
 

@@ -5,6 +5,8 @@
 // record's partition and offset, in request order. Partitions are chosen as Kafka's producer
 // does: the record's own, else murmur2 of the key bytes, else one partition per request, turn
 // by turn. Consumer instances (/consumers/...) are in rest_consumers.cc.
+#include "http/rest_proxy.h"
+
 #include <atomic>
 #include <charconv>
 #include <map>
@@ -16,8 +18,7 @@
 #include "base/mutex.h"
 #include "broker/partitioner.h"
 #include "http/api.h"
-#include "http/rest_proxy.h"
-#include "registry/avro.h"
+#include "registry/parsed_schema.h"
 #include "registry/wire_format.h"
 #include "storage/record_batch.h"
 
@@ -29,19 +30,27 @@ using nlohmann::json;
 constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
 constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
 constexpr std::string_view kAvroV2 = "application/vnd.kafka.avro.v2+json";
+constexpr std::string_view kJsonSchemaV2 = "application/vnd.kafka.jsonschema.v2+json";
 
-// An Avro schema for the keys or values of a produce request, from the body's `<part>_schema`
+// The schema type of a content type's embedded records; nullopt for binary and json.
+std::optional<registry::SchemaType> SchemaTypeOf(std::string_view content_type) {
+  if (content_type == kAvroV2) return registry::SchemaType::kAvro;
+  if (content_type == kJsonSchemaV2) return registry::SchemaType::kJson;
+  return std::nullopt;
+}
+
+// The schema of the keys or values of a produce request, from the body's `<part>_schema`
 // (registered under the topic's subject, as Confluent's REST proxy does) or `<part>_schema_id`.
-struct AvroPart {
+struct SchemaPart {
   int32_t id = 0;
-  std::shared_ptr<const registry::avro::Schema> schema;
+  std::shared_ptr<const registry::ParsedSchema> schema;
 };
 
 // nullopt when the body names no schema for `part` ("key" or "value"); an error answer when it
-// names one that cannot be used.
-Result<std::optional<AvroPart>> AvroPartOf(HttpContext& ctx, const json& body,
-                                           const std::string& topic, const std::string& part,
-                                           int& error_code) {
+// names one that cannot be used or is not of `type`.
+Result<std::optional<SchemaPart>> SchemaPartOf(HttpContext& ctx, const json& body,
+                                               const std::string& topic, const std::string& part,
+                                               registry::SchemaType type, int& error_code) {
   if (!ctx.registry) {
     error_code = 40801;
     return Unavailable("this server has no schema registry");
@@ -58,7 +67,7 @@ Result<std::optional<AvroPart>> AvroPartOf(HttpContext& ctx, const json& body,
       error_code = 42201;
       return InvalidArgument("{}_schema is the schema as a string", part);
     }
-    auto registered = ctx.registry->Register(topic + "-" + part, {.schema = *text});
+    auto registered = ctx.registry->Register(topic + "-" + part, {.type = type, .schema = *text});
     if (!registered.ok()) {
       error_code = 40801;
       return InvalidArgument("Schema registration or lookup failed: {}",
@@ -66,27 +75,35 @@ Result<std::optional<AvroPart>> AvroPartOf(HttpContext& ctx, const json& body,
     }
     id = *registered;
   } else {
-    return std::optional<AvroPart>();
+    return std::optional<SchemaPart>();
   }
-  auto schema = ctx.registry->AvroSchema(*id);
+  auto schema = ctx.registry->ParsedById(*id);
   if (!schema.ok()) {
     error_code = 40403;
     return NotFound("Schema {} not found", *id);
   }
-  return std::optional<AvroPart>(AvroPart{*id, *schema});
+  if ((*schema)->type() != type) {
+    error_code = 42201;
+    return InvalidArgument("schema {} is a {} schema; this content type needs {}", *id,
+                           registry::SchemaTypeName((*schema)->type()),
+                           registry::SchemaTypeName(type));
+  }
+  return std::optional<SchemaPart>(SchemaPart{*id, *schema});
 }
 
-// One record's key or value as bytes in the request's embedded format (`avro`: the schema of
-// that part, when the format is Avro).
+// One record's key or value as bytes in the request's embedded format (`schema`: the schema of
+// that part, when the format is Avro or JSON Schema).
 Result<std::optional<std::string>> EmbeddedBytes(const json& field, std::string_view type,
-                                                 const std::optional<AvroPart>& avro,
+                                                 const std::optional<SchemaPart>& schema,
                                                  std::string_view what) {
   if (field.is_null()) return std::optional<std::string>();
   if (type == kJsonV2) return std::optional<std::string>(field.dump());
-  if (type == kAvroV2) {
-    if (!avro) return InvalidArgument("the {} needs a {}_schema or {}_schema_id", what, what, what);
-    HERALD_ASSIGN_OR_RETURN(Buffer datum, avro->schema->EncodeJson(field));
-    return std::optional<std::string>(registry::Frame(avro->id, datum));
+  if (SchemaTypeOf(type)) {
+    if (!schema) {
+      return InvalidArgument("the {} needs a {}_schema or {}_schema_id", what, what, what);
+    }
+    HERALD_ASSIGN_OR_RETURN(Buffer payload, schema->schema->EncodeJson(field));
+    return std::optional<std::string>(registry::Frame(schema->id, payload));
   }
   if (!field.is_string()) return InvalidArgument("the {} must be a base64 string or null", what);
   HERALD_ASSIGN_OR_RETURN(Buffer bytes, Base64Decode(field.get<std::string>()));
@@ -97,7 +114,7 @@ Result<std::optional<std::string>> EmbeddedBytes(const json& field, std::string_
 struct PendingProduce {
   Mutex mu;
   json offsets;  // one entry per record, in request order
-  json key_schema_id;    // the Avro schemas' ids, or null
+  json key_schema_id;  // the schemas' ids, or null
   json value_schema_id;
   std::map<int32_t, std::vector<size_t>> records_of;  // partition -> indexes of its records
   int outstanding = 0;
@@ -106,9 +123,10 @@ struct PendingProduce {
 
 void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int32_t> partition) {
   const std::string type = call.ContentType();
-  if (type != kJsonV2 && type != kBinaryV2 && type != kAvroV2) {
-    reply(ErrorResponse(41501, fmt::format("Content-Type must be {}, {} or {}, not '{}'", kJsonV2,
-                                           kBinaryV2, kAvroV2, type)));
+  const std::optional<registry::SchemaType> schema_type = SchemaTypeOf(type);
+  if (type != kJsonV2 && type != kBinaryV2 && !schema_type) {
+    reply(ErrorResponse(41501, fmt::format("Content-Type must be {}, {}, {} or {}, not '{}'",
+                                           kJsonV2, kBinaryV2, kAvroV2, kJsonSchemaV2, type)));
     return;
   }
   auto body = ParseJsonBody(call, reply);
@@ -142,17 +160,17 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
     return;
   }
 
-  std::optional<AvroPart> avro_key, avro_value;
-  if (type == kAvroV2) {
+  std::optional<SchemaPart> key_schema, value_schema;
+  if (schema_type) {
     int error_code = 0;
-    auto k = AvroPartOf(ctx, *body, topic, "key", error_code);
-    auto v = k.ok() ? AvroPartOf(ctx, *body, topic, "value", error_code) : k;
+    auto k = SchemaPartOf(ctx, *body, topic, "key", *schema_type, error_code);
+    auto v = k.ok() ? SchemaPartOf(ctx, *body, topic, "value", *schema_type, error_code) : k;
     if (!k.ok() || !v.ok()) {
       reply(ErrorResponse(error_code, (k.ok() ? v.status() : k.status()).message()));
       return;
     }
-    avro_key = *k;
-    avro_value = *v;
+    key_schema = *k;
+    value_schema = *v;
   }
   const json& records = (*body)["records"];
   const int64_t now = ctx.broker.clock().NowMs();
@@ -161,21 +179,21 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
   std::map<int32_t, std::vector<storage::RecordSpec>> batches;
   auto pending = std::make_shared<PendingProduce>();
   pending->offsets = json::array();
-  if (avro_key) pending->key_schema_id = avro_key->id;
-  if (avro_value) pending->value_schema_id = avro_value->id;
+  if (key_schema) pending->key_schema_id = key_schema->id;
+  if (value_schema) pending->value_schema_id = value_schema->id;
   for (size_t i = 0; i < records.size(); ++i) {
     const json& record = records[i];
     if (!record.is_object()) {
       reply(ErrorResponse(42201, fmt::format("records[{}] is not an object", i)));
       return;
     }
-    auto key = EmbeddedBytes(record.value("key", json()), type, avro_key, "key");
-    auto value = EmbeddedBytes(record.value("value", json()), type, avro_value, "value");
+    auto key = EmbeddedBytes(record.value("key", json()), type, key_schema, "key");
+    auto value = EmbeddedBytes(record.value("value", json()), type, value_schema, "value");
     if (!key.ok() || !value.ok()) {
-      // 42203: Confluent's "Conversion of JSON to Avro failed".
-      reply(ErrorResponse(type == kAvroV2 ? 42203 : 42205,
-                          fmt::format("records[{}]: {}", i,
-                                      (key.ok() ? value.status() : key.status()).message())));
+      // 42203: Confluent's "Conversion of JSON to Avro failed" (and to JSON Schema).
+      reply(ErrorResponse(
+          schema_type ? 42203 : 42205,
+          fmt::format("records[{}]: {}", i, (key.ok() ? value.status() : key.status()).message())));
       return;
     }
     int32_t p = keyless;

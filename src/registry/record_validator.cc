@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "registry/avro.h"
 #include "registry/wire_format.h"
 
 namespace herald::registry {
@@ -15,7 +14,7 @@ Result<std::shared_ptr<const RecordValidator::Known>> RecordValidator::Resolve(i
       if (auto it = known_.find(id); it != known_.end()) return it->second;
     }
   }
-  auto schema = registry_.AvroSchema(id);
+  auto schema = registry_.ParsedById(id);
   if (!schema.ok()) return InvalidArgument("schema id {} is not in the registry", id);
   auto uses = registry_.SubjectVersionsOf(id, false);
   auto known = std::make_shared<Known>();
@@ -49,26 +48,26 @@ Status RecordValidator::CheckPart(const std::string& topic, bool key,
     return InvalidArgument("record {} of the batch: its {}'s {}", index, part,
                            known.status().message());
   }
-  const avro::Node& root = (*known)->schema->root();
+  const std::string_view record_name = (*known)->schema->RecordName();
   std::string subject;
   if (strategy == storage::SubjectNameStrategy::kTopicName) {
     subject = fmt::format("{}-{}", topic, part);
-  } else if (root.full_name.empty()) {
+  } else if (record_name.empty()) {
     return InvalidArgument(
         "record {} of the batch: schema {} has no record name, which the topic's subject name "
         "strategy needs",
         index, id);
   } else if (strategy == storage::SubjectNameStrategy::kRecordName) {
-    subject = root.full_name;
+    subject = record_name;
   } else {
-    subject = fmt::format("{}-{}", topic, root.full_name);
+    subject = fmt::format("{}-{}", topic, record_name);
   }
   if (!(*known)->subjects.contains(subject)) {
     return InvalidArgument("record {} of the batch: schema {} is not registered under subject '{}'",
                            index, id, subject);
   }
-  if (Status s = (*known)->schema->ValidateDatum(framed->payload); !s.ok()) {
-    return InvalidArgument("record {} of the batch: its {} is not a datum of schema {}: {}", index,
+  if (Status s = (*known)->schema->Check(framed->payload); !s.ok()) {
+    return InvalidArgument("record {} of the batch: its {} does not match schema {}: {}", index,
                            part, id, s.message());
   }
   return Status::Ok();

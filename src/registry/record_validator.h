@@ -5,7 +5,7 @@
 //
 // A record passes when its key / value (as the topic asks) is null, or is framed, its id is a
 // schema of the registry registered under the subject the topic's strategy names, and the payload
-// is exactly one datum of that schema.
+// is exactly one datum of that schema (Avro) or one valid instance of it (JSON Schema).
 //
 // Thread-safety: Check may run on many threads at once. Parsed schemas and subject memberships
 // are cached until the registry next changes (SchemaRegistry::generation).
@@ -35,7 +35,7 @@ class RecordValidator {
 
  private:
   struct Known {
-    std::shared_ptr<const avro::Schema> schema;
+    std::shared_ptr<const ParsedSchema> schema;
     std::set<std::string> subjects;  // where the id is registered (live versions)
   };
   // Schema `id` and where it is registered; kInvalidArgument when it is not a usable schema.

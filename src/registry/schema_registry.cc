@@ -11,17 +11,12 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/utf8.h"
-#include "registry/avro.h"
 #include "storage/record_batch.h"
 #include "storage/record_scan.h"
 
 namespace herald::registry {
 
 using nlohmann::json;
-
-std::string_view SchemaTypeName(SchemaType type) {
-  return type == SchemaType::kJson ? "JSON" : "AVRO";
-}
 
 namespace {
 
@@ -235,17 +230,11 @@ namespace {
 
 using State = SchemaRegistry::State;
 
-// A schema parsed with the texts of what it references.
-struct Parsed {
-  SchemaType type;
-  std::string text;
-  std::shared_ptr<const avro::Schema> avro;
-};
-
-// The texts of the schemas `refs` name, depth first, each after what it references itself.
-RegistryResult<std::vector<std::string>> ReferencedTexts(const State& state,
-                                                         const std::vector<SchemaReference>& refs) {
-  std::vector<std::string> out;
+// The schemas `refs` name, depth first, each after what it references itself, named as the
+// schema that references them names them.
+RegistryResult<std::vector<ReferencedText>> ReferencedTexts(
+    const State& state, const std::vector<SchemaReference>& refs) {
+  std::vector<ReferencedText> out;
   std::set<int32_t> seen;
   std::function<std::optional<RegistryError>(const std::vector<SchemaReference>&, int)> visit =
       [&](const std::vector<SchemaReference>& level, int depth) -> std::optional<RegistryError> {
@@ -268,7 +257,7 @@ RegistryResult<std::vector<std::string>> ReferencedTexts(const State& state,
       if (!seen.insert(v->second.id).second) continue;
       const SchemaById& schema = state.schemas.at(v->second.id);
       if (auto e = visit(schema.references, depth + 1)) return e;
-      out.push_back(schema.schema);
+      out.push_back({r.name, schema.schema});
     }
     return std::nullopt;
   };
@@ -276,11 +265,8 @@ RegistryResult<std::vector<std::string>> ReferencedTexts(const State& state,
   return out;
 }
 
-RegistryResult<Parsed> Parse(const State& state, SchemaType type, const std::string& text,
-                             const std::vector<SchemaReference>& refs, size_t max_bytes) {
-  if (type != SchemaType::kAvro) {
-    return Fail(ErrorCode::kInvalidSchema, "this registry holds AVRO schemas only so far");
-  }
+RegistryResult<ParsedSchema> Parse(const State& state, SchemaType type, const std::string& text,
+                                   const std::vector<SchemaReference>& refs, size_t max_bytes) {
   if (text.size() > max_bytes) {
     return Fail(
         ErrorCode::kInvalidSchema,
@@ -288,27 +274,17 @@ RegistryResult<Parsed> Parse(const State& state, SchemaType type, const std::str
   }
   auto texts = ReferencedTexts(state, refs);
   if (!texts.ok()) return texts.error();
-  auto schema = avro::Schema::Parse(text, *texts);
+  auto schema = ParsedSchema::Parse(type, text, *texts);
   if (!schema.ok()) {
     return Fail(ErrorCode::kInvalidSchema,
                 fmt::format("Invalid schema: {}", schema.status().message()));
   }
-  auto shared = std::make_shared<const avro::Schema>(std::move(schema).value());
-  return Parsed{type, shared->text(), shared};
-}
-
-// Why data written with `writer` cannot be read with `reader`.
-std::vector<std::string> ReadProblems(const Parsed& reader, const Parsed& writer) {
-  if (reader.type != writer.type) {
-    return {fmt::format("the schema types differ: {} after {}", SchemaTypeName(reader.type),
-                        SchemaTypeName(writer.type))};
-  }
-  return avro::ReadIncompatibilities(*reader.avro, *writer.avro);
+  return std::move(schema).value();
 }
 
 // Why `candidate` may not follow `existing` (oldest first) under `level`.
-std::vector<std::string> Problems(Compatibility level, const Parsed& candidate,
-                                  const std::vector<std::pair<int32_t, Parsed>>& existing) {
+std::vector<std::string> Problems(Compatibility level, const ParsedSchema& candidate,
+                                  const std::vector<std::pair<int32_t, ParsedSchema>>& existing) {
   std::vector<std::string> out;
   if (level == Compatibility::kNone || existing.empty()) return out;
   const bool transitive = level == Compatibility::kBackwardTransitive ||
@@ -322,12 +298,12 @@ std::vector<std::string> Problems(Compatibility level, const Parsed& candidate,
   for (size_t i = existing.size(); i-- > first;) {
     const auto& [version, old] = existing[i];
     if (backward) {
-      for (auto& p : ReadProblems(candidate, old)) {
+      for (auto& p : ReadIncompatibilities(candidate, old)) {
         out.push_back(fmt::format("{{oldSchemaVersion: {}, direction: BACKWARD, {}}}", version, p));
       }
     }
     if (forward) {
-      for (auto& p : ReadProblems(old, candidate)) {
+      for (auto& p : ReadIncompatibilities(old, candidate)) {
         out.push_back(fmt::format("{{oldSchemaVersion: {}, direction: FORWARD, {}}}", version, p));
       }
     }
@@ -447,7 +423,7 @@ RegistryResult<Nothing> SchemaRegistry::Write(
   return Nothing{};
 }
 
-RegistryResult<std::shared_ptr<const avro::Schema>> SchemaRegistry::AvroSchema(int32_t id) const {
+RegistryResult<std::shared_ptr<const ParsedSchema>> SchemaRegistry::ParsedById(int32_t id) const {
   ReaderLock lock(mu_);
   auto it = state_->schemas.find(id);
   if (it == state_->schemas.end()) {
@@ -455,7 +431,7 @@ RegistryResult<std::shared_ptr<const avro::Schema>> SchemaRegistry::AvroSchema(i
   }
   auto parsed = Parse(*state_, it->second.type, it->second.schema, it->second.references, SIZE_MAX);
   if (!parsed.ok()) return parsed.error();
-  return parsed->avro;
+  return std::make_shared<const ParsedSchema>(std::move(parsed).value());
 }
 
 std::vector<std::string> SchemaRegistry::Subjects(bool deleted) const {
@@ -590,11 +566,11 @@ RegistryResult<int32_t> SchemaRegistry::Register(const std::string& subject,
   auto parsed =
       Parse(*state_, input.type, input.schema, input.references, options_.max_schema_bytes);
   if (!parsed.ok()) return parsed.error();
-  const Identity identity{parsed->type, parsed->text, input.references};
+  const Identity identity{parsed->type(), parsed->text(), input.references};
   auto known = state_->ids.find(identity);
 
   const State::Subject* s = state_->FindSubject(subject);
-  std::vector<std::pair<int32_t, Parsed>> live;
+  std::vector<std::pair<int32_t, ParsedSchema>> live;
   int32_t next_version = 1;
   if (s) {
     next_version = s->versions.rbegin()->first + 1;
@@ -643,9 +619,9 @@ RegistryResult<int32_t> SchemaRegistry::Register(const std::string& subject,
     }
     version = *input.version;
   }
-  auto written = Write(
-      {{SchemaKey(subject, version),
-        SchemaValue(subject, version, id, {parsed->type, parsed->text, input.references}, false)}});
+  auto written = Write({{SchemaKey(subject, version),
+                         SchemaValue(subject, version, id,
+                                     {parsed->type(), parsed->text(), input.references}, false)}});
   if (!written.ok()) return written.error();
   return id;
 }
@@ -661,7 +637,7 @@ RegistryResult<SubjectVersion> SchemaRegistry::Lookup(const std::string& subject
   auto parsed =
       Parse(*state_, input.type, input.schema, input.references, options_.max_schema_bytes);
   if (!parsed.ok()) return parsed.error();
-  auto known = state_->ids.find(Identity{parsed->type, parsed->text, input.references});
+  auto known = state_->ids.find(Identity{parsed->type(), parsed->text(), input.references});
   if (known == state_->ids.end()) return Fail(ErrorCode::kSchemaNotFound, "Schema not found");
   // The latest version holding it.
   for (auto it = s->versions.rbegin(); it != s->versions.rend(); ++it) {
@@ -775,7 +751,7 @@ RegistryResult<std::vector<std::string>> SchemaRegistry::CheckCompatibility(
   auto parsed =
       Parse(*state_, input.type, input.schema, input.references, options_.max_schema_bytes);
   if (!parsed.ok()) return parsed.error();
-  std::vector<std::pair<int32_t, Parsed>> against;
+  std::vector<std::pair<int32_t, ParsedSchema>> against;
   for (const auto& [v, stored] : s->versions) {
     if (stored.deleted || (version != kLatest && v != version)) continue;
     const SchemaById& old = state_->schemas.at(stored.id);

@@ -25,13 +25,10 @@
 
 #include "base/mutex.h"
 #include "base/status.h"
+#include "registry/parsed_schema.h"
 #include "storage/engine.h"
 
 namespace herald::registry {
-
-namespace avro {
-class Schema;
-}
 
 // Confluent's error codes: the HTTP status followed by two digits of detail.
 enum class ErrorCode : int {
@@ -79,9 +76,6 @@ class [[nodiscard]] RegistryResult {
 };
 
 struct Nothing {};
-
-enum class SchemaType { kAvro, kJson };
-std::string_view SchemaTypeName(SchemaType type);  // "AVRO", "JSON"
 
 // A named use of another subject's version (Confluent's schema references).
 struct SchemaReference {
@@ -199,8 +193,8 @@ class SchemaRegistry {
   RegistryResult<Nothing> SetMode(const std::optional<std::string>& subject, Mode mode, bool force);
   RegistryResult<Mode> DeleteMode(const std::string& subject);
 
-  // Schema `id` parsed (with what it references), for checking records against it.
-  RegistryResult<std::shared_ptr<const avro::Schema>> AvroSchema(int32_t id) const;
+  // Schema `id` parsed (with what it references), for checking, decoding and encoding records.
+  RegistryResult<std::shared_ptr<const ParsedSchema>> ParsedById(int32_t id) const;
 
   // Changes with every write: what a cache of the registry's answers compares.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }

@@ -1,16 +1,19 @@
 // The schema registry through a real `herald serve`: every route and error code with curl,
 // survival of a kill -9, and Debian's python3-confluent-kafka registry clients
-// (SchemaRegistryClient and the Avro producer and consumer) end to end.
+// (SchemaRegistryClient, the Avro producer and consumer, the JSON Schema serializer and
+// deserializer) end to end.
 #include <chrono>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "base/net.h"
 #include "testing/clients.h"
 #include "testing/curl.h"
 #include "testing/herald_process.h"
@@ -108,7 +111,7 @@ TEST_F(RegistryTest, SubjectsVersionsAndIds) {
   EXPECT_EQ(
       Call("GET", "/schemas/ids/1/versions").Json(),
       json::parse(R"([{"subject":"other","version":1},{"subject":"users-value","version":1}])"));
-  EXPECT_EQ(Call("GET", "/schemas/types").Json(), json::parse(R"(["AVRO"])"));
+  EXPECT_EQ(Call("GET", "/schemas/types").Json(), json::parse(R"(["JSON","AVRO"])"));
   EXPECT_EQ(Call("GET", "/subjects/users-value/versions/1/referencedby").Json(), json::array());
 
   // Lookup.
@@ -235,6 +238,29 @@ TEST_F(RegistryTest, ConfluentKafkaRegistryClientsEndToEnd) {
   EXPECT_EQ(facts["deleted"], json::parse("[1,2]"));
 }
 
+TEST_F(RegistryTest, ConfluentKafkaJsonSchemaSerializersEndToEnd) {
+  HERALD_REQUIRE_CLIENT(testing::PythonHas("confluent_kafka") && testing::PythonHas("jsonschema") &&
+                            testing::PythonHas("requests"),
+                        "python3-confluent-kafka with python3-jsonschema and python3-requests");
+  const json facts = RunClient("confluent_json_schema.py");
+  ASSERT_TRUE(facts.is_object());
+  EXPECT_EQ(facts["id_again"], true);
+  EXPECT_EQ(facts["fetched_same"], true);
+  EXPECT_EQ(facts["fetched_type"], "JSON");
+  EXPECT_EQ(facts["compatible_v2"], true);
+  EXPECT_EQ(facts["compatible_bad"], false);
+  EXPECT_EQ(facts["bad_refused"], json::parse("[409,409]"));
+  EXPECT_EQ(facts["invalid_refused"], json::parse("[422,42201]"));
+  EXPECT_EQ(facts["valid_delivered"], 5);
+  EXPECT_EQ(facts["latest_version"], 2) << "the serializer registered the optional property";
+  EXPECT_EQ(facts["errors"], json::parse(R"({"negative_amount":"INVALID_RECORD",
+      "missing_id":"INVALID_RECORD","unknown_property":"INVALID_RECORD",
+      "not_json":"INVALID_RECORD"})"));
+  ASSERT_EQ(facts["values"].size(), 5u) << facts;
+  EXPECT_EQ(facts["values"][3], json::parse(R"({"id":"o3","amount":4.5,"currency":"SEK"})"));
+  EXPECT_EQ(facts["high_watermark"], 5) << "nothing of a refused batch is written";
+}
+
 TEST_F(RegistryTest, TheCliRegistersShowsChecksConfiguresAndDeletes) {
   const std::string herald = fmt::format("{} schema", HERALD_BINARY);
   const std::string url = "--url " + server_->http_url();
@@ -309,6 +335,109 @@ TEST_F(RegistryTest, TheRestProxyProducesAndConsumesAvro) {
   EXPECT_EQ(records[1]["value"], json::parse(R"({"name":"alan","age":0})")) << "the default";
   EXPECT_EQ(records[2]["value"]["name"], "grace");
   EXPECT_EQ(testing::Curl("DELETE", base, "", kV2).status, 204);
+}
+
+TEST_F(RegistryTest, TheRestProxyProducesAndConsumesJsonSchema) {
+  constexpr const char* kJsonSchema = "application/vnd.kafka.jsonschema.v2+json";
+  constexpr const char* kV2 = "application/vnd.kafka.v2+json";
+  const std::string url = server_->http_url();
+  const json schema = {
+      {"title", "Reading"},
+      {"type", "object"},
+      {"properties",
+       {{"sensor", {{"type", "string"}}}, {"celsius", {{"type", "number"}, {"minimum", -273.15}}}}},
+      {"required", json::array({"sensor"})}};
+  json body = {{"value_schema", schema.dump()},
+               {"records", json::array({{{"value", {{"sensor", "s1"}, {"celsius", 21.5}}}},
+                                        {{"value", {{"sensor", "s2"}}}}})}};
+  HttpAnswer produced = testing::Curl("POST", url + "/topics/readings", body.dump(), kJsonSchema);
+  ASSERT_EQ(produced.status, 200) << produced.body;
+  EXPECT_EQ(produced.Json()["value_schema_id"], 1) << "registered under readings-value";
+  EXPECT_EQ(Call("GET", "/subjects/readings-value/versions/1").Json()["schemaType"], "JSON");
+  json wrong = {{"value_schema_id", 1},
+                {"records", json::array({{{"value", {{"sensor", "s3"}, {"celsius", -300}}}}})}};
+  HttpAnswer refused = testing::Curl("POST", url + "/topics/readings", wrong.dump(), kJsonSchema);
+  EXPECT_EQ(ErrorCodeOf(refused), 42203);
+  EXPECT_NE(refused.body.find("/celsius"), std::string::npos) << refused.body;
+  // An Avro schema's id under the JSON Schema content type, and the other way round.
+  ASSERT_EQ(Call("POST", "/subjects/people-value/versions", SchemaBody(kUserV1)).Json()["id"], 2);
+  json avro_id = {{"value_schema_id", 2}, {"records", json::array({{{"value", {{"name", "x"}}}}})}};
+  EXPECT_EQ(
+      ErrorCodeOf(testing::Curl("POST", url + "/topics/readings", avro_id.dump(), kJsonSchema)),
+      42201);
+  json json_id = {{"value_schema_id", 1},
+                  {"records", json::array({{{"value", {{"sensor", "x"}}}}})}};
+  EXPECT_EQ(ErrorCodeOf(testing::Curl("POST", url + "/topics/readings", json_id.dump(),
+                                      "application/vnd.kafka.avro.v2+json")),
+            42201);
+
+  ASSERT_EQ(
+      testing::Curl("POST", url + "/consumers/readers",
+                    R"({"name":"j","format":"jsonschema","auto.offset.reset":"earliest"})", kV2)
+          .status,
+      200);
+  const std::string base = url + "/consumers/readers/instances/j";
+  ASSERT_EQ(testing::Curl("POST", base + "/subscription", R"({"topics":["readings"]})", kV2).status,
+            204);
+  json records = json::array();
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+       records.size() < 2 && std::chrono::steady_clock::now() < until;) {
+    auto read = testing::Curl("GET", base + "/records?timeout=2000", "", "",
+                              fmt::format("-H 'Accept: {}'", kJsonSchema));
+    ASSERT_EQ(read.status, 200) << read.body;
+    for (auto& r : read.Json()) records.push_back(r);
+  }
+  ASSERT_EQ(records.size(), 2u) << records.dump();
+  EXPECT_EQ(records[0]["value"], json::parse(R"({"sensor":"s1","celsius":21.5})"));
+  EXPECT_EQ(records[1]["value"], json::parse(R"({"sensor":"s2"})"));
+  EXPECT_EQ(testing::Curl("DELETE", base, "", kV2).status, 204);
+}
+
+TEST_F(RegistryTest, TheCliProducesJsonSchemaRecordsAndConsumesThemDecoded) {
+  const json schema = {{"type", "object"},
+                       {"properties", {{"n", {{"type", "integer"}, {"maximum", 10}}}}},
+                       {"additionalProperties", false}};
+  json body = {{"schemaType", "JSON"}, {"schema", schema.dump()}};
+  ASSERT_EQ(Call("POST", "/subjects/counts-value/versions", body.dump()).Json()["id"], 1);
+  const std::string where =
+      fmt::format("--bootstrap {} --registry-url {}", server_->bootstrap(), server_->http_url());
+  auto bad = testing::RunCommand(fmt::format(
+      "printf '%s\\n' '{{\"n\":3}}' '{{\"n\":11}}' | {} produce counts --value-schema-id 1 {}",
+      HERALD_BINARY, where));
+  EXPECT_NE(bad.exit_code, 0) << "the second value breaks the schema: nothing is sent";
+  EXPECT_NE(bad.err.find("/n"), std::string::npos) << bad.err;
+  auto good = testing::RunCommand(fmt::format(
+      "printf '%s\\n' '{{\"n\":3}}' '{{\"n\":4}}' | {} produce counts --value-schema-id 1 {}",
+      HERALD_BINARY, where));
+  ASSERT_EQ(good.exit_code, 0) << good.err;
+  auto consumed = testing::RunCommand(fmt::format(
+      "{} consume counts --from-beginning --decode --format json {}", HERALD_BINARY, where));
+  ASSERT_EQ(consumed.exit_code, 0) << consumed.err;
+  std::vector<json> values;
+  std::istringstream lines(consumed.out);
+  for (std::string line; std::getline(lines, line);) {
+    values.push_back(json::parse(json::parse(line)["value"].get<std::string>()));
+  }
+  ASSERT_EQ(values.size(), 2u) << consumed.out;
+  EXPECT_EQ(values[0], json::parse(R"({"n":3})"));
+  EXPECT_EQ(values[1], json::parse(R"({"n":4})"));
+}
+
+TEST_F(RegistryTest, TheRegistryAlsoListensAloneOnRegistryAddr) {
+  const uint16_t port = FreeLoopbackPort();
+  server_.reset();
+  server_ = std::make_unique<testing::HeraldProcess>(
+      dir_.str() + "/data",
+      std::vector<std::string>{"--registry-addr", fmt::format("127.0.0.1:{}", port)});
+  const std::string alone = fmt::format("http://127.0.0.1:{}", port);
+  for (int i = 0; i < 100 && !CanConnectLoopback(port); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  HttpAnswer registered = testing::Curl("POST", alone + "/subjects/k-value/versions",
+                                        SchemaBody(json("string")), kRegistryType);
+  ASSERT_EQ(registered.status, 200) << registered.body;
+  EXPECT_EQ(Call("GET", "/subjects").Json(), json::parse(R"(["k-value"])")) << "one registry";
+  EXPECT_EQ(testing::Curl("GET", alone + "/topics").status, 404) << "the registry alone";
 }
 
 TEST_F(RegistryTest, TheCliProducesAvroAndConsumesItDecoded) {

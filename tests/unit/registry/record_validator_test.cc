@@ -88,10 +88,12 @@ TEST_F(RecordValidatorTest, EachBadRecordIsNamed) {
   Status truncated = CheckValues({Framed(id_,
                                          "\x04"
                                          "ab")});
-  EXPECT_NE(truncated.message().find("not a datum"), std::string::npos) << truncated.message();
+  EXPECT_NE(truncated.message().find("does not match schema"), std::string::npos)
+      << truncated.message();
 
   Status trailing = CheckValues({Framed(id_, kOrderDatum + "x")});
-  EXPECT_NE(trailing.message().find("not a datum"), std::string::npos) << trailing.message();
+  EXPECT_NE(trailing.message().find("does not match schema"), std::string::npos)
+      << trailing.message();
 
   // Another topic's subject does not hold the id.
   Status other = CheckValues({Framed(id_, kOrderDatum)}, "payments");
@@ -121,6 +123,34 @@ TEST_F(RecordValidatorTest, ADeletedVersionNoLongerPasses) {
   EXPECT_TRUE(CheckValues({Framed(id_, kOrderDatum)}).ok());
   ASSERT_TRUE(registry_->DeleteSubject("orders-value", false).ok());
   EXPECT_FALSE(CheckValues({Framed(id_, kOrderDatum)}).ok()) << "the cache follows the registry";
+}
+
+TEST_F(RecordValidatorTest, JsonSchemaPayloadsAreValidInstances) {
+  auto id = registry_->Register(
+      "readings-value",
+      {.type = SchemaType::kJson,
+       .schema = R"({"title":"Reading","type":"object","properties":{"celsius":{"type":"number",)"
+                 R"("minimum":-273.15}},"required":["celsius"]})"});
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  EXPECT_TRUE(CheckValues({Framed(*id, R"({"celsius":21.5})"), Framed(*id, R"({"celsius":-3})")},
+                          "readings")
+                  .ok());
+  Status cold = CheckValues(
+      {Framed(*id, R"({"celsius":21.5})"), Framed(*id, R"({"celsius":-300})")}, "readings");
+  EXPECT_NE(cold.message().find("record 1"), std::string::npos) << cold.message();
+  EXPECT_NE(cold.message().find("/celsius"), std::string::npos) << cold.message();
+  Status missing = CheckValues({Framed(*id, "{}")}, "readings");
+  EXPECT_NE(missing.message().find("celsius"), std::string::npos) << missing.message();
+  Status not_json = CheckValues({Framed(*id, "{celsius")}, "readings");
+  EXPECT_NE(not_json.message().find("not JSON"), std::string::npos) << not_json.message();
+  // RecordNameStrategy takes a JSON schema's title.
+  config_.value_subject_strategy = storage::SubjectNameStrategy::kRecordName;
+  EXPECT_FALSE(CheckValues({Framed(*id, R"({"celsius":1})")}, "readings").ok());
+  ASSERT_TRUE(registry_
+                  ->Register("Reading", {.type = SchemaType::kJson,
+                                         .schema = registry_->GetSchema(*id)->schema})
+                  .ok());
+  EXPECT_TRUE(CheckValues({Framed(*id, R"({"celsius":1})")}, "readings").ok());
 }
 
 }  // namespace

@@ -144,9 +144,68 @@ TEST_F(SchemaRegistryTest, InvalidSchemasAndSubjectsAreRefused) {
   EXPECT_EQ(CodeOf(registry_->Register("", Avro(R"("string")"))), ErrorCode::kInvalidSubject);
   EXPECT_EQ(CodeOf(registry_->Register("bad\x01", Avro(R"("string")"))),
             ErrorCode::kInvalidSubject);
-  SchemaInput json_schema{.type = SchemaType::kJson, .schema = R"({"type":"object"})"};
+  SchemaInput json_schema{.type = SchemaType::kJson, .schema = R"({"type":"nosuchtype"})"};
+  EXPECT_EQ(CodeOf(registry_->Register("x", json_schema)), ErrorCode::kInvalidSchema);
+  json_schema.schema = R"({"$ref":"#/definitions/missing"})";
   EXPECT_EQ(CodeOf(registry_->Register("x", json_schema)), ErrorCode::kInvalidSchema);
   EXPECT_TRUE(registry_->Subjects(true).empty());
+}
+
+SchemaInput Json(std::string text, std::vector<SchemaReference> refs = {}) {
+  return {.type = SchemaType::kJson, .schema = std::move(text), .references = std::move(refs)};
+}
+
+TEST_F(SchemaRegistryTest, JsonSchemasHaveIdsOfTheirOwnAndEvolveByConfluentsRules) {
+  const std::string v1 =
+      R"({"type":"object","properties":{"id":{"type":"string"}},"additionalProperties":false})";
+  auto id = registry_->Register("orders-value", Json(v1));
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  // Whitespace does not make another schema; the same text as Avro would be another type.
+  auto again = registry_->Register("orders-value", Json(R"({ "type": "object", "properties":
+      {"id": {"type": "string"}}, "additionalProperties": false })"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *id);
+  auto stored = registry_->GetSchema(*id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->type, SchemaType::kJson);
+  EXPECT_EQ(stored->schema, v1) << "compact, keys in the order written";
+
+  // A closed content model takes an optional property (BACKWARD), not a required one.
+  const std::string optional_added =
+      R"({"type":"object","properties":{"id":{"type":"string"},"n":{"type":"integer"}},)"
+      R"("additionalProperties":false})";
+  const std::string required_added =
+      R"({"type":"object","properties":{"id":{"type":"string"},"n":{"type":"integer"}},)"
+      R"("required":["n"],"additionalProperties":false})";
+  EXPECT_TRUE(
+      registry_->CheckCompatibility("orders-value", kLatest, Json(optional_added))->empty());
+  auto problems = registry_->CheckCompatibility("orders-value", kLatest, Json(required_added));
+  ASSERT_TRUE(problems.ok());
+  ASSERT_FALSE(problems->empty());
+  EXPECT_NE(problems->front().find("REQUIRED"), std::string::npos) << problems->front();
+  EXPECT_EQ(CodeOf(registry_->Register("orders-value", Json(required_added))),
+            ErrorCode::kIncompatibleSchema);
+  EXPECT_TRUE(registry_->Register("orders-value", Json(optional_added)).ok());
+  // Another type after a JSON schema is incompatible under any level but NONE.
+  EXPECT_EQ(CodeOf(registry_->Register("orders-value", Avro(R"("string")"))),
+            ErrorCode::kIncompatibleSchema);
+
+  // References: a $ref by the reference's name, resolved against the referenced version.
+  ASSERT_TRUE(registry_
+                  ->Register("money",
+                             Json(R"({"type":"object","properties":{"cents":{"type":"integer"}}})"))
+                  .ok());
+  auto with_ref = registry_->Register(
+      "payments-value", Json(R"({"type":"object","properties":{"total":{"$ref":"money.json"}}})",
+                             {{"money.json", "money", 1}}));
+  ASSERT_TRUE(with_ref.ok()) << with_ref.error().message;
+  auto parsed = registry_->ParsedById(*with_ref);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE((*parsed)->Check(AsBytes(R"({"total":{"cents":5}})")).ok());
+  EXPECT_FALSE((*parsed)->Check(AsBytes(R"({"total":{"cents":"5"}})")).ok());
+  EXPECT_EQ(CodeOf(registry_->Register("payments-value",
+                                       Json(R"({"properties":{"t":{"$ref":"nowhere.json"}}})"))),
+            ErrorCode::kInvalidSchema);
 }
 
 TEST_F(SchemaRegistryTest, SoftThenPermanentDeletion) {
