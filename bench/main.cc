@@ -206,7 +206,12 @@ void RegisterBenches(CLI::App& bench) {
   auto schema_opts = std::make_shared<SchemaBenchOptions>();
   schema_opts->dir = "/tmp/herald-bench-schema";
   auto* schema = bench.add_subcommand(
-      "schema", "Durable produce of Avro records without and with broker-side schema validation");
+      "schema",
+      "Durable produce of Avro or JSON Schema records without and with broker-side schema "
+      "validation");
+  schema->add_option("--type", schema_opts->type, "The schema type: avro or json")
+      ->check(CLI::IsMember({"avro", "json"}))
+      ->capture_default_str();
   schema->add_option("--count", schema_opts->count, "Records per phase")->capture_default_str();
   schema->add_option("--partitions", schema_opts->partitions)->capture_default_str();
   schema->add_option("--rounds", schema_opts->rounds, "Phases per topic, alternating")

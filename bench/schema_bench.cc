@@ -17,7 +17,7 @@ namespace {
 using nlohmann::json;
 
 // A reading with tags and a note: about 1 KiB in Avro's binary encoding.
-constexpr const char* kSchema =
+constexpr const char* kAvroSchema =
     R"({"type":"record","name":"Reading","namespace":"bench","fields":[
         {"name":"id","type":"string"},{"name":"seq","type":"long"},
         {"name":"value","type":"double"},
@@ -47,11 +47,40 @@ std::string FramedReading(int32_t id) {
   return std::string(out.begin(), out.end());
 }
 
-Result<int32_t> RegisterSchema(const std::string& url, const std::string& subject) {
+// The same reading as JSON Schema sees it, with the constraints a team would write.
+constexpr const char* kJsonSchema =
+    R"({"title":"Reading","type":"object","properties":{
+        "id":{"type":"string","pattern":"^reading-[0-9]+$"},
+        "seq":{"type":"integer","minimum":0},
+        "value":{"type":"number"},
+        "tags":{"type":"array","items":{"type":"string","maxLength":64}},
+        "note":{"type":["null","string"]}},
+        "required":["id","seq","value"],"additionalProperties":false})";
+
+// Confluent's framing around one Reading as JSON text, as its JSON Schema serializer writes it.
+std::string FramedJsonReading(int32_t id) {
+  Buffer out = {0};
+  out.resize(5);
+  StoreBigEndian<int32_t>(out.data() + 1, id);
+  json tags = json::array();
+  for (int i = 0; i < 8; ++i) tags.push_back(fmt::format("tag-{}-{}", i, std::string(56, 't')));
+  const std::string text = json{
+      {"id", "reading-000042"},
+      {"seq", 123456789},
+      {"value", 21.5},
+      {"tags", tags},
+      {"note",
+       std::string(400, 'n')}}.dump();
+  return std::string(out.begin(), out.end()) + text;
+}
+
+Result<int32_t> RegisterSchema(const std::string& url, const std::string& subject, bool json_type) {
   client::HttpClient http({.url = url});
-  HERALD_ASSIGN_OR_RETURN(auto answer, http.Call("POST", "/subjects/" + subject + "/versions",
-                                                 json{{"schema", kSchema}}.dump(),
-                                                 "application/vnd.schemaregistry.v1+json"));
+  json request = {{"schema", json_type ? kJsonSchema : kAvroSchema}};
+  if (json_type) request["schemaType"] = "JSON";
+  HERALD_ASSIGN_OR_RETURN(auto answer,
+                          http.Call("POST", "/subjects/" + subject + "/versions", request.dump(),
+                                    "application/vnd.schemaregistry.v1+json"));
   auto body = json::parse(answer.body, nullptr, false);
   if (answer.status != 200 || !body.is_object() || !body["id"].is_number_integer()) {
     return Internal("registering the bench's schema answered {}: {}", answer.status, answer.body);
@@ -62,7 +91,8 @@ Result<int32_t> RegisterSchema(const std::string& url, const std::string& subjec
 }  // namespace
 
 std::string SchemaBenchResult::ToJson() const {
-  return json{{"record_bytes", record_bytes},
+  return json{{"type", type},
+              {"record_bytes", record_bytes},
               {"plain_msgs_s", plain_msgs_s},
               {"validated_msgs_s", validated_msgs_s},
               {"validated_to_plain_ratio", ratio()}}
@@ -71,22 +101,26 @@ std::string SchemaBenchResult::ToJson() const {
 
 Result<SchemaBenchResult> RunSchemaBench(const SchemaBenchOptions& o, std::ostream& progress) {
   if (o.count == 0 || o.rounds < 1) return InvalidArgument("count and rounds must be > 0");
+  if (o.type != "avro" && o.type != "json") return InvalidArgument("type is avro or json");
+  const bool json_type = o.type == "json";
   std::error_code ec;
   std::filesystem::remove_all(o.dir, ec);
   std::filesystem::create_directories(o.dir, ec);
   HeraldServer server;
   HERALD_RETURN_IF_ERROR(server.Start(o.herald_binary, o.dir));
-  HERALD_ASSIGN_OR_RETURN(int32_t id, RegisterSchema(server.http_url(), "bench-validated-value"));
+  HERALD_ASSIGN_OR_RETURN(int32_t id,
+                          RegisterSchema(server.http_url(), "bench-validated-value", json_type));
   HERALD_RETURN_IF_ERROR(CreateTopic(server.bootstrap(), "bench-plain", o.partitions));
   HERALD_RETURN_IF_ERROR(CreateTopic(server.bootstrap(), "bench-validated", o.partitions,
                                      {{"confluent.value.schema.validation", "true"}}));
-  const std::string record = FramedReading(id);
+  const std::string record = json_type ? FramedJsonReading(id) : FramedReading(id);
   SchemaBenchResult r;
+  r.type = o.type;
   r.record_bytes = record.size();
   progress << fmt::format(
-      "herald bench schema: {} Avro records of {} bytes per phase, {} partitions, acks=all; "
+      "herald bench schema: {} {} records of {} bytes per phase, {} partitions, acks=all; "
       "without and with confluent.value.schema.validation, {} rounds\n",
-      o.count, record.size(), o.partitions, o.rounds);
+      o.count, json_type ? "JSON Schema" : "Avro", record.size(), o.partitions, o.rounds);
   double plain_seconds = 0, validated_seconds = 0;
   for (int round = 0; round < o.rounds; ++round) {
     for (const char* topic : {"bench-plain", "bench-validated"}) {
@@ -105,7 +139,9 @@ Result<SchemaBenchResult> RunSchemaBench(const SchemaBenchOptions& o, std::ostre
   if (ProduceAtMaxRate(server.bootstrap(), "bench-validated", "not framed", 1, "all").ok()) {
     return Internal("the validated topic took an unframed record");
   }
-  progress << fmt::format("  validated / plain: {:.2f}x (target >= 0.7x)\n", r.ratio());
+  // The target is Avro's (a binary datum checked in place); JSON Schema parses each payload first.
+  progress << fmt::format("  validated / plain: {:.2f}x{}\n", r.ratio(),
+                          json_type ? "" : " (target >= 0.7x)");
   return r;
 }
 

@@ -1,7 +1,7 @@
 // `herald bench schema`: the cost of broker-side schema validation. It starts `herald serve`,
-// registers an Avro schema, and produces the same records (about 1 KiB, framed with the schema's
-// id) durably to a topic without validation and to one with confluent.value.schema.validation,
-// alternating the two, so both meet the same machine.
+// registers an Avro schema or a JSON schema, and produces the same records (about 1 KiB, framed
+// with the schema's id) durably to a topic without validation and to one with
+// confluent.value.schema.validation, alternating the two, so both meet the same machine.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,8 @@
 namespace herald::bench {
 
 struct SchemaBenchOptions {
-  uint64_t count = 200000;  // records per phase
+  std::string type = "avro";  // or "json"
+  uint64_t count = 200000;    // records per phase
   int partitions = 4;
   int rounds = 2;             // each topic is produced to this many times, alternating
   std::string herald_binary;  // the broker this bench starts
@@ -21,6 +22,7 @@ struct SchemaBenchOptions {
 };
 
 struct SchemaBenchResult {
+  std::string type;           // "avro" or "json"
   uint64_t record_bytes = 0;  // framed
   double plain_msgs_s = 0;    // summed over the rounds' records and seconds
   double validated_msgs_s = 0;
