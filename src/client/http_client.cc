@@ -48,7 +48,23 @@ std::string PathSegment(std::string_view segment) {
   return out;
 }
 
+struct HttpClient::Connection {
+  asio::io_context io;
+  beast::tcp_stream stream{io};
+  beast::flat_buffer buffer;  // what the last answer's read took beyond it (nothing, normally)
+
+  // Whether the connection can carry another request: the server has not closed it, which would
+  // make it readable (its end of stream) while no answer is due.
+  bool StillOpen() {
+    pollfd ready{stream.socket().native_handle(), POLLIN, 0};
+    return buffer.size() == 0 && ::poll(&ready, 1, 0) == 0;
+  }
+};
+
 HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {}
+HttpClient::~HttpClient() = default;
+HttpClient::HttpClient(HttpClient&&) noexcept = default;
+HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 Status HttpClient::Parse() {
   std::string rest = options_.url;
@@ -91,29 +107,37 @@ HttpClient::Request HttpClient::NewRequest(const std::string& method,
 Result<HttpAnswer> HttpClient::Call(const std::string& method, const std::string& target,
                                     const std::string& body, const std::string& content_type) {
   HERALD_RETURN_IF_ERROR(Parse());
-  try {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    Connect(stream);
-    Request request = NewRequest(method, target);
-    if (!body.empty()) {
-      request.set(bhttp::field::content_type, content_type);
-      request.body() = body;
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = connection_ && connection_->StillOpen();
+    try {
+      if (!reused) {
+        connection_ = std::make_unique<Connection>();
+        Connect(connection_->stream);
+      }
+      beast::tcp_stream& stream = connection_->stream;
+      stream.expires_after(std::chrono::milliseconds(options_.timeout_ms));
+      Request request = NewRequest(method, target);
+      if (!body.empty()) {
+        request.set(bhttp::field::content_type, content_type);
+        request.body() = body;
+      }
+      request.prepare_payload();
+      bhttp::write(stream, request);
+      bhttp::response_parser<bhttp::string_body> parser;
+      parser.body_limit(size_t{256} << 20);
+      bhttp::read(stream, connection_->buffer, parser);
+      HttpAnswer answer;
+      answer.status = static_cast<int>(parser.get().result_int());
+      answer.body = std::move(parser.get().body());
+      if (!parser.get().keep_alive()) connection_.reset();
+      return answer;
+    } catch (const std::exception& e) {
+      connection_.reset();
+      // A kept connection the server closed as the request left: only a request that means the
+      // same when served twice goes again.
+      if (reused && attempt == 0 && method != "POST" && method != "PATCH") continue;
+      return Unavailable("{}: {}", options_.url, e.what());
     }
-    request.prepare_payload();
-    bhttp::write(stream, request);
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(size_t{256} << 20);
-    bhttp::read(stream, buffer, parser);
-    HttpAnswer answer;
-    answer.status = static_cast<int>(parser.get().result_int());
-    answer.body = std::move(parser.get().body());
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    return answer;
-  } catch (const std::exception& e) {
-    return Unavailable("{}: {}", options_.url, e.what());
   }
 }
 

@@ -1,6 +1,7 @@
 // A small blocking HTTP/1.1 client (Boost.Beast) for what talks to `herald serve` over HTTP (the
-// CLI's stream commands, the SDK's remote event store): one request per connection, and
-// Server-Sent Events read as they come.
+// CLI's stream commands, the SDK's remote event store): calls keep their connection open for the
+// next one (keep-alive), and Server-Sent Events are read as they come on a connection of their
+// own.
 //
 //   HttpClient http({.url = "http://localhost:8080"});
 //   auto answer = http.Call("GET", "/streams/order-1");
@@ -9,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -47,8 +49,15 @@ std::string PathSegment(std::string_view segment);
 class HttpClient {
  public:
   explicit HttpClient(HttpClientOptions options);
+  ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
 
-  // One request; kUnavailable when the server cannot be reached or answers nothing.
+  // One request, on the connection the last call left open when the server kept it (a new one
+  // otherwise); kUnavailable when the server cannot be reached or answers nothing. A kept
+  // connection the server closed meanwhile is noticed before the request is sent; should the
+  // server close it as the request leaves, a GET, PUT or DELETE is sent once more on a new
+  // connection, and a POST is not (it may have been served).
   Result<HttpAnswer> Call(const std::string& method, const std::string& target,
                           const std::string& body = "",
                           const std::string& content_type = "application/json");
@@ -70,6 +79,8 @@ class HttpClient {
   HttpClientOptions options_;
   std::string host_;
   std::string port_ = "80";
+  struct Connection;  // the connection kept open between calls
+  std::unique_ptr<Connection> connection_;
 };
 
 }  // namespace herald::client

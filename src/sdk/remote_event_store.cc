@@ -1,6 +1,7 @@
 // The SDK's remote event store: the `/streams` HTTP API of a running `herald serve`
-// (docs/http-api.md), one request per call through client::HttpClient; subscriptions read its
-// Server-Sent Events on a thread of their own and reconnect from the last event after a drop.
+// (docs/http-api.md), one request per call through client::HttpClient, on connections kept open
+// between calls (one per thread calling at once); subscriptions read its Server-Sent Events on a
+// thread of their own and reconnect from the last event after a drop.
 #include <algorithm>
 #include <chrono>
 #include <deque>
@@ -362,14 +363,29 @@ class RemoteEventStore : public EventStore {
   }
 
   HttpAnswer Call(const std::string& method, const std::string& target,
-                  const std::string& body = "") const {
-    client::HttpClient http(http_);
-    auto answer = http.Call(method, target, body);
+                  const std::string& body = "") {
+    std::unique_ptr<client::HttpClient> http;
+    {
+      MutexLock lock(idle_mu_);
+      if (!idle_.empty()) {
+        http = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!http) http = std::make_unique<client::HttpClient>(http_);
+    auto answer = http->Call(method, target, body);
     if (!answer.ok()) throw Error(answer.status().ToString());
+    MutexLock lock(idle_mu_);
+    if (idle_.size() < kMaxIdleConnections) idle_.push_back(std::move(http));
     return std::move(answer).value();
   }
 
+  // Connections kept for the next call: as many as threads have called at once, up to this.
+  static constexpr size_t kMaxIdleConnections = 16;
+
   client::HttpClientOptions http_;
+  Mutex idle_mu_;
+  std::vector<std::unique_ptr<client::HttpClient>> idle_ GUARDED_BY(idle_mu_);
 };
 
 }  // namespace
