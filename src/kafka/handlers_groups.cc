@@ -133,20 +133,32 @@ void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
 void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {
   auto request = Decode<OffsetCommitRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  // As Kafka: a partition the broker does not have is answered UNKNOWN_TOPIC_OR_PARTITION and
+  // not committed; the others are. The answer lists every partition in the request's order.
   std::vector<broker::CommittedOffset> offsets;
+  auto answered = std::make_shared<std::vector<broker::CommittedOffset>>();
   for (const auto& t : request->topics) {
+    auto info = s.broker.DescribeTopic(t.name);
     for (const auto& p : t.partitions) {
-      offsets.push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata,
-                         ErrorCode::kNone});
+      const bool known =
+          info.ok() && p.partition_index >= 0 && p.partition_index < info->partitions;
+      answered->push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata,
+                           known ? ErrorCode::kNone : ErrorCode::kUnknownTopicOrPartition});
+      if (known) offsets.push_back(answered->back());
     }
   }
   // v0 commits carry no generation: they are outside group membership.
   int32_t generation = ctx.request.header.api_version == 0 ? -1 : request->generation_id;
   Version version = ctx.version();
   s.groups.Commit(request->group_id, generation, request->member_id, std::move(offsets),
-                  [version, done](std::vector<broker::CommittedOffset> results) {
+                  [version, done, answered](std::vector<broker::CommittedOffset> results) {
+                    // The commit's results, in order, fill the partitions that were known.
+                    auto result = results.begin();
                     OffsetCommitResponse response;
-                    for (const auto& o : results) {
+                    for (auto& o : *answered) {
+                      if (o.error == ErrorCode::kNone && result != results.end()) {
+                        o.error = (result++)->error;
+                      }
                       if (response.topics.empty() || response.topics.back().name != o.topic) {
                         response.topics.push_back({o.topic, {}});
                       }

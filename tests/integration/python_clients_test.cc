@@ -64,6 +64,8 @@ TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
   for (int i = 0; i < 30; ++i) expected[static_cast<size_t>(i)] = i;
   EXPECT_EQ(facts["consumed"], json(expected));
   EXPECT_EQ(facts["committed"], json::parse("[10,10,10]"));
+  EXPECT_EQ(facts["stray_commit"], "UNKNOWN_TOPIC_OR_PART");
+  EXPECT_EQ(facts["stray_committed"], json::parse("[5]")) << "the partition that exists";
   EXPECT_EQ(facts["deleted"], true);
 }
 

@@ -1,12 +1,12 @@
 """python3-confluent-kafka (librdkafka 2.0.2): an idempotent producer, a consumer group that
-commits, and the AdminClient: create_topics, create_partitions, describe_configs, delete_topics.
+commits (and a commit naming partitions that do not exist), and the AdminClient: create_topics, create_partitions, describe_configs, delete_topics.
 Prints JSON facts on its last line.
 """
 import json
 import sys
 import time
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
 bootstrap = sys.argv[1]
@@ -44,6 +44,20 @@ facts["consumed"] = sorted(values)
 facts["committed"] = sorted(tp.offset for tp in c.committed(
     [TopicPartition("payments", i) for i in range(3)], timeout=10))
 c.close()
+
+# A commit naming a topic and a partition the broker does not have fails with
+# UNKNOWN_TOPIC_OR_PART, as Kafka answers; the partition it has is committed.
+strays = Consumer({"bootstrap.servers": bootstrap, "group.id": "strays",
+                   "enable.auto.commit": False})
+try:
+    strays.commit(offsets=[TopicPartition("payments", 0, 5), TopicPartition("nosuch", 0, 5),
+                           TopicPartition("payments", 7, 5)], asynchronous=False)
+    facts["stray_commit"] = None
+except KafkaException as e:
+    facts["stray_commit"] = e.args[0].name()
+facts["stray_committed"] = [tp.offset for tp in strays.committed(
+    [TopicPartition("payments", 0)], timeout=10)]
+strays.close()
 for _, f in admin.delete_topics(["payments"]).items():
     f.result()
 facts["deleted"] = "payments" not in admin.list_topics(timeout=10).topics
