@@ -2,6 +2,21 @@
 
 namespace herald {
 
+std::string JsonPointerToken(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 int JsonDepth(std::string_view text, int limit) {
   int depth = 0, deepest = 0;
   bool in_string = false;

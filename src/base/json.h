@@ -19,6 +19,9 @@ inline constexpr int kMaxJsonDepth = 128;
 // brackets inside strings do not count. Stops counting past `limit` and returns limit + 1.
 int JsonDepth(std::string_view text, int limit = kMaxJsonDepth);
 
+// `key` as one JSON pointer reference token (RFC 6901): '~' as "~0", '/' as "~1".
+std::string JsonPointerToken(std::string_view key);
+
 // `text` parsed; nullopt when it is not JSON (including ill-formed UTF-8 in a string) or nests
 // deeper than `max_depth`.
 std::optional<nlohmann::json> ParseBoundedJson(std::string_view text, int max_depth = kMaxJsonDepth);

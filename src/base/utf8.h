@@ -16,4 +16,8 @@ bool IsValidUtf8(std::string_view text);
 // string). Returns `text` unchanged when it is valid.
 std::string ToValidUtf8(std::string_view text);
 
+// `text` cut to at most `limit` bytes, never inside a UTF-8 sequence, and "..." after it when
+// cut; `text` itself when it fits. For messages that quote what a client sent.
+std::string Abbreviate(std::string_view text, size_t limit = 80);
+
 }  // namespace herald

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "client/kafka_client.h"
@@ -114,9 +115,7 @@ std::string Truncate(std::string_view text, size_t width) {
   std::replace(out.begin(), out.end(), '\n', ' ');
   std::replace(out.begin(), out.end(), '\t', ' ');
   if (out.size() <= width) return out.empty() ? "-" : out;
-  size_t cut = width - 3;
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  return out.substr(0, cut) + "...";
+  return Abbreviate(out, width - 3);
 }
 
 nlohmann::json RecordJson(const DlqRecord& r, bool with_payload) {

@@ -91,15 +91,6 @@ std::string Where(const std::string& path) {
   return path.empty() ? "/" : path;
 }
 
-// `text` cut to at most `limit` bytes on a UTF-8 character boundary, for messages.
-std::string Abbreviate(std::string text, size_t limit = 80) {
-  if (text.size() <= limit) return text;
-  size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  text.resize(end);
-  return text + "...";
-}
-
 // Compact JSON that never throws (ill-formed UTF-8 is replaced).
 template <typename Json>
 std::string Dump(const Json& value) {

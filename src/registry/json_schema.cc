@@ -34,6 +34,7 @@
 #include <fmt/format.h>
 
 #include "base/json.h"
+#include "base/utf8.h"
 #include "registry/pattern.h"
 
 namespace herald::registry::json_schema {
@@ -64,37 +65,12 @@ std::string Dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-// `text` cut to at most `limit` bytes on a UTF-8 character boundary, for messages.
-std::string Abbreviate(std::string text, size_t limit = 80) {
-  if (text.size() <= limit) return text;
-  size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  text.resize(end);
-  return text + "...";
-}
-
 // A JSON value as a message shows it.
 std::string Show(const Json& value) {
   return Abbreviate(Dump(value));
 }
 std::string Quote(std::string_view text) {
   return Abbreviate(Dump(Json(std::string(text))));
-}
-
-// A JSON pointer reference token: '~' as "~0", '/' as "~1".
-std::string EscapePointer(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 std::optional<std::string> UnescapePointer(std::string_view token) {
@@ -869,7 +845,7 @@ Status Compiler::Expand(int entry) {
     } else if (as_map) {
       if (!it->is_object()) continue;
       for (auto child = it->begin(); child != it->end(); ++child) {
-        HERALD_RETURN_IF_ERROR(add(*child, prefix + "/" + EscapePointer(child.key())));
+        HERALD_RETURN_IF_ERROR(add(*child, prefix + "/" + JsonPointerToken(child.key())));
       }
     } else {
       HERALD_RETURN_IF_ERROR(add(*it, prefix));
@@ -940,7 +916,7 @@ Result<int> Compiler::ResolveReference(int entry, std::string_view suffix,
     } else {
       return nothing();
     }
-    tail += "/" + EscapePointer(*token);
+    tail += "/" + JsonPointerToken(*token);
     if (auto known = index_.find(at); known != index_.end()) {
       last = known->second;
       tail.clear();
@@ -1173,7 +1149,7 @@ Status Compiler::CompileObject(int entry, const Json& schema, Node& node) {
   if (properties != nullptr) {
     for (auto it = properties->begin(); it != properties->end(); ++it) {
       HERALD_ASSIGN_OR_RETURN(int child,
-                              Subschema(entry, "/properties/" + EscapePointer(it.key()), *it));
+                              Subschema(entry, "/properties/" + JsonPointerToken(it.key()), *it));
       object->properties.emplace_back(it.key(), child);
     }
     // The document's object is a sorted map; sort anyway rather than depend on it.
@@ -1182,7 +1158,7 @@ Status Compiler::CompileObject(int entry, const Json& schema, Node& node) {
   HERALD_ASSIGN_OR_RETURN(const Json* pattern_properties, object_of("patternProperties"));
   if (pattern_properties != nullptr) {
     for (auto it = pattern_properties->begin(); it != pattern_properties->end(); ++it) {
-      const std::string suffix = "/patternProperties/" + EscapePointer(it.key());
+      const std::string suffix = "/patternProperties/" + JsonPointerToken(it.key());
       HERALD_ASSIGN_OR_RETURN(const Pattern* regex, CompilePattern(entry, suffix, it.key()));
       HERALD_ASSIGN_OR_RETURN(int child, Subschema(entry, suffix, *it));
       object->pattern_properties.emplace_back(regex, child);
@@ -1202,7 +1178,7 @@ Status Compiler::CompileObject(int entry, const Json& schema, Node& node) {
   HERALD_ASSIGN_OR_RETURN(const Json* dependencies, object_of("dependencies"));
   if (dependencies != nullptr) {
     for (auto it = dependencies->begin(); it != dependencies->end(); ++it) {
-      const std::string suffix = "/dependencies/" + EscapePointer(it.key());
+      const std::string suffix = "/dependencies/" + JsonPointerToken(it.key());
       if (it->is_array()) {
         HERALD_ASSIGN_OR_RETURN(auto required, names(*it, suffix));
         object->dependent_required.push_back({it.key(), std::move(required), "dependencies"});
@@ -1219,7 +1195,7 @@ Status Compiler::CompileObject(int entry, const Json& schema, Node& node) {
     if (dependent_required != nullptr) {
       for (auto it = dependent_required->begin(); it != dependent_required->end(); ++it) {
         HERALD_ASSIGN_OR_RETURN(auto required,
-                                names(*it, "/dependentRequired/" + EscapePointer(it.key())));
+                                names(*it, "/dependentRequired/" + JsonPointerToken(it.key())));
         object->dependent_required.push_back({it.key(), std::move(required), "dependentRequired"});
       }
     }
@@ -1227,7 +1203,7 @@ Status Compiler::CompileObject(int entry, const Json& schema, Node& node) {
     if (dependent_schemas != nullptr) {
       for (auto it = dependent_schemas->begin(); it != dependent_schemas->end(); ++it) {
         HERALD_ASSIGN_OR_RETURN(
-            int child, Subschema(entry, "/dependentSchemas/" + EscapePointer(it.key()), *it));
+            int child, Subschema(entry, "/dependentSchemas/" + JsonPointerToken(it.key()), *it));
         object->dependent_schemas.emplace_back(it.key(), child);
       }
     }
@@ -1358,7 +1334,7 @@ Result<Node> Compiler::Compile(int entry) {
     if (!it->is_object()) return Error(entry, fmt::format("/{}", keyword), "must be an object");
     for (auto child = it->begin(); child != it->end(); ++child) {
       Result<int> definition =
-          Subschema(entry, fmt::format("/{}/{}", keyword, EscapePointer(child.key())), *child);
+          Subschema(entry, fmt::format("/{}/{}", keyword, JsonPointerToken(child.key())), *child);
       if (!definition.ok()) return definition.status();
     }
   }
@@ -1415,7 +1391,7 @@ std::string PointerOf(const InstancePath* path) {
   std::string out;
   for (auto it = segments.rbegin(); it != segments.rend(); ++it) {
     out += '/';
-    out += (*it)->key != nullptr ? EscapePointer(*(*it)->key) : std::to_string((*it)->index);
+    out += (*it)->key != nullptr ? JsonPointerToken(*(*it)->key) : std::to_string((*it)->index);
   }
   return out;
 }

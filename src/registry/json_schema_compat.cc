@@ -44,6 +44,7 @@
 
 #include <fmt/format.h>
 
+#include "base/json.h"
 #include "registry/json_schema.h"
 #include "registry/pattern.h"
 
@@ -315,21 +316,6 @@ void Append(Findings& out, const Findings& found, std::string_view prefix) {
     if (out.size() >= kMaxFindings) return;
     out.push_back({std::string(prefix) + finding.path, finding.change, finding.detail});
   }
-}
-
-// `key` as one JSON pointer token ("a/b" is "a~1b").
-std::string Escaped(std::string_view key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // A JSON value for a message: ASCII, at most about 40 characters.
@@ -1175,7 +1161,7 @@ void Checker::Objects(const View& w, const View& r, Findings& out) {
       const Json* r_schema = Member(*r_properties, key);
       if (r_schema != nullptr && !w_required.contains(key) && r_required.contains(key) &&
           !HasDefault(*r_schema)) {
-        Add(out, "/required/" + Escaped(key), Change::kRequiredAttributeAdded,
+        Add(out, "/required/" + JsonPointerToken(key), Change::kRequiredAttributeAdded,
             fmt::format("the reader requires '{}', which the writer leaves optional", key));
       }
     }
@@ -1185,7 +1171,7 @@ void Checker::Objects(const View& w, const View& r, Findings& out) {
   // for a removed one: its open content model reads anything.
   if (w_properties != nullptr) {
     for (const auto& [key, w_schema] : w_properties->items()) {
-      const std::string path = "/properties/" + Escaped(key);
+      const std::string path = "/properties/" + JsonPointerToken(key);
       const Json* r_schema = r_properties != nullptr ? Member(*r_properties, key) : nullptr;
       if (r_schema != nullptr) {
         Append(out, Pair(At(w, &w_schema), At(r, r_schema)), path);
@@ -1216,7 +1202,7 @@ void Checker::Objects(const View& w, const View& r, Findings& out) {
   if (r_properties != nullptr) {
     for (const auto& [key, r_schema] : r_properties->items()) {
       if (w_properties != nullptr && w_properties->contains(key)) continue;
-      const std::string path = "/properties/" + Escaped(key);
+      const std::string path = "/properties/" + JsonPointerToken(key);
       if (IsOpenObject(w)) {
         if (!IsEmptySchema(r.side, r_schema)) {
           Add(out, path, Change::kPropertyAddedToOpenContentModel,
@@ -1304,7 +1290,7 @@ void Checker::Dependencies(const View& w, const View& r, Findings& out) {
   const DependencyMaps w_maps = DependenciesOf(w);
   const DependencyMaps r_maps = DependenciesOf(r);
   for (const auto& [key, r_array] : r_maps.arrays) {
-    const std::string path = fmt::format("/{}/{}", r_array.keyword, Escaped(key));
+    const std::string path = fmt::format("/{}/{}", r_array.keyword, JsonPointerToken(key));
     auto it = w_maps.arrays.find(key);
     if (it == w_maps.arrays.end()) {
       Add(out, path, Change::kDependencyArrayAdded,
@@ -1321,7 +1307,7 @@ void Checker::Dependencies(const View& w, const View& r, Findings& out) {
                     key));
   }
   for (const auto& [key, r_schema] : r_maps.schemas) {
-    const std::string path = fmt::format("/{}/{}", r_schema.keyword, Escaped(key));
+    const std::string path = fmt::format("/{}/{}", r_schema.keyword, JsonPointerToken(key));
     auto it = w_maps.schemas.find(key);
     if (it == w_maps.schemas.end()) {
       Add(out, path, Change::kDependencySchemaAdded,

@@ -54,4 +54,10 @@ TEST(JsonIntegers, TakeOnlyIntegersThatFit) {
   EXPECT_EQ(JsonIntegerOr<int32_t>(json::array(), "a", 9), std::nullopt);
 }
 
+TEST(JsonPointer, EscapesTildeAndSlash) {
+  EXPECT_EQ(JsonPointerToken("plain"), "plain");
+  EXPECT_EQ(JsonPointerToken("a/b~c"), "a~1b~0c");
+  EXPECT_EQ(JsonPointerToken("~1"), "~01") << "a tilde first, so the token reads back";
+}
+
 }  // namespace herald

@@ -38,5 +38,13 @@ TEST(Utf8, ReplacesEachMaximalIllFormedSubpart) {
   EXPECT_TRUE(IsValidUtf8(ToValidUtf8("\xF0\x9F\x98")));
 }
 
+TEST(Utf8, AbbreviatesOnACharacterBoundary) {
+  EXPECT_EQ(Abbreviate("short", 80), "short");
+  EXPECT_EQ(Abbreviate("abcdef", 3), "abc...");
+  // "é" is two bytes: a cut inside it moves back before it.
+  EXPECT_EQ(Abbreviate("ab\xC3\xA9z", 3), "ab...");
+  EXPECT_EQ(Abbreviate("ab\xC3\xA9z", 4), "ab\xC3\xA9...");
+}
+
 }  // namespace
 }  // namespace herald
