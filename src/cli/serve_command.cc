@@ -466,7 +466,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http::AddRegistryRoutes(router, **registry);
   // --registry-addr: the registry alone, where Confluent's clients expect it on its own port.
   http::Router registry_router;
-  http::AddRegistryRoutes(registry_router, **registry);
+  if (registry_server) http::AddRegistryRoutes(registry_router, **registry);
 
   server.Start(handlers);
   http_server.Start(router);

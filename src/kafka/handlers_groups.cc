@@ -138,10 +138,11 @@ void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {
   std::vector<broker::CommittedOffset> offsets;
   auto answered = std::make_shared<std::vector<broker::CommittedOffset>>();
   for (const auto& t : request->topics) {
-    auto info = s.broker.DescribeTopic(t.name);
     for (const auto& p : t.partitions) {
+      // The partition's log, looked up as Produce does (no copy of the topic's configs); an
+      // offline partition still exists.
       const bool known =
-          info.ok() && p.partition_index >= 0 && p.partition_index < info->partitions;
+          s.broker.GetLog(t.name, p.partition_index).status().code() != StatusCode::kNotFound;
       answered->push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata,
                            known ? ErrorCode::kNone : ErrorCode::kUnknownTopicOrPartition});
       if (known) offsets.push_back(answered->back());

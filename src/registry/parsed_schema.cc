@@ -22,6 +22,7 @@ Result<ParsedSchema> ParsedSchema::Parse(SchemaType type, std::string_view text,
     for (const auto& r : references) texts.push_back(r.text);
     HERALD_ASSIGN_OR_RETURN(avro::Schema schema, avro::Schema::Parse(text, texts));
     out.avro_ = std::make_shared<const avro::Schema>(std::move(schema));
+    out.record_name_ = out.avro_->root().full_name;
   } else {
     std::vector<json_schema::Reference> documents;
     documents.reserve(references.size());
@@ -29,21 +30,17 @@ Result<ParsedSchema> ParsedSchema::Parse(SchemaType type, std::string_view text,
     HERALD_ASSIGN_OR_RETURN(json_schema::Schema schema,
                             json_schema::Schema::Parse(text, documents));
     out.json_ = std::make_shared<const json_schema::Schema>(std::move(schema));
+    const nlohmann::json& root = out.json_->document();
+    if (auto title = root.is_object() ? root.find("title") : root.end();
+        title != root.end() && title->is_string()) {
+      out.record_name_ = title->get<std::string>();
+    }
   }
   return out;
 }
 
 const std::string& ParsedSchema::text() const {
   return avro_ ? avro_->text() : json_->text();
-}
-
-std::string_view ParsedSchema::RecordName() const {
-  if (avro_) return avro_->root().full_name;
-  const nlohmann::json& root = json_->document();
-  if (!root.is_object()) return {};
-  auto title = root.find("title");
-  if (title == root.end() || !title->is_string()) return {};
-  return title->get_ref<const std::string&>();
 }
 
 namespace {

@@ -51,7 +51,7 @@ class ParsedSchema {
 
   // The name RecordNameStrategy gives the schema's subject: an Avro record's (enum's, fixed's)
   // full name, a JSON Schema's `title`; empty when it has none.
-  std::string_view RecordName() const;
+  std::string_view RecordName() const { return record_name_; }
 
   // OK when `payload` is exactly one datum (Avro) or one valid JSON instance (JSON Schema) of
   // the schema; otherwise kInvalidArgument saying what is wrong where.
@@ -70,6 +70,7 @@ class ParsedSchema {
   SchemaType type_ = SchemaType::kAvro;
   std::shared_ptr<const avro::Schema> avro_;
   std::shared_ptr<const json_schema::Schema> json_;
+  std::string record_name_;  // found once by Parse: validation asks for it per record
 };
 
 // Why data written with `writer` may not be read with `reader`: Avro's schema-resolution rules,
