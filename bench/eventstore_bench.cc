@@ -177,6 +177,15 @@ double RunWriters(int writers, int streams, double seconds,
          std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// How many fsyncs the process's logs made so far: the count of the broker's
+// fsync_duration_seconds histogram in the process's metrics.
+int64_t FsyncCount() {
+  const std::string text = sdk::MetricsText();
+  const std::string_view name = "\nfsync_duration_seconds_count ";
+  size_t at = text.find(name);
+  return at == std::string::npos ? 0 : std::stoll(text.substr(at + name.size()));
+}
+
 std::vector<sdk::EventData> HeraldEvents(int count, int bytes) {
   std::vector<sdk::EventData> events(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
@@ -200,6 +209,8 @@ AppendFigures AppendPhase(const EventStoreBenchOptions& o, int batch, sdk::Event
   const auto events = HeraldEvents(batch, o.event_bytes);
   const std::string pg_events = PostgresEvents(batch, o.event_bytes);
   AppendFigures f;
+  const int64_t fsyncs_before = FsyncCount();
+  const auto herald_started = Clock::now();
   f.herald_appends_s = RunWriters(
       o.writers, o.streams, o.seconds,
       [&](int, const std::string& stream, int64_t expected) {
@@ -207,6 +218,11 @@ AppendFigures AppendPhase(const EventStoreBenchOptions& o, int batch, sdk::Event
             .next_expected_revision;
       },
       fmt::format("b{}", batch));
+  if (const int64_t fsyncs = FsyncCount() - fsyncs_before; fsyncs > 0) {
+    f.herald_appends_per_fsync =
+        f.herald_appends_s * std::chrono::duration<double>(Clock::now() - herald_started).count() /
+        static_cast<double>(fsyncs);
+  }
   f.postgres_appends_s = RunWriters(
       o.writers, o.streams, o.seconds,
       [&](int w, const std::string& stream, int64_t expected) {
@@ -217,10 +233,10 @@ AppendFigures AppendPhase(const EventStoreBenchOptions& o, int batch, sdk::Event
       },
       fmt::format("b{}", batch));
   progress << fmt::format(
-      "  appends of {:>2} event(s), {} writers: Herald {:.0f}/s ({:.0f} events/s), PostgreSQL "
-      "{:.0f}/s ({:.0f} events/s): {:.2f}x\n",
-      batch, o.writers, f.herald_appends_s, f.herald_appends_s * batch, f.postgres_appends_s,
-      f.postgres_appends_s * batch, f.ratio());
+      "  appends of {:>2} event(s), {} writers: Herald {:.0f}/s ({:.0f} events/s, {:.1f} appends "
+      "per fsync), PostgreSQL {:.0f}/s ({:.0f} events/s): {:.2f}x\n",
+      batch, o.writers, f.herald_appends_s, f.herald_appends_s * batch, f.herald_appends_per_fsync,
+      f.postgres_appends_s, f.postgres_appends_s * batch, f.ratio());
   return f;
 }
 
@@ -321,11 +337,13 @@ std::string EventStoreBenchResult::ToJson() const {
   return json{{"appends_s",
                {{"herald", single.herald_appends_s},
                 {"postgres", single.postgres_appends_s},
+                {"herald_appends_per_fsync", single.herald_appends_per_fsync},
                 {"ratio", single.ratio()}}},
               {"batch_appends_s",
                {{"events_per_append", big_batch},
                 {"herald", batch.herald_appends_s},
                 {"postgres", batch.postgres_appends_s},
+                {"herald_appends_per_fsync", batch.herald_appends_per_fsync},
                 {"ratio", batch.ratio()}}},
               {"read_us",
                {{"herald_p50", herald_read_p50_us},

@@ -35,6 +35,7 @@ struct EventStoreBenchOptions {
 struct AppendFigures {
   double herald_appends_s = 0;
   double postgres_appends_s = 0;
+  double herald_appends_per_fsync = 0;  // how many appends each of Herald's fsyncs covered
   double ratio() const {
     return postgres_appends_s > 0 ? herald_appends_s / postgres_appends_s : 0;
   }
