@@ -1,9 +1,9 @@
 // The Kafka APIs Herald serves: keys, the version ranges it advertises and where each API's
 // flexible versions begin.
 //
-// Ranges follow what real clients send: minima of 0 where librdkafka 2.0.2 checks for version 0,
-// and maxima below each API's first flexible version except ApiVersions (v3), so ordinary flows
-// never need compact encodings.
+// Ranges follow what real clients send: minima of 0 where librdkafka 2.0.2 checks for version 0.
+// Flexible versions (compact encodings and tagged fields, schema.h) are served for ApiVersions
+// (v3) and OffsetFetch (v6-8); the other maxima stay below their API's first flexible version.
 #pragma once
 
 #include <array>
@@ -55,7 +55,7 @@ inline constexpr std::array kApis = {
     ApiInfo{ApiKey::kListOffsets, "ListOffsets", 0, 3, 6},
     ApiInfo{ApiKey::kMetadata, "Metadata", 0, 6, 9},
     ApiInfo{ApiKey::kOffsetCommit, "OffsetCommit", 0, 7, 8},
-    ApiInfo{ApiKey::kOffsetFetch, "OffsetFetch", 0, 5, 6},
+    ApiInfo{ApiKey::kOffsetFetch, "OffsetFetch", 0, 8, 6},
     ApiInfo{ApiKey::kFindCoordinator, "FindCoordinator", 0, 2, 3},
     ApiInfo{ApiKey::kJoinGroup, "JoinGroup", 0, 5, 6},
     ApiInfo{ApiKey::kHeartbeat, "Heartbeat", 0, 3, 4},

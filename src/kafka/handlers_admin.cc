@@ -30,7 +30,7 @@ void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
 }
 
 void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<CreateTopicsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<CreateTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   CreateTopicsResponse response;
   for (const auto& t : request->topics) {
@@ -68,7 +68,7 @@ void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
 namespace {
 
 void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<DeleteTopicsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<DeleteTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   DeleteTopicsResponse response;
   for (const auto& name : request->topic_names) {
@@ -101,7 +101,7 @@ constexpr int8_t kSourceDefaultConfig = 5;  // DEFAULT_CONFIG
 namespace {
 
 void CreatePartitionsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<CreatePartitionsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<CreatePartitionsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   CreatePartitionsResponse response;
   for (const auto& t : request->topics) {
@@ -124,7 +124,7 @@ void CreatePartitions(broker::Broker& broker, RequestContext ctx, Respond done) 
 }
 
 void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<DescribeConfigsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<DescribeConfigsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   const bool v0 = ctx.request.header.api_version == 0;
   DescribeConfigsResponse response;
@@ -170,7 +170,7 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
 namespace {
 
 void AlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<AlterConfigsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<AlterConfigsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   AlterConfigsResponse response;
   for (const auto& resource : request->resources) {
@@ -200,7 +200,7 @@ void AlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 // DeleteRecords syncs the new log start to disk.
 void DeleteRecordsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<DeleteRecordsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<DeleteRecordsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   DeleteRecordsResponse response;
   for (const auto& t : request->topics) {

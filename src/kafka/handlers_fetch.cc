@@ -152,7 +152,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
 }  // namespace
 
 void Fetch(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<FetchRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<FetchRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   if (!WithinPartitionLimit(broker, ctx,
                             PartitionEntries(request->topics, &FetchRequestTopic::partitions),

@@ -2,6 +2,7 @@
 // OffsetFetch, DescribeGroups, ListGroups, DeleteGroups. The protocol's state lives in
 // broker::GroupCoordinator; these translate messages and versions.
 #include "base/log.h"
+#include "base/mutex.h"
 #include "broker/group_coordinator.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
@@ -27,7 +28,7 @@ std::string PeerHost(const std::string& peer) {
 }  // namespace
 
 void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<FindCoordinatorRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<FindCoordinatorRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   FindCoordinatorResponse response;
   const auto& o = s.broker.options();
@@ -46,7 +47,7 @@ void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
 }
 
 void JoinGroup(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<JoinGroupRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<JoinGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   broker::JoinRequest join;
   join.group_id = request->group_id;
@@ -75,7 +76,7 @@ void JoinGroup(GroupServices& s, RequestContext ctx, Respond done) {
 }
 
 void SyncGroup(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<SyncGroupRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<SyncGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   broker::SyncRequest sync;
   sync.group_id = request->group_id;
@@ -93,7 +94,7 @@ void SyncGroup(GroupServices& s, RequestContext ctx, Respond done) {
 }
 
 void Heartbeat(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<HeartbeatRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<HeartbeatRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
   s.groups.Heartbeat(request->group_id, request->generation_id, request->member_id,
@@ -105,7 +106,7 @@ void Heartbeat(GroupServices& s, RequestContext ctx, Respond done) {
 }
 
 void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<LeaveGroupRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<LeaveGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   std::vector<std::pair<std::string, std::optional<std::string>>> members;
   const bool batch = ctx.request.header.api_version >= 3;
@@ -131,7 +132,7 @@ void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
 }
 
 void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<OffsetCommitRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<OffsetCommitRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   // As Kafka: a partition the broker does not have is answered UNKNOWN_TOPIC_OR_PARTITION and
   // not committed; the others are. The answer lists every partition in the request's order.
@@ -169,37 +170,90 @@ void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {
                   });
 }
 
+namespace {
+
+// One group's committed offsets as OffsetFetch answers them, topic by topic.
+std::vector<OffsetFetchResponseTopic> FetchedTopics(
+    const std::vector<broker::CommittedOffset>& results) {
+  std::vector<OffsetFetchResponseTopic> topics;
+  for (const auto& o : results) {
+    if (topics.empty() || topics.back().name != o.topic) topics.push_back({o.topic, {}});
+    OffsetFetchResponsePartition p;
+    p.partition_index = o.partition;
+    p.committed_offset = o.offset;
+    p.metadata = o.metadata.value_or("");
+    p.error_code = Code(o.error);
+    topics.back().partitions.push_back(std::move(p));
+  }
+  return topics;
+}
+
+std::optional<std::vector<std::pair<std::string, int32_t>>> FetchedPartitions(
+    const std::optional<std::vector<OffsetFetchRequestTopic>>& topics) {
+  if (!topics) return std::nullopt;
+  std::vector<std::pair<std::string, int32_t>> partitions;
+  for (const auto& t : *topics) {
+    for (int32_t p : t.partition_indexes) partitions.emplace_back(t.name, p);
+  }
+  return partitions;
+}
+
+}  // namespace
+
+// v0-7 ask for one group; v8 for several, answered together once every group's fetch is done.
+// An unavailable coordinator is also the group's (v8) or top-level (v2-7) error, so that a null
+// topic list is never answered "nothing committed". require_stable (v7+) needs nothing: without
+// transactions every committed offset is stable.
 void OffsetFetch(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<OffsetFetchRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<OffsetFetchRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  std::optional<std::vector<std::pair<std::string, int32_t>>> partitions;
-  if (request->topics) {
-    partitions.emplace();
-    for (const auto& t : *request->topics) {
-      for (int32_t p : t.partition_indexes) partitions->push_back({t.name, p});
+  if (ctx.request.header.api_version < 8) {
+    request->groups = {{std::move(request->group_id), std::move(request->topics)}};
+  }
+  const int16_t group_error =
+      Code(s.groups.offline().ok() ? ErrorCode::kNone : ErrorCode::kCoordinatorNotAvailable);
+  struct Pending {
+    Mutex mu;
+    OffsetFetchResponse response GUARDED_BY(mu);
+    size_t left GUARDED_BY(mu) = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  {
+    MutexLock lock(pending->mu);
+    pending->left = request->groups.size();
+    for (const auto& group : request->groups) {
+      pending->response.groups.push_back({group.group_id, {}, group_error});
     }
   }
-  Version version = ctx.version();
-  s.groups.Fetch(request->group_id, std::move(partitions),
-                 [version, done](std::vector<broker::CommittedOffset> results) {
-                   OffsetFetchResponse response;
-                   for (const auto& o : results) {
-                     if (response.topics.empty() || response.topics.back().name != o.topic) {
-                       response.topics.push_back({o.topic, {}});
+  const Version version = ctx.version();
+  // Called once every group is in: nothing else touches the response then.
+  auto answer = [version, done](OffsetFetchResponse response) {
+    if (version.number < 8 && !response.groups.empty()) {
+      response.topics = std::move(response.groups.front().topics);
+      response.error_code = response.groups.front().error_code;
+      response.groups.clear();
+    }
+    done(EncodeResponse(response, version));
+  };
+  if (request->groups.empty()) return answer({});
+  for (size_t i = 0; i < request->groups.size(); ++i) {
+    auto& group = request->groups[i];
+    s.groups.Fetch(std::move(group.group_id), FetchedPartitions(group.topics),
+                   [pending, i, answer](std::vector<broker::CommittedOffset> results) {
+                     OffsetFetchResponse response;
+                     {
+                       MutexLock lock(pending->mu);
+                       pending->response.groups[i].topics = FetchedTopics(results);
+                       if (--pending->left != 0) return;
+                       response = std::move(pending->response);
                      }
-                     OffsetFetchResponsePartition p;
-                     p.partition_index = o.partition;
-                     p.committed_offset = o.offset;
-                     p.metadata = o.metadata.value_or("");
-                     p.error_code = Code(o.error);
-                     response.topics.back().partitions.push_back(std::move(p));
-                   }
-                   done(EncodeResponse(response, version));
-                 });
+                     answer(std::move(response));
+                   });
+  }
 }
 
 void DescribeGroups(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<DescribeGroupsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<DescribeGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
   s.groups.Describe(request->groups, [version, done](std::vector<broker::GroupDescription> groups) {
@@ -222,7 +276,7 @@ void DescribeGroups(GroupServices& s, RequestContext ctx, Respond done) {
 }
 
 void ListGroups(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<ListGroupsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<ListGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
   s.groups.List([version, done](std::vector<std::pair<std::string, std::string>> groups) {
@@ -233,7 +287,7 @@ void ListGroups(GroupServices& s, RequestContext ctx, Respond done) {
 }
 
 void DeleteGroups(GroupServices& s, RequestContext ctx, Respond done) {
-  auto request = Decode<DeleteGroupsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<DeleteGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
   s.groups.Delete(request->groups_names,

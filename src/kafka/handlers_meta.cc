@@ -39,7 +39,7 @@ void ApiVersions(broker::Broker&, RequestContext ctx, Respond done) {
     done(EncodeResponse(response, Version{0, false}));
     return;
   }
-  auto request = Decode<ApiVersionsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<ApiVersionsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   if (version >= 3 && (!ValidSoftwareField(request->client_software_name) ||
                        !ValidSoftwareField(request->client_software_version))) {
@@ -52,7 +52,7 @@ void ApiVersions(broker::Broker&, RequestContext ctx, Respond done) {
 }
 
 void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<MetadataRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<MetadataRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   const int16_t version = ctx.request.header.api_version;
   const auto& options = broker.options();

@@ -8,7 +8,7 @@
 namespace herald::kafka::handlers {
 
 void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<ListOffsetsRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<ListOffsetsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   if (!WithinPartitionLimit(broker, ctx,
                             PartitionEntries(request->topics, &ListOffsetsRequestTopic::partitions),
@@ -59,7 +59,7 @@ namespace herald::kafka::handlers {
 // One node, one leader epoch (0) that never changes: its end is the log's end. A future epoch
 // is answered with -1/-1, as Kafka does.
 void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<OffsetForLeaderEpochRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<OffsetForLeaderEpochRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   constexpr int32_t kEpoch = 0;
   OffsetForLeaderEpochResponse response;

@@ -113,7 +113,7 @@ Status CheckNoRepeatedPartition(const ProduceRequest& request) {
 }  // namespace
 
 void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<ProduceRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<ProduceRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   const size_t entries = PartitionEntries(request->topics, &ProduceRequestTopic::partitions);
   if (!WithinPartitionLimit(broker, ctx, entries, done)) return;

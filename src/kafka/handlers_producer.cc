@@ -21,7 +21,7 @@
 
 namespace herald::kafka::handlers {
 void InitProducerId(broker::Broker& broker, RequestContext ctx, Respond done) {
-  auto request = Decode<InitProducerIdRequest>(ctx.body, ctx.version());
+  auto request = DecodeRequest<InitProducerIdRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   InitProducerIdResponse response;
   response.producer_id = -1;

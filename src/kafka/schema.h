@@ -256,4 +256,16 @@ Result<T> Decode(ByteView body, Version ver) {
   return v;
 }
 
+// Decodes a request body as Kafka's brokers do: bytes after the message are ignored (librdkafka
+// 2.0.2 sends three after the tagged fields of its flexible OffsetFetch). kInvalidArgument if the
+// message itself is malformed or cut short.
+template <Structure T>
+Result<T> DecodeRequest(ByteView body, Version ver) {
+  Reader r(body);
+  T v{};
+  Read(r, v, ver);
+  HERALD_RETURN_IF_ERROR(r.status());
+  return v;
+}
+
 }  // namespace herald::kafka

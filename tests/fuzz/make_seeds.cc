@@ -220,6 +220,8 @@ std::vector<Seed> RequestSeeds() {
         OffsetFetchRequest r;
         r.group_id = "g";
         r.topics = std::vector<OffsetFetchRequestTopic>{{"orders", {0, 1}}};
+        r.groups = {{"g", r.topics}, {"h", std::nullopt}};  // v8
+        r.require_stable = true;                            // v7+
         Emit(seeds, api, r);
         break;
       }

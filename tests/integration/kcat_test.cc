@@ -51,6 +51,20 @@ TEST_F(KcatTest, MetadataListsTheBrokerAsControllerAndTopics) {
   EXPECT_NE(out.find("leader 1, replicas: 1, isrs: 1"), std::string::npos) << out;
 }
 
+// librdkafka 2.0.2 fetches a group's committed offsets with OffsetFetch v7 (flexible) once the
+// broker advertises it, and sends three bytes after that request's message.
+TEST_F(KcatTest, GroupResumesFromItsCommittedOffsetsThroughOffsetFetchV7) {
+  Kcat("-t resume -P", "a\nb\nc\n");
+  EXPECT_EQ(Kcat("-G resumers -o beginning -e resume"), "a\nb\nc\n");
+  Kcat("-t resume -P", "d\n");
+  const std::string cmd = fmt::format(
+      "timeout 30 kcat -b {} -G resumers -e -X debug=protocol resume", server_->bootstrap());
+  auto r = RunCommand(cmd);
+  ASSERT_EQ(r.exit_code, 0) << r.err << "\nserver log:\n" << server_->Log();
+  EXPECT_EQ(r.out, "d\n") << "the group resumes after its committed offset";
+  EXPECT_NE(r.err.find("Received OffsetFetchResponse (v7"), std::string::npos) << r.err;
+}
+
 class KcatCodecTest : public KcatTest, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(KcatCodecTest, ProduceAndConsumeEachCodec) {

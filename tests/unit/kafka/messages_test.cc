@@ -818,6 +818,49 @@ TEST(KafkaGoldenTest, OffsetFetchTopLevelErrorFollowsTheTopics) {
                   "00000000 000000000000000a 00000002 ffff 0000 | 0010"));
 }
 
+TEST(KafkaGoldenTest, OffsetFetchFlexibleVersions) {
+  // v6-7: compact strings and arrays, a tagged-field section closing each structure; v7 adds
+  // require_stable after the topics.
+  OffsetFetchRequest request{"g", std::vector<OffsetFetchRequestTopic>{{"t", {0}}}};
+  ExpectBytes(request, {6, true}, Hex("02 67 | 02 02 74 02 00000000 00 | 00"));
+  request.require_stable = true;
+  ExpectBytes(request, {7, true}, Hex("02 67 | 02 02 74 02 00000000 00 | 01 | 00"));
+  request.topics = std::nullopt;
+  ExpectBytes(request, {7, true}, Hex("02 67 | 00 | 01 | 00"));
+  // v8: groups, each with its own (nullable) topics, replace group_id and topics.
+  OffsetFetchRequest batched;
+  batched.groups = {{"g", std::nullopt}, {"h", std::vector<OffsetFetchRequestTopic>{}}};
+  ExpectBytes(batched, {8, true}, Hex("03 | 02 67 00 00 | 02 68 01 00 | 00 | 00"));
+
+  OffsetFetchResponse response;
+  response.throttle_time_ms = 0;
+  response.topics = {{"t", {{0, 10, 2, std::nullopt, 0}}}};
+  response.error_code = 16;
+  ExpectBytes(response, {6, true},
+              Hex("00000000 | 02 02 74 02 | 00000000 000000000000000a 00000002 00 0000 00 | 00 |"
+                  "0010 | 00"));
+  OffsetFetchResponse per_group;
+  per_group.throttle_time_ms = 0;
+  per_group.groups = {{"g", {{"t", {{0, 10, 2, std::nullopt, 0}}}}, 16}};
+  ExpectBytes(per_group, {8, true},
+              Hex("00000000 | 02 02 67 | 02 02 74 02 |"
+                  "00000000 000000000000000a 00000002 00 0000 00 | 00 | 0010 00 | 00"));
+}
+
+// Kafka's brokers ignore bytes after a request's message; librdkafka 2.0.2 sends three after its
+// flexible OffsetFetch. Responses (and Decode) stay strict.
+TEST(KafkaGoldenTest, RequestsIgnoreTrailingBytes) {
+  Buffer wire = Hex("02 67 | 02 02 74 02 00000000 00 | 00 | 00 | 000000");
+  auto request = DecodeRequest<OffsetFetchRequest>(wire, {7, true});
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  EXPECT_EQ(request->group_id, "g");
+  ASSERT_TRUE(request->topics.has_value());
+  EXPECT_EQ(request->topics->size(), 1u);
+  EXPECT_FALSE(Decode<OffsetFetchRequest>(wire, {7, true}).ok());
+  EXPECT_FALSE(DecodeRequest<OffsetFetchRequest>(Hex("02 67 | 02 02 74"), {7, true}).ok())
+      << "a message cut short still fails";
+}
+
 TEST(KafkaGoldenTest, JoinGroupV5) {
   JoinGroupRequest request;
   request.group_id = "g";

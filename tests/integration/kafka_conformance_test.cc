@@ -1,0 +1,125 @@
+// Where a client can tell Herald from Kafka, Herald answers as Kafka does: checked through raw
+// requests to a real `herald serve`, byte for byte as Kafka's message definitions lay them out.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "kafka/api.h"
+#include "kafka/messages/api_versions.h"
+#include "kafka/messages/create_topics.h"
+#include "kafka/messages/offset_commit.h"
+#include "kafka/messages/offset_fetch.h"
+#include "testing/herald_process.h"
+#include "testing/raw_wire_client.h"
+#include "testing/test_util.h"
+
+namespace herald {
+namespace {
+
+using kafka::ApiKey;
+using testing::raw_wire::RawWireClient;
+
+class KafkaConformanceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data");
+    client_ = std::make_unique<RawWireClient>(server_->port());
+  }
+  void TearDown() override {
+    if (HasFailure()) server_->PrintLogTail();
+  }
+
+  void CreateTopic(const std::string& name, int32_t partitions) {
+    kafka::CreateTopicsRequest request;
+    request.topics.push_back({name, partitions, 1, {}, {}});
+    request.timeout_ms = 10000;
+    auto reply = client_->Call<kafka::CreateTopicsResponse>(ApiKey::kCreateTopics, 4, request);
+    ASSERT_EQ(reply.body.topics.at(0).error_code, 0);
+  }
+
+  void Commit(const std::string& group, const std::string& topic, int32_t partition,
+              int64_t offset) {
+    kafka::OffsetCommitRequest commit;
+    commit.group_id = group;
+    commit.generation_id = -1;
+    commit.topics.push_back({topic, {{partition, offset, -1, -1, std::string("m")}}});
+    auto reply = client_->Call<kafka::OffsetCommitResponse>(ApiKey::kOffsetCommit, 2, commit);
+    ASSERT_EQ(reply.body.topics.at(0).partitions.at(0).error_code, 0);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::HeraldProcess> server_;
+  std::unique_ptr<RawWireClient> client_;
+};
+
+TEST_F(KafkaConformanceTest, OffsetFetchIsAdvertisedUpToV8) {
+  kafka::ApiVersionsRequest request{"conformance", "1.0"};
+  auto reply = client_->Call<kafka::ApiVersionsResponse>(ApiKey::kApiVersions, 3, request);
+  bool found = false;
+  for (const auto& api : reply.body.api_keys) {
+    if (api.api_key != static_cast<int16_t>(ApiKey::kOffsetFetch)) continue;
+    found = true;
+    EXPECT_EQ(api.min_version, 0);
+    EXPECT_EQ(api.max_version, 8);
+  }
+  EXPECT_TRUE(found);
+}
+
+// Kafka ignores bytes after a request's message; librdkafka 2.0.2 sends three after OffsetFetch
+// v7's tagged fields.
+TEST_F(KafkaConformanceTest, OffsetFetchV7WithTrailingBytesIsAnswered) {
+  CreateTopic("t", 1);
+  Commit("g", "t", 0, 7);
+  kafka::OffsetFetchRequest fetch;
+  fetch.group_id = "g";
+  fetch.topics = std::vector<kafka::OffsetFetchRequestTopic>{{"t", {0}}};
+  fetch.require_stable = true;
+  Buffer body = testing::raw_wire::EncodeBody(fetch, kafka::Version{7, true});
+  body.insert(body.end(), {0x00, 0x00, 0x00});
+  client_->SendRaw(testing::raw_wire::RequestFrame(static_cast<int16_t>(ApiKey::kOffsetFetch), 7,
+                                                   41, body, /*flexible_header=*/true));
+  auto reply = client_->Receive<kafka::OffsetFetchResponse>(ApiKey::kOffsetFetch, 7, 41);
+  EXPECT_EQ(reply.body.error_code, 0);
+  const auto& p = reply.body.topics.at(0).partitions.at(0);
+  EXPECT_EQ(p.committed_offset, 7);
+  EXPECT_EQ(p.metadata, std::optional<std::string>("m"));
+}
+
+// v8 asks for several groups at once; each is answered on its own, in the request's order.
+TEST_F(KafkaConformanceTest, OffsetFetchV8AnswersEachGroupOfTheBatch) {
+  CreateTopic("t", 2);
+  Commit("g", "t", 0, 7);
+  Commit("g", "t", 1, 9);
+  Commit("h", "t", 1, 3);
+  kafka::OffsetFetchRequest fetch;
+  fetch.groups = {{"g", std::nullopt},
+                  {"h", std::vector<kafka::OffsetFetchRequestTopic>{{"t", {0, 1}}}},
+                  {"nobody", std::vector<kafka::OffsetFetchRequestTopic>{{"t", {0}}}}};
+  auto reply = client_->Call<kafka::OffsetFetchResponse>(ApiKey::kOffsetFetch, 8, fetch);
+  const auto& groups = reply.body.groups;
+  ASSERT_EQ(groups.size(), 3u);
+
+  EXPECT_EQ(groups[0].group_id, "g");
+  EXPECT_EQ(groups[0].error_code, 0);
+  ASSERT_EQ(groups[0].topics.size(), 1u);
+  const auto& all = groups[0].topics[0].partitions;
+  ASSERT_EQ(all.size(), 2u) << "a null topic list fetches every committed offset";
+  EXPECT_EQ(all[0].committed_offset, 7);
+  EXPECT_EQ(all[1].committed_offset, 9);
+
+  EXPECT_EQ(groups[1].group_id, "h");
+  const auto& h = groups[1].topics.at(0).partitions;
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].committed_offset, -1) << "no commit for t-0 in h";
+  EXPECT_EQ(h[1].committed_offset, 3);
+
+  EXPECT_EQ(groups[2].group_id, "nobody");
+  EXPECT_EQ(groups[2].error_code, 0);
+  EXPECT_EQ(groups[2].topics.at(0).partitions.at(0).committed_offset, -1);
+}
+
+}  // namespace
+}  // namespace herald
