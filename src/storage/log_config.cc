@@ -1,6 +1,7 @@
 #include "storage/log_config.h"
 
 #include <charconv>
+#include <string_view>
 
 namespace herald::storage {
 namespace {
@@ -48,7 +49,136 @@ std::string StrategyName(SubjectNameStrategy strategy) {
   return "";
 }
 
+// How a stored-only config's value is checked: as Kafka's ConfigDef checks it.
+enum class Kind : uint8_t {
+  kLong,           // an integer >= min
+  kBool,           // true | false
+  kRatio,          // a number in [0, 1]
+  kCompression,    // uncompressed | zstd | lz4 | snappy | gzip | producer
+  kTimestampType,  // CreateTime | LogAppendTime
+  kReplicaList,    // "", "*" or partition:broker pairs separated by commas
+  kVersion,        // a Kafka version such as 2.8 or 3.0-IV1
+  kFalse,          // false only: the feature (tiered storage) does not exist here
+};
+
+struct KafkaOnlyConfig {
+  std::string_view name;
+  std::string_view default_value;  // Kafka's
+  Kind kind;
+  int64_t min = 0;
+};
+
+constexpr std::string_view kMaxLong = "9223372036854775807";
+
+constexpr KafkaOnlyConfig kKafkaOnly[] = {
+    {"compression.type", "producer", Kind::kCompression},
+    {"file.delete.delay.ms", "60000", Kind::kLong, 0},
+    {"follower.replication.throttled.replicas", "", Kind::kReplicaList},
+    {"leader.replication.throttled.replicas", "", Kind::kReplicaList},
+    {"local.retention.bytes", "-2", Kind::kLong, -2},
+    {"local.retention.ms", "-2", Kind::kLong, -2},
+    {"max.compaction.lag.ms", kMaxLong, Kind::kLong, 1},
+    {"message.downconversion.enable", "true", Kind::kBool},
+    {"message.format.version", "3.0-IV1", Kind::kVersion},
+    {"message.timestamp.after.max.ms", kMaxLong, Kind::kLong, 0},
+    {"message.timestamp.before.max.ms", kMaxLong, Kind::kLong, 0},
+    {"message.timestamp.difference.max.ms", kMaxLong, Kind::kLong, 0},
+    {"message.timestamp.type", "CreateTime", Kind::kTimestampType},
+    {"min.cleanable.dirty.ratio", "0.5", Kind::kRatio},
+    {"min.compaction.lag.ms", "0", Kind::kLong, 0},
+    {"min.insync.replicas", "1", Kind::kLong, 1},
+    {"preallocate", "false", Kind::kBool},
+    {"remote.storage.enable", "false", Kind::kFalse},
+    {"segment.index.bytes", "10485760", Kind::kLong, 4},
+    {"segment.jitter.ms", "0", Kind::kLong, 0},
+    {"unclean.leader.election.enable", "false", Kind::kBool},
+};
+
+const KafkaOnlyConfig* FindKafkaOnly(std::string_view name) {
+  for (const auto& c : kKafkaOnly) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+bool IsDigits(std::string_view d) {
+  return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// "", "*", or partition:broker pairs separated by commas.
+bool IsReplicaList(std::string_view v) {
+  if (v.empty() || v == "*") return true;
+  while (true) {
+    const size_t end = v.find(',');
+    const std::string_view pair = v.substr(0, end);
+    const size_t colon = pair.find(':');
+    if (colon == std::string_view::npos || !IsDigits(pair.substr(0, colon)) ||
+        !IsDigits(pair.substr(colon + 1))) {
+      return false;
+    }
+    if (end == std::string_view::npos) return true;
+    v.remove_prefix(end + 1);
+  }
+}
+
+// Kafka's metadata versions as message.format.version accepts them: 0.8.0 ... 3.x, optionally
+// with an -IV suffix.
+bool IsVersion(std::string_view v) {
+  if (v.empty() || v.size() > 16) return false;
+  size_t dash = v.find("-IV");
+  std::string_view number = v.substr(0, dash);
+  if (dash != std::string_view::npos) {
+    if (!IsDigits(v.substr(dash + 3))) return false;
+  }
+  if (number.empty() || number.front() == '.' || number.back() == '.') return false;
+  return number.find_first_not_of("0123456789.") == std::string_view::npos &&
+         number.find("..") == std::string_view::npos && number.find('.') != std::string_view::npos;
+}
+
+Status CheckKafkaOnly(const KafkaOnlyConfig& c, const std::string& value) {
+  const std::string key(c.name);
+  switch (c.kind) {
+    case Kind::kLong:
+      return ParseInt(key, value, c.min, std::numeric_limits<int64_t>::max()).status();
+    case Kind::kBool:
+      return ParseBool(key, value).status();
+    case Kind::kRatio: {
+      double d = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), d);
+      if (ec != std::errc() || ptr != value.data() + value.size() || !(d >= 0 && d <= 1)) {
+        return InvalidArgument("{}: '{}' is not a number in [0, 1]", key, value);
+      }
+      return Status::Ok();
+    }
+    case Kind::kCompression:
+      for (std::string_view v : {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}) {
+        if (value == v) return Status::Ok();
+      }
+      return InvalidArgument("{}: '{}' is not uncompressed, zstd, lz4, snappy, gzip or producer",
+                             key, value);
+    case Kind::kTimestampType:
+      if (value == "CreateTime" || value == "LogAppendTime") return Status::Ok();
+      return InvalidArgument("{}: '{}' is not CreateTime or LogAppendTime", key, value);
+    case Kind::kReplicaList:
+      if (IsReplicaList(value)) return Status::Ok();
+      return InvalidArgument("{}: '{}' is not *, empty or partition:broker pairs", key, value);
+    case Kind::kVersion:
+      if (IsVersion(value)) return Status::Ok();
+      return InvalidArgument("{}: '{}' is not a Kafka version such as 3.0-IV1", key, value);
+    case Kind::kFalse:
+      if (value == "false") return Status::Ok();
+      return InvalidArgument("{}: tiered storage is not available on this broker", key);
+  }
+  return InvalidArgument("{}: unchecked kind", key);
+}
+
 }  // namespace
+
+std::vector<std::string> KafkaOnlyConfigNames() {
+  std::vector<std::string> names;
+  for (const auto& c : kKafkaOnly) names.emplace_back(c.name);
+  return names;
+}
 
 Result<LogConfig> LogConfig::WithOverrides(const LogConfig& base,
                                            const std::map<std::string, std::string>& overrides) {
@@ -99,6 +229,9 @@ Result<LogConfig> LogConfig::WithOverrides(const LogConfig& base,
       HERALD_ASSIGN_OR_RETURN(c.key_subject_strategy, ParseStrategy(key, value));
     } else if (key == "confluent.value.subject.name.strategy") {
       HERALD_ASSIGN_OR_RETURN(c.value_subject_strategy, ParseStrategy(key, value));
+    } else if (const KafkaOnlyConfig* k = FindKafkaOnly(key)) {
+      HERALD_RETURN_IF_ERROR(CheckKafkaOnly(*k, value));
+      c.kafka_only[key] = value;
     } else {
       return InvalidArgument("unknown topic config '{}'", key);
     }
@@ -112,7 +245,7 @@ std::string LogConfig::cleanup_policy() const {
 }
 
 std::map<std::string, std::string> LogConfig::ToMap() const {
-  return {
+  std::map<std::string, std::string> out = {
       {"segment.bytes", std::to_string(segment_bytes)},
       {"segment.ms", std::to_string(segment_ms)},
       {"retention.ms", std::to_string(retention_ms)},
@@ -128,6 +261,11 @@ std::map<std::string, std::string> LogConfig::ToMap() const {
       {"confluent.key.subject.name.strategy", StrategyName(key_subject_strategy)},
       {"confluent.value.subject.name.strategy", StrategyName(value_subject_strategy)},
   };
+  for (const auto& k : kKafkaOnly) {
+    auto it = kafka_only.find(std::string(k.name));
+    out.emplace(k.name, it == kafka_only.end() ? std::string(k.default_value) : it->second);
+  }
+  return out;
 }
 
 }  // namespace herald::storage

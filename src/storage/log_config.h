@@ -19,6 +19,12 @@
 //                          (the record's full name), TopicRecordNameStrategy (<topic>-<name>);
 //                          Kafka's full class names are accepted too
 //
+// Every other topic config Kafka 3.x defines (compression.type, message.timestamp.type,
+// min.insync.replicas, message.format.version, ...) is accepted when its value is one Kafka
+// accepts, kept in `kafka_only` and reported, but changes nothing yet: KafkaOnlyConfigNames()
+// lists them and docs/kafka-compat.md says what each would change on one node. Any other name is
+// refused, as Kafka refuses it.
+//
 // A value type; thread-compatible.
 #pragma once
 
@@ -26,6 +32,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 
@@ -51,6 +58,8 @@ struct LogConfig {
   bool value_schema_validation = false;
   SubjectNameStrategy key_subject_strategy = SubjectNameStrategy::kTopicName;
   SubjectNameStrategy value_subject_strategy = SubjectNameStrategy::kTopicName;
+  // The Kafka configs above that are set away from their defaults, by name.
+  std::map<std::string, std::string> kafka_only;
 
   // Applies overrides by Kafka name onto `base`. kInvalidArgument names an unknown key or a
   // value out of range; `base` is unchanged then.
@@ -60,5 +69,8 @@ struct LogConfig {
   std::map<std::string, std::string> ToMap() const;
   std::string cleanup_policy() const;
 };
+
+// The names of the topic configs LogConfig stores and reports without applying them.
+std::vector<std::string> KafkaOnlyConfigNames();
 
 }  // namespace herald::storage

@@ -20,9 +20,11 @@ json RunClient(const std::string& script, const std::string& args) {
   auto r = RunCommand(fmt::format("timeout 120 {} -u {}/tests/integration/clients/{} {}", kPython,
                                   HERALD_SOURCE_DIR, script, args));
   EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.out << "\n" << r.err;
-  auto last = r.out.rfind('{');
-  if (r.exit_code != 0 || last == std::string::npos) return json::object();
-  return json::parse(r.out.substr(last));
+  // The facts are the last line.
+  const size_t end = r.out.find_last_not_of('\n');
+  if (r.exit_code != 0 || end == std::string::npos) return json::object();
+  const size_t begin = r.out.rfind('\n', end);
+  return json::parse(r.out.substr(begin == std::string::npos ? 0 : begin + 1));
 }
 
 TEST(KafkaPythonTest, GroupSplitsTakesOverCommitsAndResumesAfterRestart) {
@@ -67,6 +69,30 @@ TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
   EXPECT_EQ(facts["stray_commit"], "UNKNOWN_TOPIC_OR_PART");
   EXPECT_EQ(facts["stray_committed"], json::parse("[5]")) << "the partition that exists";
   EXPECT_EQ(facts["deleted"], true);
+}
+
+// Kafka 3.x topic configs through librdkafka's AdminClient: accepted, reported with their sources,
+// altered; unknown names and values Kafka refuses are INVALID_CONFIG.
+TEST(ConfluentKafkaTest, AdminAcceptsKafkasTopicConfigs) {
+  HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
+  testing::TempDir dir;
+  testing::HeraldProcess server(dir.str() + "/data");
+  json facts = RunClient("confluent_topic_configs.py", server.bootstrap());
+  EXPECT_EQ(facts["create"], "ok");
+  EXPECT_EQ(facts["values"], json::parse(R"({"compression.type": "lz4",
+      "delete.retention.ms": "900", "message.format.version": "3.0-IV1",
+      "message.timestamp.type": "LogAppendTime", "min.insync.replicas": "1",
+      "segment.index.bytes": "10485760"})"));
+  // librdkafka's ConfigSource: 1 DYNAMIC_TOPIC_CONFIG, 5 DEFAULT_CONFIG.
+  EXPECT_EQ(facts["sources"], json::parse(R"({"compression.type": 1, "segment.index.bytes": 5})"));
+  EXPECT_EQ(facts["defaults"],
+            json::parse(R"({"compression.type": false, "segment.index.bytes": true})"));
+  // AlterConfigs replaces the whole set: delete.retention.ms returns to its default.
+  EXPECT_EQ(facts["altered"], json::parse(R"({"message.format.version": "2.8",
+      "compression.type": "zstd", "delete.retention.ms": "86400000"})"));
+  EXPECT_EQ(facts["unknown"], "INVALID_CONFIG");
+  EXPECT_EQ(facts["bad_value"], "INVALID_CONFIG");
+  EXPECT_EQ(facts["tiered"], "INVALID_CONFIG");
 }
 
 }  // namespace

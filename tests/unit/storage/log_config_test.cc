@@ -277,7 +277,7 @@ TEST(LogConfigTest, SchemaValidationSettings) {
 
 TEST(LogConfigTest, ToMapNamesEverySetting) {
   auto m = Custom().ToMap();
-  EXPECT_EQ(m.size(), 14u);
+  EXPECT_EQ(m.size(), 14u + KafkaOnlyConfigNames().size());
   EXPECT_EQ(m.at("segment.bytes"), "123456");
   EXPECT_EQ(m.at("segment.ms"), "60000");
   EXPECT_EQ(m.at("retention.ms"), "-1");
@@ -294,6 +294,64 @@ TEST(LogConfigTest, ToMapNamesEverySetting) {
   auto defaults = LogConfig{}.ToMap();
   EXPECT_EQ(defaults.at("flush.ms"), "9223372036854775807");
   EXPECT_EQ(defaults.at("cleanup.policy"), "delete");
+}
+
+// Every topic config Kafka 3.x defines is accepted with a value Kafka accepts, kept and reported;
+// a value Kafka refuses is refused here too.
+TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
+  EXPECT_EQ(KafkaOnlyConfigNames().size(), 21u);
+  const std::map<std::string, std::string> good = {
+      {"compression.type", "lz4"},
+      {"file.delete.delay.ms", "0"},
+      {"follower.replication.throttled.replicas", "0:1,1:1"},
+      {"leader.replication.throttled.replicas", "*"},
+      {"local.retention.bytes", "-2"},
+      {"local.retention.ms", "1000"},
+      {"max.compaction.lag.ms", "1"},
+      {"message.downconversion.enable", "false"},
+      {"message.format.version", "2.8-IV1"},
+      {"message.timestamp.after.max.ms", "3600000"},
+      {"message.timestamp.before.max.ms", "0"},
+      {"message.timestamp.difference.max.ms", "60000"},
+      {"message.timestamp.type", "LogAppendTime"},
+      {"min.cleanable.dirty.ratio", "0.25"},
+      {"min.compaction.lag.ms", "900"},
+      {"min.insync.replicas", "2"},
+      {"preallocate", "true"},
+      {"remote.storage.enable", "false"},
+      {"segment.index.bytes", "4096"},
+      {"segment.jitter.ms", "10"},
+      {"unclean.leader.election.enable", "true"},
+  };
+  ASSERT_EQ(good.size(), KafkaOnlyConfigNames().size());
+  auto c = LogConfig::WithOverrides(LogConfig{}, good);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->kafka_only, good);
+  auto reported = c->ToMap();
+  for (const auto& [key, value] : good) EXPECT_EQ(reported.at(key), value) << key;
+  auto defaults = LogConfig{}.ToMap();
+  EXPECT_EQ(defaults.at("compression.type"), "producer");
+  EXPECT_EQ(defaults.at("message.timestamp.type"), "CreateTime");
+  EXPECT_EQ(defaults.at("min.insync.replicas"), "1");
+
+  for (const auto& [key, value] : std::map<std::string, std::string>{
+           {"compression.type", "brotli"},
+           {"message.timestamp.type", "Now"},
+           {"min.insync.replicas", "0"},
+           {"max.compaction.lag.ms", "0"},
+           {"local.retention.ms", "-3"},
+           {"min.cleanable.dirty.ratio", "1.5"},
+           {"min.cleanable.dirty.ratio", "nan"},
+           {"remote.storage.enable", "true"},
+           {"preallocate", "yes"},
+           {"message.format.version", "banana"},
+           {"message.format.version", "3..0"},
+           {"leader.replication.throttled.replicas", "0:1,x"},
+           {"follower.replication.throttled.replicas", "0:"},
+       }) {
+    auto bad = LogConfig::WithOverrides(LogConfig{}, {{key, value}});
+    EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << key << "=" << value;
+  }
 }
 
 TEST(LogConfigTest, ToMapRoundTripsThroughWithOverrides) {
