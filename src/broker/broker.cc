@@ -262,6 +262,13 @@ void Broker::Append(const std::string& topic, int32_t partition,
       return;
     }
   }
+  if (Status s = log->CheckTimestamps(batch.header()); !s.ok()) {
+    AppendResult r;
+    r.status = s;
+    r.refusal = ErrorCode::kInvalidTimestamp;
+    done(std::move(r));
+    return;
+  }
   if (batch.header().producer_id >= 0) {
     AppendWithProducerState({topic, partition}, log, batch, ack, std::move(done));
     return;

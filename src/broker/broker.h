@@ -65,8 +65,9 @@ struct AppendResult {
   // OK when the batch is in the log (or was already: a duplicate); else why it is not.
   Status status;
   // Set when the broker refused the batch, in Kafka's code (`status` then says why): the
-  // producer-state checks (kFailedPrecondition) or the topic's record validation
-  // (INVALID_RECORD, kInvalidArgument); kNone otherwise.
+  // producer-state checks (kFailedPrecondition), the topic's record validation
+  // (INVALID_RECORD, kInvalidArgument) or its message.timestamp.difference.max.ms
+  // (INVALID_TIMESTAMP, kOutOfRange); kNone otherwise.
   ErrorCode refusal = ErrorCode::kNone;
   // When OK: the batch's offsets; for a duplicate those the original batch got.
   storage::AppendInfo info;

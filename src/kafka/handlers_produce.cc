@@ -202,6 +202,7 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
                         auto& o = pending->response.responses[t].partitions[p];
                         if (r.status.ok()) {
                           o.base_offset = r.info.base_offset;
+                          o.log_append_time_ms = r.info.log_append_time_ms;
                         } else {
                           pending->append_failed = true;
                           o.error_code = Code(r.refusal != ErrorCode::kNone

@@ -242,6 +242,7 @@ Result<AppendInfo> Log::Write(const ValidatedBatch& validated) {
       return InvalidArgument("batch of {} bytes is larger than max.message.bytes {}",
                              header.size(), config_.max_message_bytes);
     }
+    if (config_.log_append_time) SetLogAppendTime(batch, header, now);
     const int64_t base = end_offset_.load(std::memory_order_relaxed);
     SetBaseOffset(batch, base);
     SetLeaderEpoch(batch, options_.leader_epoch);
@@ -256,7 +257,7 @@ Result<AppendInfo> Log::Write(const ValidatedBatch& validated) {
     if (full) HERALD_RETURN_IF_ERROR(Roll(now));
     HERALD_RETURN_IF_ERROR(active_->Append(batch, header, now));
     end_offset_.store(header.next_offset(), std::memory_order_release);
-    info = {base, header.last_offset()};
+    info = {base, header.last_offset(), config_.log_append_time ? now : -1};
     unflushed_messages_ += int64_t{header.last_offset_delta} + 1;
     if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now;
     flush = unflushed_messages_ >= config_.flush_messages;
@@ -554,6 +555,28 @@ bool Log::schema_validation() const {
   return config_.key_schema_validation || config_.value_schema_validation;
 }
 
+Status Log::CheckTimestamps(const BatchHeader& header) const {
+  int64_t max_difference;
+  {
+    MutexLock lock(append_mu_);
+    if (config_.log_append_time) return Status::Ok();
+    max_difference = config_.timestamp_difference_max_ms;
+  }
+  if (max_difference == LogConfig::kNever) return Status::Ok();
+  const int64_t now = clock_.NowMs();
+  for (int64_t ts : {header.base_timestamp, header.max_timestamp}) {
+    // Both are int64s from the wire: compare without overflowing.
+    const bool far = ts < now ? now - max_difference > ts : ts - max_difference > now;
+    if (far) {
+      return OutOfRange(
+          "timestamp {} is more than message.timestamp.difference.max.ms {} from the broker's "
+          "time {}",
+          ts, max_difference, now);
+    }
+  }
+  return Status::Ok();
+}
+
 int32_t Log::max_message_bytes() const {
   MutexLock lock(append_mu_);
   return config_.max_message_bytes;
@@ -652,10 +675,12 @@ Result<CompactionStats> Log::Compact() {
   CompactionStats stats;
   const int64_t now = clock_.NowMs();
   int64_t delete_retention_ms;
+  int64_t min_lag_ms;
   {
     MutexLock lock(append_mu_);
     if (!config_.cleanup_compact) return stats;
     delete_retention_ms = config_.delete_retention_ms;
+    min_lag_ms = config_.min_compaction_lag_ms;
   }
   // Compaction leaves gaps at segment ends, which recovery only accepts below the checkpoint:
   // make every inactive segment durable and checkpointed first.
@@ -669,6 +694,14 @@ Result<CompactionStats> Log::Compact() {
   compacted_active_base_.store(inactive.back()->base_offset());
   compacted_at_ms_.store(now);
   inactive.pop_back();  // never the active segment
+  // min.compaction.lag.ms: as Kafka's first uncleanable offset, the first segment with a record
+  // younger than the lag ends what may be compacted.
+  if (min_lag_ms > 0) {
+    auto young = std::ranges::find_if(inactive, [&](const std::shared_ptr<Segment>& seg) {
+      return seg->max_timestamp() > now - min_lag_ms;
+    });
+    inactive.erase(young, inactive.end());
+  }
   if (inactive.empty()) return stats;
 
   // Pass 1: the latest offset of every key in the inactive segments.

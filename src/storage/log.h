@@ -61,6 +61,7 @@ enum class AckLevel : uint8_t {
 struct AppendInfo {
   int64_t base_offset = 0;
   int64_t last_offset = 0;
+  int64_t log_append_time_ms = -1;  // the time given to the batch, on LogAppendTime topics
 };
 using AppendCallback = std::function<void(Result<AppendInfo>)>;
 
@@ -143,6 +144,10 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // OK, or why the log stopped accepting appends (a failed fsync) until it is reopened.
   Status health() const;
   int32_t max_message_bytes() const;  // config().max_message_bytes, without the copy
+  // With CreateTime and message.timestamp.difference.max.ms: kOutOfRange when the batch's first
+  // or largest timestamp is further than that from the clock (Kafka's INVALID_TIMESTAMP). Kafka
+  // checks every record; the first and largest bound a producer's batch.
+  Status CheckTimestamps(const BatchHeader& header) const;
   // Whether the config asks for key or value schema validation, without the copy.
   bool schema_validation() const;
   const std::string& dir() const { return options_.dir; }

@@ -51,14 +51,13 @@ std::string StrategyName(SubjectNameStrategy strategy) {
 
 // How a stored-only config's value is checked: as Kafka's ConfigDef checks it.
 enum class Kind : uint8_t {
-  kLong,           // an integer >= min
-  kBool,           // true | false
-  kRatio,          // a number in [0, 1]
-  kCompression,    // uncompressed | zstd | lz4 | snappy | gzip | producer
-  kTimestampType,  // CreateTime | LogAppendTime
-  kReplicaList,    // "", "*" or partition:broker pairs separated by commas
-  kVersion,        // a Kafka version such as 2.8 or 3.0-IV1
-  kFalse,          // false only: the feature (tiered storage) does not exist here
+  kLong,         // an integer >= min
+  kBool,         // true | false
+  kRatio,        // a number in [0, 1]
+  kCompression,  // uncompressed | zstd | lz4 | snappy | gzip | producer
+  kReplicaList,  // "", "*" or partition:broker pairs separated by commas
+  kVersion,      // a Kafka version such as 2.8 or 3.0-IV1
+  kFalse,        // false only: the feature (tiered storage) does not exist here
 };
 
 struct KafkaOnlyConfig {
@@ -82,10 +81,7 @@ constexpr KafkaOnlyConfig kKafkaOnly[] = {
     {"message.format.version", "3.0-IV1", Kind::kVersion},
     {"message.timestamp.after.max.ms", kMaxLong, Kind::kLong, 0},
     {"message.timestamp.before.max.ms", kMaxLong, Kind::kLong, 0},
-    {"message.timestamp.difference.max.ms", kMaxLong, Kind::kLong, 0},
-    {"message.timestamp.type", "CreateTime", Kind::kTimestampType},
     {"min.cleanable.dirty.ratio", "0.5", Kind::kRatio},
-    {"min.compaction.lag.ms", "0", Kind::kLong, 0},
     {"min.insync.replicas", "1", Kind::kLong, 1},
     {"preallocate", "false", Kind::kBool},
     {"remote.storage.enable", "false", Kind::kFalse},
@@ -156,9 +152,6 @@ Status CheckKafkaOnly(const KafkaOnlyConfig& c, const std::string& value) {
       }
       return InvalidArgument("{}: '{}' is not uncompressed, zstd, lz4, snappy, gzip or producer",
                              key, value);
-    case Kind::kTimestampType:
-      if (value == "CreateTime" || value == "LogAppendTime") return Status::Ok();
-      return InvalidArgument("{}: '{}' is not CreateTime or LogAppendTime", key, value);
     case Kind::kReplicaList:
       if (IsReplicaList(value)) return Status::Ok();
       return InvalidArgument("{}: '{}' is not *, empty or partition:broker pairs", key, value);
@@ -211,6 +204,8 @@ Result<LogConfig> LogConfig::WithOverrides(const LogConfig& base,
       }
     } else if (key == "delete.retention.ms") {
       HERALD_ASSIGN_OR_RETURN(c.delete_retention_ms, ParseInt(key, value, 0, kMax));
+    } else if (key == "min.compaction.lag.ms") {
+      HERALD_ASSIGN_OR_RETURN(c.min_compaction_lag_ms, ParseInt(key, value, 0, kMax));
     } else if (key == "flush.messages") {
       HERALD_ASSIGN_OR_RETURN(c.flush_messages, ParseInt(key, value, 1, kMax));
     } else if (key == "flush.ms") {
@@ -221,6 +216,13 @@ Result<LogConfig> LogConfig::WithOverrides(const LogConfig& base,
     } else if (key == "max.message.bytes") {
       HERALD_ASSIGN_OR_RETURN(int64_t v, ParseInt(key, value, 0, kMax32));
       c.max_message_bytes = static_cast<int32_t>(v);
+    } else if (key == "message.timestamp.type") {
+      if (value != "CreateTime" && value != "LogAppendTime") {
+        return InvalidArgument("{}: '{}' is not CreateTime or LogAppendTime", key, value);
+      }
+      c.log_append_time = value == "LogAppendTime";
+    } else if (key == "message.timestamp.difference.max.ms") {
+      HERALD_ASSIGN_OR_RETURN(c.timestamp_difference_max_ms, ParseInt(key, value, 0, kMax));
     } else if (key == "confluent.key.schema.validation") {
       HERALD_ASSIGN_OR_RETURN(c.key_schema_validation, ParseBool(key, value));
     } else if (key == "confluent.value.schema.validation") {
@@ -252,10 +254,13 @@ std::map<std::string, std::string> LogConfig::ToMap() const {
       {"retention.bytes", std::to_string(retention_bytes)},
       {"cleanup.policy", cleanup_policy()},
       {"delete.retention.ms", std::to_string(delete_retention_ms)},
+      {"min.compaction.lag.ms", std::to_string(min_compaction_lag_ms)},
       {"flush.messages", std::to_string(flush_messages)},
       {"flush.ms", std::to_string(flush_ms)},
       {"index.interval.bytes", std::to_string(index_interval_bytes)},
       {"max.message.bytes", std::to_string(max_message_bytes)},
+      {"message.timestamp.type", log_append_time ? "LogAppendTime" : "CreateTime"},
+      {"message.timestamp.difference.max.ms", std::to_string(timestamp_difference_max_ms)},
       {"confluent.key.schema.validation", key_schema_validation ? "true" : "false"},
       {"confluent.value.schema.validation", value_schema_validation ? "true" : "false"},
       {"confluent.key.subject.name.strategy", StrategyName(key_subject_strategy)},

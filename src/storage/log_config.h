@@ -6,10 +6,17 @@
 //   retention.bytes        delete the oldest segments while the log is larger (-1: no limit)
 //   cleanup.policy         delete | compact | compact,delete
 //   delete.retention.ms    how long compaction keeps a tombstone (a null value) after its time
+//   min.compaction.lag.ms  how long a record stays uncompacted: compaction stops at the first
+//                          segment holding a record younger than this
 //   flush.messages         fsync once this many messages are unsynced (acks that are not durable)
 //   flush.ms               fsync when the oldest unsynced message is this old
 //   index.interval.bytes   bytes between sparse index entries
 //   max.message.bytes      the largest batch accepted
+//   message.timestamp.type CreateTime (records keep the producer's time) | LogAppendTime (each
+//                          batch gets the broker's clock as it is appended)
+//   message.timestamp.difference.max.ms
+//                          with CreateTime, how far a batch's first and largest timestamps may be
+//                          from the broker's clock (Log::CheckTimestamps)
 //   confluent.key.schema.validation, confluent.value.schema.validation
 //                          whether appends check records' keys / values against the schema
 //                          registry (the check itself is the broker's: broker::BatchValidator)
@@ -50,10 +57,13 @@ struct LogConfig {
   bool cleanup_delete = true;
   bool cleanup_compact = false;
   int64_t delete_retention_ms = int64_t{24} * 3600 * 1000;
+  int64_t min_compaction_lag_ms = 0;
   int64_t flush_messages = kNever;
   int64_t flush_ms = kNever;
   int32_t index_interval_bytes = 4096;
   int32_t max_message_bytes = 1048588;
+  bool log_append_time = false;
+  int64_t timestamp_difference_max_ms = kNever;
   bool key_schema_validation = false;
   bool value_schema_validation = false;
   SubjectNameStrategy key_subject_strategy = SubjectNameStrategy::kTopicName;

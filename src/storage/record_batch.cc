@@ -105,6 +105,15 @@ void SetLeaderEpoch(MutableByteView batch, int32_t epoch) {
   StoreBigEndian<int32_t>(batch.data() + f::kLeaderEpoch, epoch);
 }
 
+void SetLogAppendTime(MutableByteView batch, BatchHeader& header, int64_t now_ms) {
+  header.attributes = static_cast<int16_t>(header.attributes | 0x8);
+  header.max_timestamp = now_ms;
+  StoreBigEndian<int16_t>(batch.data() + f::kAttributes, header.attributes);
+  StoreBigEndian<int64_t>(batch.data() + f::kMaxTimestamp, now_ms);
+  header.crc = ComputeBatchCrc(batch);
+  StoreBigEndian<uint32_t>(batch.data() + f::kCrc, header.crc);
+}
+
 namespace {
 
 std::optional<std::optional<ByteView>> GetNullableBytes(VarintReader& r) {

@@ -129,6 +129,9 @@ uint32_t ComputeBatchCrc(ByteView bytes);
 // Rewrites fields outside the CRC in place.
 void SetBaseOffset(MutableByteView batch, int64_t base_offset);
 void SetLeaderEpoch(MutableByteView batch, int32_t epoch);
+// Marks the batch LogAppendTime with `now_ms` as its max timestamp (what consumers read as every
+// record's time), in the bytes and in `header`, and stores the new CRC.
+void SetLogAppendTime(MutableByteView batch, BatchHeader& header, int64_t now_ms);
 
 // One record of an uncompressed batch, pointing into the batch's bytes.
 struct RecordView {

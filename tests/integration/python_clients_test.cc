@@ -72,7 +72,8 @@ TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
 }
 
 // Kafka 3.x topic configs through librdkafka's AdminClient: accepted, reported with their sources,
-// altered; unknown names and values Kafka refuses are INVALID_CONFIG.
+// altered; unknown names and values Kafka refuses are INVALID_CONFIG; LogAppendTime and the
+// timestamp difference bound seen by a producer and a consumer.
 TEST(ConfluentKafkaTest, AdminAcceptsKafkasTopicConfigs) {
   HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
   testing::TempDir dir;
@@ -93,6 +94,11 @@ TEST(ConfluentKafkaTest, AdminAcceptsKafkasTopicConfigs) {
   EXPECT_EQ(facts["unknown"], "INVALID_CONFIG");
   EXPECT_EQ(facts["bad_value"], "INVALID_CONFIG");
   EXPECT_EQ(facts["tiered"], "INVALID_CONFIG");
+  EXPECT_EQ(facts["stamped_produce"], "ok");
+  EXPECT_EQ(facts["stamped_type_is_log_append_time"], true);
+  EXPECT_EQ(facts["stamped_time_is_the_brokers"], true);
+  EXPECT_EQ(facts["bounded_old"], "INVALID_TIMESTAMP");
+  EXPECT_EQ(facts["bounded_now"], "ok");
 }
 
 }  // namespace

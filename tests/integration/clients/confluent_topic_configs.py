@@ -1,12 +1,17 @@
 """python3-confluent-kafka (librdkafka 2.0.2) AdminClient with Kafka's topic configs: ordinary
 ones such as compression.type and delete.retention.ms are accepted at create, reported by
 describe_configs with their sources, and altered (message.format.version included); an unknown
-name or a value Kafka refuses is INVALID_CONFIG. Prints JSON facts on its last line.
+name or a value Kafka refuses is INVALID_CONFIG. Then message.timestamp.type=LogAppendTime (a
+consumer reads the broker's time, typed LOG_APPEND_TIME) and
+message.timestamp.difference.max.ms (a record from 1970 is INVALID_TIMESTAMP). Prints JSON facts
+on its last line.
 """
 import json
 import sys
+import time
 
-from confluent_kafka import KafkaException
+from confluent_kafka import (TIMESTAMP_LOG_APPEND_TIME, Consumer, KafkaException, Producer,
+                             TopicPartition)
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 bootstrap = sys.argv[1]
@@ -52,4 +57,34 @@ facts["altered"] = {k: configs[k].value for k in
 facts["unknown"] = create("bad1", {"no.such.config": "1"})
 facts["bad_value"] = create("bad2", {"compression.type": "brotli"})
 facts["tiered"] = create("bad3", {"remote.storage.enable": "true"})
+
+def produce(topic, timestamp):
+    results = []
+    p = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+    p.produce(topic, value=b"v", timestamp=timestamp,
+              on_delivery=lambda err, msg: results.append(err.name() if err else "ok"))
+    p.flush(30)
+    return results[0] if results else "no delivery report"
+
+
+create("stamped", {"message.timestamp.type": "LogAppendTime"})
+before = int(time.time() * 1000)
+facts["stamped_produce"] = produce("stamped", 1000)
+after = int(time.time() * 1000)
+c = Consumer({"bootstrap.servers": bootstrap, "group.id": "stamps", "enable.auto.commit": False})
+c.assign([TopicPartition("stamped", 0, 0)])
+msg = None
+deadline = time.time() + 20
+while time.time() < deadline and msg is None:
+    m = c.poll(0.5)
+    if m is not None and not m.error():
+        msg = m
+c.close()
+kind, ts = msg.timestamp() if msg else (None, None)
+facts["stamped_type_is_log_append_time"] = kind == TIMESTAMP_LOG_APPEND_TIME
+facts["stamped_time_is_the_brokers"] = ts is not None and before - 1000 <= ts <= after + 1000
+
+create("bounded", {"message.timestamp.difference.max.ms": "60000"})
+facts["bounded_old"] = produce("bounded", 1000)
+facts["bounded_now"] = produce("bounded", int(time.time() * 1000))
 print(json.dumps(facts))

@@ -24,10 +24,13 @@ void ExpectSameConfig(const LogConfig& a, const LogConfig& b) {
   EXPECT_EQ(a.cleanup_delete, b.cleanup_delete);
   EXPECT_EQ(a.cleanup_compact, b.cleanup_compact);
   EXPECT_EQ(a.delete_retention_ms, b.delete_retention_ms);
+  EXPECT_EQ(a.min_compaction_lag_ms, b.min_compaction_lag_ms);
   EXPECT_EQ(a.flush_messages, b.flush_messages);
   EXPECT_EQ(a.flush_ms, b.flush_ms);
   EXPECT_EQ(a.index_interval_bytes, b.index_interval_bytes);
   EXPECT_EQ(a.max_message_bytes, b.max_message_bytes);
+  EXPECT_EQ(a.log_append_time, b.log_append_time);
+  EXPECT_EQ(a.timestamp_difference_max_ms, b.timestamp_difference_max_ms);
   EXPECT_EQ(a.key_schema_validation, b.key_schema_validation);
   EXPECT_EQ(a.value_schema_validation, b.value_schema_validation);
   EXPECT_EQ(a.key_subject_strategy, b.key_subject_strategy);
@@ -44,10 +47,13 @@ LogConfig Custom() {
   c.cleanup_delete = true;
   c.cleanup_compact = true;
   c.delete_retention_ms = 5;
+  c.min_compaction_lag_ms = 7;
   c.flush_messages = 1;
   c.flush_ms = 0;
   c.index_interval_bytes = 128;
   c.max_message_bytes = 2048;
+  c.log_append_time = true;
+  c.timestamp_difference_max_ms = 1000;
   c.value_schema_validation = true;
   c.key_subject_strategy = SubjectNameStrategy::kRecordName;
   return c;
@@ -60,6 +66,7 @@ int64_t Field(const LogConfig& c, const std::string& key) {
   if (key == "retention.ms") return c.retention_ms;
   if (key == "retention.bytes") return c.retention_bytes;
   if (key == "delete.retention.ms") return c.delete_retention_ms;
+  if (key == "min.compaction.lag.ms") return c.min_compaction_lag_ms;
   if (key == "flush.messages") return c.flush_messages;
   if (key == "flush.ms") return c.flush_ms;
   if (key == "index.interval.bytes") return c.index_interval_bytes;
@@ -77,15 +84,11 @@ struct IntKey {
 // Every integer key with the range it accepts (Kafka's ranges; the 32-bit ones cap at int32).
 const std::vector<IntKey>& IntKeys() {
   static const std::vector<IntKey> keys = {
-      {"segment.bytes", 14, kInt32Max},
-      {"segment.ms", 1, kInt64Max},
-      {"retention.ms", -1, kInt64Max},
-      {"retention.bytes", -1, kInt64Max},
-      {"delete.retention.ms", 0, kInt64Max},
-      {"flush.messages", 1, kInt64Max},
-      {"flush.ms", 0, kInt64Max},
-      {"index.interval.bytes", 0, kInt32Max},
-      {"max.message.bytes", 0, kInt32Max},
+      {"segment.bytes", 14, kInt32Max},       {"segment.ms", 1, kInt64Max},
+      {"retention.ms", -1, kInt64Max},        {"retention.bytes", -1, kInt64Max},
+      {"delete.retention.ms", 0, kInt64Max},  {"min.compaction.lag.ms", 0, kInt64Max},
+      {"flush.messages", 1, kInt64Max},       {"flush.ms", 0, kInt64Max},
+      {"index.interval.bytes", 0, kInt32Max}, {"max.message.bytes", 0, kInt32Max},
   };
   return keys;
 }
@@ -277,7 +280,7 @@ TEST(LogConfigTest, SchemaValidationSettings) {
 
 TEST(LogConfigTest, ToMapNamesEverySetting) {
   auto m = Custom().ToMap();
-  EXPECT_EQ(m.size(), 14u + KafkaOnlyConfigNames().size());
+  EXPECT_EQ(m.size(), 17u + KafkaOnlyConfigNames().size());
   EXPECT_EQ(m.at("segment.bytes"), "123456");
   EXPECT_EQ(m.at("segment.ms"), "60000");
   EXPECT_EQ(m.at("retention.ms"), "-1");
@@ -299,7 +302,7 @@ TEST(LogConfigTest, ToMapNamesEverySetting) {
 // Every topic config Kafka 3.x defines is accepted with a value Kafka accepts, kept and reported;
 // a value Kafka refuses is refused here too.
 TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
-  EXPECT_EQ(KafkaOnlyConfigNames().size(), 21u);
+  EXPECT_EQ(KafkaOnlyConfigNames().size(), 18u);
   const std::map<std::string, std::string> good = {
       {"compression.type", "lz4"},
       {"file.delete.delay.ms", "0"},
@@ -312,10 +315,7 @@ TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
       {"message.format.version", "2.8-IV1"},
       {"message.timestamp.after.max.ms", "3600000"},
       {"message.timestamp.before.max.ms", "0"},
-      {"message.timestamp.difference.max.ms", "60000"},
-      {"message.timestamp.type", "LogAppendTime"},
       {"min.cleanable.dirty.ratio", "0.25"},
-      {"min.compaction.lag.ms", "900"},
       {"min.insync.replicas", "2"},
       {"preallocate", "true"},
       {"remote.storage.enable", "false"},
@@ -331,7 +331,6 @@ TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
   for (const auto& [key, value] : good) EXPECT_EQ(reported.at(key), value) << key;
   auto defaults = LogConfig{}.ToMap();
   EXPECT_EQ(defaults.at("compression.type"), "producer");
-  EXPECT_EQ(defaults.at("message.timestamp.type"), "CreateTime");
   EXPECT_EQ(defaults.at("min.insync.replicas"), "1");
 
   for (const auto& [key, value] : std::map<std::string, std::string>{
@@ -349,6 +348,26 @@ TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
            {"leader.replication.throttled.replicas", "0:1,x"},
            {"follower.replication.throttled.replicas", "0:"},
        }) {
+    auto bad = LogConfig::WithOverrides(LogConfig{}, {{key, value}});
+    EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << key << "=" << value;
+  }
+}
+
+TEST(LogConfigTest, TimestampSettings) {
+  EXPECT_FALSE(LogConfig{}.log_append_time);
+  EXPECT_EQ(LogConfig{}.ToMap().at("message.timestamp.type"), "CreateTime");
+  auto c =
+      LogConfig::WithOverrides(LogConfig{}, {{"message.timestamp.type", "LogAppendTime"},
+                                             {"message.timestamp.difference.max.ms", "60000"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->log_append_time);
+  EXPECT_EQ(c->timestamp_difference_max_ms, 60000);
+  EXPECT_EQ(c->ToMap().at("message.timestamp.type"), "LogAppendTime");
+  EXPECT_EQ(c->ToMap().at("message.timestamp.difference.max.ms"), "60000");
+  for (const auto& [key, value] :
+       std::map<std::string, std::string>{{"message.timestamp.type", "Now"},
+                                          {"message.timestamp.type", "logappendtime"},
+                                          {"message.timestamp.difference.max.ms", "-1"}}) {
     auto bad = LogConfig::WithOverrides(LogConfig{}, {{key, value}});
     EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << key << "=" << value;
   }

@@ -1,11 +1,12 @@
 #include "storage/log.h"
 
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <future>
+#include <limits>
 #include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "storage/fault_file_system.h"
 #include "storage/mem_file_system.h"
@@ -283,6 +284,30 @@ TEST_F(PartitionLogTest, CompactionKeepsLatestPerKeyAndNeverChangesOffsets) {
   EXPECT_EQ(live_records(), after);
 }
 
+// min.compaction.lag.ms: records younger than the lag are not compacted; once it passes they are.
+TEST_F(PartitionLogTest, CompactionLeavesRecordsYoungerThanTheMinimumLag) {
+  config_.segment_bytes = 512;
+  config_.cleanup_compact = true;
+  config_.cleanup_delete = false;
+  config_.min_compaction_lag_ms = 60'000;
+  auto log = OpenLog();
+  for (int round = 0; round < 10; ++round) Append(*log, 1, -1, "same-key-");
+  for (int round = 0; round < 20; ++round) {
+    Buffer b = BuildBatch({{"k", fmt::format("v{}", round), clock_.NowMs(), {}}});
+    ASSERT_TRUE(log->AppendAndWait(b, AckLevel::kDurable).ok());
+  }
+  auto young = log->Compact();
+  ASSERT_TRUE(young.ok()) << young.status().ToString();
+  EXPECT_EQ(young->records_removed, 0) << "every record is younger than the lag";
+
+  clock_.AdvanceMs(60'001);
+  Append(*log, 1, -1, "roll-");  // a new record, so the segments before it are rolled
+  for (int i = 0; i < 10; ++i) Append(*log, 1, -1, "filler-");
+  auto old = log->Compact();
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_GT(old->records_removed, 0) << "past the lag, older versions of k go";
+}
+
 TEST_F(PartitionLogTest, WrittenAcksFlushByMessageCount) {
   config_.flush_messages = 5;
   auto log = OpenLog();
@@ -334,6 +359,51 @@ TEST_F(PartitionLogTest, GroupCommitCoversConcurrentAppendsWithFewSyncs) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(log->end_offset(), kThreads * kPerThread);
   EXPECT_EQ(log->durable_offset(), kThreads * kPerThread);
+}
+
+// LogAppendTime: the batch carries the log's clock as its max timestamp, with the timestamp-type
+// bit set and a CRC that matches; the append reports the time (Produce's log_append_time_ms).
+TEST_F(PartitionLogTest, LogAppendTimeStampsTheBatchWithTheLogsClock) {
+  config_.log_append_time = true;
+  auto log = OpenLog();
+  AppendInfo info = Append(*log, 3, /*ts=*/1000);
+  EXPECT_EQ(info.log_append_time_ms, clock_.NowMs());
+  auto header = HeaderAt(*log, 0);
+  ASSERT_TRUE(header.ok()) << header.status().ToString() << " (the CRC must match)";
+  EXPECT_TRUE(header->log_append_time());
+  EXPECT_EQ(header->max_timestamp, clock_.NowMs());
+  EXPECT_EQ(header->base_timestamp, 1000) << "records keep their own deltas";
+  auto found = log->OffsetForTimestamp(clock_.NowMs());
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->offset, 0) << "the time index follows the append time";
+
+  config_.log_append_time = false;
+  log->SetConfig(config_);
+  EXPECT_EQ(Append(*log, 1, 2000).log_append_time_ms, -1);
+}
+
+TEST_F(PartitionLogTest, TimestampDifferenceBoundsCreateTimeBatches) {
+  config_.timestamp_difference_max_ms = 60'000;
+  auto log = OpenLog();
+  const int64_t now = clock_.NowMs();
+  auto header_at = [](int64_t first, int64_t max) {
+    BatchHeader h;
+    h.base_timestamp = first;
+    h.max_timestamp = max;
+    return h;
+  };
+  EXPECT_TRUE(log->CheckTimestamps(header_at(now - 60'000, now + 60'000)).ok());
+  EXPECT_EQ(log->CheckTimestamps(header_at(now - 60'001, now)).code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(log->CheckTimestamps(header_at(now, now + 60'001)).code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(log->CheckTimestamps(header_at(std::numeric_limits<int64_t>::min(),
+                                           std::numeric_limits<int64_t>::max()))
+                .code(),
+            StatusCode::kOutOfRange);
+  // LogAppendTime replaces the producer's times: nothing to bound.
+  config_.log_append_time = true;
+  log->SetConfig(config_);
+  EXPECT_TRUE(log->CheckTimestamps(header_at(0, 0)).ok());
 }
 
 TEST_F(PartitionLogTest, FullDiskFailsTheAppendAndLosesNothing) {
