@@ -269,12 +269,32 @@ void Broker::Append(const std::string& topic, int32_t partition,
     done(std::move(r));
     return;
   }
-  if (batch.header().producer_id >= 0) {
-    AppendWithProducerState({topic, partition}, log, batch, ack, std::move(done));
+  // compression.type other than producer: a batch in another codec is recompressed (the log
+  // writes it before Append returns, so the new bytes live only in this scope).
+  Buffer recompressed;
+  std::optional<storage::ValidatedBatch> rebuilt;
+  if (auto codec = log->compression();
+      codec && *codec != batch.header().compression() && !batch.header().control()) {
+    auto bytes = storage::Recompress(batch.bytes(), batch.header(), *codec);
+    if (!bytes.ok()) {
+      done(FromLog(bytes.status()));
+      return;
+    }
+    recompressed = std::move(bytes).value();
+    auto valid = storage::ValidatedBatch::Check(recompressed);
+    if (!valid.ok()) {
+      done(FromLog(valid.status()));
+      return;
+    }
+    rebuilt = *valid;
+  }
+  const storage::ValidatedBatch& written = rebuilt ? *rebuilt : batch;
+  if (written.header().producer_id >= 0) {
+    AppendWithProducerState({topic, partition}, log, written, ack, std::move(done));
     return;
   }
   // Fetches wake as soon as the batch is readable, not when it is durable.
-  log->Append(batch, ack, [done = std::move(done)](Result<storage::AppendInfo> r) {
+  log->Append(written, ack, [done = std::move(done)](Result<storage::AppendInfo> r) {
     done(FromLog(std::move(r)));
   });
   NotifyAppend({topic, partition});

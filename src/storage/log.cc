@@ -577,6 +577,11 @@ Status Log::CheckTimestamps(const BatchHeader& header) const {
   return Status::Ok();
 }
 
+std::optional<Compression> Log::compression() const {
+  MutexLock lock(append_mu_);
+  return config_.compression;
+}
+
 int32_t Log::max_message_bytes() const {
   MutexLock lock(append_mu_);
   return config_.max_message_bytes;

@@ -144,6 +144,7 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // OK, or why the log stopped accepting appends (a failed fsync) until it is reopened.
   Status health() const;
   int32_t max_message_bytes() const;  // config().max_message_bytes, without the copy
+  std::optional<Compression> compression() const;  // config().compression, without the copy
   // With CreateTime and message.timestamp.difference.max.ms: kOutOfRange when the batch's first
   // or largest timestamp is further than that from the clock (Kafka's INVALID_TIMESTAMP). Kafka
   // checks every record; the first and largest bound a producer's batch.

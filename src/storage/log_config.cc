@@ -23,6 +23,28 @@ Result<bool> ParseBool(const std::string& key, const std::string& value) {
   return InvalidArgument("{}: '{}' is not true or false", key, value);
 }
 
+constexpr std::pair<std::optional<Compression>, std::string_view> kCompressionTypes[] = {
+    {std::nullopt, "producer"},   {Compression::kNone, "uncompressed"},
+    {Compression::kGzip, "gzip"}, {Compression::kSnappy, "snappy"},
+    {Compression::kLz4, "lz4"},   {Compression::kZstd, "zstd"},
+};
+
+Result<std::optional<Compression>> ParseCompression(const std::string& key,
+                                                    const std::string& value) {
+  for (const auto& [codec, name] : kCompressionTypes) {
+    if (value == name) return codec;
+  }
+  return InvalidArgument("{}: '{}' is not uncompressed, zstd, lz4, snappy, gzip or producer", key,
+                         value);
+}
+
+std::string CompressionTypeName(std::optional<Compression> codec) {
+  for (const auto& [c, name] : kCompressionTypes) {
+    if (c == codec) return std::string(name);
+  }
+  return "producer";
+}
+
 constexpr const char* kStrategyPackage = "io.confluent.kafka.serializers.subject.";
 constexpr std::pair<SubjectNameStrategy, const char*> kStrategies[] = {
     {SubjectNameStrategy::kTopicName, "TopicNameStrategy"},
@@ -54,7 +76,6 @@ enum class Kind : uint8_t {
   kLong,         // an integer >= min
   kBool,         // true | false
   kRatio,        // a number in [0, 1]
-  kCompression,  // uncompressed | zstd | lz4 | snappy | gzip | producer
   kReplicaList,  // "", "*" or partition:broker pairs separated by commas
   kVersion,      // a Kafka version such as 2.8 or 3.0-IV1
   kFalse,        // false only: the feature (tiered storage) does not exist here
@@ -70,7 +91,6 @@ struct KafkaOnlyConfig {
 constexpr std::string_view kMaxLong = "9223372036854775807";
 
 constexpr KafkaOnlyConfig kKafkaOnly[] = {
-    {"compression.type", "producer", Kind::kCompression},
     {"file.delete.delay.ms", "60000", Kind::kLong, 0},
     {"follower.replication.throttled.replicas", "", Kind::kReplicaList},
     {"leader.replication.throttled.replicas", "", Kind::kReplicaList},
@@ -146,12 +166,6 @@ Status CheckKafkaOnly(const KafkaOnlyConfig& c, const std::string& value) {
       }
       return Status::Ok();
     }
-    case Kind::kCompression:
-      for (std::string_view v : {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}) {
-        if (value == v) return Status::Ok();
-      }
-      return InvalidArgument("{}: '{}' is not uncompressed, zstd, lz4, snappy, gzip or producer",
-                             key, value);
     case Kind::kReplicaList:
       if (IsReplicaList(value)) return Status::Ok();
       return InvalidArgument("{}: '{}' is not *, empty or partition:broker pairs", key, value);
@@ -216,6 +230,8 @@ Result<LogConfig> LogConfig::WithOverrides(const LogConfig& base,
     } else if (key == "max.message.bytes") {
       HERALD_ASSIGN_OR_RETURN(int64_t v, ParseInt(key, value, 0, kMax32));
       c.max_message_bytes = static_cast<int32_t>(v);
+    } else if (key == "compression.type") {
+      HERALD_ASSIGN_OR_RETURN(c.compression, ParseCompression(key, value));
     } else if (key == "message.timestamp.type") {
       if (value != "CreateTime" && value != "LogAppendTime") {
         return InvalidArgument("{}: '{}' is not CreateTime or LogAppendTime", key, value);
@@ -259,6 +275,7 @@ std::map<std::string, std::string> LogConfig::ToMap() const {
       {"flush.ms", std::to_string(flush_ms)},
       {"index.interval.bytes", std::to_string(index_interval_bytes)},
       {"max.message.bytes", std::to_string(max_message_bytes)},
+      {"compression.type", CompressionTypeName(compression)},
       {"message.timestamp.type", log_append_time ? "LogAppendTime" : "CreateTime"},
       {"message.timestamp.difference.max.ms", std::to_string(timestamp_difference_max_ms)},
       {"confluent.key.schema.validation", key_schema_validation ? "true" : "false"},

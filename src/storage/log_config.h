@@ -12,6 +12,9 @@
 //   flush.ms               fsync when the oldest unsynced message is this old
 //   index.interval.bytes   bytes between sparse index entries
 //   max.message.bytes      the largest batch accepted
+//   compression.type       producer (batches are kept as the producer compressed them) |
+//                          uncompressed | gzip | snappy | lz4 | zstd (the broker recompresses
+//                          every batch in another codec to this one)
 //   message.timestamp.type CreateTime (records keep the producer's time) | LogAppendTime (each
 //                          batch gets the broker's clock as it is appended)
 //   message.timestamp.difference.max.ms
@@ -38,10 +41,12 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "storage/record_batch.h"
 
 namespace herald::storage {
 
@@ -62,6 +67,7 @@ struct LogConfig {
   int64_t flush_ms = kNever;
   int32_t index_interval_bytes = 4096;
   int32_t max_message_bytes = 1048588;
+  std::optional<Compression> compression;  // nullopt: producer
   bool log_append_time = false;
   int64_t timestamp_difference_max_ms = kNever;
   bool key_schema_validation = false;

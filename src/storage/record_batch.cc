@@ -285,4 +285,16 @@ Result<Buffer> RebuildBatch(const BatchHeader& like, ByteView raw_records, int32
   return SealRecords(like, raw_records, count);
 }
 
+Result<Buffer> Recompress(ByteView batch, const BatchHeader& header, Compression codec) {
+  Buffer raw;
+  int32_t count = 0;
+  HERALD_RETURN_IF_ERROR(ForEachRecord(batch, [&](const RecordView& r) {
+    raw.insert(raw.end(), r.raw.begin(), r.raw.end());
+    ++count;
+  }));
+  BatchHeader like = header;
+  like.attributes = static_cast<int16_t>((header.attributes & ~0x7) | static_cast<int>(codec));
+  return SealRecords(like, raw, count);
+}
+
 }  // namespace herald::storage

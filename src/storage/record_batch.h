@@ -173,4 +173,8 @@ Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec = Co
 // uses it to keep a subset of a batch's records without changing any offset.
 Result<Buffer> RebuildBatch(const BatchHeader& like, ByteView raw_records, int32_t count);
 
+// The same batch (header fields, records, offsets and timestamps) with its records compressed by
+// `codec` instead: what a topic's compression.type makes of a producer's batch.
+Result<Buffer> Recompress(ByteView batch, const BatchHeader& header, Compression codec);
+
 }  // namespace herald::storage

@@ -10,8 +10,11 @@
 #include "kafka/api.h"
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_topics.h"
+#include "kafka/messages/fetch.h"
 #include "kafka/messages/offset_commit.h"
 #include "kafka/messages/offset_fetch.h"
+#include "kafka/messages/produce.h"
+#include "storage/record_batch.h"
 #include "testing/herald_process.h"
 #include "testing/raw_wire_client.h"
 #include "testing/test_util.h"
@@ -32,9 +35,10 @@ class KafkaConformanceTest : public ::testing::Test {
     if (HasFailure()) server_->PrintLogTail();
   }
 
-  void CreateTopic(const std::string& name, int32_t partitions) {
+  void CreateTopic(const std::string& name, int32_t partitions,
+                   std::vector<kafka::CreateTopicsRequestConfig> configs = {}) {
     kafka::CreateTopicsRequest request;
-    request.topics.push_back({name, partitions, 1, {}, {}});
+    request.topics.push_back({name, partitions, 1, {}, std::move(configs)});
     request.timeout_ms = 10000;
     auto reply = client_->Call<kafka::CreateTopicsResponse>(ApiKey::kCreateTopics, 4, request);
     ASSERT_EQ(reply.body.topics.at(0).error_code, 0);
@@ -119,6 +123,51 @@ TEST_F(KafkaConformanceTest, OffsetFetchV8AnswersEachGroupOfTheBatch) {
   EXPECT_EQ(groups[2].group_id, "nobody");
   EXPECT_EQ(groups[2].error_code, 0);
   EXPECT_EQ(groups[2].topics.at(0).partitions.at(0).committed_offset, -1);
+}
+
+// compression.type: what the producer sent in one codec is stored and fetched in the topic's, with
+// the same records and offsets; `producer` keeps the producer's codec.
+TEST_F(KafkaConformanceTest, CompressionTypeRecompressesProducedBatches) {
+  CreateTopic("zstd-topic", 1, {{"compression.type", std::string("zstd")}});
+  CreateTopic("kept", 1);
+  for (const auto& [topic, want] :
+       {std::pair{std::string("zstd-topic"), storage::Compression::kZstd},
+        std::pair{std::string("kept"), storage::Compression::kGzip}}) {
+    SCOPED_TRACE(topic);
+    Buffer batch = storage::BuildBatch({{"k1", "one", 1000, {{"h", "x"}}}, {"k2", "two", 1001, {}}},
+                                       storage::Compression::kGzip);
+    kafka::ProduceRequest produce;
+    produce.acks = -1;
+    produce.timeout_ms = 10000;
+    kafka::ProduceRequestPartition part;
+    part.partition_index = 0;
+    part.records.bytes = ByteView(batch);
+    produce.topics.push_back({topic, {part}});
+    auto produced = client_->Call<kafka::ProduceResponse>(ApiKey::kProduce, 7, produce);
+    ASSERT_EQ(produced.body.responses.at(0).partitions.at(0).error_code, 0);
+
+    kafka::FetchRequest fetch;
+    fetch.max_wait_ms = 1000;
+    fetch.min_bytes = 1;
+    fetch.max_bytes = 1 << 20;
+    kafka::FetchRequestPartition p;
+    p.partition = 0;
+    p.fetch_offset = 0;
+    p.partition_max_bytes = 1 << 20;
+    fetch.topics.push_back({topic, {p}});
+    auto fetched = client_->Call<kafka::FetchResponse>(ApiKey::kFetch, 4, fetch);
+    const auto& records = fetched.body.responses.at(0).partitions.at(0).records;
+    ASSERT_TRUE(records.bytes.has_value());
+    ByteView stored(*records.bytes);
+    auto header = storage::ValidateBatch(stored);
+    ASSERT_TRUE(header.ok()) << header.status().ToString();
+    EXPECT_EQ(header->compression(), want);
+    std::vector<std::string> seen;
+    ASSERT_TRUE(storage::ForEachRecord(stored, [&](const storage::RecordView& r) {
+                  seen.push_back(std::to_string(r.offset) + " " + std::string(AsString(*r.value)));
+                }).ok());
+    EXPECT_EQ(seen, (std::vector<std::string>{"0 one", "1 two"}));
+  }
 }
 
 }  // namespace

@@ -4,7 +4,8 @@ describe_configs with their sources, and altered (message.format.version include
 name or a value Kafka refuses is INVALID_CONFIG. Then message.timestamp.type=LogAppendTime (a
 consumer reads the broker's time, typed LOG_APPEND_TIME) and
 message.timestamp.difference.max.ms (a record from 1970 is INVALID_TIMESTAMP). Prints JSON facts
-on its last line.
+on its last line. And compression.type=gzip on a topic written with lz4: the records read back
+whole (the broker recompressed them).
 """
 import json
 import sys
@@ -83,6 +84,23 @@ c.close()
 kind, ts = msg.timestamp() if msg else (None, None)
 facts["stamped_type_is_log_append_time"] = kind == TIMESTAMP_LOG_APPEND_TIME
 facts["stamped_time_is_the_brokers"] = ts is not None and before - 1000 <= ts <= after + 1000
+
+create("squeezed", {"compression.type": "gzip"})
+p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "compression.type": "lz4",
+              "linger.ms": 50})
+for i in range(20):
+    p.produce("squeezed", key=b"k%d" % i, value=b"value-%d" % i)
+p.flush(30)
+c = Consumer({"bootstrap.servers": bootstrap, "group.id": "squeeze", "enable.auto.commit": False})
+c.assign([TopicPartition("squeezed", 0, 0)])
+squeezed = []
+deadline = time.time() + 20
+while time.time() < deadline and len(squeezed) < 20:
+    m = c.poll(0.5)
+    if m is not None and not m.error():
+        squeezed.append([m.offset(), m.key().decode(), m.value().decode()])
+c.close()
+facts["squeezed"] = squeezed == [[i, "k%d" % i, "value-%d" % i] for i in range(20)]
 
 create("bounded", {"message.timestamp.difference.max.ms": "60000"})
 facts["bounded_old"] = produce("bounded", 1000)

@@ -29,6 +29,7 @@ void ExpectSameConfig(const LogConfig& a, const LogConfig& b) {
   EXPECT_EQ(a.flush_ms, b.flush_ms);
   EXPECT_EQ(a.index_interval_bytes, b.index_interval_bytes);
   EXPECT_EQ(a.max_message_bytes, b.max_message_bytes);
+  EXPECT_EQ(a.compression, b.compression);
   EXPECT_EQ(a.log_append_time, b.log_append_time);
   EXPECT_EQ(a.timestamp_difference_max_ms, b.timestamp_difference_max_ms);
   EXPECT_EQ(a.key_schema_validation, b.key_schema_validation);
@@ -52,6 +53,7 @@ LogConfig Custom() {
   c.flush_ms = 0;
   c.index_interval_bytes = 128;
   c.max_message_bytes = 2048;
+  c.compression = Compression::kLz4;
   c.log_append_time = true;
   c.timestamp_difference_max_ms = 1000;
   c.value_schema_validation = true;
@@ -280,7 +282,7 @@ TEST(LogConfigTest, SchemaValidationSettings) {
 
 TEST(LogConfigTest, ToMapNamesEverySetting) {
   auto m = Custom().ToMap();
-  EXPECT_EQ(m.size(), 17u + KafkaOnlyConfigNames().size());
+  EXPECT_EQ(m.size(), 18u + KafkaOnlyConfigNames().size());
   EXPECT_EQ(m.at("segment.bytes"), "123456");
   EXPECT_EQ(m.at("segment.ms"), "60000");
   EXPECT_EQ(m.at("retention.ms"), "-1");
@@ -302,9 +304,8 @@ TEST(LogConfigTest, ToMapNamesEverySetting) {
 // Every topic config Kafka 3.x defines is accepted with a value Kafka accepts, kept and reported;
 // a value Kafka refuses is refused here too.
 TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
-  EXPECT_EQ(KafkaOnlyConfigNames().size(), 18u);
+  EXPECT_EQ(KafkaOnlyConfigNames().size(), 17u);
   const std::map<std::string, std::string> good = {
-      {"compression.type", "lz4"},
       {"file.delete.delay.ms", "0"},
       {"follower.replication.throttled.replicas", "0:1,1:1"},
       {"leader.replication.throttled.replicas", "*"},
@@ -330,11 +331,9 @@ TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
   auto reported = c->ToMap();
   for (const auto& [key, value] : good) EXPECT_EQ(reported.at(key), value) << key;
   auto defaults = LogConfig{}.ToMap();
-  EXPECT_EQ(defaults.at("compression.type"), "producer");
   EXPECT_EQ(defaults.at("min.insync.replicas"), "1");
 
   for (const auto& [key, value] : std::map<std::string, std::string>{
-           {"compression.type", "brotli"},
            {"message.timestamp.type", "Now"},
            {"min.insync.replicas", "0"},
            {"max.compaction.lag.ms", "0"},
@@ -350,6 +349,27 @@ TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
        }) {
     auto bad = LogConfig::WithOverrides(LogConfig{}, {{key, value}});
     EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << key << "=" << value;
+  }
+}
+
+TEST(LogConfigTest, CompressionType) {
+  EXPECT_EQ(LogConfig{}.compression, std::nullopt);
+  EXPECT_EQ(LogConfig{}.ToMap().at("compression.type"), "producer");
+  for (const auto& [name, codec] : std::vector<std::pair<std::string, std::optional<Compression>>>{
+           {"producer", std::nullopt},
+           {"uncompressed", Compression::kNone},
+           {"gzip", Compression::kGzip},
+           {"snappy", Compression::kSnappy},
+           {"lz4", Compression::kLz4},
+           {"zstd", Compression::kZstd}}) {
+    auto c = LogConfig::WithOverrides(Custom(), {{"compression.type", name}});
+    ASSERT_TRUE(c.ok()) << name << ": " << c.status().ToString();
+    EXPECT_EQ(c->compression, codec) << name;
+    EXPECT_EQ(c->ToMap().at("compression.type"), name);
+  }
+  for (const char* bad : {"brotli", "none", "LZ4", ""}) {
+    auto c = LogConfig::WithOverrides(LogConfig{}, {{"compression.type", bad}});
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << bad;
   }
 }
 

@@ -1,7 +1,12 @@
 #include "storage/record_batch.h"
 
+#include <string>
+#include <vector>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include "storage/compression.h"
 
 namespace herald::storage {
 namespace {
@@ -23,6 +28,47 @@ TEST(RecordBatchTest, BuildValidateAndIterate) {
   EXPECT_FALSE(recs[1].value.has_value());
   EXPECT_EQ(recs[1].timestamp, 1005);
   EXPECT_EQ(recs[1].offset, 1);
+}
+
+// compression.type: the same records, header fields and offsets, in another codec, every way.
+TEST(RecordBatchTest, RecompressKeepsRecordsAndHeaderFields) {
+  const std::vector<Compression> codecs = {Compression::kNone, Compression::kGzip,
+                                           Compression::kSnappy, Compression::kLz4,
+                                           Compression::kZstd};
+  for (Compression from : codecs) {
+    Buffer original = BuildBatch({{"k1", "v1", 1000, {{"h", "x"}}},
+                                  {std::nullopt, std::nullopt, 1005, {}},
+                                  {"k3", "", 990, {}}},
+                                 from);
+    auto header = ValidateBatch(original);
+    ASSERT_TRUE(header.ok());
+    header->producer_id = 7;  // header fields pass through as they are
+    header->producer_epoch = 2;
+    header->base_sequence = 40;
+    for (Compression to : codecs) {
+      SCOPED_TRACE(fmt::format("{} -> {}", CompressionName(from), CompressionName(to)));
+      auto again = Recompress(original, *header, to);
+      ASSERT_TRUE(again.ok()) << again.status().ToString();
+      auto h = ValidateBatch(*again);
+      ASSERT_TRUE(h.ok()) << h.status().ToString();
+      EXPECT_EQ(h->compression(), to);
+      EXPECT_EQ(h->record_count, 3);
+      EXPECT_EQ(h->last_offset_delta, 2);
+      EXPECT_EQ(h->base_timestamp, 1000);
+      EXPECT_EQ(h->max_timestamp, 1005);
+      EXPECT_EQ(h->producer_id, 7);
+      EXPECT_EQ(h->producer_epoch, 2);
+      EXPECT_EQ(h->base_sequence, 40);
+      std::vector<std::string> seen;
+      ASSERT_TRUE(ForEachRecord(*again, [&](const RecordView& r) {
+                    seen.push_back(fmt::format(
+                        "{}:{}:{}:{}:{}", r.offset, r.timestamp, r.key ? AsString(*r.key) : "null",
+                        r.value ? AsString(*r.value) : "null", r.header_count));
+                  }).ok());
+      EXPECT_EQ(seen,
+                (std::vector<std::string>{"0:1000:k1:v1:1", "1:1005:null:null:0", "2:990:k3::0"}));
+    }
+  }
 }
 
 TEST(RecordBatchTest, BaseOffsetAndEpochAreOutsideTheCrc) {
