@@ -35,6 +35,8 @@ using namespace std::chrono_literals;
 using kafka::ApiKey;
 using kafka::Code;
 using kafka::ErrorCode;
+using testing::raw_wire::FetchRequestFor;
+using testing::raw_wire::ProduceRequestFor;
 using testing::raw_wire::RawWireClient;
 using Clock = std::chrono::steady_clock;
 
@@ -54,31 +56,6 @@ Buffer BatchOf(const std::vector<std::string>& values) {
   std::vector<storage::RecordSpec> records;
   for (const auto& v : values) records.push_back({std::nullopt, v, 1700000000000, {}});
   return storage::BuildBatch(records);
-}
-
-kafka::ProduceRequest ProduceRequestFor(const std::string& topic, ByteView records, int16_t acks) {
-  kafka::ProduceRequest request;
-  request.acks = acks;
-  request.timeout_ms = 10000;
-  kafka::ProduceRequestPartition partition;
-  partition.partition_index = 0;
-  partition.records.bytes = records;
-  request.topics.push_back({topic, {partition}});
-  return request;
-}
-
-kafka::FetchRequest FetchRequestFor(const std::string& topic, int64_t offset, int32_t max_wait_ms,
-                                    int32_t min_bytes) {
-  kafka::FetchRequest request;
-  request.max_wait_ms = max_wait_ms;
-  request.min_bytes = min_bytes;
-  request.max_bytes = 1 << 20;
-  kafka::FetchRequestPartition partition;
-  partition.partition = 0;
-  partition.fetch_offset = offset;
-  partition.partition_max_bytes = 1 << 20;
-  request.topics.push_back({topic, {partition}});
-  return request;
 }
 
 // ---- calls that must succeed ----

@@ -46,6 +46,7 @@ using kafka::Code;
 using kafka::ErrorCode;
 using nlohmann::json;
 using testing::RunCommand;
+using testing::raw_wire::FetchRequestFor;
 using testing::raw_wire::RawWireClient;
 using Clock = std::chrono::steady_clock;
 
@@ -485,15 +486,7 @@ TEST_F(HardeningTest, FetchWaitIsCappedByTheBroker) {
   Start({"--fetch-max-wait-ms", "200"});
   auto client = Connect();
   ASSERT_EQ(CreateTopic(*client, "quiet", 1).error_code, 0);
-  kafka::FetchRequest request;
-  request.max_wait_ms = 60000;
-  request.min_bytes = 1;
-  request.max_bytes = 1 << 20;
-  kafka::FetchRequestPartition partition;
-  partition.partition = 0;
-  partition.fetch_offset = 0;
-  partition.partition_max_bytes = 1 << 20;
-  request.topics.push_back({"quiet", {partition}});
+  kafka::FetchRequest request = FetchRequestFor("quiet", 0, 60000);
   const auto start = Clock::now();
   auto reply = client->Call<kafka::FetchResponse>(ApiKey::kFetch, 4, request);
   EXPECT_LT(Clock::now() - start, 5s);

@@ -23,6 +23,8 @@ namespace herald {
 namespace {
 
 using kafka::ApiKey;
+using testing::raw_wire::FetchRequestFor;
+using testing::raw_wire::ProduceRequestFor;
 using testing::raw_wire::RawWireClient;
 
 class KafkaConformanceTest : public ::testing::Test {
@@ -136,26 +138,12 @@ TEST_F(KafkaConformanceTest, CompressionTypeRecompressesProducedBatches) {
     SCOPED_TRACE(topic);
     Buffer batch = storage::BuildBatch({{"k1", "one", 1000, {{"h", "x"}}}, {"k2", "two", 1001, {}}},
                                        storage::Compression::kGzip);
-    kafka::ProduceRequest produce;
-    produce.acks = -1;
-    produce.timeout_ms = 10000;
-    kafka::ProduceRequestPartition part;
-    part.partition_index = 0;
-    part.records.bytes = ByteView(batch);
-    produce.topics.push_back({topic, {part}});
-    auto produced = client_->Call<kafka::ProduceResponse>(ApiKey::kProduce, 7, produce);
+    auto produced = client_->Call<kafka::ProduceResponse>(
+        ApiKey::kProduce, 7, ProduceRequestFor(topic, ByteView(batch)));
     ASSERT_EQ(produced.body.responses.at(0).partitions.at(0).error_code, 0);
 
-    kafka::FetchRequest fetch;
-    fetch.max_wait_ms = 1000;
-    fetch.min_bytes = 1;
-    fetch.max_bytes = 1 << 20;
-    kafka::FetchRequestPartition p;
-    p.partition = 0;
-    p.fetch_offset = 0;
-    p.partition_max_bytes = 1 << 20;
-    fetch.topics.push_back({topic, {p}});
-    auto fetched = client_->Call<kafka::FetchResponse>(ApiKey::kFetch, 4, fetch);
+    auto fetched =
+        client_->Call<kafka::FetchResponse>(ApiKey::kFetch, 4, FetchRequestFor(topic, 0, 1000));
     const auto& records = fetched.body.responses.at(0).partitions.at(0).records;
     ASSERT_TRUE(records.bytes.has_value());
     ByteView stored(*records.bytes);

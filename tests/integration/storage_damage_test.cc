@@ -33,6 +33,7 @@ using kafka::Code;
 using kafka::ErrorCode;
 using nlohmann::json;
 using testing::RunCommand;
+using testing::raw_wire::ProduceRequestFor;
 using testing::raw_wire::RawWireClient;
 namespace fs = std::filesystem;
 
@@ -51,14 +52,8 @@ void CreateTopic(RawWireClient& client, const std::string& name) {
 
 int16_t Produce(RawWireClient& client, const std::string& topic, const std::string& value) {
   Buffer batch = storage::BuildBatch({{std::nullopt, value, 1700000000000, {}}});
-  kafka::ProduceRequest request;
-  request.acks = -1;
-  request.timeout_ms = 10000;
-  kafka::ProduceRequestPartition p;
-  p.partition_index = 0;
-  p.records.bytes = ByteView(batch);
-  request.topics.push_back({topic, {p}});
-  auto reply = client.Call<kafka::ProduceResponse>(ApiKey::kProduce, 7, request);
+  auto reply = client.Call<kafka::ProduceResponse>(ApiKey::kProduce, 7,
+                                                   ProduceRequestFor(topic, ByteView(batch)));
   return reply.body.responses.at(0).partitions.at(0).error_code;
 }
 

@@ -42,6 +42,8 @@
 
 #include "base/bytes.h"
 #include "kafka/api.h"
+#include "kafka/messages/fetch.h"
+#include "kafka/messages/produce.h"
 #include "kafka/schema.h"
 
 namespace herald::testing::raw_wire {
@@ -583,5 +585,33 @@ class RawWireClient {
   int32_t next_correlation_id_ = 1;
   std::chrono::milliseconds timeout_{10000};
 };
+
+// A Produce of `records` (one batch) to partition 0 of `topic`.
+inline kafka::ProduceRequest ProduceRequestFor(const std::string& topic, ByteView records,
+                                               int16_t acks = -1) {
+  kafka::ProduceRequest request;
+  request.acks = acks;
+  request.timeout_ms = 10000;
+  kafka::ProduceRequestPartition partition;
+  partition.partition_index = 0;
+  partition.records.bytes = records;
+  request.topics.push_back({topic, {partition}});
+  return request;
+}
+
+// A Fetch of partition 0 of `topic` from `offset`, up to 1 MiB.
+inline kafka::FetchRequest FetchRequestFor(const std::string& topic, int64_t offset,
+                                           int32_t max_wait_ms, int32_t min_bytes = 1) {
+  kafka::FetchRequest request;
+  request.max_wait_ms = max_wait_ms;
+  request.min_bytes = min_bytes;
+  request.max_bytes = 1 << 20;
+  kafka::FetchRequestPartition partition;
+  partition.partition = 0;
+  partition.fetch_offset = offset;
+  partition.partition_max_bytes = 1 << 20;
+  request.topics.push_back({topic, {partition}});
+  return request;
+}
 
 }  // namespace herald::testing::raw_wire
