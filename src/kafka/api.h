@@ -3,7 +3,8 @@
 //
 // Ranges follow what real clients send: minima of 0 where librdkafka 2.0.2 checks for version 0.
 // Flexible versions (compact encodings and tagged fields, schema.h) are served for ApiVersions
-// (v3) and OffsetFetch (v6-8); the other maxima stay below their API's first flexible version.
+// (v3), OffsetFetch (v6-8) and InitProducerId (v2-4); the other maxima stay below their API's
+// first flexible version.
 #pragma once
 
 #include <array>
@@ -67,7 +68,7 @@ inline constexpr std::array kApis = {
     ApiInfo{ApiKey::kCreateTopics, "CreateTopics", 0, 4, 5},
     ApiInfo{ApiKey::kDeleteTopics, "DeleteTopics", 0, 3, 4},
     ApiInfo{ApiKey::kDeleteRecords, "DeleteRecords", 0, 1, 2},
-    ApiInfo{ApiKey::kInitProducerId, "InitProducerId", 0, 1, 2},
+    ApiInfo{ApiKey::kInitProducerId, "InitProducerId", 0, 4, 2},
     ApiInfo{ApiKey::kOffsetForLeaderEpoch, "OffsetForLeaderEpoch", 0, 3, 4},
     ApiInfo{ApiKey::kDescribeConfigs, "DescribeConfigs", 0, 2, 4},
     ApiInfo{ApiKey::kAlterConfigs, "AlterConfigs", 0, 1, 2},

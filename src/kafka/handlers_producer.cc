@@ -1,8 +1,10 @@
-// InitProducerId (v0-1): a producer id and epoch for an idempotent producer (KIP-98).
+// InitProducerId (v0-4): a producer id and epoch for an idempotent producer (KIP-98).
 //
 // Herald has no transaction coordinator yet, so only non-transactional producers get an id:
 //   - transactional_id null: a new producer id (unique across restarts), epoch 0; if the id
 //     high-water mark cannot be persisted, COORDINATOR_NOT_AVAILABLE (15), which clients retry.
+//     From v3 the request may carry the producer's current id and epoch, asking for a bump
+//     (KIP-360); without a transactional id Kafka answers that with a new id too, and so do we.
 //   - transactional_id "": INVALID_REQUEST (42), as Kafka's TransactionCoordinator answers.
 //   - any other transactional_id: TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53). In Kafka
 //     (KafkaApis.handleInitProducerIdRequest) this is the one answer a broker gives a

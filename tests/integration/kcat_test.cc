@@ -65,6 +65,21 @@ TEST_F(KcatTest, GroupResumesFromItsCommittedOffsetsThroughOffsetFetchV7) {
   EXPECT_NE(r.err.find("Received OffsetFetchResponse (v7"), std::string::npos) << r.err;
 }
 
+// librdkafka 2.0.2's idempotent producer asks for its id with InitProducerId v4 (flexible) once
+// the broker advertises it.
+TEST_F(KcatTest, IdempotentProducerGetsItsIdThroughInitProducerIdV4) {
+  const std::string path = dir_.str() + "/idempotent-input";
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("a\nb\n", f);
+  std::fclose(f);
+  auto r = RunCommand(fmt::format(
+      "timeout 30 kcat -b {} -t idem -P -X enable.idempotence=true -X debug=protocol < {}",
+      server_->bootstrap(), path));
+  ASSERT_EQ(r.exit_code, 0) << r.err << "\nserver log:\n" << server_->Log();
+  EXPECT_NE(r.err.find("Received InitProducerIdResponse (v4"), std::string::npos) << r.err;
+  EXPECT_EQ(Kcat("-t idem -C -o beginning -e"), "a\nb\n");
+}
+
 class KcatCodecTest : public KcatTest, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(KcatCodecTest, ProduceAndConsumeEachCodec) {

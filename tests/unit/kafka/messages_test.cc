@@ -847,6 +847,22 @@ TEST(KafkaGoldenTest, OffsetFetchFlexibleVersions) {
                   "00000000 000000000000000a 00000002 00 0000 00 | 00 | 0010 00 | 00"));
 }
 
+TEST(KafkaGoldenTest, InitProducerIdFlexibleVersions) {
+  InitProducerIdRequest request;
+  request.transactional_id = std::nullopt;
+  request.transaction_timeout_ms = 60000;
+  // v2: compact nullable string (0 = null), timeout, tagged fields.
+  ExpectBytes(request, {2, true}, Hex("00 0000ea60 00"));
+  // v3-4: the producer's current id and epoch follow.
+  request.producer_id = 5;
+  request.producer_epoch = 1;
+  ExpectBytes(request, {4, true}, Hex("00 0000ea60 0000000000000005 0001 00"));
+  InitProducerIdResponse response;
+  response.producer_id = 9;
+  response.producer_epoch = 0;
+  ExpectBytes(response, {4, true}, Hex("00000000 0000 0000000000000009 0000 00"));
+}
+
 // Kafka's brokers ignore bytes after a request's message; librdkafka 2.0.2 sends three after its
 // flexible OffsetFetch. Responses (and Decode) stay strict.
 TEST(KafkaGoldenTest, RequestsIgnoreTrailingBytes) {
