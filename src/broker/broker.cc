@@ -262,7 +262,7 @@ void Broker::Append(const std::string& topic, int32_t partition,
       return;
     }
   }
-  if (Status s = log->CheckTimestamps(batch.header()); !s.ok()) {
+  if (Status s = log->CheckTimestamps(batch); !s.ok()) {
     AppendResult r;
     r.status = s;
     r.refusal = ErrorCode::kInvalidTimestamp;

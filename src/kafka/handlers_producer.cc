@@ -5,6 +5,7 @@
 //     high-water mark cannot be persisted, COORDINATOR_NOT_AVAILABLE (15), which clients retry.
 //     From v3 the request may carry the producer's current id and epoch, asking for a bump
 //     (KIP-360); without a transactional id Kafka answers that with a new id too, and so do we.
+//     One of the two without the other is INVALID_REQUEST (42), as in Kafka.
 //   - transactional_id "": INVALID_REQUEST (42), as Kafka's TransactionCoordinator answers.
 //   - any other transactional_id: TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53). In Kafka
 //     (KafkaApis.handleInitProducerIdRequest) this is the one answer a broker gives a
@@ -28,7 +29,10 @@ void InitProducerId(broker::Broker& broker, RequestContext ctx, Respond done) {
   InitProducerIdResponse response;
   response.producer_id = -1;
   response.producer_epoch = -1;
-  if (request->transactional_id.has_value()) {
+  if ((request->producer_id == -1) != (request->producer_epoch == -1)) {
+    // As Kafka: a current id without an epoch, or an epoch without an id (v3+).
+    response.error_code = Code(ErrorCode::kInvalidRequest);
+  } else if (request->transactional_id.has_value()) {
     response.error_code = Code(request->transactional_id->empty()
                                    ? ErrorCode::kInvalidRequest
                                    : ErrorCode::kTransactionalIdAuthorizationFailed);

@@ -555,26 +555,30 @@ bool Log::schema_validation() const {
   return config_.key_schema_validation || config_.value_schema_validation;
 }
 
-Status Log::CheckTimestamps(const BatchHeader& header) const {
+Status Log::CheckTimestamps(const ValidatedBatch& batch) const {
   int64_t max_difference;
   {
     MutexLock lock(append_mu_);
     if (config_.log_append_time) return Status::Ok();
     max_difference = config_.timestamp_difference_max_ms;
   }
-  if (max_difference == LogConfig::kNever) return Status::Ok();
+  if (max_difference == LogConfig::kNever || batch.header().control()) return Status::Ok();
   const int64_t now = clock_.NowMs();
-  for (int64_t ts : {header.base_timestamp, header.max_timestamp}) {
-    // Both are int64s from the wire: compare without overflowing.
-    const bool far = ts < now ? now - max_difference > ts : ts - max_difference > now;
-    if (far) {
-      return OutOfRange(
+  Status far;
+  auto check = [&](int64_t ts) {
+    // Timestamps are int64s from the wire: compare without overflowing.
+    if (far.ok() && (ts < now ? now - max_difference > ts : ts - max_difference > now)) {
+      far = OutOfRange(
           "timestamp {} is more than message.timestamp.difference.max.ms {} from the broker's "
           "time {}",
           ts, max_difference, now);
     }
-  }
-  return Status::Ok();
+  };
+  check(batch.header().max_timestamp);
+  // Every record, as Kafka checks them: a record's delta may put it before the first.
+  HERALD_RETURN_IF_ERROR(
+      ForEachRecord(batch.bytes(), [&](const RecordView& r) { check(r.timestamp); }));
+  return far;
 }
 
 std::optional<Compression> Log::compression() const {
@@ -671,8 +675,10 @@ Result<int> Log::ApplyRetention() {
 bool Log::CompactionDue() const {
   MutexLock lock(append_mu_);
   if (!config_.cleanup_compact) return false;
+  const int64_t now = clock_.NowMs();
   return active_->base_offset() != compacted_active_base_.load() ||
-         clock_.NowMs() - compacted_at_ms_.load() >= config_.delete_retention_ms;
+         now - compacted_at_ms_.load() >= config_.delete_retention_ms ||
+         now >= held_back_until_ms_.load();
 }
 
 Result<CompactionStats> Log::Compact() {
@@ -701,10 +707,18 @@ Result<CompactionStats> Log::Compact() {
   inactive.pop_back();  // never the active segment
   // min.compaction.lag.ms: as Kafka's first uncleanable offset, the first segment with a record
   // younger than the lag ends what may be compacted.
+  held_back_until_ms_.store(LogConfig::kNever);
   if (min_lag_ms > 0) {
     auto young = std::ranges::find_if(inactive, [&](const std::shared_ptr<Segment>& seg) {
       return seg->max_timestamp() > now - min_lag_ms;
     });
+    // CompactionDue again once the first segment held back is old enough, even if no other
+    // segment rolls by then.
+    if (young != inactive.end()) {
+      const int64_t ts = (*young)->max_timestamp();
+      held_back_until_ms_.store(ts > LogConfig::kNever - min_lag_ms ? LogConfig::kNever
+                                                                    : ts + min_lag_ms);
+    }
     inactive.erase(young, inactive.end());
   }
   if (inactive.empty()) return stats;

@@ -145,10 +145,10 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   Status health() const;
   int32_t max_message_bytes() const;  // config().max_message_bytes, without the copy
   std::optional<Compression> compression() const;  // config().compression, without the copy
-  // With CreateTime and message.timestamp.difference.max.ms: kOutOfRange when the batch's first
-  // or largest timestamp is further than that from the clock (Kafka's INVALID_TIMESTAMP). Kafka
-  // checks every record; the first and largest bound a producer's batch.
-  Status CheckTimestamps(const BatchHeader& header) const;
+  // With CreateTime and message.timestamp.difference.max.ms: kOutOfRange when a record's
+  // timestamp, or the batch's max timestamp, is further than that from the clock (Kafka's
+  // INVALID_TIMESTAMP). Reads every record (decompressing) only when the limit is set.
+  Status CheckTimestamps(const ValidatedBatch& batch) const;
   // Whether the config asks for key or value schema validation, without the copy.
   bool schema_validation() const;
   const std::string& dir() const { return options_.dir; }
@@ -260,6 +260,8 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   Mutex cleaner_mu_;  // one of retention / compaction / DeleteRecords at a time
   std::atomic<int64_t> compacted_active_base_{-1};  // the active segment at the last compaction
   std::atomic<int64_t> compacted_at_ms_{0};
+  // When the first segment that min.compaction.lag.ms held back becomes old enough.
+  std::atomic<int64_t> held_back_until_ms_{LogConfig::kNever};
 };
 
 }  // namespace herald::storage

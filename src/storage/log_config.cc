@@ -1,5 +1,6 @@
 #include "storage/log_config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -73,7 +74,8 @@ std::string StrategyName(SubjectNameStrategy strategy) {
 
 // How a stored-only config's value is checked: as Kafka's ConfigDef checks it.
 enum class Kind : uint8_t {
-  kLong,         // an integer >= min
+  kLong,         // an integer in [min, max]
+  kGzipLevel,    // -1 (the codec's default) or 1 to 9
   kBool,         // true | false
   kRatio,        // a number in [0, 1]
   kReplicaList,  // "", "*" or partition:broker pairs separated by commas
@@ -86,11 +88,15 @@ struct KafkaOnlyConfig {
   std::string_view default_value;  // Kafka's
   Kind kind;
   int64_t min = 0;
+  int64_t max = std::numeric_limits<int64_t>::max();
 };
 
 constexpr std::string_view kMaxLong = "9223372036854775807";
 
 constexpr KafkaOnlyConfig kKafkaOnly[] = {
+    {"compression.gzip.level", "-1", Kind::kGzipLevel},
+    {"compression.lz4.level", "9", Kind::kLong, 1, 17},
+    {"compression.zstd.level", "3", Kind::kLong, -131072, 22},
     {"file.delete.delay.ms", "60000", Kind::kLong, 0},
     {"follower.replication.throttled.replicas", "", Kind::kReplicaList},
     {"leader.replication.throttled.replicas", "", Kind::kReplicaList},
@@ -137,25 +143,31 @@ bool IsReplicaList(std::string_view v) {
   }
 }
 
-// Kafka's metadata versions as message.format.version accepts them: 0.8.0 ... 3.x, optionally
-// with an -IV suffix.
+// Kafka's releases as message.format.version names them (0.8.0 ... 3.9), each optionally with
+// an -IVn suffix (n up to 4, the most any release has).
 bool IsVersion(std::string_view v) {
-  if (v.empty() || v.size() > 16) return false;
-  size_t dash = v.find("-IV");
-  std::string_view number = v.substr(0, dash);
+  constexpr std::string_view kReleases[] = {
+      "0.8.0", "0.8.1", "0.8.2", "0.9.0", "0.10.0", "0.10.1", "0.10.2", "0.11.0", "1.0", "1.1",
+      "2.0",   "2.1",   "2.2",   "2.3",   "2.4",    "2.5",    "2.6",    "2.7",    "2.8", "3.0",
+      "3.1",   "3.2",   "3.3",   "3.4",   "3.5",    "3.6",    "3.7",    "3.8",    "3.9"};
+  const size_t dash = v.find("-IV");
   if (dash != std::string_view::npos) {
-    if (!IsDigits(v.substr(dash + 3))) return false;
+    const std::string_view iv = v.substr(dash + 3);
+    if (iv.size() != 1 || iv[0] < '0' || iv[0] > '4') return false;
   }
-  if (number.empty() || number.front() == '.' || number.back() == '.') return false;
-  return number.find_first_not_of("0123456789.") == std::string_view::npos &&
-         number.find("..") == std::string_view::npos && number.find('.') != std::string_view::npos;
+  return std::ranges::find(kReleases, v.substr(0, dash)) != std::end(kReleases);
 }
 
 Status CheckKafkaOnly(const KafkaOnlyConfig& c, const std::string& value) {
   const std::string key(c.name);
   switch (c.kind) {
     case Kind::kLong:
-      return ParseInt(key, value, c.min, std::numeric_limits<int64_t>::max()).status();
+      return ParseInt(key, value, c.min, c.max).status();
+    case Kind::kGzipLevel: {
+      HERALD_ASSIGN_OR_RETURN(int64_t level, ParseInt(key, value, -1, 9));
+      if (level == 0) return InvalidArgument("{}: 0 is not -1 or a level from 1 to 9", key);
+      return Status::Ok();
+    }
     case Kind::kBool:
       return ParseBool(key, value).status();
     case Kind::kRatio: {

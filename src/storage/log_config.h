@@ -18,8 +18,8 @@
 //   message.timestamp.type CreateTime (records keep the producer's time) | LogAppendTime (each
 //                          batch gets the broker's clock as it is appended)
 //   message.timestamp.difference.max.ms
-//                          with CreateTime, how far a batch's first and largest timestamps may be
-//                          from the broker's clock (Log::CheckTimestamps)
+//                          with CreateTime, how far each record's timestamp may be from the
+//                          broker's clock (Log::CheckTimestamps)
 //   confluent.key.schema.validation, confluent.value.schema.validation
 //                          whether appends check records' keys / values against the schema
 //                          registry (the check itself is the broker's: broker::BatchValidator)
@@ -29,8 +29,8 @@
 //                          (the record's full name), TopicRecordNameStrategy (<topic>-<name>);
 //                          Kafka's full class names are accepted too
 //
-// Every other topic config Kafka 3.x defines (compression.type, message.timestamp.type,
-// min.insync.replicas, message.format.version, ...) is accepted when its value is one Kafka
+// Every other topic config Kafka 3.x defines (min.insync.replicas, message.format.version,
+// max.compaction.lag.ms, ...) is accepted when its value is one Kafka
 // accepts, kept in `kafka_only` and reported, but changes nothing yet: KafkaOnlyConfigNames()
 // lists them and docs/kafka-compat.md says what each would change on one node. Any other name is
 // refused, as Kafka refuses it.

@@ -11,6 +11,7 @@
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_topics.h"
 #include "kafka/messages/fetch.h"
+#include "kafka/messages/init_producer_id.h"
 #include "kafka/messages/offset_commit.h"
 #include "kafka/messages/offset_fetch.h"
 #include "kafka/messages/produce.h"
@@ -125,6 +126,27 @@ TEST_F(KafkaConformanceTest, OffsetFetchV8AnswersEachGroupOfTheBatch) {
   EXPECT_EQ(groups[2].group_id, "nobody");
   EXPECT_EQ(groups[2].error_code, 0);
   EXPECT_EQ(groups[2].topics.at(0).partitions.at(0).committed_offset, -1);
+}
+
+// InitProducerId v3+ carries the producer's current id and epoch (KIP-360): without a
+// transactional id the answer is a new id, as in Kafka; one of the two without the other is
+// INVALID_REQUEST.
+TEST_F(KafkaConformanceTest, InitProducerIdV4BumpsAndChecksTheCurrentIdAndEpoch) {
+  kafka::InitProducerIdRequest request;
+  request.transactional_id = std::nullopt;
+  request.transaction_timeout_ms = 60000;
+  auto first = client_->Call<kafka::InitProducerIdResponse>(ApiKey::kInitProducerId, 4, request);
+  ASSERT_EQ(first.body.error_code, 0);
+  request.producer_id = first.body.producer_id;
+  request.producer_epoch = first.body.producer_epoch;
+  auto bumped = client_->Call<kafka::InitProducerIdResponse>(ApiKey::kInitProducerId, 4, request);
+  EXPECT_EQ(bumped.body.error_code, 0);
+  EXPECT_NE(bumped.body.producer_id, first.body.producer_id);
+  EXPECT_EQ(bumped.body.producer_epoch, 0);
+  request.producer_epoch = -1;
+  auto half = client_->Call<kafka::InitProducerIdResponse>(ApiKey::kInitProducerId, 4, request);
+  EXPECT_EQ(half.body.error_code, 42);  // INVALID_REQUEST
+  EXPECT_EQ(half.body.producer_id, -1);
 }
 
 // compression.type: what the producer sent in one codec is stored and fetched in the topic's, with

@@ -304,8 +304,11 @@ TEST(LogConfigTest, ToMapNamesEverySetting) {
 // Every topic config Kafka 3.x defines is accepted with a value Kafka accepts, kept and reported;
 // a value Kafka refuses is refused here too.
 TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
-  EXPECT_EQ(KafkaOnlyConfigNames().size(), 17u);
+  EXPECT_EQ(KafkaOnlyConfigNames().size(), 20u);
   const std::map<std::string, std::string> good = {
+      {"compression.gzip.level", "9"},
+      {"compression.lz4.level", "17"},
+      {"compression.zstd.level", "-5"},
       {"file.delete.delay.ms", "0"},
       {"follower.replication.throttled.replicas", "0:1,1:1"},
       {"leader.replication.throttled.replicas", "*"},
@@ -333,7 +336,7 @@ TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
   auto defaults = LogConfig{}.ToMap();
   EXPECT_EQ(defaults.at("min.insync.replicas"), "1");
 
-  for (const auto& [key, value] : std::map<std::string, std::string>{
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
            {"message.timestamp.type", "Now"},
            {"min.insync.replicas", "0"},
            {"max.compaction.lag.ms", "0"},
@@ -343,6 +346,12 @@ TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
            {"remote.storage.enable", "true"},
            {"preallocate", "yes"},
            {"message.format.version", "banana"},
+           {"message.format.version", "9.9"},
+           {"message.format.version", "3.0-IV5"},
+           {"compression.gzip.level", "0"},
+           {"compression.gzip.level", "10"},
+           {"compression.lz4.level", "0"},
+           {"compression.zstd.level", "23"},
            {"message.format.version", "3..0"},
            {"leader.replication.throttled.replicas", "0:1,x"},
            {"follower.replication.throttled.replicas", "0:"},

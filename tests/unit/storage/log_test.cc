@@ -299,10 +299,11 @@ TEST_F(PartitionLogTest, CompactionLeavesRecordsYoungerThanTheMinimumLag) {
   auto young = log->Compact();
   ASSERT_TRUE(young.ok()) << young.status().ToString();
   EXPECT_EQ(young->records_removed, 0) << "every record is younger than the lag";
+  EXPECT_FALSE(log->CompactionDue());
 
+  // Once the lag has passed the held-back segments are due, with no new segment rolled.
   clock_.AdvanceMs(60'001);
-  Append(*log, 1, -1, "roll-");  // a new record, so the segments before it are rolled
-  for (int i = 0; i < 10; ++i) Append(*log, 1, -1, "filler-");
+  EXPECT_TRUE(log->CompactionDue());
   auto old = log->Compact();
   ASSERT_TRUE(old.ok()) << old.status().ToString();
   EXPECT_GT(old->records_removed, 0) << "past the lag, older versions of k go";
@@ -387,23 +388,28 @@ TEST_F(PartitionLogTest, TimestampDifferenceBoundsCreateTimeBatches) {
   config_.timestamp_difference_max_ms = 60'000;
   auto log = OpenLog();
   const int64_t now = clock_.NowMs();
-  auto header_at = [](int64_t first, int64_t max) {
-    BatchHeader h;
-    h.base_timestamp = first;
-    h.max_timestamp = max;
-    return h;
+  // A batch of records at these times, in this order, compressed or not.
+  auto check = [&](std::vector<int64_t> times, Compression codec = Compression::kNone) {
+    std::vector<RecordSpec> records;
+    for (int64_t ts : times) records.push_back({"k", "v", ts, {}});
+    Buffer bytes = BuildBatch(records, codec);
+    auto batch = ValidatedBatch::Check(bytes);
+    EXPECT_TRUE(batch.ok());
+    return log->CheckTimestamps(*batch).code();
   };
-  EXPECT_TRUE(log->CheckTimestamps(header_at(now - 60'000, now + 60'000)).ok());
-  EXPECT_EQ(log->CheckTimestamps(header_at(now - 60'001, now)).code(), StatusCode::kOutOfRange);
-  EXPECT_EQ(log->CheckTimestamps(header_at(now, now + 60'001)).code(), StatusCode::kOutOfRange);
-  EXPECT_EQ(log->CheckTimestamps(header_at(std::numeric_limits<int64_t>::min(),
-                                           std::numeric_limits<int64_t>::max()))
-                .code(),
-            StatusCode::kOutOfRange);
+  EXPECT_EQ(check({now - 60'000, now + 60'000}), StatusCode::kOk);
+  EXPECT_EQ(check({now - 60'001, now}), StatusCode::kOutOfRange);
+  EXPECT_EQ(check({now, now + 60'001}), StatusCode::kOutOfRange);
+  // A later record older than the first (a negative delta) is checked too, compressed or not.
+  EXPECT_EQ(check({now, 0}), StatusCode::kOutOfRange);
+  EXPECT_EQ(check({now, now, 0}, Compression::kZstd), StatusCode::kOutOfRange);
+  EXPECT_EQ(
+      check({std::numeric_limits<int64_t>::min() / 2, std::numeric_limits<int64_t>::max() / 2}),
+      StatusCode::kOutOfRange);
   // LogAppendTime replaces the producer's times: nothing to bound.
   config_.log_append_time = true;
   log->SetConfig(config_);
-  EXPECT_TRUE(log->CheckTimestamps(header_at(0, 0)).ok());
+  EXPECT_EQ(check({0, 0}), StatusCode::kOk);
 }
 
 TEST_F(PartitionLogTest, FullDiskFailsTheAppendAndLosesNothing) {
