@@ -251,7 +251,8 @@ void Broker::Append(const std::string& topic, int32_t partition,
     done(std::move(r));
   };
   // The whole config is copied only for the topics that validate: this runs for every batch.
-  if (validator_ && log->schema_validation()) {
+  const storage::Log::AppendPolicy policy = log->append_policy();
+  if (validator_ && policy.schema_validation) {
     if (Status s = validator_(topic, log->config(), batch); !s.ok()) {
       LogWarn("produce_invalid_record", {{"topic", topic}, {"partition", partition}},
               s.message());
@@ -262,7 +263,7 @@ void Broker::Append(const std::string& topic, int32_t partition,
       return;
     }
   }
-  if (Status s = log->CheckTimestamps(batch); !s.ok()) {
+  if (Status s = log->CheckTimestamps(batch, policy.timestamp_difference_max_ms); !s.ok()) {
     AppendResult r;
     r.status = s;
     r.refusal = ErrorCode::kInvalidTimestamp;
@@ -273,7 +274,7 @@ void Broker::Append(const std::string& topic, int32_t partition,
   // writes it before Append returns, so the new bytes live only in this scope).
   Buffer recompressed;
   std::optional<storage::ValidatedBatch> rebuilt;
-  if (auto codec = log->compression();
+  if (const auto codec = policy.compression;
       codec && *codec != batch.header().compression() && !batch.header().control()) {
     auto bytes = storage::Recompress(batch.bytes(), batch.header(), *codec);
     if (!bytes.ok()) {

@@ -245,27 +245,27 @@ void Write(FrameWriter& w, const T& v, Version ver) {
   if (ver.flexible) w.EmptyTaggedFields();
 }
 
-// Decodes a whole message body; kInvalidArgument if it is malformed or has bytes left over.
+enum class LeftOver : bool { kRefuse, kIgnore };
+
+// Decodes a whole message body; kInvalidArgument if it is malformed, cut short, or (unless
+// `left_over` says to ignore them) has bytes left over.
 template <Structure T>
-Result<T> Decode(ByteView body, Version ver) {
+Result<T> Decode(ByteView body, Version ver, LeftOver left_over = LeftOver::kRefuse) {
   Reader r(body);
   T v{};
   Read(r, v, ver);
-  if (r.ok() && r.remaining() != 0) r.Fail(fmt::format("{} bytes left over", r.remaining()));
+  if (left_over == LeftOver::kRefuse && r.ok() && r.remaining() != 0) {
+    r.Fail(fmt::format("{} bytes left over", r.remaining()));
+  }
   HERALD_RETURN_IF_ERROR(r.status());
   return v;
 }
 
 // Decodes a request body as Kafka's brokers do: bytes after the message are ignored (librdkafka
-// 2.0.2 sends three after the tagged fields of its flexible OffsetFetch). kInvalidArgument if the
-// message itself is malformed or cut short.
+// 2.0.2 sends three after the tagged fields of its flexible OffsetFetch).
 template <Structure T>
 Result<T> DecodeRequest(ByteView body, Version ver) {
-  Reader r(body);
-  T v{};
-  Read(r, v, ver);
-  HERALD_RETURN_IF_ERROR(r.status());
-  return v;
+  return Decode<T>(body, ver, LeftOver::kIgnore);
 }
 
 }  // namespace herald::kafka

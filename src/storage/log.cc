@@ -550,18 +550,13 @@ Status Log::health() const {
   return failed_;
 }
 
-bool Log::schema_validation() const {
+Log::AppendPolicy Log::append_policy() const {
   MutexLock lock(append_mu_);
-  return config_.key_schema_validation || config_.value_schema_validation;
+  return {config_.key_schema_validation || config_.value_schema_validation, config_.compression,
+          config_.log_append_time ? LogConfig::kNever : config_.timestamp_difference_max_ms};
 }
 
-Status Log::CheckTimestamps(const ValidatedBatch& batch) const {
-  int64_t max_difference;
-  {
-    MutexLock lock(append_mu_);
-    if (config_.log_append_time) return Status::Ok();
-    max_difference = config_.timestamp_difference_max_ms;
-  }
+Status Log::CheckTimestamps(const ValidatedBatch& batch, int64_t max_difference) const {
   if (max_difference == LogConfig::kNever || batch.header().control()) return Status::Ok();
   const int64_t now = clock_.NowMs();
   Status far;
@@ -579,11 +574,6 @@ Status Log::CheckTimestamps(const ValidatedBatch& batch) const {
   HERALD_RETURN_IF_ERROR(
       ForEachRecord(batch.bytes(), [&](const RecordView& r) { check(r.timestamp); }));
   return far;
-}
-
-std::optional<Compression> Log::compression() const {
-  MutexLock lock(append_mu_);
-  return config_.compression;
 }
 
 int32_t Log::max_message_bytes() const {

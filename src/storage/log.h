@@ -144,13 +144,18 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // OK, or why the log stopped accepting appends (a failed fsync) until it is reopened.
   Status health() const;
   int32_t max_message_bytes() const;  // config().max_message_bytes, without the copy
-  std::optional<Compression> compression() const;  // config().compression, without the copy
-  // With CreateTime and message.timestamp.difference.max.ms: kOutOfRange when a record's
-  // timestamp, or the batch's max timestamp, is further than that from the clock (Kafka's
-  // INVALID_TIMESTAMP). Reads every record (decompressing) only when the limit is set.
-  Status CheckTimestamps(const ValidatedBatch& batch) const;
-  // Whether the config asks for key or value schema validation, without the copy.
-  bool schema_validation() const;
+  // What the broker applies to a batch before writing it, read under one lock per batch.
+  struct AppendPolicy {
+    bool schema_validation = false;          // key or value schema validation is on
+    std::optional<Compression> compression;  // recompress to this codec (nullopt: producer)
+    // message.timestamp.difference.max.ms, kNever when unbounded or with LogAppendTime.
+    int64_t timestamp_difference_max_ms = LogConfig::kNever;
+  };
+  AppendPolicy append_policy() const;
+  // kOutOfRange when a record's timestamp, or the batch's max timestamp, is further than
+  // `max_difference_ms` from the clock (Kafka's INVALID_TIMESTAMP). Reads every record
+  // (decompressing) unless the bound is kNever.
+  Status CheckTimestamps(const ValidatedBatch& batch, int64_t max_difference_ms) const;
   const std::string& dir() const { return options_.dir; }
 
   // Changes settings; they apply from the next append or cleaner run.

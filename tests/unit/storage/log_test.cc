@@ -395,7 +395,7 @@ TEST_F(PartitionLogTest, TimestampDifferenceBoundsCreateTimeBatches) {
     Buffer bytes = BuildBatch(records, codec);
     auto batch = ValidatedBatch::Check(bytes);
     EXPECT_TRUE(batch.ok());
-    return log->CheckTimestamps(*batch).code();
+    return log->CheckTimestamps(*batch, log->append_policy().timestamp_difference_max_ms).code();
   };
   EXPECT_EQ(check({now - 60'000, now + 60'000}), StatusCode::kOk);
   EXPECT_EQ(check({now - 60'001, now}), StatusCode::kOutOfRange);
