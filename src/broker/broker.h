@@ -115,6 +115,8 @@ class Broker {
   static bool IsInternalTopic(std::string_view name) { return name.starts_with("__"); }
   const std::string& cluster_id() const { return cluster_id_; }
   const std::string& data_dir() const { return engine_.data_dir(); }
+  // The size of the disk holding the data directory and the bytes still usable there.
+  Result<storage::DiskSpace> disk_space() const { return engine_.fs().Space(engine_.data_dir()); }
   Clock& clock() const { return engine_.clock(); }
 
   // Topics and partitions as every door sees them (storage::Engine's, see storage/engine.h).

@@ -33,6 +33,18 @@ class Cursor {
 
 }  // namespace
 
+std::optional<std::vector<std::string>> DecodeConsumerSubscription(ByteView bytes) {
+  Cursor in(bytes);
+  int16_t version = 0;
+  int32_t topics = 0;
+  if (!in.Int(version) || version < 0 || !in.Count(topics, 2)) return std::nullopt;
+  std::vector<std::string> out(static_cast<size_t>(topics));
+  for (auto& topic : out) {
+    if (!in.String(topic)) return std::nullopt;
+  }
+  return out;
+}
+
 std::optional<std::vector<AssignedTopic>> DecodeConsumerAssignment(ByteView bytes) {
   Cursor in(bytes);
   int16_t version = 0;

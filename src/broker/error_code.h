@@ -67,7 +67,10 @@ enum class ErrorCode : int16_t {
   kMemberIdRequired = 79,
   kGroupMaxSizeReached = 81,
   kFencedInstanceId = 82,
+  kElectionNotNeeded = 84,
+  kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
+  kMismatchedEndpointType = 114,
 };
 
 inline constexpr int16_t Code(ErrorCode e) { return static_cast<int16_t>(e); }

@@ -164,6 +164,16 @@ void GroupCoordinator::List(
   });
 }
 
+void GroupCoordinator::DeleteOffsets(std::string group_id,
+                                     std::vector<std::pair<std::string, int32_t>> partitions,
+                                     std::function<void(ErrorCode, std::vector<ErrorCode>)> done) {
+  if (!impl_) return done(ErrorCode::kCoordinatorNotAvailable, {});
+  impl_->Post([impl = impl_, group_id = std::move(group_id), partitions = std::move(partitions),
+               done = std::move(done)]() mutable {
+    impl->DoDeleteOffsets(group_id, std::move(partitions), std::move(done));
+  });
+}
+
 void GroupCoordinator::Shutdown() {
   if (!impl_) return;
   impl_->Post([impl = impl_] { impl->DoShutdown(); });

@@ -171,6 +171,13 @@ class GroupCoordinator {
                 std::function<void(std::vector<GroupOverview>)> done);
   void Delete(std::vector<std::string> groups,
               std::function<void(std::vector<std::pair<std::string, ErrorCode>>)> done);
+  // Removes the group's committed offsets of `partitions` (OffsetDelete), answering a group error
+  // and an error per partition in the order asked. As Kafka's coordinator: an unknown group is
+  // GROUP_ID_NOT_FOUND; a consumer group with members keeps the offsets of topics a member is
+  // subscribed to (GROUP_SUBSCRIBED_TO_TOPIC); any other group with members is NON_EMPTY_GROUP. An
+  // empty group left with no offsets is removed, as Kafka removes it.
+  void DeleteOffsets(std::string group_id, std::vector<std::pair<std::string, int32_t>> partitions,
+                     std::function<void(ErrorCode, std::vector<ErrorCode>)> done);
   // Cancels every timer so the executor can run out of work; members waiting in a join or sync
   // are answered with COORDINATOR_NOT_AVAILABLE (their clients retry elsewhere or later).
   void Shutdown();

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "broker/broker_metrics.h"
+#include "broker/consumer_protocol.h"
 #include "broker/group_records.h"
 #include "storage/record_scan.h"
 
@@ -629,6 +630,64 @@ void GroupCoordinator::Impl::DoDelete(std::vector<std::string> names,
     }
     done(std::move(results));
   });
+}
+
+bool GroupCoordinator::Impl::SubscribedTo(const Group& g, const std::string& topic) {
+  for (const auto& [id, m] : g.members) {
+    for (const auto& [protocol, metadata] : m->protocols) {
+      if (!g.protocol.empty() && protocol != g.protocol) continue;
+      auto topics = DecodeConsumerSubscription(metadata);
+      if (topics && std::find(topics->begin(), topics->end(), topic) != topics->end()) return true;
+    }
+  }
+  return false;
+}
+
+void GroupCoordinator::Impl::DoDeleteOffsets(
+    const std::string& group_id, std::vector<std::pair<std::string, int32_t>> partitions,
+    std::function<void(ErrorCode, std::vector<ErrorCode>)> done) {
+  if (group_id.empty()) return done(ErrorCode::kInvalidGroupId, {});
+  Group* g = Find(group_id);
+  if (!g) return done(ErrorCode::kGroupIdNotFound, {});
+  const bool consumer = g->protocol_type == "consumer";
+  if (!g->members.empty() && !consumer) return done(ErrorCode::kNonEmptyGroup, {});
+  std::vector<ErrorCode> errors(partitions.size(), ErrorCode::kNone);
+  std::vector<storage::RecordSpec> tombstones;
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    const auto& [topic, partition] = partitions[i];
+    if (!g->members.empty() && SubscribedTo(*g, topic)) {
+      errors[i] = ErrorCode::kGroupSubscribedToTopic;
+    } else if (g->offsets.count({topic, partition}) != 0) {
+      tombstones.push_back(OffsetTombstone(group_id, topic, partition, Now()));
+    }
+  }
+  if (tombstones.empty()) return done(ErrorCode::kNone, std::move(errors));
+  auto self = shared_from_this();
+  Persist(std::move(tombstones),
+          [self, group_id, partitions = std::move(partitions), errors = std::move(errors),
+           done = std::move(done)](Status s) mutable {
+            Group* grp = self->Find(group_id);
+            for (size_t i = 0; i < partitions.size(); ++i) {
+              if (errors[i] != ErrorCode::kNone) continue;
+              if (!s.ok()) {
+                errors[i] = ErrorCode::kKafkaStorageError;
+              } else if (grp) {
+                grp->offsets.erase(partitions[i]);
+              }
+            }
+            if (s.ok() && grp && grp->members.empty() && grp->offsets.empty() &&
+                grp->state == State::kEmpty) {
+              // As Kafka's cleanup: an empty group without offsets is gone. Its tombstone keeps a
+              // replay from bringing back the generation its record holds.
+              self->Persist({GroupTombstone(group_id, self->Now())}, [self, group_id](Status gone) {
+                Group* left = self->Find(group_id);
+                if (gone.ok() && left && left->members.empty() && left->offsets.empty()) {
+                  self->groups_.erase(group_id);
+                }
+              });
+            }
+            done(ErrorCode::kNone, std::move(errors));
+          });
 }
 
 }  // namespace herald::broker

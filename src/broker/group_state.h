@@ -120,6 +120,12 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   std::map<std::string, std::unique_ptr<Group>>& groups() { return groups_; }
   const storage::Engine& engine() const { return engine_; }
 
+  void DoDeleteOffsets(const std::string& group_id,
+                       std::vector<std::pair<std::string, int32_t>> partitions,
+                       std::function<void(ErrorCode, std::vector<ErrorCode>)> done);
+  // Whether a member of a "consumer" group is subscribed to `topic`.
+  static bool SubscribedTo(const Group& g, const std::string& topic);
+
   void DoShutdown();
   void DoDelete(std::vector<std::string> names,
                 std::function<void(std::vector<std::pair<std::string, ErrorCode>>)> done);

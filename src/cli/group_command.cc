@@ -1,6 +1,7 @@
-// `herald group list|describe|reset-offsets|delete`: consumer groups on any Kafka-protocol broker
-// through librdkafka's admin API (ListConsumerGroups, DescribeConsumerGroups,
-// ListConsumerGroupOffsets, AlterConsumerGroupOffsets, DeleteGroups) and ListOffsets for lag.
+// `herald group list|describe|reset-offsets|delete-offsets|delete`: consumer groups on any
+// Kafka-protocol broker through librdkafka's admin API (ListConsumerGroups,
+// DescribeConsumerGroups, ListConsumerGroupOffsets, AlterConsumerGroupOffsets,
+// DeleteConsumerGroupOffsets, DeleteGroups) and ListOffsets for lag.
 #include <algorithm>
 #include <iostream>
 #include <map>
@@ -185,6 +186,26 @@ int RunDescribe(const DescribeOptions& o) {
   return kExitOk;
 }
 
+// The partitions of `topic` named in `only` (every one when empty); kNotFound for a partition the
+// topic does not have.
+Result<std::vector<client::TopicPartition>> SelectPartitions(client::Admin& admin,
+                                                             const std::string& topic,
+                                                             const std::vector<int32_t>& only) {
+  HERALD_ASSIGN_OR_RETURN(client::TopicInfo info, admin.client().DescribeTopic(topic));
+  std::vector<client::TopicPartition> partitions;
+  for (const auto& p : info.partitions) {
+    if (only.empty() || std::find(only.begin(), only.end(), p.id) != only.end()) {
+      partitions.push_back({topic, p.id, 0, {}});
+    }
+  }
+  for (int32_t p : only) {
+    if (p < 0 || static_cast<size_t>(p) >= info.partitions.size()) {
+      return NotFound("topic '{}' has no partition {}", topic, p);
+    }
+  }
+  return partitions;
+}
+
 // ---- reset-offsets ---------------------------------------------------------------------------
 
 struct ResetOptions {
@@ -215,20 +236,9 @@ int RunReset(const ResetOptions& o) {
   }
   auto admin = ConnectAdmin(o.flags);
   if (!admin.ok()) return Fail(admin.status());
-  auto topic = admin->client().DescribeTopic(o.topic);
-  if (!topic.ok()) return Fail(topic.status());
-  std::vector<client::TopicPartition> partitions;
-  for (const auto& p : topic->partitions) {
-    if (o.partitions.empty() ||
-        std::find(o.partitions.begin(), o.partitions.end(), p.id) != o.partitions.end()) {
-      partitions.push_back({o.topic, p.id, 0, {}});
-    }
-  }
-  for (int32_t p : o.partitions) {
-    if (p < 0 || static_cast<size_t>(p) >= topic->partitions.size()) {
-      return Fail(NotFound("topic '{}' has no partition {}", o.topic, p));
-    }
-  }
+  auto selected = SelectPartitions(*admin, o.topic, o.partitions);
+  if (!selected.ok()) return Fail(selected.status());
+  const std::vector<client::TopicPartition>& partitions = *selected;
   ProgressBar progress(fmt::format("reset-offsets {}", o.group), 4);
   auto described = admin->DescribeGroups({o.group});
   if (!described.ok()) return Fail(described.status());
@@ -322,11 +332,46 @@ int RunDelete(const DeleteOptions& o) {
   return kExitOk;
 }
 
+// ---- delete-offsets --------------------------------------------------------------------------
+
+struct DeleteOffsetsOptions {
+  ClientFlags flags;
+  std::string group;
+  std::string topic;
+  std::vector<int32_t> partitions;
+};
+
+int RunDeleteOffsets(const DeleteOffsetsOptions& o) {
+  auto admin = ConnectAdmin(o.flags);
+  if (!admin.ok()) return Fail(admin.status());
+  auto selected = SelectPartitions(*admin, o.topic, o.partitions);
+  if (!selected.ok()) return Fail(selected.status());
+  auto results = admin->DeleteGroupOffsets(o.group, std::move(selected).value());
+  if (!results.ok()) return Fail(results.status());
+  nlohmann::json rows = nlohmann::json::array();
+  Table table({"TOPIC", "PARTITION", "RESULT"});
+  Status first_failure;
+  for (const auto& tp : *results) {
+    const std::string result = tp.status.ok() ? "deleted" : tp.status.message();
+    rows.push_back({{"topic", tp.topic}, {"partition", tp.partition}, {"deleted", tp.status.ok()}});
+    if (!tp.status.ok()) rows.back()["error"] = tp.status.message();
+    table.AddRow({tp.topic, std::to_string(tp.partition), result});
+    if (first_failure.ok()) first_failure = tp.status;
+  }
+  if (o.flags.json()) {
+    PrintJson({{"group", o.group}, {"partitions", rows}});
+  } else {
+    table.Print(std::cout);
+  }
+  return first_failure.ok() ? kExitOk : Fail(first_failure);
+}
+
 }  // namespace
 
 void RegisterGroup(CLI::App& app) {
   auto* group = app.add_subcommand(
-      "group", "List, describe (with lag), reset the offsets of and delete consumer groups");
+      "group",
+      "List, describe (with lag), reset or delete the offsets of, and delete consumer groups");
   group->require_subcommand(1);
 
   auto l = std::make_shared<ListOptions>();
@@ -368,6 +413,18 @@ void RegisterGroup(CLI::App& app) {
   reset->add_flag("--execute", r->execute, "Commit the planned offsets");
   AddClientFlags(reset, r->flags);
   reset->callback([r] { SetExitCode(RunReset(*r)); });
+
+  auto o = std::make_shared<DeleteOffsetsOptions>();
+  auto* delete_offsets = group->add_subcommand(
+      "delete-offsets",
+      "Delete a group's committed offsets of one topic (OffsetDelete); refused for a topic an "
+      "active member is subscribed to");
+  delete_offsets->add_option("group", o->group, "Group id")->required();
+  delete_offsets->add_option("--topic", o->topic, "Topic whose offsets to delete")->required();
+  delete_offsets->add_option("--partition", o->partitions, "Only these partitions (repeatable)")
+      ->allow_extra_args(false);
+  AddClientFlags(delete_offsets, o->flags);
+  delete_offsets->callback([o] { SetExitCode(RunDeleteOffsets(*o)); });
 
   auto x = std::make_shared<DeleteOptions>();
   auto* del = group->add_subcommand(

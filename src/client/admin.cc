@@ -312,8 +312,7 @@ Result<std::vector<TopicPartition>> Admin::ListGroupOffsets(const std::string& g
   if (out.empty()) {
     // librdkafka 2.0.2 asks for "all partitions" with an empty topic array, which means null only
     // in OffsetFetch's flexible versions (v6+); a broker that speaks at most v5 answers it with
-    // nothing. Ask for every partition of every topic explicitly instead. (Herald stays at v5:
-    // in v6+ that request carries a never-finalized 4-byte array count, 3 stray bytes.)
+    // nothing. Ask for every partition of every topic explicitly instead.
     HERALD_ASSIGN_OR_RETURN(ClusterInfo cluster, client_->Metadata());
     std::vector<TopicPartition> all;
     for (const auto& t : cluster.topics) {
@@ -394,6 +393,40 @@ Status Admin::DeleteGroup(const std::string& group) {
   const rd_kafka_group_result_t** results =
       rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(event.get()), &n);
   return GroupResultsStatus(results, n);
+}
+
+Result<std::vector<TopicPartition>> Admin::DeleteGroupOffsets(
+    const std::string& group, std::vector<TopicPartition> partitions) {
+  if (partitions.empty()) return partitions;
+  PartitionListPtr list = ToPartitionList(partitions);
+  std::unique_ptr<rd_kafka_DeleteConsumerGroupOffsets_t,
+                  Deleter<rd_kafka_DeleteConsumerGroupOffsets_destroy>>
+      request(rd_kafka_DeleteConsumerGroupOffsets_new(group.c_str(), list.get()));
+  rd_kafka_DeleteConsumerGroupOffsets_t* array[] = {request.get()};
+  HERALD_ASSIGN_OR_RETURN(EventPtr event,
+                          RunAdminOp(*client_, RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS,
+                                     fmt::format("deleting committed offsets of group '{}'", group),
+                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                       rd_kafka_DeleteConsumerGroupOffsets(client_->get(), array, 1,
+                                                                           o, q);
+                                     }));
+  size_t n = 0;
+  const rd_kafka_group_result_t** results = rd_kafka_DeleteConsumerGroupOffsets_result_groups(
+      rd_kafka_event_DeleteConsumerGroupOffsets_result(event.get()), &n);
+  if (n != 1) return Internal("deleting committed offsets of '{}': {} results", group, n);
+  const std::string context = fmt::format("group '{}'", group);
+  HERALD_RETURN_IF_ERROR(KafkaStatus(rd_kafka_group_result_error(results[0]), context));
+  const rd_kafka_topic_partition_list_t* answered = rd_kafka_group_result_partitions(results[0]);
+  for (auto& tp : partitions) {
+    const rd_kafka_topic_partition_t* e =
+        answered == nullptr
+            ? nullptr
+            : rd_kafka_topic_partition_list_find(answered, tp.topic.c_str(), tp.partition);
+    tp.status = e == nullptr
+                    ? Internal("{} partition {}: no result in the answer", tp.topic, tp.partition)
+                    : KafkaStatus(e->err, fmt::format("{} partition {}", tp.topic, tp.partition));
+  }
+  return partitions;
 }
 
 }  // namespace herald::client

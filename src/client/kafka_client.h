@@ -244,6 +244,13 @@ class Admin {
   // Commits `offsets` for `group` from outside the group (it must have no active members).
   Status AlterGroupOffsets(const std::string& group, const std::vector<TopicPartition>& offsets);
   Status DeleteGroup(const std::string& group);
+  // Removes `group`'s committed offsets of `partitions` (OffsetDelete). Returns them in the order
+  // given, each with its error in `status` (kFailedPrecondition when a member of the group is
+  // subscribed to the topic, kNotFound for an unknown partition); the Result fails when the
+  // request as a whole does (kNotFound for an unknown group, kFailedPrecondition for a non-empty
+  // group that is not a consumer group).
+  Result<std::vector<TopicPartition>> DeleteGroupOffsets(const std::string& group,
+                                                         std::vector<TopicPartition> partitions);
 
  private:
   explicit Admin(std::unique_ptr<Client> client) : client_(std::move(client)) {}

@@ -41,6 +41,7 @@ StatusCode CodeFor(rd_kafka_resp_err_t err) {
     case RD_KAFKA_RESP_ERR_INVALID_RECORD:
       return StatusCode::kInvalidArgument;
     case RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP:
+    case RD_KAFKA_RESP_ERR_GROUP_SUBSCRIBED_TO_TOPIC:
     case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
     case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
     case RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION:

@@ -2,9 +2,8 @@
 // flexible versions begin.
 //
 // Ranges follow what real clients send: minima of 0 where librdkafka 2.0.2 checks for version 0.
-// Flexible versions (compact encodings and tagged fields, schema.h) are served for ApiVersions
-// (v3), OffsetFetch (v6-8) and InitProducerId (v2-4); the other maxima stay below their API's
-// first flexible version.
+// Flexible versions (compact encodings and tagged fields, schema.h) are served where an API's
+// description (messages/) covers them: flexible_from at or below max_version.
 #pragma once
 
 #include <array>
@@ -38,9 +37,17 @@ enum class ApiKey : int16_t {
   kOffsetForLeaderEpoch = 23,
   kDescribeConfigs = 32,
   kAlterConfigs = 33,
+  kDescribeLogDirs = 35,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
+  kElectLeaders = 43,
+  kListPartitionReassignments = 46,
+  kOffsetDelete = 47,
+  kDescribeCluster = 60,
 };
+
+// flexible_from of an API that has no flexible versions.
+inline constexpr int16_t kNeverFlexible = INT16_MAX;
 
 struct ApiInfo {
   ApiKey key;
@@ -72,8 +79,13 @@ inline constexpr std::array kApis = {
     ApiInfo{ApiKey::kOffsetForLeaderEpoch, "OffsetForLeaderEpoch", 0, 3, 4},
     ApiInfo{ApiKey::kDescribeConfigs, "DescribeConfigs", 0, 2, 4},
     ApiInfo{ApiKey::kAlterConfigs, "AlterConfigs", 0, 1, 2},
+    ApiInfo{ApiKey::kDescribeLogDirs, "DescribeLogDirs", 0, 4, 2},
     ApiInfo{ApiKey::kCreatePartitions, "CreatePartitions", 0, 1, 2},
     ApiInfo{ApiKey::kDeleteGroups, "DeleteGroups", 0, 1, 2},
+    ApiInfo{ApiKey::kElectLeaders, "ElectLeaders", 0, 2, 2},
+    ApiInfo{ApiKey::kListPartitionReassignments, "ListPartitionReassignments", 0, 0, 0},
+    ApiInfo{ApiKey::kOffsetDelete, "OffsetDelete", 0, 0, kNeverFlexible},
+    ApiInfo{ApiKey::kDescribeCluster, "DescribeCluster", 0, 1, 0},
 };
 
 // The entry for `key`, or nullptr when Herald does not serve it.

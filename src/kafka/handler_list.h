@@ -14,6 +14,7 @@ using Handler = void (*)(broker::Broker&, RequestContext, Respond);
 
 void ApiVersions(broker::Broker&, RequestContext, Respond);
 void Metadata(broker::Broker&, RequestContext, Respond);
+void DescribeCluster(broker::Broker&, RequestContext, Respond);
 void Produce(broker::Broker&, RequestContext, Respond);
 void Fetch(broker::Broker&, RequestContext, Respond);
 void ListOffsets(broker::Broker&, RequestContext, Respond);
@@ -25,6 +26,9 @@ void AlterConfigs(broker::Broker&, RequestContext, Respond);
 void DeleteRecords(broker::Broker&, RequestContext, Respond);
 void OffsetForLeaderEpoch(broker::Broker&, RequestContext, Respond);
 void InitProducerId(broker::Broker&, RequestContext, Respond);
+void DescribeLogDirs(broker::Broker&, RequestContext, Respond);
+void ElectLeaders(broker::Broker&, RequestContext, Respond);
+void ListPartitionReassignments(broker::Broker&, RequestContext, Respond);
 
 // Group APIs also need the coordinator.
 struct GroupServices {
@@ -40,6 +44,7 @@ void Heartbeat(GroupServices&, RequestContext, Respond);
 void LeaveGroup(GroupServices&, RequestContext, Respond);
 void OffsetCommit(GroupServices&, RequestContext, Respond);
 void OffsetFetch(GroupServices&, RequestContext, Respond);
+void OffsetDelete(GroupServices&, RequestContext, Respond);
 void DescribeGroups(GroupServices&, RequestContext, Respond);
 void ListGroups(GroupServices&, RequestContext, Respond);
 void DeleteGroups(GroupServices&, RequestContext, Respond);

@@ -18,6 +18,7 @@ struct Entry {
 constexpr std::array kHandlers = {
     Entry{ApiKey::kApiVersions, handlers::ApiVersions},
     Entry{ApiKey::kMetadata, handlers::Metadata},
+    Entry{ApiKey::kDescribeCluster, handlers::DescribeCluster},
     Entry{ApiKey::kProduce, handlers::Produce},
     Entry{ApiKey::kFetch, handlers::Fetch},
     Entry{ApiKey::kListOffsets, handlers::ListOffsets},
@@ -29,6 +30,9 @@ constexpr std::array kHandlers = {
     Entry{ApiKey::kDeleteRecords, handlers::DeleteRecords},
     Entry{ApiKey::kOffsetForLeaderEpoch, handlers::OffsetForLeaderEpoch},
     Entry{ApiKey::kInitProducerId, handlers::InitProducerId},
+    Entry{ApiKey::kDescribeLogDirs, handlers::DescribeLogDirs},
+    Entry{ApiKey::kElectLeaders, handlers::ElectLeaders},
+    Entry{ApiKey::kListPartitionReassignments, handlers::ListPartitionReassignments},
 };
 
 struct GroupEntry {
@@ -44,6 +48,7 @@ constexpr std::array kGroupHandlers = {
     GroupEntry{ApiKey::kLeaveGroup, handlers::LeaveGroup},
     GroupEntry{ApiKey::kOffsetCommit, handlers::OffsetCommit},
     GroupEntry{ApiKey::kOffsetFetch, handlers::OffsetFetch},
+    GroupEntry{ApiKey::kOffsetDelete, handlers::OffsetDelete},
     GroupEntry{ApiKey::kDescribeGroups, handlers::DescribeGroups},
     GroupEntry{ApiKey::kListGroups, handlers::ListGroups},
     GroupEntry{ApiKey::kDeleteGroups, handlers::DeleteGroups},

@@ -1,6 +1,6 @@
 // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
-// OffsetFetch, DescribeGroups, ListGroups, DeleteGroups. The protocol's state lives in
-// broker::GroupCoordinator; these translate messages and versions.
+// OffsetFetch, OffsetDelete, DescribeGroups, ListGroups, DeleteGroups. The protocol's state lives
+// in broker::GroupCoordinator; these translate messages and versions.
 #include "base/log.h"
 #include "base/mutex.h"
 #include "broker/group_coordinator.h"
@@ -14,6 +14,7 @@
 #include "kafka/messages/leave_group.h"
 #include "kafka/messages/list_groups.h"
 #include "kafka/messages/offset_commit.h"
+#include "kafka/messages/offset_delete.h"
 #include "kafka/messages/offset_fetch.h"
 #include "kafka/messages/sync_group.h"
 
@@ -296,6 +297,48 @@ void DeleteGroups(GroupServices& s, RequestContext ctx, Respond done) {
                     for (auto& [id, error] : results) response.results.push_back({id, Code(error)});
                     done(EncodeResponse(response, version));
                   });
+}
+
+// As Kafka (KafkaApis.handleOffsetDeleteRequest): a partition the broker does not have is
+// UNKNOWN_TOPIC_OR_PARTITION; the others go to the coordinator, whose group error (an unknown or
+// non-empty group) is answered alone, with no topics.
+void OffsetDelete(GroupServices& s, RequestContext ctx, Respond done) {
+  auto request = DecodeRequest<OffsetDeleteRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  if (!WithinPartitionLimit(
+          s.broker, ctx, PartitionEntries(request->topics, &OffsetDeleteRequestTopic::partitions),
+          done)) {
+    return;
+  }
+  std::vector<std::pair<std::string, int32_t>> known;
+  auto answer = std::make_shared<OffsetDeleteResponse>();
+  for (const auto& t : request->topics) {
+    auto& topic = answer->topics.emplace_back(OffsetDeleteResponseTopic{t.name, {}});
+    for (int32_t p : t.partitions) {
+      const bool exists = s.broker.GetLog(t.name, p).status().code() != StatusCode::kNotFound;
+      topic.partitions.push_back(
+          {p, Code(exists ? ErrorCode::kNone : ErrorCode::kUnknownTopicOrPartition)});
+      if (exists) known.emplace_back(t.name, p);
+    }
+  }
+  Version version = ctx.version();
+  s.groups.DeleteOffsets(
+      request->group_id, std::move(known),
+      [version, done, answer](ErrorCode group_error, std::vector<ErrorCode> errors) {
+        if (group_error != ErrorCode::kNone) {
+          OffsetDeleteResponse failed;
+          failed.error_code = Code(group_error);
+          return done(EncodeResponse(failed, version));
+        }
+        // The coordinator's errors, in order, fill the partitions that exist.
+        auto error = errors.begin();
+        for (auto& t : answer->topics) {
+          for (auto& p : t.partitions) {
+            if (p.error_code == 0 && error != errors.end()) p.error_code = Code(*error++);
+          }
+        }
+        done(EncodeResponse(*answer, version));
+      });
 }
 
 }  // namespace herald::kafka::handlers

@@ -1,4 +1,4 @@
-// ApiVersions and Metadata: what a client asks first.
+// ApiVersions, Metadata and DescribeCluster: what a client asks first.
 #include <set>
 #include <string>
 #include <utility>
@@ -7,6 +7,7 @@
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
 #include "kafka/messages/api_versions.h"
+#include "kafka/messages/describe_cluster.h"
 #include "kafka/messages/metadata.h"
 
 namespace herald::kafka::handlers {
@@ -111,6 +112,27 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
     }
     response.topics.push_back(std::move(topic));
   }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+// The node as the only broker and the controller, as Metadata describes it. A request for a
+// controller's endpoint (v1's endpoint type 2) is MISMATCHED_ENDPOINT_TYPE, as a Kafka broker
+// answers it. Authorized operations are not known without ACLs: Kafka's "not provided" value.
+void DescribeCluster(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = DecodeRequest<DescribeClusterRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  DescribeClusterResponse response;
+  if (request->endpoint_type != kBrokerEndpointType) {
+    response.error_code = Code(ErrorCode::kMismatchedEndpointType);
+    response.error_message = "the request was sent to a broker's endpoint";
+    response.endpoint_type = request->endpoint_type;
+    return done(EncodeResponse(response, ctx.version()));
+  }
+  const auto& options = broker.options();
+  response.cluster_id = broker.cluster_id();
+  response.controller_id = options.node_id;
+  response.brokers.push_back(
+      {options.node_id, options.advertised_host, options.advertised_port, std::nullopt});
   done(EncodeResponse(response, ctx.version()));
 }
 

@@ -44,6 +44,7 @@ class FaultFileSystem final : public FileSystem {
   Result<std::unique_ptr<FileLock>> Lock(const std::string& path) override {
     return base_.Lock(path);
   }
+  Result<DiskSpace> Space(const std::string& path) override { return base_.Space(path); }
 
  private:
   friend class FaultFile;

@@ -57,6 +57,11 @@ enum class OpenMode : uint8_t {
   kCreateOrOpen,     // opens, creating when missing, read-write
 };
 
+struct DiskSpace {
+  uint64_t total_bytes = 0;
+  uint64_t usable_bytes = 0;
+};
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -80,6 +85,11 @@ class FileSystem {
   // An exclusive lock on `path` (created if missing). kFailedPrecondition when another holder
   // (another process for PosixFileSystem) has it.
   virtual Result<std::unique_ptr<FileLock>> Lock(const std::string& path) = 0;
+  // The size of the file system holding `path` and the bytes an unprivileged writer may still use
+  // there; kFailedPrecondition where there is no such figure (in memory).
+  virtual Result<DiskSpace> Space(const std::string& path) {
+    return FailedPrecondition("no disk space figure for {}", path);
+  }
 };
 
 // Joins two path parts with one '/'.

@@ -1,12 +1,13 @@
 // PosixFileSystem: FileSystem on the operating system's files.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cerrno>
 #include <filesystem>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "storage/file_system.h"
 
@@ -177,6 +178,12 @@ class PosixFileSystem final : public FileSystem {
       return ErrnoStatus(err, "lock " + path);
     }
     return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(fd));
+  }
+
+  Result<DiskSpace> Space(const std::string& path) override {
+    struct statvfs st {};
+    if (::statvfs(path.c_str(), &st) != 0) return ErrnoStatus(errno, "statvfs " + path);
+    return DiskSpace{uint64_t{st.f_blocks} * st.f_frsize, uint64_t{st.f_bavail} * st.f_frsize};
   }
 };
 

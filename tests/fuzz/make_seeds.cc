@@ -331,6 +331,34 @@ std::vector<Seed> RequestSeeds() {
         Emit(seeds, api, r);
         break;
       }
+      case ApiKey::kDescribeLogDirs: {
+        DescribeLogDirsRequest r;
+        r.topics = std::vector<DescribeLogDirsRequestTopic>{{"orders", {0, 1}}};
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kElectLeaders: {
+        ElectLeadersRequest r;
+        r.topic_partitions = std::vector<ElectLeadersRequestTopic>{{"orders", {0}}};
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kListPartitionReassignments: {
+        ListPartitionReassignmentsRequest r;
+        r.topics = std::vector<ListPartitionReassignmentsRequestTopic>{{"orders", {0}}};
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kOffsetDelete: {
+        OffsetDeleteRequest r;
+        r.group_id = "g";
+        r.topics = {{"orders", {0, 1}}};
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kDescribeCluster:
+        Emit(seeds, api, DescribeClusterRequest{});
+        break;
     }
   }
   return seeds;
@@ -352,15 +380,34 @@ void EmitSessions(const std::string& dir) {
     Append(session, seed.frame);
     WriteFile(fmt::format("{}/{}", dir, seed.name), session);
   }
-  const ApiKey order[] = {
-      ApiKey::kApiVersions,    ApiKey::kMetadata,        ApiKey::kCreateTopics,
-      ApiKey::kInitProducerId, ApiKey::kProduce,         ApiKey::kFetch,
-      ApiKey::kListOffsets,    ApiKey::kOffsetForLeaderEpoch, ApiKey::kFindCoordinator,
-      ApiKey::kJoinGroup,      ApiKey::kSyncGroup,       ApiKey::kHeartbeat,
-      ApiKey::kOffsetCommit,   ApiKey::kOffsetFetch,     ApiKey::kDescribeGroups,
-      ApiKey::kListGroups,     ApiKey::kLeaveGroup,      ApiKey::kDeleteGroups,
-      ApiKey::kDescribeConfigs, ApiKey::kAlterConfigs,   ApiKey::kCreatePartitions,
-      ApiKey::kDeleteRecords,  ApiKey::kDeleteTopics};
+  const ApiKey order[] = {ApiKey::kApiVersions,
+                          ApiKey::kMetadata,
+                          ApiKey::kCreateTopics,
+                          ApiKey::kInitProducerId,
+                          ApiKey::kProduce,
+                          ApiKey::kFetch,
+                          ApiKey::kListOffsets,
+                          ApiKey::kOffsetForLeaderEpoch,
+                          ApiKey::kFindCoordinator,
+                          ApiKey::kJoinGroup,
+                          ApiKey::kSyncGroup,
+                          ApiKey::kHeartbeat,
+                          ApiKey::kOffsetCommit,
+                          ApiKey::kOffsetFetch,
+                          ApiKey::kDescribeGroups,
+                          ApiKey::kListGroups,
+                          ApiKey::kLeaveGroup,
+                          ApiKey::kOffsetDelete,
+                          ApiKey::kDeleteGroups,
+                          ApiKey::kDescribeConfigs,
+                          ApiKey::kAlterConfigs,
+                          ApiKey::kCreatePartitions,
+                          ApiKey::kDescribeLogDirs,
+                          ApiKey::kElectLeaders,
+                          ApiKey::kListPartitionReassignments,
+                          ApiKey::kDescribeCluster,
+                          ApiKey::kDeleteRecords,
+                          ApiKey::kDeleteTopics};
   for (bool newest : {true, false}) {
     Buffer session;
     for (ApiKey key : order) {

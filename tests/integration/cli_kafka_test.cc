@@ -298,6 +298,56 @@ TEST_F(CliKafkaTest, GroupCommitsLagResetAndDelete) {
   EXPECT_EQ(LineCount(gone.err), 1u);
 }
 
+// OffsetDelete through librdkafka's DeleteConsumerGroupOffsets, answered as Kafka answers it.
+TEST_F(CliKafkaTest, GroupDeleteOffsets) {
+  Ok("topic create orders --partitions 2");
+  Ok("topic create other --partitions 1");
+  Ok("produce orders --partition 0", "a\nb\n");
+  Ok("produce orders --partition 1", "c\n");
+  Ok("produce other", "d\n");
+  Ok("group reset-offsets g2 --topic orders --to-latest --execute");
+  Ok("group reset-offsets g2 --topic other --to-latest --execute");
+
+  json out = OkJson("group delete-offsets g2 --topic orders --partition 1 --output json");
+  ASSERT_EQ(out["partitions"].size(), 1u) << out;
+  EXPECT_EQ(out["partitions"][0]["partition"], 1);
+  EXPECT_EQ(out["partitions"][0]["deleted"], true);
+  json g = DescribeGroup("g2");
+  EXPECT_EQ(PartitionOf(g, "orders", 0)["committed_offset"], 2) << g;
+  EXPECT_TRUE(PartitionOf(g, "orders", 1).is_null()) << g;
+  EXPECT_EQ(PartitionOf(g, "other", 0)["committed_offset"], 1) << g;
+
+  auto unknown = Herald("group delete-offsets nobody --topic orders");
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("does not exist"), std::string::npos) << unknown.err;
+
+  // An active member subscribed to "orders": its offsets stay; those of "other" may go.
+  CommandResult member;
+  std::thread consumer(
+      [&] { member = Herald("consume orders --group g2 --follow --count 1 --timeout-ms 30000"); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline && DescribeGroup("g2")["state"] != "Stable") {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto refused = Herald("group delete-offsets g2 --topic orders --output json");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  EXPECT_NE(refused.err.find("subscribed"), std::string::npos) << refused.err;
+  json answer = json::parse(refused.out);
+  ASSERT_EQ(answer["partitions"].size(), 2u) << answer;
+  EXPECT_EQ(answer["partitions"][0]["deleted"], false);
+  EXPECT_EQ(PartitionOf(DescribeGroup("g2"), "orders", 0)["committed_offset"], 2);
+  out = OkJson("group delete-offsets g2 --topic other --output json");
+  EXPECT_EQ(out["partitions"][0]["deleted"], true) << out;
+  // The member reads from its committed offset 2 and leaves.
+  Ok("produce orders --partition 0", "last\n");
+  consumer.join();
+  ASSERT_EQ(member.exit_code, 0) << member.err;
+
+  // Empty again: every offset may go, and a group left with none is removed, as in Kafka.
+  Ok("group delete-offsets g2 --topic orders");
+  EXPECT_TRUE(OkJson("group list --output json")["groups"].empty());
+}
+
 TEST_F(CliKafkaTest, ResetToDatetimeAndConsumeSince) {
   Ok("topic create timed");
   Ok("produce timed", "a1\na2\na3\n");

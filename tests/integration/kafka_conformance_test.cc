@@ -1,5 +1,6 @@
 // Where a client can tell Herald from Kafka, Herald answers as Kafka does: checked through raw
 // requests to a real `herald serve`, byte for byte as Kafka's message definitions lay them out.
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,9 +11,14 @@
 #include "kafka/api.h"
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_topics.h"
+#include "kafka/messages/describe_cluster.h"
+#include "kafka/messages/describe_log_dirs.h"
+#include "kafka/messages/elect_leaders.h"
 #include "kafka/messages/fetch.h"
 #include "kafka/messages/init_producer_id.h"
+#include "kafka/messages/list_partition_reassignments.h"
 #include "kafka/messages/offset_commit.h"
+#include "kafka/messages/offset_delete.h"
 #include "kafka/messages/offset_fetch.h"
 #include "kafka/messages/produce.h"
 #include "storage/record_batch.h"
@@ -62,17 +68,143 @@ class KafkaConformanceTest : public ::testing::Test {
   std::unique_ptr<RawWireClient> client_;
 };
 
-TEST_F(KafkaConformanceTest, OffsetFetchIsAdvertisedUpToV8) {
+TEST_F(KafkaConformanceTest, ApiVersionsAdvertisesTheAdminApis) {
   kafka::ApiVersionsRequest request{"conformance", "1.0"};
   auto reply = client_->Call<kafka::ApiVersionsResponse>(ApiKey::kApiVersions, 3, request);
-  bool found = false;
+  std::map<int16_t, std::pair<int16_t, int16_t>> served;
   for (const auto& api : reply.body.api_keys) {
-    if (api.api_key != static_cast<int16_t>(ApiKey::kOffsetFetch)) continue;
-    found = true;
-    EXPECT_EQ(api.min_version, 0);
-    EXPECT_EQ(api.max_version, 8);
+    served[api.api_key] = {api.min_version, api.max_version};
   }
-  EXPECT_TRUE(found);
+  const std::vector<std::pair<ApiKey, int16_t>> expected = {
+      {ApiKey::kOffsetFetch, 8},  {ApiKey::kDescribeLogDirs, 4},
+      {ApiKey::kElectLeaders, 2}, {ApiKey::kListPartitionReassignments, 0},
+      {ApiKey::kOffsetDelete, 0}, {ApiKey::kDescribeCluster, 1}};
+  for (const auto& [key, max] : expected) {
+    SCOPED_TRACE(static_cast<int>(key));
+    auto it = served.find(static_cast<int16_t>(key));
+    ASSERT_NE(it, served.end());
+    EXPECT_EQ(it->second.first, 0);
+    EXPECT_EQ(it->second.second, max);
+  }
+}
+
+TEST_F(KafkaConformanceTest, DescribeClusterNamesTheNodeAsBrokerAndController) {
+  kafka::DescribeClusterRequest request;
+  auto reply = client_->Call<kafka::DescribeClusterResponse>(ApiKey::kDescribeCluster, 1, request);
+  EXPECT_EQ(reply.body.error_code, 0);
+  EXPECT_FALSE(reply.body.cluster_id.empty());
+  ASSERT_EQ(reply.body.brokers.size(), 1u);
+  EXPECT_EQ(reply.body.brokers[0].port, server_->port());
+  EXPECT_EQ(reply.body.controller_id, reply.body.brokers[0].broker_id);
+  EXPECT_EQ(reply.body.cluster_authorized_operations, INT32_MIN);
+  // A controller's endpoint was asked for: a broker answers MISMATCHED_ENDPOINT_TYPE.
+  request.endpoint_type = 2;
+  auto wrong = client_->Call<kafka::DescribeClusterResponse>(ApiKey::kDescribeCluster, 1, request);
+  EXPECT_EQ(wrong.body.error_code, 114);
+  EXPECT_TRUE(wrong.body.brokers.empty());
+}
+
+TEST_F(KafkaConformanceTest, DescribeLogDirsReportsPartitionSizesAndTheDisk) {
+  CreateTopic("sized", 2);
+  Buffer batch = storage::BuildBatch({{"k", "abc", 1000, {}}, {"k", "def", 1001, {}}});
+  ASSERT_EQ(client_
+                ->Call<kafka::ProduceResponse>(ApiKey::kProduce, 8,
+                                               ProduceRequestFor("sized", ByteView(batch)))
+                .body.responses.at(0)
+                .partitions.at(0)
+                .error_code,
+            0);
+  kafka::DescribeLogDirsRequest every;
+  auto reply = client_->Call<kafka::DescribeLogDirsResponse>(ApiKey::kDescribeLogDirs, 4, every);
+  ASSERT_EQ(reply.body.results.size(), 1u);
+  const auto& dir = reply.body.results[0];
+  EXPECT_EQ(dir.error_code, 0);
+  EXPECT_EQ(dir.log_dir.front(), '/') << dir.log_dir;
+  EXPECT_GT(dir.total_bytes, 0);
+  EXPECT_GE(dir.usable_bytes, 0);
+  EXPECT_LE(dir.usable_bytes, dir.total_bytes);
+  std::map<std::pair<std::string, int32_t>, int64_t> sizes;
+  for (const auto& t : dir.topics) {
+    for (const auto& p : t.partitions) sizes[{t.name, p.partition_index}] = p.partition_size;
+  }
+  EXPECT_EQ(sizes.count({"sized", 1}), 1u);
+  EXPECT_EQ((sizes[{"sized", 1}]), 0);
+  EXPECT_GT((sizes[{"sized", 0}]), 0);
+
+  // Named partitions: unknown ones are left out, as in Kafka; v1 has no disk figures.
+  kafka::DescribeLogDirsRequest some;
+  some.topics = std::vector<kafka::DescribeLogDirsRequestTopic>{{"sized", {0, 7}}, {"none", {0}}};
+  auto named = client_->Call<kafka::DescribeLogDirsResponse>(ApiKey::kDescribeLogDirs, 1, some);
+  ASSERT_EQ(named.body.results.size(), 1u);
+  const auto& topics = named.body.results[0].topics;
+  ASSERT_EQ(topics.size(), 1u);
+  ASSERT_EQ(topics[0].partitions.size(), 1u);
+  EXPECT_EQ(topics[0].partitions[0].partition_index, 0);
+  EXPECT_EQ(topics[0].partitions[0].partition_size, (sizes[{"sized", 0}]));
+}
+
+TEST_F(KafkaConformanceTest, ElectLeadersNeedsNoElectionOnOneNode) {
+  CreateTopic("led", 1);
+  kafka::ElectLeadersRequest request;
+  request.topic_partitions =
+      std::vector<kafka::ElectLeadersRequestTopic>{{"led", {0, 3}}, {"none", {0}}};
+  for (int16_t version : {0, 1, 2}) {
+    SCOPED_TRACE(version);
+    auto reply =
+        client_->Call<kafka::ElectLeadersResponse>(ApiKey::kElectLeaders, version, request);
+    EXPECT_EQ(reply.body.error_code, 0);
+    const auto& results = reply.body.replica_election_results;
+    ASSERT_EQ(results.size(), 2u);
+    ASSERT_EQ(results[0].partition_result.size(), 2u);
+    EXPECT_EQ(results[0].partition_result[0].error_code, 84);  // ELECTION_NOT_NEEDED
+    EXPECT_EQ(results[0].partition_result[1].error_code, 3);   // UNKNOWN_TOPIC_OR_PARTITION
+    EXPECT_EQ(results[1].partition_result.at(0).error_code, 3);
+  }
+  // Every partition: those that need no election are left out, so none are listed.
+  kafka::ElectLeadersRequest every;
+  every.election_type = 1;  // unclean
+  auto all = client_->Call<kafka::ElectLeadersResponse>(ApiKey::kElectLeaders, 2, every);
+  EXPECT_EQ(all.body.error_code, 0);
+  EXPECT_TRUE(all.body.replica_election_results.empty());
+  every.election_type = 5;
+  auto bad = client_->Call<kafka::ElectLeadersResponse>(ApiKey::kElectLeaders, 2, every);
+  EXPECT_EQ(bad.body.error_code, 42);  // INVALID_REQUEST
+}
+
+TEST_F(KafkaConformanceTest, ListPartitionReassignmentsListsNone) {
+  CreateTopic("moved", 1);
+  kafka::ListPartitionReassignmentsRequest request;
+  request.topics = std::vector<kafka::ListPartitionReassignmentsRequestTopic>{{"moved", {0}}};
+  auto reply = client_->Call<kafka::ListPartitionReassignmentsResponse>(
+      ApiKey::kListPartitionReassignments, 0, request);
+  EXPECT_EQ(reply.body.error_code, 0);
+  EXPECT_TRUE(reply.body.topics.empty());
+}
+
+// OffsetDelete: unknown partitions per partition, unknown groups for the whole request.
+TEST_F(KafkaConformanceTest, OffsetDeleteAnswersAsKafka) {
+  CreateTopic("t", 1);
+  Commit("g", "t", 0, 5);
+  kafka::OffsetDeleteRequest request;
+  request.group_id = "g";
+  request.topics = {{"t", {0, 4}}, {"none", {0}}};
+  auto reply = client_->Call<kafka::OffsetDeleteResponse>(ApiKey::kOffsetDelete, 0, request);
+  EXPECT_EQ(reply.body.error_code, 0);
+  ASSERT_EQ(reply.body.topics.size(), 2u);
+  ASSERT_EQ(reply.body.topics[0].partitions.size(), 2u);
+  EXPECT_EQ(reply.body.topics[0].partitions[0].error_code, 0);
+  EXPECT_EQ(reply.body.topics[0].partitions[1].error_code, 3);
+  EXPECT_EQ(reply.body.topics[1].partitions.at(0).error_code, 3);
+  kafka::OffsetFetchRequest fetch;
+  fetch.group_id = "g";
+  fetch.topics = std::vector<kafka::OffsetFetchRequestTopic>{{"t", {0}}};
+  auto fetched = client_->Call<kafka::OffsetFetchResponse>(ApiKey::kOffsetFetch, 5, fetch);
+  EXPECT_EQ(fetched.body.topics.at(0).partitions.at(0).committed_offset, -1);
+
+  request.group_id = "nobody";
+  auto unknown = client_->Call<kafka::OffsetDeleteResponse>(ApiKey::kOffsetDelete, 0, request);
+  EXPECT_EQ(unknown.body.error_code, 69);  // GROUP_ID_NOT_FOUND
+  EXPECT_TRUE(unknown.body.topics.empty());
 }
 
 // Kafka ignores bytes after a request's message; librdkafka 2.0.2 sends three after OffsetFetch

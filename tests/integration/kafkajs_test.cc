@@ -33,5 +33,34 @@ TEST(KafkajsTest, ProducerAndConsumerGroupWithEachMessage) {
   EXPECT_EQ(facts["committed"], json::parse("[10,10]"));
 }
 
+// kafkajs's admin client, every call it has that one node can serve.
+TEST(KafkajsTest, AdminClient) {
+  const std::string clients = std::string(HERALD_SOURCE_DIR) + "/tests/integration/clients";
+  HERALD_REQUIRE_CLIENT(HasKafkajs(), "kafkajs");
+  testing::TempDir dir;
+  testing::HeraldProcess server(dir.str() + "/data");
+  auto r = RunCommand(
+      fmt::format("cd {} && timeout 120 node kafkajs_admin.js {}", clients, server.bootstrap()));
+  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err << "\n" << server.Log();
+  // The facts are the last line (a JSON object with objects inside).
+  std::string out = r.out;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  json facts = json::parse(out.substr(out.rfind('\n') + 1));
+  EXPECT_EQ(facts["created"], true);
+  EXPECT_EQ(facts["brokers"], 1);
+  EXPECT_EQ(facts["partitions"], 3);
+  EXPECT_EQ(facts["reassignments"], json::array());
+  EXPECT_EQ(facts["all_reassignments"], json::array());
+  EXPECT_EQ(facts["configs"]["cleanup.policy"], "compact");
+  // AlterConfigs replaces the whole set of overrides, as in Kafka.
+  EXPECT_EQ(facts["configs"]["retention.ms"], "604800000");
+  EXPECT_EQ(facts["low"], 4);
+  EXPECT_EQ(facts["high"], 10);
+  EXPECT_EQ(facts["committed"], "7");
+  EXPECT_EQ(facts["groups"], json::parse(R"(["auditors"])"));
+  EXPECT_EQ(facts["deleted_groups"], json::parse("[0]"));
+  EXPECT_EQ(facts["topics_after"], json::array());
+}
+
 }  // namespace
 }  // namespace herald

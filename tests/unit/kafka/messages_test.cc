@@ -64,7 +64,13 @@ using AllApis = std::tuple<
     Api<ApiKey::kDescribeConfigs, DescribeConfigsRequest, DescribeConfigsResponse>,
     Api<ApiKey::kAlterConfigs, AlterConfigsRequest, AlterConfigsResponse>,
     Api<ApiKey::kCreatePartitions, CreatePartitionsRequest, CreatePartitionsResponse>,
-    Api<ApiKey::kDeleteGroups, DeleteGroupsRequest, DeleteGroupsResponse>>;
+    Api<ApiKey::kDeleteGroups, DeleteGroupsRequest, DeleteGroupsResponse>,
+    Api<ApiKey::kDescribeLogDirs, DescribeLogDirsRequest, DescribeLogDirsResponse>,
+    Api<ApiKey::kElectLeaders, ElectLeadersRequest, ElectLeadersResponse>,
+    Api<ApiKey::kListPartitionReassignments, ListPartitionReassignmentsRequest,
+        ListPartitionReassignmentsResponse>,
+    Api<ApiKey::kOffsetDelete, OffsetDeleteRequest, OffsetDeleteResponse>,
+    Api<ApiKey::kDescribeCluster, DescribeClusterRequest, DescribeClusterResponse>>;
 
 template <typename Tuple>
 struct ToTestTypes;
@@ -861,6 +867,90 @@ TEST(KafkaGoldenTest, InitProducerIdFlexibleVersions) {
   response.producer_id = 9;
   response.producer_epoch = 0;
   ExpectBytes(response, {4, true}, Hex("00000000 0000 0000000000000009 0000 00"));
+}
+
+TEST(KafkaGoldenTest, OffsetDeleteV0) {
+  OffsetDeleteRequest request;
+  request.group_id = "g";
+  request.topics = {{"t", {0, 1}}};
+  ExpectBytes(request, {0, false}, Hex("0001 67 | 00000001 0001 74 | 00000002 00000000 00000001"));
+  // The group's error comes before the throttle time.
+  OffsetDeleteResponse response;
+  response.error_code = 0;
+  response.throttle_time_ms = 0;
+  response.topics = {{"t", {{0, 0}, {1, 86}}}};
+  ExpectBytes(response, {0, false},
+              Hex("0000 00000000 | 00000001 0001 74 | 00000002 00000000 0000 00000001 0056"));
+  OffsetDeleteResponse failed;
+  failed.error_code = 69;
+  ExpectBytes(failed, {0, false}, Hex("0045 00000000 00000000"));
+}
+
+TEST(KafkaGoldenTest, ElectLeadersVersions) {
+  ElectLeadersRequest request;
+  request.topic_partitions = std::vector<ElectLeadersRequestTopic>{{"t", {0, 1}}};
+  request.timeout_ms = 60000;
+  ExpectBytes(request, {0, false}, Hex("00000001 0001 74 00000002 00000000 00000001 | 0000ea60"));
+  // v1 puts the election type first (0: preferred).
+  ExpectBytes(request, {1, false},
+              Hex("00 | 00000001 0001 74 00000002 00000000 00000001 | 0000ea60"));
+  ExpectBytes(request, {2, true}, Hex("00 | 02 02 74 03 00000000 00000001 00 | 0000ea60 | 00"));
+  ElectLeadersRequest every;  // null: every partition
+  ExpectBytes(every, {2, true}, Hex("00 00 0000ea60 00"));
+
+  ElectLeadersResponse response;
+  response.replica_election_results = {{"t", {{0, 84, std::nullopt}}}};
+  ExpectBytes(response, {0, false}, Hex("00000000 | 00000001 0001 74 00000001 00000000 0054 ffff"));
+  ExpectBytes(response, {1, false},
+              Hex("00000000 0000 | 00000001 0001 74 00000001 00000000 0054 ffff"));
+  ExpectBytes(response, {2, true}, Hex("00000000 0000 | 02 02 74 02 00000000 0054 00 00 00 | 00"));
+}
+
+TEST(KafkaGoldenTest, ListPartitionReassignmentsV0) {
+  ListPartitionReassignmentsRequest request;
+  request.topics = std::vector<ListPartitionReassignmentsRequestTopic>{{"t", {0}}};
+  ExpectBytes(request, {0, true}, Hex("0000ea60 | 02 02 74 02 00000000 00 | 00"));
+  ExpectBytes(ListPartitionReassignmentsRequest{}, {0, true}, Hex("0000ea60 00 00"));
+  ExpectBytes(ListPartitionReassignmentsResponse{}, {0, true}, Hex("00000000 0000 00 01 00"));
+  ListPartitionReassignmentsResponse ongoing;
+  ongoing.topics = {{"t", {{0, {1, 2}, {2}, {}}}}};
+  ExpectBytes(ongoing, {0, true},
+              Hex("00000000 0000 00 | 02 02 74 02 | 00000000 03 00000001 00000002 02 00000002 01 "
+                  "00 | 00 | 00"));
+}
+
+TEST(KafkaGoldenTest, DescribeLogDirsVersions) {
+  ExpectBytes(DescribeLogDirsRequest{}, {0, false}, Hex("ffffffff"));
+  ExpectBytes(DescribeLogDirsRequest{}, {2, true}, Hex("00 00"));
+  DescribeLogDirsRequest some;
+  some.topics = std::vector<DescribeLogDirsRequestTopic>{{"t", {0}}};
+  ExpectBytes(some, {4, true}, Hex("02 02 74 02 00000000 00 00"));
+
+  DescribeLogDirsResponse response;
+  response.results = {{0, "/d", {{"t", {{0, 100, 0, false}}}}, 1000, 500}};
+  ExpectBytes(response, {1, false},
+              Hex("00000000 | 00000001 0000 0002 2f64 | 00000001 0001 74 | 00000001 00000000 "
+                  "0000000000000064 0000000000000000 00"));
+  // v3 adds the top-level error, v4 the disk's total and usable bytes.
+  ExpectBytes(response, {4, true},
+              Hex("00000000 0000 | 02 0000 03 2f64 | 02 02 74 | 02 00000000 0000000000000064 "
+                  "0000000000000000 00 00 | 00 | 00000000000003e8 00000000000001f4 00 | 00"));
+}
+
+TEST(KafkaGoldenTest, DescribeClusterVersions) {
+  ExpectBytes(DescribeClusterRequest{}, {0, true}, Hex("00 00"));
+  ExpectBytes(DescribeClusterRequest{}, {1, true}, Hex("00 01 00"));
+  DescribeClusterResponse response;
+  response.cluster_id = "c";
+  response.controller_id = 1;
+  response.brokers = {{1, "h", 9092, std::nullopt}};
+  ExpectBytes(response, {0, true},
+              Hex("00000000 0000 00 | 02 63 00000001 | 02 00000001 02 68 00002384 00 00 | "
+                  "80000000 00"));
+  // v1: the endpoint type (1: broker) after the error message.
+  ExpectBytes(response, {1, true},
+              Hex("00000000 0000 00 01 | 02 63 00000001 | 02 00000001 02 68 00002384 00 00 | "
+                  "80000000 00"));
 }
 
 // Kafka's brokers ignore bytes after a request's message; librdkafka 2.0.2 sends three after its

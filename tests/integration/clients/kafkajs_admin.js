@@ -1,0 +1,67 @@
+// kafkajs 2.2's admin client: topics, partitions, configs, records, offsets, groups and partition
+// reassignments. Prints JSON facts on its last line. Usage: node kafkajs_admin.js BOOTSTRAP
+const { Kafka, logLevel, ConfigResourceTypes } = require('kafkajs');
+
+const bootstrap = process.argv[2];
+const kafka = new Kafka({ clientId: 'herald-admin-test', brokers: [bootstrap],
+                          logLevel: logLevel.ERROR });
+
+async function main() {
+  const facts = {};
+  const admin = kafka.admin();
+  await admin.connect();
+  facts.created = await admin.createTopics({
+    topics: [{ topic: 'ledger', numPartitions: 2,
+               configEntries: [{ name: 'retention.ms', value: '3600000' }] }],
+  });
+  const cluster = await admin.describeCluster();
+  facts.brokers = cluster.brokers.length;
+  facts.controller = cluster.controller;
+
+  await admin.createPartitions({ topicPartitions: [{ topic: 'ledger', count: 3 }] });
+  const metadata = await admin.fetchTopicMetadata({ topics: ['ledger'] });
+  facts.partitions = metadata.topics[0].partitions.length;
+
+  // One node moves no replica: no reassignment is ever listed, for named topics or for all.
+  facts.reassignments = (await admin.listPartitionReassignments({
+    topics: [{ topic: 'ledger', partitions: [0, 1] }] })).topics;
+  facts.all_reassignments = (await admin.listPartitionReassignments({})).topics;
+
+  await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger',
+                                          configEntries: [{ name: 'cleanup.policy',
+                                                            value: 'compact' }] }] });
+  const configs = await admin.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger',
+                  configNames: ['cleanup.policy', 'retention.ms'] }],
+  });
+  facts.configs = {};
+  for (const e of configs.resources[0].configEntries) facts.configs[e.configName] = e.configValue;
+
+  const producer = kafka.producer();
+  await producer.connect();
+  const messages = [];
+  for (let i = 0; i < 10; i++) messages.push({ key: `k${i}`, value: `v${i}`, partition: 0 });
+  await producer.send({ topic: 'ledger', acks: -1, messages });
+  await producer.disconnect();
+  await admin.deleteTopicRecords({ topic: 'ledger', partitions: [{ partition: 0, offset: '4' }] });
+  const offsets = await admin.fetchTopicOffsets('ledger');
+  const p0 = offsets.find((o) => o.partition === 0);
+  facts.low = Number(p0.low);
+  facts.high = Number(p0.high);
+
+  await admin.setOffsets({ groupId: 'auditors', topic: 'ledger',
+                           partitions: [{ partition: 0, offset: '7' }] });
+  const committed = await admin.fetchOffsets({ groupId: 'auditors', topics: ['ledger'] });
+  facts.committed = committed[0].partitions.find((p) => p.partition === 0).offset;
+  facts.groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+  facts.deleted_groups = (await admin.deleteGroups(['auditors'])).map((g) => g.errorCode);
+  await admin.deleteTopics({ topics: ['ledger'] });
+  facts.topics_after = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
+  await admin.disconnect();
+  console.log(JSON.stringify(facts));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
