@@ -1,8 +1,10 @@
 #include "broker/broker.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <random>
+#include <set>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -209,6 +211,86 @@ TopicError Broker::AlterTopicConfig(const std::string& name,
   if (validate_only) return {};
   if (Status s = engine_.AlterTopicConfig(name, overrides); !s.ok()) return Refuse(s);
   return {};
+}
+
+namespace {
+
+std::vector<std::string> SplitList(const std::string& value) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    if (comma == std::string::npos) comma = value.size();
+    std::string item = value.substr(start, comma - start);
+    if (!item.empty()) out.push_back(std::move(item));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ',';
+    out += item;
+  }
+  return out;
+}
+
+}  // namespace
+
+TopicError Broker::UpdateTopicConfig(const std::string& name,
+                                     const std::vector<ConfigChange>& changes, bool validate_only) {
+  std::set<std::string> names;
+  for (const auto& c : changes) {
+    if (!names.insert(c.name).second) {
+      return Refuse(ErrorCode::kInvalidRequest,
+                    fmt::format("config '{}' is changed more than once", c.name));
+    }
+    if (!c.value && c.op != ConfigChange::Op::kDelete) {
+      return Refuse(ErrorCode::kInvalidRequest,
+                    fmt::format("config '{}' has no value to set, append or subtract", c.name));
+    }
+  }
+  auto info = engine_.DescribeTopic(name);
+  if (!info.ok()) {
+    return Refuse(ErrorCode::kUnknownTopicOrPartition,
+                  fmt::format("topic '{}' does not exist", name));
+  }
+  std::map<std::string, std::string> overrides = info->overrides;
+  const std::map<std::string, std::string> current = info->config.ToMap();
+  for (const auto& c : changes) {
+    switch (c.op) {
+      case ConfigChange::Op::kSet:
+        overrides[c.name] = *c.value;
+        break;
+      case ConfigChange::Op::kDelete:
+        overrides.erase(c.name);
+        break;
+      case ConfigChange::Op::kAppend:
+      case ConfigChange::Op::kSubtract: {
+        if (!storage::IsListConfig(c.name)) {
+          return Refuse(
+              ErrorCode::kInvalidConfig,
+              fmt::format("config '{}' is not a list: values cannot be {} it", c.name,
+                          c.op == ConfigChange::Op::kAppend ? "appended to" : "subtracted from"));
+        }
+        auto it = current.find(c.name);
+        std::vector<std::string> items = SplitList(it == current.end() ? "" : it->second);
+        for (auto& value : SplitList(*c.value)) {
+          auto at = std::find(items.begin(), items.end(), value);
+          if (c.op == ConfigChange::Op::kAppend && at == items.end()) {
+            items.push_back(std::move(value));
+          } else if (c.op == ConfigChange::Op::kSubtract && at != items.end()) {
+            items.erase(at);
+          }
+        }
+        overrides[c.name] = JoinList(items);
+        break;
+      }
+    }
+  }
+  return AlterTopicConfig(name, overrides, validate_only);
 }
 
 TopicError Broker::DeleteTopic(const std::string& name) {

@@ -88,6 +88,14 @@ struct ProducerIdAndEpoch {
 
 // The outcome of a topic administration call: kNone, or Kafka's code for why not with a message
 // for people. The Kafka door answers it as is; the HTTP door maps it to its own codes.
+// One change of IncrementalAlterConfigs (Kafka's AlterConfigOp).
+struct ConfigChange {
+  enum class Op : int8_t { kSet = 0, kDelete = 1, kAppend = 2, kSubtract = 3 };
+  std::string name;
+  Op op = Op::kSet;
+  std::optional<std::string> value;  // null only for kDelete
+};
+
 struct TopicError {
   ErrorCode code = ErrorCode::kNone;
   std::string message;
@@ -152,6 +160,13 @@ class Broker {
   TopicError AlterTopicConfig(const std::string& name,
                               const std::map<std::string, std::string>& overrides,
                               bool validate_only = false);
+  // Changes some of the topic's config overrides, keeping the others (Kafka's
+  // IncrementalAlterConfigs): each change sets, deletes (back to the default), appends to or
+  // subtracts from a list config (values separated by commas). kInvalidRequest for a name given
+  // twice or a missing value; kInvalidConfig for appending to or subtracting from a config that
+  // is not a list, or for a result AlterTopicConfig refuses; its other errors.
+  TopicError UpdateTopicConfig(const std::string& name, const std::vector<ConfigChange>& changes,
+                               bool validate_only = false);
   // kTopicAuthorizationFailed for an internal topic, kUnknownTopicOrPartition.
   TopicError DeleteTopic(const std::string& name);
 

@@ -23,6 +23,7 @@ void DeleteTopics(broker::Broker&, RequestContext, Respond);
 void CreatePartitions(broker::Broker&, RequestContext, Respond);
 void DescribeConfigs(broker::Broker&, RequestContext, Respond);
 void AlterConfigs(broker::Broker&, RequestContext, Respond);
+void IncrementalAlterConfigs(broker::Broker&, RequestContext, Respond);
 void DeleteRecords(broker::Broker&, RequestContext, Respond);
 void OffsetForLeaderEpoch(broker::Broker&, RequestContext, Respond);
 void InitProducerId(broker::Broker&, RequestContext, Respond);

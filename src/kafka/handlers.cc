@@ -27,6 +27,7 @@ constexpr std::array kHandlers = {
     Entry{ApiKey::kCreatePartitions, handlers::CreatePartitions},
     Entry{ApiKey::kDescribeConfigs, handlers::DescribeConfigs},
     Entry{ApiKey::kAlterConfigs, handlers::AlterConfigs},
+    Entry{ApiKey::kIncrementalAlterConfigs, handlers::IncrementalAlterConfigs},
     Entry{ApiKey::kDeleteRecords, handlers::DeleteRecords},
     Entry{ApiKey::kOffsetForLeaderEpoch, handlers::OffsetForLeaderEpoch},
     Entry{ApiKey::kInitProducerId, handlers::InitProducerId},

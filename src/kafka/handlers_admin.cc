@@ -1,5 +1,5 @@
 // Topic administration: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs,
-// AlterConfigs, DeleteRecords.
+// AlterConfigs, IncrementalAlterConfigs, DeleteRecords.
 #include "base/log.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
@@ -9,6 +9,7 @@
 #include "kafka/messages/delete_records.h"
 #include "kafka/messages/delete_topics.h"
 #include "kafka/messages/describe_configs.h"
+#include "kafka/messages/incremental_alter_configs.h"
 
 namespace herald::kafka::handlers {
 
@@ -149,8 +150,10 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
           if (!wanted(key)) continue;
           DescribeConfigsResponseConfig c;
           c.name = key;
-          c.value = value;
-          const bool is_override = info->overrides.contains(key);
+          // An override is reported as it was set ("delete,compact" stays so), as Kafka does.
+          auto set = info->overrides.find(key);
+          const bool is_override = set != info->overrides.end();
+          c.value = is_override ? set->second : value;
           c.is_default = !is_override;
           c.config_source = v0 ? -1 : (is_override ? kSourceTopicConfig : kSourceDefaultConfig);
           out.configs.push_back(std::move(c));
@@ -198,6 +201,43 @@ void AlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   done(EncodeResponse(response, ctx.version()));
 }
 
+// As AlterConfigs, but each config is set, deleted, appended to or subtracted from, and the
+// topic's other overrides stay (Broker::UpdateTopicConfig). An operation Kafka does not define is
+// INVALID_REQUEST for its resource.
+void IncrementalAlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = DecodeRequest<IncrementalAlterConfigsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  IncrementalAlterConfigsResponse response;
+  for (const auto& resource : request->resources) {
+    IncrementalAlterConfigsResponseResource& out = response.responses.emplace_back();
+    out.resource_type = resource.resource_type;
+    out.resource_name = resource.resource_name;
+    broker::TopicError error;
+    if (resource.resource_type != kTopicResource) {
+      error = {ErrorCode::kInvalidRequest, "only topic configs can be altered"};
+    } else {
+      std::vector<broker::ConfigChange> changes;
+      for (const auto& c : resource.configs) {
+        if (c.config_operation < 0 || c.config_operation > 3) {
+          error = {ErrorCode::kInvalidRequest,
+                   fmt::format("config '{}': unknown operation {}", c.name, c.config_operation)};
+          break;
+        }
+        changes.push_back(
+            {c.name, static_cast<broker::ConfigChange::Op>(c.config_operation), c.value});
+      }
+      if (error.ok()) {
+        error = broker.UpdateTopicConfig(resource.resource_name, changes, request->validate_only);
+      }
+    }
+    if (!error.ok()) {
+      out.error_code = Code(error.code);
+      out.error_message = std::move(error.message);
+    }
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
 // DeleteRecords syncs the new log start to disk.
 void DeleteRecordsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DeleteRecordsRequest>(ctx.body, ctx.version());
@@ -234,6 +274,10 @@ void DeleteRecordsNow(broker::Broker& broker, RequestContext ctx, Respond done) 
 
 void AlterConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
   OnAdminThread(broker, std::move(ctx), std::move(done), AlterConfigsNow);
+}
+
+void IncrementalAlterConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
+  OnAdminThread(broker, std::move(ctx), std::move(done), IncrementalAlterConfigsNow);
 }
 
 void DeleteRecords(broker::Broker& broker, RequestContext ctx, Respond done) {

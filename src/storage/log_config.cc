@@ -302,4 +302,10 @@ std::map<std::string, std::string> LogConfig::ToMap() const {
   return out;
 }
 
+bool IsListConfig(std::string_view name) {
+  if (name == "cleanup.policy") return true;
+  const KafkaOnlyConfig* c = FindKafkaOnly(name);
+  return c != nullptr && c->kind == Kind::kReplicaList;
+}
+
 }  // namespace herald::storage

@@ -43,6 +43,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -88,5 +89,9 @@ struct LogConfig {
 
 // The names of the topic configs LogConfig stores and reports without applying them.
 std::vector<std::string> KafkaOnlyConfigNames();
+
+// Whether a topic config's value is a comma-separated list (cleanup.policy and the replication
+// throttles), which Kafka's IncrementalAlterConfigs may append to and subtract from.
+bool IsListConfig(std::string_view name);
 
 }  // namespace herald::storage

@@ -359,6 +359,15 @@ std::vector<Seed> RequestSeeds() {
       case ApiKey::kDescribeCluster:
         Emit(seeds, api, DescribeClusterRequest{});
         break;
+      case ApiKey::kIncrementalAlterConfigs: {
+        IncrementalAlterConfigsRequest r;
+        r.resources = {
+            {2,
+             "orders",
+             {{"cleanup.policy", 2, std::string("compact")}, {"retention.ms", 1, std::nullopt}}}};
+        Emit(seeds, api, r);
+        break;
+      }
     }
   }
   return seeds;
@@ -380,33 +389,20 @@ void EmitSessions(const std::string& dir) {
     Append(session, seed.frame);
     WriteFile(fmt::format("{}/{}", dir, seed.name), session);
   }
-  const ApiKey order[] = {ApiKey::kApiVersions,
-                          ApiKey::kMetadata,
-                          ApiKey::kCreateTopics,
-                          ApiKey::kInitProducerId,
-                          ApiKey::kProduce,
-                          ApiKey::kFetch,
-                          ApiKey::kListOffsets,
-                          ApiKey::kOffsetForLeaderEpoch,
-                          ApiKey::kFindCoordinator,
-                          ApiKey::kJoinGroup,
-                          ApiKey::kSyncGroup,
-                          ApiKey::kHeartbeat,
-                          ApiKey::kOffsetCommit,
-                          ApiKey::kOffsetFetch,
-                          ApiKey::kDescribeGroups,
-                          ApiKey::kListGroups,
-                          ApiKey::kLeaveGroup,
-                          ApiKey::kOffsetDelete,
-                          ApiKey::kDeleteGroups,
-                          ApiKey::kDescribeConfigs,
-                          ApiKey::kAlterConfigs,
-                          ApiKey::kCreatePartitions,
-                          ApiKey::kDescribeLogDirs,
-                          ApiKey::kElectLeaders,
-                          ApiKey::kListPartitionReassignments,
-                          ApiKey::kDescribeCluster,
-                          ApiKey::kDeleteRecords,
+  const ApiKey order[] = {ApiKey::kApiVersions,      ApiKey::kMetadata,
+                          ApiKey::kCreateTopics,     ApiKey::kInitProducerId,
+                          ApiKey::kProduce,          ApiKey::kFetch,
+                          ApiKey::kListOffsets,      ApiKey::kOffsetForLeaderEpoch,
+                          ApiKey::kFindCoordinator,  ApiKey::kJoinGroup,
+                          ApiKey::kSyncGroup,        ApiKey::kHeartbeat,
+                          ApiKey::kOffsetCommit,     ApiKey::kOffsetFetch,
+                          ApiKey::kDescribeGroups,   ApiKey::kListGroups,
+                          ApiKey::kLeaveGroup,       ApiKey::kOffsetDelete,
+                          ApiKey::kDeleteGroups,     ApiKey::kDescribeConfigs,
+                          ApiKey::kAlterConfigs,     ApiKey::kIncrementalAlterConfigs,
+                          ApiKey::kCreatePartitions, ApiKey::kDescribeLogDirs,
+                          ApiKey::kElectLeaders,     ApiKey::kListPartitionReassignments,
+                          ApiKey::kDescribeCluster,  ApiKey::kDeleteRecords,
                           ApiKey::kDeleteTopics};
   for (bool newest : {true, false}) {
     Buffer session;

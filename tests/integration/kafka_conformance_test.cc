@@ -12,9 +12,11 @@
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_topics.h"
 #include "kafka/messages/describe_cluster.h"
+#include "kafka/messages/describe_configs.h"
 #include "kafka/messages/describe_log_dirs.h"
 #include "kafka/messages/elect_leaders.h"
 #include "kafka/messages/fetch.h"
+#include "kafka/messages/incremental_alter_configs.h"
 #include "kafka/messages/init_producer_id.h"
 #include "kafka/messages/list_partition_reassignments.h"
 #include "kafka/messages/offset_commit.h"
@@ -86,6 +88,71 @@ TEST_F(KafkaConformanceTest, ApiVersionsAdvertisesTheAdminApis) {
     EXPECT_EQ(it->second.first, 0);
     EXPECT_EQ(it->second.second, max);
   }
+}
+
+// IncrementalAlterConfigs changes only the configs it names; lists take appends and subtractions.
+TEST_F(KafkaConformanceTest, IncrementalAlterConfigsChangesOnlyWhatItNames) {
+  CreateTopic("conf", 1, {{"retention.ms", std::string("60000")}});
+  using Config = kafka::IncrementalAlterConfigsRequestConfig;
+  auto alter = [&](std::vector<Config> configs, bool validate_only = false,
+                   std::string topic = "conf", int8_t type = 2) {
+    kafka::IncrementalAlterConfigsRequest request;
+    request.resources = {{type, topic, std::move(configs)}};
+    request.validate_only = validate_only;
+    auto reply = client_->Call<kafka::IncrementalAlterConfigsResponse>(
+        ApiKey::kIncrementalAlterConfigs, 1, request);
+    EXPECT_EQ(reply.body.responses.size(), 1u);
+    return reply.body.responses.at(0);
+  };
+  auto describe = [&] {
+    kafka::DescribeConfigsRequest request;
+    request.resources = {{2, "conf", std::nullopt}};
+    auto reply =
+        client_->Call<kafka::DescribeConfigsResponse>(ApiKey::kDescribeConfigs, 1, request);
+    std::map<std::string, std::string> set;
+    for (const auto& c : reply.body.results.at(0).configs) {
+      if (c.config_source == 1) set[c.name] = c.value.value_or("");  // DYNAMIC_TOPIC_CONFIG
+    }
+    return set;
+  };
+  constexpr int8_t kSet = 0, kDelete = 1, kAppend = 2, kSubtract = 3;
+  EXPECT_EQ(alter({{"segment.ms", kSet, std::string("3600000")}}).error_code, 0);
+  EXPECT_EQ(describe(), (std::map<std::string, std::string>{{"retention.ms", "60000"},
+                                                            {"segment.ms", "3600000"}}));
+  // cleanup.policy is a list, "delete" by default.
+  EXPECT_EQ(alter({{"cleanup.policy", kAppend, std::string("compact")}}).error_code, 0);
+  EXPECT_EQ(describe()["cleanup.policy"], "delete,compact");
+  EXPECT_EQ(alter({{"cleanup.policy", kSubtract, std::string("delete")},
+                   {"retention.ms", kDelete, std::nullopt}})
+                .error_code,
+            0);
+  EXPECT_EQ(describe(), (std::map<std::string, std::string>{{"cleanup.policy", "compact"},
+                                                            {"segment.ms", "3600000"}}));
+  EXPECT_EQ(
+      alter({{"leader.replication.throttled.replicas", kAppend, std::string("0:1")}}).error_code,
+      0);
+  EXPECT_EQ(describe()["leader.replication.throttled.replicas"], "0:1");
+
+  // Kafka's errors, and nothing changed by a refused or validate-only request.
+  const auto before = describe();
+  auto not_list = alter({{"retention.ms", kAppend, std::string("5")}});
+  EXPECT_EQ(not_list.error_code, 40);  // INVALID_CONFIG
+  EXPECT_TRUE(not_list.error_message.has_value());
+  EXPECT_EQ(alter({{"retention.ms", kSet, std::string("-7")}}).error_code, 40);
+  EXPECT_EQ(alter({{"no.such.config", kSet, std::string("1")}}).error_code, 40);
+  EXPECT_EQ(
+      alter({{"retention.ms", kSet, std::string("1")}, {"retention.ms", kDelete, std::nullopt}})
+          .error_code,
+      42);  // INVALID_REQUEST: named twice
+  EXPECT_EQ(alter({{"retention.ms", kSet, std::nullopt}}).error_code, 42);
+  EXPECT_EQ(alter({{"retention.ms", int8_t{9}, std::string("1")}}).error_code, 42);
+  EXPECT_EQ(alter({{"retention.ms", kSet, std::string("1")}}, true).error_code, 0);
+  EXPECT_EQ(describe(), before);
+  EXPECT_EQ(alter({{"retention.ms", kSet, std::string("1")}}, false, "none").error_code, 3);
+  EXPECT_EQ(
+      alter({{"retention.ms", kSet, std::string("1")}}, false, "__consumer_offsets").error_code,
+      29);  // TOPIC_AUTHORIZATION_FAILED
+  EXPECT_EQ(alter({{"log.retention.ms", kSet, std::string("1")}}, false, "0", 4).error_code, 42);
 }
 
 TEST_F(KafkaConformanceTest, DescribeClusterNamesTheNodeAsBrokerAndController) {

@@ -17,6 +17,7 @@
 #include "kafka/messages/fetch.h"
 #include "kafka/messages/find_coordinator.h"
 #include "kafka/messages/heartbeat.h"
+#include "kafka/messages/incremental_alter_configs.h"
 #include "kafka/messages/init_producer_id.h"
 #include "kafka/messages/join_group.h"
 #include "kafka/messages/leave_group.h"

@@ -67,6 +67,8 @@ using AllApis = std::tuple<
     Api<ApiKey::kDeleteGroups, DeleteGroupsRequest, DeleteGroupsResponse>,
     Api<ApiKey::kDescribeLogDirs, DescribeLogDirsRequest, DescribeLogDirsResponse>,
     Api<ApiKey::kElectLeaders, ElectLeadersRequest, ElectLeadersResponse>,
+    Api<ApiKey::kIncrementalAlterConfigs, IncrementalAlterConfigsRequest,
+        IncrementalAlterConfigsResponse>,
     Api<ApiKey::kListPartitionReassignments, ListPartitionReassignmentsRequest,
         ListPartitionReassignmentsResponse>,
     Api<ApiKey::kOffsetDelete, OffsetDeleteRequest, OffsetDeleteResponse>,
@@ -904,6 +906,20 @@ TEST(KafkaGoldenTest, ElectLeadersVersions) {
   ExpectBytes(response, {1, false},
               Hex("00000000 0000 | 00000001 0001 74 00000001 00000000 0054 ffff"));
   ExpectBytes(response, {2, true}, Hex("00000000 0000 | 02 02 74 02 00000000 0054 00 00 00 | 00"));
+}
+
+TEST(KafkaGoldenTest, IncrementalAlterConfigsVersions) {
+  IncrementalAlterConfigsRequest request;
+  request.resources = {{2, "t", {{"retention.ms", 0, std::string("1")}}}};
+  ExpectBytes(
+      request, {0, false},
+      Hex("00000001 | 02 0001 74 | 00000001 000c 726574656e74696f6e2e6d73 00 0001 31 | 00"));
+  ExpectBytes(request, {1, true},
+              Hex("02 | 02 02 74 02 | 0d 726574656e74696f6e2e6d73 00 02 31 00 | 00 | 00 00"));
+  IncrementalAlterConfigsResponse response;
+  response.responses = {{0, std::nullopt, 2, "t"}};
+  ExpectBytes(response, {0, false}, Hex("00000000 00000001 0000 ffff 02 0001 74"));
+  ExpectBytes(response, {1, true}, Hex("00000000 02 0000 00 02 02 74 00 00"));
 }
 
 TEST(KafkaGoldenTest, ListPartitionReassignmentsV0) {
