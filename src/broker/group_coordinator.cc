@@ -50,9 +50,8 @@ void GroupCoordinator::Heartbeat(std::string group_id, int32_t generation, std::
   });
 }
 
-void GroupCoordinator::Leave(
-    std::string group_id, std::vector<std::pair<std::string, std::optional<std::string>>> members,
-    std::function<void(ErrorCode, std::vector<ErrorCode>)> done) {
+void GroupCoordinator::Leave(std::string group_id, std::vector<LeavingMember> members,
+                             std::function<void(ErrorCode, std::vector<ErrorCode>)> done) {
   if (!impl_) {
     return done(ErrorCode::kCoordinatorNotAvailable,
                 std::vector<ErrorCode>(members.size(), ErrorCode::kCoordinatorNotAvailable));
@@ -154,12 +153,13 @@ void GroupCoordinator::Overview(std::optional<std::vector<std::string>> groups,
   });
 }
 
-void GroupCoordinator::List(
-    std::function<void(std::vector<std::pair<std::string, std::string>>)> done) {
+void GroupCoordinator::List(std::function<void(std::vector<GroupListing>)> done) {
   if (!impl_) return done({});
   impl_->Post([impl = impl_, done = std::move(done)] {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& [id, g] : impl->groups()) out.push_back({id, g->protocol_type});
+    std::vector<GroupListing> out;
+    for (const auto& [id, g] : impl->groups()) {
+      out.push_back({id, g->protocol_type, Impl::StateName(g->state)});
+    }
     done(std::move(out));
   });
 }

@@ -60,6 +60,7 @@ struct JoinRequest {
   std::string client_id;
   std::string client_host;
   bool require_known_member_id = false;  // JoinGroup v4+: answer MEMBER_ID_REQUIRED first
+  std::optional<std::string> reason;     // JoinGroup v8+: why it (re)joins, for the log
 };
 
 struct JoinMember {
@@ -82,12 +83,24 @@ struct SyncRequest {
   int32_t generation = -1;
   std::string member_id;
   std::optional<std::string> group_instance_id;
+  // SyncGroup v5+: when set, must be the group's (INCONSISTENT_GROUP_PROTOCOL otherwise).
+  std::optional<std::string> protocol_type;
+  std::optional<std::string> protocol;
   std::vector<std::pair<std::string, Buffer>> assignments;  // from the leader
 };
 
 struct SyncResult {
   ErrorCode error = ErrorCode::kNone;
   Buffer assignment;
+  std::string protocol_type;  // the group's, on success
+  std::string protocol;
+};
+
+// A member leaving (LeaveGroup): by member id, or by group instance id for a static member.
+struct LeavingMember {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::optional<std::string> reason;  // LeaveGroup v5+, for the log
 };
 
 struct CommittedOffset {
@@ -123,6 +136,13 @@ struct PartitionLag {
   int64_t lag = 0;  // end_offset - committed, never below 0
 };
 
+// One group as ListGroups lists it.
+struct GroupListing {
+  std::string group_id;
+  std::string protocol_type;
+  std::string state;  // Kafka's names: Empty, PreparingRebalance, CompletingRebalance, Stable
+};
+
 // One group as the admin API and the lag metrics see it.
 struct GroupOverview {
   GroupDescription description;
@@ -151,9 +171,8 @@ class GroupCoordinator {
   void Sync(SyncRequest request, std::function<void(SyncResult)> done);
   void Heartbeat(std::string group_id, int32_t generation, std::string member_id,
                  std::optional<std::string> group_instance_id, std::function<void(ErrorCode)> done);
-  // Removes members (member id, or group instance id for static members); per-member errors.
-  void Leave(std::string group_id,
-             std::vector<std::pair<std::string, std::optional<std::string>>> members,
+  // Removes members; per-member errors.
+  void Leave(std::string group_id, std::vector<LeavingMember> members,
              std::function<void(ErrorCode, std::vector<ErrorCode>)> done);
   // generation -1 with an empty member id commits outside group membership (assign() users).
   void Commit(std::string group_id, int32_t generation, std::string member_id,
@@ -165,7 +184,8 @@ class GroupCoordinator {
              std::function<void(std::vector<CommittedOffset>)> done);
   void Describe(std::vector<std::string> groups,
                 std::function<void(std::vector<GroupDescription>)> done);
-  void List(std::function<void(std::vector<std::pair<std::string, std::string>>)> done);
+  // Every group, by id.
+  void List(std::function<void(std::vector<GroupListing>)> done);
   // The groups named (every group when null) with all their committed offsets, in one pass.
   void Overview(std::optional<std::vector<std::string>> groups,
                 std::function<void(std::vector<GroupOverview>)> done);

@@ -15,7 +15,16 @@ namespace {
 
 using State = GroupCoordinator::Impl::State;
 
-const char* StateName(State s) {
+JoinResult JoinError(ErrorCode error, std::string member_id = {}) {
+  JoinResult r;
+  r.error = error;
+  r.member_id = std::move(member_id);
+  return r;
+}
+
+}  // namespace
+
+const char* GroupCoordinator::Impl::StateName(State s) {
   switch (s) {
     case State::kEmpty: return "Empty";
     case State::kPreparingRebalance: return "PreparingRebalance";
@@ -25,15 +34,6 @@ const char* StateName(State s) {
   }
   return "Dead";
 }
-
-JoinResult JoinError(ErrorCode error, std::string member_id = {}) {
-  JoinResult r;
-  r.error = error;
-  r.member_id = std::move(member_id);
-  return r;
-}
-
-}  // namespace
 
 Status GroupCoordinator::Impl::Load() {
   if (!engine_.HasTopic(kOffsetsTopic)) {
@@ -198,7 +198,7 @@ void GroupCoordinator::Impl::RemoveMember(Group& g, const std::string& member_id
   }
 }
 
-void GroupCoordinator::Impl::PrepareRebalance(Group& g) {
+void GroupCoordinator::Impl::PrepareRebalance(Group& g, const std::string& reason) {
   // Members waiting for their assignment must rejoin.
   for (auto& [id, m] : g.members) {
     if (m->sync_done) {
@@ -221,9 +221,10 @@ void GroupCoordinator::Impl::PrepareRebalance(Group& g) {
       self->CompleteJoin(*grp);
     }
   });
-  LogInfo("rebalance", {{"consumer_group", g.id}, {"members", g.members.size()},
-                        {"generation", g.generation}},
-          "rebalance started");
+  LogInfo("rebalance",
+          {{"consumer_group", g.id}, {"members", g.members.size()}, {"generation", g.generation}},
+          reason.empty() ? std::string("rebalance started")
+                         : fmt::format("rebalance started: {}", reason));
 }
 
 void GroupCoordinator::Impl::MaybeCompleteJoin(Group& g) {
@@ -345,7 +346,7 @@ void GroupCoordinator::Impl::DoJoin(JoinRequest req, std::function<void(JoinResu
           return done(std::move(r));
         }
         mem.join_done = std::move(done);
-        if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+        if (g.state != State::kPreparingRebalance) PrepareRebalance(g, req.reason.value_or(""));
         MaybeCompleteJoin(g);
         return;
       }
@@ -375,7 +376,7 @@ void GroupCoordinator::Impl::DoJoin(JoinRequest req, std::function<void(JoinResu
     return done(JoinResult{ErrorCode::kNone, g.generation, g.protocol, g.leader, member_id, {}});
   }
   m.join_done = std::move(done);
-  if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+  if (g.state != State::kPreparingRebalance) PrepareRebalance(g, req.reason.value_or(""));
   MaybeCompleteJoin(g);
 }
 
@@ -398,7 +399,7 @@ void GroupCoordinator::Impl::AddMember(Group& g, const std::string& member_id, c
   if (g.members.empty()) g.protocol_type = req.protocol_type;
   if (req.group_instance_id) g.static_members[*req.group_instance_id] = member_id;
   g.members[member_id] = std::move(m);
-  if (g.state != State::kPreparingRebalance) PrepareRebalance(g);
+  if (g.state != State::kPreparingRebalance) PrepareRebalance(g, req.reason.value_or(""));
   MaybeCompleteJoin(g);
 }
 
@@ -413,11 +414,16 @@ void GroupCoordinator::Impl::DoSync(SyncRequest req, std::function<void(SyncResu
   if (ErrorCode e = CheckMember(g, req.member_id, req.generation); e != ErrorCode::kNone) {
     return done({e, {}});
   }
+  if ((req.protocol_type && *req.protocol_type != g->protocol_type) ||
+      (req.protocol && *req.protocol != g->protocol)) {
+    return done({ErrorCode::kInconsistentGroupProtocol, {}});
+  }
   Member& m = *g->members[req.member_id];
   ResetSession(*g, m);
   switch (g->state) {
     case State::kPreparingRebalance: return done({ErrorCode::kRebalanceInProgress, {}});
-    case State::kStable: return done({ErrorCode::kNone, m.assignment});
+    case State::kStable:
+      return done({ErrorCode::kNone, m.assignment, g->protocol_type, g->protocol});
     case State::kCompletingRebalance: break;
     default: return done({ErrorCode::kUnknownMemberId, {}});
   }
@@ -453,7 +459,7 @@ void GroupCoordinator::Impl::DoSync(SyncRequest req, std::function<void(SyncResu
       if (member->sync_done) {
         auto d = std::move(member->sync_done);
         member->sync_done = nullptr;
-        d({ErrorCode::kNone, member->assignment});
+        d({ErrorCode::kNone, member->assignment, grp->protocol_type, grp->protocol});
       }
     }
     LogInfo("rebalance", {{"consumer_group", group_id}, {"generation", generation}},
@@ -471,13 +477,12 @@ ErrorCode GroupCoordinator::Impl::DoHeartbeat(const std::string& group_id, int32
 }
 
 std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
-    const std::string& group_id,
-    const std::vector<std::pair<std::string, std::optional<std::string>>>& members) {
+    const std::string& group_id, const std::vector<LeavingMember>& members) {
   Group* g = Find(group_id);
   std::vector<ErrorCode> errors;
   if (!g) return {ErrorCode::kUnknownMemberId, std::vector<ErrorCode>(members.size(), ErrorCode::kUnknownMemberId)};
   ErrorCode top = ErrorCode::kNone;
-  for (const auto& [member_id, instance] : members) {
+  for (const auto& [member_id, instance, reason] : members) {
     std::string id = member_id;
     if (instance) {
       auto known = g->static_members.find(*instance);
@@ -496,7 +501,8 @@ std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
       if (members.size() == 1) top = ErrorCode::kUnknownMemberId;
       continue;
     }
-    LogInfo("rebalance", {{"consumer_group", group_id}, {"member", id}}, "member left");
+    LogInfo("rebalance", {{"consumer_group", group_id}, {"member", id}},
+            reason ? fmt::format("member left: {}", *reason) : std::string("member left"));
     RemoveMember(*g, id);
     errors.push_back(ErrorCode::kNone);
   }

@@ -30,6 +30,8 @@ namespace asio = boost::asio;
 class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
  public:
   enum class State { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable, kDead };
+  // Kafka's name of a state, as DescribeGroups and ListGroups answer it.
+  static const char* StateName(State s);
 
   struct Member {
     std::string id;
@@ -94,7 +96,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void ResetSession(Group& g, Member& m);
   void OnSessionExpired(const std::string& group_id, const std::string& member_id);
   void RemoveMember(Group& g, const std::string& member_id);
-  void PrepareRebalance(Group& g);
+  // `reason`: why, for the log (a joining member's, JoinGroup v8+).
+  void PrepareRebalance(Group& g, const std::string& reason = "");
   void MaybeCompleteJoin(Group& g);
   void CompleteJoin(Group& g);
   std::string ChooseProtocol(const Group& g);
@@ -107,9 +110,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void DoSync(SyncRequest req, std::function<void(SyncResult)> done);
   ErrorCode DoHeartbeat(const std::string& group_id, int32_t generation,
                         const std::string& member_id);
-  std::pair<ErrorCode, std::vector<ErrorCode>> DoLeave(
-      const std::string& group_id,
-      const std::vector<std::pair<std::string, std::optional<std::string>>>& members);
+  std::pair<ErrorCode, std::vector<ErrorCode>> DoLeave(const std::string& group_id,
+                                                       const std::vector<LeavingMember>& members);
   void DoCommit(std::string group_id, int32_t generation, std::string member_id,
                 std::vector<CommittedOffset> offsets,
                 std::function<void(std::vector<CommittedOffset>)> done);

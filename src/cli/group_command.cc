@@ -34,12 +34,13 @@ std::string OffsetText(int64_t offset) {
 
 struct ListOptions {
   ClientFlags flags;
+  std::vector<std::string> states;
 };
 
 int RunList(const ListOptions& o) {
   auto admin = ConnectAdmin(o.flags);
   if (!admin.ok()) return Fail(admin.status());
-  auto groups = admin->ListGroups();
+  auto groups = admin->ListGroups(o.states);
   if (!groups.ok()) return Fail(groups.status());
   // ListGroups before v4 carries no states: DescribeGroups has them, and the member counts.
   std::vector<std::string> ids;
@@ -376,6 +377,10 @@ void RegisterGroup(CLI::App& app) {
 
   auto l = std::make_shared<ListOptions>();
   auto* list = group->add_subcommand("list", "List consumer groups with their state");
+  list->add_option("--state", l->states,
+                   "Only groups in this state (repeatable): Empty, PreparingRebalance, "
+                   "CompletingRebalance, Stable")
+      ->allow_extra_args(false);
   AddClientFlags(list, l->flags);
   list->callback([l] { SetExitCode(RunList(*l)); });
 

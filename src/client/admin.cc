@@ -190,12 +190,33 @@ Status Admin::UpdateTopicConfigs(const std::string& topic,
   return Status::Ok();
 }
 
-Result<std::vector<GroupListing>> Admin::ListGroups() {
+Result<std::vector<GroupListing>> Admin::ListGroups(const std::vector<std::string>& states) {
+  std::vector<rd_kafka_consumer_group_state_t> codes;
+  for (const auto& s : states) {
+    const rd_kafka_consumer_group_state_t code = rd_kafka_consumer_group_state_code(s.c_str());
+    if (code == RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN) {
+      return InvalidArgument(
+          "'{}' is not a group state (Empty, PreparingRebalance, "
+          "CompletingRebalance, Stable, Dead)",
+          s);
+    }
+    codes.push_back(code);
+  }
+  Status options_status;
   HERALD_ASSIGN_OR_RETURN(
-      EventPtr event, RunAdminOp(*client_, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, "listing groups",
-                                 [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-                                   rd_kafka_ListConsumerGroups(client_->get(), o, q);
-                                 }));
+      EventPtr event,
+      RunAdminOp(*client_, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, "listing groups",
+                 [&](rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                   if (rd_kafka_error_t* e =
+                           codes.empty() ? nullptr
+                                         : rd_kafka_AdminOptions_set_match_consumer_group_states(
+                                               o, codes.data(), codes.size())) {
+                     options_status = KafkaStatus(e, "listing groups");
+                     rd_kafka_error_destroy(e);
+                   }
+                   rd_kafka_ListConsumerGroups(client_->get(), o, q);
+                 }));
+  HERALD_RETURN_IF_ERROR(options_status);
   const rd_kafka_ListConsumerGroups_result_t* result =
       rd_kafka_event_ListConsumerGroups_result(event.get());
   size_t n = 0, errors = 0;

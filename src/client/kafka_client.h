@@ -235,8 +235,9 @@ class Admin {
   // the request as a whole does (kUnavailable on timeout).
   Result<std::vector<TopicPartition>> DeleteRecords(std::vector<TopicPartition> before);
 
-  // Groups from every broker, sorted by id.
-  Result<std::vector<GroupListing>> ListGroups();
+  // Groups from every broker, sorted by id; with `states` (Kafka's state names), only the groups
+  // in one of them (ListGroups v4's filter; kInvalidArgument for an unknown name).
+  Result<std::vector<GroupListing>> ListGroups(const std::vector<std::string>& states = {});
   // In the order asked. A group the coordinator does not know comes back in state "Dead".
   Result<std::vector<GroupDescription>> DescribeGroups(const std::vector<std::string>& groups);
   // Every committed offset of `group`, sorted by topic and partition.

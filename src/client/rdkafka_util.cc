@@ -114,7 +114,7 @@ std::vector<TopicPartition> FromPartitionList(const rd_kafka_topic_partition_lis
 
 Result<EventPtr> RunAdminOp(
     Client& client, rd_kafka_admin_op_t op, std::string_view what,
-    const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start) {
+    const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start) {
   const int timeout_ms = client.options().request_timeout_ms;
   QueuePtr queue(rd_kafka_queue_new(client.get()));
   AdminOptionsPtr options(rd_kafka_AdminOptions_new(client.get(), op));

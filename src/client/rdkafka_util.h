@@ -113,6 +113,6 @@ void DefaultRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
 // Status.
 Result<EventPtr> RunAdminOp(
     Client& client, rd_kafka_admin_op_t op, std::string_view what,
-    const std::function<void(const rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start);
+    const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& start);
 
 }  // namespace herald::client

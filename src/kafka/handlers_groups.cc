@@ -1,6 +1,8 @@
 // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
 // OffsetFetch, OffsetDelete, DescribeGroups, ListGroups, DeleteGroups. The protocol's state lives
 // in broker::GroupCoordinator; these translate messages and versions.
+#include <algorithm>
+
 #include "base/log.h"
 #include "base/mutex.h"
 #include "broker/group_coordinator.h"
@@ -28,21 +30,35 @@ std::string PeerHost(const std::string& peer) {
 
 }  // namespace
 
+// The node coordinates every group; transactions have no coordinator yet. v4 asks for several
+// keys at once and is answered per key.
 void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<FindCoordinatorRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  FindCoordinatorResponse response;
   const auto& o = s.broker.options();
+  FindCoordinatorResponseCoordinator answer{"", o.node_id,   o.advertised_host, o.advertised_port,
+                                            0,  std::nullopt};
   if (request->key_type != 0 || !s.groups.offline().ok()) {
-    response.error_code = Code(ErrorCode::kCoordinatorNotAvailable);
-    response.error_message = request->key_type != 0 ? "transactions are not supported yet"
-                                                    : s.groups.offline().ToString();
-    response.node_id = -1;
-    response.port = -1;
+    answer = {"",
+              -1,
+              "",
+              -1,
+              Code(ErrorCode::kCoordinatorNotAvailable),
+              request->key_type != 0 ? "transactions are not supported yet"
+                                     : s.groups.offline().ToString()};
+  }
+  FindCoordinatorResponse response;
+  if (ctx.request.header.api_version >= 4) {
+    for (const auto& key : request->coordinator_keys) {
+      response.coordinators.push_back(answer);
+      response.coordinators.back().key = key;
+    }
   } else {
-    response.node_id = o.node_id;
-    response.host = o.advertised_host;
-    response.port = o.advertised_port;
+    response.error_code = answer.error_code;
+    response.error_message = answer.error_message;
+    response.node_id = answer.node_id;
+    response.host = answer.host;
+    response.port = answer.port;
   }
   done(EncodeResponse(response, ctx.version()));
 }
@@ -61,12 +77,18 @@ void JoinGroup(GroupServices& s, RequestContext ctx, Respond done) {
   join.client_id = ctx.request.header.client_id.value_or("");
   join.client_host = PeerHost(ctx.peer);
   join.require_known_member_id = ctx.request.header.api_version >= 4;
+  join.reason = request->reason;
   Version version = ctx.version();
-  s.groups.Join(std::move(join), [version, done](broker::JoinResult r) {
+  s.groups.Join(std::move(join), [version, done,
+                                  protocol_type = request->protocol_type](broker::JoinResult r) {
     JoinGroupResponse response;
     response.error_code = Code(r.error);
     response.generation_id = r.generation;
-    response.protocol_name = r.protocol;
+    if (r.error == ErrorCode::kNone) {
+      // A member joins only a group of its protocol type (INCONSISTENT_GROUP_PROTOCOL otherwise).
+      response.protocol_type = protocol_type;
+      response.protocol_name = r.protocol;
+    }
     response.leader = r.leader;
     response.member_id = r.member_id;
     for (auto& m : r.members) {
@@ -84,11 +106,17 @@ void SyncGroup(GroupServices& s, RequestContext ctx, Respond done) {
   sync.generation = request->generation_id;
   sync.member_id = request->member_id;
   sync.group_instance_id = request->group_instance_id;
+  sync.protocol_type = request->protocol_type;
+  sync.protocol = request->protocol_name;
   for (auto& a : request->assignments) sync.assignments.push_back({a.member_id, std::move(a.assignment)});
   Version version = ctx.version();
   s.groups.Sync(std::move(sync), [version, done](broker::SyncResult r) {
     SyncGroupResponse response;
     response.error_code = Code(r.error);
+    if (r.error == ErrorCode::kNone) {
+      response.protocol_type = std::move(r.protocol_type);
+      response.protocol_name = std::move(r.protocol);
+    }
     response.assignment = std::move(r.assignment);
     done(EncodeResponse(response, version));
   });
@@ -109,12 +137,14 @@ void Heartbeat(GroupServices& s, RequestContext ctx, Respond done) {
 void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<LeaveGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  std::vector<std::pair<std::string, std::optional<std::string>>> members;
+  std::vector<broker::LeavingMember> members;
   const bool batch = ctx.request.header.api_version >= 3;
   if (batch) {
-    for (const auto& m : request->members) members.push_back({m.member_id, m.group_instance_id});
+    for (const auto& m : request->members) {
+      members.push_back({m.member_id, m.group_instance_id, m.reason});
+    }
   } else {
-    members.push_back({request->member_id, std::nullopt});
+    members.push_back({request->member_id, std::nullopt, std::nullopt});
   }
   Version version = ctx.version();
   s.groups.Leave(request->group_id, members,
@@ -123,7 +153,7 @@ void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
                    if (batch) {
                      for (size_t i = 0; i < members.size(); ++i) {
                        response.members.push_back(
-                           {members[i].first, members[i].second, Code(errors[i])});
+                           {members[i].member_id, members[i].group_instance_id, Code(errors[i])});
                      }
                    } else {
                      response.error_code = Code(errors.empty() ? top : errors.front());
@@ -280,9 +310,17 @@ void ListGroups(GroupServices& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<ListGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
-  s.groups.List([version, done](std::vector<std::pair<std::string, std::string>> groups) {
+  // v4: only the groups in one of the states named (every group when none is), as Kafka filters.
+  s.groups.List([version, done, states = std::move(request->states_filter)](
+                    std::vector<broker::GroupListing> groups) {
     ListGroupsResponse response;
-    for (auto& [id, type] : groups) response.groups.push_back({id, type});
+    for (auto& g : groups) {
+      if (!states.empty() && std::find(states.begin(), states.end(), g.state) == states.end()) {
+        continue;
+      }
+      response.groups.push_back(
+          {std::move(g.group_id), std::move(g.protocol_type), std::move(g.state)});
+    }
     done(EncodeResponse(response, version));
   });
 }

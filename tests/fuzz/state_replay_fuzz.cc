@@ -121,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // What replayed is served: every group describes and lists its offsets.
       int answered = 0;
       (*groups)->Overview(std::nullopt, [&](std::vector<broker::GroupOverview>) { ++answered; });
-      (*groups)->List([&](std::vector<std::pair<std::string, std::string>>) { ++answered; });
+      (*groups)->List([&](std::vector<broker::GroupListing>) { ++answered; });
       fuzz::Drive(io, [&] { return answered == 2; });
     }
     (*groups)->Shutdown();

@@ -220,6 +220,8 @@ TEST_F(CliKafkaTest, GroupCommitsLagResetAndDelete) {
   ASSERT_EQ(list["groups"].size(), 1u) << list;
   EXPECT_EQ(list["groups"][0]["group"], "g1");
   EXPECT_EQ(list["groups"][0]["state"], "Empty");
+  EXPECT_EQ(OkJson("group list --state Empty --state Dead --output json")["groups"].size(), 1u);
+  EXPECT_TRUE(OkJson("group list --state Stable --output json")["groups"].empty());
 
   // More records: lag shows them; the group resumes where it left.
   Ok("produce orders --partition 0", "g\nh\ni\nj\n");
@@ -272,6 +274,12 @@ TEST_F(CliKafkaTest, GroupCommitsLagResetAndDelete) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_EQ(live["state"], "Stable") << live;
+  // ListGroups v4's state filter, through librdkafka's ListConsumerGroups.
+  EXPECT_EQ(OkJson("group list --state Stable --output json")["groups"].size(), 1u);
+  EXPECT_TRUE(OkJson("group list --state Empty --output json")["groups"].empty());
+  auto sleepy = Herald("group list --state Sleepy");
+  EXPECT_EQ(sleepy.exit_code, 1);
+  EXPECT_NE(sleepy.err.find("not a group state"), std::string::npos) << sleepy.err;
   EXPECT_EQ(live["members"][0]["assignment"].size(), 2u) << live;
   EXPECT_EQ(live["members"][0]["client_id"], "herald-cli");
   EXPECT_EQ(PartitionOf(live, "orders", 0)["member_id"], live["members"][0]["member_id"]);

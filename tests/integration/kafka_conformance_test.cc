@@ -13,16 +13,23 @@
 #include "kafka/messages/create_topics.h"
 #include "kafka/messages/describe_cluster.h"
 #include "kafka/messages/describe_configs.h"
+#include "kafka/messages/describe_groups.h"
 #include "kafka/messages/describe_log_dirs.h"
 #include "kafka/messages/elect_leaders.h"
 #include "kafka/messages/fetch.h"
+#include "kafka/messages/find_coordinator.h"
+#include "kafka/messages/heartbeat.h"
 #include "kafka/messages/incremental_alter_configs.h"
 #include "kafka/messages/init_producer_id.h"
+#include "kafka/messages/join_group.h"
+#include "kafka/messages/leave_group.h"
+#include "kafka/messages/list_groups.h"
 #include "kafka/messages/list_partition_reassignments.h"
 #include "kafka/messages/offset_commit.h"
 #include "kafka/messages/offset_delete.h"
 #include "kafka/messages/offset_fetch.h"
 #include "kafka/messages/produce.h"
+#include "kafka/messages/sync_group.h"
 #include "storage/record_batch.h"
 #include "testing/herald_process.h"
 #include "testing/raw_wire_client.h"
@@ -153,6 +160,97 @@ TEST_F(KafkaConformanceTest, IncrementalAlterConfigsChangesOnlyWhatItNames) {
       alter({{"retention.ms", kSet, std::string("1")}}, false, "__consumer_offsets").error_code,
       29);  // TOPIC_AUTHORIZATION_FAILED
   EXPECT_EQ(alter({{"log.retention.ms", kSet, std::string("1")}}, false, "0", 4).error_code, 42);
+}
+
+// One member's life in a group at the newest versions of the classic group protocol: JoinGroup
+// v9, SyncGroup v5, Heartbeat v4, DescribeGroups v5, ListGroups v4, LeaveGroup v5, and
+// FindCoordinator v4's batched keys.
+TEST_F(KafkaConformanceTest, GroupApisAtTheirNewestVersions) {
+  kafka::FindCoordinatorRequest find;
+  find.coordinator_keys = {"g", "h"};
+  auto found = client_->Call<kafka::FindCoordinatorResponse>(ApiKey::kFindCoordinator, 4, find);
+  ASSERT_EQ(found.body.coordinators.size(), 2u);
+  EXPECT_EQ(found.body.coordinators[1].key, "h");
+  EXPECT_EQ(found.body.coordinators[1].error_code, 0);
+  EXPECT_EQ(found.body.coordinators[1].port, server_->port());
+  find.key_type = 1;  // transactions: no coordinator yet
+  auto txn = client_->Call<kafka::FindCoordinatorResponse>(ApiKey::kFindCoordinator, 4, find);
+  ASSERT_EQ(txn.body.coordinators.size(), 2u);
+  EXPECT_EQ(txn.body.coordinators[0].error_code, 15);  // COORDINATOR_NOT_AVAILABLE
+
+  kafka::JoinGroupRequest join;
+  join.group_id = "g";
+  join.session_timeout_ms = 10000;
+  join.rebalance_timeout_ms = 10000;
+  join.protocol_type = "consumer";
+  join.protocols = {{"range", {0x00, 0x00, 0x00, 0x00, 0x00, 0x00}}};
+  join.reason = "starting";
+  auto first = client_->Call<kafka::JoinGroupResponse>(ApiKey::kJoinGroup, 9, join);
+  ASSERT_EQ(first.body.error_code, 79);  // MEMBER_ID_REQUIRED
+  EXPECT_FALSE(first.body.protocol_name.has_value());
+  join.member_id = first.body.member_id;
+  auto joined = client_->Call<kafka::JoinGroupResponse>(ApiKey::kJoinGroup, 9, join);
+  ASSERT_EQ(joined.body.error_code, 0);
+  EXPECT_EQ(joined.body.protocol_type, "consumer");
+  EXPECT_EQ(joined.body.protocol_name, "range");
+  EXPECT_EQ(joined.body.leader, join.member_id);
+  EXPECT_FALSE(joined.body.skip_assignment);
+  ASSERT_EQ(joined.body.members.size(), 1u);
+
+  kafka::SyncGroupRequest sync;
+  sync.group_id = "g";
+  sync.generation_id = joined.body.generation_id;
+  sync.member_id = join.member_id;
+  sync.protocol_type = "consumer";
+  sync.protocol_name = "roundrobin";
+  auto inconsistent = client_->Call<kafka::SyncGroupResponse>(ApiKey::kSyncGroup, 5, sync);
+  EXPECT_EQ(inconsistent.body.error_code, 23);  // INCONSISTENT_GROUP_PROTOCOL
+  EXPECT_FALSE(inconsistent.body.protocol_name.has_value());
+  sync.protocol_name = "range";
+  sync.assignments = {{join.member_id, {0x00, 0x01}}};
+  auto synced = client_->Call<kafka::SyncGroupResponse>(ApiKey::kSyncGroup, 5, sync);
+  ASSERT_EQ(synced.body.error_code, 0);
+  EXPECT_EQ(synced.body.protocol_type, "consumer");
+  EXPECT_EQ(synced.body.protocol_name, "range");
+  EXPECT_EQ(synced.body.assignment, (Buffer{0x00, 0x01}));
+
+  kafka::HeartbeatRequest beat;
+  beat.group_id = "g";
+  beat.generation_id = joined.body.generation_id;
+  beat.member_id = join.member_id;
+  EXPECT_EQ(client_->Call<kafka::HeartbeatResponse>(ApiKey::kHeartbeat, 4, beat).body.error_code,
+            0);
+
+  kafka::DescribeGroupsRequest describe;
+  describe.groups = {"g"};
+  auto described =
+      client_->Call<kafka::DescribeGroupsResponse>(ApiKey::kDescribeGroups, 5, describe);
+  ASSERT_EQ(described.body.groups.size(), 1u);
+  EXPECT_EQ(described.body.groups[0].group_state, "Stable");
+  EXPECT_EQ(described.body.groups[0].members.size(), 1u);
+
+  CreateTopic("t", 1);
+  Commit("idle", "t", 0, 1);  // a group with an offset and no member: Empty
+  kafka::ListGroupsRequest list;
+  auto all = client_->Call<kafka::ListGroupsResponse>(ApiKey::kListGroups, 4, list);
+  std::map<std::string, std::string> states;
+  for (const auto& g : all.body.groups) states[g.group_id] = g.group_state;
+  EXPECT_EQ(states, (std::map<std::string, std::string>{{"g", "Stable"}, {"idle", "Empty"}}));
+  list.states_filter = {"Empty"};
+  auto empty = client_->Call<kafka::ListGroupsResponse>(ApiKey::kListGroups, 4, list);
+  ASSERT_EQ(empty.body.groups.size(), 1u);
+  EXPECT_EQ(empty.body.groups[0].group_id, "idle");
+
+  kafka::LeaveGroupRequest leave;
+  leave.group_id = "g";
+  leave.members = {{join.member_id, std::nullopt, std::string("shutting down")},
+                   {"stranger", std::nullopt, std::nullopt}};
+  auto left = client_->Call<kafka::LeaveGroupResponse>(ApiKey::kLeaveGroup, 5, leave);
+  EXPECT_EQ(left.body.error_code, 0);
+  ASSERT_EQ(left.body.members.size(), 2u);
+  EXPECT_EQ(left.body.members[0].error_code, 0);
+  EXPECT_EQ(left.body.members[1].error_code, 25);  // UNKNOWN_MEMBER_ID
+  EXPECT_NE(server_->Log().find("member left: shutting down"), std::string::npos);
 }
 
 TEST_F(KafkaConformanceTest, DescribeClusterNamesTheNodeAsBrokerAndController) {

@@ -1,4 +1,4 @@
-// DescribeGroups (API key 15), versions 0-4.
+// DescribeGroups (API key 15), versions 0-5; v5 is the first flexible version.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Heartbeat (API key 12), versions 0-3.
+// Heartbeat (API key 12), versions 0-4; v4 is the first flexible version.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// LeaveGroup (API key 13), versions 0-3.
+// LeaveGroup (API key 13), versions 0-5; v4 is the first flexible version.
 #pragma once
 
 #include <cstdint>
@@ -15,11 +15,13 @@ namespace herald::kafka {
 struct LeaveGroupRequestMember {
   std::string member_id;
   std::optional<std::string> group_instance_id;
+  std::optional<std::string> reason;  // v5+: why the member leaves, for logs
 
   bool operator==(const LeaveGroupRequestMember&) const = default;
   static constexpr auto Fields() {
     using S = LeaveGroupRequestMember;
-    return std::tuple{Field{&S::member_id, 3}, Field{&S::group_instance_id, 3, kNoMax, 3}};
+    return std::tuple{Field{&S::member_id, 3}, Field{&S::group_instance_id, 3, kNoMax, 3},
+                      Field{&S::reason, 5, kNoMax, 5}};
   }
 };
 

@@ -1,4 +1,4 @@
-// SyncGroup (API key 14), versions 0-3.
+// SyncGroup (API key 14), versions 0-5; v4 is the first flexible version.
 #pragma once
 
 #include <cstdint>
@@ -31,26 +31,36 @@ struct SyncGroupRequest {
   int32_t generation_id = 0;
   std::string member_id;
   std::optional<std::string> group_instance_id;
+  std::optional<std::string> protocol_type;             // v5+: checked against the group's when set
+  std::optional<std::string> protocol_name;             // v5+
   std::vector<SyncGroupRequestAssignment> assignments;  // from the leader only
 
   bool operator==(const SyncGroupRequest&) const = default;
   static constexpr auto Fields() {
     using S = SyncGroupRequest;
-    return std::tuple{Field{&S::group_id, 0}, Field{&S::generation_id, 0}, Field{&S::member_id, 0},
-                      Field{&S::group_instance_id, 3, kNoMax, 3}, Field{&S::assignments, 0}};
+    return std::tuple{Field{&S::group_id, 0},
+                      Field{&S::generation_id, 0},
+                      Field{&S::member_id, 0},
+                      Field{&S::group_instance_id, 3, kNoMax, 3},
+                      Field{&S::protocol_type, 5, kNoMax, 5},
+                      Field{&S::protocol_name, 5, kNoMax, 5},
+                      Field{&S::assignments, 0}};
   }
 };
 
 struct SyncGroupResponse {
   int32_t throttle_time_ms = 0;
   int16_t error_code = 0;
+  std::optional<std::string> protocol_type;  // v5+: the group's
+  std::optional<std::string> protocol_name;  // v5+
   Buffer assignment;
 
   bool operator==(const SyncGroupResponse&) const = default;
   static constexpr auto Fields() {
     using S = SyncGroupResponse;
     return std::tuple{Field{&S::throttle_time_ms, 1}, Field{&S::error_code, 0},
-                      Field{&S::assignment, 0}};
+                      Field{&S::protocol_type, 5, kNoMax, 5},
+                      Field{&S::protocol_name, 5, kNoMax, 5}, Field{&S::assignment, 0}};
   }
 };
 

@@ -65,7 +65,8 @@ class GroupCoordinatorTest : public ::testing::Test {
 
   SyncResult Sync(const JoinResult& j, std::vector<std::pair<std::string, Buffer>> assignments = {}) {
     std::promise<SyncResult> p;
-    groups_->Sync({"billing", j.generation, j.member_id, std::nullopt, std::move(assignments)},
+    groups_->Sync({"billing", j.generation, j.member_id, std::nullopt, std::nullopt, std::nullopt,
+                   std::move(assignments)},
                   [&](SyncResult r) { p.set_value(std::move(r)); });
     return p.get_future().get();
   }

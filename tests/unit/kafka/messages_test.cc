@@ -1015,6 +1015,100 @@ TEST(KafkaGoldenTest, JoinGroupV5) {
                   "00000001 0001 6d 00000001 ff"));
 }
 
+// The classic group protocol's flexible versions (KIP-482), the protocol type and name JoinGroup
+// v7 and SyncGroup v5 add (KIP-559), the reasons of v8 and v5 (KIP-800), JoinGroup v9's
+// skip_assignment (KIP-814) and FindCoordinator v4's batched keys (KIP-699).
+TEST(KafkaGoldenTest, GroupApisFlexibleVersions) {
+  JoinGroupRequest join;
+  join.group_id = "g";
+  join.session_timeout_ms = 10000;
+  join.rebalance_timeout_ms = 300000;
+  join.member_id = "";
+  join.protocol_type = "consumer";
+  join.protocols = {{"range", {0x00, 0x01}}};
+  ExpectBytes(join, {9, true},
+              Hex("02 67 00002710 000493e0 01 00 09 636f6e73756d6572 |"
+                  "02 06 72616e6765 03 0001 00 | 00 | 00"));
+  ExpectBytes(join, {6, true},
+              Hex("02 67 00002710 000493e0 01 00 09 636f6e73756d6572 |"
+                  "02 06 72616e6765 03 0001 00 | 00"));
+  JoinGroupResponse joined;
+  joined.generation_id = 1;
+  joined.protocol_type = "consumer";
+  joined.protocol_name = "range";
+  joined.leader = "m";
+  joined.member_id = "m";
+  joined.members = {{"m", std::nullopt, {0x00, 0x01}}};
+  ExpectBytes(joined, {9, true},
+              Hex("00000000 0000 00000001 09 636f6e73756d6572 06 72616e6765 02 6d 00 02 6d |"
+                  "02 02 6d 00 03 0001 00 | 00"));
+  ExpectBytes(
+      joined, {6, true},
+      Hex("00000000 0000 00000001 06 72616e6765 02 6d 02 6d | 02 02 6d 00 03 0001 00 | 00"));
+
+  SyncGroupRequest sync;
+  sync.group_id = "g";
+  sync.generation_id = 1;
+  sync.member_id = "m";
+  sync.protocol_type = "consumer";
+  sync.protocol_name = "range";
+  sync.assignments = {{"m", {0x00, 0x01}}};
+  ExpectBytes(sync, {5, true},
+              Hex("02 67 00000001 02 6d 00 09 636f6e73756d6572 06 72616e6765 |"
+                  "02 02 6d 03 0001 00 | 00"));
+  ExpectBytes(sync, {4, true}, Hex("02 67 00000001 02 6d 00 | 02 02 6d 03 0001 00 | 00"));
+  SyncGroupResponse synced;
+  synced.protocol_type = "consumer";
+  synced.protocol_name = "range";
+  synced.assignment = {0x00, 0x01};
+  ExpectBytes(synced, {5, true}, Hex("00000000 0000 09 636f6e73756d6572 06 72616e6765 03 0001 00"));
+  ExpectBytes(synced, {4, true}, Hex("00000000 0000 03 0001 00"));
+
+  HeartbeatRequest beat;
+  beat.group_id = "g";
+  beat.generation_id = 1;
+  beat.member_id = "m";
+  ExpectBytes(beat, {4, true}, Hex("02 67 00000001 02 6d 00 00"));
+  ExpectBytes(HeartbeatResponse{}, {4, true}, Hex("00000000 0000 00"));
+
+  LeaveGroupRequest leave;
+  leave.group_id = "g";
+  leave.members = {{"m", std::nullopt, std::string("bye")}};
+  ExpectBytes(leave, {5, true}, Hex("02 67 | 02 02 6d 00 04 627965 00 | 00"));
+  ExpectBytes(leave, {4, true}, Hex("02 67 | 02 02 6d 00 00 | 00"));
+  LeaveGroupResponse left;
+  left.members = {{"m", std::nullopt, 0}};
+  ExpectBytes(left, {5, true}, Hex("00000000 0000 | 02 02 6d 00 0000 00 | 00"));
+
+  DescribeGroupsRequest describe;
+  describe.groups = {"g"};
+  ExpectBytes(describe, {5, true}, Hex("02 02 67 00 00"));
+
+  ListGroupsRequest list;
+  list.states_filter = {"Stable"};
+  ExpectBytes(list, {4, true}, Hex("02 07 537461626c65 00"));
+  ExpectBytes(list, {3, true}, Hex("00"));
+  ListGroupsResponse listed;
+  listed.groups = {{"g", "consumer", "Stable"}};
+  ExpectBytes(listed, {4, true},
+              Hex("00000000 0000 02 02 67 09 636f6e73756d6572 07 537461626c65 00 00"));
+  ExpectBytes(listed, {3, true}, Hex("00000000 0000 02 02 67 09 636f6e73756d6572 00 00"));
+
+  FindCoordinatorRequest find;
+  find.key = "g";
+  find.key_type = 0;
+  find.coordinator_keys = {"g", "h"};
+  ExpectBytes(find, {4, true}, Hex("00 03 02 67 02 68 00"));
+  ExpectBytes(find, {3, true}, Hex("02 67 00 00"));
+  FindCoordinatorResponse found;
+  found.node_id = 1;
+  found.host = "h";
+  found.port = 9092;
+  found.coordinators = {{"g", 1, "h", 9092, 0, std::nullopt}};
+  ExpectBytes(found, {4, true}, Hex("00000000 | 02 02 67 00000001 02 68 00002384 0000 00 00 | 00"));
+  ExpectBytes(found, {3, true}, Hex("00000000 0000 00 00000001 02 68 00002384 00"));
+}
+
 TEST(KafkaGoldenTest, LeaveGroupV2AndV3) {
   LeaveGroupRequest request;
   request.group_id = "g";
