@@ -47,6 +47,18 @@ void DecodeBody(ApiKey key, ByteView body, Version v) {
     case ApiKey::kAlterConfigs: return DecodeAs<AlterConfigsRequest>(body, v);
     case ApiKey::kCreatePartitions: return DecodeAs<CreatePartitionsRequest>(body, v);
     case ApiKey::kDeleteGroups: return DecodeAs<DeleteGroupsRequest>(body, v);
+    case ApiKey::kDescribeLogDirs:
+      return DecodeAs<DescribeLogDirsRequest>(body, v);
+    case ApiKey::kElectLeaders:
+      return DecodeAs<ElectLeadersRequest>(body, v);
+    case ApiKey::kIncrementalAlterConfigs:
+      return DecodeAs<IncrementalAlterConfigsRequest>(body, v);
+    case ApiKey::kListPartitionReassignments:
+      return DecodeAs<ListPartitionReassignmentsRequest>(body, v);
+    case ApiKey::kOffsetDelete:
+      return DecodeAs<OffsetDeleteRequest>(body, v);
+    case ApiKey::kDescribeCluster:
+      return DecodeAs<DescribeClusterRequest>(body, v);
   }
 }
 
