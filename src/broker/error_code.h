@@ -63,7 +63,8 @@ enum class ErrorCode : int16_t {
   kUnknownProducerId = 59,
   kNonEmptyGroup = 68,
   kGroupIdNotFound = 69,
-  kUnknownLeaderEpoch = 76,
+  kFencedLeaderEpoch = 74,
+  kUnknownLeaderEpoch = 75,
   kMemberIdRequired = 79,
   kGroupMaxSizeReached = 81,
   kFencedInstanceId = 82,
@@ -71,6 +72,7 @@ enum class ErrorCode : int16_t {
   kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
   kMismatchedEndpointType = 114,
+  kUnsupportedEndpointType = 115,
 };
 
 inline constexpr int16_t Code(ErrorCode e) { return static_cast<int16_t>(e); }

@@ -410,6 +410,7 @@ ErrorCode GroupCoordinator::Impl::CheckMember(Group* g, const std::string& membe
 }
 
 void GroupCoordinator::Impl::DoSync(SyncRequest req, std::function<void(SyncResult)> done) {
+  if (req.group_id.empty()) return done({ErrorCode::kInvalidGroupId, {}});
   Group* g = Find(req.group_id);
   if (ErrorCode e = CheckMember(g, req.member_id, req.generation); e != ErrorCode::kNone) {
     return done({e, {}});
@@ -469,6 +470,7 @@ void GroupCoordinator::Impl::DoSync(SyncRequest req, std::function<void(SyncResu
 
 ErrorCode GroupCoordinator::Impl::DoHeartbeat(const std::string& group_id, int32_t generation,
                     const std::string& member_id) {
+  if (group_id.empty()) return ErrorCode::kInvalidGroupId;
   Group* g = Find(group_id);
   if (ErrorCode e = CheckMember(g, member_id, generation); e != ErrorCode::kNone) return e;
   ResetSession(*g, *g->members[member_id]);
@@ -478,6 +480,7 @@ ErrorCode GroupCoordinator::Impl::DoHeartbeat(const std::string& group_id, int32
 
 std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
     const std::string& group_id, const std::vector<LeavingMember>& members) {
+  if (group_id.empty()) return {ErrorCode::kInvalidGroupId, {}};
   Group* g = Find(group_id);
   std::vector<ErrorCode> errors;
   if (!g) return {ErrorCode::kUnknownMemberId, std::vector<ErrorCode>(members.size(), ErrorCode::kUnknownMemberId)};

@@ -31,14 +31,17 @@ std::string PeerHost(const std::string& peer) {
 }  // namespace
 
 // The node coordinates every group; transactions have no coordinator yet. v4 asks for several
-// keys at once and is answered per key.
+// keys at once and is answered per key. A key type other than group (0) or transaction (1) is
+// INVALID_REQUEST, as in Kafka.
 void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<FindCoordinatorRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   const auto& o = s.broker.options();
   FindCoordinatorResponseCoordinator answer{"", o.node_id,   o.advertised_host, o.advertised_port,
                                             0,  std::nullopt};
-  if (request->key_type != 0 || !s.groups.offline().ok()) {
+  if (request->key_type != 0 && request->key_type != 1) {
+    answer = {"", -1, "", -1, Code(ErrorCode::kInvalidRequest), "unknown coordinator key type"};
+  } else if (request->key_type != 0 || !s.groups.offline().ok()) {
     answer = {"",
               -1,
               "",
@@ -150,7 +153,9 @@ void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
   s.groups.Leave(request->group_id, members,
                  [version, done, batch, members](ErrorCode top, std::vector<ErrorCode> errors) {
                    LeaveGroupResponse response;
-                   if (batch) {
+                   if (errors.size() != members.size()) {
+                     response.error_code = Code(top);  // the group's error: no member answered
+                   } else if (batch) {
                      for (size_t i = 0; i < members.size(); ++i) {
                        response.members.push_back(
                            {members[i].member_id, members[i].group_instance_id, Code(errors[i])});

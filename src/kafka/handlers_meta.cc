@@ -116,15 +116,19 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
 }
 
 // The node as the only broker and the controller, as Metadata describes it. A request for a
-// controller's endpoint (v1's endpoint type 2) is MISMATCHED_ENDPOINT_TYPE, as a Kafka broker
-// answers it. Authorized operations are not known without ACLs: Kafka's "not provided" value.
+// controller's endpoint (v1's endpoint type 2) is MISMATCHED_ENDPOINT_TYPE and any other type
+// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers them. Authorized operations are not known
+// without ACLs: Kafka's "not provided" value.
 void DescribeCluster(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeClusterRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   DescribeClusterResponse response;
   if (request->endpoint_type != kBrokerEndpointType) {
-    response.error_code = Code(ErrorCode::kMismatchedEndpointType);
-    response.error_message = "the request was sent to a broker's endpoint";
+    const bool controller = request->endpoint_type == kControllerEndpointType;
+    response.error_code =
+        Code(controller ? ErrorCode::kMismatchedEndpointType : ErrorCode::kUnsupportedEndpointType);
+    response.error_message =
+        controller ? "the request was sent to a broker's endpoint" : "unknown endpoint type";
     response.endpoint_type = request->endpoint_type;
     return done(EncodeResponse(response, ctx.version()));
   }

@@ -28,6 +28,7 @@
 #include "kafka/messages/offset_commit.h"
 #include "kafka/messages/offset_delete.h"
 #include "kafka/messages/offset_fetch.h"
+#include "kafka/messages/offset_for_leader_epoch.h"
 #include "kafka/messages/produce.h"
 #include "kafka/messages/sync_group.h"
 #include "storage/record_batch.h"
@@ -177,6 +178,27 @@ TEST_F(KafkaConformanceTest, GroupApisAtTheirNewestVersions) {
   auto txn = client_->Call<kafka::FindCoordinatorResponse>(ApiKey::kFindCoordinator, 4, find);
   ASSERT_EQ(txn.body.coordinators.size(), 2u);
   EXPECT_EQ(txn.body.coordinators[0].error_code, 15);  // COORDINATOR_NOT_AVAILABLE
+  find.key_type = 5;                                   // no such key type
+  auto unknown = client_->Call<kafka::FindCoordinatorResponse>(ApiKey::kFindCoordinator, 4, find);
+  ASSERT_EQ(unknown.body.coordinators.size(), 2u);
+  EXPECT_EQ(unknown.body.coordinators[0].error_code, 42);  // INVALID_REQUEST
+  find.key = "g";
+  EXPECT_EQ(client_->Call<kafka::FindCoordinatorResponse>(ApiKey::kFindCoordinator, 2, find)
+                .body.error_code,
+            42);
+
+  // An empty group id is INVALID_GROUP_ID, as Kafka answers it.
+  kafka::HeartbeatRequest nameless;
+  nameless.generation_id = 1;
+  nameless.member_id = "m";
+  EXPECT_EQ(
+      client_->Call<kafka::HeartbeatResponse>(ApiKey::kHeartbeat, 4, nameless).body.error_code, 24);
+  kafka::LeaveGroupRequest nameless_leave;
+  nameless_leave.members = {{"m", std::nullopt, std::nullopt}};
+  auto left_nameless =
+      client_->Call<kafka::LeaveGroupResponse>(ApiKey::kLeaveGroup, 5, nameless_leave);
+  EXPECT_EQ(left_nameless.body.error_code, 24);
+  EXPECT_TRUE(left_nameless.body.members.empty());
 
   kafka::JoinGroupRequest join;
   join.group_id = "g";
@@ -267,6 +289,10 @@ TEST_F(KafkaConformanceTest, DescribeClusterNamesTheNodeAsBrokerAndController) {
   auto wrong = client_->Call<kafka::DescribeClusterResponse>(ApiKey::kDescribeCluster, 1, request);
   EXPECT_EQ(wrong.body.error_code, 114);
   EXPECT_TRUE(wrong.body.brokers.empty());
+  request.endpoint_type = 7;  // no such type: UNSUPPORTED_ENDPOINT_TYPE
+  EXPECT_EQ(client_->Call<kafka::DescribeClusterResponse>(ApiKey::kDescribeCluster, 1, request)
+                .body.error_code,
+            115);
 }
 
 TEST_F(KafkaConformanceTest, DescribeLogDirsReportsPartitionSizesAndTheDisk) {
@@ -334,6 +360,20 @@ TEST_F(KafkaConformanceTest, ElectLeadersNeedsNoElectionOnOneNode) {
   every.election_type = 5;
   auto bad = client_->Call<kafka::ElectLeadersResponse>(ApiKey::kElectLeaders, 2, every);
   EXPECT_EQ(bad.body.error_code, 42);  // INVALID_REQUEST
+}
+
+// A leader epoch newer than the node's is UNKNOWN_LEADER_EPOCH (75), Kafka's code for it.
+TEST_F(KafkaConformanceTest, OffsetForLeaderEpochAnswersAnUnknownEpochWithKafkasCode) {
+  CreateTopic("epochs", 1);
+  kafka::OffsetForLeaderEpochRequest request;
+  request.replica_id = -1;
+  request.topics = {{"epochs", {{0, 3, 0}, {1, -1, 0}}}};
+  auto reply =
+      client_->Call<kafka::OffsetForLeaderEpochResponse>(ApiKey::kOffsetForLeaderEpoch, 3, request);
+  const auto& partitions = reply.body.topics.at(0).partitions;
+  ASSERT_EQ(partitions.size(), 2u);
+  EXPECT_EQ(partitions[0].error_code, 75);
+  EXPECT_EQ(partitions[1].error_code, 3);
 }
 
 TEST_F(KafkaConformanceTest, ListPartitionReassignmentsListsNone) {

@@ -13,7 +13,8 @@
 
 namespace herald::kafka {
 
-inline constexpr int8_t kBrokerEndpointType = 1;  // 2 is a controller's endpoint
+inline constexpr int8_t kBrokerEndpointType = 1;
+inline constexpr int8_t kControllerEndpointType = 2;
 
 struct DescribeClusterRequest {
   bool include_cluster_authorized_operations = false;
