@@ -313,6 +313,10 @@ void GroupCoordinator::Impl::DoJoin(JoinRequest req, std::function<void(JoinResu
     return done(JoinError(ErrorCode::kInvalidSessionTimeout));
   }
   if (req.rebalance_timeout_ms < 0) req.rebalance_timeout_ms = req.session_timeout_ms;
+  // As Kafka: only a member without an id may create a group; one naming an id is not known.
+  if (!req.member_id.empty() && !Find(req.group_id)) {
+    return done(JoinError(ErrorCode::kUnknownMemberId, req.member_id));
+  }
   Group& g = GetOrCreate(req.group_id);
   if (!ProtocolsCompatible(g, req)) return done(JoinError(ErrorCode::kInconsistentGroupProtocol));
 
@@ -498,6 +502,11 @@ std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
         continue;
       }
       id = known->second;
+    }
+    if (!g->members.contains(id) && g->pending.erase(id) > 0) {
+      // Handed an id with MEMBER_ID_REQUIRED and gone before joining with it: Kafka forgets it.
+      errors.push_back(ErrorCode::kNone);
+      continue;
     }
     if (!g->members.contains(id)) {
       errors.push_back(ErrorCode::kUnknownMemberId);

@@ -254,6 +254,11 @@ void DeleteRecordsNow(broker::Broker& broker, RequestContext ctx, Respond done) 
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (broker::Broker::IsInternalTopic(t.name)) {
         out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+      } else if (!(*log)->config().cleanup_delete) {
+        // As Kafka: records of a topic whose cleanup.policy lacks "delete" stay.
+        out.error_code = Code(ErrorCode::kPolicyViolation);
+      } else if (p.offset < -1) {
+        out.error_code = Code(ErrorCode::kOffsetOutOfRange);
       } else {
         int64_t before = p.offset == -1 ? (*log)->end_offset() : p.offset;
         Status s = (*log)->DeleteRecordsBefore(before);

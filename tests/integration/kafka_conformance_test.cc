@@ -11,6 +11,7 @@
 #include "kafka/api.h"
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_topics.h"
+#include "kafka/messages/delete_records.h"
 #include "kafka/messages/describe_cluster.h"
 #include "kafka/messages/describe_configs.h"
 #include "kafka/messages/describe_groups.h"
@@ -272,6 +273,24 @@ TEST_F(KafkaConformanceTest, GroupApisAtTheirNewestVersions) {
   ASSERT_EQ(left.body.members.size(), 2u);
   EXPECT_EQ(left.body.members[0].error_code, 0);
   EXPECT_EQ(left.body.members[1].error_code, 25);  // UNKNOWN_MEMBER_ID
+
+  // A member id for a group that does not exist: UNKNOWN_MEMBER_ID, and no group is made.
+  join.group_id = "ghost";
+  EXPECT_EQ(client_->Call<kafka::JoinGroupResponse>(ApiKey::kJoinGroup, 9, join).body.error_code,
+            25);
+  list.states_filter.clear();
+  for (const auto& g :
+       client_->Call<kafka::ListGroupsResponse>(ApiKey::kListGroups, 4, list).body.groups) {
+    EXPECT_NE(g.group_id, "ghost");
+  }
+  // A member handed an id with MEMBER_ID_REQUIRED may leave before it joins with it.
+  join.group_id = "g";
+  join.member_id = "";
+  auto pending = client_->Call<kafka::JoinGroupResponse>(ApiKey::kJoinGroup, 9, join);
+  ASSERT_EQ(pending.body.error_code, 79);
+  leave.members = {{pending.body.member_id, std::nullopt, std::nullopt}};
+  auto gone = client_->Call<kafka::LeaveGroupResponse>(ApiKey::kLeaveGroup, 5, leave);
+  EXPECT_EQ(gone.body.members.at(0).error_code, 0);
   EXPECT_NE(server_->Log().find("member left: shutting down"), std::string::npos);
 }
 
@@ -374,6 +393,20 @@ TEST_F(KafkaConformanceTest, OffsetForLeaderEpochAnswersAnUnknownEpochWithKafkas
   ASSERT_EQ(partitions.size(), 2u);
   EXPECT_EQ(partitions[0].error_code, 75);
   EXPECT_EQ(partitions[1].error_code, 3);
+}
+
+// DeleteRecords as Kafka's leader refuses it: a compacted-only topic, an offset below -1.
+TEST_F(KafkaConformanceTest, DeleteRecordsRefusesWhatKafkaRefuses) {
+  CreateTopic("kept", 1, {{"cleanup.policy", std::string("compact")}});
+  CreateTopic("trimmed", 1);
+  kafka::DeleteRecordsRequest request;
+  request.timeout_ms = 10000;
+  request.topics = {{"kept", {{0, -1}}}, {"trimmed", {{0, -5}, {0, -1}}}};
+  auto reply = client_->Call<kafka::DeleteRecordsResponse>(ApiKey::kDeleteRecords, 1, request);
+  ASSERT_EQ(reply.body.topics.size(), 2u);
+  EXPECT_EQ(reply.body.topics[0].partitions.at(0).error_code, 44);  // POLICY_VIOLATION
+  EXPECT_EQ(reply.body.topics[1].partitions.at(0).error_code, 1);   // OFFSET_OUT_OF_RANGE
+  EXPECT_EQ(reply.body.topics[1].partitions.at(1).error_code, 0);
 }
 
 TEST_F(KafkaConformanceTest, ListPartitionReassignmentsListsNone) {
