@@ -27,16 +27,6 @@ async function main() {
     topics: [{ topic: 'ledger', partitions: [0, 1] }] })).topics;
   facts.all_reassignments = (await admin.listPartitionReassignments({})).topics;
 
-  await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger',
-                                          configEntries: [{ name: 'cleanup.policy',
-                                                            value: 'compact' }] }] });
-  const configs = await admin.describeConfigs({
-    resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger',
-                  configNames: ['cleanup.policy', 'retention.ms'] }],
-  });
-  facts.configs = {};
-  for (const e of configs.resources[0].configEntries) facts.configs[e.configName] = e.configValue;
-
   const producer = kafka.producer();
   await producer.connect();
   const messages = [];
@@ -48,6 +38,18 @@ async function main() {
   const p0 = offsets.find((o) => o.partition === 0);
   facts.low = Number(p0.low);
   facts.high = Number(p0.high);
+
+  // Records are deleted before the topic is compacted: Kafka refuses DeleteRecords on a topic
+  // whose cleanup.policy lacks delete (POLICY_VIOLATION).
+  await admin.alterConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger',
+                                          configEntries: [{ name: 'cleanup.policy',
+                                                            value: 'compact' }] }] });
+  const configs = await admin.describeConfigs({
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: 'ledger',
+                  configNames: ['cleanup.policy', 'retention.ms'] }],
+  });
+  facts.configs = {};
+  for (const e of configs.resources[0].configEntries) facts.configs[e.configName] = e.configValue;
 
   await admin.setOffsets({ groupId: 'auditors', topic: 'ledger',
                            partitions: [{ partition: 0, offset: '7' }] });
