@@ -86,8 +86,6 @@ struct ProducerIdAndEpoch {
   int16_t producer_epoch = -1;
 };
 
-// The outcome of a topic administration call: kNone, or Kafka's code for why not with a message
-// for people. The Kafka door answers it as is; the HTTP door maps it to its own codes.
 // One change of IncrementalAlterConfigs (Kafka's AlterConfigOp).
 struct ConfigChange {
   enum class Op : int8_t { kSet = 0, kDelete = 1, kAppend = 2, kSubtract = 3 };
@@ -96,6 +94,8 @@ struct ConfigChange {
   std::optional<std::string> value;  // null only for kDelete
 };
 
+// The outcome of a topic administration call: kNone, or Kafka's code for why not with a message
+// for people. The Kafka door answers it as is; the HTTP door maps it to its own codes.
 struct TopicError {
   ErrorCode code = ErrorCode::kNone;
   std::string message;

@@ -650,15 +650,15 @@ void GroupCoordinator::Impl::DoDelete(std::vector<std::string> names,
   });
 }
 
-bool GroupCoordinator::Impl::SubscribedTo(const Group& g, const std::string& topic) {
+std::set<std::string> GroupCoordinator::Impl::SubscribedTopics(const Group& g) {
+  std::set<std::string> out;
+  if (g.protocol_type != "consumer" || g.protocol.empty()) return out;
   for (const auto& [id, m] : g.members) {
-    for (const auto& [protocol, metadata] : m->protocols) {
-      if (!g.protocol.empty() && protocol != g.protocol) continue;
-      auto topics = DecodeConsumerSubscription(metadata);
-      if (topics && std::find(topics->begin(), topics->end(), topic) != topics->end()) return true;
+    if (auto topics = DecodeConsumerSubscription(MetadataFor(*m, g.protocol))) {
+      out.insert(topics->begin(), topics->end());
     }
   }
-  return false;
+  return out;
 }
 
 void GroupCoordinator::Impl::DoDeleteOffsets(
@@ -671,9 +671,10 @@ void GroupCoordinator::Impl::DoDeleteOffsets(
   if (!g->members.empty() && !consumer) return done(ErrorCode::kNonEmptyGroup, {});
   std::vector<ErrorCode> errors(partitions.size(), ErrorCode::kNone);
   std::vector<storage::RecordSpec> tombstones;
+  const std::set<std::string> subscribed = SubscribedTopics(*g);
   for (size_t i = 0; i < partitions.size(); ++i) {
     const auto& [topic, partition] = partitions[i];
-    if (!g->members.empty() && SubscribedTo(*g, topic)) {
+    if (subscribed.contains(topic)) {
       errors[i] = ErrorCode::kGroupSubscribedToTopic;
     } else if (g->offsets.count({topic, partition}) != 0) {
       tombstones.push_back(OffsetTombstone(group_id, topic, partition, Now()));

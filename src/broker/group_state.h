@@ -125,8 +125,9 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void DoDeleteOffsets(const std::string& group_id,
                        std::vector<std::pair<std::string, int32_t>> partitions,
                        std::function<void(ErrorCode, std::vector<ErrorCode>)> done);
-  // Whether a member of a "consumer" group is subscribed to `topic`.
-  static bool SubscribedTo(const Group& g, const std::string& topic);
+  // The topics the members of a "consumer" group subscribe to with its chosen protocol (none
+  // before a protocol is chosen, as in Kafka).
+  static std::set<std::string> SubscribedTopics(const Group& g);
 
   void DoShutdown();
   void DoDelete(std::vector<std::string> names,

@@ -202,6 +202,9 @@ Result<std::vector<GroupListing>> Admin::ListGroups(const std::vector<std::strin
     }
     codes.push_back(code);
   }
+  // librdkafka refuses a state named twice (names are matched without case).
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
   Status options_status;
   HERALD_ASSIGN_OR_RETURN(
       EventPtr event,

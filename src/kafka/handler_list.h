@@ -2,6 +2,8 @@
 // dispatches to them by key. Internal to kafka/.
 #pragma once
 
+#include <algorithm>
+
 #include "base/status.h"
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
@@ -63,7 +65,8 @@ bool WithinPartitionLimit(const broker::Broker& broker, const RequestContext& ct
 template <typename Topics, typename Member>
 size_t PartitionEntries(const Topics& topics, Member partitions) {
   size_t n = 0;
-  for (const auto& t : topics) n += (t.*partitions).size();
+  // A topic with no partitions still costs an answer: it counts as one entry.
+  for (const auto& t : topics) n += std::max<size_t>(1, (t.*partitions).size());
   return n;
 }
 

@@ -1,5 +1,9 @@
 // Topic administration: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs,
 // AlterConfigs, IncrementalAlterConfigs, DeleteRecords.
+#include <map>
+#include <string>
+#include <utility>
+
 #include "base/log.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
@@ -208,12 +212,19 @@ void IncrementalAlterConfigsNow(broker::Broker& broker, RequestContext ctx, Resp
   auto request = DecodeRequest<IncrementalAlterConfigsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   IncrementalAlterConfigsResponse response;
+  // As Kafka: a resource named more than once is refused, every time it appears.
+  std::map<std::pair<int8_t, std::string>, int> seen;
+  for (const auto& resource : request->resources) {
+    ++seen[{resource.resource_type, resource.resource_name}];
+  }
   for (const auto& resource : request->resources) {
     IncrementalAlterConfigsResponseResource& out = response.responses.emplace_back();
     out.resource_type = resource.resource_type;
     out.resource_name = resource.resource_name;
     broker::TopicError error;
-    if (resource.resource_type != kTopicResource) {
+    if (seen[{resource.resource_type, resource.resource_name}] > 1) {
+      error = {ErrorCode::kInvalidRequest, "each resource may appear only once"};
+    } else if (resource.resource_type != kTopicResource) {
       error = {ErrorCode::kInvalidRequest, "only topic configs can be altered"};
     } else {
       std::vector<broker::ConfigChange> changes;

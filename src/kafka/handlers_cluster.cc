@@ -73,27 +73,28 @@ void DescribeLogDirs(broker::Broker& broker, RequestContext ctx, Respond done) {
 void ElectLeaders(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<ElectLeadersRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  ElectLeadersResponse response;
-  if (request->election_type != 0 && request->election_type != 1) {
-    response.error_code = Code(ErrorCode::kInvalidRequest);
-    return done(EncodeResponse(response, ctx.version()));
+  if (request->topic_partitions &&
+      !WithinPartitionLimit(
+          broker, ctx,
+          PartitionEntries(*request->topic_partitions, &ElectLeadersRequestTopic::partitions),
+          done)) {
+    return;
   }
+  ElectLeadersResponse response;
+  // An unknown election type is the answer's error and every named partition's, as in Kafka.
+  const bool valid_type = request->election_type == 0 || request->election_type == 1;
+  if (!valid_type) response.error_code = Code(ErrorCode::kInvalidRequest);
   if (request->topic_partitions) {
-    if (!WithinPartitionLimit(
-            broker, ctx,
-            PartitionEntries(*request->topic_partitions, &ElectLeadersRequestTopic::partitions),
-            done)) {
-      return;
-    }
     for (const auto& t : *request->topic_partitions) {
       auto& topic = response.replica_election_results.emplace_back();
       topic.topic = t.topic;
       for (int32_t p : t.partitions) {
-        topic.partition_result.push_back(
-            {p,
-             Code(PartitionExists(broker, t.topic, p) ? ErrorCode::kElectionNotNeeded
-                                                      : ErrorCode::kUnknownTopicOrPartition),
-             std::nullopt});
+        ErrorCode error = ErrorCode::kInvalidRequest;
+        if (valid_type) {
+          error = PartitionExists(broker, t.topic, p) ? ErrorCode::kElectionNotNeeded
+                                                      : ErrorCode::kUnknownTopicOrPartition;
+        }
+        topic.partition_result.push_back({p, Code(error), std::nullopt});
       }
     }
   }

@@ -2,6 +2,7 @@
 // OffsetFetch, OffsetDelete, DescribeGroups, ListGroups, DeleteGroups. The protocol's state lives
 // in broker::GroupCoordinator; these translate messages and versions.
 #include <algorithm>
+#include <set>
 
 #include "base/log.h"
 #include "base/mutex.h"
@@ -36,6 +37,8 @@ std::string PeerHost(const std::string& peer) {
 void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<FindCoordinatorRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  // Each key costs an answer: bounded as partition entries are.
+  if (!WithinPartitionLimit(s.broker, ctx, request->coordinator_keys.size(), done)) return;
   const auto& o = s.broker.options();
   FindCoordinatorResponseCoordinator answer{"", o.node_id,   o.advertised_host, o.advertised_port,
                                             0,  std::nullopt};
@@ -111,6 +114,12 @@ void SyncGroup(GroupServices& s, RequestContext ctx, Respond done) {
   sync.group_instance_id = request->group_instance_id;
   sync.protocol_type = request->protocol_type;
   sync.protocol = request->protocol_name;
+  if (ctx.request.header.api_version >= 5 && (!sync.protocol_type || !sync.protocol)) {
+    // From v5 both are mandatory, as Kafka's broker requires.
+    SyncGroupResponse response;
+    response.error_code = Code(ErrorCode::kInconsistentGroupProtocol);
+    return done(EncodeResponse(response, ctx.version()));
+  }
   for (auto& a : request->assignments) sync.assignments.push_back({a.member_id, std::move(a.assignment)});
   Version version = ctx.version();
   s.groups.Sync(std::move(sync), [version, done](broker::SyncResult r) {
@@ -153,7 +162,8 @@ void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
   s.groups.Leave(request->group_id, members,
                  [version, done, batch, members](ErrorCode top, std::vector<ErrorCode> errors) {
                    LeaveGroupResponse response;
-                   if (errors.size() != members.size()) {
+                   if (errors.size() != members.size() ||
+                       (members.empty() && top != ErrorCode::kNone)) {
                      response.error_code = Code(top);  // the group's error: no member answered
                    } else if (batch) {
                      for (size_t i = 0; i < members.size(); ++i) {
@@ -316,13 +326,12 @@ void ListGroups(GroupServices& s, RequestContext ctx, Respond done) {
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
   // v4: only the groups in one of the states named (every group when none is), as Kafka filters.
-  s.groups.List([version, done, states = std::move(request->states_filter)](
-                    std::vector<broker::GroupListing> groups) {
+  std::set<std::string> states(request->states_filter.begin(), request->states_filter.end());
+  s.groups.List([version, done,
+                 states = std::move(states)](std::vector<broker::GroupListing> groups) {
     ListGroupsResponse response;
     for (auto& g : groups) {
-      if (!states.empty() && std::find(states.begin(), states.end(), g.state) == states.end()) {
-        continue;
-      }
+      if (!states.empty() && !states.contains(g.state)) continue;
       response.groups.push_back(
           {std::move(g.group_id), std::move(g.protocol_type), std::move(g.state)});
     }

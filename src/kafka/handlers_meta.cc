@@ -117,8 +117,9 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 // The node as the only broker and the controller, as Metadata describes it. A request for a
 // controller's endpoint (v1's endpoint type 2) is MISMATCHED_ENDPOINT_TYPE and any other type
-// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers them. Authorized operations are not known
-// without ACLs: Kafka's "not provided" value.
+// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers them. Authorized operations are answered
+// with Kafka's "not provided" value even when asked for (Kafka without an authorizer would list
+// every cluster operation): there are no ACLs yet.
 void DescribeCluster(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeClusterRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);

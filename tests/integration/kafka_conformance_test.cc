@@ -162,6 +162,15 @@ TEST_F(KafkaConformanceTest, IncrementalAlterConfigsChangesOnlyWhatItNames) {
       alter({{"retention.ms", kSet, std::string("1")}}, false, "__consumer_offsets").error_code,
       29);  // TOPIC_AUTHORIZATION_FAILED
   EXPECT_EQ(alter({{"log.retention.ms", kSet, std::string("1")}}, false, "0", 4).error_code, 42);
+  kafka::IncrementalAlterConfigsRequest twice;
+  twice.resources = {{2, "conf", {{"retention.ms", kSet, std::string("1")}}},
+                     {2, "conf", {{"retention.ms", kSet, std::string("2")}}}};
+  auto refused = client_->Call<kafka::IncrementalAlterConfigsResponse>(
+      ApiKey::kIncrementalAlterConfigs, 1, twice);
+  ASSERT_EQ(refused.body.responses.size(), 2u);
+  EXPECT_EQ(refused.body.responses[0].error_code, 42);
+  EXPECT_EQ(refused.body.responses[1].error_code, 42);
+  EXPECT_EQ(describe(), before);
 }
 
 // One member's life in a group at the newest versions of the classic group protocol: JoinGroup
@@ -200,6 +209,10 @@ TEST_F(KafkaConformanceTest, GroupApisAtTheirNewestVersions) {
       client_->Call<kafka::LeaveGroupResponse>(ApiKey::kLeaveGroup, 5, nameless_leave);
   EXPECT_EQ(left_nameless.body.error_code, 24);
   EXPECT_TRUE(left_nameless.body.members.empty());
+  nameless_leave.members.clear();
+  EXPECT_EQ(client_->Call<kafka::LeaveGroupResponse>(ApiKey::kLeaveGroup, 5, nameless_leave)
+                .body.error_code,
+            24);
 
   kafka::JoinGroupRequest join;
   join.group_id = "g";
@@ -224,6 +237,8 @@ TEST_F(KafkaConformanceTest, GroupApisAtTheirNewestVersions) {
   sync.group_id = "g";
   sync.generation_id = joined.body.generation_id;
   sync.member_id = join.member_id;
+  auto nulls = client_->Call<kafka::SyncGroupResponse>(ApiKey::kSyncGroup, 5, sync);
+  EXPECT_EQ(nulls.body.error_code, 23) << "v5 requires the protocol type and name, as Kafka";
   sync.protocol_type = "consumer";
   sync.protocol_name = "roundrobin";
   auto inconsistent = client_->Call<kafka::SyncGroupResponse>(ApiKey::kSyncGroup, 5, sync);
@@ -379,6 +394,10 @@ TEST_F(KafkaConformanceTest, ElectLeadersNeedsNoElectionOnOneNode) {
   every.election_type = 5;
   auto bad = client_->Call<kafka::ElectLeadersResponse>(ApiKey::kElectLeaders, 2, every);
   EXPECT_EQ(bad.body.error_code, 42);  // INVALID_REQUEST
+  request.election_type = 5;           // every named partition carries the error too
+  auto bad_named = client_->Call<kafka::ElectLeadersResponse>(ApiKey::kElectLeaders, 2, request);
+  EXPECT_EQ(bad_named.body.error_code, 42);
+  EXPECT_EQ(bad_named.body.replica_election_results.at(0).partition_result.at(0).error_code, 42);
 }
 
 // A leader epoch newer than the node's is UNKNOWN_LEADER_EPOCH (75), Kafka's code for it.
