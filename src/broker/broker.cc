@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/mutex.h"
+#include "base/split.h"
 #include "broker/broker_metrics.h"
 #include "storage/file_system.h"
 #include "storage/record_batch.h"
@@ -214,19 +215,6 @@ TopicError Broker::AlterTopicConfig(const std::string& name,
 }
 
 namespace {
-
-std::vector<std::string> SplitList(const std::string& value) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= value.size()) {
-    size_t comma = value.find(',', start);
-    if (comma == std::string::npos) comma = value.size();
-    std::string item = value.substr(start, comma - start);
-    if (!item.empty()) out.push_back(std::move(item));
-    start = comma + 1;
-  }
-  return out;
-}
 
 std::string JoinList(const std::vector<std::string>& items) {
   std::string out;

@@ -53,12 +53,14 @@ void GroupCoordinator::Heartbeat(std::string group_id, int32_t generation, std::
 void GroupCoordinator::Leave(std::string group_id, std::vector<LeavingMember> members,
                              std::function<void(ErrorCode, std::vector<ErrorCode>)> done) {
   if (!impl_) {
-    return done(ErrorCode::kCoordinatorNotAvailable,
+    // As DoLeave answers: per member, or as the group's error when there is no member.
+    if (members.empty()) return done(ErrorCode::kCoordinatorNotAvailable, {});
+    return done(ErrorCode::kNone,
                 std::vector<ErrorCode>(members.size(), ErrorCode::kCoordinatorNotAvailable));
   }
   impl_->Post([impl = impl_, group_id, members = std::move(members), done = std::move(done)] {
-    auto [top, errors] = impl->DoLeave(group_id, members);
-    done(top, std::move(errors));
+    auto [group_error, errors] = impl->DoLeave(group_id, members);
+    done(group_error, std::move(errors));
   });
 }
 

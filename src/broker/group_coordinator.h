@@ -171,7 +171,8 @@ class GroupCoordinator {
   void Sync(SyncRequest request, std::function<void(SyncResult)> done);
   void Heartbeat(std::string group_id, int32_t generation, std::string member_id,
                  std::optional<std::string> group_instance_id, std::function<void(ErrorCode)> done);
-  // Removes members; per-member errors.
+  // Removes members: the group's error with no member errors, or NONE with one error per member,
+  // in order.
   void Leave(std::string group_id, std::vector<LeavingMember> members,
              std::function<void(ErrorCode, std::vector<ErrorCode>)> done);
   // generation -1 with an empty member id commits outside group membership (assign() users).

@@ -105,11 +105,16 @@ void GroupCoordinator::Impl::Persist(std::vector<storage::RecordSpec> records, s
                });
 }
 
-Buffer GroupCoordinator::Impl::MetadataFor(const Member& m, const std::string& protocol) {
+ByteView GroupCoordinator::Impl::MetadataView(const Member& m, const std::string& protocol) {
   for (const auto& [name, bytes] : m.protocols) {
     if (name == protocol) return bytes;
   }
   return {};
+}
+
+Buffer GroupCoordinator::Impl::MetadataFor(const Member& m, const std::string& protocol) {
+  const ByteView bytes = MetadataView(m, protocol);
+  return Buffer(bytes.begin(), bytes.end());
 }
 
 std::vector<JoinMember> GroupCoordinator::Impl::LeaderView(const Group& g) {
@@ -486,9 +491,12 @@ std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
     const std::string& group_id, const std::vector<LeavingMember>& members) {
   if (group_id.empty()) return {ErrorCode::kInvalidGroupId, {}};
   Group* g = Find(group_id);
+  if (!g) {
+    // Each member is unknown; an empty batch has no member to say so and gets it as the group's.
+    if (members.empty()) return {ErrorCode::kUnknownMemberId, {}};
+    return {ErrorCode::kNone, std::vector<ErrorCode>(members.size(), ErrorCode::kUnknownMemberId)};
+  }
   std::vector<ErrorCode> errors;
-  if (!g) return {ErrorCode::kUnknownMemberId, std::vector<ErrorCode>(members.size(), ErrorCode::kUnknownMemberId)};
-  ErrorCode top = ErrorCode::kNone;
   for (const auto& [member_id, instance, reason] : members) {
     std::string id = member_id;
     if (instance) {
@@ -510,7 +518,6 @@ std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
     }
     if (!g->members.contains(id)) {
       errors.push_back(ErrorCode::kUnknownMemberId);
-      if (members.size() == 1) top = ErrorCode::kUnknownMemberId;
       continue;
     }
     LogInfo("rebalance", {{"consumer_group", group_id}, {"member", id}},
@@ -518,7 +525,7 @@ std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
     RemoveMember(*g, id);
     errors.push_back(ErrorCode::kNone);
   }
-  return {top, errors};
+  return {ErrorCode::kNone, std::move(errors)};
 }
 
 void GroupCoordinator::Impl::DoCommit(std::string group_id, int32_t generation, std::string member_id,
@@ -654,7 +661,7 @@ std::set<std::string> GroupCoordinator::Impl::SubscribedTopics(const Group& g) {
   std::set<std::string> out;
   if (g.protocol_type != "consumer" || g.protocol.empty()) return out;
   for (const auto& [id, m] : g.members) {
-    if (auto topics = DecodeConsumerSubscription(MetadataFor(*m, g.protocol))) {
+    if (auto topics = DecodeConsumerSubscription(MetadataView(*m, g.protocol))) {
       out.insert(topics->begin(), topics->end());
     }
   }
@@ -671,6 +678,7 @@ void GroupCoordinator::Impl::DoDeleteOffsets(
   if (!g->members.empty() && !consumer) return done(ErrorCode::kNonEmptyGroup, {});
   std::vector<ErrorCode> errors(partitions.size(), ErrorCode::kNone);
   std::vector<storage::RecordSpec> tombstones;
+  std::set<std::pair<std::string, int32_t>> cleared;
   const std::set<std::string> subscribed = SubscribedTopics(*g);
   for (size_t i = 0; i < partitions.size(); ++i) {
     const auto& [topic, partition] = partitions[i];
@@ -678,12 +686,18 @@ void GroupCoordinator::Impl::DoDeleteOffsets(
       errors[i] = ErrorCode::kGroupSubscribedToTopic;
     } else if (g->offsets.count({topic, partition}) != 0) {
       tombstones.push_back(OffsetTombstone(group_id, topic, partition, Now()));
+      cleared.insert({topic, partition});
     }
   }
   if (tombstones.empty()) return done(ErrorCode::kNone, std::move(errors));
+  // As Kafka's cleanup: an empty group left without offsets is gone. Its tombstone, after the
+  // offsets' in the same batch, keeps a replay from bringing back the generation its record holds.
+  const bool gone =
+      g->members.empty() && g->state == State::kEmpty && cleared.size() == g->offsets.size();
+  if (gone) tombstones.push_back(GroupTombstone(group_id, Now()));
   auto self = shared_from_this();
   Persist(std::move(tombstones),
-          [self, group_id, partitions = std::move(partitions), errors = std::move(errors),
+          [self, group_id, gone, partitions = std::move(partitions), errors = std::move(errors),
            done = std::move(done)](Status s) mutable {
             Group* grp = self->Find(group_id);
             for (size_t i = 0; i < partitions.size(); ++i) {
@@ -694,16 +708,10 @@ void GroupCoordinator::Impl::DoDeleteOffsets(
                 grp->offsets.erase(partitions[i]);
               }
             }
-            if (s.ok() && grp && grp->members.empty() && grp->offsets.empty() &&
+            // Gone from memory too, unless it changed while the batch was written.
+            if (s.ok() && gone && grp && grp->members.empty() && grp->offsets.empty() &&
                 grp->state == State::kEmpty) {
-              // As Kafka's cleanup: an empty group without offsets is gone. Its tombstone keeps a
-              // replay from bringing back the generation its record holds.
-              self->Persist({GroupTombstone(group_id, self->Now())}, [self, group_id](Status gone) {
-                Group* left = self->Find(group_id);
-                if (gone.ok() && left && left->members.empty() && left->offsets.empty()) {
-                  self->groups_.erase(group_id);
-                }
-              });
+              self->groups_.erase(group_id);
             }
             done(ErrorCode::kNone, std::move(errors));
           });

@@ -4,10 +4,6 @@
 // none takes a lock.
 #pragma once
 
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
-
-#include <boost/asio.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,8 +12,12 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 #include <vector>
 
+#include <boost/asio.hpp>
+
+#include "base/bytes.h"
 #include "broker/group_coordinator.h"
 #include "broker/timers.h"
 #include "storage/engine.h"
@@ -79,7 +79,10 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   // Appends records durably; `done` gets the outcome on the strand.
   void Persist(std::vector<storage::RecordSpec> records, std::function<void(Status)> done);
 
-  // The member's subscription for `protocol` (empty when it has none).
+  // The member's subscription for `protocol` (empty when it has none), viewed: valid while the
+  // member's protocols are unchanged.
+  static ByteView MetadataView(const Member& m, const std::string& protocol);
+  // The same, copied.
   static Buffer MetadataFor(const Member& m, const std::string& protocol);
 
   // What the leader is told: every member with its subscription for the chosen protocol.
@@ -110,6 +113,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void DoSync(SyncRequest req, std::function<void(SyncResult)> done);
   ErrorCode DoHeartbeat(const std::string& group_id, int32_t generation,
                         const std::string& member_id);
+  // Either the group's error with no member errors (an empty group id; an unknown group when
+  // no member is named), or NONE with each member's error, in order.
   std::pair<ErrorCode, std::vector<ErrorCode>> DoLeave(const std::string& group_id,
                                                        const std::vector<LeavingMember>& members);
   void DoCommit(std::string group_id, int32_t generation, std::string member_id,

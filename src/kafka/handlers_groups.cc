@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/assert.h"
 #include "base/log.h"
 #include "base/mutex.h"
 #include "broker/group_coordinator.h"
@@ -159,22 +160,24 @@ void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
     members.push_back({request->member_id, std::nullopt, std::nullopt});
   }
   Version version = ctx.version();
-  s.groups.Leave(request->group_id, members,
-                 [version, done, batch, members](ErrorCode top, std::vector<ErrorCode> errors) {
-                   LeaveGroupResponse response;
-                   if (errors.size() != members.size() ||
-                       (members.empty() && top != ErrorCode::kNone)) {
-                     response.error_code = Code(top);  // the group's error: no member answered
-                   } else if (batch) {
-                     for (size_t i = 0; i < members.size(); ++i) {
-                       response.members.push_back(
-                           {members[i].member_id, members[i].group_instance_id, Code(errors[i])});
-                     }
-                   } else {
-                     response.error_code = Code(errors.empty() ? top : errors.front());
-                   }
-                   done(EncodeResponse(response, version));
-                 });
+  // The coordinator answers either the group's error alone or NONE and each member's error.
+  s.groups.Leave(
+      request->group_id, members,
+      [version, done, batch, members](ErrorCode group_error, std::vector<ErrorCode> errors) {
+        HERALD_ASSERT(errors.empty() || errors.size() == members.size(),
+                      "{} leave errors for {} members", errors.size(), members.size());
+        LeaveGroupResponse response;
+        response.error_code = Code(group_error);
+        if (batch) {
+          for (size_t i = 0; i < errors.size(); ++i) {
+            response.members.push_back(
+                {members[i].member_id, members[i].group_instance_id, Code(errors[i])});
+          }
+        } else if (!errors.empty()) {
+          response.error_code = Code(errors.front());  // v0-2: the one member's
+        }
+        done(EncodeResponse(response, version));
+      });
 }
 
 void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {

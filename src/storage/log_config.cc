@@ -4,6 +4,8 @@
 #include <charconv>
 #include <string_view>
 
+#include "base/split.h"
+
 namespace herald::storage {
 namespace {
 
@@ -127,20 +129,14 @@ bool IsDigits(std::string_view d) {
   return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-// "", "*", or partition:broker pairs separated by commas.
+// "", "*", or partition:broker pairs separated by commas (an empty item is not one).
 bool IsReplicaList(std::string_view v) {
   if (v.empty() || v == "*") return true;
-  while (true) {
-    const size_t end = v.find(',');
-    const std::string_view pair = v.substr(0, end);
+  return std::ranges::all_of(SplitList(v, EmptyItems::kKeep), [](std::string_view pair) {
     const size_t colon = pair.find(':');
-    if (colon == std::string_view::npos || !IsDigits(pair.substr(0, colon)) ||
-        !IsDigits(pair.substr(colon + 1))) {
-      return false;
-    }
-    if (end == std::string_view::npos) return true;
-    v.remove_prefix(end + 1);
-  }
+    return colon != std::string_view::npos && IsDigits(pair.substr(0, colon)) &&
+           IsDigits(pair.substr(colon + 1));
+  });
 }
 
 // Kafka's releases as message.format.version names them (0.8.0 ... 3.9), each optionally with
