@@ -27,12 +27,15 @@ std::string RandomHex(size_t bytes) {
   return out.substr(0, bytes * 2);
 }
 
+Uuid RandomUuid() {
+  Uuid u{Rng()(), Rng()()};
+  u.high = (u.high & ~uint64_t{0xf000}) | 0x4000;  // version 4 (byte 6's high nibble)
+  u.low = (u.low & ~(uint64_t{0xc0} << 56)) | (uint64_t{0x80} << 56);  // variant 10xx (byte 8)
+  return u;
+}
+
 std::string NewUuid() {
-  std::string hex = RandomHex(16);
-  hex[12] = '4';                                      // version 4
-  hex[16] = "89ab"[HexValue(hex[16]) & 3];            // variant 10xx
-  return fmt::format("{}-{}-{}-{}-{}", hex.substr(0, 8), hex.substr(8, 4), hex.substr(12, 4),
-                     hex.substr(16, 4), hex.substr(20, 12));
+  return RandomUuid().ToString();
 }
 
 std::optional<Uuid> ParseUuid(std::string_view text) {

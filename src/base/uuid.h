@@ -1,6 +1,7 @@
 // UUIDs in their 36-character text form (8-4-4-4-12 hex digits), as event ids.
 //
 //   std::string id = NewUuid();                 // random, version 4
+//   Uuid u = RandomUuid();                      // the same, as 128 bits
 //   std::optional<Uuid> u = ParseUuid(text);    // nullopt unless `text` is a UUID
 //
 // Thread-safety: free functions and values; NewUuid uses a per-thread generator.
@@ -25,7 +26,9 @@ struct Uuid {
   std::string ToString() const;
 };
 
-// A new random (version 4, variant 10xx) UUID in lower-case text form.
+// A new random (version 4, variant 10xx) UUID.
+Uuid RandomUuid();
+// RandomUuid() in lower-case text form.
 std::string NewUuid();
 // `text` as a UUID: 36 characters, hex digits in either case with dashes at 8, 13, 18 and 23.
 std::optional<Uuid> ParseUuid(std::string_view text);

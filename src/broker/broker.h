@@ -130,6 +130,7 @@ class Broker {
   // Topics and partitions as every door sees them (storage::Engine's, see storage/engine.h).
   bool HasTopic(const std::string& name) const { return engine_.HasTopic(name); }
   std::vector<storage::TopicInfo> ListTopics() const { return engine_.ListTopics(); }
+  Result<std::string> TopicName(const Uuid& id) const { return engine_.TopicName(id); }
   Result<storage::TopicInfo> DescribeTopic(const std::string& name) const {
     return engine_.DescribeTopic(name);
   }

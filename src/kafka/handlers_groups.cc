@@ -305,11 +305,17 @@ void DescribeGroups(GroupServices& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
-  s.groups.Describe(request->groups, [version, done](std::vector<broker::GroupDescription> groups) {
+  // Authorized operations, when asked for (v3+), are every group operation, as Kafka without an
+  // authorizer answers.
+  const int32_t operations =
+      request->include_authorized_operations ? kGroupOperations : kOperationsNotProvided;
+  s.groups.Describe(request->groups, [version, done,
+                                      operations](std::vector<broker::GroupDescription> groups) {
     DescribeGroupsResponse response;
     for (auto& g : groups) {
       DescribeGroupsResponseGroup out;
       out.error_code = Code(g.error);
+      out.authorized_operations = operations;
       out.group_id = g.group_id;
       out.group_state = g.state;
       out.protocol_type = g.protocol_type;

@@ -64,16 +64,45 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   response.cluster_id = broker.cluster_id();
   response.controller_id = options.node_id;
 
-  // v0: an empty list means every topic; v1+: null means every topic, empty means none.
+  // v0: an empty list means every topic; v1+: null means every topic, empty means none. v12
+  // names topics by id: an unknown id is answered UNKNOWN_TOPIC_ID without a name. Before v12,
+  // an id is INVALID_REQUEST for every topic asked for, as Kafka answers it.
   std::vector<std::string> names;
   bool all = !request->topics || (version == 0 && request->topics->empty());
   if (all) {
     for (const auto& t : broker.ListTopics()) names.push_back(t.name);
   } else {
-    for (const auto& t : *request->topics) names.push_back(t.name);
+    for (const auto& t : *request->topics) {
+      if (t.topic_id == Uuid{} && t.name) {
+        names.push_back(*t.name);
+        continue;
+      }
+      if (version < 12) {
+        for (const auto& asked : *request->topics) {
+          MetadataResponseTopic topic;
+          topic.error_code = Code(ErrorCode::kInvalidRequest);
+          topic.name = asked.name;
+          response.topics.push_back(std::move(topic));
+        }
+        return done(EncodeResponse(response, ctx.version()));
+      }
+      if (auto name = broker.TopicName(t.topic_id); name.ok()) {
+        names.push_back(*name);
+      } else {
+        MetadataResponseTopic topic;
+        topic.error_code =
+            Code(t.topic_id == Uuid{} ? ErrorCode::kInvalidRequest : ErrorCode::kUnknownTopicId);
+        topic.name = std::nullopt;
+        topic.topic_id = t.topic_id;
+        response.topics.push_back(std::move(topic));
+      }
+    }
   }
   // AllowAutoTopicCreation exists from v4; before it, asking for a topic may create it.
   const bool may_create = !all && (version < 4 || request->allow_auto_topic_creation);
+  if (request->include_cluster_authorized_operations) {
+    response.cluster_authorized_operations = kClusterOperations;
+  }
 
   std::set<std::pair<std::string, int32_t>> offline;
   for (const auto& o : broker.OfflinePartitions()) offline.insert({o.topic, o.partition});
@@ -82,6 +111,9 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
     MetadataResponseTopic topic;
     topic.name = name;
     topic.is_internal = name.starts_with("__");
+    if (request->include_topic_authorized_operations) {
+      topic.topic_authorized_operations = kTopicOperations;
+    }
     auto ensured = broker.EnsureTopic(name, may_create);
     if (!ensured.ok()) {
       topic.error_code = Code(ensured.status().code() == StatusCode::kInvalidArgument
@@ -91,10 +123,12 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
       // Just created: Kafka answers LEADER_NOT_AVAILABLE first and clients retry.
       topic.error_code = Code(ErrorCode::kLeaderNotAvailable);
     } else if (auto info = broker.DescribeTopic(name); info.ok()) {
+      topic.topic_id = info->id;
       for (int32_t p = 0; p < info->partitions; ++p) {
         MetadataResponsePartition partition;
         partition.partition_index = p;
         partition.leader_id = options.node_id;
+        partition.leader_epoch = 0;  // no leader election has ever happened
         partition.replica_nodes = {options.node_id};
         partition.isr_nodes = {options.node_id};
         if (offline.contains({name, p})) {
@@ -117,9 +151,8 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 // The node as the only broker and the controller, as Metadata describes it. A request for a
 // controller's endpoint (v1's endpoint type 2) is MISMATCHED_ENDPOINT_TYPE and any other type
-// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers them. Authorized operations are answered
-// with Kafka's "not provided" value even when asked for (Kafka without an authorizer would list
-// every cluster operation): there are no ACLs yet.
+// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers them. Authorized operations, when asked
+// for, are every cluster operation, as Kafka without an authorizer answers.
 void DescribeCluster(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeClusterRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -138,6 +171,9 @@ void DescribeCluster(broker::Broker& broker, RequestContext ctx, Respond done) {
   response.controller_id = options.node_id;
   response.brokers.push_back(
       {options.node_id, options.advertised_host, options.advertised_port, std::nullopt});
+  if (request->include_cluster_authorized_operations) {
+    response.cluster_authorized_operations = kClusterOperations;
+  }
   done(EncodeResponse(response, ctx.version()));
 }
 

@@ -1,7 +1,6 @@
 #include "kafka/wire.h"
 
 #include <bit>
-#include <cstring>
 
 #include "base/utf8.h"
 #include "base/varint.h"
@@ -44,8 +43,9 @@ HERALD_READ_FIXED(UInt32, uint32_t)
 double Reader::Float64() { return std::bit_cast<double>(static_cast<uint64_t>(Int64())); }
 
 Uuid Reader::ReadUuid() {
-  Uuid u{};
-  if (const uint8_t* p = Take(16, "uuid")) std::memcpy(u.data(), p, 16);
+  Uuid u;
+  u.high = static_cast<uint64_t>(Int64());
+  u.low = static_cast<uint64_t>(Int64());
   return u;
 }
 

@@ -7,7 +7,6 @@
 // at the end. Writer appends to a Buffer. Neither is thread-safe; both are cheap values.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -15,10 +14,9 @@
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "base/uuid.h"
 
 namespace herald::kafka {
-
-using Uuid = std::array<uint8_t, 16>;
 
 class Reader {
  public:
@@ -77,7 +75,10 @@ class Writer {
   void UInt32(uint32_t v) { Fixed(v); }
   void Bool(bool v) { Fixed<int8_t>(v ? 1 : 0); }
   void Float64(double v);
-  void WriteUuid(const Uuid& v) { Raw(ByteView(v.data(), v.size())); }
+  void WriteUuid(const Uuid& v) {
+    Int64(static_cast<int64_t>(v.high));
+    Int64(static_cast<int64_t>(v.low));
+  }
   void UnsignedVarint(uint32_t v);
 
   void String(std::string_view s, bool compact);

@@ -104,6 +104,7 @@ Result<std::shared_ptr<Log>> Engine::OpenLog(const std::string& topic, int32_t p
 
 Status Engine::WriteTopicMeta(const TopicInfo& info) {
   nlohmann::json j = {{"name", info.name},
+                      {"id", info.id.ToString()},
                       {"partitions", info.partitions},
                       {"configs", info.overrides},
                       {"version", 1}};
@@ -121,6 +122,12 @@ Result<TopicInfo> Engine::LoadTopicMeta(const std::string& path) const {
     if (!partitions) return Corruption("topic metadata {}: partitions is not an integer", path);
     info.partitions = *partitions;
     info.overrides = j.value("configs", std::map<std::string, std::string>{});
+    // Absent in directories written before topics had ids: Load() gives the topic one.
+    if (j.contains("id")) {
+      auto id = ParseUuid(j.at("id").get<std::string>());
+      if (!id || *id == Uuid{}) return Corruption("topic metadata {}: id is not a UUID", path);
+      info.id = *id;
+    }
   } catch (const nlohmann::json::exception& e) {
     return Corruption("topic metadata {}: {}", path, e.what());
   }
@@ -147,7 +154,7 @@ Result<TopicInfo> Engine::RebuildTopicMeta(const std::string& name, const Status
     if (ec == std::errc() && ptr == end && p >= 0) partitions = std::max(partitions, p + 1);
   }
   if (partitions == 0) return why;  // nothing to rebuild it from
-  TopicInfo info{name, partitions, {}, options_.defaults};
+  TopicInfo info{name, RandomUuid(), partitions, {}, options_.defaults};
   HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
   LogWarn("topic_metadata_rebuilt", {{"topic", name}, {"partitions", partitions}},
           fmt::format("rebuilt from its partition directories, with default configs: {}",
@@ -177,6 +184,11 @@ Status Engine::Load() {
       offline_.push_back({topic, -1, path, info.status().ToString()});
       continue;
     }
+    if (info->id == Uuid{}) {
+      info->id = RandomUuid();
+      HERALD_RETURN_IF_ERROR(WriteTopicMeta(*info));
+      LogInfo("topic_id_assigned", {{"topic", info->name}, {"id", info->id.ToString()}});
+    }
     Topic topic{*info, {}};
     for (int32_t p = 0; p < info->partitions; ++p) {
       auto log = OpenLog(info->name, p, info->config);
@@ -190,6 +202,7 @@ Status Engine::Load() {
       }
       topic.logs.push_back(std::move(log).value());
     }
+    names_.emplace(info->id, info->name);
     topics_.emplace(info->name, std::move(topic));
   }
   // Directories a deletion renamed and did not finish removing; anything else unclaimed that
@@ -248,7 +261,7 @@ Status Engine::CreateTopic(const std::string& name, int32_t partitions,
 Status Engine::CreateTopicFiles(const std::string& name, int32_t partitions,
                                 const std::map<std::string, std::string>& overrides,
                                 const LogConfig& config) {
-  TopicInfo info{name, partitions, overrides, config};
+  TopicInfo info{name, RandomUuid(), partitions, overrides, config};
   HERALD_RETURN_IF_ERROR(WriteTopicMeta(info));
   Topic topic{info, {}};
   for (int32_t p = 0; p < partitions; ++p) {
@@ -265,6 +278,7 @@ Status Engine::CreateTopicFiles(const std::string& name, int32_t partitions,
   }
   {
     MutexLock lock(mu_);
+    names_.emplace(info.id, name);
     topics_.emplace(name, std::move(topic));
   }
   LogInfo("topic_created", {{"topic", name}, {"partitions", partitions}});
@@ -281,6 +295,7 @@ Status Engine::DeleteTopic(const std::string& name) {
     if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
     logs = std::move(it->second.logs);
     partitions = it->second.info.partitions;
+    names_.erase(it->second.info.id);
     topics_.erase(it);
     std::erase_if(offline_, [&](const OfflinePartition& o) { return o.topic == name; });
     changing_.insert(name);
@@ -396,6 +411,13 @@ Result<TopicInfo> Engine::DescribeTopic(const std::string& name) const {
   auto it = topics_.find(name);
   if (it == topics_.end()) return NotFound("topic '{}' does not exist", name);
   return it->second.info;
+}
+
+Result<std::string> Engine::TopicName(const Uuid& id) const {
+  MutexLock lock(mu_);
+  auto it = names_.find(id);
+  if (it == names_.end()) return NotFound("no topic has id {}", id.ToString());
+  return it->second;
 }
 
 std::vector<TopicInfo> Engine::ListTopics() const {

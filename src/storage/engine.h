@@ -1,7 +1,8 @@
 // Engine: a data directory of topics, each a set of partition logs.
 //
 //   data/.lock                      held (flock) while an Engine has the directory open
-//   data/meta/topics/<topic>.json   {"name":…, "partitions":N, "configs":{…}} (written atomically)
+//   data/meta/topics/<topic>.json   {"name":…, "id":…, "partitions":N, "configs":{…}} (written
+//                                   atomically)
 //   data/<topic>-<partition>/       one Log (storage/log.h)
 //
 // The Engine owns the flusher threads every log shares, and one background thread that applies
@@ -27,6 +28,7 @@
 #include "base/clock.h"
 #include "base/mutex.h"
 #include "base/status.h"
+#include "base/uuid.h"
 #include "storage/file_system.h"
 #include "storage/flusher.h"
 #include "storage/log.h"
@@ -64,6 +66,7 @@ struct OfflinePartition {
 
 struct TopicInfo {
   std::string name;
+  Uuid id;  // random, given at creation (Kafka's topic id); never zero
   int32_t partitions = 0;
   std::map<std::string, std::string> overrides;  // configs set on the topic
   LogConfig config;                              // effective configs
@@ -93,6 +96,8 @@ class Engine {
                           const std::map<std::string, std::string>& overrides);
 
   Result<TopicInfo> DescribeTopic(const std::string& name) const;
+  // The name of the topic with id `id`; kNotFound when there is none.
+  Result<std::string> TopicName(const Uuid& id) const;
   std::vector<TopicInfo> ListTopics() const;
   bool HasTopic(const std::string& name) const;
   // kNotFound for an unknown topic or partition; kFailedPrecondition for an offline one.
@@ -149,6 +154,7 @@ class Engine {
 
   mutable Mutex mu_;  // not held across file work (see CreateTopic)
   std::map<std::string, Topic> topics_ GUARDED_BY(mu_);
+  std::map<Uuid, std::string> names_ GUARDED_BY(mu_);      // topic id -> name, for every topic
   std::vector<OfflinePartition> offline_ GUARDED_BY(mu_);  // what did not open
   std::set<std::string> changing_ GUARDED_BY(mu_);  // topics being created, grown or deleted
 

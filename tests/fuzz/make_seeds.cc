@@ -205,7 +205,13 @@ std::vector<Seed> RequestSeeds() {
         Emit(seeds, api, r);
         break;
       }
-      case ApiKey::kMetadata: Emit(seeds, api, MetadataRequest{{{{"orders"}}}, true}); break;
+      case ApiKey::kMetadata: {
+        MetadataRequest r;
+        r.topics = std::vector<MetadataRequestTopic>{{Uuid{}, "orders"}};
+        r.include_topic_authorized_operations = true;
+        Emit(seeds, api, r);
+        break;
+      }
       case ApiKey::kOffsetCommit: {
         OffsetCommitRequest r;
         r.group_id = "g";

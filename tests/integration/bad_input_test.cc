@@ -326,7 +326,7 @@ TEST_F(BadInputFraming, TwentyPipelinedRequestsAreAnsweredInOrder) {
       case 2: {
         kafka::MetadataRequest metadata;
         metadata.topics.emplace();
-        metadata.topics->push_back({"pipelined"});
+        metadata.topics->push_back({Uuid{}, "pipelined"});
         frame = testing::raw_wire::EncodeRequest(ApiKey::kMetadata, 1, id, metadata);
         break;
       }

@@ -26,6 +26,7 @@
 #include "kafka/messages/leave_group.h"
 #include "kafka/messages/list_groups.h"
 #include "kafka/messages/list_partition_reassignments.h"
+#include "kafka/messages/metadata.h"
 #include "kafka/messages/offset_commit.h"
 #include "kafka/messages/offset_delete.h"
 #include "kafka/messages/offset_fetch.h"
@@ -89,7 +90,8 @@ TEST_F(KafkaConformanceTest, ApiVersionsAdvertisesTheAdminApis) {
   const std::vector<std::pair<ApiKey, int16_t>> expected = {
       {ApiKey::kOffsetFetch, 8},  {ApiKey::kDescribeLogDirs, 4},
       {ApiKey::kElectLeaders, 2}, {ApiKey::kListPartitionReassignments, 0},
-      {ApiKey::kOffsetDelete, 0}, {ApiKey::kDescribeCluster, 1}};
+      {ApiKey::kOffsetDelete, 0}, {ApiKey::kDescribeCluster, 1},
+      {ApiKey::kMetadata, 12}};
   for (const auto& [key, max] : expected) {
     SCOPED_TRACE(static_cast<int>(key));
     auto it = served.find(static_cast<int16_t>(key));
@@ -309,6 +311,52 @@ TEST_F(KafkaConformanceTest, GroupApisAtTheirNewestVersions) {
   EXPECT_NE(server_->Log().find("member left: shutting down"), std::string::npos);
 }
 
+// Metadata v10+ answers each topic's id; v12 finds topics by id. Before v12 an id is refused.
+TEST_F(KafkaConformanceTest, MetadataAnswersAndFindsTopicsById) {
+  CreateTopic("ids", 2);
+  kafka::MetadataRequest request;
+  request.topics = std::vector<kafka::MetadataRequestTopic>{{Uuid{}, "ids"}};
+  request.include_topic_authorized_operations = true;
+  request.include_cluster_authorized_operations = true;
+  auto named = client_->Call<kafka::MetadataResponse>(ApiKey::kMetadata, 10, request);
+  ASSERT_EQ(named.body.topics.size(), 1u);
+  const auto& topic = named.body.topics[0];
+  EXPECT_EQ(topic.error_code, 0);
+  EXPECT_NE(topic.topic_id, Uuid{});
+  EXPECT_EQ(topic.topic_authorized_operations, 0xdf8);
+  EXPECT_EQ(named.body.cluster_authorized_operations, 0x1fa0);
+  ASSERT_EQ(topic.partitions.size(), 2u);
+  EXPECT_EQ(topic.partitions[1].leader_epoch, 0);
+  const Uuid id = topic.topic_id;
+
+  request.topics =
+      std::vector<kafka::MetadataRequestTopic>{{id, std::nullopt}, {Uuid{7, 7}, std::nullopt}};
+  auto by_id = client_->Call<kafka::MetadataResponse>(ApiKey::kMetadata, 12, request);
+  ASSERT_EQ(by_id.body.topics.size(), 2u);
+  EXPECT_EQ(by_id.body.topics[0].error_code, 100);  // UNKNOWN_TOPIC_ID, answered first
+  EXPECT_EQ(by_id.body.topics[0].name, std::nullopt);
+  EXPECT_EQ(by_id.body.topics[0].topic_id, (Uuid{7, 7}));
+  EXPECT_EQ(by_id.body.topics[1].error_code, 0);
+  EXPECT_EQ(by_id.body.topics[1].name, "ids");
+  EXPECT_EQ(by_id.body.topics[1].topic_id, id);
+  EXPECT_EQ(by_id.body.topics[1].partitions.size(), 2u);
+
+  // v10 and v11 carry the field, but Kafka serves ids only from v12: INVALID_REQUEST.
+  request.topics = std::vector<kafka::MetadataRequestTopic>{{id, "ids"}};
+  auto early = client_->Call<kafka::MetadataResponse>(ApiKey::kMetadata, 11, request);
+  ASSERT_EQ(early.body.topics.size(), 1u);
+  EXPECT_EQ(early.body.topics[0].error_code, 42);
+  // The id survives a restart.
+  client_.reset();
+  ASSERT_EQ(server_->Stop(), 0);
+  server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data");
+  client_ = std::make_unique<RawWireClient>(server_->port());
+  request.topics = std::vector<kafka::MetadataRequestTopic>{{id, std::nullopt}};
+  auto again = client_->Call<kafka::MetadataResponse>(ApiKey::kMetadata, 12, request);
+  ASSERT_EQ(again.body.topics.size(), 1u);
+  EXPECT_EQ(again.body.topics[0].name, "ids");
+}
+
 TEST_F(KafkaConformanceTest, DescribeClusterNamesTheNodeAsBrokerAndController) {
   kafka::DescribeClusterRequest request;
   auto reply = client_->Call<kafka::DescribeClusterResponse>(ApiKey::kDescribeCluster, 1, request);
@@ -317,7 +365,12 @@ TEST_F(KafkaConformanceTest, DescribeClusterNamesTheNodeAsBrokerAndController) {
   ASSERT_EQ(reply.body.brokers.size(), 1u);
   EXPECT_EQ(reply.body.brokers[0].port, server_->port());
   EXPECT_EQ(reply.body.controller_id, reply.body.brokers[0].broker_id);
-  EXPECT_EQ(reply.body.cluster_authorized_operations, INT32_MIN);
+  EXPECT_EQ(reply.body.cluster_authorized_operations, INT32_MIN);  // not asked for
+  // Asked for: every cluster operation, as a Kafka broker without an authorizer answers.
+  request.include_cluster_authorized_operations = true;
+  EXPECT_EQ(client_->Call<kafka::DescribeClusterResponse>(ApiKey::kDescribeCluster, 1, request)
+                .body.cluster_authorized_operations,
+            0x1fa0);
   // A controller's endpoint was asked for: a broker answers MISMATCHED_ENDPOINT_TYPE.
   request.endpoint_type = 2;
   auto wrong = client_->Call<kafka::DescribeClusterResponse>(ApiKey::kDescribeCluster, 1, request);

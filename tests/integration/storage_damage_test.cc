@@ -155,7 +155,7 @@ TEST_F(StorageDamageTest, DamageInTheMiddleOfALogTakesOnlyThatPartitionOffline) 
   EXPECT_EQ(Produce(*client, "fine", "still served"), 0);
   // Metadata shows the partition without a leader, its replica offline, as Kafka does.
   kafka::MetadataRequest metadata;
-  metadata.topics = std::vector<kafka::MetadataRequestTopic>{{"hurt"}, {"fine"}};
+  metadata.topics = std::vector<kafka::MetadataRequestTopic>{{Uuid{}, "hurt"}, {Uuid{}, "fine"}};
   auto described = client->Call<kafka::MetadataResponse>(ApiKey::kMetadata, 5, metadata);
   ASSERT_EQ(described.body.topics.size(), 2u);
   const auto& hurt_partition = described.body.topics.at(0).partitions.at(0);

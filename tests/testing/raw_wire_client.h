@@ -196,8 +196,9 @@ void RawEncode(Encoder& e, const T& v, Version ver) {
     e.Fixed<T>(v);
   } else if constexpr (std::is_same_v<T, double>) {
     e.Fixed<uint64_t>(std::bit_cast<uint64_t>(v));
-  } else if constexpr (std::is_same_v<T, kafka::Uuid>) {
-    e.Raw(ByteView(v.data(), v.size()));
+  } else if constexpr (std::is_same_v<T, Uuid>) {
+    e.Fixed<uint64_t>(v.high);
+    e.Fixed<uint64_t>(v.low);
   } else if constexpr (std::is_same_v<T, std::string>) {
     e.StringLength(static_cast<int32_t>(v.size()), ver.flexible);
     e.Raw(AsBytes(v));
@@ -275,9 +276,9 @@ void RawDecode(Decoder& d, T& v, Version ver) {
     v = d.Fixed<T>();
   } else if constexpr (std::is_same_v<T, double>) {
     v = std::bit_cast<double>(d.Fixed<uint64_t>());
-  } else if constexpr (std::is_same_v<T, kafka::Uuid>) {
-    ByteView b = d.Raw(v.size());
-    if (d.ok()) std::copy(b.begin(), b.end(), v.begin());
+  } else if constexpr (std::is_same_v<T, Uuid>) {
+    v.high = d.Fixed<uint64_t>();
+    v.low = d.Fixed<uint64_t>();
   } else if constexpr (std::is_same_v<T, kafka::Records>) {
     int32_t n = d.Int32Length(ver.flexible);
     if (n < -1) d.Fail("negative records length");

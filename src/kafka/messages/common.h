@@ -14,10 +14,29 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
 
 #include "kafka/schema.h"
 
 namespace herald::kafka {
+
+// Authorized-operations bit fields (Metadata, DescribeCluster, DescribeGroups): bit n is set when
+// the ACL operation with code n is allowed. Kafka answers this when they were not asked for.
+inline constexpr int32_t kOperationsNotProvided = std::numeric_limits<int32_t>::min();
+
+constexpr int32_t OperationBits(std::initializer_list<int> codes) {
+  int32_t bits = 0;
+  for (int code : codes) bits |= int32_t{1} << code;
+  return bits;
+}
+// What a Kafka broker without an authorizer answers: every operation the resource type supports
+// (READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS
+// 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12).
+inline constexpr int32_t kTopicOperations = OperationBits({3, 4, 5, 6, 7, 8, 10, 11});
+inline constexpr int32_t kGroupOperations = OperationBits({3, 6, 8});
+inline constexpr int32_t kClusterOperations = OperationBits({5, 7, 8, 9, 10, 11, 12});
 
 // Records compare by their bytes (null differs from empty) and by which log slices follow them.
 inline bool operator==(const Records& a, const Records& b) {

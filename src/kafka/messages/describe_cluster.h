@@ -50,7 +50,7 @@ struct DescribeClusterResponse {
   std::string cluster_id;
   int32_t controller_id = -1;
   std::vector<DescribeClusterResponseBroker> brokers;
-  int32_t cluster_authorized_operations = INT32_MIN;  // not asked for / not known
+  int32_t cluster_authorized_operations = kOperationsNotProvided;
 
   bool operator==(const DescribeClusterResponse&) const = default;
   static constexpr auto Fields() {

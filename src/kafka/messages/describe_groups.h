@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -49,7 +48,7 @@ struct DescribeGroupsResponseGroup {
   std::string protocol_type;  // or empty
   std::string protocol_data;  // the protocol in use while Stable, or empty
   std::vector<DescribeGroupsResponseMember> members;
-  int32_t authorized_operations = std::numeric_limits<int32_t>::min();
+  int32_t authorized_operations = kOperationsNotProvided;
 
   bool operator==(const DescribeGroupsResponseGroup&) const = default;
   static constexpr auto Fields() {

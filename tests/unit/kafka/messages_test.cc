@@ -121,6 +121,8 @@ void Show(const T& v, std::string& out) {
     out += fmt::format("\"{}\"", v);
   } else if constexpr (std::is_same_v<T, Buffer>) {
     out += fmt::format("0x{:02x}", fmt::join(v, ""));
+  } else if constexpr (std::is_same_v<T, Uuid>) {
+    out += v.ToString();
   } else if constexpr (std::is_same_v<T, Records>) {
     if (!v.bytes) {
       out += "records:null";
@@ -177,6 +179,8 @@ class Filler {
       v = fmt::format("s{}", next_++);
     } else if constexpr (std::is_same_v<T, Buffer>) {
       v = {0xb0, static_cast<uint8_t>(next_++)};
+    } else if constexpr (std::is_same_v<T, Uuid>) {
+      v = Uuid{0x0102030405060708ULL, static_cast<uint64_t>(next_++)};
     } else if constexpr (std::is_same_v<T, Records>) {
       records_.push_back({0xde, 0xad, static_cast<uint8_t>(next_++)});
       v.bytes = ByteView(records_.back());
@@ -562,7 +566,7 @@ TEST(KafkaGoldenTest, ApiVersionsResponseV0AndV3) {
 
 TEST(KafkaGoldenTest, MetadataRequestTopicsAndNull) {
   MetadataRequest request;
-  request.topics = std::vector<MetadataRequestTopic>{{"a"}, {"bc"}};
+  request.topics = std::vector<MetadataRequestTopic>{{Uuid{}, "a"}, {Uuid{}, "bc"}};
   ExpectBytes(request, {0, false}, Hex("00000002 0001 61 0002 6263"));
   ExpectBytes(request, {1, false}, Hex("00000002 0001 61 0002 6263"));
   ExpectBytes(request, {4, false}, Hex("00000002 0001 61 0002 6263 | 01"));
@@ -594,8 +598,8 @@ TEST(KafkaGoldenTest, MetadataResponseV0AndV1) {
   response.brokers = {{1, "h", 9092, std::nullopt}};
   response.cluster_id = "c";
   response.controller_id = 1;
-  MetadataResponseTopic topic{0, "t", false, {}};
-  topic.partitions = {{0, 0, 1, {1}, {1}, {}}};
+  MetadataResponseTopic topic{0, "t", Uuid{}, false, {}};
+  topic.partitions = {{0, 0, 1, 0, {1}, {1}, {}}};
   response.topics = {topic};
   ExpectBytes(response, {0, false},
               Hex("00000001 00000001 0001 68 00002384 |"
@@ -609,6 +613,52 @@ TEST(KafkaGoldenTest, MetadataResponseV0AndV1) {
               Hex("00000000 | 00000001 00000001 0001 68 00002384 ffff | 0001 63 | 00000001 |"
                   "00000001 0000 0001 74 00 | 00000001 0000 00000000 00000001 00000001 00000001"
                   "00000001 00000001 00000000"));
+}
+
+TEST(KafkaGoldenTest, MetadataV8ToV12) {
+  const Uuid id{0x0011223344556677ULL, 0x8899aabbccddeeffULL};
+  MetadataRequest request;
+  request.topics = std::vector<MetadataRequestTopic>{{Uuid{}, "a"}};
+  request.include_cluster_authorized_operations = true;
+  ExpectBytes(request, {8, false}, Hex("00000001 0001 61 | 01 | 01 | 00"));
+  ExpectBytes(request, {9, true}, Hex("02 02 61 00 | 01 | 01 | 00 | 00"));
+  ExpectBytes(request, {10, true},
+              Hex("02 00000000000000000000000000000000 02 61 00 | 01 | 01 | 00 | 00"));
+  // v11 drops the cluster's authorized operations; v12 names a topic by id with a null name.
+  ExpectBytes(request, {11, true},
+              Hex("02 00000000000000000000000000000000 02 61 00 | 01 | 00 | 00"));
+  request.topics = std::vector<MetadataRequestTopic>{{id, std::nullopt}};
+  request.allow_auto_topic_creation = false;
+  request.include_topic_authorized_operations = true;
+  ExpectBytes(request, {12, true}, Hex("02 00112233445566778899aabbccddeeff 00 00 | 00 | 01 | 00"));
+
+  MetadataResponse response;
+  response.brokers = {{1, "h", 9092, std::nullopt}};
+  response.cluster_id = "c";
+  response.controller_id = 1;
+  MetadataResponseTopic topic{0, "t", id, false, {}, 0xdf8};
+  topic.partitions = {{0, 0, 1, 0, {1}, {1}, {}}};
+  MetadataResponseTopic unknown{100, std::nullopt, id, false, {}, kOperationsNotProvided};
+  response.topics = {topic, unknown};
+  response.cluster_authorized_operations = 0x1fa0;
+  ExpectBytes(response, {8, false},
+              Hex("00000000 | 00000001 00000001 0001 68 00002384 ffff | 0001 63 | 00000001 |"
+                  "00000002 0000 0001 74 00 | 00000001 0000 00000000 00000001 00000000 00000001"
+                  "00000001 00000001 00000001 00000000 | 00000df8 |"
+                  "0064 0000 00 | 00000000 | 80000000 | 00001fa0"));
+  ExpectBytes(response, {10, true},
+              Hex("00000000 | 02 00000001 02 68 00002384 00 00 | 02 63 | 00000001 |"
+                  "03 0000 02 74 00112233445566778899aabbccddeeff 00 |"
+                  "   02 0000 00000000 00000001 00000000 02 00000001 02 00000001 01 00 |"
+                  "   00000df8 00 |"
+                  "   0064 01 00112233445566778899aabbccddeeff 00 | 01 | 80000000 00 |"
+                  "00001fa0 00"));
+  ExpectBytes(response, {12, true},
+              Hex("00000000 | 02 00000001 02 68 00002384 00 00 | 02 63 | 00000001 |"
+                  "03 0000 02 74 00112233445566778899aabbccddeeff 00 |"
+                  "   02 0000 00000000 00000001 00000000 02 00000001 02 00000001 01 00 |"
+                  "   00000df8 00 |"
+                  "   0064 00 00112233445566778899aabbccddeeff 00 | 01 | 80000000 00 | 00"));
 }
 
 TEST(KafkaGoldenTest, ProduceRequestV3) {

@@ -120,6 +120,60 @@ TEST_F(EngineTest, CreatePartitionsAndAlterConfigsPersist) {
   EXPECT_EQ((*engine->GetLog("orders", 3))->end_offset(), 1);
 }
 
+TEST_F(EngineTest, TopicsHaveIdsThatSurviveChangesAndReopen) {
+  Uuid orders_id;
+  {
+    auto engine = OpenEngine();
+    ASSERT_TRUE(engine->CreateTopic("orders", 1).ok());
+    ASSERT_TRUE(engine->CreateTopic("users", 1).ok());
+    orders_id = engine->DescribeTopic("orders")->id;
+    EXPECT_NE(orders_id, Uuid{});
+    EXPECT_NE(orders_id, engine->DescribeTopic("users")->id);
+    EXPECT_EQ(*engine->TopicName(orders_id), "orders");
+    ASSERT_TRUE(engine->CreatePartitions("orders", 2).ok());
+    ASSERT_TRUE(engine->AlterTopicConfig("orders", {{"segment.bytes", "4096"}}).ok());
+    EXPECT_EQ(engine->DescribeTopic("orders")->id, orders_id);
+  }
+  auto engine = OpenEngine();
+  EXPECT_EQ(engine->DescribeTopic("orders")->id, orders_id);
+  EXPECT_EQ(*engine->TopicName(orders_id), "orders");
+  // A deleted topic's id names nothing; a new topic of the same name gets a new id.
+  ASSERT_TRUE(engine->DeleteTopic("orders").ok());
+  EXPECT_EQ(engine->TopicName(orders_id).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(engine->CreateTopic("orders", 1).ok());
+  EXPECT_NE(engine->DescribeTopic("orders")->id, orders_id);
+  EXPECT_EQ(engine->TopicName(Uuid{}).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(EngineTest, ATopicWrittenWithoutAnIdIsGivenOneThatLasts) {
+  { ASSERT_NE(OpenEngine(), nullptr); }
+  {
+    auto file = fs_.Open("/data/meta/topics/old.json", OpenMode::kCreate);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE(
+        (*file)->Append(AsBytes(std::string_view(R"({"name":"old","partitions":1})"))).ok());
+  }
+  Uuid id;
+  {
+    auto engine = OpenEngine();
+    ASSERT_TRUE(engine->HasTopic("old"));
+    id = engine->DescribeTopic("old")->id;
+    EXPECT_NE(id, Uuid{});
+  }
+  EXPECT_EQ(OpenEngine()->DescribeTopic("old")->id, id);
+  // An id that is not a UUID is damage: the topic is offline, its files untouched.
+  {
+    auto file = fs_.Open("/data/meta/topics/bad.json", OpenMode::kCreate);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)
+                    ->Append(AsBytes(std::string_view(R"({"name":"bad","id":"x","partitions":1})")))
+                    .ok());
+  }
+  auto engine = OpenEngine();
+  ASSERT_EQ(engine->OfflinePartitions().size(), 1u);
+  EXPECT_EQ(engine->OfflinePartitions()[0].topic, "bad");
+}
+
 TEST_F(EngineTest, DeleteTopicRemovesItsFiles) {
   auto engine = OpenEngine();
   ASSERT_TRUE(engine->CreateTopic("orders", 2).ok());
