@@ -131,6 +131,7 @@ class Broker {
   bool HasTopic(const std::string& name) const { return engine_.HasTopic(name); }
   std::vector<storage::TopicInfo> ListTopics() const { return engine_.ListTopics(); }
   Result<std::string> TopicName(const Uuid& id) const { return engine_.TopicName(id); }
+  const storage::LogConfig& topic_defaults() const { return engine_.defaults(); }
   Result<storage::TopicInfo> DescribeTopic(const std::string& name) const {
     return engine_.DescribeTopic(name);
   }

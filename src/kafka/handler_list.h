@@ -70,4 +70,16 @@ size_t PartitionEntries(const Topics& topics, Member partitions) {
   return n;
 }
 
+// One node, one leader epoch that never changes: every partition's leader epoch is 0.
+inline constexpr int32_t kLeaderEpoch = 0;
+
+// Kafka's check of a client's current leader epoch (ListOffsets v4+, Fetch v9+,
+// OffsetForLeaderEpoch v2+): -1 skips it, a later epoch is UNKNOWN_LEADER_EPOCH, an earlier one
+// FENCED_LEADER_EPOCH.
+constexpr ErrorCode CheckLeaderEpoch(int32_t current_leader_epoch) {
+  if (current_leader_epoch == -1 || current_leader_epoch == kLeaderEpoch) return ErrorCode::kNone;
+  return current_leader_epoch > kLeaderEpoch ? ErrorCode::kUnknownLeaderEpoch
+                                             : ErrorCode::kFencedLeaderEpoch;
+}
+
 }  // namespace herald::kafka::handlers

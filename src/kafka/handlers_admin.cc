@@ -34,6 +34,29 @@ void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
   });
 }
 
+constexpr int8_t kSourceTopicConfig = 1;    // DYNAMIC_TOPIC_CONFIG
+constexpr int8_t kSourceDefaultConfig = 5;  // DEFAULT_CONFIG
+
+// Every config of a topic as DescribeConfigs answers it: an override as it was set ("delete,
+// compact" stays so) with its source, as Kafka does, the type and the documentation.
+std::vector<DescribeConfigsResponseConfig> TopicConfigs(const storage::TopicInfo& info) {
+  std::vector<DescribeConfigsResponseConfig> out;
+  for (const auto& [key, value] : info.config.ToMap()) {
+    DescribeConfigsResponseConfig c;
+    c.name = key;
+    auto set = info.overrides.find(key);
+    const bool is_override = set != info.overrides.end();
+    c.value = is_override ? set->second : value;
+    c.is_default = !is_override;
+    c.config_source = is_override ? kSourceTopicConfig : kSourceDefaultConfig;
+    const storage::ConfigDoc doc = storage::DescribeTopicConfig(key);
+    c.config_type = static_cast<int8_t>(doc.type);
+    c.documentation = std::string(doc.documentation);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<CreateTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -58,6 +81,24 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
     if (!error.ok()) {
       out.error_code = Code(error.code);
       out.error_message = std::move(error.message);
+    } else {
+      // v5+ describes the topic made (or, validating only, the one that would be).
+      auto made = [&]() -> Result<storage::TopicInfo> {
+        if (!request->validate_only) return broker.DescribeTopic(t.name);
+        HERALD_ASSIGN_OR_RETURN(
+            auto config, storage::LogConfig::WithOverrides(broker.topic_defaults(), configs));
+        return storage::TopicInfo{t.name, Uuid{}, partitions, configs, std::move(config)};
+      };
+      if (auto info = made(); info.ok()) {
+        out.topic_id = info->id;
+        out.num_partitions = info->partitions;
+        out.replication_factor = 1;
+        out.configs.emplace();
+        for (auto& c : TopicConfigs(*info)) {
+          out.configs->push_back({std::move(c.name), std::move(c.value), c.read_only,
+                                  c.config_source, c.is_sensitive});
+        }
+      }
     }
     response.topics.push_back(std::move(out));
   }
@@ -72,14 +113,36 @@ void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 namespace {
 
+// v6 names each topic by name or by id (not both: INVALID_REQUEST); an id no topic has is
+// UNKNOWN_TOPIC_ID. The answer carries both the name and the id of each topic it found.
 void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DeleteTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  if (ctx.request.header.api_version < 6) {
+    for (auto& name : request->topic_names) request->topics.push_back({std::move(name), Uuid{}});
+  }
   DeleteTopicsResponse response;
-  for (const auto& name : request->topic_names) {
+  for (const auto& t : request->topics) {
     DeleteTopicsResponseTopic out;
-    out.name = name;
-    out.error_code = Code(broker.DeleteTopic(name).code);
+    out.name = t.name;
+    out.topic_id = t.topic_id;
+    broker::TopicError error;
+    if (t.name && t.topic_id != Uuid{}) {
+      error = {ErrorCode::kInvalidRequest, "You may not specify both topic name and topic id."};
+    } else if (!t.name) {
+      if (auto name = broker.TopicName(t.topic_id); name.ok()) {
+        out.name = std::move(name).value();
+      } else {
+        error = {ErrorCode::kUnknownTopicId, name.status().message()};
+      }
+    } else if (auto info = broker.DescribeTopic(*t.name); info.ok()) {
+      out.topic_id = info->id;
+    }
+    if (error.ok()) error = broker.DeleteTopic(*out.name);
+    if (!error.ok()) {
+      out.error_code = Code(error.code);
+      out.error_message = std::move(error.message);
+    }
     response.responses.push_back(std::move(out));
   }
   done(EncodeResponse(response, ctx.version()));
@@ -98,8 +161,6 @@ namespace {
 
 constexpr int8_t kTopicResource = 2;
 constexpr int8_t kBrokerResource = 4;
-constexpr int8_t kSourceTopicConfig = 1;    // DYNAMIC_TOPIC_CONFIG
-constexpr int8_t kSourceDefaultConfig = 5;  // DEFAULT_CONFIG
 
 }  // namespace
 
@@ -150,16 +211,10 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
         out.error_message = info.status().message();
       } else {
-        for (const auto& [key, value] : info->config.ToMap()) {
-          if (!wanted(key)) continue;
-          DescribeConfigsResponseConfig c;
-          c.name = key;
-          // An override is reported as it was set ("delete,compact" stays so), as Kafka does.
-          auto set = info->overrides.find(key);
-          const bool is_override = set != info->overrides.end();
-          c.value = is_override ? set->second : value;
-          c.is_default = !is_override;
-          c.config_source = v0 ? -1 : (is_override ? kSourceTopicConfig : kSourceDefaultConfig);
+        for (auto& c : TopicConfigs(*info)) {
+          if (!wanted(c.name)) continue;
+          if (!request->include_documentation) c.documentation.reset();
+          if (v0) c.config_source = -1;
           out.configs.push_back(std::move(c));
         }
       }

@@ -1,5 +1,6 @@
 // Fetch: read each partition from its offset, and long-poll: hold the answer until min_bytes are
-// there or max_wait_ms has passed, woken by appends. Sessionless (session id 0).
+// there or max_wait_ms has passed, woken by appends. Sessionless (session id 0). From v13 topics
+// are named by id: an id no topic has is UNKNOWN_TOPIC_ID on each of its partitions.
 #include <atomic>
 
 #include "base/log.h"
@@ -84,10 +85,22 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     const int16_t version = ctx_.request.header.api_version;
     uint64_t budget = static_cast<uint64_t>(std::max(request_.max_bytes, 0));
     for (const auto& t : request_.topics) {
-      FetchResponseTopic topic{t.topic, {}};
+      FetchResponseTopic topic{t.topic, t.topic_id, {}};
       for (const auto& p : t.partitions) {
         FetchResponsePartition out;
         out.partition_index = p.partition;
+        if (t.topic.empty()) {  // v13+: no topic has this id (names are never empty)
+          out.error_code = Code(ErrorCode::kUnknownTopicId);
+          errors = true;
+          topic.partitions.push_back(std::move(out));
+          continue;
+        }
+        if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
+          out.error_code = Code(e);
+          errors = true;
+          topic.partitions.push_back(std::move(out));
+          continue;
+        }
         auto log = broker_.GetLog(t.topic, p.partition);
         if (!log.ok()) {
           // Unknown, or offline (KAFKA_STORAGE_ERROR from Fetch v6, as Kafka answers).
@@ -158,6 +171,12 @@ void Fetch(broker::Broker& broker, RequestContext ctx, Respond done) {
                             PartitionEntries(request->topics, &FetchRequestTopic::partitions),
                             done)) {
     return;
+  }
+  if (ctx.request.header.api_version >= 13) {
+    for (auto& t : request->topics) {
+      auto name = broker.TopicName(t.topic_id);
+      if (name.ok()) t.topic = std::move(name).value();
+    }
   }
   // The broker's caps (fetch.max.bytes; a long-poll's longest wait) bound what a client may ask.
   const auto& options = broker.options();

@@ -1,5 +1,8 @@
-// ListOffsets: the earliest (-2) or latest (-1) offset of a partition, or the first offset whose
-// record time is at or after a timestamp. OffsetForLeaderEpoch: where an epoch ends.
+// ListOffsets: the earliest (-2, and -4: every record is local) or latest (-1) offset of a
+// partition, the record with the largest timestamp (-3), or the first offset whose record time is
+// at or after a timestamp. OffsetForLeaderEpoch: where an epoch ends.
+#include <optional>
+
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
 #include "kafka/messages/list_offsets.h"
@@ -16,7 +19,7 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
     return;
   }
   const int16_t version = ctx.request.header.api_version;
-  constexpr int64_t kLatest = -1, kEarliest = -2;
+  constexpr int64_t kLatest = -1, kEarliest = -2, kMaxTimestamp = -3, kEarliestLocal = -4;
   ListOffsetsResponse response;
   for (const auto& t : request->topics) {
     ListOffsetsResponseTopic topic{t.name, {}};
@@ -24,22 +27,29 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
       ListOffsetsResponsePartition out;
       out.partition_index = p.partition_index;
       auto log = broker.GetLog(t.name, p.partition_index);
+      std::optional<storage::TimestampOffset> found;
       if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
-      } else if (p.timestamp == kLatest || p.timestamp == kEarliest) {
-        out.offset = p.timestamp == kLatest ? (*log)->end_offset() : (*log)->log_start_offset();
-        out.timestamp = -1;
+      } else if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
+        out.error_code = Code(e);
+      } else if (p.timestamp == kLatest) {
+        found = storage::TimestampOffset{(*log)->end_offset(), -1};
+      } else if (p.timestamp == kEarliest || p.timestamp == kEarliestLocal) {
+        found = storage::TimestampOffset{(*log)->log_start_offset(), -1};
       } else {
-        auto found = (*log)->OffsetForTimestamp(p.timestamp);
-        if (!found.ok()) {
+        // -3: the first record at the log's largest timestamp.
+        const int64_t at = p.timestamp == kMaxTimestamp ? (*log)->max_timestamp() : p.timestamp;
+        auto first = (*log)->OffsetForTimestamp(at);
+        if (!first.ok()) {
           out.error_code = Code(ErrorCode::kKafkaStorageError);
-        } else if (found->has_value()) {
-          out.offset = (*found)->offset;
-          out.timestamp = (*found)->timestamp;
         } else {
-          out.offset = -1;  // no record that late
-          out.timestamp = -1;
+          found = *first;  // none: no record that late (offset -1)
         }
+      }
+      if (found) {
+        out.offset = found->offset;
+        out.timestamp = found->timestamp;
+        out.leader_epoch = kLeaderEpoch;
       }
       if (version == 0 && out.error_code == 0) {
         // v0 answers a list of offsets (we have one per query) instead of offset/timestamp.
@@ -61,7 +71,6 @@ namespace herald::kafka::handlers {
 void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<OffsetForLeaderEpochRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  constexpr int32_t kEpoch = 0;
   OffsetForLeaderEpochResponse response;
   for (const auto& t : request->topics) {
     OffsetForLeaderEpochResponseTopic topic{t.topic, {}};
@@ -71,13 +80,13 @@ void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond do
       auto log = broker.GetLog(t.topic, p.partition);
       if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
-      } else if (p.current_leader_epoch > kEpoch) {
-        out.error_code = Code(ErrorCode::kUnknownLeaderEpoch);
-      } else if (p.leader_epoch > kEpoch) {
+      } else if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
+        out.error_code = Code(e);
+      } else if (p.leader_epoch > kLeaderEpoch) {
         out.leader_epoch = -1;
         out.end_offset = -1;
       } else {
-        out.leader_epoch = kEpoch;
+        out.leader_epoch = kLeaderEpoch;
         out.end_offset = (*log)->end_offset();
       }
       topic.partitions.push_back(std::move(out));

@@ -113,6 +113,8 @@ class Engine {
   Status Close();
 
   const std::string& data_dir() const { return options_.data_dir; }
+  // The broker-wide configs a topic's overrides apply onto.
+  const LogConfig& defaults() const { return options_.defaults; }
   FileSystem& fs() const { return fs_; }
   Clock& clock() const { return clock_; }
 

@@ -516,6 +516,12 @@ Result<std::optional<TimestampOffset>> Log::OffsetForTimestamp(int64_t timestamp
   return std::optional<TimestampOffset>();
 }
 
+int64_t Log::max_timestamp() const {
+  int64_t max = -1;
+  for (const auto& seg : segments()) max = std::max(max, seg->max_timestamp());
+  return max;
+}
+
 int64_t Log::log_start_offset() const { return log_start_offset_.load(); }
 int64_t Log::end_offset() const { return end_offset_.load(); }
 int64_t Log::durable_offset() const { return durable_offset_.load(); }

@@ -132,6 +132,8 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // The first record whose timestamp is >= `timestamp` (for compressed batches, the batch's
   // base offset), or nullopt when every record is older.
   Result<std::optional<TimestampOffset>> OffsetForTimestamp(int64_t timestamp) const;
+  // The largest batch max timestamp in the log, -1 when it holds none.
+  int64_t max_timestamp() const;
 
   int64_t log_start_offset() const;
   int64_t end_offset() const;      // the next offset to assign (= high watermark on one node)

@@ -298,10 +298,100 @@ std::map<std::string, std::string> LogConfig::ToMap() const {
   return out;
 }
 
+namespace {
+
+struct NamedConfigDoc {
+  std::string_view name;
+  ConfigDoc doc;
+};
+
+constexpr std::string_view kNoEffect = "Accepted, checked and reported; no effect on one node.";
+
+// Sorted by name (DescribeTopicConfig searches it).
+constexpr NamedConfigDoc kConfigDocs[] = {
+    {"cleanup.policy",
+     {ConfigType::kList,
+      "delete (remove old segments by retention.ms and retention.bytes), compact (keep the latest "
+      "record of each key), or both."}},
+    {"compression.gzip.level", {ConfigType::kInt, kNoEffect}},
+    {"compression.lz4.level", {ConfigType::kInt, kNoEffect}},
+    {"compression.type",
+     {ConfigType::kString,
+      "producer keeps batches as the producer compressed them; uncompressed, gzip, snappy, lz4 or "
+      "zstd makes the broker recompress every batch in another codec."}},
+    {"compression.zstd.level", {ConfigType::kInt, kNoEffect}},
+    {"confluent.key.schema.validation",
+     {ConfigType::kBoolean,
+      "Whether produced records' keys must carry the id of a schema registered for the topic."}},
+    {"confluent.key.subject.name.strategy",
+     {ConfigType::kString,
+      "The subject a key's schema is registered under: TopicNameStrategy, RecordNameStrategy or "
+      "TopicRecordNameStrategy."}},
+    {"confluent.value.schema.validation",
+     {ConfigType::kBoolean,
+      "Whether produced records' values must carry the id of a schema registered for the topic."}},
+    {"confluent.value.subject.name.strategy",
+     {ConfigType::kString,
+      "The subject a value's schema is registered under: TopicNameStrategy, RecordNameStrategy or "
+      "TopicRecordNameStrategy."}},
+    {"delete.retention.ms",
+     {ConfigType::kLong, "How long compaction keeps a tombstone (a record with a null value)."}},
+    {"file.delete.delay.ms", {ConfigType::kLong, kNoEffect}},
+    {"flush.messages",
+     {ConfigType::kLong, "Sync the log once this many appended messages are not yet synced."}},
+    {"flush.ms", {ConfigType::kLong, "Sync the log when its oldest unsynced message is this old."}},
+    {"follower.replication.throttled.replicas", {ConfigType::kList, kNoEffect}},
+    {"index.interval.bytes", {ConfigType::kInt, "Bytes of log between two offset index entries."}},
+    {"leader.replication.throttled.replicas", {ConfigType::kList, kNoEffect}},
+    {"local.retention.bytes", {ConfigType::kLong, kNoEffect}},
+    {"local.retention.ms", {ConfigType::kLong, kNoEffect}},
+    {"max.compaction.lag.ms", {ConfigType::kLong, kNoEffect}},
+    {"max.message.bytes",
+     {ConfigType::kInt, "The largest record batch accepted (MESSAGE_TOO_LARGE above it)."}},
+    {"message.downconversion.enable", {ConfigType::kBoolean, kNoEffect}},
+    {"message.format.version",
+     {ConfigType::kString,
+      "Accepted and reported; record batches are always written and served in magic 2."}},
+    {"message.timestamp.after.max.ms", {ConfigType::kLong, kNoEffect}},
+    {"message.timestamp.before.max.ms", {ConfigType::kLong, kNoEffect}},
+    {"message.timestamp.difference.max.ms",
+     {ConfigType::kLong,
+      "With CreateTime, the furthest a record's timestamp may be from the broker's clock "
+      "(INVALID_TIMESTAMP beyond it)."}},
+    {"message.timestamp.type",
+     {ConfigType::kString,
+      "CreateTime keeps the producer's timestamps; LogAppendTime stamps each batch with the "
+      "broker's clock as it is appended."}},
+    {"min.cleanable.dirty.ratio", {ConfigType::kDouble, kNoEffect}},
+    {"min.compaction.lag.ms",
+     {ConfigType::kLong, "How long a record stays out of compaction after it was written."}},
+    {"min.insync.replicas",
+     {ConfigType::kInt, "Validated; one node is the only replica of every partition."}},
+    {"preallocate", {ConfigType::kBoolean, kNoEffect}},
+    {"remote.storage.enable", {ConfigType::kBoolean, "Tiered storage does not exist: only false."}},
+    {"retention.bytes",
+     {ConfigType::kLong,
+      "Delete the oldest segments while the partition is larger (-1: no limit)."}},
+    {"retention.ms",
+     {ConfigType::kLong, "Delete segments whose newest record is older than this (-1: forever)."}},
+    {"segment.bytes", {ConfigType::kInt, "Roll to a new segment file at this size."}},
+    {"segment.index.bytes", {ConfigType::kInt, kNoEffect}},
+    {"segment.jitter.ms", {ConfigType::kLong, kNoEffect}},
+    {"segment.ms",
+     {ConfigType::kLong, "Roll to a new segment file when the active one is this old."}},
+    {"unclean.leader.election.enable", {ConfigType::kBoolean, kNoEffect}},
+};
+
+}  // namespace
+
+ConfigDoc DescribeTopicConfig(std::string_view name) {
+  auto it = std::ranges::lower_bound(kConfigDocs, name, {}, &NamedConfigDoc::name);
+  if (it == std::end(kConfigDocs) || it->name != name) return {};
+  return it->doc;
+}
+
 bool IsListConfig(std::string_view name) {
-  if (name == "cleanup.policy") return true;
-  const KafkaOnlyConfig* c = FindKafkaOnly(name);
-  return c != nullptr && c->kind == Kind::kReplicaList;
+  return DescribeTopicConfig(name).type == ConfigType::kList;
 }
 
 }  // namespace herald::storage

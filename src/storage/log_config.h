@@ -90,6 +90,29 @@ struct LogConfig {
 // The names of the topic configs LogConfig stores and reports without applying them.
 std::vector<std::string> KafkaOnlyConfigNames();
 
+// A topic config's value type, numbered as Kafka's DescribeConfigs (v3+) numbers them.
+enum class ConfigType : int8_t {
+  kUnknown = 0,
+  kBoolean = 1,
+  kString = 2,
+  kInt = 3,
+  kShort = 4,
+  kLong = 5,
+  kDouble = 6,
+  kList = 7,
+  kClass = 8,
+  kPassword = 9,
+};
+
+struct ConfigDoc {
+  ConfigType type = ConfigType::kUnknown;
+  std::string_view documentation;  // what the config does on a Herald node, one sentence
+};
+
+// The type and documentation of a topic config ToMap() reports; kUnknown and empty for any other
+// name.
+ConfigDoc DescribeTopicConfig(std::string_view name);
+
 // Whether a topic config's value is a comma-separated list (cleanup.policy and the replication
 // throttles), which Kafka's IncrementalAlterConfigs may append to and subtract from.
 bool IsListConfig(std::string_view name);

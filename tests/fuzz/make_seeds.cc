@@ -193,7 +193,7 @@ std::vector<Seed> RequestSeeds() {
         r.min_bytes = 1;
         FetchRequestPartition p;
         p.partition_max_bytes = 1 << 20;
-        r.topics.push_back({"orders", {p}});
+        r.topics.push_back({"orders", {}, {p}});
         Emit(seeds, api, r);
         break;
       }
@@ -286,6 +286,7 @@ std::vector<Seed> RequestSeeds() {
       case ApiKey::kDeleteTopics: {
         DeleteTopicsRequest r;
         r.topic_names = {"orders"};
+        r.topics = {{std::string("orders"), Uuid{}}, {std::nullopt, Uuid{1, 2}}};
         Emit(seeds, api, r);
         break;
       }
@@ -309,6 +310,8 @@ std::vector<Seed> RequestSeeds() {
         res.resource_type = 2;
         res.resource_name = "orders";
         r.resources.push_back(res);
+        r.include_synonyms = true;
+        r.include_documentation = true;
         Emit(seeds, api, r);
         break;
       }

@@ -100,7 +100,7 @@ void CreateTopic(RawWireClient& client, const std::string& name,
 // The latest offset of partition 0 (ListOffsets v1, timestamp -1).
 int64_t EndOffset(RawWireClient& client, const std::string& topic) {
   kafka::ListOffsetsRequest request;
-  request.topics.push_back({topic, {{0, -1, 1}}});
+  request.topics.push_back({topic, {{0, -1, -1, 1}}});
   auto reply = client.Call<kafka::ListOffsetsResponse>(ApiKey::kListOffsets, 1, request);
   Require(reply.body.topics.size() == 1 && reply.body.topics[0].partitions.size() == 1,
           "ListOffsets answer has the wrong shape");
@@ -332,7 +332,7 @@ TEST_F(BadInputFraming, TwentyPipelinedRequestsAreAnsweredInOrder) {
       }
       default: {
         kafka::ListOffsetsRequest offsets;
-        offsets.topics.push_back({"pipelined", {{0, -2, 1}}});
+        offsets.topics.push_back({"pipelined", {{0, -1, -2, 1}}});
         frame = testing::raw_wire::EncodeRequest(ApiKey::kListOffsets, 1, id, offsets);
       }
     }

@@ -98,7 +98,7 @@ int16_t ProduceError(RawWireClient& client, const std::string& topic, ByteView b
 
 int64_t EndOffset(RawWireClient& client, const std::string& topic) {
   kafka::ListOffsetsRequest request;
-  request.topics.push_back({topic, {{0, -1, 1}}});
+  request.topics.push_back({topic, {{0, -1, -1, 1}}});
   auto reply = client.Call<kafka::ListOffsetsResponse>(ApiKey::kListOffsets, 1, request);
   return reply.body.topics.at(0).partitions.at(0).offset;
 }

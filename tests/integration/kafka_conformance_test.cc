@@ -12,6 +12,7 @@
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_topics.h"
 #include "kafka/messages/delete_records.h"
+#include "kafka/messages/delete_topics.h"
 #include "kafka/messages/describe_cluster.h"
 #include "kafka/messages/describe_configs.h"
 #include "kafka/messages/describe_groups.h"
@@ -25,6 +26,7 @@
 #include "kafka/messages/join_group.h"
 #include "kafka/messages/leave_group.h"
 #include "kafka/messages/list_groups.h"
+#include "kafka/messages/list_offsets.h"
 #include "kafka/messages/list_partition_reassignments.h"
 #include "kafka/messages/metadata.h"
 #include "kafka/messages/offset_commit.h"
@@ -65,6 +67,13 @@ class KafkaConformanceTest : public ::testing::Test {
     ASSERT_EQ(reply.body.topics.at(0).error_code, 0);
   }
 
+  // Produces `batch` to partition 0 of `topic` at `version` and expects no error.
+  void Produce(const std::string& topic, const Buffer& batch, int16_t version = 8) {
+    auto reply = client_->Call<kafka::ProduceResponse>(ApiKey::kProduce, version,
+                                                       ProduceRequestFor(topic, ByteView(batch)));
+    ASSERT_EQ(reply.body.responses.at(0).partitions.at(0).error_code, 0);
+  }
+
   void Commit(const std::string& group, const std::string& topic, int32_t partition,
               int64_t offset) {
     kafka::OffsetCommitRequest commit;
@@ -88,10 +97,15 @@ TEST_F(KafkaConformanceTest, ApiVersionsAdvertisesTheAdminApis) {
     served[api.api_key] = {api.min_version, api.max_version};
   }
   const std::vector<std::pair<ApiKey, int16_t>> expected = {
-      {ApiKey::kOffsetFetch, 8},  {ApiKey::kDescribeLogDirs, 4},
-      {ApiKey::kElectLeaders, 2}, {ApiKey::kListPartitionReassignments, 0},
-      {ApiKey::kOffsetDelete, 0}, {ApiKey::kDescribeCluster, 1},
-      {ApiKey::kMetadata, 12}};
+      {ApiKey::kOffsetFetch, 8},         {ApiKey::kDescribeLogDirs, 4},
+      {ApiKey::kElectLeaders, 2},        {ApiKey::kListPartitionReassignments, 0},
+      {ApiKey::kOffsetDelete, 0},        {ApiKey::kDescribeCluster, 1},
+      {ApiKey::kMetadata, 12},           {ApiKey::kListOffsets, 8},
+      {ApiKey::kCreateTopics, 7},        {ApiKey::kDeleteTopics, 6},
+      {ApiKey::kDescribeConfigs, 4},     {ApiKey::kOffsetCommit, 8},
+      {ApiKey::kAlterConfigs, 2},        {ApiKey::kDeleteRecords, 2},
+      {ApiKey::kDeleteGroups, 2},        {ApiKey::kCreatePartitions, 3},
+      {ApiKey::kOffsetForLeaderEpoch, 4}};
   for (const auto& [key, max] : expected) {
     SCOPED_TRACE(static_cast<int>(key));
     auto it = served.find(static_cast<int16_t>(key));
@@ -385,13 +399,7 @@ TEST_F(KafkaConformanceTest, DescribeClusterNamesTheNodeAsBrokerAndController) {
 TEST_F(KafkaConformanceTest, DescribeLogDirsReportsPartitionSizesAndTheDisk) {
   CreateTopic("sized", 2);
   Buffer batch = storage::BuildBatch({{"k", "abc", 1000, {}}, {"k", "def", 1001, {}}});
-  ASSERT_EQ(client_
-                ->Call<kafka::ProduceResponse>(ApiKey::kProduce, 8,
-                                               ProduceRequestFor("sized", ByteView(batch)))
-                .body.responses.at(0)
-                .partitions.at(0)
-                .error_code,
-            0);
+  Produce("sized", batch, 8);
   kafka::DescribeLogDirsRequest every;
   auto reply = client_->Call<kafka::DescribeLogDirsResponse>(ApiKey::kDescribeLogDirs, 4, every);
   ASSERT_EQ(reply.body.results.size(), 1u);
@@ -620,6 +628,134 @@ TEST_F(KafkaConformanceTest, CompressionTypeRecompressesProducedBatches) {
                 }).ok());
     EXPECT_EQ(seen, (std::vector<std::string>{"0 one", "1 two"}));
   }
+}
+
+// ListOffsets v7's -3 finds the record with the largest timestamp, v8's -4 the earliest local
+// offset; v4+ checks the current leader epoch and answers the offset's (0).
+TEST_F(KafkaConformanceTest, ListOffsetsFindsTheLargestTimestampAndChecksEpochs) {
+  CreateTopic("times", 1);
+  Buffer batch = storage::BuildBatch(
+      {{"a", "1", 1000, {}}, {"b", "2", 5000, {}}, {"c", "3", 5000, {}}, {"d", "4", 2000, {}}});
+  Produce("times", batch, 7);
+  auto list = [&](int16_t version, int64_t timestamp, int32_t epoch = -1) {
+    kafka::ListOffsetsRequest request;
+    request.topics = {{"times", {{0, epoch, timestamp, 1}}}};
+    auto reply = client_->Call<kafka::ListOffsetsResponse>(ApiKey::kListOffsets, version, request);
+    return reply.body.topics.at(0).partitions.at(0);
+  };
+  auto max = list(7, -3);
+  EXPECT_EQ(max.error_code, 0);
+  EXPECT_EQ(max.offset, 1);  // the first of the two records at 5000
+  EXPECT_EQ(max.timestamp, 5000);
+  EXPECT_EQ(max.leader_epoch, 0);
+  EXPECT_EQ(list(8, -4).offset, 0);
+  EXPECT_EQ(list(6, -1).offset, 4);
+  EXPECT_EQ(list(5, 1500).offset, 1);
+  EXPECT_EQ(list(5, 9000).offset, -1);
+  EXPECT_EQ(list(5, 9000).leader_epoch, -1);
+  EXPECT_EQ(list(4, -1, 0).error_code, 0);
+  EXPECT_EQ(list(4, -1, 3).error_code, 75);   // UNKNOWN_LEADER_EPOCH
+  EXPECT_EQ(list(4, -1, -7).error_code, 74);  // FENCED_LEADER_EPOCH
+}
+
+// Fetch v13+ names topics by id; an id no topic has is UNKNOWN_TOPIC_ID. v12 and v17 by name
+// and id read the same records.
+TEST_F(KafkaConformanceTest, FetchByTopicIdAtTheNewestVersions) {
+  CreateTopic("fetched", 1);
+  Buffer batch = storage::BuildBatch({{"k", "v", 1000, {}}});
+  Produce("fetched", batch, 9);
+  kafka::MetadataRequest metadata;
+  metadata.topics = std::vector<kafka::MetadataRequestTopic>{{Uuid{}, "fetched"}};
+  const Uuid id = client_->Call<kafka::MetadataResponse>(ApiKey::kMetadata, 12, metadata)
+                      .body.topics.at(0)
+                      .topic_id;
+
+  auto request = FetchRequestFor("fetched", 0, 1000);
+  auto v12 = client_->Call<kafka::FetchResponse>(ApiKey::kFetch, 12, request);
+  ASSERT_EQ(v12.body.responses.at(0).partitions.at(0).error_code, 0);
+  ASSERT_TRUE(v12.body.responses[0].partitions[0].records.bytes.has_value());
+  EXPECT_EQ(v12.body.responses[0].topic, "fetched");
+  const Buffer records(v12.body.responses[0].partitions[0].records.bytes->begin(),
+                       v12.body.responses[0].partitions[0].records.bytes->end());
+  for (int16_t version : {13, 15, 17}) {
+    SCOPED_TRACE(version);
+    request.topics[0].topic_id = id;
+    auto by_id = client_->Call<kafka::FetchResponse>(ApiKey::kFetch, version, request);
+    ASSERT_EQ(by_id.body.responses.at(0).partitions.at(0).error_code, 0);
+    EXPECT_EQ(by_id.body.responses[0].topic_id, id);
+    ASSERT_TRUE(by_id.body.responses[0].partitions[0].records.bytes.has_value());
+    EXPECT_EQ(Buffer(by_id.body.responses[0].partitions[0].records.bytes->begin(),
+                     by_id.body.responses[0].partitions[0].records.bytes->end()),
+              records);
+    request.topics[0].topic_id = Uuid{1, 2};
+    auto unknown = client_->Call<kafka::FetchResponse>(ApiKey::kFetch, version, request);
+    EXPECT_EQ(unknown.body.responses.at(0).partitions.at(0).error_code, 100);
+    EXPECT_EQ(unknown.body.responses[0].topic_id, (Uuid{1, 2}));
+  }
+  // v9+ checks the current leader epoch.
+  request.topics[0].topic_id = id;
+  request.topics[0].partitions[0].current_leader_epoch = 4;
+  EXPECT_EQ(client_->Call<kafka::FetchResponse>(ApiKey::kFetch, 13, request)
+                .body.responses.at(0)
+                .partitions.at(0)
+                .error_code,
+            75);
+}
+
+// CreateTopics v7 answers the topic's id, partitions and configs; DescribeConfigs v4 their types
+// and documentation; DeleteTopics v6 deletes by id.
+TEST_F(KafkaConformanceTest, TopicAdminAtTheNewestVersions) {
+  kafka::CreateTopicsRequest create;
+  create.topics.push_back({"newest", 3, -1, {}, {{"retention.ms", std::string("60000")}}});
+  create.timeout_ms = 10000;
+  auto created = client_->Call<kafka::CreateTopicsResponse>(ApiKey::kCreateTopics, 7, create);
+  ASSERT_EQ(created.body.topics.size(), 1u);
+  const auto& topic = created.body.topics[0];
+  ASSERT_EQ(topic.error_code, 0);
+  EXPECT_NE(topic.topic_id, Uuid{});
+  EXPECT_EQ(topic.num_partitions, 3);
+  EXPECT_EQ(topic.replication_factor, 1);
+  ASSERT_TRUE(topic.configs.has_value());
+  std::map<std::string, std::pair<std::string, int8_t>> configs;
+  for (const auto& c : *topic.configs)
+    configs[c.name] = {c.value.value_or("null"), c.config_source};
+  EXPECT_EQ(configs["retention.ms"], (std::pair<std::string, int8_t>{"60000", 1}));
+  EXPECT_EQ(configs["cleanup.policy"], (std::pair<std::string, int8_t>{"delete", 5}));
+  // Again: TOPIC_ALREADY_EXISTS, with no description.
+  auto again = client_->Call<kafka::CreateTopicsResponse>(ApiKey::kCreateTopics, 7, create);
+  EXPECT_EQ(again.body.topics.at(0).error_code, 36);
+  EXPECT_EQ(again.body.topics[0].num_partitions, -1);
+
+  kafka::DescribeConfigsRequest describe;
+  describe.resources = {{2, "newest", std::vector<std::string>{"retention.ms"}}};
+  auto described =
+      client_->Call<kafka::DescribeConfigsResponse>(ApiKey::kDescribeConfigs, 4, describe);
+  ASSERT_EQ(described.body.results.at(0).configs.size(), 1u);
+  EXPECT_EQ(described.body.results[0].configs[0].config_type, 5);  // LONG
+  EXPECT_EQ(described.body.results[0].configs[0].documentation, std::nullopt);
+  describe.include_documentation = true;
+  described = client_->Call<kafka::DescribeConfigsResponse>(ApiKey::kDescribeConfigs, 4, describe);
+  ASSERT_TRUE(described.body.results.at(0).configs.at(0).documentation.has_value());
+  EXPECT_FALSE(described.body.results[0].configs[0].documentation->empty());
+
+  kafka::DeleteTopicsRequest remove;
+  remove.timeout_ms = 10000;
+  remove.topics = {{std::nullopt, topic.topic_id},
+                   {std::nullopt, Uuid{3, 4}},
+                   {std::string("newest"), topic.topic_id}};
+  auto removed = client_->Call<kafka::DeleteTopicsResponse>(ApiKey::kDeleteTopics, 6, remove);
+  ASSERT_EQ(removed.body.responses.size(), 3u);
+  EXPECT_EQ(removed.body.responses[0].error_code, 0);
+  EXPECT_EQ(removed.body.responses[0].name, "newest");
+  EXPECT_EQ(removed.body.responses[1].error_code, 100);  // UNKNOWN_TOPIC_ID
+  EXPECT_EQ(removed.body.responses[1].name, std::nullopt);
+  EXPECT_EQ(removed.body.responses[2].error_code, 42);  // both a name and an id
+  // v5 answers why a name could not be deleted.
+  remove.topics.clear();
+  remove.topic_names = {"newest"};
+  auto missing = client_->Call<kafka::DeleteTopicsResponse>(ApiKey::kDeleteTopics, 5, remove);
+  EXPECT_EQ(missing.body.responses.at(0).error_code, 3);
+  EXPECT_TRUE(missing.body.responses[0].error_message.has_value());
 }
 
 }  // namespace

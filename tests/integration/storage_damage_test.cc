@@ -59,7 +59,7 @@ int16_t Produce(RawWireClient& client, const std::string& topic, const std::stri
 
 int64_t EndOffset(RawWireClient& client, const std::string& topic, int16_t* error = nullptr) {
   kafka::ListOffsetsRequest request;
-  request.topics.push_back({topic, {{0, -1, 1}}});
+  request.topics.push_back({topic, {{0, -1, -1, 1}}});
   auto reply = client.Call<kafka::ListOffsetsResponse>(ApiKey::kListOffsets, 1, request);
   const auto& p = reply.body.topics.at(0).partitions.at(0);
   if (error) *error = p.error_code;

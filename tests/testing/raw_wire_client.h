@@ -611,7 +611,7 @@ inline kafka::FetchRequest FetchRequestFor(const std::string& topic, int64_t off
   partition.partition = 0;
   partition.fetch_offset = offset;
   partition.partition_max_bytes = 1 << 20;
-  request.topics.push_back({topic, {partition}});
+  request.topics.push_back({topic, {}, {partition}});
   return request;
 }
 

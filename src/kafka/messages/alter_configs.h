@@ -1,4 +1,4 @@
-// AlterConfigs (API key 33), versions 0-1.
+// AlterConfigs (API key 33), versions 0-2; flexible from 2.
 #pragma once
 
 #include <cstdint>

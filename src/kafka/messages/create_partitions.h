@@ -1,4 +1,4 @@
-// CreatePartitions (API key 37), versions 0-1.
+// CreatePartitions (API key 37), versions 0-3; flexible from 2.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// CreateTopics (API key 19), versions 0-4.
+// CreateTopics (API key 19), versions 0-7; flexible from 5.
 #pragma once
 
 #include <cstdint>
@@ -62,16 +62,42 @@ struct CreateTopicsRequest {
   }
 };
 
+// v5+: a config of the topic created, as DescribeConfigs reports it.
+struct CreateTopicsResponseConfig {
+  std::string name;
+  std::optional<std::string> value;
+  bool read_only = false;
+  int8_t config_source = -1;
+  bool is_sensitive = false;
+
+  bool operator==(const CreateTopicsResponseConfig&) const = default;
+  static constexpr auto Fields() {
+    using S = CreateTopicsResponseConfig;
+    return std::tuple{Field{&S::name, 5}, Field{&S::value, 5, kNoMax, 5}, Field{&S::read_only, 5},
+                      Field{&S::config_source, 5}, Field{&S::is_sensitive, 5}};
+  }
+};
+
 struct CreateTopicsResponseTopic {
   std::string name;
+  Uuid topic_id;  // v7+
   int16_t error_code = 0;
   std::optional<std::string> error_message;
+  int32_t num_partitions = -1;      // v5+
+  int16_t replication_factor = -1;  // v5+
+  std::optional<std::vector<CreateTopicsResponseConfig>> configs =
+      std::vector<CreateTopicsResponseConfig>{};  // v5+
 
   bool operator==(const CreateTopicsResponseTopic&) const = default;
   static constexpr auto Fields() {
     using S = CreateTopicsResponseTopic;
-    return std::tuple{Field{&S::name, 0}, Field{&S::error_code, 0},
-                      Field{&S::error_message, 1, kNoMax, 0}};
+    return std::tuple{Field{&S::name, 0},
+                      Field{&S::topic_id, 7},
+                      Field{&S::error_code, 0},
+                      Field{&S::error_message, 1, kNoMax, 0},
+                      Field{&S::num_partitions, 5},
+                      Field{&S::replication_factor, 5},
+                      Field{&S::configs, 5, kNoMax, 5}};
   }
 };
 

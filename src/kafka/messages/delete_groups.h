@@ -1,4 +1,4 @@
-// DeleteGroups (API key 42), versions 0-1.
+// DeleteGroups (API key 42), versions 0-2; flexible from 2.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// DeleteRecords (API key 21), versions 0-1.
+// DeleteRecords (API key 21), versions 0-2; flexible from 2.
 #pragma once
 
 #include <cstdint>

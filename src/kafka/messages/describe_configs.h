@@ -1,4 +1,4 @@
-// DescribeConfigs (API key 32), versions 0-2.
+// DescribeConfigs (API key 32), versions 0-4; flexible from 4.
 #pragma once
 
 #include <cstdint>
@@ -29,11 +29,13 @@ struct DescribeConfigsRequestResource {
 struct DescribeConfigsRequest {
   std::vector<DescribeConfigsRequestResource> resources;
   bool include_synonyms = false;
+  bool include_documentation = false;  // v3+
 
   bool operator==(const DescribeConfigsRequest&) const = default;
   static constexpr auto Fields() {
     using S = DescribeConfigsRequest;
-    return std::tuple{Field{&S::resources, 0}, Field{&S::include_synonyms, 1}};
+    return std::tuple{Field{&S::resources, 0}, Field{&S::include_synonyms, 1},
+                      Field{&S::include_documentation, 3}};
   }
 };
 
@@ -57,14 +59,21 @@ struct DescribeConfigsResponseConfig {
   int8_t config_source = -1;  // v1+; -1 when unknown (v0 says it with is_default)
   bool is_sensitive = false;
   std::vector<DescribeConfigsResponseSynonym> synonyms;
+  int8_t config_type = 0;                    // v3+: 0 unknown, 1 boolean, 2 string, 3 int, ...
+  std::optional<std::string> documentation;  // v3+
 
   bool operator==(const DescribeConfigsResponseConfig&) const = default;
   static constexpr auto Fields() {
     using S = DescribeConfigsResponseConfig;
-    return std::tuple{Field{&S::name, 0},          Field{&S::value, 0, kNoMax, 0},
-                      Field{&S::read_only, 0},     Field{&S::is_default, 0, 0},
-                      Field{&S::config_source, 1}, Field{&S::is_sensitive, 0},
-                      Field{&S::synonyms, 1}};
+    return std::tuple{Field{&S::name, 0},
+                      Field{&S::value, 0, kNoMax, 0},
+                      Field{&S::read_only, 0},
+                      Field{&S::is_default, 0, 0},
+                      Field{&S::config_source, 1},
+                      Field{&S::is_sensitive, 0},
+                      Field{&S::synonyms, 1},
+                      Field{&S::config_type, 3},
+                      Field{&S::documentation, 3, kNoMax, 0}};
   }
 };
 

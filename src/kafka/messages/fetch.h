@@ -1,4 +1,4 @@
-// Fetch (API key 1), versions 4-11.
+// Fetch (API key 1), versions 4-17; flexible from 12. Topics are named by id from v13.
 #pragma once
 
 #include <cstdint>
@@ -16,43 +16,46 @@ struct FetchRequestPartition {
   int32_t partition = 0;
   int32_t current_leader_epoch = -1;
   int64_t fetch_offset = 0;
-  int64_t log_start_offset = -1;  // only followers set it
+  int32_t last_fetched_epoch = -1;  // v12+: the epoch of the last batch fetched
+  int64_t log_start_offset = -1;    // only followers set it
   int32_t partition_max_bytes = 0;
 
   bool operator==(const FetchRequestPartition&) const = default;
   static constexpr auto Fields() {
     using S = FetchRequestPartition;
-    return std::tuple{Field{&S::partition, 0}, Field{&S::current_leader_epoch, 9},
-                      Field{&S::fetch_offset, 0}, Field{&S::log_start_offset, 5},
-                      Field{&S::partition_max_bytes, 0}};
+    return std::tuple{Field{&S::partition, 0},        Field{&S::current_leader_epoch, 9},
+                      Field{&S::fetch_offset, 0},     Field{&S::last_fetched_epoch, 12},
+                      Field{&S::log_start_offset, 5}, Field{&S::partition_max_bytes, 0}};
   }
 };
 
 struct FetchRequestTopic {
-  std::string topic;
+  std::string topic;  // up to v12
+  Uuid topic_id;      // v13+
   std::vector<FetchRequestPartition> partitions;
 
   bool operator==(const FetchRequestTopic&) const = default;
   static constexpr auto Fields() {
     using S = FetchRequestTopic;
-    return std::tuple{Field{&S::topic, 0}, Field{&S::partitions, 0}};
+    return std::tuple{Field{&S::topic, 0, 12}, Field{&S::topic_id, 13}, Field{&S::partitions, 0}};
   }
 };
 
 // In an incremental fetch (a fetch session), partitions to drop from the session.
 struct FetchRequestForgottenTopic {
-  std::string topic;
+  std::string topic;  // v7-12
+  Uuid topic_id;      // v13+
   std::vector<int32_t> partitions;
 
   bool operator==(const FetchRequestForgottenTopic&) const = default;
   static constexpr auto Fields() {
     using S = FetchRequestForgottenTopic;
-    return std::tuple{Field{&S::topic, 7}, Field{&S::partitions, 7}};
+    return std::tuple{Field{&S::topic, 7, 12}, Field{&S::topic_id, 13}, Field{&S::partitions, 7}};
   }
 };
 
 struct FetchRequest {
-  int32_t replica_id = -1;  // -1 for consumers
+  int32_t replica_id = -1;  // -1 for consumers; up to v14 (a tagged field from v15)
   int32_t max_wait_ms = 0;
   int32_t min_bytes = 0;
   int32_t max_bytes = 0x7fffffff;
@@ -66,7 +69,7 @@ struct FetchRequest {
   bool operator==(const FetchRequest&) const = default;
   static constexpr auto Fields() {
     using S = FetchRequest;
-    return std::tuple{Field{&S::replica_id, 0},
+    return std::tuple{Field{&S::replica_id, 0, 14},
                       Field{&S::max_wait_ms, 0},
                       Field{&S::min_bytes, 0},
                       Field{&S::max_bytes, 3},
@@ -113,13 +116,14 @@ struct FetchResponsePartition {
 };
 
 struct FetchResponseTopic {
-  std::string topic;
+  std::string topic;  // up to v12
+  Uuid topic_id;      // v13+
   std::vector<FetchResponsePartition> partitions;
 
   bool operator==(const FetchResponseTopic&) const = default;
   static constexpr auto Fields() {
     using S = FetchResponseTopic;
-    return std::tuple{Field{&S::topic, 0}, Field{&S::partitions, 0}};
+    return std::tuple{Field{&S::topic, 0, 12}, Field{&S::topic_id, 13}, Field{&S::partitions, 0}};
   }
 };
 

@@ -1,4 +1,4 @@
-// ListOffsets (API key 2), versions 0-3.
+// ListOffsets (API key 2), versions 0-8; flexible from 6.
 #pragma once
 
 #include <cstdint>
@@ -13,14 +13,17 @@ namespace herald::kafka {
 
 struct ListOffsetsRequestPartition {
   int32_t partition_index = 0;
-  int64_t timestamp = 0;        // -1 latest, -2 earliest, else the first offset at or after it
+  int32_t current_leader_epoch = -1;  // v4+; -1: not checked
+  // -1 latest, -2 earliest, -3 the record with the largest timestamp, -4 earliest in the local
+  // log; else the first offset at or after it.
+  int64_t timestamp = 0;
   int32_t max_num_offsets = 1;  // v0 only
 
   bool operator==(const ListOffsetsRequestPartition&) const = default;
   static constexpr auto Fields() {
     using S = ListOffsetsRequestPartition;
-    return std::tuple{Field{&S::partition_index, 0}, Field{&S::timestamp, 0},
-                      Field{&S::max_num_offsets, 0, 0}};
+    return std::tuple{Field{&S::partition_index, 0}, Field{&S::current_leader_epoch, 4},
+                      Field{&S::timestamp, 0}, Field{&S::max_num_offsets, 0, 0}};
   }
 };
 
@@ -54,13 +57,14 @@ struct ListOffsetsResponsePartition {
   std::vector<int64_t> old_style_offsets;  // v0 only
   int64_t timestamp = -1;
   int64_t offset = -1;
+  int32_t leader_epoch = -1;  // v4+
 
   bool operator==(const ListOffsetsResponsePartition&) const = default;
   static constexpr auto Fields() {
     using S = ListOffsetsResponsePartition;
-    return std::tuple{Field{&S::partition_index, 0}, Field{&S::error_code, 0},
-                      Field{&S::old_style_offsets, 0, 0}, Field{&S::timestamp, 1},
-                      Field{&S::offset, 1}};
+    return std::tuple{
+        Field{&S::partition_index, 0}, Field{&S::error_code, 0}, Field{&S::old_style_offsets, 0, 0},
+        Field{&S::timestamp, 1},       Field{&S::offset, 1},     Field{&S::leader_epoch, 4}};
   }
 };
 

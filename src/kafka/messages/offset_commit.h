@@ -1,4 +1,4 @@
-// OffsetCommit (API key 8), versions 0-7.
+// OffsetCommit (API key 8), versions 0-8; flexible from 8.
 #pragma once
 
 #include <cstdint>

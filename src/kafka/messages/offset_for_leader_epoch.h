@@ -1,4 +1,4 @@
-// OffsetForLeaderEpoch (API key 23), versions 0-3.
+// OffsetForLeaderEpoch (API key 23), versions 0-4; flexible from 4.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Produce (API key 0), versions 3-8.
+// Produce (API key 0), versions 3-9; flexible from 9.
 #pragma once
 
 #include <cstdint>

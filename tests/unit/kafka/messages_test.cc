@@ -661,7 +661,7 @@ TEST(KafkaGoldenTest, MetadataV8ToV12) {
                   "   0064 00 00112233445566778899aabbccddeeff 00 | 01 | 80000000 00 | 00"));
 }
 
-TEST(KafkaGoldenTest, ProduceRequestV3) {
+TEST(KafkaGoldenTest, ProduceRequestV3ToV9) {
   const Buffer records = {0x01, 0x02, 0x03};
   ProduceRequest request;
   request.transactional_id = std::nullopt;
@@ -672,6 +672,8 @@ TEST(KafkaGoldenTest, ProduceRequestV3) {
       Hex("ffff | ffff | 00007530 | 00000001 0001 74 | 00000001 00000000 | 00000003 010203");
   ExpectBytes(request, {3, false}, wire);
   ExpectBytes(request, {7, false}, wire);  // v4-7 only change what the client must handle
+  ExpectBytes(request, {9, true},
+              Hex("00 | ffff | 00007530 | 02 02 74 | 02 00000000 | 04 010203 00 | 00 | 00"));
 
   // Decoding points the records into the frame: no copy.
   Result<ProduceRequest> d = Decode<ProduceRequest>(wire, {3, false});
@@ -715,6 +717,10 @@ TEST(KafkaGoldenTest, ProduceResponseV8CarriesWhyABatchWasRefused) {
   ExpectBytes(response, {8, false},
               Hex("00000001 0001 74 00000001 | 00000000 0057 ffffffffffffffff ffffffffffffffff"
                   "0000000000000000 | 00000001 00000001 ffff | 0003 626164 | 00000000"));
+  // v9 is the first flexible version: compact forms and a tag section after each structure.
+  ExpectBytes(response, {9, true},
+              Hex("02 02 74 02 | 00000000 0057 ffffffffffffffff ffffffffffffffff"
+                  "0000000000000000 | 02 00000001 00 00 | 04 626164 00 | 00 | 00000000 00"));
 }
 
 TEST(KafkaGoldenTest, FetchRequestV4AndV11) {
@@ -726,8 +732,8 @@ TEST(KafkaGoldenTest, FetchRequestV4AndV11) {
   request.isolation_level = 1;
   request.session_id = 0;
   request.session_epoch = -1;
-  request.topics = {{"t", {{0, 5, 100, -1, 1048576}}}};
-  request.forgotten_topics_data = {{"u", {3}}};
+  request.topics = {{"t", {}, {{0, 5, 100, -1, -1, 1048576}}}};
+  request.forgotten_topics_data = {{"u", {}, {3}}};
   request.rack_id = "r";
   ExpectBytes(request, {4, false},
               Hex("ffffffff 000001f4 00000001 03200000 01 | 00000001 0001 74 00000001 |"
@@ -752,7 +758,7 @@ TEST(KafkaGoldenTest, FetchResponseV4) {
   p.aborted_transactions = std::vector<FetchResponseAbortedTransaction>{{7, 50}};
   p.preferred_read_replica = 2;  // v11+: not written
   p.records = Records{ByteView(records), {}};
-  response.responses = {{"t", {p}}};
+  response.responses = {{"t", {}, {p}}};
   // throttle | topics: name, partitions: index, error, high watermark, last stable offset,
   // aborted transactions [(producer id, first offset)], records.
   ExpectBytes(response, {4, false},
@@ -765,7 +771,7 @@ TEST(KafkaGoldenTest, FetchResponseV4) {
                   "0000000000000064 | 000000000000005a | ffffffff | 00000002 aabb"));
 }
 
-TEST(KafkaGoldenTest, FetchResponseV11) {
+TEST(KafkaGoldenTest, FetchResponseV11ToV13) {
   const Buffer records = {0xcc};
   FetchResponse response;
   response.throttle_time_ms = 0;
@@ -779,13 +785,21 @@ TEST(KafkaGoldenTest, FetchResponseV11) {
   p.aborted_transactions = std::nullopt;
   p.preferred_read_replica = -1;
   p.records = Records{ByteView(records), {}};
-  response.responses = {{"t", {p}}};
+  response.responses = {{"t", {}, {p}}};
   // throttle, error code, session id | topics: name, partitions: index, error, high watermark,
   // last stable offset, log start offset, aborted transactions, preferred read replica, records.
   ExpectBytes(response, {11, false},
               Hex("00000000 0000 12345678 | 00000001 0001 74 | 00000001 00000001 0000 |"
                   "0000000000000064 | 0000000000000064 | 000000000000000a | ffffffff |"
                   "ffffffff | 00000001 cc"));
+  // v12 is flexible (tagged fields, none sent); v13 names the topic by id.
+  response.responses[0].topic_id = Uuid{0x0011223344556677ULL, 0x8899aabbccddeeffULL};
+  const std::string partition =
+      "02 00000001 0000 0000000000000064 0000000000000064 000000000000000a | 00 | ffffffff |"
+      "02 cc 00 | 00 | 00";
+  ExpectBytes(response, {12, true}, Hex("00000000 0000 12345678 | 02 02 74" + partition));
+  ExpectBytes(response, {13, true},
+              Hex("00000000 0000 12345678 | 02 00112233445566778899aabbccddeeff" + partition));
   response.responses[0].partitions[0].records = Records{};
   response.responses[0].partitions[0].preferred_read_replica = 2;
   response.responses[0].partitions[0].aborted_transactions =
@@ -796,11 +810,111 @@ TEST(KafkaGoldenTest, FetchResponseV11) {
                   "00000002 | 00000000"));
 }
 
+// v12 is flexible and adds the last fetched epoch; v13 names topics by id; v15 drops the
+// replica id (a tagged field from then on).
+TEST(KafkaGoldenTest, FetchRequestV12ToV17) {
+  const Uuid id{0x0011223344556677ULL, 0x8899aabbccddeeffULL};
+  FetchRequest request;
+  request.max_wait_ms = 500;
+  request.min_bytes = 1;
+  request.max_bytes = 52428800;
+  request.isolation_level = 1;
+  request.topics = {{"t", id, {{0, 5, 100, 3, -1, 1048576}}}};
+  request.forgotten_topics_data = {{"u", id, {3}}};
+  request.rack_id = "r";
+  const std::string head = "ffffffff 000001f4 00000001 03200000 01 00000000 ffffffff |";
+  const std::string partitions =
+      "02 00000000 00000005 0000000000000064 00000003 ffffffffffffffff 00100000 00 | 00 |";
+  ExpectBytes(request, {12, true},
+              Hex(head + "02 02 74" + partitions + "02 02 75 02 00000003 00 | 02 72 | 00"));
+  const std::string by_id = "02 00112233445566778899aabbccddeeff" + partitions +
+                            "02 00112233445566778899aabbccddeeff 02 00000003 00 | 02 72 | 00";
+  ExpectBytes(request, {13, true}, Hex(head + by_id));
+  ExpectBytes(request, {15, true}, Hex(head.substr(9) + by_id));
+  ExpectBytes(request, {17, true}, Hex(head.substr(9) + by_id));
+  // Tagged fields a client may send (v12's cluster id, v15's replica state) are skipped.
+  Result<FetchRequest> tagged =
+      Decode<FetchRequest>(Hex(head.substr(9) + by_id.substr(0, by_id.size() - 2) +
+                               "02 00 02 02 63 01 0d" + "ffffffff 0000000000000001 00"),
+                           {15, true});
+  ASSERT_TRUE(tagged.ok()) << tagged.status().ToString();
+}
+
+// CreateTopics v5 describes the topic made; v7 answers its id.
+TEST(KafkaGoldenTest, CreateTopicsResponseV5AndV7) {
+  const Uuid id{0x0011223344556677ULL, 0x8899aabbccddeeffULL};
+  CreateTopicsResponse response;
+  CreateTopicsResponseTopic topic;
+  topic.name = "t";
+  topic.topic_id = id;
+  topic.error_message = std::nullopt;
+  topic.num_partitions = 3;
+  topic.replication_factor = 1;
+  topic.configs = std::vector<CreateTopicsResponseConfig>{{"a", std::string("b"), false, 5, false}};
+  response.topics = {topic};
+  // throttle | topics: name, [id], error, message (null), partitions, replication factor,
+  // configs: name, value, read only, source, sensitive.
+  ExpectBytes(
+      response, {5, true},
+      Hex("00000000 | 02 02 74 0000 00 00000003 0001 | 02 02 61 02 62 00 05 00 00 | 00 | 00"));
+  ExpectBytes(response, {7, true},
+              Hex("00000000 | 02 02 74 00112233445566778899aabbccddeeff 0000 00 00000003 0001 |"
+                  "02 02 61 02 62 00 05 00 00 | 00 | 00"));
+  response.topics[0].configs = std::nullopt;
+  ExpectBytes(response, {5, true}, Hex("00000000 | 02 02 74 0000 00 00000003 0001 | 00 | 00 | 00"));
+}
+
+// DeleteTopics v5 answers an error message; v6 names topics by name or by id.
+TEST(KafkaGoldenTest, DeleteTopicsV4ToV6) {
+  const Uuid id{0x0011223344556677ULL, 0x8899aabbccddeeffULL};
+  DeleteTopicsRequest request;
+  request.topic_names = {"t"};
+  request.timeout_ms = 1000;
+  ExpectBytes(request, {4, true}, Hex("02 02 74 | 000003e8 | 00"));
+  request.topic_names.clear();
+  request.topics = {{std::string("t"), Uuid{}}, {std::nullopt, id}};
+  ExpectBytes(request, {6, true},
+              Hex("03 02 74 00000000000000000000000000000000 00 |"
+                  "00 00112233445566778899aabbccddeeff 00 | 000003e8 | 00"));
+
+  DeleteTopicsResponse response;
+  response.responses = {{std::nullopt, id, 100, std::string("x")}};
+  ExpectBytes(response, {5, true}, Hex("00000000 | 02 01 0064 02 78 00 | 00"));
+  ExpectBytes(response, {6, true},
+              Hex("00000000 | 02 00 00112233445566778899aabbccddeeff 0064 02 78 00 | 00"));
+}
+
+// DescribeConfigs v3 answers each config's type and, when asked, its documentation.
+TEST(KafkaGoldenTest, DescribeConfigsV3AndV4) {
+  DescribeConfigsRequest request;
+  request.resources = {{2, "t", std::nullopt}};
+  request.include_synonyms = true;
+  request.include_documentation = true;
+  ExpectBytes(request, {3, false}, Hex("00000001 02 0001 74 ffffffff | 01 | 01"));
+  ExpectBytes(request, {4, true}, Hex("02 02 02 74 00 00 | 01 | 01 | 00"));
+
+  DescribeConfigsResponse response;
+  DescribeConfigsResponseConfig config;
+  config.name = "a";
+  config.value = "1";
+  config.config_source = 5;
+  config.config_type = 5;
+  config.documentation = "d";
+  response.results = {{0, std::nullopt, 2, "t", {config}}};
+  // ... name, value, read only, source, sensitive, synonyms, type, documentation.
+  ExpectBytes(response, {3, false},
+              Hex("00000000 | 00000001 0000 ffff 02 0001 74 | 00000001 0001 61 0001 31 00 05 00"
+                  "00000000 05 0001 64"));
+  ExpectBytes(response, {4, true},
+              Hex("00000000 | 02 0000 00 02 02 74 | 02 02 61 02 31 00 05 00 01 05 02 64 00 | 00 |"
+                  "00"));
+}
+
 TEST(KafkaGoldenTest, ListOffsetsV0ToV2) {
   ListOffsetsRequest request;
   request.replica_id = -1;
   request.isolation_level = 1;
-  request.topics = {{"t", {{0, -1, 1}}}};
+  request.topics = {{"t", {{0, -1, -1, 1}}}};
   ExpectBytes(request, {0, false},
               Hex("ffffffff | 00000001 0001 74 00000001 | 00000000 ffffffffffffffff 00000001"));
   ExpectBytes(request, {1, false},
@@ -822,6 +936,31 @@ TEST(KafkaGoldenTest, ListOffsetsV0ToV2) {
   ExpectBytes(response, {2, false},
               Hex("00000000 | 00000001 0001 74 00000001 |"
                   "00000000 0000 ffffffffffffffff 000000000000002a"));
+}
+
+// v4 adds the current leader epoch and the answer's leader epoch; v6 is flexible.
+TEST(KafkaGoldenTest, ListOffsetsV4ToV8) {
+  ListOffsetsRequest request;
+  request.isolation_level = 1;
+  request.topics = {{"t", {{2, 0, -3, 1}}}};
+  ExpectBytes(request, {4, false},
+              Hex("ffffffff 01 | 00000001 0001 74 00000001 | 00000002 00000000 fffffffffffffffd"));
+  ExpectBytes(request, {8, true},
+              Hex("ffffffff 01 | 02 02 74 02 | 00000002 00000000 fffffffffffffffd 00 | 00 | 00"));
+
+  ListOffsetsResponse response;
+  ListOffsetsResponsePartition p;
+  p.partition_index = 2;
+  p.timestamp = 1000;
+  p.offset = 42;
+  p.leader_epoch = 0;
+  response.topics = {{"t", {p}}};
+  ExpectBytes(response, {4, false},
+              Hex("00000000 | 00000001 0001 74 00000001 |"
+                  "00000002 0000 00000000000003e8 000000000000002a 00000000"));
+  ExpectBytes(response, {6, true},
+              Hex("00000000 | 02 02 74 02 |"
+                  "00000002 0000 00000000000003e8 000000000000002a 00000000 00 | 00 | 00"));
 }
 
 TEST(KafkaGoldenTest, OffsetCommitRequestAcrossVersions) {

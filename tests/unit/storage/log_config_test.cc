@@ -426,5 +426,21 @@ TEST(LogConfigTest, ToMapRoundTripsThroughWithOverrides) {
   }
 }
 
+// Every config LogConfig reports has a type and documentation (DescribeConfigs v3+), and the
+// list configs are the ones IncrementalAlterConfigs may append to.
+TEST(LogConfigTest, EveryReportedConfigIsDescribed) {
+  for (const auto& [name, value] : LogConfig{}.ToMap()) {
+    SCOPED_TRACE(name);
+    ConfigDoc doc = DescribeTopicConfig(name);
+    EXPECT_NE(doc.type, ConfigType::kUnknown);
+    EXPECT_FALSE(doc.documentation.empty());
+  }
+  EXPECT_EQ(DescribeTopicConfig("no.such.config").type, ConfigType::kUnknown);
+  EXPECT_EQ(DescribeTopicConfig("retention.ms").type, ConfigType::kLong);
+  EXPECT_TRUE(IsListConfig("cleanup.policy"));
+  EXPECT_TRUE(IsListConfig("leader.replication.throttled.replicas"));
+  EXPECT_FALSE(IsListConfig("retention.ms"));
+}
+
 }  // namespace
 }  // namespace herald::storage
