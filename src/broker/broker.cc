@@ -510,16 +510,22 @@ Result<ProducerIdAndEpoch> Broker::InitProducerId() {
   return ProducerIdAndEpoch{id, 0};
 }
 
-Result<std::optional<ProducerEntry>> Broker::GetProducerEntry(const std::string& topic,
-                                                              int32_t partition,
-                                                              int64_t producer_id) {
+Result<std::map<int64_t, ProducerEntry>> Broker::ProducerEntries(const std::string& topic,
+                                                                 int32_t partition) {
   HERALD_ASSIGN_OR_RETURN(auto log, engine_.GetLog(topic, partition));
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor({topic, partition}, log);
   MutexLock lock(pp->mu);
   HERALD_RETURN_IF_ERROR(PrepareProducerState({topic, partition}, *log, *pp));
-  const ProducerEntry* entry = pp->state.Find(producer_id);
-  if (entry == nullptr) return std::optional<ProducerEntry>();
-  return std::optional<ProducerEntry>(*entry);
+  return std::map<int64_t, ProducerEntry>(pp->state.entries().begin(), pp->state.entries().end());
+}
+
+Result<std::optional<ProducerEntry>> Broker::GetProducerEntry(const std::string& topic,
+                                                              int32_t partition,
+                                                              int64_t producer_id) {
+  HERALD_ASSIGN_OR_RETURN(auto entries, ProducerEntries(topic, partition));
+  auto it = entries.find(producer_id);
+  if (it == entries.end()) return std::optional<ProducerEntry>();
+  return std::optional<ProducerEntry>(std::move(it->second));
 }
 
 uint64_t Broker::WatchAppends(const std::vector<TopicPartition>& partitions,

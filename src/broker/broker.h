@@ -204,9 +204,12 @@ class Broker {
   // epoch 0. Errors from persisting the id high-water mark (every producer_id_block_size calls).
   Result<ProducerIdAndEpoch> InitProducerId();
 
-  // A copy of one producer's state on a partition (loading the partition's state if needed);
-  // nullopt when the partition has none for it. kNotFound for an unknown partition; I/O errors
-  // from loading. For tests and inspection.
+  // A copy of every producer's state on a partition, by producer id (loading the partition's
+  // state if needed): DescribeProducers. kNotFound for an unknown partition, kFailedPrecondition
+  // for an offline one; I/O errors from loading.
+  Result<std::map<int64_t, ProducerEntry>> ProducerEntries(const std::string& topic,
+                                                           int32_t partition);
+  // One producer's, nullopt when the partition has none for it. For tests and inspection.
   Result<std::optional<ProducerEntry>> GetProducerEntry(const std::string& topic, int32_t partition,
                                                         int64_t producer_id);
 

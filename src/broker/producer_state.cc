@@ -157,6 +157,7 @@ void PartitionProducerState::Record(const storage::BatchHeader& batch, int64_t n
                            batch.base_offset, batch.last_offset()});
   while (entry.batches.size() > kProducerBatchesToRetain) entry.batches.pop_front();
   entry.last_update_ms = now_ms;
+  entry.last_timestamp = batch.max_timestamp;
 }
 
 size_t PartitionProducerState::ExpireBefore(int64_t cutoff_ms) {

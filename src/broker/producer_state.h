@@ -67,6 +67,7 @@ struct ProducerEntry {
   int16_t epoch = -1;
   std::deque<ProducerBatch> batches;  // oldest first, at most kProducerBatchesToRetain
   int64_t last_update_ms = 0;         // broker clock at the last Record() (for expiration)
+  int64_t last_timestamp = -1;        // the last batch's max timestamp (DescribeProducers)
 
   // The last sequence written, -1 when no batch is retained.
   int32_t last_seq() const { return batches.empty() ? -1 : batches.back().last_seq; }
@@ -107,6 +108,7 @@ class PartitionProducerState {
 
   // The entry of `producer_id`, or nullptr.
   const ProducerEntry* Find(int64_t producer_id) const;
+  const std::unordered_map<int64_t, ProducerEntry>& entries() const { return producers_; }
   size_t size() const { return producers_.size(); }
 
  private:

@@ -45,6 +45,7 @@ enum class ApiKey : int16_t {
   kListPartitionReassignments = 46,
   kOffsetDelete = 47,
   kDescribeCluster = 60,
+  kDescribeProducers = 61,
 };
 
 // flexible_from of an API that has no flexible versions.
@@ -88,6 +89,7 @@ inline constexpr std::array kApis = {
     ApiInfo{ApiKey::kListPartitionReassignments, "ListPartitionReassignments", 0, 0, 0},
     ApiInfo{ApiKey::kOffsetDelete, "OffsetDelete", 0, 0, kNeverFlexible},
     ApiInfo{ApiKey::kDescribeCluster, "DescribeCluster", 0, 1, 0},
+    ApiInfo{ApiKey::kDescribeProducers, "DescribeProducers", 0, 0, 0},
 };
 
 // The entry for `key`, or nullptr when Herald does not serve it.

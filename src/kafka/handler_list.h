@@ -29,6 +29,7 @@ void IncrementalAlterConfigs(broker::Broker&, RequestContext, Respond);
 void DeleteRecords(broker::Broker&, RequestContext, Respond);
 void OffsetForLeaderEpoch(broker::Broker&, RequestContext, Respond);
 void InitProducerId(broker::Broker&, RequestContext, Respond);
+void DescribeProducers(broker::Broker&, RequestContext, Respond);
 void DescribeLogDirs(broker::Broker&, RequestContext, Respond);
 void ElectLeaders(broker::Broker&, RequestContext, Respond);
 void ListPartitionReassignments(broker::Broker&, RequestContext, Respond);

@@ -31,6 +31,7 @@ constexpr std::array kHandlers = {
     Entry{ApiKey::kDeleteRecords, handlers::DeleteRecords},
     Entry{ApiKey::kOffsetForLeaderEpoch, handlers::OffsetForLeaderEpoch},
     Entry{ApiKey::kInitProducerId, handlers::InitProducerId},
+    Entry{ApiKey::kDescribeProducers, handlers::DescribeProducers},
     Entry{ApiKey::kDescribeLogDirs, handlers::DescribeLogDirs},
     Entry{ApiKey::kElectLeaders, handlers::ElectLeaders},
     Entry{ApiKey::kListPartitionReassignments, handlers::ListPartitionReassignments},

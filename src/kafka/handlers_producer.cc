@@ -17,9 +17,14 @@
 //     transactional batches the same way (handlers_produce.cc), as Kafka does without
 //     authorization.
 // Failed answers carry producer id -1 and epoch -1, as Kafka's do.
+//
+// DescribeProducers (v0): each partition's producers as its producer state remembers them (those
+// that appended within producer.id.expiration.ms), with their epoch, last sequence and the last
+// batch's timestamp. No transactions: the coordinator epoch is -1 and no transaction is open.
 #include "base/log.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
+#include "kafka/messages/describe_producers.h"
 #include "kafka/messages/init_producer_id.h"
 
 namespace herald::kafka::handlers {
@@ -45,6 +50,38 @@ void InitProducerId(broker::Broker& broker, RequestContext ctx, Respond done) {
       LogError("producer_id_allocation_failed", {{"peer", ctx.peer}}, id.status().ToString());
       response.error_code = Code(ErrorCode::kCoordinatorNotAvailable);
     }
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+void DescribeProducers(broker::Broker& broker, RequestContext ctx, Respond done) {
+  auto request = DecodeRequest<DescribeProducersRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  if (!WithinPartitionLimit(
+          broker, ctx,
+          PartitionEntries(request->topics, &DescribeProducersRequestTopic::partition_indexes),
+          done)) {
+    return;
+  }
+  DescribeProducersResponse response;
+  for (const auto& t : request->topics) {
+    DescribeProducersResponseTopic topic{t.name, {}};
+    for (int32_t index : t.partition_indexes) {
+      DescribeProducersResponsePartition out;
+      out.partition_index = index;
+      auto entries = broker.ProducerEntries(t.name, index);
+      if (!entries.ok()) {
+        out.error_code = Code(ErrorFor(entries.status()));  // unknown, offline, or unreadable
+        out.error_message = entries.status().message();
+      } else {
+        for (const auto& [id, entry] : *entries) {
+          out.active_producers.push_back(
+              {id, entry.epoch, entry.last_seq(), entry.last_timestamp, -1, -1});
+        }
+      }
+      topic.partitions.push_back(std::move(out));
+    }
+    response.topics.push_back(std::move(topic));
   }
   done(EncodeResponse(response, ctx.version()));
 }

@@ -368,6 +368,12 @@ std::vector<Seed> RequestSeeds() {
       case ApiKey::kDescribeCluster:
         Emit(seeds, api, DescribeClusterRequest{});
         break;
+      case ApiKey::kDescribeProducers: {
+        DescribeProducersRequest r;
+        r.topics = {{"orders", {0, 1}}};
+        Emit(seeds, api, r);
+        break;
+      }
       case ApiKey::kIncrementalAlterConfigs: {
         IncrementalAlterConfigsRequest r;
         r.resources = {
@@ -398,20 +404,35 @@ void EmitSessions(const std::string& dir) {
     Append(session, seed.frame);
     WriteFile(fmt::format("{}/{}", dir, seed.name), session);
   }
-  const ApiKey order[] = {ApiKey::kApiVersions,      ApiKey::kMetadata,
-                          ApiKey::kCreateTopics,     ApiKey::kInitProducerId,
-                          ApiKey::kProduce,          ApiKey::kFetch,
-                          ApiKey::kListOffsets,      ApiKey::kOffsetForLeaderEpoch,
-                          ApiKey::kFindCoordinator,  ApiKey::kJoinGroup,
-                          ApiKey::kSyncGroup,        ApiKey::kHeartbeat,
-                          ApiKey::kOffsetCommit,     ApiKey::kOffsetFetch,
-                          ApiKey::kDescribeGroups,   ApiKey::kListGroups,
-                          ApiKey::kLeaveGroup,       ApiKey::kOffsetDelete,
-                          ApiKey::kDeleteGroups,     ApiKey::kDescribeConfigs,
-                          ApiKey::kAlterConfigs,     ApiKey::kIncrementalAlterConfigs,
-                          ApiKey::kCreatePartitions, ApiKey::kDescribeLogDirs,
-                          ApiKey::kElectLeaders,     ApiKey::kListPartitionReassignments,
-                          ApiKey::kDescribeCluster,  ApiKey::kDeleteRecords,
+  const ApiKey order[] = {ApiKey::kApiVersions,
+                          ApiKey::kMetadata,
+                          ApiKey::kCreateTopics,
+                          ApiKey::kInitProducerId,
+                          ApiKey::kProduce,
+                          ApiKey::kDescribeProducers,
+                          ApiKey::kFetch,
+                          ApiKey::kListOffsets,
+                          ApiKey::kOffsetForLeaderEpoch,
+                          ApiKey::kFindCoordinator,
+                          ApiKey::kJoinGroup,
+                          ApiKey::kSyncGroup,
+                          ApiKey::kHeartbeat,
+                          ApiKey::kOffsetCommit,
+                          ApiKey::kOffsetFetch,
+                          ApiKey::kDescribeGroups,
+                          ApiKey::kListGroups,
+                          ApiKey::kLeaveGroup,
+                          ApiKey::kOffsetDelete,
+                          ApiKey::kDeleteGroups,
+                          ApiKey::kDescribeConfigs,
+                          ApiKey::kAlterConfigs,
+                          ApiKey::kIncrementalAlterConfigs,
+                          ApiKey::kCreatePartitions,
+                          ApiKey::kDescribeLogDirs,
+                          ApiKey::kElectLeaders,
+                          ApiKey::kListPartitionReassignments,
+                          ApiKey::kDescribeCluster,
+                          ApiKey::kDeleteRecords,
                           ApiKey::kDeleteTopics};
   for (bool newest : {true, false}) {
     Buffer session;

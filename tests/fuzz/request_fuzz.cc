@@ -57,6 +57,8 @@ void DecodeBody(ApiKey key, ByteView body, Version v) {
       return DecodeAs<ListPartitionReassignmentsRequest>(body, v);
     case ApiKey::kOffsetDelete:
       return DecodeAs<OffsetDeleteRequest>(body, v);
+    case ApiKey::kDescribeProducers:
+      return DecodeAs<DescribeProducersRequest>(body, v);
     case ApiKey::kDescribeCluster:
       return DecodeAs<DescribeClusterRequest>(body, v);
   }

@@ -17,6 +17,7 @@
 #include "kafka/messages/describe_configs.h"
 #include "kafka/messages/describe_groups.h"
 #include "kafka/messages/describe_log_dirs.h"
+#include "kafka/messages/describe_producers.h"
 #include "kafka/messages/elect_leaders.h"
 #include "kafka/messages/fetch.h"
 #include "kafka/messages/find_coordinator.h"
@@ -37,6 +38,7 @@
 #include "kafka/messages/sync_group.h"
 #include "storage/record_batch.h"
 #include "testing/herald_process.h"
+#include "testing/producer_batch.h"
 #include "testing/raw_wire_client.h"
 #include "testing/test_util.h"
 
@@ -756,6 +758,49 @@ TEST_F(KafkaConformanceTest, TopicAdminAtTheNewestVersions) {
   auto missing = client_->Call<kafka::DeleteTopicsResponse>(ApiKey::kDeleteTopics, 5, remove);
   EXPECT_EQ(missing.body.responses.at(0).error_code, 3);
   EXPECT_TRUE(missing.body.responses[0].error_message.has_value());
+}
+
+// DescribeProducers lists each idempotent producer a partition remembers, across a restart.
+TEST_F(KafkaConformanceTest, DescribeProducersListsEachPartitionsProducers) {
+  CreateTopic("producers", 2);
+  kafka::InitProducerIdRequest init;
+  init.transactional_id = std::nullopt;
+  const int64_t pid = client_->Call<kafka::InitProducerIdResponse>(ApiKey::kInitProducerId, 4, init)
+                          .body.producer_id;
+  Produce("producers", testing::ProducerBatch(pid, 0, 0, 3, "a", 1'700'000'000'000));
+  Produce("producers", testing::ProducerBatch(pid, 0, 3, 2, "b", 1'700'000'000'500));
+  Produce("producers", storage::BuildBatch({{"k", "plain", 1000, {}}}));  // no producer id
+  kafka::DescribeProducersRequest request;
+  request.topics = {{"producers", {0, 1, 7}}, {"nowhere", {0}}};
+  auto describe = [&] {
+    return client_->Call<kafka::DescribeProducersResponse>(ApiKey::kDescribeProducers, 0, request)
+        .body;
+  };
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    auto reply = describe();
+    ASSERT_EQ(reply.topics.size(), 2u);
+    const auto& partitions = reply.topics[0].partitions;
+    ASSERT_EQ(partitions.size(), 3u);
+    EXPECT_EQ(partitions[0].error_code, 0);
+    ASSERT_EQ(partitions[0].active_producers.size(), 1u);
+    const auto& producer = partitions[0].active_producers[0];
+    EXPECT_EQ(producer.producer_id, pid);
+    EXPECT_EQ(producer.producer_epoch, 0);
+    EXPECT_EQ(producer.last_sequence, 4);
+    EXPECT_EQ(producer.last_timestamp, 1'700'000'000'500);  // the last batch's
+    EXPECT_EQ(producer.coordinator_epoch, -1);
+    EXPECT_EQ(producer.current_txn_start_offset, -1);
+    EXPECT_EQ(partitions[1].error_code, 0);
+    EXPECT_TRUE(partitions[1].active_producers.empty());
+    EXPECT_EQ(partitions[2].error_code, 3);
+    EXPECT_EQ(reply.topics[1].partitions.at(0).error_code, 3);
+    // The state is rebuilt from the log after a restart.
+    client_.reset();
+    ASSERT_EQ(server_->Stop(), 0);
+    server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data");
+    client_ = std::make_unique<RawWireClient>(server_->port());
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "kafka/messages/describe_configs.h"
 #include "kafka/messages/describe_groups.h"
 #include "kafka/messages/describe_log_dirs.h"
+#include "kafka/messages/describe_producers.h"
 #include "kafka/messages/elect_leaders.h"
 #include "kafka/messages/fetch.h"
 #include "kafka/messages/find_coordinator.h"

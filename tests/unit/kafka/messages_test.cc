@@ -72,7 +72,8 @@ using AllApis = std::tuple<
     Api<ApiKey::kListPartitionReassignments, ListPartitionReassignmentsRequest,
         ListPartitionReassignmentsResponse>,
     Api<ApiKey::kOffsetDelete, OffsetDeleteRequest, OffsetDeleteResponse>,
-    Api<ApiKey::kDescribeCluster, DescribeClusterRequest, DescribeClusterResponse>>;
+    Api<ApiKey::kDescribeCluster, DescribeClusterRequest, DescribeClusterResponse>,
+    Api<ApiKey::kDescribeProducers, DescribeProducersRequest, DescribeProducersResponse>>;
 
 template <typename Tuple>
 struct ToTestTypes;
@@ -908,6 +909,23 @@ TEST(KafkaGoldenTest, DescribeConfigsV3AndV4) {
   ExpectBytes(response, {4, true},
               Hex("00000000 | 02 0000 00 02 02 74 | 02 02 61 02 31 00 05 00 01 05 02 64 00 | 00 |"
                   "00"));
+}
+
+TEST(KafkaGoldenTest, DescribeProducersV0) {
+  DescribeProducersRequest request;
+  request.topics = {{"t", {0, 2}}};
+  ExpectBytes(request, {0, true}, Hex("02 02 74 03 00000000 00000002 00 | 00"));
+
+  DescribeProducersResponse response;
+  DescribeProducersResponsePartition p;
+  p.partition_index = 2;
+  p.active_producers = {{7, 1, 9, 1000, -1, -1}};
+  response.topics = {{"t", {p}}};
+  // throttle | topics: name, partitions: index, error, message (null), producers: id, epoch
+  // (int32), last sequence, last timestamp, coordinator epoch, transaction start.
+  ExpectBytes(response, {0, true},
+              Hex("00000000 | 02 02 74 | 02 00000002 0000 00 | 02 0000000000000007 00000001"
+                  "00000009 00000000000003e8 ffffffff ffffffffffffffff 00 | 00 | 00 | 00"));
 }
 
 TEST(KafkaGoldenTest, ListOffsetsV0ToV2) {
