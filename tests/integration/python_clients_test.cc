@@ -53,6 +53,30 @@ TEST(KafkaPythonTest, GroupSplitsTakesOverCommitsAndResumesAfterRestart) {
   EXPECT_EQ(second["committed"], json::parse("[14,14,14,14]"));
 }
 
+// kafka-python's admin client at the versions it sends: topic configs, partitions, groups.
+TEST(KafkaPythonTest, AdminClientManagesTopicsConfigsAndGroups) {
+  HERALD_REQUIRE_CLIENT(PythonHas("kafka"), "python3-kafka");
+  testing::TempDir dir;
+  testing::HeraldProcess server(dir.str() + "/data", {"--group-initial-rebalance-delay-ms", "200"});
+  json facts = RunClient("kafka_python_admin.py", server.bootstrap());
+  EXPECT_EQ(facts["create"], 0);
+  EXPECT_EQ(facts["unknown"], 40);  // INVALID_CONFIG
+  EXPECT_EQ(facts["describe"], 0);
+  EXPECT_EQ(facts["configs"], json::parse(R"({"compression.type": ["lz4", 1],
+      "delete.retention.ms": ["900", 1], "segment.index.bytes": ["10485760", 5]})"));
+  EXPECT_EQ(facts["alter"], json::parse("[0]"));
+  // AlterConfigs replaces the whole set: delete.retention.ms returns to its default.
+  EXPECT_EQ(facts["altered"], json::parse(R"({"message.format.version": "2.8",
+      "compression.type": "gzip", "delete.retention.ms": "86400000"})"));
+  EXPECT_EQ(facts["partitions"], json::parse("[0]"));
+  EXPECT_EQ(facts["consumed"], 6);
+  EXPECT_EQ(facts["groups"], json::parse(R"([["auditors", "consumer"]])"));
+  EXPECT_EQ(facts["group_state"], "Empty");
+  EXPECT_EQ(facts["committed"], json::parse("[2, 2, 2]"));
+  EXPECT_EQ(facts["delete_group"], json::parse(R"([["auditors", 0]])"));
+  EXPECT_EQ(facts["delete"], json::parse("[0]"));
+}
+
 TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
   HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
   testing::TempDir dir;
