@@ -69,6 +69,14 @@ class KafkaConformanceTest : public ::testing::Test {
     ASSERT_EQ(reply.body.topics.at(0).error_code, 0);
   }
 
+  // Stops the broker (SIGTERM) and starts it again on the same data directory.
+  void Restart() {
+    client_.reset();
+    ASSERT_EQ(server_->Stop(), 0);
+    server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data");
+    client_ = std::make_unique<RawWireClient>(server_->port());
+  }
+
   // Produces `batch` to partition 0 of `topic` at `version` and expects no error.
   void Produce(const std::string& topic, const Buffer& batch, int16_t version = 8) {
     auto reply = client_->Call<kafka::ProduceResponse>(ApiKey::kProduce, version,
@@ -363,10 +371,7 @@ TEST_F(KafkaConformanceTest, MetadataAnswersAndFindsTopicsById) {
   ASSERT_EQ(early.body.topics.size(), 1u);
   EXPECT_EQ(early.body.topics[0].error_code, 42);
   // The id survives a restart.
-  client_.reset();
-  ASSERT_EQ(server_->Stop(), 0);
-  server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data");
-  client_ = std::make_unique<RawWireClient>(server_->port());
+  Restart();
   request.topics = std::vector<kafka::MetadataRequestTopic>{{id, std::nullopt}};
   auto again = client_->Call<kafka::MetadataResponse>(ApiKey::kMetadata, 12, request);
   ASSERT_EQ(again.body.topics.size(), 1u);
@@ -796,10 +801,7 @@ TEST_F(KafkaConformanceTest, DescribeProducersListsEachPartitionsProducers) {
     EXPECT_EQ(partitions[2].error_code, 3);
     EXPECT_EQ(reply.topics[1].partitions.at(0).error_code, 3);
     // The state is rebuilt from the log after a restart.
-    client_.reset();
-    ASSERT_EQ(server_->Stop(), 0);
-    server_ = std::make_unique<testing::HeraldProcess>(dir_.str() + "/data");
-    client_ = std::make_unique<RawWireClient>(server_->port());
+    Restart();
   }
 }
 
