@@ -156,8 +156,7 @@ TopicError Broker::CreateTopic(const std::string& name, int32_t partitions,
   if (partitions <= 0) {
     return Refuse(ErrorCode::kInvalidPartitions, "Number of partitions must be larger than 0.");
   }
-  if (auto config = storage::LogConfig::WithOverrides(storage::LogConfig{}, configs);
-      !config.ok()) {
+  if (auto config = ConfigWith(configs); !config.ok()) {
     return Refuse(ErrorCode::kInvalidConfig, config.status().message());
   }
   MutexLock lock(create_mu_);
@@ -466,6 +465,8 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
       }
       storage::BatchHeader appended = header;
       appended.base_offset = written->base_offset;
+      // On LogAppendTime topics the log holds the broker's time, as a reload would read it.
+      if (written->log_append_time_ms >= 0) appended.max_timestamp = written->log_append_time_ms;
       pp->state.Record(appended, engine_.clock().NowMs());
       info = *written;
     }

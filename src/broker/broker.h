@@ -131,7 +131,11 @@ class Broker {
   bool HasTopic(const std::string& name) const { return engine_.HasTopic(name); }
   std::vector<storage::TopicInfo> ListTopics() const { return engine_.ListTopics(); }
   Result<std::string> TopicName(const Uuid& id) const { return engine_.TopicName(id); }
-  const storage::LogConfig& topic_defaults() const { return engine_.defaults(); }
+  // The configs a topic with these overrides would have (the broker's defaults beneath them);
+  // kInvalidArgument names an unknown config or a value out of range.
+  Result<storage::LogConfig> ConfigWith(const std::map<std::string, std::string>& overrides) const {
+    return storage::LogConfig::WithOverrides(engine_.defaults(), overrides);
+  }
   Result<storage::TopicInfo> DescribeTopic(const std::string& name) const {
     return engine_.DescribeTopic(name);
   }

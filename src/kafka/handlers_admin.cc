@@ -85,8 +85,7 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
       // v5+ describes the topic made (or, validating only, the one that would be).
       auto made = [&]() -> Result<storage::TopicInfo> {
         if (!request->validate_only) return broker.DescribeTopic(t.name);
-        HERALD_ASSIGN_OR_RETURN(
-            auto config, storage::LogConfig::WithOverrides(broker.topic_defaults(), configs));
+        HERALD_ASSIGN_OR_RETURN(auto config, broker.ConfigWith(configs));
         return storage::TopicInfo{t.name, Uuid{}, partitions, configs, std::move(config)};
       };
       if (auto info = made(); info.ok()) {
@@ -113,13 +112,20 @@ void CreateTopics(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 namespace {
 
-// v6 names each topic by name or by id (not both: INVALID_REQUEST); an id no topic has is
-// UNKNOWN_TOPIC_ID. The answer carries both the name and the id of each topic it found.
+// v6 names each topic by name or by id (both, neither, or one named twice: INVALID_REQUEST); an
+// id no topic has is UNKNOWN_TOPIC_ID. The answer carries the name and the id of each topic found.
 void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DeleteTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   if (ctx.request.header.api_version < 6) {
     for (auto& name : request->topic_names) request->topics.push_back({std::move(name), Uuid{}});
+  }
+  // A name or an id named twice is refused on every entry that names it, as Kafka refuses it.
+  std::map<std::string, int> names;
+  std::map<Uuid, int> ids;
+  for (const auto& t : request->topics) {
+    if (t.name) ++names[*t.name];
+    if (t.topic_id != Uuid{}) ++ids[t.topic_id];
   }
   DeleteTopicsResponse response;
   for (const auto& t : request->topics) {
@@ -129,6 +135,12 @@ void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
     broker::TopicError error;
     if (t.name && t.topic_id != Uuid{}) {
       error = {ErrorCode::kInvalidRequest, "You may not specify both topic name and topic id."};
+    } else if (!t.name && t.topic_id == Uuid{}) {
+      error = {ErrorCode::kInvalidRequest, "Neither topic name nor id were specified."};
+    } else if (t.name && names[*t.name] > 1) {
+      error = {ErrorCode::kInvalidRequest, "Duplicate topic name."};
+    } else if (!t.name && ids[t.topic_id] > 1) {
+      error = {ErrorCode::kInvalidRequest, "Duplicate topic ID."};
     } else if (!t.name) {
       if (auto name = broker.TopicName(t.topic_id); name.ok()) {
         out.name = std::move(name).value();

@@ -95,18 +95,18 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
           topic.partitions.push_back(std::move(out));
           continue;
         }
-        if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
-          out.error_code = Code(e);
-          errors = true;
-          topic.partitions.push_back(std::move(out));
-          continue;
-        }
         auto log = broker_.GetLog(t.topic, p.partition);
         if (!log.ok()) {
           // Unknown, or offline (KAFKA_STORAGE_ERROR from Fetch v6, as Kafka answers).
           out.error_code = Code(log.status().code() == StatusCode::kNotFound || version < 6
                                     ? ErrorCode::kUnknownTopicOrPartition
                                     : ErrorCode::kKafkaStorageError);
+          errors = true;
+          topic.partitions.push_back(std::move(out));
+          continue;
+        }
+        if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
+          out.error_code = Code(e);
           errors = true;
           topic.partitions.push_back(std::move(out));
           continue;

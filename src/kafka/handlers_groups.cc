@@ -315,7 +315,7 @@ void DescribeGroups(GroupServices& s, RequestContext ctx, Respond done) {
     for (auto& g : groups) {
       DescribeGroupsResponseGroup out;
       out.error_code = Code(g.error);
-      out.authorized_operations = operations;
+      if (g.error == ErrorCode::kNone) out.authorized_operations = operations;
       out.group_id = g.group_id;
       out.group_state = g.state;
       out.protocol_type = g.protocol_type;

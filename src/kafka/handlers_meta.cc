@@ -68,6 +68,7 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   // names topics by id: an unknown id is answered UNKNOWN_TOPIC_ID without a name. Before v12,
   // an id is INVALID_REQUEST for every topic asked for, as Kafka answers it.
   std::vector<std::string> names;
+  std::set<std::string> by_id;  // found by id: never auto-created if deleted meanwhile
   bool all = !request->topics || (version == 0 && request->topics->empty());
   if (all) {
     for (const auto& t : broker.ListTopics()) names.push_back(t.name);
@@ -82,12 +83,14 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
           MetadataResponseTopic topic;
           topic.error_code = Code(ErrorCode::kInvalidRequest);
           topic.name = asked.name;
+          topic.topic_id = asked.topic_id;
           response.topics.push_back(std::move(topic));
         }
         return done(EncodeResponse(response, ctx.version()));
       }
       if (auto name = broker.TopicName(t.topic_id); name.ok()) {
         names.push_back(*name);
+        by_id.insert(*name);
       } else {
         MetadataResponseTopic topic;
         topic.error_code =
@@ -114,7 +117,7 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
     if (request->include_topic_authorized_operations) {
       topic.topic_authorized_operations = kTopicOperations;
     }
-    auto ensured = broker.EnsureTopic(name, may_create);
+    auto ensured = broker.EnsureTopic(name, may_create && !by_id.contains(name));
     if (!ensured.ok()) {
       topic.error_code = Code(ensured.status().code() == StatusCode::kInvalidArgument
                                   ? ErrorCode::kInvalidTopicException
@@ -128,7 +131,7 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
         MetadataResponsePartition partition;
         partition.partition_index = p;
         partition.leader_id = options.node_id;
-        partition.leader_epoch = 0;  // no leader election has ever happened
+        partition.leader_epoch = kLeaderEpoch;
         partition.replica_nodes = {options.node_id};
         partition.isr_nodes = {options.node_id};
         if (offline.contains({name, p})) {

@@ -184,10 +184,19 @@ Status Engine::Load() {
       offline_.push_back({topic, -1, path, info.status().ToString()});
       continue;
     }
-    if (info->id == Uuid{}) {
+    // Written before topics had ids, or a copy of another topic's file: a new id.
+    if (info->id == Uuid{} || names_.contains(info->id)) {
+      const Uuid old = info->id;
       info->id = RandomUuid();
-      HERALD_RETURN_IF_ERROR(WriteTopicMeta(*info));
-      LogInfo("topic_id_assigned", {{"topic", info->name}, {"id", info->id.ToString()}});
+      if (Status written = WriteTopicMeta(*info); !written.ok()) {
+        LogError("partition_offline", {{"topic", info->name}, {"path", path}},
+                 fmt::format("the topic's new id could not be written: {}", written.ToString()));
+        offline_.push_back({info->name, -1, path, written.ToString()});
+        continue;
+      }
+      LogWarn("topic_id_assigned", {{"topic", info->name}, {"id", info->id.ToString()}},
+              old == Uuid{} ? std::string("its metadata had no id")
+                            : fmt::format("id {} was another topic's", old.ToString()));
     }
     Topic topic{*info, {}};
     for (int32_t p = 0; p < info->partitions; ++p) {
@@ -295,7 +304,10 @@ Status Engine::DeleteTopic(const std::string& name) {
     if (changing_.contains(name)) return Unavailable("topic '{}' is being changed", name);
     logs = std::move(it->second.logs);
     partitions = it->second.info.partitions;
-    names_.erase(it->second.info.id);
+    if (auto named = names_.find(it->second.info.id);
+        named != names_.end() && named->second == name) {
+      names_.erase(named);
+    }
     topics_.erase(it);
     std::erase_if(offline_, [&](const OfflinePartition& o) { return o.topic == name; });
     changing_.insert(name);

@@ -66,7 +66,7 @@ struct OfflinePartition {
 
 struct TopicInfo {
   std::string name;
-  Uuid id;  // random, given at creation (Kafka's topic id); never zero
+  Uuid id;  // random, given at creation (Kafka's topic id); never zero, never another topic's
   int32_t partitions = 0;
   std::map<std::string, std::string> overrides;  // configs set on the topic
   LogConfig config;                              // effective configs

@@ -463,7 +463,7 @@ TEST_F(HardeningTest, TooManyPartitionEntriesCloseTheConnection) {
   auto client = Connect();
   kafka::ListOffsetsRequest request;
   kafka::ListOffsetsRequestTopic topic{"x", {}};
-  for (int32_t i = 0; i < 11; ++i) topic.partitions.push_back({i, -1, 1});
+  for (int32_t i = 0; i < 11; ++i) topic.partitions.push_back({i, -1, -1, 1});
   request.topics.push_back(topic);
   client->Send(ApiKey::kListOffsets, 1, request);
   EXPECT_TRUE(client->WaitForClose(10s).closed);

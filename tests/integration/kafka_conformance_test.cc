@@ -749,7 +749,7 @@ TEST_F(KafkaConformanceTest, TopicAdminAtTheNewestVersions) {
   remove.timeout_ms = 10000;
   remove.topics = {{std::nullopt, topic.topic_id},
                    {std::nullopt, Uuid{3, 4}},
-                   {std::string("newest"), topic.topic_id}};
+                   {std::string("newest"), Uuid{5, 6}}};
   auto removed = client_->Call<kafka::DeleteTopicsResponse>(ApiKey::kDeleteTopics, 6, remove);
   ASSERT_EQ(removed.body.responses.size(), 3u);
   EXPECT_EQ(removed.body.responses[0].error_code, 0);
@@ -757,6 +757,20 @@ TEST_F(KafkaConformanceTest, TopicAdminAtTheNewestVersions) {
   EXPECT_EQ(removed.body.responses[1].error_code, 100);  // UNKNOWN_TOPIC_ID
   EXPECT_EQ(removed.body.responses[1].name, std::nullopt);
   EXPECT_EQ(removed.body.responses[2].error_code, 42);  // both a name and an id
+  // Neither a name nor an id, or a name given twice: INVALID_REQUEST, nothing deleted.
+  CreateTopic("twice", 1);
+  remove.topics = {
+      {std::nullopt, Uuid{}}, {std::string("twice"), Uuid{}}, {std::string("twice"), Uuid{}}};
+  removed = client_->Call<kafka::DeleteTopicsResponse>(ApiKey::kDeleteTopics, 6, remove);
+  ASSERT_EQ(removed.body.responses.size(), 3u);
+  for (const auto& r : removed.body.responses) EXPECT_EQ(r.error_code, 42);
+  CreateTopic("twice-check", 1);  // the broker still serves; "twice" was not deleted:
+  kafka::DescribeConfigsRequest exists;
+  exists.resources = {{2, "twice", std::vector<std::string>{"retention.ms"}}};
+  EXPECT_EQ(client_->Call<kafka::DescribeConfigsResponse>(ApiKey::kDescribeConfigs, 4, exists)
+                .body.results.at(0)
+                .error_code,
+            0);
   // v5 answers why a name could not be deleted.
   remove.topics.clear();
   remove.topic_names = {"newest"};

@@ -174,6 +174,32 @@ TEST_F(EngineTest, ATopicWrittenWithoutAnIdIsGivenOneThatLasts) {
   EXPECT_EQ(engine->OfflinePartitions()[0].topic, "bad");
 }
 
+// A metadata file copied from another topic carries its id: the second one opened gets a new id,
+// and deleting either leaves the other findable by its own.
+TEST_F(EngineTest, TwoTopicsNeverShareAnId) {
+  {
+    auto engine = OpenEngine();
+    ASSERT_TRUE(engine->CreateTopic("first", 1).ok());
+  }
+  auto original = ReadFile(fs_, "/data/meta/topics/first.json");
+  ASSERT_TRUE(original.ok());
+  std::string copy(AsString(*original));
+  copy.replace(copy.find("\"first\""), 7, "\"second\"");
+  {
+    auto file = fs_.Open("/data/meta/topics/second.json", OpenMode::kCreate);
+    ASSERT_TRUE(file.ok());
+    ASSERT_TRUE((*file)->Append(AsBytes(std::string_view(copy))).ok());
+  }
+  auto engine = OpenEngine();
+  const Uuid first = engine->DescribeTopic("first")->id;
+  const Uuid second = engine->DescribeTopic("second")->id;
+  EXPECT_NE(first, second);
+  EXPECT_EQ(*engine->TopicName(first), "first");
+  EXPECT_EQ(*engine->TopicName(second), "second");
+  ASSERT_TRUE(engine->DeleteTopic("second").ok());
+  EXPECT_EQ(*engine->TopicName(first), "first");
+}
+
 TEST_F(EngineTest, DeleteTopicRemovesItsFiles) {
   auto engine = OpenEngine();
   ASSERT_TRUE(engine->CreateTopic("orders", 2).ok());
