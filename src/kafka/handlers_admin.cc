@@ -38,8 +38,9 @@ constexpr int8_t kSourceTopicConfig = 1;    // DYNAMIC_TOPIC_CONFIG
 constexpr int8_t kSourceDefaultConfig = 5;  // DEFAULT_CONFIG
 
 // Every config of a topic as DescribeConfigs answers it: an override as it was set ("delete,
-// compact" stays so) with its source, as Kafka does, the type and the documentation.
-std::vector<DescribeConfigsResponseConfig> TopicConfigs(const storage::TopicInfo& info) {
+// compact" stays so) with its source, as Kafka does, the type and, when asked, the documentation.
+std::vector<DescribeConfigsResponseConfig> TopicConfigs(const storage::TopicInfo& info,
+                                                        bool with_documentation) {
   std::vector<DescribeConfigsResponseConfig> out;
   for (const auto& [key, value] : info.config.ToMap()) {
     DescribeConfigsResponseConfig c;
@@ -51,7 +52,7 @@ std::vector<DescribeConfigsResponseConfig> TopicConfigs(const storage::TopicInfo
     c.config_source = is_override ? kSourceTopicConfig : kSourceDefaultConfig;
     const storage::ConfigDoc doc = storage::DescribeTopicConfig(key);
     c.config_type = static_cast<int8_t>(doc.type);
-    c.documentation = std::string(doc.documentation);
+    if (with_documentation) c.documentation = std::string(doc.documentation);
     out.push_back(std::move(c));
   }
   return out;
@@ -81,7 +82,7 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
     if (!error.ok()) {
       out.error_code = Code(error.code);
       out.error_message = std::move(error.message);
-    } else {
+    } else if (ctx.request.header.api_version >= 5) {
       // v5+ describes the topic made (or, validating only, the one that would be).
       auto made = [&]() -> Result<storage::TopicInfo> {
         if (!request->validate_only) return broker.DescribeTopic(t.name);
@@ -93,7 +94,7 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
         out.num_partitions = info->partitions;
         out.replication_factor = 1;
         out.configs.emplace();
-        for (auto& c : TopicConfigs(*info)) {
+        for (auto& c : TopicConfigs(*info, /*with_documentation=*/false)) {
           out.configs->push_back({std::move(c.name), std::move(c.value), c.read_only,
                                   c.config_source, c.is_sensitive});
         }
@@ -223,9 +224,8 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
         out.error_message = info.status().message();
       } else {
-        for (auto& c : TopicConfigs(*info)) {
+        for (auto& c : TopicConfigs(*info, request->include_documentation)) {
           if (!wanted(c.name)) continue;
-          if (!request->include_documentation) c.documentation.reset();
           if (v0) c.config_source = -1;
           out.configs.push_back(std::move(c));
         }

@@ -89,26 +89,25 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
       for (const auto& p : t.partitions) {
         FetchResponsePartition out;
         out.partition_index = p.partition;
-        if (t.topic.empty()) {  // v13+: no topic has this id (names are never empty)
-          out.error_code = Code(ErrorCode::kUnknownTopicId);
+        auto refuse = [&](ErrorCode e) {
+          out.error_code = Code(e);
           errors = true;
           topic.partitions.push_back(std::move(out));
+        };
+        if (t.topic.empty()) {  // v13+: no topic has this id (names are never empty)
+          refuse(ErrorCode::kUnknownTopicId);
           continue;
         }
         auto log = broker_.GetLog(t.topic, p.partition);
         if (!log.ok()) {
           // Unknown, or offline (KAFKA_STORAGE_ERROR from Fetch v6, as Kafka answers).
-          out.error_code = Code(log.status().code() == StatusCode::kNotFound || version < 6
-                                    ? ErrorCode::kUnknownTopicOrPartition
-                                    : ErrorCode::kKafkaStorageError);
-          errors = true;
-          topic.partitions.push_back(std::move(out));
+          refuse(log.status().code() == StatusCode::kNotFound || version < 6
+                     ? ErrorCode::kUnknownTopicOrPartition
+                     : ErrorCode::kKafkaStorageError);
           continue;
         }
         if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
-          out.error_code = Code(e);
-          errors = true;
-          topic.partitions.push_back(std::move(out));
+          refuse(e);
           continue;
         }
         out.high_watermark = (*log)->end_offset();

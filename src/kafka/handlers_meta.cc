@@ -1,4 +1,5 @@
 // ApiVersions, Metadata and DescribeCluster: what a client asks first.
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -67,6 +68,18 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   // v0: an empty list means every topic; v1+: null means every topic, empty means none. v12
   // names topics by id: an unknown id is answered UNKNOWN_TOPIC_ID without a name. Before v12,
   // an id is INVALID_REQUEST for every topic asked for, as Kafka answers it.
+  auto refuse = [&](ErrorCode e, const MetadataRequestTopic& asked) {
+    MetadataResponseTopic topic;
+    topic.error_code = Code(e);
+    topic.name = asked.name;
+    topic.topic_id = asked.topic_id;
+    response.topics.push_back(std::move(topic));
+  };
+  auto by_name = [](const MetadataRequestTopic& t) { return t.topic_id == Uuid{} && t.name; };
+  if (version < 12 && request->topics && !std::ranges::all_of(*request->topics, by_name)) {
+    for (const auto& asked : *request->topics) refuse(ErrorCode::kInvalidRequest, asked);
+    return done(EncodeResponse(response, ctx.version()));
+  }
   std::vector<std::string> names;
   std::set<std::string> by_id;  // found by id: never auto-created if deleted meanwhile
   bool all = !request->topics || (version == 0 && request->topics->empty());
@@ -74,30 +87,15 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
     for (const auto& t : broker.ListTopics()) names.push_back(t.name);
   } else {
     for (const auto& t : *request->topics) {
-      if (t.topic_id == Uuid{} && t.name) {
+      if (by_name(t)) {
         names.push_back(*t.name);
-        continue;
-      }
-      if (version < 12) {
-        for (const auto& asked : *request->topics) {
-          MetadataResponseTopic topic;
-          topic.error_code = Code(ErrorCode::kInvalidRequest);
-          topic.name = asked.name;
-          topic.topic_id = asked.topic_id;
-          response.topics.push_back(std::move(topic));
-        }
-        return done(EncodeResponse(response, ctx.version()));
-      }
-      if (auto name = broker.TopicName(t.topic_id); name.ok()) {
+      } else if (auto name = broker.TopicName(t.topic_id); name.ok()) {
         names.push_back(*name);
         by_id.insert(*name);
       } else {
-        MetadataResponseTopic topic;
-        topic.error_code =
-            Code(t.topic_id == Uuid{} ? ErrorCode::kInvalidRequest : ErrorCode::kUnknownTopicId);
-        topic.name = std::nullopt;
-        topic.topic_id = t.topic_id;
-        response.topics.push_back(std::move(topic));
+        // Neither a name nor an id is INVALID_REQUEST; the name of an unknown id is null.
+        refuse(t.topic_id == Uuid{} ? ErrorCode::kInvalidRequest : ErrorCode::kUnknownTopicId,
+               {t.topic_id, std::nullopt});
       }
     }
   }
