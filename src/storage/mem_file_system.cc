@@ -196,19 +196,26 @@ Status MemFileSystem::SyncDir(const std::string& path) {
   MutexLock lock(mu_);
   if (down_) return IoError("{}: the machine is down", "SyncDir");
   if (!dirs_.contains(path)) return NotFound("sync directory {}: no such directory", path);
-  // Entries directly in `path` become durable as they are now.
-  for (auto it = durable_files_.begin(); it != durable_files_.end();) {
-    it = DirName(it->first) == path ? durable_files_.erase(it) : std::next(it);
+  // Entries directly in `path` become durable as they are now. Names under a directory sort
+  // together, from `path/` up to (not including) `path0`, '0' following '/': only they are
+  // visited. The relative "." holds names without a slash, found anywhere.
+  const bool everywhere = path == ".";
+  const std::string first = everywhere ? "" : path == "/" ? "/" : path + "/";
+  const std::string past = path == "/" ? "0" : path + "0";
+  auto in_range = [&](const std::string& name) { return everywhere || name < past; };
+  auto in_path = [&](const std::string& name) { return name != path && DirName(name) == path; };
+  for (auto it = durable_files_.lower_bound(first);
+       it != durable_files_.end() && in_range(it->first);) {
+    it = in_path(it->first) ? durable_files_.erase(it) : std::next(it);
   }
-  for (const auto& [name, node] : files_) {
-    if (DirName(name) == path) durable_files_[name] = node;
+  for (auto it = files_.lower_bound(first); it != files_.end() && in_range(it->first); ++it) {
+    if (in_path(it->first)) durable_files_[it->first] = it->second;
   }
-  for (auto it = durable_dirs_.begin(); it != durable_dirs_.end();) {
-    it = DirName(*it) == path && *it != path && !dirs_.contains(*it) ? durable_dirs_.erase(it)
-                                                                       : std::next(it);
+  for (auto it = durable_dirs_.lower_bound(first); it != durable_dirs_.end() && in_range(*it);) {
+    it = in_path(*it) ? durable_dirs_.erase(it) : std::next(it);
   }
-  for (const auto& dir : dirs_) {
-    if (DirName(dir) == path && dir != path) durable_dirs_.insert(dir);
+  for (auto it = dirs_.lower_bound(first); it != dirs_.end() && in_range(*it); ++it) {
+    if (in_path(*it)) durable_dirs_.insert(*it);
   }
   return Status::Ok();
 }
