@@ -492,8 +492,8 @@ std::pair<ErrorCode, std::vector<ErrorCode>> GroupCoordinator::Impl::DoLeave(
   if (group_id.empty()) return {ErrorCode::kInvalidGroupId, {}};
   Group* g = Find(group_id);
   if (!g) {
-    // Each member is unknown; an empty batch has no member to say so and gets it as the group's.
-    if (members.empty()) return {ErrorCode::kUnknownMemberId, {}};
+    // Each member is unknown, and the group's error is NONE, as Kafka answers (so an empty batch
+    // gets NONE; before v3 the one member's error is the answer's).
     return {ErrorCode::kNone, std::vector<ErrorCode>(members.size(), ErrorCode::kUnknownMemberId)};
   }
   std::vector<ErrorCode> errors;

@@ -315,6 +315,23 @@ TEST_F(KafkaConformanceTest, GroupApisAtTheirNewestVersions) {
   EXPECT_EQ(left.body.members[0].error_code, 0);
   EXPECT_EQ(left.body.members[1].error_code, 25);  // UNKNOWN_MEMBER_ID
 
+  // Leaving a group that does not exist: NONE, and UNKNOWN_MEMBER_ID for each member (the
+  // answer's own error before v3, where the one member's is the answer's); an empty batch NONE.
+  kafka::LeaveGroupRequest leave_ghost;
+  leave_ghost.group_id = "ghost";
+  auto empty_batch = client_->Call<kafka::LeaveGroupResponse>(ApiKey::kLeaveGroup, 5, leave_ghost);
+  EXPECT_EQ(empty_batch.body.error_code, 0);
+  EXPECT_TRUE(empty_batch.body.members.empty());
+  leave_ghost.members = {{"m", std::nullopt, std::nullopt}};
+  auto ghost_batch = client_->Call<kafka::LeaveGroupResponse>(ApiKey::kLeaveGroup, 5, leave_ghost);
+  EXPECT_EQ(ghost_batch.body.error_code, 0);
+  ASSERT_EQ(ghost_batch.body.members.size(), 1u);
+  EXPECT_EQ(ghost_batch.body.members[0].error_code, 25);
+  leave_ghost.member_id = "m";
+  EXPECT_EQ(
+      client_->Call<kafka::LeaveGroupResponse>(ApiKey::kLeaveGroup, 2, leave_ghost).body.error_code,
+      25);
+
   // A member id for a group that does not exist: UNKNOWN_MEMBER_ID, and no group is made.
   join.group_id = "ghost";
   EXPECT_EQ(client_->Call<kafka::JoinGroupResponse>(ApiKey::kJoinGroup, 9, join).body.error_code,
