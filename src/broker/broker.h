@@ -42,6 +42,9 @@ struct BrokerOptions {
   int32_t advertised_port = 9092;
   bool auto_create_topics = true;  // auto.create.topics.enable
   int32_t num_partitions = 1;      // num.partitions, for auto-created topics
+  // The settings of server.properties that default topic configs, as written (log.retention.hours,
+  // ...): DescribeConfigs reports them as the sources of topic configs (config_synonyms.h).
+  std::map<std::string, std::string> topic_default_settings;
   // producer.id.expiration.ms: producer state not appended to for this long is forgotten, and
   // rebuilding it after a restart reads no segment whose newest batch is older than this.
   int64_t producer_id_expiration_ms = kDefaultProducerIdExpirationMs;

@@ -17,6 +17,7 @@
 #include "base/assert.h"
 #include "base/log.h"
 #include "broker/broker.h"
+#include "broker/config_synonyms.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "http/api.h"
@@ -44,7 +45,8 @@ struct ServeOptions {
   int64_t initial_rebalance_delay_ms = 3000;
   int64_t lag_log_interval_ms = 60000;  // consumer_lag and dlq_depth_exceeded events
   int64_t dlq_alert_threshold = 100;
-  std::map<std::string, std::string> log_defaults;  // topic configs every topic starts from
+  // server.properties' settings that default topic configs (log.retention.hours, ...), as written.
+  std::map<std::string, std::string> topic_default_settings;
   std::map<std::string, int64_t> limits;  // kLimits' values, by flag
 };
 
@@ -111,24 +113,6 @@ int64_t LimitValue(const ServeOptions& o, const char* flag) {
   return 0;
 }
 
-// Broker settings named as Kafka names them in server.properties, mapped to the topic configs
-// they default.
-const std::map<std::string, std::string>& BrokerLogKeys() {
-  static const std::map<std::string, std::string> keys = {
-      {"log.segment.bytes", "segment.bytes"},
-      {"log.roll.ms", "segment.ms"},
-      {"log.retention.ms", "retention.ms"},
-      {"log.retention.bytes", "retention.bytes"},
-      {"log.cleanup.policy", "cleanup.policy"},
-      {"log.cleaner.delete.retention.ms", "delete.retention.ms"},
-      {"log.flush.interval.messages", "flush.messages"},
-      {"log.flush.interval.ms", "flush.ms"},
-      {"log.index.interval.bytes", "index.interval.bytes"},
-      {"message.max.bytes", "max.message.bytes"},
-  };
-  return keys;
-}
-
 const Limit* LimitFor(const std::string& property) {
   for (const Limit& limit : Limits()) {
     if (limit.property && property == limit.property) return &limit;
@@ -163,10 +147,8 @@ Status LoadConfigFile(const std::string& path, ServeOptions& o) {
         o.initial_rebalance_delay_ms = std::stoll(value);
       } else if (key == "log.dirs" || key == "log.dir") {
         o.data_dir = value;
-      } else if (key == "log.retention.hours") {
-        o.log_defaults["retention.ms"] = std::to_string(std::stoll(value) * 3600 * 1000);
-      } else if (auto it = BrokerLogKeys().find(key); it != BrokerLogKeys().end()) {
-        o.log_defaults[it->second] = value;
+      } else if (broker::IsTopicDefaultSetting(key)) {
+        o.topic_default_settings[key] = value;
       } else if (const Limit* limit = LimitFor(key)) {
         const int64_t v = std::stoll(value);
         if (v < limit->min || v > limit->max) {
@@ -225,7 +207,7 @@ Status MergeConfigFile(ServeOptions& o, const std::set<std::string>& given) {
   if (!given.contains("--group-initial-rebalance-delay-ms")) {
     o.initial_rebalance_delay_ms = from_file.initial_rebalance_delay_ms;
   }
-  o.log_defaults = from_file.log_defaults;
+  o.topic_default_settings = from_file.topic_default_settings;
   for (const auto& [flag, value] : from_file.limits) {
     if (!given.contains(flag)) o.limits[flag] = value;
   }
@@ -270,6 +252,7 @@ Result<broker::BrokerOptions> BrokerOptionsFor(const ServeOptions& o,
   broker::BrokerOptions bo;
   bo.auto_create_topics = o.auto_create_topics;
   bo.num_partitions = o.num_partitions;
+  bo.topic_default_settings = o.topic_default_settings;
   bo.max_partitions_per_request =
       static_cast<int32_t>(LimitValue(o, "--max-partitions-per-request"));
   bo.fetch_max_bytes = static_cast<int32_t>(LimitValue(o, "--fetch-max-bytes"));
@@ -401,7 +384,9 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     registry_ho = std::move(options).value();
   }
   // Topic configs every topic starts from: Kafka's log.* settings from the config file.
-  auto defaults = storage::LogConfig::WithOverrides(storage::LogConfig{}, o.log_defaults);
+  auto set = broker::TopicDefaultsFrom(o.topic_default_settings);
+  if (!set.ok()) return UsageError(set.status().WithContext(o.config_file).message());
+  auto defaults = storage::LogConfig::WithOverrides(storage::LogConfig{}, *set);
   if (!defaults.ok()) return UsageError(defaults.status().WithContext(o.config_file).message());
   auto engine = OpenEngine(o, *defaults);
   if (!engine.ok()) {
@@ -528,9 +513,10 @@ void RegisterServe(CLI::App& app) {
   auto* serve = app.add_subcommand("serve", "Run the broker (Kafka protocol) on a data directory");
   serve->add_option("--config", o->config_file,
                     "A server.properties file (num.partitions, auto.create.topics.enable, "
-                    "group.initial.rebalance.delay.ms, log.dirs, log.retention.ms|hours|bytes, "
-                    "log.segment.bytes, log.roll.ms, log.cleanup.policy, log.flush.interval.*, "
-                    "message.max.bytes); command-line flags win");
+                    "group.initial.rebalance.delay.ms, log.dirs, and every setting Kafka defaults "
+                    "topic configs with: log.retention.ms|minutes|hours|bytes, log.segment.bytes, "
+                    "log.roll.ms|hours, log.cleanup.policy, message.max.bytes, ...); "
+                    "command-line flags win");
   serve->add_option("--data-dir", o->data_dir, "Data directory")->capture_default_str();
   serve->add_option("--kafka-addr", o->kafka_addr, "Kafka listener HOST:PORT")
       ->capture_default_str();

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "broker/config_synonyms.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
 #include "kafka/messages/alter_configs.h"
@@ -34,22 +35,33 @@ void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
   });
 }
 
-constexpr int8_t kSourceTopicConfig = 1;    // DYNAMIC_TOPIC_CONFIG
-constexpr int8_t kSourceDefaultConfig = 5;  // DEFAULT_CONFIG
-
 // Every config of a topic as DescribeConfigs answers it: an override as it was set ("delete,
-// compact" stays so) with its source, as Kafka does, the type and, when asked, the documentation.
-std::vector<DescribeConfigsResponseConfig> TopicConfigs(const storage::TopicInfo& info,
+// compact" stays so), its source (the first synonym's, as Kafka reports it: the override, a
+// server.properties setting, or a default), the synonyms and documentation when asked, the type.
+std::vector<DescribeConfigsResponseConfig> TopicConfigs(const broker::Broker& broker,
+                                                        const storage::TopicInfo& info,
+                                                        bool with_synonyms,
                                                         bool with_documentation) {
   std::vector<DescribeConfigsResponseConfig> out;
   for (const auto& [key, value] : info.config.ToMap()) {
     DescribeConfigsResponseConfig c;
     c.name = key;
-    auto set = info.overrides.find(key);
-    const bool is_override = set != info.overrides.end();
-    c.value = is_override ? set->second : value;
-    c.is_default = !is_override;
-    c.config_source = is_override ? kSourceTopicConfig : kSourceDefaultConfig;
+    std::optional<std::string> override_value;
+    if (auto set = info.overrides.find(key); set != info.overrides.end()) {
+      override_value = set->second;
+    }
+    c.value = override_value.value_or(value);
+    const std::vector<broker::ConfigSynonym> synonyms =
+        broker::TopicConfigSynonyms(key, override_value, broker.options().topic_default_settings);
+    const broker::ConfigSource source =
+        synonyms.empty() ? broker::ConfigSource::kDefault : synonyms.front().source;
+    c.config_source = static_cast<int8_t>(source);
+    c.is_default = source == broker::ConfigSource::kDefault;
+    if (with_synonyms) {
+      for (const auto& s : synonyms) {
+        c.synonyms.push_back({s.name, s.value, static_cast<int8_t>(s.source)});
+      }
+    }
     const storage::ConfigDoc doc = storage::DescribeTopicConfig(key);
     c.config_type = static_cast<int8_t>(doc.type);
     if (with_documentation) c.documentation = std::string(doc.documentation);
@@ -94,7 +106,8 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
         out.num_partitions = info->partitions;
         out.replication_factor = 1;
         out.configs.emplace();
-        for (auto& c : TopicConfigs(*info, /*with_documentation=*/false)) {
+        for (auto& c : TopicConfigs(broker, *info, /*with_synonyms=*/false,
+                                    /*with_documentation=*/false)) {
           out.configs->push_back({std::move(c.name), std::move(c.value), c.read_only,
                                   c.config_source, c.is_sensitive});
         }
@@ -224,7 +237,8 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
         out.error_message = info.status().message();
       } else {
-        for (auto& c : TopicConfigs(*info, request->include_documentation)) {
+        for (auto& c : TopicConfigs(broker, *info, request->include_synonyms,
+                                    request->include_documentation)) {
           if (!wanted(c.name)) continue;
           if (v0) c.config_source = -1;
           out.configs.push_back(std::move(c));

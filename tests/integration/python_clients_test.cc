@@ -1,4 +1,6 @@
 // Debian's Python Kafka clients (under /usr/bin/python3) against a real `herald serve`.
+#include <fstream>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -101,7 +103,9 @@ TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
 TEST(ConfluentKafkaTest, AdminAcceptsKafkasTopicConfigs) {
   HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
   testing::TempDir dir;
-  testing::HeraldProcess server(dir.str() + "/data");
+  const std::string properties = dir.str() + "/server.properties";
+  std::ofstream(properties) << "log.retention.ms=3600000\nlog.segment.bytes=536870912\n";
+  testing::HeraldProcess server(dir.str() + "/data", {"--config", properties});
   json facts = RunClient("confluent_topic_configs.py", server.bootstrap());
   EXPECT_EQ(facts["create"], "ok");
   EXPECT_EQ(facts["values"], json::parse(R"({"compression.type": "lz4",
@@ -112,6 +116,15 @@ TEST(ConfluentKafkaTest, AdminAcceptsKafkasTopicConfigs) {
   EXPECT_EQ(facts["sources"], json::parse(R"({"compression.type": 1, "segment.index.bytes": 5})"));
   EXPECT_EQ(facts["defaults"],
             json::parse(R"({"compression.type": false, "segment.index.bytes": true})"));
+  // Topic configs server.properties sets are STATIC_BROKER_CONFIG (4); their synonyms list the
+  // override (1), the setting (4) and its default (5), as Kafka lists them (librdkafka keeps one
+  // synonym per name). segment.ms has none: log.roll.ms, its first broker name, has no default.
+  EXPECT_EQ(facts["from_broker"], json::parse(R"({"retention.ms": ["3600000", 4],
+      "segment.bytes": ["536870912", 4], "segment.ms": ["604800000", 5]})"));
+  EXPECT_EQ(facts["synonyms"], json::parse(R"({
+      "retention.ms": [["log.retention.hours", "168", 5], ["log.retention.ms", "3600000", 4]],
+      "compression.type": [["compression.type", "producer", 5]],
+      "segment.ms": []})"));
   // AlterConfigs replaces the whole set: delete.retention.ms returns to its default.
   EXPECT_EQ(facts["altered"], json::parse(R"({"message.format.version": "2.8",
       "compression.type": "zstd", "delete.retention.ms": "86400000"})"));

@@ -1,6 +1,7 @@
 """python3-confluent-kafka (librdkafka 2.0.2) AdminClient with Kafka's topic configs: ordinary
 ones such as compression.type and delete.retention.ms are accepted at create, reported by
-describe_configs with their sources, and altered (message.format.version included); an unknown
+describe_configs with their sources and synonyms (the broker's server.properties sets
+log.retention.ms and log.segment.bytes), and altered (message.format.version included); an unknown
 name or a value Kafka refuses is INVALID_CONFIG. Then message.timestamp.type=LogAppendTime (a
 consumer reads the broker's time, typed LOG_APPEND_TIME) and
 message.timestamp.difference.max.ms (a record from 1970 is INVALID_TIMESTAMP). Prints JSON facts
@@ -46,6 +47,11 @@ facts["values"] = {k: configs[k].value for k in
                     "message.timestamp.type", "min.insync.replicas", "segment.index.bytes")}
 facts["sources"] = {k: configs[k].source for k in ("compression.type", "segment.index.bytes")}
 facts["defaults"] = {k: configs[k].is_default for k in ("compression.type", "segment.index.bytes")}
+# The broker runs with log.retention.ms and log.segment.bytes in its server.properties.
+facts["from_broker"] = {k: [configs[k].value, configs[k].source] for k in
+                        ("retention.ms", "segment.bytes", "segment.ms")}
+facts["synonyms"] = {k: sorted([s.name, s.value, s.source] for s in configs[k].synonyms.values())
+                     for k in ("retention.ms", "compression.type", "segment.ms")}
 
 resource = ConfigResource("topic", "audit", set_config={"message.format.version": "2.8",
                                                         "compression.type": "zstd"})
