@@ -332,7 +332,7 @@ void Broker::Append(const std::string& topic, int32_t partition,
       return;
     }
   }
-  if (Status s = log->CheckTimestamps(batch, policy.timestamp_difference_max_ms); !s.ok()) {
+  if (Status s = log->CheckTimestamps(batch, policy); !s.ok()) {
     AppendResult r;
     r.status = s;
     r.refusal = ErrorCode::kInvalidTimestamp;

@@ -558,21 +558,41 @@ Status Log::health() const {
 
 Log::AppendPolicy Log::append_policy() const {
   MutexLock lock(append_mu_);
-  return {config_.key_schema_validation || config_.value_schema_validation, config_.compression,
-          config_.log_append_time ? LogConfig::kNever : config_.timestamp_difference_max_ms};
+  AppendPolicy policy;
+  policy.schema_validation = config_.key_schema_validation || config_.value_schema_validation;
+  policy.compression = config_.compression;
+  if (!config_.log_append_time) {
+    policy.timestamp_before_max_ms = config_.TimestampBeforeMaxMs();
+    policy.timestamp_after_max_ms = config_.TimestampAfterMaxMs();
+  }
+  return policy;
 }
 
-Status Log::CheckTimestamps(const ValidatedBatch& batch, int64_t max_difference) const {
-  if (max_difference == LogConfig::kNever || batch.header().control()) return Status::Ok();
+Status Log::CheckTimestamps(const ValidatedBatch& batch, const AppendPolicy& policy) const {
+  const int64_t before = policy.timestamp_before_max_ms;
+  const int64_t after = policy.timestamp_after_max_ms;
+  if ((before == LogConfig::kNever && after == LogConfig::kNever) || batch.header().control()) {
+    return Status::Ok();
+  }
   const int64_t now = clock_.NowMs();
   Status far;
   auto check = [&](int64_t ts) {
-    // Timestamps are int64s from the wire: compare without overflowing.
-    if (far.ok() && (ts < now ? now - max_difference > ts : ts - max_difference > now)) {
+    if (!far.ok() || ts == -1) return;  // Kafka's NO_TIMESTAMP
+    // Timestamps are int64s from the wire: the distance between two of them always fits in an
+    // unsigned 64-bit integer, their signed difference may not.
+    auto distance = [](int64_t from, int64_t to) {
+      return static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+    };
+    const bool too_old = before != LogConfig::kNever && ts < now &&
+                         distance(ts, now) > static_cast<uint64_t>(before);
+    const bool too_new =
+        after != LogConfig::kNever && ts > now && distance(now, ts) > static_cast<uint64_t>(after);
+    if (too_old || too_new) {
       far = OutOfRange(
-          "timestamp {} is more than message.timestamp.difference.max.ms {} from the broker's "
-          "time {}",
-          ts, max_difference, now);
+          "timestamp {} is out of range: it may be at most {} ms before and {} ms after the "
+          "broker's time {} (message.timestamp.before.max.ms, message.timestamp.after.max.ms, "
+          "message.timestamp.difference.max.ms)",
+          ts, before, after, now);
     }
   };
   check(batch.header().max_timestamp);

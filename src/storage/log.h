@@ -150,14 +150,17 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   struct AppendPolicy {
     bool schema_validation = false;          // key or value schema validation is on
     std::optional<Compression> compression;  // recompress to this codec (nullopt: producer)
-    // message.timestamp.difference.max.ms, kNever when unbounded or with LogAppendTime.
-    int64_t timestamp_difference_max_ms = LogConfig::kNever;
+    // How far before and after the clock a record's timestamp may be (LogConfig's
+    // TimestampBeforeMaxMs and TimestampAfterMaxMs); kNever when unbounded or with LogAppendTime.
+    int64_t timestamp_before_max_ms = LogConfig::kNever;
+    int64_t timestamp_after_max_ms = LogConfig::kNever;
   };
   AppendPolicy append_policy() const;
-  // kOutOfRange when a record's timestamp, or the batch's max timestamp, is further than
-  // `max_difference_ms` from the clock (Kafka's INVALID_TIMESTAMP). Reads every record
-  // (decompressing) unless the bound is kNever.
-  Status CheckTimestamps(const ValidatedBatch& batch, int64_t max_difference_ms) const;
+  // kOutOfRange when a record's timestamp, or the batch's max timestamp, is more than
+  // `before_max_ms` before the clock or more than `after_max_ms` after it (Kafka's
+  // INVALID_TIMESTAMP); a record without a timestamp (-1) passes, as in Kafka. Reads every record
+  // (decompressing) unless both bounds are kNever.
+  Status CheckTimestamps(const ValidatedBatch& batch, const AppendPolicy& policy) const;
   const std::string& dir() const { return options_.dir; }
 
   // Changes settings; they apply from the next append or cleaner run.

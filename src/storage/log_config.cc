@@ -107,8 +107,6 @@ constexpr KafkaOnlyConfig kKafkaOnly[] = {
     {"max.compaction.lag.ms", kMaxLong, Kind::kLong, 1},
     {"message.downconversion.enable", "true", Kind::kBool},
     {"message.format.version", "3.0-IV1", Kind::kVersion},
-    {"message.timestamp.after.max.ms", kMaxLong, Kind::kLong, 0},
-    {"message.timestamp.before.max.ms", kMaxLong, Kind::kLong, 0},
     {"min.cleanable.dirty.ratio", "0.5", Kind::kRatio},
     {"min.insync.replicas", "1", Kind::kLong, 1},
     {"preallocate", "false", Kind::kBool},
@@ -247,6 +245,10 @@ Result<LogConfig> LogConfig::WithOverrides(const LogConfig& base,
       c.log_append_time = value == "LogAppendTime";
     } else if (key == "message.timestamp.difference.max.ms") {
       HERALD_ASSIGN_OR_RETURN(c.timestamp_difference_max_ms, ParseInt(key, value, 0, kMax));
+    } else if (key == "message.timestamp.before.max.ms") {
+      HERALD_ASSIGN_OR_RETURN(c.timestamp_before_max_ms, ParseInt(key, value, 0, kMax));
+    } else if (key == "message.timestamp.after.max.ms") {
+      HERALD_ASSIGN_OR_RETURN(c.timestamp_after_max_ms, ParseInt(key, value, 0, kMax));
     } else if (key == "confluent.key.schema.validation") {
       HERALD_ASSIGN_OR_RETURN(c.key_schema_validation, ParseBool(key, value));
     } else if (key == "confluent.value.schema.validation") {
@@ -270,6 +272,14 @@ std::string LogConfig::cleanup_policy() const {
   return cleanup_compact ? "compact" : "delete";
 }
 
+int64_t LogConfig::TimestampBeforeMaxMs() const {
+  return timestamp_before_max_ms != kNever ? timestamp_before_max_ms : timestamp_difference_max_ms;
+}
+
+int64_t LogConfig::TimestampAfterMaxMs() const {
+  return timestamp_after_max_ms != kNever ? timestamp_after_max_ms : timestamp_difference_max_ms;
+}
+
 std::map<std::string, std::string> LogConfig::ToMap() const {
   std::map<std::string, std::string> out = {
       {"segment.bytes", std::to_string(segment_bytes)},
@@ -286,6 +296,8 @@ std::map<std::string, std::string> LogConfig::ToMap() const {
       {"compression.type", CompressionTypeName(compression)},
       {"message.timestamp.type", log_append_time ? "LogAppendTime" : "CreateTime"},
       {"message.timestamp.difference.max.ms", std::to_string(timestamp_difference_max_ms)},
+      {"message.timestamp.before.max.ms", std::to_string(timestamp_before_max_ms)},
+      {"message.timestamp.after.max.ms", std::to_string(timestamp_after_max_ms)},
       {"confluent.key.schema.validation", key_schema_validation ? "true" : "false"},
       {"confluent.value.schema.validation", value_schema_validation ? "true" : "false"},
       {"confluent.key.subject.name.strategy", StrategyName(key_subject_strategy)},
@@ -352,8 +364,14 @@ constexpr NamedConfigDoc kConfigDocs[] = {
     {"message.format.version",
      {ConfigType::kString,
       "Accepted and reported; record batches are always written and served in magic 2."}},
-    {"message.timestamp.after.max.ms", {ConfigType::kLong, kNoEffect}},
-    {"message.timestamp.before.max.ms", {ConfigType::kLong, kNoEffect}},
+    {"message.timestamp.after.max.ms",
+     {ConfigType::kLong,
+      "With CreateTime, the furthest a record's timestamp may be after the broker's clock "
+      "(INVALID_TIMESTAMP beyond it); unset, message.timestamp.difference.max.ms bounds it."}},
+    {"message.timestamp.before.max.ms",
+     {ConfigType::kLong,
+      "With CreateTime, the furthest a record's timestamp may be before the broker's clock "
+      "(INVALID_TIMESTAMP beyond it); unset, message.timestamp.difference.max.ms bounds it."}},
     {"message.timestamp.difference.max.ms",
      {ConfigType::kLong,
       "With CreateTime, the furthest a record's timestamp may be from the broker's clock "

@@ -20,6 +20,9 @@
 //   message.timestamp.difference.max.ms
 //                          with CreateTime, how far each record's timestamp may be from the
 //                          broker's clock (Log::CheckTimestamps)
+//   message.timestamp.before.max.ms, message.timestamp.after.max.ms
+//                          the same bound before and after the clock, each replacing the one
+//                          above on its side when set (Kafka 3.6+)
 //   confluent.key.schema.validation, confluent.value.schema.validation
 //                          whether appends check records' keys / values against the schema
 //                          registry (the check itself is the broker's: broker::BatchValidator)
@@ -71,6 +74,8 @@ struct LogConfig {
   std::optional<Compression> compression;  // nullopt: producer
   bool log_append_time = false;
   int64_t timestamp_difference_max_ms = kNever;
+  int64_t timestamp_before_max_ms = kNever;
+  int64_t timestamp_after_max_ms = kNever;
   bool key_schema_validation = false;
   bool value_schema_validation = false;
   SubjectNameStrategy key_subject_strategy = SubjectNameStrategy::kTopicName;
@@ -85,6 +90,10 @@ struct LogConfig {
   // Every setting by Kafka name, values as strings.
   std::map<std::string, std::string> ToMap() const;
   std::string cleanup_policy() const;
+  // How far before and after the broker's clock a CreateTime record's timestamp may be: the
+  // before/after setting when set, else message.timestamp.difference.max.ms, as Kafka reads them.
+  int64_t TimestampBeforeMaxMs() const;
+  int64_t TimestampAfterMaxMs() const;
 };
 
 // The names of the topic configs LogConfig stores and reports without applying them.

@@ -136,6 +136,8 @@ TEST(ConfluentKafkaTest, AdminAcceptsKafkasTopicConfigs) {
   EXPECT_EQ(facts["stamped_time_is_the_brokers"], true);
   EXPECT_EQ(facts["bounded_old"], "INVALID_TIMESTAMP");
   EXPECT_EQ(facts["bounded_now"], "ok");
+  EXPECT_EQ(facts["not_before"], json::parse(R"(["INVALID_TIMESTAMP", "ok"])"));
+  EXPECT_EQ(facts["not_after"], json::parse(R"(["ok", "INVALID_TIMESTAMP"])"));
   EXPECT_EQ(facts["squeezed"], true) << "lz4 batches stored as gzip read back whole";
 }
 

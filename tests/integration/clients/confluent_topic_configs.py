@@ -4,7 +4,8 @@ describe_configs with their sources and synonyms (the broker's server.properties
 log.retention.ms and log.segment.bytes), and altered (message.format.version included); an unknown
 name or a value Kafka refuses is INVALID_CONFIG. Then message.timestamp.type=LogAppendTime (a
 consumer reads the broker's time, typed LOG_APPEND_TIME) and
-message.timestamp.difference.max.ms (a record from 1970 is INVALID_TIMESTAMP). Prints JSON facts
+message.timestamp.difference.max.ms (a record from 1970 is INVALID_TIMESTAMP), and
+message.timestamp.before.max.ms / .after.max.ms (each bounds one side). Prints JSON facts
 on its last line. And compression.type=gzip on a topic written with lz4: the records read back
 whole (the broker recompressed them).
 """
@@ -111,4 +112,12 @@ facts["squeezed"] = squeezed == [[i, "k%d" % i, "value-%d" % i] for i in range(2
 create("bounded", {"message.timestamp.difference.max.ms": "60000"})
 facts["bounded_old"] = produce("bounded", 1000)
 facts["bounded_now"] = produce("bounded", int(time.time() * 1000))
+# Kafka 3.6+'s one-sided bounds: each replaces the difference on its side only.
+day = 24 * 3600 * 1000
+create("not_before", {"message.timestamp.before.max.ms": "60000"})
+facts["not_before"] = [produce("not_before", 1000),
+                       produce("not_before", int(time.time() * 1000) + day)]
+create("not_after", {"message.timestamp.after.max.ms": "60000"})
+facts["not_after"] = [produce("not_after", 1000),
+                      produce("not_after", int(time.time() * 1000) + day)]
 print(json.dumps(facts))

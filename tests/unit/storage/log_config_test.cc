@@ -32,6 +32,8 @@ void ExpectSameConfig(const LogConfig& a, const LogConfig& b) {
   EXPECT_EQ(a.compression, b.compression);
   EXPECT_EQ(a.log_append_time, b.log_append_time);
   EXPECT_EQ(a.timestamp_difference_max_ms, b.timestamp_difference_max_ms);
+  EXPECT_EQ(a.timestamp_before_max_ms, b.timestamp_before_max_ms);
+  EXPECT_EQ(a.timestamp_after_max_ms, b.timestamp_after_max_ms);
   EXPECT_EQ(a.key_schema_validation, b.key_schema_validation);
   EXPECT_EQ(a.value_schema_validation, b.value_schema_validation);
   EXPECT_EQ(a.key_subject_strategy, b.key_subject_strategy);
@@ -56,6 +58,8 @@ LogConfig Custom() {
   c.compression = Compression::kLz4;
   c.log_append_time = true;
   c.timestamp_difference_max_ms = 1000;
+  c.timestamp_before_max_ms = 2000;
+  c.timestamp_after_max_ms = 3000;
   c.value_schema_validation = true;
   c.key_subject_strategy = SubjectNameStrategy::kRecordName;
   return c;
@@ -282,7 +286,7 @@ TEST(LogConfigTest, SchemaValidationSettings) {
 
 TEST(LogConfigTest, ToMapNamesEverySetting) {
   auto m = Custom().ToMap();
-  EXPECT_EQ(m.size(), 18u + KafkaOnlyConfigNames().size());
+  EXPECT_EQ(m.size(), 20u + KafkaOnlyConfigNames().size());
   EXPECT_EQ(m.at("segment.bytes"), "123456");
   EXPECT_EQ(m.at("segment.ms"), "60000");
   EXPECT_EQ(m.at("retention.ms"), "-1");
@@ -293,6 +297,8 @@ TEST(LogConfigTest, ToMapNamesEverySetting) {
   EXPECT_EQ(m.at("flush.ms"), "0");
   EXPECT_EQ(m.at("index.interval.bytes"), "128");
   EXPECT_EQ(m.at("max.message.bytes"), "2048");
+  EXPECT_EQ(m.at("message.timestamp.before.max.ms"), "2000");
+  EXPECT_EQ(m.at("message.timestamp.after.max.ms"), "3000");
   EXPECT_EQ(m.at("confluent.value.schema.validation"), "true");
   EXPECT_EQ(m.at("confluent.key.subject.name.strategy"),
             "io.confluent.kafka.serializers.subject.RecordNameStrategy");
@@ -304,7 +310,7 @@ TEST(LogConfigTest, ToMapNamesEverySetting) {
 // Every topic config Kafka 3.x defines is accepted with a value Kafka accepts, kept and reported;
 // a value Kafka refuses is refused here too.
 TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
-  EXPECT_EQ(KafkaOnlyConfigNames().size(), 20u);
+  EXPECT_EQ(KafkaOnlyConfigNames().size(), 18u);
   const std::map<std::string, std::string> good = {
       {"compression.gzip.level", "9"},
       {"compression.lz4.level", "17"},
@@ -317,8 +323,6 @@ TEST(LogConfigTest, KafkaOnlyConfigsAreCheckedStoredAndReported) {
       {"max.compaction.lag.ms", "1"},
       {"message.downconversion.enable", "false"},
       {"message.format.version", "2.8-IV1"},
-      {"message.timestamp.after.max.ms", "3600000"},
-      {"message.timestamp.before.max.ms", "0"},
       {"min.cleanable.dirty.ratio", "0.25"},
       {"min.insync.replicas", "2"},
       {"preallocate", "true"},
@@ -393,10 +397,21 @@ TEST(LogConfigTest, TimestampSettings) {
   EXPECT_EQ(c->timestamp_difference_max_ms, 60000);
   EXPECT_EQ(c->ToMap().at("message.timestamp.type"), "LogAppendTime");
   EXPECT_EQ(c->ToMap().at("message.timestamp.difference.max.ms"), "60000");
+  // before/after replace the difference on their side only when set, as in Kafka 3.6+.
+  EXPECT_EQ(c->TimestampBeforeMaxMs(), 60000);
+  EXPECT_EQ(c->TimestampAfterMaxMs(), 60000);
+  auto sided = LogConfig::WithOverrides(*c, {{"message.timestamp.before.max.ms", "5"}});
+  ASSERT_TRUE(sided.ok());
+  EXPECT_EQ(sided->TimestampBeforeMaxMs(), 5);
+  EXPECT_EQ(sided->TimestampAfterMaxMs(), 60000);
+  EXPECT_EQ(sided->ToMap().at("message.timestamp.before.max.ms"), "5");
+  EXPECT_EQ(sided->ToMap().at("message.timestamp.after.max.ms"), "9223372036854775807");
   for (const auto& [key, value] :
        std::map<std::string, std::string>{{"message.timestamp.type", "Now"},
                                           {"message.timestamp.type", "logappendtime"},
-                                          {"message.timestamp.difference.max.ms", "-1"}}) {
+                                          {"message.timestamp.difference.max.ms", "-1"},
+                                          {"message.timestamp.before.max.ms", "-1"},
+                                          {"message.timestamp.after.max.ms", "x"}}) {
     auto bad = LogConfig::WithOverrides(LogConfig{}, {{key, value}});
     EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument) << key << "=" << value;
   }

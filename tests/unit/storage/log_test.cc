@@ -395,7 +395,7 @@ TEST_F(PartitionLogTest, TimestampDifferenceBoundsCreateTimeBatches) {
     Buffer bytes = BuildBatch(records, codec);
     auto batch = ValidatedBatch::Check(bytes);
     EXPECT_TRUE(batch.ok());
-    return log->CheckTimestamps(*batch, log->append_policy().timestamp_difference_max_ms).code();
+    return log->CheckTimestamps(*batch, log->append_policy()).code();
   };
   EXPECT_EQ(check({now - 60'000, now + 60'000}), StatusCode::kOk);
   EXPECT_EQ(check({now - 60'001, now}), StatusCode::kOutOfRange);
@@ -406,6 +406,23 @@ TEST_F(PartitionLogTest, TimestampDifferenceBoundsCreateTimeBatches) {
   EXPECT_EQ(
       check({std::numeric_limits<int64_t>::min() / 2, std::numeric_limits<int64_t>::max() / 2}),
       StatusCode::kOutOfRange);
+  EXPECT_EQ(check({std::numeric_limits<int64_t>::min()}), StatusCode::kOutOfRange);
+  EXPECT_EQ(check({std::numeric_limits<int64_t>::max()}), StatusCode::kOutOfRange);
+  EXPECT_EQ(check({-1, now}), StatusCode::kOk) << "a record without a timestamp, as Kafka";
+  // message.timestamp.before.max.ms and .after.max.ms replace the difference on their side.
+  config_.timestamp_before_max_ms = 1'000;
+  log->SetConfig(config_);
+  EXPECT_EQ(check({now - 1'000, now + 60'000}), StatusCode::kOk);
+  EXPECT_EQ(check({now - 1'001}), StatusCode::kOutOfRange);
+  EXPECT_EQ(check({now + 60'001}), StatusCode::kOutOfRange);
+  config_.timestamp_difference_max_ms = LogConfig::kNever;
+  config_.timestamp_after_max_ms = 0;
+  log->SetConfig(config_);
+  EXPECT_EQ(check({now - 1'000, now}), StatusCode::kOk);
+  EXPECT_EQ(check({now + 1}), StatusCode::kOutOfRange);
+  config_.timestamp_before_max_ms = LogConfig::kNever;
+  log->SetConfig(config_);
+  EXPECT_EQ(check({0, std::numeric_limits<int64_t>::min(), now}), StatusCode::kOk);
   // LogAppendTime replaces the producer's times: nothing to bound.
   config_.log_append_time = true;
   log->SetConfig(config_);
