@@ -71,6 +71,7 @@ enum class ErrorCode : int16_t {
   kElectionNotNeeded = 84,
   kGroupSubscribedToTopic = 86,
   kInvalidRecord = 87,
+  kProducerFenced = 90,
   kUnknownTopicId = 100,
   kMismatchedEndpointType = 114,
   kUnsupportedEndpointType = 115,
