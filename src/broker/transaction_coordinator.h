@@ -13,10 +13,27 @@
 //     bumped, the ones before the last bump are answered again (a retry whose answer was lost),
 //     any other is PRODUCER_FENCED;
 //   - while an earlier change of the id is being written, or its transaction is being completed:
-//     CONCURRENT_TRANSACTIONS, which clients retry.
+//     CONCURRENT_TRANSACTIONS, which clients retry; an open transaction is aborted first (with the
+//     epoch bumped, so its producer is fenced at its partitions too), and CONCURRENT_TRANSACTIONS
+//     answered meanwhile.
 //
-// Thread-safe; callbacks run on the thread that made the record durable (a flusher thread) or on
-// the caller's, and must not block. A write in flight keeps the coordinator alive.
+// AddPartitions (AddPartitionsToTxn; AddOffsetsToTxn adds the group's offsets partition) and
+// EndTxn follow handleAddPartitionsToTransaction and handleEndTransaction (Kafka 3.x, before
+// KIP-890's epoch bump on every end): an unknown id or another producer id is
+// INVALID_PRODUCER_ID_MAPPING, another epoch PRODUCER_FENCED; partitions join the open
+// transaction (starting one); EndTxn writes PrepareCommit or PrepareAbort, answers, then has a
+// COMMIT or ABORT marker written to each partition of the transaction (MarkerWriter, the broker's
+// job) and writes CompleteCommit or CompleteAbort. A retried EndTxn after completion is NONE, one
+// during it CONCURRENT_TRANSACTIONS, the other ending or no transaction INVALID_TXN_STATE.
+//
+// Tick() does what time decides: a transaction open longer than its timeout is aborted (epoch
+// bumped); markers that could not be written (a failed partition, or a restart between the
+// Prepare record and the Complete one) are written again; an id unused for
+// transactional.id.expiration.ms without a transaction is forgotten.
+//
+// Thread-safe. Callbacks (`done`, and the MarkerWriter with its own `done`) run on the thread
+// that made a record durable (a flusher thread) or on the caller's: they must not block, and must
+// never wait for a flush. A write in flight keeps the coordinator alive.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +55,8 @@
 namespace herald::broker {
 
 struct TransactionOptions {
-  int32_t max_timeout_ms = 900'000;  // transaction.max.timeout.ms, Kafka's default
+  int32_t max_timeout_ms = 900'000;             // transaction.max.timeout.ms, Kafka's default
+  int64_t id_expiration_ms = 7 * 86'400'000LL;  // transactional.id.expiration.ms
 };
 
 struct TxnProducer {
@@ -51,12 +69,20 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
  public:
   // Hands out a new producer id, unique across restarts.
   using NewProducerId = std::function<Result<int64_t>()>;
+  // Writes a COMMIT (or ABORT) marker of `producer_id` at `producer_epoch` to a partition, durably,
+  // then calls `done` (once, from any thread): kNotFound when the partition no longer exists (it
+  // is owed no marker then, as Kafka skips a deleted partition), any other error to be retried.
+  using MarkerWriter =
+      std::function<void(const std::string& topic, int32_t partition, int64_t producer_id,
+                         int16_t producer_epoch, bool commit, std::function<void(Status)> done)>;
+  using Partitions = std::map<std::string, std::set<int32_t>>;
 
   // Opens __transaction_state (creating it) and replays it; a record that does not decode is
   // skipped with a warning. When the topic cannot be created or read, the coordinator is offline
   // (offline() says why) and answers COORDINATOR_NOT_AVAILABLE: the rest of the broker serves on.
   static std::shared_ptr<TransactionCoordinator> Open(storage::Engine& engine, Clock& clock,
                                                       NewProducerId new_producer_id,
+                                                      MarkerWriter write_marker,
                                                       TransactionOptions options = {});
   TransactionCoordinator(const TransactionCoordinator&) = delete;
   TransactionCoordinator& operator=(const TransactionCoordinator&) = delete;
@@ -69,25 +95,56 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
                       std::optional<std::pair<int64_t, int16_t>> expected,
                       std::function<void(TxnProducer)> done);
 
+  // Adds partitions to the producer's transaction, opening one if none is. Calls `done` once.
+  void AddPartitions(const std::string& transactional_id, int64_t producer_id, int16_t epoch,
+                     const Partitions& partitions, std::function<void(ErrorCode)> done);
+
+  // Commits or aborts the producer's transaction; `done` is called once the outcome is durable
+  // (the markers follow). Calls `done` once.
+  void EndTxn(const std::string& transactional_id, int64_t producer_id, int16_t epoch, bool commit,
+              std::function<void(ErrorCode)> done);
+
+  // Aborts timed-out transactions, writes markers still owed, forgets expired ids.
+  void Tick();
+
   // What the coordinator knows of `transactional_id`, as last made durable.
   std::optional<TxnMetadata> Describe(const std::string& transactional_id) const;
 
  private:
   TransactionCoordinator(storage::Engine& engine, Clock& clock, NewProducerId new_producer_id,
-                         TransactionOptions options);
+                         MarkerWriter write_marker, TransactionOptions options);
   Status Load();
-  // The metadata InitProducerId moves `id` to from `current` (nullopt for a new id), or the
-  // error to answer.
-  Result<TxnMetadata> NextForInit(const std::optional<TxnMetadata>& current, int32_t timeout_ms,
-                                  std::optional<std::pair<int64_t, int16_t>> expected,
-                                  ErrorCode& refusal) REQUIRES(mu_);
+  // The metadata InitProducerId moves an id to from `current` (nullopt for a new id; otherwise
+  // with no transaction in progress), or in `refusal` the error to answer. When the id needs a
+  // new producer id and `fresh_id` is nullopt, answers nullopt: the caller allocates one without
+  // holding mu_ (allocating may write a file) and asks again.
+  std::optional<TxnMetadata> NextForInit(const std::optional<TxnMetadata>& current,
+                                         int32_t timeout_ms,
+                                         std::optional<std::pair<int64_t, int16_t>> expected,
+                                         std::optional<int64_t> fresh_id, ErrorCode& refusal)
+      REQUIRES(mu_);
+  // The producer of `txn` named by a request: INVALID_PRODUCER_ID_MAPPING or PRODUCER_FENCED when
+  // it is not the one holding the id, NONE when it is.
+  static ErrorCode CheckProducer(const TxnMetadata* txn, int64_t producer_id, int16_t epoch);
   // Writes `next` for `id` (which is pending until then), then makes it current and calls done
-  // with the outcome.
-  void Write(const std::string& id, TxnMetadata next, std::function<void(Status)> done);
+  // with the outcome. `next` nullopt writes the id's tombstone. With `ends_marking`, `id`'s
+  // markers are no longer being written once the record is applied (or failed), in the same step.
+  void Write(const std::string& id, std::optional<TxnMetadata> next,
+             std::function<void(Status)> done, bool ends_marking = false);
+  // Writes `prepared` (PrepareCommit or PrepareAbort) for `id`, which the caller marked pending;
+  // once durable calls `done` with the outcome and has the markers written.
+  void WritePrepared(const std::string& id, TxnMetadata prepared,
+                     std::function<void(ErrorCode)> done);
+  // Writes the markers of `id`'s prepared transaction, then Complete()s it; does nothing when
+  // `id` has no prepared transaction or its markers are being written already.
+  void WriteMarkers(const std::string& id);
+  // Writes the CompleteCommit or CompleteAbort record that follows `prepared`'s markers.
+  void Complete(const std::string& id, const TxnMetadata& prepared);
 
   storage::Engine& engine_;
   Clock& clock_;
   const NewProducerId new_producer_id_;
+  const MarkerWriter write_marker_;
   const TransactionOptions options_;
   std::shared_ptr<storage::Log> log_;
   Status offline_;
@@ -95,6 +152,10 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   mutable Mutex mu_;
   std::map<std::string, TxnMetadata> txns_ GUARDED_BY(mu_);
   std::set<std::string> pending_ GUARDED_BY(mu_);  // ids whose next record is being written
+  std::set<std::string> marking_ GUARDED_BY(mu_);  // ids whose markers are being written
+  // The partitions a prepared transaction still owes a marker to, by id (all of them when absent:
+  // after a restart every marker is written again, which is harmless).
+  std::map<std::string, Partitions> owed_ GUARDED_BY(mu_);
 };
 
 }  // namespace herald::broker

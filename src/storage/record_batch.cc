@@ -252,9 +252,11 @@ Result<Buffer> SealRecords(const BatchHeader& h, ByteView records, int32_t count
 
 }  // namespace
 
-Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec) {
-  BatchHeader h;
-  h.attributes = static_cast<int16_t>(codec);
+namespace {
+
+// A batch of `records` with `h`'s attributes and producer fields; its timestamps, offsets and
+// counts from the records.
+Buffer BuildBatchWith(BatchHeader h, const std::vector<RecordSpec>& records) {
   h.base_timestamp = records.empty() ? 0 : records.front().timestamp;
   h.max_timestamp = h.base_timestamp;
   for (const auto& r : records) h.max_timestamp = std::max(h.max_timestamp, r.timestamp);
@@ -279,6 +281,39 @@ Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec) {
   auto sealed = SealRecords(h, all, static_cast<int32_t>(records.size()));
   HERALD_ASSERT(sealed.ok(), "building a batch failed: {}", sealed.status().ToString());
   return std::move(sealed).value();
+}
+
+}  // namespace
+
+Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec) {
+  BatchHeader h;
+  h.attributes = static_cast<int16_t>(codec);
+  return BuildBatchWith(h, records);
+}
+
+Buffer BuildTxnMarker(int64_t producer_id, int16_t producer_epoch, ControlType type,
+                      int32_t coordinator_epoch, int64_t timestamp_ms) {
+  BatchHeader h;
+  h.attributes = kTransactionalAttribute | kControlAttribute;
+  h.producer_id = producer_id;
+  h.producer_epoch = producer_epoch;
+  h.base_sequence = -1;
+  std::string key(4, '\0');
+  StoreBigEndian<int16_t>(reinterpret_cast<uint8_t*>(key.data()), 0);  // version
+  StoreBigEndian<int16_t>(reinterpret_cast<uint8_t*>(key.data()) + 2, static_cast<int16_t>(type));
+  std::string value(6, '\0');
+  StoreBigEndian<int16_t>(reinterpret_cast<uint8_t*>(value.data()), 0);  // version
+  StoreBigEndian<int32_t>(reinterpret_cast<uint8_t*>(value.data()) + 2, coordinator_epoch);
+  return BuildBatchWith(h, {{std::move(key), std::move(value), timestamp_ms, {}}});
+}
+
+Result<ControlType> ParseControlKey(ByteView key) {
+  if (key.size() < 4) return Corruption("control record key of {} bytes", key.size());
+  if (LoadBigEndian<int16_t>(key.data()) < 0) return Corruption("control record key version < 0");
+  const int16_t type = LoadBigEndian<int16_t>(key.data() + 2);
+  if (type == static_cast<int16_t>(ControlType::kAbort)) return ControlType::kAbort;
+  if (type == static_cast<int16_t>(ControlType::kCommit)) return ControlType::kCommit;
+  return ControlType::kUnknown;
 }
 
 Result<Buffer> RebuildBatch(const BatchHeader& like, ByteView raw_records, int32_t count) {

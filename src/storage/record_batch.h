@@ -54,6 +54,10 @@ inline constexpr size_t kRecordCount = 57;
 
 enum class Compression : uint8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 3, kZstd = 4 };
 
+// Bits of a batch's attributes (besides the codec, 0x7, and the timestamp type, 0x8).
+inline constexpr int16_t kTransactionalAttribute = 0x10;
+inline constexpr int16_t kControlAttribute = 0x20;
+
 struct BatchHeader {
   int64_t base_offset = 0;
   int32_t batch_length = 0;
@@ -75,8 +79,8 @@ struct BatchHeader {
   int64_t next_offset() const { return last_offset() + 1; }
   Compression compression() const { return static_cast<Compression>(attributes & 0x7); }
   bool log_append_time() const { return (attributes & 0x8) != 0; }
-  bool transactional() const { return (attributes & 0x10) != 0; }
-  bool control() const { return (attributes & 0x20) != 0; }
+  bool transactional() const { return (attributes & kTransactionalAttribute) != 0; }
+  bool control() const { return (attributes & kControlAttribute) != 0; }
 };
 
 // Decodes the fixed header from the first kBatchHeaderSize bytes of `bytes`. Checks only what the
@@ -167,6 +171,20 @@ struct RecordSpec {
 // -1, its records compressed with `codec`. Timestamps are taken from the records; the base
 // timestamp is the first one.
 Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec = Compression::kNone);
+
+// The type a control record's key names (Kafka's ControlRecordType).
+enum class ControlType : int16_t { kUnknown = -1, kAbort = 0, kCommit = 1 };
+
+// A transaction's end as Kafka writes it (WriteTxnMarkers): a control batch (transactional and
+// control attributes, no compression, base sequence -1) of `producer_id` at `producer_epoch`
+// holding one record: key := version 0 (int16), type (int16); value := version 0 (int16),
+// coordinator epoch (int32).
+Buffer BuildTxnMarker(int64_t producer_id, int16_t producer_epoch, ControlType type,
+                      int32_t coordinator_epoch, int64_t timestamp_ms);
+
+// The type of a control record from its key; kCorruption for a key shorter than 4 bytes or of a
+// negative version (a later version reads as version 0, as in Kafka).
+Result<ControlType> ParseControlKey(ByteView key);
 
 // Builds a batch from `count` raw records (each with its length prefix, back to back) reusing
 // `like`'s header fields and compression; recomputes the record count, length and CRC. Compaction

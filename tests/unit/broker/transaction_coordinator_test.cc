@@ -1,7 +1,13 @@
 #include "broker/transaction_coordinator.h"
 
+#include <chrono>
 #include <future>
 #include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -22,10 +28,58 @@ class TransactionCoordinatorTest : public ::testing::Test {
     o.fs = &fs_;
     o.background = false;
     engine_ = std::move(storage::Engine::Open(o)).value();
-    txns_ = TransactionCoordinator::Open(*engine_, clock_, [this]() -> Result<int64_t> {
-      if (!allocations_ok_) return Internal("no producer ids today");
-      return next_id_++;
-    });
+    txns_ = TransactionCoordinator::Open(
+        *engine_, clock_,
+        [this]() -> Result<int64_t> {
+          if (!allocations_ok_) return Internal("no producer ids today");
+          return next_id_++;
+        },
+        [this](const std::string& topic, int32_t partition, int64_t producer_id, int16_t epoch,
+               bool commit, std::function<void(Status)> done) {
+          Status outcome;
+          {
+            std::lock_guard lock(markers_mu_);
+            if (failing_.contains(partition)) {
+              outcome = IoError("partition {} is failing", partition);
+            } else if (gone_.contains(partition)) {
+              outcome = NotFound("partition {} is gone", partition);
+            } else {
+              markers_.emplace_back(topic, partition, producer_id, epoch, commit);
+            }
+          }
+          done(outcome);
+        });
+  }
+  void FailMarkers(std::set<int32_t> partitions) {
+    std::lock_guard lock(markers_mu_);
+    failing_ = std::move(partitions);
+  }
+  using Marker = std::tuple<std::string, int32_t, int64_t, int16_t, bool>;
+  std::vector<Marker> Markers() {
+    std::lock_guard lock(markers_mu_);
+    return markers_;
+  }
+  // Waits (a bounded time) until `id`'s transaction is in `state`, as the markers and the
+  // Complete record are written after EndTxn is answered.
+  bool Reaches(const std::string& id, TxnState state) {
+    for (int i = 0; i < 2000; ++i) {
+      auto txn = txns_->Describe(id);
+      if (txn && txn->state == state) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  }
+  ErrorCode Add(const std::string& id, int64_t producer_id, int16_t epoch,
+                TransactionCoordinator::Partitions partitions) {
+    std::promise<ErrorCode> answer;
+    txns_->AddPartitions(id, producer_id, epoch, partitions,
+                         [&](ErrorCode e) { answer.set_value(e); });
+    return answer.get_future().get();
+  }
+  ErrorCode End(const std::string& id, int64_t producer_id, int16_t epoch, bool commit) {
+    std::promise<ErrorCode> answer;
+    txns_->EndTxn(id, producer_id, epoch, commit, [&](ErrorCode e) { answer.set_value(e); });
+    return answer.get_future().get();
   }
   // Closes and reopens the engine and the coordinator, as a restart would.
   void Restart() {
@@ -49,6 +103,10 @@ class TransactionCoordinatorTest : public ::testing::Test {
   std::shared_ptr<TransactionCoordinator> txns_;
   int64_t next_id_ = 1000;
   bool allocations_ok_ = true;
+  std::mutex markers_mu_;
+  std::vector<Marker> markers_;
+  std::set<int32_t> failing_;  // partitions whose markers fail
+  std::set<int32_t> gone_;     // partitions that no longer exist
 };
 
 std::pair<ErrorCode, std::pair<int64_t, int16_t>> Of(const TxnProducer& p) {
@@ -102,8 +160,11 @@ TEST_F(TransactionCoordinatorTest, AnExhaustedEpochMovesTheIdToANewProducerId) {
   ASSERT_TRUE((*log)->AppendAndWait(batch, storage::AckLevel::kDurable).ok());
   Restart();
   EXPECT_EQ(Of(Init("worn", {{5, last}})), (Answer{kNone, {1000, 0}}));
-  EXPECT_EQ(Of(Init("worn", {{5, last}})), (Answer{kNone, {1000, 0}})) << "a retry";
   EXPECT_EQ(txns_->Describe("worn")->last_producer_id, 5);
+  EXPECT_EQ(Of(Init("worn", {{5, last}})), (Answer{kNone, {1000, 0}})) << "a retry";
+  // As Kafka, the retry's own transition makes 1000 the last producer id: retried again, the old
+  // producer is fenced.
+  EXPECT_EQ(Init("worn", {{5, last}}).error, ErrorCode::kProducerFenced);
   EXPECT_EQ(Of(Init("spent")), (Answer{kNone, {1001, 0}}));
 }
 
@@ -133,6 +194,137 @@ TEST_F(TransactionCoordinatorTest, ADamagedRecordIsSkipped) {
   EXPECT_FALSE(txns_->Describe("broken").has_value());
   EXPECT_EQ(Of(Init("payments")), (Answer{kNone, {1000, 1}}));
   EXPECT_EQ(Of(Init("later")), (Answer{kNone, {9, 4}}));
+}
+
+// A transaction holds the partitions added to it; EndTxn answers once its outcome is durable, then
+// a marker goes to each partition and the transaction completes. Ending it again the same way is
+// NONE, the other way INVALID_TXN_STATE.
+TEST_F(TransactionCoordinatorTest, ATransactionCommitsThroughMarkersAndCompletes) {
+  ASSERT_EQ(Of(Init("payments")), (Answer{kNone, {1000, 0}}));
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0, 1}}}), kNone);
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {1}}, {"audit", {0}}}), kNone);
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0}}}), kNone) << "already in it";
+  auto open = txns_->Describe("payments");
+  ASSERT_TRUE(open.has_value());
+  EXPECT_EQ(open->state, TxnState::kOngoing);
+  EXPECT_EQ(open->partitions,
+            (TransactionCoordinator::Partitions{{"audit", {0}}, {"orders", {0, 1}}}));
+  EXPECT_EQ(open->started_ms, clock_.NowMs());
+  EXPECT_EQ(End("payments", 1000, 0, /*commit=*/true), kNone);
+  ASSERT_TRUE(Reaches("payments", TxnState::kCompleteCommit));
+  EXPECT_EQ(Markers(), (std::vector<Marker>{{"audit", 0, 1000, 0, true},
+                                            {"orders", 0, 1000, 0, true},
+                                            {"orders", 1, 1000, 0, true}}));
+  EXPECT_TRUE(txns_->Describe("payments")->partitions.empty());
+  EXPECT_EQ(End("payments", 1000, 0, true), kNone) << "a retry after completion";
+  EXPECT_EQ(End("payments", 1000, 0, false), ErrorCode::kInvalidTxnState);
+  // The next transaction, aborted.
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {1}}}), kNone);
+  EXPECT_EQ(End("payments", 1000, 0, /*commit=*/false), kNone);
+  ASSERT_TRUE(Reaches("payments", TxnState::kCompleteAbort));
+  EXPECT_EQ(Markers().back(), (Marker{"orders", 1, 1000, 0, false}));
+  EXPECT_EQ(End("payments", 1000, 0, true), ErrorCode::kInvalidTxnState);
+}
+
+TEST_F(TransactionCoordinatorTest, RefusesOtherProducersAndEndsWithoutATransaction) {
+  ASSERT_EQ(Of(Init("payments")), (Answer{kNone, {1000, 0}}));
+  EXPECT_EQ(Add("nobody", 1000, 0, {{"orders", {0}}}), ErrorCode::kInvalidProducerIdMapping);
+  EXPECT_EQ(Add("payments", 1001, 0, {{"orders", {0}}}), ErrorCode::kInvalidProducerIdMapping);
+  EXPECT_EQ(Add("payments", 1000, 1, {{"orders", {0}}}), ErrorCode::kProducerFenced);
+  EXPECT_EQ(End("payments", 1000, 0, true), ErrorCode::kInvalidTxnState) << "none is open";
+  EXPECT_EQ(End("nobody", 1000, 0, true), ErrorCode::kInvalidProducerIdMapping);
+  ASSERT_EQ(Of(Init("payments")), (Answer{kNone, {1000, 1}}));
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0}}}), ErrorCode::kProducerFenced);
+  EXPECT_EQ(End("payments", 1000, 0, false), ErrorCode::kProducerFenced);
+  EXPECT_TRUE(Markers().empty());
+}
+
+// A marker that cannot be written leaves the transaction prepared; Tick writes what is still
+// owed (not the markers already written) and completes it. A partition that no longer exists is
+// owed none.
+TEST_F(TransactionCoordinatorTest, TickWritesTheMarkersStillOwedAndSkipsGonePartitions) {
+  ASSERT_EQ(Of(Init("payments")), (Answer{kNone, {1000, 0}}));
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0, 1, 7}}}), kNone);
+  FailMarkers({1});
+  {
+    std::lock_guard lock(markers_mu_);
+    gone_ = {7};
+  }
+  EXPECT_EQ(End("payments", 1000, 0, true), kNone);
+  EXPECT_EQ(txns_->Describe("payments")->state, TxnState::kPrepareCommit);
+  FailMarkers({});
+  bool completed = false;
+  for (int i = 0; i < 2000 && !completed; ++i) {
+    txns_->Tick();
+    completed = txns_->Describe("payments")->state == TxnState::kCompleteCommit;
+    if (!completed) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(completed);
+  EXPECT_EQ(Markers(),
+            (std::vector<Marker>{{"orders", 0, 1000, 0, true}, {"orders", 1, 1000, 0, true}}));
+}
+
+// Markers that cannot be written leave the transaction prepared, across a restart too; the
+// restarted coordinator writes them again and completes it.
+TEST_F(TransactionCoordinatorTest, MarkersNotWrittenAreWrittenAgainAfterARestart) {
+  ASSERT_EQ(Of(Init("payments")), (Answer{kNone, {1000, 0}}));
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0, 1}}}), kNone);
+  FailMarkers({1});
+  EXPECT_EQ(End("payments", 1000, 0, true), kNone);
+  ASSERT_TRUE(Reaches("payments", TxnState::kPrepareCommit));
+  Restart();  // still failing: the markers written at open fail again
+  EXPECT_EQ(txns_->Describe("payments")->state, TxnState::kPrepareCommit);
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {2}}}), ErrorCode::kConcurrentTransactions);
+  EXPECT_EQ(End("payments", 1000, 0, true), ErrorCode::kConcurrentTransactions);
+  EXPECT_EQ(Init("payments").error, ErrorCode::kConcurrentTransactions);
+  FailMarkers({});
+  Restart();
+  ASSERT_TRUE(Reaches("payments", TxnState::kCompleteCommit));
+  EXPECT_EQ(Markers().back(), (Marker{"orders", 1, 1000, 0, true}));
+}
+
+// A transaction open past its timeout is aborted by Tick at a bumped epoch, which fences its
+// producer; a new producer taking the id aborts the open transaction the same way and is told to
+// retry, then gets the epoch after that.
+TEST_F(TransactionCoordinatorTest, TimeoutsAndNewProducersAbortOpenTransactionsFencing) {
+  ASSERT_EQ(Of(Init("payments", std::nullopt, 10'000)), (Answer{kNone, {1000, 0}}));
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0}}}), kNone);
+  clock_.AdvanceMs(10'000);
+  txns_->Tick();
+  // Not past it yet: nothing is being aborted (adding would be CONCURRENT_TRANSACTIONS).
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0}}}), kNone);
+  EXPECT_TRUE(Markers().empty());
+  clock_.AdvanceMs(1);
+  txns_->Tick();
+  ASSERT_TRUE(Reaches("payments", TxnState::kCompleteAbort));
+  EXPECT_EQ(Markers(), (std::vector<Marker>{{"orders", 0, 1000, 1, false}}));
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0}}}), ErrorCode::kProducerFenced);
+  EXPECT_EQ(End("payments", 1000, 0, true), ErrorCode::kProducerFenced);
+
+  ASSERT_EQ(Of(Init("ledger")), (Answer{kNone, {1001, 0}}));
+  EXPECT_EQ(Add("ledger", 1001, 0, {{"audit", {3}}}), kNone);
+  EXPECT_EQ(Init("ledger").error, ErrorCode::kConcurrentTransactions);
+  ASSERT_TRUE(Reaches("ledger", TxnState::kCompleteAbort));
+  EXPECT_EQ(Markers().back(), (Marker{"audit", 3, 1001, 1, false}));
+  EXPECT_EQ(Of(Init("ledger")), (Answer{kNone, {1001, 2}}));
+}
+
+// An id unused for transactional.id.expiration.ms with no transaction open is forgotten; using
+// it again starts over with a new producer id.
+TEST_F(TransactionCoordinatorTest, IdsUnusedForTheExpirationAreForgotten) {
+  ASSERT_EQ(Of(Init("payments")), (Answer{kNone, {1000, 0}}));
+  ASSERT_EQ(Of(Init("ledger")), (Answer{kNone, {1001, 0}}));
+  EXPECT_EQ(Add("ledger", 1001, 0, {{"orders", {0}}}), kNone);
+  clock_.AdvanceMs(7 * 86'400'000LL);
+  txns_->Tick();  // ledger's transaction times out instead
+  for (int i = 0; i < 2000 && txns_->Describe("payments"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_FALSE(txns_->Describe("payments").has_value());
+  EXPECT_TRUE(Reaches("ledger", TxnState::kCompleteAbort));
+  Restart();
+  EXPECT_FALSE(txns_->Describe("payments").has_value());
+  EXPECT_EQ(Of(Init("payments")), (Answer{kNone, {1002, 0}}));
 }
 
 TEST(TxnRecordsTest, RoundTripsEveryField) {

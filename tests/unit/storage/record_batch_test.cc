@@ -235,5 +235,45 @@ TEST(RecordBatchTest, CorruptRecordsAreReported) {
   EXPECT_EQ(ForEachRecord(b, [](const RecordView&) {}).code(), StatusCode::kCorruption);
 }
 
+// A transaction marker as Kafka's MemoryRecords.withEndTransactionMarker writes it, byte for byte:
+// attributes 0x30, base sequence -1, one record with a 4-byte key (version 0, type) and a 6-byte
+// value (version 0, coordinator epoch).
+TEST(TxnMarkerTest, IsKafkasControlBatch) {
+  Buffer marker = BuildTxnMarker(4242, 7, ControlType::kCommit, 3, 1'700'000'000'123);
+  auto header = ValidateBatch(marker);
+  ASSERT_TRUE(header.ok()) << header.status().ToString();
+  EXPECT_EQ(header->attributes, 0x30);
+  EXPECT_TRUE(header->transactional());
+  EXPECT_TRUE(header->control());
+  EXPECT_EQ(header->producer_id, 4242);
+  EXPECT_EQ(header->producer_epoch, 7);
+  EXPECT_EQ(header->base_sequence, -1);
+  EXPECT_EQ(header->record_count, 1);
+  EXPECT_EQ(header->last_offset_delta, 0);
+  EXPECT_EQ(header->base_timestamp, 1'700'000'000'123);
+  EXPECT_EQ(header->max_timestamp, 1'700'000'000'123);
+  int records = 0;
+  ASSERT_TRUE(ForEachRecord(marker, [&](const RecordView& r) {
+                ++records;
+                ASSERT_TRUE(r.key && r.value);
+                EXPECT_EQ(Buffer(r.key->begin(), r.key->end()), (Buffer{0, 0, 0, 1}));
+                EXPECT_EQ(Buffer(r.value->begin(), r.value->end()), (Buffer{0, 0, 0, 0, 0, 3}));
+                EXPECT_EQ(ParseControlKey(*r.key).value(), ControlType::kCommit);
+              }).ok());
+  EXPECT_EQ(records, 1);
+  Buffer abort = BuildTxnMarker(1, 0, ControlType::kAbort, 0, 0);
+  ASSERT_TRUE(ForEachRecord(abort, [&](const RecordView& r) {
+                EXPECT_EQ(ParseControlKey(*r.key).value(), ControlType::kAbort);
+              }).ok());
+  const Buffer short_key = {0, 0, 1};
+  EXPECT_FALSE(ParseControlKey(short_key).ok());
+  const Buffer negative_version = {0xff, 0xff, 0, 1};
+  EXPECT_FALSE(ParseControlKey(negative_version).ok());
+  const Buffer later_version = {0, 1, 0, 0};
+  EXPECT_EQ(ParseControlKey(later_version).value(), ControlType::kAbort);
+  const Buffer leader_change = {0, 0, 0, 2};
+  EXPECT_EQ(ParseControlKey(leader_change).value(), ControlType::kUnknown);
+}
+
 }  // namespace
 }  // namespace herald::storage
