@@ -53,9 +53,7 @@ std::shared_ptr<TransactionCoordinator> TransactionCoordinator::Open(storage::En
   {
     MutexLock lock(c->mu_);
     for (const auto& [id, txn] : c->txns_) {
-      if (txn.state == TxnState::kPrepareCommit || txn.state == TxnState::kPrepareAbort) {
-        prepared.push_back(id);
-      }
+      if (IsPrepared(txn.state)) prepared.push_back(id);
     }
   }
   for (const auto& id : prepared) c->WriteMarkers(id);
@@ -87,12 +85,17 @@ Status TransactionCoordinator::Load() {
   return Status::Ok();
 }
 
+const TxnMetadata* TransactionCoordinator::Find(const std::string& id) const {
+  auto it = txns_.find(id);
+  return it == txns_.end() ? nullptr : &it->second;
+}
+
 std::optional<TxnMetadata> TransactionCoordinator::Describe(
     const std::string& transactional_id) const {
   MutexLock lock(mu_);
-  auto it = txns_.find(transactional_id);
-  if (it == txns_.end()) return std::nullopt;
-  return it->second;
+  const TxnMetadata* txn = Find(transactional_id);
+  if (txn == nullptr) return std::nullopt;
+  return *txn;
 }
 
 namespace {
@@ -195,7 +198,7 @@ void TransactionCoordinator::InitProducerId(const std::string& transactional_id,
     {
       MutexLock lock(mu_);
       std::optional<TxnMetadata> current;
-      if (auto it = txns_.find(transactional_id); it != txns_.end()) current = it->second;
+      if (const TxnMetadata* known = Find(transactional_id)) current = *known;
       if (pending_.contains(transactional_id)) {
         answer = {ErrorCode::kConcurrentTransactions};
       } else if (current && IsStale(*current, expected)) {
@@ -205,9 +208,7 @@ void TransactionCoordinator::InitProducerId(const std::string& transactional_id,
         // retries and is bumped again once the abort is complete.
         fenced = Fenced(*current, clock_.NowMs());
         pending_.insert(transactional_id);
-      } else if (current && current->state != TxnState::kEmpty &&
-                 current->state != TxnState::kCompleteCommit &&
-                 current->state != TxnState::kCompleteAbort) {
+      } else if (current && !IsSettled(current->state)) {
         answer = {ErrorCode::kConcurrentTransactions};  // being completed: retry
       } else {
         ErrorCode refusal = ErrorCode::kNone;
@@ -263,12 +264,10 @@ void TransactionCoordinator::AddPartitions(const std::string& transactional_id, 
   TxnMetadata next;
   {
     MutexLock lock(mu_);
-    auto it = txns_.find(transactional_id);
-    const TxnMetadata* txn = it == txns_.end() ? nullptr : &it->second;
+    const TxnMetadata* txn = Find(transactional_id);
     if (ErrorCode e = CheckProducer(txn, producer_id, epoch); e != ErrorCode::kNone) {
       answer = e;
-    } else if (pending_.contains(transactional_id) || txn->state == TxnState::kPrepareCommit ||
-               txn->state == TxnState::kPrepareAbort ||
+    } else if (pending_.contains(transactional_id) || IsPrepared(txn->state) ||
                txn->state == TxnState::kPrepareEpochFence) {
       answer = ErrorCode::kConcurrentTransactions;
     } else {
@@ -300,8 +299,7 @@ void TransactionCoordinator::EndTxn(const std::string& transactional_id, int64_t
   TxnMetadata prepared;
   {
     MutexLock lock(mu_);
-    auto it = txns_.find(transactional_id);
-    const TxnMetadata* txn = it == txns_.end() ? nullptr : &it->second;
+    const TxnMetadata* txn = Find(transactional_id);
     if (ErrorCode e = CheckProducer(txn, producer_id, epoch); e != ErrorCode::kNone) {
       answer = e;
     } else if (pending_.contains(transactional_id)) {
@@ -347,16 +345,15 @@ void TransactionCoordinator::WriteMarkers(const std::string& id) {
   Partitions owed;
   {
     MutexLock lock(mu_);
-    auto it = txns_.find(id);
-    if (it == txns_.end() || pending_.contains(id) || marking_.contains(id) ||
-        (it->second.state != TxnState::kPrepareCommit &&
-         it->second.state != TxnState::kPrepareAbort)) {
+    const TxnMetadata* known = Find(id);
+    if (known == nullptr || !IsPrepared(known->state) || pending_.contains(id) ||
+        marking_.contains(id)) {
       return;
     }
     marking_.insert(id);
-    txn = std::make_shared<const TxnMetadata>(it->second);
+    txn = std::make_shared<const TxnMetadata>(*known);
     auto left = owed_.find(id);
-    owed = left == owed_.end() ? it->second.partitions : left->second;
+    owed = left == owed_.end() ? known->partitions : left->second;
     owed_[id] = owed;
   }
   size_t count = 0;
@@ -472,15 +469,12 @@ void TransactionCoordinator::Write(const std::string& id, std::optional<TxnMetad
                    self->pending_.erase(id);
                    if (ends_marking) self->marking_.erase(id);
                    if (written.ok()) {
-                     if (next && next->state != TxnState::kPrepareCommit &&
-                         next->state != TxnState::kPrepareAbort) {
-                       self->owed_.erase(id);
-                     }
+                     // Markers are owed only while the transaction is prepared.
+                     if (!next || !IsPrepared(next->state)) self->owed_.erase(id);
                      if (next) {
                        self->txns_[id] = std::move(*next);
                      } else {
                        self->txns_.erase(id);
-                       self->owed_.erase(id);
                      }
                    }
                  }

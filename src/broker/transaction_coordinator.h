@@ -126,6 +126,8 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   // The producer of `txn` named by a request: INVALID_PRODUCER_ID_MAPPING or PRODUCER_FENCED when
   // it is not the one holding the id, NONE when it is.
   static ErrorCode CheckProducer(const TxnMetadata* txn, int64_t producer_id, int16_t epoch);
+  // `id`'s metadata, nullptr when the id is unknown.
+  const TxnMetadata* Find(const std::string& id) const REQUIRES(mu_);
   // Writes `next` for `id` (which is pending until then), then makes it current and calls done
   // with the outcome. `next` nullopt writes the id's tombstone. With `ends_marking`, `id`'s
   // markers are no longer being written once the record is applied (or failed), in the same step.

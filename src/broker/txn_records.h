@@ -37,6 +37,14 @@ enum class TxnState : uint8_t {
   kPrepareEpochFence,  // a new producer took the id during a transaction: abort, then bump
 };
 std::string_view TxnStateName(TxnState state);
+// PrepareCommit or PrepareAbort: the outcome is decided and markers are owed.
+inline bool IsPrepared(TxnState s) {
+  return s == TxnState::kPrepareCommit || s == TxnState::kPrepareAbort;
+}
+// Empty, CompleteCommit or CompleteAbort: no transaction open or ending.
+inline bool IsSettled(TxnState s) {
+  return s == TxnState::kEmpty || s == TxnState::kCompleteCommit || s == TxnState::kCompleteAbort;
+}
 std::optional<TxnState> ParseTxnState(std::string_view name);
 
 // What the coordinator knows of one transactional id.

@@ -250,10 +250,6 @@ Result<Buffer> SealRecords(const BatchHeader& h, ByteView records, int32_t count
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // A batch of `records` with `h`'s attributes and producer fields; its timestamps, offsets and
 // counts from the records.
 Buffer BuildBatchWith(BatchHeader h, const std::vector<RecordSpec>& records) {
