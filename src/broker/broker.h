@@ -26,6 +26,7 @@
 #include "base/clock.h"
 #include "base/mutex.h"
 #include "base/status.h"
+#include "broker/config_synonyms.h"
 #include "broker/error_code.h"
 #include "broker/producer_state.h"
 #include "storage/engine.h"
@@ -45,6 +46,9 @@ struct BrokerOptions {
   // The settings of server.properties that default topic configs, as written (log.retention.hours,
   // ...): DescribeConfigs reports them as the sources of topic configs (config_synonyms.h).
   std::map<std::string, std::string> topic_default_settings;
+  // The serve command's other settings, as it resolved them: DescribeConfigs lists them for this
+  // broker with those above (BrokerConfigs).
+  std::vector<BrokerSettingValue> settings;
   // producer.id.expiration.ms: producer state not appended to for this long is forgotten, and
   // rebuilding it after a restart reads no segment whose newest batch is older than this.
   int64_t producer_id_expiration_ms = kDefaultProducerIdExpirationMs;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <span>
 
+#include <fmt/format.h>
+
 #include "storage/log_config.h"
 
 namespace herald::broker {
@@ -91,6 +93,43 @@ std::string DefaultIn(const std::string& topic_default, const BrokerSetting& set
   return std::to_string(*v / setting.scale);
 }
 
+const std::map<std::string, std::string>& BuiltInTopicDefaults() {
+  static const std::map<std::string, std::string> built_in = storage::LogConfig{}.ToMap();
+  return built_in;
+}
+
+// Herald's default of a broker setting that defaults `topic_config`; nullopt when Kafka gives the
+// setting none.
+std::optional<std::string> DefaultOf(std::string_view topic_config, const BrokerSetting& setting) {
+  if (!setting.has_default) return std::nullopt;
+  auto topic_default = BuiltInTopicDefaults().find(std::string(topic_config));
+  if (topic_default == BuiltInTopicDefaults().end()) return std::nullopt;
+  return DefaultIn(topic_default->second, setting);
+}
+
+// The synonyms Kafka lists for one broker setting of `group` (the settings that default one topic
+// config, in Kafka's order): those set, then their defaults, leaving out what comes before
+// `name`. Before `name` come the settings that win over it, which Kafka does not show.
+std::vector<ConfigSynonym> GroupSynonyms(std::string_view topic_config,
+                                         std::span<const BrokerSetting> group,
+                                         std::string_view name,
+                                         const std::map<std::string, std::string>& settings) {
+  std::vector<ConfigSynonym> all;
+  for (const auto& s : group) {
+    if (auto set = settings.find(std::string(s.name)); set != settings.end()) {
+      all.push_back({std::string(s.name), set->second, ConfigSource::kStaticBroker});
+    }
+  }
+  for (const auto& s : group) {
+    if (auto value = DefaultOf(topic_config, s)) {
+      all.push_back({std::string(s.name), *value, ConfigSource::kDefault});
+    }
+  }
+  auto first = std::find_if(all.begin(), all.end(),
+                            [&](const ConfigSynonym& c) { return c.name == name; });
+  return {first, all.end()};
+}
+
 }  // namespace
 
 bool IsTopicDefaultSetting(std::string_view name) {
@@ -134,25 +173,66 @@ std::vector<ConfigSynonym> TopicConfigSynonyms(std::string_view topic_config,
   }
   const std::span<const BrokerSetting> broker = SettingsOf(topic_config);
   if (broker.empty()) return out;
-  std::vector<ConfigSynonym> from_broker;
-  for (const auto& s : broker) {
-    if (auto set = settings.find(std::string(s.name)); set != settings.end()) {
-      from_broker.push_back({std::string(s.name), set->second, ConfigSource::kStaticBroker});
-    }
-  }
-  static const std::map<std::string, std::string> built_in = storage::LogConfig{}.ToMap();
-  if (auto topic_default = built_in.find(std::string(topic_config));
-      topic_default != built_in.end()) {
-    for (const auto& s : broker) {
-      if (!s.has_default) continue;
-      from_broker.push_back(
-          {std::string(s.name), DefaultIn(topic_default->second, s), ConfigSource::kDefault});
-    }
-  }
   // Kafka leaves out what comes before the first broker name (whose default may be null).
-  auto first = std::find_if(from_broker.begin(), from_broker.end(),
-                            [&](const ConfigSynonym& c) { return c.name == broker.front().name; });
-  out.insert(out.end(), first, from_broker.end());
+  const std::vector<ConfigSynonym> from_broker =
+      GroupSynonyms(topic_config, broker, broker.front().name, settings);
+  out.insert(out.end(), from_broker.begin(), from_broker.end());
+  return out;
+}
+
+std::vector<BrokerConfig> BrokerConfigs(int32_t node_id, const std::vector<BrokerSettingValue>& own,
+                                        const std::map<std::string, std::string>& settings) {
+  std::map<std::string, BrokerConfig> by_name;
+  for (const char* name : {"broker.id", "node.id"}) {
+    const std::string id = std::to_string(node_id);
+    by_name[name] = {name,
+                     id,
+                     ConfigSource::kDefault,
+                     storage::ConfigType::kInt,
+                     "This broker's id: Herald is a cluster of this one node.",
+                     {{name, id, ConfigSource::kDefault}}};
+  }
+  for (const auto& s : own) {
+    BrokerConfig c{s.name, s.value, ConfigSource::kDefault, s.type, s.documentation, {}};
+    if (s.set) {
+      c.source = ConfigSource::kStaticBroker;
+      c.synonyms.push_back({s.name, s.value, ConfigSource::kStaticBroker});
+    }
+    c.synonyms.push_back({s.name, s.default_value, ConfigSource::kDefault});
+    by_name[s.name] = std::move(c);
+  }
+  for (const auto& entry : Table()) {
+    for (const auto& s : entry.settings) {
+      // As in Kafka, log.flush.interval.ms falls back on log.flush.scheduler.interval.ms, but the
+      // scheduler's setting stands alone.
+      std::span<const BrokerSetting> group = entry.settings;
+      if (s.name == "log.flush.scheduler.interval.ms") group = {&s, 1};
+      BrokerConfig c;
+      c.name = std::string(s.name);
+      if (auto set = settings.find(c.name); set != settings.end()) {
+        c.value = set->second;
+      } else {
+        c.value = DefaultOf(entry.topic_config, s);
+      }
+      c.synonyms = GroupSynonyms(entry.topic_config, group, s.name, settings);
+      if (!c.synonyms.empty()) c.source = c.synonyms.front().source;
+      c.type = s.scale == 1 ? storage::DescribeTopicConfig(entry.topic_config).type
+                            : storage::ConfigType::kInt;
+      c.documentation = fmt::format("The default of the topic config {}{}.", entry.topic_config,
+                                    s.scale == kHour     ? ", in hours"
+                                    : s.scale == kMinute ? ", in minutes"
+                                                         : "");
+      if (group.size() > 1) {
+        std::string names;
+        for (const auto& g : group) names += fmt::format("{}{}", names.empty() ? "" : ", ", g.name);
+        c.documentation += fmt::format(" The first set of {} wins.", names);
+      }
+      by_name[c.name] = std::move(c);
+    }
+  }
+  std::vector<BrokerConfig> out;
+  out.reserve(by_name.size());
+  for (auto& [name, c] : by_name) out.push_back(std::move(c));
   return out;
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "storage/log_config.h"
 
 namespace herald::broker {
 
@@ -54,5 +55,35 @@ Result<std::map<std::string, std::string>> TopicDefaultsFrom(
 std::vector<ConfigSynonym> TopicConfigSynonyms(std::string_view topic_config,
                                                const std::optional<std::string>& override_value,
                                                const std::map<std::string, std::string>& settings);
+
+// A broker setting of the serve command's own (num.partitions, max.connections, ...), as it
+// resolved it: DescribeConfigs lists it with these values.
+struct BrokerSettingValue {
+  std::string name;           // as server.properties names it
+  std::string value;          // in effect
+  std::string default_value;  // Herald's default
+  bool set = false;           // by server.properties or a command-line flag
+  storage::ConfigType type = storage::ConfigType::kString;
+  std::string documentation;
+};
+
+// A broker setting as DescribeConfigs reports it for the broker's own id.
+struct BrokerConfig {
+  std::string name;
+  std::optional<std::string> value;  // null: unset, with no default (log.retention.ms)
+  ConfigSource source = ConfigSource::kDefault;
+  storage::ConfigType type = storage::ConfigType::kUnknown;
+  std::string documentation;
+  std::vector<ConfigSynonym> synonyms;
+};
+
+// Every setting of the broker `node_id`, by name: broker.id and node.id, the serve command's own
+// settings (`own`), and each setting that defaults a topic config, from `settings`
+// (server.properties, as written) or its default. Synonyms follow Kafka's groups
+// (log.retention.ms|minutes|hours, log.roll.ms|hours, log.roll.jitter.ms|hours, log.flush.interval.ms
+// with log.flush.scheduler.interval.ms): the ones set, then their defaults, leaving out those
+// before the setting's own name, as Kafka does.
+std::vector<BrokerConfig> BrokerConfigs(int32_t node_id, const std::vector<BrokerSettingValue>& own,
+                                        const std::map<std::string, std::string>& settings);
 
 }  // namespace herald::broker

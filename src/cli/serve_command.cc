@@ -48,6 +48,8 @@ struct ServeOptions {
   // server.properties' settings that default topic configs (log.retention.hours, ...), as written.
   std::map<std::string, std::string> topic_default_settings;
   std::map<std::string, int64_t> limits;  // kLimits' values, by flag
+  // The server.properties names of the settings server.properties or a flag set.
+  std::set<std::string> set_properties;
 };
 
 // A bound on what clients can make the broker hold: a flag, the server.properties key Kafka gives
@@ -58,6 +60,7 @@ struct Limit {
   int64_t fallback;
   int64_t min, max;
   const char* help;
+  storage::ConfigType type = storage::ConfigType::kInt;  // as Kafka types the property
 };
 
 const kafka::ServerOptions kKafkaDefaults;
@@ -74,12 +77,14 @@ const std::vector<Limit>& Limits() {
        "Kafka connections from one client address"},
       {"--connections-max-idle-ms", "connections.max.idle.ms",
        kKafkaDefaults.connections_max_idle_ms, 100, int64_t{7} * 86400000,
-       "Close a Kafka connection with nothing in flight that sent nothing for this long"},
+       "Close a Kafka connection with nothing in flight that sent nothing for this long",
+       storage::ConfigType::kLong},
       {"--request-read-timeout-ms", nullptr, kKafkaDefaults.request_read_timeout_ms, 100,
        3600000, "Close a Kafka connection whose request takes longer than this to arrive"},
       {"--queued-max-request-bytes", "queued.max.request.bytes",
        static_cast<int64_t>(kKafkaDefaults.queued_max_request_bytes), 1 << 20, int64_t{1} << 40,
-       "Request bytes held across connections; beyond it connections pause reading"},
+       "Request bytes held across connections; beyond it connections pause reading",
+       storage::ConfigType::kLong},
       {"--socket-request-max-bytes", "socket.request.max.bytes",
        static_cast<int64_t>(kKafkaDefaults.max_request_bytes), 1024, int64_t{1} << 31,
        "The largest Kafka request; a larger one closes its connection"},
@@ -139,13 +144,14 @@ Status LoadConfigFile(const std::string& path, ServeOptions& o) {
     if (eq == std::string::npos) return InvalidArgument("{}:{}: expected KEY=VALUE", path, number);
     std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
     try {
+      if (key == "log.dir") key = "log.dirs";  // the one Herald has
       if (key == "num.partitions") {
         o.num_partitions = std::stoi(value);
       } else if (key == "auto.create.topics.enable") {
         o.auto_create_topics = value == "true";
       } else if (key == "group.initial.rebalance.delay.ms") {
         o.initial_rebalance_delay_ms = std::stoll(value);
-      } else if (key == "log.dirs" || key == "log.dir") {
+      } else if (key == "log.dirs") {
         o.data_dir = value;
       } else if (broker::IsTopicDefaultSetting(key)) {
         o.topic_default_settings[key] = value;
@@ -159,6 +165,7 @@ Status LoadConfigFile(const std::string& path, ServeOptions& o) {
       } else {
         return InvalidArgument("{}:{}: unknown setting '{}'", path, number, key);
       }
+      o.set_properties.insert(key);
     } catch (const std::exception&) {
       return InvalidArgument("{}:{}: bad value '{}' for {}", path, number, value, key);
     }
@@ -196,8 +203,28 @@ void RunIo(boost::asio::io_context& io) {
   }
 }
 
+// The server.properties names of the flags that have one.
+const std::map<std::string, std::string>& PropertyOfFlag() {
+  static const std::map<std::string, std::string> names = [] {
+    std::map<std::string, std::string> m = {
+        {"--data-dir", "log.dirs"},
+        {"--num-partitions", "num.partitions"},
+        {"--auto-create-topics", "auto.create.topics.enable"},
+        {"--group-initial-rebalance-delay-ms", "group.initial.rebalance.delay.ms"},
+    };
+    for (const Limit& limit : Limits()) {
+      if (limit.property) m[limit.flag] = limit.property;
+    }
+    return m;
+  }();
+  return names;
+}
+
 // The config file sets what the command line did not.
 Status MergeConfigFile(ServeOptions& o, const std::set<std::string>& given) {
+  for (const auto& [flag, property] : PropertyOfFlag()) {
+    if (given.contains(flag)) o.set_properties.insert(property);
+  }
   if (o.config_file.empty()) return Status::Ok();
   ServeOptions from_file = o;
   HERALD_RETURN_IF_ERROR(LoadConfigFile(o.config_file, from_file));
@@ -208,6 +235,7 @@ Status MergeConfigFile(ServeOptions& o, const std::set<std::string>& given) {
     o.initial_rebalance_delay_ms = from_file.initial_rebalance_delay_ms;
   }
   o.topic_default_settings = from_file.topic_default_settings;
+  o.set_properties = from_file.set_properties;
   for (const auto& [flag, value] : from_file.limits) {
     if (!given.contains(flag)) o.limits[flag] = value;
   }
@@ -244,6 +272,40 @@ Result<kafka::ServerOptions> KafkaServerOptionsFor(const ServeOptions& o) {
   return so;
 }
 
+// The settings DescribeConfigs lists for this broker besides those that default topic configs.
+std::vector<broker::BrokerSettingValue> BrokerSettingsOf(const ServeOptions& o) {
+  const ServeOptions defaults;
+  auto setting = [&](std::string name, std::string value, std::string default_value,
+                     storage::ConfigType type, std::string documentation) {
+    const bool set = o.set_properties.contains(name);
+    return broker::BrokerSettingValue{std::move(name), std::move(value),
+                                      std::move(default_value), set, type,
+                                      std::move(documentation)};
+  };
+  auto boolean = [](bool b) { return std::string(b ? "true" : "false"); };
+  std::vector<broker::BrokerSettingValue> out = {
+      setting("log.dirs", o.data_dir, defaults.data_dir, storage::ConfigType::kString,
+              "The data directory (--data-dir)."),
+      setting("num.partitions", std::to_string(o.num_partitions),
+              std::to_string(defaults.num_partitions), storage::ConfigType::kInt,
+              "Partitions of auto-created topics (--num-partitions)."),
+      setting("auto.create.topics.enable", boolean(o.auto_create_topics),
+              boolean(defaults.auto_create_topics), storage::ConfigType::kBoolean,
+              "Create topics on first use (--auto-create-topics)."),
+      setting("group.initial.rebalance.delay.ms", std::to_string(o.initial_rebalance_delay_ms),
+              std::to_string(defaults.initial_rebalance_delay_ms), storage::ConfigType::kInt,
+              "How long a new consumer group waits for more members before its first assignment "
+              "(--group-initial-rebalance-delay-ms)."),
+  };
+  for (const Limit& limit : Limits()) {
+    if (!limit.property) continue;
+    out.push_back(setting(limit.property, std::to_string(LimitValue(o, limit.flag)),
+                          std::to_string(limit.fallback), limit.type,
+                          fmt::format("{} ({}).", limit.help, limit.flag)));
+  }
+  return out;
+}
+
 // `kafka_host` and `kafka_port` are where the listener is bound: clients are told to use them
 // unless --advertised-addr says otherwise.
 Result<broker::BrokerOptions> BrokerOptionsFor(const ServeOptions& o,
@@ -253,6 +315,7 @@ Result<broker::BrokerOptions> BrokerOptionsFor(const ServeOptions& o,
   bo.auto_create_topics = o.auto_create_topics;
   bo.num_partitions = o.num_partitions;
   bo.topic_default_settings = o.topic_default_settings;
+  bo.settings = BrokerSettingsOf(o);
   bo.max_partitions_per_request =
       static_cast<int32_t>(LimitValue(o, "--max-partitions-per-request"));
   bo.fetch_max_bytes = static_cast<int32_t>(LimitValue(o, "--fetch-max-bytes"));

@@ -1,8 +1,11 @@
 // Topic administration: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs,
 // AlterConfigs, IncrementalAlterConfigs, DeleteRecords.
+#include <charconv>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "base/log.h"
 #include "broker/config_synonyms.h"
@@ -68,6 +71,50 @@ std::vector<DescribeConfigsResponseConfig> TopicConfigs(const broker::Broker& br
     out.push_back(std::move(c));
   }
   return out;
+}
+
+// The broker's settings as DescribeConfigs answers them for its id. None can be changed while it
+// runs, so each is read-only.
+std::vector<DescribeConfigsResponseConfig> BrokerConfigs(const broker::Broker& broker,
+                                                         bool with_synonyms,
+                                                         bool with_documentation) {
+  const broker::BrokerOptions& o = broker.options();
+  std::vector<DescribeConfigsResponseConfig> out;
+  for (auto& b : broker::BrokerConfigs(o.node_id, o.settings, o.topic_default_settings)) {
+    DescribeConfigsResponseConfig c;
+    c.name = std::move(b.name);
+    c.value = std::move(b.value);
+    c.read_only = true;
+    c.config_source = static_cast<int8_t>(b.source);
+    c.is_default = b.source == broker::ConfigSource::kDefault;
+    if (with_synonyms) {
+      for (auto& s : b.synonyms) {
+        c.synonyms.push_back({std::move(s.name), std::move(s.value), static_cast<int8_t>(s.source)});
+      }
+    }
+    c.config_type = static_cast<int8_t>(b.type);
+    if (with_documentation) c.documentation = std::move(b.documentation);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// A broker resource names this broker's id or, for the cluster's defaults, nothing; Kafka's
+// messages otherwise.
+Status CheckBrokerName(const broker::Broker& broker, const std::string& name) {
+  if (name.empty()) return Status::Ok();
+  std::string_view digits = name;
+  if (digits.front() == '+') digits.remove_prefix(1);  // as Java's Integer.parseInt
+  int32_t id = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+    return InvalidArgument("Broker id must be an integer, but it is: {}", name);
+  }
+  if (id != broker.options().node_id) {
+    return InvalidArgument("Unexpected broker id, expected {} or empty string, but received {}",
+                           broker.options().node_id, name);
+  }
+  return Status::Ok();
 }
 
 void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
@@ -245,7 +292,18 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
         }
       }
     } else if (resource.resource_type == kBrokerResource) {
-      // Broker settings are fixed at start; none is reported as dynamically configurable.
+      if (Status named = CheckBrokerName(broker, resource.resource_name); !named.ok()) {
+        out.error_code = Code(ErrorCode::kInvalidRequest);
+        out.error_message = named.message();
+      } else if (!resource.resource_name.empty()) {
+        for (auto& c : BrokerConfigs(broker, request->include_synonyms,
+                                     request->include_documentation)) {
+          if (!wanted(c.name)) continue;
+          if (v0) c.config_source = -1;
+          out.configs.push_back(std::move(c));
+        }
+      }
+      // The cluster's defaults (an empty name) are the dynamic ones, which Herald has none of.
     } else {
       out.error_code = Code(ErrorCode::kInvalidRequest);
       out.error_message = fmt::format("resource type {} is not supported", resource.resource_type);

@@ -796,6 +796,50 @@ TEST_F(KafkaConformanceTest, TopicAdminAtTheNewestVersions) {
   EXPECT_TRUE(missing.body.responses[0].error_message.has_value());
 }
 
+// DescribeConfigs for a broker: its own id lists every setting (read-only: none changes while
+// the broker runs), the cluster's defaults (an empty name) are the dynamic ones, of which there
+// are none, and any other name is INVALID_REQUEST with Kafka's message.
+TEST_F(KafkaConformanceTest, DescribeConfigsOfTheBroker) {
+  kafka::DescribeConfigsRequest describe;
+  describe.resources = {{4, "1", std::nullopt},
+                        {4, "", std::nullopt},
+                        {4, "2", std::nullopt},
+                        {4, "abc", std::nullopt},
+                        {4, "+1", std::vector<std::string>{"log.retention.hours", "num.partitions"}}};
+  describe.include_synonyms = true;
+  describe.include_documentation = true;
+  auto described =
+      client_->Call<kafka::DescribeConfigsResponse>(ApiKey::kDescribeConfigs, 4, describe);
+  const auto& results = described.body.results;
+  ASSERT_EQ(results.size(), 5u);
+  std::map<std::string, kafka::DescribeConfigsResponseConfig> own;
+  for (const auto& c : results[0].configs) own[c.name] = c;
+  EXPECT_EQ(results[0].error_code, 0);
+  ASSERT_TRUE(own.contains("node.id") && own.contains("log.retention.ms") &&
+              own.contains("max.connections") && own.contains("log.dirs"));
+  EXPECT_EQ(own["node.id"].value, "1");
+  EXPECT_EQ(own["log.retention.ms"].value, std::nullopt);  // unset and without a default
+  EXPECT_EQ(own["log.retention.ms"].config_source, 5);
+  EXPECT_TRUE(own["log.retention.ms"].synonyms.empty());
+  EXPECT_EQ(own["log.retention.hours"].value, "168");
+  EXPECT_EQ(own["log.retention.hours"].config_type, 3);  // INT
+  for (const auto& [name, c] : own) {
+    EXPECT_TRUE(c.read_only) << name;
+    EXPECT_TRUE(c.documentation.has_value() && !c.documentation->empty()) << name;
+  }
+  EXPECT_EQ(results[1].error_code, 0);
+  EXPECT_TRUE(results[1].configs.empty());
+  EXPECT_EQ(results[2].error_code, 42);
+  EXPECT_EQ(results[2].error_message,
+            "Unexpected broker id, expected 1 or empty string, but received 2");
+  EXPECT_EQ(results[3].error_code, 42);
+  EXPECT_EQ(results[3].error_message, "Broker id must be an integer, but it is: abc");
+  ASSERT_EQ(results[4].configs.size(), 2u);
+  EXPECT_EQ(results[4].configs[0].name, "log.retention.hours");
+  EXPECT_EQ(results[4].configs[1].name, "num.partitions");
+  EXPECT_EQ(results[4].configs[1].config_type, 3);
+}
+
 // DescribeProducers lists each idempotent producer a partition remembers, across a restart.
 TEST_F(KafkaConformanceTest, DescribeProducersListsEachPartitionsProducers) {
   CreateTopic("producers", 2);

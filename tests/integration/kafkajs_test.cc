@@ -54,6 +54,8 @@ TEST(KafkajsTest, AdminClient) {
   EXPECT_EQ(facts["configs"]["cleanup.policy"], "compact");
   // AlterConfigs replaces the whole set of overrides, as in Kafka.
   EXPECT_EQ(facts["configs"]["retention.ms"], "604800000");
+  EXPECT_EQ(facts["broker"], json::parse(R"({"num.partitions": ["1", true, 1],
+      "log.retention.hours": ["168", true, 1]})"));
   EXPECT_EQ(facts["low"], 4);
   EXPECT_EQ(facts["high"], 10);
   EXPECT_EQ(facts["committed"], "7");

@@ -54,6 +54,16 @@ facts["from_broker"] = {k: [configs[k].value, configs[k].source] for k in
 facts["synonyms"] = {k: sorted([s.name, s.value, s.source] for s in configs[k].synonyms.values())
                      for k in ("retention.ms", "compression.type", "segment.ms")}
 
+# The broker's own settings: server.properties' values are STATIC_BROKER_CONFIG (4), the rest
+# DEFAULT_CONFIG (5); log.retention.hours keeps its own default, as in Kafka.
+for _, f in admin.describe_configs([ConfigResource("broker", "1")]).items():
+    broker = f.result()
+facts["broker"] = {k: [broker[k].value, broker[k].source, broker[k].is_read_only] for k in
+                   ("log.retention.ms", "log.retention.hours", "log.segment.bytes",
+                    "num.partitions")}
+facts["broker_synonyms"] = sorted([s.name, s.value, s.source]
+                                  for s in broker["log.retention.ms"].synonyms.values())
+
 resource = ConfigResource("topic", "audit", set_config={"message.format.version": "2.8",
                                                         "compression.type": "zstd"})
 for _, f in admin.alter_configs([resource]).items():

@@ -50,6 +50,16 @@ async function main() {
   });
   facts.configs = {};
   for (const e of configs.resources[0].configEntries) facts.configs[e.configName] = e.configValue;
+  // The broker's own settings, with their synonyms (DescribeConfigs v1+).
+  const broker = await admin.describeConfigs({
+    includeSynonyms: true,
+    resources: [{ type: ConfigResourceTypes.BROKER, name: '1',
+                  configNames: ['num.partitions', 'log.retention.hours'] }],
+  });
+  facts.broker = {};
+  for (const e of broker.resources[0].configEntries) {
+    facts.broker[e.configName] = [e.configValue, e.readOnly, e.configSynonyms.length];
+  }
 
   await admin.setOffsets({ groupId: 'auditors', topic: 'ledger',
                            partitions: [{ partition: 0, offset: '7' }] });

@@ -59,5 +59,61 @@ TEST(ConfigSynonymsTest, BrokerSettingsDefaultTopicConfigsInTheirUnitsFirstSetWi
   EXPECT_FALSE(IsTopicDefaultSetting("num.partitions"));
 }
 
+std::map<std::string, BrokerConfig> ByName(std::vector<BrokerConfig> configs) {
+  std::map<std::string, BrokerConfig> out;
+  for (auto& c : configs) out[c.name] = std::move(c);
+  return out;
+}
+
+// Kafka's broker synonym groups: a setting lists those of its group that are set, then their
+// defaults, leaving out the ones before its own name (those that win over it).
+TEST(ConfigSynonymsTest, BrokerSettingsListTheirGroupsSynonymsAsKafkaDoes) {
+  auto configs = ByName(BrokerConfigs(1, {}, {{"log.retention.ms", "3600000"}}));
+  const BrokerConfig& ms = configs.at("log.retention.ms");
+  EXPECT_EQ(ms.value, "3600000");
+  EXPECT_EQ(ms.source, Source::kStaticBroker);
+  EXPECT_EQ(ms.type, storage::ConfigType::kLong);
+  EXPECT_EQ(ms.synonyms, (std::vector<ConfigSynonym>{
+                             {"log.retention.ms", "3600000", Source::kStaticBroker},
+                             {"log.retention.hours", "168", Source::kDefault}}));
+  const BrokerConfig& hours = configs.at("log.retention.hours");
+  EXPECT_EQ(hours.value, "168");
+  EXPECT_EQ(hours.source, Source::kDefault);
+  EXPECT_EQ(hours.type, storage::ConfigType::kInt);
+  EXPECT_EQ(hours.synonyms,
+            (std::vector<ConfigSynonym>{{"log.retention.hours", "168", Source::kDefault}}));
+  const BrokerConfig& minutes = configs.at("log.retention.minutes");
+  EXPECT_EQ(minutes.value, std::nullopt);  // unset, and Kafka gives it no default
+  EXPECT_EQ(minutes.source, Source::kDefault);
+  EXPECT_TRUE(minutes.synonyms.empty());
+  // log.flush.interval.ms falls back on the scheduler's interval; the scheduler's stands alone.
+  EXPECT_EQ(configs.at("log.flush.interval.ms").value, std::nullopt);
+  EXPECT_TRUE(configs.at("log.flush.interval.ms").synonyms.empty());
+  const BrokerConfig& scheduler = configs.at("log.flush.scheduler.interval.ms");
+  EXPECT_EQ(scheduler.synonyms.size(), 1u);
+  EXPECT_EQ(scheduler.source, Source::kDefault);
+  EXPECT_EQ(configs.at("node.id").value, "1");
+  EXPECT_EQ(configs.at("broker.id").value, "1");
+  EXPECT_EQ(configs.at("log.segment.bytes").value, "1073741824");
+  EXPECT_FALSE(configs.at("log.segment.bytes").documentation.empty());
+}
+
+TEST(ConfigSynonymsTest, TheServeCommandsOwnSettingsSayWhetherTheyWereSet) {
+  auto configs = ByName(BrokerConfigs(
+      7,
+      {{"num.partitions", "3", "1", true, storage::ConfigType::kInt, "Partitions."},
+       {"max.connections", "1000", "1000", false, storage::ConfigType::kInt, "Connections."}},
+      {}));
+  const BrokerConfig& partitions = configs.at("num.partitions");
+  EXPECT_EQ(partitions.value, "3");
+  EXPECT_EQ(partitions.source, Source::kStaticBroker);
+  EXPECT_EQ(partitions.synonyms, (std::vector<ConfigSynonym>{
+                                     {"num.partitions", "3", Source::kStaticBroker},
+                                     {"num.partitions", "1", Source::kDefault}}));
+  EXPECT_EQ(configs.at("max.connections").source, Source::kDefault);
+  EXPECT_EQ(configs.at("max.connections").synonyms.size(), 1u);
+  EXPECT_EQ(configs.at("node.id").value, "7");
+}
+
 }  // namespace
 }  // namespace herald::broker
