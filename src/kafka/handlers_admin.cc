@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/ranges.h>
+
 #include "base/log.h"
 #include "broker/config_synonyms.h"
 #include "kafka/handler_list.h"
@@ -115,6 +117,20 @@ Status CheckBrokerName(const broker::Broker& broker, const std::string& name) {
                            broker.options().node_id, name);
   }
   return Status::Ok();
+}
+
+// A broker resource in AlterConfigs or IncrementalAlterConfigs: a Herald broker's settings are
+// fixed while it runs, so any change is refused as Kafka refuses a setting it cannot update
+// dynamically; an empty change is accepted.
+broker::TopicError ChangeBrokerConfigs(const broker::Broker& broker, const std::string& name,
+                                       const std::vector<std::string>& configs) {
+  if (Status named = CheckBrokerName(broker, name); !named.ok()) {
+    return {ErrorCode::kInvalidRequest, named.message()};
+  }
+  if (configs.empty()) return {};
+  return {
+      ErrorCode::kInvalidRequest,
+      fmt::format("Cannot update these configs dynamically: Set({})", fmt::join(configs, ", "))};
 }
 
 void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
@@ -323,9 +339,17 @@ void AlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
     AlterConfigsResponseResource out;
     out.resource_type = resource.resource_type;
     out.resource_name = resource.resource_name;
-    if (resource.resource_type != kTopicResource) {
+    if (resource.resource_type == kBrokerResource) {
+      std::vector<std::string> names;
+      for (const auto& c : resource.configs) names.push_back(c.name);
+      broker::TopicError error = ChangeBrokerConfigs(broker, resource.resource_name, names);
+      if (!error.ok()) {
+        out.error_code = Code(error.code);
+        out.error_message = std::move(error.message);
+      }
+    } else if (resource.resource_type != kTopicResource) {
       out.error_code = Code(ErrorCode::kInvalidRequest);
-      out.error_message = "only topic configs can be altered";
+      out.error_message = "only topic and broker configs can be altered";
     } else {
       // AlterConfigs replaces the topic's whole set of overrides.
       std::map<std::string, std::string> overrides;
@@ -363,8 +387,12 @@ void IncrementalAlterConfigsNow(broker::Broker& broker, RequestContext ctx, Resp
     broker::TopicError error;
     if (seen[{resource.resource_type, resource.resource_name}] > 1) {
       error = {ErrorCode::kInvalidRequest, "each resource may appear only once"};
+    } else if (resource.resource_type == kBrokerResource) {
+      std::vector<std::string> names;
+      for (const auto& c : resource.configs) names.push_back(c.name);
+      error = ChangeBrokerConfigs(broker, resource.resource_name, names);
     } else if (resource.resource_type != kTopicResource) {
-      error = {ErrorCode::kInvalidRequest, "only topic configs can be altered"};
+      error = {ErrorCode::kInvalidRequest, "only topic and broker configs can be altered"};
     } else {
       std::vector<broker::ConfigChange> changes;
       for (const auto& c : resource.configs) {

@@ -193,6 +193,15 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
                 batch.status().message());
         continue;
       }
+      if (batch->header().control()) {
+        // Markers are the transaction coordinator's to write, as in Kafka.
+        out.error_code = Code(ErrorCode::kInvalidRecord);
+        out.error_message = fmt::format(
+            "Clients are not allowed to write control records in topic partition {}-{}.",
+            topic.name, part.partition_index);
+        failed = true;
+        continue;
+      }
       out.log_start_offset = (*log)->log_start_offset();
       pending->outstanding += 1;
       broker.Append(topic.name, part.partition_index, *log, *batch, level,

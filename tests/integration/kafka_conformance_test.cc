@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "kafka/api.h"
+#include "kafka/messages/alter_configs.h"
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_topics.h"
 #include "kafka/messages/delete_records.h"
@@ -654,6 +655,28 @@ TEST_F(KafkaConformanceTest, CompressionTypeRecompressesProducedBatches) {
   }
 }
 
+// Markers are the transaction coordinator's to write: a client's control batch is INVALID_RECORD,
+// with Kafka's message, and nothing is written.
+TEST_F(KafkaConformanceTest, ClientsMayNotWriteControlBatches) {
+  CreateTopic("controlled", 1);
+  // A marker without the transactional bit (with it, a producer that named no transactional id is
+  // refused first, TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as in Kafka).
+  Buffer marker = storage::BuildTxnMarker(7, 0, storage::ControlType::kCommit, 0, 1000);
+  constexpr size_t kCrcAt = 17, kAttributesAt = 21;  // Kafka's record batch v2 layout
+  StoreBigEndian<int16_t>(marker.data() + kAttributesAt, storage::kControlAttribute);
+  StoreBigEndian<uint32_t>(marker.data() + kCrcAt, storage::ComputeBatchCrc(marker));
+  auto produced = client_->Call<kafka::ProduceResponse>(
+      ApiKey::kProduce, 8, ProduceRequestFor("controlled", ByteView(marker)));
+  const auto& partition = produced.body.responses.at(0).partitions.at(0);
+  EXPECT_EQ(partition.error_code, 87);
+  EXPECT_EQ(partition.error_message,
+            "Clients are not allowed to write control records in topic partition controlled-0.");
+  Produce("controlled", storage::BuildBatch({{"k", "v", 1000, {}}}));
+  auto fetched = client_->Call<kafka::FetchResponse>(ApiKey::kFetch, 4,
+                                                     FetchRequestFor("controlled", 0, 1000));
+  EXPECT_EQ(fetched.body.responses.at(0).partitions.at(0).high_watermark, 1);
+}
+
 // ListOffsets v7's -3 finds the record with the largest timestamp, v8's -4 the earliest local
 // offset; v4+ checks the current leader epoch and answers the offset's (0).
 TEST_F(KafkaConformanceTest, ListOffsetsFindsTheLargestTimestampAndChecksEpochs) {
@@ -838,6 +861,24 @@ TEST_F(KafkaConformanceTest, DescribeConfigsOfTheBroker) {
   EXPECT_EQ(results[4].configs[0].name, "log.retention.hours");
   EXPECT_EQ(results[4].configs[1].name, "num.partitions");
   EXPECT_EQ(results[4].configs[1].config_type, 3);
+
+  // None of them changes while the broker runs: altering one is refused as Kafka refuses a
+  // setting it cannot update dynamically.
+  kafka::AlterConfigsRequest alter;
+  alter.resources = {{4, "1", {{"num.partitions", std::string("3")}}}, {4, "1", {}}};
+  auto altered = client_->Call<kafka::AlterConfigsResponse>(ApiKey::kAlterConfigs, 2, alter);
+  ASSERT_EQ(altered.body.responses.size(), 2u);
+  EXPECT_EQ(altered.body.responses[0].error_code, 42);
+  EXPECT_EQ(altered.body.responses[0].error_message,
+            "Cannot update these configs dynamically: Set(num.partitions)");
+  EXPECT_EQ(altered.body.responses[1].error_code, 0);
+  kafka::IncrementalAlterConfigsRequest incremental;
+  incremental.resources = {{4, "1", {{"log.retention.ms", 0, std::string("1")}}}};
+  auto refused = client_->Call<kafka::IncrementalAlterConfigsResponse>(
+      ApiKey::kIncrementalAlterConfigs, 1, incremental);
+  EXPECT_EQ(refused.body.responses.at(0).error_code, 42);
+  EXPECT_EQ(refused.body.responses[0].error_message,
+            "Cannot update these configs dynamically: Set(log.retention.ms)");
 }
 
 // DescribeProducers lists each idempotent producer a partition remembers, across a restart.

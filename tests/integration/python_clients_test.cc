@@ -67,11 +67,6 @@ TEST(KafkaPythonTest, AdminClientManagesTopicsConfigsAndGroups) {
   EXPECT_EQ(facts["configs"], json::parse(R"({"compression.type": ["lz4", 1],
       "delete.retention.ms": ["900", 1], "segment.index.bytes": ["10485760", 5]})"));
   EXPECT_EQ(facts["alter"], json::parse("[0]"));
-  EXPECT_EQ(facts["broker"], json::parse(R"({"log.retention.ms": ["3600000", 4, true],
-      "log.retention.hours": ["168", 5, true], "log.segment.bytes": ["536870912", 4, true],
-      "num.partitions": ["1", 5, true]})"));
-  EXPECT_EQ(facts["broker_synonyms"], json::parse(R"([["log.retention.hours", "168", 5],
-      ["log.retention.ms", "3600000", 4]])"));
   // AlterConfigs replaces the whole set: delete.retention.ms returns to its default.
   EXPECT_EQ(facts["altered"], json::parse(R"({"message.format.version": "2.8",
       "compression.type": "gzip", "delete.retention.ms": "86400000"})"));
@@ -130,6 +125,13 @@ TEST(ConfluentKafkaTest, AdminAcceptsKafkasTopicConfigs) {
       "retention.ms": [["log.retention.hours", "168", 5], ["log.retention.ms", "3600000", 4]],
       "compression.type": [["compression.type", "producer", 5]],
       "segment.ms": []})"));
+  // The broker's own settings: server.properties' are STATIC_BROKER_CONFIG (4), the rest
+  // DEFAULT_CONFIG (5); log.retention.hours keeps its own default, as in Kafka; all read-only.
+  EXPECT_EQ(facts["broker"], json::parse(R"({"log.retention.ms": ["3600000", 4, true],
+      "log.retention.hours": ["168", 5, true], "log.segment.bytes": ["536870912", 4, true],
+      "num.partitions": ["1", 5, true]})"));
+  EXPECT_EQ(facts["broker_synonyms"], json::parse(R"([["log.retention.hours", "168", 5],
+      ["log.retention.ms", "3600000", 4]])"));
   // AlterConfigs replaces the whole set: delete.retention.ms returns to its default.
   EXPECT_EQ(facts["altered"], json::parse(R"({"message.format.version": "2.8",
       "compression.type": "zstd", "delete.retention.ms": "86400000"})"));
