@@ -87,12 +87,8 @@ bool InSequence(int32_t last, int32_t next) {
   return int64_t{next} == int64_t{last} + 1 || (next == 0 && last == kMaxSequence);
 }
 
-ProducerCheck PartitionProducerState::Check(const storage::BatchHeader& batch) const {
+ProducerCheck PartitionProducerState::CheckSequence(const storage::BatchHeader& batch) const {
   if (batch.producer_id < 0) return {};
-  if (batch.transactional()) {
-    return Reject(ErrorCode::kTransactionalIdAuthorizationFailed,
-                  "transactional batches are not supported");
-  }
   if (batch.producer_epoch < 0 || batch.base_sequence < 0) {
     return Reject(ErrorCode::kCorruptMessage,
                   fmt::format("producer {} sent epoch {} and base sequence {}", batch.producer_id,
@@ -145,24 +141,65 @@ ProducerCheck PartitionProducerState::Check(const storage::BatchHeader& batch) c
   return {};
 }
 
-void PartitionProducerState::Record(const storage::BatchHeader& batch, int64_t now_ms) {
-  if (batch.producer_id < 0 || batch.control()) return;
+ProducerCheck PartitionProducerState::Check(const storage::BatchHeader& batch) const {
+  ProducerCheck check = CheckSequence(batch);
+  if (check.action != ProducerCheck::Action::kAppend || batch.transactional()) return check;
+  const ProducerEntry* entry = Find(batch.producer_id);
+  if (entry != nullptr && entry->txn_first_offset >= 0) {
+    return Reject(ErrorCode::kInvalidTxnState,
+                  fmt::format("producer {} sent a batch outside the transaction it has open since "
+                              "offset {}",
+                              batch.producer_id, entry->txn_first_offset));
+  }
+  return check;
+}
+
+ErrorCode PartitionProducerState::CheckMarker(int64_t producer_id, int16_t epoch) const {
+  const ProducerEntry* entry = Find(producer_id);
+  if (entry != nullptr && epoch < entry->epoch) return ErrorCode::kInvalidProducerEpoch;
+  return ErrorCode::kNone;
+}
+
+std::optional<CompletedTxn> PartitionProducerState::Record(const storage::BatchHeader& batch,
+                                                           int64_t now_ms) {
+  if (batch.producer_id < 0) return std::nullopt;
   ProducerEntry& entry = producers_[batch.producer_id];
   if (entry.epoch != batch.producer_epoch) {
     entry.epoch = batch.producer_epoch;
     entry.batches.clear();
   }
+  entry.last_update_ms = now_ms;
+  entry.last_timestamp = batch.max_timestamp;
+  if (batch.control()) {
+    // A marker: the producer's transaction, if open here, ends at it.
+    CompletedTxn done{batch.producer_id, batch.base_offset, batch.base_offset};
+    if (entry.txn_first_offset >= 0) {
+      done.first_offset = entry.txn_first_offset;
+      open_txns_.erase(entry.txn_first_offset);
+      entry.txn_first_offset = -1;
+    }
+    return done;
+  }
   entry.batches.push_back({batch.base_sequence,
                            LastSequence(batch.base_sequence, batch.last_offset_delta),
                            batch.base_offset, batch.last_offset()});
   while (entry.batches.size() > kProducerBatchesToRetain) entry.batches.pop_front();
-  entry.last_update_ms = now_ms;
-  entry.last_timestamp = batch.max_timestamp;
+  if (batch.transactional() && entry.txn_first_offset < 0) {
+    entry.txn_first_offset = batch.base_offset;
+    open_txns_[batch.base_offset] = batch.producer_id;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> PartitionProducerState::FirstUnstableOffset() const {
+  if (open_txns_.empty()) return std::nullopt;
+  return open_txns_.begin()->first;
 }
 
 size_t PartitionProducerState::ExpireBefore(int64_t cutoff_ms) {
-  return std::erase_if(producers_,
-                       [cutoff_ms](const auto& p) { return p.second.last_update_ms < cutoff_ms; });
+  return std::erase_if(producers_, [cutoff_ms](const auto& p) {
+    return p.second.last_update_ms < cutoff_ms && p.second.txn_first_offset < 0;
+  });
 }
 
 const ProducerEntry* PartitionProducerState::Find(int64_t producer_id) const {

@@ -1,9 +1,10 @@
-// Producer state for Kafka's idempotent producer (KIP-98, without transactions).
+// Producer state for Kafka's idempotent and transactional producers (KIP-98).
 //
 // PartitionProducerState is what one partition remembers about each producer id that wrote to
-// it: the producer epoch and the last 5 batches (first/last sequence, first/last offset), as in
-// Kafka's ProducerStateEntry (NUM_BATCHES_TO_RETAIN = 5). Check() applies the rules Kafka 2.x
-// applies to a client's append (ProducerStateManager / ProducerAppendInfo, produce v3-7):
+// it: the producer epoch, the last 5 batches (first/last sequence, first/last offset), as in
+// Kafka's ProducerStateEntry (NUM_BATCHES_TO_RETAIN = 5), and the first offset of the producer's
+// open transaction. Check() applies the rules Kafka applies to a client's append
+// (ProducerStateManager / ProducerAppendInfo):
 //
 //   1. Same epoch and a sequence range equal to a retained batch: a retried duplicate. It is not
 //      written again; the producer is told the original offsets.
@@ -16,9 +17,16 @@
 //   4. The same epoch: the first sequence must follow the last one (0 follows INT32_MAX), else
 //      OUT_OF_ORDER_SEQUENCE_NUMBER. A retry of a batch older than the retained 5 is out of order
 //      too.
+//   5. A batch that is not transactional from a producer whose transaction is open:
+//      INVALID_TXN_STATE (48).
 //   A batch with a producer id but a negative epoch or base sequence is CORRUPT_MESSAGE (2).
 //   Batches without a producer id (-1) are not checked.
-// Record() then notes an appended batch (a new epoch drops the retained batches).
+// Record() then notes an appended batch (a new epoch drops the retained batches). A producer's
+// first transactional batch opens its transaction at the batch's offset; a transaction marker
+// (the control batch the coordinator writes, checked with CheckMarker: an epoch older than the
+// producer's is INVALID_PRODUCER_EPOCH) closes it. The first offset of the oldest open
+// transaction bounds the partition's last stable offset: read_committed consumers read no
+// further.
 //
 // LoadProducerState() rebuilds a partition's state from its log after a restart by reading batch
 // headers only (see its comment for the bound on what it reads).
@@ -35,14 +43,15 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
-#include "base/status.h"
 #include "base/mutex.h"
+#include "base/status.h"
 #include "broker/error_code.h"
 #include "storage/file_system.h"
 #include "storage/log.h"
@@ -68,6 +77,7 @@ struct ProducerEntry {
   std::deque<ProducerBatch> batches;  // oldest first, at most kProducerBatchesToRetain
   int64_t last_update_ms = 0;         // broker clock at the last Record() (for expiration)
   int64_t last_timestamp = -1;        // the last batch's max timestamp (DescribeProducers)
+  int64_t txn_first_offset = -1;      // the open transaction's first offset; -1 when none
 
   // The last sequence written, -1 when no batch is retained.
   int32_t last_seq() const { return batches.empty() ? -1 : batches.back().last_seq; }
@@ -78,10 +88,19 @@ struct ProducerCheck {
   enum class Action : uint8_t { kAppend, kDuplicate, kReject };
   Action action = Action::kAppend;
   // kReject: the answer (CORRUPT_MESSAGE, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH,
-  // UNKNOWN_PRODUCER_ID, or TRANSACTIONAL_ID_AUTHORIZATION_FAILED for a transactional batch).
+  // UNKNOWN_PRODUCER_ID, INVALID_TXN_STATE).
   ErrorCode error = ErrorCode::kNone;
   std::string reason;       // kReject: why, for logs
   ProducerBatch original;   // kDuplicate: the batch already in the log
+};
+
+// A transaction a marker closed in one partition: its producer, its first offset (the marker's
+// own when the partition held none of its records) and the marker's offset.
+struct CompletedTxn {
+  int64_t producer_id = -1;
+  int64_t first_offset = -1;
+  int64_t last_offset = -1;
+  bool operator==(const CompletedTxn&) const = default;
 };
 
 // The sequence of a batch's last record: `base_sequence + last_offset_delta`, wrapping past
@@ -97,13 +116,22 @@ class PartitionProducerState {
   // are always kAppend.
   ProducerCheck Check(const storage::BatchHeader& batch) const;
 
+  // Whether the coordinator may write a marker for `producer_id` at `epoch`: OK, or
+  // INVALID_PRODUCER_EPOCH when the partition has seen a newer epoch of that producer.
+  ErrorCode CheckMarker(int64_t producer_id, int16_t epoch) const;
+
   // Notes a batch that is in the log; `batch.base_offset` must be its assigned offset. A
   // different epoch than the producer's replaces the entry's epoch and drops its batches; only
-  // the last kProducerBatchesToRetain batches are kept. Batches without a producer id, and
-  // control batches, are ignored.
-  void Record(const storage::BatchHeader& batch, int64_t now_ms);
+  // the last kProducerBatchesToRetain batches are kept; a transactional batch opens the
+  // producer's transaction if none is open. A control batch (a marker) closes the producer's
+  // transaction and returns it. Batches without a producer id are ignored.
+  std::optional<CompletedTxn> Record(const storage::BatchHeader& batch, int64_t now_ms);
 
-  // Forgets producers whose last Record() was before `cutoff_ms`. Returns how many.
+  // The first offset of the oldest open transaction, if any is open.
+  std::optional<int64_t> FirstUnstableOffset() const;
+
+  // Forgets producers whose last Record() was before `cutoff_ms`, except those with an open
+  // transaction (as Kafka). Returns how many.
   size_t ExpireBefore(int64_t cutoff_ms);
 
   // The entry of `producer_id`, or nullptr.
@@ -112,7 +140,11 @@ class PartitionProducerState {
   size_t size() const { return producers_.size(); }
 
  private:
+  // Rules 1-4: the epoch and the sequence.
+  ProducerCheck CheckSequence(const storage::BatchHeader& batch) const;
+
   std::unordered_map<int64_t, ProducerEntry> producers_;
+  std::map<int64_t, int64_t> open_txns_;  // first offset -> producer id
 };
 
 struct ProducerLoadStats {

@@ -176,11 +176,62 @@ TEST(PartitionProducerStateTest, NegativeEpochOrSequenceIsCorrupt) {
   EXPECT_EQ(state.Check(Header(1, 0, -1, 1)).error, ErrorCode::kCorruptMessage);
 }
 
-TEST(PartitionProducerStateTest, TransactionalBatchesAreRefused) {
+storage::BatchHeader Transactional(storage::BatchHeader h) {
+  h.attributes = storage::kTransactionalAttribute;
+  return h;
+}
+
+// A marker as the coordinator writes it: a control batch of one record, without a sequence.
+storage::BatchHeader Marker(int64_t pid, int16_t epoch, int64_t offset) {
+  storage::BatchHeader h = Header(pid, epoch, -1, 1, offset);
+  h.attributes = storage::kTransactionalAttribute | storage::kControlAttribute;
+  return h;
+}
+
+// A producer's first transactional batch opens its transaction; its marker closes it. The oldest
+// open transaction's first offset is the partition's first unstable offset.
+TEST(PartitionProducerStateTest, TransactionalBatchesOpenATransactionThatAMarkerCloses) {
   PartitionProducerState state;
-  auto h = Header(1, 0, 0, 1);
-  h.attributes = 0x10;
-  EXPECT_EQ(state.Check(h).error, ErrorCode::kTransactionalIdAuthorizationFailed);
+  EXPECT_EQ(state.FirstUnstableOffset(), std::nullopt);
+  EXPECT_EQ(state.Check(Transactional(Header(1, 0, 0, 2))).action, Action::kAppend);
+  EXPECT_EQ(state.Record(Transactional(Header(1, 0, 0, 2, 5)), 1), std::nullopt);
+  EXPECT_EQ(state.Record(Transactional(Header(1, 0, 2, 1, 7)), 1), std::nullopt);
+  EXPECT_EQ(state.Find(1)->txn_first_offset, 5);
+  EXPECT_EQ(state.FirstUnstableOffset(), 5);
+  // Outside its transaction, producer 1 may not write; producer 2 may.
+  ProducerCheck outside = state.Check(Header(1, 0, 3, 1));
+  EXPECT_EQ(outside.action, Action::kReject);
+  EXPECT_EQ(outside.error, ErrorCode::kInvalidTxnState);
+  EXPECT_EQ(state.Check(Header(2, 0, 0, 1)).action, Action::kAppend);
+  state.Record(Transactional(Header(2, 0, 0, 1, 9)), 1);
+  EXPECT_EQ(state.FirstUnstableOffset(), 5);
+
+  EXPECT_EQ(state.Record(Marker(1, 0, 10), 2), (CompletedTxn{1, 5, 10}));
+  EXPECT_EQ(state.Find(1)->txn_first_offset, -1);
+  EXPECT_EQ(state.FirstUnstableOffset(), 9);
+  EXPECT_EQ(state.Record(Marker(2, 0, 11), 2), (CompletedTxn{2, 9, 11}));
+  EXPECT_EQ(state.FirstUnstableOffset(), std::nullopt);
+  // The marker keeps the producer's sequence: its next batch follows the last one.
+  EXPECT_EQ(state.Check(Header(1, 0, 3, 1)).action, Action::kAppend);
+  // A retry of a batch of the closed transaction is still a duplicate.
+  EXPECT_EQ(state.Check(Transactional(Header(1, 0, 2, 1))).action, Action::kDuplicate);
+}
+
+// The coordinator's markers carry the producer's epoch, bumped when it aborts a transaction that
+// timed out: an older one is INVALID_PRODUCER_EPOCH; a newer one takes the producer's epoch, so
+// the fenced producer's batches are refused. A marker with nothing open here closes nothing.
+TEST(PartitionProducerStateTest, MarkersCheckAndCarryTheProducersEpoch) {
+  PartitionProducerState state;
+  EXPECT_EQ(state.CheckMarker(1, 0), ErrorCode::kNone);  // a producer never seen here
+  state.Record(Transactional(Header(1, 3, 0, 1, 0)), 1);
+  EXPECT_EQ(state.CheckMarker(1, 2), ErrorCode::kInvalidProducerEpoch);
+  EXPECT_EQ(state.CheckMarker(1, 3), ErrorCode::kNone);
+  EXPECT_EQ(state.CheckMarker(1, 4), ErrorCode::kNone);
+  EXPECT_EQ(state.Record(Marker(1, 4, 1), 2), (CompletedTxn{1, 0, 1}));
+  EXPECT_EQ(state.Find(1)->epoch, 4);
+  EXPECT_EQ(state.Check(Transactional(Header(1, 3, 1, 1))).error, ErrorCode::kInvalidProducerEpoch);
+  EXPECT_EQ(state.Record(Marker(1, 4, 2), 3), (CompletedTxn{1, 2, 2}));
+  EXPECT_EQ(state.FirstUnstableOffset(), std::nullopt);
 }
 
 TEST(PartitionProducerStateTest, ExpireBeforeForgetsIdleProducers) {
@@ -191,6 +242,12 @@ TEST(PartitionProducerStateTest, ExpireBeforeForgetsIdleProducers) {
   EXPECT_EQ(state.Find(1), nullptr);
   EXPECT_NE(state.Find(2), nullptr);
   EXPECT_EQ(state.Check(Header(1, 0, 1, 1)).error, ErrorCode::kUnknownProducerId);
+
+  // A producer whose transaction is open is kept, however idle (its marker is still to come).
+  state.Record(Transactional(Header(3, 0, 0, 1, 2)), 2000);
+  EXPECT_EQ(state.ExpireBefore(5000), 1u);
+  EXPECT_NE(state.Find(3), nullptr);
+  EXPECT_EQ(state.FirstUnstableOffset(), 2);
 }
 
 // ---- the Broker, on an in-memory engine ----
@@ -339,8 +396,6 @@ TEST_F(BrokerProducerTest, RefusedBatchesAreAnsweredAndNotWritten) {
   cases.push_back({Batch(5, 3, 3, 1), ErrorCode::kOutOfOrderSequenceNumber});  // new epoch at 3
   cases.push_back({Batch(6, 0, 9, 1), ErrorCode::kUnknownProducerId});         // never seen
   cases.push_back({Batch(6, 0, -1, 1), ErrorCode::kCorruptMessage});
-  Buffer txn = ProducerBatch(7, 0, 0, 1, "v", clock_.NowMs(), /*transactional=*/true);
-  cases.push_back({txn, ErrorCode::kTransactionalIdAuthorizationFailed});
   for (auto& c : cases) {
     AppendResult r = Append(c.batch);
     EXPECT_FALSE(r.status.ok());
@@ -538,6 +593,26 @@ TEST_F(BrokerProducerTest, RestartSkipsSegmentsOlderThanTheExpiration) {
   Open();
   EXPECT_EQ(Append(Batch(5, 0, 30, 1)).refusal, ErrorCode::kUnknownProducerId);
   EXPECT_TRUE(Append(Batch(6, 0, 29, 1)).duplicate);
+}
+
+// Open transactions are rebuilt from the log: a transactional batch without its marker is open.
+TEST_F(BrokerProducerTest, OpenTransactionsAreRebuiltFromTheLog) {
+  ASSERT_TRUE(engine_->CreateTopic("t", 1).ok());
+  auto log = *engine_->GetLog("t", 0);
+  auto append = [&](Buffer batch) {
+    ASSERT_TRUE(log->AppendAndWait(batch, storage::AckLevel::kDurable).ok());
+  };
+  const int64_t now = clock_.NowMs();
+  append(ProducerBatch(5, 0, 0, 2, "v", now, /*transactional=*/true));           // 0-1, committed
+  append(ProducerBatch(6, 0, 0, 1, "v", now, /*transactional=*/true));           // 2, left open
+  append(storage::BuildTxnMarker(5, 0, storage::ControlType::kCommit, 0, now));  // 3
+  append(ProducerBatch(5, 0, 2, 1, "v", now));                                   // 4
+  PartitionProducerState state;
+  ASSERT_TRUE(LoadProducerState(*log, now, kDefaultProducerIdExpirationMs, state).ok());
+  EXPECT_EQ(state.FirstUnstableOffset(), 2);
+  EXPECT_EQ(state.Find(5)->txn_first_offset, -1);
+  EXPECT_EQ(state.Find(5)->last_seq(), 2);
+  EXPECT_EQ(state.Find(6)->txn_first_offset, 2);
 }
 
 TEST_F(BrokerProducerTest, RebuildingReadsHeadersNotRecords) {
