@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include "base/assert.h"
 #include "base/log.h"
 #include "base/mutex.h"
 #include "base/split.h"
@@ -386,9 +387,15 @@ Status Broker::PrepareProducerState(const TopicPartition& tp, storage::Log& log,
   const int64_t now = engine_.clock().NowMs();
   if (!pp.loaded) {
     const auto started = std::chrono::steady_clock::now();
-    auto stats = LoadProducerState(log, now, options_.producer_id_expiration_ms, pp.state);
+    auto stats =
+        LoadProducerState(log, now, options_.producer_id_expiration_ms, pp.state, &pp.unindexed);
+    // Only the aborts the index lacks (a crash came between a marker and its entry) stay.
+    std::erase_if(pp.unindexed, [&](const storage::AbortedTxn& a) {
+      return a.last_offset <= log.last_aborted_marker();
+    });
     if (!stats.ok()) {
       pp.state = PartitionProducerState();
+      pp.unindexed.clear();
       LogError("producer_state_load_failed", {{"topic", tp.first}, {"partition", tp.second}},
                stats.status().ToString());
       return stats.status();
@@ -416,7 +423,85 @@ Status Broker::PrepareProducerState(const TopicPartition& tp, storage::Log& log,
     pp.state.ExpireBefore(now - options_.producer_id_expiration_ms);
     pp.next_expiry_ms = now + kProducerExpiryCheckMs;
   }
+  // A failure is logged and tried again with the next use; meanwhile the last stable offset
+  // stays before the transaction.
+  IndexAborted(tp, log, pp).IgnoreError();
   return Status::Ok();
+}
+
+Status Broker::IndexAborted(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp) {
+  while (!pp.unindexed.empty()) {
+    const storage::AbortedTxn& txn = pp.unindexed.front();
+    if (Status s = log.AppendAbortedTxn(txn); !s.ok()) {
+      LogError("aborted_transaction_unindexed",
+               {{"topic", tp.first},
+                {"partition", tp.second},
+                {"producer_id", txn.producer_id},
+                {"marker_offset", txn.last_offset}},
+               s.ToString());
+      return s;
+    }
+    pp.unindexed.erase(pp.unindexed.begin());
+  }
+  return Status::Ok();
+}
+
+void Broker::WriteMarker(const TopicPartition& tp, int64_t producer_id, int16_t producer_epoch,
+                         storage::ControlType type, std::function<void(Status)> done) {
+  auto log = engine_.GetLog(tp.first, tp.second);
+  if (!log.ok()) return done(log.status());
+  std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor(tp, *log);
+  int64_t offset = -1;
+  {
+    MutexLock lock(pp->mu);
+    if (Status s = PrepareProducerState(tp, **log, *pp); !s.ok()) {
+      lock.Unlock();
+      return done(s);
+    }
+    if (pp->state.CheckMarker(producer_id, producer_epoch) != ErrorCode::kNone) {
+      lock.Unlock();
+      return done(FailedPrecondition(
+          "INVALID_PRODUCER_EPOCH: the partition has seen a newer epoch of producer {} than {}",
+          producer_id, producer_epoch));
+    }
+    Buffer marker =
+        storage::BuildTxnMarker(producer_id, producer_epoch, type, 0, engine_.clock().NowMs());
+    auto valid = storage::ValidatedBatch::Check(marker);
+    HERALD_ASSERT(valid.ok(), "a marker the broker built does not validate: {}",
+                  valid.status().ToString());
+    auto written = (*log)->Write(*valid);
+    if (!written.ok()) {
+      lock.Unlock();
+      return done(written.status());
+    }
+    offset = written->base_offset;
+    storage::BatchHeader header = valid->header();
+    header.base_offset = offset;
+    const std::optional<CompletedTxn> completed = pp->state.Record(header, engine_.clock().NowMs());
+    if (completed && type == storage::ControlType::kAbort) {
+      pp->unindexed.push_back({completed->producer_id, completed->first_offset,
+                               completed->last_offset,
+                               pp->state.FirstUnstableOffset().value_or(offset + 1)});
+      if (Status s = IndexAborted(tp, **log, *pp); !s.ok()) {
+        lock.Unlock();
+        return done(s);
+      }
+    }
+  }
+  NotifyAppend(tp);
+  (*log)->WhenDurable(offset, std::move(done));
+}
+
+Result<int64_t> Broker::LastStableOffset(const std::string& topic, int32_t partition) {
+  HERALD_ASSIGN_OR_RETURN(auto log, engine_.GetLog(topic, partition));
+  std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor({topic, partition}, log);
+  MutexLock lock(pp->mu);
+  HERALD_RETURN_IF_ERROR(PrepareProducerState({topic, partition}, *log, *pp));
+  int64_t stable = log->end_offset();
+  // An abort whose index entry failed to write holds the partition back, as an open one does.
+  if (auto first = pp->state.FirstUnstableOffset()) stable = std::min(stable, *first);
+  for (const auto& txn : pp->unindexed) stable = std::min(stable, txn.first_offset);
+  return stable;
 }
 
 void Broker::AppendWithProducerState(const TopicPartition& tp,

@@ -224,6 +224,23 @@ class Broker {
   Result<std::optional<ProducerEntry>> GetProducerEntry(const std::string& topic, int32_t partition,
                                                         int64_t producer_id);
 
+  // Writes the marker that ends `producer_id`'s transaction in a partition, as Kafka's
+  // WriteTxnMarkers does for the transaction coordinator: a COMMIT or ABORT control batch at
+  // `producer_epoch`, which closes the producer's open transaction there. An abort is indexed
+  // (storage/aborted_txns.h) before `done` is called. `done` is called once, when the marker is
+  // durable: kNotFound for an unknown partition, kFailedPrecondition (INVALID_PRODUCER_EPOCH)
+  // when the partition has seen a newer epoch of the producer (the marker is stale), the log's
+  // errors otherwise. When the marker was written but its index entry was not, the entry is
+  // written again before anything else reaches the partition's producer state, and until then
+  // the partition's last stable offset stays before the transaction.
+  void WriteMarker(const TopicPartition& tp, int64_t producer_id, int16_t producer_epoch,
+                   storage::ControlType type, std::function<void(Status)> done);
+
+  // The partition's last stable offset: the first offset of its oldest transaction still open
+  // (or aborted but not yet indexed), else its end. read_committed consumers read no further.
+  // Errors as ProducerEntries'.
+  Result<int64_t> LastStableOffset(const std::string& topic, int32_t partition);
+
   // Calls `wake` once, from any thread, after data is appended to any of `partitions` (a fetch
   // long-poll). Returns an id for Unwatch; after Unwatch returns, `wake` is not called.
   uint64_t WatchAppends(const std::vector<TopicPartition>& partitions, std::function<void()> wake);
@@ -237,6 +254,8 @@ class Broker {
     bool loaded GUARDED_BY(mu) = false;
     PartitionProducerState state GUARDED_BY(mu);
     int64_t next_expiry_ms GUARDED_BY(mu) = 0;
+    // Aborted transactions whose markers are in the log but whose index entries failed to write.
+    std::vector<storage::AbortedTxn> unindexed GUARDED_BY(mu);
   };
 
   Broker(storage::Engine& engine, BrokerOptions options, std::string cluster_id,
@@ -250,7 +269,14 @@ class Broker {
   std::shared_ptr<ProducerPartition> ProducerPartitionFor(const TopicPartition& tp,
                                                           const std::shared_ptr<storage::Log>& log);
   // Loads `pp` from its log when not yet loaded and expires old producers.
+  // Loads the partition's producer state on first use (finding the aborts a crash kept from the
+  // index), expires idle producers, and indexes the aborts still unindexed (a failure there is
+  // logged, not returned: the last stable offset holds back until it succeeds).
   Status PrepareProducerState(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp)
+      REQUIRES(pp.mu);
+  // Writes pp.unindexed's entries into the log's aborted-transaction index, oldest first; the
+  // first failure is returned (and logged) and the rest stay.
+  Status IndexAborted(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp)
       REQUIRES(pp.mu);
   void AppendWithProducerState(const TopicPartition& tp, const std::shared_ptr<storage::Log>& log,
                                const storage::ValidatedBatch& batch, storage::AckLevel ack,

@@ -58,21 +58,38 @@ class HeaderScanner {
       return Corruption("{}: batch at {} runs past the segment end", segment_.log_path(), pos_);
     }
     last_size_ = header->size();
+    last_pos_ = pos_;
     pos_ += header->size();
     return std::optional<storage::BatchHeader>(*header);
   }
 
   uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t last_position() const { return last_pos_; }  // of the header Next returned last
 
  private:
   const storage::Segment& segment_;
   const uint64_t limit_;
   uint64_t pos_ = 0;
+  uint64_t last_pos_ = 0;
   uint64_t buf_pos_ = 0;
   Buffer buf_;
   uint64_t last_size_ = 0;
   uint64_t bytes_read_ = 0;
 };
+
+// The type of the marker whose header is `header`, at `position` in `segment`.
+Result<storage::ControlType> ReadControlType(const storage::Segment& segment, uint64_t position,
+                                             const storage::BatchHeader& header) {
+  Buffer batch(header.size());
+  HERALD_ASSIGN_OR_RETURN(size_t n, segment.log_file().ReadAt(position, batch));
+  if (n != batch.size()) return Corruption("{}: short read of a marker", segment.log_path());
+  std::optional<Buffer> key;
+  HERALD_RETURN_IF_ERROR(storage::ForEachRecord(batch, [&](const storage::RecordView& r) {
+    if (!key && r.key) key = Buffer(r.key->begin(), r.key->end());
+  }));
+  if (!key) return Corruption("{}: a marker without a key", segment.log_path());
+  return storage::ParseControlKey(*key);
+}
 
 }  // namespace
 
@@ -208,7 +225,8 @@ const ProducerEntry* PartitionProducerState::Find(int64_t producer_id) const {
 }
 
 Result<ProducerLoadStats> LoadProducerState(const storage::Log& log, int64_t now_ms,
-                                            int64_t expiration_ms, PartitionProducerState& state) {
+                                            int64_t expiration_ms, PartitionProducerState& state,
+                                            std::vector<storage::AbortedTxn>* aborted) {
   ProducerLoadStats stats;
   const auto segments = log.segments();
   const int64_t cutoff = now_ms > std::numeric_limits<int64_t>::min() + expiration_ms
@@ -232,7 +250,18 @@ Result<ProducerLoadStats> LoadProducerState(const storage::Log& log, int64_t now
       }
       if (!next->has_value()) break;
       ++stats.batches_scanned;
-      state.Record(**next, now_ms);
+      const storage::BatchHeader& header = **next;
+      const std::optional<CompletedTxn> completed = state.Record(header, now_ms);
+      if (!completed || aborted == nullptr) continue;
+      auto type = ReadControlType(segment, scanner.last_position(), header);
+      if (!type.ok()) {
+        if (type.status().code() != StatusCode::kCorruption) return type.status();
+        ++stats.segments_damaged;
+        break;
+      }
+      if (*type != storage::ControlType::kAbort) continue;
+      aborted->push_back({completed->producer_id, completed->first_offset, completed->last_offset,
+                          state.FirstUnstableOffset().value_or(completed->last_offset + 1)});
     }
     stats.bytes_read += scanner.bytes_read();
   }

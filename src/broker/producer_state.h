@@ -49,6 +49,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "base/mutex.h"
 #include "base/status.h"
@@ -164,8 +165,12 @@ struct ProducerLoadStats {
 // 61-byte header per batch. Nothing older than the window is read, however long the log.
 // Returns what it read. A header that does not parse ends the scan of its segment (counted in
 // segments_damaged; the state may then miss batches). kIoError when a read fails.
+// With `aborted`, adds to it each transaction an abort marker it read closed (reading that
+// marker's record, a few dozen bytes, for its type), as the partition's aborted-transaction index
+// holds them (storage/aborted_txns.h): the broker indexes again those a crash kept from the index.
 Result<ProducerLoadStats> LoadProducerState(const storage::Log& log, int64_t now_ms,
-                                            int64_t expiration_ms, PartitionProducerState& state);
+                                            int64_t expiration_ms, PartitionProducerState& state,
+                                            std::vector<storage::AbortedTxn>* aborted = nullptr);
 
 // Hands out producer ids unique across restarts of one data directory. Ids are reserved in
 // blocks: the end of the reserved range is written to `path` (JSON {"next_producer_id": N},

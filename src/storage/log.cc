@@ -56,6 +56,9 @@ Status Log::Recover() {
   if (changed) HERALD_RETURN_IF_ERROR(fs_.SyncDir(options_.dir));
 
   PublishRecoveredOffsets(checkpoint);
+  HERALD_ASSIGN_OR_RETURN(aborted_txns_,
+                          AbortedTxnIndex::Open(fs_, JoinPath(options_.dir, kAbortedTxnsName),
+                                                log_start_offset_.load(), end_offset_.load()));
   if (changed || !checkpoint || checkpoint->recovery_offset != end_offset_.load()) {
     return RefreshCheckpoint(checkpoint);
   }
@@ -523,6 +526,18 @@ int64_t Log::max_timestamp() const {
 }
 
 int64_t Log::log_start_offset() const { return log_start_offset_.load(); }
+
+Status Log::AppendAbortedTxn(const AbortedTxn& txn) {
+  return aborted_txns_->Append(txn);
+}
+
+std::vector<AbortedTxn> Log::AbortedTxns(int64_t start, int64_t upper) const {
+  return aborted_txns_->Overlapping(start, upper);
+}
+
+int64_t Log::last_aborted_marker() const {
+  return aborted_txns_->last_marker_offset();
+}
 int64_t Log::end_offset() const { return end_offset_.load(); }
 int64_t Log::durable_offset() const { return durable_offset_.load(); }
 

@@ -44,6 +44,7 @@
 #include "base/clock.h"
 #include "base/mutex.h"
 #include "base/status.h"
+#include "storage/aborted_txns.h"
 #include "storage/file_system.h"
 #include "storage/flusher.h"
 #include "storage/log_config.h"
@@ -183,6 +184,14 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // record of each key, and tombstones younger than delete.retention.ms. Offsets never change.
   Result<CompactionStats> Compact();
 
+  // The partition's aborted transactions (aborted_txns.h). AppendAbortedTxn syncs the entry of
+  // the abort marker at `txn.last_offset`, before that marker may be acknowledged; AbortedTxns
+  // answers a read_committed fetch of [start, upper).
+  Status AppendAbortedTxn(const AbortedTxn& txn);
+  std::vector<AbortedTxn> AbortedTxns(int64_t start, int64_t upper) const;
+  // The last aborted transaction's marker offset; -1 when none is indexed.
+  int64_t last_aborted_marker() const;
+
   // Calls `done` once every offset up to and including `offset` is durable: at once when it
   // already is, else after the flusher's next round (the caller never fsyncs). A failed sync
   // passes its error.
@@ -244,6 +253,7 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   Clock& clock_;
   const std::string checkpoint_path_;
   RecoveryReport recovery_;
+  std::unique_ptr<AbortedTxnIndex> aborted_txns_;  // set by Recover, then thread-safe itself
 
   // Writer state. Lock order: cleaner_mu_ -> flush_mu_ -> append_mu_ -> segments_mu_.
   mutable Mutex append_mu_;

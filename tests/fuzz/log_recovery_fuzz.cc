@@ -1,7 +1,8 @@
 // libFuzzer target: the on-disk formats a broker reads at start. The input becomes a partition
-// directory (recovery checkpoint, offset index, time index and the segment's log file, split as
-// its first three bytes say) in a MemFileSystem; the log is opened as the broker would, then as
-// `herald storage repair` would, and whatever opens is read from start to end and appended to.
+// directory (recovery checkpoint, offset index, time index, aborted transactions and the
+// segment's log file, split as its first four bytes say) in a MemFileSystem; the log is opened as
+// the broker would, then as `herald storage repair` would, and whatever opens is read from start
+// to end, asked for its aborted transactions and appended to.
 // Nothing may crash, hang or read out of bounds: damage is refused or cut, never served.
 #include <cstddef>
 #include <cstdint>
@@ -46,6 +47,13 @@ void ReadAll(const Log& log) {
     if (next <= offset) return;
     offset = next;
   }
+  for (const AbortedTxn& txn : log.AbortedTxns(log.log_start_offset(), log.end_offset())) {
+    // What opened names only markers inside the log, in order.
+    if (txn.last_offset < log.log_start_offset() || txn.last_offset >= log.end_offset() ||
+        txn.first_offset > txn.last_offset) {
+      __builtin_trap();
+    }
+  }
 }
 
 void OpenReadAppend(MemFileSystem& fs, bool repair) {
@@ -71,14 +79,15 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace herald;
   using namespace herald::storage;
-  if (size < 3) return 0;
-  size_t sizes[3] = {data[0] % 40u, data[1], data[2]};  // checkpoint, index, time index
-  ByteView rest(data + 3, size - 3);
-  const char* names[3] = {"recovery-checkpoint", "00000000000000000000.index",
-                          "00000000000000000000.timeindex"};
+  if (size < 4) return 0;
+  // checkpoint, index, time index, aborted transactions
+  size_t sizes[4] = {data[0] % 40u, data[1], data[2], data[3]};
+  ByteView rest(data + 4, size - 4);
+  const char* names[4] = {"recovery-checkpoint", "00000000000000000000.index",
+                          "00000000000000000000.timeindex", kAbortedTxnsName};
   MemFileSystem fs;
   if (!CreateDirs(fs, kDir).ok()) __builtin_trap();
-  for (int i = 0; i < 3; ++i) {
+  for (int i = 0; i < 4; ++i) {
     const size_t n = std::min(sizes[i], rest.size());
     if (n > 0) Put(fs, names[i], rest.first(n));
     rest = rest.subspan(n);

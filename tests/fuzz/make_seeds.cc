@@ -112,17 +112,24 @@ void EmitLogs(const std::string& dir) {
                                                                : Compression::kNone);
         (void)(*log)->AppendAndWait(batch, AckLevel::kDurable);
       }
+      // An aborted transaction of producer 7: its marker, and the marker's index entry.
+      Buffer marker = BuildTxnMarker(7, 0, ControlType::kAbort, 0, 1000);
+      auto appended = (*log)->AppendAndWait(marker, AckLevel::kDurable);
+      if (appended.ok()) {
+        (void)(*log)->AppendAbortedTxn({7, 0, appended->base_offset, appended->base_offset + 1});
+      }
       (void)(*log)->Close();
     }
-    Buffer parts[4];
-    const char* names[4] = {"recovery-checkpoint", "00000000000000000000.index",
-                            "00000000000000000000.timeindex", "00000000000000000000.log"};
-    for (int i = 0; i < 4; ++i) fs.GetContents(log_dir + "/" + names[i], &parts[i]);
-    for (int i = 1; i < 3; ++i) {
+    Buffer parts[5];
+    const char* names[5] = {"recovery-checkpoint", "00000000000000000000.index",
+                            "00000000000000000000.timeindex", kAbortedTxnsName,
+                            "00000000000000000000.log"};
+    for (int i = 0; i < 5; ++i) fs.GetContents(log_dir + "/" + names[i], &parts[i]);
+    for (int i = 1; i < 4; ++i) {
       if (parts[i].size() > 255) parts[i].resize(255);
     }
     Buffer input = {static_cast<uint8_t>(parts[0].size()), static_cast<uint8_t>(parts[1].size()),
-                    static_cast<uint8_t>(parts[2].size())};
+                    static_cast<uint8_t>(parts[2].size()), static_cast<uint8_t>(parts[3].size())};
     for (const auto& part : parts) input.insert(input.end(), part.begin(), part.end());
     WriteFile(fmt::format("{}/log-{}", dir, batches), input);
   }

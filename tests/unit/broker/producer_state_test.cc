@@ -291,6 +291,15 @@ class BrokerProducerTest : public ::testing::Test {
     return log.ok() ? (*log)->end_offset() : -1;
   }
 
+  Status WriteMarker(int64_t pid, int16_t epoch, storage::ControlType type,
+                     const std::string& topic = "t") {
+    std::promise<Status> promise;
+    auto future = promise.get_future();
+    broker_->WriteMarker({topic, 0}, pid, epoch, type,
+                         [&](Status s) { promise.set_value(std::move(s)); });
+    return future.get();
+  }
+
   Buffer Batch(int64_t pid, int16_t epoch, int32_t seq, int count) {
     return ProducerBatch(pid, epoch, seq, count, "v", clock_.NowMs());
   }
@@ -613,6 +622,62 @@ TEST_F(BrokerProducerTest, OpenTransactionsAreRebuiltFromTheLog) {
   EXPECT_EQ(state.Find(5)->txn_first_offset, -1);
   EXPECT_EQ(state.Find(5)->last_seq(), 2);
   EXPECT_EQ(state.Find(6)->txn_first_offset, 2);
+}
+
+// The coordinator's markers: a transaction's batches hold the last stable offset back until its
+// marker; an abort is indexed for read_committed fetches before the marker is acknowledged.
+TEST_F(BrokerProducerTest, MarkersEndTransactionsAndAbortsAreIndexed) {
+  ASSERT_TRUE(engine_->CreateTopic("t", 1).ok());
+  const int64_t now = clock_.NowMs();
+  ASSERT_TRUE(Append(ProducerBatch(5, 0, 0, 2, "v", now, /*transactional=*/true)).status.ok());
+  ASSERT_TRUE(Append(ProducerBatch(6, 0, 0, 1, "v", now, /*transactional=*/true)).status.ok());
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 0);
+  // Outside its transaction, producer 5 may not write.
+  EXPECT_EQ(Append(Batch(5, 0, 2, 1)).refusal, ErrorCode::kInvalidTxnState);
+
+  EXPECT_TRUE(WriteMarker(5, 0, storage::ControlType::kAbort).ok());  // offset 3
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 2);                   // producer 6's is still open
+  auto log = *engine_->GetLog("t", 0);
+  EXPECT_EQ(log->AbortedTxns(0, 100), (std::vector<storage::AbortedTxn>{{5, 0, 3, 2}}));
+  EXPECT_TRUE(WriteMarker(6, 0, storage::ControlType::kCommit).ok());  // offset 4
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 5);
+  EXPECT_EQ(log->AbortedTxns(0, 100).size(), 1u);  // a commit is not indexed
+  EXPECT_EQ(EndOffset(), 5);
+  EXPECT_TRUE(Append(Batch(5, 0, 2, 1)).status.ok());
+
+  // A marker at an epoch older than one the partition has seen is stale.
+  ASSERT_TRUE(Append(ProducerBatch(5, 1, 0, 1, "v", now, /*transactional=*/true)).status.ok());
+  EXPECT_EQ(WriteMarker(5, 0, storage::ControlType::kAbort).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(WriteMarker(5, 1, storage::ControlType::kAbort, "none").code(), StatusCode::kNotFound);
+
+  // After a restart the state, and with it the last stable offset, is rebuilt from the log.
+  Open();
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 6);
+  EXPECT_EQ((*engine_->GetLog("t", 0))->AbortedTxns(0, 100).size(), 1u);
+}
+
+// A crash between an abort marker and its index entry: the entry is written again at start, from
+// the marker in the log.
+TEST_F(BrokerProducerTest, AnAbortMissingFromTheIndexIsIndexedAgainAtStart) {
+  ASSERT_TRUE(engine_->CreateTopic("t", 1).ok());
+  auto log = *engine_->GetLog("t", 0);
+  const int64_t now = clock_.NowMs();
+  for (Buffer batch : {ProducerBatch(5, 0, 0, 2, "v", now, /*transactional=*/true),
+                       storage::BuildTxnMarker(5, 0, storage::ControlType::kAbort, 0, now),
+                       ProducerBatch(5, 0, 2, 1, "v", now, /*transactional=*/true),
+                       storage::BuildTxnMarker(5, 0, storage::ControlType::kCommit, 0, now)}) {
+    ASSERT_TRUE(log->AppendAndWait(batch, storage::AckLevel::kDurable).ok());
+  }
+  EXPECT_TRUE(log->AbortedTxns(0, 100).empty());
+  log.reset();
+  Open();
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 5);
+  log = *engine_->GetLog("t", 0);
+  EXPECT_EQ(log->AbortedTxns(0, 100), (std::vector<storage::AbortedTxn>{{5, 0, 2, 3}}));
+  Open();  // indexed once, not again
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 5);
+  EXPECT_EQ((*engine_->GetLog("t", 0))->AbortedTxns(0, 100).size(), 1u);
 }
 
 TEST_F(BrokerProducerTest, RebuildingReadsHeadersNotRecords) {
