@@ -2,6 +2,7 @@
 // there or max_wait_ms has passed, woken by appends. Sessionless (session id 0). From v13 topics
 // are named by id: an id no topic has is UNKNOWN_TOPIC_ID on each of its partitions.
 #include <atomic>
+#include <cstdint>
 
 #include "base/log.h"
 #include "kafka/handler_list.h"
@@ -113,6 +114,17 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         out.high_watermark = (*log)->end_offset();
         out.last_stable_offset = out.high_watermark;
         out.log_start_offset = (*log)->log_start_offset();
+        // read_committed: nothing at or past the last stable offset (the first record of a
+        // transaction still open), with the aborted transactions the records served hold.
+        const bool committed = request_.isolation_level == 1;
+        if (committed) {
+          auto stable = broker_.LastStableOffset(t.topic, p.partition);
+          if (!stable.ok()) {
+            refuse(version >= 6 ? ErrorCode::kKafkaStorageError : ErrorCode::kUnknownServerError);
+            continue;
+          }
+          out.last_stable_offset = *stable;
+        }
         // KIP-74: the first partition with data returns at least one batch, even past max_bytes.
         uint64_t limit = std::min<uint64_t>(static_cast<uint64_t>(std::max(p.partition_max_bytes, 0)),
                                             bytes == 0 ? UINT64_MAX : budget);
@@ -120,7 +132,8 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
           topic.partitions.push_back(std::move(out));
           continue;
         }
-        auto slice = (*log)->Read(p.fetch_offset, std::max<uint64_t>(limit, 1));
+        auto slice = (*log)->Read(p.fetch_offset, std::max<uint64_t>(limit, 1),
+                                  committed ? out.last_stable_offset : INT64_MAX);
         if (!slice.ok()) {
           if (slice.status().code() == StatusCode::kOutOfRange) {
             out.error_code = Code(ErrorCode::kOffsetOutOfRange);
@@ -142,6 +155,11 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
           }
           bytes += slice->size;
           budget = budget > slice->size ? budget - slice->size : 0;
+          if (committed) {
+            for (const auto& txn : (*log)->AbortedTxns(p.fetch_offset, out.last_stable_offset)) {
+              out.aborted_transactions->push_back({txn.producer_id, txn.first_offset});
+            }
+          }
           out.records.slices.push_back(std::move(slice).value());
         }
         topic.partitions.push_back(std::move(out));

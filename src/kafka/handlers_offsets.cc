@@ -1,6 +1,7 @@
 // ListOffsets: the earliest (-2, and -4: every record is local) or latest (-1) offset of a
 // partition, the record with the largest timestamp (-3), or the first offset whose record time is
-// at or after a timestamp. OffsetForLeaderEpoch: where an epoch ends.
+// at or after a timestamp; for read_committed (v2+), the latest is the last stable offset and
+// nothing at or past it is found, as in Kafka. OffsetForLeaderEpoch: where an epoch ends.
 #include <optional>
 
 #include "kafka/handler_list.h"
@@ -20,6 +21,7 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
   }
   const int16_t version = ctx.request.header.api_version;
   constexpr int64_t kLatest = -1, kEarliest = -2, kMaxTimestamp = -3, kEarliestLocal = -4;
+  const bool committed = request->isolation_level == 1;
   ListOffsetsResponse response;
   for (const auto& t : request->topics) {
     ListOffsetsResponseTopic topic{t.name, {}};
@@ -32,8 +34,12 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
         out.error_code = Code(e);
+      } else if (auto fetchable = committed ? broker.LastStableOffset(t.name, p.partition_index)
+                                            : Result<int64_t>((*log)->end_offset());
+                 !fetchable.ok()) {
+        out.error_code = Code(ErrorCode::kKafkaStorageError);
       } else if (p.timestamp == kLatest) {
-        found = storage::TimestampOffset{(*log)->end_offset(), -1};
+        found = storage::TimestampOffset{*fetchable, -1};
       } else if (p.timestamp == kEarliest || p.timestamp == kEarliestLocal) {
         found = storage::TimestampOffset{(*log)->log_start_offset(), -1};
       } else {
@@ -42,8 +48,8 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
         auto first = (*log)->OffsetForTimestamp(at);
         if (!first.ok()) {
           out.error_code = Code(ErrorCode::kKafkaStorageError);
-        } else {
-          found = *first;  // none: no record that late (offset -1)
+        } else if (*first && (*first)->offset < *fetchable) {
+          found = *first;  // else none: no record that late (offset -1)
         }
       }
       if (found) {

@@ -469,7 +469,7 @@ std::shared_ptr<Segment> Log::NextSegment(int64_t base_offset) const {
   return it == segments_.end() ? nullptr : it->second;
 }
 
-Result<ReadSlice> Log::Read(int64_t offset, uint64_t max_bytes) const {
+Result<ReadSlice> Log::Read(int64_t offset, uint64_t max_bytes, int64_t max_offset) const {
   ReadSlice slice;
   slice.high_watermark = end_offset_.load(std::memory_order_acquire);
   slice.log_start_offset = log_start_offset_.load(std::memory_order_acquire);
@@ -477,12 +477,19 @@ Result<ReadSlice> Log::Read(int64_t offset, uint64_t max_bytes) const {
     return OutOfRange("offset {} is outside the log [{}, {}]", offset, slice.log_start_offset,
                       slice.high_watermark);
   }
-  if (offset == slice.high_watermark) return slice;
+  if (offset == slice.high_watermark || offset >= max_offset) return slice;
   for (auto seg = SegmentFor(offset); seg; seg = NextSegment(seg->base_offset())) {
-    const uint64_t limit = seg->size();
+    if (seg->base_offset() >= max_offset) break;
+    uint64_t limit = seg->size();
     if (offset >= seg->next_offset()) continue;  // compaction may have emptied its end
+    if (max_offset < seg->next_offset()) {
+      HERALD_ASSIGN_OR_RETURN(limit, seg->FindBatchPosition(max_offset, limit));
+    }
     HERALD_ASSIGN_OR_RETURN(uint64_t pos, seg->FindBatchPosition(offset, limit));
-    if (pos >= limit) continue;
+    if (pos >= limit) {
+      if (max_offset < seg->next_offset()) break;  // nothing before max_offset
+      continue;
+    }
     HERALD_ASSIGN_OR_RETURN(uint64_t end, seg->SliceEnd(pos, std::max<uint64_t>(max_bytes, 1), limit));
     slice.position = pos;
     slice.size = end - pos;

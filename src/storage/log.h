@@ -126,9 +126,11 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   Result<AppendInfo> AppendAndWait(MutableByteView batch, AckLevel ack);
 
   // Whole batches starting with the one that holds `offset`, at most `max_bytes` (but at least
-  // one batch). An empty slice when `offset` is the end offset. kOutOfRange when `offset` is
-  // below the log start or above the end; kCorruption when the bytes fail their checks.
-  Result<ReadSlice> Read(int64_t offset, uint64_t max_bytes) const;
+  // one batch), none at or past `max_offset` (a batch boundary: a read_committed fetch stops at
+  // the last stable offset). An empty slice when `offset` is the end offset or at least
+  // `max_offset`. kOutOfRange when `offset` is below the log start or above the end;
+  // kCorruption when the bytes fail their checks.
+  Result<ReadSlice> Read(int64_t offset, uint64_t max_bytes, int64_t max_offset = INT64_MAX) const;
 
   // The first record whose timestamp is >= `timestamp` (for compressed batches, the batch's
   // base offset), or nullopt when every record is older.

@@ -662,9 +662,9 @@ TEST_F(KafkaConformanceTest, ClientsMayNotWriteControlBatches) {
   // A marker without the transactional bit (with it, a producer that named no transactional id is
   // refused first, TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as in Kafka).
   Buffer marker = storage::BuildTxnMarker(7, 0, storage::ControlType::kCommit, 0, 1000);
-  constexpr size_t kCrcAt = 17, kAttributesAt = 21;  // Kafka's record batch v2 layout
-  StoreBigEndian<int16_t>(marker.data() + kAttributesAt, storage::kControlAttribute);
-  StoreBigEndian<uint32_t>(marker.data() + kCrcAt, storage::ComputeBatchCrc(marker));
+  namespace f = storage::batch_field;
+  StoreBigEndian<int16_t>(marker.data() + f::kAttributes, storage::kControlAttribute);
+  StoreBigEndian<uint32_t>(marker.data() + f::kCrc, storage::ComputeBatchCrc(marker));
   auto produced = client_->Call<kafka::ProduceResponse>(
       ApiKey::kProduce, 8, ProduceRequestFor("controlled", ByteView(marker)));
   const auto& partition = produced.body.responses.at(0).partitions.at(0);

@@ -1,12 +1,17 @@
 // Debian's Python Kafka clients (under /usr/bin/python3) against a real `herald serve`.
 #include <fstream>
+#include <future>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "broker/broker.h"
+#include "storage/engine.h"
+#include "storage/record_batch.h"
 #include "testing/clients.h"
 #include "testing/herald_process.h"
+#include "testing/producer_batch.h"
 #include "testing/test_util.h"
 
 namespace herald {
@@ -77,6 +82,60 @@ TEST(KafkaPythonTest, AdminClientManagesTopicsConfigsAndGroups) {
   EXPECT_EQ(facts["committed"], json::parse("[2, 2, 2]"));
   EXPECT_EQ(facts["delete_group"], json::parse(R"([["auditors", 0]])"));
   EXPECT_EQ(facts["delete"], json::parse("[0]"));
+}
+
+// A partition holding transactions, written through the broker as the transaction coordinator
+// writes them: producer 5's transaction aborted (offsets 0-1), producer 6's committed (2), a plain
+// record (3), their markers (4, 5), producer 7's left open (6) and another plain record (7).
+void WriteTransactions(const std::string& data_dir) {
+  storage::EngineOptions eo;
+  eo.data_dir = data_dir;
+  eo.background = false;
+  auto engine = storage::Engine::Open(eo);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  ASSERT_TRUE((*engine)->CreateTopic("ledger", 1).ok());
+  {
+    auto broker = broker::Broker::Open(**engine, {});
+    ASSERT_TRUE(broker.ok()) << broker.status().ToString();
+    auto append = [&](Buffer batch) {
+      auto valid = storage::ValidatedBatch::Check(batch);
+      ASSERT_TRUE(valid.ok());
+      std::promise<broker::AppendResult> appended;
+      (*broker)->Append("ledger", 0, *valid, storage::AckLevel::kDurable,
+                        [&](broker::AppendResult r) { appended.set_value(std::move(r)); });
+      ASSERT_TRUE(appended.get_future().get().status.ok());
+    };
+    auto mark = [&](int64_t producer, storage::ControlType type) {
+      std::promise<Status> written;
+      (*broker)->WriteMarker({"ledger", 0}, producer, 0, type,
+                             [&](Status s) { written.set_value(std::move(s)); });
+      ASSERT_TRUE(written.get_future().get().ok());
+    };
+    const bool txn = true;
+    append(testing::ProducerBatch(5, 0, 0, 2, "aborted", 1'700'000'000'000, txn));
+    append(testing::ProducerBatch(6, 0, 0, 1, "committed", 1'700'000'000'000, txn));
+    append(storage::BuildBatch({{std::nullopt, "plain-0", 1'700'000'000'000, {}}}));
+    mark(5, storage::ControlType::kAbort);
+    mark(6, storage::ControlType::kCommit);
+    append(testing::ProducerBatch(7, 0, 0, 1, "open", 1'700'000'000'000, txn));
+    append(storage::BuildBatch({{std::nullopt, "plain-1", 1'700'000'000'000, {}}}));
+  }
+  ASSERT_TRUE((*engine)->Close().ok());
+}
+
+// read_committed consumers (librdkafka's default) read only committed records, up to the first
+// transaction still open, and are told that as the end; read_uncommitted ones read everything.
+TEST(ConfluentKafkaTest, ReadCommittedConsumersSkipAbortedAndOpenTransactions) {
+  HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
+  testing::TempDir dir;
+  ASSERT_NO_FATAL_FAILURE(WriteTransactions(dir.str() + "/data"));
+  testing::HeraldProcess server(dir.str() + "/data");
+  json facts = RunClient("read_committed.py", server.bootstrap());
+  const json committed = json::parse(R"([["committed-0", "plain-0"], 6])");
+  const json uncommitted = json::parse(
+      R"([["aborted-0", "aborted-1", "committed-0", "plain-0", "open-0", "plain-1"], 8])");
+  EXPECT_EQ(facts["confluent_read_committed"], committed);
+  EXPECT_EQ(facts["confluent_read_uncommitted"], uncommitted);
 }
 
 TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
