@@ -58,7 +58,8 @@ Result<AbortedTxn> DecodeAbortedTxn(ByteView bytes) {
 
 Result<std::unique_ptr<AbortedTxnIndex>> AbortedTxnIndex::Open(FileSystem& fs, std::string path,
                                                                int64_t log_start_offset,
-                                                               int64_t log_end_offset) {
+                                                               int64_t log_end_offset,
+                                                               bool repair) {
   if (!fs.Exists(path)) {
     // The file's name must survive a crash before an entry synced into it can.
     HERALD_ASSIGN_OR_RETURN(auto file, fs.Open(path, OpenMode::kCreateOrOpen));
@@ -73,9 +74,13 @@ Result<std::unique_ptr<AbortedTxnIndex>> AbortedTxnIndex::Open(FileSystem& fs, s
   for (size_t i = 0; i < whole; ++i) {
     auto txn =
         DecodeAbortedTxn(ByteView(bytes).subspan(i * kAbortedTxnEntrySize, kAbortedTxnEntrySize));
-    if (!txn.ok()) return txn.status().WithContext(fmt::format("{}: entry {}", path, i));
-    if (Status order = CheckOrder(*txn, last_marker); !order.ok()) {
-      return Corruption("{}: entry {}: {}", path, i, order.message());
+    Status valid = txn.ok() ? CheckOrder(*txn, last_marker) : txn.status();
+    if (!valid.ok()) {
+      if (repair) {
+        rewrite = true;  // cut here
+        break;
+      }
+      return Corruption("{}: entry {}: {}", path, i, valid.message());
     }
     last_marker = txn->last_offset;
     if (txn->last_offset >= log_end_offset || txn->last_offset < log_start_offset) {

@@ -46,9 +46,11 @@ class AbortedTxnIndex {
  public:
   // Opens `path`, creating it when missing, for a log holding [log_start_offset,
   // log_end_offset). Rewrites the file (atomically) when entries were dropped or a torn one cut.
+  // With `repair`, damage is cut too: the entries before it are kept (the broker indexes again
+  // the aborts of the log's recent segments it finds missing).
   static Result<std::unique_ptr<AbortedTxnIndex>> Open(FileSystem& fs, std::string path,
                                                        int64_t log_start_offset,
-                                                       int64_t log_end_offset);
+                                                       int64_t log_end_offset, bool repair = false);
 
   // Appends `txn` and syncs it. kInvalidArgument when its marker is not after the last entry's
   // or its offsets are out of order; I/O errors from the file (the entry is then not kept).

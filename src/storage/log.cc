@@ -56,9 +56,10 @@ Status Log::Recover() {
   if (changed) HERALD_RETURN_IF_ERROR(fs_.SyncDir(options_.dir));
 
   PublishRecoveredOffsets(checkpoint);
-  HERALD_ASSIGN_OR_RETURN(aborted_txns_,
-                          AbortedTxnIndex::Open(fs_, JoinPath(options_.dir, kAbortedTxnsName),
-                                                log_start_offset_.load(), end_offset_.load()));
+  HERALD_ASSIGN_OR_RETURN(
+      aborted_txns_,
+      AbortedTxnIndex::Open(fs_, JoinPath(options_.dir, kAbortedTxnsName), log_start_offset_.load(),
+                            end_offset_.load(), options_.repair));
   if (changed || !checkpoint || checkpoint->recovery_offset != end_offset_.load()) {
     return RefreshCheckpoint(checkpoint);
   }

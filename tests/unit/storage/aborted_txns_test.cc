@@ -100,6 +100,12 @@ TEST_F(AbortedTxnIndexTest, ATornLastEntryIsCutAndDamageRefused) {
   }
   auto damaged = AbortedTxnIndex::Open(fs_, kPath, 0, 100);
   EXPECT_EQ(damaged.status().code(), StatusCode::kCorruption);
+  // Repair keeps what comes before the damage.
+  auto repaired = AbortedTxnIndex::Open(fs_, kPath, 0, 100, /*repair=*/true);
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ((*repaired)->Overlapping(0, 100), (std::vector<AbortedTxn>{{1, 0, 4, 5}}));
+  repaired->reset();
+  EXPECT_TRUE(AbortedTxnIndex::Open(fs_, kPath, 0, 100).ok());
 }
 
 // A failed write keeps nothing: neither the entry in memory nor a part of it in the file.
