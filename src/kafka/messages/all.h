@@ -2,6 +2,8 @@
 // conventions).
 #pragma once
 
+#include "kafka/messages/add_offsets_to_txn.h"
+#include "kafka/messages/add_partitions_to_txn.h"
 #include "kafka/messages/alter_configs.h"
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_partitions.h"
@@ -14,7 +16,9 @@
 #include "kafka/messages/describe_groups.h"
 #include "kafka/messages/describe_log_dirs.h"
 #include "kafka/messages/describe_producers.h"
+#include "kafka/messages/describe_transactions.h"
 #include "kafka/messages/elect_leaders.h"
+#include "kafka/messages/end_txn.h"
 #include "kafka/messages/fetch.h"
 #include "kafka/messages/find_coordinator.h"
 #include "kafka/messages/heartbeat.h"
@@ -25,6 +29,7 @@
 #include "kafka/messages/list_groups.h"
 #include "kafka/messages/list_offsets.h"
 #include "kafka/messages/list_partition_reassignments.h"
+#include "kafka/messages/list_transactions.h"
 #include "kafka/messages/metadata.h"
 #include "kafka/messages/offset_commit.h"
 #include "kafka/messages/offset_delete.h"
@@ -32,3 +37,4 @@
 #include "kafka/messages/offset_for_leader_epoch.h"
 #include "kafka/messages/produce.h"
 #include "kafka/messages/sync_group.h"
+#include "kafka/messages/txn_offset_commit.h"

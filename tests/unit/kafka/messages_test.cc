@@ -1385,5 +1385,147 @@ TEST(KafkaDecodeTest, NegativeAndNullLengthsWhereNotAllowedFail) {
   EXPECT_EQ(DecodeError<ProduceRequest>("ffff ffff 00007530 00000000", {3, false}), "decoded");
 }
 
+// ---- golden bytes of the transaction APIs ----
+
+// v1 and v2 are laid out as v0; v3 is flexible.
+TEST(KafkaGoldenTest, AddPartitionsToTxnV0AndV3) {
+  AddPartitionsToTxnRequest request;
+  request.transactional_id = "x";
+  request.producer_id = 5;
+  request.producer_epoch = 1;
+  request.topics = {{"t", {0, 1}}};
+  // transactional id, producer id, epoch | topics: name, partitions (int32).
+  ExpectBytes(request, {0, false},
+              Hex("0001 78 0000000000000005 0001 | 00000001 0001 74 00000002 00000000 00000001"));
+  ExpectBytes(request, {3, true},
+              Hex("02 78 0000000000000005 0001 | 02 02 74 03 00000000 00000001 00 | 00"));
+
+  AddPartitionsToTxnResponse response;
+  response.results_by_topic_v3_and_below = {{"t", {{0, 0}, {1, 48}}}};
+  // throttle | results by topic: name, results by partition: index, error.
+  ExpectBytes(response, {0, false},
+              Hex("00000000 | 00000001 0001 74 | 00000002 00000000 0000 00000001 0030"));
+  ExpectBytes(response, {3, true},
+              Hex("00000000 | 02 02 74 | 03 00000000 0000 00 00000001 0030 00 | 00 | 00"));
+}
+
+TEST(KafkaGoldenTest, AddOffsetsToTxnV0AndV3) {
+  AddOffsetsToTxnRequest request;
+  request.transactional_id = "x";
+  request.producer_id = 5;
+  request.producer_epoch = 1;
+  request.group_id = "g";
+  ExpectBytes(request, {0, false}, Hex("0001 78 0000000000000005 0001 0001 67"));
+  ExpectBytes(request, {3, true}, Hex("02 78 0000000000000005 0001 02 67 00"));
+
+  AddOffsetsToTxnResponse response;
+  response.throttle_time_ms = 100;
+  response.error_code = 47;  // INVALID_PRODUCER_EPOCH
+  ExpectBytes(response, {0, false}, Hex("00000064 002f"));
+  ExpectBytes(response, {3, true}, Hex("00000064 002f 00"));
+}
+
+TEST(KafkaGoldenTest, EndTxnV0AndV3) {
+  EndTxnRequest request;
+  request.transactional_id = "x";
+  request.producer_id = 5;
+  request.producer_epoch = 1;
+  request.committed = true;
+  ExpectBytes(request, {0, false}, Hex("0001 78 0000000000000005 0001 01"));
+  ExpectBytes(request, {3, true}, Hex("02 78 0000000000000005 0001 01 00"));
+  request.committed = false;
+  ExpectBytes(request, {3, true}, Hex("02 78 0000000000000005 0001 00 00"));
+
+  EndTxnResponse response;
+  response.error_code = 48;  // INVALID_TXN_STATE
+  ExpectBytes(response, {0, false}, Hex("00000000 0030"));
+  ExpectBytes(response, {3, true}, Hex("00000000 0030 00"));
+}
+
+// v2 adds the committed leader epoch; v3 is flexible and adds the generation, member id and group
+// instance id after the producer epoch.
+TEST(KafkaGoldenTest, TxnOffsetCommitVersions) {
+  TxnOffsetCommitRequest request;
+  request.transactional_id = "x";
+  request.group_id = "g";
+  request.producer_id = 5;
+  request.producer_epoch = 1;
+  request.generation_id = 3;
+  request.member_id = "m";
+  request.group_instance_id = std::nullopt;
+  TxnOffsetCommitRequestPartition p;
+  p.partition_index = 0;
+  p.committed_offset = 10;
+  p.committed_leader_epoch = 4;
+  p.committed_metadata = "";
+  request.topics = {{"t", {p}}};
+  ExpectBytes(request, {0, false},
+              Hex("0001 78 0001 67 0000000000000005 0001 | 00000001 0001 74 00000001 |"
+                  "00000000 000000000000000a 0000"));
+  ExpectBytes(request, {2, false},
+              Hex("0001 78 0001 67 0000000000000005 0001 | 00000001 0001 74 00000001 |"
+                  "00000000 000000000000000a 00000004 0000"));
+  ExpectBytes(request, {3, true},
+              Hex("02 78 02 67 0000000000000005 0001 00000003 02 6d 00 | 02 02 74 02 |"
+                  "00000000 000000000000000a 00000004 01 00 | 00 | 00"));
+  request.group_instance_id = "i";
+  request.topics[0].partitions[0].committed_metadata = std::nullopt;
+  ExpectBytes(request, {2, false},
+              Hex("0001 78 0001 67 0000000000000005 0001 | 00000001 0001 74 00000001 |"
+                  "00000000 000000000000000a 00000004 ffff"));
+  ExpectBytes(request, {3, true},
+              Hex("02 78 02 67 0000000000000005 0001 00000003 02 6d 02 69 | 02 02 74 02 |"
+                  "00000000 000000000000000a 00000004 00 00 | 00 | 00"));
+
+  TxnOffsetCommitResponse response;
+  response.topics = {{"t", {{0, 0}, {1, 25}}}};
+  ExpectBytes(response, {0, false},
+              Hex("00000000 | 00000001 0001 74 | 00000002 00000000 0000 00000001 0019"));
+  ExpectBytes(response, {3, true},
+              Hex("00000000 | 02 02 74 | 03 00000000 0000 00 00000001 0019 00 | 00 | 00"));
+}
+
+TEST(KafkaGoldenTest, DescribeTransactionsV0) {
+  DescribeTransactionsRequest request;
+  request.transactional_ids = {"x", "y"};
+  ExpectBytes(request, {0, true}, Hex("03 02 78 02 79 00"));
+
+  DescribeTransactionsResponse response;
+  DescribeTransactionsResponseState ongoing;
+  ongoing.transactional_id = "x";
+  ongoing.transaction_state = "Ongoing";
+  ongoing.transaction_timeout_ms = 60000;
+  ongoing.transaction_start_time_ms = 1000;
+  ongoing.producer_id = 5;
+  ongoing.producer_epoch = 1;
+  ongoing.topics = {{"t", {0, 1}}};
+  DescribeTransactionsResponseState unknown;
+  unknown.error_code = 105;  // TRANSACTIONAL_ID_NOT_FOUND
+  unknown.transactional_id = "y";
+  response.transaction_states = {ongoing, unknown};
+  // throttle | states: error, transactional id, state, timeout, start time, producer id, epoch
+  // (int16) | topics: topic, partitions.
+  ExpectBytes(response, {0, true},
+              Hex("00000000 | 03 | 0000 02 78 08 4f6e676f696e67 0000ea60 00000000000003e8"
+                  "0000000000000005 0001 | 02 02 74 03 00000000 00000001 00 | 00 |"
+                  "0069 02 79 01 00000000 0000000000000000 0000000000000000 0000 | 01 | 00 | 00"));
+}
+
+TEST(KafkaGoldenTest, ListTransactionsV0) {
+  ExpectBytes(ListTransactionsRequest{}, {0, true}, Hex("01 01 00"));
+  ListTransactionsRequest request;
+  request.state_filters = {"Ongoing"};
+  request.producer_id_filters = {5};
+  ExpectBytes(request, {0, true}, Hex("02 08 4f6e676f696e67 | 02 0000000000000005 | 00"));
+
+  ListTransactionsResponse response;
+  response.unknown_state_filters = {"Bogus"};
+  response.transaction_states = {{"x", 5, "Ongoing"}};
+  // throttle, error | unknown state filters | states: transactional id, producer id, state.
+  ExpectBytes(response, {0, true},
+              Hex("00000000 0000 | 02 06 426f677573 |"
+                  "02 02 78 0000000000000005 08 4f6e676f696e67 00 | 00"));
+}
+
 }  // namespace
 }  // namespace herald::kafka
