@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <optional>
+#include <set>
 #include <unordered_map>
 
 #include "base/log.h"
@@ -762,23 +764,73 @@ Result<CompactionStats> Log::Compact() {
   }
   if (inactive.empty()) return stats;
 
-  // Pass 1: the latest offset of every key in the inactive segments.
+  // Pass 1: the latest offset of every key in the inactive segments, below `limit`. A
+  // transaction's records wait for its marker: a commit makes them count, an abort marks its
+  // batches for removal. Returns the first offset of a transaction still open at `limit`.
+  struct Pending {
+    std::vector<std::pair<std::string, int64_t>> keys;
+    std::vector<int64_t> batches;  // base offsets
+  };
   std::map<std::string, int64_t> latest;
-  for (const auto& seg : inactive) {
-    Status inner;
-    HERALD_RETURN_IF_ERROR(seg->ForEachBatch(0, seg->size(), [&](const BatchHeader& h,
-                                                                 ByteView bytes, uint64_t) {
-      if (h.control()) return true;
-      inner = ForEachRecord(bytes, [&](const RecordView& r) {
-        if (r.key) latest[std::string(AsString(*r.key))] = r.offset;
-      });
-      return inner.ok();
-    }));
-    HERALD_RETURN_IF_ERROR(inner);
+  std::set<int64_t> aborted;  // base offsets of aborted batches
+  auto scan = [&](int64_t limit) -> Result<int64_t> {
+    latest.clear();
+    aborted.clear();
+    std::map<int64_t, Pending> open;  // by producer id
+    for (const auto& seg : inactive) {
+      if (seg->base_offset() >= limit) break;
+      Status inner;
+      HERALD_RETURN_IF_ERROR(
+          seg->ForEachBatch(0, seg->size(), [&](const BatchHeader& h, ByteView bytes, uint64_t) {
+            if (h.base_offset >= limit) return false;
+            if (h.control()) {
+              auto txn = open.find(h.producer_id);
+              if (txn == open.end()) return true;
+              std::optional<ControlType> type;
+              inner = ForEachRecord(bytes, [&](const RecordView& r) {
+                if (type || !r.key) return;
+                auto parsed = ParseControlKey(*r.key);
+                type = parsed.ok() ? *parsed : ControlType::kUnknown;
+              });
+              if (type == ControlType::kCommit) {
+                for (const auto& [key, offset] : txn->second.keys) latest[key] = offset;
+              } else if (type == ControlType::kAbort) {
+                aborted.insert(txn->second.batches.begin(), txn->second.batches.end());
+              }
+              open.erase(txn);
+              return inner.ok();
+            }
+            Pending* txn = h.transactional() ? &open[h.producer_id] : nullptr;
+            if (txn != nullptr) txn->batches.push_back(h.base_offset);
+            inner = ForEachRecord(bytes, [&](const RecordView& r) {
+              if (!r.key) return;
+              std::string key(AsString(*r.key));
+              if (txn != nullptr) {
+                txn->keys.emplace_back(std::move(key), r.offset);
+              } else {
+                latest[std::move(key)] = r.offset;
+              }
+            });
+            return inner.ok();
+          }));
+      HERALD_RETURN_IF_ERROR(inner);
+    }
+    int64_t stable = limit;
+    for (const auto& [producer, txn] : open) stable = std::min(stable, txn.batches.front());
+    return stable;
+  };
+  // As Kafka's cleaner, nothing from the first transaction still open on counts or is compacted
+  // (it may yet abort): scan again below it until no transaction is open below the limit.
+  int64_t limit = INT64_MAX;
+  for (;;) {
+    HERALD_ASSIGN_OR_RETURN(int64_t stable, scan(limit));
+    if (stable == limit) break;
+    limit = stable;
   }
   // Pass 2: rewrite each segment that has something to drop.
   for (const auto& seg : inactive) {
-    auto compacted = CompactSegment(seg, latest, now - delete_retention_ms, stats);
+    if (seg->next_offset() > limit) break;
+    auto compacted = CompactSegment(seg, latest, aborted, now - delete_retention_ms, stats);
     HERALD_RETURN_IF_ERROR(compacted);
   }
   return stats;
@@ -786,7 +838,8 @@ Result<CompactionStats> Log::Compact() {
 
 Result<bool> Log::CompactSegment(const std::shared_ptr<Segment>& seg,
                                  const std::map<std::string, int64_t>& latest,
-                                 int64_t tombstone_horizon_ms, CompactionStats& stats) {
+                                 const std::set<int64_t>& aborted, int64_t tombstone_horizon_ms,
+                                 CompactionStats& stats) {
   const std::string cleaned_path = seg->log_path() + ".cleaned";
   HERALD_ASSIGN_OR_RETURN(auto out, fs_.Open(cleaned_path, OpenMode::kCreate));
   int64_t removed = 0;
@@ -797,6 +850,10 @@ Result<bool> Log::CompactSegment(const std::shared_ptr<Segment>& seg,
     if (h.control()) {
       inner = out->Append(bytes);
       return inner.ok();
+    }
+    if (aborted.contains(h.base_offset)) {
+      removed += h.record_count;
+      return true;
     }
     kept.clear();
     int32_t total = 0, kept_count = 0;

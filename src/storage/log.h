@@ -37,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -184,6 +185,10 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
 
   // Compaction (if cleanup includes compact): in the inactive segments keeps only the latest
   // record of each key, and tombstones younger than delete.retention.ms. Offsets never change.
+  // Transactions, as Kafka's cleaner treats them: an aborted transaction's batches are removed
+  // and its records never count as a key's latest; a committed one's count from its marker;
+  // nothing from the first batch of a transaction still open (its marker not among the inactive
+  // segments) on is compacted. Markers are kept.
   Result<CompactionStats> Compact();
 
   // The partition's aborted transactions (aborted_txns.h). AppendAbortedTxn syncs the entry of
@@ -247,7 +252,8 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   std::shared_ptr<Segment> NextSegment(int64_t base_offset) const;
   Status RemoveSegments(const std::vector<std::shared_ptr<Segment>>& doomed);
   Result<bool> CompactSegment(const std::shared_ptr<Segment>& segment,
-                              const std::map<std::string, int64_t>& latest, int64_t now_ms,
+                              const std::map<std::string, int64_t>& latest,
+                              const std::set<int64_t>& aborted, int64_t now_ms,
                               CompactionStats& stats);
 
   const LogOptions options_;

@@ -11,6 +11,7 @@
 #include "storage/fault_file_system.h"
 #include "storage/mem_file_system.h"
 #include "storage/record_batch.h"
+#include "testing/producer_batch.h"
 #include "testing/test_util.h"
 
 namespace herald::storage {
@@ -282,6 +283,71 @@ TEST_F(PartitionLogTest, CompactionKeepsLatestPerKeyAndNeverChangesOffsets) {
   log = OpenLog();
   EXPECT_EQ(log->end_offset(), end + 10);
   EXPECT_EQ(live_records(), after);
+}
+
+// Compaction and transactions, as Kafka's cleaner: an aborted transaction's batches go and never
+// hide an older value; a committed one's records count from its marker; nothing from a
+// transaction still open on is compacted; markers stay.
+TEST_F(PartitionLogTest, CompactionRemovesAbortedTransactionsAndStopsAtAnOpenOne) {
+  config_.segment_bytes = 1;  // a segment per batch
+  config_.cleanup_compact = true;
+  config_.cleanup_delete = false;
+  auto log = OpenLog();
+  auto append = [&](Buffer batch) {
+    auto r = log->AppendAndWait(batch, AckLevel::kDurable);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->base_offset : -1;
+  };
+  auto record = [&](const std::string& key, const std::string& value, int64_t producer = -1) {
+    Buffer b = BuildBatch({{key, value, clock_.NowMs(), {}}});
+    if (producer >= 0) testing::SetProducerFields(b, producer, 0, 0, /*transactional=*/true);
+    return append(std::move(b));
+  };
+  auto marker = [&](int64_t producer, ControlType type) {
+    return append(BuildTxnMarker(producer, 0, type, 0, clock_.NowMs()));
+  };
+  record("a", "plain");       // 0: hidden by the commit below
+  record("c", "kept");        // 1: only an aborted write follows
+  record("c", "aborted", 5);  // 2
+  const int64_t abort = marker(5, ControlType::kAbort);
+  const int64_t committed = record("a", "committed", 6);
+  const int64_t commit = marker(6, ControlType::kCommit);
+  record("b", "before");  // hidden by b=after, but after the open one
+  const int64_t open = record("b", "open", 7);
+  const int64_t after = record("b", "after");
+  for (int i = 0; i < 3; ++i) record("filler", "x");
+
+  ASSERT_TRUE(log->Compact().ok());
+  std::map<int64_t, std::string> live;  // offset -> key=value, or a marker
+  for (int64_t offset = log->log_start_offset(); offset < log->end_offset();) {
+    auto slice = log->Read(offset, 1 << 20);
+    ASSERT_TRUE(slice.ok());
+    Buffer bytes;
+    ASSERT_TRUE(slice->AppendTo(bytes).ok());
+    for (size_t at = 0; at < bytes.size();) {
+      auto h = ParseBatchHeader(ByteView(bytes).subspan(at));
+      ASSERT_TRUE(h.ok());
+      ByteView one = ByteView(bytes).subspan(at, h->size());
+      if (h->control()) {
+        live[h->base_offset] = "marker";
+      } else {
+        ASSERT_TRUE(ForEachRecord(one, [&](const RecordView& r) {
+                      live[r.offset] = fmt::format("{}={}", AsString(*r.key), AsString(*r.value));
+                    }).ok());
+      }
+      offset = h->next_offset();
+      at += h->size();
+    }
+  }
+  EXPECT_FALSE(live.contains(0)) << "a committed write hides the older value";
+  EXPECT_EQ(live[1], "c=kept") << "an aborted write hides nothing";
+  EXPECT_FALSE(live.contains(2)) << "an aborted batch is removed";
+  EXPECT_EQ(live[abort], "marker");
+  EXPECT_EQ(live[committed], "a=committed");
+  EXPECT_EQ(live[commit], "marker");
+  EXPECT_EQ(live[open - 1], "b=before") << "nothing from an open transaction on is compacted";
+  EXPECT_EQ(live[open], "b=open");
+  EXPECT_EQ(live[after], "b=after");
 }
 
 // min.compaction.lag.ms: records younger than the lag are not compacted; once it passes they are.
