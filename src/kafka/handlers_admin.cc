@@ -106,7 +106,8 @@ std::vector<DescribeConfigsResponseConfig> BrokerConfigs(const broker::Broker& b
 Status CheckBrokerName(const broker::Broker& broker, const std::string& name) {
   if (name.empty()) return Status::Ok();
   std::string_view digits = name;
-  if (digits.front() == '+') digits.remove_prefix(1);  // as Java's Integer.parseInt
+  // As Java's Integer.parseInt: an optional sign, then digits only.
+  if (digits.size() > 1 && digits.front() == '+' && digits[1] != '-') digits.remove_prefix(1);
   int32_t id = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
   if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {

@@ -1,6 +1,7 @@
 // Fetch: read each partition from its offset, and long-poll: hold the answer until min_bytes are
 // there or max_wait_ms has passed, woken by appends. Sessionless (session id 0). From v13 topics
 // are named by id: an id no topic has is UNKNOWN_TOPIC_ID on each of its partitions.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -124,6 +125,8 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
             continue;
           }
           out.last_stable_offset = *stable;
+          // The end may have moved on since it was read; the stable offset never passes it.
+          out.high_watermark = std::max(out.high_watermark, *stable);
         }
         // KIP-74: the first partition with data returns at least one batch, even past max_bytes.
         uint64_t limit = std::min<uint64_t>(static_cast<uint64_t>(std::max(p.partition_max_bytes, 0)),

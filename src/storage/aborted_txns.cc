@@ -99,6 +99,7 @@ Result<std::unique_ptr<AbortedTxnIndex>> AbortedTxnIndex::Open(FileSystem& fs, s
 
 Status AbortedTxnIndex::Append(const AbortedTxn& txn) {
   MutexLock lock(mu_);
+  HERALD_RETURN_IF_ERROR(failed_);
   HERALD_RETURN_IF_ERROR(
       CheckOrder(txn, entries_.empty() ? int64_t{-1} : entries_.back().last_offset));
   uint8_t bytes[kAbortedTxnEntrySize];
@@ -108,7 +109,12 @@ Status AbortedTxnIndex::Append(const AbortedTxn& txn) {
   if (written.ok()) written = file_->Sync();
   if (!written.ok()) {
     // Leave no partial entry behind; what the file holds past `size` is not an entry.
-    file_->Truncate(size).IgnoreError();
+    if (Status cut = file_->Truncate(size); !cut.ok()) {
+      failed_ = FailedPrecondition(
+          "the aborted-transaction index could not undo a failed append "
+          "({}); it takes no entry until reopened",
+          cut.ToString());
+    }
     return written;
   }
   entries_.push_back(txn);

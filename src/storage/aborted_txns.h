@@ -53,7 +53,8 @@ class AbortedTxnIndex {
                                                        int64_t log_end_offset, bool repair = false);
 
   // Appends `txn` and syncs it. kInvalidArgument when its marker is not after the last entry's
-  // or its offsets are out of order; I/O errors from the file (the entry is then not kept).
+  // or its offsets are out of order; I/O errors from the file (the entry is then not kept), and
+  // kFailedPrecondition after a failure that left part of an entry behind.
   Status Append(const AbortedTxn& txn);
 
   // The aborted transactions with records in [start, upper): last_offset >= start and
@@ -70,6 +71,9 @@ class AbortedTxnIndex {
 
   mutable Mutex mu_;
   std::unique_ptr<File> file_ GUARDED_BY(mu_);
+  // Set when a failed append could not be undone: the file may end in part of an entry, so
+  // nothing more is appended until it is opened again (which cuts that part).
+  Status failed_ GUARDED_BY(mu_);
   std::vector<AbortedTxn> entries_ GUARDED_BY(mu_);
 };
 
