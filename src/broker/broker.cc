@@ -498,8 +498,8 @@ Result<int64_t> Broker::LastStableOffset(const std::string& topic, int32_t parti
   MutexLock lock(pp->mu);
   HERALD_RETURN_IF_ERROR(PrepareProducerState({topic, partition}, *log, *pp));
   int64_t stable = log->end_offset();
-  // An abort whose index entry failed to write holds the partition back, as an open one does.
   if (auto first = pp->state.FirstUnstableOffset()) stable = std::min(stable, *first);
+  // An abort whose index entry failed to write holds the partition back, as an open one does.
   for (const auto& txn : pp->unindexed) stable = std::min(stable, txn.first_offset);
   return stable;
 }

@@ -83,12 +83,9 @@ Result<storage::ControlType> ReadControlType(const storage::Segment& segment, ui
   Buffer batch(header.size());
   HERALD_ASSIGN_OR_RETURN(size_t n, segment.log_file().ReadAt(position, batch));
   if (n != batch.size()) return Corruption("{}: short read of a marker", segment.log_path());
-  std::optional<Buffer> key;
-  HERALD_RETURN_IF_ERROR(storage::ForEachRecord(batch, [&](const storage::RecordView& r) {
-    if (!key && r.key) key = Buffer(r.key->begin(), r.key->end());
-  }));
-  if (!key) return Corruption("{}: a marker without a key", segment.log_path());
-  return storage::ParseControlKey(*key);
+  auto type = storage::ControlTypeOf(batch);
+  if (!type.ok()) return type.status().WithContext(segment.log_path());
+  return type;
 }
 
 }  // namespace

@@ -786,19 +786,16 @@ Result<CompactionStats> Log::Compact() {
             if (h.control()) {
               auto txn = open.find(h.producer_id);
               if (txn == open.end()) return true;
-              std::optional<ControlType> type;
-              inner = ForEachRecord(bytes, [&](const RecordView& r) {
-                if (type || !r.key) return;
-                auto parsed = ParseControlKey(*r.key);
-                type = parsed.ok() ? *parsed : ControlType::kUnknown;
-              });
+              // A marker whose type does not read ends its transaction as neither.
+              auto parsed = ControlTypeOf(bytes);
+              const ControlType type = parsed.ok() ? *parsed : ControlType::kUnknown;
               if (type == ControlType::kCommit) {
                 for (const auto& [key, offset] : txn->second.keys) latest[key] = offset;
               } else if (type == ControlType::kAbort) {
                 aborted.insert(txn->second.batches.begin(), txn->second.batches.end());
               }
               open.erase(txn);
-              return inner.ok();
+              return true;
             }
             Pending* txn = h.transactional() ? &open[h.producer_id] : nullptr;
             if (txn != nullptr) txn->batches.push_back(h.base_offset);

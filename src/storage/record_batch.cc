@@ -1,5 +1,7 @@
 #include "storage/record_batch.h"
 
+#include <optional>
+
 #include "base/crc32c.h"
 #include "base/varint.h"
 #include "storage/compression.h"
@@ -310,6 +312,15 @@ Result<ControlType> ParseControlKey(ByteView key) {
   if (type == static_cast<int16_t>(ControlType::kAbort)) return ControlType::kAbort;
   if (type == static_cast<int16_t>(ControlType::kCommit)) return ControlType::kCommit;
   return ControlType::kUnknown;
+}
+
+Result<ControlType> ControlTypeOf(ByteView batch) {
+  std::optional<Buffer> key;
+  HERALD_RETURN_IF_ERROR(ForEachRecord(batch, [&](const RecordView& r) {
+    if (!key && r.key) key = Buffer(r.key->begin(), r.key->end());
+  }));
+  if (!key) return Corruption("a control batch without a key");
+  return ParseControlKey(*key);
 }
 
 Result<Buffer> RebuildBatch(const BatchHeader& like, ByteView raw_records, int32_t count) {

@@ -185,6 +185,9 @@ Buffer BuildTxnMarker(int64_t producer_id, int16_t producer_epoch, ControlType t
 // The type of a control record from its key; kCorruption for a key shorter than 4 bytes or of a
 // negative version (a later version reads as version 0, as in Kafka).
 Result<ControlType> ParseControlKey(ByteView key);
+// The type a control batch names: its first record's key, parsed. kCorruption when the records
+// do not read or the batch holds no key.
+Result<ControlType> ControlTypeOf(ByteView batch);
 
 // Builds a batch from `count` raw records (each with its length prefix, back to back) reusing
 // `like`'s header fields and compression; recomputes the record count, length and CRC. Compaction
