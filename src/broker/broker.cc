@@ -448,9 +448,23 @@ Status Broker::IndexAborted(const TopicPartition& tp, storage::Log& log, Produce
 
 void Broker::WriteMarker(const TopicPartition& tp, int64_t producer_id, int16_t producer_epoch,
                          storage::ControlType type, std::function<void(Status)> done) {
+  Buffer marker =
+      storage::BuildTxnMarker(producer_id, producer_epoch, type, 0, engine_.clock().NowMs());
+  auto valid = storage::ValidatedBatch::Check(marker);
+  HERALD_ASSERT(valid.ok(), "a marker the broker built does not validate: {}",
+                valid.status().ToString());
+  AppendForCoordinator(tp, *valid, [type, done = std::move(done)](Result<int64_t> written) {
+    done(written.ok() ? Status::Ok() : written.status());
+  }, type);
+}
+
+void Broker::AppendForCoordinator(const TopicPartition& tp, const storage::ValidatedBatch& batch,
+                                  std::function<void(Result<int64_t>)> done,
+                                  std::optional<storage::ControlType> marker) {
   auto log = engine_.GetLog(tp.first, tp.second);
   if (!log.ok()) return done(log.status());
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor(tp, *log);
+  const storage::BatchHeader& header = batch.header();
   int64_t offset = -1;
   {
     MutexLock lock(pp->mu);
@@ -458,27 +472,22 @@ void Broker::WriteMarker(const TopicPartition& tp, int64_t producer_id, int16_t 
       lock.Unlock();
       return done(s);
     }
-    if (pp->state.CheckMarker(producer_id, producer_epoch) != ErrorCode::kNone) {
+    if (pp->state.CheckMarker(header.producer_id, header.producer_epoch) != ErrorCode::kNone) {
       lock.Unlock();
       return done(FailedPrecondition(
           "INVALID_PRODUCER_EPOCH: the partition has seen a newer epoch of producer {} than {}",
-          producer_id, producer_epoch));
+          header.producer_id, header.producer_epoch));
     }
-    Buffer marker =
-        storage::BuildTxnMarker(producer_id, producer_epoch, type, 0, engine_.clock().NowMs());
-    auto valid = storage::ValidatedBatch::Check(marker);
-    HERALD_ASSERT(valid.ok(), "a marker the broker built does not validate: {}",
-                  valid.status().ToString());
-    auto written = (*log)->Write(*valid);
+    auto written = (*log)->Write(batch);
     if (!written.ok()) {
       lock.Unlock();
       return done(written.status());
     }
     offset = written->base_offset;
-    storage::BatchHeader header = valid->header();
-    header.base_offset = offset;
-    const std::optional<CompletedTxn> completed = pp->state.Record(header, engine_.clock().NowMs());
-    if (completed && type == storage::ControlType::kAbort) {
+    storage::BatchHeader placed = header;
+    placed.base_offset = offset;
+    const std::optional<CompletedTxn> completed = pp->state.Record(placed, engine_.clock().NowMs());
+    if (completed && marker == storage::ControlType::kAbort) {
       pp->unindexed.push_back({completed->producer_id, completed->first_offset,
                                completed->last_offset,
                                pp->state.FirstUnstableOffset().value_or(offset + 1)});
@@ -489,7 +498,10 @@ void Broker::WriteMarker(const TopicPartition& tp, int64_t producer_id, int16_t 
     }
   }
   NotifyAppend(tp);
-  (*log)->WhenDurable(offset, std::move(done));
+  (*log)->WhenDurable(offset, [offset, done = std::move(done)](Status s) {
+    if (s.ok()) return done(offset);
+    done(s);
+  });
 }
 
 Result<int64_t> Broker::LastStableOffset(const std::string& topic, int32_t partition) {

@@ -79,9 +79,34 @@ void GroupCoordinator::Commit(std::string group_id, int32_t generation, std::str
   });
 }
 
+void GroupCoordinator::TxnCommit(std::string group_id, int64_t producer_id,
+                                 int16_t producer_epoch, int32_t generation,
+                                 std::string member_id,
+                                 std::optional<std::string> group_instance_id,
+                                 std::vector<CommittedOffset> offsets,
+                                 std::function<void(std::vector<CommittedOffset>)> done) {
+  if (!impl_) {
+    for (auto& o : offsets) o.error = ErrorCode::kCoordinatorNotAvailable;
+    return done(std::move(offsets));
+  }
+  Impl::TxnCommitRequest request{std::move(group_id), producer_id,
+                                 producer_epoch,      generation,
+                                 std::move(member_id), std::move(group_instance_id),
+                                 std::move(offsets)};
+  impl_->Post([impl = impl_, request = std::move(request), done = std::move(done)]() mutable {
+    impl->DoTxnCommit(std::move(request), std::move(done));
+  });
+}
+
+void GroupCoordinator::CompleteTxn(int64_t producer_id, bool commit) {
+  if (!impl_) return;
+  impl_->Post([impl = impl_, producer_id, commit] { impl->DoCompleteTxn(producer_id, commit); });
+}
+
 void GroupCoordinator::Fetch(std::string group_id,
                              std::optional<std::vector<std::pair<std::string, int32_t>>> partitions,
-                             std::function<void(std::vector<CommittedOffset>)> done) {
+                             std::function<void(std::vector<CommittedOffset>)> done,
+                             bool require_stable) {
   if (!impl_) {
     // Never "no commits" (that would reset consumers): an error for what was asked.
     std::vector<CommittedOffset> out;
@@ -93,7 +118,8 @@ void GroupCoordinator::Fetch(std::string group_id,
     return done(std::move(out));
   }
   impl_->Post([impl = impl_, group_id = std::move(group_id), partitions = std::move(partitions),
-               done = std::move(done)] { done(impl->DoFetch(group_id, partitions)); });
+               done = std::move(done),
+               require_stable] { done(impl->DoFetch(group_id, partitions, require_stable)); });
 }
 
 void GroupCoordinator::Describe(std::vector<std::string> groups,

@@ -13,6 +13,12 @@
 // start.
 // A commit is answered once its record is fsynced.
 //
+// Offsets committed inside a transaction (TxnOffsetCommit, KIP-98) are written as the producer's
+// transactional batch and stay pending until the transaction's marker reaches __consumer_offsets
+// (CompleteTxn, from the transaction coordinator's marker writer; on replay, the marker itself):
+// a commit makes them the group's offsets, an abort drops them. Meanwhile OffsetFetch with
+// require_stable answers UNSTABLE_OFFSET_COMMIT for their partitions, as Kafka's coordinator.
+//
 // Errors are Kafka's error codes (ErrorCode, broker/error_code.h), since the protocol's semantics
 // are defined by them.
 //
@@ -47,6 +53,11 @@ struct GroupOptions {
   // The session, rebalance and initial-delay timers (Timers::Real() when null); must outlive the
   // coordinator.
   Timers* timers = nullptr;
+  // Writes a transaction's offsets (a batch of storage::BuildTransactionalBatch) to
+  // __consumer_offsets for its producer and answers the batch's base offset once it is durable:
+  // Broker::AppendForCoordinator. Without it, TxnOffsetCommit answers COORDINATOR_NOT_AVAILABLE.
+  std::function<void(Buffer batch, std::function<void(Result<int64_t>)> done)>
+      append_transactional;
 };
 
 struct JoinRequest {
@@ -109,6 +120,8 @@ struct CommittedOffset {
   int64_t offset = -1;
   std::optional<std::string> metadata;
   ErrorCode error = ErrorCode::kNone;
+
+  bool operator==(const CommittedOffset&) const = default;
 };
 
 struct GroupDescription {
@@ -179,10 +192,24 @@ class GroupCoordinator {
   void Commit(std::string group_id, int32_t generation, std::string member_id,
               std::vector<CommittedOffset> offsets,
               std::function<void(std::vector<CommittedOffset>)> done);
-  // Every committed offset of the group when `partitions` is null.
+  // TxnOffsetCommit: `offsets` join producer `producer_id`'s transaction (see above). Member
+  // checks as Kafka's for transactional commits: with generation -1, no member id and no
+  // instance id (v0-2), or generation -1 on an Empty group, none; otherwise the member must be
+  // the group's at that generation (FENCED_INSTANCE_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION).
+  // A stale epoch is INVALID_PRODUCER_EPOCH; a write that fails, NOT_COORDINATOR (retried).
+  void TxnCommit(std::string group_id, int64_t producer_id, int16_t producer_epoch,
+                 int32_t generation, std::string member_id,
+                 std::optional<std::string> group_instance_id,
+                 std::vector<CommittedOffset> offsets,
+                 std::function<void(std::vector<CommittedOffset>)> done);
+  // The marker of `producer_id`'s transaction is durable in __consumer_offsets: the offsets it
+  // holds become committed (`commit`) or are dropped.
+  void CompleteTxn(int64_t producer_id, bool commit);
+  // Every committed offset of the group when `partitions` is null. With `require_stable`, a
+  // partition with an offset pending in a transaction is UNSTABLE_OFFSET_COMMIT (offset -1).
   void Fetch(std::string group_id,
              std::optional<std::vector<std::pair<std::string, int32_t>>> partitions,
-             std::function<void(std::vector<CommittedOffset>)> done);
+             std::function<void(std::vector<CommittedOffset>)> done, bool require_stable = false);
   void Describe(std::vector<std::string> groups,
                 std::function<void(std::vector<GroupDescription>)> done);
   // Every group, by id.

@@ -41,11 +41,12 @@ Status GroupCoordinator::Impl::Load() {
         kOffsetsTopic, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}}));
   }
   HERALD_ASSIGN_OR_RETURN(log_, engine_.GetLog(kOffsetsTopic, 0));
-  HERALD_RETURN_IF_ERROR(storage::ScanRecords(*log_, log_->log_start_offset(), log_->end_offset(),
-                                              [&](const storage::RecordView& r) {
-                                                Apply(r);
-                                                return true;
-                                              }));
+  HERALD_RETURN_IF_ERROR(storage::ScanBatchRecords(
+      *log_, log_->log_start_offset(), log_->end_offset(),
+      [&](const storage::BatchHeader& batch, const storage::RecordView& r) {
+        Apply(batch, r);
+        return true;
+      }));
   // Members loaded from disk get fresh sessions: they must heartbeat again in time.
   for (auto& [id, g] : groups_) {
     for (auto& [mid, m] : g->members) ResetSession(*g, *m);
@@ -53,13 +54,28 @@ Status GroupCoordinator::Impl::Load() {
   return Status::Ok();
 }
 
-void GroupCoordinator::Impl::Apply(const storage::RecordView& r) {
+void GroupCoordinator::Impl::Apply(const storage::BatchHeader& batch, const storage::RecordView& r) {
+  if (batch.control()) {
+    // A transaction's marker: the offsets it held become the group's, or are dropped.
+    auto type = r.key ? storage::ParseControlKey(*r.key) : Corruption("a marker without a key");
+    if (!type.ok()) {
+      LogWarn("group_record_skipped", {{"offset", r.offset}}, type.status().message());
+    } else if (*type != storage::ControlType::kUnknown) {
+      DoCompleteTxn(batch.producer_id, *type == storage::ControlType::kCommit);
+    }
+    return;
+  }
   auto entry = DecodeGroupRecord(r);
   if (!entry.ok()) {
     LogWarn("group_record_skipped", {{"offset", r.offset}}, entry.status().message());
   } else if (auto* offset = std::get_if<OffsetEntry>(&*entry)) {
     Group& g = GetOrCreate(offset->group);
-    if (offset->offset) {
+    if (batch.transactional()) {
+      if (offset->offset) {
+        g.txn_offsets[batch.producer_id][{offset->topic, offset->partition}] = *offset->offset;
+        txn_groups_[batch.producer_id].insert(offset->group);
+      }
+    } else if (offset->offset) {
       g.offsets[{offset->topic, offset->partition}] = *offset->offset;
     } else {
       g.offsets.erase({offset->topic, offset->partition});
@@ -558,20 +574,100 @@ void GroupCoordinator::Impl::DoCommit(std::string group_id, int32_t generation, 
                 o.error = ErrorCode::kKafkaStorageError;
                 continue;
               }
-              CommittedOffset& slot = grp.offsets[{o.topic, o.partition}];
-              // What a group has consumed is what its commits moved past.
-              if (slot.offset >= 0 && o.offset > slot.offset) {
-                metrics::MessagesConsumed(o.topic, group_id).Inc(static_cast<double>(o.offset - slot.offset));
-              }
-              slot = o;
+              self->SetOffset(grp, o);
             }
             done(std::move(offsets));
           });
 }
 
+void GroupCoordinator::Impl::SetOffset(Group& g, const CommittedOffset& o) {
+  CommittedOffset& slot = g.offsets[{o.topic, o.partition}];
+  // What a group has consumed is what its commits moved past.
+  if (slot.offset >= 0 && o.offset > slot.offset) {
+    metrics::MessagesConsumed(o.topic, g.id).Inc(static_cast<double>(o.offset - slot.offset));
+  }
+  slot = o;
+}
+
+void GroupCoordinator::Impl::DoTxnCommit(TxnCommitRequest req,
+                                         std::function<void(std::vector<CommittedOffset>)> done) {
+  auto fail_all = [&](ErrorCode e) {
+    for (auto& o : req.offsets) o.error = e;
+    done(std::move(req.offsets));
+  };
+  if (req.group_id.empty()) return fail_all(ErrorCode::kInvalidGroupId);
+  if (!options_.append_transactional) return fail_all(ErrorCode::kCoordinatorNotAvailable);
+  Group* g = Find(req.group_id);
+  const bool names_member =
+      req.generation >= 0 || !req.member_id.empty() || req.group_instance_id.has_value();
+  const bool empty_group = g == nullptr || g->state == State::kEmpty;
+  if (names_member && !(req.generation < 0 && empty_group)) {
+    if (req.group_instance_id && g != nullptr) {
+      auto it = g->static_members.find(*req.group_instance_id);
+      if (it != g->static_members.end() && it->second != req.member_id) {
+        return fail_all(ErrorCode::kFencedInstanceId);
+      }
+    }
+    if (ErrorCode e = CheckMember(g, req.member_id, req.generation); e != ErrorCode::kNone) {
+      return fail_all(e);
+    }
+  }
+  if (req.offsets.empty()) return done(std::move(req.offsets));
+  std::vector<storage::RecordSpec> records;
+  for (const auto& o : req.offsets) records.push_back(OffsetRecord(req.group_id, o, Now()));
+  // Pending from now: a require_stable fetch must not see the offsets it replaces meanwhile.
+  Group& grp = GetOrCreate(req.group_id);
+  for (const auto& o : req.offsets) {
+    grp.txn_offsets[req.producer_id][{o.topic, o.partition}] = o;
+  }
+  txn_groups_[req.producer_id].insert(req.group_id);
+  auto self = shared_from_this();
+  auto answer = [self, req = std::move(req), done = std::move(done)](Result<int64_t> written) mutable {
+    self->Post([self, req = std::move(req), done = std::move(done), written]() mutable {
+      if (!written.ok()) {
+        LogWarn("txn_offset_commit_failed",
+                {{"group", req.group_id}, {"producer_id", req.producer_id}},
+                written.status().ToString());
+        const ErrorCode e = written.status().code() == StatusCode::kFailedPrecondition
+                                ? ErrorCode::kInvalidProducerEpoch
+                                : ErrorCode::kNotCoordinator;
+        if (Group* owner = self->Find(req.group_id)) {
+          auto pending = owner->txn_offsets.find(req.producer_id);
+          for (const auto& o : req.offsets) {
+            if (pending == owner->txn_offsets.end()) break;
+            auto it = pending->second.find({o.topic, o.partition});
+            if (it != pending->second.end() && it->second == o) pending->second.erase(it);
+          }
+          if (pending != owner->txn_offsets.end() && pending->second.empty()) {
+            owner->txn_offsets.erase(pending);
+          }
+        }
+        for (auto& o : req.offsets) o.error = e;
+      }
+      done(std::move(req.offsets));
+    });
+  };
+  options_.append_transactional(
+      storage::BuildTransactionalBatch(req.producer_id, req.producer_epoch, records),
+      std::move(answer));
+}
+
+void GroupCoordinator::Impl::DoCompleteTxn(int64_t producer_id, bool commit) {
+  auto groups = txn_groups_.extract(producer_id);
+  if (groups.empty()) return;
+  for (const auto& id : groups.mapped()) {
+    Group* g = Find(id);
+    if (g == nullptr) continue;  // deleted meanwhile: its offsets went with it
+    auto pending = g->txn_offsets.extract(producer_id);
+    if (pending.empty() || !commit) continue;
+    for (const auto& [tp, o] : pending.mapped()) SetOffset(*g, o);
+  }
+}
+
 std::vector<CommittedOffset> GroupCoordinator::Impl::DoFetch(
     const std::string& group_id,
-    const std::optional<std::vector<std::pair<std::string, int32_t>>>& partitions) {
+    const std::optional<std::vector<std::pair<std::string, int32_t>>>& partitions,
+    bool require_stable) {
   std::vector<CommittedOffset> out;
   Group* g = Find(group_id);
   if (!partitions) {
@@ -584,6 +680,12 @@ std::vector<CommittedOffset> GroupCoordinator::Impl::DoFetch(
     CommittedOffset o{topic, partition, -1, std::string(), ErrorCode::kNone};
     if (g) {
       if (auto it = g->offsets.find({topic, partition}); it != g->offsets.end()) o = it->second;
+      const bool unstable = std::any_of(
+          g->txn_offsets.begin(), g->txn_offsets.end(),
+          [&](const auto& txn) { return txn.second.contains({topic, partition}); });
+      if (require_stable && unstable) {
+        o = {topic, partition, -1, std::string(), ErrorCode::kUnstableOffsetCommit};
+      }
     }
     out.push_back(std::move(o));
   }

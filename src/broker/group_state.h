@@ -61,6 +61,18 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
     std::unique_ptr<Timers::Timer> join_timer;
     bool new_group = true;  // no generation yet: wait group.initial.rebalance.delay.ms
     std::map<std::pair<std::string, int32_t>, CommittedOffset> offsets;
+    // Offsets committed inside transactions not yet ended, by producer id.
+    std::map<int64_t, std::map<std::pair<std::string, int32_t>, CommittedOffset>> txn_offsets;
+  };
+
+  struct TxnCommitRequest {
+    std::string group_id;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    int32_t generation = -1;
+    std::string member_id;
+    std::optional<std::string> group_instance_id;
+    std::vector<CommittedOffset> offsets;
   };
 
   Impl(storage::Engine& engine, asio::any_io_executor executor, GroupOptions options)
@@ -73,7 +85,7 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void Post(std::function<void()> fn) { asio::post(strand_, std::move(fn)); }
 
   // ---- replay ----
-  void Apply(const storage::RecordView& r);
+  void Apply(const storage::BatchHeader& batch, const storage::RecordView& r);
 
   // ---- persistence ----
   // Appends records durably; `done` gets the outcome on the strand.
@@ -120,9 +132,14 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   void DoCommit(std::string group_id, int32_t generation, std::string member_id,
                 std::vector<CommittedOffset> offsets,
                 std::function<void(std::vector<CommittedOffset>)> done);
+  // Makes `o` the group's committed offset of its partition.
+  void SetOffset(Group& g, const CommittedOffset& o);
+  void DoTxnCommit(TxnCommitRequest req, std::function<void(std::vector<CommittedOffset>)> done);
+  void DoCompleteTxn(int64_t producer_id, bool commit);
   std::vector<CommittedOffset> DoFetch(
       const std::string& group_id,
-      const std::optional<std::vector<std::pair<std::string, int32_t>>>& partitions);
+      const std::optional<std::vector<std::pair<std::string, int32_t>>>& partitions,
+      bool require_stable = false);
   GroupDescription DoDescribe(const std::string& group_id);
   std::map<std::string, std::unique_ptr<Group>>& groups() { return groups_; }
   const storage::Engine& engine() const { return engine_; }
@@ -145,6 +162,8 @@ class GroupCoordinator::Impl : public std::enable_shared_from_this<Impl> {
   Timers& timers_;
   std::shared_ptr<storage::Log> log_;
   std::map<std::string, std::unique_ptr<Group>> groups_;
+  // The groups holding offsets of each producer's open transaction.
+  std::map<int64_t, std::set<std::string>> txn_groups_;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

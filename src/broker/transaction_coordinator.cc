@@ -98,6 +98,20 @@ std::optional<TxnMetadata> TransactionCoordinator::Describe(
   return *txn;
 }
 
+ErrorCode TransactionCoordinator::CheckPartition(const std::string& transactional_id,
+                                                int64_t producer_id, int16_t epoch,
+                                                const std::string& topic,
+                                                int32_t partition) const {
+  MutexLock lock(mu_);
+  const TxnMetadata* txn = Find(transactional_id);
+  if (ErrorCode e = CheckProducer(txn, producer_id, epoch); e != ErrorCode::kNone) {
+    return e == ErrorCode::kProducerFenced ? ErrorCode::kInvalidProducerEpoch : e;
+  }
+  auto it = txn->partitions.find(topic);
+  const bool added = it != txn->partitions.end() && it->second.contains(partition);
+  return txn->state == TxnState::kOngoing && added ? ErrorCode::kNone : ErrorCode::kInvalidTxnState;
+}
+
 namespace {
 
 // KIP-360: a producer naming an id and epoch it holds may only be the current producer, one that

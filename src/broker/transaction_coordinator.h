@@ -104,6 +104,14 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   void EndTxn(const std::string& transactional_id, int64_t producer_id, int16_t epoch, bool commit,
               std::function<void(ErrorCode)> done);
 
+  // Whether producer `producer_id` at `epoch`, holding `transactional_id`, may write a
+  // transactional batch to a partition: NONE when the partition is in its open transaction;
+  // INVALID_PRODUCER_ID_MAPPING for an id it does not hold, INVALID_PRODUCER_EPOCH for another
+  // epoch (a fenced producer), INVALID_TXN_STATE when no open transaction holds the partition
+  // (KIP-890's verification: a batch outside the transaction would never get a marker).
+  ErrorCode CheckPartition(const std::string& transactional_id, int64_t producer_id, int16_t epoch,
+                           const std::string& topic, int32_t partition) const;
+
   // Aborts timed-out transactions, writes markers still owed, forgets expired ids.
   void Tick();
 

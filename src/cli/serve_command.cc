@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "broker/broker.h"
 #include "broker/config_synonyms.h"
+#include "broker/transactions.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "http/api.h"
@@ -475,8 +476,10 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   std::unique_ptr<broker::Broker> broker = std::move(opened).value();
   broker::GroupOptions go;
   go.initial_rebalance_delay_ms = o.initial_rebalance_delay_ms;
+  go.append_transactional = broker::OffsetsAppender(*broker);
   auto groups = broker::GroupCoordinator::Open(**engine, io.get_executor(), go);
   if (!groups.ok()) return Fail(groups.status());
+  broker::NodeTransactions transactions(**engine, *broker, *groups, io.get_executor());
 
   auto events = eventstore::EventStore::Open(**engine);
   if (!events.ok()) return Fail(events.status());
@@ -490,7 +493,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     return validator.Check(topic, config, batch);
   });
 
-  kafka::KafkaHandlers handlers(*broker, **groups);
+  kafka::KafkaHandlers handlers(*broker, **groups, transactions.coordinator());
   const std::string http_where = fmt::format("{}:{}", ClientHost(ho->host), http_server.port());
   http::HttpContext http_context{.broker = *broker,
                                  .groups = **groups,
@@ -534,6 +537,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     http_server.Stop();
     if (registry_server) registry_server->Stop();
     (*groups)->Shutdown();
+    transactions.Stop();
   });
 
   const std::string kafka_where = fmt::format("{}:{}", so->host, server.port());

@@ -3,10 +3,13 @@
 #pragma once
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 #include "base/status.h"
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
+#include "broker/transaction_coordinator.h"
 #include "kafka/api.h"
 #include "kafka/server.h"
 
@@ -17,7 +20,6 @@ using Handler = void (*)(broker::Broker&, RequestContext, Respond);
 void ApiVersions(broker::Broker&, RequestContext, Respond);
 void Metadata(broker::Broker&, RequestContext, Respond);
 void DescribeCluster(broker::Broker&, RequestContext, Respond);
-void Produce(broker::Broker&, RequestContext, Respond);
 void Fetch(broker::Broker&, RequestContext, Respond);
 void ListOffsets(broker::Broker&, RequestContext, Respond);
 void CreateTopics(broker::Broker&, RequestContext, Respond);
@@ -28,30 +30,36 @@ void AlterConfigs(broker::Broker&, RequestContext, Respond);
 void IncrementalAlterConfigs(broker::Broker&, RequestContext, Respond);
 void DeleteRecords(broker::Broker&, RequestContext, Respond);
 void OffsetForLeaderEpoch(broker::Broker&, RequestContext, Respond);
-void InitProducerId(broker::Broker&, RequestContext, Respond);
 void DescribeProducers(broker::Broker&, RequestContext, Respond);
 void DescribeLogDirs(broker::Broker&, RequestContext, Respond);
 void ElectLeaders(broker::Broker&, RequestContext, Respond);
 void ListPartitionReassignments(broker::Broker&, RequestContext, Respond);
 
-// Group APIs also need the coordinator.
-struct GroupServices {
+// Group and transaction APIs also need their coordinators.
+struct Services {
   broker::Broker& broker;
   broker::GroupCoordinator& groups;
+  broker::TransactionCoordinator& txns;
 };
-using GroupHandler = void (*)(GroupServices&, RequestContext, Respond);
+using ServiceHandler = void (*)(Services&, RequestContext, Respond);
 
-void FindCoordinator(GroupServices&, RequestContext, Respond);
-void JoinGroup(GroupServices&, RequestContext, Respond);
-void SyncGroup(GroupServices&, RequestContext, Respond);
-void Heartbeat(GroupServices&, RequestContext, Respond);
-void LeaveGroup(GroupServices&, RequestContext, Respond);
-void OffsetCommit(GroupServices&, RequestContext, Respond);
-void OffsetFetch(GroupServices&, RequestContext, Respond);
-void OffsetDelete(GroupServices&, RequestContext, Respond);
-void DescribeGroups(GroupServices&, RequestContext, Respond);
-void ListGroups(GroupServices&, RequestContext, Respond);
-void DeleteGroups(GroupServices&, RequestContext, Respond);
+void FindCoordinator(Services&, RequestContext, Respond);
+void JoinGroup(Services&, RequestContext, Respond);
+void SyncGroup(Services&, RequestContext, Respond);
+void Heartbeat(Services&, RequestContext, Respond);
+void LeaveGroup(Services&, RequestContext, Respond);
+void OffsetCommit(Services&, RequestContext, Respond);
+void OffsetFetch(Services&, RequestContext, Respond);
+void OffsetDelete(Services&, RequestContext, Respond);
+void DescribeGroups(Services&, RequestContext, Respond);
+void ListGroups(Services&, RequestContext, Respond);
+void DeleteGroups(Services&, RequestContext, Respond);
+void Produce(Services&, RequestContext, Respond);
+void InitProducerId(Services&, RequestContext, Respond);
+void AddPartitionsToTxn(Services&, RequestContext, Respond);
+void AddOffsetsToTxn(Services&, RequestContext, Respond);
+void EndTxn(Services&, RequestContext, Respond);
+void TxnOffsetCommit(Services&, RequestContext, Respond);
 
 // Answers a request whose body does not decode: Kafka closes the connection.
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done);
@@ -69,6 +77,41 @@ size_t PartitionEntries(const Topics& topics, Member partitions) {
   // A topic with no partitions still costs an answer: it counts as one entry.
   for (const auto& t : topics) n += std::max<size_t>(1, (t.*partitions).size());
   return n;
+}
+
+// The offsets a commit names (OffsetCommit, TxnOffsetCommit), in the request's order, as Kafka
+// answers them: a partition the broker does not have is UNKNOWN_TOPIC_OR_PARTITION and not
+// committed; the others go to the coordinator (`commit`).
+struct CommitPlan {
+  std::vector<broker::CommittedOffset> commit;
+  std::shared_ptr<std::vector<broker::CommittedOffset>> answered;
+};
+CommitPlan PlanCommitOf(const broker::Broker& broker, std::vector<broker::CommittedOffset> asked);
+template <typename Topics>
+CommitPlan PlanCommit(const broker::Broker& broker, const Topics& topics) {
+  std::vector<broker::CommittedOffset> asked;
+  for (const auto& t : topics) {
+    for (const auto& p : t.partitions) {
+      asked.push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata,
+                       ErrorCode::kNone});
+    }
+  }
+  return PlanCommitOf(broker, std::move(asked));
+}
+// The coordinator's `results` (one per partition it was given, in order) into `answered`.
+void MergeCommitResults(std::vector<broker::CommittedOffset>& answered,
+                        const std::vector<broker::CommittedOffset>& results);
+// A commit's response (OffsetCommit, TxnOffsetCommit): every partition asked, topic by topic.
+template <typename Response>
+void AnswerCommit(Response& response, std::vector<broker::CommittedOffset>& answered,
+                  const std::vector<broker::CommittedOffset>& results) {
+  MergeCommitResults(answered, results);
+  for (const auto& o : answered) {
+    if (response.topics.empty() || response.topics.back().name != o.topic) {
+      response.topics.push_back({o.topic, {}});
+    }
+    response.topics.back().partitions.push_back({o.partition, Code(o.error)});
+  }
 }
 
 // One node, one leader epoch that never changes: every partition's leader epoch is 0.

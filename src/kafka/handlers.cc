@@ -19,7 +19,6 @@ constexpr std::array kHandlers = {
     Entry{ApiKey::kApiVersions, handlers::ApiVersions},
     Entry{ApiKey::kMetadata, handlers::Metadata},
     Entry{ApiKey::kDescribeCluster, handlers::DescribeCluster},
-    Entry{ApiKey::kProduce, handlers::Produce},
     Entry{ApiKey::kFetch, handlers::Fetch},
     Entry{ApiKey::kListOffsets, handlers::ListOffsets},
     Entry{ApiKey::kCreateTopics, handlers::CreateTopics},
@@ -30,30 +29,42 @@ constexpr std::array kHandlers = {
     Entry{ApiKey::kIncrementalAlterConfigs, handlers::IncrementalAlterConfigs},
     Entry{ApiKey::kDeleteRecords, handlers::DeleteRecords},
     Entry{ApiKey::kOffsetForLeaderEpoch, handlers::OffsetForLeaderEpoch},
-    Entry{ApiKey::kInitProducerId, handlers::InitProducerId},
     Entry{ApiKey::kDescribeProducers, handlers::DescribeProducers},
     Entry{ApiKey::kDescribeLogDirs, handlers::DescribeLogDirs},
     Entry{ApiKey::kElectLeaders, handlers::ElectLeaders},
     Entry{ApiKey::kListPartitionReassignments, handlers::ListPartitionReassignments},
 };
 
-struct GroupEntry {
+struct ServiceEntry {
   ApiKey key;
-  handlers::GroupHandler handler;
+  handlers::ServiceHandler handler;
 };
 
+// The group APIs, which wait for the group coordinator to be online.
+
 constexpr std::array kGroupHandlers = {
-    GroupEntry{ApiKey::kFindCoordinator, handlers::FindCoordinator},
-    GroupEntry{ApiKey::kJoinGroup, handlers::JoinGroup},
-    GroupEntry{ApiKey::kSyncGroup, handlers::SyncGroup},
-    GroupEntry{ApiKey::kHeartbeat, handlers::Heartbeat},
-    GroupEntry{ApiKey::kLeaveGroup, handlers::LeaveGroup},
-    GroupEntry{ApiKey::kOffsetCommit, handlers::OffsetCommit},
-    GroupEntry{ApiKey::kOffsetFetch, handlers::OffsetFetch},
-    GroupEntry{ApiKey::kOffsetDelete, handlers::OffsetDelete},
-    GroupEntry{ApiKey::kDescribeGroups, handlers::DescribeGroups},
-    GroupEntry{ApiKey::kListGroups, handlers::ListGroups},
-    GroupEntry{ApiKey::kDeleteGroups, handlers::DeleteGroups},
+    ServiceEntry{ApiKey::kFindCoordinator, handlers::FindCoordinator},
+    ServiceEntry{ApiKey::kJoinGroup, handlers::JoinGroup},
+    ServiceEntry{ApiKey::kSyncGroup, handlers::SyncGroup},
+    ServiceEntry{ApiKey::kHeartbeat, handlers::Heartbeat},
+    ServiceEntry{ApiKey::kLeaveGroup, handlers::LeaveGroup},
+    ServiceEntry{ApiKey::kOffsetCommit, handlers::OffsetCommit},
+    ServiceEntry{ApiKey::kOffsetFetch, handlers::OffsetFetch},
+    ServiceEntry{ApiKey::kOffsetDelete, handlers::OffsetDelete},
+    ServiceEntry{ApiKey::kDescribeGroups, handlers::DescribeGroups},
+    ServiceEntry{ApiKey::kListGroups, handlers::ListGroups},
+    ServiceEntry{ApiKey::kDeleteGroups, handlers::DeleteGroups},
+};
+
+// Produce and the transaction APIs: each answers for itself when a coordinator it needs is
+// offline.
+constexpr std::array kTxnHandlers = {
+    ServiceEntry{ApiKey::kProduce, handlers::Produce},
+    ServiceEntry{ApiKey::kInitProducerId, handlers::InitProducerId},
+    ServiceEntry{ApiKey::kAddPartitionsToTxn, handlers::AddPartitionsToTxn},
+    ServiceEntry{ApiKey::kAddOffsetsToTxn, handlers::AddOffsetsToTxn},
+    ServiceEntry{ApiKey::kEndTxn, handlers::EndTxn},
+    ServiceEntry{ApiKey::kTxnOffsetCommit, handlers::TxnOffsetCommit},
 };
 
 template <typename Table>
@@ -70,9 +81,10 @@ constexpr bool EveryApiHasAHandler() {
     int n = 0;
     for (const auto& e : kHandlers) n += e.key == api.key;
     for (const auto& e : kGroupHandlers) n += e.key == api.key;
+    for (const auto& e : kTxnHandlers) n += e.key == api.key;
     if (n != 1) return false;
   }
-  return kHandlers.size() + kGroupHandlers.size() == kApis.size();
+  return kHandlers.size() + kGroupHandlers.size() + kTxnHandlers.size() == kApis.size();
 }
 static_assert(EveryApiHasAHandler(), "an advertised API lacks a handler (or has two)");
 
@@ -87,7 +99,11 @@ void KafkaHandlers::Handle(RequestContext ctx, Respond done) {
       // gets here; it reconnects and asks again.
       return handlers::RejectMalformed(ctx, groups_.offline(), done);
     }
-    handlers::GroupServices services{broker_, groups_};
+    handlers::Services services{broker_, groups_, txns_};
+    return handler(services, std::move(ctx), std::move(done));
+  }
+  if (auto handler = Find(kTxnHandlers, key)) {
+    handlers::Services services{broker_, groups_, txns_};
     return handler(services, std::move(ctx), std::move(done));
   }
   // The connection passes only advertised APIs, and every one has a handler (static_assert).

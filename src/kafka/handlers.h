@@ -5,6 +5,7 @@
 
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
+#include "broker/transaction_coordinator.h"
 #include "kafka/schema.h"
 #include "kafka/server.h"
 
@@ -12,14 +13,16 @@ namespace herald::kafka {
 
 class KafkaHandlers final : public RequestHandler {
  public:
-  // `broker` and `groups` must outlive the handlers.
-  KafkaHandlers(broker::Broker& broker, broker::GroupCoordinator& groups)
-      : broker_(broker), groups_(groups) {}
+  // `broker`, `groups` and `txns` must outlive the handlers.
+  KafkaHandlers(broker::Broker& broker, broker::GroupCoordinator& groups,
+                broker::TransactionCoordinator& txns)
+      : broker_(broker), groups_(groups), txns_(txns) {}
   void Handle(RequestContext ctx, Respond done) override;
 
  private:
   broker::Broker& broker_;
   broker::GroupCoordinator& groups_;
+  broker::TransactionCoordinator& txns_;
 };
 
 // Encodes `message` as a response body at the request's version. With `splice`, log slices in

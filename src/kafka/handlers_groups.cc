@@ -32,10 +32,10 @@ std::string PeerHost(const std::string& peer) {
 
 }  // namespace
 
-// The node coordinates every group; transactions have no coordinator yet. v4 asks for several
-// keys at once and is answered per key. A key type other than group (0) or transaction (1) is
+// The node coordinates every group and every transactional id. v4 asks for several keys at once
+// and is answered per key. A key type other than group (0) or transaction (1) is
 // INVALID_REQUEST, as in Kafka.
-void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
+void FindCoordinator(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<FindCoordinatorRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   // Each key costs an answer: bounded as partition entries are.
@@ -43,16 +43,12 @@ void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
   const auto& o = s.broker.options();
   FindCoordinatorResponseCoordinator answer{"", o.node_id,   o.advertised_host, o.advertised_port,
                                             0,  std::nullopt};
+  // Key type 0 names a group, 1 a transactional id: this node coordinates both.
+  const Status& offline = request->key_type == 0 ? s.groups.offline() : s.txns.offline();
   if (request->key_type != 0 && request->key_type != 1) {
     answer = {"", -1, "", -1, Code(ErrorCode::kInvalidRequest), "unknown coordinator key type"};
-  } else if (request->key_type != 0 || !s.groups.offline().ok()) {
-    answer = {"",
-              -1,
-              "",
-              -1,
-              Code(ErrorCode::kCoordinatorNotAvailable),
-              request->key_type != 0 ? "transactions are not supported yet"
-                                     : s.groups.offline().ToString()};
+  } else if (!offline.ok()) {
+    answer = {"", -1, "", -1, Code(ErrorCode::kCoordinatorNotAvailable), offline.ToString()};
   }
   FindCoordinatorResponse response;
   if (ctx.request.header.api_version >= 4) {
@@ -70,7 +66,7 @@ void FindCoordinator(GroupServices& s, RequestContext ctx, Respond done) {
   done(EncodeResponse(response, ctx.version()));
 }
 
-void JoinGroup(GroupServices& s, RequestContext ctx, Respond done) {
+void JoinGroup(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<JoinGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   broker::JoinRequest join;
@@ -105,7 +101,7 @@ void JoinGroup(GroupServices& s, RequestContext ctx, Respond done) {
   });
 }
 
-void SyncGroup(GroupServices& s, RequestContext ctx, Respond done) {
+void SyncGroup(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<SyncGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   broker::SyncRequest sync;
@@ -135,7 +131,7 @@ void SyncGroup(GroupServices& s, RequestContext ctx, Respond done) {
   });
 }
 
-void Heartbeat(GroupServices& s, RequestContext ctx, Respond done) {
+void Heartbeat(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<HeartbeatRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
@@ -147,7 +143,7 @@ void Heartbeat(GroupServices& s, RequestContext ctx, Respond done) {
                      });
 }
 
-void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
+void LeaveGroup(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<LeaveGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   std::vector<broker::LeavingMember> members;
@@ -180,43 +176,42 @@ void LeaveGroup(GroupServices& s, RequestContext ctx, Respond done) {
       });
 }
 
-void OffsetCommit(GroupServices& s, RequestContext ctx, Respond done) {
+void OffsetCommit(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<OffsetCommitRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  // As Kafka: a partition the broker does not have is answered UNKNOWN_TOPIC_OR_PARTITION and
-  // not committed; the others are. The answer lists every partition in the request's order.
-  std::vector<broker::CommittedOffset> offsets;
-  auto answered = std::make_shared<std::vector<broker::CommittedOffset>>();
-  for (const auto& t : request->topics) {
-    for (const auto& p : t.partitions) {
-      // The partition's log, looked up as Produce does (no copy of the topic's configs); an
-      // offline partition still exists.
-      const bool known =
-          s.broker.GetLog(t.name, p.partition_index).status().code() != StatusCode::kNotFound;
-      answered->push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata,
-                           known ? ErrorCode::kNone : ErrorCode::kUnknownTopicOrPartition});
-      if (known) offsets.push_back(answered->back());
-    }
-  }
+  CommitPlan plan = PlanCommit(s.broker, request->topics);
   // v0 commits carry no generation: they are outside group membership.
   int32_t generation = ctx.request.header.api_version == 0 ? -1 : request->generation_id;
   Version version = ctx.version();
-  s.groups.Commit(request->group_id, generation, request->member_id, std::move(offsets),
-                  [version, done, answered](std::vector<broker::CommittedOffset> results) {
-                    // The commit's results, in order, fill the partitions that were known.
-                    auto result = results.begin();
+  s.groups.Commit(request->group_id, generation, request->member_id, std::move(plan.commit),
+                  [version, done, answered = plan.answered](std::vector<broker::CommittedOffset> results) {
                     OffsetCommitResponse response;
-                    for (auto& o : *answered) {
-                      if (o.error == ErrorCode::kNone && result != results.end()) {
-                        o.error = (result++)->error;
-                      }
-                      if (response.topics.empty() || response.topics.back().name != o.topic) {
-                        response.topics.push_back({o.topic, {}});
-                      }
-                      response.topics.back().partitions.push_back({o.partition, Code(o.error)});
-                    }
+                    AnswerCommit(response, *answered, results);
                     done(EncodeResponse(response, version));
                   });
+}
+
+CommitPlan PlanCommitOf(const broker::Broker& broker, std::vector<broker::CommittedOffset> asked) {
+  CommitPlan plan;
+  plan.answered = std::make_shared<std::vector<broker::CommittedOffset>>(std::move(asked));
+  for (auto& o : *plan.answered) {
+    // The partition's log, looked up as Produce does (no copy of the topic's configs); an
+    // offline partition still exists.
+    if (broker.GetLog(o.topic, o.partition).status().code() == StatusCode::kNotFound) {
+      o.error = ErrorCode::kUnknownTopicOrPartition;
+    } else {
+      plan.commit.push_back(o);
+    }
+  }
+  return plan;
+}
+
+void MergeCommitResults(std::vector<broker::CommittedOffset>& answered,
+                        const std::vector<broker::CommittedOffset>& results) {
+  auto result = results.begin();
+  for (auto& o : answered) {
+    if (o.error == ErrorCode::kNone && result != results.end()) o.error = (result++)->error;
+  }
 }
 
 namespace {
@@ -251,9 +246,9 @@ std::optional<std::vector<std::pair<std::string, int32_t>>> FetchedPartitions(
 
 // v0-7 ask for one group; v8 for several, answered together once every group's fetch is done.
 // An unavailable coordinator is also the group's (v8) or top-level (v2-7) error, so that a null
-// topic list is never answered "nothing committed". require_stable (v7+) needs nothing: without
-// transactions every committed offset is stable.
-void OffsetFetch(GroupServices& s, RequestContext ctx, Respond done) {
+// topic list is never answered "nothing committed". With require_stable (v7+), a partition whose
+// offset is pending in a transaction is UNSTABLE_OFFSET_COMMIT, which consumers retry.
+void OffsetFetch(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<OffsetFetchRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   if (ctx.request.header.api_version < 8) {
@@ -287,21 +282,23 @@ void OffsetFetch(GroupServices& s, RequestContext ctx, Respond done) {
   if (request->groups.empty()) return answer({});
   for (size_t i = 0; i < request->groups.size(); ++i) {
     auto& group = request->groups[i];
-    s.groups.Fetch(std::move(group.group_id), FetchedPartitions(group.topics),
-                   [pending, i, answer](std::vector<broker::CommittedOffset> results) {
-                     OffsetFetchResponse response;
-                     {
-                       MutexLock lock(pending->mu);
-                       pending->response.groups[i].topics = FetchedTopics(results);
-                       if (--pending->left != 0) return;
-                       response = std::move(pending->response);
-                     }
-                     answer(std::move(response));
-                   });
+    s.groups.Fetch(
+        std::move(group.group_id), FetchedPartitions(group.topics),
+        [pending, i, answer](std::vector<broker::CommittedOffset> results) {
+          OffsetFetchResponse response;
+          {
+            MutexLock lock(pending->mu);
+            pending->response.groups[i].topics = FetchedTopics(results);
+            if (--pending->left != 0) return;
+            response = std::move(pending->response);
+          }
+          answer(std::move(response));
+        },
+        request->require_stable);
   }
 }
 
-void DescribeGroups(GroupServices& s, RequestContext ctx, Respond done) {
+void DescribeGroups(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
@@ -330,7 +327,7 @@ void DescribeGroups(GroupServices& s, RequestContext ctx, Respond done) {
   });
 }
 
-void ListGroups(GroupServices& s, RequestContext ctx, Respond done) {
+void ListGroups(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<ListGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
@@ -348,7 +345,7 @@ void ListGroups(GroupServices& s, RequestContext ctx, Respond done) {
   });
 }
 
-void DeleteGroups(GroupServices& s, RequestContext ctx, Respond done) {
+void DeleteGroups(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DeleteGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
@@ -363,7 +360,7 @@ void DeleteGroups(GroupServices& s, RequestContext ctx, Respond done) {
 // As Kafka (KafkaApis.handleOffsetDeleteRequest): a partition the broker does not have is
 // UNKNOWN_TOPIC_OR_PARTITION; the others go to the coordinator, whose group error (an unknown or
 // non-empty group) is answered alone, with no topics.
-void OffsetDelete(GroupServices& s, RequestContext ctx, Respond done) {
+void OffsetDelete(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<OffsetDeleteRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   if (!WithinPartitionLimit(

@@ -5,10 +5,14 @@
 // Idempotent producers (KIP-98): batches with a producer id go through the partition's producer
 // state (broker/producer_state.h). A retried duplicate is answered with the original base offset
 // and not written again; a refused batch gets its error (OUT_OF_ORDER_SEQUENCE_NUMBER,
-// INVALID_PRODUCER_EPOCH, UNKNOWN_PRODUCER_ID, CORRUPT_MESSAGE). Herald has no transactions yet:
-// a request holding a transactional batch is answered TRANSACTIONAL_ID_AUTHORIZATION_FAILED on
-// every partition and nothing of it is written, as Kafka answers a producer not authorized for
-// its transactional id (KafkaApis.handleProduceRequest; see handlers_producer.cc).
+// INVALID_PRODUCER_EPOCH, UNKNOWN_PRODUCER_ID, CORRUPT_MESSAGE). A transactional batch opens the
+// producer's transaction on its partition (or joins it) and the transaction coordinator's marker
+// ends it. As Kafka since KIP-890, the coordinator must already list the partition in the
+// producer's open transaction (AddPartitionsToTxn), or the batch is refused INVALID_TXN_STATE (an
+// unknown transactional id INVALID_PRODUCER_ID_MAPPING, a fenced epoch INVALID_PRODUCER_EPOCH): a
+// batch outside the transaction would get no marker and hold read_committed consumers back. A
+// request that names no transactional id is TRANSACTIONAL_ID_AUTHORIZATION_FAILED for such a
+// batch, as in Kafka.
 #include <atomic>
 #include <set>
 #include <string_view>
@@ -46,19 +50,6 @@ Result<storage::ValidatedBatch> CheckRecords(MutableByteView records, size_t max
 ErrorCode AppendError(const Status& s) {
   if (s.code() == StatusCode::kInvalidArgument) return ErrorCode::kMessageTooLarge;
   return ErrorFor(s);
-}
-
-// Whether any partition's batch header says it is transactional (a header that does not parse
-// is reported later, by CheckRecords).
-bool HasTransactionalBatch(const ProduceRequest& request) {
-  for (const auto& t : request.topics) {
-    for (const auto& p : t.partitions) {
-      if (!p.records.bytes) continue;
-      auto header = storage::ParseBatchHeader(*p.records.bytes);
-      if (header.ok() && header->transactional()) return true;
-    }
-  }
-  return false;
 }
 
 // The same error for every partition of the request.
@@ -112,7 +103,8 @@ Status CheckNoRepeatedPartition(const ProduceRequest& request) {
 
 }  // namespace
 
-void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
+void Produce(Services& services, RequestContext ctx, Respond done) {
+  broker::Broker& broker = services.broker;
   auto request = DecodeRequest<ProduceRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   const size_t entries = PartitionEntries(request->topics, &ProduceRequestTopic::partitions);
@@ -125,20 +117,6 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
   const int16_t acks = request->acks;
   if (acks != 0 && acks != 1 && acks != -1) {
     done(EncodeResponse(ErrorForAll(*request, ErrorCode::kInvalidRequiredAcks),
-                        ctx.version()));
-    return;
-  }
-  if (HasTransactionalBatch(*request)) {
-    LogWarn("produce_rejected", {{"peer", ctx.peer}},
-            "transactional batches need a transaction coordinator, which Herald does not have yet");
-    if (acks == 0) {
-      Response r;
-      r.send = false;
-      r.close = true;
-      done(std::move(r));
-      return;
-    }
-    done(EncodeResponse(ErrorForAll(*request, ErrorCode::kTransactionalIdAuthorizationFailed),
                         ctx.version()));
     return;
   }
@@ -201,6 +179,22 @@ void Produce(broker::Broker& broker, RequestContext ctx, Respond done) {
             topic.name, part.partition_index);
         failed = true;
         continue;
+      }
+      if (batch->header().transactional()) {
+        // As Kafka: a transactional batch from a producer that names no transactional id is not
+        // authorized for one.
+        const ErrorCode e =
+            request->transactional_id
+                ? services.txns.CheckPartition(*request->transactional_id,
+                                               batch->header().producer_id,
+                                               batch->header().producer_epoch, topic.name,
+                                               part.partition_index)
+                : ErrorCode::kTransactionalIdAuthorizationFailed;
+        if (e != ErrorCode::kNone) {
+          out.error_code = Code(e);
+          failed = true;
+          continue;
+        }
       }
       out.log_start_offset = (*log)->log_start_offset();
       pending->outstanding += 1;

@@ -1,26 +1,19 @@
-// InitProducerId (v0-4): a producer id and epoch for an idempotent producer (KIP-98).
-//
-// Herald has no transaction coordinator yet, so only non-transactional producers get an id:
+// InitProducerId (v0-4): a producer id and epoch for an idempotent or transactional producer
+// (KIP-98).
 //   - transactional_id null: a new producer id (unique across restarts), epoch 0; if the id
 //     high-water mark cannot be persisted, COORDINATOR_NOT_AVAILABLE (15), which clients retry.
 //     From v3 the request may carry the producer's current id and epoch, asking for a bump
 //     (KIP-360); without a transactional id Kafka answers that with a new id too, and so do we.
 //     One of the two without the other is INVALID_REQUEST (42), as in Kafka.
 //   - transactional_id "": INVALID_REQUEST (42), as Kafka's TransactionCoordinator answers.
-//   - any other transactional_id: TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53). In Kafka
-//     (KafkaApis.handleInitProducerIdRequest) this is the one answer a broker gives a
-//     transactional InitProducerId before consulting a coordinator, when the principal may not use
-//     transactional ids: exactly the case here, where no transactional id may be used. Clients
-//     treat it as fatal, so init_transactions() fails at once with a clear error instead of
-//     retrying until it times out, as the coordinator errors (NOT_COORDINATOR,
-//     COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS) would make it. Produce answers
-//     transactional batches the same way (handlers_produce.cc), as Kafka does without
-//     authorization.
+//   - any other transactional_id: the transaction coordinator's answer
+//     (broker/transaction_coordinator.h): the id's producer id with its epoch bumped, which fences
+//     the producer that held it. Before v4, PRODUCER_FENCED is answered INVALID_PRODUCER_EPOCH.
 // Failed answers carry producer id -1 and epoch -1, as Kafka's do.
 //
 // DescribeProducers (v0): each partition's producers as its producer state remembers them (those
-// that appended within producer.id.expiration.ms), with their epoch, last sequence and the last
-// batch's timestamp. No transactions: the coordinator epoch is -1 and no transaction is open.
+// that appended within producer.id.expiration.ms), with their epoch, last sequence, the last
+// batch's timestamp and the first offset of the transaction each has open there (-1: none).
 #include "base/log.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
@@ -28,30 +21,39 @@
 #include "kafka/messages/init_producer_id.h"
 
 namespace herald::kafka::handlers {
-void InitProducerId(broker::Broker& broker, RequestContext ctx, Respond done) {
+void InitProducerId(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<InitProducerIdRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  InitProducerIdResponse response;
-  response.producer_id = -1;
-  response.producer_epoch = -1;
+  const Version version = ctx.version();
+  auto answer = [version, done](ErrorCode error, int64_t producer_id, int16_t producer_epoch) {
+    InitProducerIdResponse response;
+    response.error_code =
+        Code(error == ErrorCode::kProducerFenced && version.number < 4
+                 ? ErrorCode::kInvalidProducerEpoch
+                 : error);
+    response.producer_id = error == ErrorCode::kNone ? producer_id : -1;
+    response.producer_epoch = error == ErrorCode::kNone ? producer_epoch : int16_t{-1};
+    done(EncodeResponse(response, version));
+  };
   if ((request->producer_id == -1) != (request->producer_epoch == -1)) {
     // As Kafka: a current id without an epoch, or an epoch without an id (v3+).
-    response.error_code = Code(ErrorCode::kInvalidRequest);
-  } else if (request->transactional_id.has_value()) {
-    response.error_code = Code(request->transactional_id->empty()
-                                   ? ErrorCode::kInvalidRequest
-                                   : ErrorCode::kTransactionalIdAuthorizationFailed);
-  } else {
-    auto id = broker.InitProducerId();
-    if (id.ok()) {
-      response.producer_id = id->producer_id;
-      response.producer_epoch = id->producer_epoch;
-    } else {
-      LogError("producer_id_allocation_failed", {{"peer", ctx.peer}}, id.status().ToString());
-      response.error_code = Code(ErrorCode::kCoordinatorNotAvailable);
-    }
+    return answer(ErrorCode::kInvalidRequest, -1, -1);
   }
-  done(EncodeResponse(response, ctx.version()));
+  if (request->transactional_id.has_value()) {
+    if (request->transactional_id->empty()) return answer(ErrorCode::kInvalidRequest, -1, -1);
+    std::optional<std::pair<int64_t, int16_t>> expected;
+    if (request->producer_id != -1) expected = {request->producer_id, request->producer_epoch};
+    return s.txns.InitProducerId(*request->transactional_id, request->transaction_timeout_ms,
+                                 expected, [answer](broker::TxnProducer p) {
+                                   answer(p.error, p.producer_id, p.producer_epoch);
+                                 });
+  }
+  auto id = s.broker.InitProducerId();
+  if (!id.ok()) {
+    LogError("producer_id_allocation_failed", {{"peer", ctx.peer}}, id.status().ToString());
+    return answer(ErrorCode::kCoordinatorNotAvailable, -1, -1);
+  }
+  answer(ErrorCode::kNone, id->producer_id, id->producer_epoch);
 }
 
 void DescribeProducers(broker::Broker& broker, RequestContext ctx, Respond done) {
@@ -76,7 +78,7 @@ void DescribeProducers(broker::Broker& broker, RequestContext ctx, Respond done)
       } else {
         for (const auto& [id, entry] : *entries) {
           out.active_producers.push_back(
-              {id, entry.epoch, entry.last_seq(), entry.last_timestamp, -1, -1});
+              {id, entry.epoch, entry.last_seq(), entry.last_timestamp, -1, entry.txn_first_offset});
         }
       }
       topic.partitions.push_back(std::move(out));

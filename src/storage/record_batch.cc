@@ -289,6 +289,16 @@ Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec) {
   return BuildBatchWith(h, records);
 }
 
+Buffer BuildTransactionalBatch(int64_t producer_id, int16_t producer_epoch,
+                               const std::vector<RecordSpec>& records) {
+  BatchHeader h;
+  h.attributes = kTransactionalAttribute;
+  h.producer_id = producer_id;
+  h.producer_epoch = producer_epoch;
+  h.base_sequence = 0;
+  return BuildBatchWith(h, records);
+}
+
 Buffer BuildTxnMarker(int64_t producer_id, int16_t producer_epoch, ControlType type,
                       int32_t coordinator_epoch, int64_t timestamp_ms) {
   BatchHeader h;

@@ -4,6 +4,13 @@ namespace herald::storage {
 
 Status ScanRecords(const Log& log, int64_t from, int64_t to,
                    const std::function<bool(const RecordView&)>& fn, uint64_t read_bytes) {
+  return ScanBatchRecords(
+      log, from, to, [&](const BatchHeader&, const RecordView& r) { return fn(r); }, read_bytes);
+}
+
+Status ScanBatchRecords(const Log& log, int64_t from, int64_t to,
+                        const std::function<bool(const BatchHeader&, const RecordView&)>& fn,
+                        uint64_t read_bytes) {
   int64_t offset = std::max(from, log.log_start_offset());
   Buffer scratch;
   bool more = true;
@@ -16,7 +23,7 @@ Status ScanRecords(const Log& log, int64_t from, int64_t to,
       HERALD_ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(bytes.subspan(at)));
       if (h.size() > bytes.size() - at) return Corruption("batch at {} runs past its read", offset);
       HERALD_RETURN_IF_ERROR(ForEachRecord(bytes.subspan(at, h.size()), [&](const RecordView& r) {
-        if (more && r.offset >= offset && r.offset < to) more = fn(r);
+        if (more && r.offset >= offset && r.offset < to) more = fn(h, r);
       }));
       offset = std::max(offset, h.next_offset());
       at += h.size();

@@ -20,5 +20,10 @@ namespace herald::storage {
 Status ScanRecords(const Log& log, int64_t from, int64_t to,
                    const std::function<bool(const RecordView&)>& fn,
                    uint64_t read_bytes = uint64_t{1} << 20);
+// The same, with the header of the batch holding each record (its producer, whether it is
+// transactional or a transaction's marker).
+Status ScanBatchRecords(const Log& log, int64_t from, int64_t to,
+                        const std::function<bool(const BatchHeader&, const RecordView&)>& fn,
+                        uint64_t read_bytes = uint64_t{1} << 20);
 
 }  // namespace herald::storage

@@ -13,6 +13,7 @@
 
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
+#include "broker/transactions.h"
 #include "discard_logs.h"
 #include "storage/engine.h"
 #include "storage/mem_file_system.h"
@@ -60,17 +61,22 @@ class FuzzNode {
     broker_ = std::move(broker).value();
     broker::GroupOptions go;
     go.initial_rebalance_delay_ms = 0;
+    go.append_transactional = broker::OffsetsAppender(*broker_);
     auto groups = broker::GroupCoordinator::Open(*engine_, io_.get_executor(), go);
     if (!groups.ok()) return false;
     groups_ = std::move(groups).value();
+    txns_ = std::make_unique<broker::NodeTransactions>(*engine_, *broker_, groups_,
+                                                       io_.get_executor());
     return engine_->CreateTopic("orders", 2, {}).ok();
   }
 
   void Close() {
     groups_->Shutdown();
+    txns_->Stop();
     io_.restart();
     io_.poll();
     CloseDoor();
+    txns_.reset();
     broker_.reset();
     engine_->Close().IgnoreError();
     groups_.reset();
@@ -86,6 +92,7 @@ class FuzzNode {
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<broker::Broker> broker_;
   std::shared_ptr<broker::GroupCoordinator> groups_;
+  std::unique_ptr<broker::NodeTransactions> txns_;
 };
 
 // The node for this input: one serves kInputsPerNode inputs before a fresh one replaces it

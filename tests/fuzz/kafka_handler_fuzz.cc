@@ -1,7 +1,7 @@
 // libFuzzer target: the Kafka handlers through a real broker. The input is what a client sends on
 // one connection (size-prefixed request frames, one after another); each frame goes, as the
-// listener passes it, to the KafkaHandlers of an in-memory node (engine, broker, group
-// coordinator, a topic "orders" with two partitions). No handler may throw, crash, read out of
+// listener passes it, to the KafkaHandlers of an in-memory node (engine, broker, group and
+// transaction coordinators, a topic "orders" with two partitions). No handler may throw, crash, read out of
 // bounds or answer twice; anything it cannot handle is an error answer or a closed connection.
 // Nodes are reused across inputs (fuzz_node.h).
 #include <atomic>
@@ -20,7 +20,7 @@ class Node final : public fuzz::FuzzNode {
  public:
   bool Open() override {
     if (!FuzzNode::Open()) return false;
-    handlers_ = std::make_unique<KafkaHandlers>(*broker_, *groups_);
+    handlers_ = std::make_unique<KafkaHandlers>(*broker_, *groups_, txns_->coordinator());
     return true;
   }
 

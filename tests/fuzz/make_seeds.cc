@@ -303,7 +303,43 @@ std::vector<Seed> RequestSeeds() {
         Emit(seeds, api, r);
         break;
       }
-      case ApiKey::kInitProducerId: Emit(seeds, api, InitProducerIdRequest{}); break;
+      case ApiKey::kInitProducerId: {
+        // Transactional: a null id (the mutated length -1) reaches the idempotent path.
+        InitProducerIdRequest r;
+        r.transactional_id = "t";
+        r.transaction_timeout_ms = 60000;
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kAddPartitionsToTxn: {
+        AddPartitionsToTxnRequest r;
+        r.transactional_id = "t";
+        r.topics = {{"orders", {0, 1}}};
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kAddOffsetsToTxn: {
+        AddOffsetsToTxnRequest r;
+        r.transactional_id = "t";
+        r.group_id = "g";
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kTxnOffsetCommit: {
+        TxnOffsetCommitRequest r;
+        r.transactional_id = "t";
+        r.group_id = "g";
+        r.topics = {{"orders", {{0, 1, -1, std::string("m")}}}};
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kEndTxn: {
+        EndTxnRequest r;
+        r.transactional_id = "t";
+        r.committed = true;
+        Emit(seeds, api, r);
+        break;
+      }
       case ApiKey::kOffsetForLeaderEpoch: {
         OffsetForLeaderEpochRequest r;
         OffsetForLeaderEpochRequestPartition p;
@@ -415,6 +451,7 @@ void EmitSessions(const std::string& dir) {
                           ApiKey::kMetadata,
                           ApiKey::kCreateTopics,
                           ApiKey::kInitProducerId,
+                          ApiKey::kAddPartitionsToTxn,
                           ApiKey::kProduce,
                           ApiKey::kDescribeProducers,
                           ApiKey::kFetch,
@@ -426,6 +463,9 @@ void EmitSessions(const std::string& dir) {
                           ApiKey::kHeartbeat,
                           ApiKey::kOffsetCommit,
                           ApiKey::kOffsetFetch,
+                          ApiKey::kAddOffsetsToTxn,
+                          ApiKey::kTxnOffsetCommit,
+                          ApiKey::kEndTxn,
                           ApiKey::kDescribeGroups,
                           ApiKey::kListGroups,
                           ApiKey::kLeaveGroup,

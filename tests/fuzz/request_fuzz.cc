@@ -61,6 +61,14 @@ void DecodeBody(ApiKey key, ByteView body, Version v) {
       return DecodeAs<DescribeProducersRequest>(body, v);
     case ApiKey::kDescribeCluster:
       return DecodeAs<DescribeClusterRequest>(body, v);
+    case ApiKey::kAddPartitionsToTxn:
+      return DecodeAs<AddPartitionsToTxnRequest>(body, v);
+    case ApiKey::kAddOffsetsToTxn:
+      return DecodeAs<AddOffsetsToTxnRequest>(body, v);
+    case ApiKey::kEndTxn:
+      return DecodeAs<EndTxnRequest>(body, v);
+    case ApiKey::kTxnOffsetCommit:
+      return DecodeAs<TxnOffsetCommitRequest>(body, v);
   }
 }
 

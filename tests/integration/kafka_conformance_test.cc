@@ -1,14 +1,18 @@
 // Where a client can tell Herald from Kafka, Herald answers as Kafka does: checked through raw
 // requests to a real `herald serve`, byte for byte as Kafka's message definitions lay them out.
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "kafka/api.h"
+#include "kafka/messages/add_offsets_to_txn.h"
+#include "kafka/messages/add_partitions_to_txn.h"
 #include "kafka/messages/alter_configs.h"
 #include "kafka/messages/api_versions.h"
 #include "kafka/messages/create_topics.h"
@@ -20,6 +24,7 @@
 #include "kafka/messages/describe_log_dirs.h"
 #include "kafka/messages/describe_producers.h"
 #include "kafka/messages/elect_leaders.h"
+#include "kafka/messages/end_txn.h"
 #include "kafka/messages/fetch.h"
 #include "kafka/messages/find_coordinator.h"
 #include "kafka/messages/heartbeat.h"
@@ -37,6 +42,7 @@
 #include "kafka/messages/offset_for_leader_epoch.h"
 #include "kafka/messages/produce.h"
 #include "kafka/messages/sync_group.h"
+#include "kafka/messages/txn_offset_commit.h"
 #include "storage/record_batch.h"
 #include "testing/herald_process.h"
 #include "testing/producer_batch.h"
@@ -116,7 +122,9 @@ TEST_F(KafkaConformanceTest, ApiVersionsAdvertisesTheAdminApis) {
       {ApiKey::kDescribeConfigs, 4},     {ApiKey::kOffsetCommit, 8},
       {ApiKey::kAlterConfigs, 2},        {ApiKey::kDeleteRecords, 2},
       {ApiKey::kDeleteGroups, 2},        {ApiKey::kCreatePartitions, 3},
-      {ApiKey::kOffsetForLeaderEpoch, 4}};
+      {ApiKey::kOffsetForLeaderEpoch, 4}, {ApiKey::kAddPartitionsToTxn, 3},
+      {ApiKey::kAddOffsetsToTxn, 3},     {ApiKey::kEndTxn, 3},
+      {ApiKey::kTxnOffsetCommit, 3}};
   for (const auto& [key, max] : expected) {
     SCOPED_TRACE(static_cast<int>(key));
     auto it = served.find(static_cast<int16_t>(key));
@@ -211,10 +219,11 @@ TEST_F(KafkaConformanceTest, GroupApisAtTheirNewestVersions) {
   EXPECT_EQ(found.body.coordinators[1].key, "h");
   EXPECT_EQ(found.body.coordinators[1].error_code, 0);
   EXPECT_EQ(found.body.coordinators[1].port, server_->port());
-  find.key_type = 1;  // transactions: no coordinator yet
+  find.key_type = 1;  // transactional ids: this node coordinates them too
   auto txn = client_->Call<kafka::FindCoordinatorResponse>(ApiKey::kFindCoordinator, 4, find);
   ASSERT_EQ(txn.body.coordinators.size(), 2u);
-  EXPECT_EQ(txn.body.coordinators[0].error_code, 15);  // COORDINATOR_NOT_AVAILABLE
+  EXPECT_EQ(txn.body.coordinators[0].error_code, 0);
+  EXPECT_EQ(txn.body.coordinators[0].port, server_->port());
   find.key_type = 5;                                   // no such key type
   auto unknown = client_->Call<kafka::FindCoordinatorResponse>(ApiKey::kFindCoordinator, 4, find);
   ASSERT_EQ(unknown.body.coordinators.size(), 2u);
@@ -653,6 +662,114 @@ TEST_F(KafkaConformanceTest, CompressionTypeRecompressesProducedBatches) {
                 }).ok());
     EXPECT_EQ(seen, (std::vector<std::string>{"0 one", "1 two"}));
   }
+}
+
+// The transaction APIs' answers for what a well-behaved client never sends, as Kafka's: a
+// partition that cannot join refuses the whole AddPartitionsToTxn, a batch outside the
+// transaction is INVALID_TXN_STATE, old versions hear INVALID_PRODUCER_EPOCH for PRODUCER_FENCED,
+// and offsets pending in a transaction are UNSTABLE_OFFSET_COMMIT to a require_stable fetch until
+// the transaction commits.
+TEST_F(KafkaConformanceTest, TransactionApisRefuseWhatKafkaRefuses) {
+  CreateTopic("ledger", 2);
+  kafka::InitProducerIdRequest init;
+  init.transactional_id = "tx";
+  init.transaction_timeout_ms = 60000;
+  auto first = client_->Call<kafka::InitProducerIdResponse>(ApiKey::kInitProducerId, 4, init).body;
+  ASSERT_EQ(first.error_code, 0);
+  init.transaction_timeout_ms = 0;
+  EXPECT_EQ(client_->Call<kafka::InitProducerIdResponse>(ApiKey::kInitProducerId, 4, init)
+                .body.error_code,
+            50);  // INVALID_TRANSACTION_TIMEOUT
+  init.transaction_timeout_ms = 60000;
+  const int64_t pid = first.producer_id;
+  const int16_t epoch = first.producer_epoch;
+
+  auto end = [&](int16_t version, int16_t with_epoch, bool commit) {
+    kafka::EndTxnRequest request{"tx", pid, with_epoch, commit};
+    return client_->Call<kafka::EndTxnResponse>(ApiKey::kEndTxn, version, request).body.error_code;
+  };
+  EXPECT_EQ(end(3, epoch, true), 48) << "INVALID_TXN_STATE: no transaction open";
+
+  kafka::AddPartitionsToTxnRequest add{"tx", pid, epoch, {{"ledger", {0, 7}}, {"__consumer_offsets", {0}}}};
+  auto refused =
+      client_->Call<kafka::AddPartitionsToTxnResponse>(ApiKey::kAddPartitionsToTxn, 3, add).body;
+  ASSERT_EQ(refused.results_by_topic_v3_and_below.size(), 2u);
+  const auto& ledger = refused.results_by_topic_v3_and_below[0].results_by_partition;
+  EXPECT_EQ(ledger.at(0).partition_error_code, 55);  // OPERATION_NOT_ATTEMPTED
+  EXPECT_EQ(ledger.at(1).partition_error_code, 3);   // UNKNOWN_TOPIC_OR_PARTITION
+  EXPECT_EQ(refused.results_by_topic_v3_and_below[1].results_by_partition.at(0).partition_error_code,
+            29);  // TOPIC_AUTHORIZATION_FAILED: an internal topic
+
+  // A transactional batch to a partition the transaction does not hold.
+  auto produce_txn = [&](int32_t partition, int16_t with_epoch) {
+    Buffer batch = testing::ProducerBatch(pid, with_epoch, 0, 1, "t", 1'700'000'000'000, true);
+    kafka::ProduceRequest request = ProduceRequestFor("ledger", ByteView(batch));
+    request.transactional_id = "tx";
+    request.topics[0].partitions[0].partition_index = partition;
+    return client_->Call<kafka::ProduceResponse>(ApiKey::kProduce, 8, request)
+        .body.responses.at(0)
+        .partitions.at(0)
+        .error_code;
+  };
+  EXPECT_EQ(produce_txn(0, epoch), 48);
+
+  add.topics = {{"ledger", {0}}};
+  auto added =
+      client_->Call<kafka::AddPartitionsToTxnResponse>(ApiKey::kAddPartitionsToTxn, 3, add).body;
+  EXPECT_EQ(added.results_by_topic_v3_and_below.at(0).results_by_partition.at(0).partition_error_code,
+            0);
+  EXPECT_EQ(produce_txn(0, epoch), 0);
+  EXPECT_EQ(produce_txn(1, epoch), 48) << "partition 1 was not added";
+
+  kafka::AddOffsetsToTxnRequest offsets{"tx", pid, epoch, "readers"};
+  EXPECT_EQ(client_->Call<kafka::AddOffsetsToTxnResponse>(ApiKey::kAddOffsetsToTxn, 3, offsets)
+                .body.error_code,
+            0);
+  kafka::TxnOffsetCommitRequest commit;
+  commit.transactional_id = "tx";
+  commit.group_id = "readers";
+  commit.producer_id = pid;
+  commit.producer_epoch = epoch;
+  commit.topics = {{"ledger", {{0, 5, -1, std::string("m")}}}, {"nowhere", {{0, 1, -1, {}}}}};
+  auto committed =
+      client_->Call<kafka::TxnOffsetCommitResponse>(ApiKey::kTxnOffsetCommit, 3, commit).body;
+  ASSERT_EQ(committed.topics.size(), 2u);
+  EXPECT_EQ(committed.topics[0].partitions.at(0).error_code, 0);
+  EXPECT_EQ(committed.topics[1].partitions.at(0).error_code, 3);
+
+  auto fetch_offset = [&](bool require_stable) {
+    kafka::OffsetFetchRequest request;
+    request.group_id = "readers";
+    request.topics = std::vector<kafka::OffsetFetchRequestTopic>{{"ledger", {0}}};
+    request.require_stable = require_stable;
+    auto p = client_->Call<kafka::OffsetFetchResponse>(ApiKey::kOffsetFetch, 7, request)
+                 .body.topics.at(0)
+                 .partitions.at(0);
+    return std::pair{p.error_code, p.committed_offset};
+  };
+  EXPECT_EQ(fetch_offset(true), (std::pair<int16_t, int64_t>{88, -1}));  // UNSTABLE_OFFSET_COMMIT
+  EXPECT_EQ(fetch_offset(false), (std::pair<int16_t, int64_t>{0, -1})) << "nothing committed yet";
+
+  // Wrong epochs: PRODUCER_FENCED from v2, INVALID_PRODUCER_EPOCH before.
+  EXPECT_EQ(end(3, static_cast<int16_t>(epoch + 1), true), 90);
+  EXPECT_EQ(end(1, static_cast<int16_t>(epoch + 1), true), 47);
+  EXPECT_EQ(end(3, epoch, true), 0);
+  // The offsets become the group's once the marker is written (just after the answer).
+  std::pair<int16_t, int64_t> stable;
+  for (int i = 0; i < 100; ++i) {
+    stable = fetch_offset(true);
+    if (stable.first == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(stable, (std::pair<int16_t, int64_t>{0, 5}));
+  EXPECT_EQ(end(3, epoch, true), 0) << "a retried commit after completion";
+  EXPECT_EQ(end(3, epoch, false), 48) << "the other outcome";
+
+  // A new producer with the id fences this one: its batches are refused.
+  auto second = client_->Call<kafka::InitProducerIdResponse>(ApiKey::kInitProducerId, 4, init).body;
+  EXPECT_EQ(second.producer_id, pid);
+  EXPECT_EQ(second.producer_epoch, epoch + 1);
+  EXPECT_EQ(produce_txn(0, epoch), 47);  // INVALID_PRODUCER_EPOCH
 }
 
 // Markers are the transaction coordinator's to write: a client's control batch is INVALID_RECORD,

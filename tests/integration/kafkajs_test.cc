@@ -64,5 +64,23 @@ TEST(KafkajsTest, AdminClient) {
   EXPECT_EQ(facts["topics_after"], json::array());
 }
 
+// kafkajs transactions: send and sendOffsets, committed and aborted; the offsets of the aborted
+// one never reach the group, and a read_committed consumer skips its records.
+TEST(KafkajsTest, TransactionsWithSendOffsets) {
+  const std::string clients = std::string(HERALD_SOURCE_DIR) + "/tests/integration/clients";
+  HERALD_REQUIRE_CLIENT(HasKafkajs(), "kafkajs");
+  testing::TempDir dir;
+  testing::HeraldProcess server(dir.str() + "/data",
+                                {"--group-initial-rebalance-delay-ms", "200"});
+  auto r = RunCommand(fmt::format("cd {} && timeout 120 node kafkajs_transactions.js {}", clients,
+                                  server.bootstrap()));
+  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err << "\n" << server.Log();
+  json facts = json::parse(r.out.substr(r.out.rfind('{')));
+  EXPECT_EQ(facts["settler"], json::parse(R"(["1","1"])"));
+  EXPECT_EQ(facts["read_committed"], json::parse(R"(["committed-0","committed-1"])"));
+  EXPECT_EQ(facts["read_uncommitted"],
+            json::parse(R"(["aborted-0","aborted-1","committed-0","committed-1"])"));
+}
+
 }  // namespace
 }  // namespace herald

@@ -138,6 +138,44 @@ TEST(ConfluentKafkaTest, ReadCommittedConsumersSkipAbortedAndOpenTransactions) {
   EXPECT_EQ(facts["confluent_read_uncommitted"], uncommitted);
 }
 
+// Transactional producers (librdkafka): commit and abort over several topics and partitions,
+// consume-transform-produce with the group's offsets in the transaction, zombie fencing, and a
+// transaction left open by a kill -9 that the restarted coordinator aborts when it times out.
+TEST(ConfluentKafkaTest, TransactionsCommitAbortFenceAndSurviveKill) {
+  HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
+  testing::TempDir dir;
+  const std::string data = dir.str() + "/data";
+  auto server = std::make_unique<testing::HeraldProcess>(
+      data, std::vector<std::string>{"--group-initial-rebalance-delay-ms", "200"});
+  json facts = RunClient("transactions.py", server->bootstrap() + " run");
+  const std::vector<std::string> committed = {
+      "committed-audit-0", "committed-audit-1", "committed-audit-2", "committed-audit-3",
+      "committed-order-0", "committed-order-1", "committed-order-2", "committed-order-3"};
+  EXPECT_EQ(facts["read_committed"], json(committed)) << server->Log();
+  EXPECT_EQ(facts["read_uncommitted"].size(), 16u) << "the aborted records too";
+  EXPECT_EQ(facts["copied_aborted"], 10);
+  EXPECT_EQ(facts["committed_after_abort"], json::parse("[-1001,-1001]"))
+      << "offsets of an aborted transaction are dropped";
+  EXPECT_EQ(facts["copied_committed"], 10);
+  EXPECT_EQ(facts["committed_after_commit"], json::parse("[5,5]"));
+  std::vector<std::string> output;
+  for (int i = 0; i < 10; ++i) output.push_back(fmt::format("out-{}", i));
+  EXPECT_EQ(facts["output"], json(output)) << "each input once";
+  EXPECT_EQ(facts["zombie"], "_FENCED");
+  EXPECT_EQ(facts["zombie_fatal"], true);
+  EXPECT_EQ(facts["after_fencing"], json::parse(R"(["successor"])"))
+      << "the fenced producer's records were aborted";
+
+  server->Kill();
+  server = std::make_unique<testing::HeraldProcess>(
+      data, std::vector<std::string>{"--group-initial-rebalance-delay-ms", "200"});
+  json after = RunClient("transactions.py", server->bootstrap() + " after-restart");
+  EXPECT_EQ(after["committed_after_restart"], json::parse("[5,5]")) << server->Log();
+  EXPECT_EQ(after["orders_1_after_restart"], json::parse(R"(["after-dangling"])"))
+      << "the open transaction was aborted on its timeout, and what follows it is readable";
+  EXPECT_EQ(after["output_after_restart"], json(output));
+}
+
 TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
   HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
   testing::TempDir dir;

@@ -5,6 +5,8 @@
 #include <future>
 #include <thread>
 
+#include "broker/broker.h"
+#include "broker/transactions.h"
 #include "storage/mem_file_system.h"
 #include "testing/manual_timers.h"
 
@@ -23,6 +25,7 @@ class GroupCoordinatorTest : public ::testing::Test {
     o.fs = &fs_;
     o.background = false;
     engine_ = std::move(storage::Engine::Open(o)).value();
+    broker_ = std::move(Broker::Open(*engine_, BrokerOptions{})).value();
     work_.emplace(io_.get_executor());
     thread_ = std::thread([this] { io_.run(); });
     Reopen();
@@ -32,6 +35,7 @@ class GroupCoordinatorTest : public ::testing::Test {
     groups_.reset();
     work_.reset();
     thread_.join();
+    broker_.reset();
     // The logs' flusher threads may still hold the coordinator's append callbacks (and through
     // them its timers): closing the engine runs and drops them while io_ is still alive.
     ASSERT_TRUE(engine_->Close().ok());
@@ -40,7 +44,39 @@ class GroupCoordinatorTest : public ::testing::Test {
     GroupOptions go;
     go.initial_rebalance_delay_ms = 0;  // a new group's first join completes at once
     go.timers = &timers_;
+    go.append_transactional = OffsetsAppender(*broker_);
     groups_ = std::move(GroupCoordinator::Open(*engine_, io_.get_executor(), go)).value();
+  }
+
+  std::vector<CommittedOffset> TxnCommit(int64_t producer_id, int16_t epoch,
+                                         std::vector<CommittedOffset> offsets,
+                                         int32_t generation = -1, std::string member = "") {
+    std::promise<std::vector<CommittedOffset>> p;
+    groups_->TxnCommit("billing", producer_id, epoch, generation, std::move(member), std::nullopt,
+                       std::move(offsets),
+                       [&](std::vector<CommittedOffset> r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+  // The marker of `producer_id`'s transaction in __consumer_offsets, as the transaction
+  // coordinator has it written; with `tell`, the group coordinator hears of it as from the
+  // coordinator's marker writer.
+  void Marker(int64_t producer_id, int16_t epoch, bool commit, bool tell = true) {
+    std::promise<Status> p;
+    broker_->WriteMarker({"__consumer_offsets", 0}, producer_id, epoch,
+                         commit ? storage::ControlType::kCommit : storage::ControlType::kAbort,
+                         [&](Status s) { p.set_value(s); });
+    ASSERT_TRUE(p.get_future().get().ok());
+    if (tell) groups_->CompleteTxn(producer_id, commit);
+  }
+
+  // Partition 0 of "orders" as a fetch with `require_stable` sees it.
+  CommittedOffset Fetched(bool require_stable) {
+    std::promise<std::vector<CommittedOffset>> p;
+    groups_->Fetch(
+        "billing", std::vector<std::pair<std::string, int32_t>>{{"orders", 0}},
+        [&](std::vector<CommittedOffset> r) { p.set_value(std::move(r)); }, require_stable);
+    return p.get_future().get().at(0);
   }
 
   JoinRequest Request(std::string member, std::optional<std::string> instance = std::nullopt,
@@ -93,6 +129,7 @@ class GroupCoordinatorTest : public ::testing::Test {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   std::thread thread_;
   testing::ManualTimers timers_;  // the coordinator's clock: it moves only when a test says
+  std::unique_ptr<Broker> broker_;
   std::shared_ptr<GroupCoordinator> groups_;
 };
 
@@ -191,6 +228,63 @@ TEST_F(GroupCoordinatorTest, CommittedOffsetsSurviveAReopen) {
   EXPECT_EQ(got[0].metadata, "meta");
   EXPECT_EQ(got[1].offset, 7);
   EXPECT_EQ(got[2].offset, -1) << "never committed";
+}
+
+// Offsets committed in a transaction are pending (UNSTABLE_OFFSET_COMMIT to a require_stable
+// fetch, the previous offset to others) until the marker: a commit makes them the group's, an
+// abort drops them.
+TEST_F(GroupCoordinatorTest, TransactionalOffsetsWaitForTheMarker) {
+  const std::vector<CommittedOffset> offsets = {{"orders", 0, 5, "m", kNone}};
+  for (const auto& o : TxnCommit(100, 0, offsets)) EXPECT_EQ(o.error, kNone);
+  EXPECT_EQ(Fetched(true).error, kUnstableOffsetCommit);
+  EXPECT_EQ(Fetched(true).offset, -1);
+  EXPECT_EQ(Fetched(false).offset, -1) << "not committed yet";
+  Marker(100, 0, /*commit=*/false);
+  EXPECT_EQ(Fetched(true).error, kNone);
+  EXPECT_EQ(Fetched(true).offset, -1) << "aborted: dropped";
+
+  for (const auto& o : TxnCommit(100, 0, offsets)) EXPECT_EQ(o.error, kNone);
+  Marker(100, 0, /*commit=*/true);
+  EXPECT_EQ(Fetched(true).offset, 5);
+  EXPECT_EQ(Fetched(true).metadata, "m");
+}
+
+// On start, __consumer_offsets is replayed with its transactions: offsets whose commit marker
+// is in the log are the group's, those still open stay pending until their marker.
+TEST_F(GroupCoordinatorTest, TransactionalOffsetsAreReplayedWithTheirMarkers) {
+  TxnCommit(100, 0, {{"orders", 0, 5, {}, kNone}});
+  Marker(100, 0, /*commit=*/true, /*tell=*/false);
+  TxnCommit(200, 0, {{"orders", 1, 9, {}, kNone}});
+  TxnCommit(300, 0, {{"orders", 0, 50, {}, kNone}});
+  Marker(300, 0, /*commit=*/false, /*tell=*/false);
+  groups_->Shutdown();
+  Reopen();
+  EXPECT_EQ(Fetched(true).offset, 5) << "300's offsets were aborted";
+  std::promise<std::vector<CommittedOffset>> p;
+  groups_->Fetch(
+      "billing", std::vector<std::pair<std::string, int32_t>>{{"orders", 1}},
+      [&](std::vector<CommittedOffset> r) { p.set_value(std::move(r)); }, true);
+  EXPECT_EQ(p.get_future().get().at(0).error, kUnstableOffsetCommit) << "200's is still open";
+  Marker(200, 0, /*commit=*/true);
+  std::promise<std::vector<CommittedOffset>> q;
+  groups_->Fetch(
+      "billing", std::vector<std::pair<std::string, int32_t>>{{"orders", 1}},
+      [&](std::vector<CommittedOffset> r) { q.set_value(std::move(r)); }, true);
+  EXPECT_EQ(q.get_future().get().at(0).offset, 9);
+}
+
+// A producer whose epoch the partition has seen bumped is refused INVALID_PRODUCER_EPOCH, and a
+// member the group does not know UNKNOWN_MEMBER_ID; neither leaves anything pending.
+TEST_F(GroupCoordinatorTest, TransactionalOffsetsOfAFencedProducerOrUnknownMemberAreRefused) {
+  Marker(100, 3, /*commit=*/false);
+  for (const auto& o : TxnCommit(100, 2, {{"orders", 0, 5, {}, kNone}})) {
+    EXPECT_EQ(o.error, kInvalidProducerEpoch);
+  }
+  EXPECT_EQ(Fetched(true).error, kNone) << "nothing pending";
+  for (const auto& o : TxnCommit(101, 0, {{"orders", 0, 5, {}, kNone}}, 4, "stranger")) {
+    EXPECT_EQ(o.error, kUnknownMemberId);
+  }
+  EXPECT_EQ(Fetched(true).error, kNone);
 }
 
 }  // namespace

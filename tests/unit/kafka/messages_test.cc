@@ -73,7 +73,11 @@ using AllApis = std::tuple<
         ListPartitionReassignmentsResponse>,
     Api<ApiKey::kOffsetDelete, OffsetDeleteRequest, OffsetDeleteResponse>,
     Api<ApiKey::kDescribeCluster, DescribeClusterRequest, DescribeClusterResponse>,
-    Api<ApiKey::kDescribeProducers, DescribeProducersRequest, DescribeProducersResponse>>;
+    Api<ApiKey::kDescribeProducers, DescribeProducersRequest, DescribeProducersResponse>,
+    Api<ApiKey::kAddPartitionsToTxn, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>,
+    Api<ApiKey::kAddOffsetsToTxn, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>,
+    Api<ApiKey::kEndTxn, EndTxnRequest, EndTxnResponse>,
+    Api<ApiKey::kTxnOffsetCommit, TxnOffsetCommitRequest, TxnOffsetCommitResponse>>;
 
 template <typename Tuple>
 struct ToTestTypes;
