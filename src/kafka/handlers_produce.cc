@@ -11,8 +11,9 @@
 // producer's open transaction (AddPartitionsToTxn), or the batch is refused INVALID_TXN_STATE (an
 // unknown transactional id INVALID_PRODUCER_ID_MAPPING, a fenced epoch INVALID_PRODUCER_EPOCH): a
 // batch outside the transaction would get no marker and hold read_committed consumers back. A
-// request that names no transactional id is TRANSACTIONAL_ID_AUTHORIZATION_FAILED for such a
-// batch, as in Kafka.
+// request that names no transactional id but holds a transactional batch is answered
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition and nothing of it is written, as in
+// Kafka (KafkaApis.handleProduceRequest).
 #include <atomic>
 #include <set>
 #include <string_view>
@@ -50,6 +51,19 @@ Result<storage::ValidatedBatch> CheckRecords(MutableByteView records, size_t max
 ErrorCode AppendError(const Status& s) {
   if (s.code() == StatusCode::kInvalidArgument) return ErrorCode::kMessageTooLarge;
   return ErrorFor(s);
+}
+
+// Whether any partition's batch header says it is transactional (a header that does not parse
+// is reported later, by CheckRecords).
+bool HasTransactionalBatch(const ProduceRequest& request) {
+  for (const auto& t : request.topics) {
+    for (const auto& p : t.partitions) {
+      if (!p.records.bytes) continue;
+      auto header = storage::ParseBatchHeader(*p.records.bytes);
+      if (header.ok() && header->transactional()) return true;
+    }
+  }
+  return false;
 }
 
 // The same error for every partition of the request.
@@ -120,6 +134,18 @@ void Produce(Services& services, RequestContext ctx, Respond done) {
                         ctx.version()));
     return;
   }
+  if (!request->transactional_id && HasTransactionalBatch(*request)) {
+    if (acks == 0) {
+      Response r;
+      r.send = false;
+      r.close = true;
+      done(std::move(r));
+      return;
+    }
+    done(EncodeResponse(ErrorForAll(*request, ErrorCode::kTransactionalIdAuthorizationFailed),
+                        ctx.version()));
+    return;
+  }
   const storage::AckLevel level =
       acks == -1 ? storage::AckLevel::kDurable : storage::AckLevel::kWritten;
   auto pending = std::make_shared<Pending>();
@@ -181,15 +207,9 @@ void Produce(Services& services, RequestContext ctx, Respond done) {
         continue;
       }
       if (batch->header().transactional()) {
-        // As Kafka: a transactional batch from a producer that names no transactional id is not
-        // authorized for one.
-        const ErrorCode e =
-            request->transactional_id
-                ? services.txns.CheckPartition(*request->transactional_id,
-                                               batch->header().producer_id,
-                                               batch->header().producer_epoch, topic.name,
-                                               part.partition_index)
-                : ErrorCode::kTransactionalIdAuthorizationFailed;
+        const ErrorCode e = services.txns.CheckPartition(
+            request->transactional_id.value_or(""), batch->header().producer_id,
+            batch->header().producer_epoch, topic.name, part.partition_index);
         if (e != ErrorCode::kNone) {
           out.error_code = Code(e);
           failed = true;
