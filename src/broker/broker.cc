@@ -426,7 +426,20 @@ Status Broker::PrepareProducerState(const TopicPartition& tp, storage::Log& log,
   // A failure is logged and tried again with the next use; meanwhile the last stable offset
   // stays before the transaction.
   IndexAborted(tp, log, pp).IgnoreError();
+  PublishFirstUnstable(log, pp);
   return Status::Ok();
+}
+
+std::optional<int64_t> Broker::FirstUnstable(const ProducerPartition& pp) {
+  std::optional<int64_t> first = pp.state.FirstUnstableOffset();
+  // An abort whose index entry failed to write holds the partition back, as an open one does.
+  for (const auto& txn : pp.unindexed)
+    first = std::min(first.value_or(txn.first_offset), txn.first_offset);
+  return first;
+}
+
+void Broker::PublishFirstUnstable(storage::Log& log, const ProducerPartition& pp) {
+  log.SetFirstUnstableOffset(FirstUnstable(pp).value_or(-1));
 }
 
 Status Broker::IndexAborted(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp) {
@@ -491,11 +504,14 @@ void Broker::AppendForCoordinator(const TopicPartition& tp, const storage::Valid
       pp->unindexed.push_back({completed->producer_id, completed->first_offset,
                                completed->last_offset,
                                pp->state.FirstUnstableOffset().value_or(offset + 1)});
-      if (Status s = IndexAborted(tp, **log, *pp); !s.ok()) {
+      Status indexed = IndexAborted(tp, **log, *pp);
+      PublishFirstUnstable(**log, *pp);
+      if (!indexed.ok()) {
         lock.Unlock();
-        return done(s);
+        return done(indexed);
       }
     }
+    PublishFirstUnstable(**log, *pp);
   }
   NotifyAppend(tp);
   (*log)->WhenDurable(offset, [offset, done = std::move(done)](Status s) {
@@ -509,11 +525,7 @@ Result<int64_t> Broker::LastStableOffset(const std::string& topic, int32_t parti
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor({topic, partition}, log);
   MutexLock lock(pp->mu);
   HERALD_RETURN_IF_ERROR(PrepareProducerState({topic, partition}, *log, *pp));
-  int64_t stable = log->end_offset();
-  if (auto first = pp->state.FirstUnstableOffset()) stable = std::min(stable, *first);
-  // An abort whose index entry failed to write holds the partition back, as an open one does.
-  for (const auto& txn : pp->unindexed) stable = std::min(stable, txn.first_offset);
-  return stable;
+  return std::min(log->end_offset(), FirstUnstable(*pp).value_or(log->end_offset()));
 }
 
 void Broker::AppendWithProducerState(const TopicPartition& tp,
@@ -565,6 +577,7 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
       // On LogAppendTime topics the log holds the broker's time, as a reload would read it.
       if (written->log_append_time_ms >= 0) appended.max_timestamp = written->log_append_time_ms;
       pp->state.Record(appended, engine_.clock().NowMs());
+      if (header.transactional()) PublishFirstUnstable(*log, *pp);
       info = *written;
     }
   }

@@ -287,6 +287,11 @@ class Broker {
   // first failure is returned (and logged) and the rest stay.
   Status IndexAborted(const TopicPartition& tp, storage::Log& log, ProducerPartition& pp)
       REQUIRES(pp.mu);
+  // The first offset of the partition's oldest open transaction, or of an abort not yet indexed
+  // (either holds read_committed readers back); nullopt when there is neither.
+  static std::optional<int64_t> FirstUnstable(const ProducerPartition& pp) REQUIRES(pp.mu);
+  // Tells the log FirstUnstable(pp), for its checkpoints (storage::Log::SetFirstUnstableOffset).
+  static void PublishFirstUnstable(storage::Log& log, const ProducerPartition& pp) REQUIRES(pp.mu);
   void AppendWithProducerState(const TopicPartition& tp, const std::shared_ptr<storage::Log>& log,
                                const storage::ValidatedBatch& batch, storage::AckLevel ack,
                                AppendDone done);

@@ -232,7 +232,11 @@ Result<ProducerLoadStats> LoadProducerState(const storage::Log& log, int64_t now
   for (size_t i = 0; i < segments.size(); ++i) {
     const storage::Segment& segment = *segments[i];
     const bool active = i + 1 == segments.size();
-    if (!active && segment.max_timestamp() < cutoff) {
+    // A segment may hold the start of a transaction still open however old its timestamps
+    // (they are the producer's): those at or past the log's floor are always read.
+    const int64_t floor = log.producer_scan_floor();
+    const bool may_hold_open_txn = floor >= 0 && segment.next_offset() > floor;
+    if (!active && segment.max_timestamp() < cutoff && !may_hold_open_txn) {
       ++stats.segments_skipped;
       continue;
     }

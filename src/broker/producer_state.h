@@ -156,18 +156,19 @@ struct ProducerLoadStats {
   uint64_t bytes_read = 0;
 };
 
-// Rebuilds `state` from the batch headers in `log`: those of the last (active) segment and of
-// every segment whose largest timestamp is at or after `now_ms - expiration_ms` (Kafka forgets a
-// producer after producer.id.expiration.ms, 1 day by default), oldest first. Entries found get
-// `last_update_ms = now_ms`, so a restart never expires them early.
-// Bound: reads the headers of the batches in those segments only, never a record; with batches
-// under 64 KiB it reads those segments sequentially in 64 KiB chunks, with larger batches one
-// 61-byte header per batch. Nothing older than the window is read, however long the log.
-// Returns what it read. A header that does not parse ends the scan of its segment (counted in
-// segments_damaged; the state may then miss batches). kIoError when a read fails.
-// With `aborted`, adds to it each transaction an abort marker it read closed (reading that
-// marker's record, a few dozen bytes, for its type), as the partition's aborted-transaction index
-// holds them (storage/aborted_txns.h): the broker indexes again those a crash kept from the index.
+// Rebuilds `state` from the batch headers in `log`: those of the last (active) segment, of every
+// segment whose largest timestamp is at or after `now_ms - expiration_ms` (Kafka forgets a
+// producer after producer.id.expiration.ms, 1 day by default), and of every segment past the
+// log's producer_scan_floor() (where a transaction still open may begin), oldest first. Entries
+// found get `last_update_ms = now_ms`, so a restart never expires them early. Bound: reads the
+// headers of the batches in those segments only, never a record; with batches under 64 KiB it reads
+// those segments sequentially in 64 KiB chunks, with larger batches one 61-byte header per batch.
+// Nothing older than the window is read, however long the log. Returns what it read. A header that
+// does not parse ends the scan of its segment (counted in segments_damaged; the state may then miss
+// batches). kIoError when a read fails. With `aborted`, adds to it each transaction an abort marker
+// it read closed (reading that marker's record, a few dozen bytes, for its type), as the
+// partition's aborted-transaction index holds them (storage/aborted_txns.h): the broker indexes
+// again those a crash kept from the index.
 Result<ProducerLoadStats> LoadProducerState(const storage::Log& log, int64_t now_ms,
                                             int64_t expiration_ms, PartitionProducerState& state,
                                             std::vector<storage::AbortedTxn>* aborted = nullptr);

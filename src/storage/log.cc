@@ -58,6 +58,18 @@ Status Log::Recover() {
   if (changed) HERALD_RETURN_IF_ERROR(fs_.SyncDir(options_.dir));
 
   PublishRecoveredOffsets(checkpoint);
+  if (end_offset_.load() == log_start_offset_.load()) {
+    producer_scan_floor_ = -1;  // an empty log holds no transaction
+  } else if (!checkpoint) {
+    producer_scan_floor_ = log_start_offset_.load();
+  } else if (checkpoint->recovery_offset == end_offset_.load()) {
+    producer_scan_floor_ = checkpoint->first_unstable_offset;
+  } else if (checkpoint->first_unstable_offset < 0) {
+    producer_scan_floor_ = checkpoint->recovery_offset;
+  } else {
+    producer_scan_floor_ = std::min(checkpoint->first_unstable_offset, checkpoint->recovery_offset);
+  }
+  first_unstable_.store(producer_scan_floor_);
   HERALD_ASSIGN_OR_RETURN(
       aborted_txns_,
       AbortedTxnIndex::Open(fs_, JoinPath(options_.dir, kAbortedTxnsName), log_start_offset_.load(),
@@ -204,7 +216,8 @@ uint32_t Log::IndexInterval() const {
 }
 
 Status Log::WriteCheckpointFile(int64_t recovery_offset, int64_t log_start) {
-  return WriteRecoveryCheckpoint(fs_, checkpoint_path_, {recovery_offset, log_start});
+  return WriteRecoveryCheckpoint(fs_, checkpoint_path_,
+                                 {recovery_offset, log_start, first_unstable_.load()});
 }
 
 void Log::Append(MutableByteView batch, AckLevel ack, AppendCallback done) {

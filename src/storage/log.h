@@ -199,6 +199,17 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   // The last aborted transaction's marker offset; -1 when none is indexed.
   int64_t last_aborted_marker() const;
 
+  // The first offset of the oldest transaction open in the log (-1: none), as the partition's
+  // producer state knows it; every checkpoint records it (recovery_checkpoint.h). Until the
+  // broker sets it, it holds producer_scan_floor().
+  void SetFirstUnstableOffset(int64_t offset) { first_unstable_.store(offset); }
+  // Where a rebuild of the producer state must read every segment from, whatever their
+  // timestamps, to find each transaction still open: the checkpoint's first unstable offset when
+  // the log was closed cleanly; after a crash the lower of it and the checkpoint's recovery offset
+  // (a transaction may have begun in what recovery found past it); the log start without a
+  // checkpoint. -1 when no transaction can be open. Fixed once the log is open.
+  int64_t producer_scan_floor() const { return producer_scan_floor_; }
+
   // Calls `done` once every offset up to and including `offset` is durable: at once when it
   // already is, else after the flusher's next round (the caller never fsyncs). A failed sync
   // passes its error.
@@ -278,6 +289,8 @@ class Log final : public FlushTarget, public std::enable_shared_from_this<Log> {
   std::atomic<int64_t> end_offset_{0};
   std::atomic<int64_t> durable_offset_{0};
   std::atomic<int64_t> log_start_offset_{0};
+  std::atomic<int64_t> first_unstable_{-1};
+  int64_t producer_scan_floor_ = 0;  // set by Recover
   int64_t checkpointed_offset_ GUARDED_BY(flush_mu_) = -1;
 
   // The segment map, read by readers, changed by rolls, retention and compaction.

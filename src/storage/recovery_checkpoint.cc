@@ -6,8 +6,9 @@ namespace herald::storage {
 namespace {
 
 constexpr char kMagic[] = "HRCP";
-constexpr uint16_t kVersion = 1;
-constexpr size_t kSize = 4 + 2 + 8 + 8 + 4;
+constexpr uint16_t kVersion = 2;
+constexpr size_t kSizeV1 = 4 + 2 + 8 + 8 + 4;
+constexpr size_t kSize = kSizeV1 + 8;
 
 }  // namespace
 
@@ -19,17 +20,22 @@ Buffer EncodeRecoveryCheckpoint(const RecoveryCheckpoint& c) {
   w.Int<uint16_t>(kVersion);
   w.Int<int64_t>(c.recovery_offset);
   w.Int<int64_t>(c.log_start_offset);
+  w.Int<int64_t>(c.first_unstable_offset);
   w.Int<uint32_t>(Crc32c(out));
   return out;
 }
 
 std::optional<RecoveryCheckpoint> DecodeRecoveryCheckpoint(ByteView b) {
-  if (b.size() != kSize) return std::nullopt;
-  if (AsString(b.first(4)) != std::string_view(kMagic, 4)) return std::nullopt;
-  if (LoadBigEndian<uint16_t>(&b[4]) != kVersion) return std::nullopt;
-  if (LoadBigEndian<uint32_t>(&b[kSize - 4]) != Crc32c(b.first(kSize - 4))) return std::nullopt;
-  RecoveryCheckpoint c{LoadBigEndian<int64_t>(&b[6]), LoadBigEndian<int64_t>(&b[14])};
-  if (c.recovery_offset < 0 || c.log_start_offset < 0) return std::nullopt;
+  if (b.size() < 6 || AsString(b.first(4)) != std::string_view(kMagic, 4)) return std::nullopt;
+  const uint16_t version = LoadBigEndian<uint16_t>(&b[4]);
+  const size_t size = version == 1 ? kSizeV1 : version == kVersion ? kSize : 0;
+  if (size == 0 || b.size() != size) return std::nullopt;
+  if (LoadBigEndian<uint32_t>(&b[size - 4]) != Crc32c(b.first(size - 4))) return std::nullopt;
+  RecoveryCheckpoint c{LoadBigEndian<int64_t>(&b[6]), LoadBigEndian<int64_t>(&b[14]),
+                       version == 1 ? -1 : LoadBigEndian<int64_t>(&b[22])};
+  if (c.recovery_offset < 0 || c.log_start_offset < 0 || c.first_unstable_offset < -1) {
+    return std::nullopt;
+  }
   return c;
 }
 

@@ -657,6 +657,37 @@ TEST_F(BrokerProducerTest, MarkersEndTransactionsAndAbortsAreIndexed) {
   EXPECT_EQ((*engine_->GetLog("t", 0))->AbortedTxns(0, 100).size(), 1u);
 }
 
+// A transaction open in a segment whose timestamps are older than the producer expiration
+// window (the timestamps are the producer's own) is found again after restarts, clean or not,
+// and whether or not the partition was used in between: its first offset holds read_committed
+// readers back and its abort is indexed from there.
+TEST_F(BrokerProducerTest, AnOpenTransactionInAnOldSegmentSurvivesRestarts) {
+  ASSERT_TRUE(engine_->CreateTopic("t", 1, {{"segment.bytes", "1024"}}).ok());
+  const int64_t old = clock_.NowMs() - 2 * kDefaultProducerIdExpirationMs;
+  ASSERT_TRUE(Append(ProducerBatch(7, 0, 0, 1, "v", old, /*transactional=*/true)).status.ok());
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(Append(ProducerBatch(5, 0, i, 1, "v", old)).status.ok());
+  }
+  ASSERT_GE((*engine_->GetLog("t", 0))->segment_count(), 3u);
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 0);
+
+  Open();  // clean
+  Open();  // clean, the partition untouched in between
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 0);
+  ASSERT_TRUE(Append(Batch(8, 0, 0, 1)).status.ok());  // newer data after a crash
+  broker_.reset();
+  fs_.SimulateCrash(1);
+  engine_.reset();
+  fs_.Restart();
+  Open();
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), 0);
+  EXPECT_TRUE(WriteMarker(7, 0, storage::ControlType::kAbort).ok());
+  const auto aborted = (*engine_->GetLog("t", 0))->AbortedTxns(0, EndOffset());
+  ASSERT_EQ(aborted.size(), 1u);
+  EXPECT_EQ(aborted[0].first_offset, 0) << "the abort covers the transaction from its start";
+  EXPECT_EQ(*broker_->LastStableOffset("t", 0), EndOffset());
+}
+
 // A crash between an abort marker and its index entry: the entry is written again at start, from
 // the marker in the log.
 TEST_F(BrokerProducerTest, AnAbortMissingFromTheIndexIsIndexedAgainAtStart) {

@@ -2,24 +2,45 @@
 
 #include <gtest/gtest.h>
 
+#include "base/crc32c.h"
 #include "storage/mem_file_system.h"
 
 namespace herald::storage {
 namespace {
 
-TEST(RecoveryCheckpointTest, RoundTripsThroughItsTwentySixBytes) {
-  Buffer bytes = EncodeRecoveryCheckpoint({1234567890123, 42});
-  ASSERT_EQ(bytes.size(), 26u);
+TEST(RecoveryCheckpointTest, RoundTripsThroughItsThirtyFourBytes) {
+  Buffer bytes = EncodeRecoveryCheckpoint({1234567890123, 42, 77});
+  ASSERT_EQ(bytes.size(), 34u);
   EXPECT_EQ(AsString(ByteView(bytes).first(4)), "HRCP");
+  EXPECT_EQ(LoadBigEndian<uint16_t>(&bytes[4]), 2);
   auto decoded = DecodeRecoveryCheckpoint(bytes);
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->recovery_offset, 1234567890123);
   EXPECT_EQ(decoded->log_start_offset, 42);
+  EXPECT_EQ(decoded->first_unstable_offset, 77);
+  EXPECT_EQ(DecodeRecoveryCheckpoint(EncodeRecoveryCheckpoint({5, 0}))->first_unstable_offset, -1);
+}
+
+// Version 1 (26 bytes, no first unstable offset) was written before transactions existed: it
+// reads as a log with none open.
+TEST(RecoveryCheckpointTest, VersionOneReadsAsNoTransactionOpen) {
+  Buffer v1;
+  BufferWriter w(v1);
+  w.Bytes(AsBytes(std::string_view("HRCP")));
+  w.Int<uint16_t>(1);
+  w.Int<int64_t>(900);
+  w.Int<int64_t>(12);
+  w.Int<uint32_t>(Crc32c(v1));
+  auto decoded = DecodeRecoveryCheckpoint(v1);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->recovery_offset, 900);
+  EXPECT_EQ(decoded->log_start_offset, 12);
+  EXPECT_EQ(decoded->first_unstable_offset, -1);
 }
 
 TEST(RecoveryCheckpointTest, AnythingButAnIntactCheckpointDecodesAsNone) {
   const Buffer good = EncodeRecoveryCheckpoint({100, 0});
-  EXPECT_FALSE(DecodeRecoveryCheckpoint(ByteView(good).first(25)).has_value());  // torn
+  EXPECT_FALSE(DecodeRecoveryCheckpoint(ByteView(good).first(33)).has_value());  // torn
   Buffer longer = good;
   longer.push_back(0);
   EXPECT_FALSE(DecodeRecoveryCheckpoint(longer).has_value());
@@ -31,6 +52,7 @@ TEST(RecoveryCheckpointTest, AnythingButAnIntactCheckpointDecodesAsNone) {
   // Well formed, CRC and all, but an offset no log can have.
   EXPECT_FALSE(DecodeRecoveryCheckpoint(EncodeRecoveryCheckpoint({-1, 0})).has_value());
   EXPECT_FALSE(DecodeRecoveryCheckpoint(EncodeRecoveryCheckpoint({0, -5})).has_value());
+  EXPECT_FALSE(DecodeRecoveryCheckpoint(EncodeRecoveryCheckpoint({0, 0, -2})).has_value());
 }
 
 TEST(RecoveryCheckpointTest, AMissingOrUnreadableFileIsNoCheckpointAndAWrittenOneReadsBack) {
