@@ -1,10 +1,16 @@
 // Debian's Python Kafka clients (under /usr/bin/python3) against a real `herald serve`.
+#include <chrono>
 #include <fstream>
 #include <future>
+#include <random>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "broker/broker.h"
 #include "storage/engine.h"
@@ -174,6 +180,61 @@ TEST(ConfluentKafkaTest, TransactionsCommitAbortFenceAndSurviveKill) {
   EXPECT_EQ(after["orders_1_after_restart"], json::parse(R"(["after-dangling"])"))
       << "the open transaction was aborted on its timeout, and what follows it is readable";
   EXPECT_EQ(after["output_after_restart"], json(output));
+}
+
+size_t LinesIn(const std::string& path) {
+  std::ifstream in(path);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
+// A consume-transform-produce loop (confluent-kafka, send_offsets_to_transaction) killed with
+// SIGKILL mid-way, several times, and started again each time: the output read with
+// read_committed holds every input record exactly once.
+TEST(ConfluentKafkaTest, AConsumeTransformProduceLoopKilledMidWayCopiesEachRecordOnce) {
+  HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
+  testing::TempDir dir;
+  testing::HeraldProcess server(dir.str() + "/data", {"--group-initial-rebalance-delay-ms", "200"});
+  constexpr int kRecords = 3000;  // 150 transactions of 20
+  ASSERT_EQ(
+      RunClient("ctp_loop.py", fmt::format("{} seed {}", server.bootstrap(), kRecords))["seeded"],
+      kRecords);
+  const std::string script =
+      std::string(HERALD_SOURCE_DIR) + "/tests/integration/clients/ctp_loop.py";
+  const std::string progress = dir.str() + "/progress";
+  std::mt19937 rng(std::random_device{}());
+  int kills = 0;
+  for (int round = 0; round < 4; ++round) {
+    const size_t before = LinesIn(progress);
+    if (before >= 140) break;  // too close to the end to be killed mid-way
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      execl(testing::kPython, testing::kPython, "-u", script.c_str(), server.bootstrap().c_str(),
+            "loop", progress.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Killed after a few more committed transactions, at a random point of the next one.
+    const size_t target = before + 5 + rng() % 15;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (LinesIn(progress) < target && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1 + rng() % 20));
+    }
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the loop exited on its own: " << status << "\n"
+                                     << server.Log();
+    ++kills;
+  }
+  EXPECT_GE(kills, 3);
+  json facts = RunClient("ctp_loop.py", fmt::format("{} loop {}", server.bootstrap(), progress));
+  EXPECT_EQ(facts["count"], kRecords) << server.Log();
+  EXPECT_EQ(facts["distinct"], kRecords) << "no record copied twice, none lost";
+  EXPECT_EQ(facts["min"], 0);
+  EXPECT_EQ(facts["max"], kRecords - 1);
 }
 
 TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
