@@ -76,6 +76,19 @@ Gauge& PartitionsOffline() {
   return family.WithLabels({});
 }
 
+Gauge& TransactionsOpen() {
+  static GaugeFamily& family = Registry().AddGauge(
+      "transactions_open", "Transactions begun and not yet complete (their markers written).", {});
+  return family.WithLabels({});
+}
+
+Gauge& TransactionOldestOpenSeconds() {
+  static GaugeFamily& family = Registry().AddGauge(
+      "transaction_oldest_open_seconds",
+      "How long the oldest transaction not yet complete has been open; 0 when none is.", {});
+  return family.WithLabels({});
+}
+
 GaugeFamily& ConsumerLag() {
   static GaugeFamily& family =
       Registry().AddGauge("consumer_lag", "End offset minus the consumer group's committed offset.",

@@ -75,6 +75,7 @@ enum class ErrorCode : int16_t {
   kUnstableOffsetCommit = 88,
   kProducerFenced = 90,
   kUnknownTopicId = 100,
+  kTransactionalIdNotFound = 105,
   kMismatchedEndpointType = 114,
   kUnsupportedEndpointType = 115,
 };

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "broker/broker_metrics.h"
 #include "storage/record_scan.h"
 
 namespace herald::broker {
@@ -90,12 +91,27 @@ const TxnMetadata* TransactionCoordinator::Find(const std::string& id) const {
   return it == txns_.end() ? nullptr : &it->second;
 }
 
+TxnMetadata TransactionCoordinator::View(const std::string& id, const TxnMetadata& txn) const {
+  TxnMetadata view = txn;
+  if (IsPrepared(txn.state)) {
+    if (auto owed = owed_.find(id); owed != owed_.end()) view.partitions = owed->second;
+  }
+  return view;
+}
+
 std::optional<TxnMetadata> TransactionCoordinator::Describe(
     const std::string& transactional_id) const {
   MutexLock lock(mu_);
   const TxnMetadata* txn = Find(transactional_id);
   if (txn == nullptr) return std::nullopt;
-  return *txn;
+  return View(transactional_id, *txn);
+}
+
+std::map<std::string, TxnMetadata> TransactionCoordinator::List() const {
+  MutexLock lock(mu_);
+  std::map<std::string, TxnMetadata> out;
+  for (const auto& [id, txn] : txns_) out.emplace(id, View(id, txn));
+  return out;
 }
 
 ErrorCode TransactionCoordinator::CheckPartition(const std::string& transactional_id,
@@ -433,6 +449,16 @@ void TransactionCoordinator::Tick() {
   std::vector<std::string> expired;
   {
     MutexLock lock(mu_);
+    int64_t open = 0;
+    int64_t oldest_ms = now;
+    for (const auto& [id, txn] : txns_) {
+      if (!IsSettled(txn.state)) {
+        ++open;
+        if (txn.started_ms >= 0) oldest_ms = std::min(oldest_ms, txn.started_ms);
+      }
+    }
+    metrics::TransactionsOpen().Set(static_cast<double>(open));
+    metrics::TransactionOldestOpenSeconds().Set(static_cast<double>(now - oldest_ms) / 1000.0);
     for (const auto& [id, txn] : txns_) {
       if (pending_.contains(id) || marking_.contains(id)) continue;
       switch (txn.state) {

@@ -29,7 +29,9 @@
 // Tick() does what time decides: a transaction open longer than its timeout is aborted (epoch
 // bumped); markers that could not be written (a failed partition, or a restart between the
 // Prepare record and the Complete one) are written again; an id unused for
-// transactional.id.expiration.ms without a transaction is forgotten.
+// transactional.id.expiration.ms without a transaction is forgotten. It also sets the metrics
+// transactions_open (transactions begun and not yet complete) and
+// transaction_oldest_open_seconds (the age of the oldest, 0 when none).
 //
 // Thread-safe. Callbacks (`done`, and the MarkerWriter with its own `done`) run on the thread
 // that made a record durable (a flusher thread) or on the caller's: they must not block, and must
@@ -115,8 +117,13 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   // Aborts timed-out transactions, writes markers still owed, forgets expired ids.
   void Tick();
 
-  // What the coordinator knows of `transactional_id`, as last made durable.
+  // What the coordinator knows of `transactional_id`, as last made durable; while its
+  // transaction's markers are being written, its partitions are those still owed a marker (as
+  // Kafka's DescribeTransactions answers).
   std::optional<TxnMetadata> Describe(const std::string& transactional_id) const;
+  // The same for every transactional id it knows, by id (DescribeTransactions, ListTransactions,
+  // the admin API).
+  std::map<std::string, TxnMetadata> List() const;
 
  private:
   TransactionCoordinator(storage::Engine& engine, Clock& clock, NewProducerId new_producer_id,
@@ -136,6 +143,8 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   static ErrorCode CheckProducer(const TxnMetadata* txn, int64_t producer_id, int16_t epoch);
   // `id`'s metadata, nullptr when the id is unknown.
   const TxnMetadata* Find(const std::string& id) const REQUIRES(mu_);
+  // `txn` (of `id`) as Describe answers it.
+  TxnMetadata View(const std::string& id, const TxnMetadata& txn) const REQUIRES(mu_);
   // Writes `next` for `id` (which is pending until then), then makes it current and calls done
   // with the outcome. `next` nullopt writes the id's tombstone. With `ends_marking`, `id`'s
   // markers are no longer being written once the record is applied (or failed), in the same step.

@@ -22,6 +22,8 @@ void RegisterGroup(CLI::App& app);
 void RegisterDlq(CLI::App& app);
 // `herald stream append|read|tail|delete|meta STREAM`: the event store of herald serve (HTTP).
 void RegisterStream(CLI::App& app);
+// `herald txn list|describe`: transactional ids and their transactions (HTTP admin API).
+void RegisterTxn(CLI::App& app);
 // `herald schema register|get|list|check|delete|config`: the schema registry (HTTP).
 void RegisterSchema(CLI::App& app);
 

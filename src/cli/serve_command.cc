@@ -495,19 +495,21 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
 
   kafka::KafkaHandlers handlers(*broker, **groups, transactions.coordinator());
   const std::string http_where = fmt::format("{}:{}", ClientHost(ho->host), http_server.port());
-  http::HttpContext http_context{.broker = *broker,
-                                 .groups = **groups,
-                                 .version = HERALD_VERSION,
-                                 .kafka_bootstrap = fmt::format("127.0.0.1:{}", server.port()),
-                                 .base_uri = "http://" + http_where,
-                                 .dlq_alert_threshold = o.dlq_alert_threshold,
-                                 .limits = {
-                                     .max_rest_consumers = static_cast<size_t>(
-                                         LimitValue(o, "--rest-consumer-max-instances")),
-                                     .rest_consumer_timeout_ms =
-                                         LimitValue(o, "--rest-consumer-instance-timeout-ms"),
-                                 },
-                                 .registry = registry->get()};
+  http::HttpContext http_context{
+      .broker = *broker,
+      .groups = **groups,
+      .version = HERALD_VERSION,
+      .kafka_bootstrap = fmt::format("127.0.0.1:{}", server.port()),
+      .base_uri = "http://" + http_where,
+      .dlq_alert_threshold = o.dlq_alert_threshold,
+      .limits =
+          {
+              .max_rest_consumers =
+                  static_cast<size_t>(LimitValue(o, "--rest-consumer-max-instances")),
+              .rest_consumer_timeout_ms = LimitValue(o, "--rest-consumer-instance-timeout-ms"),
+          },
+      .registry = registry->get(),
+      .txns = &transactions.coordinator()};
   http::Router router;
   http::AddRestProxyRoutes(router, http_context);
   http::AddAdminRoutes(router, http_context);

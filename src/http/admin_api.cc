@@ -1,5 +1,7 @@
 // The admin API (JSON under /admin): the broker, topics with partitions, configs, sizes and
-// offsets, consumer groups with members, assignments, committed offsets and lag per partition.
+// offsets, consumer groups with members, assignments, committed offsets and lag per partition,
+// and transactional ids with their transactions (state, producer, age, partitions), so that a
+// stuck transaction can be found.
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
@@ -7,8 +9,9 @@
 #include <fmt/format.h>
 
 #include "base/json.h"
-#include "http/api.h"
 #include "broker/consumer_protocol.h"
+#include "broker/transaction_coordinator.h"
+#include "http/api.h"
 
 namespace herald::http {
 namespace {
@@ -295,6 +298,50 @@ void DeleteGroup(HttpContext& ctx, Call call, Reply reply) {
   });
 }
 
+json TransactionJson(const std::string& id, const broker::TxnMetadata& txn, int64_t now_ms) {
+  json partitions = json::array();
+  for (const auto& [topic, indexes] : txn.partitions) {
+    for (int32_t p : indexes) partitions.push_back({{"topic", topic}, {"partition", p}});
+  }
+  const bool open = !broker::IsSettled(txn.state);
+  return {{"transactional_id", id},
+          {"state", broker::TxnStateName(txn.state)},
+          {"producer_id", txn.producer_id},
+          {"producer_epoch", txn.producer_epoch},
+          {"timeout_ms", txn.timeout_ms},
+          {"started_ms", open && txn.started_ms >= 0 ? json(txn.started_ms) : json(nullptr)},
+          {"age_ms", open && txn.started_ms >= 0 ? json(now_ms - txn.started_ms) : json(nullptr)},
+          {"partitions", std::move(partitions)}};
+}
+
+// ?state=NAME (Kafka's state names) keeps those of that state; ?open=true those begun and not
+// yet complete.
+void ListTransactions(HttpContext& ctx, Call call, Reply reply) {
+  if (ctx.txns == nullptr || !ctx.txns->offline().ok()) {
+    return reply(ErrorResponse(50301, "The transaction coordinator is not available."));
+  }
+  const auto state = call.Query("state");
+  const bool open_only = call.Query("open").value_or("false") == "true";
+  const int64_t now = ctx.broker.clock().NowMs();
+  json out = json::array();
+  for (const auto& [id, txn] : ctx.txns->List()) {
+    if (state && broker::TxnStateName(txn.state) != *state) continue;
+    if (open_only && broker::IsSettled(txn.state)) continue;
+    out.push_back(TransactionJson(id, txn, now));
+  }
+  reply(JsonResponse(bhttp::status::ok, out));
+}
+
+void GetTransaction(HttpContext& ctx, Call call, Reply reply) {
+  if (ctx.txns == nullptr || !ctx.txns->offline().ok()) {
+    return reply(ErrorResponse(50301, "The transaction coordinator is not available."));
+  }
+  const std::string id = call.Param("id");
+  auto txn = ctx.txns->Describe(id);
+  if (!txn) return reply(ErrorResponse(40405, fmt::format("Transactional id {} not found.", id)));
+  reply(JsonResponse(bhttp::status::ok, TransactionJson(id, *txn, ctx.broker.clock().NowMs())));
+}
+
 using AdminHandler = void (*)(HttpContext&, Call, Reply);
 
 Handler Bind(HttpContext& ctx, AdminHandler handler) {
@@ -327,6 +374,8 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
   router.Add(verb::get, "/admin/groups", Bind(ctx, ListGroups));
   router.Add(verb::get, "/admin/groups/{group}", Bind(ctx, GetGroup));
   router.Add(verb::delete_, "/admin/groups/{group}", Bind(ctx, DeleteGroup));
+  router.Add(verb::get, "/admin/transactions", Bind(ctx, ListTransactions));
+  router.Add(verb::get, "/admin/transactions/{id}", Bind(ctx, GetTransaction));
 }
 
 }  // namespace herald::http

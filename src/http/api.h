@@ -12,6 +12,7 @@
 
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
+#include "broker/transaction_coordinator.h"
 #include "eventstore/event_store.h"
 #include "eventstore/persistent_subscriptions.h"
 #include "http/router.h"
@@ -37,6 +38,8 @@ struct HttpContext {
   HttpContextLimits limits;
   // The schema registry, for the REST proxy's Avro format; null: that format is refused.
   registry::SchemaRegistry* registry = nullptr;
+  // The transaction coordinator, for /admin/transactions; null: those routes answer 503.
+  broker::TransactionCoordinator* txns = nullptr;
   std::atomic<bool> ready{false};  // listeners bound, storage recovered, not shutting down
 };
 

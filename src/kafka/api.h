@@ -50,6 +50,8 @@ enum class ApiKey : int16_t {
   kOffsetDelete = 47,
   kDescribeCluster = 60,
   kDescribeProducers = 61,
+  kDescribeTransactions = 65,
+  kListTransactions = 66,
 };
 
 // flexible_from of an API that has no flexible versions.
@@ -98,6 +100,8 @@ inline constexpr std::array kApis = {
     ApiInfo{ApiKey::kOffsetDelete, "OffsetDelete", 0, 0, kNeverFlexible},
     ApiInfo{ApiKey::kDescribeCluster, "DescribeCluster", 0, 1, 0},
     ApiInfo{ApiKey::kDescribeProducers, "DescribeProducers", 0, 0, 0},
+    ApiInfo{ApiKey::kDescribeTransactions, "DescribeTransactions", 0, 0, 0},
+    ApiInfo{ApiKey::kListTransactions, "ListTransactions", 0, 0, 0},
 };
 
 // The entry for `key`, or nullptr when Herald does not serve it.

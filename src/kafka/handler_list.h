@@ -60,6 +60,8 @@ void AddPartitionsToTxn(Services&, RequestContext, Respond);
 void AddOffsetsToTxn(Services&, RequestContext, Respond);
 void EndTxn(Services&, RequestContext, Respond);
 void TxnOffsetCommit(Services&, RequestContext, Respond);
+void DescribeTransactions(Services&, RequestContext, Respond);
+void ListTransactions(Services&, RequestContext, Respond);
 
 // Answers a request whose body does not decode: Kafka closes the connection.
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done);

@@ -65,6 +65,8 @@ constexpr std::array kTxnHandlers = {
     ServiceEntry{ApiKey::kAddOffsetsToTxn, handlers::AddOffsetsToTxn},
     ServiceEntry{ApiKey::kEndTxn, handlers::EndTxn},
     ServiceEntry{ApiKey::kTxnOffsetCommit, handlers::TxnOffsetCommit},
+    ServiceEntry{ApiKey::kDescribeTransactions, handlers::DescribeTransactions},
+    ServiceEntry{ApiKey::kListTransactions, handlers::ListTransactions},
 };
 
 template <typename Table>

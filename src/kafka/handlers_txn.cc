@@ -11,12 +11,24 @@
 //   - TxnOffsetCommit answers a partition the broker does not have UNKNOWN_TOPIC_OR_PARTITION and
 //     passes the others to the group coordinator, which keeps them pending until the transaction
 //     ends.
+// For operators, as Kafka's TransactionStateManager answers them (KIP-664):
+//   - DescribeTransactions (v0): each id's state, timeout, start time (-1 with none open),
+//     producer id and epoch, and partitions (while markers are written, those still owed one);
+//     TRANSACTIONAL_ID_NOT_FOUND for an id the coordinator does not know.
+//   - ListTransactions (v0): every id, or those of the states and producer ids asked for; a state
+//     name Kafka does not have is listed back in unknown_state_filters and matches nothing.
+#include <optional>
+#include <set>
+#include <string>
+
 #include "broker/group_records.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
 #include "kafka/messages/add_offsets_to_txn.h"
 #include "kafka/messages/add_partitions_to_txn.h"
+#include "kafka/messages/describe_transactions.h"
 #include "kafka/messages/end_txn.h"
+#include "kafka/messages/list_transactions.h"
 #include "kafka/messages/txn_offset_commit.h"
 
 namespace herald::kafka::handlers {
@@ -117,6 +129,64 @@ void TxnOffsetCommit(Services& s, RequestContext ctx, Respond done) {
                        AnswerCommit(response, *answered, results);
                        done(EncodeResponse(response, version));
                      });
+}
+
+void DescribeTransactions(Services& s, RequestContext ctx, Respond done) {
+  auto request = DecodeRequest<DescribeTransactionsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  // Each id costs an answer: bounded as partition entries are.
+  if (!WithinPartitionLimit(s.broker, ctx, request->transactional_ids.size(), done)) return;
+  DescribeTransactionsResponse response;
+  for (const auto& id : request->transactional_ids) {
+    DescribeTransactionsResponseState state;
+    state.transactional_id = id;
+    std::optional<broker::TxnMetadata> txn =
+        s.txns.offline().ok() ? s.txns.Describe(id) : std::nullopt;
+    if (!s.txns.offline().ok()) {
+      state.error_code = Code(ErrorCode::kCoordinatorNotAvailable);
+    } else if (!txn) {
+      state.error_code = Code(ErrorCode::kTransactionalIdNotFound);
+    } else {
+      state.transaction_state = std::string(broker::TxnStateName(txn->state));
+      state.transaction_timeout_ms = txn->timeout_ms;
+      state.transaction_start_time_ms = txn->started_ms;
+      state.producer_id = txn->producer_id;
+      state.producer_epoch = txn->producer_epoch;
+      for (const auto& [topic, partitions] : txn->partitions) {
+        state.topics.push_back({topic, {partitions.begin(), partitions.end()}});
+      }
+    }
+    response.transaction_states.push_back(std::move(state));
+  }
+  done(EncodeResponse(response, ctx.version()));
+}
+
+void ListTransactions(Services& s, RequestContext ctx, Respond done) {
+  auto request = DecodeRequest<ListTransactionsRequest>(ctx.body, ctx.version());
+  if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  ListTransactionsResponse response;
+  if (!s.txns.offline().ok()) {
+    response.error_code = Code(ErrorCode::kCoordinatorNotAvailable);
+    return done(EncodeResponse(response, ctx.version()));
+  }
+  std::set<broker::TxnState> states;
+  for (const auto& name : request->state_filters) {
+    if (name == "Dead") continue;  // Kafka's state of an id being removed: never listed
+    if (auto state = broker::ParseTxnState(name)) {
+      states.insert(*state);
+    } else {
+      response.unknown_state_filters.push_back(name);
+    }
+  }
+  const std::set<int64_t> producers(request->producer_id_filters.begin(),
+                                    request->producer_id_filters.end());
+  for (const auto& [id, txn] : s.txns.List()) {
+    if (!producers.empty() && !producers.contains(txn.producer_id)) continue;
+    if (!request->state_filters.empty() && !states.contains(txn.state)) continue;
+    response.transaction_states.push_back(
+        {id, txn.producer_id, std::string(broker::TxnStateName(txn.state))});
+  }
+  done(EncodeResponse(response, ctx.version()));
 }
 
 }  // namespace herald::kafka::handlers

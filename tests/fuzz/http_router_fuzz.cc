@@ -28,14 +28,15 @@ class Node final : public fuzz::FuzzNode {
     auto registry = registry::SchemaRegistry::Open(*engine_);
     if (!registry.ok()) return false;
     registry_ = std::move(registry).value();
-    context_.reset(new HttpContext{
-        .broker = *broker_,
-        .groups = *groups_,
-        .version = "fuzz",
-        .kafka_bootstrap = "127.0.0.1:1",
-        .base_uri = "http://localhost:8080",
-        .limits = {.max_rest_consumers = 0, .rest_consumer_timeout_ms = 300'000},
-        .registry = registry_.get()});
+    context_.reset(
+        new HttpContext{.broker = *broker_,
+                        .groups = *groups_,
+                        .version = "fuzz",
+                        .kafka_bootstrap = "127.0.0.1:1",
+                        .base_uri = "http://localhost:8080",
+                        .limits = {.max_rest_consumers = 0, .rest_consumer_timeout_ms = 300'000},
+                        .registry = registry_.get(),
+                        .txns = &txns_->coordinator()});
     context_->ready = true;
     auto events = eventstore::EventStore::Open(*engine_, {.background = false});
     if (!events.ok()) return false;

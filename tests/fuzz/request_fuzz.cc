@@ -69,6 +69,10 @@ void DecodeBody(ApiKey key, ByteView body, Version v) {
       return DecodeAs<EndTxnRequest>(body, v);
     case ApiKey::kTxnOffsetCommit:
       return DecodeAs<TxnOffsetCommitRequest>(body, v);
+    case ApiKey::kDescribeTransactions:
+      return DecodeAs<DescribeTransactionsRequest>(body, v);
+    case ApiKey::kListTransactions:
+      return DecodeAs<ListTransactionsRequest>(body, v);
   }
 }
 

@@ -8,7 +8,9 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "kafka/api.h"
 #include "kafka/messages/add_offsets_to_txn.h"
@@ -23,6 +25,7 @@
 #include "kafka/messages/describe_groups.h"
 #include "kafka/messages/describe_log_dirs.h"
 #include "kafka/messages/describe_producers.h"
+#include "kafka/messages/describe_transactions.h"
 #include "kafka/messages/elect_leaders.h"
 #include "kafka/messages/end_txn.h"
 #include "kafka/messages/fetch.h"
@@ -35,6 +38,7 @@
 #include "kafka/messages/list_groups.h"
 #include "kafka/messages/list_offsets.h"
 #include "kafka/messages/list_partition_reassignments.h"
+#include "kafka/messages/list_transactions.h"
 #include "kafka/messages/metadata.h"
 #include "kafka/messages/offset_commit.h"
 #include "kafka/messages/offset_delete.h"
@@ -44,6 +48,7 @@
 #include "kafka/messages/sync_group.h"
 #include "kafka/messages/txn_offset_commit.h"
 #include "storage/record_batch.h"
+#include "testing/curl.h"
 #include "testing/herald_process.h"
 #include "testing/producer_batch.h"
 #include "testing/raw_wire_client.h"
@@ -114,17 +119,29 @@ TEST_F(KafkaConformanceTest, ApiVersionsAdvertisesTheAdminApis) {
     served[api.api_key] = {api.min_version, api.max_version};
   }
   const std::vector<std::pair<ApiKey, int16_t>> expected = {
-      {ApiKey::kOffsetFetch, 8},         {ApiKey::kDescribeLogDirs, 4},
-      {ApiKey::kElectLeaders, 2},        {ApiKey::kListPartitionReassignments, 0},
-      {ApiKey::kOffsetDelete, 0},        {ApiKey::kDescribeCluster, 1},
-      {ApiKey::kMetadata, 12},           {ApiKey::kListOffsets, 8},
-      {ApiKey::kCreateTopics, 7},        {ApiKey::kDeleteTopics, 6},
-      {ApiKey::kDescribeConfigs, 4},     {ApiKey::kOffsetCommit, 8},
-      {ApiKey::kAlterConfigs, 2},        {ApiKey::kDeleteRecords, 2},
-      {ApiKey::kDeleteGroups, 2},        {ApiKey::kCreatePartitions, 3},
-      {ApiKey::kOffsetForLeaderEpoch, 4}, {ApiKey::kAddPartitionsToTxn, 3},
-      {ApiKey::kAddOffsetsToTxn, 3},     {ApiKey::kEndTxn, 3},
-      {ApiKey::kTxnOffsetCommit, 3}};
+      {ApiKey::kOffsetFetch, 8},
+      {ApiKey::kDescribeLogDirs, 4},
+      {ApiKey::kElectLeaders, 2},
+      {ApiKey::kListPartitionReassignments, 0},
+      {ApiKey::kOffsetDelete, 0},
+      {ApiKey::kDescribeCluster, 1},
+      {ApiKey::kMetadata, 12},
+      {ApiKey::kListOffsets, 8},
+      {ApiKey::kCreateTopics, 7},
+      {ApiKey::kDeleteTopics, 6},
+      {ApiKey::kDescribeConfigs, 4},
+      {ApiKey::kOffsetCommit, 8},
+      {ApiKey::kAlterConfigs, 2},
+      {ApiKey::kDeleteRecords, 2},
+      {ApiKey::kDeleteGroups, 2},
+      {ApiKey::kCreatePartitions, 3},
+      {ApiKey::kOffsetForLeaderEpoch, 4},
+      {ApiKey::kAddPartitionsToTxn, 3},
+      {ApiKey::kAddOffsetsToTxn, 3},
+      {ApiKey::kEndTxn, 3},
+      {ApiKey::kTxnOffsetCommit, 3},
+      {ApiKey::kDescribeTransactions, 0},
+      {ApiKey::kListTransactions, 0}};
   for (const auto& [key, max] : expected) {
     SCOPED_TRACE(static_cast<int>(key));
     auto it = served.find(static_cast<int16_t>(key));
@@ -770,6 +787,82 @@ TEST_F(KafkaConformanceTest, TransactionApisRefuseWhatKafkaRefuses) {
   EXPECT_EQ(second.producer_id, pid);
   EXPECT_EQ(second.producer_epoch, epoch + 1);
   EXPECT_EQ(produce_txn(0, epoch), 47);  // INVALID_PRODUCER_EPOCH
+}
+
+// An operator finds a transaction left open: DescribeTransactions and ListTransactions (as
+// Kafka's admin tools send them), the admin API and `herald txn`, and the metrics.
+TEST_F(KafkaConformanceTest, OperatorsSeeOpenTransactions) {
+  CreateTopic("ledger", 1);
+  kafka::InitProducerIdRequest init;
+  init.transactional_id = "ops";
+  init.transaction_timeout_ms = 600000;
+  auto producer =
+      client_->Call<kafka::InitProducerIdResponse>(ApiKey::kInitProducerId, 4, init).body;
+  ASSERT_EQ(producer.error_code, 0);
+  kafka::AddPartitionsToTxnRequest add{
+      "ops", producer.producer_id, producer.producer_epoch, {{"ledger", {0}}}};
+  client_->Call<kafka::AddPartitionsToTxnResponse>(ApiKey::kAddPartitionsToTxn, 3, add);
+  Buffer batch = testing::ProducerBatch(producer.producer_id, producer.producer_epoch, 0, 1, "t",
+                                        1'700'000'000'000, true);
+  kafka::ProduceRequest produce = ProduceRequestFor("ledger", ByteView(batch));
+  produce.transactional_id = "ops";
+  ASSERT_EQ(client_->Call<kafka::ProduceResponse>(ApiKey::kProduce, 8, produce)
+                .body.responses.at(0)
+                .partitions.at(0)
+                .error_code,
+            0);
+
+  kafka::DescribeTransactionsRequest describe{{"ops", "nope"}};
+  auto described =
+      client_->Call<kafka::DescribeTransactionsResponse>(ApiKey::kDescribeTransactions, 0, describe)
+          .body.transaction_states;
+  ASSERT_EQ(described.size(), 2u);
+  EXPECT_EQ(described[0].error_code, 0);
+  EXPECT_EQ(described[0].transaction_state, "Ongoing");
+  EXPECT_EQ(described[0].producer_id, producer.producer_id);
+  EXPECT_EQ(described[0].transaction_timeout_ms, 600000);
+  EXPECT_GT(described[0].transaction_start_time_ms, 0);
+  ASSERT_EQ(described[0].topics.size(), 1u);
+  EXPECT_EQ(described[0].topics[0].topic, "ledger");
+  EXPECT_EQ(described[1].error_code, 105);  // TRANSACTIONAL_ID_NOT_FOUND
+
+  auto list = [&](std::vector<std::string> states, std::vector<int64_t> producers = {}) {
+    kafka::ListTransactionsRequest request{std::move(states), std::move(producers)};
+    return client_->Call<kafka::ListTransactionsResponse>(ApiKey::kListTransactions, 0, request)
+        .body;
+  };
+  auto ongoing = list({"Ongoing"});
+  ASSERT_EQ(ongoing.transaction_states.size(), 1u);
+  EXPECT_EQ(ongoing.transaction_states[0].transactional_id, "ops");
+  EXPECT_TRUE(list({"CompleteCommit"}).transaction_states.empty());
+  EXPECT_TRUE(list({}, {producer.producer_id + 1}).transaction_states.empty());
+  auto unknown = list({"Nonsense"});
+  EXPECT_EQ(unknown.unknown_state_filters, std::vector<std::string>{"Nonsense"});
+  EXPECT_TRUE(unknown.transaction_states.empty()) << "an unknown state matches nothing";
+
+  auto cli = testing::RunCommand(fmt::format("timeout 30 {} txn list --open --output json --url {}",
+                                             HERALD_BINARY, server_->http_url()));
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  auto listed = nlohmann::json::parse(cli.out);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["transactional_id"], "ops");
+  EXPECT_EQ(listed[0]["state"], "Ongoing");
+  EXPECT_GE(listed[0]["age_ms"].get<int64_t>(), 0);
+  EXPECT_EQ(listed[0]["partitions"],
+            nlohmann::json::parse(R"([{"topic":"ledger","partition":0}])"));
+  auto missing = testing::RunCommand(
+      fmt::format("timeout 30 {} txn describe nope --url {}", HERALD_BINARY, server_->http_url()));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("Transactional id nope not found"), std::string::npos) << missing.err;
+
+  // The metrics follow within the coordinator's one-second beat.
+  std::string metrics;
+  for (int i = 0; i < 50 && metrics.find("transactions_open 1") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    metrics = testing::Curl("GET", server_->http_url() + "/metrics").body;
+  }
+  EXPECT_NE(metrics.find("transactions_open 1"), std::string::npos);
+  EXPECT_NE(metrics.find("transaction_oldest_open_seconds"), std::string::npos);
 }
 
 // Markers are the transaction coordinator's to write: a client's control batch is INVALID_RECORD,

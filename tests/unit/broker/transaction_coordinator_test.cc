@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/broker_metrics.h"
 #include "storage/mem_file_system.h"
 #include "storage/record_batch.h"
 
@@ -356,6 +357,40 @@ TEST(TxnRecordsTest, RoundTripsEveryField) {
     EXPECT_EQ(ParseTxnState(TxnStateName(s)), s);
   }
   EXPECT_FALSE(ParseTxnState("Dead").has_value());
+}
+
+// List and Describe show each id as last made durable; while markers are being written, only
+// the partitions still owed one. Tick counts the transactions open and the oldest one's age.
+TEST_F(TransactionCoordinatorTest, ListShowsTransactionsAndTickMeasuresTheOpenOnes) {
+  const TxnProducer a = Init("a");
+  Init("b");
+  ASSERT_EQ(Add("a", a.producer_id, a.producer_epoch, {{"t", {0, 1}}}), kNone);
+  clock_.AdvanceMs(4000);
+  txns_->Tick();
+  EXPECT_EQ(metrics::TransactionsOpen().Value(), 1);
+  EXPECT_EQ(metrics::TransactionOldestOpenSeconds().Value(), 4);
+  auto all = txns_->List();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all.at("a").state, TxnState::kOngoing);
+  EXPECT_EQ(all.at("b").state, TxnState::kEmpty);
+
+  FailMarkers({1});  // partition 0 gets its marker, partition 1 does not
+  ASSERT_EQ(End("a", a.producer_id, a.producer_epoch, true), kNone);
+  for (int i = 0; i < 2000 && Markers().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto a_now = txns_->Describe("a");
+  ASSERT_TRUE(a_now.has_value());
+  EXPECT_EQ(a_now->state, TxnState::kPrepareCommit);
+  EXPECT_EQ(a_now->partitions, (TransactionCoordinator::Partitions{{"t", {1}}}))
+      << "only the partition still owed a marker";
+  FailMarkers({});
+  txns_->Tick();
+  EXPECT_TRUE(Reaches("a", TxnState::kCompleteCommit));
+  txns_->Tick();
+  EXPECT_EQ(metrics::TransactionsOpen().Value(), 0);
+  EXPECT_EQ(metrics::TransactionOldestOpenSeconds().Value(), 0);
 }
 
 }  // namespace

@@ -77,7 +77,9 @@ using AllApis = std::tuple<
     Api<ApiKey::kAddPartitionsToTxn, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>,
     Api<ApiKey::kAddOffsetsToTxn, AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>,
     Api<ApiKey::kEndTxn, EndTxnRequest, EndTxnResponse>,
-    Api<ApiKey::kTxnOffsetCommit, TxnOffsetCommitRequest, TxnOffsetCommitResponse>>;
+    Api<ApiKey::kTxnOffsetCommit, TxnOffsetCommitRequest, TxnOffsetCommitResponse>,
+    Api<ApiKey::kDescribeTransactions, DescribeTransactionsRequest, DescribeTransactionsResponse>,
+    Api<ApiKey::kListTransactions, ListTransactionsRequest, ListTransactionsResponse>>;
 
 template <typename Tuple>
 struct ToTestTypes;
