@@ -466,9 +466,12 @@ void Broker::WriteMarker(const TopicPartition& tp, int64_t producer_id, int16_t 
   auto valid = storage::ValidatedBatch::Check(marker);
   HERALD_ASSERT(valid.ok(), "a marker the broker built does not validate: {}",
                 valid.status().ToString());
-  AppendForCoordinator(tp, *valid, [type, done = std::move(done)](Result<int64_t> written) {
-    done(written.ok() ? Status::Ok() : written.status());
-  }, type);
+  AppendForCoordinator(
+      tp, *valid,
+      [done = std::move(done)](Result<int64_t> written) {
+        done(written.ok() ? Status::Ok() : written.status());
+      },
+      type);
 }
 
 void Broker::AppendForCoordinator(const TopicPartition& tp, const storage::ValidatedBatch& batch,

@@ -676,13 +676,13 @@ std::vector<CommittedOffset> GroupCoordinator::Impl::DoFetch(
     }
     return out;
   }
-  for (const auto& [topic, partition] : *partitions) {
+  for (const auto& tp : *partitions) {
+    const auto& [topic, partition] = tp;
     CommittedOffset o{topic, partition, -1, std::string(), ErrorCode::kNone};
     if (g) {
-      if (auto it = g->offsets.find({topic, partition}); it != g->offsets.end()) o = it->second;
-      const bool unstable = std::any_of(
-          g->txn_offsets.begin(), g->txn_offsets.end(),
-          [&](const auto& txn) { return txn.second.contains({topic, partition}); });
+      if (auto it = g->offsets.find(tp); it != g->offsets.end()) o = it->second;
+      const bool unstable = std::any_of(g->txn_offsets.begin(), g->txn_offsets.end(),
+                                        [&tp](const auto& txn) { return txn.second.contains(tp); });
       if (require_stable && unstable) {
         o = {topic, partition, -1, std::string(), ErrorCode::kUnstableOffsetCommit};
       }
