@@ -490,7 +490,7 @@ void Broker::AppendForCoordinator(const TopicPartition& tp, const storage::Valid
     }
     if (pp->state.CheckMarker(header.producer_id, header.producer_epoch) != ErrorCode::kNone) {
       lock.Unlock();
-      return done(FailedPrecondition(
+      return done(OutOfRange(
           "INVALID_PRODUCER_EPOCH: the partition has seen a newer epoch of producer {} than {}",
           header.producer_id, header.producer_epoch));
     }
@@ -569,6 +569,12 @@ void Broker::AppendWithProducerState(const TopicPartition& tp,
       // Offsets are assigned (and the batch noted) before the next batch of this partition is
       // checked; durability follows outside the lock. A later fsync failure fails the log as a
       // whole, so a noted batch that never becomes durable is never acknowledged.
+      if (header.transactional()) {
+        // Told before the write, so that no checkpoint taken meanwhile says no transaction is
+        // open once the batch is in the log (the exact value follows Record).
+        const int64_t end = log->end_offset();
+        log->SetFirstUnstableOffset(std::min(FirstUnstable(*pp).value_or(end), end));
+      }
       Result<storage::AppendInfo> written = log->Write(batch);
       if (!written.ok()) {
         lock.Unlock();

@@ -228,7 +228,7 @@ class Broker {
   // WriteTxnMarkers does for the transaction coordinator: a COMMIT or ABORT control batch at
   // `producer_epoch`, which closes the producer's open transaction there. An abort is indexed
   // (storage/aborted_txns.h) before `done` is called. `done` is called once, when the marker is
-  // durable: kNotFound for an unknown partition, kFailedPrecondition (INVALID_PRODUCER_EPOCH)
+  // durable: kNotFound for an unknown partition, kOutOfRange (INVALID_PRODUCER_EPOCH)
   // when the partition has seen a newer epoch of the producer (the marker is stale), the log's
   // errors otherwise. When the marker was written but its index entry was not, the entry is
   // written again before anything else reaches the partition's producer state, and until then
@@ -238,7 +238,7 @@ class Broker {
   // Appends a batch a coordinator writes for a producer (the group coordinator's record of a
   // transaction's offsets in __consumer_offsets, TxnOffsetCommit) or, with `marker`, the marker
   // of that type. As Kafka's appends of coordinator origin, only the producer's epoch is checked,
-  // not its sequence: kFailedPrecondition (INVALID_PRODUCER_EPOCH) when the partition has seen a
+  // not its sequence: kOutOfRange (INVALID_PRODUCER_EPOCH) when the partition has seen a
   // newer epoch. `done` gets the batch's base offset once it is durable (called once, from any
   // thread), or errors as WriteMarker's.
   void AppendForCoordinator(const TopicPartition& tp, const storage::ValidatedBatch& batch,

@@ -628,8 +628,11 @@ void GroupCoordinator::Impl::DoTxnCommit(TxnCommitRequest req,
         LogWarn("txn_offset_commit_failed",
                 {{"group", req.group_id}, {"producer_id", req.producer_id}},
                 written.status().ToString());
-        const ErrorCode e = written.status().code() == StatusCode::kFailedPrecondition
+        // A stale epoch; a batch past max.message.bytes (as Kafka answers it); else retriable.
+        const ErrorCode e = written.status().code() == StatusCode::kOutOfRange
                                 ? ErrorCode::kInvalidProducerEpoch
+                            : written.status().code() == StatusCode::kInvalidArgument
+                                ? ErrorCode::kInvalidCommitOffsetSize
                                 : ErrorCode::kNotCoordinator;
         if (Group* owner = self->Find(req.group_id)) {
           auto pending = owner->txn_offsets.find(req.producer_id);
@@ -670,9 +673,18 @@ std::vector<CommittedOffset> GroupCoordinator::Impl::DoFetch(
     bool require_stable) {
   std::vector<CommittedOffset> out;
   Group* g = Find(group_id);
+  auto pending = [g](const std::pair<std::string, int32_t>& tp) {
+    return std::any_of(g->txn_offsets.begin(), g->txn_offsets.end(),
+                       [&tp](const auto& txn) { return txn.second.contains(tp); });
+  };
   if (!partitions) {
     if (g) {
-      for (const auto& [tp, o] : g->offsets) out.push_back(o);
+      for (const auto& [tp, o] : g->offsets) {
+        out.push_back(require_stable && pending(tp)
+                          ? CommittedOffset{tp.first, tp.second, -1, std::string(),
+                                            ErrorCode::kUnstableOffsetCommit}
+                          : o);
+      }
     }
     return out;
   }
@@ -729,7 +741,10 @@ void GroupCoordinator::Impl::DoDelete(std::vector<std::string> names,
               std::function<void(std::vector<std::pair<std::string, ErrorCode>>)> done) {
   std::vector<std::pair<std::string, ErrorCode>> results;
   std::vector<storage::RecordSpec> tombstones;
-  std::vector<std::string> doomed;
+  // Each doomed group's transactional offsets when its tombstones were written: those pending
+  // before them go with the group, as a replay drops them.
+  using TxnOffsets = decltype(Group::txn_offsets);
+  std::map<std::string, TxnOffsets> doomed;
   for (const auto& name : names) {
     Group* g = Find(name);
     if (!g) {
@@ -741,7 +756,7 @@ void GroupCoordinator::Impl::DoDelete(std::vector<std::string> names,
         tombstones.push_back(OffsetTombstone(name, tp.first, tp.second, Now()));
       }
       tombstones.push_back(GroupTombstone(name, Now()));
-      doomed.push_back(name);
+      doomed[name] = g->txn_offsets;
       results.push_back({name, ErrorCode::kNone});
     }
   }
@@ -753,7 +768,22 @@ void GroupCoordinator::Impl::DoDelete(std::vector<std::string> names,
       if (err == ErrorCode::kNone && !s.ok()) err = ErrorCode::kKafkaStorageError;
     }
     if (s.ok()) {
-      for (const auto& name : doomed) self->groups_.erase(name);
+      for (const auto& [name, before] : doomed) {
+        auto node = self->groups_.extract(name);
+        if (node.empty()) continue;
+        // Offsets a transaction committed while the tombstones were written follow them in the
+        // log: a replay finds them in a new group, and so does this one.
+        TxnOffsets after;
+        for (auto& [pid, offsets] : node.mapped()->txn_offsets) {
+          auto was = before.find(pid);
+          for (auto& [tp, o] : offsets) {
+            if (was == before.end() || !was->second.contains(tp) || was->second.at(tp) != o) {
+              after[pid][tp] = o;
+            }
+          }
+        }
+        if (!after.empty()) self->GetOrCreate(name).txn_offsets = std::move(after);
+      }
     }
     done(std::move(results));
   });

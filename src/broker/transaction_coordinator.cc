@@ -125,7 +125,11 @@ ErrorCode TransactionCoordinator::CheckPartition(const std::string& transactiona
   }
   auto it = txn->partitions.find(topic);
   const bool added = it != txn->partitions.end() && it->second.contains(partition);
-  return txn->state == TxnState::kOngoing && added ? ErrorCode::kNone : ErrorCode::kInvalidTxnState;
+  // Once EndTxn began writing its Prepare record (owed_ is set first), the transaction takes no
+  // more batches: one that passed now could land after its partition's marker.
+  const bool ending = owed_.contains(transactional_id);
+  return txn->state == TxnState::kOngoing && added && !ending ? ErrorCode::kNone
+                                                              : ErrorCode::kInvalidTxnState;
 }
 
 namespace {
@@ -396,6 +400,9 @@ void TransactionCoordinator::WriteMarkers(const std::string& id) {
     for (int32_t partition : indexes) {
       write_marker_(topic, partition, txn->producer_id, txn->producer_epoch, commit,
                     [self, id, txn, left, topic = topic, partition](Status s) {
+                      // Written, gone with its partition, or stale: owed no more.
+                      const bool settled = s.ok() || s.code() == StatusCode::kNotFound ||
+                                           s.code() == StatusCode::kOutOfRange;
                       if (!s.ok() && s.code() != StatusCode::kNotFound) {
                         LogWarn(
                             "transaction_marker_failed",
@@ -405,8 +412,7 @@ void TransactionCoordinator::WriteMarkers(const std::string& id) {
                       bool all_written = false;
                       {
                         MutexLock lock(self->mu_);
-                        // Written, or gone with its partition: owed no more.
-                        if (s.ok() || s.code() == StatusCode::kNotFound) {
+                        if (settled) {
                           auto& topics = self->owed_[id];
                           if (auto t = topics.find(topic); t != topics.end()) {
                             t->second.erase(partition);

@@ -73,7 +73,9 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   using NewProducerId = std::function<Result<int64_t>()>;
   // Writes a COMMIT (or ABORT) marker of `producer_id` at `producer_epoch` to a partition, durably,
   // then calls `done` (once, from any thread): kNotFound when the partition no longer exists (it
-  // is owed no marker then, as Kafka skips a deleted partition), any other error to be retried.
+  // is owed no marker then, as Kafka skips a deleted partition), kOutOfRange when the partition
+  // has seen a newer epoch of the producer (the marker is stale and owed no more, as Kafka drops
+  // markers answered INVALID_PRODUCER_EPOCH), any other error to be retried.
   using MarkerWriter =
       std::function<void(const std::string& topic, int32_t partition, int64_t producer_id,
                          int16_t producer_epoch, bool commit, std::function<void(Status)> done)>;
@@ -109,8 +111,9 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   // Whether producer `producer_id` at `epoch`, holding `transactional_id`, may write a
   // transactional batch to a partition: NONE when the partition is in its open transaction;
   // INVALID_PRODUCER_ID_MAPPING for an id it does not hold, INVALID_PRODUCER_EPOCH for another
-  // epoch (a fenced producer), INVALID_TXN_STATE when no open transaction holds the partition
-  // (KIP-890's verification: a batch outside the transaction would never get a marker).
+  // epoch (a fenced producer), INVALID_TXN_STATE when no open transaction holds the partition or
+  // the transaction is ending (KIP-890's verification: a batch outside the transaction would
+  // never get a marker).
   ErrorCode CheckPartition(const std::string& transactional_id, int64_t producer_id, int16_t epoch,
                            const std::string& topic, int32_t partition) const;
 

@@ -41,7 +41,7 @@ std::string Partitions(const json& t) {
 
 int RunList(const TxnOptions& o) {
   std::string target = "/admin/transactions?open=" + std::string(o.open ? "true" : "false");
-  if (!o.state.empty()) target += "&state=" + o.state;
+  if (!o.state.empty()) target += "&state=" + client::PathSegment(o.state);
   HttpClient http(o.flags.http);
   auto answer = http.Call("GET", target);
   if (!answer.ok()) return Fail(answer.status());
@@ -63,7 +63,7 @@ int RunList(const TxnOptions& o) {
 
 int RunDescribe(const TxnOptions& o) {
   HttpClient http(o.flags.http);
-  auto answer = http.Call("GET", "/admin/transactions/" + o.id);
+  auto answer = http.Call("GET", "/admin/transactions/" + client::PathSegment(o.id));
   if (!answer.ok()) return Fail(answer.status());
   if (answer->status != 200) return Fail(AnswerError(*answer));
   const json t = answer->Json();

@@ -10,7 +10,8 @@
 //     clients know.
 //   - TxnOffsetCommit answers a partition the broker does not have UNKNOWN_TOPIC_OR_PARTITION and
 //     passes the others to the group coordinator, which keeps them pending until the transaction
-//     ends.
+//     ends; as Kafka since KIP-890, only when the producer's open transaction holds the offsets
+//     partition (AddOffsetsToTxn), else the coordinator's error (INVALID_TXN_STATE, ...) for all.
 // For operators, as Kafka's TransactionStateManager answers them (KIP-664):
 //   - DescribeTransactions (v0): each id's state, timeout, start time (-1 with none open),
 //     producer id and epoch, and partitions (while markers are written, those still owed one);
@@ -120,6 +121,17 @@ void TxnOffsetCommit(Services& s, RequestContext ctx, Respond done) {
   }
   CommitPlan plan = PlanCommit(s.broker, request->topics);
   const Version version = ctx.version();
+  // As for a transactional Produce (KIP-890): the offsets partition must be in the producer's
+  // open transaction (AddOffsetsToTxn), or no marker would ever settle the offsets.
+  const ErrorCode verified =
+      s.txns.CheckPartition(request->transactional_id, request->producer_id,
+                            request->producer_epoch, broker::kOffsetsTopic, 0);
+  if (verified != ErrorCode::kNone) {
+    for (auto& o : plan.commit) o.error = verified;
+    TxnOffsetCommitResponse response;
+    AnswerCommit(response, *plan.answered, plan.commit);
+    return done(EncodeResponse(response, version));
+  }
   s.groups.TxnCommit(request->group_id, request->producer_id, request->producer_epoch,
                      request->generation_id, request->member_id, request->group_instance_id,
                      std::move(plan.commit),

@@ -60,7 +60,7 @@ Status Log::Recover() {
   PublishRecoveredOffsets(checkpoint);
   if (end_offset_.load() == log_start_offset_.load()) {
     producer_scan_floor_ = -1;  // an empty log holds no transaction
-  } else if (!checkpoint) {
+  } else if (!checkpoint || checkpoint->first_unstable_offset == kUnknownFirstUnstable) {
     producer_scan_floor_ = log_start_offset_.load();
   } else if (checkpoint->recovery_offset == end_offset_.load()) {
     producer_scan_floor_ = checkpoint->first_unstable_offset;

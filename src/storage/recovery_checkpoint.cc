@@ -33,7 +33,9 @@ std::optional<RecoveryCheckpoint> DecodeRecoveryCheckpoint(ByteView b) {
   if (LoadBigEndian<uint32_t>(&b[size - 4]) != Crc32c(b.first(size - 4))) return std::nullopt;
   RecoveryCheckpoint c{LoadBigEndian<int64_t>(&b[6]), LoadBigEndian<int64_t>(&b[14]),
                        version == 1 ? -1 : LoadBigEndian<int64_t>(&b[22])};
-  if (c.recovery_offset < 0 || c.log_start_offset < 0 || c.first_unstable_offset < -1) {
+  if (version == 1) c.first_unstable_offset = kUnknownFirstUnstable;
+  if (c.recovery_offset < 0 || c.log_start_offset < 0 ||
+      (version != 1 && c.first_unstable_offset < -1)) {
     return std::nullopt;
   }
   return c;

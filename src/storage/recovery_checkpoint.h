@@ -4,7 +4,7 @@
 //   checkpoint := "HRCP" version:uint16(2) recoveryOffset:int64 logStartOffset:int64
 //                 firstUnstableOffset:int64 crc32c:uint32
 //   (big-endian; the CRC32C covers the bytes before it; version 1 has no firstUnstableOffset and
-//   reads as -1: no transaction could be open in a log written before transactions existed)
+//   reads as kUnknownFirstUnstable)
 //
 // Every offset below recoveryOffset was synced when the checkpoint was written, so recovery
 // scans only what follows it. logStartOffset is where the log starts when DeleteRecords moved the
@@ -27,10 +27,13 @@ namespace herald::storage {
 
 inline constexpr char kRecoveryCheckpointName[] = "recovery-checkpoint";
 
+// A version 1 checkpoint's first unstable offset: it was not recorded.
+inline constexpr int64_t kUnknownFirstUnstable = -2;
+
 struct RecoveryCheckpoint {
   int64_t recovery_offset;
   int64_t log_start_offset;
-  int64_t first_unstable_offset = -1;
+  int64_t first_unstable_offset = -1;  // -1: none open; kUnknownFirstUnstable: not recorded
 };
 
 Buffer EncodeRecoveryCheckpoint(const RecoveryCheckpoint& checkpoint);

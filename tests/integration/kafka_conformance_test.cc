@@ -738,6 +738,19 @@ TEST_F(KafkaConformanceTest, TransactionApisRefuseWhatKafkaRefuses) {
   EXPECT_EQ(produce_txn(0, epoch), 0);
   EXPECT_EQ(produce_txn(1, epoch), 48) << "partition 1 was not added";
 
+  // Offsets before AddOffsetsToTxn: no marker would settle them.
+  kafka::TxnOffsetCommitRequest early;
+  early.transactional_id = "tx";
+  early.group_id = "readers";
+  early.producer_id = pid;
+  early.producer_epoch = epoch;
+  early.topics = {{"ledger", {{0, 3, -1, std::string()}}}};
+  EXPECT_EQ(client_->Call<kafka::TxnOffsetCommitResponse>(ApiKey::kTxnOffsetCommit, 3, early)
+                .body.topics.at(0)
+                .partitions.at(0)
+                .error_code,
+            48);  // INVALID_TXN_STATE
+
   kafka::AddOffsetsToTxnRequest offsets{"tx", pid, epoch, "readers"};
   EXPECT_EQ(client_->Call<kafka::AddOffsetsToTxnResponse>(ApiKey::kAddOffsetsToTxn, 3, offsets)
                 .body.error_code,

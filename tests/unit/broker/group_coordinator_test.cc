@@ -247,6 +247,18 @@ TEST_F(GroupCoordinatorTest, TransactionalOffsetsWaitForTheMarker) {
   Marker(100, 0, /*commit=*/true);
   EXPECT_EQ(Fetched(true).offset, 5);
   EXPECT_EQ(Fetched(true).metadata, "m");
+
+  // A fetch of every committed offset flags those pending too.
+  TxnCommit(101, 0, {{"orders", 0, 6, {}, kNone}});
+  auto all = [&](bool require_stable) {
+    std::promise<std::vector<CommittedOffset>> p;
+    groups_->Fetch(
+        "billing", std::nullopt, [&](std::vector<CommittedOffset> r) { p.set_value(std::move(r)); },
+        require_stable);
+    return p.get_future().get();
+  };
+  EXPECT_EQ(all(true).at(0).error, kUnstableOffsetCommit);
+  EXPECT_EQ(all(false).at(0).offset, 5);
 }
 
 // On start, __consumer_offsets is replayed with its transactions: offsets whose commit marker

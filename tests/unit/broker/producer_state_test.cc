@@ -647,8 +647,7 @@ TEST_F(BrokerProducerTest, MarkersEndTransactionsAndAbortsAreIndexed) {
 
   // A marker at an epoch older than one the partition has seen is stale.
   ASSERT_TRUE(Append(ProducerBatch(5, 1, 0, 1, "v", now, /*transactional=*/true)).status.ok());
-  EXPECT_EQ(WriteMarker(5, 0, storage::ControlType::kAbort).code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(WriteMarker(5, 0, storage::ControlType::kAbort).code(), StatusCode::kOutOfRange);
   EXPECT_EQ(WriteMarker(5, 1, storage::ControlType::kAbort, "none").code(), StatusCode::kNotFound);
 
   // After a restart the state, and with it the last stable offset, is rebuilt from the log.

@@ -44,6 +44,8 @@ class TransactionCoordinatorTest : public ::testing::Test {
               outcome = IoError("partition {} is failing", partition);
             } else if (gone_.contains(partition)) {
               outcome = NotFound("partition {} is gone", partition);
+            } else if (stale_.contains(partition)) {
+              outcome = OutOfRange("partition {} has seen a newer epoch", partition);
             } else {
               markers_.emplace_back(topic, partition, producer_id, epoch, commit);
             }
@@ -108,6 +110,7 @@ class TransactionCoordinatorTest : public ::testing::Test {
   std::vector<Marker> markers_;
   std::set<int32_t> failing_;  // partitions whose markers fail
   std::set<int32_t> gone_;     // partitions that no longer exist
+  std::set<int32_t> stale_;    // partitions that have seen a newer epoch of the producer
 };
 
 std::pair<ErrorCode, std::pair<int64_t, int16_t>> Of(const TxnProducer& p) {
@@ -391,6 +394,18 @@ TEST_F(TransactionCoordinatorTest, ListShowsTransactionsAndTickMeasuresTheOpenOn
   txns_->Tick();
   EXPECT_EQ(metrics::TransactionsOpen().Value(), 0);
   EXPECT_EQ(metrics::TransactionOldestOpenSeconds().Value(), 0);
+}
+
+// A partition that has seen a newer epoch of the producer refuses its marker as stale: it is owed
+// no more, as Kafka drops such markers, and the transaction completes instead of retrying forever.
+TEST_F(TransactionCoordinatorTest, AStaleMarkerIsOwedNoMore) {
+  const TxnProducer p = Init("s");
+  ASSERT_EQ(Add("s", p.producer_id, p.producer_epoch, {{"t", {0, 1}}}), kNone);
+  stale_ = {1};
+  ASSERT_EQ(End("s", p.producer_id, p.producer_epoch, true), kNone);
+  EXPECT_TRUE(Reaches("s", TxnState::kCompleteCommit));
+  ASSERT_EQ(Markers().size(), 1u);
+  EXPECT_EQ(std::get<1>(Markers()[0]), 0);
 }
 
 }  // namespace

@@ -21,9 +21,9 @@ TEST(RecoveryCheckpointTest, RoundTripsThroughItsThirtyFourBytes) {
   EXPECT_EQ(DecodeRecoveryCheckpoint(EncodeRecoveryCheckpoint({5, 0}))->first_unstable_offset, -1);
 }
 
-// Version 1 (26 bytes, no first unstable offset) was written before transactions existed: it
-// reads as a log with none open.
-TEST(RecoveryCheckpointTest, VersionOneReadsAsNoTransactionOpen) {
+// Version 1 (26 bytes) did not record the first unstable offset: it reads as unknown, and the
+// next producer-state rebuild reads the whole log once.
+TEST(RecoveryCheckpointTest, VersionOneReadsAsAnUnknownFirstUnstableOffset) {
   Buffer v1;
   BufferWriter w(v1);
   w.Bytes(AsBytes(std::string_view("HRCP")));
@@ -35,7 +35,7 @@ TEST(RecoveryCheckpointTest, VersionOneReadsAsNoTransactionOpen) {
   ASSERT_TRUE(decoded.has_value());
   EXPECT_EQ(decoded->recovery_offset, 900);
   EXPECT_EQ(decoded->log_start_offset, 12);
-  EXPECT_EQ(decoded->first_unstable_offset, -1);
+  EXPECT_EQ(decoded->first_unstable_offset, kUnknownFirstUnstable);
 }
 
 TEST(RecoveryCheckpointTest, AnythingButAnIntactCheckpointDecodesAsNone) {
