@@ -466,17 +466,13 @@ void Broker::WriteMarker(const TopicPartition& tp, int64_t producer_id, int16_t 
   auto valid = storage::ValidatedBatch::Check(marker);
   HERALD_ASSERT(valid.ok(), "a marker the broker built does not validate: {}",
                 valid.status().ToString());
-  AppendForCoordinator(
-      tp, *valid,
-      [done = std::move(done)](Result<int64_t> written) {
-        done(written.ok() ? Status::Ok() : written.status());
-      },
-      type);
+  AppendForCoordinator(tp, *valid, [done = std::move(done)](Result<int64_t> written) {
+    done(written.ok() ? Status::Ok() : written.status());
+  });
 }
 
 void Broker::AppendForCoordinator(const TopicPartition& tp, const storage::ValidatedBatch& batch,
-                                  std::function<void(Result<int64_t>)> done,
-                                  std::optional<storage::ControlType> marker) {
+                                  std::function<void(Result<int64_t>)> done) {
   auto log = engine_.GetLog(tp.first, tp.second);
   if (!log.ok()) return done(log.status());
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor(tp, *log);
@@ -503,18 +499,21 @@ void Broker::AppendForCoordinator(const TopicPartition& tp, const storage::Valid
     storage::BatchHeader placed = header;
     placed.base_offset = offset;
     const std::optional<CompletedTxn> completed = pp->state.Record(placed, engine_.clock().NowMs());
-    if (completed && marker == storage::ControlType::kAbort) {
+    Status indexed;
+    // `completed` only for a marker: is it an abort?
+    auto type = completed ? storage::ControlTypeOf(batch.bytes())
+                          : Result<storage::ControlType>(storage::ControlType::kUnknown);
+    if (type.ok() && *type == storage::ControlType::kAbort) {
       pp->unindexed.push_back({completed->producer_id, completed->first_offset,
                                completed->last_offset,
                                pp->state.FirstUnstableOffset().value_or(offset + 1)});
-      Status indexed = IndexAborted(tp, **log, *pp);
-      PublishFirstUnstable(**log, *pp);
-      if (!indexed.ok()) {
-        lock.Unlock();
-        return done(indexed);
-      }
+      indexed = IndexAborted(tp, **log, *pp);
     }
     PublishFirstUnstable(**log, *pp);
+    if (!indexed.ok()) {
+      lock.Unlock();
+      return done(indexed);
+    }
   }
   NotifyAppend(tp);
   (*log)->WhenDurable(offset, [offset, done = std::move(done)](Status s) {

@@ -235,15 +235,14 @@ class Broker {
   // the partition's last stable offset stays before the transaction.
   void WriteMarker(const TopicPartition& tp, int64_t producer_id, int16_t producer_epoch,
                    storage::ControlType type, std::function<void(Status)> done);
-  // Appends a batch a coordinator writes for a producer (the group coordinator's record of a
-  // transaction's offsets in __consumer_offsets, TxnOffsetCommit) or, with `marker`, the marker
-  // of that type. As Kafka's appends of coordinator origin, only the producer's epoch is checked,
-  // not its sequence: kOutOfRange (INVALID_PRODUCER_EPOCH) when the partition has seen a
-  // newer epoch. `done` gets the batch's base offset once it is durable (called once, from any
-  // thread), or errors as WriteMarker's.
+  // Appends a batch a coordinator writes for a producer: the group coordinator's record of a
+  // transaction's offsets in __consumer_offsets (TxnOffsetCommit), or a marker (an abort is
+  // indexed as WriteMarker says). As Kafka's appends of coordinator origin, only the producer's
+  // epoch is checked, not its sequence: kOutOfRange (INVALID_PRODUCER_EPOCH) when the partition has
+  // seen a newer epoch. `done` gets the batch's base offset once it is durable (called once, from
+  // any thread), or errors as WriteMarker's.
   void AppendForCoordinator(const TopicPartition& tp, const storage::ValidatedBatch& batch,
-                            std::function<void(Result<int64_t>)> done,
-                            std::optional<storage::ControlType> marker = std::nullopt);
+                            std::function<void(Result<int64_t>)> done);
 
   // The partition's last stable offset: the first offset of its oldest transaction still open
   // (or aborted but not yet indexed), else its end. read_committed consumers read no further.

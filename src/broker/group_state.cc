@@ -634,16 +634,14 @@ void GroupCoordinator::Impl::DoTxnCommit(TxnCommitRequest req,
                             : written.status().code() == StatusCode::kInvalidArgument
                                 ? ErrorCode::kInvalidCommitOffsetSize
                                 : ErrorCode::kNotCoordinator;
+        // Not pending after all: what this request made pending (and nothing since) is undone.
         if (Group* owner = self->Find(req.group_id)) {
-          auto pending = owner->txn_offsets.find(req.producer_id);
-          for (const auto& o : req.offsets) {
-            if (pending == owner->txn_offsets.end()) break;
-            auto it = pending->second.find({o.topic, o.partition});
-            if (it != pending->second.end() && it->second == o) pending->second.erase(it);
-          }
-          if (pending != owner->txn_offsets.end() && pending->second.empty()) {
-            owner->txn_offsets.erase(pending);
-          }
+          auto& pending = owner->txn_offsets[req.producer_id];
+          std::erase_if(pending, [&req](const auto& entry) {
+            return std::find(req.offsets.begin(), req.offsets.end(), entry.second) !=
+                   req.offsets.end();
+          });
+          if (pending.empty()) owner->txn_offsets.erase(req.producer_id);
         }
         for (auto& o : req.offsets) o.error = e;
       }
@@ -693,9 +691,7 @@ std::vector<CommittedOffset> GroupCoordinator::Impl::DoFetch(
     CommittedOffset o{topic, partition, -1, std::string(), ErrorCode::kNone};
     if (g) {
       if (auto it = g->offsets.find(tp); it != g->offsets.end()) o = it->second;
-      const bool unstable = std::any_of(g->txn_offsets.begin(), g->txn_offsets.end(),
-                                        [&tp](const auto& txn) { return txn.second.contains(tp); });
-      if (require_stable && unstable) {
+      if (require_stable && pending(tp)) {
         o = {topic, partition, -1, std::string(), ErrorCode::kUnstableOffsetCommit};
       }
     }

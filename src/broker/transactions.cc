@@ -9,9 +9,6 @@ std::function<void(Buffer, std::function<void(Result<int64_t>)>)> OffsetsAppende
   return [&broker](Buffer batch, std::function<void(Result<int64_t>)> done) {
     auto valid = storage::ValidatedBatch::Check(batch);
     if (!valid.ok()) return done(valid.status());
-    if (valid->header().producer_id < 0) {
-      return done(InvalidArgument("a transaction's offsets need a producer id"));
-    }
     // The batch is written before AppendForCoordinator returns: `batch` outlives the write.
     broker.AppendForCoordinator({kOffsetsTopic, 0}, *valid, std::move(done));
   };

@@ -116,6 +116,13 @@ void AnswerCommit(Response& response, std::vector<broker::CommittedOffset>& answ
   }
 }
 
+// PRODUCER_FENCED (KIP-588) as a client at `version` of an API that knows it from `known_from`
+// understands it: older versions are told INVALID_PRODUCER_EPOCH, as Kafka answers them.
+constexpr ErrorCode FencedFor(ErrorCode e, int16_t version, int16_t known_from) {
+  return e == ErrorCode::kProducerFenced && version < known_from ? ErrorCode::kInvalidProducerEpoch
+                                                                 : e;
+}
+
 // One node, one leader epoch that never changes: every partition's leader epoch is 0.
 inline constexpr int32_t kLeaderEpoch = 0;
 

@@ -41,7 +41,6 @@ struct ServiceEntry {
 };
 
 // The group APIs, which wait for the group coordinator to be online.
-
 constexpr std::array kGroupHandlers = {
     ServiceEntry{ApiKey::kFindCoordinator, handlers::FindCoordinator},
     ServiceEntry{ApiKey::kJoinGroup, handlers::JoinGroup},
@@ -95,16 +94,14 @@ static_assert(EveryApiHasAHandler(), "an advertised API lacks a handler (or has 
 void KafkaHandlers::Handle(RequestContext ctx, Respond done) {
   const int16_t key = ctx.request.header.api_key;
   if (auto handler = Find(kHandlers, key)) return handler(broker_, std::move(ctx), std::move(done));
-  if (auto handler = Find(kGroupHandlers, key)) {
-    if (!groups_.offline().ok() && key != static_cast<int16_t>(ApiKey::kFindCoordinator)) {
-      // Only a client that skipped FindCoordinator (which answers COORDINATOR_NOT_AVAILABLE)
-      // gets here; it reconnects and asks again.
-      return handlers::RejectMalformed(ctx, groups_.offline(), done);
-    }
-    handlers::Services services{broker_, groups_, txns_};
-    return handler(services, std::move(ctx), std::move(done));
+  const auto group_handler = Find(kGroupHandlers, key);
+  if (group_handler && !groups_.offline().ok() &&
+      key != static_cast<int16_t>(ApiKey::kFindCoordinator)) {
+    // Only a client that skipped FindCoordinator (which answers COORDINATOR_NOT_AVAILABLE) gets
+    // here; it reconnects and asks again.
+    return handlers::RejectMalformed(ctx, groups_.offline(), done);
   }
-  if (auto handler = Find(kTxnHandlers, key)) {
+  if (auto handler = group_handler ? group_handler : Find(kTxnHandlers, key)) {
     handlers::Services services{broker_, groups_, txns_};
     return handler(services, std::move(ctx), std::move(done));
   }

@@ -27,10 +27,7 @@ void InitProducerId(Services& s, RequestContext ctx, Respond done) {
   const Version version = ctx.version();
   auto answer = [version, done](ErrorCode error, int64_t producer_id, int16_t producer_epoch) {
     InitProducerIdResponse response;
-    response.error_code =
-        Code(error == ErrorCode::kProducerFenced && version.number < 4
-                 ? ErrorCode::kInvalidProducerEpoch
-                 : error);
+    response.error_code = Code(FencedFor(error, version.number, 4));  // InitProducerId v4+
     response.producer_id = error == ErrorCode::kNone ? producer_id : -1;
     response.producer_epoch = error == ErrorCode::kNone ? producer_epoch : int16_t{-1};
     done(EncodeResponse(response, version));

@@ -35,11 +35,8 @@
 namespace herald::kafka::handlers {
 namespace {
 
-// PRODUCER_FENCED (KIP-588) is known to clients from v2 of AddPartitionsToTxn, AddOffsetsToTxn
-// and EndTxn; earlier versions are told INVALID_PRODUCER_EPOCH.
-ErrorCode ForVersion(ErrorCode e, int16_t version) {
-  return e == ErrorCode::kProducerFenced && version < 2 ? ErrorCode::kInvalidProducerEpoch : e;
-}
+// AddPartitionsToTxn, AddOffsetsToTxn and EndTxn know PRODUCER_FENCED from v2.
+constexpr int16_t kFencedFrom = 2;
 
 }  // namespace
 
@@ -76,7 +73,7 @@ void AddPartitionsToTxn(Services& s, RequestContext ctx, Respond done) {
     for (auto& topic : checked.results_by_topic_v3_and_below) {
       for (auto& p : topic.results_by_partition) {
         if (p.partition_error_code == Code(ErrorCode::kNone)) {
-          p.partition_error_code = Code(ForVersion(e, version.number));
+          p.partition_error_code = Code(FencedFor(e, version.number, kFencedFrom));
         }
       }
     }
@@ -94,7 +91,7 @@ void AddOffsetsToTxn(Services& s, RequestContext ctx, Respond done) {
   s.txns.AddPartitions(request->transactional_id, request->producer_id, request->producer_epoch,
                        {{broker::kOffsetsTopic, {0}}}, [version, done](ErrorCode e) {
                          AddOffsetsToTxnResponse response;
-                         response.error_code = Code(ForVersion(e, version.number));
+                         response.error_code = Code(FencedFor(e, version.number, kFencedFrom));
                          done(EncodeResponse(response, version));
                        });
 }
@@ -106,7 +103,7 @@ void EndTxn(Services& s, RequestContext ctx, Respond done) {
   s.txns.EndTxn(request->transactional_id, request->producer_id, request->producer_epoch,
                 request->committed, [version, done](ErrorCode e) {
                   EndTxnResponse response;
-                  response.error_code = Code(ForVersion(e, version.number));
+                  response.error_code = Code(FencedFor(e, version.number, kFencedFrom));
                   done(EncodeResponse(response, version));
                 });
 }
