@@ -18,6 +18,21 @@ class PayloadTooLarge : public Error {
   using Error::Error;
 };
 
+// A transaction that could not commit and was aborted instead (a record or the offsets could not
+// be written, or the broker aborted it after its timeout): nothing of it is visible to
+// read_committed consumers. The producer may begin a new transaction.
+class TransactionAborted : public Error {
+ public:
+  using Error::Error;
+};
+
+// A newer producer took this producer's transactional id (or the broker aborted its transaction
+// and bumped its epoch): this producer can do nothing more. Create a new one to continue.
+class ProducerFenced : public Error {
+ public:
+  using Error::Error;
+};
+
 // Thrown by a handler: the failure is transient (a timeout, an unavailable dependency, a rate
 // limit, a deadlock) and the record is tried again.
 class RetryableError : public Error {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -53,6 +54,11 @@ struct Delivery {
 class Publisher {
  public:
   explicit Publisher(std::shared_ptr<Transport> transport, PublisherOptions options = {});
+  // Records go to `send` (as Transport::Send: `done` once each is written or failed) instead of a
+  // transport's Send: a transaction's, for example.
+  using SendFunction = std::function<void(std::vector<OutgoingRecord> records,
+                                          std::function<void(std::vector<SendResult>)> done)>;
+  Publisher(SendFunction send, PublisherOptions options);
 
   // Appends `event` and waits until it is durable. Throws Error (PayloadTooLarge for a payload
   // over the limit, Error for an invalid type or a failed append).
@@ -66,7 +72,7 @@ class Publisher {
   OutgoingRecord ToRecord(const std::string& topic, Event event) const;
 
  private:
-  std::shared_ptr<Transport> transport_;
+  SendFunction send_;
   PublisherOptions options_;
 };
 

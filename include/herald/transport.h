@@ -48,6 +48,31 @@ class GroupSession {
   virtual void Close() = 0;
 };
 
+// A producer holding a transactional id (Kafka's transactions): the records it sends and the
+// consumer offsets it adds between Begin and Commit become visible together, or, on Abort,
+// never. Used by one thread at a time (Send's `done` runs on any thread). Consumers of both
+// transports read committed records only.
+class TransactionSession {
+ public:
+  virtual ~TransactionSession() = default;
+  // Opens a transaction. Throws Error when one is open, ProducerFenced when fenced.
+  virtual void Begin() = 0;
+  // As Transport::Send, inside the open transaction; `done` once each record is written (not yet
+  // committed).
+  virtual void Send(std::vector<OutgoingRecord> records,
+                    std::function<void(std::vector<SendResult>)> done) = 0;
+  // Adds `next_offsets` of `consumer`'s group (a session of the same transport) to the
+  // transaction: committed with it. Throws Error, ProducerFenced.
+  virtual void SendOffsets(GroupSession& consumer,
+                           const std::vector<RecordPosition>& next_offsets) = 0;
+  // End the transaction; called once every Send's `done` has run. Commit throws
+  // TransactionAborted when the transaction could only be aborted, a record of it having failed
+  // (it was aborted), ProducerFenced when fenced, Error otherwise. With no transaction open, both
+  // do nothing.
+  virtual void Commit() = 0;
+  virtual void Abort() = 0;
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -60,6 +85,10 @@ class Transport {
   // Joins `group` for `topics`, starting where the group committed (else at the beginning).
   virtual std::unique_ptr<GroupSession> Join(const std::string& group,
                                              const std::vector<std::string>& topics) = 0;
+  // Takes `transactional_id` (fencing the producer that held it, whose open transaction is
+  // aborted); a transaction open longer than `timeout` is aborted by the broker. Throws Error.
+  virtual std::unique_ptr<TransactionSession> OpenTransactional(
+      const std::string& transactional_id, std::chrono::milliseconds timeout) = 0;
 };
 
 struct EmbeddedOptions {

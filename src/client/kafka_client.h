@@ -264,7 +264,23 @@ struct ProducerOptions {
   std::string acks = "all";  // all, 1 or 0
   int linger_ms = 5;
   bool idempotent = false;
+  // Non-empty: a transactional producer (Kafka's transactions) holding this id, which needs
+  // acks "all" and is idempotent. InitTransactions takes the id before the first transaction.
+  std::string transactional_id;
+  int transaction_timeout_ms = 60000;  // transaction.timeout.ms: the broker aborts after it
 };
+
+// The outcome of a transaction call, as librdkafka classifies a failure.
+struct TxnResult {
+  Status status;                // OK, or what failed
+  bool retriable = false;       // the same call may be made again
+  bool abort_required = false;  // the transaction can only be aborted (then a new one begun)
+  bool fatal = false;           // the producer is unusable (fenced, or out of sequence)
+  bool fenced = false;          // fatal because a newer producer took the transactional id
+  bool ok() const { return status.ok(); }
+};
+
+class Consumer;
 
 class Producer {
  public:
@@ -287,6 +303,21 @@ class Producer {
   // Fails every record not yet acknowledged, queued or in flight: their delivery reports (served
   // by the next Poll or Flush) carry an error.
   void Purge();
+
+  // Transactions (a producer with a transactional_id). InitTransactions takes the id once,
+  // fencing an earlier producer that held it and aborting its open transaction; then each
+  // transaction is BeginTransaction, Sends, optionally SendOffsetsToTransaction, and
+  // CommitTransaction (which first waits for every record sent) or AbortTransaction. Each call
+  // waits up to `timeout_ms`.
+  TxnResult InitTransactions(int timeout_ms);
+  TxnResult BeginTransaction();
+  // Adds `offsets` (each the next offset to consume) of `consumer`'s group to the transaction:
+  // they are committed with it, and only if the consumer is still the group's member at its
+  // generation (KIP-447).
+  TxnResult SendOffsetsToTransaction(const std::vector<TopicPartition>& offsets, Consumer& consumer,
+                                     int timeout_ms);
+  TxnResult CommitTransaction(int timeout_ms);
+  TxnResult AbortTransaction(int timeout_ms);
 
  private:
   explicit Producer(std::unique_ptr<Client> client) : client_(std::move(client)) {}

@@ -1,5 +1,6 @@
-// Producer: its configuration (acks, linger, idempotence, delivery timeout), sending records
-// through rd_kafka_produceva, and serving delivery reports (Poll, Flush).
+// Producer: its configuration (acks, linger, idempotence, delivery timeout, transactional id),
+// sending records through rd_kafka_produceva, serving delivery reports (Poll, Flush), and the
+// transaction calls with librdkafka's classification of their failures (TxnResult).
 #include "client/kafka_client.h"
 
 #include <algorithm>
@@ -22,10 +23,19 @@ Result<Producer> Producer::Create(const ClientOptions& options, const ProducerOp
   HERALD_RETURN_IF_ERROR(conf.Set("acks", producer.acks == "all" ? "-1" : producer.acks));
   HERALD_RETURN_IF_ERROR(conf.Set("linger.ms", std::to_string(producer.linger_ms)));
   HERALD_RETURN_IF_ERROR(conf.Set("enable.idempotence", producer.idempotent ? "true" : "false"));
-  // A record not acknowledged within the request timeout fails instead of waiting 5 minutes.
-  HERALD_RETURN_IF_ERROR(
-      conf.Set("message.timeout.ms",
-               std::to_string(std::max(options.request_timeout_ms, producer.linger_ms + 1))));
+  // A record not acknowledged within the request timeout fails instead of waiting 5 minutes
+  // (and, in a transaction, before the broker would abort it).
+  int message_timeout_ms = std::max(options.request_timeout_ms, producer.linger_ms + 1);
+  if (!producer.transactional_id.empty()) {
+    if (producer.acks != "all") {
+      return InvalidArgument("a transactional producer needs acks all, not '{}'", producer.acks);
+    }
+    HERALD_RETURN_IF_ERROR(conf.Set("transactional.id", producer.transactional_id));
+    HERALD_RETURN_IF_ERROR(
+        conf.Set("transaction.timeout.ms", std::to_string(producer.transaction_timeout_ms)));
+    message_timeout_ms = std::min(message_timeout_ms, producer.transaction_timeout_ms);
+  }
+  HERALD_RETURN_IF_ERROR(conf.Set("message.timeout.ms", std::to_string(message_timeout_ms)));
   HERALD_ASSIGN_OR_RETURN(auto client,
                           Client::Internals::Create(RD_KAFKA_PRODUCER, options, std::move(conf)));
   return Producer(std::move(client));
@@ -81,6 +91,71 @@ Status Producer::Flush(int timeout_ms) {
                        rd_kafka_outq_len(client_->get()), timeout_ms);
   }
   return KafkaStatus(err, "flush");
+}
+
+namespace {
+
+// A transaction call's outcome from librdkafka's error (taken over; nullptr is success).
+TxnResult ToTxnResult(rd_kafka_t* rk, rd_kafka_error_t* raw, std::string_view what) {
+  ErrorPtr error(raw);
+  TxnResult out;
+  if (!error) return out;
+  out.status = KafkaStatus(error.get(), what);
+  out.retriable = rd_kafka_error_is_retriable(error.get()) != 0;
+  out.abort_required = rd_kafka_error_txn_requires_abort(error.get()) != 0;
+  out.fatal = rd_kafka_error_is_fatal(error.get()) != 0;
+  rd_kafka_resp_err_t code = rd_kafka_error_code(error.get());
+  if (out.fatal) {
+    // The producer's fatal error says why (a fenced producer is one).
+    char reason[512];
+    if (rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, reason, sizeof(reason));
+        cause != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      code = cause;
+      out.status = KafkaStatus(cause, what, reason);
+    }
+  }
+  out.fenced = code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+               code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
+  return out;
+}
+
+}  // namespace
+
+TxnResult Producer::InitTransactions(int timeout_ms) {
+  return ToTxnResult(client_->get(), rd_kafka_init_transactions(client_->get(), timeout_ms),
+                     "initializing transactions");
+}
+
+TxnResult Producer::BeginTransaction() {
+  return ToTxnResult(client_->get(), rd_kafka_begin_transaction(client_->get()),
+                     "beginning a transaction");
+}
+
+TxnResult Producer::SendOffsetsToTransaction(const std::vector<TopicPartition>& offsets,
+                                             Consumer& consumer, int timeout_ms) {
+  using MetadataPtr = std::unique_ptr<rd_kafka_consumer_group_metadata_t,
+                                      Deleter<rd_kafka_consumer_group_metadata_destroy>>;
+  MetadataPtr group(rd_kafka_consumer_group_metadata(consumer.client().get()));
+  if (!group) {
+    TxnResult out;
+    out.status = FailedPrecondition("sending offsets to a transaction: the consumer has no group");
+    return out;
+  }
+  PartitionListPtr list = ToPartitionList(offsets);
+  return ToTxnResult(
+      client_->get(),
+      rd_kafka_send_offsets_to_transaction(client_->get(), list.get(), group.get(), timeout_ms),
+      "sending offsets to the transaction");
+}
+
+TxnResult Producer::CommitTransaction(int timeout_ms) {
+  return ToTxnResult(client_->get(), rd_kafka_commit_transaction(client_->get(), timeout_ms),
+                     "committing the transaction");
+}
+
+TxnResult Producer::AbortTransaction(int timeout_ms) {
+  return ToTxnResult(client_->get(), rd_kafka_abort_transaction(client_->get(), timeout_ms),
+                     "aborting the transaction");
 }
 
 void Producer::Purge() {

@@ -4,7 +4,13 @@
 // metrics and checks apply) and acknowledged once fsynced. Committed offsets go to the group
 // coordinator's __consumer_offsets, so `herald serve` later sees the same groups and offsets.
 // The process holds the data directory alone, so a group has one member here: a session holds
-// every partition of its topics.
+// every partition of its topics, and reads committed records only (as librdkafka's consumers do):
+// up to each partition's last stable offset, without the records of aborted transactions.
+//
+// Transactions go through the node's transaction coordinator (broker/transactions.h), as a Kafka
+// client's would through `herald serve`: InitProducerId takes the transactional id, partitions and
+// the group's offsets join the transaction before anything is written to them, records are
+// transactional batches with the producer's sequences, and EndTxn has the markers written.
 #include <algorithm>
 #include <atomic>
 #include <future>
@@ -16,15 +22,20 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "base/backoff.h"
+#include "base/log.h"
 #include "base/mutex.h"
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
+#include "broker/group_records.h"
 #include "broker/partitioner.h"
+#include "broker/transactions.h"
 #include "herald/errors.h"
 #include "herald/transport.h"
 #include "sdk/check.h"
 #include "sdk/commit_pipeline.h"
 #include "sdk/embedded.h"
+#include "storage/aborted_txns.h"
 #include "storage/engine.h"
 #include "storage/record_batch.h"
 
@@ -45,6 +56,8 @@ class EmbeddedSession : public GroupSession {
     // reads no more than about what it hands out, into warm, reused memory (spare_chunk_).
     Buffer chunk;
     size_t chunk_at = 0;
+    // The aborted transactions with records in `chunk`, whose batches are skipped.
+    std::vector<storage::AbortedTxn> aborted;
   };
 
   EmbeddedSession(std::shared_ptr<EmbeddedTransport> transport, std::string group,
@@ -53,6 +66,8 @@ class EmbeddedSession : public GroupSession {
     closed_ = true;
     commits_.WaitIdle();  // their callbacks use this session
   }
+
+  const std::string& group() const { return group_; }
 
   std::vector<Message> Poll(std::chrono::milliseconds timeout, size_t max_records) override;
   void Commit(const std::vector<RecordPosition>& next_offsets) override;
@@ -102,6 +117,51 @@ class EmbeddedSession : public GroupSession {
   std::atomic<bool> closed_{false};
 };
 
+// A transactional producer through the node's transaction coordinator. Coordinator calls that
+// meet a transaction still completing (CONCURRENT_TRANSACTIONS) are made again, with backoff,
+// for up to kCoordinatorWait.
+class EmbeddedTxnSession : public TransactionSession {
+ public:
+  EmbeddedTxnSession(std::shared_ptr<EmbeddedTransport> transport, std::string transactional_id,
+                     std::chrono::milliseconds timeout);
+  ~EmbeddedTxnSession() override;
+
+  void Begin() override;
+  void Send(std::vector<OutgoingRecord> records,
+            std::function<void(std::vector<SendResult>)> done) override;
+  void SendOffsets(GroupSession& consumer,
+                   const std::vector<RecordPosition>& next_offsets) override;
+  void Commit() override { End(true); }
+  void Abort() override { End(false); }
+
+ private:
+  static constexpr auto kCoordinatorWait = std::chrono::seconds(30);
+
+  // Takes the transactional id (a new epoch, sequences from 0).
+  void Init();
+  // Makes `call` until it answers other than CONCURRENT_TRANSACTIONS or kCoordinatorWait passed.
+  static broker::ErrorCode Retrying(const std::function<broker::ErrorCode()>& call);
+  // Throws for a coordinator's error: ProducerFenced when another producer holds the id (or
+  // this one's transaction was aborted for it), Error otherwise.
+  void ThrowFor(broker::ErrorCode e, std::string_view what) const;
+  // Adds the partitions not yet in the transaction to it.
+  Status AddPartitions(const std::vector<broker::TopicPartition>& partitions);
+  void End(bool commit);
+
+  const std::shared_ptr<EmbeddedTransport> transport_;
+  const std::string id_;
+  const int32_t timeout_ms_;
+  int64_t producer_id_ = -1;
+  int16_t epoch_ = -1;
+  bool open_ = false;
+  std::set<broker::TopicPartition> partitions_;  // in the open transaction
+  bool offsets_added_ = false;
+  std::map<broker::TopicPartition, int32_t> sequences_;  // the next, per partition
+  // Set by a failed record of the open transaction: the transaction can only abort, and the
+  // sequences are broken (the next one needs a new epoch).
+  std::shared_ptr<std::atomic<bool>> failed_ = std::make_shared<std::atomic<bool>>(false);
+};
+
 class EmbeddedTransport : public Transport, public std::enable_shared_from_this<EmbeddedTransport> {
  public:
   explicit EmbeddedTransport(const EmbeddedOptions& options) : options_(options) {
@@ -116,8 +176,11 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
     broker_ = Check(broker::Broker::Open(*engine_, bo), "opening the broker");
     broker::GroupOptions go;
     go.initial_rebalance_delay_ms = 0;
+    go.append_transactional = broker::OffsetsAppender(*broker_);
     groups_ = Check(broker::GroupCoordinator::Open(*engine_, io_.get_executor(), go),
                     "opening the group coordinator");
+    txns_ =
+        std::make_unique<broker::NodeTransactions>(*engine_, *broker_, groups_, io_.get_executor());
     io_thread_ = std::thread([this] { io_.run(); });
   }
 
@@ -127,9 +190,12 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
       if (event_store_) event_store_->Close().IgnoreError();
       event_store_.reset();
     }
+    SettleTransactions();
+    txns_->Stop();
     groups_->Shutdown();
     work_.reset();
     io_thread_.join();
+    txns_.reset();
     groups_.reset();
     broker_.reset();
     engine_->Close().IgnoreError();
@@ -137,6 +203,23 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
 
   void Send(std::vector<OutgoingRecord> records,
             std::function<void(std::vector<SendResult>)> done) override {
+    Append(std::move(records), std::move(done), nullptr,
+           [](const broker::TopicPartition&, const std::vector<storage::RecordSpec>& specs) {
+             return storage::BuildBatch(specs);
+           });
+  }
+
+  // What Append asks before it writes: OK when the records may go to `partitions` (each once).
+  using Prepare = std::function<Status(const std::vector<broker::TopicPartition>& partitions)>;
+  // One partition's records as the batch to append.
+  using Build =
+      std::function<Buffer(const broker::TopicPartition&, const std::vector<storage::RecordSpec>&)>;
+
+  // Appends `records`, one batch per partition (`build`), durably, after `prepare` (when set)
+  // agreed; `done` once each is durable or failed, from any thread.
+  void Append(std::vector<OutgoingRecord> records,
+              std::function<void(std::vector<SendResult>)> done, const Prepare& prepare,
+              const Build& build) {
     struct Pending {
       Mutex mu;
       std::vector<SendResult> results;
@@ -172,6 +255,12 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
       pending->results[i].position.partition = p;
       groups[{r.topic, p}].push_back(i);
     }
+    Status prepared;
+    if (prepare) {
+      std::vector<broker::TopicPartition> partitions;
+      for (const auto& [tp, indexes] : groups) partitions.push_back(tp);
+      prepared = prepare(partitions);
+    }
     pending->outstanding = groups.size() + 1;  // one extra until every append is issued
     auto finish_one = [pending] {
       MutexLock lock(pending->mu);
@@ -186,8 +275,6 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
         specs.push_back({std::move(r.key), std::move(r.value),
                          r.timestamp_ms > 0 ? r.timestamp_ms : now, std::move(r.headers)});
       }
-      auto bytes = std::make_shared<Buffer>(storage::BuildBatch(specs));
-      auto valid = storage::ValidatedBatch::Check(*bytes);
       auto record = [pending, indexes = indexes, finish_one](const Status& s, int64_t base) {
         {
           MutexLock lock(pending->mu);
@@ -202,6 +289,12 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
         }
         finish_one();
       };
+      if (!prepared.ok()) {
+        record(prepared, -1);
+        continue;
+      }
+      auto bytes = std::make_shared<Buffer>(build(tp, specs));
+      auto valid = storage::ValidatedBatch::Check(*bytes);
       if (!valid.ok()) {
         record(valid.status(), -1);
         continue;
@@ -222,29 +315,34 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
 
   std::unique_ptr<GroupSession> Join(const std::string& group,
                                      const std::vector<std::string>& topics) override {
-    std::promise<std::vector<broker::CommittedOffset>> committed;
-    groups_->Fetch(group, std::nullopt, [&committed](std::vector<broker::CommittedOffset> offsets) {
-      committed.set_value(std::move(offsets));
-    });
-    std::map<std::pair<std::string, int32_t>, int64_t> starts;
-    for (const auto& c : committed.get_future().get()) starts[{c.topic, c.partition}] = c.offset;
     std::vector<EmbeddedSession::Partition> held;
+    std::vector<broker::TopicPartition> asked;
     for (const auto& topic : topics) {
       const int32_t count = Check(PartitionCount(topic), "topic " + topic);
       for (int32_t p = 0; p < count; ++p) {
         auto log = Check(engine_->GetLog(topic, p), fmt::format("{} partition {}", topic, p));
-        auto it = starts.find({topic, p});
-        int64_t start =
-            it != starts.end() && it->second >= 0 ? it->second : log->log_start_offset();
-        start = std::clamp(start, log->log_start_offset(), log->end_offset());
-        held.push_back({topic, p, std::move(log), start});
+        held.push_back({topic, p, std::move(log), 0});
+        asked.emplace_back(topic, p);
       }
+    }
+    auto committed = StableOffsets(group, std::move(asked));
+    for (size_t i = 0; i < held.size(); ++i) {
+      EmbeddedSession::Partition& p = held[i];
+      const int64_t at = committed[i].offset;
+      p.position = std::clamp(at >= 0 ? at : p.log->log_start_offset(), p.log->log_start_offset(),
+                              p.log->end_offset());
     }
     return std::make_unique<EmbeddedSession>(shared_from_this(), group, std::move(held));
   }
 
+  std::unique_ptr<TransactionSession> OpenTransactional(
+      const std::string& transactional_id, std::chrono::milliseconds timeout) override {
+    return std::make_unique<EmbeddedTxnSession>(shared_from_this(), transactional_id, timeout);
+  }
+
   broker::Broker& broker() { return *broker_; }
   broker::GroupCoordinator& groups() { return *groups_; }
+  broker::TransactionCoordinator& transactions() { return txns_->coordinator(); }
 
   // The event store on this data directory, opened on first use.
   eventstore::EventStore& EventStore() {
@@ -256,6 +354,52 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
   }
 
  private:
+  // Waits, up to kSettleWait, for the transactions whose outcome is decided to be complete
+  // (markers and Complete records written): a reopened directory then finds them settled instead
+  // of writing their markers again.
+  void SettleTransactions() {
+    static constexpr auto kSettleWait = std::chrono::seconds(5);
+    const auto deadline = std::chrono::steady_clock::now() + kSettleWait;
+    auto settling = [this] {
+      auto txns = txns_->coordinator().List();
+      return std::any_of(txns.begin(), txns.end(), [](const auto& entry) {
+        return broker::IsPrepared(entry.second.state) ||
+               entry.second.state == broker::TxnState::kPrepareEpochFence;
+      });
+    };
+    while (settling() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+
+  // The group's committed offsets of `partitions` (in that order, -1 where none), once no
+  // transaction that commits one of them is completing: as a Kafka consumer asks, with
+  // require_stable, retrying UNSTABLE_OFFSET_COMMIT.
+  std::vector<broker::CommittedOffset> StableOffsets(
+      const std::string& group, std::vector<broker::TopicPartition> partitions) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    Backoff backoff(std::chrono::milliseconds(5), std::chrono::milliseconds(100));
+    for (;;) {
+      std::promise<std::vector<broker::CommittedOffset>> answer;
+      groups_->Fetch(
+          group, partitions,
+          [&answer](std::vector<broker::CommittedOffset> offsets) {
+            answer.set_value(std::move(offsets));
+          },
+          /*require_stable=*/true);
+      auto offsets = answer.get_future().get();
+      const bool unstable = std::any_of(offsets.begin(), offsets.end(), [](const auto& o) {
+        return o.error == broker::ErrorCode::kUnstableOffsetCommit;
+      });
+      if (!unstable) return offsets;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        throw Error(fmt::format(
+            "group '{}' has offsets of a transaction that has not completed in 30 s", group));
+      }
+      std::this_thread::sleep_for(backoff.Next());
+    }
+  }
+
   // The topic's partition count, creating it with the default count when missing.
   Result<int32_t> PartitionCount(const std::string& topic) {
     auto ensured = broker_->EnsureTopic(topic, true);
@@ -271,6 +415,7 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
       io_.get_executor()};
   std::shared_ptr<broker::GroupCoordinator> groups_;
+  std::unique_ptr<broker::NodeTransactions> txns_;
   std::thread io_thread_;
   std::atomic<uint32_t> next_keyless_{0};
   Mutex event_store_mu_;
@@ -347,9 +492,15 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
       p.chunk.clear();
       p.chunk_at = 0;
     }
-    while (out.size() < max_records && p.position < p.log->end_offset()) {
+    // Committed records only: none at or past the first of a transaction still open.
+    auto stable = transport_->broker().LastStableOffset(p.topic, p.partition);
+    if (!stable.ok()) {
+      throw Error(fmt::format("reading {} partition {}: {}", p.topic, p.partition,
+                              stable.status().ToString()));
+    }
+    while (out.size() < max_records && p.position < *stable) {
       if (p.chunk_at >= p.chunk.size()) {
-        auto slice = p.log->Read(p.position, kReadBytes);
+        auto slice = p.log->Read(p.position, kReadBytes, *stable);
         if (!slice.ok() && slice.status().code() == StatusCode::kOutOfRange &&
             p.position < p.log->log_start_offset()) {
           p.position = p.log->log_start_offset();  // retention passed it since the check above
@@ -364,6 +515,7 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
         p.chunk.clear();
         p.chunk_at = 0;
         Check(slice->AppendTo(p.chunk), "reading");
+        p.aborted = p.log->AbortedTxns(p.position, *stable);
       }
       const ByteView rest = ByteView(p.chunk).subspan(p.chunk_at);
       auto header = Check(storage::ParseBatchHeader(rest), "batch");
@@ -372,7 +524,9 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
                                 p.topic, p.partition, header.base_offset));
       }
       const ByteView batch = rest.subspan(0, header.size());
-      if (header.next_offset() > p.position && !header.control()) {
+      const bool aborted = header.transactional() &&
+                           storage::InAbortedTxn(p.aborted, header.producer_id, header.base_offset);
+      if (header.next_offset() > p.position && !header.control() && !aborted) {
         Check(storage::ForEachRecord(batch,
                                      [&](const storage::RecordView& r) {
                                        if (r.offset < p.position || out.size() >= max_records)
@@ -441,6 +595,177 @@ void EmbeddedSession::SendCommit(std::vector<RecordPosition> offsets,
 void EmbeddedSession::ThrowCommitError() {
   if (std::string error = commits_.TakeError(); !error.empty()) {
     throw Error(fmt::format("committing offsets of group '{}': {}", group_, error));
+  }
+}
+
+EmbeddedTxnSession::EmbeddedTxnSession(std::shared_ptr<EmbeddedTransport> transport,
+                                       std::string transactional_id,
+                                       std::chrono::milliseconds timeout)
+    : transport_(std::move(transport)),
+      id_(std::move(transactional_id)),
+      timeout_ms_(static_cast<int32_t>(std::clamp<int64_t>(timeout.count(), 0, INT32_MAX))) {
+  Init();
+}
+
+EmbeddedTxnSession::~EmbeddedTxnSession() {
+  if (!open_) return;
+  try {
+    Abort();
+  } catch (const Error& e) {
+    LogDebug("sdk_transaction_abort_failed", {{"transactional_id", id_}}, e.what());
+  }
+}
+
+void EmbeddedTxnSession::Init() {
+  broker::TxnProducer producer;
+  const auto expected = producer_id_ >= 0
+                            ? std::optional<std::pair<int64_t, int16_t>>({producer_id_, epoch_})
+                            : std::nullopt;
+  ThrowFor(Retrying([&] {
+             std::promise<broker::TxnProducer> answer;
+             transport_->transactions().InitProducerId(
+                 id_, timeout_ms_, expected,
+                 [&answer](broker::TxnProducer p) { answer.set_value(p); });
+             producer = answer.get_future().get();
+             return producer.error;
+           }),
+           "taking the transactional id");
+  producer_id_ = producer.producer_id;
+  epoch_ = producer.producer_epoch;
+  sequences_.clear();
+}
+
+broker::ErrorCode EmbeddedTxnSession::Retrying(const std::function<broker::ErrorCode()>& call) {
+  const auto deadline = std::chrono::steady_clock::now() + kCoordinatorWait;
+  Backoff backoff(std::chrono::milliseconds(5), std::chrono::milliseconds(100));
+  for (;;) {
+    broker::ErrorCode e = call();
+    if (e != broker::ErrorCode::kConcurrentTransactions ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return e;
+    }
+    std::this_thread::sleep_for(backoff.Next());
+  }
+}
+
+void EmbeddedTxnSession::ThrowFor(broker::ErrorCode e, std::string_view what) const {
+  if (e == broker::ErrorCode::kNone) return;
+  const std::string message =
+      fmt::format("transactional id '{}': {}: Kafka error {}", id_, what, broker::Code(e));
+  if (e == broker::ErrorCode::kProducerFenced || e == broker::ErrorCode::kInvalidProducerEpoch ||
+      e == broker::ErrorCode::kInvalidProducerIdMapping) {
+    throw ProducerFenced(message);
+  }
+  throw Error(message);
+}
+
+void EmbeddedTxnSession::Begin() {
+  if (open_) throw Error(fmt::format("transactional id '{}' has a transaction open", id_));
+  open_ = true;
+  partitions_.clear();
+  offsets_added_ = false;
+  failed_->store(false);
+}
+
+Status EmbeddedTxnSession::AddPartitions(const std::vector<broker::TopicPartition>& partitions) {
+  broker::TransactionCoordinator::Partitions added;
+  for (const auto& tp : partitions) {
+    if (!partitions_.contains(tp)) added[tp.first].insert(tp.second);
+  }
+  if (added.empty()) return Status::Ok();
+  const broker::ErrorCode e = Retrying([&] {
+    std::promise<broker::ErrorCode> answer;
+    transport_->transactions().AddPartitions(
+        id_, producer_id_, epoch_, added, [&answer](broker::ErrorCode c) { answer.set_value(c); });
+    return answer.get_future().get();
+  });
+  if (e != broker::ErrorCode::kNone) {
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("adding partitions to the transaction of '{}': Kafka error {}", id_,
+                              broker::Code(e)));
+  }
+  for (const auto& [topic, numbers] : added) {
+    for (int32_t n : numbers) partitions_.insert({topic, n});
+  }
+  return Status::Ok();
+}
+
+void EmbeddedTxnSession::Send(std::vector<OutgoingRecord> records,
+                              std::function<void(std::vector<SendResult>)> done) {
+  auto failed = failed_;
+  auto noted = [failed, done = std::move(done)](std::vector<SendResult> results) {
+    for (const auto& r : results) {
+      if (!r.ok()) failed->store(true);
+    }
+    done(std::move(results));
+  };
+  if (!open_) {
+    std::vector<SendResult> results(records.size());
+    for (size_t i = 0; i < records.size(); ++i) {
+      results[i].position.topic = records[i].topic;
+      results[i].error = fmt::format("transactional id '{}' has no transaction open", id_);
+    }
+    return noted(std::move(results));
+  }
+  transport_->Append(
+      std::move(records), std::move(noted),
+      [this](const std::vector<broker::TopicPartition>& partitions) {
+        return AddPartitions(partitions);
+      },
+      [this](const broker::TopicPartition& tp, const std::vector<storage::RecordSpec>& specs) {
+        int32_t& sequence = sequences_[tp];
+        Buffer batch = storage::BuildTransactionalBatch(producer_id_, epoch_, specs, sequence);
+        sequence += static_cast<int32_t>(specs.size());  // wraps as Kafka's sequences do
+        return batch;
+      });
+}
+
+void EmbeddedTxnSession::SendOffsets(GroupSession& consumer,
+                                     const std::vector<RecordPosition>& next_offsets) {
+  auto* session = dynamic_cast<EmbeddedSession*>(&consumer);
+  if (session == nullptr) {
+    throw Error("SendOffsets needs a group session of the same embedded transport");
+  }
+  if (!open_) throw Error(fmt::format("transactional id '{}' has no transaction open", id_));
+  if (!offsets_added_) {
+    Check(AddPartitions({{broker::kOffsetsTopic, 0}}), "adding the group's offsets");
+    offsets_added_ = true;
+  }
+  std::vector<broker::CommittedOffset> offsets;
+  for (const auto& o : next_offsets) {
+    offsets.push_back({o.topic, o.partition, o.offset, {}, broker::ErrorCode::kNone});
+  }
+  std::promise<std::vector<broker::CommittedOffset>> answer;
+  transport_->groups().TxnCommit(session->group(), producer_id_, epoch_, -1, "", std::nullopt,
+                                 std::move(offsets),
+                                 [&answer](std::vector<broker::CommittedOffset> results) {
+                                   answer.set_value(std::move(results));
+                                 });
+  for (const auto& o : answer.get_future().get()) {
+    ThrowFor(o.error, fmt::format("sending the offset of {} partition {}", o.topic, o.partition));
+  }
+}
+
+void EmbeddedTxnSession::End(bool commit) {
+  if (!open_) return;
+  const bool failed = failed_->load();
+  const bool abort = !commit || failed;
+  if (!partitions_.empty() || offsets_added_) {
+    const broker::ErrorCode e = Retrying([&] {
+      std::promise<broker::ErrorCode> answer;
+      transport_->transactions().EndTxn(id_, producer_id_, epoch_, !abort,
+                                        [&answer](broker::ErrorCode c) { answer.set_value(c); });
+      return answer.get_future().get();
+    });
+    if (e != broker::ErrorCode::kNone) open_ = false;
+    ThrowFor(e, abort ? "aborting" : "committing");
+  }
+  open_ = false;
+  // A failed record left a gap in its partition's sequence: a new epoch starts them again.
+  if (failed) Init();
+  if (commit && failed) {
+    throw TransactionAborted(fmt::format(
+        "transactional id '{}': a record of the transaction failed, so it was aborted", id_));
   }
 }
 

@@ -11,7 +11,11 @@
 // asked for meanwhile merged into the next, so commits land in order even when librdkafka
 // retries one. Pausing a topic pauses its assigned partitions in
 // librdkafka and again after each rebalance; a record of a paused topic that was already on its
-// way is held back and handed out, in order, once the topic is resumed.
+// way is held back and handed out, in order, once the topic is resumed. Consumers read committed
+// records only (librdkafka's default isolation.level).
+//
+// Each OpenTransactional is a transactional producer of its own (librdkafka's transactions),
+// its offsets sent for a session's consumer so the group's generation fences zombies (KIP-447).
 #include <algorithm>
 #include <atomic>
 #include <deque>
@@ -115,6 +119,77 @@ struct Ticket {
   size_t index = 0;
 };
 
+// Sends `records` through `producer`, whose delivery handler is ServeTickets; `done` once each is
+// acknowledged or failed.
+void SendRecords(client::Producer& producer, std::vector<OutgoingRecord> records,
+                 std::function<void(std::vector<SendResult>)> done) {
+  auto call = std::make_shared<SendCall>(records.size(), std::move(done));
+  for (size_t i = 0; i < records.size(); ++i) {
+    OutgoingRecord& r = records[i];
+    SendResult& result = call->result(i);
+    result.position.topic = r.topic;
+    if (r.partition && *r.partition < 0) {
+      result.error = fmt::format("{} has no partition {}", r.topic, *r.partition);
+      call->FinishOne();
+      continue;
+    }
+    if (r.partition) result.position.partition = *r.partition;
+    client::Record record;
+    record.key = std::move(r.key);
+    record.value = std::move(r.value);
+    record.headers = std::move(r.headers);
+    record.partition = r.partition.value_or(client::kAnyPartition);
+    record.timestamp_ms = r.timestamp_ms;
+    auto ticket = std::make_unique<Ticket>(Ticket{call, i});
+    if (Status s = producer.Send(r.topic, record, ticket.get()); !s.ok()) {
+      result.error = s.message();
+      call->FinishOne();
+      continue;
+    }
+    ticket.release();  // the delivery report owns it now
+  }
+  call->FinishOne();
+}
+
+// The delivery handler of a producer sending through SendRecords.
+void ServeTicket(const client::DeliveryReport& report) {
+  std::unique_ptr<Ticket> ticket(static_cast<Ticket*>(report.opaque));
+  if (ticket) ticket->call->Deliver(ticket->index, report);
+}
+
+// A producer whose delivery reports a background thread serves, so `done` runs there (or, when
+// librdkafka's queue is full, on a sending thread) without the caller polling. Closing gives
+// records in flight a chance, then fails the rest so every `done` is called.
+class ServedProducer {
+ public:
+  ServedProducer(client::Producer producer, std::string bootstrap)
+      : producer_(std::move(producer)), bootstrap_(std::move(bootstrap)) {
+    producer_.set_delivery_handler(ServeTicket);
+    poller_ = std::thread([this] {
+      while (!stopping_) producer_.Poll(kDeliveryPollMs);
+    });
+  }
+  ~ServedProducer() {
+    if (Status s = producer_.Flush(kCloseFlushMs); !s.ok()) {
+      LogWarn("sdk_kafka_close", {{"bootstrap", bootstrap_}}, s.message());
+      producer_.Purge();
+      producer_.Flush(kCloseFlushMs).IgnoreError();
+    }
+    stopping_ = true;
+    poller_.join();
+  }
+  ServedProducer(const ServedProducer&) = delete;
+  ServedProducer& operator=(const ServedProducer&) = delete;
+
+  client::Producer& get() { return producer_; }
+
+ private:
+  client::Producer producer_;
+  const std::string bootstrap_;
+  std::atomic<bool> stopping_{false};
+  std::thread poller_;
+};
+
 class KafkaSession : public GroupSession {
  public:
   KafkaSession(std::string group, client::Consumer consumer)
@@ -142,6 +217,10 @@ class KafkaSession : public GroupSession {
   void CommitAsync(const std::vector<RecordPosition>& next_offsets) override;
   void Pause(const std::string& topic) override;
   void Resume(const std::string& topic) override;
+  // For a transaction's SendOffsets, on the thread that polls.
+  client::Consumer& consumer() { return consumer_; }
+  const std::string& group() const { return group_; }
+
   void Close() override {
     if (closed_.exchange(true)) return;
     FlushCommits();
@@ -335,59 +414,108 @@ void KafkaSession::Resume(const std::string& topic) {
   Check(consumer_.Resume(AssignedOf(topic)), fmt::format("resuming '{}'", topic));
 }
 
-class KafkaTransport : public Transport {
+// A transactional producer of its own. librdkafka's transaction calls wait up to
+// kTxnCallTimeoutMs each; one that timed out (retriable) is made again, up to kTxnCallAttempts.
+class KafkaTxnSession : public TransactionSession {
  public:
-  KafkaTransport(const KafkaOptions& options, client::Admin admin, client::Producer producer)
-      : options_(options), admin_(std::move(admin)), producer_(std::move(producer)) {
-    producer_.set_delivery_handler([](const client::DeliveryReport& report) {
-      std::unique_ptr<Ticket> ticket(static_cast<Ticket*>(report.opaque));
-      if (ticket) ticket->call->Deliver(ticket->index, report);
-    });
-    poller_ = std::thread([this] {
-      while (!stopping_) producer_.Poll(kDeliveryPollMs);
-    });
+  KafkaTxnSession(std::string transactional_id, client::Producer producer,
+                  const std::string& bootstrap)
+      : id_(std::move(transactional_id)), producer_(std::move(producer), bootstrap) {
+    Run([&] { return producer_.get().InitTransactions(kTxnCallTimeoutMs); });
+  }
+  ~KafkaTxnSession() override {
+    if (!open_) return;
+    try {
+      Abort();
+    } catch (const Error& e) {
+      LogDebug("sdk_transaction_abort_failed", {{"transactional_id", id_}}, e.what());
+    }
   }
 
-  ~KafkaTransport() override {
-    // Give records in flight a chance, then fail the rest so every `done` is called.
-    if (Status s = producer_.Flush(kCloseFlushMs); !s.ok()) {
-      LogWarn("sdk_kafka_close", {{"bootstrap", options_.bootstrap}}, s.message());
-      producer_.Purge();
-      producer_.Flush(kCloseFlushMs).IgnoreError();
-    }
-    stopping_ = true;
-    poller_.join();
+  void Begin() override {
+    if (open_) throw Error(fmt::format("transactional id '{}' has a transaction open", id_));
+    Run([&] { return producer_.get().BeginTransaction(); });
+    open_ = true;
   }
 
   void Send(std::vector<OutgoingRecord> records,
             std::function<void(std::vector<SendResult>)> done) override {
-    auto call = std::make_shared<SendCall>(records.size(), std::move(done));
-    for (size_t i = 0; i < records.size(); ++i) {
-      OutgoingRecord& r = records[i];
-      SendResult& result = call->result(i);
-      result.position.topic = r.topic;
-      if (r.partition && *r.partition < 0) {
-        result.error = fmt::format("{} has no partition {}", r.topic, *r.partition);
-        call->FinishOne();
-        continue;
-      }
-      if (r.partition) result.position.partition = *r.partition;
-      client::Record record;
-      record.key = std::move(r.key);
-      record.value = std::move(r.value);
-      record.headers = std::move(r.headers);
-      record.partition = r.partition.value_or(client::kAnyPartition);
-      record.timestamp_ms = r.timestamp_ms;
-      auto ticket = std::make_unique<Ticket>(Ticket{call, i});
-      if (Status s = producer_.Send(r.topic, record, ticket.get()); !s.ok()) {
-        result.error = s.message();
-        call->FinishOne();
-        continue;
-      }
-      ticket.release();  // the delivery report owns it now
-    }
-    call->FinishOne();
+    SendRecords(producer_.get(), std::move(records), std::move(done));
   }
+
+  void SendOffsets(GroupSession& consumer,
+                   const std::vector<RecordPosition>& next_offsets) override {
+    auto* session = dynamic_cast<KafkaSession*>(&consumer);
+    if (session == nullptr) {
+      throw Error("SendOffsets needs a group session of the same Kafka transport");
+    }
+    std::vector<client::TopicPartition> offsets;
+    for (const auto& o : next_offsets) offsets.push_back({o.topic, o.partition, o.offset, {}});
+    Run([&] {
+      return producer_.get().SendOffsetsToTransaction(offsets, session->consumer(),
+                                                      kTxnCallTimeoutMs);
+    });
+  }
+
+  void Commit() override {
+    if (!open_) return;
+    Run([&] { return producer_.get().CommitTransaction(kTxnCallTimeoutMs); });
+    open_ = false;
+  }
+
+  void Abort() override {
+    if (!open_) return;
+    Run([&] { return producer_.get().AbortTransaction(kTxnCallTimeoutMs); });
+    open_ = false;
+  }
+
+ private:
+  static constexpr int kTxnCallTimeoutMs = 30000;
+  static constexpr int kTxnCallAttempts = 3;
+
+  // Makes `call` until it succeeds, is not retriable or used its attempts; throws what it failed
+  // with: TransactionAborted once an abortable transaction is aborted, ProducerFenced, Error.
+  void Run(const std::function<client::TxnResult()>& call) {
+    client::TxnResult r;
+    for (int attempt = 0; attempt < kTxnCallAttempts; ++attempt) {
+      r = call();
+      if (!r.retriable) break;
+    }
+    if (r.ok()) return;
+    const std::string what = fmt::format("transactional id '{}': {}", id_, r.status.message());
+    if (r.fenced) throw ProducerFenced(what);
+    if (r.abort_required) {
+      client::TxnResult aborted = producer_.get().AbortTransaction(kTxnCallTimeoutMs);
+      open_ = false;
+      if (!aborted.ok()) {
+        throw Error(fmt::format("{}; aborting failed too: {}", what, aborted.status.message()));
+      }
+      throw TransactionAborted(what);
+    }
+    throw Error(what);
+  }
+
+  const std::string id_;
+  ServedProducer producer_;
+  bool open_ = false;
+};
+
+class KafkaTransport : public Transport {
+ public:
+  KafkaTransport(const KafkaOptions& options, std::map<std::string, std::string> properties,
+                 client::Admin admin, client::Producer producer)
+      : options_(options),
+        properties_(std::move(properties)),
+        admin_(std::move(admin)),
+        producer_(std::move(producer), options.bootstrap) {}
+
+  void Send(std::vector<OutgoingRecord> records,
+            std::function<void(std::vector<SendResult>)> done) override {
+    SendRecords(producer_.get(), std::move(records), std::move(done));
+  }
+
+  std::unique_ptr<TransactionSession> OpenTransactional(const std::string& transactional_id,
+                                                        std::chrono::milliseconds timeout) override;
 
   void EnsureTopic(const std::string& topic, int32_t partitions) override {
     MutexLock lock(admin_mu_);
@@ -430,12 +558,26 @@ class KafkaTransport : public Transport {
   }
 
   const KafkaOptions options_;
+  const std::map<std::string, std::string> properties_;  // of producers
   Mutex admin_mu_;
   client::Admin admin_ GUARDED_BY(admin_mu_);
-  client::Producer producer_;
-  std::atomic<bool> stopping_{false};
-  std::thread poller_;
+  ServedProducer producer_;
 };
+
+std::unique_ptr<TransactionSession> KafkaTransport::OpenTransactional(
+    const std::string& transactional_id, std::chrono::milliseconds timeout) {
+  client::ProducerOptions po;
+  po.acks = "all";
+  po.linger_ms = kLingerMs;
+  po.idempotent = true;
+  po.transactional_id = transactional_id;
+  po.transaction_timeout_ms = static_cast<int>(timeout.count());
+  auto producer =
+      Check(client::Producer::Create(ClientOptionsFor(options_, properties_), po),
+            fmt::format("creating a producer for transactional id '{}'", transactional_id));
+  return std::make_unique<KafkaTxnSession>(transactional_id, std::move(producer),
+                                           options_.bootstrap);
+}
 
 }  // namespace
 
@@ -452,7 +594,8 @@ std::shared_ptr<Transport> ConnectKafka(const KafkaOptions& options) {
   po.idempotent = true;
   auto producer = Check(client::Producer::Create(ClientOptionsFor(options, properties), po),
                         "creating a Kafka producer");
-  return std::make_shared<KafkaTransport>(options, std::move(admin), std::move(producer));
+  return std::make_shared<KafkaTransport>(options, std::move(properties), std::move(admin),
+                                          std::move(producer));
 }
 
 }  // namespace herald::sdk

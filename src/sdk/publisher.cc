@@ -79,7 +79,15 @@ Event Event::CausedBy(const Message& cause, std::string type, std::string data) 
 }
 
 Publisher::Publisher(std::shared_ptr<Transport> transport, PublisherOptions options)
-    : transport_(std::move(transport)), options_(std::move(options)) {}
+    : Publisher(
+          [transport = std::move(transport)](std::vector<OutgoingRecord> records,
+                                             std::function<void(std::vector<SendResult>)> done) {
+            transport->Send(std::move(records), std::move(done));
+          },
+          std::move(options)) {}
+
+Publisher::Publisher(SendFunction send, PublisherOptions options)
+    : send_(std::move(send)), options_(std::move(options)) {}
 
 OutgoingRecord Publisher::ToRecord(const std::string& topic, Event e) const {
   if (!IsEventType(e.type)) {
@@ -131,7 +139,7 @@ std::future<Delivery> Publisher::PublishAsync(const std::string& topic, Event ev
   std::string id(*record.Header("ce_id"));
   std::vector<OutgoingRecord> records;
   records.push_back(std::move(record));
-  transport_->Send(std::move(records), [promise, id](std::vector<SendResult> results) {
+  send_(std::move(records), [promise, id](std::vector<SendResult> results) {
     const SendResult& r = results.front();
     if (r.ok()) {
       promise->set_value({r.position, id});
@@ -155,8 +163,8 @@ std::vector<Delivery> Publisher::PublishBatch(const std::string& topic, std::vec
     ids.emplace_back(*records.back().Header("ce_id"));
   }
   std::promise<std::vector<SendResult>> done;
-  transport_->Send(std::move(records),
-                   [&done](std::vector<SendResult> results) { done.set_value(std::move(results)); });
+  send_(std::move(records),
+        [&done](std::vector<SendResult> results) { done.set_value(std::move(results)); });
   std::vector<SendResult> results = done.get_future().get();
   std::vector<Delivery> out;
   for (size_t i = 0; i < results.size(); ++i) {

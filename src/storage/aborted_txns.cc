@@ -132,6 +132,12 @@ std::vector<AbortedTxn> AbortedTxnIndex::Overlapping(int64_t start, int64_t uppe
   return out;
 }
 
+bool InAbortedTxn(const std::vector<AbortedTxn>& aborted, int64_t producer_id, int64_t offset) {
+  return std::any_of(aborted.begin(), aborted.end(), [&](const AbortedTxn& t) {
+    return t.producer_id == producer_id && t.first_offset <= offset && offset <= t.last_offset;
+  });
+}
+
 int64_t AbortedTxnIndex::last_marker_offset() const {
   MutexLock lock(mu_);
   return entries_.empty() ? -1 : entries_.back().last_offset;

@@ -77,6 +77,10 @@ class AbortedTxnIndex {
   std::vector<AbortedTxn> entries_ GUARDED_BY(mu_);
 };
 
+// Whether a batch of `producer_id` at `offset` belongs to one of the `aborted` transactions (a
+// read_committed reader drops it): one of them is the producer's and spans the offset.
+bool InAbortedTxn(const std::vector<AbortedTxn>& aborted, int64_t producer_id, int64_t offset);
+
 // One entry's bytes, and an entry from exactly kAbortedTxnEntrySize bytes (kCorruption for
 // another version).
 void EncodeAbortedTxn(const AbortedTxn& txn, uint8_t* out);

@@ -290,12 +290,12 @@ Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec) {
 }
 
 Buffer BuildTransactionalBatch(int64_t producer_id, int16_t producer_epoch,
-                               const std::vector<RecordSpec>& records) {
+                               const std::vector<RecordSpec>& records, int32_t base_sequence) {
   BatchHeader h;
   h.attributes = kTransactionalAttribute;
   h.producer_id = producer_id;
   h.producer_epoch = producer_epoch;
-  h.base_sequence = 0;
+  h.base_sequence = base_sequence;
   return BuildBatchWith(h, records);
 }
 

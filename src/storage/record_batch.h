@@ -172,10 +172,11 @@ struct RecordSpec {
 // timestamp is the first one.
 Buffer BuildBatch(const std::vector<RecordSpec>& records, Compression codec = Compression::kNone);
 
-// A transactional batch of `producer_id` at `producer_epoch` (base sequence 0, no compression), as
-// Kafka's group coordinator writes a transaction's offsets (TxnOffsetCommit).
+// A transactional batch of `producer_id` at `producer_epoch` (no compression): a transactional
+// producer's records from `base_sequence` on, or (base sequence 0) a transaction's offsets as
+// Kafka's group coordinator writes them (TxnOffsetCommit).
 Buffer BuildTransactionalBatch(int64_t producer_id, int16_t producer_epoch,
-                               const std::vector<RecordSpec>& records);
+                               const std::vector<RecordSpec>& records, int32_t base_sequence = 0);
 
 // The type a control record's key names (Kafka's ControlRecordType).
 enum class ControlType : int16_t { kUnknown = -1, kAbort = 0, kCommit = 1 };

@@ -123,5 +123,16 @@ TEST_F(AbortedTxnIndexTest, AFailedAppendLeavesNoEntry) {
   EXPECT_EQ(ReadFile(fs_, kPath)->size(), kAbortedTxnEntrySize);
 }
 
+TEST(InAbortedTxnTest, ABatchIsAbortedWhenItsProducersAbortedTransactionSpansIt) {
+  const std::vector<AbortedTxn> aborted = {{7, 10, 20, 5}, {8, 30, 40, 30}};
+  EXPECT_TRUE(InAbortedTxn(aborted, 7, 10));
+  EXPECT_TRUE(InAbortedTxn(aborted, 7, 19));
+  EXPECT_FALSE(InAbortedTxn(aborted, 7, 21));  // a later transaction of the same producer
+  EXPECT_FALSE(InAbortedTxn(aborted, 7, 9));
+  EXPECT_FALSE(InAbortedTxn(aborted, 8, 15));  // another producer's records in between
+  EXPECT_TRUE(InAbortedTxn(aborted, 8, 35));
+  EXPECT_FALSE(InAbortedTxn({}, 7, 15));
+}
+
 }  // namespace
 }  // namespace herald::storage

@@ -1,0 +1,100 @@
+#include "herald/transactional_producer.h"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "base/mutex.h"
+#include "herald/errors.h"
+
+namespace herald::sdk {
+
+// The session and the sends still in flight: Commit and Abort wait for them, as the session
+// asks. `call_mu` makes calls take effect one at a time (a session is used by one thread at a
+// time); `done` callbacks take only `mu`.
+struct TransactionalProducer::State {
+  std::unique_ptr<TransactionSession> session;
+  Mutex call_mu;
+  Mutex mu;
+  CondVar idle;
+  size_t in_flight GUARDED_BY(mu) = 0;
+
+  // `self`'s session sends; its `done` keeps `self` alive.
+  static void Send(const std::shared_ptr<State>& self, std::vector<OutgoingRecord> records,
+                   std::function<void(std::vector<SendResult>)> done) {
+    MutexLock call(self->call_mu);
+    {
+      MutexLock lock(self->mu);
+      ++self->in_flight;
+    }
+    self->session->Send(std::move(records),
+                        [self, done = std::move(done)](std::vector<SendResult> results) {
+                          done(std::move(results));
+                          MutexLock lock(self->mu);
+                          if (--self->in_flight == 0) self->idle.NotifyAll();
+                        });
+  }
+
+  void WaitIdle() {
+    MutexLock lock(mu);
+    while (in_flight > 0) idle.Wait(mu);
+  }
+};
+
+TransactionalProducer::TransactionalProducer(std::shared_ptr<Transport> transport,
+                                             TransactionalOptions options)
+    : state_(std::make_shared<State>()),
+      publisher_(
+          [state = state_](std::vector<OutgoingRecord> records,
+                           std::function<void(std::vector<SendResult>)> done) {
+            State::Send(state, std::move(records), std::move(done));
+          },
+          std::move(options.publisher)) {
+  if (options.transactional_id.empty()) throw Error("a transactional producer needs an id");
+  state_->session = transport->OpenTransactional(options.transactional_id, options.timeout);
+}
+
+TransactionalProducer::~TransactionalProducer() {
+  state_->WaitIdle();
+  // The session's destructor aborts an open transaction.
+  MutexLock call(state_->call_mu);
+  state_->session.reset();
+}
+
+void TransactionalProducer::Begin() {
+  MutexLock call(state_->call_mu);
+  state_->session->Begin();
+}
+
+Delivery TransactionalProducer::Publish(const std::string& topic, Event event) {
+  return publisher_.Publish(topic, std::move(event));
+}
+
+std::future<Delivery> TransactionalProducer::PublishAsync(const std::string& topic, Event event) {
+  return publisher_.PublishAsync(topic, std::move(event));
+}
+
+std::vector<Delivery> TransactionalProducer::PublishBatch(const std::string& topic,
+                                                          std::vector<Event> events) {
+  return publisher_.PublishBatch(topic, std::move(events));
+}
+
+void TransactionalProducer::SendOffsets(GroupSession& consumer,
+                                        const std::vector<RecordPosition>& next_offsets) {
+  MutexLock call(state_->call_mu);
+  state_->session->SendOffsets(consumer, next_offsets);
+}
+
+void TransactionalProducer::Commit() {
+  state_->WaitIdle();
+  MutexLock call(state_->call_mu);
+  state_->session->Commit();
+}
+
+void TransactionalProducer::Abort() {
+  state_->WaitIdle();
+  MutexLock call(state_->call_mu);
+  state_->session->Abort();
+}
+
+}  // namespace herald::sdk
