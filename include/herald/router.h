@@ -11,6 +11,12 @@
 // Delivery is at least once: a batch's offsets are committed after its handlers finished (without
 // waiting for the commit, so the next batch is not held up by it; Run waits for the last ones
 // before it returns).
+//
+// With a transactional id, consume-transform-produce is exactly once: each batch is one
+// transaction holding what the handlers publish through Output(), the records moved to retry and
+// dead-letter topics, and the batch's input offsets. A process that dies mid-batch handles the
+// batch again after it restarts, and read_committed consumers never see what the lost attempt
+// published (side effects outside Output() still happen again: deduplicate those).
 // Records of one partition are handled in order, one at a time (so per-key order holds); the
 // partitions of a batch are handled concurrently, on up to `concurrency` threads.
 //
@@ -96,6 +102,11 @@ struct RouterOptions {
   std::chrono::milliseconds poll_timeout{100};
   // How the router waits between in-place retries (tests pass a fake clock's sleep).
   std::function<void(std::chrono::milliseconds)> sleep;
+  // Non-empty: exactly once (above). One id per running instance of the router, kept across its
+  // restarts (a restarted instance fences the one it replaces).
+  std::string transactional_id;
+  std::chrono::milliseconds transaction_timeout{60'000};
+  PublisherOptions output;  // the envelope of what Output() publishes
 };
 
 class Router {
@@ -115,6 +126,11 @@ class Router {
   // Joins the group and handles records until Stop(): finishes the batch in hand, commits it,
   // leaves the group. Throws Error when the transport fails.
   void Run();
+  // Where handlers publish what a record leads to: with a transactional id, into the batch's
+  // transaction (Run commits once every event published is written); without one, straight to
+  // the transport. Any thread.
+  Publisher& Output();
+
   // Asks the running Run to return, or the next one when none is running yet (a Stop that wins
   // the race with a starting Run is not lost). Any thread, any time. A router that has returned
   // from Run can Run again.

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -56,6 +57,9 @@ class TransactionalProducer {
   // The same without waiting: Commit waits for every event published.
   std::future<Delivery> PublishAsync(const std::string& topic, Event event);
   std::vector<Delivery> PublishBatch(const std::string& topic, std::vector<Event> events);
+  // Appends `records` as they are (no envelope) inside the open transaction, as Transport::Send;
+  // Commit waits for them too.
+  void Send(std::vector<OutgoingRecord> records, std::function<void(std::vector<SendResult>)> done);
   // Commits `next_offsets` (each the next offset to consume) for `consumer`'s group with the
   // transaction. `consumer` is a session of the same transport; it should not also Commit them.
   void SendOffsets(GroupSession& consumer, const std::vector<RecordPosition>& next_offsets);

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <deque>
 #include <condition_variable>
+#include <deque>
 #include <future>
 #include <set>
 #include <thread>
@@ -14,6 +14,7 @@
 #include "base/metrics.h"
 #include "base/mutex.h"
 #include "herald/errors.h"
+#include "herald/transactional_producer.h"
 
 namespace herald::sdk {
 namespace {
@@ -179,6 +180,9 @@ class LanePool {
 struct Router::Impl {
   std::shared_ptr<Transport> transport;
   RouterOptions options;
+  // With a transactional id, while Run runs: the batches' transactions.
+  std::unique_ptr<TransactionalProducer> txn;
+  std::unique_ptr<Publisher> output;  // sends through Send
   std::map<std::string, Handler> handlers;
   std::vector<Middleware> middlewares;
   std::atomic<bool> stop{false};
@@ -231,13 +235,22 @@ struct Router::Impl {
     }
   }
 
+  // Appends `records` into the batch's transaction when there is one, else through the transport.
+  void Send(std::vector<OutgoingRecord> records,
+            std::function<void(std::vector<SendResult>)> done) const {
+    if (txn) {
+      txn->Send(std::move(records), std::move(done));
+    } else {
+      transport->Send(std::move(records), std::move(done));
+    }
+  }
+
   // Appends `record` and waits until it is durable; throws Error when it is not.
   void SendDurably(OutgoingRecord record) const {
     std::promise<std::vector<SendResult>> done;
     std::vector<OutgoingRecord> records;
     records.push_back(std::move(record));
-    transport->Send(std::move(records),
-                    [&done](std::vector<SendResult> r) { done.set_value(std::move(r)); });
+    Send(std::move(records), [&done](std::vector<SendResult> r) { done.set_value(std::move(r)); });
     auto results = done.get_future().get();
     if (!results.front().ok()) {
       throw Error(fmt::format("sending to {}: {}", results.front().position.topic,
@@ -425,6 +438,16 @@ struct Router::Impl {
       }
     }
     if (topics.empty()) throw Error("the router has no handler");
+    if (!options.transactional_id.empty()) {
+      TransactionalOptions to;
+      to.transactional_id = options.transactional_id;
+      to.timeout = options.transaction_timeout;
+      txn = std::make_unique<TransactionalProducer>(transport, std::move(to));
+    }
+    struct EndTransactions {
+      Impl& impl;
+      ~EndTransactions() { impl.txn.reset(); }  // aborting a batch left open by a failure
+    } end_transactions{*this};
     std::unique_ptr<GroupSession> session = transport->Join(options.group, topics);
     std::set<std::string> session_paused;
     LanePool pool(static_cast<size_t>(std::max(1, options.concurrency)));
@@ -452,11 +475,35 @@ struct Router::Impl {
           commits[i] = {tp.first, tp.second, ProcessPartition(tp.first, queue)};
         }
       };
+      if (txn && !work.empty()) txn->Begin();
       if (!work.empty()) pool.Run(lanes, run_lane);  // rethrows a lane's failure
       std::erase_if(commits, [](const RecordPosition& p) { return p.offset < 0; });
-      session->CommitAsync(commits);
+      if (!txn) {
+        session->CommitAsync(commits);
+      } else if (!work.empty() && !CommitTransaction(*session, commits)) {
+        // The batch's outputs are gone: handle it again from the group's commit.
+        session->Close();
+        deferred.clear();
+        session_paused.clear();
+        session = transport->Join(options.group, topics);
+      }
     }
     session->Close();
+  }
+
+  // Commits the batch's transaction with its input offsets `commits`; false when it had to be
+  // aborted (an output failed).
+  bool CommitTransaction(GroupSession& session, const std::vector<RecordPosition>& commits) {
+    if (!commits.empty()) txn->SendOffsets(session, commits);
+    try {
+      txn->Commit();
+      return true;
+    } catch (const TransactionAborted& e) {
+      LogWarn("transaction_aborted",
+              {{"consumer_group", options.group}, {"transactional_id", options.transactional_id}},
+              e.what());
+      return false;
+    }
   }
 };
 
@@ -465,6 +512,16 @@ Router::Router(std::shared_ptr<Transport> transport, RouterOptions options)
   impl_->transport = std::move(transport);
   impl_->options = std::move(options);
   if (impl_->options.group.empty()) throw Error("RouterOptions::group is required");
+  impl_->output = std::make_unique<Publisher>(
+      [impl = impl_.get()](std::vector<OutgoingRecord> records,
+                           std::function<void(std::vector<SendResult>)> done) {
+        impl->Send(std::move(records), std::move(done));
+      },
+      impl_->options.output);
+}
+
+Publisher& Router::Output() {
+  return *impl_->output;
 }
 
 Router::~Router() = default;

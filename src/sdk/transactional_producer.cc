@@ -79,6 +79,11 @@ std::vector<Delivery> TransactionalProducer::PublishBatch(const std::string& top
   return publisher_.PublishBatch(topic, std::move(events));
 }
 
+void TransactionalProducer::Send(std::vector<OutgoingRecord> records,
+                                 std::function<void(std::vector<SendResult>)> done) {
+  State::Send(state_, std::move(records), std::move(done));
+}
+
 void TransactionalProducer::SendOffsets(GroupSession& consumer,
                                         const std::vector<RecordPosition>& next_offsets) {
   MutexLock call(state_->call_mu);

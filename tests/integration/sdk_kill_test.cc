@@ -4,7 +4,8 @@
 // every record is handled; after a kill only records delivered after the group's last commit
 // (read back after each kill) are delivered again, and the dedup store keeps the handler from
 // seeing them again, except for at most the one record in hand at each kill (handled, its id not
-// yet recorded).
+// yet recorded). And with an exactly-once (transactional) router instead of the dedup store: the
+// handler runs again after each kill, yet each output is read exactly once.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -93,7 +94,9 @@ class SdkKillTest : public ::testing::TestWithParam<std::string> {
   std::string Path(const char* name) const { return dir_.str() + "/" + name; }
 
   // Runs in the child: handles "payments" until the last record, then exits 0. Never returns.
-  [[noreturn]] void RunConsumer() {
+  // `exactly_once`: the router is transactional, without the dedup store, and the handler
+  // publishes each payment's receipt through Output().
+  [[noreturn]] void RunConsumer(bool exactly_once) {
     try {
       SetLogLevel(LogLevel::kWarn);  // not every recovery of every restart
       const int deliveries = open(Path("deliveries").c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
@@ -104,15 +107,20 @@ class SdkKillTest : public ::testing::TestWithParam<std::string> {
       o.group = "payments";
       o.max_poll_records = kBatch;
       o.poll_timeout = 20ms;
+      if (exactly_once) o.transactional_id = "payments-1";
       Router router(transport, o);
       // Outermost: every delivery, duplicates included.
       router.Use([deliveries](const Message& m, const Next& next) {
         AppendLine(deliveries, *m.value);
         return next(m);
       });
-      router.Use(Deduplicate(SqliteDedupStore::Open(Path("dedup.db"))));
+      if (!exactly_once) router.Use(Deduplicate(SqliteDedupStore::Open(Path("dedup.db"))));
       router.Handle("payments", [&](const Message& m) {
         AppendLine(handled, *m.value);
+        if (exactly_once) {
+          router.Output().PublishAsync("receipts",
+                                       Event::CausedBy(m, "payment.receipted", *m.value));
+        }
         std::this_thread::sleep_for(100us);  // a batch takes ~10 ms: kills land mid-batch
         if (*m.value == std::to_string(kRecords - 1)) router.Stop();
         return HandlerResult::Success();
@@ -141,36 +149,30 @@ class SdkKillTest : public ::testing::TestWithParam<std::string> {
 
   // Forks a consumer. The parent holds no transport at this point (the embedded data directory
   // is locked by its holder, and fork keeps only the calling thread).
-  pid_t StartConsumer() {
+  pid_t StartConsumer(bool exactly_once = false) {
     std::fflush(nullptr);
     pid_t pid = fork();
-    if (pid == 0) RunConsumer();
+    if (pid == 0) RunConsumer(exactly_once);
     return pid;
   }
 
-  testing::TempDir dir_;
-  std::unique_ptr<testing::HeraldProcess> server_;
-};
-
-TEST_P(SdkKillTest, AConsumerKilledMidBatchReprocessesOnlyUncommittedAndDedupSuppressesThem) {
-  {
+  // Publishes the payments 0 .. kRecords-1.
+  void PublishPayments() {
     auto transport = Open();
     transport->EnsureTopic("payments", 1);
+    transport->EnsureTopic("receipts", 2);
     std::vector<Event> events;
     for (int i = 0; i < kRecords; ++i) {
       events.push_back({.type = "payment.requested", .data = std::to_string(i)});
     }
     Publisher(transport).PublishBatch("payments", std::move(events));
   }
-  std::mt19937_64 rng(20261130);
-  // Records delivered but not committed when each consumer died: at most these come again.
-  int64_t uncommitted = 0;
-  for (int kill = 0; kill < kKills; ++kill) {
-    SCOPED_TRACE(fmt::format("kill {}", kill));
+
+  // Starts a consumer, lets it handle a few hundred more records, and kills it mid-batch.
+  void KillMidBatch(std::mt19937_64& rng, bool exactly_once) {
     const size_t before = LineCount(Path("handled"));
-    pid_t pid = StartConsumer();
+    pid_t pid = StartConsumer(exactly_once);
     ASSERT_GT(pid, 0);
-    // Let it handle a few hundred records, then kill it somewhere inside a batch.
     const size_t target = before + 200 + rng() % 300;
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (LineCount(Path("handled")) < target && std::chrono::steady_clock::now() < deadline) {
@@ -180,15 +182,36 @@ TEST_P(SdkKillTest, AConsumerKilledMidBatchReprocessesOnlyUncommittedAndDedupSup
     int status = 0;
     ASSERT_EQ(waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(status)) << "the consumer exited on its own: " << status;
+  }
+
+  // Runs a consumer to the end (the last record).
+  void RunToTheEnd(bool exactly_once) {
+    pid_t pid = StartConsumer(exactly_once);
+    ASSERT_GT(pid, 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::HeraldProcess> server_;
+};
+
+TEST_P(SdkKillTest, AConsumerKilledMidBatchReprocessesOnlyUncommittedAndDedupSuppressesThem) {
+  PublishPayments();
+  std::mt19937_64 rng(20261130);
+  // Records delivered but not committed when each consumer died: at most these come again.
+  int64_t uncommitted = 0;
+  for (int kill = 0; kill < kKills; ++kill) {
+    SCOPED_TRACE(fmt::format("kill {}", kill));
+    KillMidBatch(rng, /*exactly_once=*/false);
+    if (HasFatalFailure()) return;
     const int64_t committed = CommittedOffset();
     ASSERT_GE(committed, 0) << "no record came after the kill";
     uncommitted += LargestLine(Path("deliveries")) + 1 - committed;
   }
-  pid_t pid = StartConsumer();
-  ASSERT_GT(pid, 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  RunToTheEnd(/*exactly_once=*/false);
+  if (HasFatalFailure()) return;
 
   const auto handled = LineCounts(Path("handled"));
   const auto deliveries = LineCounts(Path("deliveries"));
@@ -209,6 +232,40 @@ TEST_P(SdkKillTest, AConsumerKilledMidBatchReprocessesOnlyUncommittedAndDedupSup
   EXPECT_LE(redelivered, uncommitted);
   EXPECT_GT(redelivered, 0) << "no kill landed mid-batch: the test proves nothing";
   EXPECT_LE(handled_twice, kKills);
+}
+
+// The same kills with an exactly-once router: handlers run again after each kill, but every
+// payment's receipt is in "receipts" exactly once for a read_committed reader.
+TEST_P(SdkKillTest, AnExactlyOnceRouterKilledMidBatchPublishesEachOutputOnce) {
+  PublishPayments();
+  std::mt19937_64 rng(20261206);
+  for (int kill = 0; kill < kKills; ++kill) {
+    SCOPED_TRACE(fmt::format("kill {}", kill));
+    KillMidBatch(rng, /*exactly_once=*/true);
+    if (HasFatalFailure()) return;
+  }
+  RunToTheEnd(/*exactly_once=*/true);
+  if (HasFatalFailure()) return;
+
+  int handled_again = 0;
+  for (const auto& [value, count] : LineCounts(Path("handled"))) handled_again += count - 1;
+  EXPECT_GT(handled_again, 0) << "no kill landed mid-batch: the test proves nothing";
+  RecordProperty("handled_again", handled_again);
+  std::map<std::string, int> receipts;
+  auto transport = Open(/*consumer=*/true);
+  auto session = transport->Join("auditors", {"receipts"});
+  size_t received = 0;
+  for (auto deadline = std::chrono::steady_clock::now() + 60s;
+       received < kRecords && std::chrono::steady_clock::now() < deadline;) {
+    for (const auto& m : session->Poll(200ms, 1000)) {
+      ++receipts[*m.value];
+      ++received;
+    }
+  }
+  for (const auto& m : session->Poll(500ms, 1000)) ++receipts[*m.value];  // none should come
+  session->Close();
+  ASSERT_EQ(receipts.size(), static_cast<size_t>(kRecords));
+  for (const auto& [value, count] : receipts) EXPECT_EQ(count, 1) << "receipt " << value;
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, SdkKillTest, ::testing::Values("embedded", "kafka"),
