@@ -198,6 +198,12 @@ void RegisterBenches(CLI::App& bench) {
       ->check(CLI::IsMember({"0", "1", "all"}))
       ->capture_default_str();
   produce->add_option("--dir", popts->dir, "Scratch directory")->capture_default_str();
+  produce->add_flag("--transactional", popts->transactional,
+                    "Also produce through an idempotent and a transactional producer and read "
+                    "each back (read_uncommitted, read_committed)");
+  produce->add_option("--txn-records", popts->txn_records, "Records per transaction")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   AddJsonBench(produce, popts, [](ProduceBenchOptions& o, std::ostream& progress) {
     o.herald_binary = HeraldBinary();
     return RunProduceBench(o, progress);

@@ -152,6 +152,56 @@ Result<double> RawFetchCatchUp(const std::string& bootstrap, const std::string& 
   return static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
 }
 
+struct ConsumePhase {
+  double msgs_s = 0;
+  double mb_s = 0;
+};
+
+// Reads `count` records of `topic` from the start with librdkafka (no group), read_committed or
+// read_uncommitted.
+Result<ConsumePhase> ConsumeFromStart(const std::string& bootstrap, const std::string& topic,
+                                      int partitions, uint64_t count, bool committed) {
+  client::Conf c;
+  HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
+  HERALD_RETURN_IF_ERROR(c.Set("group.id", "herald-bench"));
+  HERALD_RETURN_IF_ERROR(c.Set("enable.auto.commit", "false"));
+  HERALD_RETURN_IF_ERROR(
+      c.Set("isolation.level", committed ? "read_committed" : "read_uncommitted"));
+  // Responses of a few MiB: each fetch response lands in a fresh librdkafka buffer, and on
+  // this machine first-touch page faults on 50 MiB buffers cost more than the copy itself.
+  HERALD_RETURN_IF_ERROR(c.Set("fetch.max.bytes", "4194304"));
+  HERALD_RETURN_IF_ERROR(c.Set("max.partition.fetch.bytes", "262144"));
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, c.get(), err, sizeof(err));
+  if (!rk) return Internal("rd_kafka_new: {}", err);
+  c.release();  // rd_kafka_new took it
+  rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+  for (int p = 0; p < partitions; ++p) {
+    rd_kafka_topic_partition_list_add(parts, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(rk, parts);
+  rd_kafka_topic_partition_list_destroy(parts);
+  uint64_t got = 0, got_bytes = 0;
+  auto start = Clock::now();
+  while (got < count && Since(start) < 300) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 1000);
+    if (!m) continue;
+    if (!m->err) {
+      ++got;
+      got_bytes += m->len;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  double seconds = Since(start);
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  if (got != count) return Internal("consumed {} of {} records of {}", got, count, topic);
+  ConsumePhase out;
+  out.msgs_s = static_cast<double>(got) / seconds;
+  out.mb_s = static_cast<double>(got_bytes) / (1024.0 * 1024.0) / seconds;
+  return out;
+}
+
 }  // namespace
 
 Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
@@ -165,7 +215,8 @@ Status CreateTopic(const std::string& bootstrap, const std::string& topic, int p
 
 Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::string& topic,
                                       const std::string& payload, uint64_t count,
-                                      const std::string& acks) {
+                                      const std::string& acks, ProducerKind kind,
+                                      uint64_t txn_records) {
   ProducePhase r;
   const uint64_t bytes = count * payload.size();
   ProduceState state;
@@ -176,6 +227,12 @@ Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::s
   HERALD_RETURN_IF_ERROR(c.Set("linger.ms", "5"));
   HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.messages", "1000000"));
   HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.kbytes", "1048576"));
+  const bool transactional = kind == ProducerKind::kTransactional;
+  if (kind != ProducerKind::kPlain) HERALD_RETURN_IF_ERROR(c.Set("enable.idempotence", "true"));
+  if (transactional) {
+    if (txn_records == 0) return InvalidArgument("a transaction needs at least one record");
+    HERALD_RETURN_IF_ERROR(c.Set("transactional.id", "herald-bench-" + topic));
+  }
   rd_kafka_conf_set_dr_msg_cb(c.get(), OnDelivery);
   rd_kafka_conf_set_opaque(c.get(), &state);
   char err[512];
@@ -183,8 +240,30 @@ Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::s
   if (!rk) return Internal("rd_kafka_new: {}", err);
   c.release();  // rd_kafka_new took it
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  auto fail = [&](std::string_view what, rd_kafka_error_t* error) {
+    Status s = Internal("{}: {}", what, rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+    return s;
+  };
+  if (transactional) {
+    if (rd_kafka_error_t* e = rd_kafka_init_transactions(rk, 30000)) {
+      return fail("init_transactions", e);
+    }
+  }
   auto start = Clock::now();
   for (uint64_t i = 0; i < count; ++i) {
+    if (transactional && i % txn_records == 0) {
+      if (i > 0) {
+        if (rd_kafka_error_t* e = rd_kafka_commit_transaction(rk, 60000)) {
+          return fail("commit_transaction", e);
+        }
+      }
+      if (rd_kafka_error_t* e = rd_kafka_begin_transaction(rk)) {
+        return fail("begin_transaction", e);
+      }
+    }
     void* sent =
         reinterpret_cast<void*>(static_cast<intptr_t>(Clock::now().time_since_epoch().count()));
     // RD_KAFKA_MSG_F_COPY: librdkafka copies the bytes and never writes through the pointer.
@@ -199,6 +278,11 @@ Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::s
       rd_kafka_poll(rk, 10);
     }
     if (i % 1000 == 0) rd_kafka_poll(rk, 0);
+  }
+  if (transactional) {
+    if (rd_kafka_error_t* e = rd_kafka_commit_transaction(rk, 60000)) {
+      return fail("commit_transaction", e);
+    }
   }
   rd_kafka_flush(rk, 120000);
   rd_kafka_topic_destroy(rkt);
@@ -225,7 +309,13 @@ std::string ProduceBenchResult::ToJson() const {
                         {"raw_fetch_mb_s", raw_fetch_mb_s},
                         {"storage_write_mb_s", storage_write_mb_s},
                         {"produce_to_storage_ratio", produce_to_storage_ratio()},
-                        {"broker_rss_mib", broker_rss_mib}}
+                        {"broker_rss_mib", broker_rss_mib},
+                        {"idempotent_msgs_s", idempotent_msgs_s},
+                        {"transactional_msgs_s", transactional_msgs_s},
+                        {"transactional_to_idempotent_ratio", transactional_to_idempotent_ratio()},
+                        {"uncommitted_consume_mb_s", uncommitted_consume_mb_s},
+                        {"committed_consume_mb_s", committed_consume_mb_s},
+                        {"committed_to_uncommitted_ratio", committed_to_uncommitted_ratio()}}
       .dump();
 }
 
@@ -261,50 +351,50 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
 
   // Consume everything from the beginning (no group).
   {
-    client::Conf c;
-    HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
-    HERALD_RETURN_IF_ERROR(c.Set("group.id", "herald-bench"));
-    HERALD_RETURN_IF_ERROR(c.Set("enable.auto.commit", "false"));
-    // Responses of a few MiB: each fetch response lands in a fresh librdkafka buffer, and on
-    // this machine first-touch page faults on 50 MiB buffers cost more than the copy itself.
-    HERALD_RETURN_IF_ERROR(c.Set("fetch.max.bytes", "4194304"));
-    HERALD_RETURN_IF_ERROR(c.Set("max.partition.fetch.bytes", "262144"));
-    char err[512];
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, c.get(), err, sizeof(err));
-    if (!rk) return Internal("rd_kafka_new: {}", err);
-    c.release();  // rd_kafka_new took it
-    rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(o.partitions);
-    for (int p = 0; p < o.partitions; ++p) {
-      rd_kafka_topic_partition_list_add(parts, o.topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    }
-    rd_kafka_assign(rk, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
-    uint64_t got = 0, got_bytes = 0;
-    auto start = Clock::now();
-    while (got < o.count && Since(start) < 300) {
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 1000);
-      if (!m) continue;
-      if (!m->err) {
-        ++got;
-        got_bytes += m->len;
-      }
-      rd_kafka_message_destroy(m);
-    }
-    double seconds = Since(start);
-    rd_kafka_consumer_close(rk);
-    rd_kafka_destroy(rk);
-    if (got != o.count) return Internal("consumed {} of {} records", got, o.count);
-    r.consume_msgs_s = static_cast<double>(got) / seconds;
-    r.consume_mb_s = static_cast<double>(got_bytes) / (1024.0 * 1024.0) / seconds;
+    HERALD_ASSIGN_OR_RETURN(ConsumePhase consumed,
+                            ConsumeFromStart(bootstrap, o.topic, o.partitions, o.count, true));
+    r.consume_msgs_s = consumed.msgs_s;
+    r.consume_mb_s = consumed.mb_s;
     progress << fmt::format("  consume   {:.0f} msgs/s, {:.1f} MB/s (librdkafka)\n",
                             r.consume_msgs_s, r.consume_mb_s);
   }
-
   // The same catch-up as the broker serves it, without librdkafka's per-response buffers.
   HERALD_ASSIGN_OR_RETURN(r.raw_fetch_mb_s,
                           RawFetchCatchUp(bootstrap, o.topic, o.partitions, o.count));
   progress << fmt::format("  fetch     {:.1f} MB/s (plain Fetch v4 loop, one reused buffer)\n",
                           r.raw_fetch_mb_s);
+  if (o.transactional) {
+    // The same records through an idempotent and a transactional producer, each to a topic of its
+    // own, and each read back from the start (read_uncommitted and read_committed).
+    const std::string payload(o.record_size, 'x');
+    const std::string idempotent = o.topic + "-idempotent";
+    const std::string transactional = o.topic + "-transactional";
+    HERALD_RETURN_IF_ERROR(CreateTopic(bootstrap, idempotent, o.partitions));
+    HERALD_RETURN_IF_ERROR(CreateTopic(bootstrap, transactional, o.partitions));
+    HERALD_ASSIGN_OR_RETURN(ProducePhase plain_idempotent,
+                            ProduceAtMaxRate(bootstrap, idempotent, payload, o.count, "all",
+                                             ProducerKind::kIdempotent));
+    HERALD_ASSIGN_OR_RETURN(ProducePhase in_transactions,
+                            ProduceAtMaxRate(bootstrap, transactional, payload, o.count, "all",
+                                             ProducerKind::kTransactional, o.txn_records));
+    r.idempotent_msgs_s = plain_idempotent.msgs_s;
+    r.transactional_msgs_s = in_transactions.msgs_s;
+    progress << fmt::format(
+        "  idempotent     {:.0f} msgs/s\n  transactional  {:.0f} msgs/s ({} records per "
+        "transaction): {:.2f}x idempotent\n",
+        r.idempotent_msgs_s, r.transactional_msgs_s, o.txn_records,
+        r.transactional_to_idempotent_ratio());
+    HERALD_ASSIGN_OR_RETURN(ConsumePhase uncommitted,
+                            ConsumeFromStart(bootstrap, idempotent, o.partitions, o.count, false));
+    HERALD_ASSIGN_OR_RETURN(ConsumePhase committed, ConsumeFromStart(bootstrap, transactional,
+                                                                     o.partitions, o.count, true));
+    r.uncommitted_consume_mb_s = uncommitted.mb_s;
+    r.committed_consume_mb_s = committed.mb_s;
+    progress << fmt::format(
+        "  read_uncommitted catch-up {:.1f} MB/s (idempotent topic)\n  read_committed catch-up   "
+        "{:.1f} MB/s (transactional topic): {:.2f}x\n",
+        r.uncommitted_consume_mb_s, r.committed_consume_mb_s, r.committed_to_uncommitted_ratio());
+  }
   r.broker_rss_mib = o.bootstrap.empty() ? own.PeakRssMiB() : 0;
 
   // The storage engine alone, same bytes, same machine, same run.

@@ -22,6 +22,10 @@ struct ProduceBenchOptions {
   std::string acks = "all";
   std::string herald_binary;  // for the broker this bench starts
   std::string dir;            // scratch directory
+  // Also: the same records through an idempotent and a transactional producer (committing every
+  // `txn_records`), and each topic read back from the start, read_uncommitted and read_committed.
+  bool transactional = false;
+  uint64_t txn_records = 10000;
 };
 
 struct ProduceBenchResult {
@@ -34,8 +38,19 @@ struct ProduceBenchResult {
   double raw_fetch_mb_s = 0;  // the catch-up read with a plain Fetch loop (no librdkafka)
   double storage_write_mb_s = 0;
   double broker_rss_mib = 0;  // peak; 0 when the broker is not ours
+  // With `transactional`.
+  double idempotent_msgs_s = 0;
+  double transactional_msgs_s = 0;
+  double uncommitted_consume_mb_s = 0;  // the idempotent topic, read_uncommitted
+  double committed_consume_mb_s = 0;    // the transactional topic, read_committed
   double produce_to_storage_ratio() const {
     return storage_write_mb_s > 0 ? produce_mb_s / storage_write_mb_s : 0;
+  }
+  double transactional_to_idempotent_ratio() const {
+    return idempotent_msgs_s > 0 ? transactional_msgs_s / idempotent_msgs_s : 0;
+  }
+  double committed_to_uncommitted_ratio() const {
+    return uncommitted_consume_mb_s > 0 ? committed_consume_mb_s / uncommitted_consume_mb_s : 0;
   }
   std::string ToJson() const;
 };
@@ -50,9 +65,14 @@ struct ProducePhase {
   double p50_ms = 0;
   double p99_ms = 0;
 };
+// `kind`: a plain producer, an idempotent one, or a transactional one committing a transaction
+// every `txn_records` records (its latency runs to the acknowledgement, not the commit).
+enum class ProducerKind { kPlain, kIdempotent, kTransactional };
 Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::string& topic,
                                       const std::string& payload, uint64_t count,
-                                      const std::string& acks);
+                                      const std::string& acks,
+                                      ProducerKind kind = ProducerKind::kPlain,
+                                      uint64_t txn_records = 0);
 
 // Creates `topic` (already there: OK) through the Kafka protocol.
 Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,

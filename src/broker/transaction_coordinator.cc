@@ -1,6 +1,8 @@
 #include "broker/transaction_coordinator.h"
 
+#include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <utility>
@@ -303,7 +305,20 @@ void TransactionCoordinator::AddPartitions(const std::string& transactional_id, 
       answer = e;
     } else if (pending_.contains(transactional_id) || IsPrepared(txn->state) ||
                txn->state == TxnState::kPrepareEpochFence) {
-      answer = ErrorCode::kConcurrentTransactions;
+      auto& parked = parked_[transactional_id];
+      if (parked.size() >= kMaxParkedPerId) {
+        answer = ErrorCode::kConcurrentTransactions;
+      } else {
+        // Made again once the id's next record is written (ResumeParked).
+        parked.push_back({clock_.NowMs(), [weak = weak_from_this(), transactional_id, producer_id,
+                                           epoch, partitions, done](bool retry) {
+                            auto self = weak.lock();
+                            if (!retry || !self) return done(ErrorCode::kConcurrentTransactions);
+                            self->AddPartitions(transactional_id, producer_id, epoch, partitions,
+                                                done);
+                          }});
+        return;
+      }
     } else {
       const int64_t now = clock_.NowMs();
       next = Transition(*txn, TxnState::kOngoing, now);
@@ -436,20 +451,45 @@ void TransactionCoordinator::Complete(const std::string& id, const TxnMetadata& 
                                                             : TxnState::kCompleteAbort,
                  clock_.NowMs());
   complete.partitions.clear();
+  // Complete from now, before its record is durable, so that the id's next transaction starts at
+  // once: every later record of the id follows this one in the log and is made durable with it,
+  // so nothing acknowledged can rest on a Complete record a crash lost. After such a crash the
+  // transaction is prepared again and its markers are written again, which is harmless.
+  auto batch =
+      std::make_shared<Buffer>(storage::BuildBatch({TxnRecord(id, complete, clock_.NowMs())}));
   {
     MutexLock lock(mu_);
-    pending_.insert(id);
+    owed_.erase(id);
+    marking_.erase(id);
+    txns_[id] = std::move(complete);
   }
-  // A failed write leaves the transaction prepared with no marker owed: Tick writes this again.
-  Write(
-      id, std::move(complete), [](Status) {}, /*ends_marking=*/true);
+  log_->Append(*batch, storage::AckLevel::kWritten, [batch, id](Result<storage::AppendInfo> r) {
+    if (!r.ok()) {
+      LogError("transaction_state_write_failed", {{"transactional_id", id}}, r.status().ToString());
+    }
+  });
+  ResumeParked(id);
 }
 
 void TransactionCoordinator::Tick() {
+  const int64_t now = clock_.NowMs();
+  std::vector<Parked> given_up;  // parked too long
+  {
+    MutexLock lock(mu_);
+    for (auto it = parked_.begin(); it != parked_.end();) {
+      auto& calls = it->second;
+      auto late = std::stable_partition(calls.begin(), calls.end(), [now](const Parked& p) {
+        return now - p.since_ms < kMaxParkedMs;
+      });
+      std::move(late, calls.end(), std::back_inserter(given_up));
+      calls.erase(late, calls.end());
+      it = calls.empty() ? parked_.erase(it) : std::next(it);
+    }
+  }
+  for (auto& p : given_up) p.resume(false);
   // A coordinator whose log failed cannot record anything: markers written again would only pile
   // up duplicates in the partitions.
   if (!offline_.ok() || !log_->health().ok()) return;
-  const int64_t now = clock_.NowMs();
   std::vector<std::pair<std::string, TxnMetadata>> timed_out;
   std::vector<std::string> owed_markers;
   std::vector<std::string> expired;
@@ -502,18 +542,17 @@ void TransactionCoordinator::Tick() {
 }
 
 void TransactionCoordinator::Write(const std::string& id, std::optional<TxnMetadata> next,
-                                   std::function<void(Status)> done, bool ends_marking) {
+                                   std::function<void(Status)> done) {
   const int64_t now = clock_.NowMs();
   auto batch = std::make_shared<Buffer>(
       storage::BuildBatch({next ? TxnRecord(id, *next, now) : TxnTombstone(id, now)}));
   auto self = shared_from_this();
   log_->Append(*batch, storage::AckLevel::kDurable,
-               [self, batch, id, next = std::move(next), done = std::move(done),
-                ends_marking](Result<storage::AppendInfo> written) mutable {
+               [self, batch, id, next = std::move(next),
+                done = std::move(done)](Result<storage::AppendInfo> written) mutable {
                  {
                    MutexLock lock(self->mu_);
                    self->pending_.erase(id);
-                   if (ends_marking) self->marking_.erase(id);
                    if (written.ok()) {
                      // Markers are owed only while the transaction is prepared.
                      if (!next || !IsPrepared(next->state)) self->owed_.erase(id);
@@ -529,7 +568,31 @@ void TransactionCoordinator::Write(const std::string& id, std::optional<TxnMetad
                             written.status().ToString());
                  }
                  done(written.ok() ? Status::Ok() : written.status());
+                 self->ResumeParked(id);
                });
+}
+
+TransactionCoordinator::~TransactionCoordinator() {
+  std::map<std::string, std::vector<Parked>> parked;
+  {
+    MutexLock lock(mu_);
+    parked.swap(parked_);
+  }
+  for (auto& [id, calls] : parked) {
+    for (auto& p : calls) p.resume(false);
+  }
+}
+
+void TransactionCoordinator::ResumeParked(const std::string& id) {
+  std::vector<Parked> resumed;
+  {
+    MutexLock lock(mu_);
+    auto it = parked_.find(id);
+    if (it == parked_.end()) return;
+    resumed = std::move(it->second);
+    parked_.erase(it);
+  }
+  for (auto& p : resumed) p.resume(true);
 }
 
 }  // namespace herald::broker

@@ -19,12 +19,15 @@
 //
 // AddPartitions (AddPartitionsToTxn; AddOffsetsToTxn adds the group's offsets partition) and
 // EndTxn follow handleAddPartitionsToTransaction and handleEndTransaction (Kafka 3.x, before
-// KIP-890's epoch bump on every end): an unknown id or another producer id is
-// INVALID_PRODUCER_ID_MAPPING, another epoch PRODUCER_FENCED; partitions join the open
-// transaction (starting one); EndTxn writes PrepareCommit or PrepareAbort, answers, then has a
-// COMMIT or ABORT marker written to each partition of the transaction (MarkerWriter, the broker's
-// job) and writes CompleteCommit or CompleteAbort. A retried EndTxn after completion is NONE, one
-// during it CONCURRENT_TRANSACTIONS, the other ending or no transaction INVALID_TXN_STATE.
+// KIP-890's epoch bump on every end), except that an AddPartitions arriving while the id's last
+// transaction completes waits for it (up to 5 s) instead of being answered
+// CONCURRENT_TRANSACTIONS at once, which clients retry only after a backoff (librdkafka: 20 ms): an
+// unknown id or another producer id is INVALID_PRODUCER_ID_MAPPING, another epoch PRODUCER_FENCED;
+// partitions join the open transaction (starting one); EndTxn writes PrepareCommit or PrepareAbort,
+// answers, then has a COMMIT or ABORT marker written to each partition of the transaction
+// (MarkerWriter, the broker's job) and writes CompleteCommit or CompleteAbort. A retried EndTxn
+// after completion is NONE, one during it CONCURRENT_TRANSACTIONS, the other ending or no
+// transaction INVALID_TXN_STATE.
 //
 // Tick() does what time decides: a transaction open longer than its timeout is aborted (epoch
 // bumped); markers that could not be written (a failed partition, or a restart between the
@@ -88,6 +91,8 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
                                                       NewProducerId new_producer_id,
                                                       MarkerWriter write_marker,
                                                       TransactionOptions options = {});
+  // Answers the calls still parked CONCURRENT_TRANSACTIONS.
+  ~TransactionCoordinator();
   TransactionCoordinator(const TransactionCoordinator&) = delete;
   TransactionCoordinator& operator=(const TransactionCoordinator&) = delete;
 
@@ -120,9 +125,9 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   // Aborts timed-out transactions, writes markers still owed, forgets expired ids.
   void Tick();
 
-  // What the coordinator knows of `transactional_id`, as last made durable; while its
-  // transaction's markers are being written, its partitions are those still owed a marker (as
-  // Kafka's DescribeTransactions answers).
+  // What the coordinator knows of `transactional_id`, as last made durable (a Complete state as
+  // soon as it is written); while its transaction's markers are being written, its partitions are
+  // those still owed a marker (as Kafka's DescribeTransactions answers).
   std::optional<TxnMetadata> Describe(const std::string& transactional_id) const;
   // The same for every transactional id it knows, by id (DescribeTransactions, ListTransactions,
   // the admin API).
@@ -149,10 +154,9 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   // `txn` (of `id`) as Describe answers it.
   TxnMetadata View(const std::string& id, const TxnMetadata& txn) const REQUIRES(mu_);
   // Writes `next` for `id` (which is pending until then), then makes it current and calls done
-  // with the outcome. `next` nullopt writes the id's tombstone. With `ends_marking`, `id`'s
-  // markers are no longer being written once the record is applied (or failed), in the same step.
+  // with the outcome. `next` nullopt writes the id's tombstone.
   void Write(const std::string& id, std::optional<TxnMetadata> next,
-             std::function<void(Status)> done, bool ends_marking = false);
+             std::function<void(Status)> done);
   // Writes `prepared` (PrepareCommit or PrepareAbort) for `id`, which the caller marked pending;
   // once durable calls `done` with the outcome and has the markers written.
   void WritePrepared(const std::string& id, TxnMetadata prepared,
@@ -160,7 +164,8 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   // Writes the markers of `id`'s prepared transaction, then Complete()s it; does nothing when
   // `id` has no prepared transaction or its markers are being written already.
   void WriteMarkers(const std::string& id);
-  // Writes the CompleteCommit or CompleteAbort record that follows `prepared`'s markers.
+  // Makes `id` CompleteCommit or CompleteAbort once `prepared`'s markers are written, and
+  // appends its record without waiting for it to be durable (see the definition).
   void Complete(const std::string& id, const TxnMetadata& prepared);
 
   storage::Engine& engine_;
@@ -178,6 +183,20 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   // The partitions a prepared transaction still owes a marker to, by id (all of them when absent:
   // after a restart every marker is written again, which is harmless).
   std::map<std::string, Partitions> owed_ GUARDED_BY(mu_);
+  // AddPartitions calls that found their id's record being written or its transaction completing,
+  // by id: made again once the id's next record is written, so a producer's next transaction
+  // starts as soon as the last one completes instead of after a CONCURRENT_TRANSACTIONS and the
+  // client's retry backoff. Tick answers those parked longer than kMaxParkedMs
+  // CONCURRENT_TRANSACTIONS; past kMaxParkedPerId an id's further calls are answered so at once.
+  static constexpr int64_t kMaxParkedMs = 5000;
+  static constexpr size_t kMaxParkedPerId = 16;
+  struct Parked {
+    int64_t since_ms = 0;
+    std::function<void(bool retry)> resume;  // retry, or answer CONCURRENT_TRANSACTIONS
+  };
+  std::map<std::string, std::vector<Parked>> parked_ GUARDED_BY(mu_);
+  // Resumes (retries) the calls parked for `id`.
+  void ResumeParked(const std::string& id);
 };
 
 }  // namespace herald::broker

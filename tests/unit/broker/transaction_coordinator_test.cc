@@ -79,6 +79,15 @@ class TransactionCoordinatorTest : public ::testing::Test {
                          [&](ErrorCode e) { answer.set_value(e); });
     return answer.get_future().get();
   }
+  // AddPartitions without waiting for its answer.
+  std::future<ErrorCode> AddLater(const std::string& id, int64_t producer_id, int16_t epoch,
+                                  TransactionCoordinator::Partitions partitions) {
+    auto answer = std::make_shared<std::promise<ErrorCode>>();
+    auto future = answer->get_future();
+    txns_->AddPartitions(id, producer_id, epoch, partitions,
+                         [answer](ErrorCode e) { answer->set_value(e); });
+    return future;
+  }
   ErrorCode End(const std::string& id, int64_t producer_id, int16_t epoch, bool commit) {
     std::promise<ErrorCode> answer;
     txns_->EndTxn(id, producer_id, epoch, commit, [&](ErrorCode e) { answer.set_value(e); });
@@ -278,13 +287,44 @@ TEST_F(TransactionCoordinatorTest, MarkersNotWrittenAreWrittenAgainAfterARestart
   ASSERT_TRUE(Reaches("payments", TxnState::kPrepareCommit));
   Restart();  // still failing: the markers written at open fail again
   EXPECT_EQ(txns_->Describe("payments")->state, TxnState::kPrepareCommit);
-  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {2}}}), ErrorCode::kConcurrentTransactions);
+  // A new transaction's first partition waits for this one to complete, 5 s at most.
+  auto added = AddLater("payments", 1000, 0, {{"orders", {2}}});
   EXPECT_EQ(End("payments", 1000, 0, true), ErrorCode::kConcurrentTransactions);
   EXPECT_EQ(Init("payments").error, ErrorCode::kConcurrentTransactions);
+  clock_.AdvanceMs(4999);
+  txns_->Tick();
+  EXPECT_EQ(added.wait_for(std::chrono::milliseconds(20)), std::future_status::timeout);
+  clock_.AdvanceMs(1);
+  txns_->Tick();
+  EXPECT_EQ(added.get(), ErrorCode::kConcurrentTransactions);
   FailMarkers({});
   Restart();
   ASSERT_TRUE(Reaches("payments", TxnState::kCompleteCommit));
   EXPECT_EQ(Markers().back(), (Marker{"orders", 1, 1000, 0, true}));
+}
+
+// The first AddPartitions of a producer's next transaction, arriving while the last one's markers
+// are being written, is answered once they are (not CONCURRENT_TRANSACTIONS, which clients retry
+// only after a backoff).
+TEST_F(TransactionCoordinatorTest, ANextTransactionWaitsForTheLastOneToComplete) {
+  ASSERT_EQ(Of(Init("payments")), (Answer{kNone, {1000, 0}}));
+  EXPECT_EQ(Add("payments", 1000, 0, {{"orders", {0, 1}}}), kNone);
+  FailMarkers({1});
+  EXPECT_EQ(End("payments", 1000, 0, true), kNone);
+  ASSERT_TRUE(Reaches("payments", TxnState::kPrepareCommit));
+  auto added = AddLater("payments", 1000, 0, {{"orders", {1}}});
+  EXPECT_EQ(added.wait_for(std::chrono::milliseconds(20)), std::future_status::timeout);
+  FailMarkers({});
+  txns_->Tick();  // writes the marker still owed, then the Complete record
+  EXPECT_EQ(added.get(), kNone);
+  EXPECT_EQ(txns_->Describe("payments")->state, TxnState::kOngoing);
+  EXPECT_EQ(txns_->Describe("payments")->partitions,
+            (TransactionCoordinator::Partitions{{"orders", {1}}}));
+  // A call parked when the coordinator goes is answered.
+  EXPECT_EQ(End("payments", 1000, 0, true), kNone);
+  auto unanswered = AddLater("payments", 1000, 0, {{"orders", {0}}});
+  txns_.reset();
+  EXPECT_EQ(unanswered.wait_for(std::chrono::seconds(5)), std::future_status::ready);
 }
 
 // A transaction open past its timeout is aborted by Tick at a bumped epoch, which fences its
