@@ -106,7 +106,6 @@ struct RouterOptions {
   // restarts (a restarted instance fences the one it replaces).
   std::string transactional_id;
   std::chrono::milliseconds transaction_timeout{60'000};
-  PublisherOptions output;  // the envelope of what Output() publishes
 };
 
 class Router {
@@ -126,9 +125,9 @@ class Router {
   // Joins the group and handles records until Stop(): finishes the batch in hand, commits it,
   // leaves the group. Throws Error when the transport fails.
   void Run();
-  // Where handlers publish what a record leads to: with a transactional id, into the batch's
-  // transaction (Run commits once every event published is written); without one, straight to
-  // the transport. Any thread.
+  // Where handlers publish what a record leads to (with PublisherOptions' defaults): with a
+  // transactional id, into the batch's transaction (Run commits once every event published is
+  // written); without one, straight to the transport. Any thread.
   Publisher& Output();
 
   // Asks the running Run to return, or the next one when none is running yet (a Stop that wins

@@ -517,7 +517,7 @@ Router::Router(std::shared_ptr<Transport> transport, RouterOptions options)
                            std::function<void(std::vector<SendResult>)> done) {
         impl->Send(std::move(records), std::move(done));
       },
-      impl_->options.output);
+      PublisherOptions{});
 }
 
 Publisher& Router::Output() {
