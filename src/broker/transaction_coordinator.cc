@@ -294,6 +294,13 @@ ErrorCode TransactionCoordinator::CheckProducer(const TxnMetadata* txn, int64_t 
 void TransactionCoordinator::AddPartitions(const std::string& transactional_id, int64_t producer_id,
                                            int16_t epoch, const Partitions& partitions,
                                            std::function<void(ErrorCode)> done) {
+  AddPartitions(transactional_id, producer_id, epoch, partitions, std::move(done), -1);
+}
+
+void TransactionCoordinator::AddPartitions(const std::string& transactional_id, int64_t producer_id,
+                                           int16_t epoch, const Partitions& partitions,
+                                           std::function<void(ErrorCode)> done,
+                                           int64_t parked_since_ms) {
   if (!offline_.ok()) return done(ErrorCode::kCoordinatorNotAvailable);
   if (transactional_id.empty()) return done(ErrorCode::kInvalidRequest);
   std::optional<ErrorCode> answer;
@@ -310,12 +317,13 @@ void TransactionCoordinator::AddPartitions(const std::string& transactional_id, 
         answer = ErrorCode::kConcurrentTransactions;
       } else {
         // Made again once the id's next record is written (ResumeParked).
-        parked.push_back({clock_.NowMs(), [weak = weak_from_this(), transactional_id, producer_id,
-                                           epoch, partitions, done](bool retry) {
+        const int64_t since = parked_since_ms >= 0 ? parked_since_ms : clock_.NowMs();
+        parked.push_back({since, [weak = weak_from_this(), transactional_id, producer_id, epoch,
+                                  partitions, done, since](bool retry) {
                             auto self = weak.lock();
                             if (!retry || !self) return done(ErrorCode::kConcurrentTransactions);
                             self->AddPartitions(transactional_id, producer_id, epoch, partitions,
-                                                done);
+                                                done, since);
                           }});
         return;
       }
@@ -457,10 +465,13 @@ void TransactionCoordinator::Complete(const std::string& id, const TxnMetadata& 
   // transaction is prepared again and its markers are written again, which is harmless.
   auto batch =
       std::make_shared<Buffer>(storage::BuildBatch({TxnRecord(id, complete, clock_.NowMs())}));
+  // Pending until appended (Append writes before it returns), so that no record of the id can go
+  // into the log before this one.
   {
     MutexLock lock(mu_);
     owed_.erase(id);
     marking_.erase(id);
+    pending_.insert(id);
     txns_[id] = std::move(complete);
   }
   log_->Append(*batch, storage::AckLevel::kWritten, [batch, id](Result<storage::AppendInfo> r) {
@@ -468,6 +479,10 @@ void TransactionCoordinator::Complete(const std::string& id, const TxnMetadata& 
       LogError("transaction_state_write_failed", {{"transactional_id", id}}, r.status().ToString());
     }
   });
+  {
+    MutexLock lock(mu_);
+    pending_.erase(id);
+  }
   ResumeParked(id);
 }
 

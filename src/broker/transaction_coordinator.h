@@ -137,6 +137,11 @@ class TransactionCoordinator : public std::enable_shared_from_this<TransactionCo
   TransactionCoordinator(storage::Engine& engine, Clock& clock, NewProducerId new_producer_id,
                          MarkerWriter write_marker, TransactionOptions options);
   Status Load();
+  // AddPartitions for a call first parked at `parked_since_ms` (-1: not parked before), so that
+  // parking again keeps its first time.
+  void AddPartitions(const std::string& transactional_id, int64_t producer_id, int16_t epoch,
+                     const Partitions& partitions, std::function<void(ErrorCode)> done,
+                     int64_t parked_since_ms);
   // The metadata InitProducerId moves an id to from `current` (nullopt for a new id; otherwise
   // with no transaction in progress), or in `refusal` the error to answer. When the id needs a
   // new producer id and `fresh_id` is nullopt, answers nullopt: the caller allocates one without

@@ -144,8 +144,8 @@ class EmbeddedTxnSession : public TransactionSession {
   // Throws for a coordinator's error: ProducerFenced when another producer holds the id (or
   // this one's transaction was aborted for it), Error otherwise.
   void ThrowFor(broker::ErrorCode e, std::string_view what) const;
-  // Adds the partitions not yet in the transaction to it.
-  Status AddPartitions(const std::vector<broker::TopicPartition>& partitions);
+  // Adds the partitions not yet in the transaction to it: the coordinator's answer.
+  broker::ErrorCode AddPartitions(const std::vector<broker::TopicPartition>& partitions);
   void End(bool commit);
 
   const std::shared_ptr<EmbeddedTransport> transport_;
@@ -611,7 +611,7 @@ EmbeddedTxnSession::~EmbeddedTxnSession() {
   if (!open_) return;
   try {
     Abort();
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {
     LogDebug("sdk_transaction_abort_failed", {{"transactional_id", id_}}, e.what());
   }
 }
@@ -667,27 +667,24 @@ void EmbeddedTxnSession::Begin() {
   failed_->store(false);
 }
 
-Status EmbeddedTxnSession::AddPartitions(const std::vector<broker::TopicPartition>& partitions) {
+broker::ErrorCode EmbeddedTxnSession::AddPartitions(
+    const std::vector<broker::TopicPartition>& partitions) {
   broker::TransactionCoordinator::Partitions added;
   for (const auto& tp : partitions) {
     if (!partitions_.contains(tp)) added[tp.first].insert(tp.second);
   }
-  if (added.empty()) return Status::Ok();
+  if (added.empty()) return broker::ErrorCode::kNone;
   const broker::ErrorCode e = Retrying([&] {
     std::promise<broker::ErrorCode> answer;
     transport_->transactions().AddPartitions(
         id_, producer_id_, epoch_, added, [&answer](broker::ErrorCode c) { answer.set_value(c); });
     return answer.get_future().get();
   });
-  if (e != broker::ErrorCode::kNone) {
-    return Status(StatusCode::kFailedPrecondition,
-                  fmt::format("adding partitions to the transaction of '{}': Kafka error {}", id_,
-                              broker::Code(e)));
-  }
+  if (e != broker::ErrorCode::kNone) return e;
   for (const auto& [topic, numbers] : added) {
     for (int32_t n : numbers) partitions_.insert({topic, n});
   }
-  return Status::Ok();
+  return broker::ErrorCode::kNone;
 }
 
 void EmbeddedTxnSession::Send(std::vector<OutgoingRecord> records,
@@ -710,12 +707,18 @@ void EmbeddedTxnSession::Send(std::vector<OutgoingRecord> records,
   transport_->Append(
       std::move(records), std::move(noted),
       [this](const std::vector<broker::TopicPartition>& partitions) {
-        return AddPartitions(partitions);
+        const broker::ErrorCode e = AddPartitions(partitions);
+        if (e == broker::ErrorCode::kNone) return Status::Ok();
+        return Status(StatusCode::kFailedPrecondition,
+                      fmt::format("adding partitions to the transaction of '{}': Kafka error {}",
+                                  id_, broker::Code(e)));
       },
       [this](const broker::TopicPartition& tp, const std::vector<storage::RecordSpec>& specs) {
         int32_t& sequence = sequences_[tp];
         Buffer batch = storage::BuildTransactionalBatch(producer_id_, epoch_, specs, sequence);
-        sequence += static_cast<int32_t>(specs.size());  // wraps as Kafka's sequences do
+        // After INT32_MAX comes 0, as Kafka's sequences go.
+        const auto next = static_cast<int64_t>(sequence) + static_cast<int64_t>(specs.size());
+        sequence = static_cast<int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
         return batch;
       });
 }
@@ -728,7 +731,7 @@ void EmbeddedTxnSession::SendOffsets(GroupSession& consumer,
   }
   if (!open_) throw Error(fmt::format("transactional id '{}' has no transaction open", id_));
   if (!offsets_added_) {
-    Check(AddPartitions({{broker::kOffsetsTopic, 0}}), "adding the group's offsets");
+    ThrowFor(AddPartitions({{broker::kOffsetsTopic, 0}}), "adding the group's offsets");
     offsets_added_ = true;
   }
   std::vector<broker::CommittedOffset> offsets;
@@ -757,7 +760,16 @@ void EmbeddedTxnSession::End(bool commit) {
                                         [&answer](broker::ErrorCode c) { answer.set_value(c); });
       return answer.get_future().get();
     });
-    if (e != broker::ErrorCode::kNone) open_ = false;
+    if (e != broker::ErrorCode::kNone) {
+      // The coordinator may still hold the transaction open: a new epoch aborts it, so that the
+      // next transaction does not take this one's records in.
+      open_ = false;
+      try {
+        Init();
+      } catch (const Error&) {
+        // Fenced or unavailable: the next call fails the same way.
+      }
+    }
     ThrowFor(e, abort ? "aborting" : "committing");
   }
   open_ = false;

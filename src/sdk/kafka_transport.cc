@@ -427,7 +427,7 @@ class KafkaTxnSession : public TransactionSession {
     if (!open_) return;
     try {
       Abort();
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
       LogDebug("sdk_transaction_abort_failed", {{"transactional_id", id_}}, e.what());
     }
   }
@@ -436,11 +436,20 @@ class KafkaTxnSession : public TransactionSession {
     if (open_) throw Error(fmt::format("transactional id '{}' has a transaction open", id_));
     Run([&] { return producer_.get().BeginTransaction(); });
     open_ = true;
+    failed_->store(false);
   }
 
   void Send(std::vector<OutgoingRecord> records,
             std::function<void(std::vector<SendResult>)> done) override {
-    SendRecords(producer_.get(), std::move(records), std::move(done));
+    // A record librdkafka refused outright leaves its transaction committable: Commit aborts it
+    // instead, as the embedded session does.
+    SendRecords(producer_.get(), std::move(records),
+                [failed = failed_, done = std::move(done)](std::vector<SendResult> results) {
+                  for (const auto& r : results) {
+                    if (!r.ok()) failed->store(true);
+                  }
+                  done(std::move(results));
+                });
   }
 
   void SendOffsets(GroupSession& consumer,
@@ -459,6 +468,11 @@ class KafkaTxnSession : public TransactionSession {
 
   void Commit() override {
     if (!open_) return;
+    if (failed_->load()) {
+      Abort();
+      throw TransactionAborted(fmt::format(
+          "transactional id '{}': a record of the transaction failed, so it was aborted", id_));
+    }
     Run([&] { return producer_.get().CommitTransaction(kTxnCallTimeoutMs); });
     open_ = false;
   }
@@ -498,6 +512,8 @@ class KafkaTxnSession : public TransactionSession {
   const std::string id_;
   ServedProducer producer_;
   bool open_ = false;
+  // Set by a failed record of the open transaction.
+  std::shared_ptr<std::atomic<bool>> failed_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 class KafkaTransport : public Transport {

@@ -494,8 +494,8 @@ struct Router::Impl {
   // Commits the batch's transaction with its input offsets `commits`; false when it had to be
   // aborted (an output failed).
   bool CommitTransaction(GroupSession& session, const std::vector<RecordPosition>& commits) {
-    if (!commits.empty()) txn->SendOffsets(session, commits);
     try {
+      if (!commits.empty()) txn->SendOffsets(session, commits);
       txn->Commit();
       return true;
     } catch (const TransactionAborted& e) {
