@@ -65,10 +65,10 @@ class TransactionSession {
   // transaction: committed with it. Throws Error, ProducerFenced.
   virtual void SendOffsets(GroupSession& consumer,
                            const std::vector<RecordPosition>& next_offsets) = 0;
-  // End the transaction; called once every Send's `done` has run. Commit throws
-  // TransactionAborted when the transaction could only be aborted, a record of it having failed
-  // (it was aborted), ProducerFenced when fenced, Error otherwise. With no transaction open, both
-  // do nothing.
+  // End the transaction; called once every Send's `done` has run, Commit only when none of their
+  // records failed (else the caller aborts). Commit throws TransactionAborted when the
+  // transaction could only be aborted (and was), ProducerFenced when fenced, Error otherwise.
+  // With no transaction open, both do nothing.
   virtual void Commit() = 0;
   virtual void Abort() = 0;
 };

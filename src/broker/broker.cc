@@ -524,9 +524,14 @@ void Broker::AppendForCoordinator(const TopicPartition& tp, const storage::Valid
 
 Result<int64_t> Broker::LastStableOffset(const std::string& topic, int32_t partition) {
   HERALD_ASSIGN_OR_RETURN(auto log, engine_.GetLog(topic, partition));
-  std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor({topic, partition}, log);
+  return LastStableOffset({topic, partition}, log);
+}
+
+Result<int64_t> Broker::LastStableOffset(const TopicPartition& tp,
+                                         const std::shared_ptr<storage::Log>& log) {
+  std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor(tp, log);
   MutexLock lock(pp->mu);
-  HERALD_RETURN_IF_ERROR(PrepareProducerState({topic, partition}, *log, *pp));
+  HERALD_RETURN_IF_ERROR(PrepareProducerState(tp, *log, *pp));
   return std::min(log->end_offset(), FirstUnstable(*pp).value_or(log->end_offset()));
 }
 

@@ -248,6 +248,9 @@ class Broker {
   // (or aborted but not yet indexed), else its end. read_committed consumers read no further.
   // Errors as ProducerEntries'.
   Result<int64_t> LastStableOffset(const std::string& topic, int32_t partition);
+  // The same for the partition's `log` (from GetLog), for a caller that already looked it up.
+  Result<int64_t> LastStableOffset(const TopicPartition& tp,
+                                   const std::shared_ptr<storage::Log>& log);
 
   // Calls `wake` once, from any thread, after data is appended to any of `partitions` (a fetch
   // long-poll). Returns an id for Unwatch; after Unwatch returns, `wake` is not called.

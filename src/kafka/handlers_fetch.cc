@@ -119,7 +119,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         // transaction still open), with the aborted transactions the records served hold.
         const bool committed = request_.isolation_level == 1;
         if (committed) {
-          auto stable = broker_.LastStableOffset(t.topic, p.partition);
+          auto stable = broker_.LastStableOffset({t.topic, p.partition}, *log);
           if (!stable.ok()) {
             refuse(version >= 6 ? ErrorCode::kKafkaStorageError : ErrorCode::kUnknownServerError);
             continue;

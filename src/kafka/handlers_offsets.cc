@@ -34,8 +34,9 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
         out.error_code = Code(e);
-      } else if (auto fetchable = committed ? broker.LastStableOffset(t.name, p.partition_index)
-                                            : Result<int64_t>((*log)->end_offset());
+      } else if (auto fetchable = committed
+                                      ? broker.LastStableOffset({t.name, p.partition_index}, *log)
+                                      : Result<int64_t>((*log)->end_offset());
                  !fetchable.ok()) {
         out.error_code = Code(ErrorCode::kKafkaStorageError);
       } else if (p.timestamp == kLatest) {

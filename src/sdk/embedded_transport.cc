@@ -44,6 +44,35 @@ namespace {
 
 class EmbeddedTransport;
 
+// Calls `start` with a callback and waits for the value it is given (from any thread): the
+// coordinators' asynchronous calls, made synchronous for the SDK's blocking API.
+template <typename T, typename Start>
+T Await(Start start) {
+  std::promise<T> answer;
+  start([&answer](T value) { answer.set_value(std::move(value)); });
+  return answer.get_future().get();
+}
+
+// How long a coordinator call that meets a transaction still completing (CONCURRENT_TRANSACTIONS,
+// UNSTABLE_OFFSET_COMMIT) is made again, with backoff.
+constexpr auto kCoordinatorWait = std::chrono::seconds(30);
+
+// Makes `call` until `again(result)` is false or kCoordinatorWait passed; the last result.
+template <typename Call, typename Again>
+auto Retrying(const Call& call, const Again& again) {
+  const auto deadline = std::chrono::steady_clock::now() + kCoordinatorWait;
+  Backoff backoff(std::chrono::milliseconds(5), std::chrono::milliseconds(100));
+  for (;;) {
+    auto result = call();
+    if (!again(result) || std::chrono::steady_clock::now() >= deadline) return result;
+    std::this_thread::sleep_for(backoff.Next());
+  }
+}
+
+bool IsConcurrent(broker::ErrorCode e) {
+  return e == broker::ErrorCode::kConcurrentTransactions;
+}
+
 // The only member of its group in this process: holds every partition of its topics.
 class EmbeddedSession : public GroupSession {
  public:
@@ -118,8 +147,7 @@ class EmbeddedSession : public GroupSession {
 };
 
 // A transactional producer through the node's transaction coordinator. Coordinator calls that
-// meet a transaction still completing (CONCURRENT_TRANSACTIONS) are made again, with backoff,
-// for up to kCoordinatorWait.
+// meet a transaction still completing (CONCURRENT_TRANSACTIONS) are made again (Retrying).
 class EmbeddedTxnSession : public TransactionSession {
  public:
   EmbeddedTxnSession(std::shared_ptr<EmbeddedTransport> transport, std::string transactional_id,
@@ -135,12 +163,8 @@ class EmbeddedTxnSession : public TransactionSession {
   void Abort() override { End(false); }
 
  private:
-  static constexpr auto kCoordinatorWait = std::chrono::seconds(30);
-
   // Takes the transactional id (a new epoch, sequences from 0).
   void Init();
-  // Makes `call` until it answers other than CONCURRENT_TRANSACTIONS or kCoordinatorWait passed.
-  static broker::ErrorCode Retrying(const std::function<broker::ErrorCode()>& call);
   // Throws for a coordinator's error: ProducerFenced when another producer holds the id (or
   // this one's transaction was aborted for it), Error otherwise.
   void ThrowFor(broker::ErrorCode e, std::string_view what) const;
@@ -157,8 +181,8 @@ class EmbeddedTxnSession : public TransactionSession {
   std::set<broker::TopicPartition> partitions_;  // in the open transaction
   bool offsets_added_ = false;
   std::map<broker::TopicPartition, int32_t> sequences_;  // the next, per partition
-  // Set by a failed record of the open transaction: the transaction can only abort, and the
-  // sequences are broken (the next one needs a new epoch).
+  // Set by a failed record of the open transaction: its partition's sequence has a gap, so the
+  // next transaction needs a new epoch.
   std::shared_ptr<std::atomic<bool>> failed_ = std::make_shared<std::atomic<bool>>(false);
 };
 
@@ -325,7 +349,7 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
         asked.emplace_back(topic, p);
       }
     }
-    auto committed = StableOffsets(group, std::move(asked));
+    auto committed = StableOffsets(group, asked);
     for (size_t i = 0; i < held.size(); ++i) {
       EmbeddedSession::Partition& p = held[i];
       const int64_t at = committed[i].offset;
@@ -376,28 +400,24 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
   // transaction that commits one of them is completing: as a Kafka consumer asks, with
   // require_stable, retrying UNSTABLE_OFFSET_COMMIT.
   std::vector<broker::CommittedOffset> StableOffsets(
-      const std::string& group, std::vector<broker::TopicPartition> partitions) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    Backoff backoff(std::chrono::milliseconds(5), std::chrono::milliseconds(100));
-    for (;;) {
-      std::promise<std::vector<broker::CommittedOffset>> answer;
-      groups_->Fetch(
-          group, partitions,
-          [&answer](std::vector<broker::CommittedOffset> offsets) {
-            answer.set_value(std::move(offsets));
-          },
-          /*require_stable=*/true);
-      auto offsets = answer.get_future().get();
-      const bool unstable = std::any_of(offsets.begin(), offsets.end(), [](const auto& o) {
+      const std::string& group, const std::vector<broker::TopicPartition>& partitions) {
+    auto unstable = [](const std::vector<broker::CommittedOffset>& offsets) {
+      return std::any_of(offsets.begin(), offsets.end(), [](const auto& o) {
         return o.error == broker::ErrorCode::kUnstableOffsetCommit;
       });
-      if (!unstable) return offsets;
-      if (std::chrono::steady_clock::now() >= deadline) {
-        throw Error(fmt::format(
-            "group '{}' has offsets of a transaction that has not completed in 30 s", group));
-      }
-      std::this_thread::sleep_for(backoff.Next());
+    };
+    auto offsets = Retrying(
+        [&] {
+          return Await<std::vector<broker::CommittedOffset>>([&](auto done) {
+            groups_->Fetch(group, partitions, std::move(done), /*require_stable=*/true);
+          });
+        },
+        unstable);
+    if (unstable(offsets)) {
+      throw Error(fmt::format(
+          "group '{}' has offsets of a transaction that has not completed in 30 s", group));
     }
+    return offsets;
   }
 
   // The topic's partition count, creating it with the default count when missing.
@@ -493,7 +513,7 @@ std::vector<Message> EmbeddedSession::ReadAvailable(size_t max_records) {
       p.chunk_at = 0;
     }
     // Committed records only: none at or past the first of a transaction still open.
-    auto stable = transport_->broker().LastStableOffset(p.topic, p.partition);
+    auto stable = transport_->broker().LastStableOffset({p.topic, p.partition}, p.log);
     if (!stable.ok()) {
       throw Error(fmt::format("reading {} partition {}: {}", p.topic, p.partition,
                               stable.status().ToString()));
@@ -617,35 +637,20 @@ EmbeddedTxnSession::~EmbeddedTxnSession() {
 }
 
 void EmbeddedTxnSession::Init() {
-  broker::TxnProducer producer;
   const auto expected = producer_id_ >= 0
                             ? std::optional<std::pair<int64_t, int16_t>>({producer_id_, epoch_})
                             : std::nullopt;
-  ThrowFor(Retrying([&] {
-             std::promise<broker::TxnProducer> answer;
-             transport_->transactions().InitProducerId(
-                 id_, timeout_ms_, expected,
-                 [&answer](broker::TxnProducer p) { answer.set_value(p); });
-             producer = answer.get_future().get();
-             return producer.error;
-           }),
-           "taking the transactional id");
+  const broker::TxnProducer producer = Retrying(
+      [&] {
+        return Await<broker::TxnProducer>([&](auto done) {
+          transport_->transactions().InitProducerId(id_, timeout_ms_, expected, std::move(done));
+        });
+      },
+      [](const broker::TxnProducer& p) { return IsConcurrent(p.error); });
+  ThrowFor(producer.error, "taking the transactional id");
   producer_id_ = producer.producer_id;
   epoch_ = producer.producer_epoch;
   sequences_.clear();
-}
-
-broker::ErrorCode EmbeddedTxnSession::Retrying(const std::function<broker::ErrorCode()>& call) {
-  const auto deadline = std::chrono::steady_clock::now() + kCoordinatorWait;
-  Backoff backoff(std::chrono::milliseconds(5), std::chrono::milliseconds(100));
-  for (;;) {
-    broker::ErrorCode e = call();
-    if (e != broker::ErrorCode::kConcurrentTransactions ||
-        std::chrono::steady_clock::now() >= deadline) {
-      return e;
-    }
-    std::this_thread::sleep_for(backoff.Next());
-  }
 }
 
 void EmbeddedTxnSession::ThrowFor(broker::ErrorCode e, std::string_view what) const {
@@ -674,12 +679,14 @@ broker::ErrorCode EmbeddedTxnSession::AddPartitions(
     if (!partitions_.contains(tp)) added[tp.first].insert(tp.second);
   }
   if (added.empty()) return broker::ErrorCode::kNone;
-  const broker::ErrorCode e = Retrying([&] {
-    std::promise<broker::ErrorCode> answer;
-    transport_->transactions().AddPartitions(
-        id_, producer_id_, epoch_, added, [&answer](broker::ErrorCode c) { answer.set_value(c); });
-    return answer.get_future().get();
-  });
+  const broker::ErrorCode e = Retrying(
+      [&] {
+        return Await<broker::ErrorCode>([&](auto done) {
+          transport_->transactions().AddPartitions(id_, producer_id_, epoch_, added,
+                                                   std::move(done));
+        });
+      },
+      IsConcurrent);
   if (e != broker::ErrorCode::kNone) return e;
   for (const auto& [topic, numbers] : added) {
     for (int32_t n : numbers) partitions_.insert({topic, n});
@@ -738,47 +745,39 @@ void EmbeddedTxnSession::SendOffsets(GroupSession& consumer,
   for (const auto& o : next_offsets) {
     offsets.push_back({o.topic, o.partition, o.offset, {}, broker::ErrorCode::kNone});
   }
-  std::promise<std::vector<broker::CommittedOffset>> answer;
-  transport_->groups().TxnCommit(session->group(), producer_id_, epoch_, -1, "", std::nullopt,
-                                 std::move(offsets),
-                                 [&answer](std::vector<broker::CommittedOffset> results) {
-                                   answer.set_value(std::move(results));
-                                 });
-  for (const auto& o : answer.get_future().get()) {
+  const auto results = Await<std::vector<broker::CommittedOffset>>([&](auto done) {
+    transport_->groups().TxnCommit(session->group(), producer_id_, epoch_, -1, "", std::nullopt,
+                                   std::move(offsets), std::move(done));
+  });
+  for (const auto& o : results) {
     ThrowFor(o.error, fmt::format("sending the offset of {} partition {}", o.topic, o.partition));
   }
 }
 
 void EmbeddedTxnSession::End(bool commit) {
   if (!open_) return;
-  const bool failed = failed_->load();
-  const bool abort = !commit || failed;
+  open_ = false;
   if (!partitions_.empty() || offsets_added_) {
-    const broker::ErrorCode e = Retrying([&] {
-      std::promise<broker::ErrorCode> answer;
-      transport_->transactions().EndTxn(id_, producer_id_, epoch_, !abort,
-                                        [&answer](broker::ErrorCode c) { answer.set_value(c); });
-      return answer.get_future().get();
-    });
+    const broker::ErrorCode e = Retrying(
+        [&] {
+          return Await<broker::ErrorCode>([&](auto done) {
+            transport_->transactions().EndTxn(id_, producer_id_, epoch_, commit, std::move(done));
+          });
+        },
+        IsConcurrent);
     if (e != broker::ErrorCode::kNone) {
       // The coordinator may still hold the transaction open: a new epoch aborts it, so that the
       // next transaction does not take this one's records in.
-      open_ = false;
       try {
         Init();
       } catch (const Error&) {
         // Fenced or unavailable: the next call fails the same way.
       }
+      ThrowFor(e, commit ? "committing" : "aborting");
     }
-    ThrowFor(e, abort ? "aborting" : "committing");
   }
-  open_ = false;
   // A failed record left a gap in its partition's sequence: a new epoch starts them again.
-  if (failed) Init();
-  if (commit && failed) {
-    throw TransactionAborted(fmt::format(
-        "transactional id '{}': a record of the transaction failed, so it was aborted", id_));
-  }
+  if (failed_->load()) Init();
 }
 
 }  // namespace

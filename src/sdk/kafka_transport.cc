@@ -436,20 +436,11 @@ class KafkaTxnSession : public TransactionSession {
     if (open_) throw Error(fmt::format("transactional id '{}' has a transaction open", id_));
     Run([&] { return producer_.get().BeginTransaction(); });
     open_ = true;
-    failed_->store(false);
   }
 
   void Send(std::vector<OutgoingRecord> records,
             std::function<void(std::vector<SendResult>)> done) override {
-    // A record librdkafka refused outright leaves its transaction committable: Commit aborts it
-    // instead, as the embedded session does.
-    SendRecords(producer_.get(), std::move(records),
-                [failed = failed_, done = std::move(done)](std::vector<SendResult> results) {
-                  for (const auto& r : results) {
-                    if (!r.ok()) failed->store(true);
-                  }
-                  done(std::move(results));
-                });
+    SendRecords(producer_.get(), std::move(records), std::move(done));
   }
 
   void SendOffsets(GroupSession& consumer,
@@ -468,11 +459,6 @@ class KafkaTxnSession : public TransactionSession {
 
   void Commit() override {
     if (!open_) return;
-    if (failed_->load()) {
-      Abort();
-      throw TransactionAborted(fmt::format(
-          "transactional id '{}': a record of the transaction failed, so it was aborted", id_));
-    }
     Run([&] { return producer_.get().CommitTransaction(kTxnCallTimeoutMs); });
     open_ = false;
   }
@@ -512,8 +498,6 @@ class KafkaTxnSession : public TransactionSession {
   const std::string id_;
   ServedProducer producer_;
   bool open_ = false;
-  // Set by a failed record of the open transaction.
-  std::shared_ptr<std::atomic<bool>> failed_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 class KafkaTransport : public Transport {

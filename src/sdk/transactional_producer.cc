@@ -1,5 +1,6 @@
 #include "herald/transactional_producer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
@@ -10,14 +11,17 @@
 namespace herald::sdk {
 
 // The session and the sends still in flight: Commit and Abort wait for them, as the session
-// asks. `call_mu` makes calls take effect one at a time (a session is used by one thread at a
-// time); `done` callbacks take only `mu`.
+// asks, and a transaction in which one failed is aborted instead of committed. `call_mu` makes
+// calls take effect one at a time (a session is used by one thread at a time); `done` callbacks
+// take only `mu`.
 struct TransactionalProducer::State {
+  std::string id;
   std::unique_ptr<TransactionSession> session;
   Mutex call_mu;
   Mutex mu;
   CondVar idle;
   size_t in_flight GUARDED_BY(mu) = 0;
+  bool failed GUARDED_BY(mu) = false;  // a record of the open transaction
 
   // `self`'s session sends; its `done` keeps `self` alive.
   static void Send(const std::shared_ptr<State>& self, std::vector<OutgoingRecord> records,
@@ -29,15 +33,20 @@ struct TransactionalProducer::State {
     }
     self->session->Send(std::move(records),
                         [self, done = std::move(done)](std::vector<SendResult> results) {
+                          const bool ok = std::all_of(results.begin(), results.end(),
+                                                      [](const SendResult& r) { return r.ok(); });
                           done(std::move(results));
                           MutexLock lock(self->mu);
+                          self->failed = self->failed || !ok;
                           if (--self->in_flight == 0) self->idle.NotifyAll();
                         });
   }
 
-  void WaitIdle() {
+  // Waits for the sends in flight; whether one of the transaction's records failed.
+  bool WaitIdle() {
     MutexLock lock(mu);
     while (in_flight > 0) idle.Wait(mu);
+    return failed;
   }
 };
 
@@ -51,6 +60,7 @@ TransactionalProducer::TransactionalProducer(std::shared_ptr<Transport> transpor
           },
           std::move(options.publisher)) {
   if (options.transactional_id.empty()) throw Error("a transactional producer needs an id");
+  state_->id = options.transactional_id;
   state_->session = transport->OpenTransactional(options.transactional_id, options.timeout);
 }
 
@@ -64,6 +74,8 @@ TransactionalProducer::~TransactionalProducer() {
 void TransactionalProducer::Begin() {
   MutexLock call(state_->call_mu);
   state_->session->Begin();
+  MutexLock lock(state_->mu);
+  state_->failed = false;
 }
 
 Delivery TransactionalProducer::Publish(const std::string& topic, Event event) {
@@ -91,9 +103,12 @@ void TransactionalProducer::SendOffsets(GroupSession& consumer,
 }
 
 void TransactionalProducer::Commit() {
-  state_->WaitIdle();
+  const bool failed = state_->WaitIdle();
   MutexLock call(state_->call_mu);
-  state_->session->Commit();
+  if (!failed) return state_->session->Commit();
+  state_->session->Abort();
+  throw TransactionAborted(fmt::format(
+      "transactional id '{}': an event of the transaction failed, so it was aborted", state_->id));
 }
 
 void TransactionalProducer::Abort() {
