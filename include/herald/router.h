@@ -127,7 +127,9 @@ class Router {
   void Run();
   // Where handlers publish what a record leads to (with PublisherOptions' defaults): with a
   // transactional id, into the batch's transaction (Run commits once every event published is
-  // written); without one, straight to the transport. Any thread.
+  // written); without one, straight to the transport. Without a transactional id, any thread;
+  // with one, only from the handlers while Run runs (an event published elsewhere would belong
+  // to no batch's transaction).
   Publisher& Output();
 
   // Asks the running Run to return, or the next one when none is running yet (a Stop that wins

@@ -57,10 +57,11 @@ T Await(Start start) {
 // UNSTABLE_OFFSET_COMMIT) is made again, with backoff.
 constexpr auto kCoordinatorWait = std::chrono::seconds(30);
 
-// Makes `call` until `again(result)` is false or kCoordinatorWait passed; the last result.
+// Makes `call` until `again(result)` is false or `wait` passed; the last result.
 template <typename Call, typename Again>
-auto Retrying(const Call& call, const Again& again) {
-  const auto deadline = std::chrono::steady_clock::now() + kCoordinatorWait;
+auto Retrying(const Call& call, const Again& again,
+              std::chrono::steady_clock::duration wait = kCoordinatorWait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
   Backoff backoff(std::chrono::milliseconds(5), std::chrono::milliseconds(100));
   for (;;) {
     auto result = call();
@@ -219,10 +220,13 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
     groups_->Shutdown();
     work_.reset();
     io_thread_.join();
+    // The engine closes first: a coordinator write still in flight (a Prepare record made
+    // durable, then its markers written through the broker) completes, or fails, while the
+    // broker and the group coordinator it calls are still alive.
+    engine_->Close().IgnoreError();
     txns_.reset();
     groups_.reset();
     broker_.reset();
-    engine_->Close().IgnoreError();
   }
 
   void Send(std::vector<OutgoingRecord> records,
@@ -398,7 +402,9 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
 
   // The group's committed offsets of `partitions` (in that order, -1 where none), once no
   // transaction that commits one of them is completing: as a Kafka consumer asks, with
-  // require_stable, retrying UNSTABLE_OFFSET_COMMIT.
+  // require_stable, retrying UNSTABLE_OFFSET_COMMIT for as long as a transaction may stay open
+  // (transaction.max.timeout.ms: the coordinator aborts it then, which settles its offsets).
+  // Throws Error for any other error: a session must not start from a position it guessed.
   std::vector<broker::CommittedOffset> StableOffsets(
       const std::string& group, const std::vector<broker::TopicPartition>& partitions) {
     auto unstable = [](const std::vector<broker::CommittedOffset>& offsets) {
@@ -412,10 +418,14 @@ class EmbeddedTransport : public Transport, public std::enable_shared_from_this<
             groups_->Fetch(group, partitions, std::move(done), /*require_stable=*/true);
           });
         },
-        unstable);
-    if (unstable(offsets)) {
-      throw Error(fmt::format(
-          "group '{}' has offsets of a transaction that has not completed in 30 s", group));
+        unstable, std::chrono::milliseconds(broker::TransactionOptions{}.max_timeout_ms));
+    for (const auto& o : offsets) {
+      if (o.error == broker::ErrorCode::kNone) continue;
+      throw Error(
+          fmt::format("group '{}': the committed offset of {} partition {} could not be "
+                      "read (Kafka error {}){}",
+                      group, o.topic, o.partition, broker::Code(o.error),
+                      unstable(offsets) ? ": its transaction has not completed" : ""));
     }
     return offsets;
   }
@@ -459,25 +469,26 @@ std::vector<Message> EmbeddedSession::Poll(std::chrono::milliseconds timeout, si
       MutexLock lock(mu_);
       seen = appended_;
     }
-    // Watch before reading, so an append between the read and the wait is not missed.
-    const uint64_t watch = transport_->broker().WatchAppends(watched, [this] {
-      {
-        MutexLock lock(mu_);
-        ++appended_;
-      }
-      cv_.NotifyAll();
-    });
-    std::vector<Message> out = ReadAvailable(max_records);
-    if (!out.empty() || closed_) {
-      transport_->broker().Unwatch(watch);
-      return out;
-    }
     {
+      // Watch before reading, so an append between the read and the wait is not missed; the
+      // watch ends with the scope, a read that throws included (it calls back into `this`).
+      struct Watch {
+        broker::Broker& broker;
+        const uint64_t id;
+        ~Watch() { broker.Unwatch(id); }
+      } watch{transport_->broker(), transport_->broker().WatchAppends(watched, [this] {
+                {
+                  MutexLock lock(mu_);
+                  ++appended_;
+                }
+                cv_.NotifyAll();
+              })};
+      std::vector<Message> out = ReadAvailable(max_records);
+      if (!out.empty() || closed_) return out;
       MutexLock lock(mu_);
       while (appended_ == seen && !closed_ && cv_.WaitUntil(mu_, deadline)) {
       }
     }
-    transport_->broker().Unwatch(watch);
     if (std::chrono::steady_clock::now() >= deadline) return ReadAvailable(max_records);
   }
 }

@@ -245,14 +245,16 @@ struct Router::Impl {
     }
   }
 
-  // Appends `record` and waits until it is durable; throws Error when it is not.
+  // Appends `record` and waits until it is durable; throws Error when it is not, except inside a
+  // transaction, which a failed record aborts at Commit (TransactionAborted): the batch is then
+  // handled again instead of ending Run.
   void SendDurably(OutgoingRecord record) const {
     std::promise<std::vector<SendResult>> done;
     std::vector<OutgoingRecord> records;
     records.push_back(std::move(record));
     Send(std::move(records), [&done](std::vector<SendResult> r) { done.set_value(std::move(r)); });
     auto results = done.get_future().get();
-    if (!results.front().ok()) {
+    if (!results.front().ok() && !txn) {
       throw Error(fmt::format("sending to {}: {}", results.front().position.topic,
                               results.front().error));
     }

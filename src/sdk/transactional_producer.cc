@@ -1,6 +1,8 @@
 #include "herald/transactional_producer.h"
 
 #include <algorithm>
+#include <optional>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -12,8 +14,9 @@ namespace herald::sdk {
 
 // The session and the sends still in flight: Commit and Abort wait for them, as the session
 // asks, and a transaction in which one failed is aborted instead of committed. `call_mu` makes
-// calls take effect one at a time (a session is used by one thread at a time); `done` callbacks
-// take only `mu`.
+// calls take effect one at a time (a session is used by one thread at a time), a Commit's wait
+// included, so a Send is in the transaction or after it, never half in; `done` callbacks run
+// outside both locks (a callback may Send again).
 struct TransactionalProducer::State {
   std::string id;
   std::unique_ptr<TransactionSession> session;
@@ -26,20 +29,41 @@ struct TransactionalProducer::State {
   // `self`'s session sends; its `done` keeps `self` alive.
   static void Send(const std::shared_ptr<State>& self, std::vector<OutgoingRecord> records,
                    std::function<void(std::vector<SendResult>)> done) {
-    MutexLock call(self->call_mu);
+    auto finish = [self, done = std::move(done)](std::vector<SendResult> results) {
+      const bool ok =
+          std::all_of(results.begin(), results.end(), [](const SendResult& r) { return r.ok(); });
+      {
+        MutexLock lock(self->mu);
+        self->failed = self->failed || !ok;
+        if (--self->in_flight == 0) self->idle.NotifyAll();
+      }
+      done(std::move(results));
+    };
+    // An answer the session gives on this thread, before its Send returns, is held until
+    // call_mu is released.
+    struct Call {
+      const std::thread::id thread = std::this_thread::get_id();
+      bool inside = true;
+      std::optional<std::vector<SendResult>> answer;
+    };
+    auto call = std::make_shared<Call>();
     {
-      MutexLock lock(self->mu);
-      ++self->in_flight;
+      MutexLock lock(self->call_mu);
+      {
+        MutexLock count(self->mu);
+        ++self->in_flight;
+      }
+      self->session->Send(std::move(records),
+                          [call, finish](std::vector<SendResult> results) mutable {
+                            if (std::this_thread::get_id() == call->thread && call->inside) {
+                              call->answer = std::move(results);
+                            } else {
+                              finish(std::move(results));
+                            }
+                          });
+      call->inside = false;
     }
-    self->session->Send(std::move(records),
-                        [self, done = std::move(done)](std::vector<SendResult> results) {
-                          const bool ok = std::all_of(results.begin(), results.end(),
-                                                      [](const SendResult& r) { return r.ok(); });
-                          done(std::move(results));
-                          MutexLock lock(self->mu);
-                          self->failed = self->failed || !ok;
-                          if (--self->in_flight == 0) self->idle.NotifyAll();
-                        });
+    if (call->answer) finish(std::move(*call->answer));
   }
 
   // Waits for the sends in flight; whether one of the transaction's records failed.
@@ -65,9 +89,9 @@ TransactionalProducer::TransactionalProducer(std::shared_ptr<Transport> transpor
 }
 
 TransactionalProducer::~TransactionalProducer() {
+  MutexLock call(state_->call_mu);
   state_->WaitIdle();
   // The session's destructor aborts an open transaction.
-  MutexLock call(state_->call_mu);
   state_->session.reset();
 }
 
@@ -103,8 +127,8 @@ void TransactionalProducer::SendOffsets(GroupSession& consumer,
 }
 
 void TransactionalProducer::Commit() {
-  const bool failed = state_->WaitIdle();
   MutexLock call(state_->call_mu);
+  const bool failed = state_->WaitIdle();
   if (!failed) return state_->session->Commit();
   state_->session->Abort();
   throw TransactionAborted(fmt::format(
@@ -112,8 +136,8 @@ void TransactionalProducer::Commit() {
 }
 
 void TransactionalProducer::Abort() {
-  state_->WaitIdle();
   MutexLock call(state_->call_mu);
+  state_->WaitIdle();
   state_->session->Abort();
 }
 

@@ -201,6 +201,43 @@ TEST_P(SdkTransactionsTest, ANewProducerWithTheSameIdFencesTheOldOne) {
   zombie.reset();  // closing a fenced producer is quiet
 }
 
+TEST_P(SdkTransactionsTest, ASendsCallbackMaySendAgain) {
+  transport_->EnsureTopic("chained", 1);
+  auto producer = Producer("chainer");
+  auto record = [](const std::string& value) {
+    std::vector<sdk::OutgoingRecord> records(1);
+    records[0].topic = "chained";
+    records[0].value = value;
+    return records;
+  };
+  // Outside a transaction the answer may come before Send returns: a callback sending again
+  // must not wait on the call it is inside.
+  std::promise<std::vector<sdk::SendResult>> refused;
+  producer->Send(record("no-transaction"), [&](std::vector<sdk::SendResult> first) {
+    EXPECT_FALSE(first.front().ok());
+    producer->Send(record("no-transaction-2"),
+                   [&](std::vector<sdk::SendResult> second) { refused.set_value(second); });
+  });
+  auto second = refused.get_future();
+  ASSERT_EQ(second.wait_for(kDeadline), std::future_status::ready);
+  EXPECT_FALSE(second.get().front().ok());
+
+  producer->Begin();
+  std::promise<std::vector<sdk::SendResult>> chained;
+  producer->Send(record("first"), [&](std::vector<sdk::SendResult> first) {
+    EXPECT_TRUE(first.front().ok()) << first.front().error;
+    producer->Send(record("second"),
+                   [&](std::vector<sdk::SendResult> next) { chained.set_value(next); });
+  });
+  auto next = chained.get_future();
+  ASSERT_EQ(next.wait_for(kDeadline), std::future_status::ready);
+  EXPECT_TRUE(next.get().front().ok());
+  producer->Commit();
+  auto session = transport_->Join("chain-readers", {"chained"});
+  EXPECT_EQ(AllValues(*session, 2), (std::vector<std::string>{"first", "second"})) << ServerLog();
+  session->Close();
+}
+
 INSTANTIATE_TEST_SUITE_P(Transports, SdkTransactionsTest, ::testing::Values("embedded", "kafka"),
                          [](const ::testing::TestParamInfo<std::string>& param) {
                            return param.param;
