@@ -1,8 +1,11 @@
 // Debian's Python Kafka clients (under /usr/bin/python3) against a real `herald serve`.
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <future>
+#include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -235,6 +238,68 @@ TEST(ConfluentKafkaTest, AConsumeTransformProduceLoopKilledMidWayCopiesEachRecor
   EXPECT_EQ(facts["distinct"], kRecords) << "no record copied twice, none lost";
   EXPECT_EQ(facts["min"], 0);
   EXPECT_EQ(facts["max"], kRecords - 1);
+}
+
+// A transactional producer (confluent-kafka) committing 4-partition transactions while the
+// broker is killed with SIGKILL at random points, three times: after each restart every
+// transaction whose commit was acknowledged is read whole with read_committed (its markers are
+// written after the restart when the broker died between the commit's answer and them), and
+// no transaction is read in part.
+TEST(ConfluentKafkaTest, CommittedTransactionsSurviveBrokerKills) {
+  HERALD_REQUIRE_CLIENT(PythonHas("confluent_kafka"), "python3-confluent-kafka");
+  testing::TempDir dir;
+  const std::string data = dir.str() + "/data";
+  const std::string script =
+      std::string(HERALD_SOURCE_DIR) + "/tests/integration/clients/txn_writer.py";
+  const std::string progress = dir.str() + "/progress";
+  std::mt19937 rng(std::random_device{}());
+  std::unique_ptr<testing::HeraldProcess> server;
+  for (int round = 0; round < 3; ++round) {
+    server = std::make_unique<testing::HeraldProcess>(data);
+    const size_t before = LinesIn(progress);
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const std::string first = std::to_string(round * 10000);
+      execl(testing::kPython, testing::kPython, "-u", script.c_str(), server->bootstrap().c_str(),
+            "write", first.c_str(), progress.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    const size_t target = before + 5 + rng() % 20;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (LinesIn(progress) < target && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 5000));
+    server->Kill();  // mid-transaction: producing, committing, or writing markers
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer exited on its own: " << status;
+    ASSERT_GE(LinesIn(progress), target) << "round " << round << " committed too few";
+  }
+  server = std::make_unique<testing::HeraldProcess>(data);
+  json facts = RunClient("txn_writer.py", fmt::format("{} read {}", server->bootstrap(), progress));
+  std::map<int, std::set<int>> read;  // transaction -> its records read
+  size_t values = 0;
+  for (const auto& v : facts["values"]) {
+    int n = -1;
+    int j = -1;
+    ASSERT_EQ(std::sscanf(v.get<std::string>().c_str(), "t%d-r%d", &n, &j), 2) << v;
+    EXPECT_TRUE(read[n].insert(j).second) << v << " read twice";
+    ++values;
+  }
+  ASSERT_GT(values, 0u) << server->Log();
+  for (int n : facts["acknowledged"].get<std::vector<int>>()) {
+    const auto found = read.find(n);
+    EXPECT_EQ(found == read.end() ? 0u : found->second.size(), 4u)
+        << "acknowledged transaction " << n << " lost records\n"
+        << server->Log();
+  }
+  for (const auto& [n, records] : read) {
+    EXPECT_EQ(records.size(), 4u) << "transaction " << n << " read in part";
+  }
 }
 
 TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
