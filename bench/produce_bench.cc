@@ -1,28 +1,28 @@
 #include "produce_bench.h"
 
-#include <arpa/inet.h>
-#include <librdkafka/rdkafka.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "client/kafka_client.h"
 #include "client/rdkafka_util.h"  // client::Conf
+#include "herald_server.h"
 #include "kafka/api.h"
 #include "kafka/messages/fetch.h"
 #include "kafka/schema.h"
 #include "storage/record_batch.h"
-#include "herald_server.h"
 #include "storage_bench.h"
 
 namespace herald::bench {
@@ -279,10 +279,13 @@ Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::s
     }
     if (i % 1000 == 0) rd_kafka_poll(rk, 0);
   }
+  // A transactional producer's records count once its last transaction is committed.
+  std::optional<Clock::time_point> committed;
   if (transactional) {
     if (rd_kafka_error_t* e = rd_kafka_commit_transaction(rk, 60000)) {
       return fail("commit_transaction", e);
     }
+    committed = Clock::now();
   }
   rd_kafka_flush(rk, 120000);
   rd_kafka_topic_destroy(rkt);
@@ -290,7 +293,7 @@ Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::s
   if (state.failed > 0 || state.delivered != count) {
     return Internal("{} of {} records were not acknowledged", count - state.delivered, count);
   }
-  double seconds = std::chrono::duration<double>(state.last - start).count();
+  double seconds = std::chrono::duration<double>(committed.value_or(state.last) - start).count();
   r.msgs_s = static_cast<double>(count) / seconds;
   r.mb_s = static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
   std::sort(state.latencies_ms.begin(), state.latencies_ms.end());
