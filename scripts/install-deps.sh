@@ -11,6 +11,8 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   zlib1g-dev libzstd-dev liblz4-dev libsnappy-dev libboost-dev librdkafka-dev libsqlite3-dev
   libpq-dev
+  # TLS on the listeners; openssl makes the tests' certificates
+  libssl-dev openssl
   # JSON Schema patterns
   libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev

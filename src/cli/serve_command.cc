@@ -25,6 +25,7 @@
 #include "http/server.h"
 #include "kafka/handlers.h"
 #include "kafka/server.h"
+#include "net/tls.h"
 #include "registry/record_validator.h"
 #include "registry/schema_registry.h"
 #include "storage/engine.h"
@@ -36,6 +37,12 @@ struct ServeOptions {
   std::string config_file;  // Kafka-style server.properties
   std::string data_dir = "./data";
   std::string kafka_addr = "0.0.0.0:9092";
+  std::string kafka_tls_addr;  // empty: no TLS Kafka listener
+  std::string https_addr;      // empty: no HTTPS listener
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_ca;
+  std::string tls_client_auth = "none";
   std::string advertised_addr;  // host:port clients are told to use
   std::string http_addr = "0.0.0.0:8080";
   std::string registry_addr;          // empty: the schema registry is on the HTTP listener only
@@ -435,12 +442,82 @@ void RunIoThreads(boost::asio::io_context& io, int threads) {
   for (auto& t : others) t.join();
 }
 
+// The TLS settings of --tls-*, nullopt when no TLS listener is asked for.
+Result<std::optional<net::TlsOptions>> TlsOptionsFor(const ServeOptions& o) {
+  const bool listener = !o.kafka_tls_addr.empty() || !o.https_addr.empty();
+  if (!listener) {
+    if (!o.tls_cert.empty() || !o.tls_key.empty() || !o.tls_ca.empty()) {
+      return InvalidArgument(
+          "--tls-cert, --tls-key and --tls-ca need --kafka-tls-addr or --https-addr");
+    }
+    return std::optional<net::TlsOptions>();
+  }
+  if (o.tls_cert.empty() || o.tls_key.empty()) {
+    return InvalidArgument("--kafka-tls-addr and --https-addr need --tls-cert and --tls-key");
+  }
+  net::TlsOptions options;
+  options.cert_file = o.tls_cert;
+  options.key_file = o.tls_key;
+  options.ca_file = o.tls_ca;
+  auto auth = net::ParseClientAuth(o.tls_client_auth);
+  if (!auth.ok()) return auth.status().WithContext("--tls-client-auth");
+  options.client_auth = *auth;
+  if (options.client_auth != net::ClientAuth::kNone && options.ca_file.empty()) {
+    return InvalidArgument("--tls-client-auth {} needs --tls-ca", o.tls_client_auth);
+  }
+  return std::optional<net::TlsOptions>(std::move(options));
+}
+
+// SIGHUP: reads the TLS files again (connections accepted afterwards use them), until cancelled.
+void ReloadOnHangup(boost::asio::signal_set& hangups, std::shared_ptr<net::TlsContext> tls) {
+  hangups.async_wait([&hangups, tls](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    if (!tls) {
+      LogInfo("reload", {}, "SIGHUP: no TLS listener, nothing to reload");
+    } else if (Status s = tls->Reload(); s.ok()) {
+      LogInfo("tls_reloaded", {{"cert", tls->options().cert_file}},
+              "new connections use the certificate and key read again");
+    } else {
+      LogError("tls_reload_failed", {{"cert", tls->options().cert_file}},
+               fmt::format("{}; the previous certificate stays in use", s.ToString()));
+    }
+    ReloadOnHangup(hangups, tls);
+  });
+}
+
 int RunServe(ServeOptions o, const std::set<std::string>& given) {
+  // SIGHUP's default action ends the process: until its handler is installed (after the
+  // listeners are bound), one is ignored.
+  std::signal(SIGHUP, SIG_IGN);
   if (Status s = MergeConfigFile(o, given); !s.ok()) return UsageError(s.message());
   auto so = KafkaServerOptionsFor(o);
   if (!so.ok()) return UsageError(so.status().message());
+  std::optional<kafka::ServerOptions> tls_so;
+  if (!o.kafka_tls_addr.empty()) {
+    auto listen = SplitHostPort(o.kafka_tls_addr);
+    if (!listen.ok()) return UsageError(listen.status().WithContext("--kafka-tls-addr").message());
+    tls_so = *so;
+    tls_so->host = listen->first;
+    tls_so->port = listen->second;
+  }
+  auto tls_options = TlsOptionsFor(o);
+  if (!tls_options.ok()) return UsageError(tls_options.status().message());
+  std::shared_ptr<net::TlsContext> tls;
+  if (*tls_options) {
+    auto loaded = net::TlsContext::Load(**tls_options);
+    if (!loaded.ok()) return Fail(loaded.status());
+    tls = *loaded;
+    if (tls_so) tls_so->tls = tls;
+  }
   auto ho = HttpServerOptionsFor(o, o.http_addr, "--http-addr");
   if (!ho.ok()) return UsageError(ho.status().message());
+  std::optional<http::HttpServerOptions> https_ho;
+  if (!o.https_addr.empty()) {
+    auto options = HttpServerOptionsFor(o, o.https_addr, "--https-addr");
+    if (!options.ok()) return UsageError(options.status().message());
+    https_ho = std::move(options).value();
+    https_ho->tls = tls;
+  }
   std::optional<http::HttpServerOptions> registry_ho;
   if (!o.registry_addr.empty()) {
     auto options = HttpServerOptionsFor(o, o.registry_addr, "--registry-addr");
@@ -462,8 +539,18 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   boost::asio::io_context io(o.threads);
   kafka::KafkaServer server(io, *so);
   if (Status s = server.Bind(); !s.ok()) return Fail(s);
+  std::optional<kafka::KafkaServer> tls_server;
+  if (tls_so) {
+    tls_server.emplace(io, *tls_so);
+    if (Status s = tls_server->Bind(); !s.ok()) return Fail(s.WithContext("--kafka-tls-addr"));
+  }
   http::HttpServer http_server(io, *ho);
   if (Status s = http_server.Bind(); !s.ok()) return Fail(s);
+  std::optional<http::HttpServer> https_server;
+  if (https_ho) {
+    https_server.emplace(io, *https_ho);
+    if (Status s = https_server->Bind(); !s.ok()) return Fail(s.WithContext("--https-addr"));
+  }
   std::optional<http::HttpServer> registry_server;
   if (registry_ho) {
     registry_server.emplace(io, *registry_ho);
@@ -471,6 +558,9 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   }
   auto bo = BrokerOptionsFor(o, so->host, server.port());
   if (!bo.ok()) return UsageError(bo.status().message());
+  // TLS clients are told the broker's host (which their certificate check expects) with the TLS
+  // listener's port.
+  if (tls_server) tls_server->Advertise({bo->advertised_host, tls_server->port()});
   auto opened = broker::Broker::Open(**engine, *bo);
   if (!opened.ok()) return Fail(opened.status());
   std::unique_ptr<broker::Broker> broker = std::move(opened).value();
@@ -522,21 +612,28 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   if (registry_server) http::AddRegistryRoutes(registry_router, **registry);
 
   server.Start(handlers);
+  if (tls_server) tls_server->Start(handlers);
   http_server.Start(router);
+  if (https_server) https_server->Start(router);
   if (registry_server) registry_server->Start(registry_router);
   http_context.ready = true;
   LagReporter lag_reporter(io, *broker, **groups, o.lag_log_interval_ms, o.dlq_alert_threshold);
   lag_reporter.Start();
 
   // SIGINT/SIGTERM: stop accepting, answer what is in flight; io.run returns once all is done.
+  boost::asio::signal_set hangups(io, SIGHUP);
+  ReloadOnHangup(hangups, tls);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     LogInfo("shutdown", {{"signal", signal}}, "stopping: answering in-flight requests");
     http_context.ready = false;
+    hangups.cancel();
     lag_reporter.Stop();
     server.Stop();
+    if (tls_server) tls_server->Stop();
     http_server.Stop();
+    if (https_server) https_server->Stop();
     if (registry_server) registry_server->Stop();
     (*groups)->Shutdown();
     transactions.Stop();
@@ -544,14 +641,19 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
 
   const std::string kafka_where = fmt::format("{}:{}", so->host, server.port());
   const std::string advertised = fmt::format("{}:{}", bo->advertised_host, bo->advertised_port);
-  LogInfo("listening", {{"kafka_addr", kafka_where},
-                        {"http_addr", fmt::format("{}:{}", ho->host, http_server.port())},
-                        {"registry_addr", registry_server ? fmt::format("{}:{}", registry_ho->host,
-                                                                        registry_server->port())
-                                                          : "(the HTTP listener)"},
-                        {"advertised", advertised},
-                        {"data_dir", o.data_dir},
-                        {"cluster_id", broker->cluster_id()}});
+  LogInfo("listening",
+          {{"kafka_addr", kafka_where},
+           {"kafka_tls_addr",
+            tls_server ? fmt::format("{}:{}", tls_so->host, tls_server->port()) : "(none)"},
+           {"http_addr", fmt::format("{}:{}", ho->host, http_server.port())},
+           {"https_addr",
+            https_server ? fmt::format("{}:{}", https_ho->host, https_server->port()) : "(none)"},
+           {"registry_addr", registry_server
+                                 ? fmt::format("{}:{}", registry_ho->host, registry_server->port())
+                                 : "(the HTTP listener)"},
+           {"advertised", advertised},
+           {"data_dir", o.data_dir},
+           {"cluster_id", broker->cluster_id()}});
   PrintStartBanner(o, kafka_where, advertised, http_where);
   RunIoThreads(io, o.threads);
 
@@ -589,12 +691,30 @@ void RegisterServe(CLI::App& app) {
   serve->add_option("--data-dir", o->data_dir, "Data directory")->capture_default_str();
   serve->add_option("--kafka-addr", o->kafka_addr, "Kafka listener HOST:PORT")
       ->capture_default_str();
+  serve->add_option("--kafka-tls-addr", o->kafka_tls_addr,
+                    "Also a Kafka listener speaking TLS (Kafka's SSL security protocol) on "
+                    "HOST:PORT; needs --tls-cert and --tls-key");
+  serve->add_option("--tls-cert", o->tls_cert,
+                    "The TLS listeners' certificate chain (PEM, leaf first); read again on SIGHUP");
+  serve->add_option("--tls-key", o->tls_key,
+                    "The private key of --tls-cert (PEM, not encrypted); read again on SIGHUP");
+  serve->add_option("--tls-ca", o->tls_ca,
+                    "CA certificates (PEM) that client certificates must be signed by");
+  serve
+      ->add_option("--tls-client-auth", o->tls_client_auth,
+                   "Client certificates: none, requested (checked when given) or required "
+                   "(ssl.client.auth); requested and required need --tls-ca")
+      ->check(CLI::IsMember({"none", "requested", "required"}))
+      ->capture_default_str();
   serve->add_option("--advertised-addr", o->advertised_addr,
                     "HOST:PORT clients are told to connect to (default: the listener, with "
                     "localhost for a wildcard address)");
   serve->add_option("--http-addr", o->http_addr,
                     "HTTP listener HOST:PORT (REST proxy, admin API, /metrics, /healthz)")
       ->capture_default_str();
+  serve->add_option("--https-addr", o->https_addr,
+                    "Also serve HTTP over TLS on HOST:PORT (everything the HTTP listener serves); "
+                    "needs --tls-cert and --tls-key");
   serve->add_option("--registry-addr", o->registry_addr,
                     "Also serve the schema registry alone on HOST:PORT (Confluent's clients "
                     "usually expect it on its own port, such as 8081); it is always on the HTTP "

@@ -4,6 +4,7 @@
 
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
 
 #include "base/backoff.h"
@@ -21,6 +22,8 @@ using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
+// A TLS handshake, and the close_notify exchange at the end, must take no longer.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 
 // Runs `router` for `request` and resumes the awaiting coroutine on its own executor with the
 // answer, whichever thread the handler answers from.
@@ -76,48 +79,91 @@ Counter& BytesOut() {
   static Counter& counter = broker::metrics::BytesOut("http");
   return counter;
 }
+Counter& ClosedHandshake() {
+  static Counter& counter = broker::metrics::ConnectionsClosed("http", "tls_handshake_failed");
+  return counter;
+}
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 }  // namespace
 
-class HttpServer::Session : public std::enable_shared_from_this<Session> {
+class HttpServer::Session {
  public:
-  Session(HttpServer& server, tcp::socket socket)
-      : server_(server), executor_(socket.get_executor()), stream_(std::move(socket)) {}
+  virtual ~Session() = default;
+  virtual void Start() = 0;
+  virtual void Close() = 0;
+};
 
-  void Start() {
-    asio::co_spawn(executor_, Run(shared_from_this()), asio::detached);
+namespace {
+
+// One connection over `Stream`: beast::tcp_stream, or TlsStream (handshaken first, and shut down
+// with a close_notify at the end, so a body delimited by the close reads as complete).
+template <typename Stream>
+class Connection : public HttpServer::Session,
+                   public std::enable_shared_from_this<Connection<Stream>> {
+ public:
+  Connection(HttpServer& server, const HttpServerOptions& options, const Router& router,
+             Stream stream)
+      : server_(server),
+        options_(options),
+        router_(router),
+        executor_(stream.get_executor()),
+        stream_(std::move(stream)) {}
+
+  void Start() override {
+    asio::co_spawn(executor_, Run(this->shared_from_this()), asio::detached);
   }
 
-  void Close() {
-    asio::post(executor_, [self = shared_from_this()] {
+  void Close() override {
+    asio::post(executor_, [self = this->shared_from_this()] {
       if (self->body_) self->body_->Cancel();
       beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      self->stream_.close();
+      self->Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      self->Lowest().close();
     });
   }
 
  private:
-  asio::awaitable<void> Run(std::shared_ptr<Session> self) {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  asio::awaitable<void> Run(std::shared_ptr<Connection> self) {
     OpenHttpConnections().Inc();
+    if constexpr (kTls) {
+      Lowest().expires_after(kHandshakeTimeout);
+      beast::error_code ec;
+      co_await stream_.async_handshake(asio::ssl::stream_base::server,
+                                       asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        ClosedHandshake().Inc();
+        LogWarn("connection_closed", {{"listener", "https"}, {"reason", "tls_handshake_failed"}},
+                ec.message());
+        Lowest().close();
+        OpenHttpConnections().Dec();
+        server_.Forget(self);
+        co_return;
+      }
+    }
     beast::flat_buffer buffer;
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(server_.options_.max_body_bytes);
-      stream_.expires_after(kIdleTimeout);
+      parser.body_limit(options_.max_body_bytes);
+      Lowest().expires_after(kIdleTimeout);
       beast::error_code ec;
       const size_t read = co_await bhttp::async_read(stream_, buffer, parser,
                                                      asio::redirect_error(use_awaitable, ec));
       BytesIn().Inc(static_cast<double>(read));
       if (ec == bhttp::error::body_limit) {
         co_await Write(ErrorResponse(41301, fmt::format("the request body is larger than {} bytes",
-                                                        server_.options_.max_body_bytes)),
+                                                        options_.max_body_bytes)),
                        false);
         break;
       }
       if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
           ec == asio::error::operation_aborted || ec == asio::error::eof ||
-          ec == asio::error::connection_reset) {
+          ec == asio::error::connection_reset || ec == asio::ssl::error::stream_truncated) {
         break;
       }
       if (ec) {
@@ -127,11 +173,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       }
       auto request = std::make_shared<const Request>(parser.release());
       const bool keep_alive = request->keep_alive();
-      stream_.expires_never();
+      Lowest().expires_never();
       Answer answer(Response{});
       // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
-      if (Authorized(*request, server_.options_.api_keys)) {
-        answer = co_await AsyncDispatch(*server_.router_, request, use_awaitable);
+      if (Authorized(*request, options_.api_keys)) {
+        answer = co_await AsyncDispatch(router_, request, use_awaitable);
       } else {
         answer = ErrorResponse(40101, "a valid API key is required: Authorization: Bearer <key>");
         answer.response.set(bhttp::field::www_authenticate, "Bearer");
@@ -143,7 +189,11 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
       if (!co_await Write(std::move(answer.response), keep_alive) || !keep_alive) break;
     }
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if constexpr (kTls) {
+      Lowest().expires_after(kHandshakeTimeout);
+      co_await stream_.async_shutdown(asio::redirect_error(use_awaitable, ignored));
+    }
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
     OpenHttpConnections().Dec();
     server_.Forget(self);
   }
@@ -153,7 +203,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     response.set(bhttp::field::server, "herald");
     response.keep_alive(keep_alive);
     response.prepare_payload();
-    stream_.expires_after(kIdleTimeout);
+    Lowest().expires_after(kIdleTimeout);
     beast::error_code ec;
     const size_t written =
         co_await bhttp::async_write(stream_, response, asio::redirect_error(use_awaitable, ec));
@@ -170,14 +220,14 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     head.keep_alive(false);
     bhttp::response_serializer<bhttp::string_body> serializer(head);
     beast::error_code ec;
-    stream_.expires_after(kIdleTimeout);
+    Lowest().expires_after(kIdleTimeout);
     size_t written = co_await bhttp::async_write_header(stream_, serializer,
                                                         asio::redirect_error(use_awaitable, ec));
     while (!ec) {
       std::optional<std::string> piece = co_await AsyncNext(*body_, use_awaitable);
       if (!piece) break;
       if (piece->empty()) continue;
-      stream_.expires_after(kIdleTimeout);
+      Lowest().expires_after(kIdleTimeout);
       written += co_await asio::async_write(stream_, asio::buffer(*piece),
                                             asio::redirect_error(use_awaitable, ec));
     }
@@ -187,10 +237,14 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   HttpServer& server_;
+  const HttpServerOptions& options_;
+  const Router& router_;
   asio::any_io_executor executor_;  // the connection's strand
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<BodyStream> body_;  // on the strand: the body being written, if any
 };
+
+}  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options)
     : io_(io), options_(std::move(options)), acceptor_(io) {}
@@ -236,7 +290,16 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       continue;
     }
     backoff.Reset();
-    auto session = std::make_shared<Session>(*this, std::move(socket));
+    std::shared_ptr<Session> session;
+    if (options_.tls) {
+      auto context = options_.tls->Current();
+      auto connection = std::make_shared<Connection<TlsStream>>(
+          *this, options_, *router_, TlsStream(beast::tcp_stream(std::move(socket)), *context));
+      session = connection;
+    } else {
+      session = std::make_shared<Connection<beast::tcp_stream>>(
+          *this, options_, *router_, beast::tcp_stream(std::move(socket)));
+    }
     {
       MutexLock lock(mu_);
       if (stopped_) co_return;

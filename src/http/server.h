@@ -9,18 +9,18 @@
 // Thread-safety: Bind/Start/Stop from one thread; the rest runs on the io_context.
 #pragma once
 
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
-
-#include <boost/asio.hpp>
-
 #include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio.hpp>
 
 #include "base/mutex.h"
 #include "base/status.h"
 #include "http/router.h"
+#include "net/tls.h"
 
 namespace herald::http {
 
@@ -30,6 +30,9 @@ struct HttpServerOptions {
   size_t max_body_bytes = size_t{16} << 20;
   // When not empty, every request needs "Authorization: Bearer <one of these>".
   std::set<std::string> api_keys;
+  // When set, the listener speaks HTTPS: each connection handshakes with the context current
+  // when it was accepted.
+  std::shared_ptr<net::TlsContext> tls;
 };
 
 class HttpServer {
@@ -48,10 +51,11 @@ class HttpServer {
   void Stop();
 
   class Session;
+  // A connection is done: the server forgets it.
+  void Forget(const std::shared_ptr<Session>& session);
 
  private:
   boost::asio::awaitable<void> AcceptLoop();
-  void Forget(const std::shared_ptr<Session>& session);
 
   boost::asio::io_context& io_;
   const HttpServerOptions options_;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -16,6 +18,13 @@
 namespace herald::kafka::handlers {
 
 using Handler = void (*)(broker::Broker&, RequestContext, Respond);
+
+// The host and port the clients of `ctx`'s listener are told to use.
+inline std::pair<std::string, int32_t> AdvertisedEndpoint(const broker::Broker& broker,
+                                                          const RequestContext& ctx) {
+  if (ctx.advertised != nullptr) return {ctx.advertised->host, ctx.advertised->port};
+  return {broker.options().advertised_host, broker.options().advertised_port};
+}
 
 void ApiVersions(broker::Broker&, RequestContext, Respond);
 void Metadata(broker::Broker&, RequestContext, Respond);

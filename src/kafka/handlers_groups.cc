@@ -40,9 +40,9 @@ void FindCoordinator(Services& s, RequestContext ctx, Respond done) {
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   // Each key costs an answer: bounded as partition entries are.
   if (!WithinPartitionLimit(s.broker, ctx, request->coordinator_keys.size(), done)) return;
-  const auto& o = s.broker.options();
-  FindCoordinatorResponseCoordinator answer{"", o.node_id,   o.advertised_host, o.advertised_port,
-                                            0,  std::nullopt};
+  const auto [host, port] = AdvertisedEndpoint(s.broker, ctx);
+  FindCoordinatorResponseCoordinator answer{"",          s.broker.options().node_id, host, port, 0,
+                                            std::nullopt};
   // Key type 0 names a group, 1 a transactional id: this node coordinates both.
   const Status& offline = request->key_type == 0 ? s.groups.offline() : s.txns.offline();
   if (request->key_type != 0 && request->key_type != 1) {

@@ -60,8 +60,8 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   const auto& options = broker.options();
 
   MetadataResponse response;
-  response.brokers.push_back(
-      {options.node_id, options.advertised_host, options.advertised_port, std::nullopt});
+  const auto [host, port] = AdvertisedEndpoint(broker, ctx);
+  response.brokers.push_back({options.node_id, host, port, std::nullopt});
   response.cluster_id = broker.cluster_id();
   response.controller_id = options.node_id;
 
@@ -170,8 +170,8 @@ void DescribeCluster(broker::Broker& broker, RequestContext ctx, Respond done) {
   const auto& options = broker.options();
   response.cluster_id = broker.cluster_id();
   response.controller_id = options.node_id;
-  response.brokers.push_back(
-      {options.node_id, options.advertised_host, options.advertised_port, std::nullopt});
+  const auto [host, port] = AdvertisedEndpoint(broker, ctx);
+  response.brokers.push_back({options.node_id, host, port, std::nullopt});
   if (request->include_cluster_authorized_operations) {
     response.cluster_authorized_operations = kClusterOperations;
   }

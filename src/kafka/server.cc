@@ -58,6 +58,10 @@ Counter& ClosedSlow() {
   static Counter& counter = broker::metrics::ConnectionsClosed("kafka", "read_timeout");
   return counter;
 }
+Counter& ClosedHandshake() {
+  static Counter& counter = broker::metrics::ConnectionsClosed("kafka", "tls_handshake_failed");
+  return counter;
+}
 
 // The first chunk of a frame's body read at once; later chunks double what has arrived, so a
 // frame costs O(log size) reallocations and never more memory than twice what was received.
@@ -153,10 +157,16 @@ struct Frame {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(KafkaServer& server, tcp::socket socket, std::string address, uint16_t port)
+  // `tls`: the TLS context to handshake with, nullptr for plain TCP.
+  Connection(KafkaServer& server, tcp::socket socket, std::string address, uint16_t port,
+             std::shared_ptr<asio::ssl::context> tls)
       : server_(server),
         strand_(asio::make_strand(socket.get_executor())),
         socket_(std::move(socket)),
+        tls_context_(std::move(tls)),
+        tls_(tls_context_
+                 ? std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_context_)
+                 : nullptr),
         address_(std::move(address)),
         peer_(address_ + ":" + std::to_string(port)),
         reader_wakeup_(strand_),
@@ -169,9 +179,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Start() {
     OpenConnections().Inc();
     auto self = shared_from_this();
-    asio::co_spawn(strand_, [self] { return self->ReadLoop(); }, asio::detached);
-    asio::co_spawn(strand_, [self] { return self->WriteLoop(); }, asio::detached);
     asio::co_spawn(strand_, [self] { return self->Watchdog(); }, asio::detached);
+    if (tls_) {
+      asio::co_spawn(
+          strand_, [self] { return self->Handshake(); }, asio::detached);
+    } else {
+      StartLoops();
+    }
   }
 
   // Stops reading; answers what is in flight, then closes.
@@ -184,6 +198,53 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
+  void StartLoops() {
+    auto self = shared_from_this();
+    asio::co_spawn(
+        strand_, [self] { return self->ReadLoop(); }, asio::detached);
+    asio::co_spawn(
+        strand_, [self] { return self->WriteLoop(); }, asio::detached);
+  }
+
+  // The TLS handshake, which must end within the request read timeout (the watchdog closes the
+  // connection otherwise); then the request loops.
+  awaitable<void> Handshake() {
+    frame_deadline_ = Now() + ReadTimeout();
+    boost::system::error_code ec;
+    co_await tls_->async_handshake(asio::ssl::stream_base::server,
+                                   asio::redirect_error(use_awaitable, ec));
+    frame_deadline_ = Clock::time_point::max();
+    if (closed_) co_return;
+    if (ec) {
+      ClosedHandshake().Inc();
+      LogWarn("connection_closed", {{"peer", peer_}, {"reason", "tls_handshake_failed"}},
+              ec.message());
+      co_return Close();
+    }
+    StartLoops();
+  }
+
+  // The connection's bytes: the socket's, or TLS over it.
+  awaitable<size_t> ReadSome(asio::mutable_buffer into) {
+    if (tls_) co_return co_await tls_->async_read_some(into, use_awaitable);
+    co_return co_await socket_.async_read_some(into, use_awaitable);
+  }
+  awaitable<void> ReadExactly(asio::mutable_buffer into) {
+    if (tls_) {
+      co_await asio::async_read(*tls_, into, use_awaitable);
+    } else {
+      co_await asio::async_read(socket_, into, use_awaitable);
+    }
+  }
+  template <typename Buffers>
+  awaitable<void> Write(const Buffers& bytes) {
+    if (tls_) {
+      co_await asio::async_write(*tls_, bytes, use_awaitable);
+    } else {
+      co_await asio::async_write(socket_, bytes, use_awaitable);
+    }
+  }
+
   struct Slot {
     int32_t correlation_id;
     bool flexible_header;
@@ -195,11 +256,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       while (true) {
         uint8_t size_bytes[4];
         last_active_ = Now();
-        size_t got = co_await socket_.async_read_some(asio::buffer(size_bytes), use_awaitable);
+        size_t got = co_await ReadSome(asio::buffer(size_bytes));
         frame_deadline_ = Now() + ReadTimeout();
         if (got < 4) {
-          co_await asio::async_read(socket_, asio::buffer(size_bytes + got, 4 - got),
-                                    use_awaitable);
+          co_await ReadExactly(asio::buffer(size_bytes + got, 4 - got));
         }
         int32_t size = LoadBigEndian<int32_t>(size_bytes);
         if (size < 0 || static_cast<size_t>(size) > server_.options_.max_request_bytes) {
@@ -239,6 +299,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         ctx.frame = std::shared_ptr<Buffer>(frame, &frame->bytes);
         ctx.executor = strand_;
         ctx.peer = peer_;
+        if (server_.advertised_) ctx.advertised = &*server_.advertised_;
         auto self = shared_from_this();
         Histogram* duration = supported ? &RequestDuration(*p.api) : nullptr;
         const int16_t api_key = p.header.api_key, api_version = p.header.api_version;
@@ -287,8 +348,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       const size_t chunk = std::min(size - have, std::max(kFirstChunk, have));
       co_await Reserve(*frame, chunk);
       frame->bytes.resize(have + chunk);
-      co_await asio::async_read(socket_, asio::buffer(frame->bytes.data() + have, chunk),
-                                use_awaitable);
+      co_await ReadExactly(asio::buffer(frame->bytes.data() + have, chunk));
     }
     server_.memory_->Done(frame->id, 0);
     co_return frame;
@@ -379,28 +439,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
     BytesOut().Inc(static_cast<double>(head.size() + r.body.size() + spliced));
     if (r.splices.empty()) {
       std::array<asio::const_buffer, 2> parts{asio::buffer(head), asio::buffer(r.body)};
-      co_await asio::async_write(socket_, parts, use_awaitable);
+      co_await Write(parts);
       co_return;
     }
-    co_await asio::async_write(socket_, asio::buffer(head), use_awaitable);
+    co_await Write(asio::buffer(head));
     size_t at = 0;
     for (const auto& s : r.splices) {
-      co_await asio::async_write(socket_, asio::buffer(r.body.data() + at, s.at - at),
-                                 use_awaitable);
+      co_await Write(asio::buffer(r.body.data() + at, s.at - at));
       at = s.at;
       co_await SendSlice(s.slice);
     }
-    co_await asio::async_write(socket_, asio::buffer(r.body.data() + at, r.body.size() - at),
-                               use_awaitable);
+    co_await Write(asio::buffer(r.body.data() + at, r.body.size() - at));
   }
 
-  // Sends a log slice straight from the page cache with sendfile(2).
+  // Sends a log slice straight from the page cache with sendfile(2), or read and written through
+  // TLS.
   awaitable<void> SendSlice(const storage::ReadSlice& slice) {
     int in_fd = slice.segment->log_file().NativeHandle();
-    if (in_fd < 0) {
+    if (tls_ || in_fd < 0) {
       Buffer copy;
       if (!slice.AppendTo(copy).ok()) throw boost::system::system_error(asio::error::broken_pipe);
-      co_await asio::async_write(socket_, asio::buffer(copy), use_awaitable);
+      co_await Write(asio::buffer(copy));
       co_return;
     }
     if (!socket_.native_non_blocking()) socket_.native_non_blocking(true);
@@ -437,6 +496,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   KafkaServer& server_;
   asio::strand<asio::any_io_executor> strand_;
   tcp::socket socket_;
+  const std::shared_ptr<asio::ssl::context> tls_context_;       // kept for tls_'s lifetime
+  const std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // over socket_; null: plain
   const std::string address_;  // the client's IP address
   const std::string peer_;     // address:port, for logs
   std::deque<Slot> slots_;
@@ -508,7 +569,8 @@ awaitable<void> KafkaServer::AcceptLoop() {
       continue;
     }
     auto connection =
-        std::make_shared<Connection>(*this, std::move(socket), address, endpoint.port());
+        std::make_shared<Connection>(*this, std::move(socket), address, endpoint.port(),
+                                     options_.tls ? options_.tls->Current() : nullptr);
     {
       MutexLock lock(mu_);
       connections_.insert(connection);

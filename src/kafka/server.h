@@ -8,7 +8,7 @@
 // requires. Handlers complete from any thread; the connection's strand orders the rest. At most
 // `max_in_flight` requests per connection wait for answers; beyond that the connection stops
 // reading (back-pressure). Log data in responses is sent with sendfile(2) where the bytes need no
-// check, so it never passes through user space.
+// check, so it never passes through user space (except over TLS, where it is read and encrypted).
 //
 // Every resource a client can make the server hold is bounded (ServerOptions): connections in all
 // and per address, request size, bytes held by requests across connections, the time a request
@@ -17,21 +17,22 @@
 // Thread-safety: Listen/Stop from one thread; everything else runs on the io_context.
 #pragma once
 
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
-
-#include <boost/asio.hpp>
-
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio.hpp>
 
 #include "base/mutex.h"
 #include "base/status.h"
 #include "kafka/header.h"
 #include "kafka/schema.h"
+#include "net/tls.h"
 
 namespace herald::kafka {
 
@@ -44,12 +45,20 @@ struct Response {
 };
 using Respond = std::function<void(Response)>;
 
+// Where clients of a listener are told to connect (Metadata, FindCoordinator).
+struct AdvertisedAddress {
+  std::string host;
+  int32_t port = -1;
+};
+
 struct RequestContext {
   ParsedRequest request;
   std::shared_ptr<Buffer> frame;  // owns the bytes `body` points into
   MutableByteView body;           // the request body; a handler may modify it in place
   boost::asio::any_io_executor executor;
   std::string peer;  // client address, for logs
+  // The address of the listener the request came in on, nullptr for the broker's own.
+  const AdvertisedAddress* advertised = nullptr;
 
   Version version() const { return {request.header.api_version, request.flexible}; }
 };
@@ -83,6 +92,9 @@ struct ServerOptions {
   // handlers). Beyond it connections stop reading until memory is released; frames are read in
   // growing chunks, so bytes are held only once they arrive.
   size_t queued_max_request_bytes = size_t{512} << 20;
+  // When set, the listener speaks TLS: each connection handshakes with the context current when
+  // it was accepted, within request_read_timeout_ms.
+  std::shared_ptr<net::TlsContext> tls;
 };
 
 class Connection;
@@ -97,6 +109,9 @@ class KafkaServer {
   Status Bind();
   // The bound port (after Bind; useful with port 0).
   uint16_t port() const { return port_; }
+  // The address this listener's clients are told to use (Metadata, FindCoordinator), when it is
+  // not the broker's own: a second listener's. Before Start.
+  void Advertise(AdvertisedAddress address) { advertised_ = std::move(address); }
   // Starts accepting connections and handing their requests to `handler`, which must outlive the
   // server.
   void Start(RequestHandler& handler);
@@ -116,6 +131,7 @@ class KafkaServer {
   RequestHandler* handler_ = nullptr;
   boost::asio::ip::tcp::acceptor acceptor_;
   uint16_t port_ = 0;
+  std::optional<AdvertisedAddress> advertised_;
   std::shared_ptr<RequestMemory> memory_;  // shared with the frames it accounts for
   Mutex mu_;
   std::set<std::shared_ptr<Connection>> connections_ GUARDED_BY(mu_);

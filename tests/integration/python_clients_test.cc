@@ -27,21 +27,10 @@ namespace herald {
 namespace {
 
 using nlohmann::json;
-using testing::RunCommand;
-using testing::PythonHas;
 using testing::kPython;
-
-
-json RunClient(const std::string& script, const std::string& args) {
-  auto r = RunCommand(fmt::format("timeout 120 {} -u {}/tests/integration/clients/{} {}", kPython,
-                                  HERALD_SOURCE_DIR, script, args));
-  EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.out << "\n" << r.err;
-  // The facts are the last line.
-  const size_t end = r.out.find_last_not_of('\n');
-  if (r.exit_code != 0 || end == std::string::npos) return json::object();
-  const size_t begin = r.out.rfind('\n', end);
-  return json::parse(r.out.substr(begin == std::string::npos ? 0 : begin + 1));
-}
+using testing::PythonHas;
+using testing::RunCommand;
+using testing::RunPythonClient;
 
 TEST(KafkaPythonTest, GroupSplitsTakesOverCommitsAndResumesAfterRestart) {
   HERALD_REQUIRE_CLIENT(PythonHas("kafka"), "python3-kafka");
@@ -49,7 +38,8 @@ TEST(KafkaPythonTest, GroupSplitsTakesOverCommitsAndResumesAfterRestart) {
   const std::string data = dir.str() + "/data";
   auto server = std::make_unique<testing::HeraldProcess>(
       data, std::vector<std::string>{"--group-initial-rebalance-delay-ms", "200"});
-  json first = RunClient("kafka_python_group.py", server->bootstrap() + " produce-and-consume");
+  json first =
+      RunPythonClient("kafka_python_group.py", server->bootstrap() + " produce-and-consume");
   EXPECT_EQ(first["acked"], 40);
   EXPECT_EQ(first["split"], json::parse("[[0,1],[2,3]]")) << "two members split four partitions";
   EXPECT_EQ(first["takeover"], json::parse("[0,1,2,3]")) << "the one left takes them all";
@@ -62,7 +52,7 @@ TEST(KafkaPythonTest, GroupSplitsTakesOverCommitsAndResumesAfterRestart) {
   EXPECT_EQ(server->Stop(), 0) << server->Log();
   server = std::make_unique<testing::HeraldProcess>(
       data, std::vector<std::string>{"--group-initial-rebalance-delay-ms", "200"});
-  json second = RunClient("kafka_python_group.py", server->bootstrap() + " resume");
+  json second = RunPythonClient("kafka_python_group.py", server->bootstrap() + " resume");
   EXPECT_EQ(second["values"], json::parse("[48,49,50,51,52,53,54,55]"))
       << "resumes at the committed offsets: nothing skipped, nothing read twice\n"
       << server->Log();
@@ -74,7 +64,7 @@ TEST(KafkaPythonTest, AdminClientManagesTopicsConfigsAndGroups) {
   HERALD_REQUIRE_CLIENT(PythonHas("kafka"), "python3-kafka");
   testing::TempDir dir;
   testing::HeraldProcess server(dir.str() + "/data", {"--group-initial-rebalance-delay-ms", "200"});
-  json facts = RunClient("kafka_python_admin.py", server.bootstrap());
+  json facts = RunPythonClient("kafka_python_admin.py", server.bootstrap());
   EXPECT_EQ(facts["create"], 0);
   EXPECT_EQ(facts["unknown"], 40);  // INVALID_CONFIG
   EXPECT_EQ(facts["describe"], 0);
@@ -139,7 +129,7 @@ TEST(ConfluentKafkaTest, ReadCommittedConsumersSkipAbortedAndOpenTransactions) {
   testing::TempDir dir;
   ASSERT_NO_FATAL_FAILURE(WriteTransactions(dir.str() + "/data"));
   testing::HeraldProcess server(dir.str() + "/data");
-  json facts = RunClient("read_committed.py", server.bootstrap());
+  json facts = RunPythonClient("read_committed.py", server.bootstrap());
   const json committed = json::parse(R"([["committed-0", "plain-0"], 6])");
   const json uncommitted = json::parse(
       R"([["aborted-0", "aborted-1", "committed-0", "plain-0", "open-0", "plain-1"], 8])");
@@ -156,7 +146,7 @@ TEST(ConfluentKafkaTest, TransactionsCommitAbortFenceAndSurviveKill) {
   const std::string data = dir.str() + "/data";
   auto server = std::make_unique<testing::HeraldProcess>(
       data, std::vector<std::string>{"--group-initial-rebalance-delay-ms", "200"});
-  json facts = RunClient("transactions.py", server->bootstrap() + " run");
+  json facts = RunPythonClient("transactions.py", server->bootstrap() + " run");
   const std::vector<std::string> committed = {
       "committed-audit-0", "committed-audit-1", "committed-audit-2", "committed-audit-3",
       "committed-order-0", "committed-order-1", "committed-order-2", "committed-order-3"};
@@ -178,7 +168,7 @@ TEST(ConfluentKafkaTest, TransactionsCommitAbortFenceAndSurviveKill) {
   server->Kill();
   server = std::make_unique<testing::HeraldProcess>(
       data, std::vector<std::string>{"--group-initial-rebalance-delay-ms", "200"});
-  json after = RunClient("transactions.py", server->bootstrap() + " after-restart");
+  json after = RunPythonClient("transactions.py", server->bootstrap() + " after-restart");
   EXPECT_EQ(after["committed_after_restart"], json::parse("[5,5]")) << server->Log();
   EXPECT_EQ(after["orders_1_after_restart"], json::parse(R"(["after-dangling"])"))
       << "the open transaction was aborted on its timeout, and what follows it is readable";
@@ -200,9 +190,9 @@ TEST(ConfluentKafkaTest, AConsumeTransformProduceLoopKilledMidWayCopiesEachRecor
   testing::TempDir dir;
   testing::HeraldProcess server(dir.str() + "/data", {"--group-initial-rebalance-delay-ms", "200"});
   constexpr int kRecords = 3000;  // 150 transactions of 20
-  ASSERT_EQ(
-      RunClient("ctp_loop.py", fmt::format("{} seed {}", server.bootstrap(), kRecords))["seeded"],
-      kRecords);
+  ASSERT_EQ(RunPythonClient("ctp_loop.py",
+                            fmt::format("{} seed {}", server.bootstrap(), kRecords))["seeded"],
+            kRecords);
   const std::string script =
       std::string(HERALD_SOURCE_DIR) + "/tests/integration/clients/ctp_loop.py";
   const std::string progress = dir.str() + "/progress";
@@ -233,7 +223,8 @@ TEST(ConfluentKafkaTest, AConsumeTransformProduceLoopKilledMidWayCopiesEachRecor
     ++kills;
   }
   EXPECT_GE(kills, 3);
-  json facts = RunClient("ctp_loop.py", fmt::format("{} loop {}", server.bootstrap(), progress));
+  json facts =
+      RunPythonClient("ctp_loop.py", fmt::format("{} loop {}", server.bootstrap(), progress));
   EXPECT_EQ(facts["count"], kRecords) << server.Log();
   EXPECT_EQ(facts["distinct"], kRecords) << "no record copied twice, none lost";
   EXPECT_EQ(facts["min"], 0);
@@ -280,7 +271,8 @@ TEST(ConfluentKafkaTest, CommittedTransactionsSurviveBrokerKills) {
     ASSERT_GE(LinesIn(progress), target) << "round " << round << " committed too few";
   }
   server = std::make_unique<testing::HeraldProcess>(data);
-  json facts = RunClient("txn_writer.py", fmt::format("{} read {}", server->bootstrap(), progress));
+  json facts =
+      RunPythonClient("txn_writer.py", fmt::format("{} read {}", server->bootstrap(), progress));
   std::map<int, std::set<int>> read;  // transaction -> its records read
   size_t values = 0;
   for (const auto& v : facts["values"]) {
@@ -307,7 +299,7 @@ TEST(ConfluentKafkaTest, IdempotentProducerGroupAndAdmin) {
   testing::TempDir dir;
   testing::HeraldProcess server(dir.str() + "/data",
                                 {"--group-initial-rebalance-delay-ms", "200"});
-  json facts = RunClient("confluent_group.py", server.bootstrap());
+  json facts = RunPythonClient("confluent_group.py", server.bootstrap());
   EXPECT_EQ(facts["partitions"], 3);
   EXPECT_EQ(facts["retention.ms"], "86400000");
   EXPECT_EQ(facts["delivered"], 30);
@@ -329,7 +321,7 @@ TEST(ConfluentKafkaTest, AdminAcceptsKafkasTopicConfigs) {
   const std::string properties = dir.str() + "/server.properties";
   std::ofstream(properties) << "log.retention.ms=3600000\nlog.segment.bytes=536870912\n";
   testing::HeraldProcess server(dir.str() + "/data", {"--config", properties});
-  json facts = RunClient("confluent_topic_configs.py", server.bootstrap());
+  json facts = RunPythonClient("confluent_topic_configs.py", server.bootstrap());
   EXPECT_EQ(facts["create"], "ok");
   EXPECT_EQ(facts["values"], json::parse(R"({"compression.type": "lz4",
       "delete.retention.ms": "900", "message.format.version": "3.0-IV1",

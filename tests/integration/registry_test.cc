@@ -69,15 +69,8 @@ class RegistryTest : public ::testing::Test {
   // Runs a script of tests/integration/clients with the broker and registry's addresses; the
   // JSON facts it prints on its last line (null after a failure, which the test is told of).
   json RunClient(const std::string& script) {
-    auto r = testing::RunCommand(
-        fmt::format("timeout 120 {} -u {}/tests/integration/clients/{} {} {}", testing::kPython,
-                    HERALD_SOURCE_DIR, script, server_->bootstrap(), server_->http_url()));
-    EXPECT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
-    const size_t last_line = r.out.rfind('\n', r.out.size() - 2);
-    return r.exit_code != 0
-               ? json()
-               : json::parse(r.out.substr(last_line == std::string::npos ? 0 : last_line + 1),
-                             nullptr, false);
+    return testing::RunPythonClient(
+        script, fmt::format("{} {}", server_->bootstrap(), server_->http_url()));
   }
 
   testing::TempDir dir_;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "testing/test_util.h"
 
@@ -26,6 +27,19 @@ bool HasKafkajs() {
 bool ClientsRequired() {
   const char* value = std::getenv("HERALD_REQUIRE_CLIENTS");
   return value != nullptr && std::string_view(value) == "1";
+}
+
+nlohmann::json RunPythonClient(const std::string& script, const std::string& args) {
+  auto r = RunCommand(fmt::format("timeout 120 {} -u {}/tests/integration/clients/{} {}", kPython,
+                                  HERALD_SOURCE_DIR, script, args));
+  EXPECT_EQ(r.exit_code, 0) << script << "\n" << r.out << "\n" << r.err;
+  const size_t end = r.out.find_last_not_of('\n');
+  if (r.exit_code != 0 || end == std::string::npos) return nullptr;
+  const size_t begin = r.out.rfind('\n', end);
+  auto facts = nlohmann::json::parse(r.out.substr(begin == std::string::npos ? 0 : begin + 1),
+                                     nullptr, false);
+  EXPECT_FALSE(facts.is_discarded()) << script << " printed no JSON last:\n" << r.out;
+  return facts.is_discarded() ? nullptr : facts;
 }
 
 }  // namespace herald::testing

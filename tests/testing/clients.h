@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace herald::testing {
 
 // Debian's interpreter, which has Debian's Kafka client packages (the first python3 on PATH may
@@ -16,6 +18,10 @@ bool HasCommand(const std::string& name);       // on PATH
 bool PythonHas(const std::string& module);      // kPython can import it
 bool HasKafkajs();                              // tests/integration/clients/node_modules/kafkajs
 bool ClientsRequired();                         // HERALD_REQUIRE_CLIENTS=1
+
+// Runs tests/integration/clients/`script` with kPython and `args`, for up to 120 s; the JSON
+// facts it printed on its last line, or null when it failed (the running test is told why).
+nlohmann::json RunPythonClient(const std::string& script, const std::string& args);
 
 }  // namespace herald::testing
 
