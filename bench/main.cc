@@ -201,6 +201,9 @@ void RegisterBenches(CLI::App& bench) {
   produce->add_flag("--transactional", popts->transactional,
                     "Also produce through an idempotent and a transactional producer and read "
                     "each back (read_uncommitted, read_committed)");
+  produce->add_flag("--tls", popts->tls,
+                    "Also produce and consume the same records through a TLS listener (a "
+                    "self-signed certificate) and compare with plaintext");
   produce->add_option("--txn-records", popts->txn_records, "Records per transaction")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -22,6 +22,7 @@
 #include "kafka/api.h"
 #include "kafka/messages/fetch.h"
 #include "kafka/schema.h"
+#include "self_signed.h"
 #include "storage/record_batch.h"
 #include "storage_bench.h"
 
@@ -160,9 +161,11 @@ struct ConsumePhase {
 // Reads `count` records of `topic` from the start with librdkafka (no group), read_committed or
 // read_uncommitted.
 Result<ConsumePhase> ConsumeFromStart(const std::string& bootstrap, const std::string& topic,
-                                      int partitions, uint64_t count, bool committed) {
+                                      int partitions, uint64_t count, bool committed,
+                                      const ClientSettings& settings = {}) {
   client::Conf c;
   HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
+  for (const auto& [name, value] : settings) HERALD_RETURN_IF_ERROR(c.Set(name, value));
   HERALD_RETURN_IF_ERROR(c.Set("group.id", "herald-bench"));
   HERALD_RETURN_IF_ERROR(c.Set("enable.auto.commit", "false"));
   HERALD_RETURN_IF_ERROR(
@@ -216,7 +219,7 @@ Status CreateTopic(const std::string& bootstrap, const std::string& topic, int p
 Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::string& topic,
                                       const std::string& payload, uint64_t count,
                                       const std::string& acks, ProducerKind kind,
-                                      uint64_t txn_records) {
+                                      uint64_t txn_records, const ClientSettings& settings) {
   ProducePhase r;
   const uint64_t bytes = count * payload.size();
   ProduceState state;
@@ -227,6 +230,7 @@ Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::s
   HERALD_RETURN_IF_ERROR(c.Set("linger.ms", "5"));
   HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.messages", "1000000"));
   HERALD_RETURN_IF_ERROR(c.Set("queue.buffering.max.kbytes", "1048576"));
+  for (const auto& [name, value] : settings) HERALD_RETURN_IF_ERROR(c.Set(name, value));
   const bool transactional = kind == ProducerKind::kTransactional;
   if (kind != ProducerKind::kPlain) HERALD_RETURN_IF_ERROR(c.Set("enable.idempotence", "true"));
   if (transactional) {
@@ -318,7 +322,11 @@ std::string ProduceBenchResult::ToJson() const {
                         {"transactional_to_idempotent_ratio", transactional_to_idempotent_ratio()},
                         {"uncommitted_consume_mb_s", uncommitted_consume_mb_s},
                         {"committed_consume_mb_s", committed_consume_mb_s},
-                        {"committed_to_uncommitted_ratio", committed_to_uncommitted_ratio()}}
+                        {"committed_to_uncommitted_ratio", committed_to_uncommitted_ratio()},
+                        {"tls_produce_msgs_s", tls_produce_msgs_s},
+                        {"tls_consume_mb_s", tls_consume_mb_s},
+                        {"tls_to_plain_produce_ratio", tls_to_plain_produce_ratio()},
+                        {"tls_to_plain_consume_ratio", tls_to_plain_consume_ratio()}}
       .dump();
 }
 
@@ -328,8 +336,16 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
   std::filesystem::create_directories(o.dir, ec);
   HeraldServer own;
   std::string bootstrap = o.bootstrap;
+  ClientSettings tls;  // how clients reach the TLS listener
+  if (o.tls && !bootstrap.empty()) return InvalidArgument("--tls needs the bench's own broker");
   if (bootstrap.empty()) {
-    HERALD_RETURN_IF_ERROR(own.Start(o.herald_binary, o.dir));
+    std::optional<HeraldServer::TlsFiles> tls_files;
+    if (o.tls) {
+      tls_files = HeraldServer::TlsFiles{o.dir + "/tls.pem", o.dir + "/tls.key"};
+      HERALD_RETURN_IF_ERROR(WriteSelfSignedCertificate(tls_files->cert, tls_files->key));
+      tls = {{"security.protocol", "ssl"}, {"ssl.ca.location", tls_files->cert}};
+    }
+    HERALD_RETURN_IF_ERROR(own.Start(o.herald_binary, o.dir, tls_files));
     bootstrap = own.bootstrap();
   }
   const uint64_t bytes = o.count * o.record_size;
@@ -366,6 +382,25 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
                           RawFetchCatchUp(bootstrap, o.topic, o.partitions, o.count));
   progress << fmt::format("  fetch     {:.1f} MB/s (plain Fetch v4 loop, one reused buffer)\n",
                           r.raw_fetch_mb_s);
+  if (o.tls) {
+    // The same records through the TLS listener: produced, then read from the start.
+    const std::string topic = o.topic + "-tls";
+    HERALD_RETURN_IF_ERROR(CreateTopic(bootstrap, topic, o.partitions));
+    HERALD_ASSIGN_OR_RETURN(
+        ProducePhase produced,
+        ProduceAtMaxRate(own.tls_bootstrap(), topic, std::string(o.record_size, 'x'), o.count,
+                         o.acks, ProducerKind::kPlain, 0, tls));
+    HERALD_ASSIGN_OR_RETURN(
+        ConsumePhase consumed,
+        ConsumeFromStart(own.tls_bootstrap(), topic, o.partitions, o.count, true, tls));
+    r.tls_produce_msgs_s = produced.msgs_s;
+    r.tls_consume_mb_s = consumed.mb_s;
+    progress << fmt::format(
+        "  over TLS  produce {:.0f} msgs/s ({:.2f}x plaintext), consume {:.1f} MB/s ({:.2f}x "
+        "plaintext)\n",
+        r.tls_produce_msgs_s, r.tls_to_plain_produce_ratio(), r.tls_consume_mb_s,
+        r.tls_to_plain_consume_ratio());
+  }
   if (o.transactional) {
     // The same records through an idempotent and a transactional producer, each to a topic of its
     // own, and each read back from the start (read_uncommitted and read_committed).

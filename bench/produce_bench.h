@@ -26,6 +26,9 @@ struct ProduceBenchOptions {
   // `txn_records`), and each topic read back from the start, read_uncommitted and read_committed.
   bool transactional = false;
   uint64_t txn_records = 10000;
+  // Also: the same records produced and consumed through the broker's TLS listener (a
+  // self-signed certificate), beside the plaintext figures of the same run.
+  bool tls = false;
 };
 
 struct ProduceBenchResult {
@@ -43,6 +46,9 @@ struct ProduceBenchResult {
   double transactional_msgs_s = 0;
   double uncommitted_consume_mb_s = 0;  // the idempotent topic, read_uncommitted
   double committed_consume_mb_s = 0;    // the transactional topic, read_committed
+  // With `tls`.
+  double tls_produce_msgs_s = 0;
+  double tls_consume_mb_s = 0;
   double produce_to_storage_ratio() const {
     return storage_write_mb_s > 0 ? produce_mb_s / storage_write_mb_s : 0;
   }
@@ -51,6 +57,12 @@ struct ProduceBenchResult {
   }
   double committed_to_uncommitted_ratio() const {
     return uncommitted_consume_mb_s > 0 ? committed_consume_mb_s / uncommitted_consume_mb_s : 0;
+  }
+  double tls_to_plain_produce_ratio() const {
+    return produce_msgs_s > 0 ? tls_produce_msgs_s / produce_msgs_s : 0;
+  }
+  double tls_to_plain_consume_ratio() const {
+    return consume_mb_s > 0 ? tls_consume_mb_s / consume_mb_s : 0;
   }
   std::string ToJson() const;
 };
@@ -68,11 +80,14 @@ struct ProducePhase {
 // `kind`: a plain producer, an idempotent one, or a transactional one committing a transaction
 // every `txn_records` records (its latency runs to the acknowledgement, not the commit).
 enum class ProducerKind { kPlain, kIdempotent, kTransactional };
+// librdkafka settings beside bootstrap.servers (security.protocol, ssl.ca.location, ...).
+using ClientSettings = std::map<std::string, std::string>;
 Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::string& topic,
                                       const std::string& payload, uint64_t count,
                                       const std::string& acks,
                                       ProducerKind kind = ProducerKind::kPlain,
-                                      uint64_t txn_records = 0);
+                                      uint64_t txn_records = 0,
+                                      const ClientSettings& settings = {});
 
 // Creates `topic` (already there: OK) through the Kafka protocol.
 Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
