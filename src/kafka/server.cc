@@ -1,18 +1,19 @@
 #include "kafka/server.h"
 
-#include <sys/sendfile.h>
-
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <deque>
 #include <set>
 
+#include <sys/sendfile.h>
+
 #include "base/backoff.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/mutex.h"
 #include "broker/broker_metrics.h"
+#include "net/tls_stream.h"
 #include "storage/segment.h"
 
 namespace herald::kafka {
@@ -163,10 +164,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : server_(server),
         strand_(asio::make_strand(socket.get_executor())),
         socket_(std::move(socket)),
-        tls_context_(std::move(tls)),
-        tls_(tls_context_
-                 ? std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_context_)
-                 : nullptr),
+        tls_(tls ? std::make_unique<net::TlsStream>(socket_, std::move(tls)) : nullptr),
         address_(std::move(address)),
         peer_(address_ + ":" + std::to_string(port)),
         reader_wakeup_(strand_),
@@ -210,15 +208,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // connection otherwise); then the request loops.
   awaitable<void> Handshake() {
     frame_deadline_ = Now() + ReadTimeout();
-    boost::system::error_code ec;
-    co_await tls_->async_handshake(asio::ssl::stream_base::server,
-                                   asio::redirect_error(use_awaitable, ec));
+    std::optional<std::string> failure;
+    try {
+      co_await tls_->Handshake();
+    } catch (const boost::system::system_error& e) {
+      failure = e.code().message();
+    }
     frame_deadline_ = Clock::time_point::max();
     if (closed_) co_return;
-    if (ec) {
+    if (failure) {
       ClosedHandshake().Inc();
-      LogWarn("connection_closed", {{"peer", peer_}, {"reason", "tls_handshake_failed"}},
-              ec.message());
+      LogWarn("connection_closed", {{"peer", peer_}, {"reason", "tls_handshake_failed"}}, *failure);
       co_return Close();
     }
     StartLoops();
@@ -226,20 +226,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // The connection's bytes: the socket's, or TLS over it.
   awaitable<size_t> ReadSome(asio::mutable_buffer into) {
-    if (tls_) co_return co_await tls_->async_read_some(into, use_awaitable);
+    if (tls_) co_return co_await tls_->ReadSome(into);
     co_return co_await socket_.async_read_some(into, use_awaitable);
   }
   awaitable<void> ReadExactly(asio::mutable_buffer into) {
-    if (tls_) {
-      co_await asio::async_read(*tls_, into, use_awaitable);
-    } else {
+    if (!tls_) {
       co_await asio::async_read(socket_, into, use_awaitable);
+      co_return;
     }
+    while (into.size() > 0) into += co_await tls_->ReadSome(into);
   }
   template <typename Buffers>
   awaitable<void> Write(const Buffers& bytes) {
     if (tls_) {
-      co_await asio::async_write(*tls_, bytes, use_awaitable);
+      co_await tls_->Write(bytes);
     } else {
       co_await asio::async_write(socket_, bytes, use_awaitable);
     }
@@ -452,11 +452,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     co_await Write(asio::buffer(r.body.data() + at, r.body.size() - at));
   }
 
-  // Sends a log slice straight from the page cache with sendfile(2), or read and written through
+  // Sends a log slice straight from the page cache with sendfile(2), or read and encrypted over
   // TLS.
   awaitable<void> SendSlice(const storage::ReadSlice& slice) {
     int in_fd = slice.segment->log_file().NativeHandle();
-    if (tls_ || in_fd < 0) {
+    if (tls_ && in_fd >= 0) {
+      co_await tls_->WriteFile(in_fd, static_cast<off_t>(slice.position), slice.size);
+      co_return;
+    }
+    if (in_fd < 0) {
       Buffer copy;
       if (!slice.AppendTo(copy).ok()) throw boost::system::system_error(asio::error::broken_pipe);
       co_await Write(asio::buffer(copy));
@@ -496,8 +500,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   KafkaServer& server_;
   asio::strand<asio::any_io_executor> strand_;
   tcp::socket socket_;
-  const std::shared_ptr<asio::ssl::context> tls_context_;       // kept for tls_'s lifetime
-  const std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // over socket_; null: plain
+  const std::unique_ptr<net::TlsStream> tls_;  // over socket_; null: plain TCP
   const std::string address_;  // the client's IP address
   const std::string peer_;     // address:port, for logs
   std::deque<Slot> slots_;

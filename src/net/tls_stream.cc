@@ -1,0 +1,126 @@
+#include "net/tls_stream.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace herald::net {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+
+TlsStream::TlsStream(asio::ip::tcp::socket& socket, std::shared_ptr<asio::ssl::context> context)
+    : socket_(socket), context_(std::move(context)) {
+  ssl_ = SSL_new(context_->native_handle());
+  if (ssl_ == nullptr) Throw(0);
+  in_ = BIO_new(BIO_s_mem());
+  out_ = BIO_new(BIO_s_mem());
+  // An empty input buffer means "wait for more", not end of stream.
+  BIO_set_mem_eof_return(in_, -1);
+  SSL_set_bio(ssl_, in_, out_);
+  SSL_set_options(ssl_, SSL_OP_NO_RENEGOTIATION);
+  SSL_set_accept_state(ssl_);
+}
+
+TlsStream::~TlsStream() {
+  SSL_free(ssl_);
+}
+
+void TlsStream::Throw(int ret) const {
+  const int error = ssl_ == nullptr ? SSL_ERROR_SSL : SSL_get_error(ssl_, ret);
+  if (error == SSL_ERROR_ZERO_RETURN) throw boost::system::system_error(asio::error::eof);
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) throw boost::system::system_error(asio::error::connection_aborted);
+  throw boost::system::system_error(
+      boost::system::error_code(static_cast<int>(code), asio::error::get_ssl_category()));
+}
+
+asio::awaitable<void> TlsStream::Handshake() {
+  for (;;) {
+    ERR_clear_error();
+    const int ret = SSL_do_handshake(ssl_);
+    co_await Flush();  // the server's flight, or the alert that ends a failed handshake
+    if (ret == 1) co_return;
+    if (SSL_get_error(ssl_, ret) != SSL_ERROR_WANT_READ) Throw(ret);
+    co_await Fill();
+  }
+}
+
+asio::awaitable<size_t> TlsStream::ReadSome(asio::mutable_buffer into) {
+  const int want = static_cast<int>(std::min<size_t>(into.size(), INT_MAX));
+  for (;;) {
+    ERR_clear_error();
+    const int ret = SSL_read(ssl_, into.data(), want);
+    if (ret > 0) co_return static_cast<size_t>(ret);
+    if (SSL_get_error(ssl_, ret) != SSL_ERROR_WANT_READ) Throw(ret);
+    co_await Fill();
+  }
+}
+
+asio::awaitable<void> TlsStream::Fill() {
+  read_buffer_.resize(kReadChunk);
+  const size_t got = co_await socket_.async_read_some(asio::buffer(read_buffer_), use_awaitable);
+  // Acknowledge at once rather than delayed: a client that writes a request as several TLS
+  // records with Nagle on (librdkafka's default) otherwise holds the rest of the request until
+  // the delayed ACK, 40 ms later, for every request. Linux clears the mode again by itself, so
+  // it is set after each read.
+  const int on = 1;
+  ::setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+  if (BIO_write(in_, read_buffer_.data(), static_cast<int>(got)) != static_cast<int>(got)) {
+    throw boost::system::system_error(asio::error::no_memory);
+  }
+}
+
+void TlsStream::Encrypt(const void* data, size_t size) {
+  const auto* at = static_cast<const uint8_t*>(data);
+  while (size > 0) {
+    const int chunk = static_cast<int>(std::min<size_t>(size, INT_MAX));
+    ERR_clear_error();
+    // A memory BIO takes every record: the write is whole or fails.
+    const int ret = SSL_write(ssl_, at, chunk);
+    if (ret <= 0) Throw(ret);
+    at += ret;
+    size -= static_cast<size_t>(ret);
+  }
+}
+
+size_t TlsStream::Pending() const {
+  return BIO_ctrl_pending(out_);
+}
+
+asio::awaitable<void> TlsStream::Flush() {
+  while (const size_t pending = Pending()) {
+    // Copied out first: a read may add to the BIO (moving its memory) while the write runs.
+    write_buffer_.resize(pending);
+    const int taken = BIO_read(out_, write_buffer_.data(), static_cast<int>(pending));
+    if (taken <= 0) throw boost::system::system_error(asio::error::no_memory);
+    co_await asio::async_write(
+        socket_, asio::buffer(write_buffer_.data(), static_cast<size_t>(taken)), use_awaitable);
+  }
+}
+
+asio::awaitable<void> TlsStream::WriteFile(int fd, off_t offset, size_t size) {
+  std::vector<uint8_t> chunk(std::min<size_t>(size, 256 << 10));
+  while (size > 0) {
+    const size_t want = std::min(size, chunk.size());
+    const ssize_t got = ::pread(fd, chunk.data(), want, offset);
+    if (got < 0 && errno == EINTR) continue;
+    // The file ended early (it was cut) or cannot be read: the frame is broken.
+    if (got <= 0) throw boost::system::system_error(asio::error::broken_pipe);
+    Encrypt(chunk.data(), static_cast<size_t>(got));
+    offset += got;
+    size -= static_cast<size_t>(got);
+    if (Pending() >= kFlushBytes) co_await Flush();
+  }
+  co_await Flush();
+}
+
+}  // namespace herald::net
