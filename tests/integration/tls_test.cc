@@ -315,6 +315,38 @@ TEST_F(TlsTest, AHalfHandshakeIsClosedAndOthersAreServed) {
 }
 
 // TLS flags that cannot work stop serve before it listens, with a message that says why.
+// A broker whose certificate has expired is refused by a client that checks it, though its CA
+// is trusted.
+TEST_F(TlsTest, AnExpiredServerCertificateIsRefused) {
+  HERALD_REQUIRE_CLIENT(HasCommand("kcat"), "kcat");
+  certs_->ReissueServer(/*expired=*/true);
+  ASSERT_NO_FATAL_FAILURE(Start());
+  auto r = Kcat(tls_bootstrap(), KcatTls() + " -L -m 5");
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find("certificate verify failed"), std::string::npos) << r.err;
+  // librdkafka does not say why; openssl does.
+  auto why = RunCommand(fmt::format(
+      "echo | timeout 5 openssl s_client -connect {} -CAfile {} -verify_return_error 2>&1",
+      tls_bootstrap(), certs_->ca()));
+  EXPECT_NE(why.out.find("certificate has expired"), std::string::npos) << why.out;
+  EXPECT_NE(KcatOk(server_->bootstrap(), "-L").find("broker 1 at"), std::string::npos)
+      << "plaintext still serves";
+}
+
+// kafkajs (Node.js's TLS) over the TLS listener: a producer and a consumer group that commits.
+TEST_F(TlsTest, KafkajsOverTls) {
+  HERALD_REQUIRE_CLIENT(testing::HasKafkajs(), "kafkajs");
+  ASSERT_NO_FATAL_FAILURE(Start({"--group-initial-rebalance-delay-ms", "200"}));
+  auto r = RunCommand(fmt::format("cd {}/tests/integration/clients && timeout 120 node "
+                                  "kafkajs_group.js {} {}",
+                                  HERALD_SOURCE_DIR, tls_bootstrap(), certs_->ca()));
+  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
+  json facts = json::parse(r.out.substr(r.out.rfind('{')));
+  EXPECT_EQ(facts["acked"], 2);
+  EXPECT_EQ(facts["consumed"].size(), 20u);
+  EXPECT_EQ(facts["committed"], json::parse("[10,10]"));
+}
+
 // --https-addr serves what the HTTP listener serves, over TLS with the same certificate: curl
 // trusting the test CA reads and writes through it (the API key still applies); a client that
 // does not trust the certificate, or speaks plain HTTP to it, gets nothing.

@@ -58,7 +58,7 @@ TestCertificates::TestCertificates(std::filesystem::path dir) : dir_(std::move(d
 }
 
 void TestCertificates::Issue(const std::string& name, const std::string& subject,
-                             const std::string& extensions) {
+                             const std::string& extensions, int days) {
   const std::string key = Path(name + ".key"), csr = Path(name + ".csr"),
                     cert = Path(name + ".pem"), ext = Path(name + ".ext");
   Run(fmt::format("openssl req -newkey rsa:2048 -nodes -keyout {} -out {} -subj {}", Quote(key),
@@ -67,15 +67,17 @@ void TestCertificates::Issue(const std::string& name, const std::string& subject
   // ca.srl holds the CA's last serial: created (random) with the first certificate, incremented
   // with each one after, so every certificate, reissued ones too, has its own.
   Run(fmt::format(
-      "openssl x509 -req -in {} -CA {} -CAkey {} -CAserial {} -CAcreateserial -out {} -days 2 "
+      "openssl x509 -req -in {} -CA {} -CAkey {} -CAserial {} -CAcreateserial -out {} -days {} "
       "-extfile {}",
-      Quote(csr), Quote(ca()), Quote(ca_key()), Quote(Path("ca.srl")), Quote(cert), Quote(ext)));
+      Quote(csr), Quote(ca()), Quote(ca_key()), Quote(Path("ca.srl")), Quote(cert), days,
+      Quote(ext)));
 }
 
-std::string TestCertificates::ReissueServer() {
+std::string TestCertificates::ReissueServer(bool expired) {
   // Issued beside the files in use, then renamed over them.
   Issue("server-next", "localhost",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        expired ? -1 : 2);
   std::filesystem::rename(Path("server-next.key"), server_key());
   std::filesystem::rename(Path("server-next.pem"), server_cert());
   return Trimmed(Run(fmt::format("openssl x509 -noout -serial -in {}", Quote(server_cert()))));

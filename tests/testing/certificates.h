@@ -32,14 +32,16 @@ class TestCertificates {
   // Writes a new server certificate and key (a new key pair, the CA's next serial) over
   // server.pem and server.key, and returns its serial as `openssl x509 -noout -serial` prints it
   // ("serial=..."). Each file is replaced by a rename, so a server reading it never sees half of
-  // one.
-  std::string ReissueServer();
+  // one. `expired`: the certificate's validity ended a day ago.
+  std::string ReissueServer(bool expired = false);
 
  private:
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
   // Issues a certificate for `name` signed by the CA into `name`.pem and `name`.key, with the
-  // X.509 v3 extensions `extensions` (lines of an openssl extension file).
-  void Issue(const std::string& name, const std::string& subject, const std::string& extensions);
+  // X.509 v3 extensions `extensions` (lines of an openssl extension file), valid from now for
+  // `days` (-1: expired since yesterday).
+  void Issue(const std::string& name, const std::string& subject, const std::string& extensions,
+             int days = 2);
 
   std::filesystem::path dir_;
 };

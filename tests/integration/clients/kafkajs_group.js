@@ -1,9 +1,16 @@
 // kafkajs 2.2: a producer and a consumer group with eachMessage. Prints JSON facts on its last
-// line. Usage: node kafkajs_group.js BOOTSTRAP
+// line. Usage: node kafkajs_group.js BOOTSTRAP [CA_FILE]; with CA_FILE, over TLS trusting it.
+const fs = require('fs');
 const { Kafka, logLevel } = require('kafkajs');
 
 const bootstrap = process.argv[2];
-const kafka = new Kafka({ clientId: 'herald-test', brokers: [bootstrap], logLevel: logLevel.ERROR });
+const ca = process.argv[3];
+const kafka = new Kafka({
+  clientId: 'herald-test',
+  brokers: [bootstrap],
+  logLevel: logLevel.ERROR,
+  ssl: ca ? { ca: [fs.readFileSync(ca, 'utf-8')] } : undefined,
+});
 
 async function main() {
   const facts = {};
