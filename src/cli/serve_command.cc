@@ -446,9 +446,11 @@ void RunIoThreads(boost::asio::io_context& io, int threads) {
 Result<std::optional<net::TlsOptions>> TlsOptionsFor(const ServeOptions& o) {
   const bool listener = !o.kafka_tls_addr.empty() || !o.https_addr.empty();
   if (!listener) {
-    if (!o.tls_cert.empty() || !o.tls_key.empty() || !o.tls_ca.empty()) {
+    if (!o.tls_cert.empty() || !o.tls_key.empty() || !o.tls_ca.empty() ||
+        o.tls_client_auth != "none") {
       return InvalidArgument(
-          "--tls-cert, --tls-key and --tls-ca need --kafka-tls-addr or --https-addr");
+          "--tls-cert, --tls-key, --tls-ca and --tls-client-auth need "
+          "--kafka-tls-addr or --https-addr");
     }
     return std::optional<net::TlsOptions>();
   }

@@ -207,6 +207,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The TLS handshake, which must end within the request read timeout (the watchdog closes the
   // connection otherwise); then the request loops.
   awaitable<void> Handshake() {
+    handshaking_ = true;
     frame_deadline_ = Now() + ReadTimeout();
     std::optional<std::string> failure;
     try {
@@ -215,6 +216,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       failure = e.code().message();
     }
     frame_deadline_ = Clock::time_point::max();
+    handshaking_ = false;
     if (closed_) co_return;
     if (failure) {
       ClosedHandshake().Inc();
@@ -386,9 +388,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
       if (closed_ || !reading_) co_return;
       const auto now = Now();
       if (!paused_ && now > frame_deadline_) {
-        ClosedSlow().Inc();
-        LogWarn("connection_closed", {{"peer", peer_}, {"reason", "read_timeout"}},
-                "a request did not arrive within the request read timeout");
+        if (handshaking_) {
+          ClosedHandshake().Inc();
+          LogWarn("connection_closed", {{"peer", peer_}, {"reason", "tls_handshake_failed"}},
+                  "the TLS handshake did not finish within the request read timeout");
+        } else {
+          ClosedSlow().Inc();
+          LogWarn("connection_closed", {{"peer", peer_}, {"reason", "read_timeout"}},
+                  "a request did not arrive within the request read timeout");
+        }
         co_return Close();
       }
       if (frame_deadline_ == Clock::time_point::max() && slots_.empty() &&
@@ -512,6 +520,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::steady_timer watchdog_;
   Clock::time_point last_active_ = Now();  // when the connection last began reading or answered
   bool paused_ = false;                    // waiting for request memory
+  bool handshaking_ = false;               // in the TLS handshake
   Clock::time_point frame_deadline_ = Clock::time_point::max();  // max: not inside a frame
 };
 
