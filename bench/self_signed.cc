@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
 
 namespace herald::bench {
 namespace {
@@ -47,7 +48,9 @@ Status WriteSelfSignedCertificate(const std::string& cert_path, const std::strin
   }
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) return Internal("cannot sign");
   Owned<FILE> cert_file(std::fopen(cert_path.c_str(), "w"));
+  const mode_t previous = ::umask(077);  // the key is for this user only
   Owned<FILE> key_file(std::fopen(key_path.c_str(), "w"));
+  ::umask(previous);
   if (!cert_file || !key_file) return Internal("cannot write {} and {}", cert_path, key_path);
   if (PEM_write_X509(cert_file.get(), cert.get()) != 1 ||
       PEM_write_PrivateKey(key_file.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {

@@ -253,7 +253,9 @@ class Broker {
                                    const std::shared_ptr<storage::Log>& log);
 
   // Calls `wake` once, from any thread, after data is appended to any of `partitions` (a fetch
-  // long-poll). Returns an id for Unwatch; after Unwatch returns, `wake` is not called.
+  // long-poll). Returns an id for Unwatch; after Unwatch returns, `wake` is not called again, but
+  // a call already begun may still be running (wakes run outside the broker's lock): `wake` must
+  // own, or share, what it touches.
   uint64_t WatchAppends(const std::vector<TopicPartition>& partitions, std::function<void()> wake);
   void Unwatch(uint64_t id);
 

@@ -44,6 +44,7 @@ struct ServeOptions {
   std::string tls_ca;
   std::string tls_client_auth = "none";
   std::string advertised_addr;  // host:port clients are told to use
+  std::string advertised_tls_addr;  // the same for --kafka-tls-addr
   std::string http_addr = "0.0.0.0:8080";
   std::string registry_addr;          // empty: the schema registry is on the HTTP listener only
   std::vector<std::string> api_keys;  // when set, HTTP calls need one as a bearer token
@@ -470,10 +471,13 @@ Result<std::optional<net::TlsOptions>> TlsOptionsFor(const ServeOptions& o) {
   return std::optional<net::TlsOptions>(std::move(options));
 }
 
-// SIGHUP: reads the TLS files again (connections accepted afterwards use them), until cancelled.
-void ReloadOnHangup(boost::asio::signal_set& hangups, std::shared_ptr<net::TlsContext> tls) {
-  hangups.async_wait([&hangups, tls](const boost::system::error_code& ec, int) {
-    if (ec) return;
+// SIGHUP: reads the TLS files again (connections accepted afterwards use them), until cancelled
+// or `stopping`. `hangups` runs its handlers on the strand that sets `stopping`, so a SIGHUP
+// handled after the shutdown's cancel does not wait again.
+void ReloadOnHangup(boost::asio::signal_set& hangups, std::shared_ptr<net::TlsContext> tls,
+                    const bool& stopping) {
+  hangups.async_wait([&hangups, tls, &stopping](const boost::system::error_code& ec, int) {
+    if (ec || stopping) return;
     if (!tls) {
       LogInfo("reload", {}, "SIGHUP: no TLS listener, nothing to reload");
     } else if (Status s = tls->Reload(); s.ok()) {
@@ -483,7 +487,7 @@ void ReloadOnHangup(boost::asio::signal_set& hangups, std::shared_ptr<net::TlsCo
       LogError("tls_reload_failed", {{"cert", tls->options().cert_file}},
                fmt::format("{}; the previous certificate stays in use", s.ToString()));
     }
-    ReloadOnHangup(hangups, tls);
+    ReloadOnHangup(hangups, tls, stopping);
   });
 }
 
@@ -560,9 +564,18 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   }
   auto bo = BrokerOptionsFor(o, so->host, server.port());
   if (!bo.ok()) return UsageError(bo.status().message());
-  // TLS clients are told the broker's host (which their certificate check expects) with the TLS
-  // listener's port.
-  if (tls_server) tls_server->Advertise({bo->advertised_host, tls_server->port()});
+  // TLS clients are told --advertised-tls-addr, else the host of --advertised-addr (which their
+  // certificate check expects) or of the TLS listener, with its port.
+  if (tls_server) {
+    kafka::AdvertisedAddress tls_advertised{ClientHost(tls_so->host), tls_server->port()};
+    if (!o.advertised_addr.empty()) tls_advertised.host = bo->advertised_host;
+    if (!o.advertised_tls_addr.empty()) {
+      auto adv = SplitHostPort(o.advertised_tls_addr);
+      if (!adv.ok()) return UsageError(adv.status().WithContext("--advertised-tls-addr").message());
+      tls_advertised = {adv->first, adv->second};
+    }
+    tls_server->Advertise(std::move(tls_advertised));
+  }
   auto opened = broker::Broker::Open(**engine, *bo);
   if (!opened.ok()) return Fail(opened.status());
   std::unique_ptr<broker::Broker> broker = std::move(opened).value();
@@ -623,13 +636,17 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   lag_reporter.Start();
 
   // SIGINT/SIGTERM: stop accepting, answer what is in flight; io.run returns once all is done.
-  boost::asio::signal_set hangups(io, SIGHUP);
-  ReloadOnHangup(hangups, tls);
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  // Both signal sets on one strand: `stopping` orders SIGHUP's handler after the shutdown's.
+  auto signal_strand = boost::asio::make_strand(io);
+  bool stopping = false;  // on signal_strand
+  boost::asio::signal_set hangups(signal_strand, SIGHUP);
+  ReloadOnHangup(hangups, tls, stopping);
+  boost::asio::signal_set signals(signal_strand, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     LogInfo("shutdown", {{"signal", signal}}, "stopping: answering in-flight requests");
     http_context.ready = false;
+    stopping = true;
     hangups.cancel();
     lag_reporter.Stop();
     server.Stop();
@@ -696,6 +713,9 @@ void RegisterServe(CLI::App& app) {
   serve->add_option("--kafka-tls-addr", o->kafka_tls_addr,
                     "Also a Kafka listener speaking TLS (Kafka's SSL security protocol) on "
                     "HOST:PORT; needs --tls-cert and --tls-key");
+  serve->add_option("--advertised-tls-addr", o->advertised_tls_addr,
+                    "HOST:PORT TLS clients are told to connect to (default: the host of "
+                    "--advertised-addr, else of --kafka-tls-addr, with the TLS listener's port)");
   serve->add_option("--tls-cert", o->tls_cert,
                     "The TLS listeners' certificate chain (PEM, leaf first); read again on SIGHUP");
   serve->add_option("--tls-key", o->tls_key,

@@ -103,12 +103,14 @@ template <typename Stream>
 class Connection : public HttpServer::Session,
                    public std::enable_shared_from_this<Connection<Stream>> {
  public:
+  // `tls`: the context `stream` was made with, kept for the connection's life.
   Connection(HttpServer& server, const HttpServerOptions& options, const Router& router,
-             Stream stream)
+             Stream stream, std::shared_ptr<asio::ssl::context> tls = nullptr)
       : server_(server),
         options_(options),
         router_(router),
         executor_(stream.get_executor()),
+        tls_context_(std::move(tls)),
         stream_(std::move(stream)) {}
 
   void Start() override {
@@ -240,6 +242,7 @@ class Connection : public HttpServer::Session,
   const HttpServerOptions& options_;
   const Router& router_;
   asio::any_io_executor executor_;  // the connection's strand
+  const std::shared_ptr<asio::ssl::context> tls_context_;  // null for plain TCP
   Stream stream_;
   std::shared_ptr<BodyStream> body_;  // on the strand: the body being written, if any
 };
@@ -293,9 +296,9 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
     std::shared_ptr<Session> session;
     if (options_.tls) {
       auto context = options_.tls->Current();
-      auto connection = std::make_shared<Connection<TlsStream>>(
-          *this, options_, *router_, TlsStream(beast::tcp_stream(std::move(socket)), *context));
-      session = connection;
+      session = std::make_shared<Connection<TlsStream>>(
+          *this, options_, *router_, TlsStream(beast::tcp_stream(std::move(socket)), *context),
+          context);
     } else {
       session = std::make_shared<Connection<beast::tcp_stream>>(
           *this, options_, *router_, beast::tcp_stream(std::move(socket)));

@@ -50,6 +50,9 @@ Result<std::shared_ptr<ssl::context>> TlsContext::Build(const TlsOptions& o) {
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
                        ssl::context::single_dh_use);
+  // Needed for TLS 1.2 session resumption once client certificates are checked.
+  static constexpr unsigned char kSessionContext[] = "herald";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof(kSessionContext) - 1);
   boost::system::error_code ec;
   auto failed = [&](const std::string& what, const std::string& file) {
     // asio says only "asio.ssl error" for a file that is not there: say why first.
@@ -60,6 +63,7 @@ Result<std::shared_ptr<ssl::context>> TlsContext::Build(const TlsOptions& o) {
     }
     std::string reason = ec.message();
     if (const char* openssl = ERR_reason_error_string(ec.value())) reason = openssl;
+    ERR_clear_error();  // nothing left behind for the next OpenSSL call on this thread
     return InvalidArgument("{} '{}': {}", what, file, reason);
   };
   context->use_certificate_chain_file(o.cert_file, ec);

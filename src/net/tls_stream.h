@@ -1,8 +1,8 @@
 // TlsStream: the server side of TLS over a connected TCP socket, for a connection whose reads
 // and writes are coroutines on one strand. OpenSSL runs over memory buffers (BIOs): ciphertext
-// is read from the socket in large chunks, and every record a write makes (a whole response) goes
-// out in one socket write. (asio::ssl::stream moves at most one 16 KiB record per socket
-// operation, and on this path the per-operation cost, not the cipher, set the speed.)
+// is read from the socket in large chunks (and acknowledged at once, see Fill), and the records a
+// write makes go out 256 KiB per socket write, where asio::ssl::stream moves one 16 KiB record
+// per socket operation. The ciphertext a connection holds stays under about 512 KiB.
 //
 // One reader and one writer may be active at once (a connection's read loop and write loop):
 // only writes and the handshake send bytes, so the socket has a single writer. What a read makes
@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 #include <vector>
 
@@ -40,14 +41,13 @@ class TlsStream {
   // closed (with or without close_notify), the socket's or OpenSSL's error otherwise.
   boost::asio::awaitable<size_t> ReadSome(boost::asio::mutable_buffer into);
 
-  // Encrypts `buffers` and writes the records, with one socket write per MiB or so.
+  // Encrypts `buffers` and writes the records, with one socket write per kFlushBytes or so.
   template <typename ConstBufferSequence>
   boost::asio::awaitable<void> Write(const ConstBufferSequence& buffers) {
     for (auto it = boost::asio::buffer_sequence_begin(buffers);
          it != boost::asio::buffer_sequence_end(buffers); ++it) {
       const boost::asio::const_buffer b(*it);
-      Encrypt(b.data(), b.size());
-      if (Pending() >= kFlushBytes) co_await Flush();
+      co_await EncryptAndFlush(static_cast<const uint8_t*>(b.data()), b.size());
     }
     co_await Flush();
   }
@@ -57,16 +57,21 @@ class TlsStream {
 
  private:
   static constexpr size_t kReadChunk = 128 << 10;
-  static constexpr size_t kFlushBytes = 1 << 20;
+  // Ciphertext held before it is written: bounds a connection's TLS memory, large responses
+  // included.
+  static constexpr size_t kFlushBytes = 256 << 10;
 
   void Encrypt(const void* data, size_t size);
+  // Encrypts `size` bytes in pieces, writing whenever kFlushBytes are waiting.
+  boost::asio::awaitable<void> EncryptAndFlush(const uint8_t* data, size_t size);
   size_t Pending() const;
   // Writes every encrypted byte waiting to the socket.
   boost::asio::awaitable<void> Flush();
   // Reads what the socket has (at least one byte) into OpenSSL's input.
   boost::asio::awaitable<void> Fill();
-  // OpenSSL's error for `ret` of an SSL_* call, as a system_error to throw.
-  [[noreturn]] void Throw(int ret) const;
+  // The system_error for `ssl_error` (SSL_get_error's) and the thread's OpenSSL error queue,
+  // which it empties: to be called right after the failed call, before any suspension.
+  static boost::system::system_error ErrorOf(int ssl_error);
 
   boost::asio::ip::tcp::socket& socket_;
   const std::shared_ptr<boost::asio::ssl::context> context_;

@@ -111,10 +111,11 @@ class EmbeddedSession : public GroupSession {
       MutexLock lock(mu_);
       paused_.erase(topic);
     }
-    cv_.NotifyAll();
+    wakeup_->Wake();  // a Poll waiting reads the topic again
   }
   void Close() override {
     closed_ = true;
+    wakeup_->Wake();  // a Poll waiting returns
     commits_.WaitIdle();
     ThrowCommitError();
   }
@@ -137,9 +138,22 @@ class EmbeddedSession : public GroupSession {
   Buffer spare_chunk_;  // a read buffer no partition needs now
   size_t next_partition_ = 0;
   Mutex mu_;
-  CondVar cv_;
   std::set<std::string> paused_ GUARDED_BY(mu_);
-  uint64_t appended_ GUARDED_BY(mu_) = 0;  // bumped by the append watch
+  // What a waiting Poll is woken by: appends (the broker's watch, whose callback may run just
+  // after Unwatch returned, so it shares ownership of this) and Resume.
+  struct Wakeup {
+    Mutex mu;
+    CondVar cv;
+    uint64_t count GUARDED_BY(mu) = 0;
+    void Wake() {
+      {
+        MutexLock lock(mu);
+        ++count;
+      }
+      cv.NotifyAll();
+    }
+  };
+  const std::shared_ptr<Wakeup> wakeup_ = std::make_shared<Wakeup>();
   CommitPipeline commits_{
       [this](std::vector<RecordPosition> offsets, CommitPipeline::Answered answered) {
         SendCommit(std::move(offsets), std::move(answered));
@@ -466,27 +480,22 @@ std::vector<Message> EmbeddedSession::Poll(std::chrono::milliseconds timeout, si
   for (;;) {
     uint64_t seen = 0;
     {
-      MutexLock lock(mu_);
-      seen = appended_;
+      MutexLock lock(wakeup_->mu);
+      seen = wakeup_->count;
     }
     {
       // Watch before reading, so an append between the read and the wait is not missed; the
-      // watch ends with the scope, a read that throws included (it calls back into `this`).
+      // watch ends with the scope, a read that throws included.
       struct Watch {
         broker::Broker& broker;
         const uint64_t id;
         ~Watch() { broker.Unwatch(id); }
-      } watch{transport_->broker(), transport_->broker().WatchAppends(watched, [this] {
-                {
-                  MutexLock lock(mu_);
-                  ++appended_;
-                }
-                cv_.NotifyAll();
-              })};
+      } watch{transport_->broker(),
+              transport_->broker().WatchAppends(watched, [wakeup = wakeup_] { wakeup->Wake(); })};
       std::vector<Message> out = ReadAvailable(max_records);
       if (!out.empty() || closed_) return out;
-      MutexLock lock(mu_);
-      while (appended_ == seen && !closed_ && cv_.WaitUntil(mu_, deadline)) {
+      MutexLock lock(wakeup_->mu);
+      while (wakeup_->count == seen && !closed_ && wakeup_->cv.WaitUntil(wakeup_->mu, deadline)) {
       }
     }
     if (std::chrono::steady_clock::now() >= deadline) return ReadAvailable(max_records);

@@ -254,7 +254,12 @@ struct Router::Impl {
     records.push_back(std::move(record));
     Send(std::move(records), [&done](std::vector<SendResult> r) { done.set_value(std::move(r)); });
     auto results = done.get_future().get();
-    if (!results.front().ok() && !txn) {
+    if (!results.front().ok() && txn) {
+      LogWarn("send_failed",
+              {{"topic", results.front().position.topic}, {"consumer_group", options.group}},
+              fmt::format("{}; the batch's transaction will be aborted and the batch handled again",
+                          results.front().error));
+    } else if (!results.front().ok()) {
       throw Error(fmt::format("sending to {}: {}", results.front().position.topic,
                               results.front().error));
     }
@@ -453,6 +458,7 @@ struct Router::Impl {
     std::unique_ptr<GroupSession> session = transport->Join(options.group, topics);
     std::set<std::string> session_paused;
     LanePool pool(static_cast<size_t>(std::max(1, options.concurrency)));
+    int aborted_in_a_row = 0;  // transactions of batches, while they keep failing
     while (!stop) {
       ApplyPauses(*session, session_paused);
       std::vector<Message> batch = session->Poll(options.poll_timeout, options.max_poll_records);
@@ -482,8 +488,13 @@ struct Router::Impl {
       std::erase_if(commits, [](const RecordPosition& p) { return p.offset < 0; });
       if (!txn) {
         session->CommitAsync(commits);
-      } else if (!work.empty() && !CommitTransaction(*session, commits)) {
-        // The batch's outputs are gone: handle it again from the group's commit.
+      } else if (!work.empty() && CommitTransaction(*session, commits)) {
+        aborted_in_a_row = 0;
+      } else if (!work.empty()) {
+        // The batch's outputs are gone: handle it again from the group's commit, after a pause
+        // that grows while batches keep failing (a failure that lasts repeats the handlers).
+        Sleep(std::min(milliseconds(100) * (1 << std::min(aborted_in_a_row++, 7)),
+                       milliseconds(10'000)));
         session->Close();
         deferred.clear();
         session_paused.clear();
