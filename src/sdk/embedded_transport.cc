@@ -724,12 +724,8 @@ void EmbeddedTxnSession::Send(std::vector<OutgoingRecord> records,
     done(std::move(results));
   };
   if (!open_) {
-    std::vector<SendResult> results(records.size());
-    for (size_t i = 0; i < records.size(); ++i) {
-      results[i].position.topic = records[i].topic;
-      results[i].error = fmt::format("transactional id '{}' has no transaction open", id_);
-    }
-    return noted(std::move(results));
+    return noted(
+        Refused(records, fmt::format("transactional id '{}' has no transaction open", id_)));
   }
   transport_->Append(
       std::move(records), std::move(noted),

@@ -9,6 +9,7 @@
 
 #include "base/mutex.h"
 #include "herald/errors.h"
+#include "sdk/check.h"
 
 namespace herald::sdk {
 
@@ -76,12 +77,9 @@ struct TransactionalProducer::State {
       ++self->in_flight;
     }
     if (!self->session) {
-      std::vector<SendResult> closed(records.size());
-      for (size_t i = 0; i < records.size(); ++i) {
-        closed[i].position.topic = records[i].topic;
-        closed[i].error = fmt::format("transactional id '{}': the producer is closed", self->id);
-      }
-      return self->Defer(std::move(finish), std::move(closed));
+      return self->Defer(
+          std::move(finish),
+          Refused(records, fmt::format("transactional id '{}': the producer is closed", self->id)));
     }
     self->session->Send(std::move(records),
                         [self, finish](std::vector<SendResult> results) mutable {
