@@ -1,0 +1,207 @@
+#include "security/scram.h"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "base/base64.h"
+
+namespace herald::security {
+namespace {
+
+const EVP_MD* Digest(ScramMechanism mechanism) {
+  return mechanism == ScramMechanism::kSha256 ? EVP_sha256() : EVP_sha512();
+}
+
+size_t DigestSize(ScramMechanism mechanism) {
+  return static_cast<size_t>(EVP_MD_get_size(Digest(mechanism)));
+}
+
+Buffer Hmac(ScramMechanism mechanism, ByteView key, ByteView data) {
+  Buffer out(EVP_MAX_MD_SIZE);
+  unsigned int size = 0;
+  HMAC(Digest(mechanism), key.data(), static_cast<int>(key.size()), data.data(), data.size(),
+       out.data(), &size);
+  out.resize(size);
+  return out;
+}
+
+Buffer Hash(ScramMechanism mechanism, ByteView data) {
+  Buffer out(EVP_MAX_MD_SIZE);
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &size, Digest(mechanism), nullptr);
+  out.resize(size);
+  return out;
+}
+
+ByteView Bytes(std::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+// A nonce of printable characters other than ',' (RFC 5802's "printable").
+std::string RandomNonce() {
+  uint8_t random[24];
+  RAND_bytes(random, sizeof(random));
+  return Base64Encode(ByteView(random, sizeof(random)));  // no ',' in base64
+}
+
+// The value of attribute `name` (`name=value`, one letter) at the start of `part`.
+std::optional<std::string_view> Attribute(std::string_view part, char name) {
+  if (part.size() < 2 || part[0] != name || part[1] != '=') return std::nullopt;
+  return part.substr(2);
+}
+
+// `text` split at commas.
+std::vector<std::string_view> Parts(std::string_view text) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = text.find(',', start);
+    parts.push_back(text.substr(start, comma - start));
+    if (comma == std::string_view::npos) return parts;
+    start = comma + 1;
+  }
+}
+
+// A saslname with =2C and =3D decoded; nullopt when another '=' appears.
+std::optional<std::string> DecodeSaslName(std::string_view name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] != '=') {
+      out.push_back(name[i]);
+      continue;
+    }
+    const std::string_view escape = name.substr(i, 3);
+    if (escape == "=2C") {
+      out.push_back(',');
+    } else if (escape == "=3D") {
+      out.push_back('=');
+    } else {
+      return std::nullopt;
+    }
+    i += 2;
+  }
+  return out;
+}
+
+Status Refused(std::string_view why) {
+  return Status(StatusCode::kInvalidArgument, fmt::format("SCRAM authentication failed: {}", why));
+}
+
+}  // namespace
+
+std::string_view MechanismName(ScramMechanism mechanism) {
+  return mechanism == ScramMechanism::kSha256 ? "SCRAM-SHA-256" : "SCRAM-SHA-512";
+}
+
+std::optional<ScramMechanism> MechanismNamed(std::string_view name) {
+  if (name == "SCRAM-SHA-256") return ScramMechanism::kSha256;
+  if (name == "SCRAM-SHA-512") return ScramMechanism::kSha512;
+  return std::nullopt;
+}
+
+Buffer SaltedPassword(ScramMechanism mechanism, std::string_view password, ByteView salt,
+                      int32_t iterations) {
+  Buffer out(DigestSize(mechanism));
+  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
+                    static_cast<int>(salt.size()), iterations, Digest(mechanism),
+                    static_cast<int>(out.size()), out.data());
+  return out;
+}
+
+ScramCredential CredentialFromSalted(ScramMechanism mechanism, ByteView salted_password,
+                                     ByteView salt, int32_t iterations) {
+  ScramCredential c;
+  c.salt.assign(salt.begin(), salt.end());
+  c.stored_key = Hash(mechanism, Hmac(mechanism, salted_password, Bytes("Client Key")));
+  c.server_key = Hmac(mechanism, salted_password, Bytes("Server Key"));
+  c.iterations = iterations;
+  return c;
+}
+
+ScramCredential NewCredential(ScramMechanism mechanism, std::string_view password,
+                              int32_t iterations) {
+  Buffer salt(32);
+  RAND_bytes(salt.data(), static_cast<int>(salt.size()));
+  return CredentialFromSalted(mechanism, SaltedPassword(mechanism, password, salt, iterations),
+                              salt, iterations);
+}
+
+ScramServer::ScramServer(ScramMechanism mechanism, Lookup lookup, std::string server_nonce)
+    : mechanism_(mechanism),
+      lookup_(std::move(lookup)),
+      server_nonce_(server_nonce.empty() ? RandomNonce() : std::move(server_nonce)) {}
+
+Result<std::string> ScramServer::First(std::string_view client_first) {
+  if (state_ != State::kFirst) return Refused("client-first out of order");
+  state_ = State::kFailed;  // until this step succeeds
+  // gs2-header: "n," (no channel binding), an optional "a=authzid", ","; then the bare message.
+  if (!client_first.starts_with("n,")) return Refused("channel binding is not supported");
+  const size_t header_end = client_first.find(',', 2);
+  if (header_end == std::string_view::npos) return Refused("malformed client-first message");
+  const std::string_view authzid = client_first.substr(2, header_end - 2);
+  gs2_header_ = std::string(client_first.substr(0, header_end + 1));
+  client_first_bare_ = std::string(client_first.substr(header_end + 1));
+  const auto parts = Parts(client_first_bare_);
+  if (parts.size() < 2) return Refused("malformed client-first message");
+  const auto name = Attribute(parts[0], 'n');
+  const auto client_nonce = Attribute(parts[1], 'r');
+  if (!name || !client_nonce || client_nonce->empty()) {
+    return Refused("malformed client-first message");
+  }
+  auto user = DecodeSaslName(*name);
+  if (!user || user->empty()) return Refused("malformed user name");
+  if (!authzid.empty()) {
+    auto as = Attribute(authzid, 'a');
+    auto decoded = as ? DecodeSaslName(*as) : std::nullopt;
+    if (!decoded || *decoded != *user) return Refused("an authorization id other than the user");
+  }
+  credential_ = lookup_(*user);
+  if (!credential_)
+    return Refused(fmt::format("no {} credential for user '{}'", MechanismName(mechanism_), *user));
+  if (credential_->iterations < kMinIterations)
+    return Refused("the credential's iterations are too few");
+  user_ = std::move(*user);
+  nonce_ = std::string(*client_nonce) + server_nonce_;
+  server_first_ = fmt::format("r={},s={},i={}", nonce_, Base64Encode(credential_->salt),
+                              credential_->iterations);
+  state_ = State::kFinal;
+  return server_first_;
+}
+
+Result<std::string> ScramServer::Final(std::string_view client_final) {
+  if (state_ != State::kFinal) return Refused("client-final out of order");
+  state_ = State::kFailed;
+  const size_t proof_at = client_final.rfind(",p=");
+  if (proof_at == std::string_view::npos) return Refused("client-final without a proof");
+  const std::string_view without_proof = client_final.substr(0, proof_at);
+  const auto parts = Parts(without_proof);
+  if (parts.size() < 2) return Refused("malformed client-final message");
+  const auto binding = Attribute(parts[0], 'c');
+  const auto nonce = Attribute(parts[1], 'r');
+  // The gs2 header again, base64 ("biws" for "n,,").
+  if (!binding || *binding != Base64Encode(Bytes(gs2_header_))) {
+    return Refused("the channel binding does not match the first message");
+  }
+  if (!nonce || *nonce != nonce_) return Refused("the nonce does not match");
+  auto proof = Base64Decode(client_final.substr(proof_at + 3));
+  if (!proof.ok() || proof->size() != credential_->stored_key.size()) {
+    return Refused("malformed proof");
+  }
+  const std::string auth_message =
+      fmt::format("{},{},{}", client_first_bare_, server_first_, without_proof);
+  const Buffer client_signature = Hmac(mechanism_, credential_->stored_key, Bytes(auth_message));
+  Buffer client_key = std::move(*proof);
+  for (size_t i = 0; i < client_key.size(); ++i) client_key[i] ^= client_signature[i];
+  const Buffer stored_key = Hash(mechanism_, client_key);
+  if (CRYPTO_memcmp(stored_key.data(), credential_->stored_key.data(), stored_key.size()) != 0) {
+    return Refused(fmt::format("a wrong password for user '{}'", user_));
+  }
+  const Buffer server_signature = Hmac(mechanism_, credential_->server_key, Bytes(auth_message));
+  state_ = State::kDone;
+  return "v=" + Base64Encode(server_signature);
+}
+
+}  // namespace herald::security

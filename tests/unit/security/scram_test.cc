@@ -1,0 +1,107 @@
+#include "security/scram.h"
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "base/base64.h"
+
+namespace herald::security {
+namespace {
+
+// RFC 7677's example exchange: user "user", password "pencil".
+constexpr char kSalt[] = "W22ZaJ0SNY7soEsUEjb6gQ==";
+constexpr char kClientFirst[] = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
+constexpr char kServerNonce[] = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+constexpr char kServerFirst[] =
+    "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+constexpr char kClientFinal[] =
+    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+    "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+constexpr char kServerFinal[] = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+
+ScramCredential PencilCredential() {
+  const Buffer salt = *Base64Decode(kSalt);
+  return CredentialFromSalted(ScramMechanism::kSha256,
+                              SaltedPassword(ScramMechanism::kSha256, "pencil", salt, 4096), salt,
+                              4096);
+}
+
+ScramServer::Lookup Users(std::map<std::string, ScramCredential> users) {
+  return [users = std::move(users)](const std::string& user) -> std::optional<ScramCredential> {
+    auto it = users.find(user);
+    if (it == users.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(ScramTest, Rfc7677ExampleExchange) {
+  ScramServer server(ScramMechanism::kSha256, Users({{"user", PencilCredential()}}), kServerNonce);
+  auto first = server.First(kClientFirst);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(*first, kServerFirst);
+  auto final = server.Final(kClientFinal);
+  ASSERT_TRUE(final.ok()) << final.status().ToString();
+  EXPECT_EQ(*final, kServerFinal);
+  EXPECT_TRUE(server.done());
+  EXPECT_EQ(server.user(), "user");
+}
+
+TEST(ScramTest, AWrongPasswordAnUnknownUserAndAStrangeNonceFail) {
+  const Buffer salt = *Base64Decode(kSalt);
+  auto wrong =
+      CredentialFromSalted(ScramMechanism::kSha256,
+                           SaltedPassword(ScramMechanism::kSha256, "pen", salt, 4096), salt, 4096);
+  ScramServer server(ScramMechanism::kSha256, Users({{"user", wrong}}), kServerNonce);
+  ASSERT_TRUE(server.First(kClientFirst).ok());
+  EXPECT_FALSE(server.Final(kClientFinal).ok()) << "the proof of another password";
+  EXPECT_FALSE(server.done());
+
+  ScramServer nobody(ScramMechanism::kSha256, Users({}), kServerNonce);
+  EXPECT_FALSE(nobody.First(kClientFirst).ok());
+
+  ScramServer other_nonce(ScramMechanism::kSha256, Users({{"user", PencilCredential()}}), "xyz");
+  ASSERT_TRUE(other_nonce.First(kClientFirst).ok());
+  EXPECT_FALSE(other_nonce.Final(kClientFinal).ok()) << "a nonce the server did not give";
+}
+
+TEST(ScramTest, MalformedMessagesAndCallsOutOfOrderFail) {
+  for (const char* bad : {"", "y,,n=user,r=abc", "p=tls-unique,,n=user,r=abc", "n,,r=abc",
+                          "n,,n=user", "n,,n=us=er,r=abc", "n,a=other,n=user,r=abc"}) {
+    ScramServer server(ScramMechanism::kSha256, Users({{"user", PencilCredential()}}));
+    EXPECT_FALSE(server.First(bad).ok()) << bad;
+  }
+  ScramServer server(ScramMechanism::kSha256, Users({{"user", PencilCredential()}}), kServerNonce);
+  EXPECT_FALSE(server.Final(kClientFinal).ok()) << "final before first";
+  ScramServer twice(ScramMechanism::kSha256, Users({{"user", PencilCredential()}}), kServerNonce);
+  ASSERT_TRUE(twice.First(kClientFirst).ok());
+  EXPECT_FALSE(twice.Final("c=biws,r=x").ok()) << "no proof";
+  EXPECT_FALSE(twice.Final(kClientFinal).ok()) << "a failed exchange stays failed";
+}
+
+TEST(ScramTest, EscapedNamesAndAnAuthorizationIdOfTheSameUser) {
+  ScramServer server(ScramMechanism::kSha256, Users({{"a,b=c", PencilCredential()}}));
+  auto first = server.First("n,a=a=2Cb=3Dc,n=a=2Cb=3Dc,r=nonce");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(first->starts_with("r=nonce"));
+}
+
+TEST(ScramTest, NewCredentialsHaveTheirOwnSaltAndCheckTheirPassword) {
+  for (auto mechanism : {ScramMechanism::kSha256, ScramMechanism::kSha512}) {
+    auto a = NewCredential(mechanism, "secret");
+    auto b = NewCredential(mechanism, "secret");
+    EXPECT_NE(a.salt, b.salt);
+    EXPECT_NE(a.stored_key, b.stored_key);
+    EXPECT_EQ(a.iterations, kMinIterations);
+    EXPECT_EQ(a, CredentialFromSalted(mechanism,
+                                      SaltedPassword(mechanism, "secret", a.salt, a.iterations),
+                                      a.salt, a.iterations));
+    EXPECT_EQ(MechanismNamed(MechanismName(mechanism)), mechanism);
+  }
+  EXPECT_EQ(MechanismNamed("PLAIN"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace herald::security
