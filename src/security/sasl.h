@@ -1,0 +1,62 @@
+// SaslServer: one connection's SASL authentication, whatever carries its tokens (Kafka's
+// SaslHandshake and SaslAuthenticate, or raw frames after SaslHandshake v0): PLAIN (RFC 4616)
+// and SCRAM-SHA-256/512 (scram.h), both checked against the same stored SCRAM credentials, so a
+// user created once can use any of them. PLAIN checks a password by deriving its salted form
+// with the credential's salt and iterations: the password is still never stored.
+//
+// Thread-safety: one connection's; Credentials must be callable from the connection's thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "security/scram.h"
+
+namespace herald::security {
+
+// The mechanisms Herald can serve, by SASL name.
+inline constexpr std::string_view kPlain = "PLAIN";
+bool IsKnownMechanism(std::string_view name);
+
+class SaslServer {
+ public:
+  // `user`'s credential for `mechanism`, nullopt when it has none.
+  using Credentials =
+      std::function<std::optional<ScramCredential>(const std::string& user, ScramMechanism)>;
+
+  // `enabled`: the mechanisms clients may choose, by SASL name.
+  SaslServer(std::vector<std::string> enabled, Credentials credentials);
+
+  const std::vector<std::string>& enabled() const { return enabled_; }
+
+  // Chooses the mechanism (SaslHandshake). kInvalidArgument when it is not enabled, or once one
+  // was chosen.
+  Status Select(std::string_view mechanism);
+  // One client token; the server's token in answer. kInvalidArgument (saying why, for the log)
+  // when authentication fails; the exchange is then over.
+  Result<std::string> Step(std::string_view token);
+
+  bool selected() const { return !mechanism_.empty(); }
+  bool authenticated() const { return !principal_.empty(); }
+  const std::string& mechanism() const { return mechanism_; }
+  // "User:<name>", once authenticated.
+  const std::string& principal() const { return principal_; }
+
+ private:
+  Result<std::string> Plain(std::string_view token);
+
+  const std::vector<std::string> enabled_;
+  const Credentials credentials_;
+  std::string mechanism_;
+  std::unique_ptr<ScramServer> scram_;
+  int scram_steps_ = 0;
+  std::string principal_;
+  bool failed_ = false;
+};
+
+}  // namespace herald::security
