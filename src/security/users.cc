@@ -1,0 +1,145 @@
+#include "security/users.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/base64.h"
+#include "base/log.h"
+#include "base/utf8.h"
+#include "storage/record_batch.h"
+#include "storage/record_scan.h"
+
+namespace herald::security {
+namespace {
+
+using nlohmann::json;
+
+std::string KeyOf(const std::string& user, ScramMechanism mechanism) {
+  return json{{"user", user}, {"mechanism", MechanismName(mechanism)}}.dump();
+}
+
+std::string ValueOf(const ScramCredential& c) {
+  return json{{"salt", Base64Encode(c.salt)},
+              {"stored_key", Base64Encode(c.stored_key)},
+              {"server_key", Base64Encode(c.server_key)},
+              {"iterations", c.iterations}}
+      .dump();
+}
+
+std::string_view Text(ByteView bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+// A record of __herald_users: its user and mechanism, and its credential (nullopt: a deletion).
+Result<std::pair<std::pair<std::string, ScramMechanism>, std::optional<ScramCredential>>> Decode(
+    const storage::RecordView& r) {
+  if (!r.key) return Status(StatusCode::kCorruption, "a record without a key");
+  const json key = json::parse(Text(*r.key), nullptr, false);
+  if (!key.is_object() || !key.contains("user") || !key["user"].is_string() ||
+      !key.contains("mechanism") || !key["mechanism"].is_string()) {
+    return Status(StatusCode::kCorruption, "a key that is not {user, mechanism}");
+  }
+  auto mechanism = MechanismNamed(key["mechanism"].get<std::string>());
+  if (!mechanism) return Status(StatusCode::kCorruption, "an unknown mechanism");
+  std::pair<std::string, ScramMechanism> id{key["user"].get<std::string>(), *mechanism};
+  if (!r.value) return std::pair{std::move(id), std::optional<ScramCredential>()};
+  const json value = json::parse(Text(*r.value), nullptr, false);
+  ScramCredential c;
+  auto bytes = [&](const char* name) -> Result<Buffer> {
+    if (!value.is_object() || !value.contains(name) || !value[name].is_string()) {
+      return Status(StatusCode::kCorruption, fmt::format("no {}", name));
+    }
+    return Base64Decode(value[name].get<std::string>());
+  };
+  HERALD_ASSIGN_OR_RETURN(c.salt, bytes("salt"));
+  HERALD_ASSIGN_OR_RETURN(c.stored_key, bytes("stored_key"));
+  HERALD_ASSIGN_OR_RETURN(c.server_key, bytes("server_key"));
+  if (!value.contains("iterations") || !value["iterations"].is_number_integer()) {
+    return Status(StatusCode::kCorruption, "no iterations");
+  }
+  c.iterations = value["iterations"].get<int32_t>();
+  return std::pair{std::move(id), std::optional<ScramCredential>(std::move(c))};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<UserStore>> UserStore::Open(storage::Engine& engine) {
+  if (!engine.HasTopic(kUsersTopic)) {
+    HERALD_RETURN_IF_ERROR(engine.CreateTopic(kUsersTopic, 1, {{"cleanup.policy", "compact"}}));
+  }
+  HERALD_ASSIGN_OR_RETURN(auto log, engine.GetLog(kUsersTopic, 0));
+  std::unique_ptr<UserStore> store(new UserStore(log, engine.clock()));
+  std::map<Key, ScramCredential> replayed;
+  HERALD_RETURN_IF_ERROR(storage::ScanRecords(
+      *log, log->log_start_offset(), log->end_offset(), [&](const storage::RecordView& r) {
+        auto entry = Decode(r);
+        if (!entry.ok()) {
+          LogWarn("user_record_skipped", {{"topic", kUsersTopic}, {"offset", r.offset}},
+                  entry.status().message());
+        } else if (entry->second) {
+          replayed[entry->first] = std::move(*entry->second);
+        } else {
+          replayed.erase(entry->first);
+        }
+        return true;
+      }));
+  {
+    MutexLock lock(store->mu_);
+    store->credentials_ = std::move(replayed);
+  }
+  return store;
+}
+
+std::optional<ScramCredential> UserStore::Find(const std::string& user,
+                                               ScramMechanism mechanism) const {
+  MutexLock lock(mu_);
+  auto it = credentials_.find({user, mechanism});
+  if (it == credentials_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::map<std::string, std::map<ScramMechanism, int32_t>> UserStore::List() const {
+  std::map<std::string, std::map<ScramMechanism, int32_t>> out;
+  MutexLock lock(mu_);
+  for (const auto& [key, credential] : credentials_) {
+    out[key.first][key.second] = credential.iterations;
+  }
+  return out;
+}
+
+Status UserStore::Upsert(const std::string& user, ScramMechanism mechanism,
+                         ScramCredential credential) {
+  if (user.empty()) return InvalidArgument("a user name must not be empty");
+  if (!IsValidUtf8(user)) return InvalidArgument("a user name must be UTF-8");
+  if (credential.iterations < kMinIterations || credential.iterations > kMaxIterations) {
+    return InvalidArgument("iterations must be between {} and {}, not {}", kMinIterations,
+                           kMaxIterations, credential.iterations);
+  }
+  return Write({user, mechanism}, credential);
+}
+
+Status UserStore::Delete(const std::string& user, ScramMechanism mechanism) {
+  if (!Find(user, mechanism)) {
+    return NotFound("user '{}' has no {} credential", user, MechanismName(mechanism));
+  }
+  return Write({user, mechanism}, std::nullopt);
+}
+
+Status UserStore::Write(const Key& key, const std::optional<ScramCredential>& credential) {
+  MutexLock write(write_mu_);
+  storage::RecordSpec record;
+  record.timestamp = clock_.NowMs();
+  record.key = KeyOf(key.first, key.second);
+  if (credential) record.value = ValueOf(*credential);
+  Buffer batch = storage::BuildBatch({record});
+  auto written = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
+  if (!written.ok()) return written.status().WithContext("writing " + std::string(kUsersTopic));
+  MutexLock lock(mu_);
+  if (credential) {
+    credentials_[key] = *credential;
+  } else {
+    credentials_.erase(key);
+  }
+  return Status::Ok();
+}
+
+}  // namespace herald::security
