@@ -36,5 +36,7 @@
 #include "kafka/messages/offset_fetch.h"
 #include "kafka/messages/offset_for_leader_epoch.h"
 #include "kafka/messages/produce.h"
+#include "kafka/messages/sasl_authenticate.h"
+#include "kafka/messages/sasl_handshake.h"
 #include "kafka/messages/sync_group.h"
 #include "kafka/messages/txn_offset_commit.h"

@@ -1533,5 +1533,32 @@ TEST(KafkaGoldenTest, ListTransactionsV0) {
                   "02 02 78 0000000000000005 08 4f6e676f696e67 00 | 00"));
 }
 
+TEST(KafkaGoldenTest, SaslHandshakeV0AndV1) {
+  SaslHandshakeRequest request;
+  request.mechanism = "PLAIN";
+  ExpectBytes(request, {0, false}, Hex("0005 504c41494e"));
+  ExpectBytes(request, {1, false}, Hex("0005 504c41494e"));
+  SaslHandshakeResponse response;
+  response.error_code = 33;  // UNSUPPORTED_SASL_MECHANISM
+  response.mechanisms = {"PLAIN", "SCRAM-SHA-256"};
+  ExpectBytes(response, {1, false},
+              Hex("0021 | 00000002 0005 504c41494e 000d 5343 52 41 4d 2d 53 48 41 2d 32 35 36"));
+}
+
+TEST(KafkaGoldenTest, SaslAuthenticateV0ToV2) {
+  SaslAuthenticateRequest request;
+  request.auth_bytes = {0x00, 0x61, 0x00, 0x62};  // PLAIN's "\0a\0b"
+  ExpectBytes(request, {0, false}, Hex("00000004 00610062"));
+  ExpectBytes(request, {2, true}, Hex("05 00610062 | 00"));
+  SaslAuthenticateResponse response;
+  ExpectBytes(response, {0, false}, Hex("0000 ffff 00000000"));
+  ExpectBytes(response, {1, false}, Hex("0000 ffff 00000000 | 0000000000000000"));
+  ExpectBytes(response, {2, true}, Hex("0000 00 01 | 0000000000000000 | 00"));
+  response.error_code = 58;  // SASL_AUTHENTICATION_FAILED
+  response.error_message = "no";
+  response.auth_bytes = {0x76};
+  ExpectBytes(response, {2, true}, Hex("003a 03 6e6f 02 76 | 0000000000000000 | 00"));
+}
+
 }  // namespace
 }  // namespace herald::kafka
