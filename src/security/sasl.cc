@@ -15,6 +15,9 @@ Status Refused(std::string_view why) {
 // Whether `password` is the one `credential` was made from.
 bool PasswordMatches(ScramMechanism mechanism, std::string_view password,
                      const ScramCredential& credential) {
+  if (credential.iterations < kMinIterations || credential.iterations > kMaxIterations) {
+    return false;
+  }
   const ScramCredential derived = CredentialFromSalted(
       mechanism, SaltedPassword(mechanism, password, credential.salt, credential.iterations),
       credential.salt, credential.iterations);
@@ -72,11 +75,11 @@ Result<std::string> SaslServer::Plain(std::string_view token) {
   if (user.empty() || password.empty()) return Refused("an empty user name or password");
   if (!authzid.empty() && authzid != user)
     return Refused("an authorization id other than the user");
-  // Any SCRAM credential of the user checks the password.
+  // Either of the user's SCRAM credentials accepts the password (each mechanism may have its
+  // own, as in Kafka).
   for (auto mechanism : {ScramMechanism::kSha256, ScramMechanism::kSha512}) {
     auto credential = credentials_(user, mechanism);
-    if (!credential) continue;
-    if (!PasswordMatches(mechanism, password, *credential)) break;
+    if (!credential || !PasswordMatches(mechanism, password, *credential)) continue;
     failed_ = false;
     principal_ = "User:" + user;
     return std::string();

@@ -31,6 +31,9 @@ class SaslServer {
 
   // `enabled`: the mechanisms clients may choose, by SASL name.
   SaslServer(std::vector<std::string> enabled, Credentials credentials);
+  // Not copied or moved: the SCRAM exchange calls back into this object.
+  SaslServer(const SaslServer&) = delete;
+  SaslServer& operator=(const SaslServer&) = delete;
 
   const std::vector<std::string>& enabled() const { return enabled_; }
 

@@ -6,6 +6,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "base/assert.h"
 #include "base/base64.h"
 
 namespace herald::security {
@@ -15,15 +16,12 @@ const EVP_MD* Digest(ScramMechanism mechanism) {
   return mechanism == ScramMechanism::kSha256 ? EVP_sha256() : EVP_sha512();
 }
 
-size_t DigestSize(ScramMechanism mechanism) {
-  return static_cast<size_t>(EVP_MD_get_size(Digest(mechanism)));
-}
-
 Buffer Hmac(ScramMechanism mechanism, ByteView key, ByteView data) {
   Buffer out(EVP_MAX_MD_SIZE);
   unsigned int size = 0;
-  HMAC(Digest(mechanism), key.data(), static_cast<int>(key.size()), data.data(), data.size(),
-       out.data(), &size);
+  HERALD_ASSERT(HMAC(Digest(mechanism), key.data(), static_cast<int>(key.size()), data.data(),
+                     data.size(), out.data(), &size) != nullptr,
+                "HMAC failed");
   out.resize(size);
   return out;
 }
@@ -31,7 +29,9 @@ Buffer Hmac(ScramMechanism mechanism, ByteView key, ByteView data) {
 Buffer Hash(ScramMechanism mechanism, ByteView data) {
   Buffer out(EVP_MAX_MD_SIZE);
   unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &size, Digest(mechanism), nullptr);
+  HERALD_ASSERT(
+      EVP_Digest(data.data(), data.size(), out.data(), &size, Digest(mechanism), nullptr) == 1,
+      "digest failed");
   out.resize(size);
   return out;
 }
@@ -43,7 +43,7 @@ ByteView Bytes(std::string_view text) {
 // A nonce of printable characters other than ',' (RFC 5802's "printable").
 std::string RandomNonce() {
   uint8_t random[24];
-  RAND_bytes(random, sizeof(random));
+  HERALD_ASSERT(RAND_bytes(random, sizeof(random)) == 1, "no random bytes for a nonce");
   return Base64Encode(ByteView(random, sizeof(random)));  // no ',' in base64
 }
 
@@ -92,6 +92,10 @@ Status Refused(std::string_view why) {
 
 }  // namespace
 
+size_t DigestSize(ScramMechanism mechanism) {
+  return mechanism == ScramMechanism::kSha256 ? 32 : 64;
+}
+
 std::string_view MechanismName(ScramMechanism mechanism) {
   return mechanism == ScramMechanism::kSha256 ? "SCRAM-SHA-256" : "SCRAM-SHA-512";
 }
@@ -124,7 +128,8 @@ ScramCredential CredentialFromSalted(ScramMechanism mechanism, ByteView salted_p
 ScramCredential NewCredential(ScramMechanism mechanism, std::string_view password,
                               int32_t iterations) {
   Buffer salt(32);
-  RAND_bytes(salt.data(), static_cast<int>(salt.size()));
+  HERALD_ASSERT(RAND_bytes(salt.data(), static_cast<int>(salt.size())) == 1,
+                "no random bytes for a salt");
   return CredentialFromSalted(mechanism, SaltedPassword(mechanism, password, salt, iterations),
                               salt, iterations);
 }
@@ -161,8 +166,9 @@ Result<std::string> ScramServer::First(std::string_view client_first) {
   credential_ = lookup_(*user);
   if (!credential_)
     return Refused(fmt::format("no {} credential for user '{}'", MechanismName(mechanism_), *user));
-  if (credential_->iterations < kMinIterations)
-    return Refused("the credential's iterations are too few");
+  if (credential_->iterations < kMinIterations || credential_->iterations > kMaxIterations) {
+    return Refused("the credential's iterations are out of range");
+  }
   user_ = std::move(*user);
   nonce_ = std::string(*client_nonce) + server_nonce_;
   server_first_ = fmt::format("r={},s={},i={}", nonce_, Base64Encode(credential_->salt),
@@ -187,8 +193,10 @@ Result<std::string> ScramServer::Final(std::string_view client_final) {
   }
   if (!nonce || *nonce != nonce_) return Refused("the nonce does not match");
   auto proof = Base64Decode(client_final.substr(proof_at + 3));
-  if (!proof.ok() || proof->size() != credential_->stored_key.size()) {
-    return Refused("malformed proof");
+  const size_t digest = DigestSize(mechanism_);
+  if (!proof.ok() || proof->size() != digest) return Refused("malformed proof");
+  if (credential_->stored_key.size() != digest || credential_->server_key.size() != digest) {
+    return Refused("the stored credential does not fit the mechanism");
   }
   const std::string auth_message =
       fmt::format("{},{},{}", client_first_bare_, server_first_, without_proof);

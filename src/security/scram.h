@@ -6,6 +6,7 @@
 // Thread-safety: the functions are pure; a ScramServer is one connection's.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -25,6 +26,9 @@ enum class ScramMechanism : int8_t { kSha256 = 1, kSha512 = 2 };
 std::string_view MechanismName(ScramMechanism mechanism);
 // The mechanism with SASL name `name`, nullopt for another.
 std::optional<ScramMechanism> MechanismNamed(std::string_view name);
+
+// The size of the mechanism's digest (32 or 64 bytes): of StoredKey, ServerKey and a proof.
+size_t DigestSize(ScramMechanism mechanism);
 
 // Kafka's bounds on a credential's iterations.
 inline constexpr int32_t kMinIterations = 4096;

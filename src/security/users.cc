@@ -56,7 +56,15 @@ Result<std::pair<std::pair<std::string, ScramMechanism>, std::optional<ScramCred
   if (!value.contains("iterations") || !value["iterations"].is_number_integer()) {
     return Status(StatusCode::kCorruption, "no iterations");
   }
-  c.iterations = value["iterations"].get<int32_t>();
+  const int64_t iterations = value["iterations"].get<int64_t>();
+  if (iterations < kMinIterations || iterations > kMaxIterations) {
+    return Status(StatusCode::kCorruption, "iterations out of range");
+  }
+  c.iterations = static_cast<int32_t>(iterations);
+  if (c.stored_key.size() != DigestSize(*mechanism) ||
+      c.server_key.size() != DigestSize(*mechanism)) {
+    return Status(StatusCode::kCorruption, "keys that do not fit the mechanism");
+  }
   return std::pair{std::move(id), std::optional<ScramCredential>(std::move(c))};
 }
 
@@ -114,18 +122,24 @@ Status UserStore::Upsert(const std::string& user, ScramMechanism mechanism,
     return InvalidArgument("iterations must be between {} and {}, not {}", kMinIterations,
                            kMaxIterations, credential.iterations);
   }
+  if (credential.stored_key.size() != DigestSize(mechanism) ||
+      credential.server_key.size() != DigestSize(mechanism)) {
+    return InvalidArgument("keys of {} bytes do not fit {}", credential.stored_key.size(),
+                           MechanismName(mechanism));
+  }
   return Write({user, mechanism}, credential);
 }
 
 Status UserStore::Delete(const std::string& user, ScramMechanism mechanism) {
-  if (!Find(user, mechanism)) {
-    return NotFound("user '{}' has no {} credential", user, MechanismName(mechanism));
-  }
   return Write({user, mechanism}, std::nullopt);
 }
 
 Status UserStore::Write(const Key& key, const std::optional<ScramCredential>& credential) {
   MutexLock write(write_mu_);
+  // Checked under write_mu_, so no change of the same key comes between the check and the write.
+  if (!credential && !Find(key.first, key.second)) {
+    return NotFound("user '{}' has no {} credential", key.first, MechanismName(key.second));
+  }
   storage::RecordSpec record;
   record.timestamp = clock_.NowMs();
   record.key = KeyOf(key.first, key.second);

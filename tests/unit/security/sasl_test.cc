@@ -59,6 +59,20 @@ TEST(SaslTest, PlainChecksThePasswordAgainstTheScramCredential) {
   }
 }
 
+TEST(SaslTest, PlainAcceptsThePasswordOfEitherMechanism) {
+  // carol's SCRAM-SHA-512 password was changed, not her SCRAM-SHA-256 one.
+  auto credentials = [](const std::string& user,
+                        ScramMechanism mechanism) -> std::optional<ScramCredential> {
+    if (user != "carol") return std::nullopt;
+    return NewCredential(mechanism, mechanism == ScramMechanism::kSha256 ? "old" : "new");
+  };
+  for (const char* password : {"old", "new"}) {
+    SaslServer sasl({"PLAIN"}, credentials);
+    ASSERT_TRUE(sasl.Select("PLAIN").ok());
+    EXPECT_TRUE(sasl.Step("\0carol\0"s + password).ok()) << password;
+  }
+}
+
 TEST(SaslTest, OnlyEnabledMechanismsAreChosenAndOnlyOnce) {
   SaslServer sasl({"SCRAM-SHA-512"}, Store());
   EXPECT_FALSE(sasl.Step("x").ok()) << "a token before a mechanism";

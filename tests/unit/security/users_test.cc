@@ -60,6 +60,11 @@ TEST_F(UserStoreTest, NamesAndIterationsKafkaRefusesAreRefused) {
   EXPECT_EQ(store_->Upsert("a", ScramMechanism::kSha256, c).code(), StatusCode::kInvalidArgument);
   c.iterations = kMaxIterations + 1;
   EXPECT_EQ(store_->Upsert("a", ScramMechanism::kSha256, c).code(), StatusCode::kInvalidArgument);
+  // A SCRAM-SHA-512 credential's 64-byte keys under SCRAM-SHA-256.
+  EXPECT_EQ(
+      store_->Upsert("a", ScramMechanism::kSha256, NewCredential(ScramMechanism::kSha512, "x"))
+          .code(),
+      StatusCode::kInvalidArgument);
   EXPECT_TRUE(store_->List().empty());
 }
 
