@@ -112,10 +112,22 @@ Status Broker::CheckPartitionLimits(int32_t topic_total, int32_t adding) const {
   return Status::Ok();
 }
 
+std::vector<storage::TopicInfo> Broker::ListTopics() const {
+  auto topics = engine_.ListTopics();
+  std::erase_if(topics, [](const storage::TopicInfo& t) { return IsPrivateTopic(t.name); });
+  return topics;
+}
+
+Result<std::string> Broker::TopicName(const Uuid& id) const {
+  auto name = engine_.TopicName(id);
+  if (name.ok() && IsPrivateTopic(*name)) return NotFound("no topic has this id");
+  return name;
+}
+
 Result<bool> Broker::EnsureTopic(const std::string& topic, bool allow_create) {
-  if (engine_.HasTopic(topic)) return false;
+  if (HasTopic(topic)) return false;
   HERALD_RETURN_IF_ERROR(storage::Engine::ValidateTopicName(topic));
-  if (!allow_create || !options_.auto_create_topics) {
+  if (!allow_create || !options_.auto_create_topics || IsInternalTopic(topic)) {
     return NotFound("topic '{}' does not exist", topic);
   }
   MutexLock lock(create_mu_);
@@ -153,6 +165,10 @@ TopicError Broker::CreateTopic(const std::string& name, int32_t partitions,
                                bool validate_only) {
   if (Status s = storage::Engine::ValidateTopicName(name); !s.ok()) {
     return Refuse(ErrorCode::kInvalidTopicException, s.message());
+  }
+  if (IsInternalTopic(name)) {
+    return Refuse(ErrorCode::kInvalidTopicException,
+                  fmt::format("'{}': names starting with '__' are kept for internal topics", name));
   }
   if (partitions <= 0) {
     return Refuse(ErrorCode::kInvalidPartitions, "Number of partitions must be larger than 0.");
@@ -292,7 +308,7 @@ TopicError Broker::DeleteTopic(const std::string& name) {
 
 void Broker::Append(const std::string& topic, int32_t partition,
                     const storage::ValidatedBatch& batch, storage::AckLevel ack, AppendDone done) {
-  auto log = engine_.GetLog(topic, partition);
+  auto log = GetLog(topic, partition);
   if (!log.ok()) {
     done(FromLog(log.status()));
     return;
@@ -523,7 +539,7 @@ void Broker::AppendForCoordinator(const TopicPartition& tp, const storage::Valid
 }
 
 Result<int64_t> Broker::LastStableOffset(const std::string& topic, int32_t partition) {
-  HERALD_ASSIGN_OR_RETURN(auto log, engine_.GetLog(topic, partition));
+  HERALD_ASSIGN_OR_RETURN(auto log, GetLog(topic, partition));
   return LastStableOffset({topic, partition}, log);
 }
 
@@ -636,7 +652,7 @@ Result<ProducerIdAndEpoch> Broker::InitProducerId() {
 
 Result<std::map<int64_t, ProducerEntry>> Broker::ProducerEntries(const std::string& topic,
                                                                  int32_t partition) {
-  HERALD_ASSIGN_OR_RETURN(auto log, engine_.GetLog(topic, partition));
+  HERALD_ASSIGN_OR_RETURN(auto log, GetLog(topic, partition));
   std::shared_ptr<ProducerPartition> pp = ProducerPartitionFor({topic, partition}, log);
   MutexLock lock(pp->mu);
   HERALD_RETURN_IF_ERROR(PrepareProducerState({topic, partition}, *log, *pp));

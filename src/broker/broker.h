@@ -128,30 +128,39 @@ class Broker {
   // Topics that clients may not produce to, delete or reconfigure (Kafka's internal topics,
   // __consumer_offsets and any later "__" topic).
   static bool IsInternalTopic(std::string_view name) { return name.starts_with("__"); }
+  // Internal topics that hold secrets ("__herald_" names, as security's __herald_users): no door
+  // lists, reads or describes them; their owners reach them through the engine.
+  static bool IsPrivateTopic(std::string_view name) { return name.starts_with("__herald_"); }
   const std::string& cluster_id() const { return cluster_id_; }
   const std::string& data_dir() const { return engine_.data_dir(); }
   // The size of the disk holding the data directory and the bytes still usable there.
   Result<storage::DiskSpace> disk_space() const { return engine_.fs().Space(engine_.data_dir()); }
   Clock& clock() const { return engine_.clock(); }
 
-  // Topics and partitions as every door sees them (storage::Engine's, see storage/engine.h).
-  bool HasTopic(const std::string& name) const { return engine_.HasTopic(name); }
-  std::vector<storage::TopicInfo> ListTopics() const { return engine_.ListTopics(); }
-  Result<std::string> TopicName(const Uuid& id) const { return engine_.TopicName(id); }
+  // Topics and partitions as every door sees them (storage::Engine's, see storage/engine.h),
+  // without the private topics: to a door they do not exist.
+  bool HasTopic(const std::string& name) const {
+    return !IsPrivateTopic(name) && engine_.HasTopic(name);
+  }
+  std::vector<storage::TopicInfo> ListTopics() const;
+  Result<std::string> TopicName(const Uuid& id) const;
   // The configs a topic with these overrides would have (the broker's defaults beneath them);
   // kInvalidArgument names an unknown config or a value out of range.
   Result<storage::LogConfig> ConfigWith(const std::map<std::string, std::string>& overrides) const {
     return storage::LogConfig::WithOverrides(engine_.defaults(), overrides);
   }
   Result<storage::TopicInfo> DescribeTopic(const std::string& name) const {
+    if (IsPrivateTopic(name)) return NoSuchTopic(name);
     return engine_.DescribeTopic(name);
   }
+  // Private topics included: an operator must see every damaged partition.
   std::vector<storage::OfflinePartition> OfflinePartitions() const {
     return engine_.OfflinePartitions();
   }
   // A partition's log, for reading it and for Append. kNotFound for an unknown partition;
   // kFailedPrecondition (with the reason) for an offline one.
   Result<std::shared_ptr<storage::Log>> GetLog(const std::string& topic, int32_t partition) const {
+    if (IsPrivateTopic(topic)) return NoSuchTopic(topic);
     return engine_.GetLog(topic, partition);
   }
   // Records held by each dead-letter topic (a name ending in ".dlq"): end minus start offset,
@@ -160,7 +169,8 @@ class Broker {
 
   // Topic administration, the same for every door. These write and sync files: doors call them
   // through RunAdmin. With `validate_only` every check is made and nothing changes.
-  // CreateTopic: kInvalidTopicException (the name), kTopicAlreadyExists, kInvalidPartitions
+  // CreateTopic: kInvalidTopicException (the name, or a "__" name: those are internal),
+  // kTopicAlreadyExists, kInvalidPartitions
   // (none, or past a limit), kInvalidConfig, or the engine's failure.
   TopicError CreateTopic(const std::string& name, int32_t partitions,
                          const std::map<std::string, std::string>& configs,
@@ -277,6 +287,9 @@ class Broker {
   // OK when a topic may have `topic_total` partitions, `adding` of them new: within
   // max_partitions_per_topic and max_partitions. kInvalidArgument naming the limit otherwise.
   Status CheckPartitionLimits(int32_t topic_total, int32_t adding) const;
+  static Status NoSuchTopic(std::string_view name) {
+    return NotFound("topic '{}' does not exist", name);
+  }
   // The producer state of `log`'s partition, created (unloaded) when missing or built for
   // another log of the same name.
   std::shared_ptr<ProducerPartition> ProducerPartitionFor(const TopicPartition& tp,

@@ -92,6 +92,32 @@ TEST_F(BrokerTopicsTest, InternalTopicsAreNotChangedOrDeleted) {
   EXPECT_EQ(broker_->DeleteTopic("missing").code, ErrorCode::kUnknownTopicOrPartition);
 }
 
+TEST_F(BrokerTopicsTest, ClientsCannotCreateInternalNames) {
+  EXPECT_EQ(broker_->CreateTopic("__mine", 1, {}).code, ErrorCode::kInvalidTopicException);
+  EXPECT_EQ(broker_->CreateTopic("__mine", 1, {}, /*validate_only=*/true).code,
+            ErrorCode::kInvalidTopicException);
+  EXPECT_FALSE(broker_->EnsureTopic("__auto", /*allow_create=*/true).ok());
+  EXPECT_FALSE(engine_->HasTopic("__mine"));
+  EXPECT_FALSE(engine_->HasTopic("__auto"));
+}
+
+// A "__herald_" topic does not exist for the doors: not listed, described, read or written.
+TEST_F(BrokerTopicsTest, PrivateTopicsAreInvisible) {
+  ASSERT_TRUE(engine_->CreateTopic("__herald_secrets", 1).ok());
+  EXPECT_FALSE(broker_->HasTopic("__herald_secrets"));
+  for (const auto& t : broker_->ListTopics()) EXPECT_NE(t.name, "__herald_secrets");
+  EXPECT_EQ(broker_->DescribeTopic("__herald_secrets").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(broker_->GetLog("__herald_secrets", 0).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(broker_->TopicName(engine_->DescribeTopic("__herald_secrets")->id).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(broker_->ProducerEntries("__herald_secrets", 0).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(broker_->LastStableOffset("__herald_secrets", 0).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(broker_->EnsureTopic("__herald_secrets", true).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(engine_->HasTopic("__herald_secrets"));
+}
+
 // Creations from many threads never take the broker past --max-partitions together.
 TEST_F(BrokerTopicsTest, ConcurrentCreationsStayWithinTheBrokersLimit) {
   std::vector<std::thread> threads;
