@@ -61,6 +61,7 @@ enum class ErrorCode : int16_t {
   kTransactionalIdAuthorizationFailed = 53,
   kOperationNotAttempted = 55,
   kKafkaStorageError = 56,
+  kSaslAuthenticationFailed = 58,
   kUnknownProducerId = 59,
   kNonEmptyGroup = 68,
   kGroupIdNotFound = 69,

@@ -26,6 +26,7 @@ void RegisterStream(CLI::App& app);
 void RegisterTxn(CLI::App& app);
 // `herald schema register|get|list|check|delete|config`: the schema registry (HTTP).
 void RegisterSchema(CLI::App& app);
+void RegisterUser(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

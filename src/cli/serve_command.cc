@@ -28,6 +28,8 @@
 #include "net/tls.h"
 #include "registry/record_validator.h"
 #include "registry/schema_registry.h"
+#include "security/sasl.h"
+#include "security/users.h"
 #include "storage/engine.h"
 
 namespace herald::cli {
@@ -45,6 +47,7 @@ struct ServeOptions {
   std::string tls_client_auth = "none";
   std::string advertised_addr;  // host:port clients are told to use
   std::string advertised_tls_addr;  // the same for --kafka-tls-addr
+  std::vector<std::string> sasl_mechanisms;  // set: every Kafka listener requires SASL
   std::string http_addr = "0.0.0.0:8080";
   std::string registry_addr;          // empty: the schema registry is on the HTTP listener only
   std::vector<std::string> api_keys;  // when set, HTTP calls need one as a bearer token
@@ -471,6 +474,22 @@ Result<std::optional<net::TlsOptions>> TlsOptionsFor(const ServeOptions& o) {
   return std::optional<net::TlsOptions>(std::move(options));
 }
 
+// --sasl-mechanisms, checked and without repeats; empty when SASL is off.
+Result<std::vector<std::string>> SaslMechanismsFor(const ServeOptions& o) {
+  std::vector<std::string> mechanisms;
+  for (const auto& m : o.sasl_mechanisms) {
+    if (!security::IsKnownMechanism(m)) {
+      return InvalidArgument("--sasl-mechanisms: unknown mechanism '{}' (PLAIN, SCRAM-SHA-256 "
+                             "and SCRAM-SHA-512 are served)",
+                             m);
+    }
+    if (std::find(mechanisms.begin(), mechanisms.end(), m) == mechanisms.end()) {
+      mechanisms.push_back(m);
+    }
+  }
+  return mechanisms;
+}
+
 // SIGHUP: reads the TLS files again (connections accepted afterwards use them), until cancelled
 // or `stopping`. `hangups` runs its handlers on the strand that sets `stopping`, so a SIGHUP
 // handled after the shutdown's cancel does not wait again.
@@ -508,6 +527,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   }
   auto tls_options = TlsOptionsFor(o);
   if (!tls_options.ok()) return UsageError(tls_options.status().message());
+  auto sasl_mechanisms = SaslMechanismsFor(o);
+  if (!sasl_mechanisms.ok()) return UsageError(sasl_mechanisms.status().message());
   std::shared_ptr<net::TlsContext> tls;
   if (*tls_options) {
     auto loaded = net::TlsContext::Load(**tls_options);
@@ -540,6 +561,21 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     Fail(engine.status());
     return engine.status().code() == StatusCode::kFailedPrecondition ? kExitDataDirLocked
                                                                     : kExitFailure;
+  }
+
+  // With SASL, credentials come from the users `herald user` created.
+  std::unique_ptr<security::UserStore> users;
+  if (!sasl_mechanisms->empty()) {
+    auto opened_users = security::UserStore::Open(**engine);
+    if (!opened_users.ok()) return Fail(opened_users.status());
+    users = std::move(opened_users).value();
+    auto sasl = std::make_shared<const kafka::SaslSettings>(kafka::SaslSettings{
+        *sasl_mechanisms,
+        [store = users.get()](const std::string& user, security::ScramMechanism mechanism) {
+          return store->Find(user, mechanism);
+        }});
+    so->sasl = sasl;
+    if (tls_so) tls_so->sasl = sasl;
   }
 
   boost::asio::io_context io(o.threads);
@@ -728,6 +764,12 @@ void RegisterServe(CLI::App& app) {
                    "(ssl.client.auth); requested and required need --tls-ca")
       ->check(CLI::IsMember({"none", "requested", "required"}))
       ->capture_default_str();
+  serve
+      ->add_option("--sasl-mechanisms", o->sasl_mechanisms,
+                   "Require SASL on every Kafka listener (SASL_PLAINTEXT, and SASL_SSL on "
+                   "--kafka-tls-addr) with these mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 "
+                   "(comma-separated); users come from `herald user create`")
+      ->delimiter(',');
   serve->add_option("--advertised-addr", o->advertised_addr,
                     "HOST:PORT clients are told to connect to (default: the listener, with "
                     "localhost for a wildcard address)");

@@ -29,6 +29,7 @@ enum class ApiKey : int16_t {
   kSyncGroup = 14,
   kDescribeGroups = 15,
   kListGroups = 16,
+  kSaslHandshake = 17,
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
@@ -42,6 +43,7 @@ enum class ApiKey : int16_t {
   kDescribeConfigs = 32,
   kAlterConfigs = 33,
   kDescribeLogDirs = 35,
+  kSaslAuthenticate = 36,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
   kElectLeaders = 43,
@@ -79,6 +81,7 @@ inline constexpr std::array kApis = {
     ApiInfo{ApiKey::kSyncGroup, "SyncGroup", 0, 5, 4},
     ApiInfo{ApiKey::kDescribeGroups, "DescribeGroups", 0, 5, 5},
     ApiInfo{ApiKey::kListGroups, "ListGroups", 0, 4, 3},
+    ApiInfo{ApiKey::kSaslHandshake, "SaslHandshake", 0, 1, kNeverFlexible},
     ApiInfo{ApiKey::kApiVersions, "ApiVersions", 0, 3, 3},
     ApiInfo{ApiKey::kCreateTopics, "CreateTopics", 0, 7, 5},
     ApiInfo{ApiKey::kDeleteTopics, "DeleteTopics", 0, 6, 4},
@@ -92,6 +95,7 @@ inline constexpr std::array kApis = {
     ApiInfo{ApiKey::kDescribeConfigs, "DescribeConfigs", 0, 4, 4},
     ApiInfo{ApiKey::kAlterConfigs, "AlterConfigs", 0, 2, 2},
     ApiInfo{ApiKey::kDescribeLogDirs, "DescribeLogDirs", 0, 4, 2},
+    ApiInfo{ApiKey::kSaslAuthenticate, "SaslAuthenticate", 0, 2, 2},
     ApiInfo{ApiKey::kCreatePartitions, "CreatePartitions", 0, 3, 2},
     ApiInfo{ApiKey::kDeleteGroups, "DeleteGroups", 0, 2, 2},
     ApiInfo{ApiKey::kElectLeaders, "ElectLeaders", 0, 2, 2},
@@ -103,6 +107,12 @@ inline constexpr std::array kApis = {
     ApiInfo{ApiKey::kDescribeTransactions, "DescribeTransactions", 0, 0, 0},
     ApiInfo{ApiKey::kListTransactions, "ListTransactions", 0, 0, 0},
 };
+
+// The APIs each connection answers itself (authentication state is the connection's), never
+// passed to the RequestHandler.
+constexpr bool AnsweredByConnection(ApiKey key) {
+  return key == ApiKey::kSaslHandshake || key == ApiKey::kSaslAuthenticate;
+}
 
 // The entry for `key`, or nullptr when Herald does not serve it.
 constexpr const ApiInfo* FindApi(int16_t key) {

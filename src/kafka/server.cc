@@ -13,6 +13,8 @@
 #include "base/metrics.h"
 #include "base/mutex.h"
 #include "broker/broker_metrics.h"
+#include "kafka/messages/sasl_authenticate.h"
+#include "kafka/messages/sasl_handshake.h"
 #include "net/tls_stream.h"
 #include "storage/segment.h"
 
@@ -63,6 +65,13 @@ Counter& ClosedHandshake() {
   static Counter& counter = broker::metrics::ConnectionsClosed("kafka", "tls_handshake_failed");
   return counter;
 }
+Counter& ClosedUnauthenticated() {
+  static Counter& counter = broker::metrics::ConnectionsClosed("kafka", "authentication_failed");
+  return counter;
+}
+
+// SASL steps waiting for or running on the authentication thread, in all.
+constexpr size_t kMaxPendingSaslSteps = 256;
 
 // The first chunk of a frame's body read at once; later chunks double what has arrived, so a
 // frame costs O(log size) reallocations and never more memory than twice what was received.
@@ -165,6 +174,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
         strand_(asio::make_strand(socket.get_executor())),
         socket_(std::move(socket)),
         tls_(tls ? std::make_unique<net::TlsStream>(socket_, std::move(tls)) : nullptr),
+        sasl_(server.options_.sasl
+                  ? std::make_unique<security::SaslServer>(server.options_.sasl->mechanisms,
+                                                           server.options_.sasl->credentials)
+                  : nullptr),
+        auth_(sasl_ ? Auth::kHandshake : Auth::kOpen),
         address_(std::move(address)),
         peer_(address_ + ":" + std::to_string(port)),
         reader_wakeup_(strand_),
@@ -251,7 +265,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
     int32_t correlation_id;
     bool flexible_header;
     std::optional<Response> response;
+    bool raw = false;  // a SASL token after SaslHandshake v0: no response header
   };
+
+  // Where the connection is in authenticating (SASL listeners only).
+  enum class Auth {
+    kOpen,       // no SASL on this listener
+    kHandshake,  // waiting for SaslHandshake
+    kRawTokens,  // after SaslHandshake v0: the next frames are SASL tokens
+    kTokens,     // after SaslHandshake v1: tokens come in SaslAuthenticate requests
+    kDone,       // authenticated
+  };
+  bool MayServe() const { return auth_ == Auth::kOpen || auth_ == Auth::kDone; }
 
   awaitable<void> ReadLoop() {
     try {
@@ -272,6 +297,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
         std::shared_ptr<Frame> frame = co_await ReadFrame(static_cast<size_t>(size));
         frame_deadline_ = Clock::time_point::max();
         BytesIn().Inc(static_cast<double>(4 + frame->bytes.size()));
+        if (auth_ == Auth::kRawTokens) {
+          if (!co_await RawToken(frame->bytes)) break;
+          continue;
+        }
         const auto started = std::chrono::steady_clock::now();
         auto parsed = ParseRequest(frame->bytes);
         if (!parsed.ok()) {
@@ -290,11 +319,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
                   "unsupported API or version; closing the connection");
           break;
         }
+        const bool by_connection = supported && AnsweredByConnection(p.api->key);
+        if (!MayServe() && !is_api_versions && !by_connection) {
+          // As Kafka: nothing but ApiVersions and the SASL exchange before authentication.
+          ClosedUnauthenticated().Inc();
+          LogWarn(
+              "connection_closed",
+              {{"peer", peer_}, {"reason", "authentication_failed"}, {"api_key", p.header.api_key}},
+              "a request before SASL authentication");
+          break;
+        }
         while (slots_.size() >= server_.options_.max_in_flight) co_await reader_wakeup_.Wait();
         const uint64_t seq = first_seq_ + slots_.size();
         slots_.push_back({p.header.correlation_id,
                           supported && FlexibleResponseHeader(*p.api, p.header.api_version),
                           std::nullopt});
+        if (by_connection) {
+          Response r = co_await AnswerSasl(p, MutableByteView(frame->bytes).subspan(p.body_offset));
+          const bool close = r.close;
+          Complete(seq, std::move(r));
+          if (close) break;
+          continue;
+        }
         RequestContext ctx;
         ctx.request = p;
         ctx.body = MutableByteView(frame->bytes).subspan(p.body_offset);
@@ -332,6 +378,132 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     reading_ = false;
     writer_wakeup_.Wake();
+  }
+
+  // SaslHandshake and SaslAuthenticate.
+  awaitable<Response> AnswerSasl(const ParsedRequest& p, ByteView body) {
+    const Version version{p.header.api_version, p.flexible};
+    Response r;
+    FrameWriter w(r.body, nullptr);
+    if (p.header.api_key == static_cast<int16_t>(ApiKey::kSaslHandshake)) {
+      auto request = DecodeRequest<SaslHandshakeRequest>(body, version);
+      if (!request.ok()) co_return Refuse(p, request.status());
+      SaslHandshakeResponse response;
+      if (sasl_) response.mechanisms = sasl_->enabled();
+      if (auth_ != Auth::kHandshake) {
+        // As Kafka: without SASL, or once authenticated, the answer says so and the connection
+        // stays; in the middle of an exchange it ends.
+        response.error_code = Code(ErrorCode::kIllegalSaslState);
+        r.close = OutOfOrder("SaslHandshake");
+      } else if (!sasl_->Select(request->mechanism).ok()) {
+        response.error_code = Code(ErrorCode::kUnsupportedSaslMechanism);
+        r.close = true;
+        ClosedUnauthenticated().Inc();
+        LogWarn("authentication_failed", {{"peer", peer_}, {"mechanism", request->mechanism}},
+                "the client asked for a SASL mechanism that is not enabled");
+      } else {
+        auth_ = p.header.api_version == 0 ? Auth::kRawTokens : Auth::kTokens;
+      }
+      kafka::Write(w, response, version);
+      co_return r;
+    }
+    auto request = DecodeRequest<SaslAuthenticateRequest>(body, version);
+    if (!request.ok()) co_return Refuse(p, request.status());
+    SaslAuthenticateResponse response;
+    if (auth_ != Auth::kTokens) {
+      response.error_code = Code(ErrorCode::kIllegalSaslState);
+      response.error_message = "SaslAuthenticate is expected only after SaslHandshake v1";
+      r.close = OutOfOrder("SaslAuthenticate");
+    } else if (auto step = co_await Step(std::string(AsString(request->auth_bytes))); !step) {
+      response.error_code = Code(ErrorCode::kSaslAuthenticationFailed);
+      response.error_message = fmt::format(
+          "Authentication failed during authentication due to invalid credentials with SASL "
+          "mechanism {}",
+          sasl_->mechanism());
+      r.close = true;
+    } else {
+      response.auth_bytes = Buffer(step->begin(), step->end());
+    }
+    kafka::Write(w, response, version);
+    co_return r;
+  }
+
+  // A SASL request out of order: true (the connection ends, counted and logged) unless the
+  // connection may already be served.
+  bool OutOfOrder(const char* api) {
+    if (MayServe()) return false;
+    ClosedUnauthenticated().Inc();
+    LogWarn("authentication_failed", {{"peer", peer_}, {"api", api}},
+            "a SASL request out of order");
+    return true;
+  }
+
+  // One SASL token after SaslHandshake v0: the frame is the token, the answer a raw frame. False
+  // when authentication failed: the connection closes without an answer, as Kafka's does.
+  awaitable<bool> RawToken(const Buffer& frame) {
+    auto step = co_await Step(std::string(AsString(frame)));
+    if (!step) co_return false;
+    while (slots_.size() >= server_.options_.max_in_flight) co_await reader_wakeup_.Wait();
+    Response r;
+    r.body = Buffer(step->begin(), step->end());
+    slots_.push_back({0, false, std::move(r), true});
+    writer_wakeup_.Wake();
+    co_return true;
+  }
+
+  // One step of the SASL exchange, on the authentication thread (PLAIN derives a key from the
+  // password, which takes milliseconds); the server's token, nullopt when authentication failed.
+  awaitable<std::optional<std::string>> Step(std::string token) {
+    struct Outcome {
+      bool ok = false;
+      std::string text;  // the server's token, or why authentication failed
+    };
+    // The result comes back on the strand; the reader waits for it (the connection, and so
+    // sasl_, stays alive through `self`).
+    auto result = std::make_shared<std::optional<Outcome>>();
+    if (server_.pending_steps_.fetch_add(1) >= kMaxPendingSaslSteps) {
+      // Steps cost CPU (PLAIN derives keys): beyond the bound, clients are turned away rather
+      // than every login waiting behind them.
+      server_.pending_steps_.fetch_sub(1);
+      *result = Outcome{false, "too many SASL exchanges in progress"};
+    } else {
+      asio::post(*server_.auth_pool_, [self = shared_from_this(), result,
+                                       token = std::move(token)] {
+      auto answer = self->sasl_->Step(token);
+      self->server_.pending_steps_.fetch_sub(1);
+      Outcome outcome = answer.ok() ? Outcome{true, std::move(answer).value()}
+                                    : Outcome{false, answer.status().message()};
+      asio::post(self->strand_, [self, result, outcome = std::move(outcome)]() mutable {
+        *result = std::move(outcome);
+        self->reader_wakeup_.Wake();
+      });
+    });
+    }
+    while (!*result) co_await reader_wakeup_.Wait();
+    const Outcome& outcome = **result;
+    if (!outcome.ok) {
+      ClosedUnauthenticated().Inc();
+      LogWarn("authentication_failed", {{"peer", peer_}, {"mechanism", sasl_->mechanism()}},
+              outcome.text);
+      co_return std::nullopt;
+    }
+    if (sasl_->authenticated()) {
+      auth_ = Auth::kDone;
+      LogInfo(
+          "authenticated",
+          {{"peer", peer_}, {"user", sasl_->user()}, {"mechanism", sasl_->mechanism()}});
+    }
+    co_return outcome.text;
+  }
+
+  Response Refuse(const ParsedRequest& p, const Status& why) {
+    LogWarn("request_rejected",
+            {{"peer", peer_}, {"api_key", p.header.api_key}, {"api_version", p.header.api_version}},
+            why.ToString());
+    Response r;
+    r.send = false;
+    r.close = true;
+    return r;
   }
 
   using Clock = std::chrono::steady_clock;
@@ -427,13 +599,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
         last_active_ = Now();
         reader_wakeup_.Wake();
         Response& r = *slot.response;
-        if (r.send) co_await WriteResponse(slot.correlation_id, slot.flexible_header, r);
+        if (slot.raw) {
+          co_await WriteRaw(r.body);
+        } else if (r.send) {
+          co_await WriteResponse(slot.correlation_id, slot.flexible_header, r);
+        }
         if (r.close) break;
       }
     } catch (const boost::system::system_error&) {
       // The peer went away mid-write.
     }
     Close();
+  }
+
+  // A frame without a response header: a SASL token after SaslHandshake v0.
+  awaitable<void> WriteRaw(const Buffer& token) {
+    uint8_t size[4];
+    StoreBigEndian<int32_t>(size, static_cast<int32_t>(token.size()));
+    BytesOut().Inc(static_cast<double>(4 + token.size()));
+    std::array<asio::const_buffer, 2> parts{asio::buffer(size), asio::buffer(token)};
+    co_await Write(parts);
   }
 
   awaitable<void> WriteResponse(int32_t correlation_id, bool flexible_header, const Response& r) {
@@ -509,6 +694,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::strand<asio::any_io_executor> strand_;
   tcp::socket socket_;
   const std::unique_ptr<net::TlsStream> tls_;  // over socket_; null: plain TCP
+  // The SASL exchange, null on a listener without SASL. Used by the authentication thread
+  // during a step, while the connection's strand waits for it.
+  const std::unique_ptr<security::SaslServer> sasl_;
+  Auth auth_;
   const std::string address_;  // the client's IP address
   const std::string peer_;     // address:port, for logs
   std::deque<Slot> slots_;
@@ -528,7 +717,8 @@ KafkaServer::KafkaServer(asio::io_context& io, ServerOptions options)
     : io_(io),
       options_(std::move(options)),
       acceptor_(io),
-      memory_(std::make_shared<RequestMemory>(options_.queued_max_request_bytes)) {}
+      memory_(std::make_shared<RequestMemory>(options_.queued_max_request_bytes)),
+      auth_pool_(options_.sasl ? std::make_unique<asio::thread_pool>(1) : nullptr) {}
 
 KafkaServer::~KafkaServer() = default;
 

@@ -14,9 +14,13 @@
 // and per address, request size, bytes held by requests across connections, the time a request
 // may take to arrive, and idle time. A handler that throws closes its connection, not the process.
 //
+// With SASL (ServerOptions::sasl) each connection authenticates first; the connection answers
+// SaslHandshake and SaslAuthenticate itself, as the state is its own.
+//
 // Thread-safety: Listen/Stop from one thread; everything else runs on the io_context.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +29,7 @@
 #include <set>
 #include <string>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+#include <vector>
 
 #include <boost/asio.hpp>
 
@@ -33,6 +38,7 @@
 #include "kafka/header.h"
 #include "kafka/schema.h"
 #include "net/tls.h"
+#include "security/sasl.h"
 
 namespace herald::kafka {
 
@@ -72,6 +78,17 @@ class RequestHandler {
   virtual void Handle(RequestContext ctx, Respond done) = 0;
 };
 
+// SASL on a listener (Kafka's SASL_PLAINTEXT, or SASL_SSL with TLS): a connection must
+// authenticate with one of `mechanisms` before any request other than ApiVersions and
+// SaslHandshake. SaslHandshake v0 is followed by the SASL tokens as raw frames (a 4-byte length
+// and the bytes, both ways), v1 by SaslAuthenticate requests. A failed authentication closes the
+// connection (after the SaslAuthenticate answer saying so).
+struct SaslSettings {
+  std::vector<std::string> mechanisms;  // SASL names (security/sasl.h)
+  // Looks up stored credentials; called from the server's authentication thread.
+  security::SaslServer::Credentials credentials;
+};
+
 // The listener's bounds. Each is a `herald serve` flag (docs/configuration.md).
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -95,6 +112,8 @@ struct ServerOptions {
   // When set, the listener speaks TLS: each connection handshakes with the context current when
   // it was accepted, within request_read_timeout_ms.
   std::shared_ptr<net::TlsContext> tls;
+  // When set, clients must authenticate with SASL.
+  std::shared_ptr<const SaslSettings> sasl;
 };
 
 class Connection;
@@ -133,6 +152,9 @@ class KafkaServer {
   uint16_t port_ = 0;
   std::optional<AdvertisedAddress> advertised_;
   std::shared_ptr<RequestMemory> memory_;  // shared with the frames it accounts for
+  // Runs SASL steps (PLAIN derives a key from the password): never on the network threads.
+  std::unique_ptr<boost::asio::thread_pool> auth_pool_;
+  std::atomic<size_t> pending_steps_{0};  // SASL steps queued or running on auth_pool_
   Mutex mu_;
   std::set<std::shared_ptr<Connection>> connections_ GUARDED_BY(mu_);
   std::map<std::string, size_t> per_address_ GUARDED_BY(mu_);

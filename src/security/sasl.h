@@ -49,6 +49,8 @@ class SaslServer {
   const std::string& mechanism() const { return mechanism_; }
   // "User:<name>", once authenticated.
   const std::string& principal() const { return principal_; }
+  // <name>, once authenticated.
+  std::string_view user() const { return std::string_view(principal_).substr(principal_.empty() ? 0 : 5); }
 
  private:
   Result<std::string> Plain(std::string_view token);

@@ -170,7 +170,8 @@ Result<std::string> ScramServer::First(std::string_view client_first) {
     return Refused("the credential's iterations are out of range");
   }
   user_ = std::move(*user);
-  nonce_ = std::string(*client_nonce) + server_nonce_;
+  client_nonce_ = std::string(*client_nonce);
+  nonce_ = client_nonce_ + server_nonce_;
   server_first_ = fmt::format("r={},s={},i={}", nonce_, Base64Encode(credential_->salt),
                               credential_->iterations);
   state_ = State::kFinal;
@@ -191,7 +192,11 @@ Result<std::string> ScramServer::Final(std::string_view client_final) {
   if (!binding || *binding != Base64Encode(Bytes(gs2_header_))) {
     return Refused("the channel binding does not match the first message");
   }
-  if (!nonce || *nonce != nonce_) return Refused("the nonce does not match");
+  // librdkafka up to 2.x sends its own nonce before the combined one (Kafka's broker accepts a
+  // nonce that ends with the combined one); that exact form is accepted too.
+  if (!nonce || (*nonce != nonce_ && *nonce != client_nonce_ + nonce_)) {
+    return Refused("the nonce does not match");
+  }
   auto proof = Base64Decode(client_final.substr(proof_at + 3));
   const size_t digest = DigestSize(mechanism_);
   if (!proof.ok() || proof->size() != digest) return Refused("malformed proof");

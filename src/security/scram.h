@@ -80,7 +80,8 @@ class ScramServer {
   std::string server_nonce_;
   State state_ = State::kFirst;
   std::string user_;
-  std::string nonce_;              // the client's and the server's
+  std::string client_nonce_;
+  std::string nonce_;  // the client's and the server's
   std::string gs2_header_;         // "n,," or "n,a=...,", which client-final repeats
   std::string client_first_bare_;  // for the AuthMessage
   std::string server_first_;

@@ -345,6 +345,19 @@ std::vector<Seed> RequestSeeds() {
         Emit(seeds, api, r);
         break;
       }
+      case ApiKey::kSaslHandshake: {
+        SaslHandshakeRequest r;
+        r.mechanism = "SCRAM-SHA-256";
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kSaslAuthenticate: {
+        SaslAuthenticateRequest r;
+        const std::string token = "n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL";
+        r.auth_bytes = Buffer(token.begin(), token.end());
+        Emit(seeds, api, r);
+        break;
+      }
       case ApiKey::kEndTxn: {
         EndTxnRequest r;
         r.transactional_id = "t";

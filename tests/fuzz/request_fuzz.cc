@@ -73,6 +73,10 @@ void DecodeBody(ApiKey key, ByteView body, Version v) {
       return DecodeAs<DescribeTransactionsRequest>(body, v);
     case ApiKey::kListTransactions:
       return DecodeAs<ListTransactionsRequest>(body, v);
+    case ApiKey::kSaslHandshake:
+      return DecodeAs<SaslHandshakeRequest>(body, v);
+    case ApiKey::kSaslAuthenticate:
+      return DecodeAs<SaslAuthenticateRequest>(body, v);
   }
 }
 

@@ -141,12 +141,8 @@ class HardeningTest : public ::testing::Test {
     return testing::Curl(method, server_->http_url() + path, body, content_type);
   }
 
-  // The value of one series on /metrics (-1 when it is not there).
   double MetricValue(const std::string& series) {
-    auto r = RunCommand(fmt::format("curl -s -m 10 '{}/metrics'", server_->http_url()));
-    size_t at = r.out.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(r.out.substr(at + series.size() + 2));
+    return testing::MetricValue(server_->http_url(), series);
   }
 
   testing::TempDir dir_;

@@ -24,6 +24,7 @@
 #include "base/net.h"
 #include "testing/certificates.h"
 #include "testing/clients.h"
+#include "testing/curl.h"
 #include "testing/herald_process.h"
 #include "testing/test_util.h"
 
@@ -137,25 +138,14 @@ class TlsTest : public ::testing::Test {
   // Runs kcat against `bootstrap` with `args`, `input` on its stdin, bounded by a timeout.
   CommandResult Kcat(const std::string& bootstrap, const std::string& args,
                      const std::string& input = "") {
-    const std::string path = fmt::format("{}/input-{}", dir_.str(), ++inputs_);
-    std::ofstream(path) << input;
-    return RunCommand(fmt::format("timeout 30 kcat -b {} {} < {}", bootstrap, args, path));
+    return testing::RunKcat(dir_.path(), bootstrap, args, input);
   }
-
-  // Runs kcat, expects success, and returns its standard output.
   std::string KcatOk(const std::string& bootstrap, const std::string& args,
                      const std::string& input = "") {
-    auto r = Kcat(bootstrap, args, input);
-    EXPECT_EQ(r.exit_code, 0) << "kcat -b " << bootstrap << " " << args << "\n" << r.err;
-    return r.out;
+    return testing::RunKcatOk(dir_.path(), bootstrap, args, input);
   }
-
-  // The value of one series on /metrics (-1 when it is not there).
   double MetricValue(const std::string& series) {
-    auto r = RunCommand(fmt::format("curl -s -m 10 '{}/metrics'", server_->http_url()));
-    const size_t at = r.out.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(r.out.substr(at + series.size() + 2));
+    return testing::MetricValue(server_->http_url(), series);
   }
 
   // Waits up to `timeout` for `text` to appear in the server's log.
@@ -174,7 +164,6 @@ class TlsTest : public ::testing::Test {
   uint16_t tls_port_ = 0;
 
  private:
-  int inputs_ = 0;
 };
 
 // One broker, two doors to the same data: what goes in through one comes out of the other, and

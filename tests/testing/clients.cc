@@ -1,7 +1,9 @@
 #include "testing/clients.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -40,6 +42,21 @@ nlohmann::json RunPythonClient(const std::string& script, const std::string& arg
                                      nullptr, false);
   EXPECT_FALSE(facts.is_discarded()) << script << " printed no JSON last:\n" << r.out;
   return facts.is_discarded() ? nullptr : facts;
+}
+
+CommandResult RunKcat(const std::filesystem::path& scratch, const std::string& bootstrap,
+                      const std::string& args, const std::string& input) {
+  static std::atomic<int> inputs{0};
+  const std::string path = fmt::format("{}/kcat-input-{}", scratch.string(), ++inputs);
+  std::ofstream(path) << input;
+  return RunCommand(fmt::format("timeout 30 kcat -b {} {} < {}", bootstrap, args, path));
+}
+
+std::string RunKcatOk(const std::filesystem::path& scratch, const std::string& bootstrap,
+                      const std::string& args, const std::string& input) {
+  auto r = RunKcat(scratch, bootstrap, args, input);
+  EXPECT_EQ(r.exit_code, 0) << "kcat -b " << bootstrap << " " << args << "\n" << r.err;
+  return r.out;
 }
 
 }  // namespace herald::testing

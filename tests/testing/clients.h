@@ -4,9 +4,12 @@
 // script put them all in place), where a missing client fails the test.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "testing/test_util.h"
 
 namespace herald::testing {
 
@@ -22,6 +25,14 @@ bool ClientsRequired();                         // HERALD_REQUIRE_CLIENTS=1
 // Runs tests/integration/clients/`script` with kPython and `args`, for up to 120 s; the JSON
 // facts it printed on its last line, or null when it failed (the running test is told why).
 nlohmann::json RunPythonClient(const std::string& script, const std::string& args);
+
+// Runs kcat against `bootstrap` with `args`, `input` on its stdin (written to a file under
+// `scratch`), for up to 30 s.
+CommandResult RunKcat(const std::filesystem::path& scratch, const std::string& bootstrap,
+                      const std::string& args, const std::string& input = "");
+// RunKcat, expecting success (the running test fails otherwise); its standard output.
+std::string RunKcatOk(const std::filesystem::path& scratch, const std::string& bootstrap,
+                      const std::string& args, const std::string& input = "");
 
 }  // namespace herald::testing
 

@@ -32,4 +32,11 @@ HttpAnswer Curl(const std::string& method, const std::string& url, const std::st
   return a;
 }
 
+double MetricValue(const std::string& http_url, const std::string& series) {
+  auto r = RunCommand(fmt::format("curl -s -m 10 '{}/metrics'", http_url));
+  const size_t at = r.out.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(r.out.substr(at + series.size() + 2));
+}
+
 }  // namespace herald::testing

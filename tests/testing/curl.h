@@ -19,4 +19,7 @@ struct HttpAnswer {
 HttpAnswer Curl(const std::string& method, const std::string& url, const std::string& body = "",
                 const std::string& content_type = "", const std::string& extra = "");
 
+// The value of one series on `http_url`/metrics, as "name{labels}" (-1 when it is not there).
+double MetricValue(const std::string& http_url, const std::string& series);
+
 }  // namespace herald::testing

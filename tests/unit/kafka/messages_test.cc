@@ -79,7 +79,9 @@ using AllApis = std::tuple<
     Api<ApiKey::kEndTxn, EndTxnRequest, EndTxnResponse>,
     Api<ApiKey::kTxnOffsetCommit, TxnOffsetCommitRequest, TxnOffsetCommitResponse>,
     Api<ApiKey::kDescribeTransactions, DescribeTransactionsRequest, DescribeTransactionsResponse>,
-    Api<ApiKey::kListTransactions, ListTransactionsRequest, ListTransactionsResponse>>;
+    Api<ApiKey::kListTransactions, ListTransactionsRequest, ListTransactionsResponse>,
+    Api<ApiKey::kSaslHandshake, SaslHandshakeRequest, SaslHandshakeResponse>,
+    Api<ApiKey::kSaslAuthenticate, SaslAuthenticateRequest, SaslAuthenticateResponse>>;
 
 template <typename Tuple>
 struct ToTestTypes;

@@ -67,6 +67,26 @@ TEST(ScramTest, AWrongPasswordAnUnknownUserAndAStrangeNonceFail) {
   EXPECT_FALSE(other_nonce.Final(kClientFinal).ok()) << "a nonce the server did not give";
 }
 
+// librdkafka 2.x repeats its own nonce before the combined one in client-final; that form passes
+// the nonce check (its proof is then checked as any other), another prefix does not.
+TEST(ScramTest, LibrdkafkasRepeatedClientNonceIsAcceptedAndNoOtherPrefix) {
+  constexpr char kProof[] = ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+  const std::string combined = "rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+  ScramServer repeated(ScramMechanism::kSha256, Users({{"user", PencilCredential()}}),
+                       kServerNonce);
+  ASSERT_TRUE(repeated.First(kClientFirst).ok());
+  auto final = repeated.Final("c=biws,r=rOprNGfwEbeRWgbNEkqO" + combined + kProof);
+  ASSERT_FALSE(final.ok()) << "the proof was made for the RFC's client-final";
+  EXPECT_EQ(final.status().message().find("nonce"), std::string::npos)
+      << final.status().message();
+
+  ScramServer other(ScramMechanism::kSha256, Users({{"user", PencilCredential()}}), kServerNonce);
+  ASSERT_TRUE(other.First(kClientFirst).ok());
+  auto prefixed = other.Final("c=biws,r=xyz" + combined + kProof);
+  ASSERT_FALSE(prefixed.ok());
+  EXPECT_NE(prefixed.status().message().find("nonce"), std::string::npos);
+}
+
 TEST(ScramTest, MalformedMessagesAndCallsOutOfOrderFail) {
   for (const char* bad : {"", "y,,n=user,r=abc", "p=tls-unique,,n=user,r=abc", "n,,r=abc",
                           "n,,n=user", "n,,n=us=er,r=abc", "n,a=other,n=user,r=abc"}) {
