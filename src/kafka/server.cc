@@ -454,37 +454,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // One step of the SASL exchange, on the authentication thread (PLAIN derives a key from the
   // password, which takes milliseconds); the server's token, nullopt when authentication failed.
   awaitable<std::optional<std::string>> Step(std::string token) {
-    struct Outcome {
-      bool ok = false;
-      std::string text;  // the server's token, or why authentication failed
-    };
-    // The result comes back on the strand; the reader waits for it (the connection, and so
+    // The result comes back on the strand, where the reader waits for it (the connection, and so
     // sasl_, stays alive through `self`).
-    auto result = std::make_shared<std::optional<Outcome>>();
+    auto result = std::make_shared<std::optional<Result<std::string>>>();
     if (server_.pending_steps_.fetch_add(1) >= kMaxPendingSaslSteps) {
       // Steps cost CPU (PLAIN derives keys): beyond the bound, clients are turned away rather
       // than every login waiting behind them.
       server_.pending_steps_.fetch_sub(1);
-      *result = Outcome{false, "too many SASL exchanges in progress"};
+      result->emplace(Unavailable("too many SASL exchanges in progress"));
     } else {
-      asio::post(*server_.auth_pool_, [self = shared_from_this(), result,
-                                       token = std::move(token)] {
-      auto answer = self->sasl_->Step(token);
-      self->server_.pending_steps_.fetch_sub(1);
-      Outcome outcome = answer.ok() ? Outcome{true, std::move(answer).value()}
-                                    : Outcome{false, answer.status().message()};
-      asio::post(self->strand_, [self, result, outcome = std::move(outcome)]() mutable {
-        *result = std::move(outcome);
-        self->reader_wakeup_.Wake();
-      });
-    });
+      asio::post(*server_.auth_pool_,
+                 [self = shared_from_this(), result, token = std::move(token)] {
+                   Result<std::string> answer = self->sasl_->Step(token);
+                   self->server_.pending_steps_.fetch_sub(1);
+                   asio::post(self->strand_, [self, result, answer = std::move(answer)]() mutable {
+                     result->emplace(std::move(answer));
+                     self->reader_wakeup_.Wake();
+                   });
+                 });
     }
     while (!*result) co_await reader_wakeup_.Wait();
-    const Outcome& outcome = **result;
-    if (!outcome.ok) {
+    if (!(*result)->ok()) {
       ClosedUnauthenticated().Inc();
       LogWarn("authentication_failed", {{"peer", peer_}, {"mechanism", sasl_->mechanism()}},
-              outcome.text);
+              (*result)->status().message());
       co_return std::nullopt;
     }
     if (sasl_->authenticated()) {
@@ -493,7 +486,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           "authenticated",
           {{"peer", peer_}, {"user", sasl_->user()}, {"mechanism", sasl_->mechanism()}});
     }
-    co_return outcome.text;
+    co_return std::move(**result).value();
   }
 
   Response Refuse(const ParsedRequest& p, const Status& why) {

@@ -57,7 +57,7 @@ Result<std::string> SaslServer::Step(std::string_view token) {
   auto answer = scram_steps_++ == 0 ? scram_->First(token) : scram_->Final(token);
   if (!answer.ok()) return answer.status();
   failed_ = false;
-  if (scram_->done()) principal_ = "User:" + scram_->user();
+  if (scram_->done()) Authenticated(scram_->user());
   return answer;
 }
 
@@ -91,10 +91,15 @@ Result<std::string> SaslServer::Plain(std::string_view token) {
   }
   if (matched) {
     failed_ = false;
-    principal_ = "User:" + user;
+    Authenticated(user);
     return std::string();
   }
   return Refused(fmt::format("a wrong password or no credential for user '{}'", user));
+}
+
+void SaslServer::Authenticated(const std::string& user) {
+  user_ = user;
+  principal_ = "User:" + user;
 }
 
 }  // namespace herald::security

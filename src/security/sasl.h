@@ -50,17 +50,19 @@ class SaslServer {
   // "User:<name>", once authenticated.
   const std::string& principal() const { return principal_; }
   // <name>, once authenticated.
-  std::string_view user() const { return std::string_view(principal_).substr(principal_.empty() ? 0 : 5); }
+  const std::string& user() const { return user_; }
 
  private:
   Result<std::string> Plain(std::string_view token);
+  void Authenticated(const std::string& user);
 
   const std::vector<std::string> enabled_;
   const Credentials credentials_;
   std::string mechanism_;
   std::unique_ptr<ScramServer> scram_;
   int scram_steps_ = 0;
-  std::string principal_;
+  std::string user_;
+  std::string principal_;  // "User:" + user_
   bool failed_ = false;
 };
 
