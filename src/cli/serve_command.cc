@@ -662,17 +662,12 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http::Router registry_router;
   if (registry_server) http::AddRegistryRoutes(registry_router, **registry);
 
-  server.Start(handlers);
-  if (tls_server) tls_server->Start(handlers);
-  http_server.Start(router);
-  if (https_server) https_server->Start(router);
-  if (registry_server) registry_server->Start(registry_router);
-  http_context.ready = true;
   LagReporter lag_reporter(io, *broker, **groups, o.lag_log_interval_ms, o.dlq_alert_threshold);
-  lag_reporter.Start();
 
   // SIGINT/SIGTERM: stop accepting, answer what is in flight; io.run returns once all is done.
   // Both signal sets on one strand: `stopping` orders SIGHUP's handler after the shutdown's.
+  // They are made before the listeners start: making one opens descriptors, and once clients
+  // are served, descriptors may run out (it would throw).
   auto signal_strand = boost::asio::make_strand(io);
   bool stopping = false;  // on signal_strand
   boost::asio::signal_set hangups(signal_strand, SIGHUP);
@@ -693,6 +688,15 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     (*groups)->Shutdown();
     transactions.Stop();
   });
+
+  server.Start(handlers);
+  if (tls_server) tls_server->Start(handlers);
+  // The HTTP listeners last: an answer on them (even /readyz's 503) means the broker has started.
+  http_server.Start(router);
+  if (https_server) https_server->Start(router);
+  if (registry_server) registry_server->Start(registry_router);
+  http_context.ready = true;
+  lag_reporter.Start();
 
   const std::string kafka_where = fmt::format("{}:{}", so->host, server.port());
   const std::string advertised = fmt::format("{}:{}", bo->advertised_host, bo->advertised_port);

@@ -1,16 +1,21 @@
 #include "testing/herald_process.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/net.h"
 
@@ -26,6 +31,30 @@ int WaitExit(pid_t pid, std::chrono::seconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return -1;
+}
+
+// Whether the HTTP listener on 127.0.0.1:`port` answers GET /readyz (whatever its status). Serve
+// starts its HTTP listeners last, so an answer means the broker finished starting; a port that
+// accepts connections only means it is bound, which happens before the storage is opened.
+bool AnswersHttp(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  timeval timeout{.tv_sec = 1, .tv_usec = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const std::string request = "GET /readyz HTTP/1.0\r\n\r\n";
+  char answer[8] = {};
+  const bool answered =
+      ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(request.size()) &&
+      ::recv(fd, answer, sizeof(answer), MSG_WAITALL) == static_cast<ssize_t>(sizeof(answer)) &&
+      std::string_view(answer, sizeof(answer)).starts_with("HTTP/1.");
+  ::close(fd);
+  return answered;
 }
 
 }  // namespace
@@ -58,14 +87,14 @@ HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::strin
     ::_exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (!CanConnectLoopback(port_) || !CanConnectLoopback(http_port_)) {
+  while (!CanConnectLoopback(port_) || !AnswersHttp(http_port_)) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
       throw std::runtime_error("herald serve exited at start: " + Log());
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error("herald serve did not listen within 15 s: " + Log());
+      throw std::runtime_error("herald serve did not start within 15 s: " + Log());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
