@@ -37,6 +37,8 @@ class thread_pool;
 
 namespace herald::broker {
 
+class Authorizer;
+
 struct BrokerOptions {
   int32_t node_id = 1;
   std::string advertised_host = "localhost";
@@ -131,6 +133,10 @@ class Broker {
   // Internal topics that hold secrets ("__herald_" names, as security's __herald_users): no door
   // lists, reads or describes them; their owners reach them through the engine.
   static bool IsPrivateTopic(std::string_view name) { return name.starts_with("__herald_"); }
+  // The ACL authorizer every door asks (broker/authorizer.h), nullptr when authorization is off
+  // (--authorizer none). Set before serving; it must outlive the broker.
+  void SetAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
+  Authorizer* authorizer() const { return authorizer_; }
   const std::string& cluster_id() const { return cluster_id_; }
   const std::string& data_dir() const { return engine_.data_dir(); }
   // The size of the disk holding the data directory and the bytes still usable there.
@@ -316,6 +322,7 @@ class Broker {
   storage::Engine& engine_;
   const BrokerOptions options_;
   const std::string cluster_id_;
+  Authorizer* authorizer_ = nullptr;
   const std::unique_ptr<ProducerIdAllocator> producer_ids_;
   BatchValidator validator_;  // set before serving, then only read
 

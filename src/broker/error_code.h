@@ -59,6 +59,7 @@ enum class ErrorCode : int16_t {
   kInvalidTransactionTimeout = 50,
   kConcurrentTransactions = 51,
   kTransactionalIdAuthorizationFailed = 53,
+  kSecurityDisabled = 54,
   kOperationNotAttempted = 55,
   kKafkaStorageError = 56,
   kSaslAuthenticationFailed = 58,

@@ -27,6 +27,7 @@ void RegisterTxn(CLI::App& app);
 // `herald schema register|get|list|check|delete|config`: the schema registry (HTTP).
 void RegisterSchema(CLI::App& app);
 void RegisterUser(CLI::App& app);
+void RegisterAcl(CLI::App& app);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   herald::cli::RegisterTxn(app);
   herald::cli::RegisterSchema(app);
   herald::cli::RegisterUser(app);
+  herald::cli::RegisterAcl(app);
   // A usage error is one line on stderr and exit code 2 (--help and --version exit 0).
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     return fmt::format("herald: {} (see --help)\n", e.what());

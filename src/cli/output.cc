@@ -19,6 +19,10 @@ client::ClientOptions ClientFlags::ToClientOptions() const {
   client::ClientOptions o;
   o.bootstrap = bootstrap;
   o.client_id = "herald-cli";
+  for (const auto& p : properties) {
+    const size_t eq = p.find('=');  // checked when parsed (AddBootstrapFlag)
+    o.properties[p.substr(0, eq)] = p.substr(eq + 1);
+  }
   return o;
 }
 
@@ -29,6 +33,18 @@ void AddBootstrapFlag(CLI::App* command, ClientFlags& flags) {
           fmt::format("HOST:PORT of a Kafka broker (the flag wins over ${})", kBootstrapEnv))
       ->envname(kBootstrapEnv)
       ->capture_default_str();
+  command
+      ->add_option("-X,--property", flags.properties,
+                   "KEY=VALUE, a Kafka client property (librdkafka's names), e.g. "
+                   "security.protocol=SASL_SSL, sasl.mechanisms=SCRAM-SHA-256, sasl.username, "
+                   "sasl.password, ssl.ca.location; repeatable")
+      ->check(CLI::Validator(
+          [](const std::string& p) {
+            const size_t eq = p.find('=');
+            return eq == std::string::npos || eq == 0 ? std::string("expected KEY=VALUE")
+                                                      : std::string();
+          },
+          "KEY=VALUE"));
 }
 
 void AddClientFlags(CLI::App* command, ClientFlags& flags) {

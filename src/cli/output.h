@@ -31,11 +31,14 @@ inline constexpr const char* kBootstrapEnv = "HERALD_BOOTSTRAP";
 struct ClientFlags {
   std::string bootstrap = "localhost:9092";
   std::string output = "table";
+  // -X KEY=VALUE: librdkafka properties (security.protocol, sasl.mechanisms, sasl.username, ...).
+  std::vector<std::string> properties;
   bool json() const { return output == "json"; }
   client::ClientOptions ToClientOptions() const;
 };
 
-// Adds --bootstrap HOST:PORT (default localhost:9092, else $HERALD_BOOTSTRAP; the flag wins).
+// Adds --bootstrap HOST:PORT (default localhost:9092, else $HERALD_BOOTSTRAP; the flag wins) and
+// -X KEY=VALUE (client properties, as kcat's).
 void AddBootstrapFlag(CLI::App* command, ClientFlags& flags);
 // Adds --bootstrap and --output table|json.
 void AddClientFlags(CLI::App* command, ClientFlags& flags);

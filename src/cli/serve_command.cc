@@ -16,6 +16,7 @@
 
 #include "base/assert.h"
 #include "base/log.h"
+#include "broker/authorizer.h"
 #include "broker/broker.h"
 #include "broker/config_synonyms.h"
 #include "broker/transactions.h"
@@ -48,6 +49,8 @@ struct ServeOptions {
   std::string advertised_addr;  // host:port clients are told to use
   std::string advertised_tls_addr;  // the same for --kafka-tls-addr
   std::vector<std::string> sasl_mechanisms;  // set: every Kafka listener requires SASL
+  std::string authorizer = "none";           // "acl": Kafka's ACLs are enforced
+  std::vector<std::string> super_users;      // principals the authorizer lets do anything
   std::string http_addr = "0.0.0.0:8080";
   std::string registry_addr;          // empty: the schema registry is on the HTTP listener only
   std::vector<std::string> api_keys;  // when set, HTTP calls need one as a bearer token
@@ -490,6 +493,22 @@ Result<std::vector<std::string>> SaslMechanismsFor(const ServeOptions& o) {
   return mechanisms;
 }
 
+// --super-users, checked against --authorizer; the principals.
+Result<std::set<std::string>> SuperUsersFor(const ServeOptions& o) {
+  if (o.authorizer != "acl" && !o.super_users.empty()) {
+    return InvalidArgument("--super-users needs --authorizer acl");
+  }
+  std::set<std::string> users;
+  for (const auto& u : o.super_users) {
+    const size_t colon = u.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == u.size()) {
+      return InvalidArgument("--super-users: '{}' is not a principal (User:name)", u);
+    }
+    users.insert(u);
+  }
+  return users;
+}
+
 // SIGHUP: reads the TLS files again (connections accepted afterwards use them), until cancelled
 // or `stopping`. `hangups` runs its handlers on the strand that sets `stopping`, so a SIGHUP
 // handled after the shutdown's cancel does not wait again.
@@ -529,6 +548,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   if (!tls_options.ok()) return UsageError(tls_options.status().message());
   auto sasl_mechanisms = SaslMechanismsFor(o);
   if (!sasl_mechanisms.ok()) return UsageError(sasl_mechanisms.status().message());
+  auto super_users = SuperUsersFor(o);
+  if (!super_users.ok()) return UsageError(super_users.status().message());
   std::shared_ptr<net::TlsContext> tls;
   if (*tls_options) {
     auto loaded = net::TlsContext::Load(**tls_options);
@@ -612,9 +633,18 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     }
     tls_server->Advertise(std::move(tls_advertised));
   }
+  // --authorizer acl: every door asks the broker's authorizer (declared first: it outlives the
+  // broker).
+  std::unique_ptr<broker::Authorizer> authorizer;
+  if (o.authorizer == "acl") {
+    auto opened_acls = broker::Authorizer::Open(**engine, *super_users);
+    if (!opened_acls.ok()) return Fail(opened_acls.status());
+    authorizer = std::move(opened_acls).value();
+  }
   auto opened = broker::Broker::Open(**engine, *bo);
   if (!opened.ok()) return Fail(opened.status());
   std::unique_ptr<broker::Broker> broker = std::move(opened).value();
+  broker->SetAuthorizer(authorizer.get());
   broker::GroupOptions go;
   go.initial_rebalance_delay_ms = o.initial_rebalance_delay_ms;
   go.append_transactional = broker::OffsetsAppender(*broker);
@@ -773,6 +803,16 @@ void RegisterServe(CLI::App& app) {
                    "Require SASL on every Kafka listener (SASL_PLAINTEXT, and SASL_SSL on "
                    "--kafka-tls-addr) with these mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 "
                    "(comma-separated); users come from `herald user create`")
+      ->delimiter(',');
+  serve
+      ->add_option("--authorizer", o->authorizer,
+                   "acl: enforce Kafka's ACLs (CreateAcls, `herald acl`) on every request; none: "
+                   "any client may do anything")
+      ->check(CLI::IsMember({"none", "acl"}))
+      ->capture_default_str();
+  serve
+      ->add_option("--super-users", o->super_users,
+                   "Principals the ACL authorizer lets do anything (User:admin,...)")
       ->delimiter(',');
   serve->add_option("--advertised-addr", o->advertised_addr,
                     "HOST:PORT clients are told to connect to (default: the listener, with "

@@ -453,4 +453,107 @@ Result<std::vector<TopicPartition>> Admin::DeleteGroupOffsets(
   return partitions;
 }
 
+namespace {
+
+using AclBindingPtr = std::unique_ptr<rd_kafka_AclBinding_t, Deleter<rd_kafka_AclBinding_destroy>>;
+
+const char* CStr(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+std::optional<std::string> FromCStr(const char* s) {
+  return s ? std::optional<std::string>(s) : std::nullopt;
+}
+
+// A binding (`filter` false) or a filter for librdkafka; kInvalidArgument when it refuses one.
+Result<AclBindingPtr> ToRdkafka(const AclBinding& b, bool filter) {
+  char err[512] = "";
+  const auto restype = static_cast<rd_kafka_ResourceType_t>(b.resource_type);
+  const auto pattern = static_cast<rd_kafka_ResourcePatternType_t>(b.pattern_type);
+  const auto operation = static_cast<rd_kafka_AclOperation_t>(b.operation);
+  const auto permission = static_cast<rd_kafka_AclPermissionType_t>(b.permission);
+  AclBindingPtr out(filter ? rd_kafka_AclBindingFilter_new(restype, CStr(b.resource_name), pattern,
+                                                           CStr(b.principal), CStr(b.host),
+                                                           operation, permission, err, sizeof err)
+                           : rd_kafka_AclBinding_new(restype, CStr(b.resource_name), pattern,
+                                                     CStr(b.principal), CStr(b.host), operation,
+                                                     permission, err, sizeof err));
+  if (!out) return InvalidArgument("ACL binding: {}", err);
+  return out;
+}
+
+AclBinding FromRdkafka(const rd_kafka_AclBinding_t* b) {
+  AclBinding out;
+  out.resource_type = static_cast<int>(rd_kafka_AclBinding_restype(b));
+  out.resource_name = FromCStr(rd_kafka_AclBinding_name(b));
+  out.pattern_type = static_cast<int>(rd_kafka_AclBinding_resource_pattern_type(b));
+  out.principal = FromCStr(rd_kafka_AclBinding_principal(b));
+  out.host = FromCStr(rd_kafka_AclBinding_host(b));
+  out.operation = static_cast<int>(rd_kafka_AclBinding_operation(b));
+  out.permission = static_cast<int>(rd_kafka_AclBinding_permission_type(b));
+  return out;
+}
+
+}  // namespace
+
+Status Admin::CreateAcls(const std::vector<AclBinding>& bindings) {
+  if (bindings.empty()) return Status::Ok();
+  std::vector<AclBindingPtr> owned;
+  std::vector<rd_kafka_AclBinding_t*> array;
+  for (const AclBinding& b : bindings) {
+    HERALD_ASSIGN_OR_RETURN(AclBindingPtr p, ToRdkafka(b, /*filter=*/false));
+    array.push_back(p.get());
+    owned.push_back(std::move(p));
+  }
+  HERALD_ASSIGN_OR_RETURN(EventPtr event,
+                          RunAdminOp(*client_, RD_KAFKA_ADMIN_OP_CREATEACLS, "creating ACLs",
+                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                       rd_kafka_CreateAcls(client_->get(), array.data(),
+                                                           array.size(), o, q);
+                                     }));
+  size_t n = 0;
+  const rd_kafka_acl_result_t** results =
+      rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(event.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    HERALD_RETURN_IF_ERROR(
+        KafkaStatus(rd_kafka_acl_result_error(results[i]), fmt::format("ACL binding {}", i + 1)));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<AclBinding>> Admin::DescribeAcls(const AclBinding& filter) {
+  HERALD_ASSIGN_OR_RETURN(AclBindingPtr f, ToRdkafka(filter, /*filter=*/true));
+  HERALD_ASSIGN_OR_RETURN(EventPtr event,
+                          RunAdminOp(*client_, RD_KAFKA_ADMIN_OP_DESCRIBEACLS, "listing ACLs",
+                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                       rd_kafka_DescribeAcls(client_->get(), f.get(), o, q);
+                                     }));
+  size_t n = 0;
+  const rd_kafka_AclBinding_t** acls =
+      rd_kafka_DescribeAcls_result_acls(rd_kafka_event_DescribeAcls_result(event.get()), &n);
+  std::vector<AclBinding> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(FromRdkafka(acls[i]));
+  return out;
+}
+
+Result<std::vector<AclBinding>> Admin::DeleteAcls(const AclBinding& filter) {
+  HERALD_ASSIGN_OR_RETURN(AclBindingPtr f, ToRdkafka(filter, /*filter=*/true));
+  rd_kafka_AclBindingFilter_t* array[] = {f.get()};
+  HERALD_ASSIGN_OR_RETURN(EventPtr event,
+                          RunAdminOp(*client_, RD_KAFKA_ADMIN_OP_DELETEACLS, "deleting ACLs",
+                                     [&](const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+                                       rd_kafka_DeleteAcls(client_->get(), array, 1, o, q);
+                                     }));
+  size_t n = 0;
+  const rd_kafka_DeleteAcls_result_response_t** responses =
+      rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(event.get()), &n);
+  std::vector<AclBinding> out;
+  for (size_t i = 0; i < n; ++i) {
+    HERALD_RETURN_IF_ERROR(
+        KafkaStatus(rd_kafka_DeleteAcls_result_response_error(responses[i]), "deleting ACLs"));
+    size_t m = 0;
+    const rd_kafka_AclBinding_t** acls =
+        rd_kafka_DeleteAcls_result_response_matching_acls(responses[i], &m);
+    for (size_t j = 0; j < m; ++j) out.push_back(FromRdkafka(acls[j]));
+  }
+  return out;
+}
+
 }  // namespace herald::client

@@ -209,6 +209,23 @@ class Client {
   std::unique_ptr<State> state_;
 };
 
+// An ACL binding, or (DescribeAcls, DeleteAcls) a filter of bindings, in Kafka's codes (the
+// broker's, broker/authorizer.h): resource_type 2 topic, 3 group, 4 cluster (1 any); pattern_type
+// 3 literal, 4 prefixed (1 any, 2 match); operation 2 all, 3 read, 4 write, 5 create, 6 delete,
+// 7 alter, 8 describe, 9 cluster action, 10 describe configs, 11 alter configs, 12 idempotent
+// write (1 any); permission 2 deny, 3 allow (1 any). In a filter, an unset name, principal or
+// host matches any.
+struct AclBinding {
+  int resource_type = 2;
+  std::optional<std::string> resource_name;
+  int pattern_type = 3;
+  std::optional<std::string> principal;
+  std::optional<std::string> host = "*";
+  int operation = 2;
+  int permission = 3;
+  bool operator==(const AclBinding&) const = default;
+};
+
 // ---- Admin -----------------------------------------------------------------------------------
 
 // Topic, config and consumer-group administration.
@@ -252,6 +269,15 @@ class Admin {
   // group that is not a consumer group).
   Result<std::vector<TopicPartition>> DeleteGroupOffsets(const std::string& group,
                                                          std::vector<TopicPartition> partitions);
+
+  // ACLs (CreateAcls, DescribeAcls, DeleteAcls). CreateAcls: OK, or the first binding's error
+  // (kInvalidArgument for a binding librdkafka or the broker refuses; kFailedPrecondition when
+  // the principal may not change ACLs or the broker has no authorizer). DescribeAcls and
+  // DeleteAcls: the bindings `filter` selects (DeleteAcls: those removed). librdkafka 2.0 knows
+  // no transactional-id resource type (5): such a binding is kInvalidArgument.
+  Status CreateAcls(const std::vector<AclBinding>& bindings);
+  Result<std::vector<AclBinding>> DescribeAcls(const AclBinding& filter);
+  Result<std::vector<AclBinding>> DeleteAcls(const AclBinding& filter);
 
  private:
   explicit Admin(std::unique_ptr<Client> client) : client_(std::move(client)) {}

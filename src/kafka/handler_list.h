@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "base/status.h"
+#include "broker/authorizer.h"
 #include "broker/broker.h"
 #include "broker/group_coordinator.h"
 #include "broker/transaction_coordinator.h"
@@ -43,6 +45,9 @@ void DescribeProducers(broker::Broker&, RequestContext, Respond);
 void DescribeLogDirs(broker::Broker&, RequestContext, Respond);
 void ElectLeaders(broker::Broker&, RequestContext, Respond);
 void ListPartitionReassignments(broker::Broker&, RequestContext, Respond);
+void DescribeAcls(broker::Broker&, RequestContext, Respond);
+void CreateAcls(broker::Broker&, RequestContext, Respond);
+void DeleteAcls(broker::Broker&, RequestContext, Respond);
 
 // Group and transaction APIs also need their coordinators.
 struct Services {
@@ -75,6 +80,33 @@ void ListTransactions(Services&, RequestContext, Respond);
 // Answers a request whose body does not decode: Kafka closes the connection.
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done);
 
+// Authorization, as Kafka's handlers ask it (broker/authorizer.h): whether the request's principal,
+// from its host, may do `op` on the resource. Always true when the broker has no authorizer.
+bool Authorized(const broker::Broker& broker, const RequestContext& ctx, broker::AclOperation op,
+                broker::ResourceType type, std::string_view name);
+inline bool AuthorizedOnCluster(const broker::Broker& broker, const RequestContext& ctx,
+                                broker::AclOperation op) {
+  return Authorized(broker, ctx, op, broker::ResourceType::kCluster,
+                    broker::kClusterResourceName);
+}
+inline bool AuthorizedOnTopic(const broker::Broker& broker, const RequestContext& ctx,
+                              broker::AclOperation op, std::string_view topic) {
+  return Authorized(broker, ctx, op, broker::ResourceType::kTopic, topic);
+}
+inline bool AuthorizedOnGroup(const broker::Broker& broker, const RequestContext& ctx,
+                              broker::AclOperation op, std::string_view group) {
+  return Authorized(broker, ctx, op, broker::ResourceType::kGroup, group);
+}
+inline bool AuthorizedOnTransactionalId(const broker::Broker& broker, const RequestContext& ctx,
+                                        broker::AclOperation op, std::string_view id) {
+  return Authorized(broker, ctx, op, broker::ResourceType::kTransactionalId, id);
+}
+
+// Runs `handler` on the broker's admin thread (work that writes and syncs files stays off the
+// network threads); an exception it throws closes the request's connection.
+void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
+                   void (*handler)(broker::Broker&, RequestContext, Respond));
+
 // Whether a request naming `entries` partitions is within the broker's max_partitions_per_request;
 // when it is not, closes the connection (as RejectMalformed) and returns false.
 bool WithinPartitionLimit(const broker::Broker& broker, const RequestContext& ctx, size_t entries,
@@ -91,20 +123,28 @@ size_t PartitionEntries(const Topics& topics, Member partitions) {
 }
 
 // The offsets a commit names (OffsetCommit, TxnOffsetCommit), in the request's order, as Kafka
-// answers them: a partition the broker does not have is UNKNOWN_TOPIC_OR_PARTITION and not
-// committed; the others go to the coordinator (`commit`).
+// answers them: a partition already refused (its error set) is answered so, and one the broker
+// does not have is UNKNOWN_TOPIC_OR_PARTITION, neither committed; the others go to the
+// coordinator (`commit`).
 struct CommitPlan {
   std::vector<broker::CommittedOffset> commit;
   std::shared_ptr<std::vector<broker::CommittedOffset>> answered;
 };
 CommitPlan PlanCommitOf(const broker::Broker& broker, std::vector<broker::CommittedOffset> asked);
+// The request's offsets planned: every partition gets `refused` when it is not kNone (the group
+// or transactional id was refused); else a topic the principal may not READ is
+// TOPIC_AUTHORIZATION_FAILED, before it is looked up.
 template <typename Topics>
-CommitPlan PlanCommit(const broker::Broker& broker, const Topics& topics) {
+CommitPlan PlanCommit(const broker::Broker& broker, const RequestContext& ctx,
+                      const Topics& topics, ErrorCode refused) {
   std::vector<broker::CommittedOffset> asked;
   for (const auto& t : topics) {
+    ErrorCode e = refused;
+    if (e == ErrorCode::kNone && !AuthorizedOnTopic(broker, ctx, broker::AclOperation::kRead, t.name)) {
+      e = ErrorCode::kTopicAuthorizationFailed;
+    }
     for (const auto& p : t.partitions) {
-      asked.push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata,
-                       ErrorCode::kNone});
+      asked.push_back({t.name, p.partition_index, p.committed_offset, p.committed_metadata, e});
     }
   }
   return PlanCommitOf(broker, std::move(asked));

@@ -33,6 +33,9 @@ constexpr std::array kHandlers = {
     Entry{ApiKey::kDescribeLogDirs, handlers::DescribeLogDirs},
     Entry{ApiKey::kElectLeaders, handlers::ElectLeaders},
     Entry{ApiKey::kListPartitionReassignments, handlers::ListPartitionReassignments},
+    Entry{ApiKey::kDescribeAcls, handlers::DescribeAcls},
+    Entry{ApiKey::kCreateAcls, handlers::CreateAcls},
+    Entry{ApiKey::kDeleteAcls, handlers::DeleteAcls},
 };
 
 struct ServiceEntry {
@@ -128,6 +131,12 @@ void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond
   r.send = false;
   r.close = true;
   done(std::move(r));
+}
+
+bool Authorized(const broker::Broker& broker, const RequestContext& ctx, broker::AclOperation op,
+                broker::ResourceType type, std::string_view name) {
+  const broker::Authorizer* authorizer = broker.authorizer();
+  return authorizer == nullptr || authorizer->Authorize(ctx.principal, ctx.host, op, type, name);
 }
 
 bool WithinPartitionLimit(const broker::Broker& broker, const RequestContext& ctx, size_t entries,

@@ -1,5 +1,7 @@
 // Topic administration: CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs,
-// AlterConfigs, IncrementalAlterConfigs, DeleteRecords.
+// AlterConfigs, IncrementalAlterConfigs, DeleteRecords. Each first makes the authorization checks
+// Kafka makes (KafkaApis, and ControllerApis for the topic APIs a KRaft broker forwards), with its
+// errors, before anything is looked up or changed.
 #include <charconv>
 #include <map>
 #include <string>
@@ -23,10 +25,6 @@
 
 namespace herald::kafka::handlers {
 
-namespace {
-
-// Creating topics and partitions writes and syncs files: it runs on the broker's admin thread, not
-// on the network thread that read the request.
 void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
                    void (*handler)(broker::Broker&, RequestContext, Respond)) {
   broker.RunAdmin([&broker, ctx = std::move(ctx), done = std::move(done), handler]() mutable {
@@ -39,6 +37,10 @@ void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
     }
   });
 }
+
+namespace {
+
+using broker::AclOperation;
 
 // Every config of a topic as DescribeConfigs answers it: an override as it was set ("delete,
 // compact" stays so), its source (the first synonym's, as Kafka reports it: the override, a
@@ -134,9 +136,13 @@ broker::TopicError ChangeBrokerConfigs(const broker::Broker& broker, const std::
       fmt::format("Cannot update these configs dynamically: Set({})", fmt::join(configs, ", "))};
 }
 
+// As Kafka (ControllerApis.createTopics): CREATE on the cluster or on the topic, else
+// TOPIC_AUTHORIZATION_FAILED; a topic made is described (v5+: partitions, replication factor,
+// configs) only with DESCRIBE_CONFIGS on it.
 void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<CreateTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  const bool create_any = AuthorizedOnCluster(broker, ctx, AclOperation::kCreate);
   CreateTopicsResponse response;
   for (const auto& t : request->topics) {
     CreateTopicsResponseTopic out;
@@ -149,7 +155,9 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
       if (c.value) configs[c.name] = *c.value;
     }
     broker::TopicError error;
-    if (t.replication_factor == 0 || t.replication_factor < -1) {
+    if (!create_any && !AuthorizedOnTopic(broker, ctx, AclOperation::kCreate, t.name)) {
+      error = {ErrorCode::kTopicAuthorizationFailed, "Authorization failed."};
+    } else if (t.replication_factor == 0 || t.replication_factor < -1) {
       error = {ErrorCode::kInvalidReplicationFactor, "Replication factor must be larger than 0."};
     } else {
       // One node: any replication factor is served as 1.
@@ -167,13 +175,15 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
       };
       if (auto info = made(); info.ok()) {
         out.topic_id = info->id;
-        out.num_partitions = info->partitions;
-        out.replication_factor = 1;
-        out.configs.emplace();
-        for (auto& c : TopicConfigs(broker, *info, /*with_synonyms=*/false,
-                                    /*with_documentation=*/false)) {
-          out.configs->push_back({std::move(c.name), std::move(c.value), c.read_only,
-                                  c.config_source, c.is_sensitive});
+        if (AuthorizedOnTopic(broker, ctx, AclOperation::kDescribeConfigs, t.name)) {
+          out.num_partitions = info->partitions;
+          out.replication_factor = 1;
+          out.configs.emplace();
+          for (auto& c : TopicConfigs(broker, *info, /*with_synonyms=*/false,
+                                      /*with_documentation=*/false)) {
+            out.configs->push_back({std::move(c.name), std::move(c.value), c.read_only,
+                                    c.config_source, c.is_sensitive});
+          }
         }
       }
     }
@@ -192,9 +202,18 @@ namespace {
 
 // v6 names each topic by name or by id (both, neither, or one named twice: INVALID_REQUEST); an
 // id no topic has is UNKNOWN_TOPIC_ID. The answer carries the name and the id of each topic found.
+// As Kafka (ControllerApis.deleteTopics): DELETE on the cluster or on the topic, checked before a
+// name is looked up, else TOPIC_AUTHORIZATION_FAILED (without the topic's id); a topic named by an
+// id is refused without its name too unless the principal may DESCRIBE it.
 void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DeleteTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  const bool delete_any = AuthorizedOnCluster(broker, ctx, AclOperation::kDelete);
+  auto may = [&](AclOperation op, const std::string& name) {
+    return delete_any || AuthorizedOnTopic(broker, ctx, op, name);
+  };
+  const broker::TopicError refused{ErrorCode::kTopicAuthorizationFailed,
+                                   "Topic authorization failed."};
   if (ctx.request.header.api_version < 6) {
     for (auto& name : request->topic_names) request->topics.push_back({std::move(name), Uuid{}});
   }
@@ -222,9 +241,15 @@ void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
     } else if (!t.name) {
       if (auto name = broker.TopicName(t.topic_id); name.ok()) {
         out.name = std::move(name).value();
+        if (!may(AclOperation::kDelete, *out.name)) {
+          if (!may(AclOperation::kDescribe, *out.name)) out.name = std::nullopt;
+          error = refused;
+        }
       } else {
         error = {ErrorCode::kUnknownTopicId, name.status().message()};
       }
+    } else if (!may(AclOperation::kDelete, *t.name)) {
+      error = refused;
     } else if (auto info = broker.DescribeTopic(*t.name); info.ok()) {
       out.topic_id = info->id;
     }
@@ -252,10 +277,26 @@ namespace {
 constexpr int8_t kTopicResource = 2;
 constexpr int8_t kBrokerResource = 4;
 
+// Whether the principal may `op` (DESCRIBE_CONFIGS, ALTER_CONFIGS) a config resource, as Kafka
+// checks it before anything else: a topic's on the topic (else TOPIC_AUTHORIZATION_FAILED), the
+// broker's on the cluster (else CLUSTER_AUTHORIZATION_FAILED). Another type passes, to be refused
+// as such.
+broker::TopicError ConfigAccess(const broker::Broker& broker, const RequestContext& ctx,
+                                AclOperation op, int8_t type, const std::string& name) {
+  if (type == kTopicResource && !AuthorizedOnTopic(broker, ctx, op, name)) {
+    return {ErrorCode::kTopicAuthorizationFailed, "Topic authorization failed."};
+  }
+  if (type == kBrokerResource && !AuthorizedOnCluster(broker, ctx, op)) {
+    return {ErrorCode::kClusterAuthorizationFailed, "Cluster authorization failed."};
+  }
+  return {};
+}
+
 }  // namespace
 
 namespace {
 
+// As Kafka (ControllerApis.createPartitions): ALTER on the topic, else TOPIC_AUTHORIZATION_FAILED.
 void CreatePartitionsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<CreatePartitionsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -263,7 +304,11 @@ void CreatePartitionsNow(broker::Broker& broker, RequestContext ctx, Respond don
   for (const auto& t : request->topics) {
     CreatePartitionsResponseResult out;
     out.name = t.name;
-    broker::TopicError error = broker.CreatePartitions(t.name, t.count, request->validate_only);
+    broker::TopicError error =
+        AuthorizedOnTopic(broker, ctx, AclOperation::kAlter, t.name)
+            ? broker.CreatePartitions(t.name, t.count, request->validate_only)
+            : broker::TopicError{ErrorCode::kTopicAuthorizationFailed,
+                                 "Topic authorization failed."};
     if (!error.ok()) {
       out.error_code = Code(error.code);
       out.error_message = std::move(error.message);
@@ -279,6 +324,8 @@ void CreatePartitions(broker::Broker& broker, RequestContext ctx, Respond done) 
   OnAdminThread(broker, std::move(ctx), std::move(done), CreatePartitionsNow);
 }
 
+// As KafkaApis.handleDescribeConfigsRequest: DESCRIBE_CONFIGS on the topic, or on the cluster for
+// the broker (ConfigAccess).
 void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeConfigsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -295,7 +342,13 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
       }
       return false;
     };
-    if (resource.resource_type == kTopicResource) {
+    if (broker::TopicError refused =
+            ConfigAccess(broker, ctx, AclOperation::kDescribeConfigs, resource.resource_type,
+                         resource.resource_name);
+        !refused.ok()) {
+      out.error_code = Code(refused.code);
+      out.error_message = std::move(refused.message);
+    } else if (resource.resource_type == kTopicResource) {
       auto info = broker.DescribeTopic(resource.resource_name);
       if (!info.ok()) {
         out.error_code = Code(ErrorCode::kUnknownTopicOrPartition);
@@ -332,6 +385,8 @@ void DescribeConfigs(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 namespace {
 
+// ALTER_CONFIGS on the topic, or on the cluster for the broker (ConfigAccess), as
+// KafkaApis.handleAlterConfigsRequest.
 void AlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<AlterConfigsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -340,7 +395,13 @@ void AlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
     AlterConfigsResponseResource out;
     out.resource_type = resource.resource_type;
     out.resource_name = resource.resource_name;
-    if (resource.resource_type == kBrokerResource) {
+    if (broker::TopicError refused =
+            ConfigAccess(broker, ctx, AclOperation::kAlterConfigs, resource.resource_type,
+                         resource.resource_name);
+        !refused.ok()) {
+      out.error_code = Code(refused.code);
+      out.error_message = std::move(refused.message);
+    } else if (resource.resource_type == kBrokerResource) {
       std::vector<std::string> names;
       for (const auto& c : resource.configs) names.push_back(c.name);
       broker::TopicError error = ChangeBrokerConfigs(broker, resource.resource_name, names);
@@ -371,7 +432,8 @@ void AlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 // As AlterConfigs, but each config is set, deleted, appended to or subtracted from, and the
 // topic's other overrides stay (Broker::UpdateTopicConfig). An operation Kafka does not define is
-// INVALID_REQUEST for its resource.
+// INVALID_REQUEST for its resource. Authorized as AlterConfigs, after the duplicates are refused
+// (KafkaApis.handleIncrementalAlterConfigsRequest).
 void IncrementalAlterConfigsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<IncrementalAlterConfigsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -388,6 +450,11 @@ void IncrementalAlterConfigsNow(broker::Broker& broker, RequestContext ctx, Resp
     broker::TopicError error;
     if (seen[{resource.resource_type, resource.resource_name}] > 1) {
       error = {ErrorCode::kInvalidRequest, "each resource may appear only once"};
+    } else if (broker::TopicError refused =
+                   ConfigAccess(broker, ctx, AclOperation::kAlterConfigs, resource.resource_type,
+                                resource.resource_name);
+               !refused.ok()) {
+      error = std::move(refused);
     } else if (resource.resource_type == kBrokerResource) {
       std::vector<std::string> names;
       for (const auto& c : resource.configs) names.push_back(c.name);
@@ -417,17 +484,24 @@ void IncrementalAlterConfigsNow(broker::Broker& broker, RequestContext ctx, Resp
   done(EncodeResponse(response, ctx.version()));
 }
 
-// DeleteRecords syncs the new log start to disk.
+// DeleteRecords syncs the new log start to disk. As KafkaApis.handleDeleteRecordsRequest, DELETE
+// on the topic is checked before its partitions are looked up: else TOPIC_AUTHORIZATION_FAILED.
 void DeleteRecordsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DeleteRecordsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   DeleteRecordsResponse response;
   for (const auto& t : request->topics) {
     DeleteRecordsResponseTopic topic{t.name, {}};
+    const bool deletable = AuthorizedOnTopic(broker, ctx, AclOperation::kDelete, t.name);
     for (const auto& p : t.partitions) {
       DeleteRecordsResponsePartition out;
       out.partition_index = p.partition_index;
       out.low_watermark = -1;
+      if (!deletable) {
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+        topic.partitions.push_back(std::move(out));
+        continue;
+      }
       auto log = broker.GetLog(t.name, p.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline

@@ -1,7 +1,9 @@
 // What a cluster of one node answers about its disks, replicas and leaders: DescribeLogDirs,
 // ElectLeaders and ListPartitionReassignments. The node leads every partition and moves no
 // replica, so no election is ever needed and no reassignment is ever in progress; the answers are
-// Kafka's for that case.
+// Kafka's for that case. Each needs a permission on the cluster, as Kafka's: DESCRIBE for
+// DescribeLogDirs and ListPartitionReassignments, ALTER for ElectLeaders; without it the answer is
+// CLUSTER_AUTHORIZATION_FAILED.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,6 +16,8 @@
 
 namespace herald::kafka::handlers {
 namespace {
+
+using broker::AclOperation;
 
 bool PartitionExists(const broker::Broker& broker, const std::string& topic, int32_t partition) {
   return broker.GetLog(topic, partition).status().code() != StatusCode::kNotFound;
@@ -34,7 +38,8 @@ void AddPartition(const broker::Broker& broker, const std::string& topic, int32_
 
 // One log directory, the data directory (absolute, as Kafka names it), with the partitions asked
 // for (every one for a null list; unknown ones are left out, as in Kafka) and, from v4, the
-// size of its disk and the bytes still usable there.
+// size of its disk and the bytes still usable there. Without DESCRIBE on the cluster: no log
+// directory, and from v3 the error (KafkaApis.handleDescribeLogDirsRequest).
 void DescribeLogDirs(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeLogDirsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -45,6 +50,10 @@ void DescribeLogDirs(broker::Broker& broker, RequestContext ctx, Respond done) {
     return;
   }
   DescribeLogDirsResponse response;
+  if (!AuthorizedOnCluster(broker, ctx, AclOperation::kDescribe)) {
+    response.error_code = Code(ErrorCode::kClusterAuthorizationFailed);
+    return done(EncodeResponse(response, ctx.version()));
+  }
   auto& dir = response.results.emplace_back();
   std::error_code ignored;
   const auto absolute = std::filesystem::absolute(broker.data_dir(), ignored);
@@ -68,8 +77,10 @@ void DescribeLogDirs(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 // As Kafka's controller: each partition named is answered ELECTION_NOT_NEEDED (its only replica
 // leads it) or UNKNOWN_TOPIC_OR_PARTITION; a null list (every partition) leaves out those that
-// need no election, so it is answered with none. An election type other than preferred (0) or
-// unclean (1) is INVALID_REQUEST.
+// need no election, so it is answered with none. Without ALTER on the cluster the answer is
+// CLUSTER_AUTHORIZATION_FAILED, else an election type other than preferred (0) or unclean (1) is
+// INVALID_REQUEST: either is the answer's error (v1+) and every named partition's, as in Kafka
+// (KafkaApis.handleElectLeaders).
 void ElectLeaders(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<ElectLeadersRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -81,16 +92,20 @@ void ElectLeaders(broker::Broker& broker, RequestContext ctx, Respond done) {
     return;
   }
   ElectLeadersResponse response;
-  // An unknown election type is the answer's error and every named partition's, as in Kafka.
-  const bool valid_type = request->election_type == 0 || request->election_type == 1;
-  if (!valid_type) response.error_code = Code(ErrorCode::kInvalidRequest);
+  ErrorCode refused = ErrorCode::kNone;
+  if (!AuthorizedOnCluster(broker, ctx, AclOperation::kAlter)) {
+    refused = ErrorCode::kClusterAuthorizationFailed;
+  } else if (request->election_type != 0 && request->election_type != 1) {
+    refused = ErrorCode::kInvalidRequest;
+  }
+  response.error_code = Code(refused);
   if (request->topic_partitions) {
     for (const auto& t : *request->topic_partitions) {
       auto& topic = response.replica_election_results.emplace_back();
       topic.topic = t.topic;
       for (int32_t p : t.partitions) {
-        ErrorCode error = ErrorCode::kInvalidRequest;
-        if (valid_type) {
+        ErrorCode error = refused;
+        if (error == ErrorCode::kNone) {
           error = PartitionExists(broker, t.topic, p) ? ErrorCode::kElectionNotNeeded
                                                       : ErrorCode::kUnknownTopicOrPartition;
         }
@@ -102,11 +117,24 @@ void ElectLeaders(broker::Broker& broker, RequestContext ctx, Respond done) {
 }
 
 // As Kafka's controller, which lists only partitions being reassigned (and skips unknown topics):
-// always none here.
-void ListPartitionReassignments(broker::Broker&, RequestContext ctx, Respond done) {
+// always none here. Without DESCRIBE on the cluster, Kafka's error answer: the error, with each
+// partition named and no replicas.
+void ListPartitionReassignments(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<ListPartitionReassignmentsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  done(EncodeResponse(ListPartitionReassignmentsResponse{}, ctx.version()));
+  ListPartitionReassignmentsResponse response;
+  if (!AuthorizedOnCluster(broker, ctx, AclOperation::kDescribe)) {
+    response.error_code = Code(ErrorCode::kClusterAuthorizationFailed);
+    response.error_message = "Cluster authorization failed: DESCRIBE on the cluster is needed";
+    if (request->topics) {
+      for (const auto& t : *request->topics) {
+        auto& topic = response.topics.emplace_back();
+        topic.name = t.name;
+        for (int32_t p : t.partition_indexes) topic.partitions.push_back({p, {}, {}, {}});
+      }
+    }
+  }
+  done(EncodeResponse(response, ctx.version()));
 }
 
 }  // namespace herald::kafka::handlers

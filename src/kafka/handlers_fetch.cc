@@ -1,6 +1,8 @@
 // Fetch: read each partition from its offset, and long-poll: hold the answer until min_bytes are
 // there or max_wait_ms has passed, woken by appends. Sessionless (session id 0). From v13 topics
-// are named by id: an id no topic has is UNKNOWN_TOPIC_ID on each of its partitions.
+// are named by id: an id no topic has is UNKNOWN_TOPIC_ID on each of its partitions. Each topic
+// needs READ, else its partitions are TOPIC_AUTHORIZATION_FAILED with no records, whether or not
+// it exists, as Kafka answers consumers (KafkaApis.handleFetchRequest).
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -13,6 +15,8 @@
 namespace herald::kafka::handlers {
 namespace {
 
+using broker::AclOperation;
+
 class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
  public:
   FetchOperation(broker::Broker& broker, RequestContext ctx, FetchRequest request, Respond done)
@@ -22,6 +26,9 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         done_(std::move(done)),
         timer_(ctx_.executor) {
     for (const auto& t : request_.topics) {
+      // Asked once per request (an unknown id is answered UNKNOWN_TOPIC_ID instead).
+      readable_.push_back(t.topic.empty() ||
+                          AuthorizedOnTopic(broker_, ctx_, AclOperation::kRead, t.topic));
       for (const auto& p : t.partitions) partitions_.emplace_back(t.topic, p.partition);
     }
   }
@@ -86,7 +93,8 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     FetchResponse response;
     const int16_t version = ctx_.request.header.api_version;
     uint64_t budget = static_cast<uint64_t>(std::max(request_.max_bytes, 0));
-    for (const auto& t : request_.topics) {
+    for (size_t i = 0; i < request_.topics.size(); ++i) {
+      const auto& t = request_.topics[i];
       FetchResponseTopic topic{t.topic, t.topic_id, {}};
       for (const auto& p : t.partitions) {
         FetchResponsePartition out;
@@ -98,6 +106,10 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         };
         if (t.topic.empty()) {  // v13+: no topic has this id (names are never empty)
           refuse(ErrorCode::kUnknownTopicId);
+          continue;
+        }
+        if (!readable_[i]) {  // before existence: a refusal tells nothing of the topic
+          refuse(ErrorCode::kTopicAuthorizationFailed);
           continue;
         }
         auto log = broker_.GetLog(t.topic, p.partition);
@@ -178,6 +190,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
   Respond done_;
   boost::asio::steady_timer timer_;
   std::vector<broker::TopicPartition> partitions_;
+  std::vector<bool> readable_;  // per request topic: whether the principal may READ it
   uint64_t watch_id_ = 0;
   std::atomic<bool> answered_{false};
 };

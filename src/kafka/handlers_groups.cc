@@ -1,8 +1,11 @@
 // Consumer groups: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
 // OffsetFetch, OffsetDelete, DescribeGroups, ListGroups, DeleteGroups. The protocol's state lives
-// in broker::GroupCoordinator; these translate messages and versions.
+// in broker::GroupCoordinator; these translate messages and versions. Each first makes the
+// authorization checks Kafka's KafkaApis makes (handle*Request), with its errors and answers.
 #include <algorithm>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "base/assert.h"
 #include "base/log.h"
@@ -25,16 +28,40 @@
 namespace herald::kafka::handlers {
 namespace {
 
+using broker::AclOperation;
+
 std::string PeerHost(const std::string& peer) {
   size_t colon = peer.rfind(':');
   return "/" + (colon == std::string::npos ? peer : peer.substr(0, colon));
+}
+
+// The answer, with only its top-level error set, to a request refused for its group (JoinGroup,
+// SyncGroup, Heartbeat, LeaveGroup): GROUP_AUTHORIZATION_FAILED, as Kafka answers it.
+template <typename Reply>
+void RefuseGroup(const RequestContext& ctx, const Respond& done) {
+  Reply response;
+  response.error_code = Code(ErrorCode::kGroupAuthorizationFailed);
+  done(EncodeResponse(response, ctx.version()));
+}
+
+// The group operations (READ, DELETE, DESCRIBE) the principal may do on `group`, as the bit field
+// of Kafka's AuthHelper.authorizedOperations: every one without an authorizer (kGroupOperations).
+int32_t GroupOperations(const broker::Broker& broker, const RequestContext& ctx,
+                        const std::string& group) {
+  int32_t bits = 0;
+  for (AclOperation op : {AclOperation::kRead, AclOperation::kDelete, AclOperation::kDescribe}) {
+    if (AuthorizedOnGroup(broker, ctx, op, group)) bits |= OperationBits({static_cast<int>(op)});
+  }
+  return bits;
 }
 
 }  // namespace
 
 // The node coordinates every group and every transactional id. v4 asks for several keys at once
 // and is answered per key. A key type other than group (0) or transaction (1) is
-// INVALID_REQUEST, as in Kafka.
+// INVALID_REQUEST, as in Kafka. As KafkaApis.getCoordinator, each key is authorized first:
+// DESCRIBE on the group, else GROUP_AUTHORIZATION_FAILED, or on the transactional id, else
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED.
 void FindCoordinator(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<FindCoordinatorRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -50,18 +77,32 @@ void FindCoordinator(Services& s, RequestContext ctx, Respond done) {
   } else if (!offline.ok()) {
     answer = {"", -1, "", -1, Code(ErrorCode::kCoordinatorNotAvailable), offline.ToString()};
   }
+  auto answer_for = [&](const std::string& key) {
+    FindCoordinatorResponseCoordinator out = answer;
+    if (request->key_type == 0 &&
+        !AuthorizedOnGroup(s.broker, ctx, AclOperation::kDescribe, key)) {
+      out = {"", -1, "", -1, Code(ErrorCode::kGroupAuthorizationFailed),
+             "Group authorization failed."};
+    } else if (request->key_type == 1 &&
+               !AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kDescribe, key)) {
+      out = {"", -1, "", -1, Code(ErrorCode::kTransactionalIdAuthorizationFailed),
+             "Transactional Id authorization failed."};
+    }
+    out.key = key;
+    return out;
+  };
   FindCoordinatorResponse response;
   if (ctx.request.header.api_version >= 4) {
     for (const auto& key : request->coordinator_keys) {
-      response.coordinators.push_back(answer);
-      response.coordinators.back().key = key;
+      response.coordinators.push_back(answer_for(key));
     }
   } else {
-    response.error_code = answer.error_code;
-    response.error_message = answer.error_message;
-    response.node_id = answer.node_id;
-    response.host = answer.host;
-    response.port = answer.port;
+    const FindCoordinatorResponseCoordinator one = answer_for(request->key);
+    response.error_code = one.error_code;
+    response.error_message = one.error_message;
+    response.node_id = one.node_id;
+    response.host = one.host;
+    response.port = one.port;
   }
   done(EncodeResponse(response, ctx.version()));
 }
@@ -69,6 +110,10 @@ void FindCoordinator(Services& s, RequestContext ctx, Respond done) {
 void JoinGroup(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<JoinGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  // READ on the group (KafkaApis.handleJoinGroupRequest).
+  if (!AuthorizedOnGroup(s.broker, ctx, AclOperation::kRead, request->group_id)) {
+    return RefuseGroup<JoinGroupResponse>(ctx, done);
+  }
   broker::JoinRequest join;
   join.group_id = request->group_id;
   join.member_id = request->member_id;
@@ -117,6 +162,10 @@ void SyncGroup(Services& s, RequestContext ctx, Respond done) {
     response.error_code = Code(ErrorCode::kInconsistentGroupProtocol);
     return done(EncodeResponse(response, ctx.version()));
   }
+  // Then READ on the group (KafkaApis.handleSyncGroupRequest).
+  if (!AuthorizedOnGroup(s.broker, ctx, AclOperation::kRead, sync.group_id)) {
+    return RefuseGroup<SyncGroupResponse>(ctx, done);
+  }
   for (auto& a : request->assignments) sync.assignments.push_back({a.member_id, std::move(a.assignment)});
   Version version = ctx.version();
   s.groups.Sync(std::move(sync), [version, done](broker::SyncResult r) {
@@ -134,6 +183,10 @@ void SyncGroup(Services& s, RequestContext ctx, Respond done) {
 void Heartbeat(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<HeartbeatRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  // READ on the group (KafkaApis.handleHeartbeatRequest).
+  if (!AuthorizedOnGroup(s.broker, ctx, AclOperation::kRead, request->group_id)) {
+    return RefuseGroup<HeartbeatResponse>(ctx, done);
+  }
   Version version = ctx.version();
   s.groups.Heartbeat(request->group_id, request->generation_id, request->member_id,
                      request->group_instance_id, [version, done](ErrorCode error) {
@@ -146,6 +199,11 @@ void Heartbeat(Services& s, RequestContext ctx, Respond done) {
 void LeaveGroup(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<LeaveGroupRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
+  // READ on the group (KafkaApis.handleLeaveGroupRequest): refused, the top-level error alone, at
+  // every version.
+  if (!AuthorizedOnGroup(s.broker, ctx, AclOperation::kRead, request->group_id)) {
+    return RefuseGroup<LeaveGroupResponse>(ctx, done);
+  }
   std::vector<broker::LeavingMember> members;
   const bool batch = ctx.request.header.api_version >= 3;
   if (batch) {
@@ -176,13 +234,25 @@ void LeaveGroup(Services& s, RequestContext ctx, Respond done) {
       });
 }
 
+// As KafkaApis.handleOffsetCommitRequest: READ on the group, else every partition is
+// GROUP_AUTHORIZATION_FAILED; then READ on each topic, checked before its partitions are looked
+// up, else they are TOPIC_AUTHORIZATION_FAILED. Refused partitions are not committed.
 void OffsetCommit(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<OffsetCommitRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  CommitPlan plan = PlanCommit(s.broker, request->topics);
+  const bool group_authorized =
+      AuthorizedOnGroup(s.broker, ctx, AclOperation::kRead, request->group_id);
+  CommitPlan plan = PlanCommit(
+      s.broker, ctx, request->topics,
+      group_authorized ? ErrorCode::kNone : ErrorCode::kGroupAuthorizationFailed);
   // v0 commits carry no generation: they are outside group membership.
   int32_t generation = ctx.request.header.api_version == 0 ? -1 : request->generation_id;
   Version version = ctx.version();
+  if (!group_authorized) {
+    OffsetCommitResponse response;
+    AnswerCommit(response, *plan.answered, {});
+    return done(EncodeResponse(response, version));
+  }
   s.groups.Commit(request->group_id, generation, request->member_id, std::move(plan.commit),
                   [version, done, answered = plan.answered](std::vector<broker::CommittedOffset> results) {
                     OffsetCommitResponse response;
@@ -195,6 +265,9 @@ CommitPlan PlanCommitOf(const broker::Broker& broker, std::vector<broker::Commit
   CommitPlan plan;
   plan.answered = std::make_shared<std::vector<broker::CommittedOffset>>(std::move(asked));
   for (auto& o : *plan.answered) {
+    // A partition the caller already refused (an authorization error) is answered so: it is
+    // neither looked up nor committed.
+    if (o.error != ErrorCode::kNone) continue;
     // The partition's log, looked up as Produce does (no copy of the topic's configs); an
     // offline partition still exists.
     if (broker.GetLog(o.topic, o.partition).status().code() == StatusCode::kNotFound) {
@@ -232,14 +305,41 @@ std::vector<OffsetFetchResponseTopic> FetchedTopics(
   return topics;
 }
 
-std::optional<std::vector<std::pair<std::string, int32_t>>> FetchedPartitions(
-    const std::optional<std::vector<OffsetFetchRequestTopic>>& topics) {
-  if (!topics) return std::nullopt;
-  std::vector<std::pair<std::string, int32_t>> partitions;
-  for (const auto& t : *topics) {
-    for (int32_t p : t.partition_indexes) partitions.emplace_back(t.name, p);
+// The partitions one group's OffsetFetch names, as KafkaApis.fetchOffsets sorts them: those of a
+// topic the principal may not DESCRIBE are TOPIC_AUTHORIZATION_FAILED (offset -1) and not fetched;
+// the others (NONE in `asked`) are asked of the coordinator, in order (`fetched`).
+struct NamedPartitions {
+  std::vector<broker::CommittedOffset> asked;
+  std::vector<std::pair<std::string, int32_t>> fetched;
+};
+NamedPartitions SortNamed(const broker::Broker& broker, const RequestContext& ctx,
+                          const std::vector<OffsetFetchRequestTopic>& topics) {
+  NamedPartitions named;
+  for (const auto& t : topics) {
+    const bool described = AuthorizedOnTopic(broker, ctx, AclOperation::kDescribe, t.name);
+    for (int32_t p : t.partition_indexes) {
+      named.asked.push_back({t.name, p, -1, std::nullopt,
+                             described ? ErrorCode::kNone : ErrorCode::kTopicAuthorizationFailed});
+      if (described) named.fetched.emplace_back(t.name, p);
+    }
   }
-  return partitions;
+  return named;
+}
+
+// The topics of a group the principal may not DESCRIBE (OffsetFetchRequest.getErrorResponse):
+// none from v2, whose group or top-level error says GROUP_AUTHORIZATION_FAILED; v0-1 have no
+// top-level error, so each partition asked carries it.
+std::vector<OffsetFetchResponseTopic> RefusedGroupTopics(
+    int16_t version, const std::optional<std::vector<OffsetFetchRequestTopic>>& topics) {
+  std::vector<broker::CommittedOffset> refused;
+  if (version < 2 && topics) {
+    for (const auto& t : *topics) {
+      for (int32_t p : t.partition_indexes) {
+        refused.push_back({t.name, p, -1, std::nullopt, ErrorCode::kGroupAuthorizationFailed});
+      }
+    }
+  }
+  return FetchedTopics(refused);
 }
 
 }  // namespace
@@ -248,6 +348,10 @@ std::optional<std::vector<std::pair<std::string, int32_t>>> FetchedPartitions(
 // An unavailable coordinator is also the group's (v8) or top-level (v2-7) error, so that a null
 // topic list is never answered "nothing committed". With require_stable (v7+), a partition whose
 // offset is pending in a transaction is UNSTABLE_OFFSET_COMMIT, which consumers retry.
+// As KafkaApis.fetchOffsets: a group the principal may not DESCRIBE is GROUP_AUTHORIZATION_FAILED
+// and nothing of it is fetched; a named partition of a topic it may not DESCRIBE is
+// TOPIC_AUTHORIZATION_FAILED; every topic's offsets (a null list) are those of the topics it may
+// DESCRIBE.
 void OffsetFetch(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<OffsetFetchRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -256,6 +360,10 @@ void OffsetFetch(Services& s, RequestContext ctx, Respond done) {
   }
   const int16_t group_error =
       Code(s.groups.offline().ok() ? ErrorCode::kNone : ErrorCode::kCoordinatorNotAvailable);
+  std::vector<bool> described;
+  for (const auto& group : request->groups) {
+    described.push_back(AuthorizedOnGroup(s.broker, ctx, AclOperation::kDescribe, group.group_id));
+  }
   struct Pending {
     Mutex mu;
     OffsetFetchResponse response GUARDED_BY(mu);
@@ -265,8 +373,10 @@ void OffsetFetch(Services& s, RequestContext ctx, Respond done) {
   {
     MutexLock lock(pending->mu);
     pending->left = request->groups.size();
-    for (const auto& group : request->groups) {
-      pending->response.groups.push_back({group.group_id, {}, group_error});
+    for (size_t i = 0; i < request->groups.size(); ++i) {
+      pending->response.groups.push_back(
+          {request->groups[i].group_id, {},
+           described[i] ? group_error : Code(ErrorCode::kGroupAuthorizationFailed)});
     }
   }
   const Version version = ctx.version();
@@ -280,64 +390,117 @@ void OffsetFetch(Services& s, RequestContext ctx, Respond done) {
     done(EncodeResponse(response, version));
   };
   if (request->groups.empty()) return answer({});
+  // Group `i`'s topics: answers once every group is in.
+  auto finish = [pending, answer](size_t i, std::vector<OffsetFetchResponseTopic> topics) {
+    OffsetFetchResponse response;
+    {
+      MutexLock lock(pending->mu);
+      pending->response.groups[i].topics = std::move(topics);
+      if (--pending->left != 0) return;
+      response = std::move(pending->response);
+    }
+    answer(std::move(response));
+  };
   for (size_t i = 0; i < request->groups.size(); ++i) {
     auto& group = request->groups[i];
-    s.groups.Fetch(
-        std::move(group.group_id), FetchedPartitions(group.topics),
-        [pending, i, answer](std::vector<broker::CommittedOffset> results) {
-          OffsetFetchResponse response;
-          {
-            MutexLock lock(pending->mu);
-            pending->response.groups[i].topics = FetchedTopics(results);
-            if (--pending->left != 0) return;
-            response = std::move(pending->response);
-          }
-          answer(std::move(response));
-        },
-        request->require_stable);
+    if (!described[i]) {
+      finish(i, RefusedGroupTopics(version.number, group.topics));
+    } else if (!group.topics) {
+      s.groups.Fetch(
+          std::move(group.group_id), std::nullopt,
+          [finish, i, &broker = s.broker, ctx](std::vector<broker::CommittedOffset> results) {
+            std::erase_if(results, [&](const broker::CommittedOffset& o) {
+              return !AuthorizedOnTopic(broker, ctx, AclOperation::kDescribe, o.topic);
+            });
+            finish(i, FetchedTopics(results));
+          },
+          request->require_stable);
+    } else {
+      NamedPartitions named = SortNamed(s.broker, ctx, *group.topics);
+      s.groups.Fetch(
+          std::move(group.group_id), std::move(named.fetched),
+          [finish, i, asked = std::move(named.asked)](
+              std::vector<broker::CommittedOffset> results) {
+            // The coordinator's answers, in order, for the partitions it was asked.
+            std::vector<broker::CommittedOffset> merged = asked;
+            auto result = results.begin();
+            for (auto& o : merged) {
+              if (o.error == ErrorCode::kNone && result != results.end()) o = *result++;
+            }
+            finish(i, FetchedTopics(merged));
+          },
+          request->require_stable);
+    }
   }
 }
 
+// As KafkaApis.handleDescribeGroupRequest: a group the principal may not DESCRIBE is
+// GROUP_AUTHORIZATION_FAILED (and not looked up). Authorized operations, when asked for (v3+), are
+// the group operations (READ, DELETE, DESCRIBE) it may do, as Kafka's AuthHelper computes them:
+// every one without an authorizer.
 void DescribeGroups(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
-  // Authorized operations, when asked for (v3+), are every group operation, as Kafka without an
-  // authorizer answers.
-  const int32_t operations =
-      request->include_authorized_operations ? kGroupOperations : kOperationsNotProvided;
-  s.groups.Describe(request->groups, [version, done,
-                                      operations](std::vector<broker::GroupDescription> groups) {
+  std::vector<std::string> described;
+  // Per group asked: whether it is refused, and its authorized operations.
+  std::vector<bool> refused;
+  std::vector<int32_t> operations;
+  for (const auto& group : request->groups) {
+    refused.push_back(!AuthorizedOnGroup(s.broker, ctx, AclOperation::kDescribe, group));
+    if (!refused.back()) described.push_back(group);
+    operations.push_back(!refused.back() && request->include_authorized_operations
+                             ? GroupOperations(s.broker, ctx, group)
+                             : kOperationsNotProvided);
+  }
+  s.groups.Describe(std::move(described), [version, done, asked = std::move(request->groups),
+                                           refused = std::move(refused),
+                                           operations = std::move(operations)](
+                                              std::vector<broker::GroupDescription> groups) {
     DescribeGroupsResponse response;
-    for (auto& g : groups) {
+    auto g = groups.begin();
+    for (size_t i = 0; i < asked.size(); ++i) {
       DescribeGroupsResponseGroup out;
-      out.error_code = Code(g.error);
-      if (g.error == ErrorCode::kNone) out.authorized_operations = operations;
-      out.group_id = g.group_id;
-      out.group_state = g.state;
-      out.protocol_type = g.protocol_type;
-      out.protocol_data = g.protocol;
-      for (auto& m : g.members) {
+      if (refused[i] || g == groups.end()) {
+        out.error_code = Code(ErrorCode::kGroupAuthorizationFailed);
+        out.group_id = asked[i];
+        response.groups.push_back(std::move(out));
+        continue;
+      }
+      out.error_code = Code(g->error);
+      if (g->error == ErrorCode::kNone) out.authorized_operations = operations[i];
+      out.group_id = g->group_id;
+      out.group_state = g->state;
+      out.protocol_type = g->protocol_type;
+      out.protocol_data = g->protocol;
+      for (auto& m : g->members) {
         out.members.push_back({m.member_id, m.group_instance_id, m.client_id, m.client_host,
                                std::move(m.metadata), std::move(m.assignment)});
       }
       response.groups.push_back(std::move(out));
+      ++g;
     }
     done(EncodeResponse(response, version));
   });
 }
 
+// As KafkaApis.handleListGroupsRequest: with DESCRIBE on the cluster every group is listed, else
+// only those the principal may DESCRIBE.
 void ListGroups(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<ListGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
+  const bool every_group = AuthorizedOnCluster(s.broker, ctx, AclOperation::kDescribe);
   // v4: only the groups in one of the states named (every group when none is), as Kafka filters.
   std::set<std::string> states(request->states_filter.begin(), request->states_filter.end());
-  s.groups.List([version, done,
-                 states = std::move(states)](std::vector<broker::GroupListing> groups) {
+  s.groups.List([version, done, states = std::move(states), every_group, &broker = s.broker,
+                 ctx](std::vector<broker::GroupListing> groups) {
     ListGroupsResponse response;
     for (auto& g : groups) {
       if (!states.empty() && !states.contains(g.state)) continue;
+      if (!every_group && !AuthorizedOnGroup(broker, ctx, AclOperation::kDescribe, g.group_id)) {
+        continue;
+      }
       response.groups.push_back(
           {std::move(g.group_id), std::move(g.protocol_type), std::move(g.state)});
     }
@@ -345,19 +508,41 @@ void ListGroups(Services& s, RequestContext ctx, Respond done) {
   });
 }
 
+// As KafkaApis.handleDeleteGroupsRequest: a group the principal may not DELETE is
+// GROUP_AUTHORIZATION_FAILED and left alone; the others go to the coordinator. Answered in the
+// request's order.
 void DeleteGroups(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DeleteGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
-  s.groups.Delete(request->groups_names,
-                  [version, done](std::vector<std::pair<std::string, ErrorCode>> results) {
+  std::vector<std::string> deletable;
+  std::vector<bool> refused;
+  for (const auto& group : request->groups_names) {
+    refused.push_back(!AuthorizedOnGroup(s.broker, ctx, AclOperation::kDelete, group));
+    if (!refused.back()) deletable.push_back(group);
+  }
+  s.groups.Delete(std::move(deletable),
+                  [version, done, asked = std::move(request->groups_names),
+                   refused = std::move(refused)](
+                      std::vector<std::pair<std::string, ErrorCode>> results) {
                     DeleteGroupsResponse response;
-                    for (auto& [id, error] : results) response.results.push_back({id, Code(error)});
+                    auto result = results.begin();
+                    for (size_t i = 0; i < asked.size(); ++i) {
+                      if (refused[i] || result == results.end()) {
+                        response.results.push_back(
+                            {asked[i], Code(ErrorCode::kGroupAuthorizationFailed)});
+                      } else {
+                        response.results.push_back({result->first, Code(result->second)});
+                        ++result;
+                      }
+                    }
                     done(EncodeResponse(response, version));
                   });
 }
 
-// As Kafka (KafkaApis.handleOffsetDeleteRequest): a partition the broker does not have is
+// As Kafka (KafkaApis.handleOffsetDeleteRequest): DELETE on the group, else the top-level
+// GROUP_AUTHORIZATION_FAILED alone; READ on each topic, checked before its partitions are looked
+// up, else TOPIC_AUTHORIZATION_FAILED for them; a partition the broker does not have is
 // UNKNOWN_TOPIC_OR_PARTITION; the others go to the coordinator, whose group error (an unknown or
 // non-empty group) is answered alone, with no topics.
 void OffsetDelete(Services& s, RequestContext ctx, Respond done) {
@@ -368,18 +553,28 @@ void OffsetDelete(Services& s, RequestContext ctx, Respond done) {
           done)) {
     return;
   }
+  Version version = ctx.version();
+  if (!AuthorizedOnGroup(s.broker, ctx, AclOperation::kDelete, request->group_id)) {
+    OffsetDeleteResponse refused;
+    refused.error_code = Code(ErrorCode::kGroupAuthorizationFailed);
+    return done(EncodeResponse(refused, version));
+  }
   std::vector<std::pair<std::string, int32_t>> known;
   auto answer = std::make_shared<OffsetDeleteResponse>();
   for (const auto& t : request->topics) {
     auto& topic = answer->topics.emplace_back(OffsetDeleteResponseTopic{t.name, {}});
+    const bool readable = AuthorizedOnTopic(s.broker, ctx, AclOperation::kRead, t.name);
     for (int32_t p : t.partitions) {
-      const bool exists = s.broker.GetLog(t.name, p).status().code() != StatusCode::kNotFound;
-      topic.partitions.push_back(
-          {p, Code(exists ? ErrorCode::kNone : ErrorCode::kUnknownTopicOrPartition)});
-      if (exists) known.emplace_back(t.name, p);
+      ErrorCode error = ErrorCode::kNone;
+      if (!readable) {
+        error = ErrorCode::kTopicAuthorizationFailed;
+      } else if (s.broker.GetLog(t.name, p).status().code() == StatusCode::kNotFound) {
+        error = ErrorCode::kUnknownTopicOrPartition;
+      }
+      topic.partitions.push_back({p, Code(error)});
+      if (error == ErrorCode::kNone) known.emplace_back(t.name, p);
     }
   }
-  Version version = ctx.version();
   s.groups.DeleteOffsets(
       request->group_id, std::move(known),
       [version, done, answer](ErrorCode group_error, std::vector<ErrorCode> errors) {

@@ -1,7 +1,15 @@
 // ApiVersions, Metadata and DescribeCluster: what a client asks first.
+//
+// Authorization, as Kafka's (KafkaApis.handleTopicMetadataRequest, AuthHelper): Metadata lists
+// only the topics the principal may DESCRIBE; a topic asked for without DESCRIBE is answered
+// TOPIC_AUTHORIZATION_FAILED, whether or not it exists, and is not created; auto-creating a topic
+// needs CREATE on the cluster or on the topic, else TOPIC_AUTHORIZATION_FAILED. DescribeCluster
+// needs nothing. Authorized operations, when asked for, are those the principal may do (cluster
+// ones: none without DESCRIBE on the cluster); without an authorizer, every one.
 #include <algorithm>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "base/log.h"
@@ -14,6 +22,9 @@
 namespace herald::kafka::handlers {
 namespace {
 
+using broker::AclOperation;
+using broker::ResourceType;
+
 // Kafka's rule for client software names and versions: [a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?
 bool ValidSoftwareField(const std::string& s) {
   auto alnum = [](char c) {
@@ -24,6 +35,28 @@ bool ValidSoftwareField(const std::string& s) {
     if (!alnum(c) && c != '-' && c != '.') return false;
   }
   return true;
+}
+
+// The bit field of the operations among `supported` (those of the resource's type) the principal
+// may do on the resource, as Kafka's AuthHelper.authorizedOperations.
+int32_t AuthorizedOperations(const broker::Broker& broker, const RequestContext& ctx,
+                             int32_t supported, ResourceType type, std::string_view name) {
+  int32_t allowed = 0;
+  for (int code = 0; code < 31; ++code) {
+    const int32_t bit = int32_t{1} << code;
+    if ((supported & bit) != 0 &&
+        Authorized(broker, ctx, static_cast<AclOperation>(code), type, name)) {
+      allowed |= bit;
+    }
+  }
+  return allowed;
+}
+
+// As Kafka answers cluster_authorized_operations: none without DESCRIBE on the cluster.
+int32_t ClusterOperations(const broker::Broker& broker, const RequestContext& ctx) {
+  if (!AuthorizedOnCluster(broker, ctx, AclOperation::kDescribe)) return 0;
+  return AuthorizedOperations(broker, ctx, kClusterOperations, ResourceType::kCluster,
+                              broker::kClusterResourceName);
 }
 
 }  // namespace
@@ -83,13 +116,26 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   std::vector<std::string> names;
   std::set<std::string> by_id;  // found by id: never auto-created if deleted meanwhile
   bool all = !request->topics || (version == 0 && request->topics->empty());
+  auto describable = [&](const std::string& name) {
+    return AuthorizedOnTopic(broker, ctx, AclOperation::kDescribe, name);
+  };
   if (all) {
-    for (const auto& t : broker.ListTopics()) names.push_back(t.name);
+    for (const auto& t : broker.ListTopics()) {
+      if (describable(t.name)) names.push_back(t.name);
+    }
   } else {
     for (const auto& t : *request->topics) {
       if (by_name(t)) {
+        if (!describable(*t.name)) {  // without its id: nothing tells whether it exists
+          refuse(ErrorCode::kTopicAuthorizationFailed, t);
+          continue;
+        }
         names.push_back(*t.name);
       } else if (auto name = broker.TopicName(t.topic_id); name.ok()) {
+        if (!describable(*name)) {  // an id is not secret: answered with it, without the name
+          refuse(ErrorCode::kTopicAuthorizationFailed, {t.topic_id, std::nullopt});
+          continue;
+        }
         names.push_back(*name);
         by_id.insert(*name);
       } else {
@@ -102,7 +148,7 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   // AllowAutoTopicCreation exists from v4; before it, asking for a topic may create it.
   const bool may_create = !all && (version < 4 || request->allow_auto_topic_creation);
   if (request->include_cluster_authorized_operations) {
-    response.cluster_authorized_operations = kClusterOperations;
+    response.cluster_authorized_operations = ClusterOperations(broker, ctx);
   }
 
   std::set<std::pair<std::string, int32_t>> offline;
@@ -112,10 +158,19 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
     MetadataResponseTopic topic;
     topic.name = name;
     topic.is_internal = name.starts_with("__");
-    if (request->include_topic_authorized_operations) {
-      topic.topic_authorized_operations = kTopicOperations;
+    const bool create = may_create && !by_id.contains(name);
+    if (create && options.auto_create_topics && !broker.HasTopic(name) &&
+        !AuthorizedOnCluster(broker, ctx, AclOperation::kCreate) &&
+        !AuthorizedOnTopic(broker, ctx, AclOperation::kCreate, name)) {
+      topic.error_code = Code(ErrorCode::kTopicAuthorizationFailed);  // may not auto-create it
+      response.topics.push_back(std::move(topic));
+      continue;
     }
-    auto ensured = broker.EnsureTopic(name, may_create && !by_id.contains(name));
+    if (request->include_topic_authorized_operations) {
+      topic.topic_authorized_operations =
+          AuthorizedOperations(broker, ctx, kTopicOperations, ResourceType::kTopic, name);
+    }
+    auto ensured = broker.EnsureTopic(name, create);
     if (!ensured.ok()) {
       topic.error_code = Code(ensured.status().code() == StatusCode::kInvalidArgument
                                   ? ErrorCode::kInvalidTopicException
@@ -152,8 +207,8 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
 
 // The node as the only broker and the controller, as Metadata describes it. A request for a
 // controller's endpoint (v1's endpoint type 2) is MISMATCHED_ENDPOINT_TYPE and any other type
-// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers them. Authorized operations, when asked
-// for, are every cluster operation, as Kafka without an authorizer answers.
+// UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers them. As Kafka's, it needs no permission;
+// authorized operations, when asked for, are those of the principal on the cluster.
 void DescribeCluster(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DescribeClusterRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -173,7 +228,7 @@ void DescribeCluster(broker::Broker& broker, RequestContext ctx, Respond done) {
   const auto [host, port] = AdvertisedEndpoint(broker, ctx);
   response.brokers.push_back({options.node_id, host, port, std::nullopt});
   if (request->include_cluster_authorized_operations) {
-    response.cluster_authorized_operations = kClusterOperations;
+    response.cluster_authorized_operations = ClusterOperations(broker, ctx);
   }
   done(EncodeResponse(response, ctx.version()));
 }

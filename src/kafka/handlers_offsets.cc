@@ -2,6 +2,11 @@
 // partition, the record with the largest timestamp (-3), or the first offset whose record time is
 // at or after a timestamp; for read_committed (v2+), the latest is the last stable offset and
 // nothing at or past it is found, as in Kafka. OffsetForLeaderEpoch: where an epoch ends.
+//
+// Authorization, as Kafka's (KafkaApis.handleListOffsetRequest,
+// handleOffsetForLeaderEpochRequest): each topic needs DESCRIBE (OffsetForLeaderEpoch: or
+// CLUSTER_ACTION on the cluster, a follower's), else its partitions are TOPIC_AUTHORIZATION_FAILED,
+// whether or not it exists.
 #include <optional>
 
 #include "kafka/handler_list.h"
@@ -10,6 +15,11 @@
 #include "kafka/messages/offset_for_leader_epoch.h"
 
 namespace herald::kafka::handlers {
+namespace {
+
+using broker::AclOperation;
+
+}  // namespace
 
 void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<ListOffsetsRequest>(ctx.body, ctx.version());
@@ -25,12 +35,15 @@ void ListOffsets(broker::Broker& broker, RequestContext ctx, Respond done) {
   ListOffsetsResponse response;
   for (const auto& t : request->topics) {
     ListOffsetsResponseTopic topic{t.name, {}};
+    const bool describable = AuthorizedOnTopic(broker, ctx, AclOperation::kDescribe, t.name);
     for (const auto& p : t.partitions) {
       ListOffsetsResponsePartition out;
       out.partition_index = p.partition_index;
       auto log = broker.GetLog(t.name, p.partition_index);
       std::optional<storage::TimestampOffset> found;
-      if (!log.ok()) {
+      if (!describable) {
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);  // exists or not
+      } else if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
         out.error_code = Code(e);
@@ -79,13 +92,18 @@ void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond do
   auto request = DecodeRequest<OffsetForLeaderEpochRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   OffsetForLeaderEpochResponse response;
+  const bool cluster_action = AuthorizedOnCluster(broker, ctx, AclOperation::kClusterAction);
   for (const auto& t : request->topics) {
     OffsetForLeaderEpochResponseTopic topic{t.topic, {}};
+    const bool describable =
+        cluster_action || AuthorizedOnTopic(broker, ctx, AclOperation::kDescribe, t.topic);
     for (const auto& p : t.partitions) {
       OffsetForLeaderEpochResponsePartition out;
       out.partition = p.partition;
       auto log = broker.GetLog(t.topic, p.partition);
-      if (!log.ok()) {
+      if (!describable) {
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);  // exists or not
+      } else if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline
       } else if (ErrorCode e = CheckLeaderEpoch(p.current_leader_epoch); e != ErrorCode::kNone) {
         out.error_code = Code(e);

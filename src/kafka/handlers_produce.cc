@@ -10,10 +10,13 @@
 // ends it. As Kafka since KIP-890, the coordinator must already list the partition in the
 // producer's open transaction (AddPartitionsToTxn), or the batch is refused INVALID_TXN_STATE (an
 // unknown transactional id INVALID_PRODUCER_ID_MAPPING, a fenced epoch INVALID_PRODUCER_EPOCH): a
-// batch outside the transaction would get no marker and hold read_committed consumers back. A
-// request that names no transactional id but holds a transactional batch is answered
-// TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition and nothing of it is written, as in
-// Kafka (KafkaApis.handleProduceRequest).
+// batch outside the transaction would get no marker and hold read_committed consumers back.
+//
+// Authorization, as Kafka's (KafkaApis.handleProduceRequest): a request holding a transactional
+// batch needs a transactional id the principal may WRITE, else every partition is answered
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED and nothing of it is written. Each topic needs WRITE, else
+// its partitions are TOPIC_AUTHORIZATION_FAILED (whether or not it exists) and are not written.
+// As Kafka since KIP-679, idempotent batches need no IDEMPOTENT_WRITE: InitProducerId checks it.
 #include <atomic>
 #include <set>
 #include <string_view>
@@ -29,6 +32,8 @@
 
 namespace herald::kafka::handlers {
 namespace {
+
+using broker::AclOperation;
 
 // A partition's record set must be exactly one batch, valid as Kafka's LogValidator requires
 // (storage::ValidatedBatch::CheckProduced); Kafka refuses more than one batch per partition from a
@@ -134,7 +139,10 @@ void Produce(Services& services, RequestContext ctx, Respond done) {
                         ctx.version()));
     return;
   }
-  if (!request->transactional_id && HasTransactionalBatch(*request)) {
+  const bool txn_authorized =
+      request->transactional_id &&
+      AuthorizedOnTransactionalId(broker, ctx, AclOperation::kWrite, *request->transactional_id);
+  if (!txn_authorized && HasTransactionalBatch(*request)) {
     if (acks == 0) {
       Response r;
       r.send = false;
@@ -160,11 +168,17 @@ void Produce(Services& services, RequestContext ctx, Respond done) {
     auto& out_topic = pending->response.responses[t];
     out_topic.name = topic.name;
     out_topic.partitions.resize(topic.partitions.size());
+    const bool writable = AuthorizedOnTopic(broker, ctx, AclOperation::kWrite, topic.name);
     for (size_t p = 0; p < topic.partitions.size(); ++p) {
       const auto& part = topic.partitions[p];
       auto& out = out_topic.partitions[p];
       out.partition_index = part.partition_index;
       out.base_offset = -1;
+      if (!writable) {  // before existence, as Kafka: a refusal tells nothing of the topic
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+        failed = true;
+        continue;
+      }
       auto log = broker.GetLog(topic.name, part.partition_index);
       if (!log.ok()) {
         out.error_code = Code(ErrorFor(log.status()));  // unknown, or offline

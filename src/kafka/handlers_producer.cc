@@ -9,11 +9,16 @@
 //   - any other transactional_id: the transaction coordinator's answer
 //     (broker/transaction_coordinator.h): the id's producer id with its epoch bumped, which fences
 //     the producer that held it. Before v4, PRODUCER_FENCED is answered INVALID_PRODUCER_EPOCH.
-// Failed answers carry producer id -1 and epoch -1, as Kafka's do.
+// Failed answers carry producer id -1 and epoch -1, as Kafka's do. Authorization comes first, as
+// Kafka's (KafkaApis.handleInitProducerIdRequest): a transactional id needs WRITE on it, else
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53); an idempotent producer needs IDEMPOTENT_WRITE on the
+// cluster or WRITE on some topic (KIP-679), else CLUSTER_AUTHORIZATION_FAILED (31).
 //
 // DescribeProducers (v0): each partition's producers as its producer state remembers them (those
 // that appended within producer.id.expiration.ms), with their epoch, last sequence, the last
-// batch's timestamp and the first offset of the transaction each has open there (-1: none).
+// batch's timestamp and the first offset of the transaction each has open there (-1: none). Each
+// topic needs READ, else its partitions are TOPIC_AUTHORIZATION_FAILED whether or not it exists
+// (KafkaApis.handleDescribeProducersRequest).
 #include "base/log.h"
 #include "kafka/handler_list.h"
 #include "kafka/handlers.h"
@@ -21,6 +26,13 @@
 #include "kafka/messages/init_producer_id.h"
 
 namespace herald::kafka::handlers {
+namespace {
+
+using broker::AclOperation;
+using broker::ResourceType;
+
+}  // namespace
+
 void InitProducerId(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<InitProducerIdRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
@@ -32,6 +44,18 @@ void InitProducerId(Services& s, RequestContext ctx, Respond done) {
     response.producer_epoch = error == ErrorCode::kNone ? producer_epoch : int16_t{-1};
     done(EncodeResponse(response, version));
   };
+  const broker::Authorizer* authorizer = s.broker.authorizer();
+  if (request->transactional_id.has_value()) {
+    if (!AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kWrite,
+                                     *request->transactional_id)) {
+      return answer(ErrorCode::kTransactionalIdAuthorizationFailed, -1, -1);
+    }
+  } else if (authorizer != nullptr &&
+             !AuthorizedOnCluster(s.broker, ctx, AclOperation::kIdempotentWrite) &&
+             !authorizer->AuthorizeAny(ctx.principal, ctx.host, AclOperation::kWrite,
+                                       ResourceType::kTopic)) {
+    return answer(ErrorCode::kClusterAuthorizationFailed, -1, -1);
+  }
   if ((request->producer_id == -1) != (request->producer_epoch == -1)) {
     // As Kafka: a current id without an epoch, or an epoch without an id (v3+).
     return answer(ErrorCode::kInvalidRequest, -1, -1);
@@ -65,9 +89,16 @@ void DescribeProducers(broker::Broker& broker, RequestContext ctx, Respond done)
   DescribeProducersResponse response;
   for (const auto& t : request->topics) {
     DescribeProducersResponseTopic topic{t.name, {}};
+    const bool readable = AuthorizedOnTopic(broker, ctx, AclOperation::kRead, t.name);
     for (int32_t index : t.partition_indexes) {
       DescribeProducersResponsePartition out;
       out.partition_index = index;
+      if (!readable) {
+        out.error_code = Code(ErrorCode::kTopicAuthorizationFailed);
+        out.error_message = "Topic authorization failed.";  // Kafka's message for the code
+        topic.partitions.push_back(std::move(out));
+        continue;
+      }
       auto entries = broker.ProducerEntries(t.name, index);
       if (!entries.ok()) {
         out.error_code = Code(ErrorFor(entries.status()));  // unknown, offline, or unreadable

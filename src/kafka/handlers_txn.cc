@@ -18,9 +18,20 @@
 //     TRANSACTIONAL_ID_NOT_FOUND for an id the coordinator does not know.
 //   - ListTransactions (v0): every id, or those of the states and producer ids asked for; a state
 //     name Kafka does not have is listed back in unknown_state_filters and matches nothing.
+// Each first makes the authorization checks KafkaApis makes (handle*Request), with its errors:
+//   - AddPartitionsToTxn, AddOffsetsToTxn, EndTxn and TxnOffsetCommit need WRITE on the
+//     transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED: for every partition, where
+//     partitions are answered); AddOffsetsToTxn and TxnOffsetCommit then READ on the group (else
+//     GROUP_AUTHORIZATION_FAILED); AddPartitionsToTxn WRITE and TxnOffsetCommit READ on each topic,
+//     checked before its partitions are looked up (else TOPIC_AUTHORIZATION_FAILED).
+//   - DescribeTransactions answers an id the principal may not DESCRIBE
+//     TRANSACTIONAL_ID_AUTHORIZATION_FAILED, and of the others only the topics it may DESCRIBE;
+//     ListTransactions lists only the ids it may DESCRIBE.
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "broker/group_records.h"
 #include "kafka/handler_list.h"
@@ -34,6 +45,8 @@
 
 namespace herald::kafka::handlers {
 namespace {
+
+using broker::AclOperation;
 
 // AddPartitionsToTxn, AddOffsetsToTxn and EndTxn know PRODUCER_FENCED from v2.
 constexpr int16_t kFencedFrom = 2;
@@ -51,12 +64,18 @@ void AddPartitionsToTxn(Services& s, RequestContext ctx, Respond done) {
   // Each partition's own error, NONE for those that may join.
   AddPartitionsToTxnResponse checked;
   broker::TransactionCoordinator::Partitions partitions;
-  bool refused = false;
+  const bool id_authorized = AuthorizedOnTransactionalId(
+      s.broker, ctx, AclOperation::kWrite, request->transactional_id);
+  bool refused = !id_authorized;
   for (const auto& t : request->topics) {
     AddPartitionsToTxnResponseTopic topic{t.name, {}};
+    const bool writable = !broker::Broker::IsInternalTopic(t.name) &&
+                          AuthorizedOnTopic(s.broker, ctx, AclOperation::kWrite, t.name);
     for (int32_t p : t.partitions) {
       ErrorCode e = ErrorCode::kNone;
-      if (broker::Broker::IsInternalTopic(t.name)) {
+      if (!id_authorized) {
+        e = ErrorCode::kTransactionalIdAuthorizationFailed;
+      } else if (!writable) {
         e = ErrorCode::kTopicAuthorizationFailed;
       } else if (s.broker.GetLog(t.name, p).status().code() == StatusCode::kNotFound) {
         e = ErrorCode::kUnknownTopicOrPartition;
@@ -88,6 +107,18 @@ void AddOffsetsToTxn(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<AddOffsetsToTxnRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   const Version version = ctx.version();
+  ErrorCode refused = ErrorCode::kNone;
+  if (!AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kWrite,
+                                   request->transactional_id)) {
+    refused = ErrorCode::kTransactionalIdAuthorizationFailed;
+  } else if (!AuthorizedOnGroup(s.broker, ctx, AclOperation::kRead, request->group_id)) {
+    refused = ErrorCode::kGroupAuthorizationFailed;
+  }
+  if (refused != ErrorCode::kNone) {
+    AddOffsetsToTxnResponse response;
+    response.error_code = Code(refused);
+    return done(EncodeResponse(response, version));
+  }
   s.txns.AddPartitions(request->transactional_id, request->producer_id, request->producer_epoch,
                        {{broker::kOffsetsTopic, {0}}}, [version, done](ErrorCode e) {
                          AddOffsetsToTxnResponse response;
@@ -100,6 +131,12 @@ void EndTxn(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<EndTxnRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   const Version version = ctx.version();
+  if (!AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kWrite,
+                                   request->transactional_id)) {
+    EndTxnResponse response;
+    response.error_code = Code(ErrorCode::kTransactionalIdAuthorizationFailed);
+    return done(EncodeResponse(response, version));
+  }
   s.txns.EndTxn(request->transactional_id, request->producer_id, request->producer_epoch,
                 request->committed, [version, done](ErrorCode e) {
                   EndTxnResponse response;
@@ -116,8 +153,22 @@ void TxnOffsetCommit(Services& s, RequestContext ctx, Respond done) {
           done)) {
     return;
   }
-  CommitPlan plan = PlanCommit(s.broker, request->topics);
+  // Every partition is refused for the transactional id or the group; else those of a topic the
+  // principal may not READ are, before they are looked up.
+  ErrorCode refused = ErrorCode::kNone;
+  if (!AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kWrite,
+                                   request->transactional_id)) {
+    refused = ErrorCode::kTransactionalIdAuthorizationFailed;
+  } else if (!AuthorizedOnGroup(s.broker, ctx, AclOperation::kRead, request->group_id)) {
+    refused = ErrorCode::kGroupAuthorizationFailed;
+  }
+  CommitPlan plan = PlanCommit(s.broker, ctx, request->topics, refused);
   const Version version = ctx.version();
+  if (refused != ErrorCode::kNone) {
+    TxnOffsetCommitResponse response;
+    AnswerCommit(response, *plan.answered, {});
+    return done(EncodeResponse(response, version));
+  }
   // As for a transactional Produce (KIP-890): the offsets partition must be in the producer's
   // open transaction (AddOffsetsToTxn), or no marker would ever settle the offsets.
   const ErrorCode verified =
@@ -149,6 +200,11 @@ void DescribeTransactions(Services& s, RequestContext ctx, Respond done) {
   for (const auto& id : request->transactional_ids) {
     DescribeTransactionsResponseState state;
     state.transactional_id = id;
+    if (!AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kDescribe, id)) {
+      state.error_code = Code(ErrorCode::kTransactionalIdAuthorizationFailed);
+      response.transaction_states.push_back(std::move(state));
+      continue;
+    }
     std::optional<broker::TxnMetadata> txn =
         s.txns.offline().ok() ? s.txns.Describe(id) : std::nullopt;
     if (!s.txns.offline().ok()) {
@@ -162,6 +218,8 @@ void DescribeTransactions(Services& s, RequestContext ctx, Respond done) {
       state.producer_id = txn->producer_id;
       state.producer_epoch = txn->producer_epoch;
       for (const auto& [topic, partitions] : txn->partitions) {
+        // Only the topics the principal may DESCRIBE, as Kafka.
+        if (!AuthorizedOnTopic(s.broker, ctx, AclOperation::kDescribe, topic)) continue;
         state.topics.push_back({topic, {partitions.begin(), partitions.end()}});
       }
     }
@@ -192,6 +250,7 @@ void ListTransactions(Services& s, RequestContext ctx, Respond done) {
   for (const auto& [id, txn] : s.txns.List()) {
     if (!producers.empty() && !producers.contains(txn.producer_id)) continue;
     if (!request->state_filters.empty() && !states.contains(txn.state)) continue;
+    if (!AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kDescribe, id)) continue;
     response.transaction_states.push_back(
         {id, txn.producer_id, std::string(broker::TxnStateName(txn.state))});
   }

@@ -347,6 +347,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         ctx.frame = std::shared_ptr<Buffer>(frame, &frame->bytes);
         ctx.executor = strand_;
         ctx.peer = peer_;
+        ctx.host = address_;
+        if (auth_ == Auth::kDone) ctx.principal = sasl_->principal();
         if (server_.advertised_) ctx.advertised = &*server_.advertised_;
         auto self = shared_from_this();
         Histogram* duration = supported ? &RequestDuration(*p.api) : nullptr;

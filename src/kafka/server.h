@@ -63,6 +63,9 @@ struct RequestContext {
   MutableByteView body;           // the request body; a handler may modify it in place
   boost::asio::any_io_executor executor;
   std::string peer;  // client address, for logs
+  std::string host;  // the client's IP address, as ACLs name hosts
+  // Who the client is: "User:<name>" once authenticated with SASL, else "User:ANONYMOUS".
+  std::string principal = "User:ANONYMOUS";
   // The address of the listener the request came in on, nullptr for the broker's own.
   const AdvertisedAddress* advertised = nullptr;
 

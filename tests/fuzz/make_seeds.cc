@@ -345,6 +345,35 @@ std::vector<Seed> RequestSeeds() {
         Emit(seeds, api, r);
         break;
       }
+      case ApiKey::kDescribeAcls: {
+        DescribeAclsRequest r;
+        r.resource_type_filter = 1;  // any
+        r.pattern_type_filter = 2;   // match
+        r.resource_name_filter = "orders";
+        r.operation = 1;
+        r.permission_type = 1;
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kCreateAcls: {
+        CreateAclsRequest r;
+        r.creations.push_back({2, "orders", 3, "User:alice", "*", 3, 3});
+        r.creations.push_back({4, "kafka-cluster", 4, "User:*", "", 1, 1});
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kDeleteAcls: {
+        DeleteAclsRequest r;
+        DeleteAclsRequestFilter f;
+        f.resource_type_filter = 2;
+        f.resource_name_filter = "orders";
+        f.pattern_type_filter = 3;
+        f.operation = 1;
+        f.permission_type = 1;
+        r.filters.push_back(f);
+        Emit(seeds, api, r);
+        break;
+      }
       case ApiKey::kSaslHandshake: {
         SaslHandshakeRequest r;
         r.mechanism = "SCRAM-SHA-256";

@@ -77,6 +77,12 @@ void DecodeBody(ApiKey key, ByteView body, Version v) {
       return DecodeAs<SaslHandshakeRequest>(body, v);
     case ApiKey::kSaslAuthenticate:
       return DecodeAs<SaslAuthenticateRequest>(body, v);
+    case ApiKey::kDescribeAcls:
+      return DecodeAs<DescribeAclsRequest>(body, v);
+    case ApiKey::kCreateAcls:
+      return DecodeAs<CreateAclsRequest>(body, v);
+    case ApiKey::kDeleteAcls:
+      return DecodeAs<DeleteAclsRequest>(body, v);
   }
 }
 

@@ -435,9 +435,9 @@ TEST_F(HardeningTest, IdleAndSlowConnectionsDoNotSlowAProducer) {
   fmt::print("produce alone {:.0f} records/s, beside 2000 idle + 50 slow connections {:.0f} "
              "(ratio {:.2f}); broker RSS {} MiB\n",
              alone, crowded, crowded / alone, rss >> 20);
-  // Within 30%: two cores shared with other tests move single runs by 20%, while a loop that
-  // touched every connection per request would lose far more.
-  EXPECT_GE(crowded, 0.7 * alone);
+  // The test runs alone (RUN_SERIAL): a loop that touched every connection per request would
+  // lose far more than the 20% this allows.
+  EXPECT_GE(crowded, 0.8 * alone);
   EXPECT_LT(rss, int64_t{64 + 128} << 20) << "the request budget plus the broker's own memory";
 }
 

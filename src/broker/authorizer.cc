@@ -1,0 +1,297 @@
+#include "broker/authorizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/log.h"
+#include "storage/record_batch.h"
+#include "storage/record_scan.h"
+
+namespace herald::broker {
+namespace {
+
+using nlohmann::json;
+
+bool Concrete(ResourceType t) {
+  return t == ResourceType::kTopic || t == ResourceType::kGroup || t == ResourceType::kCluster ||
+         t == ResourceType::kTransactionalId;
+}
+bool Concrete(PatternType p) { return p == PatternType::kLiteral || p == PatternType::kPrefixed; }
+bool Concrete(AclOperation o) {
+  return o >= AclOperation::kAll && o <= AclOperation::kIdempotentWrite;
+}
+bool Concrete(AclPermission p) { return p == AclPermission::kDeny || p == AclPermission::kAllow; }
+
+// Kafka's principal form: a type, a colon, a name ("User:alice"), both not empty.
+bool ValidPrincipal(std::string_view principal) {
+  const size_t colon = principal.find(':');
+  return colon != std::string_view::npos && colon > 0 && colon + 1 < principal.size();
+}
+
+std::string KeyOf(const AclBinding& b) {
+  return json{{"resource_type", static_cast<int>(b.resource_type)},
+              {"resource_name", b.resource_name},
+              {"pattern_type", static_cast<int>(b.pattern_type)},
+              {"principal", b.principal},
+              {"host", b.host},
+              {"operation", static_cast<int>(b.operation)},
+              {"permission", static_cast<int>(b.permission)}}
+      .dump();
+}
+
+// A record of __herald_acls: its binding, and whether it is stored (false: a tombstone).
+Result<std::pair<AclBinding, bool>> Decode(const storage::RecordView& r) {
+  if (!r.key) return Status(StatusCode::kCorruption, "a record without a key");
+  const json key =
+      json::parse(std::string_view(reinterpret_cast<const char*>(r.key->data()), r.key->size()),
+                  nullptr, false);
+  auto text = [&](const char* name) -> const std::string* {
+    if (!key.is_object() || !key.contains(name) || !key[name].is_string()) return nullptr;
+    return key[name].get_ptr<const std::string*>();
+  };
+  auto code = [&](const char* name) -> std::optional<int8_t> {
+    if (!key.is_object() || !key.contains(name) || !key[name].is_number_integer()) {
+      return std::nullopt;
+    }
+    const int64_t v = key[name].get<int64_t>();
+    if (v < 0 || v > 127) return std::nullopt;
+    return static_cast<int8_t>(v);
+  };
+  const auto type = code("resource_type"), pattern = code("pattern_type"),
+             operation = code("operation"), permission = code("permission");
+  const std::string *name = text("resource_name"), *principal = text("principal"),
+                    *host = text("host");
+  if (!type || !pattern || !operation || !permission || !name || !principal || !host) {
+    return Status(StatusCode::kCorruption, "a key that is not an ACL binding");
+  }
+  AclBinding b{static_cast<ResourceType>(*type),     *name,  static_cast<PatternType>(*pattern),
+               *principal,                           *host,  static_cast<AclOperation>(*operation),
+               static_cast<AclPermission>(*permission)};
+  HERALD_RETURN_IF_ERROR(ValidateBinding(b).WithContext("a stored binding"));
+  return std::pair{std::move(b), r.value.has_value()};
+}
+
+// Whether `b`'s pattern covers the resource named `name` (of b's type).
+bool Covers(const AclBinding& b, std::string_view name) {
+  if (b.pattern_type == PatternType::kPrefixed) return name.starts_with(b.resource_name);
+  return b.resource_name == name || b.resource_name == kAclWildcard;
+}
+
+// Whether a binding for `granted` permits `wanted`, as Kafka's implications.
+bool Implies(AclOperation granted, AclOperation wanted) {
+  if (granted == AclOperation::kAll || granted == wanted) return true;
+  if (wanted == AclOperation::kDescribe) {
+    return granted == AclOperation::kRead || granted == AclOperation::kWrite ||
+           granted == AclOperation::kDelete || granted == AclOperation::kAlter;
+  }
+  return wanted == AclOperation::kDescribeConfigs && granted == AclOperation::kAlterConfigs;
+}
+
+}  // namespace
+
+Status ValidateBinding(const AclBinding& b) {
+  if (!Concrete(b.resource_type)) return InvalidArgument("the resource type must be concrete");
+  if (!Concrete(b.pattern_type)) {
+    return InvalidArgument("the pattern type must be LITERAL or PREFIXED");
+  }
+  if (!Concrete(b.operation)) return InvalidArgument("the operation must be concrete");
+  if (!Concrete(b.permission)) return InvalidArgument("the permission must be ALLOW or DENY");
+  if (b.resource_name.empty()) return InvalidArgument("the resource name must not be empty");
+  if (!ValidPrincipal(b.principal)) {
+    return InvalidArgument("the principal '{}' is not of the form Type:name", b.principal);
+  }
+  if (b.host.empty()) return InvalidArgument("the host must not be empty ('*' for any)");
+  return Status::Ok();
+}
+
+Status ValidateFilter(const AclFilter& f) {
+  if (f.resource_type == ResourceType::kUnknown || f.pattern_type == PatternType::kUnknown ||
+      f.operation == AclOperation::kUnknown || f.permission == AclPermission::kUnknown) {
+    return InvalidArgument("a filter may not name an UNKNOWN value");
+  }
+  if (static_cast<int8_t>(f.resource_type) > static_cast<int8_t>(ResourceType::kTransactionalId) ||
+      static_cast<int8_t>(f.pattern_type) > static_cast<int8_t>(PatternType::kPrefixed) ||
+      static_cast<int8_t>(f.operation) > static_cast<int8_t>(AclOperation::kIdempotentWrite) ||
+      static_cast<int8_t>(f.permission) > static_cast<int8_t>(AclPermission::kAllow) ||
+      static_cast<int8_t>(f.resource_type) < 0 || static_cast<int8_t>(f.pattern_type) < 0 ||
+      static_cast<int8_t>(f.operation) < 0 || static_cast<int8_t>(f.permission) < 0) {
+    return InvalidArgument("a filter names a value Kafka does not define");
+  }
+  return Status::Ok();
+}
+
+bool Matches(const AclFilter& f, const AclBinding& b) {
+  if (f.resource_type != ResourceType::kAny && f.resource_type != b.resource_type) return false;
+  switch (f.pattern_type) {
+    case PatternType::kMatch:
+      if (f.resource_name && !Covers(b, *f.resource_name)) return false;
+      break;
+    case PatternType::kLiteral:
+    case PatternType::kPrefixed:
+      if (f.pattern_type != b.pattern_type) return false;
+      [[fallthrough]];
+    default:
+      if (f.resource_name && *f.resource_name != b.resource_name) return false;
+  }
+  if (f.principal && *f.principal != b.principal) return false;
+  if (f.host && *f.host != b.host) return false;
+  if (f.operation != AclOperation::kAny && f.operation != b.operation) return false;
+  return f.permission == AclPermission::kAny || f.permission == b.permission;
+}
+
+Result<std::unique_ptr<Authorizer>> Authorizer::Open(storage::Engine& engine,
+                                                     std::set<std::string> super_users) {
+  if (!engine.HasTopic(kAclsTopic)) {
+    HERALD_RETURN_IF_ERROR(engine.CreateTopic(kAclsTopic, 1, {{"cleanup.policy", "compact"}}));
+  }
+  HERALD_ASSIGN_OR_RETURN(auto log, engine.GetLog(kAclsTopic, 0));
+  std::unique_ptr<Authorizer> authorizer(
+      new Authorizer(log, engine.clock(), std::move(super_users)));
+  std::set<AclBinding> replayed;
+  HERALD_RETURN_IF_ERROR(storage::ScanRecords(
+      *log, log->log_start_offset(), log->end_offset(), [&](const storage::RecordView& r) {
+        auto entry = Decode(r);
+        if (!entry.ok()) {
+          LogWarn("acl_record_skipped", {{"topic", kAclsTopic}, {"offset", r.offset}},
+                  entry.status().message());
+        } else if (entry->second) {
+          replayed.insert(std::move(entry->first));
+        } else {
+          replayed.erase(entry->first);
+        }
+        return true;
+      }));
+  MutexLock lock(authorizer->mu_);
+  authorizer->bindings_ = std::move(replayed);
+  return authorizer;
+}
+
+bool Authorizer::Authorize(std::string_view principal, std::string_view host,
+                           AclOperation operation, ResourceType type,
+                           std::string_view name) const {
+  if (super_users_.contains(std::string(principal))) return true;
+  bool allowed = false;
+  MutexLock lock(mu_);
+  for (const AclBinding& b : bindings_) {
+    if (b.resource_type != type || !Covers(b, name)) continue;
+    if (b.principal != principal && b.principal != "User:*") continue;
+    if (b.host != host && b.host != kAclWildcard) continue;
+    if (b.permission == AclPermission::kDeny) {
+      if (b.operation == AclOperation::kAll || b.operation == operation) return false;
+    } else if (Implies(b.operation, operation)) {
+      allowed = true;
+    }
+  }
+  return allowed;
+}
+
+bool Authorizer::AuthorizeAny(std::string_view principal, std::string_view host,
+                              AclOperation operation, ResourceType type) const {
+  if (super_users_.contains(std::string(principal))) return true;
+  auto applies = [&](const AclBinding& b) {
+    return b.resource_type == type && (b.principal == principal || b.principal == "User:*") &&
+           (b.host == host || b.host == kAclWildcard);
+  };
+  // The DENY bindings for the operation, and the ALLOW ones that would permit it.
+  std::vector<const AclBinding*> denies, allows;
+  MutexLock lock(mu_);
+  for (const AclBinding& b : bindings_) {
+    if (!applies(b)) continue;
+    if (b.permission == AclPermission::kDeny) {
+      if (b.operation == AclOperation::kAll || b.operation == operation) denies.push_back(&b);
+    } else if (Implies(b.operation, operation)) {
+      allows.push_back(&b);
+    }
+  }
+  // Whether DENY bindings refuse everything `allow` names: a wildcard, the same literal name, or
+  // a prefix of its name (literal or prefix), as Kafka's authorizer decides by resource type.
+  auto denied = [&](const AclBinding& allow) {
+    for (const AclBinding* d : denies) {
+      if (d->pattern_type == PatternType::kLiteral) {
+        if (d->resource_name == kAclWildcard) return true;
+        if (allow.pattern_type == PatternType::kLiteral &&
+            d->resource_name == allow.resource_name) {
+          return true;
+        }
+      } else if (allow.resource_name != kAclWildcard &&
+                 allow.resource_name.starts_with(d->resource_name)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const AclBinding* b : allows) {
+    if (!denied(*b)) return true;
+  }
+  return false;
+}
+
+std::vector<AclBinding> Authorizer::Describe(const AclFilter& filter) const {
+  std::vector<AclBinding> out;
+  MutexLock lock(mu_);
+  for (const AclBinding& b : bindings_) {
+    if (Matches(filter, b)) out.push_back(b);
+  }
+  return out;
+}
+
+std::vector<Status> Authorizer::Create(const std::vector<AclBinding>& bindings) {
+  std::vector<Status> results;
+  std::vector<AclBinding> valid;
+  for (const AclBinding& b : bindings) {
+    results.push_back(ValidateBinding(b));
+    if (results.back().ok()) valid.push_back(b);
+  }
+  if (valid.empty()) return results;
+  MutexLock write(write_mu_);
+  if (Status s = Write(valid, {}); !s.ok()) {
+    for (Status& r : results) {
+      if (r.ok()) r = s;
+    }
+  }
+  return results;
+}
+
+Result<std::vector<std::vector<AclBinding>>> Authorizer::Delete(
+    const std::vector<AclFilter>& filters) {
+  for (const AclFilter& f : filters) HERALD_RETURN_IF_ERROR(ValidateFilter(f));
+  MutexLock write(write_mu_);
+  // Chosen under write_mu_, so no change comes between the choice and the write.
+  std::vector<std::vector<AclBinding>> removed_by(filters.size());
+  std::set<AclBinding> removed;
+  for (size_t i = 0; i < filters.size(); ++i) {
+    removed_by[i] = Describe(filters[i]);
+    removed.insert(removed_by[i].begin(), removed_by[i].end());
+  }
+  if (!removed.empty()) {
+    HERALD_RETURN_IF_ERROR(Write({}, std::vector<AclBinding>(removed.begin(), removed.end())));
+  }
+  return removed_by;
+}
+
+Status Authorizer::Write(const std::vector<AclBinding>& added,
+                         const std::vector<AclBinding>& removed) {
+  std::vector<storage::RecordSpec> records;
+  const int64_t now = clock_.NowMs();
+  for (const AclBinding& b : added) {
+    storage::RecordSpec r;
+    r.timestamp = now;
+    r.key = KeyOf(b);
+    r.value = "{}";
+    records.push_back(std::move(r));
+  }
+  for (const AclBinding& b : removed) {
+    storage::RecordSpec r;
+    r.timestamp = now;
+    r.key = KeyOf(b);
+    records.push_back(std::move(r));
+  }
+  Buffer batch = storage::BuildBatch(records);
+  auto written = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
+  if (!written.ok()) return written.status().WithContext("writing " + std::string(kAclsTopic));
+  MutexLock lock(mu_);
+  for (const AclBinding& b : added) bindings_.insert(b);
+  for (const AclBinding& b : removed) bindings_.erase(b);
+  return Status::Ok();
+}
+
+}  // namespace herald::broker

@@ -1,0 +1,140 @@
+// Authorizer: Kafka's access control lists and the decision Kafka's ACL authorizer makes from
+// them. A binding names a resource (a topic, group, transactional id or the cluster, by literal
+// name, the "*" wildcard, or a name prefix), a principal ("User:alice", or "User:*" for anyone),
+// a host ("*" for any), an operation, and ALLOW or DENY. Bindings are kept in the compacted
+// private topic __herald_acls (key: the binding as JSON; a tombstone removes it), replayed at
+// open; a change is durable before it applies.
+//
+// The decision, for a principal from a host doing an operation on a resource:
+//   - a super user may do anything;
+//   - the bindings that apply are those of the resource's type whose pattern covers its name
+//     (literal equal, literal "*", or a prefix of it), whose principal is the principal or
+//     "User:*", and whose host is the host or "*";
+//   - a DENY binding for the operation (or ALL) refuses;
+//   - else an ALLOW binding for the operation (or ALL) permits; READ, WRITE, DELETE and ALTER
+//     imply DESCRIBE, and ALTER_CONFIGS implies DESCRIBE_CONFIGS;
+//   - else, with no binding that permits, it is refused.
+//
+// Thread-safety: every method may be called from any thread. Create and Delete wait for an
+// fsync: call them off the network threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/mutex.h"
+#include "base/status.h"
+#include "storage/engine.h"
+#include "storage/log.h"
+
+namespace herald::broker {
+
+inline constexpr char kAclsTopic[] = "__herald_acls";
+// The name of the one cluster resource, as Kafka's.
+inline constexpr char kClusterResourceName[] = "kafka-cluster";
+inline constexpr char kAclWildcard[] = "*";
+
+// Kafka's codes for each enum, as the ACL APIs carry them.
+enum class ResourceType : int8_t {
+  kUnknown = 0,
+  kAny = 1,
+  kTopic = 2,
+  kGroup = 3,
+  kCluster = 4,
+  kTransactionalId = 5,
+};
+enum class PatternType : int8_t { kUnknown = 0, kAny = 1, kMatch = 2, kLiteral = 3, kPrefixed = 4 };
+enum class AclOperation : int8_t {
+  kUnknown = 0,
+  kAny = 1,
+  kAll = 2,
+  kRead = 3,
+  kWrite = 4,
+  kCreate = 5,
+  kDelete = 6,
+  kAlter = 7,
+  kDescribe = 8,
+  kClusterAction = 9,
+  kDescribeConfigs = 10,
+  kAlterConfigs = 11,
+  kIdempotentWrite = 12,
+};
+enum class AclPermission : int8_t { kUnknown = 0, kAny = 1, kDeny = 2, kAllow = 3 };
+
+struct AclBinding {
+  ResourceType resource_type = ResourceType::kTopic;
+  std::string resource_name;
+  PatternType pattern_type = PatternType::kLiteral;
+  std::string principal;  // "User:alice", "User:*"
+  std::string host = kAclWildcard;
+  AclOperation operation = AclOperation::kAll;
+  AclPermission permission = AclPermission::kAllow;
+
+  auto operator<=>(const AclBinding&) const = default;
+};
+
+// What DescribeAcls and DeleteAcls select with: an unset string or an ANY enum matches anything.
+// Pattern MATCH selects the bindings that apply to `resource_name` (literal, wildcard and
+// prefixes of it); ANY with a name selects bindings of exactly that name, whatever the pattern.
+struct AclFilter {
+  ResourceType resource_type = ResourceType::kAny;
+  std::optional<std::string> resource_name;
+  PatternType pattern_type = PatternType::kAny;
+  std::optional<std::string> principal;
+  std::optional<std::string> host;
+  AclOperation operation = AclOperation::kAny;
+  AclPermission permission = AclPermission::kAny;
+};
+
+// kInvalidArgument saying what makes `binding` one that cannot be stored: an ANY, MATCH or
+// unknown enum, an empty resource name, a principal that is not "Type:name", an empty host.
+Status ValidateBinding(const AclBinding& binding);
+// kInvalidArgument for a filter with an unknown enum.
+Status ValidateFilter(const AclFilter& filter);
+bool Matches(const AclFilter& filter, const AclBinding& binding);
+
+class Authorizer {
+ public:
+  // Opens __herald_acls (creating it) and replays it; a record that does not decode is skipped
+  // with a warning. `super_users`: principals that may do anything ("User:admin").
+  static Result<std::unique_ptr<Authorizer>> Open(storage::Engine& engine,
+                                                  std::set<std::string> super_users);
+
+  // Whether `principal`, connected from `host`, may do `operation` on the resource.
+  bool Authorize(std::string_view principal, std::string_view host, AclOperation operation,
+                 ResourceType type, std::string_view name) const;
+  // Whether the principal holds any binding that would let it do `operation` on some resource of
+  // `type` (Kafka's check for an idempotent producer's WRITE on any topic).
+  bool AuthorizeAny(std::string_view principal, std::string_view host, AclOperation operation,
+                    ResourceType type) const;
+
+  // The bindings `filter` selects.
+  std::vector<AclBinding> Describe(const AclFilter& filter) const;
+  // Stores the bindings that validate, all in one durable write; one status per binding (a
+  // binding already stored is OK). An I/O error fails every binding.
+  std::vector<Status> Create(const std::vector<AclBinding>& bindings);
+  // Removes, for each filter, the bindings it selects (in one durable write); what each removed.
+  Result<std::vector<std::vector<AclBinding>>> Delete(const std::vector<AclFilter>& filters);
+
+ private:
+  Authorizer(std::shared_ptr<storage::Log> log, Clock& clock, std::set<std::string> super_users)
+      : log_(std::move(log)), clock_(clock), super_users_(std::move(super_users)) {}
+  // Writes `added` and tombstones for `removed` in one batch, then applies them.
+  Status Write(const std::vector<AclBinding>& added, const std::vector<AclBinding>& removed)
+      REQUIRES(write_mu_);
+
+  const std::shared_ptr<storage::Log> log_;
+  Clock& clock_;
+  const std::set<std::string> super_users_;
+  Mutex write_mu_;  // one change at a time, so the log's order is the set's
+  mutable Mutex mu_;
+  std::set<AclBinding> bindings_ GUARDED_BY(mu_);
+};
+
+}  // namespace herald::broker

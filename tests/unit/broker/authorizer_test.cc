@@ -1,0 +1,181 @@
+#include "broker/authorizer.h"
+
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "testing/memory_engine.h"
+
+namespace herald::broker {
+namespace {
+
+AclBinding Allow(ResourceType type, std::string name, AclOperation op,
+                 std::string principal = "User:alice",
+                 PatternType pattern = PatternType::kLiteral, std::string host = "*") {
+  return {type, std::move(name), pattern, std::move(principal), std::move(host), op,
+          AclPermission::kAllow};
+}
+AclBinding Deny(ResourceType type, std::string name, AclOperation op,
+                std::string principal = "User:alice", PatternType pattern = PatternType::kLiteral,
+                std::string host = "*") {
+  return {type, std::move(name), pattern, std::move(principal), std::move(host), op,
+          AclPermission::kDeny};
+}
+
+class AuthorizerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_NO_FATAL_FAILURE(testing::ReopenMemoryEngine(engine_, fs_, clock_));
+    Reopen();
+  }
+  void Reopen() {
+    authorizer_.reset();
+    auto opened = Authorizer::Open(*engine_, {"User:admin"});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    authorizer_ = std::move(opened).value();
+  }
+  void Create(const std::vector<AclBinding>& bindings) {
+    for (const Status& s : authorizer_->Create(bindings)) ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  bool May(std::string_view principal, AclOperation op, ResourceType type, std::string_view name,
+           std::string_view host = "10.0.0.1") {
+    return authorizer_->Authorize(principal, host, op, type, name);
+  }
+
+  storage::MemFileSystem fs_;
+  ManualClock clock_;
+  std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<Authorizer> authorizer_;
+};
+
+TEST_F(AuthorizerTest, NothingIsAllowedWithoutABindingButSuperUsersMayDoAnything) {
+  EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "orders"));
+  EXPECT_TRUE(May("User:admin", AclOperation::kRead, ResourceType::kTopic, "orders"));
+  EXPECT_TRUE(May("User:admin", AclOperation::kAlter, ResourceType::kCluster, kClusterResourceName));
+}
+
+TEST_F(AuthorizerTest, LiteralWildcardAndPrefixedPatterns) {
+  Create({Allow(ResourceType::kTopic, "orders", AclOperation::kRead),
+          Allow(ResourceType::kTopic, "logs.", AclOperation::kWrite, "User:alice",
+                PatternType::kPrefixed),
+          Allow(ResourceType::kGroup, "*", AclOperation::kRead)});
+  EXPECT_TRUE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "orders"));
+  EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "orders2"));
+  EXPECT_FALSE(May("User:alice", AclOperation::kWrite, ResourceType::kTopic, "orders"));
+  EXPECT_TRUE(May("User:alice", AclOperation::kWrite, ResourceType::kTopic, "logs.app"));
+  EXPECT_FALSE(May("User:alice", AclOperation::kWrite, ResourceType::kTopic, "logs"));
+  EXPECT_TRUE(May("User:alice", AclOperation::kRead, ResourceType::kGroup, "any-group"));
+  EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "any-group"))
+      << "a binding applies to its resource type only";
+  EXPECT_FALSE(May("User:bob", AclOperation::kRead, ResourceType::kTopic, "orders"));
+}
+
+TEST_F(AuthorizerTest, DenyWinsAndImpliedOperations) {
+  Create({Allow(ResourceType::kTopic, "*", AclOperation::kAll),
+          Deny(ResourceType::kTopic, "secret", AclOperation::kRead),
+          Allow(ResourceType::kTopic, "conf", AclOperation::kAlterConfigs, "User:bob")});
+  EXPECT_TRUE(May("User:alice", AclOperation::kWrite, ResourceType::kTopic, "secret"));
+  EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "secret"));
+  EXPECT_TRUE(May("User:alice", AclOperation::kDescribe, ResourceType::kTopic, "secret"))
+      << "a DENY of READ does not deny DESCRIBE";
+  EXPECT_TRUE(May("User:bob", AclOperation::kDescribeConfigs, ResourceType::kTopic, "conf"));
+  EXPECT_FALSE(May("User:bob", AclOperation::kDescribe, ResourceType::kTopic, "conf"));
+  Create({Allow(ResourceType::kTopic, "t", AclOperation::kWrite, "User:carol")});
+  EXPECT_TRUE(May("User:carol", AclOperation::kDescribe, ResourceType::kTopic, "t"))
+      << "WRITE implies DESCRIBE";
+  EXPECT_FALSE(May("User:carol", AclOperation::kRead, ResourceType::kTopic, "t"));
+}
+
+TEST_F(AuthorizerTest, PrincipalAndHostWildcards) {
+  Create({Allow(ResourceType::kTopic, "public", AclOperation::kRead, "User:*"),
+          Allow(ResourceType::kTopic, "office", AclOperation::kRead, "User:alice",
+                PatternType::kLiteral, "10.0.0.1"),
+          Deny(ResourceType::kTopic, "public", AclOperation::kAll, "User:*", PatternType::kLiteral,
+               "10.6.6.6")});
+  EXPECT_TRUE(May("User:anyone", AclOperation::kRead, ResourceType::kTopic, "public"));
+  EXPECT_FALSE(May("User:anyone", AclOperation::kRead, ResourceType::kTopic, "public", "10.6.6.6"));
+  EXPECT_TRUE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "office", "10.0.0.1"));
+  EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "office", "10.0.0.2"));
+}
+
+TEST_F(AuthorizerTest, BindingsSurviveAReopenAndDeletionsToo) {
+  Create({Allow(ResourceType::kTopic, "a", AclOperation::kRead),
+          Allow(ResourceType::kTopic, "b", AclOperation::kRead),
+          Allow(ResourceType::kGroup, "g", AclOperation::kRead)});
+  AclFilter topic_b;
+  topic_b.resource_type = ResourceType::kTopic;
+  topic_b.resource_name = "b";
+  auto removed = authorizer_->Delete({topic_b});
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  ASSERT_EQ(removed->size(), 1u);
+  EXPECT_EQ((*removed)[0], std::vector<AclBinding>{Allow(ResourceType::kTopic, "b",
+                                                         AclOperation::kRead)});
+
+  ASSERT_NO_FATAL_FAILURE(testing::ReopenMemoryEngine(engine_, fs_, clock_));
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_TRUE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "a"));
+  EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "b"));
+  EXPECT_EQ(authorizer_->Describe({}).size(), 2u);
+}
+
+TEST_F(AuthorizerTest, FiltersSelectAsKafkasDo) {
+  Create({Allow(ResourceType::kTopic, "orders", AclOperation::kRead),
+          Allow(ResourceType::kTopic, "*", AclOperation::kDescribe),
+          Allow(ResourceType::kTopic, "ord", AclOperation::kWrite, "User:alice",
+                PatternType::kPrefixed),
+          Allow(ResourceType::kTopic, "other", AclOperation::kRead, "User:bob")});
+  AclFilter match;
+  match.resource_type = ResourceType::kTopic;
+  match.resource_name = "orders";
+  match.pattern_type = PatternType::kMatch;
+  EXPECT_EQ(authorizer_->Describe(match).size(), 3u) << "literal, wildcard and prefix";
+  AclFilter any_named = match;
+  any_named.pattern_type = PatternType::kAny;
+  EXPECT_EQ(authorizer_->Describe(any_named).size(), 1u) << "exactly that name";
+  AclFilter prefixed;
+  prefixed.pattern_type = PatternType::kPrefixed;
+  EXPECT_EQ(authorizer_->Describe(prefixed).size(), 1u);
+  AclFilter bob;
+  bob.principal = "User:bob";
+  EXPECT_EQ(authorizer_->Describe(bob).size(), 1u);
+}
+
+TEST_F(AuthorizerTest, InvalidBindingsAreRefusedOneByOne) {
+  const auto results = authorizer_->Create(
+      {Allow(ResourceType::kAny, "x", AclOperation::kRead),
+       Allow(ResourceType::kTopic, "x", AclOperation::kRead, "User:alice", PatternType::kMatch),
+       Allow(ResourceType::kTopic, "x", AclOperation::kAny), Allow(ResourceType::kTopic, "",
+                                                                   AclOperation::kRead),
+       Allow(ResourceType::kTopic, "x", AclOperation::kRead, "alice"),
+       Allow(ResourceType::kTopic, "x", AclOperation::kRead, "User:alice", PatternType::kLiteral,
+             ""),
+       Allow(ResourceType::kTopic, "fine", AclOperation::kRead)});
+  ASSERT_EQ(results.size(), 7u);
+  for (size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(results[i].code(), StatusCode::kInvalidArgument) << i;
+  }
+  EXPECT_TRUE(results[6].ok());
+  EXPECT_EQ(authorizer_->Describe({}).size(), 1u);
+}
+
+TEST_F(AuthorizerTest, AnyResourceOfATypeForIdempotentWrites) {
+  EXPECT_FALSE(
+      authorizer_->AuthorizeAny("User:alice", "h", AclOperation::kWrite, ResourceType::kTopic));
+  Create({Allow(ResourceType::kTopic, "t", AclOperation::kWrite)});
+  EXPECT_TRUE(
+      authorizer_->AuthorizeAny("User:alice", "h", AclOperation::kWrite, ResourceType::kTopic));
+  Create({Deny(ResourceType::kTopic, "t", AclOperation::kWrite)});
+  EXPECT_FALSE(
+      authorizer_->AuthorizeAny("User:alice", "h", AclOperation::kWrite, ResourceType::kTopic));
+  Create({Allow(ResourceType::kTopic, "logs.", AclOperation::kWrite, "User:alice",
+                PatternType::kPrefixed)});
+  EXPECT_TRUE(
+      authorizer_->AuthorizeAny("User:alice", "h", AclOperation::kWrite, ResourceType::kTopic));
+  Create({Deny(ResourceType::kTopic, "log", AclOperation::kAll, "User:alice",
+               PatternType::kPrefixed)});
+  EXPECT_FALSE(
+      authorizer_->AuthorizeAny("User:alice", "h", AclOperation::kWrite, ResourceType::kTopic));
+}
+
+}  // namespace
+}  // namespace herald::broker
