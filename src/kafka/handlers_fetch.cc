@@ -101,6 +101,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         out.partition_index = p.partition;
         auto refuse = [&](ErrorCode e) {
           out.error_code = Code(e);
+          out.high_watermark = -1;  // as Kafka answers a partition it does not serve
           errors = true;
           topic.partitions.push_back(std::move(out));
         };
