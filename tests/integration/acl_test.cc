@@ -459,6 +459,15 @@ TEST_F(AclTest, KcatProducesAndConsumesOnlyWhereAllowed) {
   EXPECT_NE(consumed.exit_code, 0) << "bob consumed orders";
   EXPECT_EQ(consumed.out, "") << "bob read records of orders";
 
+  // With DESCRIBE only, Metadata answers and the refusal comes from Produce and Fetch themselves.
+  Grant("--allow-principal User:bob --operation describe --topic orders");
+  produced = Kcat("bob", "-t orders -P -X message.timeout.ms=5000", "intruder\n");
+  EXPECT_NE(produced.exit_code, 0) << "bob produced to orders with DESCRIBE only\n" << produced.out;
+  EXPECT_TRUE(Mentions(produced.err, "topic authorization failed")) << produced.err;
+  consumed = Kcat("bob", "-t orders -C -o beginning -e");
+  EXPECT_NE(consumed.exit_code, 0) << "bob consumed orders with DESCRIBE only";
+  EXPECT_EQ(consumed.out, "") << "bob read records of orders";
+
   EXPECT_EQ(ReadAll("orders"), "a1\na2\na3\n") << "a record of the refused producer was stored";
 }
 
