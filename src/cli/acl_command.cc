@@ -7,6 +7,7 @@
 //   list   the bindings a filter selects: [--principal P] [one resource] [--resource-pattern-type
 //          any|match|literal|prefixed]
 //   delete the same filter, and [--operation OP] [--permission allow|deny]; prints what it removed
+//          (a filter that selects every binding needs --force)
 #include <array>
 #include <iostream>
 #include <memory>
@@ -190,6 +191,7 @@ struct SelectOptions {
   std::optional<std::string> host;
   std::string operation = "any";
   std::string permission = "any";
+  bool force = false;  // delete: a filter that selects every binding
 };
 
 Result<client::AclBinding> FilterOf(const SelectOptions& o) {
@@ -205,6 +207,11 @@ Result<client::AclBinding> FilterOf(const SelectOptions& o) {
 int RunSelect(const SelectOptions& o, bool remove) {
   auto filter = FilterOf(o);
   if (!filter.ok()) return UsageError(filter.status().message());
+  const bool selects_all = !filter->resource_name && !filter->principal && !filter->host &&
+                           o.operation == "any" && o.permission == "any";
+  if (remove && selects_all && !o.force) {
+    return UsageError("this filter selects every binding: give a filter, or --force");
+  }
   auto admin = ConnectAdmin(o.flags);
   if (!admin.ok()) return Fail(admin.status());
   auto bindings = remove ? admin->DeleteAcls(*filter) : admin->DescribeAcls(*filter);
@@ -254,6 +261,7 @@ void RegisterAcl(CLI::App& app) {
   auto d = std::make_shared<SelectOptions>();
   auto* del = acl->add_subcommand("delete", "Delete the bindings a filter selects");
   AddSelectFlags(del, *d);
+  del->add_flag("--force", d->force, "Delete every binding when the filter selects them all");
   del->callback([d] { SetExitCode(RunSelect(*d, /*remove=*/true)); });
 }
 

@@ -493,13 +493,22 @@ Result<std::vector<std::string>> SaslMechanismsFor(const ServeOptions& o) {
   return mechanisms;
 }
 
-// --super-users, checked against --authorizer; the principals.
+// --super-users, checked against --authorizer; the principals. The ACLs bind Kafka requests
+// only (an HTTP request has no principal yet), so --authorizer acl needs --api-key: otherwise
+// anyone reaching the HTTP listener could do there what the ACLs refuse on the Kafka listener.
 Result<std::set<std::string>> SuperUsersFor(const ServeOptions& o) {
   if (o.authorizer != "acl" && !o.super_users.empty()) {
     return InvalidArgument("--super-users needs --authorizer acl");
   }
+  if (o.authorizer == "acl" && o.api_keys.empty()) {
+    return InvalidArgument(
+        "--authorizer acl needs --api-key: the ACLs apply to Kafka requests only, and an HTTP "
+        "listener open to all would bypass them (an API key's holder may do anything there)");
+  }
   std::set<std::string> users;
-  for (const auto& u : o.super_users) {
+  for (std::string u : o.super_users) {
+    u.erase(0, u.find_first_not_of(' '));  // "User:a, User:b"
+    u.erase(u.find_last_not_of(' ') + 1);
     const size_t colon = u.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == u.size()) {
       return InvalidArgument("--super-users: '{}' is not a principal (User:name)", u);
@@ -806,8 +815,8 @@ void RegisterServe(CLI::App& app) {
       ->delimiter(',');
   serve
       ->add_option("--authorizer", o->authorizer,
-                   "acl: enforce Kafka's ACLs (CreateAcls, `herald acl`) on every request; none: "
-                   "any client may do anything")
+                   "acl: enforce Kafka's ACLs (CreateAcls, `herald acl`) on every Kafka request "
+                   "(needs --api-key for HTTP); none: any client may do anything")
       ->check(CLI::IsMember({"none", "acl"}))
       ->capture_default_str();
   serve

@@ -60,6 +60,7 @@ constexpr char kMechanisms[] = "PLAIN,SCRAM-SHA-256";
 constexpr char kAdminPassword[] = "adm1n-Pa55";
 constexpr char kAlicePassword[] = "al1ce-Pa55";
 constexpr char kBobPassword[] = "b0b-Pa55";
+constexpr char kApiKey[] = "http-4dm1n-key";  // --authorizer acl needs one
 
 std::string PasswordOf(const std::string& user) {
   if (user == "admin") return kAdminPassword;
@@ -246,6 +247,7 @@ class AclTest : public ::testing::Test {
       server_ = std::make_unique<testing::HeraldProcess>(
           data_dir_, std::vector<std::string>{"--sasl-mechanisms", kMechanisms, "--authorizer",
                                               "acl", "--super-users", "User:admin",
+                                              "--api-key", kApiKey,
                                               "--group-initial-rebalance-delay-ms", "200"});
     } catch (const std::exception& e) {
       FAIL() << e.what();
@@ -714,14 +716,16 @@ TEST_F(AclTest, WithoutAnAuthorizerTheAclApisAnswerSecurityDisabled) {
   if (HasFailure()) unguarded.PrintLogTail();
 }
 
-// --super-users needs --authorizer acl, and names principals; --authorizer knows none and acl.
-// serve stops at start with a usage error naming what is wrong.
+// --super-users needs --authorizer acl, and names principals; --authorizer acl needs --api-key
+// (HTTP requests are not bound by ACLs); --authorizer knows none and acl. serve stops at start
+// with a usage error naming what is wrong.
 TEST_F(AclTest, SuperUsersWithoutTheAclAuthorizerIsAUsageError) {
   testing::TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"--super-users User:x", "--super-users"},
       {"--authorizer none --super-users User:x", "--super-users"},
-      {"--authorizer acl --super-users alice", "alice"},
+      {"--authorizer acl --api-key k --super-users alice", "alice"},
+      {"--authorizer acl", "--api-key"},
       {"--authorizer ranger", "ranger"}};
   for (const auto& [args, named] : cases) {
     SCOPED_TRACE(args);
