@@ -96,6 +96,10 @@ Status ValidateBinding(const AclBinding& b) {
   if (!Concrete(b.operation)) return InvalidArgument("the operation must be concrete");
   if (!Concrete(b.permission)) return InvalidArgument("the permission must be ALLOW or DENY");
   if (b.resource_name.empty()) return InvalidArgument("the resource name must not be empty");
+  if (b.resource_type == ResourceType::kCluster && b.resource_name != kClusterResourceName) {
+    return InvalidArgument("the only valid name for the CLUSTER resource is {}",
+                           kClusterResourceName);
+  }
   if (!ValidPrincipal(b.principal)) {
     return InvalidArgument("the principal '{}' is not of the form Type:name", b.principal);
   }
@@ -108,7 +112,7 @@ Status ValidateFilter(const AclFilter& f) {
       f.operation == AclOperation::kUnknown || f.permission == AclPermission::kUnknown) {
     return InvalidArgument("a filter may not name an UNKNOWN value");
   }
-  if (static_cast<int8_t>(f.resource_type) > static_cast<int8_t>(ResourceType::kTransactionalId) ||
+  if (static_cast<int8_t>(f.resource_type) > static_cast<int8_t>(ResourceType::kUser) ||
       static_cast<int8_t>(f.pattern_type) > static_cast<int8_t>(PatternType::kPrefixed) ||
       static_cast<int8_t>(f.operation) > static_cast<int8_t>(AclOperation::kIdempotentWrite) ||
       static_cast<int8_t>(f.permission) > static_cast<int8_t>(AclPermission::kAllow) ||
@@ -151,8 +155,11 @@ Result<std::unique_ptr<Authorizer>> Authorizer::Open(storage::Engine& engine,
       *log, log->log_start_offset(), log->end_offset(), [&](const storage::RecordView& r) {
         auto entry = Decode(r);
         if (!entry.ok()) {
-          LogWarn("acl_record_skipped", {{"topic", kAclsTopic}, {"offset", r.offset}},
-                  entry.status().message());
+          // It may have been a DENY: failing open would grant what it refused.
+          LogError("acl_record_unreadable", {{"topic", kAclsTopic}, {"offset", r.offset}},
+                   fmt::format("{}; every request but the super users' is refused",
+                               entry.status().message()));
+          authorizer->refuse_all_ = true;
         } else if (entry->second) {
           replayed.insert(std::move(entry->first));
         } else {
@@ -169,6 +176,7 @@ bool Authorizer::Authorize(std::string_view principal, std::string_view host,
                            AclOperation operation, ResourceType type,
                            std::string_view name) const {
   if (super_users_.contains(std::string(principal))) return true;
+  if (refuse_all_) return false;
   bool allowed = false;
   MutexLock lock(mu_);
   for (const AclBinding& b : bindings_) {
@@ -187,6 +195,7 @@ bool Authorizer::Authorize(std::string_view principal, std::string_view host,
 bool Authorizer::AuthorizeAny(std::string_view principal, std::string_view host,
                               AclOperation operation, ResourceType type) const {
   if (super_users_.contains(std::string(principal))) return true;
+  if (refuse_all_) return false;
   auto applies = [&](const AclBinding& b) {
     return b.resource_type == type && (b.principal == principal || b.principal == "User:*") &&
            (b.host == host || b.host == kAclWildcard);
@@ -256,11 +265,13 @@ Result<std::vector<std::vector<AclBinding>>> Authorizer::Delete(
   for (const AclFilter& f : filters) HERALD_RETURN_IF_ERROR(ValidateFilter(f));
   MutexLock write(write_mu_);
   // Chosen under write_mu_, so no change comes between the choice and the write.
+  // A binding several filters select is answered under the first, as Kafka does.
   std::vector<std::vector<AclBinding>> removed_by(filters.size());
   std::set<AclBinding> removed;
   for (size_t i = 0; i < filters.size(); ++i) {
-    removed_by[i] = Describe(filters[i]);
-    removed.insert(removed_by[i].begin(), removed_by[i].end());
+    for (AclBinding& b : Describe(filters[i])) {
+      if (removed.insert(b).second) removed_by[i].push_back(std::move(b));
+    }
   }
   if (!removed.empty()) {
     HERALD_RETURN_IF_ERROR(Write({}, std::vector<AclBinding>(removed.begin(), removed.end())));

@@ -48,6 +48,8 @@ enum class ResourceType : int8_t {
   kGroup = 3,
   kCluster = 4,
   kTransactionalId = 5,
+  kDelegationToken = 6,  // a filter may name these two; no binding is of them
+  kUser = 7,
 };
 enum class PatternType : int8_t { kUnknown = 0, kAny = 1, kMatch = 2, kLiteral = 3, kPrefixed = 4 };
 enum class AclOperation : int8_t {
@@ -101,8 +103,9 @@ bool Matches(const AclFilter& filter, const AclBinding& binding);
 
 class Authorizer {
  public:
-  // Opens __herald_acls (creating it) and replays it; a record that does not decode is skipped
-  // with a warning. `super_users`: principals that may do anything ("User:admin").
+  // Opens __herald_acls (creating it) and replays it. A record that does not decode (written by
+  // a later version) might have been a DENY: it is logged, and every principal but the super
+  // users is refused everything. `super_users`: principals that may do anything ("User:admin").
   static Result<std::unique_ptr<Authorizer>> Open(storage::Engine& engine,
                                                   std::set<std::string> super_users);
 
@@ -132,6 +135,7 @@ class Authorizer {
   const std::shared_ptr<storage::Log> log_;
   Clock& clock_;
   const std::set<std::string> super_users_;
+  bool refuse_all_ = false;  // set at open only
   Mutex write_mu_;  // one change at a time, so the log's order is the set's
   mutable Mutex mu_;
   std::set<AclBinding> bindings_ GUARDED_BY(mu_);

@@ -91,18 +91,25 @@ void DeleteAclsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
     return refuse_all(ErrorCode::kClusterAuthorizationFailed,
                       "Cluster authorization failed: ALTER on the cluster is needed");
   }
+  // A filter that cannot be used is answered INVALID_REQUEST alone; the others apply.
   std::vector<AclFilter> filters;
-  for (const auto& f : request->filters) filters.push_back(FilterOf(f));
-  auto removed = broker.authorizer()->Delete(filters);
-  if (!removed.ok()) {
-    return refuse_all(removed.status().code() == StatusCode::kInvalidArgument
-                          ? ErrorCode::kInvalidRequest
-                          : ErrorFor(removed.status()),
-                      removed.status().message());
+  std::vector<Status> validity;  // one per filter
+  for (const auto& f : request->filters) {
+    validity.push_back(broker::ValidateFilter(FilterOf(f)));
+    if (validity.back().ok()) filters.push_back(FilterOf(f));
   }
-  for (const auto& bindings : *removed) {
+  auto removed = broker.authorizer()->Delete(filters);
+  if (!removed.ok()) return refuse_all(ErrorFor(removed.status()), removed.status().message());
+  auto next = removed->begin();
+  for (const Status& valid : validity) {
     DeleteAclsResponseFilterResult r;
-    for (const AclBinding& b : bindings) {
+    if (!valid.ok()) {
+      r.error_code = Code(ErrorCode::kInvalidRequest);
+      r.error_message = valid.message();
+      response.filter_results.push_back(std::move(r));
+      continue;
+    }
+    for (const AclBinding& b : *next++) {
       DeleteAclsResponseMatchingAcl m;
       m.resource_type = CodeOf(b.resource_type);
       m.resource_name = b.resource_name;

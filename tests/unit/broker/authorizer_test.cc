@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/record_batch.h"
 #include "testing/memory_engine.h"
 
 namespace herald::broker {
@@ -149,13 +150,66 @@ TEST_F(AuthorizerTest, InvalidBindingsAreRefusedOneByOne) {
        Allow(ResourceType::kTopic, "x", AclOperation::kRead, "alice"),
        Allow(ResourceType::kTopic, "x", AclOperation::kRead, "User:alice", PatternType::kLiteral,
              ""),
+       Allow(ResourceType::kCluster, "my-cluster", AclOperation::kAlter),
        Allow(ResourceType::kTopic, "fine", AclOperation::kRead)});
-  ASSERT_EQ(results.size(), 7u);
-  for (size_t i = 0; i < 6; ++i) {
+  ASSERT_EQ(results.size(), 8u);
+  for (size_t i = 0; i < 7; ++i) {
     EXPECT_EQ(results[i].code(), StatusCode::kInvalidArgument) << i;
   }
-  EXPECT_TRUE(results[6].ok());
+  EXPECT_NE(results[6].message().find(kClusterResourceName), std::string::npos)
+      << results[6].ToString();
+  EXPECT_TRUE(results[7].ok());
   EXPECT_EQ(authorizer_->Describe({}).size(), 1u);
+}
+
+// A binding two filters select is removed once, and answered under the first filter only.
+TEST_F(AuthorizerTest, OverlappingDeleteFiltersAnswerABindingUnderTheFirst) {
+  Create({Allow(ResourceType::kTopic, "a", AclOperation::kRead),
+          Allow(ResourceType::kTopic, "b", AclOperation::kRead)});
+  AclFilter everything;
+  AclFilter topic_a;
+  topic_a.resource_type = ResourceType::kTopic;
+  topic_a.resource_name = "a";
+  auto removed = authorizer_->Delete({topic_a, everything});
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  ASSERT_EQ(removed->size(), 2u);
+  EXPECT_EQ((*removed)[0],
+            std::vector<AclBinding>{Allow(ResourceType::kTopic, "a", AclOperation::kRead)});
+  EXPECT_EQ((*removed)[1],
+            std::vector<AclBinding>{Allow(ResourceType::kTopic, "b", AclOperation::kRead)});
+  EXPECT_TRUE(authorizer_->Describe({}).empty());
+}
+
+// Kafka's newer resource types (delegation token, user) are valid in a filter and select nothing.
+TEST_F(AuthorizerTest, FiltersMayNameTheTypesNoBindingHas) {
+  Create({Allow(ResourceType::kTopic, "a", AclOperation::kRead)});
+  for (ResourceType type : {ResourceType::kDelegationToken, ResourceType::kUser}) {
+    AclFilter filter;
+    filter.resource_type = type;
+    EXPECT_TRUE(ValidateFilter(filter).ok());
+    EXPECT_TRUE(authorizer_->Describe(filter).empty());
+  }
+  AclFilter beyond;
+  beyond.resource_type = static_cast<ResourceType>(8);
+  EXPECT_EQ(ValidateFilter(beyond).code(), StatusCode::kInvalidArgument);
+}
+
+// A record of __herald_acls that does not decode might have been a DENY: after it, nobody but the
+// super users may do anything.
+TEST_F(AuthorizerTest, AnUnreadableStoredBindingRefusesEveryoneButTheSuperUsers) {
+  Create({Allow(ResourceType::kTopic, "a", AclOperation::kRead)});
+  auto log = engine_->GetLog(kAclsTopic, 0);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  storage::RecordSpec unreadable;
+  unreadable.key = "{\"resource_type\": \"from a later version\"}";
+  unreadable.value = "{}";
+  ASSERT_TRUE(
+      (*log)->AppendAndWait(storage::BuildBatch({unreadable}), storage::AckLevel::kDurable).ok());
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "a"));
+  EXPECT_FALSE(
+      authorizer_->AuthorizeAny("User:alice", "h", AclOperation::kRead, ResourceType::kTopic));
+  EXPECT_TRUE(May("User:admin", AclOperation::kRead, ResourceType::kTopic, "a"));
 }
 
 TEST_F(AuthorizerTest, AnyResourceOfATypeForIdempotentWrites) {
