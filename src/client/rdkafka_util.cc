@@ -90,7 +90,7 @@ Status Conf::Set(std::string_view key, std::string_view value) {
   char err[512];
   std::string k(key), v(value);
   if (rd_kafka_conf_set(conf_.get(), k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-    return InvalidArgument("librdkafka property {}={}: {}", k, v, err);
+    return InvalidArgument("librdkafka property {}: {}", k, err);  // not the value: a secret
   }
   return Status::Ok();
 }

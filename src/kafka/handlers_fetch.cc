@@ -102,6 +102,7 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
         auto refuse = [&](ErrorCode e) {
           out.error_code = Code(e);
           out.high_watermark = -1;  // as Kafka answers a partition it does not serve
+          out.aborted_transactions = std::nullopt;
           errors = true;
           topic.partitions.push_back(std::move(out));
         };
