@@ -203,8 +203,8 @@ TEST_F(AuthorizerTest, AnUnreadableStoredBindingRefusesEveryoneButTheSuperUsers)
   storage::RecordSpec unreadable;
   unreadable.key = "{\"resource_type\": \"from a later version\"}";
   unreadable.value = "{}";
-  ASSERT_TRUE(
-      (*log)->AppendAndWait(storage::BuildBatch({unreadable}), storage::AckLevel::kDurable).ok());
+  Buffer batch = storage::BuildBatch({unreadable});
+  ASSERT_TRUE((*log)->AppendAndWait(batch, storage::AckLevel::kDurable).ok());
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "a"));
   EXPECT_FALSE(
