@@ -6,12 +6,10 @@
 // GROUP_AUTHORIZATION_FAILED (30), CLUSTER_AUTHORIZATION_FAILED (31). Without an authorizer
 // (--authorizer none, the default) the ACL APIs answer SECURITY_DISABLED (54).
 //
-// Each test starts its own broker on a fresh data directory where three users were created
-// offline (`herald user create`, SCRAM-SHA-256 and SCRAM-SHA-512) before the start:
-//   admin  the super user: may do anything, and creates topics and bindings;
-//   alice  the principal the bindings are for;
-//   bob    with no binding (or a DENY), to be refused.
-// No principal has any binding at the start: whatever a test expects allowed, it grants first.
+// Each test starts its own broker (testing/acl_broker.h) on a fresh data directory where admin
+// (the super user, who creates topics and bindings), alice (the principal the bindings are for)
+// and bob (to be refused) were created offline. No principal has any binding at the start: whatever
+// a test expects allowed, it grants first.
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -35,8 +33,7 @@
 #include "kafka/messages/delete_acls.h"
 #include "kafka/messages/describe_acls.h"
 #include "kafka/messages/metadata.h"
-#include "kafka/messages/sasl_authenticate.h"
-#include "kafka/messages/sasl_handshake.h"
+#include "testing/acl_broker.h"
 #include "testing/clients.h"
 #include "testing/herald_process.h"
 #include "testing/raw_wire_client.h"
@@ -50,24 +47,12 @@ using kafka::ApiKey;
 using kafka::Code;
 using kafka::ErrorCode;
 using nlohmann::json;
+using testing::AclPassword;
 using testing::CommandResult;
 using testing::HasCommand;
 using testing::PythonHas;
 using testing::RunCommand;
 using testing::raw_wire::RawWireClient;
-
-constexpr char kMechanisms[] = "PLAIN,SCRAM-SHA-256";
-constexpr char kAdminPassword[] = "adm1n-Pa55";
-constexpr char kAlicePassword[] = "al1ce-Pa55";
-constexpr char kBobPassword[] = "b0b-Pa55";
-constexpr char kApiKey[] = "http-4dm1n-key";  // --authorizer acl needs one
-
-std::string PasswordOf(const std::string& user) {
-  if (user == "admin") return kAdminPassword;
-  if (user == "alice") return kAlicePassword;
-  if (user == "bob") return kBobPassword;
-  throw std::invalid_argument("no such test user: " + user);
-}
 
 // `herald ARGS`, bounded by a timeout.
 CommandResult Herald(const std::string& args) {
@@ -157,11 +142,6 @@ std::multiset<std::string> Dumps(const json& list) {
 
 // ---- raw requests ----
 
-// The PLAIN token (RFC 4616): authorization id (none), NUL, user, NUL, password.
-std::string PlainToken(const std::string& user, const std::string& password) {
-  return "\0"s + user + "\0"s + password;
-}
-
 // Metadata v4 for `names` (auto-creation asked for): each topic's error code by name.
 std::map<std::string, int16_t> TopicErrors(RawWireClient& client,
                                            const std::vector<std::string>& names) {
@@ -231,24 +211,18 @@ class AclTest : public ::testing::Test {
   // it. Use with ASSERT_NO_FATAL_FAILURE.
   void Serve() {
     data_dir_ = dir_.str() + "/data";
-    std::filesystem::create_directories(data_dir_);
-    for (const std::string user : {"admin", "alice", "bob"}) {
-      auto r = Herald(fmt::format("user create {} --password {} --data-dir {}", user,
-                                  PasswordOf(user), data_dir_));
-      ASSERT_EQ(r.exit_code, 0) << "herald user create " << user << "\n" << r.out << r.err;
+    try {
+      testing::CreateAclUsers(data_dir_);
+    } catch (const std::exception& e) {
+      FAIL() << e.what();
     }
     ASSERT_NO_FATAL_FAILURE(Start());
   }
 
-  // `herald serve` on data_dir_: SASL on the Kafka listener, the ACL authorizer, admin its super
-  // user.
+  // testing::StartAclBroker on data_dir_.
   void Start() {
     try {
-      server_ = std::make_unique<testing::HeraldProcess>(
-          data_dir_, std::vector<std::string>{"--sasl-mechanisms", kMechanisms, "--authorizer",
-                                              "acl", "--super-users", "User:admin",
-                                              "--api-key", kApiKey,
-                                              "--group-initial-rebalance-delay-ms", "200"});
+      server_ = testing::StartAclBroker(data_dir_);
     } catch (const std::exception& e) {
       FAIL() << e.what();
     }
@@ -270,7 +244,7 @@ class AclTest : public ::testing::Test {
     return fmt::format(
         "-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms={} -X sasl.username={} -X "
         "sasl.password={}",
-        mechanism, user, PasswordOf(user));
+        mechanism, user, AclPassword(user));
   }
 
   // `herald ARGS --bootstrap <broker>`, authenticated as `user` (SCRAM-SHA-256).
@@ -308,27 +282,8 @@ class AclTest : public ::testing::Test {
     return KcatOk("admin", fmt::format("-t {} -C -o beginning -e", topic));
   }
 
-  // A raw connection authenticated as `user` (SaslHandshake v1 and SaslAuthenticate v2, PLAIN).
   std::unique_ptr<RawWireClient> ConnectAs(const std::string& user) {
-    auto client = std::make_unique<RawWireClient>(server_->port());
-    kafka::SaslHandshakeRequest handshake;
-    handshake.mechanism = "PLAIN";
-    const auto shook =
-        client->Call<kafka::SaslHandshakeResponse>(ApiKey::kSaslHandshake, 1, handshake).body;
-    if (shook.error_code != 0) {
-      throw std::runtime_error(fmt::format("SaslHandshake PLAIN: error {}", shook.error_code));
-    }
-    kafka::SaslAuthenticateRequest authenticate;
-    const std::string token = PlainToken(user, PasswordOf(user));
-    authenticate.auth_bytes.assign(token.begin(), token.end());
-    const auto authenticated =
-        client->Call<kafka::SaslAuthenticateResponse>(ApiKey::kSaslAuthenticate, 2, authenticate)
-            .body;
-    if (authenticated.error_code != 0) {
-      throw std::runtime_error(
-          fmt::format("SaslAuthenticate as {}: error {}", user, authenticated.error_code));
-    }
-    return client;
+    return testing::ConnectAs(server_->port(), user);
   }
 
   testing::TempDir dir_;      // the data directory and its log
@@ -575,7 +530,7 @@ TEST_F(AclTest, AConsumerGroupNeedsReadOnTheGroup) {
 
   json refused = testing::RunPythonClient(
       "acl_confluent_group.py",
-      fmt::format("{} alice {} orders g1 0 20", bootstrap(), kAlicePassword));
+      fmt::format("{} alice {} orders g1 0 20", bootstrap(), AclPassword("alice")));
   ASSERT_TRUE(refused.is_object());
   EXPECT_TRUE(Contains(refused["error_codes"], Code(ErrorCode::kGroupAuthorizationFailed)))
       << refused;
@@ -585,7 +540,7 @@ TEST_F(AclTest, AConsumerGroupNeedsReadOnTheGroup) {
   Grant("--allow-principal User:alice --operation read --group g1");
   json accepted = testing::RunPythonClient(
       "acl_confluent_group.py",
-      fmt::format("{} alice {} orders g1 5 30", bootstrap(), kAlicePassword));
+      fmt::format("{} alice {} orders g1 5 30", bootstrap(), AclPassword("alice")));
   ASSERT_TRUE(accepted.is_object());
   EXPECT_EQ(accepted["consumed"], json::parse(R"(["o0","o1","o2","o3","o4"])")) << accepted;
   EXPECT_EQ(accepted["committed"], json::parse("[5]")) << accepted;
@@ -603,7 +558,7 @@ TEST_F(AclTest, KafkaPythonAdminCreatesDescribesAndDeletesAcls) {
   ASSERT_NO_FATAL_FAILURE(Serve());
   json facts = testing::RunPythonClient(
       "acl_kafka_python_admin.py",
-      fmt::format("{} {} {} kp", bootstrap(), kAdminPassword, kAlicePassword));
+      fmt::format("{} {} {} kp", bootstrap(), AclPassword("admin"), AclPassword("alice")));
   ASSERT_TRUE(facts.is_object());
   auto binding = [](const char* principal, const char* operation, const char* resource_type,
                     const char* name, const char* pattern_type) {
@@ -643,7 +598,7 @@ TEST_F(AclTest, KafkajsAdminManagesAclsAndAProducerIsRefused) {
   auto r = RunCommand(fmt::format(
       "cd {}/tests/integration/clients && timeout 90 node acl_kafkajs.js {} {} {} js-allowed "
       "js-denied",
-      HERALD_SOURCE_DIR, bootstrap(), kAdminPassword, kAlicePassword));
+      HERALD_SOURCE_DIR, bootstrap(), AclPassword("admin"), AclPassword("alice")));
   ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
   json facts = LastLineJson(r.out);
   ASSERT_TRUE(facts.is_object()) << r.out;

@@ -8,12 +8,10 @@
 // TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53); the listings leave out what the principal may not
 // DESCRIBE. Once the binding is granted, the same request is answered.
 //
-// Each test starts its own broker on a fresh data directory where three users were created
-// offline (`herald user create`) before the start, and connects as each of them (SaslHandshake
-// v1 and SaslAuthenticate v2, PLAIN):
-//   admin  the super user: creates the topics, groups, transactions and bindings (CreateAcls);
-//   alice  the principal the bindings are for;
-//   bob    with no binding (or a DENY), to be refused.
+// Each test starts its own broker (testing/acl_broker.h) on a fresh data directory where admin
+// (the super user, who creates the topics, groups, transactions and bindings), alice (the
+// principal the bindings are for) and bob (to be refused) were created offline, and connects as
+// each of them.
 // No principal has any binding at the start: whatever a test expects allowed, it grants first.
 #include <chrono>
 #include <cstdint>
@@ -64,11 +62,10 @@
 #include "kafka/messages/offset_fetch.h"
 #include "kafka/messages/offset_for_leader_epoch.h"
 #include "kafka/messages/produce.h"
-#include "kafka/messages/sasl_authenticate.h"
-#include "kafka/messages/sasl_handshake.h"
 #include "kafka/messages/sync_group.h"
 #include "kafka/messages/txn_offset_commit.h"
 #include "storage/record_batch.h"
+#include "testing/acl_broker.h"
 #include "testing/herald_process.h"
 #include "testing/raw_wire_client.h"
 #include "testing/test_util.h"
@@ -80,14 +77,7 @@ using namespace std::string_literals;
 using kafka::ApiKey;
 using kafka::Code;
 using kafka::ErrorCode;
-using testing::CommandResult;
-using testing::RunCommand;
 using testing::raw_wire::RawWireClient;
-
-constexpr char kMechanisms[] = "PLAIN,SCRAM-SHA-256";
-constexpr char kAdminPassword[] = "adm1n-Pa55";
-constexpr char kAlicePassword[] = "al1ce-Pa55";
-constexpr char kBobPassword[] = "b0b-Pa55";
 
 constexpr char kAlice[] = "User:alice";
 constexpr char kBob[] = "User:bob";
@@ -131,23 +121,6 @@ constexpr int16_t kTopicDenied = Code(ErrorCode::kTopicAuthorizationFailed);
 constexpr int16_t kGroupDenied = Code(ErrorCode::kGroupAuthorizationFailed);
 constexpr int16_t kClusterDenied = Code(ErrorCode::kClusterAuthorizationFailed);
 constexpr int16_t kTransactionalIdDenied = Code(ErrorCode::kTransactionalIdAuthorizationFailed);
-
-std::string PasswordOf(const std::string& user) {
-  if (user == "admin") return kAdminPassword;
-  if (user == "alice") return kAlicePassword;
-  if (user == "bob") return kBobPassword;
-  throw std::invalid_argument("no such test user: " + user);
-}
-
-// `herald ARGS`, bounded by a timeout.
-CommandResult Herald(const std::string& args) {
-  return RunCommand(fmt::format("timeout 60 {} {}", HERALD_BINARY, args));
-}
-
-// The PLAIN token (RFC 4616): authorization id (none), NUL, user, NUL, password.
-std::string PlainToken(const std::string& user, const std::string& password) {
-  return "\0"s + user + "\0"s + password;
-}
 
 // ---- answers ----
 
@@ -706,51 +679,18 @@ class AclWireTest : public ::testing::Test {
   }
 
   // Creates admin, alice and bob in a fresh data directory, offline, then starts the broker on it
-  // (SASL on the Kafka listener, the ACL authorizer, admin its super user) and connects as each.
-  // Use with ASSERT_NO_FATAL_FAILURE.
+  // (testing/acl_broker.h) and connects as each. Use with ASSERT_NO_FATAL_FAILURE.
   void Serve() {
     const std::string data_dir = dir_.str() + "/data";
-    std::filesystem::create_directories(data_dir);
-    for (const char* user : {"admin", "alice", "bob"}) {
-      auto r = Herald(fmt::format("user create {} --password {} --data-dir {}", user,
-                                  PasswordOf(user), data_dir));
-      ASSERT_EQ(r.exit_code, 0) << "herald user create " << user << "\n" << r.out << r.err;
-    }
     try {
-      server_ = std::make_unique<testing::HeraldProcess>(
-          data_dir,
-          std::vector<std::string>{"--sasl-mechanisms", kMechanisms, "--authorizer", "acl",
-                                   "--super-users", "User:admin", "--api-key", "http-key",
-                                   "--group-initial-rebalance-delay-ms", "200"});
-      admin_ = ConnectAs("admin");
-      alice_ = ConnectAs("alice");
-      bob_ = ConnectAs("bob");
+      testing::CreateAclUsers(data_dir);
+      server_ = testing::StartAclBroker(data_dir);
+      admin_ = testing::ConnectAs(server_->port(), "admin");
+      alice_ = testing::ConnectAs(server_->port(), "alice");
+      bob_ = testing::ConnectAs(server_->port(), "bob");
     } catch (const std::exception& e) {
       FAIL() << e.what();
     }
-  }
-
-  // A raw connection authenticated as `user` (SaslHandshake v1 and SaslAuthenticate v2, PLAIN).
-  std::unique_ptr<RawWireClient> ConnectAs(const std::string& user) {
-    auto client = std::make_unique<RawWireClient>(server_->port());
-    kafka::SaslHandshakeRequest handshake;
-    handshake.mechanism = "PLAIN";
-    const auto shook =
-        client->Call<kafka::SaslHandshakeResponse>(ApiKey::kSaslHandshake, 1, handshake).body;
-    if (shook.error_code != 0) {
-      throw std::runtime_error(fmt::format("SaslHandshake PLAIN: error {}", shook.error_code));
-    }
-    kafka::SaslAuthenticateRequest authenticate;
-    const std::string token = PlainToken(user, PasswordOf(user));
-    authenticate.auth_bytes.assign(token.begin(), token.end());
-    const auto authenticated =
-        client->Call<kafka::SaslAuthenticateResponse>(ApiKey::kSaslAuthenticate, 2, authenticate)
-            .body;
-    if (authenticated.error_code != 0) {
-      throw std::runtime_error(
-          fmt::format("SaslAuthenticate as {}: error {}", user, authenticated.error_code));
-    }
-    return client;
   }
 
   testing::TempDir dir_;                            // the data directory and its log

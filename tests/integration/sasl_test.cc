@@ -38,6 +38,7 @@
 #include "kafka/messages/metadata.h"
 #include "kafka/messages/sasl_authenticate.h"
 #include "kafka/messages/sasl_handshake.h"
+#include "testing/acl_broker.h"
 #include "testing/certificates.h"
 #include "testing/clients.h"
 #include "testing/curl.h"
@@ -56,6 +57,7 @@ using kafka::ErrorCode;
 using nlohmann::json;
 using testing::CommandResult;
 using testing::HasCommand;
+using testing::PlainToken;
 using testing::PythonHas;
 using testing::RunCommand;
 using testing::raw_wire::RawWireClient;
@@ -145,12 +147,6 @@ void ExpectAListWithoutSecrets(const std::string& text, const std::vector<std::s
 }
 
 // ---- raw SASL exchanges ----
-
-// The PLAIN token (RFC 4616): authorization id, NUL, user, NUL, password.
-std::string PlainToken(const std::string& user, const std::string& password,
-                       const std::string& authorization_id = "") {
-  return authorization_id + "\0"s + user + "\0"s + password;
-}
 
 kafka::SaslHandshakeResponse Handshake(RawWireClient& client, const std::string& mechanism,
                                        int16_t version = 1) {

@@ -1,0 +1,72 @@
+#include "testing/acl_broker.h"
+
+#include <filesystem>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "kafka/api.h"
+#include "kafka/messages/sasl_authenticate.h"
+#include "kafka/messages/sasl_handshake.h"
+#include "testing/test_util.h"
+
+namespace herald::testing {
+
+using namespace std::string_literals;
+
+std::string AclPassword(const std::string& user) {
+  if (user == "admin") return "adm1n-Pa55";
+  if (user == "alice") return "al1ce-Pa55";
+  if (user == "bob") return "b0b-Pa55";
+  throw std::invalid_argument("no such test user: " + user);
+}
+
+std::string PlainToken(const std::string& user, const std::string& password,
+                       const std::string& authorization_id) {
+  return authorization_id + "\0"s + user + "\0"s + password;
+}
+
+void CreateAclUsers(const std::string& data_dir) {
+  std::filesystem::create_directories(data_dir);
+  for (const std::string user : {"admin", "alice", "bob"}) {
+    auto r = RunCommand(fmt::format("timeout 60 {} user create {} --password {} --data-dir {}",
+                                    HERALD_BINARY, user, AclPassword(user), data_dir));
+    if (r.exit_code != 0) {
+      throw std::runtime_error(
+          fmt::format("herald user create {}: exit {}\n{}{}", user, r.exit_code, r.out, r.err));
+    }
+  }
+}
+
+std::unique_ptr<HeraldProcess> StartAclBroker(const std::string& data_dir) {
+  return std::make_unique<HeraldProcess>(
+      data_dir, std::vector<std::string>{"--sasl-mechanisms", kAclMechanisms, "--authorizer", "acl",
+                                         "--super-users", "User:admin", "--api-key", kAclApiKey,
+                                         "--group-initial-rebalance-delay-ms", "200"});
+}
+
+std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::string& user) {
+  using kafka::ApiKey;
+  auto client = std::make_unique<raw_wire::RawWireClient>(port);
+  kafka::SaslHandshakeRequest handshake;
+  handshake.mechanism = "PLAIN";
+  const auto shook =
+      client->Call<kafka::SaslHandshakeResponse>(ApiKey::kSaslHandshake, 1, handshake).body;
+  if (shook.error_code != 0) {
+    throw std::runtime_error(fmt::format("SaslHandshake PLAIN: error {}", shook.error_code));
+  }
+  kafka::SaslAuthenticateRequest authenticate;
+  const std::string token = PlainToken(user, AclPassword(user));
+  authenticate.auth_bytes.assign(token.begin(), token.end());
+  const auto authenticated =
+      client->Call<kafka::SaslAuthenticateResponse>(ApiKey::kSaslAuthenticate, 2, authenticate)
+          .body;
+  if (authenticated.error_code != 0) {
+    throw std::runtime_error(
+        fmt::format("SaslAuthenticate as {}: error {}", user, authenticated.error_code));
+  }
+  return client;
+}
+
+}  // namespace herald::testing

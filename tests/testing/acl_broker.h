@@ -1,0 +1,39 @@
+// A broker as the ACL tests run it: `herald serve` with SASL (PLAIN and SCRAM-SHA-256) on the
+// Kafka listener, the ACL authorizer (an API key on HTTP, which it needs) and one super user, on a
+// data directory where three users were created offline (`herald user create`):
+//   admin  the super user: may do anything;
+//   alice  the principal a test's bindings are for;
+//   bob    with no binding (or a DENY), to be refused.
+// And raw wire connections authenticated as one of them.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "testing/herald_process.h"
+#include "testing/raw_wire_client.h"
+
+namespace herald::testing {
+
+inline constexpr char kAclMechanisms[] = "PLAIN,SCRAM-SHA-256";
+inline constexpr char kAclApiKey[] = "http-4dm1n-key";
+
+// The password of admin, alice or bob.
+std::string AclPassword(const std::string& user);
+
+// The PLAIN token (RFC 4616): authorization id, NUL, user, NUL, password.
+std::string PlainToken(const std::string& user, const std::string& password,
+                       const std::string& authorization_id = "");
+
+// Creates admin, alice and bob in `data_dir` (made if missing) with `herald user create`. Throws
+// std::runtime_error with the command's output when one fails.
+void CreateAclUsers(const std::string& data_dir);
+
+// Starts `herald serve` on `data_dir` as described above; throws as HeraldProcess does.
+std::unique_ptr<HeraldProcess> StartAclBroker(const std::string& data_dir);
+
+// A raw connection to `port` authenticated as `user` (SaslHandshake v1 and SaslAuthenticate v2,
+// PLAIN, with AclPassword). Throws std::runtime_error naming the error code when refused.
+std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::string& user);
+
+}  // namespace herald::testing
