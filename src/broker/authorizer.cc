@@ -88,6 +88,58 @@ bool Implies(AclOperation granted, AclOperation wanted) {
 
 }  // namespace
 
+std::string_view OperationName(AclOperation operation) {
+  switch (operation) {
+    case AclOperation::kAll:
+      return "all";
+    case AclOperation::kRead:
+      return "read";
+    case AclOperation::kWrite:
+      return "write";
+    case AclOperation::kCreate:
+      return "create";
+    case AclOperation::kDelete:
+      return "delete";
+    case AclOperation::kAlter:
+      return "alter";
+    case AclOperation::kDescribe:
+      return "describe";
+    case AclOperation::kClusterAction:
+      return "cluster-action";
+    case AclOperation::kDescribeConfigs:
+      return "describe-configs";
+    case AclOperation::kAlterConfigs:
+      return "alter-configs";
+    case AclOperation::kIdempotentWrite:
+      return "idempotent-write";
+    case AclOperation::kUnknown:
+    case AclOperation::kAny:
+      break;
+  }
+  return "unknown";
+}
+
+std::string_view ResourceTypeName(ResourceType type) {
+  switch (type) {
+    case ResourceType::kTopic:
+      return "topic";
+    case ResourceType::kGroup:
+      return "group";
+    case ResourceType::kCluster:
+      return "cluster";
+    case ResourceType::kTransactionalId:
+      return "transactional-id";
+    case ResourceType::kDelegationToken:
+      return "delegation-token";
+    case ResourceType::kUser:
+      return "user";
+    case ResourceType::kUnknown:
+    case ResourceType::kAny:
+      break;
+  }
+  return "unknown";
+}
+
 Status ValidateBinding(const AclBinding& b) {
   if (!Concrete(b.resource_type)) return InvalidArgument("the resource type must be concrete");
   if (!Concrete(b.pattern_type)) {

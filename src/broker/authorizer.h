@@ -94,6 +94,11 @@ struct AclFilter {
   AclPermission permission = AclPermission::kAny;
 };
 
+// Kafka's lower-case names ("read", "describe-configs"; "topic", "transactional-id"), for
+// messages; "unknown" for a value with none.
+std::string_view OperationName(AclOperation operation);
+std::string_view ResourceTypeName(ResourceType type);
+
 // kInvalidArgument saying what makes `binding` one that cannot be stored: an ANY, MATCH or
 // unknown enum, an empty resource name, a principal that is not "Type:name", an empty host.
 Status ValidateBinding(const AclBinding& binding);
@@ -109,6 +114,10 @@ class Authorizer {
   static Result<std::unique_ptr<Authorizer>> Open(storage::Engine& engine,
                                                   std::set<std::string> super_users);
 
+  // Whether `principal` is one of the super users.
+  bool IsSuperUser(std::string_view principal) const {
+    return super_users_.contains(std::string(principal));
+  }
   // Whether `principal`, connected from `host`, may do `operation` on the resource.
   bool Authorize(std::string_view principal, std::string_view host, AclOperation operation,
                  ResourceType type, std::string_view name) const;

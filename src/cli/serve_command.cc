@@ -29,6 +29,7 @@
 #include "net/tls.h"
 #include "registry/record_validator.h"
 #include "registry/schema_registry.h"
+#include "security/password_checker.h"
 #include "security/sasl.h"
 #include "security/users.h"
 #include "storage/engine.h"
@@ -53,7 +54,9 @@ struct ServeOptions {
   std::vector<std::string> super_users;      // principals the authorizer lets do anything
   std::string http_addr = "0.0.0.0:8080";
   std::string registry_addr;          // empty: the schema registry is on the HTTP listener only
-  std::vector<std::string> api_keys;  // when set, HTTP calls need one as a bearer token
+  std::vector<std::string> api_keys;  // KEY or PRINCIPAL=KEY: HTTP bearer tokens
+  std::string http_auth = "none";     // "basic": HTTP Basic with the users of `herald user`
+  bool public_metrics = false;        // /metrics without credentials
   int threads = 2;
   int32_t num_partitions = 1;
   bool auto_create_topics = true;
@@ -349,16 +352,36 @@ Result<broker::BrokerOptions> BrokerOptionsFor(const ServeOptions& o,
   return bo;
 }
 
-// An HTTP listener on `addr` (given as `flag`), with the API keys every HTTP listener checks.
-Result<http::HttpServerOptions> HttpServerOptionsFor(const ServeOptions& o, const std::string& addr,
-                                                     const char* flag) {
+// An HTTP listener on `addr` (given as `flag`).
+Result<http::HttpServerOptions> HttpServerOptionsFor(const std::string& addr, const char* flag) {
   auto listen = SplitHostPort(addr);
   if (!listen.ok()) return listen.status().WithContext(flag);
   http::HttpServerOptions ho;
   ho.host = listen->first;
   ho.port = listen->second;
-  ho.api_keys.insert(o.api_keys.begin(), o.api_keys.end());
   return ho;
+}
+
+// --api-key: each KEY (its holder may do anything) or PRINCIPAL=KEY (a principal "Type:name",
+// bound by the ACLs), as key -> principal ("" for none).
+Result<std::map<std::string, std::string>> ApiKeysFor(const ServeOptions& o) {
+  std::map<std::string, std::string> keys;
+  for (const std::string& value : o.api_keys) {
+    const size_t equals = value.find('=');
+    const size_t colon = value.find(':');
+    std::string principal;
+    std::string key = value;
+    if (equals != std::string::npos && colon != std::string::npos && colon > 0 &&
+        colon + 1 < equals) {
+      principal = value.substr(0, equals);
+      key = value.substr(equals + 1);
+    }
+    if (key.empty()) return InvalidArgument("--api-key: an empty key");
+    if (!keys.emplace(key, principal).second) {
+      return InvalidArgument("--api-key: a key given twice");  // not the key: it is a secret
+    }
+  }
+  return keys;
 }
 
 // Every `interval_ms`, a consumer_lag event for each partition a group lags on and a
@@ -493,17 +516,16 @@ Result<std::vector<std::string>> SaslMechanismsFor(const ServeOptions& o) {
   return mechanisms;
 }
 
-// --super-users, checked against --authorizer; the principals. The ACLs bind Kafka requests
-// only (an HTTP request has no principal yet), so --authorizer acl needs --api-key: otherwise
-// anyone reaching the HTTP listener could do there what the ACLs refuse on the Kafka listener.
+// --super-users, checked against --authorizer; the principals. --authorizer acl needs HTTP
+// authentication: an anonymous HTTP caller could do there what the ACLs refuse.
 Result<std::set<std::string>> SuperUsersFor(const ServeOptions& o) {
   if (o.authorizer != "acl" && !o.super_users.empty()) {
     return InvalidArgument("--super-users needs --authorizer acl");
   }
-  if (o.authorizer == "acl" && o.api_keys.empty()) {
+  if (o.authorizer == "acl" && o.api_keys.empty() && o.http_auth == "none") {
     return InvalidArgument(
-        "--authorizer acl needs --api-key: the ACLs apply to Kafka requests only, and an HTTP "
-        "listener open to all would bypass them (an API key's holder may do anything there)");
+        "--authorizer acl needs HTTP authentication (--http-auth basic or --api-key): an HTTP "
+        "listener open to all would let anyone do what the ACLs refuse");
   }
   std::set<std::string> users;
   for (std::string u : o.super_users) {
@@ -566,18 +588,20 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     tls = *loaded;
     if (tls_so) tls_so->tls = tls;
   }
-  auto ho = HttpServerOptionsFor(o, o.http_addr, "--http-addr");
+  auto api_keys = ApiKeysFor(o);
+  if (!api_keys.ok()) return UsageError(api_keys.status().message());
+  auto ho = HttpServerOptionsFor(o.http_addr, "--http-addr");
   if (!ho.ok()) return UsageError(ho.status().message());
   std::optional<http::HttpServerOptions> https_ho;
   if (!o.https_addr.empty()) {
-    auto options = HttpServerOptionsFor(o, o.https_addr, "--https-addr");
+    auto options = HttpServerOptionsFor(o.https_addr, "--https-addr");
     if (!options.ok()) return UsageError(options.status().message());
     https_ho = std::move(options).value();
     https_ho->tls = tls;
   }
   std::optional<http::HttpServerOptions> registry_ho;
   if (!o.registry_addr.empty()) {
-    auto options = HttpServerOptionsFor(o, o.registry_addr, "--registry-addr");
+    auto options = HttpServerOptionsFor(o.registry_addr, "--registry-addr");
     if (!options.ok()) return UsageError(options.status().message());
     registry_ho = std::move(options).value();
   }
@@ -593,20 +617,42 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
                                                                     : kExitFailure;
   }
 
-  // With SASL, credentials come from the users `herald user` created.
+  // With SASL or HTTP Basic, credentials come from the users `herald user` created.
   std::unique_ptr<security::UserStore> users;
-  if (!sasl_mechanisms->empty()) {
+  security::SaslServer::Credentials credentials;
+  if (!sasl_mechanisms->empty() || o.http_auth == "basic") {
     auto opened_users = security::UserStore::Open(**engine);
     if (!opened_users.ok()) return Fail(opened_users.status());
     users = std::move(opened_users).value();
-    auto sasl = std::make_shared<const kafka::SaslSettings>(kafka::SaslSettings{
-        *sasl_mechanisms,
-        [store = users.get()](const std::string& user, security::ScramMechanism mechanism) {
-          return store->Find(user, mechanism);
-        }});
+    credentials = [store = users.get()](const std::string& user,
+                                        security::ScramMechanism mechanism) {
+      return store->Find(user, mechanism);
+    };
+  }
+  if (!sasl_mechanisms->empty()) {
+    auto sasl = std::make_shared<const kafka::SaslSettings>(
+        kafka::SaslSettings{*sasl_mechanisms, credentials});
     so->sasl = sasl;
     if (tls_so) tls_so->sasl = sasl;
   }
+  // --authorizer acl: every door asks the broker's authorizer (declared before the servers: it
+  // outlives them).
+  std::unique_ptr<broker::Authorizer> authorizer;
+  if (o.authorizer == "acl") {
+    auto opened_acls = broker::Authorizer::Open(**engine, *super_users);
+    if (!opened_acls.ok()) return Fail(opened_acls.status());
+    authorizer = std::move(opened_acls).value();
+  }
+  // Who each HTTP request is from: every HTTP listener the same way.
+  auto http_auth = std::make_shared<http::HttpAuthenticator>(http::HttpAuthOptions{
+      .api_keys = *api_keys,
+      .users = o.http_auth == "basic"
+                   ? std::make_shared<security::PasswordChecker>(credentials, Clock::System())
+                   : nullptr,
+      .authorizer = authorizer.get()});
+  ho->auth = http_auth;
+  if (https_ho) https_ho->auth = http_auth;
+  if (registry_ho) registry_ho->auth = http_auth;
 
   boost::asio::io_context io(o.threads);
   kafka::KafkaServer server(io, *so);
@@ -641,14 +687,6 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
       tls_advertised = {adv->first, adv->second};
     }
     tls_server->Advertise(std::move(tls_advertised));
-  }
-  // --authorizer acl: every door asks the broker's authorizer (declared first: it outlives the
-  // broker).
-  std::unique_ptr<broker::Authorizer> authorizer;
-  if (o.authorizer == "acl") {
-    auto opened_acls = broker::Authorizer::Open(**engine, *super_users);
-    if (!opened_acls.ok()) return Fail(opened_acls.status());
-    authorizer = std::move(opened_acls).value();
   }
   auto opened = broker::Broker::Open(**engine, *bo);
   if (!opened.ok()) return Fail(opened.status());
@@ -689,7 +727,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
               .rest_consumer_timeout_ms = LimitValue(o, "--rest-consumer-instance-timeout-ms"),
           },
       .registry = registry->get(),
-      .txns = &transactions.coordinator()};
+      .txns = &transactions.coordinator(),
+      .public_metrics = o.public_metrics};
   http::Router router;
   http::AddRestProxyRoutes(router, http_context);
   http::AddAdminRoutes(router, http_context);
@@ -836,11 +875,22 @@ void RegisterServe(CLI::App& app) {
                     "Also serve the schema registry alone on HOST:PORT (Confluent's clients "
                     "usually expect it on its own port, such as 8081); it is always on the HTTP "
                     "listener too");
-  serve->add_option("--api-key", o->api_keys,
-                    "Require 'Authorization: Bearer KEY' on every HTTP call (repeatable; also "
-                    "HERALD_API_KEYS, comma-separated)")
+  serve
+      ->add_option("--api-key", o->api_keys,
+                   "Require credentials on HTTP calls, and take 'Authorization: Bearer KEY': KEY "
+                   "(its holder may do anything) or PRINCIPAL=KEY (User:ci=KEY: the ACLs bind "
+                   "it) (repeatable; also HERALD_API_KEYS, comma-separated)")
       ->envname("HERALD_API_KEYS")
       ->delimiter(',');
+  serve
+      ->add_option("--http-auth", o->http_auth,
+                   "basic: require credentials on HTTP calls, and take HTTP Basic with the users "
+                   "of `herald user create` (principal User:NAME); none: only --api-key")
+      ->check(CLI::IsMember({"none", "basic"}))
+      ->capture_default_str();
+  serve->add_flag("--public-metrics", o->public_metrics,
+                  "Serve /metrics without credentials (else, with --authorizer acl, to callers "
+                  "with DESCRIBE on the cluster)");
   serve->add_option("--lag-log-interval-ms", o->lag_log_interval_ms,
                     "How often to log a consumer_lag event for each partition a group lags on")
       ->check(CLI::Range(int64_t{100}, int64_t{86400000}))

@@ -16,6 +16,8 @@
 namespace herald::http {
 namespace {
 
+using broker::AclOperation;
+using broker::ResourceType;
 using nlohmann::json;
 
 json PartitionJson(const storage::Log& log, int32_t partition) {
@@ -146,18 +148,35 @@ uint64_t DirectoryBytes(const std::string& dir) {
   return total;
 }
 
-// The topic as GET /admin/topics/{topic} shows it, with `status`.
-void ReplyTopic(const broker::Broker& broker, const std::string& name, bhttp::status status,
-                const Reply& reply) {
+// The topic as GET /admin/topics/{topic} shows it to the call's caller, with `status`: its
+// configs only with DESCRIBE_CONFIGS on it, as DescribeConfigs.
+void ReplyTopic(const broker::Broker& broker, const Call& call, const std::string& name,
+                bhttp::status status, const Reply& reply) {
   auto info = broker.DescribeTopic(name);
   if (!info.ok()) {
     reply(TopicErrorResponse({broker::ErrorFor(info.status()), info.status().message()}, name));
     return;
   }
-  reply(JsonResponse(status, TopicJson(broker, *info, true)));
+  json topic = TopicJson(broker, *info, true);
+  if (!call.identity.May(AclOperation::kDescribeConfigs, ResourceType::kTopic, name)) {
+    topic.erase("configs");
+    topic.erase("overrides");
+  }
+  reply(JsonResponse(status, topic));
 }
 
-void GetBroker(HttpContext& ctx, Call, Reply reply) {
+// Identity::MayOnTopicOrCluster; when not, answers 403 and returns false.
+bool PermittedOnTopicOrCluster(const Call& call, const Reply& reply, AclOperation operation,
+                               const std::string& name) {
+  return call.identity.MayOnTopicOrCluster(operation, name) ||
+         Permitted(call, reply, operation, ResourceType::kTopic, name);
+}
+
+void GetBroker(HttpContext& ctx, Call call, Reply reply) {
+  if (!Permitted(call, reply, AclOperation::kDescribe, ResourceType::kCluster,
+                 broker::kClusterResourceName)) {
+    return;
+  }
   const std::string& dir = ctx.broker.data_dir();
   std::error_code ec;
   auto space = std::filesystem::space(dir, ec);
@@ -175,14 +194,20 @@ void GetBroker(HttpContext& ctx, Call, Reply reply) {
                       {"kafka_bootstrap", ctx.kafka_bootstrap}}));
 }
 
-void ListTopics(HttpContext& ctx, Call, Reply reply) {
+void ListTopics(HttpContext& ctx, Call call, Reply reply) {
   json topics = json::array();
-  for (const auto& t : ctx.broker.ListTopics()) topics.push_back(TopicJson(ctx.broker, t, false));
+  for (const auto& t : ctx.broker.ListTopics()) {
+    if (call.identity.May(AclOperation::kDescribe, ResourceType::kTopic, t.name)) {
+      topics.push_back(TopicJson(ctx.broker, t, false));
+    }
+  }
   reply(JsonResponse(bhttp::status::ok, topics));
 }
 
 void GetTopic(HttpContext& ctx, Call call, Reply reply) {
-  ReplyTopic(ctx.broker, call.Param("topic"), bhttp::status::ok, reply);
+  const std::string& name = call.Param("topic");
+  if (!Permitted(call, reply, AclOperation::kDescribe, ResourceType::kTopic, name)) return;
+  ReplyTopic(ctx.broker, call, name, bhttp::status::ok, reply);
 }
 
 // Body: {"name": …, "partitions": N (default 1), "configs": {…}}.
@@ -194,6 +219,7 @@ void CreateTopic(HttpContext& ctx, Call call, Reply reply) {
     return;
   }
   const std::string name = (*body)["name"].get<std::string>();
+  if (!PermittedOnTopicOrCluster(call, reply, AclOperation::kCreate, name)) return;
   const auto partitions = JsonIntegerOr<int32_t>(*body, "partitions", 1);
   auto configs = ConfigMap(body->value("configs", json()));
   if (!partitions || !configs) {
@@ -204,7 +230,7 @@ void CreateTopic(HttpContext& ctx, Call call, Reply reply) {
     reply(TopicErrorResponse(error, name));
     return;
   }
-  ReplyTopic(ctx.broker, name, bhttp::status::created, reply);
+  ReplyTopic(ctx.broker, call, name, bhttp::status::created, reply);
 }
 
 // Body: {"configs": {…}} changes those configs (the topic's other overrides stay);
@@ -230,6 +256,15 @@ void UpdateTopic(HttpContext& ctx, Call call, Reply reply) {
     reply(ErrorResponse(42201, "\"configs\" must be an object and \"partitions\" an integer"));
     return;
   }
+  // As AlterConfigs and CreatePartitions: ALTER_CONFIGS for configs, ALTER for partitions.
+  if (!configs->empty() &&
+      !Permitted(call, reply, AclOperation::kAlterConfigs, ResourceType::kTopic, name)) {
+    return;
+  }
+  if (count && *count != info->partitions &&
+      !Permitted(call, reply, AclOperation::kAlter, ResourceType::kTopic, name)) {
+    return;
+  }
   if (!configs->empty()) {
     std::map<std::string, std::string> merged = info->overrides;
     for (const auto& [k, v] : *configs) merged[k] = v;
@@ -244,11 +279,12 @@ void UpdateTopic(HttpContext& ctx, Call call, Reply reply) {
       return;
     }
   }
-  ReplyTopic(ctx.broker, name, bhttp::status::ok, reply);
+  ReplyTopic(ctx.broker, call, name, bhttp::status::ok, reply);
 }
 
 void DeleteTopic(HttpContext& ctx, Call call, Reply reply) {
   const std::string& name = call.Param("topic");
+  if (!PermittedOnTopicOrCluster(call, reply, AclOperation::kDelete, name)) return;
   if (auto error = ctx.broker.DeleteTopic(name); !error.ok()) {
     reply(TopicErrorResponse(error, name));
     return;
@@ -256,17 +292,26 @@ void DeleteTopic(HttpContext& ctx, Call call, Reply reply) {
   reply(TextResponse(bhttp::status::no_content, "", "application/json"));
 }
 
-void ListGroups(HttpContext& ctx, Call, Reply reply) {
-  ctx.groups.Overview(std::nullopt,
-                      [reply = std::move(reply)](std::vector<broker::GroupOverview> groups) {
-                        json out = json::array();
-                        for (const auto& g : groups) out.push_back(GroupJson(g, false));
-                        reply(JsonResponse(bhttp::status::ok, out));
-                      });
+// As ListGroups: every group with DESCRIBE on the cluster, else those the caller may DESCRIBE.
+void ListGroups(HttpContext& ctx, Call call, Reply reply) {
+  ctx.groups.Overview(std::nullopt, [identity = call.identity, reply = std::move(reply)](
+                                        std::vector<broker::GroupOverview> groups) {
+    const bool all =
+        identity.May(AclOperation::kDescribe, ResourceType::kCluster, broker::kClusterResourceName);
+    json out = json::array();
+    for (const auto& g : groups) {
+      if (all ||
+          identity.May(AclOperation::kDescribe, ResourceType::kGroup, g.description.group_id)) {
+        out.push_back(GroupJson(g, false));
+      }
+    }
+    reply(JsonResponse(bhttp::status::ok, out));
+  });
 }
 
 void GetGroup(HttpContext& ctx, Call call, Reply reply) {
   const std::string group = call.Param("group");
+  if (!Permitted(call, reply, AclOperation::kDescribe, ResourceType::kGroup, group)) return;
   ctx.groups.Overview(
       std::vector<std::string>{group},
       [group, reply = std::move(reply)](std::vector<broker::GroupOverview> groups) {
@@ -281,6 +326,7 @@ void GetGroup(HttpContext& ctx, Call call, Reply reply) {
 
 void DeleteGroup(HttpContext& ctx, Call call, Reply reply) {
   const std::string group = call.Param("group");
+  if (!Permitted(call, reply, AclOperation::kDelete, ResourceType::kGroup, group)) return;
   ctx.groups.Delete({group}, [group, reply = std::move(reply)](
                                  std::vector<std::pair<std::string, broker::ErrorCode>> results) {
     using broker::ErrorCode;
@@ -327,6 +373,7 @@ void ListTransactions(HttpContext& ctx, Call call, Reply reply) {
   for (const auto& [id, txn] : ctx.txns->List()) {
     if (state && broker::TxnStateName(txn.state) != *state) continue;
     if (open_only && broker::IsSettled(txn.state)) continue;
+    if (!call.identity.May(AclOperation::kDescribe, ResourceType::kTransactionalId, id)) continue;
     out.push_back(TransactionJson(id, txn, now));
   }
   reply(JsonResponse(bhttp::status::ok, out));
@@ -337,6 +384,7 @@ void GetTransaction(HttpContext& ctx, Call call, Reply reply) {
     return reply(ErrorResponse(50301, "The transaction coordinator is not available."));
   }
   const std::string id = call.Param("id");
+  if (!Permitted(call, reply, AclOperation::kDescribe, ResourceType::kTransactionalId, id)) return;
   auto txn = ctx.txns->Describe(id);
   if (!txn) return reply(ErrorResponse(40405, fmt::format("Transactional id {} not found.", id)));
   reply(JsonResponse(bhttp::status::ok, TransactionJson(id, *txn, ctx.broker.clock().NowMs())));
@@ -363,19 +411,23 @@ Handler OnAdminThread(HttpContext& ctx, std::string route, AdminHandler handler)
 
 void AddAdminRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
-  router.Add(verb::get, "/admin/broker", Bind(ctx, GetBroker));
-  router.Add(verb::get, "/admin/topics", Bind(ctx, ListTopics));
-  router.Add(verb::post, "/admin/topics", OnAdminThread(ctx, "POST /admin/topics", CreateTopic));
-  router.Add(verb::get, "/admin/topics/{topic}", Bind(ctx, GetTopic));
-  router.Add(verb::patch, "/admin/topics/{topic}",
-             OnAdminThread(ctx, "PATCH /admin/topics/{topic}", UpdateTopic));
-  router.Add(verb::delete_, "/admin/topics/{topic}",
-             OnAdminThread(ctx, "DELETE /admin/topics/{topic}", DeleteTopic));
-  router.Add(verb::get, "/admin/groups", Bind(ctx, ListGroups));
-  router.Add(verb::get, "/admin/groups/{group}", Bind(ctx, GetGroup));
-  router.Add(verb::delete_, "/admin/groups/{group}", Bind(ctx, DeleteGroup));
-  router.Add(verb::get, "/admin/transactions", Bind(ctx, ListTransactions));
-  router.Add(verb::get, "/admin/transactions/{id}", Bind(ctx, GetTransaction));
+  // Each handler checks what the Kafka request it stands for checks.
+  auto add = [&router](verb method, std::string_view pattern, Handler handler) {
+    router.Add(method, pattern, std::move(handler), Access::kAuthenticated);
+  };
+  add(verb::get, "/admin/broker", Bind(ctx, GetBroker));
+  add(verb::get, "/admin/topics", Bind(ctx, ListTopics));
+  add(verb::post, "/admin/topics", OnAdminThread(ctx, "POST /admin/topics", CreateTopic));
+  add(verb::get, "/admin/topics/{topic}", Bind(ctx, GetTopic));
+  add(verb::patch, "/admin/topics/{topic}",
+      OnAdminThread(ctx, "PATCH /admin/topics/{topic}", UpdateTopic));
+  add(verb::delete_, "/admin/topics/{topic}",
+      OnAdminThread(ctx, "DELETE /admin/topics/{topic}", DeleteTopic));
+  add(verb::get, "/admin/groups", Bind(ctx, ListGroups));
+  add(verb::get, "/admin/groups/{group}", Bind(ctx, GetGroup));
+  add(verb::delete_, "/admin/groups/{group}", Bind(ctx, DeleteGroup));
+  add(verb::get, "/admin/transactions", Bind(ctx, ListTransactions));
+  add(verb::get, "/admin/transactions/{id}", Bind(ctx, GetTransaction));
 }
 
 }  // namespace herald::http

@@ -41,6 +41,7 @@ struct HttpContext {
   // The transaction coordinator, for /admin/transactions; null: those routes answer 503.
   broker::TransactionCoordinator* txns = nullptr;
   std::atomic<bool> ready{false};  // listeners bound, storage recovered, not shutting down
+  bool public_metrics = false;     // /metrics without credentials (--public-metrics)
 };
 
 void AddRestProxyRoutes(Router& router, HttpContext& context);

@@ -53,39 +53,54 @@ void SetLagGauges(const std::vector<broker::GroupOverview>& groups) {
 
 void AddOpsRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
-  router.Add(verb::get, "/metrics", [&ctx](Call, Reply reply) {
-    SetPartitionGauges(ctx.broker);
-    broker::metrics::PartitionsOffline().Set(
-        static_cast<double>(ctx.broker.OfflinePartitions().size()));
-    SetDeadLetterGauges(ctx.broker, ctx.dlq_alert_threshold);
-    ctx.groups.Overview(std::nullopt, [reply = std::move(reply)](
-                                          std::vector<broker::GroupOverview> groups) {
-      SetLagGauges(groups);
-      reply(TextResponse(bhttp::status::ok, MetricsRegistry::Global().RenderPrometheus(),
-                         "text/plain; version=0.0.4; charset=utf-8"));
-    });
-  });
-  router.Add(verb::get, "/healthz", [](Call, Reply reply) {
-    reply(JsonResponse(bhttp::status::ok, {{"status", "ok"}}));
-  });
-  router.Add(verb::get, "/readyz", [&ctx](Call, Reply reply) {
-    const bool listening = ctx.ready.load();
-    json offline = json::array();
-    for (const auto& o : ctx.broker.OfflinePartitions()) {
-      offline.push_back({{"topic", o.topic},
-                         {"partition", o.partition},
-                         {"path", o.path},
-                         {"reason", o.reason}});
-    }
-    const Status& groups = ctx.groups.offline();
-    const bool ready = listening && offline.empty() && groups.ok();
-    json body = {{"status", ready ? "ready" : "not_ready"},
-                 {"storage", offline.empty() ? "recovered" : "partitions_offline"},
-                 {"groups", groups.ok() ? "online" : groups.ToString()},
-                 {"listeners", listening ? "bound" : "stopping"}};
-    if (!offline.empty()) body["offline_partitions"] = std::move(offline);
-    reply(JsonResponse(ready ? bhttp::status::ok : bhttp::status::service_unavailable, body));
-  });
+  // /metrics: public with --public-metrics; else for callers with DESCRIBE on the cluster.
+  router.Add(
+      verb::get, "/metrics",
+      [&ctx](Call call, Reply reply) {
+        if (!ctx.public_metrics &&
+            !Permitted(call, reply, broker::AclOperation::kDescribe, broker::ResourceType::kCluster,
+                       broker::kClusterResourceName)) {
+          return;
+        }
+        SetPartitionGauges(ctx.broker);
+        broker::metrics::PartitionsOffline().Set(
+            static_cast<double>(ctx.broker.OfflinePartitions().size()));
+        SetDeadLetterGauges(ctx.broker, ctx.dlq_alert_threshold);
+        ctx.groups.Overview(
+            std::nullopt, [reply = std::move(reply)](std::vector<broker::GroupOverview> groups) {
+              SetLagGauges(groups);
+              reply(TextResponse(bhttp::status::ok, MetricsRegistry::Global().RenderPrometheus(),
+                                 "text/plain; version=0.0.4; charset=utf-8"));
+            });
+      },
+      ctx.public_metrics ? Access::kPublic : Access::kAuthenticated);
+  router.Add(
+      verb::get, "/healthz",
+      [](Call, Reply reply) {
+        reply(JsonResponse(bhttp::status::ok, {{"status", "ok"}}));
+      },
+      Access::kPublic);
+  router.Add(
+      verb::get, "/readyz",
+      [&ctx](Call, Reply reply) {
+        const bool listening = ctx.ready.load();
+        json offline = json::array();
+        for (const auto& o : ctx.broker.OfflinePartitions()) {
+          offline.push_back({{"topic", o.topic},
+                             {"partition", o.partition},
+                             {"path", o.path},
+                             {"reason", o.reason}});
+        }
+        const Status& groups = ctx.groups.offline();
+        const bool ready = listening && offline.empty() && groups.ok();
+        json body = {{"status", ready ? "ready" : "not_ready"},
+                     {"storage", offline.empty() ? "recovered" : "partitions_offline"},
+                     {"groups", groups.ok() ? "online" : groups.ToString()},
+                     {"listeners", listening ? "bound" : "stopping"}};
+        if (!offline.empty()) body["offline_partitions"] = std::move(offline);
+        reply(JsonResponse(ready ? bhttp::status::ok : bhttp::status::service_unavailable, body));
+      },
+      Access::kPublic);
 }
 
 }  // namespace herald::http

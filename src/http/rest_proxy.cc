@@ -25,6 +25,8 @@
 namespace herald::http {
 namespace {
 
+using broker::AclOperation;
+using broker::ResourceType;
 using nlohmann::json;
 
 constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
@@ -122,6 +124,9 @@ struct PendingProduce {
 };
 
 void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int32_t> partition) {
+  if (!Permitted(call, reply, AclOperation::kWrite, ResourceType::kTopic, call.Param("topic"))) {
+    return;
+  }
   const std::string type = call.ContentType();
   const std::optional<registry::SchemaType> schema_type = SchemaTypeOf(type);
   if (type != kJsonV2 && type != kBinaryV2 && !schema_type) {
@@ -137,7 +142,9 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
     return;
   }
   const std::string& topic = call.Param("topic");
-  auto ensured = ctx.broker.EnsureTopic(topic, true);
+  // Made when missing only for a caller who may create it, as Metadata's auto-creation.
+  auto ensured = ctx.broker.EnsureTopic(
+      topic, call.identity.MayOnTopicOrCluster(AclOperation::kCreate, topic));
   if (!ensured.ok()) {
     reply(ensured.status().code() == StatusCode::kInvalidArgument
               ? ErrorResponse(42202, ensured.status().message())
@@ -257,9 +264,14 @@ json PartitionJson(int32_t node, int32_t partition) {
           {"replicas", json::array({{{"broker", node}, {"leader", true}, {"in_sync", true}}})}};
 }
 
-// The topic's description, or an answer already sent.
-std::optional<storage::TopicInfo> FindTopic(HttpContext& ctx, const std::string& topic,
+// The description of the call's topic, or an answer already sent: 403 without DESCRIBE on it
+// (whether or not it exists), 404 when there is none.
+std::optional<storage::TopicInfo> FindTopic(HttpContext& ctx, const Call& call,
                                             const Reply& reply) {
+  const std::string& topic = call.Param("topic");
+  if (!Permitted(call, reply, AclOperation::kDescribe, ResourceType::kTopic, topic)) {
+    return std::nullopt;
+  }
   auto info = ctx.broker.DescribeTopic(topic);
   if (!info.ok()) {
     reply(ErrorResponse(40401, fmt::format("Topic {} not found.", topic)));
@@ -285,63 +297,74 @@ std::optional<int32_t> FindPartition(const storage::TopicInfo& info, const Call&
 
 void AddRestProxyRoutes(Router& router, HttpContext& ctx) {
   using bhttp::verb;
-  router.Add(verb::get, "/brokers", [&ctx](Call, Reply reply) {
+  // Each route checks what its Kafka request would need: DESCRIBE on a topic to see it (the
+  // list holds the topics the caller may describe), WRITE to produce.
+  auto add = [&router](verb method, std::string_view pattern, Handler handler) {
+    router.Add(method, pattern, std::move(handler), Access::kAuthenticated);
+  };
+  add(verb::get, "/brokers", [&ctx](Call, Reply reply) {
     reply(JsonResponse(bhttp::status::ok, {{"brokers", {ctx.broker.options().node_id}}}, kRestV2));
   });
-  router.Add(verb::get, "/topics", [&ctx](Call, Reply reply) {
+  add(verb::get, "/topics", [&ctx](Call call, Reply reply) {
     json names = json::array();
     for (const auto& t : ctx.broker.ListTopics()) {
-      if (!t.name.starts_with("__")) names.push_back(t.name);
+      if (t.name.starts_with("__")) continue;
+      if (call.identity.May(AclOperation::kDescribe, ResourceType::kTopic, t.name)) {
+        names.push_back(t.name);
+      }
     }
     reply(JsonResponse(bhttp::status::ok, names, kRestV2));
   });
-  router.Add(verb::get, "/topics/{topic}", [&ctx](Call call, Reply reply) {
-    auto info = FindTopic(ctx, call.Param("topic"), reply);
+  add(verb::get, "/topics/{topic}", [&ctx](Call call, Reply reply) {
+    auto info = FindTopic(ctx, call, reply);
     if (!info) return;
     json partitions = json::array();
-    for (int32_t p = 0; p < info->partitions; ++p) partitions.push_back(PartitionJson(ctx.broker.options().node_id, p));
+    for (int32_t p = 0; p < info->partitions; ++p)
+      partitions.push_back(PartitionJson(ctx.broker.options().node_id, p));
+    // The configs only with DESCRIBE_CONFIGS on the topic, as DescribeConfigs.
+    const bool configs =
+        call.identity.May(AclOperation::kDescribeConfigs, ResourceType::kTopic, info->name);
     reply(JsonResponse(bhttp::status::ok,
                        {{"name", info->name},
-                        {"configs", info->config.ToMap()},
+                        {"configs", configs ? json(info->config.ToMap()) : json::object()},
                         {"partitions", std::move(partitions)}},
                        kRestV2));
   });
-  router.Add(verb::get, "/topics/{topic}/partitions", [&ctx](Call call, Reply reply) {
-    auto info = FindTopic(ctx, call.Param("topic"), reply);
+  add(verb::get, "/topics/{topic}/partitions", [&ctx](Call call, Reply reply) {
+    auto info = FindTopic(ctx, call, reply);
     if (!info) return;
     json partitions = json::array();
-    for (int32_t p = 0; p < info->partitions; ++p) partitions.push_back(PartitionJson(ctx.broker.options().node_id, p));
+    for (int32_t p = 0; p < info->partitions; ++p)
+      partitions.push_back(PartitionJson(ctx.broker.options().node_id, p));
     reply(JsonResponse(bhttp::status::ok, partitions, kRestV2));
   });
-  router.Add(verb::get, "/topics/{topic}/partitions/{partition}", [&ctx](Call call, Reply reply) {
-    auto info = FindTopic(ctx, call.Param("topic"), reply);
+  add(verb::get, "/topics/{topic}/partitions/{partition}", [&ctx](Call call, Reply reply) {
+    auto info = FindTopic(ctx, call, reply);
     if (!info) return;
     auto p = FindPartition(*info, call, reply);
     if (!p) return;
     reply(JsonResponse(bhttp::status::ok, PartitionJson(ctx.broker.options().node_id, *p), kRestV2));
   });
-  router.Add(verb::get, "/topics/{topic}/partitions/{partition}/offsets",
-             [&ctx](Call call, Reply reply) {
-               auto info = FindTopic(ctx, call.Param("topic"), reply);
-               if (!info) return;
-               auto p = FindPartition(*info, call, reply);
-               if (!p) return;
-               auto log = ctx.broker.GetLog(info->name, *p);
-               if (!log.ok()) {
-                 reply(log.status().code() == StatusCode::kNotFound
-                           ? ErrorResponse(40402, log.status().message())
-                           : ErrorResponse(50003, log.status().message()));
-                 return;
-               }
-               reply(JsonResponse(bhttp::status::ok,
-                                  {{"beginning_offset", (*log)->log_start_offset()},
-                                   {"end_offset", (*log)->end_offset()}},
-                                  kRestV2));
-             });
-  router.Add(verb::post, "/topics/{topic}", [&ctx](Call call, Reply reply) {
-    Produce(ctx, call, std::move(reply), std::nullopt);
+  add(verb::get, "/topics/{topic}/partitions/{partition}/offsets", [&ctx](Call call, Reply reply) {
+    auto info = FindTopic(ctx, call, reply);
+    if (!info) return;
+    auto p = FindPartition(*info, call, reply);
+    if (!p) return;
+    auto log = ctx.broker.GetLog(info->name, *p);
+    if (!log.ok()) {
+      reply(log.status().code() == StatusCode::kNotFound
+                ? ErrorResponse(40402, log.status().message())
+                : ErrorResponse(50003, log.status().message()));
+      return;
+    }
+    reply(JsonResponse(
+        bhttp::status::ok,
+        {{"beginning_offset", (*log)->log_start_offset()}, {"end_offset", (*log)->end_offset()}},
+        kRestV2));
   });
-  router.Add(verb::post, "/topics/{topic}/partitions/{partition}", [&ctx](Call call, Reply reply) {
+  add(verb::post, "/topics/{topic}",
+      [&ctx](Call call, Reply reply) { Produce(ctx, call, std::move(reply), std::nullopt); });
+  add(verb::post, "/topics/{topic}/partitions/{partition}", [&ctx](Call call, Reply reply) {
     const std::string& text = call.Param("partition");
     int32_t p = -1;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), p);

@@ -112,6 +112,15 @@ Response TextResponse(bhttp::status status, std::string body, std::string_view c
   return r;
 }
 
+bool Permitted(const Call& call, const Reply& reply, broker::AclOperation operation,
+               broker::ResourceType type, std::string_view name) {
+  if (call.identity.May(operation, type, name)) return true;
+  reply(ErrorResponse(
+      40301, fmt::format("{} is not authorized to {} {} '{}'", call.identity.principal,
+                         broker::OperationName(operation), broker::ResourceTypeName(type), name)));
+  return false;
+}
+
 std::optional<nlohmann::json> ParseJsonBody(const Call& call, const Reply& reply) {
   auto parsed = ParseBoundedJson(call.request->body());
   if (!parsed) {
@@ -136,19 +145,21 @@ void RunHandler(const Handler& handler, Call call, const Reply& reply, std::stri
   }
 }
 
-void Router::Add(bhttp::verb method, std::string_view pattern, Handler handler) {
+void Router::Add(bhttp::verb method, std::string_view pattern, Handler handler, Access access) {
   Route route{
       method,
       std::string(pattern),
       {},
       std::move(handler),
+      access,
       &broker::metrics::RequestDuration(
           "http", fmt::format("{} {}", std::string_view(bhttp::to_string(method)), pattern))};
   for (std::string_view s : SplitPath(pattern)) route.segments.emplace_back(s);
   routes_.push_back(std::move(route));
 }
 
-void Router::Dispatch(std::shared_ptr<const Request> request, Reply reply) const {
+void Router::Dispatch(std::shared_ptr<const Request> request, Identity identity,
+                      bool credentials_required, Reply reply) const {
   std::string_view target = request->target();
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
@@ -169,9 +180,20 @@ void Router::Dispatch(std::shared_ptr<const Request> request, Reply reply) const
     if (!match) continue;
     path_matched = true;
     if (route.method != request->method()) continue;
+    if (route.access != Access::kPublic) {
+      if (credentials_required && !identity.authenticated) {
+        return reply(ErrorResponse(40101, "authentication is required"));
+      }
+      if (route.access == Access::kAdministrator && !identity.MayDoAnything()) {
+        return reply(ErrorResponse(
+            40301, fmt::format("{} may not use {} {}: it is for super users", identity.principal,
+                               std::string(request->method_string()), route.pattern)));
+      }
+    }
     Call call{request, std::move(params),
               q == std::string_view::npos ? std::map<std::string, std::string>{}
-                                          : ParseQuery(target.substr(q + 1))};
+                                          : ParseQuery(target.substr(q + 1)),
+              std::move(identity)};
     // The first answer wins: a handler that throws after answering keeps its answer.
     auto answered = std::make_shared<std::atomic<bool>>(false);
     Reply once = [answered, duration = route.duration, reply = std::move(reply),

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/metrics.h"
+#include "http/auth.h"
 
 namespace herald::http {
 
@@ -30,11 +31,12 @@ namespace bhttp = boost::beast::http;
 using Request = bhttp::request<bhttp::string_body>;
 using Response = bhttp::response<bhttp::string_body>;
 
-// One routed request: the request itself and what its path and query string held.
+// One routed request: the request itself, what its path and query string held, and who made it.
 struct Call {
   std::shared_ptr<const Request> request;
   std::map<std::string, std::string> params;  // {name} segments of the pattern
   std::map<std::string, std::string> query;   // decoded ?a=b&c=d
+  Identity identity;
 
   const std::string& Param(const std::string& name) const { return params.at(name); }
   std::optional<std::string> Query(const std::string& name) const;
@@ -78,6 +80,20 @@ Response ErrorResponse(int error_code, std::string_view message);
 // A plain-text answer.
 Response TextResponse(bhttp::status status, std::string body, std::string_view content_type);
 
+// Whether the call's identity may do `operation` on the resource (Identity::May); when not,
+// answers 403 (40301) through `reply` and returns false.
+bool Permitted(const Call& call, const Reply& reply, broker::AclOperation operation,
+               broker::ResourceType type, std::string_view name);
+
+// Who may call a route, checked before its handler runs.
+enum class Access {
+  kPublic,         // anyone, without credentials (/healthz, /readyz)
+  kAuthenticated,  // a caller with valid credentials when they are required; the handler checks
+                   // the ACLs itself (Permitted)
+  kAdministrator,  // also, with ACLs, a caller who may do anything (Identity::MayDoAnything):
+                   // routes with no ACL check of their own
+};
+
 // Parses the call's body as JSON; nullopt after answering 422 (42201) through `reply` when it is
 // not JSON or nests deeper than kMaxJsonDepth (base/json.h).
 std::optional<nlohmann::json> ParseJsonBody(const Call& call, const Reply& reply);
@@ -92,12 +108,17 @@ class Router {
  public:
   // `pattern` is a path whose segments are literals or {name}; a {name} matches one non-empty
   // segment (percent-decoded).
-  void Add(bhttp::verb method, std::string_view pattern, Handler handler);
+  void Add(bhttp::verb method, std::string_view pattern, Handler handler,
+           Access access = Access::kAdministrator);
 
-  // Routes `request`: the matching handler, or 404 (no pattern matches the path) or 405 (a
-  // pattern matches but not for this method) as JSON errors. A handler that throws is answered
-  // 422 (42201) for a JSON value of the wrong type, else 500 (50001); `reply` is called once.
-  void Dispatch(std::shared_ptr<const Request> request, Reply reply) const;
+  // Routes `request` from `identity`: the matching handler, or 404 (no pattern matches the path)
+  // or 405 (a pattern matches but not for this method) as JSON errors. Unless the route is
+  // public, a caller without credentials is answered 401 (40101) when `credentials_required`,
+  // and one who may not do everything 403 (40301) on an administrator's route. A handler that
+  // throws is answered 422 (42201) for a JSON value of the wrong type, else 500 (50001);
+  // `reply` is called once.
+  void Dispatch(std::shared_ptr<const Request> request, Identity identity,
+                bool credentials_required, Reply reply) const;
 
  private:
   struct Route {
@@ -105,6 +126,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;  // "{name}" for a parameter
     Handler handler;
+    Access access;
     Histogram* duration;  // request_duration_seconds{listener="http",api="METHOD pattern"}
   };
   std::vector<Route> routes_;

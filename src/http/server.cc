@@ -12,6 +12,7 @@
 #include "base/metrics.h"
 #include "base/mutex.h"
 #include "broker/broker_metrics.h"
+#include "net/address.h"
 
 namespace herald::http {
 namespace {
@@ -28,18 +29,37 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 // Runs `router` for `request` and resumes the awaiting coroutine on its own executor with the
 // answer, whichever thread the handler answers from.
 template <typename Token>
-auto AsyncDispatch(const Router& router, std::shared_ptr<const Request> request, Token&& token) {
+auto AsyncDispatch(const Router& router, std::shared_ptr<const Request> request, Identity identity,
+                   bool credentials_required, Token&& token) {
   return asio::async_initiate<Token, void(Answer)>(
-      [&router](auto handler, std::shared_ptr<const Request> req) {
+      [&router, credentials_required](auto handler, std::shared_ptr<const Request> req,
+                                      Identity who) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         auto executor = asio::get_associated_executor(*shared);
-        router.Dispatch(std::move(req), [shared, executor](Answer answer) {
-          asio::post(executor, [shared, answer = std::move(answer)]() mutable {
-            (*shared)(std::move(answer));
-          });
+        router.Dispatch(std::move(req), std::move(who), credentials_required,
+                        [shared, executor](Answer answer) {
+                          asio::post(executor, [shared, answer = std::move(answer)]() mutable {
+                            (*shared)(std::move(answer));
+                          });
+                        });
+      },
+      token, std::move(request), std::move(identity));
+}
+
+// HttpAuthenticator::Authenticate as an awaitable resumed on the awaiting coroutine's executor.
+template <typename Token>
+auto AsyncAuthenticate(HttpAuthenticator& auth, std::string_view authorization, std::string host,
+                       Token&& token) {
+  return asio::async_initiate<Token, void(Result<Identity>)>(
+      [&auth](auto handler, std::string header, std::string from) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto executor = asio::get_associated_executor(*shared);
+        auth.Authenticate(header, std::move(from), [shared, executor](Result<Identity> who) {
+          asio::post(executor,
+                     [shared, who = std::move(who)]() mutable { (*shared)(std::move(who)); });
         });
       },
-      token, std::move(request));
+      token, std::string(authorization), std::move(host));
 }
 
 // BodyStream::Next as an awaitable resumed on the awaiting coroutine's executor.
@@ -59,14 +79,6 @@ auto AsyncNext(BodyStream& body, Token&& token) {
 }
 
 // Whether `request` carries one of `keys` as a bearer token.
-bool Authorized(const Request& request, const std::set<std::string>& keys) {
-  if (keys.empty()) return true;
-  std::string_view auth = request[bhttp::field::authorization];
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!auth.starts_with(kBearer)) return false;
-  return keys.contains(std::string(auth.substr(kBearer.size())));
-}
-
 Gauge& OpenHttpConnections() {
   static Gauge& gauge = broker::metrics::OpenConnections("http");
   return gauge;
@@ -148,6 +160,9 @@ class Connection : public HttpServer::Session,
         co_return;
       }
     }
+    beast::error_code peer_error;
+    const auto endpoint = Lowest().socket().remote_endpoint(peer_error);
+    const std::string peer = peer_error ? "" : net::ClientAddress(endpoint.address());
     beast::flat_buffer buffer;
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
@@ -177,12 +192,24 @@ class Connection : public HttpServer::Session,
       const bool keep_alive = request->keep_alive();
       Lowest().expires_never();
       Answer answer(Response{});
+      Result<Identity> identity = Identity{.host = peer};
+      if (options_.auth) {
+        identity = co_await AsyncAuthenticate(
+            *options_.auth, (*request)[bhttp::field::authorization], peer, use_awaitable);
+      }
       // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
-      if (Authorized(*request, options_.api_keys)) {
-        answer = co_await AsyncDispatch(router_, request, use_awaitable);
+      if (identity.ok()) {
+        answer = co_await AsyncDispatch(router_, request, std::move(identity).value(),
+                                        options_.auth && options_.auth->required(), use_awaitable);
+      } else if (identity.status().code() == StatusCode::kUnavailable) {
+        answer = ErrorResponse(50301, "too many password checks pending: try again");
+        answer.response.set(bhttp::field::retry_after, "1");
       } else {
-        answer = ErrorResponse(40101, "a valid API key is required: Authorization: Bearer <key>");
-        answer.response.set(bhttp::field::www_authenticate, "Bearer");
+        LogDebug("http_authentication_failed", {{"peer", peer}}, identity.status().message());
+        answer = ErrorResponse(40101, "invalid credentials");
+      }
+      if (answer.response.result() == bhttp::status::unauthorized && options_.auth) {
+        answer.response.set(bhttp::field::www_authenticate, options_.auth->Challenge());
       }
       if (answer.stream) {
         co_await WriteStream(std::move(answer));

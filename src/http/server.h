@@ -1,10 +1,10 @@
 // HttpServer: Herald's one HTTP listener (Boost.Beast on C++20 coroutines). It serves whatever
 // the Router holds: the REST proxy, the admin API, /metrics, /healthz and /readyz.
 //
-// Each connection reads a request (bodies above `max_body_bytes` get 413), checks the API key
-// when keys are configured (401 otherwise, never data), hands the request to the router and
-// writes its answer; keep-alive connections then read the next one. Handlers answer from any
-// thread; the connection's strand carries on from there.
+// Each connection reads a request (bodies above `max_body_bytes` get 413), finds who it is from
+// (http/auth.h: 401 for wrong credentials, never data), hands the request and its identity to
+// the router and writes its answer; keep-alive connections then read the next one. Handlers answer
+// from any thread; the connection's strand carries on from there.
 //
 // Thread-safety: Bind/Start/Stop from one thread; the rest runs on the io_context.
 #pragma once
@@ -19,6 +19,7 @@
 
 #include "base/mutex.h"
 #include "base/status.h"
+#include "http/auth.h"
 #include "http/router.h"
 #include "net/tls.h"
 
@@ -28,8 +29,8 @@ struct HttpServerOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 8080;  // 0 picks a free port
   size_t max_body_bytes = size_t{16} << 20;
-  // When not empty, every request needs "Authorization: Bearer <one of these>".
-  std::set<std::string> api_keys;
+  // Who each request is from (http/auth.h); null: everyone is User:ANONYMOUS, no ACLs.
+  std::shared_ptr<HttpAuthenticator> auth;
   // When set, the listener speaks HTTPS: each connection handshakes with the context current
   // when it was accepted.
   std::shared_ptr<net::TlsContext> tls;

@@ -15,6 +15,7 @@
 #include "broker/broker_metrics.h"
 #include "kafka/messages/sasl_authenticate.h"
 #include "kafka/messages/sasl_handshake.h"
+#include "net/address.h"
 #include "net/tls_stream.h"
 #include "storage/segment.h"
 
@@ -758,13 +759,7 @@ awaitable<void> KafkaServer::AcceptLoop() {
     backoff.Reset();
     auto endpoint = socket.remote_endpoint(ec);
     if (ec) continue;  // the client went away already
-    // An IPv4 client of a dual-stack listener as IPv4 ("10.0.0.5", not "::ffff:10.0.0.5"), as
-    // Kafka names hosts: ACL host bindings and per-address limits see one form.
-    asio::ip::address ip = endpoint.address();
-    if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
-      ip = asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6());
-    }
-    std::string address = ip.to_string();
+    std::string address = net::ClientAddress(endpoint.address());
     if (const char* limit = Admit(address)) {
       Refused(limit).Inc();
       LogDebug("connection_refused", {{"peer", address}, {"limit", limit}});

@@ -28,6 +28,30 @@ bool PasswordMatches(ScramMechanism mechanism, std::string_view password,
 
 }  // namespace
 
+Status CheckPassword(const SaslServer::Credentials& credentials, const std::string& user,
+                     std::string_view password) {
+  if (user.empty() || password.empty()) {
+    return Status(StatusCode::kInvalidArgument, "an empty user name or password");
+  }
+  // Either of the user's SCRAM credentials accepts the password (each mechanism may have its
+  // own, as in Kafka). One key derivation per mechanism whatever the user has (a missing
+  // credential is stood in for by one of Kafka's minimum iterations), so a refusal takes about as
+  // long for a user that does not exist as for a wrong password.
+  static constexpr uint8_t kNoSalt[16] = {};
+  bool matched = false;
+  for (auto mechanism : {ScramMechanism::kSha256, ScramMechanism::kSha512}) {
+    const auto credential = credentials(user, mechanism);
+    if (credential) {
+      matched |= PasswordMatches(mechanism, password, *credential);
+    } else {
+      (void)SaltedPassword(mechanism, password, ByteView(kNoSalt, sizeof kNoSalt), kMinIterations);
+    }
+  }
+  if (matched) return Status::Ok();
+  return Status(StatusCode::kInvalidArgument,
+                fmt::format("a wrong password or no credential for user '{}'", user));
+}
+
 bool IsKnownMechanism(std::string_view name) {
   return name == kPlain || MechanismNamed(name).has_value();
 }
@@ -72,29 +96,14 @@ Result<std::string> SaslServer::Plain(std::string_view token) {
   const std::string_view authzid = token.substr(0, first);
   const std::string user(token.substr(first + 1, second - first - 1));
   const std::string_view password = token.substr(second + 1);
-  if (user.empty() || password.empty()) return Refused("an empty user name or password");
   if (!authzid.empty() && authzid != user)
     return Refused("an authorization id other than the user");
-  // Either of the user's SCRAM credentials accepts the password (each mechanism may have its
-  // own, as in Kafka). One key derivation per mechanism whatever the user has (a missing credential is stood in
-  // for by one of Kafka's minimum iterations), so a refusal takes about as long for a user that
-  // does not exist as for a wrong password.
-  static constexpr uint8_t kNoSalt[16] = {};
-  bool matched = false;
-  for (auto mechanism : {ScramMechanism::kSha256, ScramMechanism::kSha512}) {
-    const auto credential = credentials_(user, mechanism);
-    if (credential) {
-      matched |= PasswordMatches(mechanism, password, *credential);
-    } else {
-      (void)SaltedPassword(mechanism, password, ByteView(kNoSalt, sizeof kNoSalt), kMinIterations);
-    }
+  if (Status checked = CheckPassword(credentials_, user, password); !checked.ok()) {
+    return Refused(checked.message());
   }
-  if (matched) {
-    failed_ = false;
-    Authenticated(user);
-    return std::string();
-  }
-  return Refused(fmt::format("a wrong password or no credential for user '{}'", user));
+  failed_ = false;
+  Authenticated(user);
+  return std::string();
 }
 
 void SaslServer::Authenticated(const std::string& user) {

@@ -66,4 +66,10 @@ class SaslServer {
   bool failed_ = false;
 };
 
+// Whether `password` is `user`'s, against either of the user's SCRAM credentials (as PLAIN and
+// HTTP Basic check one): OK, or kInvalidArgument saying why, for the log. It takes one key
+// derivation per mechanism (milliseconds), also for a user who does not exist.
+Status CheckPassword(const SaslServer::Credentials& credentials, const std::string& user,
+                     std::string_view password);
+
 }  // namespace herald::security

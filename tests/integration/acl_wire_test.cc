@@ -158,20 +158,10 @@ Errors ByTopic(const std::vector<Topic>& topics, std::string Topic::*name,
 // and expects it created.
 void Grant(RawWireClient& admin, int8_t resource_type, const std::string& name, int8_t pattern,
            const std::string& principal, int8_t operation, int8_t permission) {
-  kafka::CreateAclsRequestCreation creation;
-  creation.resource_type = resource_type;
-  creation.resource_name = name;
-  creation.resource_pattern_type = pattern;
-  creation.principal = principal;
-  creation.host = "*";
-  creation.operation = operation;
-  creation.permission_type = permission;
-  kafka::CreateAclsRequest request;
-  request.creations.push_back(creation);
-  const auto response = admin.Call<kafka::CreateAclsResponse>(ApiKey::kCreateAcls, 3, request).body;
-  EXPECT_EQ(ErrorsOf(response.results), Codes{kNone})
-      << fmt::format("binding {} {} {} on resource {} {} ({})", principal, permission, operation,
-                     resource_type, name, pattern);
+  testing::Grant(admin, {static_cast<broker::ResourceType>(resource_type), name,
+                         static_cast<broker::PatternType>(pattern), principal, "*",
+                         static_cast<broker::AclOperation>(operation),
+                         static_cast<broker::AclPermission>(permission)});
 }
 
 // CreateTopics v7 for `names`, each with `partitions` partitions.

@@ -261,7 +261,8 @@ TEST_F(HttpTest, BadInputGetsJsonErrorsAndTheBrokerKeepsServing) {
   EXPECT_EQ(Curl("GET", "/healthz").status, 200);
 }
 
-TEST_F(HttpTest, ApiKeysGuardEveryCall) {
+// API keys guard every call but the health probes.
+TEST_F(HttpTest, ApiKeysGuardEveryCallButHealth) {
   server_.reset();
   Start({"--api-key", "s3cret", "--api-key", "other"});
   auto missing = Curl("GET", "/topics");
@@ -274,8 +275,12 @@ TEST_F(HttpTest, ApiKeysGuardEveryCall) {
   ExpectError(topic, 40401);  // the refused produce created nothing
   auto right = Curl("GET", "/topics", "", "", "-H 'Authorization: Bearer s3cret'");
   EXPECT_EQ(right.status, 200) << right.body;
-  auto second = Curl("GET", "/healthz", "", "", "-H 'Authorization: Bearer other'");
+  auto second = Curl("GET", "/admin/topics", "", "", "-H 'Authorization: Bearer other'");
   EXPECT_EQ(second.status, 200) << second.body;
+  // Health is open to probes; the metrics are not.
+  EXPECT_EQ(Curl("GET", "/healthz").status, 200);
+  EXPECT_EQ(Curl("GET", "/readyz").status, 200);
+  ExpectError(Curl("GET", "/metrics"), 40101);
 }
 
 TEST_F(HttpTest, AdminTopicLifecycle) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "kafka/api.h"
+#include "kafka/messages/create_acls.h"
 #include "kafka/messages/sasl_authenticate.h"
 #include "kafka/messages/sasl_handshake.h"
 #include "testing/test_util.h"
@@ -39,11 +40,42 @@ void CreateAclUsers(const std::string& data_dir) {
   }
 }
 
-std::unique_ptr<HeraldProcess> StartAclBroker(const std::string& data_dir) {
-  return std::make_unique<HeraldProcess>(
-      data_dir, std::vector<std::string>{"--sasl-mechanisms", kAclMechanisms, "--authorizer", "acl",
-                                         "--super-users", "User:admin", "--api-key", kAclApiKey,
-                                         "--group-initial-rebalance-delay-ms", "200"});
+std::unique_ptr<HeraldProcess> StartAclBroker(const std::string& data_dir,
+                                              const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"--sasl-mechanisms",
+                                   kAclMechanisms,
+                                   "--authorizer",
+                                   "acl",
+                                   "--super-users",
+                                   "User:admin",
+                                   "--api-key",
+                                   kAclApiKey,
+                                   "--group-initial-rebalance-delay-ms",
+                                   "200"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return std::make_unique<HeraldProcess>(data_dir, std::move(args));
+}
+
+void Grant(raw_wire::RawWireClient& admin, const broker::AclBinding& binding) {
+  kafka::CreateAclsRequestCreation creation;
+  creation.resource_type = static_cast<int8_t>(binding.resource_type);
+  creation.resource_name = binding.resource_name;
+  creation.resource_pattern_type = static_cast<int8_t>(binding.pattern_type);
+  creation.principal = binding.principal;
+  creation.host = binding.host;
+  creation.operation = static_cast<int8_t>(binding.operation);
+  creation.permission_type = static_cast<int8_t>(binding.permission);
+  kafka::CreateAclsRequest request;
+  request.creations.push_back(creation);
+  const auto response =
+      admin.Call<kafka::CreateAclsResponse>(kafka::ApiKey::kCreateAcls, 3, request).body;
+  if (response.results.size() != 1 || response.results[0].error_code != 0) {
+    throw std::runtime_error(fmt::format(
+        "CreateAcls {} {} {} on {} '{}': error {}", binding.principal,
+        binding.permission == broker::AclPermission::kAllow ? "allow" : "deny",
+        broker::OperationName(binding.operation), broker::ResourceTypeName(binding.resource_type),
+        binding.resource_name, response.results.empty() ? -1 : response.results[0].error_code));
+  }
 }
 
 std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::string& user) {

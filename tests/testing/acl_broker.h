@@ -9,7 +9,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "broker/authorizer.h"
 #include "testing/herald_process.h"
 #include "testing/raw_wire_client.h"
 
@@ -29,11 +31,17 @@ std::string PlainToken(const std::string& user, const std::string& password,
 // std::runtime_error with the command's output when one fails.
 void CreateAclUsers(const std::string& data_dir);
 
-// Starts `herald serve` on `data_dir` as described above; throws as HeraldProcess does.
-std::unique_ptr<HeraldProcess> StartAclBroker(const std::string& data_dir);
+// Starts `herald serve` on `data_dir` as described above, with `extra` arguments; throws as
+// HeraldProcess does.
+std::unique_ptr<HeraldProcess> StartAclBroker(const std::string& data_dir,
+                                              const std::vector<std::string>& extra = {});
 
 // A raw connection to `port` authenticated as `user` (SaslHandshake v1 and SaslAuthenticate v2,
 // PLAIN, with AclPassword). Throws std::runtime_error naming the error code when refused.
 std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::string& user);
+
+// Creates `binding` with CreateAcls on `admin` (a super user's connection); throws
+// std::runtime_error naming the binding and the error code when it is refused.
+void Grant(raw_wire::RawWireClient& admin, const broker::AclBinding& binding);
 
 }  // namespace herald::testing

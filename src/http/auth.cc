@@ -1,0 +1,105 @@
+#include "http/auth.h"
+
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include "base/base64.h"
+
+namespace herald::http {
+namespace {
+
+Status Unauthenticated(std::string_view why) {
+  return Status(StatusCode::kInvalidArgument, std::string(why));
+}
+
+// The value after `scheme` and a space in an Authorization header (schemes are case-insensitive,
+// RFC 9110), or nullopt for another scheme.
+std::optional<std::string_view> Credentials(std::string_view header, std::string_view scheme) {
+  if (header.size() <= scheme.size() || header[scheme.size()] != ' ') return std::nullopt;
+  for (size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) !=
+        std::tolower(static_cast<unsigned char>(scheme[i]))) {
+      return std::nullopt;
+    }
+  }
+  std::string_view value = header.substr(scheme.size() + 1);
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return value;
+}
+
+}  // namespace
+
+bool Identity::May(broker::AclOperation operation, broker::ResourceType type,
+                   std::string_view name) const {
+  return authorizer == nullptr || unrestricted ||
+         authorizer->Authorize(principal, host, operation, type, name);
+}
+
+bool Identity::MayOnTopicOrCluster(broker::AclOperation operation, std::string_view topic) const {
+  return May(operation, broker::ResourceType::kCluster, broker::kClusterResourceName) ||
+         May(operation, broker::ResourceType::kTopic, topic);
+}
+
+bool Identity::MayDoAnything() const {
+  return authorizer == nullptr || unrestricted || authorizer->IsSuperUser(principal);
+}
+
+HttpAuthenticator::HttpAuthenticator(HttpAuthOptions options) : options_(std::move(options)) {}
+
+HttpAuthenticator::~HttpAuthenticator() {
+  checks_.join();
+}
+
+std::string HttpAuthenticator::Challenge() const {
+  std::string challenge;
+  if (options_.users) challenge = R"(Basic realm="herald", charset="UTF-8")";
+  if (!options_.api_keys.empty()) challenge += challenge.empty() ? "Bearer" : ", Bearer";
+  return challenge;
+}
+
+void HttpAuthenticator::Authenticate(std::string_view authorization, std::string host,
+                                     std::function<void(Result<Identity>)> done) {
+  Identity identity;
+  identity.host = std::move(host);
+  identity.authorizer = options_.authorizer;
+  if (authorization.empty()) return done(identity);  // anonymous: public routes only
+  if (auto key = Credentials(authorization, "Bearer"); key && !options_.api_keys.empty()) {
+    auto it = options_.api_keys.find(std::string(*key));
+    if (it == options_.api_keys.end()) return done(Unauthenticated("an unknown API key"));
+    identity.authenticated = true;
+    identity.unrestricted = it->second.empty();
+    if (!it->second.empty()) identity.principal = it->second;
+    return done(identity);
+  }
+  auto basic = Credentials(authorization, "Basic");
+  if (!basic || options_.users == nullptr) {
+    return done(Unauthenticated("credentials of a scheme this listener does not take"));
+  }
+  auto decoded = Base64Decode(*basic);
+  if (!decoded.ok()) return done(Unauthenticated("Basic credentials that are not base64"));
+  const std::string pair(decoded->begin(), decoded->end());
+  const size_t colon = pair.find(':');
+  if (colon == std::string::npos) return done(Unauthenticated("Basic credentials without ':'"));
+  std::string user = pair.substr(0, colon);
+  std::string password = pair.substr(colon + 1);
+  identity.principal = "User:" + user;
+  identity.authenticated = true;
+  if (options_.users->Remembered(user, password)) return done(identity);
+  if (pending_.fetch_add(1) >= kMaxPendingChecks) {
+    pending_.fetch_sub(1);
+    return done(Status(StatusCode::kUnavailable, "too many password checks pending"));
+  }
+  boost::asio::post(checks_, [this, user = std::move(user), password = std::move(password),
+                              identity = std::move(identity), done = std::move(done)]() mutable {
+    Status checked = options_.users->Check(user, password);
+    pending_.fetch_sub(1);
+    if (checked.ok()) {
+      done(std::move(identity));
+    } else {
+      done(Unauthenticated(checked.message()));
+    }
+  });
+}
+
+}  // namespace herald::http

@@ -1,0 +1,85 @@
+// HTTP authentication and the ACLs' view of an HTTP request.
+//
+// Who a request is from comes from its Authorization header:
+//   Bearer KEY   an API key (--api-key): bound to a principal (PRINCIPAL=KEY), or, given bare,
+//                one whose holder may do anything (the ACLs do not apply to it);
+//   Basic B64    a user of `herald user create` and their password (--http-auth basic), checked
+//                against the same SCRAM credentials as SASL; the principal is User:<name>.
+// With neither configured, no credentials are needed and every request is User:ANONYMOUS. With
+// either, a request without valid credentials is answered 401, except on public routes
+// (/healthz, /readyz). A Basic password is checked on the authenticator's own thread (key
+// derivations take milliseconds), at most kMaxPendingChecks at once, and remembered for a while
+// once accepted (security/password_checker.h).
+//
+// Thread-safety: Authenticate may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "base/status.h"
+#include "broker/authorizer.h"
+#include "security/password_checker.h"
+
+namespace herald::http {
+
+inline constexpr char kAnonymous[] = "User:ANONYMOUS";
+
+// Who made a request, and what the ACLs let them do.
+struct Identity {
+  std::string principal = kAnonymous;
+  std::string host;                                // the client's IP address
+  bool authenticated = false;                      // valid credentials came with the request
+  bool unrestricted = false;                       // a bare API key: the ACLs do not apply
+  const broker::Authorizer* authorizer = nullptr;  // null: no ACLs (--authorizer none)
+
+  // Whether the ACLs let this caller do `operation` on the resource (always without ACLs).
+  bool May(broker::AclOperation operation, broker::ResourceType type, std::string_view name) const;
+  // May on topic `topic`, or on the cluster (which covers every topic: CreateTopics' and
+  // DeleteTopics' rule).
+  bool MayOnTopicOrCluster(broker::AclOperation operation, std::string_view topic) const;
+  // Whether it may do anything: no ACLs, unrestricted, or a super user.
+  bool MayDoAnything() const;
+};
+
+struct HttpAuthOptions {
+  std::map<std::string, std::string> api_keys;       // key -> principal ("": may do anything)
+  std::shared_ptr<security::PasswordChecker> users;  // set: Basic with these users
+  const broker::Authorizer* authorizer = nullptr;    // the ACLs, null for none
+};
+
+class HttpAuthenticator {
+ public:
+  static constexpr int kMaxPendingChecks = 256;
+
+  explicit HttpAuthenticator(HttpAuthOptions options);
+  ~HttpAuthenticator();  // waits for the checks in progress
+  HttpAuthenticator(const HttpAuthenticator&) = delete;
+  HttpAuthenticator& operator=(const HttpAuthenticator&) = delete;
+
+  // Whether requests need credentials: an API key or Basic is configured.
+  bool required() const { return !options_.api_keys.empty() || options_.users != nullptr; }
+  // The WWW-Authenticate value of a 401: the schemes configured.
+  std::string Challenge() const;
+
+  // The identity of a request whose Authorization header is `authorization` (empty: none), from
+  // `host`; `done` gets it, or kInvalidArgument for credentials that are wrong or malformed (401),
+  // or kUnavailable when too many Basic checks are pending (503). `done` runs before Authenticate
+  // returns, unless a Basic password needs checking: then it runs on the authenticator's thread.
+  void Authenticate(std::string_view authorization, std::string host,
+                    std::function<void(Result<Identity>)> done);
+
+ private:
+  const HttpAuthOptions options_;
+  boost::asio::thread_pool checks_{1};
+  std::atomic<int> pending_{0};
+};
+
+}  // namespace herald::http

@@ -1,0 +1,68 @@
+#include "security/password_checker.h"
+
+#include <algorithm>
+#include <vector>
+
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "base/assert.h"
+
+namespace herald::security {
+
+PasswordChecker::PasswordChecker(SaslServer::Credentials credentials, Clock& clock,
+                                 int64_t remember_ms, size_t capacity)
+    : credentials_(std::move(credentials)),
+      clock_(clock),
+      remember_ms_(remember_ms),
+      capacity_(std::max<size_t>(capacity, 2)) {
+  HERALD_ASSERT(RAND_bytes(key_.data(), static_cast<int>(key_.size())) == 1,
+                "no random bytes for the password cache");
+}
+
+PasswordChecker::Digest PasswordChecker::DigestOf(const std::string& user,
+                                                  std::string_view password) const {
+  // The user's name, a NUL (no name holds one that matters: the store's names are checked), the
+  // password.
+  std::string message = user;
+  message.push_back('\0');
+  message.append(password);
+  Digest digest{};
+  unsigned int size = 0;
+  HERALD_ASSERT(HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                     digest.data(), &size) != nullptr &&
+                    size == digest.size(),
+                "HMAC-SHA-256 failed");
+  return digest;
+}
+
+bool PasswordChecker::Remembered(const std::string& user, std::string_view password) const {
+  const Digest digest = DigestOf(user, password);
+  const int64_t now = clock_.NowMs();
+  MutexLock lock(mu_);
+  auto it = accepted_.find(digest);
+  return it != accepted_.end() && now - it->second < remember_ms_;
+}
+
+Status PasswordChecker::Check(const std::string& user, std::string_view password) {
+  HERALD_RETURN_IF_ERROR(CheckPassword(credentials_, user, password));
+  const Digest digest = DigestOf(user, password);
+  const int64_t now = clock_.NowMs();
+  MutexLock lock(mu_);
+  if (accepted_.size() >= capacity_ && !accepted_.contains(digest)) {
+    // Forget the older half at least (and whatever expired).
+    std::vector<int64_t> times;
+    for (const auto& [d, when] : accepted_) times.push_back(when);
+    std::nth_element(times.begin(), times.begin() + static_cast<ptrdiff_t>(times.size() / 2),
+                     times.end());
+    const int64_t median = times[times.size() / 2];
+    std::erase_if(accepted_, [&](const auto& entry) {
+      return entry.second <= median || now - entry.second >= remember_ms_;
+    });
+  }
+  accepted_[digest] = now;
+  return Status::Ok();
+}
+
+}  // namespace herald::security
