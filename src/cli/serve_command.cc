@@ -375,6 +375,10 @@ Result<std::map<std::string, std::string>> ApiKeysFor(const ServeOptions& o) {
         colon + 1 < equals) {
       principal = value.substr(0, equals);
       key = value.substr(equals + 1);
+    } else if (equals != std::string::npos && equals > 0 &&
+               value.find_first_not_of('=', equals) != std::string::npos) {
+      // NAME=KEY (not base64's trailing '='): a principal without its type, not a bare key.
+      return InvalidArgument("--api-key: a principal is Type:name (User:ci=KEY)");
     }
     if (key.empty()) return InvalidArgument("--api-key: an empty key");
     if (!keys.emplace(key, principal).second) {
@@ -793,6 +797,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
            {"cluster_id", broker->cluster_id()}});
   PrintStartBanner(o, kafka_where, advertised, http_where);
   RunIoThreads(io, o.threads);
+  http_auth->Stop();
 
   if (Status closed = (*subscriptions)->Close(); !closed.ok()) {
     LogWarn("shutdown", {{"data_dir", o.data_dir}},
@@ -854,8 +859,9 @@ void RegisterServe(CLI::App& app) {
       ->delimiter(',');
   serve
       ->add_option("--authorizer", o->authorizer,
-                   "acl: enforce Kafka's ACLs (CreateAcls, `herald acl`) on every Kafka request "
-                   "(needs --api-key for HTTP); none: any client may do anything")
+                   "acl: enforce Kafka's ACLs (CreateAcls, `herald acl`) on every Kafka and HTTP "
+                   "request (needs --http-auth basic or --api-key); none: any client may do "
+                   "anything")
       ->check(CLI::IsMember({"none", "acl"}))
       ->capture_default_str();
   serve

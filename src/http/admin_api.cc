@@ -64,6 +64,17 @@ json AssignmentJson(ByteView bytes) {
   return out;
 }
 
+// `group` without the offsets and lag of topics `identity` may not DESCRIBE, as OffsetFetch
+// leaves them out.
+broker::GroupOverview Visible(broker::GroupOverview group, const Identity& identity) {
+  auto hidden = [&identity](const std::string& topic) {
+    return !identity.May(AclOperation::kDescribe, ResourceType::kTopic, topic);
+  };
+  std::erase_if(group.lag, [&](const auto& lag) { return hidden(lag.topic); });
+  std::erase_if(group.offsets, [&](const auto& offset) { return hidden(offset.topic); });
+  return group;
+}
+
 json GroupJson(const broker::GroupOverview& group, bool detailed) {
   const auto& d = group.description;
   int64_t total = 0;
@@ -237,6 +248,13 @@ void CreateTopic(HttpContext& ctx, Call call, Reply reply) {
 // {"partitions": N} grows the topic to N partitions.
 void UpdateTopic(HttpContext& ctx, Call call, Reply reply) {
   const std::string& name = call.Param("topic");
+  // Before the topic is looked up, so that a refusal tells nothing of it: some operation on it
+  // (the ones needed for each change are checked below).
+  if (!call.identity.May(AclOperation::kAlterConfigs, ResourceType::kTopic, name) &&
+      !call.identity.May(AclOperation::kAlter, ResourceType::kTopic, name) &&
+      !Permitted(call, reply, AclOperation::kDescribe, ResourceType::kTopic, name)) {
+    return;
+  }
   auto body = ParseJsonBody(call, reply);
   if (!body) return;
   auto info = ctx.broker.DescribeTopic(name);
@@ -254,6 +272,10 @@ void UpdateTopic(HttpContext& ctx, Call call, Reply reply) {
   const auto count = JsonInteger<int32_t>(partitions);
   if (!configs || !(partitions.is_null() || count)) {
     reply(ErrorResponse(42201, "\"configs\" must be an object and \"partitions\" an integer"));
+    return;
+  }
+  if (configs->empty() && partitions.is_null()) {
+    reply(ErrorResponse(42201, "nothing to change: give \"configs\" or \"partitions\""));
     return;
   }
   // As AlterConfigs and CreatePartitions: ALTER_CONFIGS for configs, ALTER for partitions.
@@ -302,7 +324,7 @@ void ListGroups(HttpContext& ctx, Call call, Reply reply) {
     for (const auto& g : groups) {
       if (all ||
           identity.May(AclOperation::kDescribe, ResourceType::kGroup, g.description.group_id)) {
-        out.push_back(GroupJson(g, false));
+        out.push_back(GroupJson(Visible(g, identity), false));
       }
     }
     reply(JsonResponse(bhttp::status::ok, out));
@@ -313,14 +335,14 @@ void GetGroup(HttpContext& ctx, Call call, Reply reply) {
   const std::string group = call.Param("group");
   if (!Permitted(call, reply, AclOperation::kDescribe, ResourceType::kGroup, group)) return;
   ctx.groups.Overview(
-      std::vector<std::string>{group},
-      [group, reply = std::move(reply)](std::vector<broker::GroupOverview> groups) {
+      std::vector<std::string>{group}, [group, identity = call.identity, reply = std::move(reply)](
+                                           std::vector<broker::GroupOverview> groups) {
         const auto& g = groups.front();
         if (g.description.state == "Dead" && g.offsets.empty()) {
           reply(ErrorResponse(40404, fmt::format("Group {} not found.", group)));
           return;
         }
-        reply(JsonResponse(bhttp::status::ok, GroupJson(g, true)));
+        reply(JsonResponse(bhttp::status::ok, GroupJson(Visible(g, identity), true)));
       });
 }
 
@@ -344,9 +366,13 @@ void DeleteGroup(HttpContext& ctx, Call call, Reply reply) {
   });
 }
 
-json TransactionJson(const std::string& id, const broker::TxnMetadata& txn, int64_t now_ms) {
+// The transaction, with the partitions of the topics `identity` may DESCRIBE (as
+// DescribeTransactions answers).
+json TransactionJson(const std::string& id, const broker::TxnMetadata& txn, int64_t now_ms,
+                     const Identity& identity) {
   json partitions = json::array();
   for (const auto& [topic, indexes] : txn.partitions) {
+    if (!identity.May(AclOperation::kDescribe, ResourceType::kTopic, topic)) continue;
     for (int32_t p : indexes) partitions.push_back({{"topic", topic}, {"partition", p}});
   }
   const bool open = !broker::IsSettled(txn.state);
@@ -374,7 +400,7 @@ void ListTransactions(HttpContext& ctx, Call call, Reply reply) {
     if (state && broker::TxnStateName(txn.state) != *state) continue;
     if (open_only && broker::IsSettled(txn.state)) continue;
     if (!call.identity.May(AclOperation::kDescribe, ResourceType::kTransactionalId, id)) continue;
-    out.push_back(TransactionJson(id, txn, now));
+    out.push_back(TransactionJson(id, txn, now, call.identity));
   }
   reply(JsonResponse(bhttp::status::ok, out));
 }
@@ -387,7 +413,8 @@ void GetTransaction(HttpContext& ctx, Call call, Reply reply) {
   if (!Permitted(call, reply, AclOperation::kDescribe, ResourceType::kTransactionalId, id)) return;
   auto txn = ctx.txns->Describe(id);
   if (!txn) return reply(ErrorResponse(40405, fmt::format("Transactional id {} not found.", id)));
-  reply(JsonResponse(bhttp::status::ok, TransactionJson(id, *txn, ctx.broker.clock().NowMs())));
+  reply(JsonResponse(bhttp::status::ok,
+                     TransactionJson(id, *txn, ctx.broker.clock().NowMs(), call.identity)));
 }
 
 using AdminHandler = void (*)(HttpContext&, Call, Reply);

@@ -1,7 +1,12 @@
 #include "http/auth.h"
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
+#include <openssl/sha.h>
 
 #include "base/base64.h"
 
@@ -45,7 +50,15 @@ bool Identity::MayDoAnything() const {
   return authorizer == nullptr || unrestricted || authorizer->IsSuperUser(principal);
 }
 
-HttpAuthenticator::HttpAuthenticator(HttpAuthOptions options) : options_(std::move(options)) {}
+HttpAuthenticator::HttpAuthenticator(HttpAuthOptions options) : options_(std::move(options)) {
+  for (const auto& [key, principal] : options_.api_keys) keys_.emplace(DigestOf(key), principal);
+}
+
+HttpAuthenticator::Digest HttpAuthenticator::DigestOf(std::string_view key) {
+  Digest digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest.data());
+  return digest;
+}
 
 HttpAuthenticator::~HttpAuthenticator() {
   checks_.join();
@@ -54,7 +67,7 @@ HttpAuthenticator::~HttpAuthenticator() {
 std::string HttpAuthenticator::Challenge() const {
   std::string challenge;
   if (options_.users) challenge = R"(Basic realm="herald", charset="UTF-8")";
-  if (!options_.api_keys.empty()) challenge += challenge.empty() ? "Bearer" : ", Bearer";
+  if (!keys_.empty()) challenge += challenge.empty() ? "Bearer" : ", Bearer";
   return challenge;
 }
 
@@ -63,10 +76,12 @@ void HttpAuthenticator::Authenticate(std::string_view authorization, std::string
   Identity identity;
   identity.host = std::move(host);
   identity.authorizer = options_.authorizer;
-  if (authorization.empty()) return done(identity);  // anonymous: public routes only
-  if (auto key = Credentials(authorization, "Bearer"); key && !options_.api_keys.empty()) {
-    auto it = options_.api_keys.find(std::string(*key));
-    if (it == options_.api_keys.end()) return done(Unauthenticated("an unknown API key"));
+  identity.credentials_required = required();
+  // Anonymous: public routes only when credentials are required.
+  if (authorization.empty() || !required()) return done(identity);
+  if (auto key = Credentials(authorization, "Bearer"); key && !keys_.empty()) {
+    auto it = keys_.find(DigestOf(*key));
+    if (it == keys_.end()) return done(Unauthenticated("an unknown API key"));
     identity.authenticated = true;
     identity.unrestricted = it->second.empty();
     if (!it->second.empty()) identity.principal = it->second;
@@ -83,6 +98,11 @@ void HttpAuthenticator::Authenticate(std::string_view authorization, std::string
   if (colon == std::string::npos) return done(Unauthenticated("Basic credentials without ':'"));
   std::string user = pair.substr(0, colon);
   std::string password = pair.substr(colon + 1);
+  // RFC 7617: no control characters in the user-id (nor in the password, here).
+  auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+  if (std::any_of(pair.begin(), pair.end(), control)) {
+    return done(Unauthenticated("Basic credentials with a control character"));
+  }
   identity.principal = "User:" + user;
   identity.authenticated = true;
   if (options_.users->Remembered(user, password)) return done(identity);
@@ -92,10 +112,17 @@ void HttpAuthenticator::Authenticate(std::string_view authorization, std::string
   }
   boost::asio::post(checks_, [this, user = std::move(user), password = std::move(password),
                               identity = std::move(identity), done = std::move(done)]() mutable {
-    Status checked = options_.users->Check(user, password);
+    Status checked;
+    try {
+      checked = options_.users->Check(user, password);
+    } catch (const std::exception& e) {
+      checked = Status(StatusCode::kInternal, fmt::format("checking a password: {}", e.what()));
+    }
     pending_.fetch_sub(1);
     if (checked.ok()) {
       done(std::move(identity));
+    } else if (checked.code() == StatusCode::kInternal) {
+      done(checked);
     } else {
       done(Unauthenticated(checked.message()));
     }

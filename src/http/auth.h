@@ -14,7 +14,9 @@
 // Thread-safety: Authenticate may be called from any thread.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -37,6 +39,7 @@ struct Identity {
   std::string principal = kAnonymous;
   std::string host;                                // the client's IP address
   bool authenticated = false;                      // valid credentials came with the request
+  bool credentials_required = false;               // the listener needs them (but on public routes)
   bool unrestricted = false;                       // a bare API key: the ACLs do not apply
   const broker::Authorizer* authorizer = nullptr;  // null: no ACLs (--authorizer none)
 
@@ -47,6 +50,8 @@ struct Identity {
   bool MayOnTopicOrCluster(broker::AclOperation operation, std::string_view topic) const;
   // Whether it may do anything: no ACLs, unrestricted, or a super user.
   bool MayDoAnything() const;
+  // Whether the caller is known: it authenticated, or the listener needs no credentials.
+  bool Known() const { return authenticated || !credentials_required; }
 };
 
 struct HttpAuthOptions {
@@ -60,24 +65,33 @@ class HttpAuthenticator {
   static constexpr int kMaxPendingChecks = 256;
 
   explicit HttpAuthenticator(HttpAuthOptions options);
-  ~HttpAuthenticator();  // waits for the checks in progress
+  ~HttpAuthenticator();  // Stop()
+  // Waits for the checks in progress; call before the io_context their answers go to is gone.
+  void Stop() { checks_.join(); }
   HttpAuthenticator(const HttpAuthenticator&) = delete;
   HttpAuthenticator& operator=(const HttpAuthenticator&) = delete;
 
   // Whether requests need credentials: an API key or Basic is configured.
-  bool required() const { return !options_.api_keys.empty() || options_.users != nullptr; }
+  bool required() const { return !keys_.empty() || options_.users != nullptr; }
   // The WWW-Authenticate value of a 401: the schemes configured.
   std::string Challenge() const;
 
   // The identity of a request whose Authorization header is `authorization` (empty: none), from
   // `host`; `done` gets it, or kInvalidArgument for credentials that are wrong or malformed (401),
-  // or kUnavailable when too many Basic checks are pending (503). `done` runs before Authenticate
+  // kUnavailable when too many Basic checks are pending (503), kInternal when a check failed
+  // (500). Without API keys or Basic, the header is ignored. `done` runs before Authenticate
   // returns, unless a Basic password needs checking: then it runs on the authenticator's thread.
   void Authenticate(std::string_view authorization, std::string host,
                     std::function<void(Result<Identity>)> done);
 
  private:
+  using Digest = std::array<uint8_t, 32>;
+  static Digest DigestOf(std::string_view key);
+
   const HttpAuthOptions options_;
+  // The API keys by their SHA-256, so that finding one takes no time that depends on how much of
+  // a wrong key is right.
+  std::map<Digest, std::string> keys_;
   boost::asio::thread_pool checks_{1};
   std::atomic<int> pending_{0};
 };

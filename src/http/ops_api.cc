@@ -1,6 +1,7 @@
 // Operations routes: GET /metrics (Prometheus text format 0.0.4), GET /healthz (the process
 // answers), GET /readyz (storage recovered with every partition online, listeners bound, not
-// shutting down; 503 otherwise, naming the offline partitions and why).
+// shutting down; 503 otherwise, naming the offline partitions and why, to callers who may
+// DESCRIBE the cluster).
 //
 // Gauges that describe state rather than events (partition sizes and end offsets, consumer lag)
 // are computed from the broker and the group coordinator when /metrics is read.
@@ -82,7 +83,7 @@ void AddOpsRoutes(Router& router, HttpContext& ctx) {
       Access::kPublic);
   router.Add(
       verb::get, "/readyz",
-      [&ctx](Call, Reply reply) {
+      [&ctx](Call call, Reply reply) {
         const bool listening = ctx.ready.load();
         json offline = json::array();
         for (const auto& o : ctx.broker.OfflinePartitions()) {
@@ -93,6 +94,15 @@ void AddOpsRoutes(Router& router, HttpContext& ctx) {
         }
         const Status& groups = ctx.groups.offline();
         const bool ready = listening && offline.empty() && groups.ok();
+        // The details (names and paths) only for a caller who may DESCRIBE the cluster.
+        const bool details =
+            call.identity.Known() &&
+            call.identity.May(broker::AclOperation::kDescribe, broker::ResourceType::kCluster,
+                              broker::kClusterResourceName);
+        if (!details) {
+          return reply(JsonResponse(ready ? bhttp::status::ok : bhttp::status::service_unavailable,
+                                    {{"status", ready ? "ready" : "not_ready"}}));
+        }
         json body = {{"status", ready ? "ready" : "not_ready"},
                      {"storage", offline.empty() ? "recovered" : "partitions_offline"},
                      {"groups", groups.ok() ? "online" : groups.ToString()},

@@ -50,7 +50,7 @@ struct SchemaPart {
 
 // nullopt when the body names no schema for `part` ("key" or "value"); an error answer when it
 // names one that cannot be used or is not of `type`.
-Result<std::optional<SchemaPart>> SchemaPartOf(HttpContext& ctx, const json& body,
+Result<std::optional<SchemaPart>> SchemaPartOf(HttpContext& ctx, const Call& call, const json& body,
                                                const std::string& topic, const std::string& part,
                                                registry::SchemaType type, int& error_code) {
   if (!ctx.registry) {
@@ -68,6 +68,12 @@ Result<std::optional<SchemaPart>> SchemaPartOf(HttpContext& ctx, const json& bod
     if (!text->is_string()) {
       error_code = 42201;
       return InvalidArgument("{}_schema is the schema as a string", part);
+    }
+    // A registration, as the registry's own routes: with ACLs, for those who may do anything.
+    if (!call.identity.MayDoAnything()) {
+      error_code = 40301;
+      return InvalidArgument("{} may not register a schema; give {}_schema_id",
+                             call.identity.principal, part);
     }
     auto registered = ctx.registry->Register(topic + "-" + part, {.type = type, .schema = *text});
     if (!registered.ok()) {
@@ -170,8 +176,8 @@ void Produce(HttpContext& ctx, const Call& call, Reply reply, std::optional<int3
   std::optional<SchemaPart> key_schema, value_schema;
   if (schema_type) {
     int error_code = 0;
-    auto k = SchemaPartOf(ctx, *body, topic, "key", *schema_type, error_code);
-    auto v = k.ok() ? SchemaPartOf(ctx, *body, topic, "value", *schema_type, error_code) : k;
+    auto k = SchemaPartOf(ctx, call, *body, topic, "key", *schema_type, error_code);
+    auto v = k.ok() ? SchemaPartOf(ctx, call, *body, topic, "value", *schema_type, error_code) : k;
     if (!k.ok() || !v.ok()) {
       reply(ErrorResponse(error_code, (k.ok() ? v.status() : k.status()).message()));
       return;

@@ -159,7 +159,7 @@ void Router::Add(bhttp::verb method, std::string_view pattern, Handler handler, 
 }
 
 void Router::Dispatch(std::shared_ptr<const Request> request, Identity identity,
-                      bool credentials_required, Reply reply) const {
+                      Reply reply) const {
   std::string_view target = request->target();
   size_t q = target.find('?');
   std::string_view path = target.substr(0, q);
@@ -181,7 +181,7 @@ void Router::Dispatch(std::shared_ptr<const Request> request, Identity identity,
     path_matched = true;
     if (route.method != request->method()) continue;
     if (route.access != Access::kPublic) {
-      if (credentials_required && !identity.authenticated) {
+      if (!identity.Known()) {
         return reply(ErrorResponse(40101, "authentication is required"));
       }
       if (route.access == Access::kAdministrator && !identity.MayDoAnything()) {
@@ -206,7 +206,9 @@ void Router::Dispatch(std::shared_ptr<const Request> request, Identity identity,
     RunHandler(route.handler, std::move(call), once, route.pattern);
     return;
   }
-  if (path_matched) {
+  if (!identity.Known()) {
+    reply(ErrorResponse(40101, "authentication is required"));
+  } else if (path_matched) {
     reply(ErrorResponse(
         40501, fmt::format("{} is not allowed on {}", std::string(request->method_string()),
                            std::string(path))));

@@ -113,12 +113,11 @@ class Router {
 
   // Routes `request` from `identity`: the matching handler, or 404 (no pattern matches the path)
   // or 405 (a pattern matches but not for this method) as JSON errors. Unless the route is
-  // public, a caller without credentials is answered 401 (40101) when `credentials_required`,
+  // public, a caller who is not Known() is answered 401 (40101), also for a path no route has,
   // and one who may not do everything 403 (40301) on an administrator's route. A handler that
   // throws is answered 422 (42201) for a JSON value of the wrong type, else 500 (50001);
   // `reply` is called once.
-  void Dispatch(std::shared_ptr<const Request> request, Identity identity,
-                bool credentials_required, Reply reply) const;
+  void Dispatch(std::shared_ptr<const Request> request, Identity identity, Reply reply) const;
 
  private:
   struct Route {

@@ -30,13 +30,12 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 // answer, whichever thread the handler answers from.
 template <typename Token>
 auto AsyncDispatch(const Router& router, std::shared_ptr<const Request> request, Identity identity,
-                   bool credentials_required, Token&& token) {
+                   Token&& token) {
   return asio::async_initiate<Token, void(Answer)>(
-      [&router, credentials_required](auto handler, std::shared_ptr<const Request> req,
-                                      Identity who) {
+      [&router](auto handler, std::shared_ptr<const Request> req, Identity who) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         auto executor = asio::get_associated_executor(*shared);
-        router.Dispatch(std::move(req), std::move(who), credentials_required,
+        router.Dispatch(std::move(req), std::move(who),
                         [shared, executor](Answer answer) {
                           asio::post(executor, [shared, answer = std::move(answer)]() mutable {
                             (*shared)(std::move(answer));
@@ -54,10 +53,16 @@ auto AsyncAuthenticate(HttpAuthenticator& auth, std::string_view authorization, 
       [&auth](auto handler, std::string header, std::string from) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         auto executor = asio::get_associated_executor(*shared);
-        auth.Authenticate(header, std::move(from), [shared, executor](Result<Identity> who) {
-          asio::post(executor,
-                     [shared, who = std::move(who)]() mutable { (*shared)(std::move(who)); });
-        });
+        // The io_context keeps running while a password is checked on the authenticator's thread.
+        auto work = std::make_shared<asio::executor_work_guard<decltype(executor)>>(executor);
+        // Everything moves into what is posted: the authenticator's thread keeps nothing of the
+        // io_context once it has posted.
+        auth.Authenticate(
+            header, std::move(from), [shared, executor, work](Result<Identity> who) mutable {
+              auto target = std::move(executor);
+              asio::post(target, [shared = std::move(shared), work = std::move(work),
+                                  who = std::move(who)]() mutable { (*shared)(std::move(who)); });
+            });
       },
       token, std::string(authorization), std::move(host));
 }
@@ -78,7 +83,6 @@ auto AsyncNext(BodyStream& body, Token&& token) {
       token);
 }
 
-// Whether `request` carries one of `keys` as a bearer token.
 Gauge& OpenHttpConnections() {
   static Gauge& gauge = broker::metrics::OpenConnections("http");
   return gauge;
@@ -199,16 +203,19 @@ class Connection : public HttpServer::Session,
       }
       // (Not a conditional expression: GCC 12 miscompiles co_await inside one.)
       if (identity.ok()) {
-        answer = co_await AsyncDispatch(router_, request, std::move(identity).value(),
-                                        options_.auth && options_.auth->required(), use_awaitable);
+        answer =
+            co_await AsyncDispatch(router_, request, std::move(identity).value(), use_awaitable);
       } else if (identity.status().code() == StatusCode::kUnavailable) {
         answer = ErrorResponse(50301, "too many password checks pending: try again");
         answer.response.set(bhttp::field::retry_after, "1");
+      } else if (identity.status().code() == StatusCode::kInternal) {
+        answer = ErrorResponse(50001, identity.status().message());
       } else {
         LogDebug("http_authentication_failed", {{"peer", peer}}, identity.status().message());
         answer = ErrorResponse(40101, "invalid credentials");
       }
-      if (answer.response.result() == bhttp::status::unauthorized && options_.auth) {
+      if (answer.response.result() == bhttp::status::unauthorized && options_.auth &&
+          options_.auth->required()) {
         answer.response.set(bhttp::field::www_authenticate, options_.auth->Challenge());
       }
       if (answer.stream) {

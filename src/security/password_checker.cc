@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include <fmt/format.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
@@ -22,10 +23,9 @@ PasswordChecker::PasswordChecker(SaslServer::Credentials credentials, Clock& clo
 
 PasswordChecker::Digest PasswordChecker::DigestOf(const std::string& user,
                                                   std::string_view password) const {
-  // The user's name, a NUL (no name holds one that matters: the store's names are checked), the
-  // password.
-  std::string message = user;
-  message.push_back('\0');
+  // The user's name after its length, then the password: no other pair makes the same message.
+  std::string message = fmt::format("{}:", user.size());
+  message.append(user);
   message.append(password);
   Digest digest{};
   unsigned int size = 0;

@@ -56,7 +56,7 @@ class Node final : public fuzz::FuzzNode {
 
   void Send(std::shared_ptr<const Request> request) {
     auto answers = std::make_shared<std::atomic<int>>(0);
-    router_->Dispatch(std::move(request), Identity{}, false, [answers](Answer answer) {
+    router_->Dispatch(std::move(request), Identity{}, [answers](Answer answer) {
       if (answers->fetch_add(1) != 0) __builtin_trap();  // answered twice
       if (answer.stream) answer.stream->Cancel();  // a subscription: its head is the answer
       Response& response = answer.response;

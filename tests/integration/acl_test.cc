@@ -671,9 +671,9 @@ TEST_F(AclTest, WithoutAnAuthorizerTheAclApisAnswerSecurityDisabled) {
   if (HasFailure()) unguarded.PrintLogTail();
 }
 
-// --super-users needs --authorizer acl, and names principals; --authorizer acl needs --api-key
-// (HTTP requests are not bound by ACLs); --authorizer knows none and acl. serve stops at start
-// with a usage error naming what is wrong.
+// --super-users needs --authorizer acl, and names principals; --authorizer acl needs HTTP
+// authentication (--http-auth basic or --api-key); --authorizer knows none and acl. serve stops at
+// start with a usage error naming what is wrong.
 TEST_F(AclTest, SuperUsersWithoutTheAclAuthorizerIsAUsageError) {
   testing::TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
