@@ -150,4 +150,11 @@ class Authorizer {
   std::set<AclBinding> bindings_ GUARDED_BY(mu_);
 };
 
+// The decision where authorization may be off: with no authorizer, anything is permitted; else
+// what `authorizer` decides. Every door asks through this.
+inline bool Permits(const Authorizer* authorizer, std::string_view principal, std::string_view host,
+                    AclOperation operation, ResourceType type, std::string_view name) {
+  return authorizer == nullptr || authorizer->Authorize(principal, host, operation, type, name);
+}
+
 }  // namespace herald::broker

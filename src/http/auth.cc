@@ -37,8 +37,7 @@ std::optional<std::string_view> Credentials(std::string_view header, std::string
 
 bool Identity::May(broker::AclOperation operation, broker::ResourceType type,
                    std::string_view name) const {
-  return authorizer == nullptr || unrestricted ||
-         authorizer->Authorize(principal, host, operation, type, name);
+  return unrestricted || broker::Permits(authorizer, principal, host, operation, type, name);
 }
 
 bool Identity::MayOnTopicOrCluster(broker::AclOperation operation, std::string_view topic) const {

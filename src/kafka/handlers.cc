@@ -135,8 +135,7 @@ void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond
 
 bool Authorized(const broker::Broker& broker, const RequestContext& ctx, broker::AclOperation op,
                 broker::ResourceType type, std::string_view name) {
-  const broker::Authorizer* authorizer = broker.authorizer();
-  return authorizer == nullptr || authorizer->Authorize(ctx.principal, ctx.host, op, type, name);
+  return broker::Permits(broker.authorizer(), ctx.principal, ctx.host, op, type, name);
 }
 
 bool WithinPartitionLimit(const broker::Broker& broker, const RequestContext& ctx, size_t entries,
