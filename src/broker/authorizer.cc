@@ -229,16 +229,34 @@ bool Authorizer::Authorize(std::string_view principal, std::string_view host,
                            std::string_view name) const {
   if (super_users_.contains(std::string(principal))) return true;
   if (refuse_all_) return false;
+  // Only bindings of `type` named "*" or by a prefix of `name` (the whole name included) can
+  // cover it. The set is ordered by type and then name, so each such name is one range, which
+  // begins at `probe` (its pattern, principal, host and enums order before any binding's).
+  AclBinding probe;
+  probe.resource_type = type;
+  probe.pattern_type = PatternType::kUnknown;
+  probe.host.clear();
+  probe.operation = AclOperation::kUnknown;
+  probe.permission = AclPermission::kUnknown;
   bool allowed = false;
   MutexLock lock(mu_);
-  for (const AclBinding& b : bindings_) {
-    if (b.resource_type != type || !Covers(b, name)) continue;
-    if (b.principal != principal && b.principal != "User:*") continue;
-    if (b.host != host && b.host != kAclWildcard) continue;
-    if (b.permission == AclPermission::kDeny) {
-      if (b.operation == AclOperation::kAll || b.operation == operation) return false;
-    } else if (Implies(b.operation, operation)) {
-      allowed = true;
+  for (size_t n = 0; n <= name.size(); ++n) {
+    // n == 0 stands for "*", else the first n characters of `name`.
+    const std::string_view candidate = n == 0 ? std::string_view(kAclWildcard) : name.substr(0, n);
+    if (n > 0 && candidate == kAclWildcard) continue;  // already seen as n == 0
+    probe.resource_name.assign(candidate);
+    for (auto it = bindings_.lower_bound(probe);
+         it != bindings_.end() && it->resource_type == type && it->resource_name == candidate;
+         ++it) {
+      const AclBinding& b = *it;
+      if (!Covers(b, name)) continue;
+      if (b.principal != principal && b.principal != "User:*") continue;
+      if (b.host != host && b.host != kAclWildcard) continue;
+      if (b.permission == AclPermission::kDeny) {
+        if (b.operation == AclOperation::kAll || b.operation == operation) return false;
+      } else if (Implies(b.operation, operation)) {
+        allowed = true;
+      }
     }
   }
   return allowed;

@@ -231,5 +231,54 @@ TEST_F(AuthorizerTest, AnyResourceOfATypeForIdempotentWrites) {
       authorizer_->AuthorizeAny("User:alice", "h", AclOperation::kWrite, ResourceType::kTopic));
 }
 
+// Names that are prefixes of one another, "*" among them, under literal and prefixed bindings of
+// two types, principals and hosts: every decision is the one the rule in authorizer.h gives when
+// each binding is weighed in turn.
+TEST_F(AuthorizerTest, EveryDecisionIsTheRuleAppliedToEachBinding) {
+  const std::vector<std::string> names = {"*", "*x", "a", "ab", "abc", "b", "ba"};
+  const std::vector<AclOperation> ops = {AclOperation::kAll, AclOperation::kRead,
+                                         AclOperation::kWrite, AclOperation::kDescribe};
+  std::vector<AclBinding> bindings;
+  uint32_t seed = 7;
+  auto pick = [&seed](size_t n) {
+    seed = seed * 1103515245 + 12345;
+    return static_cast<size_t>((seed >> 16) % n);
+  };
+  for (int i = 0; i < 60; ++i) {
+    bindings.push_back(
+        {pick(2) == 0 ? ResourceType::kTopic : ResourceType::kGroup, names[pick(names.size())],
+         pick(2) == 0 ? PatternType::kLiteral : PatternType::kPrefixed,
+         pick(3) == 0 ? "User:*" : "User:alice", pick(4) == 0 ? "10.6.6.6" : "*",
+         ops[pick(ops.size())], pick(4) == 0 ? AclPermission::kDeny : AclPermission::kAllow});
+  }
+  Create(bindings);
+  for (const std::string& name : names) {
+    for (const AclOperation op : ops) {
+      for (const char* host : {"10.0.0.1", "10.6.6.6"}) {
+        bool denied = false, allowed = false;
+        for (const AclBinding& b : bindings) {
+          const bool covers = b.pattern_type == PatternType::kPrefixed
+                                  ? name.starts_with(b.resource_name)
+                                  : b.resource_name == name || b.resource_name == "*";
+          if (b.resource_type != ResourceType::kTopic || !covers ||
+              (b.host != "*" && b.host != host)) {
+            continue;
+          }
+          const bool for_op = b.operation == AclOperation::kAll || b.operation == op;
+          if (b.permission == AclPermission::kDeny) {
+            denied |= for_op;
+          } else {
+            allowed |=
+                for_op || (op == AclOperation::kDescribe && (b.operation == AclOperation::kRead ||
+                                                             b.operation == AclOperation::kWrite));
+          }
+        }
+        EXPECT_EQ(May("User:alice", op, ResourceType::kTopic, name, host), allowed && !denied)
+            << name << " " << OperationName(op) << " " << host;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace herald::broker
