@@ -40,7 +40,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
                               lock.status().message());
   }
   engine->lock_ = std::move(lock).value();
-  engine->flusher_ = std::make_unique<Flusher>(engine->clock_, engine->options_.flusher_threads);
+  if (engine->options_.flusher_threads > 0) {
+    engine->flusher_ = std::make_unique<Flusher>(engine->clock_, engine->options_.flusher_threads);
+  }
   HERALD_RETURN_IF_ERROR(engine->Load());
   if (engine->options_.background) {
     engine->background_ = std::thread([e = engine.get()] { e->BackgroundLoop(); });

@@ -46,7 +46,7 @@ class FuzzNode {
     storage::EngineOptions eo;
     eo.data_dir = "/data";
     eo.fs = &fs_;
-    eo.flusher_threads = 1;
+    eo.flusher_threads = 0;  // durable appends sync inline: no thread per node
     eo.background = false;
     auto engine = storage::Engine::Open(eo);
     if (!engine.ok()) return false;

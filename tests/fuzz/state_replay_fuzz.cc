@@ -58,7 +58,7 @@ storage::EngineOptions Options(storage::MemFileSystem& fs) {
   storage::EngineOptions eo;
   eo.data_dir = "/data";
   eo.fs = &fs;
-  eo.flusher_threads = 1;
+  eo.flusher_threads = 0;  // durable appends sync inline: no thread per node
   eo.background = false;
   eo.max_partitions_per_topic = 16;
   return eo;
