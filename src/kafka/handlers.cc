@@ -122,15 +122,7 @@ void KafkaHandlers::Handle(RequestContext ctx, Respond done) {
 namespace handlers {
 
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done) {
-  LogWarn("request_rejected",
-          {{"peer", ctx.peer},
-           {"api_key", ctx.request.header.api_key},
-           {"api_version", ctx.request.header.api_version}},
-          why.ToString());
-  Response r;
-  r.send = false;
-  r.close = true;
-  done(std::move(r));
+  done(Rejection(ctx.peer, ctx.request.header, why));
 }
 
 bool Authorized(const broker::Broker& broker, const RequestContext& ctx, broker::AclOperation op,

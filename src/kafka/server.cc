@@ -26,6 +26,16 @@ using asio::awaitable;
 using asio::use_awaitable;
 using asio::ip::tcp;
 
+Response Rejection(std::string_view peer, const RequestHeader& header, const Status& why) {
+  LogWarn("request_rejected",
+          {{"peer", peer}, {"api_key", header.api_key}, {"api_version", header.api_version}},
+          why.ToString());
+  Response r;
+  r.send = false;
+  r.close = true;
+  return r;
+}
+
 namespace {
 
 Gauge& OpenConnections() {
@@ -390,7 +400,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     FrameWriter w(r.body, nullptr);
     if (p.header.api_key == static_cast<int16_t>(ApiKey::kSaslHandshake)) {
       auto request = DecodeRequest<SaslHandshakeRequest>(body, version);
-      if (!request.ok()) co_return Refuse(p, request.status());
+      if (!request.ok()) co_return Rejection(peer_, p.header, request.status());
       SaslHandshakeResponse response;
       if (sasl_) response.mechanisms = sasl_->enabled();
       if (auth_ != Auth::kHandshake) {
@@ -411,7 +421,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       co_return r;
     }
     auto request = DecodeRequest<SaslAuthenticateRequest>(body, version);
-    if (!request.ok()) co_return Refuse(p, request.status());
+    if (!request.ok()) co_return Rejection(peer_, p.header, request.status());
     SaslAuthenticateResponse response;
     if (auth_ != Auth::kTokens) {
       response.error_code = Code(ErrorCode::kIllegalSaslState);
@@ -490,16 +500,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
           {{"peer", peer_}, {"user", sasl_->user()}, {"mechanism", sasl_->mechanism()}});
     }
     co_return std::move(**result).value();
-  }
-
-  Response Refuse(const ParsedRequest& p, const Status& why) {
-    LogWarn("request_rejected",
-            {{"peer", peer_}, {"api_key", p.header.api_key}, {"api_version", p.header.api_version}},
-            why.ToString());
-    Response r;
-    r.send = false;
-    r.close = true;
-    return r;
   }
 
   using Clock = std::chrono::steady_clock;

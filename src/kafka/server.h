@@ -28,6 +28,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 #include <vector>
 
@@ -50,6 +51,10 @@ struct Response {
   bool close = false; // close the connection after this answer (or instead of it)
 };
 using Respond = std::function<void(Response)>;
+
+// The answer to a request whose body does not decode, as Kafka's: none, and the connection
+// closes. Logs `request_rejected` with the peer, the API and why.
+Response Rejection(std::string_view peer, const RequestHeader& header, const Status& why);
 
 // Where clients of a listener are told to connect (Metadata, FindCoordinator).
 struct AdvertisedAddress {
