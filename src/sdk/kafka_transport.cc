@@ -30,6 +30,7 @@
 #include "client/kafka_client.h"
 #include "herald/errors.h"
 #include "herald/transport.h"
+#include "sdk/check.h"
 #include "sdk/commit_pipeline.h"
 
 namespace herald::sdk {
@@ -39,16 +40,6 @@ constexpr int kLingerMs = 5;
 constexpr int kDeliveryPollMs = 100;
 // How long closing the transport waits for records still in flight before failing them.
 constexpr int kCloseFlushMs = 10000;
-
-void Check(const Status& s, std::string_view what) {
-  if (!s.ok()) throw Error(fmt::format("{}: {}", what, s.message()));
-}
-
-template <typename T>
-T Check(Result<T> r, std::string_view what) {
-  if (!r.ok()) throw Error(fmt::format("{}: {}", what, r.status().message()));
-  return std::move(r).value();
-}
 
 client::ClientOptions ClientOptionsFor(const KafkaOptions& options,
                                        std::map<std::string, std::string> properties) {
