@@ -10,24 +10,20 @@
 // Usage: node acl_kafkajs.js BOOTSTRAP ADMIN_PASSWORD ALICE_PASSWORD ALLOWED_TOPIC DENIED_TOPIC
 // Prints JSON facts (objects inside) on its last line.
 const {
-  Kafka,
-  logLevel,
   AclResourceTypes,
   AclOperationTypes,
   AclPermissionTypes,
   ResourcePatternTypes,
 } = require('kafkajs');
+const { kafka, errorNames, run } = require('./kafkajs_common');
 
 const [bootstrap, adminPassword, alicePassword, allowed, denied] = process.argv.slice(2);
 
 function client(mechanism, username, password) {
-  return new Kafka({
-    clientId: 'herald-acl-test',
-    brokers: [bootstrap],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 5000,
-    retry: { retries: 2, initialRetryTime: 200 },
+  return kafka(bootstrap, 'herald-acl-test', {
     sasl: { mechanism, username, password },
+    quiet: true,
+    retry: { retries: 2, initialRetryTime: 200 },
   });
 }
 
@@ -42,11 +38,7 @@ async function sendAsAlice(topic, value) {
     facts.sent = true;
     facts.base_offset = Number(sent[0].baseOffset);
   } catch (e) {
-    for (let error = e; error && facts.names.length < 10; error = error.cause) {
-      facts.names.push(error.name);
-      if (error.type) facts.names.push(error.type);
-      if (error.cause === error) break;
-    }
+    facts.names = errorNames(e);
     facts.message = String(e.message);
   }
   await producer.disconnect().catch(() => {});
@@ -101,10 +93,7 @@ async function main() {
     denied: Number((await admin.fetchTopicOffsets(denied))[0].high),
   };
   await admin.disconnect();
-  console.log(JSON.stringify(facts));
+  return facts;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+run(main);

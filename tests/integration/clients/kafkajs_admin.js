@@ -1,10 +1,10 @@
 // kafkajs 2.2's admin client: topics, partitions, configs, records, offsets, groups and partition
 // reassignments. Prints JSON facts on its last line. Usage: node kafkajs_admin.js BOOTSTRAP
-const { Kafka, logLevel, ConfigResourceTypes } = require('kafkajs');
+const { ConfigResourceTypes } = require('kafkajs');
+const { kafka: client, run } = require('./kafkajs_common');
 
 const bootstrap = process.argv[2];
-const kafka = new Kafka({ clientId: 'herald-admin-test', brokers: [bootstrap],
-                          logLevel: logLevel.ERROR });
+const kafka = client(bootstrap, 'herald-admin-test');
 
 async function main() {
   const facts = {};
@@ -70,10 +70,7 @@ async function main() {
   await admin.deleteTopics({ topics: ['ledger'] });
   facts.topics_after = (await admin.listTopics()).filter((t) => !t.startsWith('__'));
   await admin.disconnect();
-  console.log(JSON.stringify(facts));
+  return facts;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+run(main);

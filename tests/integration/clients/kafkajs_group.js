@@ -1,14 +1,11 @@
 // kafkajs 2.2: a producer and a consumer group with eachMessage. Prints JSON facts on its last
 // line. Usage: node kafkajs_group.js BOOTSTRAP [CA_FILE]; with CA_FILE, over TLS trusting it.
 const fs = require('fs');
-const { Kafka, logLevel } = require('kafkajs');
+const { kafka: client, run } = require('./kafkajs_common');
 
 const bootstrap = process.argv[2];
 const ca = process.argv[3];
-const kafka = new Kafka({
-  clientId: 'herald-test',
-  brokers: [bootstrap],
-  logLevel: logLevel.ERROR,
+const kafka = client(bootstrap, 'herald-test', {
   ssl: ca ? { ca: [fs.readFileSync(ca, 'utf-8')] } : undefined,
 });
 
@@ -51,10 +48,7 @@ async function main() {
   const offsets = await admin.fetchOffsets({ groupId: 'dispatch', topics: ['shipments'] });
   facts.committed = offsets[0].partitions.map((p) => Number(p.offset)).sort((a, b) => a - b);
   await admin.disconnect();
-  console.log(JSON.stringify(facts));
+  return facts;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+run(main);

@@ -2,10 +2,10 @@
 // aborted one; a read_committed consumer (kafkajs's default) reads only the committed records,
 // and the group's offsets move only with the committed transaction. Prints JSON facts on its
 // last line. Usage: node kafkajs_transactions.js BOOTSTRAP
-const { Kafka, logLevel } = require('kafkajs');
+const { kafka: client, run } = require('./kafkajs_common');
 
 const bootstrap = process.argv[2];
-const kafka = new Kafka({ clientId: 'herald-test', brokers: [bootstrap], logLevel: logLevel.ERROR });
+const kafka = client(bootstrap, 'herald-test');
 
 async function readAll(topic, readUncommitted, expected) {
   const consumer = kafka.consumer({ groupId: `reader-${readUncommitted}`, readUncommitted });
@@ -64,10 +64,7 @@ async function main() {
 
   facts.read_committed = await readAll('payments', false, 2);
   facts.read_uncommitted = await readAll('payments', true, 4);
-  console.log(JSON.stringify(facts));
+  return facts;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+run(main);

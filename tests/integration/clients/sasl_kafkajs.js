@@ -6,19 +6,15 @@
 // offset and the topic's end offset.
 // Usage: node sasl_kafkajs.js BOOTSTRAP USER PASSWORD TOPIC
 // Prints JSON facts (objects inside) on its last line.
-const { Kafka, logLevel } = require('kafkajs');
+const { kafka, errorNames, run } = require('./kafkajs_common');
 
 const [bootstrap, user, password, topic] = process.argv.slice(2);
 const group = `${topic}-group`;
 
 function client(mechanism, secret, quiet) {
-  return new Kafka({
-    clientId: 'herald-sasl-test',
-    brokers: [bootstrap],
-    logLevel: quiet ? logLevel.NOTHING : logLevel.ERROR,
-    connectionTimeout: 5000,
-    retry: quiet ? { retries: 0 } : undefined,
+  return kafka(bootstrap, 'herald-sasl-test', {
     sasl: { mechanism, username: user, password: secret },
+    quiet,
   });
 }
 
@@ -33,11 +29,7 @@ async function refusal(mechanism) {
     await producer.send({ topic, messages: [{ value: 'intruder' }] });
     facts.sent = true;
   } catch (e) {
-    for (let error = e; error && facts.names.length < 10; error = error.cause) {
-      facts.names.push(error.name);
-      if (error.type) facts.names.push(error.type);
-      if (error.cause === error) break;
-    }
+    facts.names = errorNames(e);
     facts.message = String(e.message);
   }
   await producer.disconnect().catch(() => {});
@@ -97,10 +89,7 @@ async function main() {
   const ends = await reader.fetchTopicOffsets(topic);
   facts.end = ends.map((p) => Number(p.high));
   await reader.disconnect();
-  console.log(JSON.stringify(facts));
+  return facts;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+run(main);
