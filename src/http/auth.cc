@@ -63,11 +63,33 @@ HttpAuthenticator::~HttpAuthenticator() {
   checks_.join();
 }
 
-std::string HttpAuthenticator::Challenge() const {
+std::string HttpAuthenticator::Challenge(std::string_view authorization) const {
   std::string challenge;
   if (options_.users) challenge = R"(Basic realm="herald", charset="UTF-8")";
-  if (!keys_.empty()) challenge += challenge.empty() ? "Bearer" : ", Bearer";
+  if (!keys_.empty()) {
+    if (!challenge.empty()) challenge += ", ";
+    challenge +=
+        Credentials(authorization, "Bearer") ? R"(Bearer error="invalid_token")" : "Bearer";
+  }
   return challenge;
+}
+
+bool HttpAuthenticator::Reserve(const std::string& host) {
+  MutexLock lock(pending_mu_);
+  int& from_host = pending_by_host_[host];
+  if (pending_ >= kMaxPendingChecks || from_host >= kMaxPendingChecksPerHost) {
+    if (from_host == 0) pending_by_host_.erase(host);
+    return false;
+  }
+  ++pending_;
+  ++from_host;
+  return true;
+}
+
+void HttpAuthenticator::Release(const std::string& host) {
+  MutexLock lock(pending_mu_);
+  --pending_;
+  if (--pending_by_host_[host] == 0) pending_by_host_.erase(host);
 }
 
 void HttpAuthenticator::Authenticate(std::string_view authorization, std::string host,
@@ -105,8 +127,7 @@ void HttpAuthenticator::Authenticate(std::string_view authorization, std::string
   identity.principal = "User:" + user;
   identity.authenticated = true;
   if (options_.users->Remembered(user, password)) return done(identity);
-  if (pending_.fetch_add(1) >= kMaxPendingChecks) {
-    pending_.fetch_sub(1);
+  if (!Reserve(identity.host)) {
     return done(Status(StatusCode::kUnavailable, "too many password checks pending"));
   }
   boost::asio::post(checks_, [this, user = std::move(user), password = std::move(password),
@@ -117,7 +138,7 @@ void HttpAuthenticator::Authenticate(std::string_view authorization, std::string
     } catch (const std::exception& e) {
       checked = Status(StatusCode::kInternal, fmt::format("checking a password: {}", e.what()));
     }
-    pending_.fetch_sub(1);
+    Release(identity.host);
     if (checked.ok()) {
       done(std::move(identity));
     } else if (checked.code() == StatusCode::kInternal) {

@@ -8,14 +8,14 @@
 // With neither configured, no credentials are needed and every request is User:ANONYMOUS. With
 // either, a request without valid credentials is answered 401, except on public routes
 // (/healthz, /readyz). A Basic password is checked on the authenticator's own thread (key
-// derivations take milliseconds), at most kMaxPendingChecks at once, and remembered for a while
-// once accepted (security/password_checker.h).
+// derivations take milliseconds), at most kMaxPendingChecks at once
+// (kMaxPendingChecksPerHost from one host), and remembered for a while once accepted
+// (security/password_checker.h).
 //
 // Thread-safety: Authenticate may be called from any thread.
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -26,6 +26,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "base/mutex.h"
 #include "base/status.h"
 #include "broker/authorizer.h"
 #include "security/password_checker.h"
@@ -63,6 +64,9 @@ struct HttpAuthOptions {
 class HttpAuthenticator {
  public:
   static constexpr int kMaxPendingChecks = 256;
+  // Of those, from one host: a client that sends wrong passwords fast waits for its own checks,
+  // not everyone's.
+  static constexpr int kMaxPendingChecksPerHost = 16;
 
   explicit HttpAuthenticator(HttpAuthOptions options);
   ~HttpAuthenticator();  // Stop()
@@ -73,14 +77,17 @@ class HttpAuthenticator {
 
   // Whether requests need credentials: an API key or Basic is configured.
   bool required() const { return !keys_.empty() || options_.users != nullptr; }
-  // The WWW-Authenticate value of a 401: the schemes configured.
-  std::string Challenge() const;
+  // The WWW-Authenticate value of a 401 to a request whose Authorization header is
+  // `authorization`: the schemes configured, and for a refused API key, error="invalid_token"
+  // (RFC 6750).
+  std::string Challenge(std::string_view authorization) const;
 
   // The identity of a request whose Authorization header is `authorization` (empty: none), from
   // `host`; `done` gets it, or kInvalidArgument for credentials that are wrong or malformed (401),
-  // kUnavailable when too many Basic checks are pending (503), kInternal when a check failed
-  // (500). Without API keys or Basic, the header is ignored. `done` runs before Authenticate
-  // returns, unless a Basic password needs checking: then it runs on the authenticator's thread.
+  // kUnavailable when too many Basic checks are pending, in all or from `host` (503), kInternal
+  // when a check failed (500). Without API keys or Basic, the header is ignored. `done` runs before
+  // Authenticate returns, unless a Basic password needs checking: then it runs on the
+  // authenticator's thread.
   void Authenticate(std::string_view authorization, std::string host,
                     std::function<void(Result<Identity>)> done);
 
@@ -92,8 +99,14 @@ class HttpAuthenticator {
   // The API keys by their SHA-256, so that finding one takes no time that depends on how much of
   // a wrong key is right.
   std::map<Digest, std::string> keys_;
+  // Counts a check pending for `host`; false (counting nothing) when one of the caps is reached.
+  bool Reserve(const std::string& host);
+  void Release(const std::string& host);
+
   boost::asio::thread_pool checks_{1};
-  std::atomic<int> pending_{0};
+  Mutex pending_mu_;
+  int pending_ GUARDED_BY(pending_mu_) = 0;
+  std::map<std::string, int> pending_by_host_ GUARDED_BY(pending_mu_);
 };
 
 }  // namespace herald::http

@@ -216,7 +216,8 @@ class Connection : public HttpServer::Session,
       }
       if (answer.response.result() == bhttp::status::unauthorized && options_.auth &&
           options_.auth->required()) {
-        answer.response.set(bhttp::field::www_authenticate, options_.auth->Challenge());
+        answer.response.set(bhttp::field::www_authenticate,
+                            options_.auth->Challenge((*request)[bhttp::field::authorization]));
       }
       if (answer.stream) {
         co_await WriteStream(std::move(answer));

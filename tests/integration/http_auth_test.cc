@@ -121,6 +121,12 @@ TEST_F(HttpAuthTest, BasicTakesTheUsersOfHeraldUserCreate) {
   EXPECT_NE(challenge.out.find(R"(WWW-Authenticate: Basic realm="herald")"), std::string::npos)
       << challenge.out;
   EXPECT_NE(challenge.out.find("Bearer"), std::string::npos) << challenge.out;
+  EXPECT_EQ(challenge.out.find("invalid_token"), std::string::npos) << challenge.out;
+  const auto refused_key = RunCommand(
+      fmt::format("curl -s -o /dev/null -D - -H 'Authorization: Bearer no-such-key' '{}/topics'",
+                  server_->http_url()));
+  EXPECT_NE(refused_key.out.find(R"(Bearer error="invalid_token")"), std::string::npos)
+      << "RFC 6750: " << refused_key.out;
 
   EXPECT_EQ(Call("", "GET", "/healthz").status, 200);
   const auto ready = Call("", "GET", "/readyz");
