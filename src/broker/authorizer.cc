@@ -27,6 +27,12 @@ bool ValidPrincipal(std::string_view principal) {
   return colon != std::string_view::npos && colon > 0 && colon + 1 < principal.size();
 }
 
+// Upper bounds on what a batch and each record of it add to the records' keys, so that a
+// change's batches stay within the topic's max.message.bytes: a batch header is 61 bytes; a
+// record's lengths, deltas and attributes at most 32, and its value ("{}") 2.
+constexpr size_t kBatchOverheadBytes = 1024;
+constexpr size_t kRecordOverheadBytes = 40;
+
 std::string KeyOf(const AclBinding& b) {
   return json{{"resource_type", static_cast<int>(b.resource_type)},
               {"resource_name", b.resource_name},
@@ -351,28 +357,45 @@ Result<std::vector<std::vector<AclBinding>>> Authorizer::Delete(
 
 Status Authorizer::Write(const std::vector<AclBinding>& added,
                          const std::vector<AclBinding>& removed) {
-  std::vector<storage::RecordSpec> records;
+  // Batches no larger than the topic takes, each applied once durable.
+  const size_t budget = static_cast<size_t>(log_->max_message_bytes()) - kBatchOverheadBytes;
   const int64_t now = clock_.NowMs();
-  for (const AclBinding& b : added) {
+  std::vector<storage::RecordSpec> records;
+  std::vector<std::pair<const AclBinding*, bool>> pending;  // the binding, and whether added
+  size_t bytes = 0;
+  auto flush = [&]() -> Status {
+    if (records.empty()) return Status::Ok();
+    Buffer batch = storage::BuildBatch(records);
+    auto written = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
+    if (!written.ok()) return written.status().WithContext("writing " + std::string(kAclsTopic));
+    MutexLock lock(mu_);
+    for (const auto& [b, add] : pending) {
+      if (add) {
+        bindings_.insert(*b);
+      } else {
+        bindings_.erase(*b);
+      }
+    }
+    records.clear();
+    pending.clear();
+    bytes = 0;
+    return Status::Ok();
+  };
+  auto add = [&](const AclBinding& b, bool is_added) -> Status {
     storage::RecordSpec r;
     r.timestamp = now;
     r.key = KeyOf(b);
-    r.value = "{}";
+    if (is_added) r.value = "{}";
+    const size_t size = r.key->size() + kRecordOverheadBytes;
+    if (bytes + size > budget) HERALD_RETURN_IF_ERROR(flush());
+    bytes += size;
     records.push_back(std::move(r));
-  }
-  for (const AclBinding& b : removed) {
-    storage::RecordSpec r;
-    r.timestamp = now;
-    r.key = KeyOf(b);
-    records.push_back(std::move(r));
-  }
-  Buffer batch = storage::BuildBatch(records);
-  auto written = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
-  if (!written.ok()) return written.status().WithContext("writing " + std::string(kAclsTopic));
-  MutexLock lock(mu_);
-  for (const AclBinding& b : added) bindings_.insert(b);
-  for (const AclBinding& b : removed) bindings_.erase(b);
-  return Status::Ok();
+    pending.emplace_back(&b, is_added);
+    return Status::Ok();
+  };
+  for (const AclBinding& b : added) HERALD_RETURN_IF_ERROR(add(b, true));
+  for (const AclBinding& b : removed) HERALD_RETURN_IF_ERROR(add(b, false));
+  return flush();
 }
 
 }  // namespace herald::broker

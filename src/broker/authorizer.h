@@ -128,16 +128,20 @@ class Authorizer {
 
   // The bindings `filter` selects.
   std::vector<AclBinding> Describe(const AclFilter& filter) const;
-  // Stores the bindings that validate, all in one durable write; one status per binding (a
-  // binding already stored is OK). An I/O error fails every binding.
+  // Stores the bindings that validate; one status per binding (a binding already stored is OK).
+  // A change is written in batches within the topic's max.message.bytes (one, unless it is
+  // large), each applied once durable. An I/O error fails every binding, though those of the
+  // batches already written stay stored: a retry finds them so.
   std::vector<Status> Create(const std::vector<AclBinding>& bindings);
-  // Removes, for each filter, the bindings it selects (in one durable write); what each removed.
+  // Removes, for each filter, the bindings it selects (written as Create writes); what each
+  // removed.
   Result<std::vector<std::vector<AclBinding>>> Delete(const std::vector<AclFilter>& filters);
 
  private:
   Authorizer(std::shared_ptr<storage::Log> log, Clock& clock, std::set<std::string> super_users)
       : log_(std::move(log)), clock_(clock), super_users_(std::move(super_users)) {}
-  // Writes `added` and tombstones for `removed` in one batch, then applies them.
+  // Writes `added` and tombstones for `removed`, in as few batches as the topic's
+  // max.message.bytes allows, applying each batch once it is durable.
   Status Write(const std::vector<AclBinding>& added, const std::vector<AclBinding>& removed)
       REQUIRES(write_mu_);
 

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "storage/record_batch.h"
@@ -117,6 +118,27 @@ TEST_F(AuthorizerTest, BindingsSurviveAReopenAndDeletionsToo) {
   EXPECT_TRUE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "a"));
   EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kTopic, "b"));
   EXPECT_EQ(authorizer_->Describe({}).size(), 2u);
+}
+
+// More bindings than one batch of __herald_acls holds (max.message.bytes, 1 MiB): all stored,
+// all replayed, all deleted.
+TEST_F(AuthorizerTest, AChangeLargerThanOneBatchIsStoredWhole) {
+  std::vector<AclBinding> many;
+  for (int i = 0; i < 6000; ++i) {
+    many.push_back(Allow(ResourceType::kTopic, fmt::format("{:0>200}", i), AclOperation::kRead));
+  }
+  Create(many);
+  ASSERT_NO_FATAL_FAILURE(testing::ReopenMemoryEngine(engine_, fs_, clock_));
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_EQ(authorizer_->Describe({}).size(), many.size());
+  EXPECT_TRUE(
+      May("User:alice", AclOperation::kRead, ResourceType::kTopic, many.back().resource_name));
+  auto removed = authorizer_->Delete({AclFilter{}});
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ((*removed)[0].size(), many.size());
+  ASSERT_NO_FATAL_FAILURE(testing::ReopenMemoryEngine(engine_, fs_, clock_));
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_TRUE(authorizer_->Describe({}).empty());
 }
 
 TEST_F(AuthorizerTest, FiltersSelectAsKafkasDo) {
