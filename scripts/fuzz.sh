@@ -35,12 +35,17 @@ ledger=build-fuzz/campaign.tsv
 if [[ $mode == totals ]]; then
   [[ -f $ledger ]] || { echo "no campaign run yet"; exit 0; }
   awk -F'\t' '{ runs[$2]++; execs[$2] += $3; secs[$2] += $4 }
-    END { for (t in execs) printf "%-18s %12d executions in %d runs, %d s\n", t, execs[t], runs[t], secs[t] }' \
+    END { for (t in execs) printf "%-18s %12.0f executions in %d runs, %.0f s\n", t, execs[t], runs[t], secs[t] }' \
     "$ledger" | sort
   exit 0
 fi
 seconds=${2:-}
 only=("${@:3}")
+for name in "${only[@]}"; do
+  known=false
+  for entry in "${TARGETS[@]}"; do [[ ${entry%% *} == "$name" ]] && known=true; done
+  $known || { echo "no fuzz target $name" >&2; exit 2; }
+done
 wanted() {
   [[ $mode != campaign || ${#only[@]} -eq 0 ]] && return 0
   local name
@@ -71,13 +76,13 @@ for entry in "${TARGETS[@]}"; do
       echo "fuzz $target:"
       log=build-fuzz/campaign-$target.log
       # shellcheck disable=SC2086
-      ASAN_OPTIONS=malloc_context_size=1 "$binary" $flags -max_total_time="$seconds" \
+      ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_context_size=1 "$binary" $flags -max_total_time="$seconds" \
         -max_len=65536 -print_final_stats=1 "$corpus" "$seed_dir" >"$log" 2>&1 || {
-        grep -E "ERROR|SUMMARY" "$log"
+        grep -E "ERROR|SUMMARY" "$log" || tail -n 20 "$log"
         echo "fuzz $target stopped: see $log and $artifacts" >&2
         exit 1
       }
-      executions=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
+      executions=$(awk '/stat::number_of_executed_units/ { n = $2 } END { print n + 0 }' "$log")
       printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$executions" "$seconds" \
         "$(git rev-parse --short HEAD 2>/dev/null || echo -)" >>"$ledger"
       echo "  $executions executions in $seconds s"

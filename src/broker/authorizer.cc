@@ -1,5 +1,8 @@
 #include "broker/authorizer.h"
 
+#include <algorithm>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
@@ -226,6 +229,9 @@ Result<std::unique_ptr<Authorizer>> Authorizer::Open(storage::Engine& engine,
         return true;
       }));
   MutexLock lock(authorizer->mu_);
+  for (const AclBinding& b : replayed) {
+    authorizer->longest_name_ = std::max(authorizer->longest_name_, b.resource_name.size());
+  }
   authorizer->bindings_ = std::move(replayed);
   return authorizer;
 }
@@ -246,7 +252,8 @@ bool Authorizer::Authorize(std::string_view principal, std::string_view host,
   probe.permission = AclPermission::kUnknown;
   bool allowed = false;
   MutexLock lock(mu_);
-  for (size_t n = 0; n <= name.size(); ++n) {
+  const size_t longest = std::min(name.size(), longest_name_);
+  for (size_t n = 0; n <= longest; ++n) {
     // n == 0 stands for "*", else the first n characters of `name`.
     const std::string_view candidate = n == 0 ? std::string_view(kAclWildcard) : name.substr(0, n);
     if (n > 0 && candidate == kAclWildcard) continue;  // already seen as n == 0
@@ -357,45 +364,54 @@ Result<std::vector<std::vector<AclBinding>>> Authorizer::Delete(
 
 Status Authorizer::Write(const std::vector<AclBinding>& added,
                          const std::vector<AclBinding>& removed) {
-  // Batches no larger than the topic takes, each applied once durable.
-  const size_t budget = static_cast<size_t>(log_->max_message_bytes()) - kBatchOverheadBytes;
+  // Batches no larger than the topic takes. The change applies once every batch is durable, all
+  // at once (no decision sees half of it); after a failed write, what was written applies.
+  const size_t budget = static_cast<size_t>(
+      std::max<int64_t>(log_->max_message_bytes() - int64_t{kBatchOverheadBytes}, 1));
   const int64_t now = clock_.NowMs();
+  std::vector<std::pair<const AclBinding*, bool>> changes;  // the binding, and whether added
+  for (const AclBinding& b : added) changes.emplace_back(&b, true);
+  for (const AclBinding& b : removed) changes.emplace_back(&b, false);
+  size_t written = 0;  // changes durable so far
+  Status status;
   std::vector<storage::RecordSpec> records;
-  std::vector<std::pair<const AclBinding*, bool>> pending;  // the binding, and whether added
   size_t bytes = 0;
-  auto flush = [&]() -> Status {
-    if (records.empty()) return Status::Ok();
-    Buffer batch = storage::BuildBatch(records);
-    auto written = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
-    if (!written.ok()) return written.status().WithContext("writing " + std::string(kAclsTopic));
-    MutexLock lock(mu_);
-    for (const auto& [b, add] : pending) {
-      if (add) {
-        bindings_.insert(*b);
-      } else {
-        bindings_.erase(*b);
-      }
+  for (size_t i = 0; i <= changes.size() && status.ok(); ++i) {
+    std::optional<storage::RecordSpec> next;
+    if (i < changes.size()) {
+      next.emplace();
+      next->timestamp = now;
+      next->key = KeyOf(*changes[i].first);
+      if (changes[i].second) next->value = "{}";
     }
-    records.clear();
-    pending.clear();
-    bytes = 0;
-    return Status::Ok();
-  };
-  auto add = [&](const AclBinding& b, bool is_added) -> Status {
-    storage::RecordSpec r;
-    r.timestamp = now;
-    r.key = KeyOf(b);
-    if (is_added) r.value = "{}";
-    const size_t size = r.key->size() + kRecordOverheadBytes;
-    if (bytes + size > budget) HERALD_RETURN_IF_ERROR(flush());
-    bytes += size;
-    records.push_back(std::move(r));
-    pending.emplace_back(&b, is_added);
-    return Status::Ok();
-  };
-  for (const AclBinding& b : added) HERALD_RETURN_IF_ERROR(add(b, true));
-  for (const AclBinding& b : removed) HERALD_RETURN_IF_ERROR(add(b, false));
-  return flush();
+    const size_t size = next ? next->key->size() + kRecordOverheadBytes : 0;
+    if (!records.empty() && (!next || bytes + size > budget)) {
+      Buffer batch = storage::BuildBatch(records);
+      auto appended = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
+      if (appended.ok()) {
+        written += records.size();
+      } else {
+        status = appended.status().WithContext("writing " + std::string(kAclsTopic));
+      }
+      records.clear();
+      bytes = 0;
+    }
+    if (next) {
+      bytes += size;
+      records.push_back(std::move(*next));
+    }
+  }
+  MutexLock lock(mu_);
+  for (size_t i = 0; i < written; ++i) {
+    const auto& [b, is_added] = changes[i];
+    if (is_added) {
+      bindings_.insert(*b);
+      longest_name_ = std::max(longest_name_, b->resource_name.size());
+    } else {
+      bindings_.erase(*b);
+    }
+  }
+  return status;
 }
 
 }  // namespace herald::broker

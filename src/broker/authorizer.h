@@ -152,6 +152,8 @@ class Authorizer {
   Mutex write_mu_;  // one change at a time, so the log's order is the set's
   mutable Mutex mu_;
   std::set<AclBinding> bindings_ GUARDED_BY(mu_);
+  // At least the length of the longest name a binding has had: no longer prefix can match.
+  size_t longest_name_ GUARDED_BY(mu_) = 0;
 };
 
 // The decision where authorization may be off: with no authorizer, anything is permitted; else

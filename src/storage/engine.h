@@ -41,7 +41,10 @@ struct EngineOptions {
   FileSystem* fs = nullptr;  // the real file system when null; must outlive the engine
   Clock* clock = nullptr;    // the system clock when null; must outlive the engine
   LogConfig defaults;        // broker-wide defaults that topic configs override
-  int flusher_threads = 2;   // 0: no flusher; a durable append syncs in the appending thread
+  // 0: no flusher; a durable append syncs, and its completions run, in the appending thread,
+  // which suits single-threaded use only (the fuzz targets): a completion that appends to the
+  // same partition would wait on itself.
+  int flusher_threads = 2;
   int64_t cleaner_interval_ms = 30'000;     // retention and compaction passes
   int64_t checkpoint_interval_ms = 10'000;  // recovery checkpoints
   bool background = true;                   // run the cleaner thread (tests drive it by hand)

@@ -141,6 +141,16 @@ TEST_F(AuthorizerTest, AChangeLargerThanOneBatchIsStoredWhole) {
   EXPECT_TRUE(authorizer_->Describe({}).empty());
 }
 
+// A name from a request may be megabytes long: only its prefixes as long as a stored name are
+// looked at (every one of its prefixes would be a quadratic cost under the lock).
+TEST_F(AuthorizerTest, AHugeNameIsDecidedByItsPrefixesAsLongAsAStoredName) {
+  Create({Allow(ResourceType::kGroup, "g", AclOperation::kRead, "User:alice",
+                PatternType::kPrefixed)});
+  const std::string huge = "g" + std::string(8 << 20, 'x');
+  EXPECT_TRUE(May("User:alice", AclOperation::kRead, ResourceType::kGroup, huge));
+  EXPECT_FALSE(May("User:alice", AclOperation::kRead, ResourceType::kGroup, "h" + huge));
+}
+
 TEST_F(AuthorizerTest, FiltersSelectAsKafkasDo) {
   Create({Allow(ResourceType::kTopic, "orders", AclOperation::kRead),
           Allow(ResourceType::kTopic, "*", AclOperation::kDescribe),
