@@ -75,17 +75,23 @@ for entry in "${TARGETS[@]}"; do
       [[ -n $seconds ]] || { echo "campaign needs SECONDS" >&2; exit 2; }
       echo "fuzz $target:"
       log=build-fuzz/campaign-$target.log
+      started=$SECONDS
+      status=0
       # shellcheck disable=SC2086
-      ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_context_size=1 "$binary" $flags -max_total_time="$seconds" \
-        -max_len=65536 -print_final_stats=1 "$corpus" "$seed_dir" >"$log" 2>&1 || {
+      ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}malloc_context_size=1 "$binary" $flags \
+        -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 "$corpus" "$seed_dir" \
+        >"$log" 2>&1 || status=$?
+      # 72 is libFuzzer's exit after SIGINT: a run ended early, not a finding.
+      if [[ $status -ne 0 && $status -ne 72 ]]; then
         grep -E "ERROR|SUMMARY" "$log" || tail -n 20 "$log"
         echo "fuzz $target stopped: see $log and $artifacts" >&2
         exit 1
-      }
+      fi
       executions=$(awk '/stat::number_of_executed_units/ { n = $2 } END { print n + 0 }' "$log")
-      printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$executions" "$seconds" \
+      elapsed=$((SECONDS - started))
+      printf '%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$target" "$executions" "$elapsed" \
         "$(git rev-parse --short HEAD 2>/dev/null || echo -)" >>"$ledger"
-      echo "  $executions executions in $seconds s"
+      echo "  $executions executions in $elapsed s"
       ;;
     *)
       echo "usage: $0 seeds | brief | campaign SECONDS [TARGET...] | totals" >&2
