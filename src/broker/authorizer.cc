@@ -1,7 +1,6 @@
 #include "broker/authorizer.h"
 
 #include <algorithm>
-#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -376,31 +375,31 @@ Status Authorizer::Write(const std::vector<AclBinding>& added,
   Status status;
   std::vector<storage::RecordSpec> records;
   size_t bytes = 0;
-  for (size_t i = 0; i <= changes.size() && status.ok(); ++i) {
-    std::optional<storage::RecordSpec> next;
-    if (i < changes.size()) {
-      next.emplace();
-      next->timestamp = now;
-      next->key = KeyOf(*changes[i].first);
-      if (changes[i].second) next->value = "{}";
+  auto append = [&] {
+    Buffer batch = storage::BuildBatch(records);
+    auto appended = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
+    if (!appended.ok()) {
+      status = appended.status().WithContext("writing " + std::string(kAclsTopic));
+      return;
     }
-    const size_t size = next ? next->key->size() + kRecordOverheadBytes : 0;
-    if (!records.empty() && (!next || bytes + size > budget)) {
-      Buffer batch = storage::BuildBatch(records);
-      auto appended = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
-      if (appended.ok()) {
-        written += records.size();
-      } else {
-        status = appended.status().WithContext("writing " + std::string(kAclsTopic));
-      }
-      records.clear();
-      bytes = 0;
+    written += records.size();
+    records.clear();
+    bytes = 0;
+  };
+  for (const auto& [b, is_added] : changes) {
+    storage::RecordSpec r;
+    r.timestamp = now;
+    r.key = KeyOf(*b);
+    if (is_added) r.value = "{}";
+    const size_t size = r.key->size() + kRecordOverheadBytes;
+    if (!records.empty() && bytes + size > budget) {
+      append();
+      if (!status.ok()) break;
     }
-    if (next) {
-      bytes += size;
-      records.push_back(std::move(*next));
-    }
+    bytes += size;
+    records.push_back(std::move(r));
   }
+  if (status.ok() && !records.empty()) append();
   MutexLock lock(mu_);
   for (size_t i = 0; i < written; ++i) {
     const auto& [b, is_added] = changes[i];

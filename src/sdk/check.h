@@ -1,6 +1,6 @@
 // The results of the layers below (Status, Result) as the SDK's exception: `what` names the
-// operation, the status says why. And a send refused whole, as the
-// results a Send callback is given.
+// operation, the status says why. And a send refused whole, as the results a Send callback is
+// given.
 #pragma once
 
 #include <string>
