@@ -621,18 +621,15 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
                                                                     : kExitFailure;
   }
 
-  // With SASL or HTTP Basic, credentials come from the users `herald user` created.
-  std::unique_ptr<security::UserStore> users;
-  security::SaslServer::Credentials credentials;
-  if (!sasl_mechanisms->empty() || o.http_auth == "basic") {
-    auto opened_users = security::UserStore::Open(**engine);
-    if (!opened_users.ok()) return Fail(opened_users.status());
-    users = std::move(opened_users).value();
-    credentials = [store = users.get()](const std::string& user,
-                                        security::ScramMechanism mechanism) {
-      return store->Find(user, mechanism);
-    };
-  }
+  // The SCRAM users (`herald user`, or Kafka's AlterUserScramCredentials on a running broker):
+  // SASL and HTTP Basic check credentials against them.
+  auto opened_users = security::UserStore::Open(**engine);
+  if (!opened_users.ok()) return Fail(opened_users.status());
+  std::unique_ptr<security::UserStore> users = std::move(opened_users).value();
+  security::SaslServer::Credentials credentials =
+      [store = users.get()](const std::string& user, security::ScramMechanism mechanism) {
+        return store->Find(user, mechanism);
+      };
   if (!sasl_mechanisms->empty()) {
     auto sasl = std::make_shared<const kafka::SaslSettings>(
         kafka::SaslSettings{*sasl_mechanisms, credentials});
@@ -715,7 +712,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     return validator.Check(topic, config, batch);
   });
 
-  kafka::KafkaHandlers handlers(*broker, **groups, transactions.coordinator());
+  kafka::KafkaHandlers handlers(*broker, **groups, transactions.coordinator(), users.get());
   const std::string http_where = fmt::format("{}:{}", ClientHost(ho->host), http_server.port());
   http::HttpContext http_context{
       .broker = *broker,
@@ -732,6 +729,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
           },
       .registry = registry->get(),
       .txns = &transactions.coordinator(),
+      .users = users.get(),
       .public_metrics = o.public_metrics};
   http::Router router;
   http::AddRestProxyRoutes(router, http_context);

@@ -1,7 +1,9 @@
 // `herald user create|delete|list`: the SCRAM users clients authenticate as (SASL PLAIN,
-// SCRAM-SHA-256, SCRAM-SHA-512), kept in the data directory's __herald_users topic. Run against
-// a data directory no broker holds (its lock is taken), so the first administrator can exist
-// before the first start. Passwords are never stored: only the salted SCRAM credential.
+// SCRAM-SHA-256, SCRAM-SHA-512), kept in the data directory's __herald_users topic. Offline
+// (the default), against a data directory no broker holds (its lock is taken), so the first
+// administrator can exist before the first start; with --url, on a running `herald serve`
+// through its admin API (/admin/users: ALTER on the cluster, DESCRIBE to list), where a change
+// takes effect at once. Passwords are never stored: only the salted SCRAM credential.
 //   create NAME   --password P | --password-stdin, [--mechanism M] (default: both SCRAM ones),
 //                 [--iterations N] (4096-16384)
 //   delete NAME   [--mechanism M] (default: every credential of the user); exits 1 when it has
@@ -9,13 +11,17 @@
 //   list          NAME, MECHANISM and ITERATIONS per credential
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/output.h"
+#include "client/http_client.h"
 #include "security/scram.h"
 #include "security/users.h"
 #include "storage/engine.h"
@@ -30,7 +36,55 @@ struct UserOptions {
   bool password_stdin = false;
   std::string mechanism;  // empty: both
   int32_t iterations = security::kMinIterations;
+  client::HttpClientOptions http;  // with --url: the running broker
+  bool online = false;             // --url was given
 };
+
+// ---- online: the admin API of a running broker ----
+
+int CreateOnline(const UserOptions& o) {
+  nlohmann::json body = {{"password", o.password}, {"iterations", o.iterations}};
+  if (!o.mechanism.empty()) body["mechanism"] = o.mechanism;
+  client::HttpClient http(o.http);
+  auto answer = http.Call("PUT", "/admin/users/" + client::PathSegment(o.name), body.dump());
+  if (!answer.ok()) return Fail(answer.status());
+  if (answer->status != 200) return Fail(AnswerError(*answer));
+  for (const auto& c : answer->Json()["credentials"]) {
+    if (!o.mechanism.empty() && c["mechanism"] != o.mechanism) continue;
+    std::cout << fmt::format("{} {} (iterations {})\n", o.name, c["mechanism"].get<std::string>(),
+                             c["iterations"].get<int>());
+  }
+  return kExitOk;
+}
+
+int DeleteOnline(const UserOptions& o) {
+  std::string target = "/admin/users/" + client::PathSegment(o.name);
+  if (!o.mechanism.empty()) target += "?mechanism=" + client::PathSegment(o.mechanism);
+  client::HttpClient http(o.http);
+  auto answer = http.Call("DELETE", target);
+  if (!answer.ok()) return Fail(answer.status());
+  if (answer->status != 204) return Fail(AnswerError(*answer));
+  std::cout << fmt::format("deleted {} {}\n", o.name,
+                           o.mechanism.empty() ? "(every credential)" : o.mechanism);
+  return kExitOk;
+}
+
+// The users as /admin/users lists them: user -> mechanism -> iterations.
+Result<std::map<std::string, std::map<std::string, int32_t>>> ListOnline(const UserOptions& o) {
+  client::HttpClient http(o.http);
+  HERALD_ASSIGN_OR_RETURN(auto answer, http.Call("GET", "/admin/users"));
+  if (answer.status != 200) return AnswerError(answer);
+  std::map<std::string, std::map<std::string, int32_t>> out;
+  for (const auto& u : answer.Json()) {
+    auto& mechanisms = out[u["user"].get<std::string>()];
+    for (const auto& c : u["credentials"]) {
+      mechanisms[c["mechanism"].get<std::string>()] = c["iterations"].get<int32_t>();
+    }
+  }
+  return out;
+}
+
+// ---- offline: the data directory ----
 
 // Opens the data directory and its users, runs `work`, closes; the exit code. Unless `create`,
 // nothing is created: a missing directory is an error, and without a users topic `work` sees
@@ -85,6 +139,7 @@ int Create(UserOptions o) {
     std::cerr << "herald: user create needs --password or --password-stdin (not empty)\n";
     return kExitUsage;
   }
+  if (o.online) return CreateOnline(o);
   return WithUsers(o, /*create=*/true, [&](security::UserStore* users) {
     for (auto mechanism : Mechanisms(o.mechanism)) {
       Status s = users->Upsert(o.name, mechanism,
@@ -101,6 +156,7 @@ int Create(UserOptions o) {
 }
 
 int Delete(const UserOptions& o) {
+  if (o.online) return DeleteOnline(o);
   return WithUsers(o, /*create=*/false, [&](security::UserStore* users) {
     int deleted = 0;
     for (auto mechanism : users ? Mechanisms(o.mechanism) : std::vector<security::ScramMechanism>()) {
@@ -120,26 +176,58 @@ int Delete(const UserOptions& o) {
   });
 }
 
+void PrintUsers(const std::map<std::string, std::map<std::string, int32_t>>& all) {
+  std::cout << fmt::format("{:<30} {:<15} {:>10}\n", "USER", "MECHANISM", "ITERATIONS");
+  for (const auto& [name, mechanisms] : all) {
+    for (const auto& [mechanism, iterations] : mechanisms) {
+      std::cout << fmt::format("{:<30} {:<15} {:>10}\n", name, mechanism, iterations);
+    }
+  }
+  if (all.empty()) std::cout << "(no users)\n";
+}
+
 int List(const UserOptions& o) {
+  if (o.online) {
+    auto all = ListOnline(o);
+    if (!all.ok()) return Fail(all.status());
+    PrintUsers(*all);
+    return kExitOk;
+  }
   return WithUsers(o, /*create=*/false, [](security::UserStore* users) {
-    const auto all = users ? users->List() : decltype(users->List()){};
-    std::cout << fmt::format("{:<30} {:<15} {:>10}\n", "USER", "MECHANISM", "ITERATIONS");
-    for (const auto& [name, mechanisms] : all) {
-      for (const auto& [mechanism, iterations] : mechanisms) {
-        std::cout << fmt::format("{:<30} {:<15} {:>10}\n", name, security::MechanismName(mechanism),
-                                 iterations);
+    std::map<std::string, std::map<std::string, int32_t>> all;
+    if (users) {
+      for (const auto& [name, mechanisms] : users->List()) {
+        for (const auto& [mechanism, iterations] : mechanisms) {
+          all[name][std::string(security::MechanismName(mechanism))] = iterations;
+        }
       }
     }
-    if (all.empty()) std::cout << "(no users)\n";
+    PrintUsers(all);
     return kExitOk;
   });
+}
+
+// --data-dir (offline, the default) or --url with --api-key (online); the callback knows which.
+void AddWhereFlags(CLI::App* command, UserOptions& o) {
+  auto* data_dir =
+      command->add_option("--data-dir", o.data_dir, "Data directory (offline)")->capture_default_str();
+  auto* url = command->add_option(
+      "--url", o.http.url,
+      "A running herald serve's HTTP listener: change its users online (needs ALTER on the "
+      "cluster; DESCRIBE to list)");
+  url->excludes(data_dir);
+  command->add_option("--api-key", o.http.api_key, "Bearer key, when the server needs one")
+      ->envname("HERALD_API_KEY")
+      ->needs(url);
+  command->parse_complete_callback([&o, url] { o.online = url->count() > 0; });
 }
 
 }  // namespace
 
 void RegisterUser(CLI::App& app) {
   auto* user = app.add_subcommand(
-      "user", "Manage the SCRAM users SASL clients authenticate as (offline, on --data-dir)");
+      "user",
+      "Manage the SCRAM users clients authenticate as (offline on --data-dir, or online with --url)");
   user->require_subcommand(1);
   const auto mechanism_check =
       CLI::IsMember({std::string(security::MechanismName(security::ScramMechanism::kSha256)),
@@ -160,7 +248,7 @@ void RegisterUser(CLI::App& app) {
   create->add_option("--iterations", create_opts->iterations, "PBKDF2 iterations")
       ->check(CLI::Range(security::kMinIterations, security::kMaxIterations))
       ->capture_default_str();
-  create->add_option("--data-dir", create_opts->data_dir, "Data directory")->capture_default_str();
+  AddWhereFlags(create, *create_opts);
   create->callback([create_opts] { SetExitCode(Create(*create_opts)); });
 
   auto delete_opts = std::make_shared<UserOptions>();
@@ -169,12 +257,12 @@ void RegisterUser(CLI::App& app) {
   del->add_option("--mechanism", delete_opts->mechanism,
                   "Delete only this credential (default: every one)")
       ->check(mechanism_check);
-  del->add_option("--data-dir", delete_opts->data_dir, "Data directory")->capture_default_str();
+  AddWhereFlags(del, *delete_opts);
   del->callback([delete_opts] { SetExitCode(Delete(*delete_opts)); });
 
   auto list_opts = std::make_shared<UserOptions>();
   auto* list = user->add_subcommand("list", "List users, their mechanisms and iterations");
-  list->add_option("--data-dir", list_opts->data_dir, "Data directory")->capture_default_str();
+  AddWhereFlags(list, *list_opts);
   list->callback([list_opts] { SetExitCode(List(*list_opts)); });
 }
 

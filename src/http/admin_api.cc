@@ -12,6 +12,8 @@
 #include "broker/consumer_protocol.h"
 #include "broker/transaction_coordinator.h"
 #include "http/api.h"
+#include "security/scram.h"
+#include "security/users.h"
 
 namespace herald::http {
 namespace {
@@ -417,6 +419,117 @@ void GetTransaction(HttpContext& ctx, Call call, Reply reply) {
                      TransactionJson(id, *txn, ctx.broker.clock().NowMs(), call.identity)));
 }
 
+// The SCRAM users: GET lists them ({"user", "credentials": [{"mechanism", "iterations"}]}), as
+// DescribeUserScramCredentials (DESCRIBE on the cluster); PUT sets a user's credentials from a
+// password, DELETE removes them, as AlterUserScramCredentials (ALTER on the cluster).
+json UserJson(const std::string& user, const std::map<security::ScramMechanism, int32_t>& creds) {
+  json credentials = json::array();
+  for (const auto& [mechanism, iterations] : creds) {
+    credentials.push_back(
+        {{"mechanism", security::MechanismName(mechanism)}, {"iterations", iterations}});
+  }
+  return {{"user", user}, {"credentials", std::move(credentials)}};
+}
+
+bool HaveUsers(const HttpContext& ctx, const Reply& reply) {
+  if (ctx.users != nullptr) return true;
+  reply(ErrorResponse(50301, "SCRAM users are not kept by this broker."));
+  return false;
+}
+
+void ListUsers(HttpContext& ctx, Call call, Reply reply) {
+  if (!Permitted(call, reply, AclOperation::kDescribe, ResourceType::kCluster,
+                 broker::kClusterResourceName) ||
+      !HaveUsers(ctx, reply)) {
+    return;
+  }
+  json out = json::array();
+  for (const auto& [user, credentials] : ctx.users->List()) {
+    out.push_back(UserJson(user, credentials));
+  }
+  reply(JsonResponse(bhttp::status::ok, out));
+}
+
+// The mechanisms a body's or query's "mechanism" names: that one, or both when it is absent;
+// nullopt after answering 422 for another.
+std::optional<std::vector<security::ScramMechanism>> MechanismsOf(
+    const std::optional<std::string>& name, const Reply& reply) {
+  if (!name) return std::vector{security::ScramMechanism::kSha256, security::ScramMechanism::kSha512};
+  if (auto m = security::MechanismNamed(*name)) return std::vector{*m};
+  reply(ErrorResponse(42201, fmt::format("unknown SCRAM mechanism '{}': SCRAM-SHA-256 or "
+                                         "SCRAM-SHA-512",
+                                         *name)));
+  return std::nullopt;
+}
+
+// Body: {"password", "mechanism"? (default: both), "iterations"? (4096-16384, default 4096)}.
+void PutUser(HttpContext& ctx, Call call, Reply reply) {
+  if (!Permitted(call, reply, AclOperation::kAlter, ResourceType::kCluster,
+                 broker::kClusterResourceName) ||
+      !HaveUsers(ctx, reply)) {
+    return;
+  }
+  auto body = ParseJsonBody(call, reply);
+  if (!body) return;
+  if (!body->is_object() || !body->contains("password") || !(*body)["password"].is_string() ||
+      (body->contains("mechanism") && !(*body)["mechanism"].is_string())) {
+    reply(ErrorResponse(42201, "the body must be an object with a string \"password\" (and "
+                               "optionally \"mechanism\" and \"iterations\")"));
+    return;
+  }
+  const auto iterations = JsonIntegerOr<int32_t>(*body, "iterations", security::kMinIterations);
+  if (!iterations) {
+    reply(ErrorResponse(42201, "\"iterations\" must be an integer"));
+    return;
+  }
+  auto mechanisms = MechanismsOf(body->contains("mechanism")
+                                     ? std::optional((*body)["mechanism"].get<std::string>())
+                                     : std::nullopt,
+                                 reply);
+  if (!mechanisms) return;
+  const std::string& user = call.Param("user");
+  const std::string password = (*body)["password"].get<std::string>();
+  std::vector<security::UserStore::Change> changes;
+  for (auto mechanism : *mechanisms) {
+    changes.push_back({user, mechanism, security::NewCredential(mechanism, password, *iterations)});
+  }
+  if (Status s = ctx.users->Apply(changes); !s.ok()) {
+    reply(s.code() == StatusCode::kInvalidArgument ? ErrorResponse(42201, s.message())
+                                                   : ErrorResponse(50001, s.message()));
+    return;
+  }
+  const auto all = ctx.users->List();
+  auto it = all.find(user);
+  reply(JsonResponse(bhttp::status::ok,
+                     UserJson(user, it == all.end() ? decltype(it->second){} : it->second)));
+}
+
+// ?mechanism=M removes that credential; without it, every credential of the user.
+void DeleteUser(HttpContext& ctx, Call call, Reply reply) {
+  if (!Permitted(call, reply, AclOperation::kAlter, ResourceType::kCluster,
+                 broker::kClusterResourceName) ||
+      !HaveUsers(ctx, reply)) {
+    return;
+  }
+  const std::string& user = call.Param("user");
+  const auto named = call.Query("mechanism");
+  auto mechanisms = MechanismsOf(named ? std::optional<std::string>(*named) : std::nullopt, reply);
+  if (!mechanisms) return;
+  std::vector<security::UserStore::Change> changes;
+  for (auto mechanism : *mechanisms) {
+    if (named || ctx.users->Find(user, mechanism)) changes.push_back({user, mechanism, {}});
+  }
+  Status s = changes.empty() ? NotFound("no credential") : ctx.users->Apply(changes);
+  if (s.code() == StatusCode::kNotFound) {
+    reply(ErrorResponse(40406, fmt::format("User {} has no {} credential.", user,
+                                           named ? *named : "SCRAM")));
+  } else if (!s.ok()) {
+    reply(ErrorResponse(50001, s.message()));
+  } else {
+    reply(TextResponse(bhttp::status::no_content, "", "application/json"));
+  }
+}
+
 using AdminHandler = void (*)(HttpContext&, Call, Reply);
 
 Handler Bind(HttpContext& ctx, AdminHandler handler) {
@@ -455,6 +568,10 @@ void AddAdminRoutes(Router& router, HttpContext& ctx) {
   add(verb::delete_, "/admin/groups/{group}", Bind(ctx, DeleteGroup));
   add(verb::get, "/admin/transactions", Bind(ctx, ListTransactions));
   add(verb::get, "/admin/transactions/{id}", Bind(ctx, GetTransaction));
+  add(verb::get, "/admin/users", Bind(ctx, ListUsers));
+  add(verb::put, "/admin/users/{user}", OnAdminThread(ctx, "PUT /admin/users/{user}", PutUser));
+  add(verb::delete_, "/admin/users/{user}",
+      OnAdminThread(ctx, "DELETE /admin/users/{user}", DeleteUser));
 }
 
 }  // namespace herald::http

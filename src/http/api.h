@@ -17,6 +17,7 @@
 #include "eventstore/persistent_subscriptions.h"
 #include "http/router.h"
 #include "registry/schema_registry.h"
+#include "security/users.h"
 
 namespace herald::http {
 
@@ -40,6 +41,8 @@ struct HttpContext {
   registry::SchemaRegistry* registry = nullptr;
   // The transaction coordinator, for /admin/transactions; null: those routes answer 503.
   broker::TransactionCoordinator* txns = nullptr;
+  // The SCRAM users, for /admin/users; null: those routes answer 503.
+  security::UserStore* users = nullptr;
   std::atomic<bool> ready{false};  // listeners bound, storage recovered, not shutting down
   bool public_metrics = false;     // /metrics without credentials (--public-metrics)
 };

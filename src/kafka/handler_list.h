@@ -16,6 +16,7 @@
 #include "broker/transaction_coordinator.h"
 #include "kafka/api.h"
 #include "kafka/server.h"
+#include "security/users.h"
 
 namespace herald::kafka::handlers {
 
@@ -54,6 +55,7 @@ struct Services {
   broker::Broker& broker;
   broker::GroupCoordinator& groups;
   broker::TransactionCoordinator& txns;
+  security::UserStore* users;  // the SCRAM users; null where none are kept
 };
 using ServiceHandler = void (*)(Services&, RequestContext, Respond);
 
@@ -76,6 +78,8 @@ void EndTxn(Services&, RequestContext, Respond);
 void TxnOffsetCommit(Services&, RequestContext, Respond);
 void DescribeTransactions(Services&, RequestContext, Respond);
 void ListTransactions(Services&, RequestContext, Respond);
+void DescribeUserScramCredentials(Services&, RequestContext, Respond);
+void AlterUserScramCredentials(Services&, RequestContext, Respond);
 
 // Answers a request whose body does not decode: Kafka closes the connection.
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done);
@@ -106,6 +110,7 @@ inline bool AuthorizedOnTransactionalId(const broker::Broker& broker, const Requ
 // network threads); an exception it throws closes the request's connection.
 void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
                    void (*handler)(broker::Broker&, RequestContext, Respond));
+void OnAdminThread(Services& services, RequestContext ctx, Respond done, ServiceHandler handler);
 
 // Whether a request naming `entries` partitions is within the broker's max_partitions_per_request;
 // when it is not, closes the connection (as RejectMalformed) and returns false.

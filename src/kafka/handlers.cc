@@ -71,6 +71,12 @@ constexpr std::array kTxnHandlers = {
     ServiceEntry{ApiKey::kListTransactions, handlers::ListTransactions},
 };
 
+// The SCRAM users.
+constexpr std::array kUserHandlers = {
+    ServiceEntry{ApiKey::kDescribeUserScramCredentials, handlers::DescribeUserScramCredentials},
+    ServiceEntry{ApiKey::kAlterUserScramCredentials, handlers::AlterUserScramCredentials},
+};
+
 template <typename Table>
 auto Find(const Table& table, int16_t key) -> decltype(table[0].handler) {
   for (const auto& e : table) {
@@ -91,9 +97,11 @@ constexpr bool EveryApiHasAHandler() {
     for (const auto& e : kHandlers) n += e.key == api.key;
     for (const auto& e : kGroupHandlers) n += e.key == api.key;
     for (const auto& e : kTxnHandlers) n += e.key == api.key;
+    for (const auto& e : kUserHandlers) n += e.key == api.key;
     if (n != 1) return false;
   }
-  return by_connection + kHandlers.size() + kGroupHandlers.size() + kTxnHandlers.size() ==
+  return by_connection + kHandlers.size() + kGroupHandlers.size() + kTxnHandlers.size() +
+             kUserHandlers.size() ==
          kApis.size();
 }
 static_assert(EveryApiHasAHandler(), "an advertised API lacks a handler (or has two)");
@@ -110,8 +118,10 @@ void KafkaHandlers::Handle(RequestContext ctx, Respond done) {
     // here; it reconnects and asks again.
     return handlers::RejectMalformed(ctx, groups_.offline(), done);
   }
-  if (auto handler = group_handler ? group_handler : Find(kTxnHandlers, key)) {
-    handlers::Services services{broker_, groups_, txns_};
+  auto handler = group_handler ? group_handler : Find(kTxnHandlers, key);
+  if (handler == nullptr) handler = Find(kUserHandlers, key);
+  if (handler != nullptr) {
+    handlers::Services services{broker_, groups_, txns_, users_};
     return handler(services, std::move(ctx), std::move(done));
   }
   // The connection passes only advertised APIs it does not answer itself, and every one has a

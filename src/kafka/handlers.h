@@ -8,21 +8,24 @@
 #include "broker/transaction_coordinator.h"
 #include "kafka/schema.h"
 #include "kafka/server.h"
+#include "security/users.h"
 
 namespace herald::kafka {
 
 class KafkaHandlers final : public RequestHandler {
  public:
-  // `broker`, `groups` and `txns` must outlive the handlers.
+  // `broker`, `groups`, `txns` and `users` (the SCRAM users; null for none) must outlive the
+  // handlers.
   KafkaHandlers(broker::Broker& broker, broker::GroupCoordinator& groups,
-                broker::TransactionCoordinator& txns)
-      : broker_(broker), groups_(groups), txns_(txns) {}
+                broker::TransactionCoordinator& txns, security::UserStore* users)
+      : broker_(broker), groups_(groups), txns_(txns), users_(users) {}
   void Handle(RequestContext ctx, Respond done) override;
 
  private:
   broker::Broker& broker_;
   broker::GroupCoordinator& groups_;
   broker::TransactionCoordinator& txns_;
+  security::UserStore* const users_;
 };
 
 // Encodes `message` as a response body at the request's version. With `splice`, log slices in

@@ -25,17 +25,37 @@
 
 namespace herald::kafka::handlers {
 
-void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
-                   void (*handler)(broker::Broker&, RequestContext, Respond)) {
-  broker.RunAdmin([&broker, ctx = std::move(ctx), done = std::move(done), handler]() mutable {
+namespace {
+
+// Runs `handle(ctx, done)` on the broker's admin thread; an exception closes the connection.
+template <typename Handle>
+void RunOnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done, Handle handle) {
+  broker.RunAdmin([ctx = std::move(ctx), done = std::move(done), handle]() mutable {
     const RequestContext kept = ctx;  // for the answer if the handler throws
     Respond answer = done;
     try {
-      handler(broker, std::move(ctx), std::move(done));
+      handle(std::move(ctx), std::move(done));
     } catch (const std::exception& e) {
       RejectMalformed(kept, Internal("{}", e.what()), answer);
     }
   });
+}
+
+}  // namespace
+
+void OnAdminThread(broker::Broker& broker, RequestContext ctx, Respond done,
+                   void (*handler)(broker::Broker&, RequestContext, Respond)) {
+  RunOnAdminThread(broker, std::move(ctx), std::move(done),
+                   [&broker, handler](RequestContext c, Respond d) {
+                     handler(broker, std::move(c), std::move(d));
+                   });
+}
+
+void OnAdminThread(Services& services, RequestContext ctx, Respond done, ServiceHandler handler) {
+  RunOnAdminThread(services.broker, std::move(ctx), std::move(done),
+                   [services, handler](RequestContext c, Respond d) mutable {
+                     handler(services, std::move(c), std::move(d));
+                   });
 }
 
 namespace {

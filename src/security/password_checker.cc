@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "base/assert.h"
+#include "base/bytes.h"
 
 namespace herald::security {
 
@@ -23,9 +24,16 @@ PasswordChecker::PasswordChecker(SaslServer::Credentials credentials, Clock& clo
 
 PasswordChecker::Digest PasswordChecker::DigestOf(const std::string& user,
                                                   std::string_view password) const {
-  // The user's name after its length, then the password: no other pair makes the same message.
+  // The user's name after its length, then the StoredKey of each credential the user has now
+  // (so that a pair accepted before the credentials changed is not found again), then the
+  // password: no other pair, nor the same pair under other credentials, makes the same message.
   std::string message = fmt::format("{}:", user.size());
   message.append(user);
+  for (ScramMechanism mechanism : {ScramMechanism::kSha256, ScramMechanism::kSha512}) {
+    const auto credential = credentials_(user, mechanism);
+    message.push_back(credential ? '+' : '-');
+    if (credential) message.append(AsString(credential->stored_key));
+  }
   message.append(password);
   Digest digest{};
   unsigned int size = 0;

@@ -1,7 +1,9 @@
 // PasswordChecker: checks a user's password against the stored SCRAM credentials (CheckPassword)
 // and remembers, for a while, the pairs it accepted, so that a client that sends its password
 // with every request (HTTP Basic) costs the key derivations once rather than each time. What it
-// remembers is a keyed SHA-256 of the pair (the key random per process), never the password.
+// remembers is a keyed SHA-256 of the pair and of the user's credentials (the key random per
+// process), never the password: once a user's credentials change or go, what was remembered for
+// it is not found again.
 // Refused pairs are not remembered: each costs the derivations again.
 //
 // Thread-safety: every method may be called from any thread.

@@ -1,5 +1,7 @@
 #include "security/users.h"
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "base/base64.h"
@@ -116,42 +118,61 @@ std::map<std::string, std::map<ScramMechanism, int32_t>> UserStore::List() const
 
 Status UserStore::Upsert(const std::string& user, ScramMechanism mechanism,
                          ScramCredential credential) {
-  if (user.empty()) return InvalidArgument("a user name must not be empty");
-  if (!IsValidUtf8(user)) return InvalidArgument("a user name must be UTF-8");
-  if (credential.iterations < kMinIterations || credential.iterations > kMaxIterations) {
-    return InvalidArgument("iterations must be between {} and {}, not {}", kMinIterations,
-                           kMaxIterations, credential.iterations);
-  }
-  if (credential.stored_key.size() != DigestSize(mechanism) ||
-      credential.server_key.size() != DigestSize(mechanism)) {
-    return InvalidArgument("keys of {} bytes do not fit {}", credential.stored_key.size(),
-                           MechanismName(mechanism));
-  }
-  return Write({user, mechanism}, credential);
+  return Apply({{user, mechanism, std::move(credential)}});
 }
 
 Status UserStore::Delete(const std::string& user, ScramMechanism mechanism) {
-  return Write({user, mechanism}, std::nullopt);
+  return Apply({{user, mechanism, std::nullopt}});
 }
 
-Status UserStore::Write(const Key& key, const std::optional<ScramCredential>& credential) {
-  MutexLock write(write_mu_);
-  // Checked under write_mu_, so no change of the same key comes between the check and the write.
-  if (!credential && !Find(key.first, key.second)) {
-    return NotFound("user '{}' has no {} credential", key.first, MechanismName(key.second));
+Status UserStore::Apply(const std::vector<Change>& changes) {
+  std::set<Key> seen;
+  for (const Change& c : changes) {
+    if (c.user.empty()) return InvalidArgument("a user name must not be empty");
+    if (!IsValidUtf8(c.user)) return InvalidArgument("a user name must be UTF-8");
+    if (!seen.insert({c.user, c.mechanism}).second) {
+      return AlreadyExists("user '{}' has two changes of its {} credential", c.user,
+                           MechanismName(c.mechanism));
+    }
+    if (!c.credential) continue;
+    if (c.credential->iterations < kMinIterations || c.credential->iterations > kMaxIterations) {
+      return InvalidArgument("iterations must be between {} and {}, not {}", kMinIterations,
+                             kMaxIterations, c.credential->iterations);
+    }
+    if (c.credential->stored_key.size() != DigestSize(c.mechanism) ||
+        c.credential->server_key.size() != DigestSize(c.mechanism)) {
+      return InvalidArgument("keys of {} bytes do not fit {}", c.credential->stored_key.size(),
+                             MechanismName(c.mechanism));
+    }
   }
-  storage::RecordSpec record;
-  record.timestamp = clock_.NowMs();
-  record.key = KeyOf(key.first, key.second);
-  if (credential) record.value = ValueOf(*credential);
-  Buffer batch = storage::BuildBatch({record});
+  if (changes.empty()) return Status::Ok();
+  MutexLock write(write_mu_);
+  // Removals are checked under write_mu_, so no change of the same credential comes between the
+  // check and the write.
+  for (const Change& c : changes) {
+    if (!c.credential && !Find(c.user, c.mechanism)) {
+      return NotFound("user '{}' has no {} credential", c.user, MechanismName(c.mechanism));
+    }
+  }
+  std::vector<storage::RecordSpec> records;
+  const int64_t now = clock_.NowMs();
+  for (const Change& c : changes) {
+    storage::RecordSpec record;
+    record.timestamp = now;
+    record.key = KeyOf(c.user, c.mechanism);
+    if (c.credential) record.value = ValueOf(*c.credential);
+    records.push_back(std::move(record));
+  }
+  Buffer batch = storage::BuildBatch(records);
   auto written = log_->AppendAndWait(batch, storage::AckLevel::kDurable);
   if (!written.ok()) return written.status().WithContext("writing " + std::string(kUsersTopic));
   MutexLock lock(mu_);
-  if (credential) {
-    credentials_[key] = *credential;
-  } else {
-    credentials_.erase(key);
+  for (const Change& c : changes) {
+    if (c.credential) {
+      credentials_[{c.user, c.mechanism}] = *c.credential;
+    } else {
+      credentials_.erase({c.user, c.mechanism});
+    }
   }
   return Status::Ok();
 }

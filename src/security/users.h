@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/mutex.h"
@@ -33,17 +34,26 @@ class UserStore {
   // Every user with a credential: its mechanisms and their iterations.
   std::map<std::string, std::map<ScramMechanism, int32_t>> List() const;
 
-  // Sets `user`'s credential for `mechanism`. kInvalidArgument for an empty name, one that is
-  // not UTF-8, or iterations outside [kMinIterations, kMaxIterations].
+  // One change: `user`'s credential for `mechanism` set, or removed (no credential).
+  struct Change {
+    std::string user;
+    ScramMechanism mechanism = ScramMechanism::kSha256;
+    std::optional<ScramCredential> credential;
+  };
+  // Checks every change, then writes them all in one durable batch and applies them; when one
+  // fails its check, nothing is written and the first failure is answered: kInvalidArgument for
+  // an empty user name, one that is not UTF-8, iterations outside [kMinIterations,
+  // kMaxIterations] or keys that do not fit the mechanism; kNotFound for the removal of a
+  // credential the user does not have; kAlreadyExists for two changes of one credential.
+  Status Apply(const std::vector<Change>& changes);
+  // Apply of one change.
   Status Upsert(const std::string& user, ScramMechanism mechanism, ScramCredential credential);
-  // Removes `user`'s credential for `mechanism`; kNotFound when it has none.
   Status Delete(const std::string& user, ScramMechanism mechanism);
 
  private:
   using Key = std::pair<std::string, ScramMechanism>;
   UserStore(std::shared_ptr<storage::Log> log, Clock& clock)
       : log_(std::move(log)), clock_(clock) {}
-  Status Write(const Key& key, const std::optional<ScramCredential>& credential);
 
   const std::shared_ptr<storage::Log> log_;
   Clock& clock_;

@@ -20,7 +20,11 @@ class Node final : public fuzz::FuzzNode {
  public:
   bool Open() override {
     if (!FuzzNode::Open()) return false;
-    handlers_ = std::make_unique<KafkaHandlers>(*broker_, *groups_, txns_->coordinator());
+    auto users = security::UserStore::Open(*engine_);
+    if (!users.ok()) return false;
+    users_ = std::move(users).value();
+    handlers_ = std::make_unique<KafkaHandlers>(*broker_, *groups_, txns_->coordinator(),
+                                                users_.get());
     return true;
   }
 
@@ -57,8 +61,12 @@ class Node final : public fuzz::FuzzNode {
   }
 
  private:
-  void CloseDoor() override { handlers_.reset(); }
+  void CloseDoor() override {
+    handlers_.reset();
+    users_.reset();
+  }
 
+  std::unique_ptr<security::UserStore> users_;
   std::unique_ptr<KafkaHandlers> handlers_;
 };
 

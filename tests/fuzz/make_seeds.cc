@@ -345,6 +345,22 @@ std::vector<Seed> RequestSeeds() {
         Emit(seeds, api, r);
         break;
       }
+      case ApiKey::kDescribeUserScramCredentials: {
+        DescribeUserScramCredentialsRequest r;
+        r.users = std::vector<DescribeUserScramCredentialsRequestUser>{{"alice"}, {"alice"}};
+        Emit(seeds, api, r);
+        break;
+      }
+      case ApiKey::kAlterUserScramCredentials: {
+        AlterUserScramCredentialsRequest r;
+        r.deletions.push_back({"bob", 1});
+        r.upsertions.push_back(
+            {"alice", 1, 4096, herald::Buffer(16, 7), herald::Buffer(32, 9)});
+        r.upsertions.push_back(
+            {"carol", 2, 8192, herald::Buffer(16, 7), herald::Buffer(64, 9)});
+        Emit(seeds, api, r);
+        break;
+      }
       case ApiKey::kDescribeAcls: {
         DescribeAclsRequest r;
         r.resource_type_filter = 1;  // any

@@ -141,7 +141,9 @@ TEST_F(KafkaConformanceTest, ApiVersionsAdvertisesTheAdminApis) {
       {ApiKey::kEndTxn, 3},
       {ApiKey::kTxnOffsetCommit, 3},
       {ApiKey::kDescribeTransactions, 0},
-      {ApiKey::kListTransactions, 0}};
+      {ApiKey::kListTransactions, 0},
+      {ApiKey::kDescribeUserScramCredentials, 0},
+      {ApiKey::kAlterUserScramCredentials, 0}};
   for (const auto& [key, max] : expected) {
     SCOPED_TRACE(static_cast<int>(key));
     auto it = served.find(static_cast<int16_t>(key));

@@ -79,6 +79,11 @@ void Grant(raw_wire::RawWireClient& admin, const broker::AclBinding& binding) {
 }
 
 std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::string& user) {
+  return ConnectAs(port, user, AclPassword(user));
+}
+
+std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::string& user,
+                                                   const std::string& password) {
   using kafka::ApiKey;
   auto client = std::make_unique<raw_wire::RawWireClient>(port);
   kafka::SaslHandshakeRequest handshake;
@@ -89,7 +94,7 @@ std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::str
     throw std::runtime_error(fmt::format("SaslHandshake PLAIN: error {}", shook.error_code));
   }
   kafka::SaslAuthenticateRequest authenticate;
-  const std::string token = PlainToken(user, AclPassword(user));
+  const std::string token = PlainToken(user, password);
   authenticate.auth_bytes.assign(token.begin(), token.end());
   const auto authenticated =
       client->Call<kafka::SaslAuthenticateResponse>(ApiKey::kSaslAuthenticate, 2, authenticate)

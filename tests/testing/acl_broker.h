@@ -39,6 +39,9 @@ std::unique_ptr<HeraldProcess> StartAclBroker(const std::string& data_dir,
 // A raw connection to `port` authenticated as `user` (SaslHandshake v1 and SaslAuthenticate v2,
 // PLAIN, with AclPassword). Throws std::runtime_error naming the error code when refused.
 std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::string& user);
+// The same with `password`.
+std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::string& user,
+                                                   const std::string& password);
 
 // Creates `binding` with CreateAcls on `admin` (a super user's connection); throws
 // std::runtime_error naming the binding and the error code when it is refused.

@@ -82,6 +82,10 @@ using AllApis = std::tuple<
     Api<ApiKey::kListTransactions, ListTransactionsRequest, ListTransactionsResponse>,
     Api<ApiKey::kSaslHandshake, SaslHandshakeRequest, SaslHandshakeResponse>,
     Api<ApiKey::kSaslAuthenticate, SaslAuthenticateRequest, SaslAuthenticateResponse>,
+    Api<ApiKey::kDescribeUserScramCredentials, DescribeUserScramCredentialsRequest,
+        DescribeUserScramCredentialsResponse>,
+    Api<ApiKey::kAlterUserScramCredentials, AlterUserScramCredentialsRequest,
+        AlterUserScramCredentialsResponse>,
     Api<ApiKey::kDescribeAcls, DescribeAclsRequest, DescribeAclsResponse>,
     Api<ApiKey::kCreateAcls, CreateAclsRequest, CreateAclsResponse>,
     Api<ApiKey::kDeleteAcls, DeleteAclsRequest, DeleteAclsResponse>>;

@@ -53,6 +53,26 @@ TEST_F(PasswordCheckerTest, RefusalsAreNotRemembered) {
   EXPECT_FALSE(checker.Remembered("alices", "3cret"));
 }
 
+// A remembered pair is found only while the user's credentials are those it was checked
+// against: a password changed or a user deleted on a running broker takes effect at once.
+TEST_F(PasswordCheckerTest, ChangedCredentialsForgetWhatWasRemembered) {
+  std::optional<ScramCredential> current = NewCredential(ScramMechanism::kSha256, "s3cret");
+  PasswordChecker checker(
+      [&](const std::string& user, ScramMechanism mechanism) -> std::optional<ScramCredential> {
+        if (user != "carol" || mechanism != ScramMechanism::kSha256) return std::nullopt;
+        return current;
+      },
+      clock_);
+  ASSERT_TRUE(checker.Check("carol", "s3cret").ok());
+  EXPECT_TRUE(checker.Remembered("carol", "s3cret"));
+  current = NewCredential(ScramMechanism::kSha256, "s3cret");  // the same password, a new salt
+  EXPECT_FALSE(checker.Remembered("carol", "s3cret"));
+  ASSERT_TRUE(checker.Check("carol", "s3cret").ok());
+  EXPECT_TRUE(checker.Remembered("carol", "s3cret"));
+  current.reset();  // deleted
+  EXPECT_FALSE(checker.Remembered("carol", "s3cret"));
+}
+
 TEST_F(PasswordCheckerTest, AFullCacheForgetsItsOlderHalf) {
   auto checker = Checker(/*remember_ms=*/1'000'000, /*capacity=*/4);
   for (int i = 0; i < 4; ++i) {

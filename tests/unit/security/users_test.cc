@@ -1,6 +1,7 @@
 #include "security/users.h"
 
 #include <memory>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -65,6 +66,49 @@ TEST_F(UserStoreTest, NamesAndIterationsKafkaRefusesAreRefused) {
       store_->Upsert("a", ScramMechanism::kSha256, NewCredential(ScramMechanism::kSha512, "x"))
           .code(),
       StatusCode::kInvalidArgument);
+  EXPECT_TRUE(store_->List().empty());
+}
+
+// Apply makes every change or none: one refused change (a removal of a credential the user has
+// not, two changes of one credential, iterations out of range) leaves the store as it was, across
+// a reopen too.
+TEST_F(UserStoreTest, ChangesApplyAllOrNone) {
+  const auto carol = NewCredential(ScramMechanism::kSha256, "c4rol");
+  const auto dave = NewCredential(ScramMechanism::kSha512, "d4ve", 8192);
+  using Change = UserStore::Change;
+  EXPECT_EQ(store_->Apply({{"carol", ScramMechanism::kSha256, carol},
+                           {"dave", ScramMechanism::kSha256, std::nullopt}})
+                .code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->Apply({{"carol", ScramMechanism::kSha256, carol},
+                           {"carol", ScramMechanism::kSha256, std::nullopt}})
+                .code(),
+            StatusCode::kAlreadyExists);
+  auto few = carol;
+  few.iterations = 100;
+  EXPECT_EQ(store_->Apply({Change{"dave", ScramMechanism::kSha512, dave},
+                           Change{"carol", ScramMechanism::kSha256, few}})
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(store_->List().empty());
+
+  ASSERT_TRUE(store_
+                  ->Apply({{"carol", ScramMechanism::kSha256, carol},
+                           {"dave", ScramMechanism::kSha512, dave}})
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->Apply({{"carol", ScramMechanism::kSha256, std::nullopt},
+                           {"dave", ScramMechanism::kSha256, dave}})
+                  .code() == StatusCode::kInvalidArgument)
+      << "a 64-byte key does not fit SCRAM-SHA-256";
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  EXPECT_TRUE(store_->Find("carol", ScramMechanism::kSha256).has_value());
+  EXPECT_EQ(store_->Find("dave", ScramMechanism::kSha512)->iterations, 8192);
+  ASSERT_TRUE(store_
+                  ->Apply({{"carol", ScramMechanism::kSha256, std::nullopt},
+                           {"dave", ScramMechanism::kSha512, std::nullopt}})
+                  .ok());
+  ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_TRUE(store_->List().empty());
 }
 
