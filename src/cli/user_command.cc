@@ -9,6 +9,7 @@
 //   delete NAME   [--mechanism M] (default: every credential of the user); exits 1 when it has
 //                 none
 //   list          NAME, MECHANISM and ITERATIONS per credential
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -49,7 +50,8 @@ int CreateOnline(const UserOptions& o) {
   auto answer = http.Call("PUT", "/admin/users/" + client::PathSegment(o.name), body.dump());
   if (!answer.ok()) return Fail(answer.status());
   if (answer->status != 200) return Fail(AnswerError(*answer));
-  for (const auto& c : answer->Json()["credentials"]) {
+  const nlohmann::json user = answer->Json();
+  for (const auto& c : user["credentials"]) {
     if (!o.mechanism.empty() && c["mechanism"] != o.mechanism) continue;
     std::cout << fmt::format("{} {} (iterations {})\n", o.name, c["mechanism"].get<std::string>(),
                              c["iterations"].get<int>());
@@ -65,7 +67,7 @@ int DeleteOnline(const UserOptions& o) {
   if (!answer.ok()) return Fail(answer.status());
   if (answer->status != 204) return Fail(AnswerError(*answer));
   std::cout << fmt::format("deleted {} {}\n", o.name,
-                           o.mechanism.empty() ? "(every credential)" : o.mechanism);
+                           o.mechanism.empty() ? "(every credential it had)" : o.mechanism);
   return kExitOk;
 }
 
@@ -216,10 +218,15 @@ void AddWhereFlags(CLI::App* command, UserOptions& o) {
       "A running herald serve's HTTP listener: change its users online (needs ALTER on the "
       "cluster; DESCRIBE to list)");
   url->excludes(data_dir);
-  command->add_option("--api-key", o.http.api_key, "Bearer key, when the server needs one")
-      ->envname("HERALD_API_KEY")
+  // Not ->envname: an exported HERALD_API_KEY must not make an offline command a usage error.
+  command->add_option("--api-key", o.http.api_key,
+                      "Bearer key, when the server needs one (default: $HERALD_API_KEY)")
       ->needs(url);
-  command->parse_complete_callback([&o, url] { o.online = url->count() > 0; });
+  command->parse_complete_callback([&o, url] {
+    o.online = url->count() > 0;
+    const char* key = std::getenv("HERALD_API_KEY");
+    if (o.online && o.http.api_key.empty() && key != nullptr) o.http.api_key = key;
+  });
 }
 
 }  // namespace

@@ -477,9 +477,16 @@ void PutUser(HttpContext& ctx, Call call, Reply reply) {
                                "optionally \"mechanism\" and \"iterations\")"));
     return;
   }
+  // Checked before any key derivation: their cost grows with the iterations.
   const auto iterations = JsonIntegerOr<int32_t>(*body, "iterations", security::kMinIterations);
-  if (!iterations) {
-    reply(ErrorResponse(42201, "\"iterations\" must be an integer"));
+  if (!iterations || *iterations < security::kMinIterations ||
+      *iterations > security::kMaxIterations) {
+    reply(ErrorResponse(42201, fmt::format("\"iterations\" must be an integer from {} to {}",
+                                           security::kMinIterations, security::kMaxIterations)));
+    return;
+  }
+  if ((*body)["password"].get_ref<const std::string&>().empty()) {
+    reply(ErrorResponse(42201, "\"password\" must not be empty"));
     return;
   }
   auto mechanisms = MechanismsOf(body->contains("mechanism")

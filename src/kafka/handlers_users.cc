@@ -54,6 +54,8 @@ Refusal RefusalFor(const Status& status) {
               "Attempt to delete a user credential that does not exist"};
     case StatusCode::kInvalidArgument:
       return {ErrorCode::kUnacceptableCredential, status.message()};
+    case StatusCode::kAlreadyExists:
+      return {ErrorCode::kDuplicateResource, status.message()};
     default:
       return {ErrorFor(status), status.message()};
   }
@@ -121,7 +123,9 @@ void AlterNow(Services& s, RequestContext ctx, Respond done) {
   // wrong with the first that is wrong.
   std::vector<std::string> order;
   std::map<std::string, std::vector<security::UserStore::Change>> changes;
-  std::map<std::string, Refusal> refused;
+  // What is wrong with a user's changes, ranked: of several, the user is answered the one Kafka
+  // checks first (the lowest rank).
+  std::map<std::string, std::pair<int, Refusal>> refused;
   std::map<std::pair<std::string, int8_t>, int> named;  // (user, mechanism) -> changes
   auto note = [&](const std::string& user) {
     if (!changes.contains(user)) {
@@ -129,20 +133,24 @@ void AlterNow(Services& s, RequestContext ctx, Respond done) {
       changes[user];
     }
   };
-  auto refuse = [&](const std::string& user, ErrorCode code, std::string message) {
-    refused.emplace(user, Refusal{code, std::move(message)});  // the first stays
+  auto refuse = [&](const std::string& user, int rank, ErrorCode code, std::string message) {
+    auto [it, added] = refused.try_emplace(user, rank, Refusal{code, message});
+    if (!added && rank < it->second.first) it->second = {rank, Refusal{code, std::move(message)}};
   };
+  constexpr int kNameRank = 0, kMechanismRank = 1, kCredentialRank = 2, kDuplicateRank = 3;
   for (const auto& d : request->deletions) ++named[{d.name, d.mechanism}];
   for (const auto& u : request->upsertions) ++named[{u.name, u.mechanism}];
   auto check = [&](const std::string& user, int8_t code) -> std::optional<ScramMechanism> {
     note(user);
+    if (user.empty()) {
+      refuse(user, kNameRank, ErrorCode::kUnacceptableCredential, "Username must not be empty");
+    }
     auto mechanism = MechanismOf(code);
     if (!mechanism) {
-      refuse(user, ErrorCode::kUnsupportedSaslMechanism, "Unknown SCRAM mechanism");
-    } else if (user.empty()) {
-      refuse(user, ErrorCode::kUnacceptableCredential, "Username must not be empty");
-    } else if (named[{user, code}] > 1) {
-      refuse(user, ErrorCode::kDuplicateResource,
+      refuse(user, kMechanismRank, ErrorCode::kUnsupportedSaslMechanism, "Unknown SCRAM mechanism");
+    }
+    if (named[{user, code}] > 1) {
+      refuse(user, kDuplicateRank, ErrorCode::kDuplicateResource,
              "A user credential cannot be altered twice in the same request");
     }
     return mechanism;
@@ -155,13 +163,14 @@ void AlterNow(Services& s, RequestContext ctx, Respond done) {
     auto mechanism = check(u.name, u.mechanism);
     if (!mechanism) continue;
     if (u.iterations < security::kMinIterations) {
-      refuse(u.name, ErrorCode::kUnacceptableCredential, "Too few iterations");
+      refuse(u.name, kCredentialRank, ErrorCode::kUnacceptableCredential, "Too few iterations");
     } else if (u.iterations > security::kMaxIterations) {
-      refuse(u.name, ErrorCode::kUnacceptableCredential, "Too many iterations");
+      refuse(u.name, kCredentialRank, ErrorCode::kUnacceptableCredential, "Too many iterations");
     } else if (u.salt.empty()) {
-      refuse(u.name, ErrorCode::kUnacceptableCredential, "Salt must not be empty");
+      refuse(u.name, kCredentialRank, ErrorCode::kUnacceptableCredential,
+             "Salt must not be empty");
     } else if (u.salted_password.size() != security::DigestSize(*mechanism)) {
-      refuse(u.name, ErrorCode::kUnacceptableCredential,
+      refuse(u.name, kCredentialRank, ErrorCode::kUnacceptableCredential,
              fmt::format("A salted password for {} is {} bytes",
                          security::MechanismName(*mechanism), security::DigestSize(*mechanism)));
     } else {
@@ -183,7 +192,7 @@ void AlterNow(Services& s, RequestContext ctx, Respond done) {
     } else if (s.users == nullptr) {
       refusal = Refusal{ErrorCode::kSecurityDisabled, kNoUsers};
     } else if (auto it = refused.find(user); it != refused.end()) {
-      refusal = it->second;
+      refusal = it->second.second;
     } else if (Status applied = s.users->Apply(changes[user]); !applied.ok()) {
       refusal = RefusalFor(applied);
     }

@@ -54,8 +54,10 @@ bool PasswordChecker::Remembered(const std::string& user, std::string_view passw
 }
 
 Status PasswordChecker::Check(const std::string& user, std::string_view password) {
-  HERALD_RETURN_IF_ERROR(CheckPassword(credentials_, user, password));
+  // Of the credentials as they are before the check: should they change during it, the pair is
+  // remembered under credentials it will not be looked up with.
   const Digest digest = DigestOf(user, password);
+  HERALD_RETURN_IF_ERROR(CheckPassword(credentials_, user, password));
   const int64_t now = clock_.NowMs();
   MutexLock lock(mu_);
   if (accepted_.size() >= capacity_ && !accepted_.contains(digest)) {
