@@ -203,13 +203,12 @@ bool Matches(const AclFilter& f, const AclBinding& b) {
 }
 
 Result<std::unique_ptr<Authorizer>> Authorizer::Open(storage::Engine& engine,
-                                                     std::set<std::string> super_users) {
+                                                     const std::set<std::string>& super_users) {
   if (!engine.HasTopic(kAclsTopic)) {
     HERALD_RETURN_IF_ERROR(engine.CreateTopic(kAclsTopic, 1, {{"cleanup.policy", "compact"}}));
   }
   HERALD_ASSIGN_OR_RETURN(auto log, engine.GetLog(kAclsTopic, 0));
-  std::unique_ptr<Authorizer> authorizer(
-      new Authorizer(log, engine.clock(), std::move(super_users)));
+  std::unique_ptr<Authorizer> authorizer(new Authorizer(log, engine.clock(), super_users));
   std::set<AclBinding> replayed;
   HERALD_RETURN_IF_ERROR(storage::ScanRecords(
       *log, log->log_start_offset(), log->end_offset(), [&](const storage::RecordView& r) {
@@ -238,7 +237,7 @@ Result<std::unique_ptr<Authorizer>> Authorizer::Open(storage::Engine& engine,
 bool Authorizer::Authorize(std::string_view principal, std::string_view host,
                            AclOperation operation, ResourceType type,
                            std::string_view name) const {
-  if (super_users_.contains(std::string(principal))) return true;
+  if (IsSuperUser(principal)) return true;
   if (refuse_all_) return false;
   // Only bindings of `type` named "*" or by a prefix of `name` (the whole name included) can
   // cover it. The set is ordered by type and then name, so each such name is one range, which
@@ -276,7 +275,7 @@ bool Authorizer::Authorize(std::string_view principal, std::string_view host,
 
 bool Authorizer::AuthorizeAny(std::string_view principal, std::string_view host,
                               AclOperation operation, ResourceType type) const {
-  if (super_users_.contains(std::string(principal))) return true;
+  if (IsSuperUser(principal)) return true;
   if (refuse_all_) return false;
   auto applies = [&](const AclBinding& b) {
     return b.resource_type == type && (b.principal == principal || b.principal == "User:*") &&

@@ -112,12 +112,10 @@ class Authorizer {
   // a later version) might have been a DENY: it is logged, and every principal but the super
   // users is refused everything. `super_users`: principals that may do anything ("User:admin").
   static Result<std::unique_ptr<Authorizer>> Open(storage::Engine& engine,
-                                                  std::set<std::string> super_users);
+                                                  const std::set<std::string>& super_users);
 
   // Whether `principal` is one of the super users.
-  bool IsSuperUser(std::string_view principal) const {
-    return super_users_.contains(std::string(principal));
-  }
+  bool IsSuperUser(std::string_view principal) const { return super_users_.contains(principal); }
   // Whether `principal`, connected from `host`, may do `operation` on the resource.
   bool Authorize(std::string_view principal, std::string_view host, AclOperation operation,
                  ResourceType type, std::string_view name) const;
@@ -138,8 +136,9 @@ class Authorizer {
   Result<std::vector<std::vector<AclBinding>>> Delete(const std::vector<AclFilter>& filters);
 
  private:
-  Authorizer(std::shared_ptr<storage::Log> log, Clock& clock, std::set<std::string> super_users)
-      : log_(std::move(log)), clock_(clock), super_users_(std::move(super_users)) {}
+  Authorizer(std::shared_ptr<storage::Log> log, Clock& clock,
+             const std::set<std::string>& super_users)
+      : log_(std::move(log)), clock_(clock), super_users_(super_users.begin(), super_users.end()) {}
   // Writes `added` and tombstones for `removed`, in as few batches as the topic's
   // max.message.bytes allows, applying each batch once it is durable.
   Status Write(const std::vector<AclBinding>& added, const std::vector<AclBinding>& removed)
@@ -147,7 +146,7 @@ class Authorizer {
 
   const std::shared_ptr<storage::Log> log_;
   Clock& clock_;
-  const std::set<std::string> super_users_;
+  const std::set<std::string, std::less<>> super_users_;  // looked up by string_view
   bool refuse_all_ = false;  // set at open only
   Mutex write_mu_;  // one change at a time, so the log's order is the set's
   mutable Mutex mu_;
