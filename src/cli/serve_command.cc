@@ -736,7 +736,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http::AddAdminRoutes(router, http_context);
   http::AddOpsRoutes(router, http_context);
   http::AddStreamRoutes(router, **events, io.get_executor());
-  http::AddPersistentSubscriptionRoutes(router, **subscriptions);
+  http::AddPersistentSubscriptionRoutes(router, **subscriptions, (**events).topic());
   http::AddRegistryRoutes(router, **registry);
   // --registry-addr: the registry alone, where Confluent's clients expect it on its own port.
   http::Router registry_router;

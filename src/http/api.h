@@ -53,8 +53,9 @@ void AddOpsRoutes(Router& router, HttpContext& context);
 // Subscriptions' heartbeat timers run on `executor`.
 void AddStreamRoutes(Router& router, eventstore::EventStore& store,
                      boost::asio::any_io_executor executor);
-void AddPersistentSubscriptionRoutes(Router& router,
-                                     eventstore::PersistentSubscriptions& subscriptions);
+// `store_topic`: the event store's topic, whose ACLs govern reading its streams.
+void AddPersistentSubscriptionRoutes(Router& router, eventstore::PersistentSubscriptions& subs,
+                                     const std::string& store_topic);
 void AddRegistryRoutes(Router& router, registry::SchemaRegistry& registry);
 
 }  // namespace herald::http

@@ -1,5 +1,9 @@
 // Persistent subscriptions over HTTP (`/subscriptions`): competing consumers of the event store
 // (eventstore::PersistentSubscriptions). docs/http-api.md has the routes.
+//
+// With ACLs, as a Kafka consumer group: READ on the store's topic for every route, and on the
+// group (by its name) READ to create it and consume (messages, ack, nack, replaying parked
+// events), DESCRIBE to see it (its info, its parked events, the list), DELETE to delete it.
 #include <string>
 #include <vector>
 
@@ -11,6 +15,8 @@
 namespace herald::http {
 namespace {
 
+using broker::AclOperation;
+using broker::ResourceType;
 using eventstore::NackAction;
 using eventstore::PersistentSubscriptions;
 using nlohmann::json;
@@ -107,9 +113,13 @@ class Routes {
     reply(s.ok() ? JsonResponse(bhttp::status::ok, json::object()) : SubscriptionError(s));
   }
 
-  void List(Call, Reply reply) {
+  void List(Call call, Reply reply) {
     json out = json::array();
-    for (const auto& info : subs_.List()) out.push_back(InfoJson(info));
+    for (const auto& info : subs_.List()) {
+      if (call.identity.May(AclOperation::kDescribe, ResourceType::kGroup, info.group)) {
+        out.push_back(InfoJson(info));
+      }
+    }
     reply(JsonResponse(bhttp::status::ok, {{"subscriptions", std::move(out)}}));
   }
 
@@ -192,7 +202,8 @@ class Routes {
 
 }  // namespace
 
-void AddPersistentSubscriptionRoutes(Router& router, PersistentSubscriptions& subs) {
+void AddPersistentSubscriptionRoutes(Router& router, PersistentSubscriptions& subs,
+                                     const std::string& store_topic) {
   using bhttp::verb;
   auto routes = std::make_shared<Routes>(subs);
   auto bind = [routes](void (Routes::*method)(Call, Reply)) -> Handler {
@@ -200,20 +211,37 @@ void AddPersistentSubscriptionRoutes(Router& router, PersistentSubscriptions& su
       ((*routes).*method)(std::move(call), std::move(reply));
     };
   };
+  auto settle = [routes](bool ack) -> Handler {
+    return [routes, ack](Call call, Reply reply) {
+      routes->Settle(std::move(call), std::move(reply), ack);
+    };
+  };
+  // READ on the store's topic, and `operation` on the group of the path (none for the list).
+  auto add = [&router, store_topic](verb method, const std::string& pattern,
+                                    std::optional<AclOperation> operation, Handler handler) {
+    if (operation) {
+      handler = Requiring(
+          *operation, ResourceType::kGroup, [](const Call& call) { return call.Param("group"); },
+          std::move(handler));
+    }
+    router.Add(method, pattern,
+               Requiring(
+                   AclOperation::kRead, ResourceType::kTopic,
+                   [store_topic](const Call&) { return store_topic; }, std::move(handler)),
+               Access::kAuthenticated);
+  };
+  constexpr auto kRead = AclOperation::kRead;
+  constexpr auto kDescribe = AclOperation::kDescribe;
   const std::string group = "/subscriptions/{stream}/{group}";
-  router.Add(verb::get, "/subscriptions", bind(&Routes::List));
-  router.Add(verb::put, group, bind(&Routes::Create));
-  router.Add(verb::get, group, bind(&Routes::Info));
-  router.Add(verb::delete_, group, bind(&Routes::Delete));
-  router.Add(verb::get, group + "/messages", bind(&Routes::Messages));
-  router.Add(verb::post, group + "/ack", [routes](Call call, Reply reply) {
-    routes->Settle(std::move(call), std::move(reply), true);
-  });
-  router.Add(verb::post, group + "/nack", [routes](Call call, Reply reply) {
-    routes->Settle(std::move(call), std::move(reply), false);
-  });
-  router.Add(verb::get, group + "/parked", bind(&Routes::Parked));
-  router.Add(verb::post, group + "/replay-parked", bind(&Routes::ReplayParked));
+  add(verb::get, "/subscriptions", std::nullopt, bind(&Routes::List));  // filtered
+  add(verb::put, group, kRead, bind(&Routes::Create));
+  add(verb::get, group, kDescribe, bind(&Routes::Info));
+  add(verb::delete_, group, AclOperation::kDelete, bind(&Routes::Delete));
+  add(verb::get, group + "/messages", kRead, bind(&Routes::Messages));
+  add(verb::post, group + "/ack", kRead, settle(true));
+  add(verb::post, group + "/nack", kRead, settle(false));
+  add(verb::get, group + "/parked", kDescribe, bind(&Routes::Parked));
+  add(verb::post, group + "/replay-parked", kRead, bind(&Routes::ReplayParked));
 }
 
 }  // namespace herald::http

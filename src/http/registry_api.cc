@@ -1,5 +1,12 @@
 // The schema registry over HTTP: Confluent Schema Registry's API (/subjects, /schemas, /config,
 // /mode, /compatibility) on registry::SchemaRegistry. docs/http-api.md has the routes.
+//
+// With ACLs, a subject is governed by its topic's (registry::TopicOfSubject), as Confluent's
+// topic-ACL authorizer does: READ reads it (its versions, lookups, compatibility checks), WRITE
+// registers, DELETE deletes versions, DESCRIBE_CONFIGS and ALTER_CONFIGS read and change its
+// compatibility level and mode; a schema id is readable with READ on the topic of any subject
+// that uses it; the global level and mode are the cluster's configs. /subjects lists the
+// subjects the caller may read.
 #include <string>
 #include <vector>
 
@@ -10,6 +17,8 @@
 namespace herald::http {
 namespace {
 
+using broker::AclOperation;
+using broker::ResourceType;
 using nlohmann::json;
 using registry::RegistryError;
 using registry::SchemaRegistry;
@@ -126,7 +135,7 @@ class Routes {
     const std::string prefix = call.Query("subjectPrefix").value_or("");
     json out = json::array();
     for (auto& s : r_.Subjects(Flag(call, "deleted"))) {
-      if (s.starts_with(prefix)) out.push_back(std::move(s));
+      if (s.starts_with(prefix) && MayRead(call, s)) out.push_back(std::move(s));
     }
     reply(Ok(out));
   }
@@ -188,6 +197,7 @@ class Routes {
     if (!id) return reply(Error({registry::ErrorCode::kSchemaNotFound, "Schema not found"}));
     auto schema = r_.GetSchema(*id);
     if (!schema.ok()) return reply(Error(schema.error()));
+    if (!MayReadSchema(call, reply, *id)) return;
     if (raw) return reply(TextResponse(bhttp::status::ok, schema->schema, kContentType));
     json out = json::object();
     AddSchema(out, schema->type, schema->schema, schema->references);
@@ -199,8 +209,10 @@ class Routes {
     if (!id) return reply(Error({registry::ErrorCode::kSchemaNotFound, "Schema not found"}));
     auto uses = r_.SubjectVersionsOf(*id, Flag(call, "deleted"));
     if (!uses.ok()) return reply(Error(uses.error()));
+    if (!MayReadSchema(call, reply, *id)) return;
     json out = json::array();
     for (const auto& [subject, version] : *uses) {
+      if (!MayRead(call, subject)) continue;
       if (with_versions) {
         out.push_back({{"subject", subject}, {"version", version}});
       } else if (out.empty() || out.back() != subject) {
@@ -300,6 +312,24 @@ class Routes {
   }
 
  private:
+  static bool MayRead(const Call& call, std::string_view subject) {
+    return call.identity.May(AclOperation::kRead, ResourceType::kTopic,
+                             registry::TopicOfSubject(subject));
+  }
+  // Whether the caller may read schema `id`: READ on the topic of a subject that uses it, deleted
+  // versions included; answers 403 when not.
+  bool MayReadSchema(const Call& call, const Reply& reply, int32_t id) const {
+    auto uses = r_.SubjectVersionsOf(id, true);
+    if (uses.ok()) {
+      for (const auto& use : *uses) {
+        if (MayRead(call, use.first)) return true;
+      }
+    }
+    reply(ErrorResponse(40301, fmt::format("{} may not read schema {}: it may read the topic of "
+                                           "no subject that uses it",
+                                           call.identity.principal, id)));
+    return false;
+  }
   static std::optional<int32_t> IdOf(const Call& call) {
     auto n = JsonInteger<int32_t>(json::parse(call.Param("id"), nullptr, false));
     if (!n || *n < 1) return std::nullopt;
@@ -327,36 +357,67 @@ void AddRegistryRoutes(Router& router, SchemaRegistry& registry) {
       ((*routes).*method)(std::move(call), std::move(reply), flag);
     };
   };
+  // A route on the subject in its path, for callers that may do `operation` on its topic; one
+  // on the global level or mode, for those that may do it on the cluster.
+  auto on_subject = [](AclOperation operation, Handler handler) {
+    return Requiring(
+        operation, ResourceType::kTopic,
+        [](const Call& call) {
+          return std::string(registry::TopicOfSubject(call.Param("subject")));
+        },
+        std::move(handler));
+  };
+  auto on_cluster = [](AclOperation operation, Handler handler) {
+    return Requiring(
+        operation, ResourceType::kCluster,
+        [](const Call&) { return std::string(broker::kClusterResourceName); }, std::move(handler));
+  };
+  auto add = [&router](verb method, const std::string& pattern, Handler handler) {
+    router.Add(method, pattern, std::move(handler), Access::kAuthenticated);
+  };
+  constexpr auto kRead = AclOperation::kRead;
   const std::string subject = "/subjects/{subject}";
   const std::string version = subject + "/versions/{version}";
-  router.Add(verb::get, "/subjects", bind(&Routes::Subjects));
-  router.Add(verb::post, subject, bind(&Routes::LookUp));
-  router.Add(verb::delete_, subject, bind(&Routes::DeleteSubject));
-  router.Add(verb::get, subject + "/versions", bind(&Routes::Versions));
-  router.Add(verb::post, subject + "/versions", bind(&Routes::Register));
-  router.Add(verb::get, version, bind(&Routes::GetVersion));
-  router.Add(verb::delete_, version, bind(&Routes::DeleteVersion));
-  router.Add(verb::get, version + "/schema", bind(&Routes::GetVersionSchema));
-  router.Add(verb::get, version + "/referencedby", bind(&Routes::ReferencedBy));
-  router.Add(verb::get, "/schemas/ids/{id}", bind_flag(&Routes::SchemaById, false));
-  router.Add(verb::get, "/schemas/ids/{id}/schema", bind_flag(&Routes::SchemaById, true));
-  router.Add(verb::get, "/schemas/ids/{id}/subjects", bind_flag(&Routes::IdSubjects, false));
-  router.Add(verb::get, "/schemas/ids/{id}/versions", bind_flag(&Routes::IdSubjects, true));
-  router.Add(verb::get, "/schemas/types", bind(&Routes::Types));
-  router.Add(verb::post, "/compatibility" + subject + "/versions",
-             bind_flag(&Routes::Compatibility, false));
-  router.Add(verb::post, "/compatibility" + version, bind_flag(&Routes::Compatibility, true));
+  add(verb::get, "/subjects", bind(&Routes::Subjects));  // filtered
+  add(verb::post, subject, on_subject(kRead, bind(&Routes::LookUp)));
+  add(verb::delete_, subject, on_subject(AclOperation::kDelete, bind(&Routes::DeleteSubject)));
+  add(verb::get, subject + "/versions", on_subject(kRead, bind(&Routes::Versions)));
+  add(verb::post, subject + "/versions", on_subject(AclOperation::kWrite, bind(&Routes::Register)));
+  add(verb::get, version, on_subject(kRead, bind(&Routes::GetVersion)));
+  add(verb::delete_, version, on_subject(AclOperation::kDelete, bind(&Routes::DeleteVersion)));
+  add(verb::get, version + "/schema", on_subject(kRead, bind(&Routes::GetVersionSchema)));
+  add(verb::get, version + "/referencedby", on_subject(kRead, bind(&Routes::ReferencedBy)));
+  // Checked by the schema's subjects.
+  add(verb::get, "/schemas/ids/{id}", bind_flag(&Routes::SchemaById, false));
+  add(verb::get, "/schemas/ids/{id}/schema", bind_flag(&Routes::SchemaById, true));
+  add(verb::get, "/schemas/ids/{id}/subjects", bind_flag(&Routes::IdSubjects, false));
+  add(verb::get, "/schemas/ids/{id}/versions", bind_flag(&Routes::IdSubjects, true));
+  add(verb::get, "/schemas/types", bind(&Routes::Types));
+  add(verb::post, "/compatibility" + subject + "/versions",
+      on_subject(kRead, bind_flag(&Routes::Compatibility, false)));
+  add(verb::post, "/compatibility" + version,
+      on_subject(kRead, bind_flag(&Routes::Compatibility, true)));
+  constexpr auto kDescribeConfigs = AclOperation::kDescribeConfigs;
+  constexpr auto kAlterConfigs = AclOperation::kAlterConfigs;
+  auto on_config = [&](bool with_subject, AclOperation operation, Handler handler) {
+    return with_subject ? on_subject(operation, std::move(handler))
+                        : on_cluster(operation, std::move(handler));
+  };
   for (auto [path, with_subject] :
        {std::pair{"/config", false}, std::pair{"/config/{subject}", true}}) {
-    router.Add(verb::get, path, bind_flag(&Routes::GetConfig, with_subject));
-    router.Add(verb::put, path, bind_flag(&Routes::PutConfig, with_subject));
-    router.Add(verb::delete_, path, bind_flag(&Routes::DeleteConfig, with_subject));
+    add(verb::get, path,
+        on_config(with_subject, kDescribeConfigs, bind_flag(&Routes::GetConfig, with_subject)));
+    add(verb::put, path,
+        on_config(with_subject, kAlterConfigs, bind_flag(&Routes::PutConfig, with_subject)));
+    add(verb::delete_, path,
+        on_config(with_subject, kAlterConfigs, bind_flag(&Routes::DeleteConfig, with_subject)));
   }
-  router.Add(verb::get, "/mode", bind_flag(&Routes::GetMode, false));
-  router.Add(verb::put, "/mode", bind_flag(&Routes::PutMode, false));
-  router.Add(verb::get, "/mode/{subject}", bind_flag(&Routes::GetMode, true));
-  router.Add(verb::put, "/mode/{subject}", bind_flag(&Routes::PutMode, true));
-  router.Add(verb::delete_, "/mode/{subject}", bind(&Routes::DeleteMode));
+  add(verb::get, "/mode", on_cluster(kDescribeConfigs, bind_flag(&Routes::GetMode, false)));
+  add(verb::put, "/mode", on_cluster(kAlterConfigs, bind_flag(&Routes::PutMode, false)));
+  add(verb::get, "/mode/{subject}",
+      on_subject(kDescribeConfigs, bind_flag(&Routes::GetMode, true)));
+  add(verb::put, "/mode/{subject}", on_subject(kAlterConfigs, bind_flag(&Routes::PutMode, true)));
+  add(verb::delete_, "/mode/{subject}", on_subject(kAlterConfigs, bind(&Routes::DeleteMode)));
 }
 
 }  // namespace herald::http

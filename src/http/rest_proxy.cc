@@ -69,13 +69,15 @@ Result<std::optional<SchemaPart>> SchemaPartOf(HttpContext& ctx, const Call& cal
       error_code = 42201;
       return InvalidArgument("{}_schema is the schema as a string", part);
     }
-    // A registration, as the registry's own routes: with ACLs, for those who may do anything.
-    if (!call.identity.MayDoAnything()) {
+    // A registration, as the registry's own route checks it: WRITE on the subject's topic.
+    const std::string subject = topic + "-" + part;
+    if (!call.identity.May(AclOperation::kWrite, ResourceType::kTopic,
+                           registry::TopicOfSubject(subject))) {
       error_code = 40301;
-      return InvalidArgument("{} may not register a schema; give {}_schema_id",
-                             call.identity.principal, part);
+      return InvalidArgument("{} may not register a schema under {}; give {}_schema_id",
+                             call.identity.principal, subject, part);
     }
-    auto registered = ctx.registry->Register(topic + "-" + part, {.type = type, .schema = *text});
+    auto registered = ctx.registry->Register(subject, {.type = type, .schema = *text});
     if (!registered.ok()) {
       error_code = 40801;
       return InvalidArgument("Schema registration or lookup failed: {}",

@@ -121,6 +121,15 @@ bool Permitted(const Call& call, const Reply& reply, broker::AclOperation operat
   return false;
 }
 
+Handler Requiring(broker::AclOperation operation, broker::ResourceType type, ResourceOf name,
+                  Handler handler) {
+  return [=, name = std::move(name), handler = std::move(handler)](Call call, Reply reply) {
+    if (Permitted(call, reply, operation, type, name(call))) {
+      handler(std::move(call), std::move(reply));
+    }
+  };
+}
+
 std::optional<nlohmann::json> ParseJsonBody(const Call& call, const Reply& reply) {
   auto parsed = ParseBoundedJson(call.request->body());
   if (!parsed) {

@@ -85,6 +85,12 @@ Response TextResponse(bhttp::status status, std::string body, std::string_view c
 bool Permitted(const Call& call, const Reply& reply, broker::AclOperation operation,
                broker::ResourceType type, std::string_view name);
 
+// `handler` behind Permitted: it runs for callers that may do `operation` on the resource of
+// `type` that `name` names for the call (a route of Access::kAuthenticated).
+using ResourceOf = std::function<std::string(const Call&)>;
+Handler Requiring(broker::AclOperation operation, broker::ResourceType type, ResourceOf name,
+                  Handler handler);
+
 // Who may call a route, checked before its handler runs.
 enum class Access {
   kPublic,         // anyone, without credentials (/healthz, /readyz)

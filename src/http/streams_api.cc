@@ -21,6 +21,8 @@
 namespace herald::http {
 namespace {
 
+using broker::AclOperation;
+using broker::ResourceType;
 using eventstore::AppendError;
 using eventstore::AppendResult;
 using eventstore::EventStore;
@@ -491,16 +493,30 @@ void AddStreamRoutes(Router& router, eventstore::EventStore& store,
       handler(store, std::move(call), std::move(reply));
     };
   };
-  router.Add(verb::post, "/streams/{stream}", bind(AppendToStream));
-  router.Add(verb::get, "/streams/{stream}", bind(ReadStream));
-  router.Add(verb::delete_, "/streams/{stream}", bind(DeleteStream));
-  router.Add(verb::get, "/streams/{stream}/metadata", bind(GetMetadata));
-  router.Add(verb::put, "/streams/{stream}/metadata", bind(SetMetadata));
-  router.Add(verb::get, "/streams/{stream}/snapshot", bind(LoadSnapshot));
-  router.Add(verb::put, "/streams/{stream}/snapshot", bind(SaveSnapshot));
-  router.Add(verb::get, "/streams/{stream}/subscribe", [&store, executor](Call call, Reply reply) {
-    Subscribe(store, executor, std::move(call), std::move(reply));
-  });
+  // With ACLs, the store's topic decides for every stream, as they all live in it (and READ on it
+  // reads them all through Kafka anyway): READ reads streams, snapshots and subscriptions, WRITE
+  // appends and saves snapshots, DELETE deletes streams, DESCRIBE_CONFIGS and ALTER_CONFIGS read
+  // and set stream metadata.
+  auto add = [&router, &store](verb method, const std::string& pattern, AclOperation operation,
+                               Handler handler) {
+    router.Add(method, pattern,
+               Requiring(
+                   operation, ResourceType::kTopic, [&store](const Call&) { return store.topic(); },
+                   std::move(handler)),
+               Access::kAuthenticated);
+  };
+  const std::string stream = "/streams/{stream}";
+  add(verb::post, stream, AclOperation::kWrite, bind(AppendToStream));
+  add(verb::get, stream, AclOperation::kRead, bind(ReadStream));
+  add(verb::delete_, stream, AclOperation::kDelete, bind(DeleteStream));
+  add(verb::get, stream + "/metadata", AclOperation::kDescribeConfigs, bind(GetMetadata));
+  add(verb::put, stream + "/metadata", AclOperation::kAlterConfigs, bind(SetMetadata));
+  add(verb::get, stream + "/snapshot", AclOperation::kRead, bind(LoadSnapshot));
+  add(verb::put, stream + "/snapshot", AclOperation::kWrite, bind(SaveSnapshot));
+  add(verb::get, stream + "/subscribe", AclOperation::kRead,
+      [&store, executor](Call call, Reply reply) {
+        Subscribe(store, executor, std::move(call), std::move(reply));
+      });
 }
 
 }  // namespace herald::http

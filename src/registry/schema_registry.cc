@@ -109,6 +109,15 @@ std::optional<Compatibility> ParseCompatibility(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view TopicOfSubject(std::string_view subject) {
+  for (std::string_view suffix : {std::string_view("-key"), std::string_view("-value")}) {
+    if (subject.size() > suffix.size() && subject.ends_with(suffix)) {
+      return subject.substr(0, subject.size() - suffix.size());
+    }
+  }
+  return subject;
+}
+
 std::string_view ModeName(Mode m) {
   for (const auto& [value, name] : kModeNames) {
     if (value == m) return name;

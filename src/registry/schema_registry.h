@@ -130,6 +130,11 @@ enum class Mode { kReadWrite, kReadOnly, kImport };
 std::string_view ModeName(Mode m);                     // "READWRITE", ...
 std::optional<Mode> ParseMode(std::string_view name);  // in any case
 
+// The topic whose ACLs govern `subject`: "<topic>-key" and "<topic>-value" (the serializers'
+// TopicNameStrategy) belong to <topic>; any other subject to the topic of its own name, so a
+// prefixed ACL can cover RecordNameStrategy's "com.acme." subjects.
+std::string_view TopicOfSubject(std::string_view subject);
+
 // "latest" (-1 here) or a version number >= 1.
 using VersionRef = int32_t;
 inline constexpr VersionRef kLatest = -1;

@@ -49,7 +49,7 @@ class Node final : public fuzz::FuzzNode {
     AddAdminRoutes(*router_, *context_);
     AddOpsRoutes(*router_, *context_);
     AddStreamRoutes(*router_, *events_, io_.get_executor());
-    AddPersistentSubscriptionRoutes(*router_, *subscriptions_);
+    AddPersistentSubscriptionRoutes(*router_, *subscriptions_, events_->topic());
     AddRegistryRoutes(*router_, *registry_);
     return true;
   }

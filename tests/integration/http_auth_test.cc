@@ -5,8 +5,9 @@
 //   - --api-key PRINCIPAL=KEY binds a key to a principal the ACLs bind, a bare KEY may do anything;
 //   - with --authorizer acl, each REST proxy and admin route checks what its Kafka request would
 //     (403, error code 40301, until the binding is granted), listings hold only what the caller
-//     may DESCRIBE, and routes with no check of their own (schema registry, event store) are for
-//     super users and bare keys.
+//     may DESCRIBE, the schema registry checks its subjects' topics, the event store its topic
+//     and persistent subscriptions their groups, and REST consumer instances, with no check of
+//     their own yet, are for super users and bare keys.
 // The brokers are those of testing/acl_broker.h (admin the super user, alice and bob); bindings are
 // granted with CreateAcls on admin's SASL connection.
 #include <memory>
@@ -246,31 +247,151 @@ TEST_F(HttpAuthTest, TheAdminApiChecksWhatKafkaWould) {
   ExpectError(Call(As("bob"), "DELETE", "/admin/groups/g1"), 40404);  // allowed: there is none
 }
 
-// Routes with no ACL check of their own (the schema registry, the event store, REST consumer
-// instances) are for super users and bare keys while the ACLs are on.
-TEST_F(HttpAuthTest, RoutesWithoutTheirOwnChecksAreForSuperUsers) {
+// The schema registry checks the topic of each subject, as Confluent's topic-ACL authorizer does:
+// READ to read a subject or a schema it uses, WRITE to register, DELETE to delete,
+// DESCRIBE_CONFIGS and ALTER_CONFIGS for its compatibility level and mode (the cluster's for the
+// global ones); the subject list holds the subjects the caller may read.
+TEST_F(HttpAuthTest, TheSchemaRegistryChecksTheTopicOfEachSubject) {
   ASSERT_NO_FATAL_FAILURE(Serve());
-  // Each with what a super user gets: the registry's (empty) subjects, a stream that does not
-  // exist, the (empty) persistent subscriptions.
-  for (const auto& [path, status] : std::vector<std::pair<std::string, int>>{
-           {"/subjects", 200}, {"/streams/order-1", 404}, {"/subscriptions", 200}}) {
-    SCOPED_TRACE(path);
-    ExpectError(Call(As("alice"), "GET", path), 40301);
-    ExpectError(Call(Bearer(kCiKey), "GET", path), 40301);
-    EXPECT_EQ(Call(As("admin"), "GET", path).status, status);
-    EXPECT_EQ(Call(Bearer(testing::kAclApiKey), "GET", path).status, status);
-  }
-  // Registering a schema through the REST proxy is the registry's business too.
-  ASSERT_EQ(Produce(As("admin"), "orders").status, 200);
+  const std::string sr = "application/vnd.schemaregistry.v1+json";
+  auto registered = [&](const std::string& how, const std::string& subject,
+                        const std::string& schema) {
+    return Call(how, "POST", "/subjects/" + subject + "/versions",
+                json({{"schema", schema}}).dump(), sr);
+  };
+  ExpectError(registered(As("alice"), "orders-value", R"("string")"), 40301);
   Allow("User:alice", AclOperation::kWrite, ResourceType::kTopic, "orders");
+  const auto mine = registered(As("alice"), "orders-value", R"("string")");
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  const int id = mine.Json()["id"];
+  const auto theirs = registered(As("admin"), "secret-value", R"("int")");
+  ASSERT_EQ(theirs.status, 200) << theirs.body;
+  const int secret_id = theirs.Json()["id"];
+
+  // WRITE does not read.
+  ExpectError(Call(As("alice"), "GET", "/subjects/orders-value/versions"), 40301);
+  ExpectError(Call(As("alice"), "GET", fmt::format("/schemas/ids/{}", id)), 40301);
+  EXPECT_EQ(Call(As("alice"), "GET", "/subjects").Json(), json::array());
+  Allow("User:alice", AclOperation::kRead, ResourceType::kTopic, "orders");
+  EXPECT_EQ(Call(As("alice"), "GET", "/subjects/orders-value/versions").Json(), json::array({1}));
+  EXPECT_EQ(Call(As("alice"), "GET", "/subjects/orders-value/versions/latest").Json()["id"], id);
+  EXPECT_EQ(Call(As("alice"), "GET", fmt::format("/schemas/ids/{}", id)).status, 200);
+  EXPECT_EQ(Call(As("alice"), "GET", fmt::format("/schemas/ids/{}/subjects", id)).Json(),
+            json::array({"orders-value"}));
+  EXPECT_EQ(Call(As("alice"), "GET", "/subjects").Json(), json::array({"orders-value"}));
+  ExpectError(Call(As("alice"), "GET", "/subjects/secret-value/versions"), 40301);
+  ExpectError(Call(As("alice"), "GET", fmt::format("/schemas/ids/{}", secret_id)), 40301);
+  EXPECT_EQ(Call(As("alice"), "GET", "/schemas/types").status, 200);
+  EXPECT_EQ(Call(As("alice"), "GET", "/schemas/ids/999").status, 404);
+
+  // The subject's level and mode are its topic's configs; the global ones the cluster's.
+  const std::string none = R"({"compatibility":"NONE"})";
+  ExpectError(Call(As("alice"), "PUT", "/config/orders-value", none, sr), 40301);
+  ExpectError(Call(As("alice"), "GET", "/mode/orders-value"), 40301);
+  Allow("User:alice", AclOperation::kAlterConfigs, ResourceType::kTopic, "orders");
+  EXPECT_EQ(Call(As("alice"), "PUT", "/config/orders-value", none, sr).status, 200);
+  EXPECT_EQ(Call(As("alice"), "GET", "/config/orders-value").Json()["compatibilityLevel"], "NONE")
+      << "ALTER_CONFIGS implies DESCRIBE_CONFIGS";
+  ExpectError(Call(As("alice"), "PUT", "/config", none, sr), 40301);
+  ExpectError(Call(As("alice"), "GET", "/mode"), 40301);
+  Allow("User:alice", AclOperation::kDescribeConfigs, ResourceType::kCluster,
+        broker::kClusterResourceName);
+  EXPECT_EQ(Call(As("alice"), "GET", "/mode").Json()["mode"], "READWRITE");
+  ExpectError(Call(As("alice"), "PUT", "/config", none, sr), 40301);
+
+  ExpectError(Call(As("alice"), "DELETE", "/subjects/orders-value/versions/1"), 40301);
+  Allow("User:alice", AclOperation::kDelete, ResourceType::kTopic, "orders");
+  EXPECT_EQ(Call(As("alice"), "DELETE", "/subjects/orders-value").Json(), json::array({1}));
+
+  // A subject not named after a topic is the topic of its own name: a prefixed ACL covers
+  // RecordNameStrategy's subjects.
+  ExpectError(registered(As("bob"), "com.acme.Order", R"("long")"), 40301);
+  Allow("User:bob", AclOperation::kWrite, ResourceType::kTopic, "com.acme.",
+        PatternType::kPrefixed);
+  EXPECT_EQ(registered(As("bob"), "com.acme.Order", R"("long")").status, 200);
+
+  // Through the REST proxy, registering under <topic>-value takes WRITE on the topic, as
+  // producing there does.
+  ASSERT_EQ(Produce(As("admin"), "payments").status, 200);
   const std::string avro = R"({"value_schema":"\"string\"","records":[{"value":"x"}]})";
-  ExpectError(
-      Call(As("alice"), "POST", "/topics/orders", avro, "application/vnd.kafka.avro.v2+json"),
-      40301);
-  EXPECT_EQ(Call(As("admin"), "GET", "/subjects").Json(), json::array()) << "nothing registered";
-  ExpectError(Call(As("alice"), "POST", "/consumers/g1", R"({"name":"c1"})",
-                   "application/vnd.kafka.v2+json"),
+  Allow("User:bob", AclOperation::kWrite, ResourceType::kTopic, "payments");
+  const auto produced =
+      Call(As("bob"), "POST", "/topics/payments", avro, "application/vnd.kafka.avro.v2+json");
+  EXPECT_EQ(produced.status, 200) << produced.body;
+  EXPECT_EQ(Call(As("admin"), "GET", "/subjects/payments-value/versions").Json(), json::array({1}));
+}
+
+// The event store checks its topic for every stream (READ to read, WRITE to append, DELETE to
+// delete, DESCRIBE_CONFIGS and ALTER_CONFIGS for metadata); persistent subscriptions also check
+// their group, as Kafka's consumer groups are checked.
+TEST_F(HttpAuthTest, TheEventStoreChecksItsTopicAndSubscriptionsTheirGroup) {
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  const std::string append =
+      R"({"expected_revision":"any","events":[{"type":"Placed","data":{"n":1}}]})";
+  auto appended = [&](const std::string& how) {
+    return Call(how, "POST", "/streams/order-1", append, "application/json");
+  };
+  ExpectError(appended(As("alice")), 40301);
+  ExpectError(appended(Bearer(kCiKey)), 40301);
+  ASSERT_EQ(appended(Bearer(testing::kAclApiKey)).status, 200) << "a bare key may do anything";
+  Allow("User:alice", AclOperation::kWrite, ResourceType::kTopic, "herald.events");
+  const auto written = appended(As("alice"));
+  ASSERT_EQ(written.status, 200) << written.body;
+  EXPECT_EQ(written.Json()["next_expected_revision"], 1);
+
+  ExpectError(Call(As("alice"), "GET", "/streams/order-1"), 40301);  // WRITE does not read
+  ExpectError(Call(As("alice"), "GET", "/streams/$all"), 40301);
+  Allow("User:alice", AclOperation::kRead, ResourceType::kTopic, "herald.events");
+  EXPECT_EQ(Call(As("alice"), "GET", "/streams/order-1").Json()["events"].size(), 2u);
+  EXPECT_EQ(Call(As("alice"), "GET", "/streams/$ce-order").status, 200);
+
+  const std::string meta = R"({"max_count":1})";
+  ExpectError(Call(As("alice"), "GET", "/streams/order-1/metadata"), 40301);
+  ExpectError(Call(As("alice"), "PUT", "/streams/order-1/metadata", meta, "application/json"),
               40301);
+  Allow("User:alice", AclOperation::kAlterConfigs, ResourceType::kTopic, "herald.events");
+  EXPECT_EQ(Call(As("alice"), "PUT", "/streams/order-1/metadata", meta, "application/json").status,
+            200);
+  EXPECT_EQ(Call(As("alice"), "GET", "/streams/order-1/metadata").Json()["max_count"], 1);
+  ExpectError(Call(As("alice"), "DELETE", "/streams/order-1"), 40301);
+
+  // Persistent subscriptions: READ on the topic and on the group.
+  const std::string settings = "{}";
+  ExpectError(
+      Call(As("alice"), "PUT", "/subscriptions/order-1/billing", settings, "application/json"),
+      40301);
+  Allow("User:alice", AclOperation::kRead, ResourceType::kGroup, "billing");
+  EXPECT_EQ(Call(As("alice"), "PUT", "/subscriptions/order-1/billing", settings, "application/json")
+                .status,
+            201);
+  EXPECT_EQ(Call(As("alice"), "GET", "/subscriptions/order-1/billing/messages").status, 200);
+  ASSERT_EQ(
+      Call(As("admin"), "PUT", "/subscriptions/order-1/audit", settings, "application/json").status,
+      201);
+  const auto listed = Call(As("alice"), "GET", "/subscriptions").Json()["subscriptions"];
+  ASSERT_EQ(listed.size(), 1u) << listed;
+  EXPECT_EQ(listed[0]["group"], "billing") << "READ implies DESCRIBE; audit is not hers";
+  ExpectError(Call(As("alice"), "GET", "/subscriptions/order-1/audit"), 40301);
+  ExpectError(Call(As("alice"), "DELETE", "/subscriptions/order-1/billing"), 40301);
+  Allow("User:alice", AclOperation::kDelete, ResourceType::kGroup, "billing");
+  EXPECT_EQ(Call(As("alice"), "DELETE", "/subscriptions/order-1/billing").status, 200);
+  // bob may READ the group too, but not the store's topic.
+  Allow("User:bob", AclOperation::kRead, ResourceType::kGroup, "audit");
+  ExpectError(Call(As("bob"), "GET", "/subscriptions/order-1/audit/messages"), 40301);
+  ExpectError(Call(As("bob"), "GET", "/subscriptions"), 40301);
+}
+
+// REST consumer instances, with no ACL check of their own yet, are for super users and bare keys
+// while the ACLs are on.
+TEST_F(HttpAuthTest, RestConsumersAreForSuperUsers) {
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  const std::string v2 = "application/vnd.kafka.v2+json";
+  ExpectError(Call(As("alice"), "POST", "/consumers/g1", R"({"name":"c1"})", v2), 40301);
+  ExpectError(Call(Bearer(kCiKey), "POST", "/consumers/g1", R"({"name":"c1"})", v2), 40301);
+  EXPECT_EQ(Call(As("admin"), "POST", "/consumers/g1", R"({"name":"c1"})", v2).status, 200);
+  EXPECT_EQ(
+      Call(Bearer(testing::kAclApiKey), "POST", "/consumers/g1", R"({"name":"c2"})", v2).status,
+      200);
 }
 
 }  // namespace
