@@ -91,8 +91,15 @@ TEST(BrokerCrashTest, AcknowledgedRecordsAndCommittedOffsetsSurviveKill9) {
     }
     const std::string out = fmt::format("{}/acks-{}", dir.str(), cycle);
     pid_t producer = StartProducer(server.bootstrap(), next_value, out);
-    // Long enough for the producer to start and stream; the kill lands at a random point.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500 + rng() % 1000));
+    // Once the producer streams (its first acknowledgement is written: starting Python can take
+    // seconds on a loaded machine), the kill lands at a random point.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::ifstream written(out);
+      if (written.peek() != std::ifstream::traits_type::eof()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500 + rng() % 1000));
     server.Kill();  // SIGKILL while records are in flight
     ::kill(producer, SIGKILL);
     int status = 0;
