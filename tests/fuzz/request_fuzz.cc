@@ -83,6 +83,10 @@ void DecodeBody(ApiKey key, ByteView body, Version v) {
       return DecodeAs<CreateAclsRequest>(body, v);
     case ApiKey::kDeleteAcls:
       return DecodeAs<DeleteAclsRequest>(body, v);
+    case ApiKey::kDescribeUserScramCredentials:
+      return DecodeAs<DescribeUserScramCredentialsRequest>(body, v);
+    case ApiKey::kAlterUserScramCredentials:
+      return DecodeAs<AlterUserScramCredentialsRequest>(body, v);
   }
 }
 
