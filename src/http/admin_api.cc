@@ -505,10 +505,12 @@ void PutUser(HttpContext& ctx, Call call, Reply reply) {
                                                    : ErrorResponse(50001, s.message()));
     return;
   }
-  const auto all = ctx.users->List();
-  auto it = all.find(user);
-  reply(JsonResponse(bhttp::status::ok,
-                     UserJson(user, it == all.end() ? decltype(it->second){} : it->second)));
+  // The user's credentials now, those this call did not set included.
+  std::map<security::ScramMechanism, int32_t> now;
+  for (auto mechanism : {security::ScramMechanism::kSha256, security::ScramMechanism::kSha512}) {
+    if (auto c = ctx.users->Find(user, mechanism)) now[mechanism] = c->iterations;
+  }
+  reply(JsonResponse(bhttp::status::ok, UserJson(user, now)));
 }
 
 // ?mechanism=M removes that credential; without it, every credential of the user.
@@ -520,7 +522,7 @@ void DeleteUser(HttpContext& ctx, Call call, Reply reply) {
   }
   const std::string& user = call.Param("user");
   const auto named = call.Query("mechanism");
-  auto mechanisms = MechanismsOf(named ? std::optional<std::string>(*named) : std::nullopt, reply);
+  auto mechanisms = MechanismsOf(named, reply);
   if (!mechanisms) return;
   std::vector<security::UserStore::Change> changes;
   for (auto mechanism : *mechanisms) {
