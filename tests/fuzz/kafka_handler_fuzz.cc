@@ -75,6 +75,7 @@ class Node final : public fuzz::FuzzNode {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   herald::fuzz::DiscardLogs();
+  herald::fuzz::InitializeOpenSsl();
   return 0;
 }
 
