@@ -1,10 +1,14 @@
 #include "broker/authorizer.h"
 
 #include <algorithm>
+#include <chrono>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "base/mutex.h"
+#include "broker/broker_metrics.h"
 #include "storage/record_batch.h"
 #include "storage/record_scan.h"
 
@@ -410,6 +414,54 @@ Status Authorizer::Write(const std::vector<AclBinding>& added,
     }
   }
   return status;
+}
+
+bool Permits(const Authorizer* authorizer, const Requester& who, AclOperation operation,
+             ResourceType type, std::string_view name, OnDenial on_denial) {
+  if (authorizer == nullptr ||
+      authorizer->Authorize(who.principal, who.host, operation, type, name)) {
+    return true;
+  }
+  if (on_denial == OnDenial::kAudit) AuditDenial(who, operation, type, name);
+  return false;
+}
+
+void AuditDenial(const Requester& who, AclOperation operation, ResourceType type,
+                 std::string_view name) {
+  metrics::AuthorizationDenials().Inc();
+  // The lines of the current second, and those left out since the last line.
+  struct Window {
+    Mutex mu;
+    int64_t second GUARDED_BY(mu) = -1;
+    int lines GUARDED_BY(mu) = 0;
+    int64_t left_out GUARDED_BY(mu) = 0;
+  };
+  static Window window;
+  int64_t left_out;
+  {
+    const int64_t second = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+    MutexLock lock(window.mu);
+    if (second != window.second) {
+      window.second = second;
+      window.lines = 0;
+    }
+    if (window.lines == kMaxAuditLinesPerSecond) {
+      ++window.left_out;
+      return;
+    }
+    ++window.lines;
+    left_out = std::exchange(window.left_out, 0);
+  }
+  nlohmann::json context = {{"principal", who.principal},
+                            {"host", who.host},
+                            {"operation", OperationName(operation)},
+                            {"resource_type", ResourceTypeName(type)},
+                            {"resource", name},
+                            {"request", who.request}};
+  if (left_out > 0) context["left_out_before"] = left_out;
+  LogInfo("authorization_denied", context);
 }
 
 }  // namespace herald::broker

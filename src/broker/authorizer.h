@@ -155,11 +155,30 @@ class Authorizer {
   size_t longest_name_ GUARDED_BY(mu_) = 0;
 };
 
+// Who asks, for the audit log: the principal, its host, and the request (a Kafka API's name, or
+// an HTTP method and path).
+struct Requester {
+  std::string_view principal;
+  std::string_view host;
+  std::string_view request;
+};
+
+// What a refusal is: an audit event (logged and counted), or, for a check that only chooses what
+// an answer lists or which of two answers to give (Metadata's topics, the cluster-wide permission
+// tried before a topic's), nothing: Kafka's logIfDenied.
+enum class OnDenial { kAudit, kQuiet };
+
 // The decision where authorization may be off: with no authorizer, anything is permitted; else
-// what `authorizer` decides. Every door asks through this.
-inline bool Permits(const Authorizer* authorizer, std::string_view principal, std::string_view host,
-                    AclOperation operation, ResourceType type, std::string_view name) {
-  return authorizer == nullptr || authorizer->Authorize(principal, host, operation, type, name);
-}
+// what `authorizer` decides, a refusal audited as `on_denial` says (AuditDenial). Every door asks
+// through this.
+bool Permits(const Authorizer* authorizer, const Requester& who, AclOperation operation,
+             ResourceType type, std::string_view name, OnDenial on_denial);
+
+// The audit event of a refusal: counted in authorization_denials_total and logged at info as
+// "authorization_denied" (principal, host, operation, resource type and name, request), at most
+// kMaxAuditLinesPerSecond lines a second: the next line logged says how many were left out.
+inline constexpr int kMaxAuditLinesPerSecond = 100;
+void AuditDenial(const Requester& who, AclOperation operation, ResourceType type,
+                 std::string_view name);
 
 }  // namespace herald::broker

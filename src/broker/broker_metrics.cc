@@ -121,4 +121,11 @@ GaugeFamily& DeadLetterAlert() {
   return family;
 }
 
+Counter& AuthorizationDenials() {
+  static CounterFamily& family = Registry().AddCounter(
+      "authorization_denials_total",
+      "Operations the ACLs refused (each an authorization_denied log event).", {});
+  return family.WithLabels({});
+}
+
 }  // namespace herald::broker::metrics

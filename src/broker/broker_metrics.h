@@ -12,11 +12,13 @@
 //   open_connections{listener}                        "kafka" or "http"
 //   connections_refused_total{listener,reason}        max_connections, max_connections_per_ip
 //   connections_closed_total{listener,reason}         idle, read_timeout
-//   partitions_offline                                partitions not served: damaged or failed (at
-//   scrape) request_bytes_held{listener}                      request bytes reserved (see
-//   queued.max.request.bytes) transactions_open                                 transactions begun
-//   and not yet complete transaction_oldest_open_seconds                   the oldest one's age (0
-//   when none)
+//   partitions_offline                                partitions not served: damaged or failed
+//                                                     (at scrape)
+//   request_bytes_held{listener}                      request bytes reserved (see
+//                                                     queued.max.request.bytes)
+//   transactions_open                                 transactions begun and not yet complete
+//   transaction_oldest_open_seconds                   the oldest one's age (0 when none)
+//   authorization_denials_total                       operations the ACLs refused (AuditDenial)
 // The storage layer adds fsync_duration_seconds.
 //
 // Thread-safety: as MetricsRegistry.
@@ -43,6 +45,7 @@ Gauge& RequestBytesHeld(std::string_view listener);
 Gauge& PartitionsOffline();
 Gauge& TransactionsOpen();
 Gauge& TransactionOldestOpenSeconds();
+Counter& AuthorizationDenials();
 
 // Families whose values are computed when /metrics is read (see http/metrics_api).
 GaugeFamily& ConsumerLag();

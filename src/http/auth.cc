@@ -37,7 +37,13 @@ std::optional<std::string_view> Credentials(std::string_view header, std::string
 
 bool Identity::May(broker::AclOperation operation, broker::ResourceType type,
                    std::string_view name) const {
-  return unrestricted || broker::Permits(authorizer, principal, host, operation, type, name);
+  return unrestricted || broker::Permits(authorizer, {principal, host, request}, operation, type,
+                                         name, broker::OnDenial::kQuiet);
+}
+
+void Identity::AuditDenial(broker::AclOperation operation, broker::ResourceType type,
+                           std::string_view name) const {
+  broker::AuditDenial({principal, host, request}, operation, type, name);
 }
 
 bool Identity::MayOnTopicOrCluster(broker::AclOperation operation, std::string_view topic) const {

@@ -43,9 +43,15 @@ struct Identity {
   bool credentials_required = false;               // the listener needs them (but on public routes)
   bool unrestricted = false;                       // a bare API key: the ACLs do not apply
   const broker::Authorizer* authorizer = nullptr;  // null: no ACLs (--authorizer none)
+  std::string request;                             // "METHOD /route/{pattern}", once routed
 
-  // Whether the ACLs let this caller do `operation` on the resource (always without ACLs).
+  // Whether the ACLs let this caller do `operation` on the resource (always without ACLs). A
+  // refusal is not audited: May also filters listings. What answers 403 audits its refusal
+  // (Permitted does).
   bool May(broker::AclOperation operation, broker::ResourceType type, std::string_view name) const;
+  // The refusal's audit event (broker::AuditDenial).
+  void AuditDenial(broker::AclOperation operation, broker::ResourceType type,
+                   std::string_view name) const;
   // May on topic `topic`, or on the cluster (which covers every topic: CreateTopics' and
   // DeleteTopics' rule).
   bool MayOnTopicOrCluster(broker::AclOperation operation, std::string_view topic) const;

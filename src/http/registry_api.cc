@@ -317,12 +317,16 @@ class Routes {
                              registry::TopicOfSubject(subject));
   }
   // Whether the caller may read schema `id`: READ on the topic of a subject that uses it, deleted
-  // versions included; answers 403 when not.
+  // versions included; answers 403 when not (audited as a refusal on the first such topic).
   bool MayReadSchema(const Call& call, const Reply& reply, int32_t id) const {
     auto uses = r_.SubjectVersionsOf(id, true);
     if (uses.ok()) {
       for (const auto& use : *uses) {
         if (MayRead(call, use.first)) return true;
+      }
+      if (!uses->empty()) {
+        call.identity.AuditDenial(AclOperation::kRead, ResourceType::kTopic,
+                                  registry::TopicOfSubject(uses->front().first));
       }
     }
     reply(ErrorResponse(40301, fmt::format("{} may not read schema {}: it may read the topic of "

@@ -71,8 +71,9 @@ Result<std::optional<SchemaPart>> SchemaPartOf(HttpContext& ctx, const Call& cal
     }
     // A registration, as the registry's own route checks it: WRITE on the subject's topic.
     const std::string subject = topic + "-" + part;
-    if (!call.identity.May(AclOperation::kWrite, ResourceType::kTopic,
-                           registry::TopicOfSubject(subject))) {
+    const std::string_view subject_topic = registry::TopicOfSubject(subject);
+    if (!call.identity.May(AclOperation::kWrite, ResourceType::kTopic, subject_topic)) {
+      call.identity.AuditDenial(AclOperation::kWrite, ResourceType::kTopic, subject_topic);
       error_code = 40301;
       return InvalidArgument("{} may not register a schema under {}; give {}_schema_id",
                              call.identity.principal, subject, part);

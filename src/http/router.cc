@@ -115,6 +115,7 @@ Response TextResponse(bhttp::status status, std::string body, std::string_view c
 bool Permitted(const Call& call, const Reply& reply, broker::AclOperation operation,
                broker::ResourceType type, std::string_view name) {
   if (call.identity.May(operation, type, name)) return true;
+  call.identity.AuditDenial(operation, type, name);
   reply(ErrorResponse(
       40301, fmt::format("{} is not authorized to {} {} '{}'", call.identity.principal,
                          broker::OperationName(operation), broker::ResourceTypeName(type), name)));
@@ -189,11 +190,15 @@ void Router::Dispatch(std::shared_ptr<const Request> request, Identity identity,
     if (!match) continue;
     path_matched = true;
     if (route.method != request->method()) continue;
+    identity.request =
+        fmt::format("{} {}", std::string_view(request->method_string()), route.pattern);
     if (route.access != Access::kPublic) {
       if (!identity.Known()) {
         return reply(ErrorResponse(40101, "authentication is required"));
       }
       if (route.access == Access::kAdministrator && !identity.MayDoAnything()) {
+        identity.AuditDenial(broker::AclOperation::kAll, broker::ResourceType::kCluster,
+                             broker::kClusterResourceName);
         return reply(ErrorResponse(
             40301, fmt::format("{} may not use {} {}: it is for super users", identity.principal,
                                std::string(request->method_string()), route.pattern)));

@@ -85,25 +85,35 @@ void AlterUserScramCredentials(Services&, RequestContext, Respond);
 void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond& done);
 
 // Authorization, as Kafka's handlers ask it (broker/authorizer.h): whether the request's principal,
-// from its host, may do `op` on the resource. Always true when the broker has no authorizer.
+// from its host, may do `op` on the resource. Always true when the broker has no authorizer. A
+// refusal is an audit event unless `on_denial` is kQuiet: a check that only filters what an
+// answer lists, or is tried before the one that decides (the cluster before the topic).
 bool Authorized(const broker::Broker& broker, const RequestContext& ctx, broker::AclOperation op,
-                broker::ResourceType type, std::string_view name);
+                broker::ResourceType type, std::string_view name,
+                broker::OnDenial on_denial = broker::OnDenial::kAudit);
+inline constexpr broker::OnDenial kQuiet = broker::OnDenial::kQuiet;
+// The request's principal, host and API, as the audit log names them.
+broker::Requester RequesterOf(const RequestContext& ctx);
 inline bool AuthorizedOnCluster(const broker::Broker& broker, const RequestContext& ctx,
-                                broker::AclOperation op) {
-  return Authorized(broker, ctx, op, broker::ResourceType::kCluster,
-                    broker::kClusterResourceName);
+                                broker::AclOperation op,
+                                broker::OnDenial on_denial = broker::OnDenial::kAudit) {
+  return Authorized(broker, ctx, op, broker::ResourceType::kCluster, broker::kClusterResourceName,
+                    on_denial);
 }
 inline bool AuthorizedOnTopic(const broker::Broker& broker, const RequestContext& ctx,
-                              broker::AclOperation op, std::string_view topic) {
-  return Authorized(broker, ctx, op, broker::ResourceType::kTopic, topic);
+                              broker::AclOperation op, std::string_view topic,
+                              broker::OnDenial on_denial = broker::OnDenial::kAudit) {
+  return Authorized(broker, ctx, op, broker::ResourceType::kTopic, topic, on_denial);
 }
 inline bool AuthorizedOnGroup(const broker::Broker& broker, const RequestContext& ctx,
-                              broker::AclOperation op, std::string_view group) {
-  return Authorized(broker, ctx, op, broker::ResourceType::kGroup, group);
+                              broker::AclOperation op, std::string_view group,
+                              broker::OnDenial on_denial = broker::OnDenial::kAudit) {
+  return Authorized(broker, ctx, op, broker::ResourceType::kGroup, group, on_denial);
 }
 inline bool AuthorizedOnTransactionalId(const broker::Broker& broker, const RequestContext& ctx,
-                                        broker::AclOperation op, std::string_view id) {
-  return Authorized(broker, ctx, op, broker::ResourceType::kTransactionalId, id);
+                                        broker::AclOperation op, std::string_view id,
+                                        broker::OnDenial on_denial = broker::OnDenial::kAudit) {
+  return Authorized(broker, ctx, op, broker::ResourceType::kTransactionalId, id, on_denial);
 }
 
 // Runs `handler` on the broker's admin thread (work that writes and syncs files stays off the

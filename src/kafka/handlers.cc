@@ -136,8 +136,12 @@ void RejectMalformed(const RequestContext& ctx, const Status& why, const Respond
 }
 
 bool Authorized(const broker::Broker& broker, const RequestContext& ctx, broker::AclOperation op,
-                broker::ResourceType type, std::string_view name) {
-  return broker::Permits(broker.authorizer(), ctx.principal, ctx.host, op, type, name);
+                broker::ResourceType type, std::string_view name, broker::OnDenial on_denial) {
+  return broker::Permits(broker.authorizer(), RequesterOf(ctx), op, type, name, on_denial);
+}
+
+broker::Requester RequesterOf(const RequestContext& ctx) {
+  return {ctx.principal, ctx.host, ctx.request.api ? ctx.request.api->name : "?"};
 }
 
 bool WithinPartitionLimit(const broker::Broker& broker, const RequestContext& ctx, size_t entries,

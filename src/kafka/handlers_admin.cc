@@ -162,7 +162,7 @@ broker::TopicError ChangeBrokerConfigs(const broker::Broker& broker, const std::
 void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<CreateTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  const bool create_any = AuthorizedOnCluster(broker, ctx, AclOperation::kCreate);
+  const bool create_any = AuthorizedOnCluster(broker, ctx, AclOperation::kCreate, kQuiet);
   CreateTopicsResponse response;
   for (const auto& t : request->topics) {
     CreateTopicsResponseTopic out;
@@ -195,7 +195,7 @@ void CreateTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
       };
       if (auto info = made(); info.ok()) {
         out.topic_id = info->id;
-        if (AuthorizedOnTopic(broker, ctx, AclOperation::kDescribeConfigs, t.name)) {
+        if (AuthorizedOnTopic(broker, ctx, AclOperation::kDescribeConfigs, t.name, kQuiet)) {
           out.num_partitions = info->partitions;
           out.replication_factor = 1;
           out.configs.emplace();
@@ -228,9 +228,10 @@ namespace {
 void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<DeleteTopicsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
-  const bool delete_any = AuthorizedOnCluster(broker, ctx, AclOperation::kDelete);
-  auto may = [&](AclOperation op, const std::string& name) {
-    return delete_any || AuthorizedOnTopic(broker, ctx, op, name);
+  const bool delete_any = AuthorizedOnCluster(broker, ctx, AclOperation::kDelete, kQuiet);
+  auto may = [&](AclOperation op, const std::string& name,
+                 broker::OnDenial on_denial = broker::OnDenial::kAudit) {
+    return delete_any || AuthorizedOnTopic(broker, ctx, op, name, on_denial);
   };
   const broker::TopicError refused{ErrorCode::kTopicAuthorizationFailed,
                                    "Topic authorization failed."};
@@ -262,7 +263,7 @@ void DeleteTopicsNow(broker::Broker& broker, RequestContext ctx, Respond done) {
       if (auto name = broker.TopicName(t.topic_id); name.ok()) {
         out.name = std::move(name).value();
         if (!may(AclOperation::kDelete, *out.name)) {
-          if (!may(AclOperation::kDescribe, *out.name)) out.name = std::nullopt;
+          if (!may(AclOperation::kDescribe, *out.name, kQuiet)) out.name = std::nullopt;
           error = refused;
         }
       } else {

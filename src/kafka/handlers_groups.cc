@@ -50,7 +50,9 @@ int32_t GroupOperations(const broker::Broker& broker, const RequestContext& ctx,
                         const std::string& group) {
   int32_t bits = 0;
   for (AclOperation op : {AclOperation::kRead, AclOperation::kDelete, AclOperation::kDescribe}) {
-    if (AuthorizedOnGroup(broker, ctx, op, group)) bits |= OperationBits({static_cast<int>(op)});
+    if (AuthorizedOnGroup(broker, ctx, op, group, kQuiet)) {
+      bits |= OperationBits({static_cast<int>(op)});
+    }
   }
   return bits;
 }
@@ -410,7 +412,7 @@ void OffsetFetch(Services& s, RequestContext ctx, Respond done) {
           std::move(group.group_id), std::nullopt,
           [finish, i, &broker = s.broker, ctx](std::vector<broker::CommittedOffset> results) {
             std::erase_if(results, [&](const broker::CommittedOffset& o) {
-              return !AuthorizedOnTopic(broker, ctx, AclOperation::kDescribe, o.topic);
+              return !AuthorizedOnTopic(broker, ctx, AclOperation::kDescribe, o.topic, kQuiet);
             });
             finish(i, FetchedTopics(results));
           },
@@ -490,7 +492,7 @@ void ListGroups(Services& s, RequestContext ctx, Respond done) {
   auto request = DecodeRequest<ListGroupsRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   Version version = ctx.version();
-  const bool every_group = AuthorizedOnCluster(s.broker, ctx, AclOperation::kDescribe);
+  const bool every_group = AuthorizedOnCluster(s.broker, ctx, AclOperation::kDescribe, kQuiet);
   // v4: only the groups in one of the states named (every group when none is), as Kafka filters.
   std::set<std::string> states(request->states_filter.begin(), request->states_filter.end());
   s.groups.List([version, done, states = std::move(states), every_group, &broker = s.broker,
@@ -498,7 +500,8 @@ void ListGroups(Services& s, RequestContext ctx, Respond done) {
     ListGroupsResponse response;
     for (auto& g : groups) {
       if (!states.empty() && !states.contains(g.state)) continue;
-      if (!every_group && !AuthorizedOnGroup(broker, ctx, AclOperation::kDescribe, g.group_id)) {
+      if (!every_group &&
+          !AuthorizedOnGroup(broker, ctx, AclOperation::kDescribe, g.group_id, kQuiet)) {
         continue;
       }
       response.groups.push_back(

@@ -45,7 +45,7 @@ int32_t AuthorizedOperations(const broker::Broker& broker, const RequestContext&
   for (int code = 0; code < 31; ++code) {
     const int32_t bit = int32_t{1} << code;
     if ((supported & bit) != 0 &&
-        Authorized(broker, ctx, static_cast<AclOperation>(code), type, name)) {
+        Authorized(broker, ctx, static_cast<AclOperation>(code), type, name, kQuiet)) {
       allowed |= bit;
     }
   }
@@ -54,7 +54,7 @@ int32_t AuthorizedOperations(const broker::Broker& broker, const RequestContext&
 
 // As Kafka answers cluster_authorized_operations: none without DESCRIBE on the cluster.
 int32_t ClusterOperations(const broker::Broker& broker, const RequestContext& ctx) {
-  if (!AuthorizedOnCluster(broker, ctx, AclOperation::kDescribe)) return 0;
+  if (!AuthorizedOnCluster(broker, ctx, AclOperation::kDescribe, kQuiet)) return 0;
   return AuthorizedOperations(broker, ctx, kClusterOperations, ResourceType::kCluster,
                               broker::kClusterResourceName);
 }
@@ -121,7 +121,9 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
   };
   if (all) {
     for (const auto& t : broker.ListTopics()) {
-      if (describable(t.name)) names.push_back(t.name);
+      if (AuthorizedOnTopic(broker, ctx, AclOperation::kDescribe, t.name, kQuiet)) {
+        names.push_back(t.name);
+      }
     }
   } else {
     for (const auto& t : *request->topics) {
@@ -160,7 +162,7 @@ void Metadata(broker::Broker& broker, RequestContext ctx, Respond done) {
     topic.is_internal = name.starts_with("__");
     const bool create = may_create && !by_id.contains(name);
     if (create && options.auto_create_topics && !broker.HasTopic(name) &&
-        !AuthorizedOnCluster(broker, ctx, AclOperation::kCreate) &&
+        !AuthorizedOnCluster(broker, ctx, AclOperation::kCreate, kQuiet) &&
         !AuthorizedOnTopic(broker, ctx, AclOperation::kCreate, name)) {
       topic.error_code = Code(ErrorCode::kTopicAuthorizationFailed);  // may not auto-create it
       response.topics.push_back(std::move(topic));

@@ -92,7 +92,8 @@ void OffsetForLeaderEpoch(broker::Broker& broker, RequestContext ctx, Respond do
   auto request = DecodeRequest<OffsetForLeaderEpochRequest>(ctx.body, ctx.version());
   if (!request.ok()) return RejectMalformed(ctx, request.status(), done);
   OffsetForLeaderEpochResponse response;
-  const bool cluster_action = AuthorizedOnCluster(broker, ctx, AclOperation::kClusterAction);
+  const bool cluster_action =
+      AuthorizedOnCluster(broker, ctx, AclOperation::kClusterAction, kQuiet);
   for (const auto& t : request->topics) {
     OffsetForLeaderEpochResponseTopic topic{t.topic, {}};
     const bool describable =

@@ -51,9 +51,11 @@ void InitProducerId(Services& s, RequestContext ctx, Respond done) {
       return answer(ErrorCode::kTransactionalIdAuthorizationFailed, -1, -1);
     }
   } else if (authorizer != nullptr &&
-             !AuthorizedOnCluster(s.broker, ctx, AclOperation::kIdempotentWrite) &&
+             !AuthorizedOnCluster(s.broker, ctx, AclOperation::kIdempotentWrite, kQuiet) &&
              !authorizer->AuthorizeAny(ctx.principal, ctx.host, AclOperation::kWrite,
                                        ResourceType::kTopic)) {
+    broker::AuditDenial(RequesterOf(ctx), AclOperation::kIdempotentWrite, ResourceType::kCluster,
+                        broker::kClusterResourceName);
     return answer(ErrorCode::kClusterAuthorizationFailed, -1, -1);
   }
   if ((request->producer_id == -1) != (request->producer_epoch == -1)) {

@@ -219,7 +219,7 @@ void DescribeTransactions(Services& s, RequestContext ctx, Respond done) {
       state.producer_epoch = txn->producer_epoch;
       for (const auto& [topic, partitions] : txn->partitions) {
         // Only the topics the principal may DESCRIBE, as Kafka.
-        if (!AuthorizedOnTopic(s.broker, ctx, AclOperation::kDescribe, topic)) continue;
+        if (!AuthorizedOnTopic(s.broker, ctx, AclOperation::kDescribe, topic, kQuiet)) continue;
         state.topics.push_back({topic, {partitions.begin(), partitions.end()}});
       }
     }
@@ -250,7 +250,9 @@ void ListTransactions(Services& s, RequestContext ctx, Respond done) {
   for (const auto& [id, txn] : s.txns.List()) {
     if (!producers.empty() && !producers.contains(txn.producer_id)) continue;
     if (!request->state_filters.empty() && !states.contains(txn.state)) continue;
-    if (!AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kDescribe, id)) continue;
+    if (!AuthorizedOnTransactionalId(s.broker, ctx, AclOperation::kDescribe, id, kQuiet)) {
+      continue;
+    }
     response.transaction_states.push_back(
         {id, txn.producer_id, std::string(broker::TxnStateName(txn.state))});
   }

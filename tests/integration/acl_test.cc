@@ -426,6 +426,14 @@ TEST_F(AclTest, KcatProducesAndConsumesOnlyWhereAllowed) {
   EXPECT_EQ(consumed.out, "") << "bob read records of orders";
 
   EXPECT_EQ(ReadAll("orders"), "a1\na2\na3\n") << "a record of the refused producer was stored";
+  // Each refusal is in the audit log.
+  const std::string log = server_->Log();
+  EXPECT_TRUE(testing::Audited(log, {"principal=User:bob", "operation=write", "resource=orders",
+                                     "resource_type=topic", "request=Produce"}))
+      << log;
+  EXPECT_TRUE(testing::Audited(
+      log, {"principal=User:bob", "operation=read", "resource=orders", "request=Fetch"}))
+      << log;
 }
 
 // ---- Metadata, CreateTopics, DeleteTopics ----
@@ -450,11 +458,18 @@ TEST_F(AclTest, MetadataListsOnlyTheTopicsThePrincipalMayDescribe) {
   auto alice = ConnectAs("alice");
   auto admin = ConnectAs("admin");
   EXPECT_EQ(ListedTopics(*alice), std::set<std::string>{"orders"});
+  EXPECT_FALSE(testing::Audited(server_->Log(), {"resource=secrets"}))
+      << "leaving a topic out of a listing is no refusal";
   const auto errors = TopicErrors(*alice, {"orders", "secrets", "ghost"});
   EXPECT_EQ(errors, (std::map<std::string, int16_t>{
                         {"orders", 0},
                         {"secrets", Code(ErrorCode::kTopicAuthorizationFailed)},
                         {"ghost", Code(ErrorCode::kTopicAuthorizationFailed)}}));
+  const std::string log = server_->Log();
+  EXPECT_TRUE(testing::Audited(
+      log, {"principal=User:alice", "operation=describe", "resource=secrets", "request=Metadata"}))
+      << "naming it is: " << log;
+  EXPECT_FALSE(testing::Audited(log, {"principal=User:admin"})) << log;
   auto listed = ListedTopics(*admin);
   EXPECT_TRUE(listed.contains("orders")) << "the super user does not see orders";
   EXPECT_TRUE(listed.contains("secrets")) << "the super user does not see secrets";

@@ -163,6 +163,15 @@ TEST_F(HttpAuthTest, TheRestProxyChecksTopicAcls) {
   ExpectError(Call(As("alice"), "GET", "/topics/ghost"), 40301);  // refused before looked up
   ExpectError(Call(As("alice"), "GET", "/topics/orders/partitions/0/offsets"), 40301);
   EXPECT_EQ(Call(As("alice"), "GET", "/topics").Json(), json::array());
+  // The refusals are audit events; leaving topics out of a listing is none.
+  const std::string log = server_->Log();
+  EXPECT_TRUE(testing::Audited(log, {"principal=User:alice", "operation=write", "resource=orders",
+                                     R"(request="POST /topics/{topic}")"}))
+      << log;
+  EXPECT_TRUE(testing::Audited(log, {"principal=User:alice", "operation=describe", "resource=ghost",
+                                     R"(request="GET /topics/{topic}")"}))
+      << log;
+  EXPECT_FALSE(testing::Audited(log, {"resource=secret"})) << log;
 
   Allow("User:alice", AclOperation::kWrite, ResourceType::kTopic, "orders");
   const auto produced = Produce(As("alice"), "orders");
@@ -387,6 +396,10 @@ TEST_F(HttpAuthTest, RestConsumersAreForSuperUsers) {
   ASSERT_NO_FATAL_FAILURE(Serve());
   const std::string v2 = "application/vnd.kafka.v2+json";
   ExpectError(Call(As("alice"), "POST", "/consumers/g1", R"({"name":"c1"})", v2), 40301);
+  EXPECT_TRUE(testing::Audited(server_->Log(),
+                               {"principal=User:alice", "operation=all", "resource_type=cluster",
+                                R"(request="POST /consumers/{group}")"}))
+      << server_->Log();
   ExpectError(Call(Bearer(kCiKey), "POST", "/consumers/g1", R"({"name":"c1"})", v2), 40301);
   EXPECT_EQ(Call(As("admin"), "POST", "/consumers/g1", R"({"name":"c1"})", v2).status, 200);
   EXPECT_EQ(

@@ -1,6 +1,7 @@
 #include "testing/acl_broker.h"
 
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -104,6 +105,17 @@ std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::str
         fmt::format("SaslAuthenticate as {}: error {}", user, authenticated.error_code));
   }
   return client;
+}
+
+bool Audited(const std::string& log, const std::vector<std::string>& fields) {
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(" authorization_denied ") == std::string::npos) continue;
+    bool all = true;
+    for (const auto& field : fields) all = all && line.find(" " + field) != std::string::npos;
+    if (all) return true;
+  }
+  return false;
 }
 
 }  // namespace herald::testing

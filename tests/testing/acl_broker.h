@@ -47,4 +47,8 @@ std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::str
 // std::runtime_error naming the binding and the error code when it is refused.
 void Grant(raw_wire::RawWireClient& admin, const broker::AclBinding& binding);
 
+// Whether `log` (a broker's text log) has an authorization_denied event with every one of
+// `fields` ("principal=User:bob", "request=Produce", ...).
+bool Audited(const std::string& log, const std::vector<std::string>& fields);
+
 }  // namespace herald::testing

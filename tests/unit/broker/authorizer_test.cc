@@ -1,10 +1,16 @@
 #include "broker/authorizer.h"
 
+#include <chrono>
 #include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "base/log.h"
 #include "storage/record_batch.h"
 #include "testing/memory_engine.h"
 
@@ -310,6 +316,58 @@ TEST_F(AuthorizerTest, EveryDecisionIsTheRuleAppliedToEachBinding) {
       }
     }
   }
+}
+
+// Waits for the start of the next second of the steady clock the audit log's window counts in.
+void WaitForANewSecond() {
+  using namespace std::chrono;
+  const auto next = ceil<seconds>(steady_clock::now().time_since_epoch());
+  std::this_thread::sleep_until(steady_clock::time_point(next) + milliseconds(5));
+}
+
+// A refusal through Permits is an audit event unless it is quiet; past kMaxAuditLinesPerSecond
+// lines in one second the rest are counted, and the next line says how many were left out.
+TEST_F(AuthorizerTest, RefusalsAreAuditedAtABoundedRate) {
+  std::ostringstream out;
+  ConfigureLogging(LogFormat::kJson, LogLevel::kInfo, out);
+  const Requester alice{"User:alice", "10.0.0.1", "Produce"};
+  auto lines = [&] {
+    std::vector<nlohmann::json> parsed;
+    std::istringstream in(out.str());
+    for (std::string line; std::getline(in, line);) parsed.push_back(nlohmann::json::parse(line));
+    return parsed;
+  };
+  EXPECT_FALSE(Permits(authorizer_.get(), alice, AclOperation::kRead, ResourceType::kTopic,
+                       "orders", OnDenial::kQuiet));
+  EXPECT_TRUE(Permits(nullptr, alice, AclOperation::kRead, ResourceType::kTopic, "orders",
+                      OnDenial::kAudit));
+  EXPECT_TRUE(Permits(authorizer_.get(), {"User:admin", "10.0.0.1", "Produce"}, AclOperation::kRead,
+                      ResourceType::kTopic, "orders", OnDenial::kAudit));
+  EXPECT_TRUE(lines().empty()) << out.str();
+
+  WaitForANewSecond();
+  for (int i = 0; i < kMaxAuditLinesPerSecond + 50; ++i) {
+    EXPECT_FALSE(Permits(authorizer_.get(), alice, AclOperation::kWrite, ResourceType::kTopic,
+                         "orders", OnDenial::kAudit));
+  }
+  auto logged = lines();
+  ASSERT_EQ(logged.size(), static_cast<size_t>(kMaxAuditLinesPerSecond));
+  EXPECT_EQ(logged[0]["event"], "authorization_denied");
+  EXPECT_EQ(logged[0]["level"], "info");
+  EXPECT_EQ(logged[0]["context"],
+            nlohmann::json({{"principal", "User:alice"},
+                            {"host", "10.0.0.1"},
+                            {"operation", OperationName(AclOperation::kWrite)},
+                            {"resource_type", ResourceTypeName(ResourceType::kTopic)},
+                            {"resource", "orders"},
+                            {"request", "Produce"}}));
+  WaitForANewSecond();
+  AuditDenial(alice, AclOperation::kRead, ResourceType::kGroup, "g1");
+  logged = lines();
+  ASSERT_EQ(logged.size(), static_cast<size_t>(kMaxAuditLinesPerSecond) + 1);
+  EXPECT_EQ(logged.back()["context"]["left_out_before"], 50);
+  EXPECT_EQ(logged.back()["context"]["resource"], "g1");
+  ConfigureLogging(LogFormat::kJson, LogLevel::kInfo);  // before `out` goes away
 }
 
 }  // namespace
