@@ -212,6 +212,7 @@ Result<std::unique_ptr<Authorizer>> Authorizer::Open(storage::Engine& engine,
     HERALD_RETURN_IF_ERROR(engine.CreateTopic(kAclsTopic, 1, {{"cleanup.policy", "compact"}}));
   }
   HERALD_ASSIGN_OR_RETURN(auto log, engine.GetLog(kAclsTopic, 0));
+  metrics::AuthorizationDenials();  // listed in /metrics from the start, at 0
   std::unique_ptr<Authorizer> authorizer(new Authorizer(log, engine.clock(), super_users));
   std::set<AclBinding> replayed;
   HERALD_RETURN_IF_ERROR(storage::ScanRecords(
@@ -436,8 +437,8 @@ void AuditDenial(const Requester& who, AclOperation operation, ResourceType type
     int lines GUARDED_BY(mu) = 0;
     int64_t left_out GUARDED_BY(mu) = 0;
   };
-  static Window window;
-  int64_t left_out;
+  static Window& window = *new Window;  // never destroyed: denials may come while exiting
+  int64_t left_out = 0;
   {
     const int64_t second = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::steady_clock::now().time_since_epoch())

@@ -139,10 +139,10 @@ void Produce(Services& services, RequestContext ctx, Respond done) {
                         ctx.version()));
     return;
   }
-  const bool txn_authorized =
-      request->transactional_id &&
-      AuthorizedOnTransactionalId(broker, ctx, AclOperation::kWrite, *request->transactional_id);
-  if (!txn_authorized && HasTransactionalBatch(*request)) {
+  // The transactional id is checked only for transactional batches (a refusal is audited then).
+  if (HasTransactionalBatch(*request) &&
+      !(request->transactional_id && AuthorizedOnTransactionalId(broker, ctx, AclOperation::kWrite,
+                                                                 *request->transactional_id))) {
     if (acks == 0) {
       Response r;
       r.send = false;

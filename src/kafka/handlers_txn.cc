@@ -69,7 +69,8 @@ void AddPartitionsToTxn(Services& s, RequestContext ctx, Respond done) {
   bool refused = !id_authorized;
   for (const auto& t : request->topics) {
     AddPartitionsToTxnResponseTopic topic{t.name, {}};
-    const bool writable = !broker::Broker::IsInternalTopic(t.name) &&
+    // Not asked once the id is refused: every partition answers that.
+    const bool writable = id_authorized && !broker::Broker::IsInternalTopic(t.name) &&
                           AuthorizedOnTopic(s.broker, ctx, AclOperation::kWrite, t.name);
     for (int32_t p : t.partitions) {
       ErrorCode e = ErrorCode::kNone;

@@ -112,7 +112,10 @@ bool Audited(const std::string& log, const std::vector<std::string>& fields) {
   for (std::string line; std::getline(lines, line);) {
     if (line.find(" authorization_denied ") == std::string::npos) continue;
     bool all = true;
-    for (const auto& field : fields) all = all && line.find(" " + field) != std::string::npos;
+    for (const auto& field : fields) {
+      // The whole field: "resource=secret" is not "resource=secrets".
+      all = all && (line + " ").find(" " + field + " ") != std::string::npos;
+    }
     if (all) return true;
   }
   return false;

@@ -330,6 +330,9 @@ void WaitForANewSecond() {
 TEST_F(AuthorizerTest, RefusalsAreAuditedAtABoundedRate) {
   std::ostringstream out;
   ConfigureLogging(LogFormat::kJson, LogLevel::kInfo, out);
+  struct Restore {
+    ~Restore() { ConfigureLogging(LogFormat::kJson, LogLevel::kInfo); }  // before `out` goes
+  } restore;
   const Requester alice{"User:alice", "10.0.0.1", "Produce"};
   auto lines = [&] {
     std::vector<nlohmann::json> parsed;
@@ -367,7 +370,6 @@ TEST_F(AuthorizerTest, RefusalsAreAuditedAtABoundedRate) {
   ASSERT_EQ(logged.size(), static_cast<size_t>(kMaxAuditLinesPerSecond) + 1);
   EXPECT_EQ(logged.back()["context"]["left_out_before"], 50);
   EXPECT_EQ(logged.back()["context"]["resource"], "g1");
-  ConfigureLogging(LogFormat::kJson, LogLevel::kInfo);  // before `out` goes away
 }
 
 }  // namespace
