@@ -1,13 +1,13 @@
 #include "broker/authorizer.h"
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
 #include "base/mutex.h"
+#include "broker/audit.h"
 #include "broker/broker_metrics.h"
 #include "storage/record_batch.h"
 #include "storage/record_scan.h"
@@ -212,7 +212,7 @@ Result<std::unique_ptr<Authorizer>> Authorizer::Open(storage::Engine& engine,
     HERALD_RETURN_IF_ERROR(engine.CreateTopic(kAclsTopic, 1, {{"cleanup.policy", "compact"}}));
   }
   HERALD_ASSIGN_OR_RETURN(auto log, engine.GetLog(kAclsTopic, 0));
-  metrics::AuthorizationDenials();  // listed in /metrics from the start, at 0
+  metrics::AclDenials();  // listed in /metrics from the start, at 0
   std::unique_ptr<Authorizer> authorizer(new Authorizer(log, engine.clock(), super_users));
   std::set<AclBinding> replayed;
   HERALD_RETURN_IF_ERROR(storage::ScanRecords(
@@ -429,40 +429,14 @@ bool Permits(const Authorizer* authorizer, const Requester& who, AclOperation op
 
 void AuditDenial(const Requester& who, AclOperation operation, ResourceType type,
                  std::string_view name) {
-  metrics::AuthorizationDenials().Inc();
-  // The lines of the current second, and those left out since the last line.
-  struct Window {
-    Mutex mu;
-    int64_t second GUARDED_BY(mu) = -1;
-    int lines GUARDED_BY(mu) = 0;
-    int64_t left_out GUARDED_BY(mu) = 0;
-  };
-  static Window& window = *new Window;  // never destroyed: denials may come while exiting
-  int64_t left_out = 0;
-  {
-    const int64_t second = std::chrono::duration_cast<std::chrono::seconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
-    MutexLock lock(window.mu);
-    if (second != window.second) {
-      window.second = second;
-      window.lines = 0;
-    }
-    if (window.lines == kMaxAuditLinesPerSecond) {
-      ++window.left_out;
-      return;
-    }
-    ++window.lines;
-    left_out = std::exchange(window.left_out, 0);
-  }
-  nlohmann::json context = {{"principal", who.principal},
-                            {"host", who.host},
-                            {"operation", OperationName(operation)},
-                            {"resource_type", ResourceTypeName(type)},
-                            {"resource", name},
-                            {"request", who.request}};
-  if (left_out > 0) context["left_out_before"] = left_out;
-  LogInfo("authorization_denied", context);
+  metrics::AclDenials().Inc();
+  Audit(LogLevel::kInfo, "acl_denied",
+        {{"principal", who.principal},
+         {"host", who.host},
+         {"operation", OperationName(operation)},
+         {"resource_type", ResourceTypeName(type)},
+         {"resource", name},
+         {"request", who.request}});
 }
 
 }  // namespace herald::broker

@@ -174,10 +174,8 @@ enum class OnDenial { kAudit, kQuiet };
 bool Permits(const Authorizer* authorizer, const Requester& who, AclOperation operation,
              ResourceType type, std::string_view name, OnDenial on_denial);
 
-// The audit event of a refusal: counted in authorization_denials_total and logged at info as
-// "authorization_denied" (principal, host, operation, resource type and name, request), at most
-// kMaxAuditLinesPerSecond lines a second: the next line logged says how many were left out.
-inline constexpr int kMaxAuditLinesPerSecond = 100;
+// The audit event of a refusal (audit.h): counted in acl_denials_total and logged at info as
+// "acl_denied" (principal, host, operation, resource type and name, request).
 void AuditDenial(const Requester& who, AclOperation operation, ResourceType type,
                  std::string_view name);
 

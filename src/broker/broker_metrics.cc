@@ -121,11 +121,17 @@ GaugeFamily& DeadLetterAlert() {
   return family;
 }
 
-Counter& AuthorizationDenials() {
+Counter& AclDenials() {
   static CounterFamily& family = Registry().AddCounter(
-      "authorization_denials_total",
-      "Operations the ACLs refused (each an authorization_denied log event).", {});
+      "acl_denials_total", "Operations the ACLs refused (each an acl_denied audit event).", {});
   return family.WithLabels({});
+}
+
+Counter& AuthFailures(std::string_view listener) {
+  static CounterFamily& family = Registry().AddCounter(
+      "auth_failures_total", "Authentications that failed (each an auth_failed audit event).",
+      {"listener"});
+  return family.WithLabels({std::string(listener)});
 }
 
 }  // namespace herald::broker::metrics

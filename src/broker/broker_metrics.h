@@ -18,7 +18,9 @@
 //                                                     queued.max.request.bytes)
 //   transactions_open                                 transactions begun and not yet complete
 //   transaction_oldest_open_seconds                   the oldest one's age (0 when none)
-//   authorization_denials_total                       operations the ACLs refused (AuditDenial)
+//   acl_denials_total                                 operations the ACLs refused (AuditDenial)
+//   auth_failures_total{listener}                     authentications that failed
+//   (AuditAuthFailure)
 // The storage layer adds fsync_duration_seconds.
 //
 // Thread-safety: as MetricsRegistry.
@@ -45,7 +47,8 @@ Gauge& RequestBytesHeld(std::string_view listener);
 Gauge& PartitionsOffline();
 Gauge& TransactionsOpen();
 Gauge& TransactionOldestOpenSeconds();
-Counter& AuthorizationDenials();
+Counter& AclDenials();
+Counter& AuthFailures(std::string_view listener);
 
 // Families whose values are computed when /metrics is read (see http/metrics_api).
 GaugeFamily& ConsumerLag();

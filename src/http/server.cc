@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/mutex.h"
+#include "broker/audit.h"
 #include "broker/broker_metrics.h"
 #include "net/address.h"
 
@@ -211,7 +212,10 @@ class Connection : public HttpServer::Session,
       } else if (identity.status().code() == StatusCode::kInternal) {
         answer = ErrorResponse(50001, identity.status().message());
       } else {
-        LogDebug("http_authentication_failed", {{"peer", peer}}, identity.status().message());
+        const std::string_view authorization = (*request)[bhttp::field::authorization];
+        broker::AuditAuthFailure("http", peer,
+                                 {{"scheme", authorization.substr(0, authorization.find(' '))}},
+                                 identity.status().message());
         answer = ErrorResponse(40101, "invalid credentials");
       }
       if (answer.response.result() == bhttp::status::unauthorized && options_.auth &&

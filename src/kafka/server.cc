@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/mutex.h"
+#include "broker/audit.h"
 #include "broker/broker_metrics.h"
 #include "kafka/messages/sasl_authenticate.h"
 #include "kafka/messages/sasl_handshake.h"
@@ -334,10 +335,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         if (!MayServe() && !is_api_versions && !by_connection) {
           // As Kafka: nothing but ApiVersions and the SASL exchange before authentication.
           ClosedUnauthenticated().Inc();
-          LogWarn(
-              "connection_closed",
-              {{"peer", peer_}, {"reason", "authentication_failed"}, {"api_key", p.header.api_key}},
-              "a request before SASL authentication");
+          broker::AuditAuthFailure("kafka", peer_, {{"api_key", p.header.api_key}},
+                                   "a request before SASL authentication");
           break;
         }
         while (slots_.size() >= server_.options_.max_in_flight) co_await reader_wakeup_.Wait();
@@ -412,8 +411,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         response.error_code = Code(ErrorCode::kUnsupportedSaslMechanism);
         r.close = true;
         ClosedUnauthenticated().Inc();
-        LogWarn("authentication_failed", {{"peer", peer_}, {"mechanism", request->mechanism}},
-                "the client asked for a SASL mechanism that is not enabled");
+        broker::AuditAuthFailure("kafka", peer_, {{"mechanism", request->mechanism}},
+                                 "the client asked for a SASL mechanism that is not enabled");
       } else {
         auth_ = p.header.api_version == 0 ? Auth::kRawTokens : Auth::kTokens;
       }
@@ -446,8 +445,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool OutOfOrder(const char* api) {
     if (MayServe()) return false;
     ClosedUnauthenticated().Inc();
-    LogWarn("authentication_failed", {{"peer", peer_}, {"api", api}},
-            "a SASL request out of order");
+    broker::AuditAuthFailure("kafka", peer_, {{"api", api}}, "a SASL request out of order");
     return true;
   }
 
@@ -489,8 +487,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     while (!*result) co_await reader_wakeup_.Wait();
     if (!(*result)->ok()) {
       ClosedUnauthenticated().Inc();
-      LogWarn("authentication_failed", {{"peer", peer_}, {"mechanism", sasl_->mechanism()}},
-              (*result)->status().message());
+      broker::AuditAuthFailure("kafka", peer_, {{"mechanism", sasl_->mechanism()}},
+                               (*result)->status().message());
       co_return std::nullopt;
     }
     if (sasl_->authenticated()) {

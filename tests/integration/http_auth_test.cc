@@ -109,6 +109,18 @@ TEST_F(HttpAuthTest, BasicTakesTheUsersOfHeraldUserCreate) {
   ExpectError(Call("-H 'Authorization: Basic YWxpY2U='", "GET", "/topics"), 40101);  // "alice"
   ExpectError(Call("-H 'Authorization: Digest x'", "GET", "/topics"), 40101);
   ExpectError(Call(Bearer("no-such-key"), "GET", "/topics"), 40101);
+  // Each but the first (no credentials at all) is an auth_failed audit event.
+  const std::string log = server_->Log();
+  for (const char* scheme : {"Basic", "Digest", "Bearer"}) {
+    EXPECT_TRUE(
+        testing::Logged(log, "auth_failed", {"listener=http", fmt::format("scheme={}", scheme)}))
+        << scheme << "\n"
+        << log;
+  }
+  EXPECT_EQ(testing::Logged(log, "auth_failed", {"al1ce-Pa55"}), false) << "a password in the log";
+  const auto metrics = Call(As("admin"), "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("auth_failures_total{listener=\"http\"} 7"), std::string::npos)
+      << metrics.body;
   EXPECT_EQ(Call(As("alice"), "GET", "/topics").status, 200);
   EXPECT_EQ(Call(As("alice"), "GET", "/topics").status, 200) << "again, remembered";
   EXPECT_EQ(Call("-H 'Authorization: basic " + std::string("YWxpY2U6YWwxY2UtUGE1NQ==") + "'", "GET",

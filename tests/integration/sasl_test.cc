@@ -73,6 +73,8 @@ constexpr char kScriptWrongSuffix[] = "-wr0ng";
 constexpr char kClosedForAuthentication[] =
     R"(connections_closed_total{listener="kafka",reason="authentication_failed"})";
 
+constexpr char kKafkaAuthFailures[] = R"(auth_failures_total{listener="kafka"})";
+
 // `herald ARGS`, bounded by a timeout.
 CommandResult Herald(const std::string& args) {
   return RunCommand(fmt::format("timeout 60 {} {}", HERALD_BINARY, args));
@@ -360,7 +362,7 @@ class SaslTest : public ::testing::Test {
                              const std::string& mechanism, const std::string& topic,
                              const std::string& ca) {
     const size_t authenticated = CountEvents("authenticated", {"alice", mechanism});
-    const size_t failed = CountEvents("authentication_failed");
+    const size_t failed = CountEvents("auth_failed");
     json facts = testing::RunPythonClient(
         "sasl_confluent.py", fmt::format("{} {} {} alice {} {} {}", bootstrap, protocol, mechanism,
                                          kAlicePassword, topic, ca));
@@ -375,7 +377,7 @@ class SaslTest : public ::testing::Test {
     EXPECT_EQ(facts["end"], 10) << "only the authenticated producer's records";
     EXPECT_TRUE(Contains(facts["topics"], topic)) << facts["topics"];
     EXPECT_TRUE(LoggedSince(authenticated, "authenticated", {"alice", mechanism}));
-    EXPECT_GT(CountEvents("authentication_failed"), failed);
+    EXPECT_GT(CountEvents("auth_failed"), failed);
     EXPECT_EQ(server().Log().find(kAlicePassword + std::string(kScriptWrongSuffix)),
               std::string::npos)
         << "the wrong password is in the log";
@@ -384,7 +386,7 @@ class SaslTest : public ::testing::Test {
   // sasl_kafka_python.py as alice with `mechanism` (SaslHandshake v0, raw tokens).
   void ExpectKafkaPythonClient(const std::string& mechanism, const std::string& topic) {
     const size_t authenticated = CountEvents("authenticated", {"alice", mechanism});
-    const size_t failed = CountEvents("authentication_failed");
+    const size_t failed = CountEvents("auth_failed");
     json facts = testing::RunPythonClient(
         "sasl_kafka_python.py",
         fmt::format("{} {} alice {} {}", plain_bootstrap(), mechanism, kAlicePassword, topic));
@@ -396,7 +398,7 @@ class SaslTest : public ::testing::Test {
     EXPECT_EQ(facts["committed"], 10);
     EXPECT_EQ(facts["end"], 10) << "only the authenticated producer's records";
     EXPECT_TRUE(LoggedSince(authenticated, "authenticated", {"alice", mechanism}));
-    EXPECT_GT(CountEvents("authentication_failed"), failed);
+    EXPECT_GT(CountEvents("auth_failed"), failed);
     EXPECT_EQ(server().Log().find(kAlicePassword + std::string(kScriptWrongSuffix)),
               std::string::npos)
         << "the wrong password is in the log";
@@ -518,15 +520,15 @@ TEST_F(SaslTest, CredentialsArePerMechanismAndPlainChecksTheOneThereIs) {
   EXPECT_EQ(KcatOk(plain_bootstrap(), as_plain + " -t carols -C -o beginning -e"), "from carol\n");
   EXPECT_TRUE(LoggedSince(plain, "authenticated", {"carol", "PLAIN"}));
 
-  const size_t failed = CountEvents("authentication_failed");
+  const size_t failed = CountEvents("auth_failed");
   auto r = Kcat(plain_bootstrap(), KcatSasl("SCRAM-SHA-256", "carol", kCarolPassword) + " -L -m 5");
   EXPECT_NE(r.exit_code, 0) << "carol has no SCRAM-SHA-256 credential\n" << r.out;
-  EXPECT_TRUE(LoggedSince(failed, "authentication_failed"));
+  EXPECT_TRUE(LoggedSince(failed, "auth_failed"));
   // Nor does alice's password open carol's account.
-  const size_t failed_before = CountEvents("authentication_failed");
+  const size_t failed_before = CountEvents("auth_failed");
   auto wrong = Kcat(plain_bootstrap(), KcatSasl("PLAIN", "carol", kAlicePassword) + " -L -m 5");
   EXPECT_NE(wrong.exit_code, 0) << wrong.out;
-  EXPECT_TRUE(LoggedSince(failed_before, "authentication_failed"));
+  EXPECT_TRUE(LoggedSince(failed_before, "auth_failed"));
 }
 
 // The TLS listener is SASL_SSL: kcat with SCRAM-SHA-256 over it, read back over SASL_PLAINTEXT;
@@ -561,7 +563,7 @@ TEST_F(SaslTest, KcatWithAWrongPasswordIsRefusedAndWritesNothing) {
   const std::string good = KcatSasl("SCRAM-SHA-256", "alice", kAlicePassword);
   KcatOk(plain_bootstrap(), good + " -t guarded -P", "before\n");
 
-  const size_t failed = CountEvents("authentication_failed");
+  const size_t failed = CountEvents("auth_failed");
   const double closed = ClosedForAuthentication();
   for (const std::string mechanism : {"PLAIN", "SCRAM-SHA-256"}) {
     SCOPED_TRACE(mechanism);
@@ -572,7 +574,7 @@ TEST_F(SaslTest, KcatWithAWrongPasswordIsRefusedAndWritesNothing) {
     EXPECT_NE(r.exit_code, 0) << r.err;
     EXPECT_NE(Lower(r.err).find("authentication"), std::string::npos) << r.err;
   }
-  EXPECT_TRUE(LoggedSince(failed + 1, "authentication_failed")) << "one failure per mechanism";
+  EXPECT_TRUE(LoggedSince(failed + 1, "auth_failed")) << "one failure per mechanism";
   EXPECT_TRUE(ClosedForAuthenticationReaches(closed + 2));
   EXPECT_EQ(KcatOk(plain_bootstrap(), good + " -t guarded -C -o beginning -e"), "before\n")
       << "a record of the refused producer was stored";
@@ -708,7 +710,8 @@ TEST_F(SaslTest, AnUnsupportedMechanismIsAnsweredWithTheEnabledOnes) {
 TEST_F(SaslTest, AFailedAuthenticationIsAnsweredAndTheConnectionClosed) {
   ASSERT_NO_FATAL_FAILURE(Serve());
   const double closed = ClosedForAuthentication();
-  const size_t failed = CountEvents("authentication_failed");
+  const double audited = std::max(0.0, MetricValue(kKafkaAuthFailures));
+  const size_t failed = CountEvents("auth_failed");
   struct Attempt {
     std::string token;
     int16_t version;
@@ -727,8 +730,8 @@ TEST_F(SaslTest, AFailedAuthenticationIsAnsweredAndTheConnectionClosed) {
   }
   EXPECT_TRUE(ClosedForAuthenticationReaches(closed + 3))
       << "now " << ClosedForAuthentication() << ", before " << closed;
-  EXPECT_TRUE(LoggedSince(failed + 2, "authentication_failed"))
-      << "one authentication_failed event per attempt";
+  EXPECT_TRUE(LoggedSince(failed + 2, "auth_failed")) << "one auth_failed event per attempt";
+  EXPECT_EQ(MetricValue(kKafkaAuthFailures), audited + 3);
   EXPECT_EQ(server().Log().find(kWrongPassword), std::string::npos) << "a password in the log";
   ExpectServing();
 }

@@ -107,10 +107,12 @@ std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::str
   return client;
 }
 
-bool Audited(const std::string& log, const std::vector<std::string>& fields) {
+bool Logged(const std::string& log, std::string_view event,
+            const std::vector<std::string>& fields) {
+  const std::string marker = fmt::format(" {} ", event);
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
-    if (line.find(" authorization_denied ") == std::string::npos) continue;
+    if (line.find(marker) == std::string::npos) continue;
     bool all = true;
     for (const auto& field : fields) {
       // The whole field: "resource=secret" is not "resource=secrets".

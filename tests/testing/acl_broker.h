@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broker/authorizer.h"
@@ -47,8 +48,13 @@ std::unique_ptr<raw_wire::RawWireClient> ConnectAs(uint16_t port, const std::str
 // std::runtime_error naming the binding and the error code when it is refused.
 void Grant(raw_wire::RawWireClient& admin, const broker::AclBinding& binding);
 
-// Whether `log` (a broker's text log) has an authorization_denied event with every one of
-// `fields` ("principal=User:bob", "request=Produce", ...).
-bool Audited(const std::string& log, const std::vector<std::string>& fields);
+// Whether `log` (a broker's text log) has an `event` line with every one of `fields`
+// ("principal=User:bob", "request=Produce", ...).
+bool Logged(const std::string& log, std::string_view event, const std::vector<std::string>& fields);
+
+// Logged(log, "acl_denied", fields): a refusal's audit event.
+inline bool Audited(const std::string& log, const std::vector<std::string>& fields) {
+  return Logged(log, "acl_denied", fields);
+}
 
 }  // namespace herald::testing

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "base/log.h"
+#include "broker/audit.h"
 #include "storage/record_batch.h"
 #include "testing/memory_engine.h"
 
@@ -318,6 +319,25 @@ TEST_F(AuthorizerTest, EveryDecisionIsTheRuleAppliedToEachBinding) {
   }
 }
 
+// The log's lines, as JSON, while alive; then the log goes back to stderr.
+class CapturedLog {
+ public:
+  CapturedLog() { ConfigureLogging(LogFormat::kJson, LogLevel::kInfo, out_); }
+  ~CapturedLog() { ConfigureLogging(LogFormat::kJson, LogLevel::kInfo); }
+  CapturedLog(const CapturedLog&) = delete;
+  CapturedLog& operator=(const CapturedLog&) = delete;
+
+  std::vector<nlohmann::json> Lines() const {
+    std::vector<nlohmann::json> parsed;
+    std::istringstream in(out_.str());
+    for (std::string line; std::getline(in, line);) parsed.push_back(nlohmann::json::parse(line));
+    return parsed;
+  }
+
+ private:
+  std::ostringstream out_;
+};
+
 // Waits for the start of the next second of the steady clock the audit log's window counts in.
 void WaitForANewSecond() {
   using namespace std::chrono;
@@ -328,34 +348,24 @@ void WaitForANewSecond() {
 // A refusal through Permits is an audit event unless it is quiet; past kMaxAuditLinesPerSecond
 // lines in one second the rest are counted, and the next line says how many were left out.
 TEST_F(AuthorizerTest, RefusalsAreAuditedAtABoundedRate) {
-  std::ostringstream out;
-  ConfigureLogging(LogFormat::kJson, LogLevel::kInfo, out);
-  struct Restore {
-    ~Restore() { ConfigureLogging(LogFormat::kJson, LogLevel::kInfo); }  // before `out` goes
-  } restore;
+  const CapturedLog log;
   const Requester alice{"User:alice", "10.0.0.1", "Produce"};
-  auto lines = [&] {
-    std::vector<nlohmann::json> parsed;
-    std::istringstream in(out.str());
-    for (std::string line; std::getline(in, line);) parsed.push_back(nlohmann::json::parse(line));
-    return parsed;
-  };
   EXPECT_FALSE(Permits(authorizer_.get(), alice, AclOperation::kRead, ResourceType::kTopic,
                        "orders", OnDenial::kQuiet));
   EXPECT_TRUE(Permits(nullptr, alice, AclOperation::kRead, ResourceType::kTopic, "orders",
                       OnDenial::kAudit));
   EXPECT_TRUE(Permits(authorizer_.get(), {"User:admin", "10.0.0.1", "Produce"}, AclOperation::kRead,
                       ResourceType::kTopic, "orders", OnDenial::kAudit));
-  EXPECT_TRUE(lines().empty()) << out.str();
+  EXPECT_TRUE(log.Lines().empty());
 
   WaitForANewSecond();
   for (int i = 0; i < kMaxAuditLinesPerSecond + 50; ++i) {
     EXPECT_FALSE(Permits(authorizer_.get(), alice, AclOperation::kWrite, ResourceType::kTopic,
                          "orders", OnDenial::kAudit));
   }
-  auto logged = lines();
+  auto logged = log.Lines();
   ASSERT_EQ(logged.size(), static_cast<size_t>(kMaxAuditLinesPerSecond));
-  EXPECT_EQ(logged[0]["event"], "authorization_denied");
+  EXPECT_EQ(logged[0]["event"], "acl_denied");
   EXPECT_EQ(logged[0]["level"], "info");
   EXPECT_EQ(logged[0]["context"],
             nlohmann::json({{"principal", "User:alice"},
@@ -366,10 +376,36 @@ TEST_F(AuthorizerTest, RefusalsAreAuditedAtABoundedRate) {
                             {"request", "Produce"}}));
   WaitForANewSecond();
   AuditDenial(alice, AclOperation::kRead, ResourceType::kGroup, "g1");
-  logged = lines();
+  logged = log.Lines();
   ASSERT_EQ(logged.size(), static_cast<size_t>(kMaxAuditLinesPerSecond) + 1);
   EXPECT_EQ(logged.back()["context"]["left_out_before"], 50);
   EXPECT_EQ(logged.back()["context"]["resource"], "g1");
+}
+
+// An authentication failure is an auth_failed warning with what was tried; it spends the same
+// budget as the ACLs' refusals.
+TEST_F(AuthorizerTest, AuthenticationFailuresShareTheAuditBudget) {
+  const CapturedLog log;
+  WaitForANewSecond();
+  for (int i = 0; i < kMaxAuditLinesPerSecond; ++i) {
+    AuditAuthFailure("kafka", "10.0.0.1:5000", {{"mechanism", "PLAIN"}}, "wrong password");
+  }
+  AuditDenial({"User:alice", "10.0.0.1", "Produce"}, AclOperation::kWrite, ResourceType::kTopic,
+              "orders");
+  auto logged = log.Lines();
+  ASSERT_EQ(logged.size(), static_cast<size_t>(kMaxAuditLinesPerSecond));
+  EXPECT_EQ(logged[0]["event"], "auth_failed");
+  EXPECT_EQ(logged[0]["level"], "warn");
+  EXPECT_EQ(logged[0]["message"], "wrong password");
+  EXPECT_EQ(
+      logged[0]["context"],
+      nlohmann::json({{"listener", "kafka"}, {"peer", "10.0.0.1:5000"}, {"mechanism", "PLAIN"}}));
+  WaitForANewSecond();
+  AuditAuthFailure("http", "10.0.0.2:6000", {{"scheme", "Basic"}}, "wrong password");
+  logged = log.Lines();
+  ASSERT_EQ(logged.size(), static_cast<size_t>(kMaxAuditLinesPerSecond) + 1);
+  EXPECT_EQ(logged.back()["context"]["left_out_before"], 1) << "the refusal left out";
+  EXPECT_EQ(logged.back()["context"]["listener"], "http");
 }
 
 }  // namespace
