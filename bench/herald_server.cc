@@ -11,7 +11,8 @@
 namespace herald::bench {
 
 Status HeraldServer::Start(const std::string& binary, const std::string& dir,
-                           const std::optional<TlsFiles>& tls) {
+                           const std::optional<TlsFiles>& tls,
+                           const std::vector<std::string>& extra) {
   const uint16_t kafka_port = FreeLoopbackPort();
   uint16_t http_port = FreeLoopbackPort();
   while (http_port == kafka_port) http_port = FreeLoopbackPort();
@@ -31,6 +32,7 @@ Status HeraldServer::Start(const std::string& binary, const std::string& dir,
     args.insert(args.end(), {"--kafka-tls-addr", tls_bootstrap_, "--tls-cert", tls->cert,
                              "--tls-key", tls->key});
   }
+  args.insert(args.end(), extra.begin(), extra.end());
   HERALD_RETURN_IF_ERROR(process_.Start(args, {}, dir, dir + "/broker.log"));
   HERALD_RETURN_IF_ERROR(WaitForPort(process_, kafka_port, std::chrono::seconds(10)));
   if (tls) HERALD_RETURN_IF_ERROR(WaitForPort(process_, tls_port, std::chrono::seconds(10)));

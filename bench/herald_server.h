@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "compare_process.h"
@@ -25,8 +26,10 @@ class HeraldServer {
 
   // Starts `binary` serve with data in `dir`/data and its log in `dir`/broker.log, and waits until
   // its listeners accept connections. kUnavailable when it does not come up within 10 s.
+  // `extra`: more serve flags (--sasl-mechanisms, ...).
   Status Start(const std::string& binary, const std::string& dir,
-               const std::optional<TlsFiles>& tls = std::nullopt);
+               const std::optional<TlsFiles>& tls = std::nullopt,
+               const std::vector<std::string>& extra = {});
 
   const std::string& bootstrap() const { return bootstrap_; }  // 127.0.0.1:PORT
   const std::string& tls_bootstrap() const { return tls_bootstrap_; }  // with TlsFiles

@@ -204,6 +204,15 @@ void RegisterBenches(CLI::App& bench) {
   produce->add_flag("--tls", popts->tls,
                     "Also produce and consume the same records through a TLS listener (a "
                     "self-signed certificate) and compare with plaintext");
+  produce->add_flag("--sasl", popts->sasl,
+                    "Also produce and consume the same records through a broker that takes SASL "
+                    "SCRAM-SHA-256, and time new clients to their first answer with and without "
+                    "SCRAM");
+  produce
+      ->add_option("--connections", popts->connections,
+                   "New clients timed for each connection setup figure (with --sasl)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   produce->add_option("--txn-records", popts->txn_records, "Records per transaction")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

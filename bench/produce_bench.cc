@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <nlohmann/json.hpp>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,8 +21,14 @@
 #include "client/rdkafka_util.h"  // client::Conf
 #include "herald_server.h"
 #include "kafka/api.h"
+#include "kafka/messages/api_versions.h"
 #include "kafka/messages/fetch.h"
+#include "kafka/messages/metadata.h"
+#include "kafka/messages/sasl_authenticate.h"
+#include "kafka/messages/sasl_handshake.h"
 #include "kafka/schema.h"
+#include "percentile.h"
+#include "security/scram.h"
 #include "self_signed.h"
 #include "storage/record_batch.h"
 #include "storage_bench.h"
@@ -52,16 +59,75 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   state->latencies_ms.push_back(std::chrono::duration<double, std::milli>(state->last - sent).count());
 }
 
-// Reads exactly `size` bytes from a blocking socket.
-Status ReadFully(int fd, uint8_t* at, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::recv(fd, at, size, 0);
-    if (n <= 0) return Unavailable("the broker closed the connection");
-    at += n;
-    size -= static_cast<size_t>(n);
+// A blocking Kafka connection for the raw benchmarks (IPv4, TCP_NODELAY, as clients set it): one
+// request at a time, non-flexible versions only (request header v1, response header v0).
+class RawConnection {
+ public:
+  static Result<RawConnection> Open(const std::string& bootstrap) {
+    const size_t colon = bootstrap.rfind(':');
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(std::stoi(bootstrap.substr(colon + 1))));
+    if (::inet_pton(AF_INET, bootstrap.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
+      return InvalidArgument("a raw connection needs an IPv4 bootstrap, not {}", bootstrap);
+    }
+    RawConnection c(::socket(AF_INET, SOCK_STREAM, 0));
+    if (c.fd_ < 0 || ::connect(c.fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      return Unavailable("cannot connect to {}", bootstrap);
+    }
+    const int on = 1;
+    ::setsockopt(c.fd_, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    return c;
   }
-  return Status::Ok();
-}
+  RawConnection(RawConnection&& other) noexcept
+      : fd_(std::exchange(other.fd_, -1)), correlation_(other.correlation_) {}
+  RawConnection& operator=(RawConnection&&) = delete;
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  // Sends `request` as `key` v`version` and decodes the answer; what the answer holds may point
+  // into this connection's buffer, valid until the next call.
+  template <typename Response, typename Request>
+  Result<Response> Call(kafka::ApiKey key, int16_t version, const Request& request) {
+    request_.clear();
+    kafka::FrameWriter w(request_, nullptr);
+    w.Int32(0);  // frame size, set below
+    w.Int16(static_cast<int16_t>(key));
+    w.Int16(version);
+    w.Int32(++correlation_);
+    w.String("herald-bench-raw", false);
+    kafka::Write(w, request, kafka::Version{version, false});
+    StoreBigEndian<int32_t>(request_.data(), static_cast<int32_t>(request_.size() - 4));
+    if (::send(fd_, request_.data(), request_.size(), 0) != static_cast<ssize_t>(request_.size())) {
+      return Unavailable("sending a request failed");
+    }
+    uint8_t size_bytes[4];
+    HERALD_RETURN_IF_ERROR(ReadFully(size_bytes, 4));
+    response_.resize(static_cast<size_t>(LoadBigEndian<int32_t>(size_bytes)));
+    HERALD_RETURN_IF_ERROR(ReadFully(response_.data(), response_.size()));
+    if (response_.size() < 4) return Internal("an answer without a correlation id");
+    return kafka::Decode<Response>(ByteView(response_).subspan(4), kafka::Version{version, false});
+  }
+
+ private:
+  explicit RawConnection(int fd) : fd_(fd) {}
+
+  Status ReadFully(uint8_t* at, size_t size) {
+    while (size > 0) {
+      const ssize_t n = ::recv(fd_, at, size, 0);
+      if (n <= 0) return Unavailable("the broker closed the connection");
+      at += n;
+      size -= static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  int fd_;
+  int32_t correlation_ = 0;
+  Buffer request_;
+  Buffer response_;
+};
 
 // The broker's side of catching up: Fetch v4 requests for every partition from one plain socket,
 // each response read into the same buffer and walked batch by batch, until `records` records
@@ -69,25 +135,11 @@ Status ReadFully(int fd, uint8_t* at, size_t size) {
 // out, so this is the rate the broker serves at. Returns MB/s.
 Result<double> RawFetchCatchUp(const std::string& bootstrap, const std::string& topic,
                                int partitions, uint64_t records) {
-  const size_t colon = bootstrap.rfind(':');
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(bootstrap.substr(colon + 1))));
-  if (::inet_pton(AF_INET, bootstrap.substr(0, colon).c_str(), &addr.sin_addr) != 1) {
-    return InvalidArgument("raw fetch needs an IPv4 bootstrap, not {}", bootstrap);
-  }
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    if (fd >= 0) ::close(fd);
-    return Unavailable("cannot connect to {}", bootstrap);
-  }
+  HERALD_ASSIGN_OR_RETURN(RawConnection connection, RawConnection::Open(bootstrap));
   std::vector<int64_t> next(static_cast<size_t>(partitions), 0);
-  Buffer request, response;
   uint64_t got = 0, bytes = 0;
-  int32_t correlation = 0;
-  Status failed;
   const auto start = Clock::now();
-  while (got < records && failed.ok() && Since(start) < 300) {
+  while (got < records && Since(start) < 300) {
     kafka::FetchRequest fetch;
     fetch.max_wait_ms = 500;
     fetch.min_bytes = 1;
@@ -102,37 +154,13 @@ Result<double> RawFetchCatchUp(const std::string& bootstrap, const std::string& 
       t.partitions.push_back(fp);
     }
     fetch.topics.push_back(std::move(t));
-    request.clear();
-    kafka::FrameWriter w(request, nullptr);
-    w.Int32(0);  // frame size, set below
-    w.Int16(static_cast<int16_t>(kafka::ApiKey::kFetch));
-    w.Int16(4);
-    w.Int32(++correlation);
-    w.String("herald-bench-raw", false);
-    kafka::Write(w, fetch, kafka::Version{4, false});
-    StoreBigEndian<int32_t>(request.data(), static_cast<int32_t>(request.size() - 4));
-    if (::send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) {
-      failed = Unavailable("sending a fetch failed");
-      break;
-    }
-    uint8_t size_bytes[4];
-    failed = ReadFully(fd, size_bytes, 4);
-    if (!failed.ok()) break;
-    response.resize(static_cast<size_t>(LoadBigEndian<int32_t>(size_bytes)));
-    failed = ReadFully(fd, response.data(), response.size());
-    if (!failed.ok()) break;
-    auto decoded = kafka::Decode<kafka::FetchResponse>(ByteView(response).subspan(4),
-                                                       kafka::Version{4, false});
-    if (!decoded.ok()) {
-      failed = decoded.status();
-      break;
-    }
-    for (const auto& rt : decoded->responses) {
+    HERALD_ASSIGN_OR_RETURN(auto fetched,
+                            connection.Call<kafka::FetchResponse>(kafka::ApiKey::kFetch, 4, fetch));
+    for (const auto& rt : fetched.responses) {
       for (const auto& rp : rt.partitions) {
         if (rp.error_code != 0) {
-          failed = Internal("fetch of partition {} answered error {}", rp.partition_index,
-                            rp.error_code);
-          break;
+          return Internal("fetch of partition {} answered error {}", rp.partition_index,
+                          rp.error_code);
         }
         ByteView batches = rp.records.bytes.value_or(ByteView());
         bytes += batches.size();
@@ -147,10 +175,61 @@ Result<double> RawFetchCatchUp(const std::string& bootstrap, const std::string& 
     }
   }
   const double seconds = Since(start);
-  ::close(fd);
-  HERALD_RETURN_IF_ERROR(failed);
   if (got < records) return Internal("raw fetch read {} of {} records", got, records);
   return static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
+}
+
+// A user's SCRAM login for a raw connection.
+struct ScramLogin {
+  security::ScramMechanism mechanism;
+  std::string user;
+  std::string password;
+};
+
+// `times` raw connections, one after another, each timed from connect to its Metadata answer:
+// ApiVersions v0, with `login` SaslHandshake v1 and SaslAuthenticate v1 twice (the key derived
+// with one PBKDF2 call, as the Java client and kafka-python derive it), then Metadata v1 for no
+// topic. In milliseconds.
+Result<ConnectionSetup> TimeRawConnectionSetup(const std::string& bootstrap,
+                                               const std::optional<ScramLogin>& login, int times) {
+  std::vector<int64_t> took_ns;
+  for (int i = 0; i < times; ++i) {
+    const auto start = Clock::now();
+    HERALD_ASSIGN_OR_RETURN(RawConnection connection, RawConnection::Open(bootstrap));
+    HERALD_ASSIGN_OR_RETURN(
+        auto versions, connection.Call<kafka::ApiVersionsResponse>(kafka::ApiKey::kApiVersions, 0,
+                                                                   kafka::ApiVersionsRequest{}));
+    if (versions.error_code != 0) return Internal("ApiVersions: error {}", versions.error_code);
+    if (login) {
+      security::ScramClient scram(login->mechanism, login->user, login->password);
+      kafka::SaslHandshakeRequest handshake;
+      handshake.mechanism = std::string(security::MechanismName(login->mechanism));
+      HERALD_ASSIGN_OR_RETURN(auto chosen, connection.Call<kafka::SaslHandshakeResponse>(
+                                               kafka::ApiKey::kSaslHandshake, 1, handshake));
+      if (chosen.error_code != 0) return Internal("SaslHandshake: error {}", chosen.error_code);
+      auto authenticate = [&](const std::string& token) -> Result<std::string> {
+        kafka::SaslAuthenticateRequest request;
+        request.auth_bytes = Buffer(token.begin(), token.end());
+        HERALD_ASSIGN_OR_RETURN(auto answer, connection.Call<kafka::SaslAuthenticateResponse>(
+                                                 kafka::ApiKey::kSaslAuthenticate, 1, request));
+        if (answer.error_code != 0)
+          return Internal("SaslAuthenticate: error {}", answer.error_code);
+        return std::string(answer.auth_bytes.begin(), answer.auth_bytes.end());
+      };
+      HERALD_ASSIGN_OR_RETURN(std::string server_first, authenticate(scram.First()));
+      HERALD_ASSIGN_OR_RETURN(std::string client_final, scram.Final(server_first));
+      HERALD_ASSIGN_OR_RETURN(std::string server_final, authenticate(client_final));
+      HERALD_RETURN_IF_ERROR(scram.Verify(server_final));
+    }
+    HERALD_ASSIGN_OR_RETURN(auto metadata,
+                            connection.Call<kafka::MetadataResponse>(kafka::ApiKey::kMetadata, 1,
+                                                                     kafka::MetadataRequest{}));
+    if (metadata.brokers.empty()) return Internal("Metadata named no broker");
+    took_ns.push_back(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+  }
+  std::sort(took_ns.begin(), took_ns.end());
+  return ConnectionSetup{PercentileUs(took_ns, 0.5) / 1e3, PercentileUs(took_ns, 0.99) / 1e3};
 }
 
 struct ConsumePhase {
@@ -205,12 +284,44 @@ Result<ConsumePhase> ConsumeFromStart(const std::string& bootstrap, const std::s
   return out;
 }
 
+// `times` new librdkafka clients, one after another, each timed from rd_kafka_new to its first
+// Metadata answer: the connection, ApiVersions, the SASL exchange the settings ask for (the
+// client's PBKDF2 included) and one Metadata request.
+Result<ConnectionSetup> TimeConnectionSetup(const std::string& bootstrap,
+                                            const ClientSettings& settings, int times) {
+  std::vector<int64_t> took_ns;
+  took_ns.reserve(static_cast<size_t>(times));
+  for (int i = 0; i < times; ++i) {
+    client::Conf c;
+    HERALD_RETURN_IF_ERROR(c.Set("bootstrap.servers", bootstrap));
+    for (const auto& [name, value] : settings) HERALD_RETURN_IF_ERROR(c.Set(name, value));
+    char err[512];
+    const auto start = Clock::now();
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, c.get(), err, sizeof(err));
+    if (!rk) return Internal("rd_kafka_new: {}", err);
+    c.release();  // rd_kafka_new took it
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const rd_kafka_resp_err_t answered = rd_kafka_metadata(rk, 0, nullptr, &metadata, 10000);
+    const auto took = Clock::now() - start;
+    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+    rd_kafka_destroy(rk);
+    if (answered != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Internal("metadata from a new client: {}", rd_kafka_err2str(answered));
+    }
+    took_ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
+  }
+  std::sort(took_ns.begin(), took_ns.end());
+  return ConnectionSetup{PercentileUs(took_ns, 0.5) / 1e3, PercentileUs(took_ns, 0.99) / 1e3};
+}
+
 }  // namespace
 
 Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
-                   const std::map<std::string, std::string>& configs) {
+                   const std::map<std::string, std::string>& configs,
+                   const ClientSettings& settings) {
   client::ClientOptions options;
   options.bootstrap = bootstrap;
+  options.properties = settings;
   HERALD_ASSIGN_OR_RETURN(client::Admin admin, client::Admin::Create(options));
   Status s = admin.CreateTopic({topic, partitions, 1, configs});
   return s.code() == StatusCode::kAlreadyExists ? Status::Ok() : s;
@@ -326,9 +437,93 @@ std::string ProduceBenchResult::ToJson() const {
                         {"tls_produce_msgs_s", tls_produce_msgs_s},
                         {"tls_consume_mb_s", tls_consume_mb_s},
                         {"tls_to_plain_produce_ratio", tls_to_plain_produce_ratio()},
-                        {"tls_to_plain_consume_ratio", tls_to_plain_consume_ratio()}}
+                        {"tls_to_plain_consume_ratio", tls_to_plain_consume_ratio()},
+                        {"sasl_produce_msgs_s", sasl_produce_msgs_s},
+                        {"sasl_consume_mb_s", sasl_consume_mb_s},
+                        {"sasl_to_plain_produce_ratio", sasl_to_plain_produce_ratio()},
+                        {"connect_plain_p50_ms", connect_plain.p50_ms},
+                        {"connect_plain_p99_ms", connect_plain.p99_ms},
+                        {"connect_scram_sha_256_p50_ms", connect_scram_sha_256.p50_ms},
+                        {"connect_scram_sha_256_p99_ms", connect_scram_sha_256.p99_ms},
+                        {"connect_scram_sha_512_p50_ms", connect_scram_sha_512.p50_ms},
+                        {"connect_scram_sha_512_p99_ms", connect_scram_sha_512.p99_ms},
+                        {"raw_connect_plain_p50_ms", raw_connect_plain.p50_ms},
+                        {"raw_connect_plain_p99_ms", raw_connect_plain.p99_ms},
+                        {"raw_connect_scram_sha_256_p50_ms", raw_connect_scram_sha_256.p50_ms},
+                        {"raw_connect_scram_sha_256_p99_ms", raw_connect_scram_sha_256.p99_ms},
+                        {"raw_connect_scram_sha_512_p50_ms", raw_connect_scram_sha_512.p50_ms},
+                        {"raw_connect_scram_sha_512_p99_ms", raw_connect_scram_sha_512.p99_ms}}
       .dump();
 }
+
+namespace {
+
+// A second broker whose Kafka listener takes SCRAM only (user "bench", made offline before it
+// starts): the same records produced and consumed through it as SCRAM-SHA-256, and new clients
+// timed to their first answer on either broker.
+Status SaslPhases(const ProduceBenchOptions& o, const std::string& plain_bootstrap,
+                  ProduceBenchResult& r, std::ostream& progress) {
+  const std::string dir = o.dir + "/sasl";
+  const std::string password = "bench-Pa55word";
+  HERALD_ASSIGN_OR_RETURN(CommandOutput created,
+                          RunToCompletion({o.herald_binary, "user", "create", "bench", "--password",
+                                           password, "--data-dir", dir + "/data"},
+                                          std::chrono::seconds(30)));
+  if (created.exit_code != 0) return Internal("herald user create: {}", created.output);
+  HeraldServer sasl;
+  HERALD_RETURN_IF_ERROR(sasl.Start(o.herald_binary, dir, std::nullopt,
+                                    {"--sasl-mechanisms", "SCRAM-SHA-256,SCRAM-SHA-512"}));
+  const auto as = [&](const char* mechanism) {
+    return ClientSettings{{"security.protocol", "sasl_plaintext"},
+                          {"sasl.mechanisms", mechanism},
+                          {"sasl.username", "bench"},
+                          {"sasl.password", password}};
+  };
+  const ClientSettings scram = as("SCRAM-SHA-256");
+  HERALD_RETURN_IF_ERROR(CreateTopic(sasl.bootstrap(), o.topic, o.partitions, {}, scram));
+  HERALD_ASSIGN_OR_RETURN(
+      ProducePhase produced,
+      ProduceAtMaxRate(sasl.bootstrap(), o.topic, std::string(o.record_size, 'x'), o.count, o.acks,
+                       ProducerKind::kPlain, 0, scram));
+  HERALD_ASSIGN_OR_RETURN(
+      ConsumePhase consumed,
+      ConsumeFromStart(sasl.bootstrap(), o.topic, o.partitions, o.count, true, scram));
+  r.sasl_produce_msgs_s = produced.msgs_s;
+  r.sasl_consume_mb_s = consumed.mb_s;
+  progress << fmt::format(
+      "  SCRAM-SHA-256 produce {:.0f} msgs/s ({:.2f}x plaintext), consume {:.1f} MB/s\n",
+      r.sasl_produce_msgs_s, r.sasl_to_plain_produce_ratio(), r.sasl_consume_mb_s);
+  HERALD_ASSIGN_OR_RETURN(r.connect_plain, TimeConnectionSetup(plain_bootstrap, {}, o.connections));
+  HERALD_ASSIGN_OR_RETURN(r.connect_scram_sha_256,
+                          TimeConnectionSetup(sasl.bootstrap(), scram, o.connections));
+  HERALD_ASSIGN_OR_RETURN(
+      r.connect_scram_sha_512,
+      TimeConnectionSetup(sasl.bootstrap(), as("SCRAM-SHA-512"), o.connections));
+  HERALD_ASSIGN_OR_RETURN(r.raw_connect_plain,
+                          TimeRawConnectionSetup(plain_bootstrap, std::nullopt, o.connections));
+  HERALD_ASSIGN_OR_RETURN(
+      r.raw_connect_scram_sha_256,
+      TimeRawConnectionSetup(sasl.bootstrap(),
+                             ScramLogin{security::ScramMechanism::kSha256, "bench", password},
+                             o.connections));
+  HERALD_ASSIGN_OR_RETURN(
+      r.raw_connect_scram_sha_512,
+      TimeRawConnectionSetup(sasl.bootstrap(),
+                             ScramLogin{security::ScramMechanism::kSha512, "bench", password},
+                             o.connections));
+  progress << fmt::format("  connection setup, p50 / p99 ms of {} each:\n", o.connections);
+  for (const auto& [name, librdkafka, raw] :
+       {std::tuple{"plaintext", r.connect_plain, r.raw_connect_plain},
+        std::tuple{"SCRAM-SHA-256", r.connect_scram_sha_256, r.raw_connect_scram_sha_256},
+        std::tuple{"SCRAM-SHA-512", r.connect_scram_sha_512, r.raw_connect_scram_sha_512}}) {
+    progress << fmt::format(
+        "    {:<14} librdkafka client {:.2f} / {:.2f}; raw client {:.2f} / {:.2f}\n", name,
+        librdkafka.p50_ms, librdkafka.p99_ms, raw.p50_ms, raw.p99_ms);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::ostream& progress) {
   std::error_code ec;
@@ -338,6 +533,7 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
   std::string bootstrap = o.bootstrap;
   ClientSettings tls;  // how clients reach the TLS listener
   if (o.tls && !bootstrap.empty()) return InvalidArgument("--tls needs the bench's own broker");
+  if (o.sasl && !bootstrap.empty()) return InvalidArgument("--sasl needs the bench's own broker");
   if (bootstrap.empty()) {
     std::optional<HeraldServer::TlsFiles> tls_files;
     if (o.tls) {
@@ -401,6 +597,7 @@ Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& o, std::os
         r.tls_produce_msgs_s, r.tls_to_plain_produce_ratio(), r.tls_consume_mb_s,
         r.tls_to_plain_consume_ratio());
   }
+  if (o.sasl) HERALD_RETURN_IF_ERROR(SaslPhases(o, bootstrap, r, progress));
   if (o.transactional) {
     // The same records through an idempotent and a transactional producer, each to a topic of its
     // own, and each read back from the start (read_uncommitted and read_committed).

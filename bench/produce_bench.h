@@ -29,6 +29,17 @@ struct ProduceBenchOptions {
   // Also: the same records produced and consumed through the broker's TLS listener (a
   // self-signed certificate), beside the plaintext figures of the same run.
   bool tls = false;
+  // Also: the same records produced and consumed through a second broker whose Kafka listener
+  // takes SASL SCRAM only (as SCRAM-SHA-256), and the time a new client takes to be served
+  // (connect to its first Metadata answer) without SASL, with SCRAM-SHA-256 and SCRAM-SHA-512.
+  bool sasl = false;
+  int connections = 200;  // new clients timed for each of the three
+};
+
+// The time new clients took from creation to their first Metadata answer, in milliseconds.
+struct ConnectionSetup {
+  double p50_ms = 0;
+  double p99_ms = 0;
 };
 
 struct ProduceBenchResult {
@@ -49,6 +60,18 @@ struct ProduceBenchResult {
   // With `tls`.
   double tls_produce_msgs_s = 0;
   double tls_consume_mb_s = 0;
+  // With `sasl`.
+  double sasl_produce_msgs_s = 0;
+  double sasl_consume_mb_s = 0;
+  ConnectionSetup connect_plain;
+  ConnectionSetup connect_scram_sha_256;
+  ConnectionSetup connect_scram_sha_512;
+  // The same through a raw connection (ApiVersions, the SASL exchange, Metadata) whose SCRAM
+  // derives its key with one PBKDF2 call, as the Java client and kafka-python do: librdkafka 2.0
+  // makes one HMAC call per iteration, which costs it several milliseconds more.
+  ConnectionSetup raw_connect_plain;
+  ConnectionSetup raw_connect_scram_sha_256;
+  ConnectionSetup raw_connect_scram_sha_512;
   double produce_to_storage_ratio() const {
     return storage_write_mb_s > 0 ? produce_mb_s / storage_write_mb_s : 0;
   }
@@ -63,6 +86,9 @@ struct ProduceBenchResult {
   }
   double tls_to_plain_consume_ratio() const {
     return consume_mb_s > 0 ? tls_consume_mb_s / consume_mb_s : 0;
+  }
+  double sasl_to_plain_produce_ratio() const {
+    return produce_msgs_s > 0 ? sasl_produce_msgs_s / produce_msgs_s : 0;
   }
   std::string ToJson() const;
 };
@@ -91,7 +117,8 @@ Result<ProducePhase> ProduceAtMaxRate(const std::string& bootstrap, const std::s
 
 // Creates `topic` (already there: OK) through the Kafka protocol.
 Status CreateTopic(const std::string& bootstrap, const std::string& topic, int partitions,
-                   const std::map<std::string, std::string>& configs = {});
+                   const std::map<std::string, std::string>& configs = {},
+                   const ClientSettings& settings = {});
 
 Result<ProduceBenchResult> RunProduceBench(const ProduceBenchOptions& options,
                                            std::ostream& progress);

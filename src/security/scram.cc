@@ -1,5 +1,9 @@
 #include "security/scram.h"
 
+#include <charconv>
+#include <system_error>
+#include <utility>
+
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -215,6 +219,64 @@ Result<std::string> ScramServer::Final(std::string_view client_final) {
   const Buffer server_signature = Hmac(mechanism_, credential_->server_key, Bytes(auth_message));
   state_ = State::kDone;
   return "v=" + Base64Encode(server_signature);
+}
+
+ScramClient::ScramClient(ScramMechanism mechanism, std::string user, std::string password)
+    : mechanism_(mechanism),
+      user_(std::move(user)),
+      password_(std::move(password)),
+      client_nonce_(RandomNonce()) {}
+
+std::string ScramClient::First() {
+  std::string name;  // a saslname: ',' and '=' escaped
+  for (char c : user_) {
+    if (c == ',') {
+      name += "=2C";
+    } else if (c == '=') {
+      name += "=3D";
+    } else {
+      name.push_back(c);
+    }
+  }
+  client_first_bare_ = fmt::format("n={},r={}", name, client_nonce_);
+  return "n,," + client_first_bare_;
+}
+
+Result<std::string> ScramClient::Final(std::string_view server_first) {
+  const auto parts = Parts(server_first);
+  const auto nonce = parts.size() >= 3 ? Attribute(parts[0], 'r') : std::nullopt;
+  const auto salt_text = parts.size() >= 3 ? Attribute(parts[1], 's') : std::nullopt;
+  const auto iterations_text = parts.size() >= 3 ? Attribute(parts[2], 'i') : std::nullopt;
+  if (!nonce || !salt_text || !iterations_text) return Refused("malformed server-first message");
+  if (!nonce->starts_with(client_nonce_) || nonce->size() == client_nonce_.size()) {
+    return Refused("the server's nonce does not extend the client's");
+  }
+  auto salt = Base64Decode(*salt_text);
+  int32_t iterations = 0;
+  const auto [end, error] = std::from_chars(
+      iterations_text->data(), iterations_text->data() + iterations_text->size(), iterations);
+  if (!salt.ok() || error != std::errc() ||
+      end != iterations_text->data() + iterations_text->size() || iterations < kMinIterations ||
+      iterations > kMaxIterations) {
+    return Refused("malformed server-first message");
+  }
+  const Buffer salted = SaltedPassword(mechanism_, password_, *salt, iterations);
+  Buffer proof = Hmac(mechanism_, salted, Bytes("Client Key"));  // ClientKey, for now
+  const std::string without_proof = fmt::format("c=biws,r={}", *nonce);
+  auth_message_ = fmt::format("{},{},{}", client_first_bare_, server_first, without_proof);
+  const Buffer signature =
+      Hmac(mechanism_, Hash(mechanism_, proof), Bytes(auth_message_));  // ClientSignature
+  for (size_t i = 0; i < proof.size(); ++i) proof[i] ^= signature[i];
+  server_key_ = Hmac(mechanism_, salted, Bytes("Server Key"));
+  return fmt::format("{},p={}", without_proof, Base64Encode(proof));
+}
+
+Status ScramClient::Verify(std::string_view server_final) const {
+  if (server_key_.empty()) return Refused("server-final before client-final");
+  const std::string expected =
+      "v=" + Base64Encode(Hmac(mechanism_, server_key_, Bytes(auth_message_)));
+  if (server_final != expected) return Refused("the server's signature does not match");
+  return Status::Ok();
 }
 
 }  // namespace herald::security

@@ -1,9 +1,10 @@
 // SCRAM (RFC 5802; SHA-256 and SHA-512 as RFC 7677), the server side as Kafka speaks it over SASL
 // (mechanisms SCRAM-SHA-256 and SCRAM-SHA-512): stored credentials derived from a password, or
 // from a salted password as AlterUserScramCredentials carries one, and the two-round exchange
-// that checks a client's proof against them. The password itself is never stored.
+// that checks a client's proof against them. The password itself is never stored. The client's
+// side too (ScramClient), for the benchmarks' raw Kafka clients.
 //
-// Thread-safety: the functions are pure; a ScramServer is one connection's.
+// Thread-safety: the functions are pure; a ScramServer or ScramClient is one connection's.
 #pragma once
 
 #include <cstddef>
@@ -86,6 +87,27 @@ class ScramServer {
   std::string client_first_bare_;  // for the AuthMessage
   std::string server_first_;
   std::optional<ScramCredential> credential_;
+};
+
+// One client-side exchange: First gives client-first; Final answers the server-first with
+// client-final (the password's key derived once, with PBKDF2); Verify checks the server-final's
+// signature. A server-first or server-final that does not fit is kInvalidArgument.
+class ScramClient {
+ public:
+  ScramClient(ScramMechanism mechanism, std::string user, std::string password);
+
+  std::string First();
+  Result<std::string> Final(std::string_view server_first);
+  Status Verify(std::string_view server_final) const;
+
+ private:
+  const ScramMechanism mechanism_;
+  const std::string user_;
+  const std::string password_;
+  const std::string client_nonce_;
+  std::string client_first_bare_;
+  std::string auth_message_;
+  Buffer server_key_;
 };
 
 }  // namespace herald::security

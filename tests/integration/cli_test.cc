@@ -136,5 +136,28 @@ TEST(CliTest, HttpBenchmarkRunsBothPathsAndReportsTheRatio) {
   }
 }
 
+// --tls and --sasl: the same records through a TLS listener and through a SCRAM broker, and new
+// clients timed to their first answer with and without SCRAM.
+TEST(CliTest, ProduceBenchmarkComparesTlsAndSaslWithPlaintext) {
+  testing::TempDir dir;
+  auto r =
+      RunCommand(fmt::format("{} bench produce --count 2000 --partitions 2 --tls --sasl "
+                             "--connections 5 --dir {}/p --json",
+                             HERALD_BINARY, dir.str()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key :
+       {"produce_msgs_s", "tls_produce_msgs_s", "tls_to_plain_produce_ratio", "sasl_produce_msgs_s",
+        "sasl_consume_mb_s", "sasl_to_plain_produce_ratio", "connect_plain_p50_ms",
+        "connect_plain_p99_ms", "connect_scram_sha_256_p50_ms", "connect_scram_sha_256_p99_ms",
+        "connect_scram_sha_512_p50_ms", "connect_scram_sha_512_p99_ms", "raw_connect_plain_p99_ms",
+        "raw_connect_scram_sha_256_p99_ms", "raw_connect_scram_sha_512_p99_ms"}) {
+    ASSERT_TRUE(j.contains(key)) << key;
+    EXPECT_GT(j[key].get<double>(), 0) << key;
+  }
+  EXPECT_LE(j["connect_scram_sha_256_p50_ms"].get<double>(),
+            j["connect_scram_sha_256_p99_ms"].get<double>());
+}
+
 }  // namespace
 }  // namespace herald

@@ -123,5 +123,40 @@ TEST(ScramTest, NewCredentialsHaveTheirOwnSaltAndCheckTheirPassword) {
   EXPECT_EQ(MechanismNamed("PLAIN"), std::nullopt);
 }
 
+// The client's side against the server's, for both mechanisms and a name to escape: the server
+// takes the proof, the client takes the server's signature; a wrong password is refused, and a
+// server-first that does not extend the client's nonce or a forged server-final fail the client.
+TEST(ScramTest, TheClientsSideCompletesAnExchangeWithTheServer) {
+  for (const auto mechanism : {ScramMechanism::kSha256, ScramMechanism::kSha512}) {
+    SCOPED_TRACE(MechanismName(mechanism));
+    const auto users = Users({{"a,b=c", NewCredential(mechanism, "pencil")}});
+    ScramServer server(mechanism, users);
+    ScramClient client(mechanism, "a,b=c", "pencil");
+    auto server_first = server.First(client.First());
+    ASSERT_TRUE(server_first.ok()) << server_first.status().ToString();
+    auto client_final = client.Final(*server_first);
+    ASSERT_TRUE(client_final.ok()) << client_final.status().ToString();
+    auto server_final = server.Final(*client_final);
+    ASSERT_TRUE(server_final.ok()) << server_final.status().ToString();
+    EXPECT_EQ(server.user(), "a,b=c");
+    EXPECT_TRUE(client.Verify(*server_final).ok());
+    EXPECT_FALSE(client.Verify("v=" + server_final->substr(3, 4) + *server_final).ok());
+
+    ScramServer refusing(mechanism, users);
+    ScramClient wrong(mechanism, "a,b=c", "crayon");
+    auto first = refusing.First(wrong.First());
+    ASSERT_TRUE(first.ok());
+    auto final_message = wrong.Final(*first);
+    ASSERT_TRUE(final_message.ok());
+    EXPECT_FALSE(refusing.Final(*final_message).ok());
+
+    ScramClient fooled(mechanism, "a,b=c", "pencil");
+    fooled.First();
+    EXPECT_FALSE(fooled.Final("r=someone-else,s=c2FsdA==,i=4096").ok());
+    EXPECT_FALSE(fooled.Final("garbage").ok());
+    EXPECT_FALSE(ScramClient(mechanism, "u", "p").Verify("v=x").ok()) << "before client-final";
+  }
+}
+
 }  // namespace
 }  // namespace herald::security
