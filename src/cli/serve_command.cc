@@ -87,9 +87,8 @@ const http::HttpContextLimits kHttpDefaults;
 
 const std::vector<Limit>& Limits() {
   static const std::vector<Limit> limits = {
-      {"--max-connections", "max.connections",
-       static_cast<int64_t>(kKafkaDefaults.max_connections), 1, 1 << 20,
-       "Kafka connections in all; more are closed at accept"},
+      {"--max-connections", "max.connections", static_cast<int64_t>(kKafkaDefaults.max_connections),
+       1, 1 << 20, "Kafka connections in all; more are closed at accept"},
       {"--max-connections-per-ip", "max.connections.per.ip",
        static_cast<int64_t>(kKafkaDefaults.max_connections_per_ip), 1, 1 << 20,
        "Kafka connections from one client address"},
@@ -97,8 +96,11 @@ const std::vector<Limit>& Limits() {
        kKafkaDefaults.connections_max_idle_ms, 100, int64_t{7} * 86400000,
        "Close a Kafka connection with nothing in flight that sent nothing for this long",
        storage::ConfigType::kLong},
-      {"--request-read-timeout-ms", nullptr, kKafkaDefaults.request_read_timeout_ms, 100,
-       3600000, "Close a Kafka connection whose request takes longer than this to arrive"},
+      {"--request-read-timeout-ms", nullptr, kKafkaDefaults.request_read_timeout_ms, 100, 3600000,
+       "Close a Kafka connection whose request takes longer than this to arrive"},
+      {"--sasl-timeout-ms", nullptr, kKafkaDefaults.sasl_timeout_ms, 100, 3600000,
+       "Close a Kafka connection that has not authenticated this long after it was accepted "
+       "(with --sasl-mechanisms)"},
       {"--queued-max-request-bytes", "queued.max.request.bytes",
        static_cast<int64_t>(kKafkaDefaults.queued_max_request_bytes), 1 << 20, int64_t{1} << 40,
        "Request bytes held across connections; beyond it connections pause reading",
@@ -112,8 +114,8 @@ const std::vector<Limit>& Limits() {
        int64_t{1} << 30, "The most one fetch answers, whatever the client asks"},
       {"--fetch-max-wait-ms", nullptr, kBrokerDefaults.fetch_max_wait_ms, 0, 3600000,
        "The longest a fetch waits for data, whatever the client asks"},
-      {"--max-partitions-per-topic", nullptr, kBrokerDefaults.max_partitions_per_topic, 1,
-       1 << 20, "Partitions one topic may have"},
+      {"--max-partitions-per-topic", nullptr, kBrokerDefaults.max_partitions_per_topic, 1, 1 << 20,
+       "Partitions one topic may have"},
       {"--max-partitions", nullptr, kBrokerDefaults.max_partitions, 1, 1 << 24,
        "Partitions this broker may hold in all (each holds three open files)"},
       {"--rest-consumer-max-instances", nullptr,
@@ -285,6 +287,7 @@ Result<kafka::ServerOptions> KafkaServerOptionsFor(const ServeOptions& o) {
   so.max_connections_per_ip = static_cast<size_t>(LimitValue(o, "--max-connections-per-ip"));
   so.connections_max_idle_ms = LimitValue(o, "--connections-max-idle-ms");
   so.request_read_timeout_ms = LimitValue(o, "--request-read-timeout-ms");
+  so.sasl_timeout_ms = LimitValue(o, "--sasl-timeout-ms");
   so.queued_max_request_bytes = static_cast<size_t>(LimitValue(o, "--queued-max-request-bytes"));
   so.max_request_bytes = static_cast<size_t>(LimitValue(o, "--socket-request-max-bytes"));
   return so;

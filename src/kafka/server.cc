@@ -191,6 +191,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                                            server.options_.sasl->credentials)
                   : nullptr),
         auth_(sasl_ ? Auth::kHandshake : Auth::kOpen),
+        authenticate_by_(sasl_ ? Now() + std::chrono::milliseconds(server.options_.sasl_timeout_ms)
+                               : Clock::time_point::max()),
         address_(std::move(address)),
         peer_(address_ + ":" + std::to_string(port)),
         reader_wakeup_(strand_),
@@ -541,18 +543,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (waited) frame_deadline_ += Now() - paused_at;
   }
 
-  // Closes the connection when a request takes longer than request_read_timeout_ms to arrive, or
-  // when it has been idle (nothing in flight, nothing received) for connections_max_idle_ms.
+  // Closes the connection when a request takes longer than request_read_timeout_ms to arrive,
+  // when it has been idle (nothing in flight, nothing received) for connections_max_idle_ms, or
+  // when it has not authenticated within sasl_timeout_ms of being accepted.
   awaitable<void> Watchdog() {
     const auto idle = std::chrono::milliseconds(server_.options_.connections_max_idle_ms);
-    const auto tick = std::max<Clock::duration>(std::chrono::milliseconds(10),
-                                                std::min<Clock::duration>(idle, ReadTimeout()) / 4);
+    auto shortest = std::min<Clock::duration>(idle, ReadTimeout());
+    if (sasl_) {
+      shortest = std::min<Clock::duration>(
+          shortest, std::chrono::milliseconds(server_.options_.sasl_timeout_ms));
+    }
+    const auto tick = std::max<Clock::duration>(std::chrono::milliseconds(10), shortest / 4);
     while (!closed_) {
       watchdog_.expires_after(tick);
       boost::system::error_code ec;
       co_await watchdog_.async_wait(asio::redirect_error(use_awaitable, ec));
       if (closed_ || !reading_) co_return;
       const auto now = Now();
+      if (!MayServe() && now > authenticate_by_) {
+        ClosedUnauthenticated().Inc();
+        broker::AuditAuthFailure("kafka", peer_, {{"timeout_ms", server_.options_.sasl_timeout_ms}},
+                                 "the client did not authenticate within the SASL timeout");
+        co_return Close();
+      }
       if (!paused_ && now > frame_deadline_) {
         if (handshaking_) {
           ClosedHandshake().Inc();
@@ -692,6 +705,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // during a step, while the connection's strand waits for it.
   const std::unique_ptr<security::SaslServer> sasl_;
   Auth auth_;
+  const Clock::time_point authenticate_by_;  // max() without SASL
   const std::string address_;  // the client's IP address
   const std::string peer_;     // address:port, for logs
   std::deque<Slot> slots_;

@@ -120,8 +120,10 @@ struct ServerOptions {
   // When set, the listener speaks TLS: each connection handshakes with the context current when
   // it was accepted, within request_read_timeout_ms.
   std::shared_ptr<net::TlsContext> tls;
-  // When set, clients must authenticate with SASL.
+  // When set, clients must authenticate with SASL, within sasl_timeout_ms of being accepted (the
+  // TLS handshake included); else the connection is closed.
   std::shared_ptr<const SaslSettings> sasl;
+  int64_t sasl_timeout_ms = 10'000;
 };
 
 class Connection;

@@ -73,6 +73,9 @@ constexpr char kScriptWrongSuffix[] = "-wr0ng";
 constexpr char kClosedForAuthentication[] =
     R"(connections_closed_total{listener="kafka",reason="authentication_failed"})";
 
+// The suite's broker's --sasl-timeout-ms: long enough for any client of the suite to
+// authenticate, short enough to wait for.
+constexpr int kSaslTimeoutMs = 3000;
 constexpr char kKafkaAuthFailures[] = R"(auth_failures_total{listener="kafka"})";
 
 // `herald ARGS`, bounded by a timeout.
@@ -261,7 +264,9 @@ class SaslTest : public ::testing::Test {
                                        "--sasl-mechanisms",
                                        kAllMechanisms,
                                        "--group-initial-rebalance-delay-ms",
-                                       "200"};
+                                       "200",
+                                       "--sasl-timeout-ms",
+                                       std::to_string(kSaslTimeoutMs)};
       try {
         b.server = std::make_unique<testing::HeraldProcess>(b.data_dir, args, "json");
         return;
@@ -682,6 +687,29 @@ TEST_F(SaslTest, ARequestBeforeAuthenticationClosesTheConnection) {
   }
   EXPECT_TRUE(ClosedForAuthenticationReaches(closed + 2))
       << "now " << ClosedForAuthentication() << ", before " << closed;
+  ExpectServing();
+}
+
+// A connection that does not authenticate within --sasl-timeout-ms is closed, whether it sent
+// nothing or only ApiVersions and SaslHandshake: counted and audited.
+TEST_F(SaslTest, AConnectionThatDoesNotAuthenticateInTimeIsClosed) {
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  const double closed = ClosedForAuthentication();
+  const std::string timed_out = "the client did not authenticate within the SASL timeout";
+  const size_t failed = CountEvents("auth_failed", {timed_out});
+  const auto start = Clock::now();
+  auto silent = Connect();
+  auto stalled = Connect();
+  EXPECT_EQ(ApiVersions(*stalled).error_code, 0);
+  EXPECT_EQ(Handshake(*stalled, "SCRAM-SHA-256").error_code, 0);
+  for (auto* client : {silent.get(), stalled.get()}) {
+    const auto result = client->WaitForClose(std::chrono::milliseconds(kSaslTimeoutMs) + 10s);
+    EXPECT_TRUE(result.closed) << result.how;
+  }
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(kSaslTimeoutMs));
+  EXPECT_TRUE(ClosedForAuthenticationReaches(closed + 2))
+      << "now " << ClosedForAuthentication() << ", before " << closed;
+  EXPECT_TRUE(LoggedSince(failed + 1, "auth_failed", {timed_out}));
   ExpectServing();
 }
 
