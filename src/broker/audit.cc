@@ -19,6 +19,9 @@ void Audit(LogLevel level, std::string_view event, nlohmann::json context,
     int64_t left_out GUARDED_BY(mu) = 0;
   };
   static Window& window = *new Window;  // never destroyed: refusals may come while exiting
+  // A level not written spends nothing: it would take lines, and the count of those left out,
+  // from the events that are.
+  if (!LogEnabled(level)) return;
   int64_t left_out = 0;
   {
     const int64_t second = std::chrono::duration_cast<std::chrono::seconds>(

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 
 #include <boost/beast/core.hpp>
@@ -82,6 +84,18 @@ auto AsyncNext(BodyStream& body, Token&& token) {
         });
       },
       token);
+}
+
+// The scheme an Authorization header names, for the audit log: its first word when that is a
+// scheme's name (letters, digits and '-', at most 20, followed by a space or tab), else
+// "(malformed)". Never the credentials, even in a header without a scheme.
+std::string_view SchemeOf(std::string_view authorization) {
+  const size_t end = authorization.find_first_of(" \t");
+  const std::string_view scheme = authorization.substr(0, end);
+  const bool named = end != std::string_view::npos && !scheme.empty() && scheme.size() <= 20 &&
+                     std::all_of(scheme.begin(), scheme.end(),
+                                 [](unsigned char c) { return std::isalnum(c) != 0 || c == '-'; });
+  return named ? scheme : "(malformed)";
 }
 
 Gauge& OpenHttpConnections() {
@@ -212,9 +226,8 @@ class Connection : public HttpServer::Session,
       } else if (identity.status().code() == StatusCode::kInternal) {
         answer = ErrorResponse(50001, identity.status().message());
       } else {
-        const std::string_view authorization = (*request)[bhttp::field::authorization];
         broker::AuditAuthFailure("http", peer,
-                                 {{"scheme", authorization.substr(0, authorization.find(' '))}},
+                                 {{"scheme", SchemeOf((*request)[bhttp::field::authorization])}},
                                  identity.status().message());
         answer = ErrorResponse(40101, "invalid credentials");
       }

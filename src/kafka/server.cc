@@ -341,7 +341,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                    "a request before SASL authentication");
           break;
         }
-        while (slots_.size() >= server_.options_.max_in_flight) co_await reader_wakeup_.Wait();
+        while (slots_.size() >= server_.options_.max_in_flight && !closed_) {
+          co_await reader_wakeup_.Wait();
+        }
+        if (closed_) break;
         const uint64_t seq = first_seq_ + slots_.size();
         slots_.push_back({p.header.correlation_id,
                           supported && FlexibleResponseHeader(*p.api, p.header.api_version),
@@ -456,7 +459,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<bool> RawToken(const Buffer& frame) {
     auto step = co_await Step(std::string(AsString(frame)));
     if (!step) co_return false;
-    while (slots_.size() >= server_.options_.max_in_flight) co_await reader_wakeup_.Wait();
+    while (slots_.size() >= server_.options_.max_in_flight && !closed_) {
+      co_await reader_wakeup_.Wait();
+    }
+    if (closed_) co_return false;
     Response r;
     r.body = Buffer(step->begin(), step->end());
     slots_.push_back({0, false, std::move(r), true});
@@ -486,7 +492,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
                    });
                  });
     }
+    stepping_ = true;
     while (!*result) co_await reader_wakeup_.Wait();
+    stepping_ = false;
+    if (closed_) co_return std::nullopt;  // closed meanwhile: nothing more to say
     if (!(*result)->ok()) {
       ClosedUnauthenticated().Inc();
       broker::AuditAuthFailure("kafka", peer_, {{"mechanism", sasl_->mechanism()}},
@@ -558,13 +567,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
       watchdog_.expires_after(tick);
       boost::system::error_code ec;
       co_await watchdog_.async_wait(asio::redirect_error(use_awaitable, ec));
-      if (closed_ || !reading_) co_return;
+      if (closed_) co_return;
       const auto now = Now();
-      if (!MayServe() && now > authenticate_by_) {
+      // Checked even once reading has stopped: a client that stops reading its answers must not
+      // keep an unauthenticated connection. A step on the authentication thread finishes first.
+      if (!MayServe() && !stepping_ && now > authenticate_by_) {
         ClosedUnauthenticated().Inc();
         broker::AuditAuthFailure("kafka", peer_, {{"timeout_ms", server_.options_.sasl_timeout_ms}},
                                  "the client did not authenticate within the SASL timeout");
         co_return Close();
+      }
+      if (!reading_) {
+        if (MayServe()) co_return;
+        continue;
       }
       if (!paused_ && now > frame_deadline_) {
         if (handshaking_) {
@@ -706,6 +721,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::unique_ptr<security::SaslServer> sasl_;
   Auth auth_;
   const Clock::time_point authenticate_by_;  // max() without SASL
+  bool stepping_ = false;                    // a SASL step is on the authentication thread
   const std::string address_;  // the client's IP address
   const std::string peer_;     // address:port, for logs
   std::deque<Slot> slots_;

@@ -117,9 +117,15 @@ TEST_F(HttpAuthTest, BasicTakesTheUsersOfHeraldUserCreate) {
         << scheme << "\n"
         << log;
   }
-  EXPECT_EQ(testing::Logged(log, "auth_failed", {"al1ce-Pa55"}), false) << "a password in the log";
+  ExpectError(Call("-H 'Authorization: s3cret-key-without-scheme'", "GET", "/topics"), 40101);
+  const std::string logged = server_->Log();
+  EXPECT_TRUE(testing::Logged(logged, "auth_failed", {"listener=http", "scheme=(malformed)"}));
+  for (const char* secret : {"al1ce-Pa55", "YWxpY2U6YWwxY2UtUGE1NQ==", "bWFsbG9yeTphbDFjZS1QYTU1",
+                             "s3cret-key-without-scheme", "no-such-key"}) {
+    EXPECT_EQ(logged.find(secret), std::string::npos) << secret << " is in the log";
+  }
   const auto metrics = Call(As("admin"), "GET", "/metrics");
-  EXPECT_NE(metrics.body.find("auth_failures_total{listener=\"http\"} 7"), std::string::npos)
+  EXPECT_NE(metrics.body.find("auth_failures_total{listener=\"http\"} 8"), std::string::npos)
       << metrics.body;
   EXPECT_EQ(Call(As("alice"), "GET", "/topics").status, 200);
   EXPECT_EQ(Call(As("alice"), "GET", "/topics").status, 200) << "again, remembered";
