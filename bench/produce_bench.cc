@@ -99,14 +99,18 @@ class RawConnection {
     w.String("herald-bench-raw", false);
     kafka::Write(w, request, kafka::Version{version, false});
     StoreBigEndian<int32_t>(request_.data(), static_cast<int32_t>(request_.size() - 4));
-    if (::send(fd_, request_.data(), request_.size(), 0) != static_cast<ssize_t>(request_.size())) {
-      return Unavailable("sending a request failed");
+    for (size_t sent = 0; sent < request_.size();) {
+      // MSG_NOSIGNAL: a broker that closed the connection is an error here, not SIGPIPE.
+      const ssize_t n = ::send(fd_, request_.data() + sent, request_.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return Unavailable("sending a request failed");
+      sent += static_cast<size_t>(n);
     }
     uint8_t size_bytes[4];
     HERALD_RETURN_IF_ERROR(ReadFully(size_bytes, 4));
-    response_.resize(static_cast<size_t>(LoadBigEndian<int32_t>(size_bytes)));
+    const int32_t size = LoadBigEndian<int32_t>(size_bytes);
+    if (size < 4) return Internal("an answer of {} bytes", size);
+    response_.resize(static_cast<size_t>(size));
     HERALD_RETURN_IF_ERROR(ReadFully(response_.data(), response_.size()));
-    if (response_.size() < 4) return Internal("an answer without a correlation id");
     return kafka::Decode<Response>(ByteView(response_).subspan(4), kafka::Version{version, false});
   }
 

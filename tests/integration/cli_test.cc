@@ -155,8 +155,6 @@ TEST(CliTest, ProduceBenchmarkComparesTlsAndSaslWithPlaintext) {
     ASSERT_TRUE(j.contains(key)) << key;
     EXPECT_GT(j[key].get<double>(), 0) << key;
   }
-  EXPECT_LE(j["connect_scram_sha_256_p50_ms"].get<double>(),
-            j["connect_scram_sha_256_p99_ms"].get<double>());
 }
 
 }  // namespace
