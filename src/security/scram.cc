@@ -244,25 +244,27 @@ std::string ScramClient::First() {
 
 Result<std::string> ScramClient::Final(std::string_view server_first) {
   const auto parts = Parts(server_first);
-  const auto nonce = parts.size() >= 3 ? Attribute(parts[0], 'r') : std::nullopt;
-  const auto salt_text = parts.size() >= 3 ? Attribute(parts[1], 's') : std::nullopt;
-  const auto iterations_text = parts.size() >= 3 ? Attribute(parts[2], 'i') : std::nullopt;
-  if (!nonce || !salt_text || !iterations_text) return Refused("malformed server-first message");
-  if (!nonce->starts_with(client_nonce_) || nonce->size() == client_nonce_.size()) {
+  if (parts.size() < 3 || !Attribute(parts[0], 'r') || !Attribute(parts[1], 's') ||
+      !Attribute(parts[2], 'i')) {
+    return Refused("malformed server-first message");
+  }
+  const std::string_view nonce = parts[0].substr(2);
+  const std::string_view salt_text = parts[1].substr(2);
+  const std::string_view iterations_text = parts[2].substr(2);
+  if (!nonce.starts_with(client_nonce_) || nonce.size() == client_nonce_.size()) {
     return Refused("the server's nonce does not extend the client's");
   }
-  auto salt = Base64Decode(*salt_text);
+  auto salt = Base64Decode(salt_text);
   int32_t iterations = 0;
-  const auto [end, error] = std::from_chars(
-      iterations_text->data(), iterations_text->data() + iterations_text->size(), iterations);
-  if (!salt.ok() || error != std::errc() ||
-      end != iterations_text->data() + iterations_text->size() || iterations < kMinIterations ||
+  const char* const digits_end = iterations_text.data() + iterations_text.size();
+  const auto [end, error] = std::from_chars(iterations_text.data(), digits_end, iterations);
+  if (!salt.ok() || error != std::errc() || end != digits_end || iterations < kMinIterations ||
       iterations > kMaxIterations) {
     return Refused("malformed server-first message");
   }
   const Buffer salted = SaltedPassword(mechanism_, password_, *salt, iterations);
   Buffer proof = Hmac(mechanism_, salted, Bytes("Client Key"));  // ClientKey, for now
-  const std::string without_proof = fmt::format("c=biws,r={}", *nonce);
+  const std::string without_proof = fmt::format("c=biws,r={}", nonce);
   auth_message_ = fmt::format("{},{},{}", client_first_bare_, server_first, without_proof);
   const Buffer signature =
       Hmac(mechanism_, Hash(mechanism_, proof), Bytes(auth_message_));  // ClientSignature
