@@ -6,6 +6,7 @@
 #include <fstream>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -57,6 +58,12 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto sent = Clock::time_point(Clock::duration(reinterpret_cast<intptr_t>(msg->_private)));
   state->last = Clock::now();
   state->latencies_ms.push_back(std::chrono::duration<double, std::milli>(state->last - sent).count());
+}
+
+// The p50 and p99 of connection setup times in nanoseconds, in milliseconds.
+ConnectionSetup SetupOf(std::vector<int64_t> took_ns) {
+  std::sort(took_ns.begin(), took_ns.end());
+  return ConnectionSetup{PercentileUs(took_ns, 0.5) / 1e3, PercentileUs(took_ns, 0.99) / 1e3};
 }
 
 // A blocking Kafka connection for the raw benchmarks (IPv4, TCP_NODELAY, as clients set it): one
@@ -232,8 +239,7 @@ Result<ConnectionSetup> TimeRawConnectionSetup(const std::string& bootstrap,
     took_ns.push_back(
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
   }
-  std::sort(took_ns.begin(), took_ns.end());
-  return ConnectionSetup{PercentileUs(took_ns, 0.5) / 1e3, PercentileUs(took_ns, 0.99) / 1e3};
+  return SetupOf(std::move(took_ns));
 }
 
 struct ConsumePhase {
@@ -314,8 +320,7 @@ Result<ConnectionSetup> TimeConnectionSetup(const std::string& bootstrap,
     }
     took_ns.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
   }
-  std::sort(took_ns.begin(), took_ns.end());
-  return ConnectionSetup{PercentileUs(took_ns, 0.5) / 1e3, PercentileUs(took_ns, 0.99) / 1e3};
+  return SetupOf(std::move(took_ns));
 }
 
 }  // namespace

@@ -35,10 +35,10 @@ std::optional<std::string_view> Credentials(std::string_view header, std::string
 
 }  // namespace
 
-bool Identity::May(broker::AclOperation operation, broker::ResourceType type,
-                   std::string_view name) const {
-  return unrestricted || broker::Permits(authorizer, {principal, host, request}, operation, type,
-                                         name, broker::OnDenial::kQuiet);
+bool Identity::May(broker::AclOperation operation, broker::ResourceType type, std::string_view name,
+                   broker::OnDenial on_denial) const {
+  return unrestricted ||
+         broker::Permits(authorizer, {principal, host, request}, operation, type, name, on_denial);
 }
 
 void Identity::AuditDenial(broker::AclOperation operation, broker::ResourceType type,

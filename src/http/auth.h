@@ -46,9 +46,10 @@ struct Identity {
   std::string request;                             // "METHOD /route/{pattern}", once routed
 
   // Whether the ACLs let this caller do `operation` on the resource (always without ACLs). A
-  // refusal is not audited: May also filters listings. What answers 403 audits its refusal
-  // (Permitted does).
-  bool May(broker::AclOperation operation, broker::ResourceType type, std::string_view name) const;
+  // refusal is audited only with OnDenial::kAudit, for a check that answers 403 (Permitted):
+  // May also filters listings, which refuse nothing.
+  bool May(broker::AclOperation operation, broker::ResourceType type, std::string_view name,
+           broker::OnDenial on_denial = broker::OnDenial::kQuiet) const;
   // The refusal's audit event (broker::AuditDenial).
   void AuditDenial(broker::AclOperation operation, broker::ResourceType type,
                    std::string_view name) const;

@@ -71,9 +71,8 @@ Result<std::optional<SchemaPart>> SchemaPartOf(HttpContext& ctx, const Call& cal
     }
     // A registration, as the registry's own route checks it: WRITE on the subject's topic.
     const std::string subject = topic + "-" + part;
-    const std::string_view subject_topic = registry::TopicOfSubject(subject);
-    if (!call.identity.May(AclOperation::kWrite, ResourceType::kTopic, subject_topic)) {
-      call.identity.AuditDenial(AclOperation::kWrite, ResourceType::kTopic, subject_topic);
+    if (!call.identity.May(AclOperation::kWrite, ResourceType::kTopic,
+                           registry::TopicOfSubject(subject), broker::OnDenial::kAudit)) {
       error_code = 40301;
       return InvalidArgument("{} may not register a schema under {}; give {}_schema_id",
                              call.identity.principal, subject, part);

@@ -114,8 +114,7 @@ Response TextResponse(bhttp::status status, std::string body, std::string_view c
 
 bool Permitted(const Call& call, const Reply& reply, broker::AclOperation operation,
                broker::ResourceType type, std::string_view name) {
-  if (call.identity.May(operation, type, name)) return true;
-  call.identity.AuditDenial(operation, type, name);
+  if (call.identity.May(operation, type, name, broker::OnDenial::kAudit)) return true;
   reply(ErrorResponse(
       40301, fmt::format("{} is not authorized to {} {} '{}'", call.identity.principal,
                          broker::OperationName(operation), broker::ResourceTypeName(type), name)));
