@@ -127,6 +127,19 @@ Counter& AclDenials() {
   return family.WithLabels({});
 }
 
+Counter& QuotaThrottled(std::string_view type) {
+  static CounterFamily& family = Registry().AddCounter(
+      "quota_throttled_total", "Answers to clients above their byte-rate quota.", {"type"});
+  return family.WithLabels({std::string(type)});
+}
+
+Counter& QuotaThrottleSeconds(std::string_view type) {
+  static CounterFamily& family = Registry().AddCounter(
+      "quota_throttle_seconds_total",
+      "The throttle time answers to clients above their byte-rate quota asked for.", {"type"});
+  return family.WithLabels({std::string(type)});
+}
+
 Counter& AuthFailures(std::string_view listener) {
   static CounterFamily& family = Registry().AddCounter(
       "auth_failures_total", "Authentications that failed (each an auth_failed audit event).",

@@ -21,6 +21,9 @@
 //   acl_denials_total                                 operations the ACLs refused (AuditDenial)
 //   auth_failures_total{listener}                     authentications that failed
 //   (AuditAuthFailure)
+//   quota_throttled_total{type}                       answers over a client quota ("produce" or
+//                                                     "fetch"; broker/quotas.h)
+//   quota_throttle_seconds_total{type}                the throttle time those answers asked for
 // The storage layer adds fsync_duration_seconds.
 //
 // Thread-safety: as MetricsRegistry.
@@ -49,6 +52,8 @@ Gauge& TransactionsOpen();
 Gauge& TransactionOldestOpenSeconds();
 Counter& AclDenials();
 Counter& AuthFailures(std::string_view listener);
+Counter& QuotaThrottled(std::string_view type);
+Counter& QuotaThrottleSeconds(std::string_view type);
 
 // Families whose values are computed when /metrics is read (see http/metrics_api).
 GaugeFamily& ConsumerLag();
