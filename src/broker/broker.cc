@@ -77,6 +77,7 @@ Broker::Broker(storage::Engine& engine, BrokerOptions options, std::string clust
     : engine_(engine),
       options_(std::move(options)),
       cluster_id_(std::move(cluster_id)),
+      quotas_(options_.quotas),
       producer_ids_(std::move(producer_ids)),
       admin_(std::make_unique<boost::asio::thread_pool>(1)) {}
 

@@ -29,6 +29,7 @@
 #include "broker/config_synonyms.h"
 #include "broker/error_code.h"
 #include "broker/producer_state.h"
+#include "broker/quotas.h"
 #include "storage/engine.h"
 
 namespace boost::asio {
@@ -65,6 +66,9 @@ struct BrokerOptions {
   // data directory within the process's file-descriptor limit.
   int32_t max_partitions_per_topic = 1000;
   int32_t max_partitions = 4000;  // in all, internal topics included
+
+  // Byte rates per principal for producing and fetching (broker/quotas.h); none by default.
+  QuotaOptions quotas;
 };
 
 using TopicPartition = std::pair<std::string, int32_t>;
@@ -137,6 +141,8 @@ class Broker {
   // (--authorizer none). Set before serving; it must outlive the broker.
   void SetAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
   Authorizer* authorizer() const { return authorizer_; }
+  // Each principal's produce and fetch byte rates, against BrokerOptions::quotas.
+  ClientQuotas& quotas() { return quotas_; }
   const std::string& cluster_id() const { return cluster_id_; }
   const std::string& data_dir() const { return engine_.data_dir(); }
   // The size of the disk holding the data directory and the bytes still usable there.
@@ -323,6 +329,7 @@ class Broker {
   const BrokerOptions options_;
   const std::string cluster_id_;
   Authorizer* authorizer_ = nullptr;
+  ClientQuotas quotas_;
   const std::unique_ptr<ProducerIdAllocator> producer_ids_;
   BatchValidator validator_;  // set before serving, then only read
 

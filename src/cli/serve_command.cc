@@ -13,9 +13,12 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "base/assert.h"
 #include "base/log.h"
+#include "base/net.h"
+#include "base/split.h"
 #include "broker/authorizer.h"
 #include "broker/broker.h"
 #include "broker/config_synonyms.h"
@@ -25,11 +28,13 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "kafka/handlers.h"
+#include "kafka/listeners.h"
 #include "kafka/server.h"
 #include "net/tls.h"
 #include "registry/record_validator.h"
 #include "registry/schema_registry.h"
 #include "security/password_checker.h"
+#include "security/principal_mapping.h"
 #include "security/sasl.h"
 #include "security/users.h"
 #include "storage/engine.h"
@@ -47,9 +52,17 @@ struct ServeOptions {
   std::string tls_key;
   std::string tls_ca;
   std::string tls_client_auth = "none";
+  std::string principal_mapping_rules;  // ssl.principal.mapping.rules; empty: the subject
   std::string advertised_addr;  // host:port clients are told to use
   std::string advertised_tls_addr;  // the same for --kafka-tls-addr
-  std::vector<std::string> sasl_mechanisms;  // set: every Kafka listener requires SASL
+  // Kafka's listeners, advertised.listeners and listener.security.protocol.map (kafka/listeners.h);
+  // listeners replaces --kafka-addr and --kafka-tls-addr.
+  std::string listeners;
+  std::string advertised_listeners;
+  std::string protocol_map;
+  // With --listeners, the SASL_* listeners' mechanisms; else, set: every Kafka listener requires
+  // SASL.
+  std::vector<std::string> sasl_mechanisms;
   std::string authorizer = "none";           // "acl": Kafka's ACLs are enforced
   std::vector<std::string> super_users;      // principals the authorizer lets do anything
   std::string http_addr = "0.0.0.0:8080";
@@ -118,6 +131,18 @@ const std::vector<Limit>& Limits() {
        "Partitions one topic may have"},
       {"--max-partitions", nullptr, kBrokerDefaults.max_partitions, 1, 1 << 24,
        "Partitions this broker may hold in all (each holds three open files)"},
+      {"--producer-byte-rate", nullptr, 0, 0, int64_t{1} << 40,
+       "Bytes per second each principal may produce; a client above it is throttled "
+       "(throttle_time_ms); 0: no quota",
+       storage::ConfigType::kLong},
+      {"--consumer-byte-rate", nullptr, 0, 0, int64_t{1} << 40,
+       "Bytes per second each principal may fetch; a client above it is throttled "
+       "(throttle_time_ms); 0: no quota",
+       storage::ConfigType::kLong},
+      {"--quota-window-num", "quota.window.num", 11, 2, 1000,
+       "Windows over which quota rates are measured"},
+      {"--quota-window-size-seconds", "quota.window.size.seconds", 1, 1, 3600,
+       "The length of each quota window"},
       {"--rest-consumer-max-instances", nullptr,
        static_cast<int64_t>(kHttpDefaults.max_rest_consumers), 0, 1 << 20,
        "REST proxy consumer instances at once; more are refused (429)"},
@@ -145,6 +170,29 @@ const Limit* LimitFor(const std::string& property) {
   return nullptr;
 }
 
+// The items of a `separator`-separated list, trimmed, without empty ones.
+std::vector<std::string> TrimmedItems(const std::string& value, char separator) {
+  std::vector<std::string> items;
+  for (const std::string& item : SplitList(value, EmptyItems::kDrop, separator)) {
+    if (!TrimSpace(item).empty()) items.emplace_back(TrimSpace(item));
+  }
+  return items;
+}
+
+// authorizer.class.name: Kafka's ACL authorizers are Herald's "acl", none is "none".
+Result<std::string> AuthorizerOfClass(const std::string& name) {
+  if (name.empty()) return std::string("none");
+  if (name == "kafka.security.authorizer.AclAuthorizer" ||
+      name == "org.apache.kafka.metadata.authorizer.StandardAuthorizer") {
+    return std::string("acl");
+  }
+  return InvalidArgument(
+      "authorizer.class.name={}: Kafka's ACL authorizers "
+      "(kafka.security.authorizer.AclAuthorizer, "
+      "org.apache.kafka.metadata.authorizer.StandardAuthorizer) are served",
+      name);
+}
+
 // Reads KEY=VALUE lines ('#' and '!' start comments). Unknown keys are an error: a typo must
 // not pass silently.
 Status LoadConfigFile(const std::string& path, ServeOptions& o) {
@@ -154,15 +202,12 @@ Status LoadConfigFile(const std::string& path, ServeOptions& o) {
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
-    auto trim = [](std::string v) {
-      size_t a = v.find_first_not_of(" \t\r"), b = v.find_last_not_of(" \t\r");
-      return a == std::string::npos ? std::string() : v.substr(a, b - a + 1);
-    };
-    line = trim(line);
+    line = std::string(TrimSpace(line));
     if (line.empty() || line[0] == '#' || line[0] == '!') continue;
     size_t eq = line.find('=');
     if (eq == std::string::npos) return InvalidArgument("{}:{}: expected KEY=VALUE", path, number);
-    std::string key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    std::string key(TrimSpace(std::string_view(line).substr(0, eq)));
+    std::string value(TrimSpace(std::string_view(line).substr(eq + 1)));
     try {
       if (key == "log.dir") key = "log.dirs";  // the one Herald has
       if (key == "num.partitions") {
@@ -173,6 +218,34 @@ Status LoadConfigFile(const std::string& path, ServeOptions& o) {
         o.initial_rebalance_delay_ms = std::stoll(value);
       } else if (key == "log.dirs") {
         o.data_dir = value;
+      } else if (key == "listeners") {
+        o.listeners = value;
+      } else if (key == "advertised.listeners") {
+        o.advertised_listeners = value;
+      } else if (key == "listener.security.protocol.map") {
+        o.protocol_map = value;
+      } else if (key == "sasl.enabled.mechanisms") {
+        o.sasl_mechanisms = TrimmedItems(value, ',');
+      } else if (key == "super.users") {
+        o.super_users = TrimmedItems(value, ';');  // Kafka's separator: a principal may hold ','
+      } else if (key == "authorizer.class.name") {
+        auto authorizer = AuthorizerOfClass(value);
+        if (!authorizer.ok())
+          return authorizer.status().WithContext(fmt::format("{}:{}", path, number));
+        o.authorizer = *authorizer;
+      } else if (key == "ssl.client.auth") {
+        o.tls_client_auth = value;
+      } else if (key == "ssl.principal.mapping.rules") {
+        o.principal_mapping_rules = value;
+      } else if (key == "ssl.keystore.location") {
+        o.tls_cert = value;  // a PEM keystore holds the certificate chain and the key
+        o.tls_key = value;
+      } else if (key == "ssl.truststore.location") {
+        o.tls_ca = value;
+      } else if (key == "ssl.keystore.type" || key == "ssl.truststore.type") {
+        if (value != "PEM") {
+          return InvalidArgument("{}:{}: {}={}: only PEM files are read", path, number, key, value);
+        }
       } else if (broker::IsTopicDefaultSetting(key)) {
         o.topic_default_settings[key] = value;
       } else if (const Limit* limit = LimitFor(key)) {
@@ -191,23 +264,6 @@ Status LoadConfigFile(const std::string& path, ServeOptions& o) {
     }
   }
   return Status::Ok();
-}
-
-Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addr) {
-  size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) return InvalidArgument("'{}' is not HOST:PORT", addr);
-  std::string host = addr.substr(0, colon);
-  int port = 0;
-  try {
-    port = std::stoi(addr.substr(colon + 1));
-  } catch (...) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) return InvalidArgument("'{}' has no valid port", addr);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
 // Runs `io` on this thread until it stops. An exception that escapes a handler is logged and the
@@ -254,6 +310,25 @@ Status MergeConfigFile(ServeOptions& o, const std::set<std::string>& given) {
   if (!given.contains("--group-initial-rebalance-delay-ms")) {
     o.initial_rebalance_delay_ms = from_file.initial_rebalance_delay_ms;
   }
+  // The listeners as a whole: any listener flag replaces the file's.
+  if (!given.contains("--kafka-addr") && !given.contains("--kafka-tls-addr")) {
+    if (!given.contains("--listeners")) o.listeners = from_file.listeners;
+    o.protocol_map = from_file.protocol_map;  // names --listeners' listeners too
+  }
+  if (!given.contains("--advertised-listeners") && !given.contains("--advertised-addr") &&
+      !given.contains("--advertised-tls-addr")) {
+    o.advertised_listeners = from_file.advertised_listeners;
+  }
+  if (!given.contains("--sasl-mechanisms")) o.sasl_mechanisms = from_file.sasl_mechanisms;
+  if (!given.contains("--super-users")) o.super_users = from_file.super_users;
+  if (!given.contains("--authorizer")) o.authorizer = from_file.authorizer;
+  if (!given.contains("--tls-client-auth")) o.tls_client_auth = from_file.tls_client_auth;
+  if (!given.contains("--tls-cert")) o.tls_cert = from_file.tls_cert;
+  if (!given.contains("--tls-key")) o.tls_key = from_file.tls_key;
+  if (!given.contains("--tls-ca")) o.tls_ca = from_file.tls_ca;
+  if (!given.contains("--ssl-principal-mapping-rules")) {
+    o.principal_mapping_rules = from_file.principal_mapping_rules;
+  }
   o.topic_default_settings = from_file.topic_default_settings;
   o.set_properties = from_file.set_properties;
   for (const auto& [flag, value] : from_file.limits) {
@@ -274,15 +349,116 @@ Result<std::unique_ptr<storage::Engine>> OpenEngine(const ServeOptions& o,
 
 // How a client reaches a listener bound to `host`: a wildcard address becomes localhost.
 std::string ClientHost(const std::string& host) {
-  return (host == "0.0.0.0" || host == "::") ? "localhost" : host;
+  return (host.empty() || host == "0.0.0.0" || host == "::") ? "localhost" : host;
 }
 
-Result<kafka::ServerOptions> KafkaServerOptionsFor(const ServeOptions& o) {
-  auto listen = SplitHostPort(o.kafka_addr);
-  if (!listen.ok()) return listen.status().WithContext("--kafka-addr");
+// A Kafka listener to open: where it binds, how its clients connect, and what they are told
+// (advertised; a port of 0 there: the bound port).
+struct KafkaListenerPlan {
+  kafka::Listener listener;
+  std::optional<HostPort> advertised;
+};
+
+// The Kafka listeners: Kafka's listeners (--listeners, or listeners= in --config), else
+// --kafka-addr and --kafka-tls-addr (SASL_PLAINTEXT and SASL_SSL with --sasl-mechanisms); each
+// with what advertised.listeners or --advertised-addr/--advertised-tls-addr tell its clients.
+Result<std::vector<KafkaListenerPlan>> KafkaListenersFor(const ServeOptions& o,
+                                                         const std::set<std::string>& given) {
+  using kafka::SecurityProtocol;
+  const bool sasl = !o.sasl_mechanisms.empty();
+  std::vector<KafkaListenerPlan> plans;
+  if (!o.listeners.empty()) {
+    if (given.contains("--kafka-addr") || given.contains("--kafka-tls-addr")) {
+      return InvalidArgument("--listeners replaces --kafka-addr and --kafka-tls-addr");
+    }
+    if (given.contains("--advertised-addr") || given.contains("--advertised-tls-addr")) {
+      return InvalidArgument(
+          "with --listeners, clients are told addresses by --advertised-listeners, not "
+          "--advertised-addr or --advertised-tls-addr");
+    }
+    HERALD_ASSIGN_OR_RETURN(auto protocols, kafka::ParseProtocolMap(o.protocol_map));
+    HERALD_ASSIGN_OR_RETURN(auto listeners, kafka::ParseListeners(o.listeners, protocols));
+    for (auto& listener : listeners) {
+      if (kafka::UsesSasl(listener.protocol) && !sasl) {
+        return InvalidArgument(
+            "listener {} is {}: --sasl-mechanisms (sasl.enabled.mechanisms) names its mechanisms",
+            listener.address.name, kafka::NameOf(listener.protocol));
+      }
+      plans.push_back({std::move(listener), std::nullopt});
+    }
+    if (sasl && std::none_of(plans.begin(), plans.end(), [](const KafkaListenerPlan& p) {
+          return kafka::UsesSasl(p.listener.protocol);
+        })) {
+      return InvalidArgument(
+          "--sasl-mechanisms: no listener is SASL_PLAINTEXT or SASL_SSL to use them");
+    }
+  } else {
+    if (!o.protocol_map.empty()) {
+      return InvalidArgument("listener.security.protocol.map needs listeners");
+    }
+    auto add = [&](const std::string& addr, const char* flag, SecurityProtocol protocol) -> Status {
+      HERALD_ASSIGN_OR_RETURN(HostPort at, ParseHostPort(addr, flag));
+      plans.push_back(
+          {{.address = {.name = std::string(kafka::NameOf(protocol)), .at = std::move(at)},
+            .protocol = protocol},
+           std::nullopt});
+      return Status::Ok();
+    };
+    HERALD_RETURN_IF_ERROR(
+        add(o.kafka_addr, "--kafka-addr",
+            sasl ? SecurityProtocol::kSaslPlaintext : SecurityProtocol::kPlaintext));
+    if (!o.advertised_addr.empty()) {
+      HERALD_ASSIGN_OR_RETURN(plans[0].advertised,
+                              ParseHostPort(o.advertised_addr, "--advertised-addr"));
+    }
+    if (!o.kafka_tls_addr.empty()) {
+      HERALD_RETURN_IF_ERROR(add(o.kafka_tls_addr, "--kafka-tls-addr",
+                                 sasl ? SecurityProtocol::kSaslSsl : SecurityProtocol::kSsl));
+      // TLS clients keep to TLS: the TLS listener's port with --advertised-addr's host (which
+      // their certificate check expects), unless --advertised-tls-addr says all.
+      if (!o.advertised_tls_addr.empty()) {
+        HERALD_ASSIGN_OR_RETURN(plans[1].advertised,
+                                ParseHostPort(o.advertised_tls_addr, "--advertised-tls-addr"));
+      } else if (plans[0].advertised) {
+        plans[1].advertised = HostPort{plans[0].advertised->host, 0};
+      }
+    } else if (!o.advertised_tls_addr.empty()) {
+      return InvalidArgument("--advertised-tls-addr needs --kafka-tls-addr");
+    }
+  }
+  if (!o.advertised_listeners.empty()) {
+    if (given.contains("--advertised-addr") || given.contains("--advertised-tls-addr")) {
+      return InvalidArgument(
+          "--advertised-listeners replaces --advertised-addr and --advertised-tls-addr");
+    }
+    std::vector<kafka::Listener> listeners;
+    for (const auto& plan : plans) listeners.push_back(plan.listener);
+    HERALD_ASSIGN_OR_RETURN(auto advertised,
+                            kafka::ParseAdvertisedListeners(o.advertised_listeners, listeners));
+    for (auto& address : advertised) {
+      for (auto& plan : plans) {
+        if (plan.listener.address.name == address.name) plan.advertised = std::move(address.at);
+      }
+    }
+  }
+  for (auto& plan : plans) {
+    if (plan.listener.address.at.host.empty()) plan.listener.address.at.host = "0.0.0.0";
+  }
+  return plans;
+}
+
+// What the clients of `plan`, bound to `port`, are told.
+kafka::AdvertisedAddress AdvertisedOf(const KafkaListenerPlan& plan, uint16_t port) {
+  kafka::AdvertisedAddress out{ClientHost(plan.listener.address.at.host), port};
+  if (plan.advertised) {
+    if (!plan.advertised->host.empty()) out.host = plan.advertised->host;
+    if (plan.advertised->port != 0) out.port = plan.advertised->port;
+  }
+  return out;
+}
+
+kafka::ServerOptions KafkaServerOptionsFor(const ServeOptions& o) {
   kafka::ServerOptions so;
-  so.host = listen->first;
-  so.port = listen->second;
   so.max_connections = static_cast<size_t>(LimitValue(o, "--max-connections"));
   so.max_connections_per_ip = static_cast<size_t>(LimitValue(o, "--max-connections-per-ip"));
   so.connections_max_idle_ms = LimitValue(o, "--connections-max-idle-ms");
@@ -294,7 +470,10 @@ Result<kafka::ServerOptions> KafkaServerOptionsFor(const ServeOptions& o) {
 }
 
 // The settings DescribeConfigs lists for this broker besides those that default topic configs.
-std::vector<broker::BrokerSettingValue> BrokerSettingsOf(const ServeOptions& o) {
+// `listeners` and `advertised` are the Kafka listeners as opened (their bound ports).
+std::vector<broker::BrokerSettingValue> BrokerSettingsOf(const ServeOptions& o,
+                                                         const std::string& listeners,
+                                                         const std::string& advertised) {
   const ServeOptions defaults;
   auto setting = [&](std::string name, std::string value, std::string default_value,
                      storage::ConfigType type, std::string documentation) {
@@ -317,6 +496,11 @@ std::vector<broker::BrokerSettingValue> BrokerSettingsOf(const ServeOptions& o) 
               std::to_string(defaults.initial_rebalance_delay_ms), storage::ConfigType::kInt,
               "How long a new consumer group waits for more members before its first assignment "
               "(--group-initial-rebalance-delay-ms)."),
+      setting("listeners", listeners, "PLAINTEXT://0.0.0.0:9092", storage::ConfigType::kList,
+              "The Kafka listeners (--listeners, else --kafka-addr and --kafka-tls-addr)."),
+      setting("advertised.listeners", advertised, "", storage::ConfigType::kList,
+              "What each Kafka listener's clients are told to connect to "
+              "(--advertised-listeners)."),
   };
   for (const Limit& limit : Limits()) {
     if (!limit.property) continue;
@@ -327,44 +511,38 @@ std::vector<broker::BrokerSettingValue> BrokerSettingsOf(const ServeOptions& o) 
   return out;
 }
 
-// `kafka_host` and `kafka_port` are where the listener is bound: clients are told to use them
-// unless --advertised-addr says otherwise.
-Result<broker::BrokerOptions> BrokerOptionsFor(const ServeOptions& o,
-                                               const std::string& kafka_host,
-                                               uint16_t kafka_port) {
+// `own` is what clients are told when a request came from no listener (the first one's).
+broker::BrokerOptions BrokerOptionsFor(const ServeOptions& o, const kafka::AdvertisedAddress& own,
+                                       const std::string& listeners,
+                                       const std::string& advertised) {
   broker::BrokerOptions bo;
   bo.auto_create_topics = o.auto_create_topics;
   bo.num_partitions = o.num_partitions;
   bo.topic_default_settings = o.topic_default_settings;
-  bo.settings = BrokerSettingsOf(o);
+  bo.settings = BrokerSettingsOf(o, listeners, advertised);
   bo.max_partitions_per_request =
       static_cast<int32_t>(LimitValue(o, "--max-partitions-per-request"));
   bo.fetch_max_bytes = static_cast<int32_t>(LimitValue(o, "--fetch-max-bytes"));
   bo.fetch_max_wait_ms = static_cast<int32_t>(LimitValue(o, "--fetch-max-wait-ms"));
   bo.max_partitions_per_topic = static_cast<int32_t>(LimitValue(o, "--max-partitions-per-topic"));
   bo.max_partitions = static_cast<int32_t>(LimitValue(o, "--max-partitions"));
-  if (o.advertised_addr.empty()) {
-    bo.advertised_host = ClientHost(kafka_host);
-    bo.advertised_port = kafka_port;
-  } else {
-    auto adv = SplitHostPort(o.advertised_addr);
-    if (!adv.ok()) return adv.status().WithContext("--advertised-addr");
-    bo.advertised_host = adv->first;
-    bo.advertised_port = adv->second;
-  }
+  bo.quotas.producer_byte_rate = LimitValue(o, "--producer-byte-rate");
+  bo.quotas.consumer_byte_rate = LimitValue(o, "--consumer-byte-rate");
+  bo.quotas.samples = static_cast<int>(LimitValue(o, "--quota-window-num"));
+  bo.quotas.window_ms = LimitValue(o, "--quota-window-size-seconds") * 1000;
+  bo.advertised_host = own.host;
+  bo.advertised_port = own.port;
   return bo;
 }
 
 // An HTTP listener on `addr` (given as `flag`).
 Result<http::HttpServerOptions> HttpServerOptionsFor(const std::string& addr, const char* flag) {
-  auto listen = SplitHostPort(addr);
-  if (!listen.ok()) return listen.status().WithContext(flag);
+  HERALD_ASSIGN_OR_RETURN(HostPort listen, ParseHostPort(addr, flag));
   http::HttpServerOptions ho;
-  ho.host = listen->first;
-  ho.port = listen->second;
+  ho.host = std::move(listen.host);
+  ho.port = listen.port;
   return ho;
 }
-
 // --api-key: each KEY (its holder may do anything) or PRINCIPAL=KEY (a principal "Type:name",
 // bound by the ACLs), as key -> principal ("" for none).
 Result<std::map<std::string, std::string>> ApiKeysFor(const ServeOptions& o) {
@@ -479,20 +657,32 @@ void RunIoThreads(boost::asio::io_context& io, int threads) {
   for (auto& t : others) t.join();
 }
 
-// The TLS settings of --tls-*, nullopt when no TLS listener is asked for.
-Result<std::optional<net::TlsOptions>> TlsOptionsFor(const ServeOptions& o) {
-  const bool listener = !o.kafka_tls_addr.empty() || !o.https_addr.empty();
+// --registry-addr: [http://|https://]HOST:PORT, as the address and whether it speaks TLS.
+std::pair<std::string, bool> RegistryAddress(const std::string& value) {
+  if (value.starts_with("https://")) return {value.substr(8), true};
+  if (value.starts_with("http://")) return {value.substr(7), false};
+  return {value, false};
+}
+
+// The TLS settings of --tls-*, nullopt when no TLS listener is asked for (`kafka_tls`: a Kafka
+// listener is SSL or SASL_SSL).
+Result<std::optional<net::TlsOptions>> TlsOptionsFor(const ServeOptions& o, bool kafka_tls) {
+  const bool listener =
+      kafka_tls || !o.https_addr.empty() || RegistryAddress(o.registry_addr).second;
   if (!listener) {
     if (!o.tls_cert.empty() || !o.tls_key.empty() || !o.tls_ca.empty() ||
         o.tls_client_auth != "none") {
       return InvalidArgument(
-          "--tls-cert, --tls-key, --tls-ca and --tls-client-auth need "
-          "--kafka-tls-addr or --https-addr");
+          "--tls-cert, --tls-key, --tls-ca and --tls-client-auth need a TLS listener "
+          "(--kafka-tls-addr, an SSL or SASL_SSL listener, --https-addr, or --registry-addr "
+          "https://...)");
     }
     return std::optional<net::TlsOptions>();
   }
   if (o.tls_cert.empty() || o.tls_key.empty()) {
-    return InvalidArgument("--kafka-tls-addr and --https-addr need --tls-cert and --tls-key");
+    return InvalidArgument(
+        "TLS listeners (--kafka-tls-addr, SSL and SASL_SSL listeners, --https-addr, "
+        "--registry-addr https://...) need --tls-cert and --tls-key (ssl.keystore.location)");
   }
   net::TlsOptions options;
   options.cert_file = o.tls_cert;
@@ -567,25 +757,41 @@ void ReloadOnHangup(boost::asio::signal_set& hangups, std::shared_ptr<net::TlsCo
   });
 }
 
+// Where the REST proxy's consumers reach this broker: the first PLAINTEXT listener (on loopback
+// when it is bound to every interface), else the first listener, which they cannot use (a
+// warning says so).
+std::string RestProxyBootstrap(const std::vector<KafkaListenerPlan>& plans,
+                               const std::vector<std::unique_ptr<kafka::KafkaServer>>& servers) {
+  size_t i = 0;
+  while (i < plans.size() && plans[i].listener.protocol != kafka::SecurityProtocol::kPlaintext) {
+    ++i;
+  }
+  if (i == plans.size()) {
+    i = 0;
+    LogWarn("rest_consumers_unavailable", {},
+            "no Kafka listener is PLAINTEXT: REST proxy consumer instances cannot connect to "
+            "this broker; add a PLAINTEXT listener on loopback (PLAINTEXT://127.0.0.1:PORT)");
+  }
+  std::string host = plans[i].listener.address.at.host;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  return HostPort{host, servers[i]->port()}.ToString();
+}
+
 int RunServe(ServeOptions o, const std::set<std::string>& given) {
   // SIGHUP's default action ends the process: until its handler is installed (after the
   // listeners are bound), one is ignored.
   std::signal(SIGHUP, SIG_IGN);
   if (Status s = MergeConfigFile(o, given); !s.ok()) return UsageError(s.message());
-  auto so = KafkaServerOptionsFor(o);
-  if (!so.ok()) return UsageError(so.status().message());
-  std::optional<kafka::ServerOptions> tls_so;
-  if (!o.kafka_tls_addr.empty()) {
-    auto listen = SplitHostPort(o.kafka_tls_addr);
-    if (!listen.ok()) return UsageError(listen.status().WithContext("--kafka-tls-addr").message());
-    tls_so = *so;
-    tls_so->host = listen->first;
-    tls_so->port = listen->second;
-  }
-  auto tls_options = TlsOptionsFor(o);
-  if (!tls_options.ok()) return UsageError(tls_options.status().message());
   auto sasl_mechanisms = SaslMechanismsFor(o);
   if (!sasl_mechanisms.ok()) return UsageError(sasl_mechanisms.status().message());
+  auto plans = KafkaListenersFor(o, given);
+  if (!plans.ok()) return UsageError(plans.status().message());
+  const bool kafka_tls = std::any_of(plans->begin(), plans->end(), [](const auto& plan) {
+    return kafka::UsesTls(plan.listener.protocol);
+  });
+  auto tls_options = TlsOptionsFor(o, kafka_tls);
+  if (!tls_options.ok()) return UsageError(tls_options.status().message());
   auto super_users = SuperUsersFor(o);
   if (!super_users.ok()) return UsageError(super_users.status().message());
   std::shared_ptr<net::TlsContext> tls;
@@ -593,8 +799,11 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     auto loaded = net::TlsContext::Load(**tls_options);
     if (!loaded.ok()) return Fail(loaded.status());
     tls = *loaded;
-    if (tls_so) tls_so->tls = tls;
   }
+  auto mapper = security::PrincipalMapper::Parse(o.principal_mapping_rules);
+  if (!mapper.ok()) return UsageError(mapper.status().message());
+  const auto principal_mapper =
+      std::make_shared<const security::PrincipalMapper>(std::move(mapper).value());
   auto api_keys = ApiKeysFor(o);
   if (!api_keys.ok()) return UsageError(api_keys.status().message());
   auto ho = HttpServerOptionsFor(o.http_addr, "--http-addr");
@@ -608,9 +817,11 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   }
   std::optional<http::HttpServerOptions> registry_ho;
   if (!o.registry_addr.empty()) {
-    auto options = HttpServerOptionsFor(o.registry_addr, "--registry-addr");
+    const auto [addr, registry_tls] = RegistryAddress(o.registry_addr);
+    auto options = HttpServerOptionsFor(addr, "--registry-addr");
     if (!options.ok()) return UsageError(options.status().message());
     registry_ho = std::move(options).value();
+    if (registry_tls) registry_ho->tls = tls;
   }
   // Topic configs every topic starts from: Kafka's log.* settings from the config file.
   auto set = broker::TopicDefaultsFrom(o.topic_default_settings);
@@ -633,11 +844,10 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
       [store = users.get()](const std::string& user, security::ScramMechanism mechanism) {
         return store->Find(user, mechanism);
       };
+  std::shared_ptr<const kafka::SaslSettings> sasl;
   if (!sasl_mechanisms->empty()) {
-    auto sasl = std::make_shared<const kafka::SaslSettings>(
+    sasl = std::make_shared<const kafka::SaslSettings>(
         kafka::SaslSettings{*sasl_mechanisms, credentials});
-    so->sasl = sasl;
-    if (tls_so) tls_so->sasl = sasl;
   }
   // --authorizer acl: every door asks the broker's authorizer (declared before the servers: it
   // outlives them).
@@ -659,12 +869,30 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   if (registry_ho) registry_ho->auth = http_auth;
 
   boost::asio::io_context io(o.threads);
-  kafka::KafkaServer server(io, *so);
-  if (Status s = server.Bind(); !s.ok()) return Fail(s);
-  std::optional<kafka::KafkaServer> tls_server;
-  if (tls_so) {
-    tls_server.emplace(io, *tls_so);
-    if (Status s = tls_server->Bind(); !s.ok()) return Fail(s.WithContext("--kafka-tls-addr"));
+  // The Kafka listeners, in the order given; the first one's address is the broker's own.
+  std::vector<std::unique_ptr<kafka::KafkaServer>> kafka_servers;
+  std::vector<std::string> listener_names, advertised_names;
+  for (const KafkaListenerPlan& plan : *plans) {
+    const kafka::Listener& listener = plan.listener;
+    kafka::ServerOptions so = KafkaServerOptionsFor(o);
+    so.host = listener.address.at.host;
+    so.port = listener.address.at.port;
+    if (kafka::UsesTls(listener.protocol)) {
+      so.tls = tls;
+      so.principal_mapper = principal_mapper;
+    }
+    if (kafka::UsesSasl(listener.protocol)) so.sasl = sasl;
+    auto& server = kafka_servers.emplace_back(std::make_unique<kafka::KafkaServer>(io, so));
+    if (Status s = server->Bind(); !s.ok()) {
+      return Fail(s.WithContext(fmt::format("listener {}", listener.address.name)));
+    }
+    kafka::AdvertisedAddress advertised = AdvertisedOf(plan, server->port());
+    listener_names.push_back(fmt::format("{}://{}", listener.address.name,
+                                         HostPort{so.host, server->port()}.ToString()));
+    advertised_names.push_back(
+        fmt::format("{}://{}", listener.address.name,
+                    HostPort{advertised.host, static_cast<uint16_t>(advertised.port)}.ToString()));
+    server->Advertise(std::move(advertised));
   }
   http::HttpServer http_server(io, *ho);
   if (Status s = http_server.Bind(); !s.ok()) return Fail(s);
@@ -678,21 +906,10 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     registry_server.emplace(io, *registry_ho);
     if (Status s = registry_server->Bind(); !s.ok()) return Fail(s.WithContext("--registry-addr"));
   }
-  auto bo = BrokerOptionsFor(o, so->host, server.port());
-  if (!bo.ok()) return UsageError(bo.status().message());
-  // TLS clients are told --advertised-tls-addr, else the host of --advertised-addr (which their
-  // certificate check expects) or of the TLS listener, with its port.
-  if (tls_server) {
-    kafka::AdvertisedAddress tls_advertised{ClientHost(tls_so->host), tls_server->port()};
-    if (!o.advertised_addr.empty()) tls_advertised.host = bo->advertised_host;
-    if (!o.advertised_tls_addr.empty()) {
-      auto adv = SplitHostPort(o.advertised_tls_addr);
-      if (!adv.ok()) return UsageError(adv.status().WithContext("--advertised-tls-addr").message());
-      tls_advertised = {adv->first, adv->second};
-    }
-    tls_server->Advertise(std::move(tls_advertised));
-  }
-  auto opened = broker::Broker::Open(**engine, *bo);
+  const kafka::AdvertisedAddress own = AdvertisedOf(plans->front(), kafka_servers.front()->port());
+  auto bo = BrokerOptionsFor(o, own, fmt::format("{}", fmt::join(listener_names, ",")),
+                             fmt::format("{}", fmt::join(advertised_names, ",")));
+  auto opened = broker::Broker::Open(**engine, bo);
   if (!opened.ok()) return Fail(opened.status());
   std::unique_ptr<broker::Broker> broker = std::move(opened).value();
   broker->SetAuthorizer(authorizer.get());
@@ -721,7 +938,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
       .broker = *broker,
       .groups = **groups,
       .version = HERALD_VERSION,
-      .kafka_bootstrap = fmt::format("127.0.0.1:{}", server.port()),
+      .kafka_bootstrap = RestProxyBootstrap(*plans, kafka_servers),
       .base_uri = "http://" + http_where,
       .dlq_alert_threshold = o.dlq_alert_threshold,
       .limits =
@@ -763,8 +980,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     stopping = true;
     hangups.cancel();
     lag_reporter.Stop();
-    server.Stop();
-    if (tls_server) tls_server->Stop();
+    for (auto& server : kafka_servers) server->Stop();
     http_server.Stop();
     if (https_server) https_server->Stop();
     if (registry_server) registry_server->Stop();
@@ -772,8 +988,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     transactions.Stop();
   });
 
-  server.Start(handlers);
-  if (tls_server) tls_server->Start(handlers);
+  for (auto& server : kafka_servers) server->Start(handlers);
   // The HTTP listeners last: an answer on them (even /readyz's 503) means the broker has started.
   http_server.Start(router);
   if (https_server) https_server->Start(router);
@@ -781,17 +996,18 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   http_context.ready = true;
   lag_reporter.Start();
 
-  const std::string kafka_where = fmt::format("{}:{}", so->host, server.port());
-  const std::string advertised = fmt::format("{}:{}", bo->advertised_host, bo->advertised_port);
+  const std::string kafka_where =
+      HostPort{plans->front().listener.address.at.host, kafka_servers.front()->port()}.ToString();
+  const std::string advertised = HostPort{own.host, static_cast<uint16_t>(own.port)}.ToString();
   LogInfo("listening",
           {{"kafka_addr", kafka_where},
-           {"kafka_tls_addr",
-            tls_server ? fmt::format("{}:{}", tls_so->host, tls_server->port()) : "(none)"},
+           {"kafka_listeners", fmt::format("{}", fmt::join(listener_names, ","))},
            {"http_addr", fmt::format("{}:{}", ho->host, http_server.port())},
            {"https_addr",
             https_server ? fmt::format("{}:{}", https_ho->host, https_server->port()) : "(none)"},
            {"registry_addr", registry_server
-                                 ? fmt::format("{}:{}", registry_ho->host, registry_server->port())
+                                 ? fmt::format("{}{}:{}", registry_ho->tls ? "https://" : "",
+                                               registry_ho->host, registry_server->port())
                                  : "(the HTTP listener)"},
            {"advertised", advertised},
            {"data_dir", o.data_dir},
@@ -827,13 +1043,23 @@ void RegisterServe(CLI::App& app) {
   auto* serve = app.add_subcommand("serve", "Run the broker (Kafka protocol) on a data directory");
   serve->add_option("--config", o->config_file,
                     "A server.properties file (num.partitions, auto.create.topics.enable, "
-                    "group.initial.rebalance.delay.ms, log.dirs, and every setting Kafka defaults "
+                    "group.initial.rebalance.delay.ms, log.dirs, listeners, advertised.listeners, "
+                    "listener.security.protocol.map, sasl.enabled.mechanisms, super.users, "
+                    "authorizer.class.name, ssl.* (PEM), and every setting Kafka defaults "
                     "topic configs with: log.retention.ms|minutes|hours|bytes, log.segment.bytes, "
                     "log.roll.ms|hours, log.cleanup.policy, message.max.bytes, ...); "
                     "command-line flags win");
   serve->add_option("--data-dir", o->data_dir, "Data directory")->capture_default_str();
   serve->add_option("--kafka-addr", o->kafka_addr, "Kafka listener HOST:PORT")
       ->capture_default_str();
+  serve->add_option("--listeners", o->listeners,
+                    "Kafka's listeners, replacing --kafka-addr and --kafka-tls-addr: "
+                    "NAME://HOST:PORT,... where NAME is PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL "
+                    "(or a name listener.security.protocol.map in --config gives one of them); an "
+                    "empty HOST binds every interface");
+  serve->add_option("--advertised-listeners", o->advertised_listeners,
+                    "NAME://HOST:PORT,...: what each listener's clients are told to connect to "
+                    "(default: the listener, with localhost for a wildcard address)");
   serve->add_option("--kafka-tls-addr", o->kafka_tls_addr,
                     "Also a Kafka listener speaking TLS (Kafka's SSL security protocol) on "
                     "HOST:PORT; needs --tls-cert and --tls-key");
@@ -852,11 +1078,17 @@ void RegisterServe(CLI::App& app) {
                    "(ssl.client.auth); requested and required need --tls-ca")
       ->check(CLI::IsMember({"none", "requested", "required"}))
       ->capture_default_str();
+  serve->add_option("--ssl-principal-mapping-rules", o->principal_mapping_rules,
+                    "How a Kafka client's verified certificate names its principal: "
+                    "RULE:PATTERN/REPLACEMENT/[L|U],...,DEFAULT over the subject "
+                    "(CN=alice,O=Example), as Kafka's ssl.principal.mapping.rules; default: "
+                    "User:SUBJECT");
   serve
       ->add_option("--sasl-mechanisms", o->sasl_mechanisms,
-                   "Require SASL on every Kafka listener (SASL_PLAINTEXT, and SASL_SSL on "
-                   "--kafka-tls-addr) with these mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 "
-                   "(comma-separated); users come from `herald user create`")
+                   "The SASL mechanisms: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (comma-separated; "
+                   "users come from `herald user create`). With --listeners, those of its "
+                   "SASL_PLAINTEXT and SASL_SSL listeners; else every Kafka listener requires SASL "
+                   "(--kafka-addr is SASL_PLAINTEXT, --kafka-tls-addr SASL_SSL)")
       ->delimiter(',');
   serve
       ->add_option("--authorizer", o->authorizer,
@@ -880,7 +1112,8 @@ void RegisterServe(CLI::App& app) {
                     "needs --tls-cert and --tls-key");
   serve->add_option("--registry-addr", o->registry_addr,
                     "Also serve the schema registry alone on HOST:PORT (Confluent's clients "
-                    "usually expect it on its own port, such as 8081); it is always on the HTTP "
+                    "usually expect it on its own port, such as 8081), or over TLS on "
+                    "https://HOST:PORT (needs --tls-cert and --tls-key); it is always on the HTTP "
                     "listener too");
   serve
       ->add_option("--api-key", o->api_keys,

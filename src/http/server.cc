@@ -307,10 +307,10 @@ HttpServer::HttpServer(asio::io_context& io, HttpServerOptions options)
 HttpServer::~HttpServer() = default;
 
 Status HttpServer::Bind() {
+  auto address = net::ListenAddress(io_, options_.host);
+  if (!address.ok()) return address.status();
   beast::error_code ec;
-  auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) return InvalidArgument("'{}' is not an IP address", options_.host);
-  tcp::endpoint endpoint(address, options_.port);
+  tcp::endpoint endpoint(*address, options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);

@@ -2,7 +2,9 @@
 // there or max_wait_ms has passed, woken by appends. Sessionless (session id 0). From v13 topics
 // are named by id: an id no topic has is UNKNOWN_TOPIC_ID on each of its partitions. Each topic
 // needs READ, else its partitions are TOPIC_AUTHORIZATION_FAILED with no records, whether or not
-// it exists, as Kafka answers consumers (KafkaApis.handleFetchRequest).
+// it exists, as Kafka answers consumers (KafkaApis.handleFetchRequest). With a fetch quota
+// (broker/quotas.h), an answer that would put the principal over it carries no records and a
+// throttle_time_ms, and the connection reads nothing more for as long.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -86,7 +88,37 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
     if (answered_.exchange(true)) return;
     if (watch_id_ != 0) broker_.Unwatch(watch_id_);
     timer_.cancel();
-    done_(EncodeResponse(response, ctx_.version(), /*splice=*/true));
+    const int64_t throttle = Throttle(response);
+    response.throttle_time_ms = static_cast<int32_t>(throttle);
+    Response r = EncodeResponse(response, ctx_.version(), /*splice=*/true);
+    r.throttle_ms = throttle;
+    done_(std::move(r));
+  }
+
+  // The principal's fetch quota: the response's record bytes count against it; over it, as Kafka
+  // (KIP-219), the answer carries no records (they are not counted then) and a throttle time.
+  int64_t Throttle(FetchResponse& response) {
+    broker::ClientQuotas& quotas = broker_.quotas();
+    if (quotas.Quota(broker::QuotaType::kFetch) <= 0) return 0;
+    int64_t bytes = 0;
+    for (const auto& t : response.responses) {
+      for (const auto& p : t.partitions) {
+        for (const auto& slice : p.records.slices) bytes += static_cast<int64_t>(slice.size);
+      }
+    }
+    const int64_t throttle = quotas.Record(broker::QuotaType::kFetch, ctx_.principal, bytes);
+    // A first batch larger than any answer may be (KIP-74 serves it whole) would be refused for
+    // ever: it is served, and throttled.
+    if (throttle > 0 && bytes <= quotas.MaxBytesPerResponse(broker::QuotaType::kFetch)) {
+      quotas.Unrecord(broker::QuotaType::kFetch, ctx_.principal, bytes);
+      for (auto& t : response.responses) {
+        for (auto& p : t.partitions) {
+          p.records.slices.clear();
+          if (p.aborted_transactions) p.aborted_transactions->clear();
+        }
+      }
+    }
+    return throttle;
   }
 
   FetchResponse Collect(uint64_t& bytes, bool& errors) {
@@ -142,9 +174,10 @@ class FetchOperation : public std::enable_shared_from_this<FetchOperation> {
           // The end may have moved on since it was read; the stable offset never passes it.
           out.high_watermark = std::max(out.high_watermark, *stable);
         }
-        // KIP-74: the first partition with data returns at least one batch, even past max_bytes.
-        uint64_t limit = std::min<uint64_t>(static_cast<uint64_t>(std::max(p.partition_max_bytes, 0)),
-                                            bytes == 0 ? UINT64_MAX : budget);
+        // KIP-74: the response holds at most max_bytes, but the first partition with data
+        // returns at least one batch (Read's), however large.
+        uint64_t limit =
+            std::min<uint64_t>(static_cast<uint64_t>(std::max(p.partition_max_bytes, 0)), budget);
         if (limit == 0 && bytes > 0) {
           topic.partitions.push_back(std::move(out));
           continue;
@@ -216,6 +249,9 @@ void Fetch(broker::Broker& broker, RequestContext ctx, Respond done) {
   // The broker's caps (fetch.max.bytes; a long-poll's longest wait) bound what a client may ask.
   const auto& options = broker.options();
   request->max_bytes = std::min(request->max_bytes, options.fetch_max_bytes);
+  // With a fetch quota, no answer may be so large that it alone stays above the quota.
+  request->max_bytes = static_cast<int32_t>(std::min<int64_t>(
+      request->max_bytes, broker.quotas().MaxBytesPerResponse(broker::QuotaType::kFetch)));
   request->max_wait_ms = std::min(request->max_wait_ms, options.fetch_max_wait_ms);
   auto op = std::make_shared<FetchOperation>(broker, std::move(ctx), std::move(request).value(),
                                              std::move(done));

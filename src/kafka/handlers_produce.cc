@@ -17,6 +17,9 @@
 // TRANSACTIONAL_ID_AUTHORIZATION_FAILED and nothing of it is written. Each topic needs WRITE, else
 // its partitions are TOPIC_AUTHORIZATION_FAILED (whether or not it exists) and are not written.
 // As Kafka since KIP-679, idempotent batches need no IDEMPOTENT_WRITE: InitProducerId checks it.
+//
+// Quotas (broker/quotas.h): the request's bytes count against the principal's produce byte rate;
+// over it, the answer carries throttle_time_ms and the connection reads nothing more for as long.
 #include <atomic>
 #include <set>
 #include <string_view>
@@ -97,11 +100,15 @@ struct Pending {
   Version version;
   Respond done;
   bool send = true;
+  int64_t throttle_ms = 0;  // the principal's produce quota
 
   void Finish() {
     if (outstanding.fetch_sub(1) != 1) return;
     if (!send) return;
-    done(EncodeResponse(response, version));
+    response.throttle_time_ms = static_cast<int32_t>(throttle_ms);
+    Response r = EncodeResponse(response, version);
+    r.throttle_ms = throttle_ms;
+    done(std::move(r));
   }
 };
 
@@ -160,6 +167,11 @@ void Produce(Services& services, RequestContext ctx, Respond done) {
   pending->version = ctx.version();
   pending->send = acks != 0;
   pending->done = done;
+  // As Kafka, the whole request counts against the produce quota, and what is over it is
+  // written all the same: the client is slowed down, not refused.
+  pending->throttle_ms = broker.quotas().Record(broker::QuotaType::kProduce, ctx.principal,
+                                                static_cast<int64_t>(ctx.frame->size()));
+  if (ctx.throttle_ms) *ctx.throttle_ms = pending->throttle_ms;  // no further request meanwhile
   pending->response.responses.resize(request->topics.size());
   std::atomic<bool> failed{false};  // acks=0 errors close the connection
 
@@ -259,6 +271,7 @@ void Produce(Services& services, RequestContext ctx, Respond done) {
     Response r;
     r.send = false;
     r.close = failed.load() || pending->append_failed.load();
+    r.throttle_ms = pending->throttle_ms;
     done(std::move(r));
   }
   pending->Finish();

@@ -197,7 +197,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         peer_(address_ + ":" + std::to_string(port)),
         reader_wakeup_(strand_),
         writer_wakeup_(strand_),
-        watchdog_(strand_) {
+        watchdog_(strand_),
+        mute_timer_(strand_) {
     boost::system::error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
   }
@@ -218,6 +219,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Stop() {
     auto self = shared_from_this();
     asio::post(strand_, [self] {
+      self->stopping_ = true;
+      self->mute_timer_.cancel();
       boost::system::error_code ec;
       self->socket_.shutdown(tcp::socket::shutdown_receive, ec);
     });
@@ -250,6 +253,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ClosedHandshake().Inc();
       LogWarn("connection_closed", {{"peer", peer_}, {"reason", "tls_handshake_failed"}}, *failure);
       co_return Close();
+    }
+    // A verified client certificate names the client, unless SASL does (SASL_SSL), as in Kafka.
+    if (auto subject = sasl_ ? std::nullopt : tls_->PeerSubject()) {
+      const auto& mapper = server_.options_.principal_mapper;
+      std::optional<std::string> name = mapper ? mapper->Map(*subject) : subject;
+      if (!name) {
+        broker::AuditAuthFailure("kafka", peer_, {{"certificate_subject", *subject}},
+                                 "no ssl.principal.mapping.rules rule applies to the subject");
+        ClosedUnauthenticated().Inc();
+        co_return Close();
+      }
+      certificate_principal_ = "User:" + *name;
     }
     StartLoops();
   }
@@ -296,6 +311,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     try {
       while (true) {
         uint8_t size_bytes[4];
+        if (Now() < muted_until_) co_await Unmuted();
         last_active_ = Now();
         size_t got = co_await ReadSome(asio::buffer(size_bytes));
         frame_deadline_ = Now() + ReadTimeout();
@@ -310,6 +326,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
         }
         std::shared_ptr<Frame> frame = co_await ReadFrame(static_cast<size_t>(size));
         frame_deadline_ = Clock::time_point::max();
+        // An answer throttled while this request arrived holds it back too.
+        if (Now() < muted_until_) co_await Unmuted();
         BytesIn().Inc(static_cast<double>(4 + frame->bytes.size()));
         if (auth_ == Auth::kRawTokens) {
           if (!co_await RawToken(frame->bytes)) break;
@@ -363,8 +381,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
         ctx.executor = strand_;
         ctx.peer = peer_;
         ctx.host = address_;
-        if (auth_ == Auth::kDone) ctx.principal = sasl_->principal();
+        if (auth_ == Auth::kDone) {
+          ctx.principal = sasl_->principal();
+        } else if (!certificate_principal_.empty()) {
+          ctx.principal = certificate_principal_;
+        }
         if (server_.advertised_) ctx.advertised = &*server_.advertised_;
+        int64_t throttle_now = 0;
+        ctx.throttle_ms = &throttle_now;
         auto self = shared_from_this();
         Histogram* duration = supported ? &RequestDuration(*p.api) : nullptr;
         const int16_t api_key = p.header.api_key, api_version = p.header.api_version;
@@ -379,6 +403,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
               self->Complete(seq, std::move(r));
             });
           });
+          Mute(throttle_now);
         } catch (const std::exception& e) {
           // No exception ends the process: the request's connection is closed instead.
           LogError("request_failed",
@@ -533,6 +558,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     co_return frame;
   }
 
+  // Waits out a quota's throttle (muted_until_, which answers may push further meanwhile).
+  // Stopping ends the wait, and the reading.
+  awaitable<void> Unmuted() {
+    while (!closed_ && !stopping_ && Now() < muted_until_) {
+      mute_timer_.expires_at(muted_until_);
+      boost::system::error_code ec;
+      co_await mute_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    if (closed_ || stopping_) throw boost::system::system_error(asio::error::operation_aborted);
+  }
+
   awaitable<void> Reserve(Frame& frame, size_t n) {
     std::weak_ptr<Connection> weak = shared_from_this();
     const auto paused_at = Now();
@@ -594,7 +630,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         co_return Close();
       }
       if (frame_deadline_ == Clock::time_point::max() && slots_.empty() &&
-          now - last_active_ > idle) {
+          now - std::max(last_active_, muted_until_) > idle) {
         ClosedIdle().Inc();
         LogDebug("connection_closed", {{"peer", peer_}, {"reason", "idle"}});
         co_return Close();
@@ -602,8 +638,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
+  // A quota's throttle: no request is read for `throttle_ms` from now (or longer, as it was).
+  void Mute(int64_t throttle_ms) {
+    if (throttle_ms <= 0) return;
+    muted_until_ = std::max(muted_until_, Now() + std::chrono::milliseconds(throttle_ms));
+  }
+
   void Complete(uint64_t seq, Response r) {
     if (seq < first_seq_) return;
+    Mute(r.throttle_ms);
     slots_[seq - first_seq_].response = std::move(r);
     writer_wakeup_.Wake();
   }
@@ -708,6 +751,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     reader_wakeup_.Wake();
     writer_wakeup_.Wake();
     watchdog_.cancel();
+    mute_timer_.cancel();
     OpenConnections().Dec();
     server_.Forget(shared_from_this(), address_);
   }
@@ -722,6 +766,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Auth auth_;
   const Clock::time_point authenticate_by_;  // max() without SASL
   bool stepping_ = false;                    // a SASL step is on the authentication thread
+  std::string certificate_principal_;  // User:NAME of a verified client certificate, else empty
   const std::string address_;  // the client's IP address
   const std::string peer_;     // address:port, for logs
   std::deque<Slot> slots_;
@@ -731,6 +776,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Event reader_wakeup_;
   Event writer_wakeup_;
   asio::steady_timer watchdog_;
+  asio::steady_timer mute_timer_;
+  Clock::time_point muted_until_ = Clock::time_point::min();  // throttled: no reading before
+  bool stopping_ = false;                                     // Stop was called
   Clock::time_point last_active_ = Now();  // when the connection last began reading or answered
   bool paused_ = false;                    // waiting for request memory
   bool handshaking_ = false;               // in the TLS handshake
@@ -747,10 +795,10 @@ KafkaServer::KafkaServer(asio::io_context& io, ServerOptions options)
 KafkaServer::~KafkaServer() = default;
 
 Status KafkaServer::Bind() {
+  auto address = net::ListenAddress(io_, options_.host);
+  if (!address.ok()) return address.status();
   boost::system::error_code ec;
-  auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) return InvalidArgument("bad listen address '{}': {}", options_.host, ec.message());
-  tcp::endpoint endpoint(address, options_.port);
+  tcp::endpoint endpoint(*address, options_.port);
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);

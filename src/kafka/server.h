@@ -39,6 +39,7 @@
 #include "kafka/header.h"
 #include "kafka/schema.h"
 #include "net/tls.h"
+#include "security/principal_mapping.h"
 #include "security/sasl.h"
 
 namespace herald::kafka {
@@ -49,6 +50,10 @@ struct Response {
   std::vector<SplicedSlice> splices;
   bool send = true;   // false: the request gets no answer (Produce with acks=0)
   bool close = false; // close the connection after this answer (or instead of it)
+  // A client over its quota: the connection reads no further request for this long once the
+  // answer is ready, as Kafka mutes a throttled client's channel (the answer says so too, in its
+  // throttle_time_ms). Requests already read still go on (at most max_in_flight).
+  int64_t throttle_ms = 0;
 };
 using Respond = std::function<void(Response)>;
 
@@ -69,8 +74,14 @@ struct RequestContext {
   boost::asio::any_io_executor executor;
   std::string peer;  // client address, for logs
   std::string host;  // the client's IP address, as ACLs name hosts
-  // Who the client is: "User:<name>" once authenticated with SASL, else "User:ANONYMOUS".
+  // Who the client is: "User:<name>" once authenticated with SASL, else from its verified TLS
+  // client certificate ("User:CN=...", or as ServerOptions::principal_mapper maps it), else
+  // "User:ANONYMOUS".
   std::string principal = "User:ANONYMOUS";
+  // Where a handler that knows at once that its client is over a quota (Produce) writes the
+  // throttle, before Handle returns, so that the connection reads no further request from then
+  // on; nullptr when nobody listens. (Response::throttle_ms does the same once answered.)
+  int64_t* throttle_ms = nullptr;
   // The address of the listener the request came in on, nullptr for the broker's own.
   const AdvertisedAddress* advertised = nullptr;
 
@@ -120,6 +131,9 @@ struct ServerOptions {
   // When set, the listener speaks TLS: each connection handshakes with the context current when
   // it was accepted, within request_read_timeout_ms.
   std::shared_ptr<net::TlsContext> tls;
+  // With tls and client certificates: how a verified certificate's subject becomes the client's
+  // principal (ssl.principal.mapping.rules); null: User:SUBJECT.
+  std::shared_ptr<const security::PrincipalMapper> principal_mapper;
   // When set, clients must authenticate with SASL, within sasl_timeout_ms of being accepted (the
   // TLS handshake included); else the connection is closed.
   std::shared_ptr<const SaslSettings> sasl;

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <string>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -66,6 +68,25 @@ asio::awaitable<void> TlsStream::Handshake() {
     if (ret == 1) co_return;
     co_await Fill();
   }
+}
+
+std::optional<std::string> TlsStream::PeerSubject() const {
+  if (SSL_get_verify_result(ssl_) != X509_V_OK) return std::nullopt;
+  X509* cert = SSL_get0_peer_certificate(ssl_);
+  if (cert == nullptr) return std::nullopt;
+  BIO* out = BIO_new(BIO_s_mem());
+  if (out == nullptr) return std::nullopt;
+  // RFC 2253, most specific first, as Java's X500Principal.getName() (and so Kafka) writes it;
+  // bytes beyond ASCII stay UTF-8 instead of \XX escapes.
+  const unsigned long flags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
+  std::optional<std::string> subject;
+  if (X509_NAME_print_ex(out, X509_get_subject_name(cert), 0, flags) >= 0) {
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(out, &data);
+    subject.emplace(data, static_cast<size_t>(size));
+  }
+  BIO_free(out);
+  return subject;
 }
 
 asio::awaitable<size_t> TlsStream::ReadSome(asio::mutable_buffer into) {

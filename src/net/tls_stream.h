@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 #include <vector>
 
@@ -36,6 +37,10 @@ class TlsStream {
 
   // The server's handshake. Throws boost::system::system_error when it fails.
   boost::asio::awaitable<void> Handshake();
+
+  // After the handshake: the subject of the client's certificate, when it gave one and it was
+  // verified, as RFC 2253 writes distinguished names ("CN=client,O=Example"); else nullopt.
+  std::optional<std::string> PeerSubject() const;
 
   // Reads at least one byte into `into`. Throws system_error: asio::error::eof when the peer
   // closed (with or without close_notify), the socket's or OpenSSL's error otherwise.

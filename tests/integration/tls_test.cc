@@ -341,9 +341,12 @@ TEST_F(TlsTest, KafkajsOverTls) {
 // does not trust the certificate, or speaks plain HTTP to it, gets nothing.
 TEST_F(TlsTest, HttpsServesTheHttpApiOverTls) {
   const uint16_t https_port = FreeLoopbackPort();
+  uint16_t registry_port = FreeLoopbackPort();
+  while (registry_port == https_port) registry_port = FreeLoopbackPort();
   const std::string https = fmt::format("https://127.0.0.1:{}", https_port);
-  ASSERT_NO_FATAL_FAILURE(
-      Start({"--https-addr", fmt::format("127.0.0.1:{}", https_port), "--api-key", "sesame"}));
+  const std::string registry = fmt::format("https://127.0.0.1:{}", registry_port);
+  ASSERT_NO_FATAL_FAILURE(Start({"--https-addr", fmt::format("127.0.0.1:{}", https_port),
+                                 "--registry-addr", registry, "--api-key", "sesame"}));
   const std::string key = "-H 'Authorization: Bearer sesame' ";
   auto curl = [&](const std::string& args) {
     return RunCommand(fmt::format("curl -s -m 10 --cacert {} {}", certs_->ca(), args));
@@ -369,6 +372,18 @@ TEST_F(TlsTest, HttpsServesTheHttpApiOverTls) {
       RunCommand(fmt::format("curl -s -m 10 http://127.0.0.1:{}/healthz", https_port)).exit_code, 0)
       << "plain HTTP to the HTTPS port";
   EXPECT_EQ(curl(key + https + "/healthz").out, "{\"status\":\"ok\"}\n") << "still serving";
+
+  // --registry-addr https://...: the schema registry alone, over TLS with the same certificate.
+  auto subjects = curl(key + registry + "/subjects");
+  EXPECT_EQ(subjects.exit_code, 0) << subjects.err;
+  EXPECT_EQ(subjects.out, "[]\n") << subjects.out;
+  EXPECT_NE(curl("-o /dev/null -w '%{http_code}' " + registry + "/subjects").out.find("401"),
+            std::string::npos)
+      << "the API key applies on the registry's listener too";
+  EXPECT_NE(RunCommand(fmt::format("curl -s -m 10 http://127.0.0.1:{}/subjects", registry_port))
+                .exit_code,
+            0)
+      << "plain HTTP to the registry's TLS port";
 }
 
 TEST_F(TlsTest, BadTlsFlagsAreRefused) {

@@ -57,20 +57,49 @@ bool AnswersHttp(uint16_t port) {
   return answered;
 }
 
+// The Kafka listeners `args` set themselves (--listeners, or listeners= in a --config file), as
+// that value; empty when they leave them to HeraldProcess.
+std::string ListenersIn(const std::vector<std::string>& args) {
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--listeners") return args[i + 1];
+  }
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] != "--config") continue;
+    std::ifstream in(args[i + 1]);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("listeners=", 0) == 0)
+        return line.substr(std::string_view("listeners=").size());
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 HeraldProcess::HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args,
                              const std::string& log_format) {
-  port_ = FreeLoopbackPort();
-  bootstrap_ = "127.0.0.1:" + std::to_string(port_);
+  // Listeners the arguments set: the first one is the bootstrap (NAME://127.0.0.1:PORT,...).
+  const std::string listeners = ListenersIn(extra_args);
+  if (listeners.empty()) {
+    port_ = FreeLoopbackPort();
+    bootstrap_ = "127.0.0.1:" + std::to_string(port_);
+  } else {
+    const size_t start = listeners.find("://") + 3;
+    bootstrap_ = listeners.substr(start, listeners.find(',', start) - start);
+    port_ = static_cast<uint16_t>(std::stoi(bootstrap_.substr(bootstrap_.rfind(':') + 1)));
+  }
   do {
     http_port_ = FreeLoopbackPort();
   } while (http_port_ == port_);
   http_url_ = "http://127.0.0.1:" + std::to_string(http_port_);
   log_path_ = data_dir + ".log";
-  std::vector<std::string> args = {HERALD_BINARY, "--log-format", log_format, "serve",
-                                   "--data-dir", data_dir, "--kafka-addr", bootstrap_,
-                                   "--http-addr", "127.0.0.1:" + std::to_string(http_port_)};
+  std::vector<std::string> args = {
+      HERALD_BINARY, "--log-format", log_format,    "serve",
+      "--data-dir",  data_dir,       "--http-addr", "127.0.0.1:" + std::to_string(http_port_)};
+  if (listeners.empty()) {
+    args.push_back("--kafka-addr");
+    args.push_back(bootstrap_);
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");

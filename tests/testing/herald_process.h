@@ -12,7 +12,8 @@ namespace herald::testing {
 class HeraldProcess {
  public:
   // Starts `herald serve` on `data_dir` with free Kafka and HTTP ports and waits until both
-  // accept connections.
+  // accept connections. When `extra_args` set the Kafka listeners (--listeners, or listeners= in
+  // a --config file), they are used as given, and bootstrap() is the first one's address.
   // Extra arguments go after `serve`. Aborts the test (throws) when it does not come up in 15 s.
   HeraldProcess(const std::string& data_dir, std::vector<std::string> extra_args = {},
                 const std::string& log_format = "text");
