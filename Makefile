@@ -4,55 +4,61 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DATA_DIR ?= ./data
 
-.PHONY: deps build build-debug build-tsan build-fuzz run test test-unit test-fault test-sanitize test-tsan test-fuzz fuzz bench example clean format
+.PHONY: deps build build-release-tests build-debug build-tsan build-fuzz run test test-unit test-fault test-tsan test-fuzz fuzz bench example clean format
 
 deps:
 	@bash scripts/install-deps.sh
 
+# The broker binary (and herald-bench beside it): what `make run` needs.
 build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target herald
+
+# Everything the Release build defines: the binaries, the fault and the integration tests.
+build-release-tests: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS)
 
+# ASan+UBSan (clang, -O0): the unit tests and the libFuzzer targets.
 build-debug: deps
 	@cmake --preset debug >/dev/null
-	@cmake --build --preset debug -j $(JOBS) --target herald_unit_tests
+	@cmake --build --preset debug -j $(JOBS) --target herald_unit_tests herald_fuzz_targets
 
 build-tsan: deps
 	@cmake --preset tsan >/dev/null
 	@cmake --build --preset tsan -j $(JOBS) --target herald_unit_tests herald_fault_tests
 
-# The libFuzzer targets (tests/fuzz/) and their starting corpora (scripts/fuzz.sh lists them).
+# The libFuzzer targets optimised for campaigns (make fuzz) and their starting corpora
+# (scripts/fuzz.sh lists them).
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
+	@cmake --build --preset fuzz -j $(JOBS) --target herald_fuzz_targets
 	@bash scripts/fuzz.sh seeds
 
 run: build
 	@bash scripts/run.sh $(DATA_DIR)
 
-# Every tier: unit, fault and integration tests on the Release build, the unit tests under
-# ASan+UBSan, the unit and fault tests under ThreadSanitizer, and a short run of every fuzz target.
-# The install script put every real client in place, so a missing one fails its tests
-# (HERALD_REQUIRE_CLIENTS=1) instead of skipping them.
-test: build build-debug build-tsan build-fuzz
+# Every tier: fault and integration tests on the Release build, the unit tests under ASan+UBSan,
+# the unit and fault tests under ThreadSanitizer, and a short run of every fuzz target (the
+# ASan+UBSan build's). The install script put every real client in place, so a missing one fails
+# its tests (HERALD_REQUIRE_CLIENTS=1) instead of skipping them.
+test: build-release-tests build-debug build-tsan
 	@HERALD_REQUIRE_CLIENTS=1 ctest --preset release -j $(JOBS)
 	@ctest --preset debug -j $(JOBS)
 	@ctest --preset tsan -j $(JOBS)
-	@$(MAKE) --no-print-directory test-fuzz
+	@FUZZ_DIR=build-debug bash scripts/fuzz.sh seeds
+	@FUZZ_DIR=build-debug bash scripts/fuzz.sh brief
 
-test-unit: build
-	@ctest --preset release -L unit -j $(JOBS)
-
-test-fault: build
-	@ctest --preset release -L fault -j $(JOBS)
-
-test-sanitize: build-debug
+test-unit: build-debug
 	@ctest --preset debug -j $(JOBS)
+
+test-fault: build-release-tests
+	@ctest --preset release -L fault -j $(JOBS)
 
 test-tsan: build-tsan
 	@ctest --preset tsan -j $(JOBS)
 
-# A brief run of every fuzz target (in make test: 100,000 inputs or 40 s each) and a campaign
+# A brief run of every fuzz target (as in make test: 100,000 inputs or 20 s each) and a campaign
 # (make fuzz, FUZZ_SECONDS=300 per target by default, FUZZ_TARGETS to run only some). Corpora
 # stay in build-fuzz/corpus/<target>; scripts/fuzz.sh totals sums every campaign run's executions.
 FUZZ_SECONDS ?= 300

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer targets of tests/fuzz/ from build-fuzz/ (make build-fuzz builds them).
+# Runs the libFuzzer targets of tests/fuzz/ from build-fuzz/ (make build-fuzz builds them), or
+# from the build directory FUZZ_DIR names (make test: build-debug/, the ASan+UBSan build).
 #   fuzz.sh seeds             writes each target's starting corpus to build-fuzz/seeds/<target>
-#   fuzz.sh brief             runs each target over 100,000 inputs or 40 s (make test)
+#   fuzz.sh brief             runs each target over 100,000 inputs or 20 s (make test)
 #   fuzz.sh campaign SECONDS [TARGET...]
 #                             runs each target (or those named) for SECONDS from its corpus,
 #                             prints its executions and adds them to build-fuzz/campaign.tsv
@@ -14,6 +15,7 @@
 # reproducing an artifact prints the whole stacks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+dir=${FUZZ_DIR:-build-fuzz}
 
 # target, the herald_fuzz_seeds mode that writes its seeds, extra libFuzzer flags.
 TARGETS=(
@@ -31,7 +33,7 @@ TARGETS=(
 )
 
 mode=${1:-}
-ledger=build-fuzz/campaign.tsv
+ledger=$dir/campaign.tsv
 if [[ $mode == totals ]]; then
   [[ -f $ledger ]] || { echo "no campaign run yet"; exit 0; }
   awk -F'\t' '{ runs[$2]++; execs[$2] += $3; secs[$2] += $4 }
@@ -55,26 +57,26 @@ wanted() {
 for entry in "${TARGETS[@]}"; do
   read -r target seeds flags <<<"$entry"
   wanted "$target" || continue
-  binary=build-fuzz/herald_${target}_fuzz
-  corpus=build-fuzz/corpus/$target
-  seed_dir=build-fuzz/seeds/$target
-  artifacts=build-fuzz/artifacts/$target/
+  binary=$dir/herald_${target}_fuzz
+  corpus=$dir/corpus/$target
+  seed_dir=$dir/seeds/$target
+  artifacts=$dir/artifacts/$target/
   mkdir -p "$corpus" "$seed_dir" "$artifacts"
   flags="$flags -artifact_prefix=$artifacts"
   case $mode in
     seeds)
-      ./build-fuzz/herald_fuzz_seeds "$seed_dir" "$seeds"
+      ./$dir/herald_fuzz_seeds "$seed_dir" "$seeds"
       ;;
     brief)
       echo "fuzz $target:"
       # shellcheck disable=SC2086
-      "$binary" $flags -runs=100000 -max_total_time=40 -max_len=4096 "$corpus" "$seed_dir" 2>&1 |
+      "$binary" $flags -runs=100000 -max_total_time=20 -max_len=4096 "$corpus" "$seed_dir" 2>&1 |
         tail -n 1
       ;;
     campaign)
       [[ -n $seconds ]] || { echo "campaign needs SECONDS" >&2; exit 2; }
       echo "fuzz $target:"
-      log=build-fuzz/campaign-$target.log
+      log=$dir/campaign-$target.log
       started=$SECONDS
       status=0
       # shellcheck disable=SC2086
