@@ -38,6 +38,7 @@ enum class StatusCode : uint8_t {
   kIoError,             // the operating system failed an I/O call (EIO, ...)
   kNoSpace,             // ENOSPC / EDQUOT: the disk is full
   kFailedPrecondition,  // the object is in the wrong state (closed, failed, locked by another)
+  kPermissionDenied,    // the caller may not (a Kafka ACL refused it)
   kUnavailable,         // try again later
   kInternal,            // a bug or an unexpected system error
 };

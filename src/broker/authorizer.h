@@ -161,6 +161,7 @@ struct Requester {
   std::string_view principal;
   std::string_view host;
   std::string_view request;
+  bool unrestricted = false;  // the ACLs do not bind it (Permits lets it do anything)
 };
 
 // What a refusal is: an audit event (logged and counted), or, for a check that only chooses what

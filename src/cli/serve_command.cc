@@ -33,6 +33,7 @@
 #include "net/tls.h"
 #include "registry/record_validator.h"
 #include "registry/schema_registry.h"
+#include "security/delegated_logins.h"
 #include "security/password_checker.h"
 #include "security/principal_mapping.h"
 #include "security/sasl.h"
@@ -757,27 +758,6 @@ void ReloadOnHangup(boost::asio::signal_set& hangups, std::shared_ptr<net::TlsCo
   });
 }
 
-// Where the REST proxy's consumers reach this broker: the first PLAINTEXT listener (on loopback
-// when it is bound to every interface), else the first listener, which they cannot use (a
-// warning says so).
-std::string RestProxyBootstrap(const std::vector<KafkaListenerPlan>& plans,
-                               const std::vector<std::unique_ptr<kafka::KafkaServer>>& servers) {
-  size_t i = 0;
-  while (i < plans.size() && plans[i].listener.protocol != kafka::SecurityProtocol::kPlaintext) {
-    ++i;
-  }
-  if (i == plans.size()) {
-    i = 0;
-    LogWarn("rest_consumers_unavailable", {},
-            "no Kafka listener is PLAINTEXT: REST proxy consumer instances cannot connect to "
-            "this broker; add a PLAINTEXT listener on loopback (PLAINTEXT://127.0.0.1:PORT)");
-  }
-  std::string host = plans[i].listener.address.at.host;
-  if (host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  return HostPort{host, servers[i]->port()}.ToString();
-}
-
 int RunServe(ServeOptions o, const std::set<std::string>& given) {
   // SIGHUP's default action ends the process: until its handler is installed (after the
   // listeners are bound), one is ignored.
@@ -906,6 +886,29 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     registry_server.emplace(io, *registry_ho);
     if (Status s = registry_server->Bind(); !s.ok()) return Fail(s.WithContext("--registry-addr"));
   }
+  // The REST proxy's consumers connect to a listener of their own, on loopback, where each
+  // authenticates with a login delegated by the HTTP caller that made it: the Kafka door then
+  // applies that caller's ACLs. Its logins exist only in memory, and nothing else authenticates
+  // there.
+  security::DelegatedLogins delegated_logins;
+  kafka::ServerOptions internal_so = KafkaServerOptionsFor(o);
+  internal_so.host = "127.0.0.1";
+  internal_so.port = 0;
+  // Every consumer instance connects from loopback (about three connections each).
+  internal_so.max_connections_per_ip = internal_so.max_connections;
+  internal_so.sasl = std::make_shared<const kafka::SaslSettings>(kafka::SaslSettings{
+      .mechanisms = {std::string(security::MechanismName(security::DelegatedLogins::kMechanism))},
+      .credentials =
+          [&delegated_logins](const std::string& user, security::ScramMechanism mechanism) {
+            return delegated_logins.Find(user, mechanism);
+          },
+      .delegation = [&delegated_logins](
+                        const std::string& user) { return delegated_logins.DelegationOf(user); }});
+  kafka::KafkaServer internal_server(io, internal_so);
+  if (Status s = internal_server.Bind(); !s.ok()) {
+    return Fail(s.WithContext("the REST proxy's internal Kafka listener"));
+  }
+  internal_server.Advertise({"127.0.0.1", internal_server.port()});
   const kafka::AdvertisedAddress own = AdvertisedOf(plans->front(), kafka_servers.front()->port());
   auto bo = BrokerOptionsFor(o, own, fmt::format("{}", fmt::join(listener_names, ",")),
                              fmt::format("{}", fmt::join(advertised_names, ",")));
@@ -938,7 +941,8 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
       .broker = *broker,
       .groups = **groups,
       .version = HERALD_VERSION,
-      .kafka_bootstrap = RestProxyBootstrap(*plans, kafka_servers),
+      .kafka_bootstrap = fmt::format("127.0.0.1:{}", internal_server.port()),
+      .logins = &delegated_logins,
       .base_uri = "http://" + http_where,
       .dlq_alert_threshold = o.dlq_alert_threshold,
       .limits =
@@ -981,6 +985,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
     hangups.cancel();
     lag_reporter.Stop();
     for (auto& server : kafka_servers) server->Stop();
+    internal_server.Stop();
     http_server.Stop();
     if (https_server) https_server->Stop();
     if (registry_server) registry_server->Stop();
@@ -989,6 +994,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   });
 
   for (auto& server : kafka_servers) server->Start(handlers);
+  internal_server.Start(handlers);
   // The HTTP listeners last: an answer on them (even /readyz's 503) means the broker has started.
   http_server.Start(router);
   if (https_server) https_server->Start(router);
@@ -1002,6 +1008,7 @@ int RunServe(ServeOptions o, const std::set<std::string>& given) {
   LogInfo("listening",
           {{"kafka_addr", kafka_where},
            {"kafka_listeners", fmt::format("{}", fmt::join(listener_names, ","))},
+           {"rest_consumers_addr", fmt::format("127.0.0.1:{}", internal_server.port())},
            {"http_addr", fmt::format("{}:{}", ho->host, http_server.port())},
            {"https_addr",
             https_server ? fmt::format("{}:{}", https_ho->host, https_server->port()) : "(none)"},

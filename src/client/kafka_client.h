@@ -271,8 +271,8 @@ class Admin {
                                                          std::vector<TopicPartition> partitions);
 
   // ACLs (CreateAcls, DescribeAcls, DeleteAcls). CreateAcls: OK, or the first binding's error
-  // (kInvalidArgument for a binding librdkafka or the broker refuses; kFailedPrecondition when
-  // the principal may not change ACLs or the broker has no authorizer). DescribeAcls and
+  // (kInvalidArgument for a binding librdkafka or the broker refuses; kPermissionDenied when
+  // the principal may not change ACLs, kFailedPrecondition when the broker has no authorizer). DescribeAcls and
   // DeleteAcls: the bindings `filter` selects (DeleteAcls: those removed). librdkafka 2.0 knows
   // no transactional-id resource type (5): such a binding is kInvalidArgument.
   Status CreateAcls(const std::vector<AclBinding>& bindings);

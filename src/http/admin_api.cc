@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "base/json.h"
+#include "base/net.h"
 #include "broker/consumer_protocol.h"
 #include "broker/transaction_coordinator.h"
 #include "http/api.h"
@@ -194,17 +195,20 @@ void GetBroker(HttpContext& ctx, Call call, Reply reply) {
   std::error_code ec;
   auto space = std::filesystem::space(dir, ec);
   const auto uptime = std::chrono::system_clock::now() - ctx.started;
-  reply(JsonResponse(bhttp::status::ok,
-                     {{"version", ctx.version},
-                      {"cluster_id", ctx.broker.cluster_id()},
-                      {"node_id", ctx.broker.options().node_id},
-                      {"uptime_seconds", std::chrono::duration<double>(uptime).count()},
-                      {"data_dir", dir},
-                      {"data_dir_bytes", DirectoryBytes(dir)},
-                      {"disk_capacity_bytes", ec ? json() : json(space.capacity)},
-                      {"disk_available_bytes", ec ? json() : json(space.available)},
-                      {"topics", ctx.broker.ListTopics().size()},
-                      {"kafka_bootstrap", ctx.kafka_bootstrap}}));
+  reply(JsonResponse(
+      bhttp::status::ok,
+      {{"version", ctx.version},
+       {"cluster_id", ctx.broker.cluster_id()},
+       {"node_id", ctx.broker.options().node_id},
+       {"uptime_seconds", std::chrono::duration<double>(uptime).count()},
+       {"data_dir", dir},
+       {"data_dir_bytes", DirectoryBytes(dir)},
+       {"disk_capacity_bytes", ec ? json() : json(space.capacity)},
+       {"disk_available_bytes", ec ? json() : json(space.available)},
+       {"topics", ctx.broker.ListTopics().size()},
+       {"kafka_bootstrap", HostPort{ctx.broker.options().advertised_host,
+                                    static_cast<uint16_t>(ctx.broker.options().advertised_port)}
+                               .ToString()}}));
 }
 
 void ListTopics(HttpContext& ctx, Call call, Reply reply) {

@@ -17,6 +17,7 @@
 #include "eventstore/persistent_subscriptions.h"
 #include "http/router.h"
 #include "registry/schema_registry.h"
+#include "security/delegated_logins.h"
 #include "security/users.h"
 
 namespace herald::http {
@@ -33,6 +34,9 @@ struct HttpContext {
   broker::GroupCoordinator& groups;
   std::string version;          // herald's version
   std::string kafka_bootstrap;  // where REST consumers reach this broker's Kafka listener
+  // Logins REST consumer instances authenticate with at kafka_bootstrap, each standing for the
+  // caller that created the instance; null: they connect without authenticating.
+  security::DelegatedLogins* logins = nullptr;
   std::string base_uri;         // http://host:port of this listener, for consumer base_uri
   std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
   int64_t dlq_alert_threshold = 100;  // dlq_depth_over_threshold turns 1 above this

@@ -2,11 +2,16 @@
 //
 // Each instance is a real Kafka consumer (client::Consumer over librdkafka) connected to this
 // broker's own Kafka listener, so it joins groups, rebalances and commits exactly as any other
-// member would. Records handed to the HTTP client count as consumed: their offsets are stored and
-// committed by POST .../offsets (or in the background when the instance was created with
-// "auto.commit.enable": "true"). Calls that wait on Kafka run on a small pool of threads, one call
-// at a time per instance; an instance not used for consumer.instance.timeout.ms (default 5 min)
-// is closed, and at most --rest-consumer-max-instances exist at once (429 beyond).
+// member would. With HttpContext::logins it authenticates there with a delegated login issued
+// for the caller that created it, so the Kafka door's ACLs (READ on the group and the topics)
+// apply to the caller; a refusal answers 40301. Only that caller, from the address that created
+// it (or a caller who may do anything), may use or delete the instance; to anyone else it does
+// not exist (40403, and an acl_denied event). Records handed to the HTTP client count as consumed:
+// their offsets are stored and committed by POST .../offsets (or in the background when the
+// instance was created with "auto.commit.enable": "true"). Calls that wait on Kafka run on a small
+// pool of threads, one call at a time per instance; an instance not used for
+// consumer.instance.timeout.ms (default 5 min) is closed, and at most --rest-consumer-max-instances
+// exist at once (429 beyond).
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -15,6 +20,7 @@
 #include <memory>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <fmt/format.h>
 
@@ -54,8 +60,15 @@ struct Instance {
   Format format = Format::kBinary;
   const registry::SchemaRegistry* schemas = nullptr;  // for the avro and jsonschema formats
   std::map<std::string, std::string> properties;  // librdkafka settings from the create call
+  // Who created it: only that principal (or a caller who may do anything) may use it. Its
+  // consumer authenticates with `login`, issued for that principal (HttpContext::logins).
+  std::string owner;
+  bool owner_unrestricted = false;  // a bare API key's: the owner is that, not the principal
+  std::string owner_host;           // the address it was created from
+  std::string login;  // the delegated login's user name, revoked when the instance goes
   Mutex mu;                                  // one call at a time
   std::optional<client::Consumer> consumer GUARDED_BY(mu);  // made on first use
+  bool closed GUARDED_BY(mu) = false;  // deleted or expired: calls queued before find it gone
   SteadyClock::time_point last_used GUARDED_BY(mu) = SteadyClock::now();
 };
 
@@ -82,6 +95,7 @@ Response FromStatus(const Status& s) {
     case StatusCode::kNotFound: return ErrorResponse(40401, s.message());
     case StatusCode::kInvalidArgument: return ErrorResponse(42201, s.message());
     case StatusCode::kUnavailable: return ErrorResponse(50302, s.message());
+    case StatusCode::kPermissionDenied: return ErrorResponse(40301, s.message());
     default: return ErrorResponse(50001, s.message());
   }
 }
@@ -110,21 +124,37 @@ std::optional<std::vector<client::TopicPartition>> PartitionsIn(const json& body
   return out;
 }
 
+Response InstanceNotFound() {
+  return ErrorResponse(40403, "Consumer instance not found.");
+}
+
 class Registry {
  public:
-  explicit Registry(HttpContext& ctx) : ctx_(ctx) {}
-  ~Registry() { pool_.join(); }
+  explicit Registry(HttpContext& ctx) : ctx_(ctx) { ScheduleExpiry(); }
+  ~Registry() {
+    {
+      MutexLock lock(mu_);
+      stopping_ = true;
+    }
+    expiry_.cancel();
+    pool_.join();
+  }
 
-  // Runs `work` on the pool with the instance locked; 40403 when there is no such instance.
+  // Runs `work` on the pool with the instance locked; 40403 when there is no such instance, or
+  // it is not the caller's.
   void WithInstance(const Call& call, Reply reply,
                     std::function<Response(Instance&)> work) {
     auto instance = Find(call.Param("group"), call.Param("instance"));
-    if (!instance) {
-      reply(ErrorResponse(40403, "Consumer instance not found."));
+    if (!instance || !MayUse(call.identity, *instance)) {
+      reply(InstanceNotFound());
       return;
     }
     boost::asio::post(pool_, [instance, reply = std::move(reply), work = std::move(work)] {
       MutexLock lock(instance->mu);
+      if (instance->closed) {
+        reply(InstanceNotFound());
+        return;
+      }
       instance->last_used = SteadyClock::now();
       reply(work(*instance));
     });
@@ -141,8 +171,21 @@ class Registry {
     });
   }
 
-  // Creates an instance; 40902 when the name is taken.
-  Response Create(const std::string& group, const json& body) {
+  // Whether `caller` may use (or delete) `instance`: its owner from the address that made it
+  // (the Kafka door checks the instance's reads with that address), or a caller who may do
+  // anything. A refusal is audited as a refused READ on the group.
+  static bool MayUse(const Identity& caller, const Instance& instance) {
+    if ((caller.principal == instance.owner && caller.unrestricted == instance.owner_unrestricted &&
+         caller.host == instance.owner_host) ||
+        caller.MayDoAnything()) {
+      return true;
+    }
+    caller.AuditDenial(broker::AclOperation::kRead, broker::ResourceType::kGroup, instance.group);
+    return false;
+  }
+
+  // Creates an instance for `caller`; 40902 when the name is taken.
+  Response Create(const std::string& group, const json& body, const Identity& caller) {
     static std::atomic<uint64_t> next_id{1};
     auto instance = std::make_shared<Instance>();
     instance->group = group;
@@ -171,20 +214,33 @@ class Registry {
     if (body.contains("fetch.min.bytes")) {
       instance->properties["fetch.min.bytes"] = JsonText(body["fetch.min.bytes"]);
     }
-    MutexLock lock(mu_);
-    ExpireIdle();
+    instance->owner = caller.principal;
+    instance->owner_unrestricted = caller.unrestricted;
+    instance->owner_host = caller.host;
     auto key = std::make_pair(group, instance->name);
-    if (instances_.contains(key)) {
-      return ErrorResponse(40902, "Consumer with specified consumer ID already exists in the "
-                                  "specified consumer group.");
+    // Refused before the login's key derivation, so that refusals cost nothing.
+    if (auto refusal = RefusalToAdd(key)) return *std::move(refusal);
+    std::optional<security::DelegatedLogins::Login> login;
+    if (ctx_.logins) {
+      // Its consumer reads and commits as the caller: the Kafka door applies the caller's ACLs.
+      // (A key derivation: outside the registry's lock.)
+      login = ctx_.logins->Issue({caller.principal, caller.unrestricted, caller.host});
+      instance->login = login->user;
+      instance->properties["security.protocol"] = "SASL_PLAINTEXT";
+      instance->properties["sasl.mechanisms"] =
+          std::string(security::MechanismName(security::DelegatedLogins::kMechanism));
+      instance->properties["sasl.username"] = login->user;
+      instance->properties["sasl.password"] = login->password;
     }
-    if (instances_.size() >= ctx_.limits.max_rest_consumers) {
-      return ErrorResponse(42901, fmt::format("{} consumer instances exist, the most this broker "
-                                              "keeps (--rest-consumer-max-instances)",
-                                              instances_.size()));
+    MutexLock lock(mu_);
+    if (auto refusal = RefusalToAddLocked(key)) {  // made meanwhile
+      Revoke(*instance);
+      return *std::move(refusal);
     }
     instances_[key] = instance;
-    LogInfo("rest_consumer_created", {{"consumer_group", group}, {"instance", instance->name}});
+    LogInfo("rest_consumer_created", {{"consumer_group", group},
+                                      {"instance", instance->name},
+                                      {"principal", instance->owner}});
     return JsonResponse(bhttp::status::ok,
                         {{"instance_id", instance->name},
                          {"base_uri", fmt::format("{}/consumers/{}/instances/{}", ctx_.base_uri,
@@ -192,14 +248,23 @@ class Registry {
                         kRestV2);
   }
 
-  // Removes the instance (its consumer is closed by the pool); false when there is none.
-  std::shared_ptr<Instance> Remove(const std::string& group, const std::string& name) {
+  // Removes the instance (the caller closes its consumer on the pool, then revokes its login);
+  // null when there is none, or when it is not `caller`'s to remove.
+  std::shared_ptr<Instance> Remove(const std::string& group, const std::string& name,
+                                   const Identity& caller) {
     MutexLock lock(mu_);
     auto it = instances_.find({group, name});
     if (it == instances_.end()) return nullptr;
+    if (!MayUse(caller, *it->second)) return nullptr;
     auto instance = it->second;
     instances_.erase(it);
-    return instance;
+    return instance;  // the caller closes its consumer, then revokes its login
+  }
+
+  // The instance's login no longer authenticates (its consumer's connections keep theirs until
+  // they close).
+  void Revoke(const Instance& instance) {
+    if (ctx_.logins && !instance.login.empty()) ctx_.logins->Revoke(instance.login);
   }
 
   boost::asio::thread_pool& pool() { return pool_; }
@@ -208,6 +273,42 @@ class Registry {
  private:
   static std::string JsonText(const json& v) {
     return v.is_string() ? v.get<std::string>() : v.dump();
+  }
+
+  // 40902 when the name is taken, 42901 when there are as many instances as the broker keeps.
+  std::optional<Response> RefusalToAdd(const std::pair<std::string, std::string>& key) {
+    MutexLock lock(mu_);
+    ExpireIdle();
+    return RefusalToAddLocked(key);
+  }
+  std::optional<Response> RefusalToAddLocked(const std::pair<std::string, std::string>& key)
+      REQUIRES(mu_) {
+    if (instances_.contains(key)) {
+      return ErrorResponse(40902,
+                           "Consumer with specified consumer ID already exists in the "
+                           "specified consumer group.");
+    }
+    if (instances_.size() >= ctx_.limits.max_rest_consumers) {
+      return ErrorResponse(42901, fmt::format("{} consumer instances exist, the most this broker "
+                                              "keeps (--rest-consumer-max-instances)",
+                                              instances_.size()));
+    }
+    return std::nullopt;
+  }
+
+  // Expires idle instances on a timer too, so that an idle instance's login and connections go
+  // when nobody calls.
+  void ScheduleExpiry() {
+    const auto timeout = std::chrono::milliseconds(ctx_.limits.rest_consumer_timeout_ms);
+    expiry_.expires_after(std::clamp<std::chrono::milliseconds>(
+        timeout / 2, std::chrono::milliseconds(100), std::chrono::milliseconds(30000)));
+    expiry_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      MutexLock lock(mu_);
+      if (stopping_) return;
+      ExpireIdle();
+      ScheduleExpiry();
+    });
   }
 
   std::shared_ptr<Instance> Find(const std::string& group, const std::string& name) {
@@ -233,9 +334,11 @@ class Registry {
       if (idle) {
         LogInfo("rest_consumer_expired",
                 {{"consumer_group", it->first.first}, {"instance", it->first.second}});
-        boost::asio::post(pool_, [instance = it->second] {
+        boost::asio::post(pool_, [this, instance = it->second] {
           MutexLock lock(instance->mu);
+          instance->closed = true;
           instance->consumer.reset();
+          Revoke(*instance);  // once its consumer has left its group
         });
         it = instances_.erase(it);
       } else {
@@ -246,7 +349,9 @@ class Registry {
 
   HttpContext& ctx_;
   boost::asio::thread_pool pool_{4};
+  boost::asio::steady_timer expiry_{pool_};
   Mutex mu_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<Instance>> instances_
       GUARDED_BY(mu_);
 };
@@ -353,19 +458,33 @@ void CreateInstance(Registry& registry, Call call, Reply reply) {
     reply(ErrorResponse(42201, "the body must be a JSON object"));
     return;
   }
-  reply(registry.Create(call.Param("group"), body));
+  // The Kafka door will ask READ on the group for everything the instance does: asked here too,
+  // so that a caller who may not consume from the group cannot hold instances.
+  if (!call.identity.May(broker::AclOperation::kRead, broker::ResourceType::kGroup,
+                         call.Param("group"), broker::OnDenial::kAudit)) {
+    reply(ErrorResponse(40301, fmt::format("Not authorized to read group '{}'.",
+                                           call.Param("group"))));
+    return;
+  }
+  // Off the I/O thread: a delegated login costs a key derivation.
+  boost::asio::post(
+      registry.pool(),
+      [&registry, group = call.Param("group"), body = std::move(body), identity = call.identity,
+       reply = std::move(reply)] { reply(registry.Create(group, body, identity)); });
 }
 
 void DeleteInstance(Registry& registry, Call call, Reply reply) {
-  auto instance = registry.Remove(call.Param("group"), call.Param("instance"));
+  auto instance = registry.Remove(call.Param("group"), call.Param("instance"), call.identity);
   if (!instance) {
-    reply(ErrorResponse(40403, "Consumer instance not found."));
+    reply(InstanceNotFound());
     return;
   }
-  boost::asio::post(registry.pool(), [instance, reply = std::move(reply)] {
+  boost::asio::post(registry.pool(), [&registry, instance, reply = std::move(reply)] {
     MutexLock lock(instance->mu);
+    instance->closed = true;
     if (instance->consumer) instance->consumer->Close().IgnoreError();
     instance->consumer.reset();
+    registry.Revoke(*instance);  // once its consumer has left its group
     reply(NoContent());
   });
 }
@@ -528,20 +647,25 @@ void AddRestConsumerRoutes(Router& router, HttpContext& ctx) {
       Seek(*registry, where, std::move(call), std::move(reply));
     };
   };
+  // With delegated logins any authenticated caller may have instances: the Kafka door applies
+  // its ACLs to what they read and commit. Without, they read as the broker's own anonymous
+  // client, so only callers who may do anything may have them.
+  const Access access = ctx.logins ? Access::kAuthenticated : Access::kAdministrator;
   const std::string instance = "/consumers/{group}/instances/{instance}";
-  router.Add(verb::post, "/consumers/{group}", bind(CreateInstance));
-  router.Add(verb::delete_, instance, bind(DeleteInstance));
-  router.Add(verb::post, instance + "/subscription", bind(Subscribe));
-  router.Add(verb::get, instance + "/subscription", bind(GetSubscription));
-  router.Add(verb::delete_, instance + "/subscription", bind(Unsubscribe));
-  router.Add(verb::post, instance + "/assignments", bind(Assign));
-  router.Add(verb::get, instance + "/assignments", bind(GetAssignments));
-  router.Add(verb::post, instance + "/positions", seek(client::kOffsetInvalid));
-  router.Add(verb::post, instance + "/positions/beginning", seek(client::kOffsetBeginning));
-  router.Add(verb::post, instance + "/positions/end", seek(client::kOffsetEnd));
-  router.Add(verb::get, instance + "/records", bind(GetRecords));
-  router.Add(verb::post, instance + "/offsets", bind(CommitOffsets));
-  router.Add(verb::get, instance + "/offsets", bind(GetCommittedOffsets));
+  router.Add(verb::post, "/consumers/{group}", bind(CreateInstance), access);
+  router.Add(verb::delete_, instance, bind(DeleteInstance), access);
+  router.Add(verb::post, instance + "/subscription", bind(Subscribe), access);
+  router.Add(verb::get, instance + "/subscription", bind(GetSubscription), access);
+  router.Add(verb::delete_, instance + "/subscription", bind(Unsubscribe), access);
+  router.Add(verb::post, instance + "/assignments", bind(Assign), access);
+  router.Add(verb::get, instance + "/assignments", bind(GetAssignments), access);
+  router.Add(verb::post, instance + "/positions", seek(client::kOffsetInvalid), access);
+  router.Add(verb::post, instance + "/positions/beginning", seek(client::kOffsetBeginning),
+             access);
+  router.Add(verb::post, instance + "/positions/end", seek(client::kOffsetEnd), access);
+  router.Add(verb::get, instance + "/records", bind(GetRecords), access);
+  router.Add(verb::post, instance + "/offsets", bind(CommitOffsets), access);
+  router.Add(verb::get, instance + "/offsets", bind(GetCommittedOffsets), access);
 }
 
 }  // namespace herald::http

@@ -141,7 +141,8 @@ bool Authorized(const broker::Broker& broker, const RequestContext& ctx, broker:
 }
 
 broker::Requester RequesterOf(const RequestContext& ctx) {
-  return {ctx.principal, ctx.host, ctx.request.api ? ctx.request.api->name : "?"};
+  return {ctx.principal, ctx.host, ctx.request.api ? ctx.request.api->name : "?",
+          ctx.unrestricted};
 }
 
 bool WithinPartitionLimit(const broker::Broker& broker, const RequestContext& ctx, size_t entries,

@@ -382,7 +382,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         ctx.peer = peer_;
         ctx.host = address_;
         if (auth_ == Auth::kDone) {
-          ctx.principal = sasl_->principal();
+          ctx.principal = principal_;
+          ctx.unrestricted = unrestricted_;
+          if (!host_.empty()) ctx.host = host_;
         } else if (!certificate_principal_.empty()) {
           ctx.principal = certificate_principal_;
         }
@@ -528,10 +530,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
       co_return std::nullopt;
     }
     if (sasl_->authenticated()) {
+      principal_ = sasl_->principal();
+      if (const auto& delegation = server_.options_.sasl->delegation) {
+        auto delegated = delegation(sasl_->user());
+        if (!delegated) {
+          // Revoked since its credential was read: the login no longer stands for anyone.
+          ClosedUnauthenticated().Inc();
+          broker::AuditAuthFailure("kafka", peer_, {{"mechanism", sasl_->mechanism()}},
+                                   "the delegated login was revoked");
+          co_return std::nullopt;
+        }
+        principal_ = std::move(delegated->principal);
+        unrestricted_ = delegated->unrestricted;
+        host_ = std::move(delegated->host);
+      }
       auth_ = Auth::kDone;
-      LogInfo(
-          "authenticated",
-          {{"peer", peer_}, {"user", sasl_->user()}, {"mechanism", sasl_->mechanism()}});
+      LogInfo("authenticated", {{"peer", peer_},
+                                {"user", sasl_->user()},
+                                {"principal", principal_},
+                                {"mechanism", sasl_->mechanism()}});
     }
     co_return std::move(**result).value();
   }
@@ -767,6 +784,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const Clock::time_point authenticate_by_;  // max() without SASL
   bool stepping_ = false;                    // a SASL step is on the authentication thread
   std::string certificate_principal_;  // User:NAME of a verified client certificate, else empty
+  std::string principal_;              // once authenticated with SASL
+  bool unrestricted_ = false;          // a delegated login for a caller the ACLs do not bind
+  std::string host_;                   // a delegated login's caller's address, else empty
   const std::string address_;  // the client's IP address
   const std::string peer_;     // address:port, for logs
   std::deque<Slot> slots_;

@@ -39,6 +39,7 @@
 #include "kafka/header.h"
 #include "kafka/schema.h"
 #include "net/tls.h"
+#include "security/delegated_logins.h"
 #include "security/principal_mapping.h"
 #include "security/sasl.h"
 
@@ -78,6 +79,8 @@ struct RequestContext {
   // client certificate ("User:CN=...", or as ServerOptions::principal_mapper maps it), else
   // "User:ANONYMOUS".
   std::string principal = "User:ANONYMOUS";
+  // The ACLs do not bind this client: a delegated login of an HTTP caller they do not bind.
+  bool unrestricted = false;
   // Where a handler that knows at once that its client is over a quota (Produce) writes the
   // throttle, before Handle returns, so that the connection reads no further request from then
   // on; nullptr when nobody listens. (Response::throttle_ms does the same once answered.)
@@ -106,6 +109,10 @@ struct SaslSettings {
   std::vector<std::string> mechanisms;  // SASL names (security/sasl.h)
   // Looks up stored credentials; called from the server's authentication thread.
   security::SaslServer::Credentials credentials;
+  // Who an authenticated user stands for when it is a delegated login (the REST proxy's
+  // consumers: security/delegated_logins.h): its principal and host. Null: User:<name>. Set,
+  // and nullopt (a login revoked meanwhile): the connection is closed.
+  std::function<std::optional<security::Delegation>(const std::string& user)> delegation;
 };
 
 // The listener's bounds. Each is a `herald serve` flag (docs/configuration.md).

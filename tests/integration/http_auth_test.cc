@@ -6,10 +6,12 @@
 //   - with --authorizer acl, each REST proxy and admin route checks what its Kafka request would
 //     (403, error code 40301, until the binding is granted), listings hold only what the caller
 //     may DESCRIBE, the schema registry checks its subjects' topics, the event store its topic
-//     and persistent subscriptions their groups, and REST consumer instances, with no check of
-//     their own yet, are for super users and bare keys.
+//     and persistent subscriptions their groups, and REST consumer instances read as the caller
+//     that made them (the Kafka door applies its ACLs) and are that caller's alone.
 // The brokers are those of testing/acl_broker.h (admin the super user, alice and bob); bindings are
 // granted with CreateAcls on admin's SASL connection.
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -408,21 +410,89 @@ TEST_F(HttpAuthTest, TheEventStoreChecksItsTopicAndSubscriptionsTheirGroup) {
   ExpectError(Call(As("bob"), "GET", "/subscriptions"), 40301);
 }
 
-// REST consumer instances, with no ACL check of their own yet, are for super users and bare keys
-// while the ACLs are on.
-TEST_F(HttpAuthTest, RestConsumersAreForSuperUsers) {
+// REST consumer instances read as the caller that made them: their consumer authenticates with a
+// login delegated by that caller, so the Kafka door applies its ACLs (READ on the group and the
+// topic). Only that caller, or one who may do anything, may use or delete an instance.
+TEST_F(HttpAuthTest, RestConsumersReadAsTheirCaller) {
   ASSERT_NO_FATAL_FAILURE(Serve());
   const std::string v2 = "application/vnd.kafka.v2+json";
-  ExpectError(Call(As("alice"), "POST", "/consumers/g1", R"({"name":"c1"})", v2), 40301);
-  EXPECT_TRUE(testing::Audited(server_->Log(),
-                               {"principal=User:alice", "operation=all", "resource_type=cluster",
-                                R"(request="POST /consumers/{group}")"}))
+  ASSERT_EQ(Produce(As("admin"), "ledger").status, 200);
+  const std::string base = "/consumers/g1/instances/";
+  auto make = [&](const std::string& how, const std::string& name) {
+    EXPECT_EQ(Call(how, "POST", "/consumers/g1",
+                   fmt::format(R"({{"name":"{}","format":"json","auto.offset.reset":"earliest"}})",
+                               name),
+                   v2)
+                  .status,
+              200);
+    EXPECT_EQ(Call(how, "POST", base + name + "/subscription", R"({"topics":["ledger"]})", v2)
+                  .status,
+              204);
+  };
+  // Polls the instance's records until `done` says the answer is the awaited one (or 30 s).
+  auto poll = [&](const std::string& how, const std::string& name,
+                  const std::function<bool(const HttpAnswer&)>& done) {
+    HttpAnswer answer;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    do {
+      answer = Call(how + " -H 'Accept: application/vnd.kafka.json.v2+json'", "GET",
+                    base + name + "/records?timeout=500");
+    } while (!done(answer) && std::chrono::steady_clock::now() < deadline);
+    return answer;
+  };
+
+  // alice holds no binding: she may not have an instance in g1.
+  ExpectError(Call(As("alice"), "POST", "/consumers/g1", R"({"name":"c0"})", v2), 40301);
+  EXPECT_TRUE(testing::Audited(server_->Log(), {"principal=User:alice", "operation=read",
+                                                "resource_type=group", "resource=g1"}))
       << server_->Log();
-  ExpectError(Call(Bearer(kCiKey), "POST", "/consumers/g1", R"({"name":"c1"})", v2), 40301);
-  EXPECT_EQ(Call(As("admin"), "POST", "/consumers/g1", R"({"name":"c1"})", v2).status, 200);
-  EXPECT_EQ(
-      Call(Bearer(testing::kAclApiKey), "POST", "/consumers/g1", R"({"name":"c2"})", v2).status,
-      200);
+
+  // With READ on the group but not the topic, her instance is refused the topic by the Kafka
+  // door, which sees her (not the proxy) on the other side.
+  Allow("User:alice", AclOperation::kRead, ResourceType::kGroup, "g1");
+  make(As("alice"), "c1");
+  const HttpAnswer refused = poll(As("alice"), "c1", [](const HttpAnswer& a) {
+    return a.status != 200;
+  });
+  ExpectError(refused, 40301);
+  // The Kafka door refused alice herself, at the address she called from.
+  EXPECT_TRUE(testing::Audited(server_->Log(), {"principal=User:alice", "host=127.0.0.1",
+                                                "resource_type=topic", "resource=ledger"}))
+      << server_->Log();
+  EXPECT_EQ(Call(As("alice"), "DELETE", base + "c1").status, 204);
+  ExpectError(Call(As("alice"), "GET", base + "c1/records"), 40403);
+
+  // With READ on the topic too, a new instance of hers reads the record.
+  Allow("User:alice", AclOperation::kRead, ResourceType::kTopic, "ledger");
+  make(As("alice"), "c2");
+  const HttpAnswer read = poll(As("alice"), "c2", [](const HttpAnswer& a) {
+    return a.status != 200 || !a.Json().empty();
+  });
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.Json().size(), 1u) << read.body;
+
+  // Nor alice from another address: her bindings name hosts, and the Kafka door checks the
+  // instance's reads with the address that created it. To anyone else the instance does not
+  // exist, and the refusal is audited.
+  ExpectError(Call(As("alice") + " --interface 127.0.0.2", "GET", base + "c2/records"), 40403);
+  EXPECT_TRUE(testing::Audited(
+      server_->Log(), {"principal=User:alice", "host=127.0.0.2", "operation=read", "resource=g1"}))
+      << server_->Log();
+  // bob may not use or delete alice's instance; admin, a super user, may.
+  ExpectError(Call(As("bob"), "GET", base + "c2/records"), 40403);
+  ExpectError(Call(As("bob"), "DELETE", base + "c2"), 40403);
+  EXPECT_TRUE(testing::Audited(server_->Log(), {"principal=User:bob", "operation=read",
+                                                "resource_type=group", "resource=g1"}))
+      << server_->Log();
+  EXPECT_EQ(Call(As("admin"), "DELETE", base + "c2").status, 204);
+
+  // A bare API key may do anything, its instances too.
+  make(Bearer(testing::kAclApiKey), "c3");
+  const HttpAnswer keyed = poll(Bearer(testing::kAclApiKey), "c3", [](const HttpAnswer& a) {
+    return a.status != 200 || !a.Json().empty();
+  });
+  ASSERT_EQ(keyed.status, 200) << keyed.body;
+  EXPECT_EQ(keyed.Json().size(), 1u) << keyed.body;
 }
 
 }  // namespace
