@@ -5,9 +5,9 @@
 #   fuzz.sh brief             runs each target over 100,000 inputs or 20 s (make test)
 #   fuzz.sh campaign SECONDS [TARGET...]
 #                             runs each target (or those named) for SECONDS from its corpus,
-#                             prints its executions and adds them to build-fuzz/campaign.tsv
-#                             (make fuzz)
-#   fuzz.sh totals            each target's executions over every campaign run (campaign.tsv)
+#                             prints its executions and adds them to tests/fuzz/campaigns.tsv
+#                             (make fuzz), a file of the repository: commit it with the run
+#   fuzz.sh totals            each target's executions over every campaign run (campaigns.tsv)
 # Each target keeps what it finds in build-fuzz/corpus/<target>, so a campaign run resumes where
 # the last one stopped; a crash stops the run with the target's report and leaves its input in
 # build-fuzz/artifacts/<target>/ (reproduce with ./build-fuzz/herald_<target>_fuzz <that file>).
@@ -33,10 +33,10 @@ TARGETS=(
 )
 
 mode=${1:-}
-ledger=$dir/campaign.tsv
+ledger=${FUZZ_LEDGER:-tests/fuzz/campaigns.tsv}
 if [[ $mode == totals ]]; then
   [[ -f $ledger ]] || { echo "no campaign run yet"; exit 0; }
-  awk -F'\t' '{ runs[$2]++; execs[$2] += $3; secs[$2] += $4 }
+  awk -F'\t' '/^#/ { next } { runs[$2]++; execs[$2] += $3; secs[$2] += $4 }
     END { for (t in execs) printf "%-18s %12.0f executions in %d runs, %.0f s\n", t, execs[t], runs[t], secs[t] }' \
     "$ledger" | sort
   exit 0
