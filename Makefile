@@ -41,13 +41,17 @@ run: build
 # Every tier: fault and integration tests on the Release build, the unit tests under ASan+UBSan,
 # the unit and fault tests under ThreadSanitizer, and a short run of every fuzz target (the
 # ASan+UBSan build's). The install script put every real client in place, so a missing one fails
-# its tests (HERALD_REQUIRE_CLIENTS=1) instead of skipping them.
-test: build-release-tests build-debug build-tsan
+# its tests (HERALD_REQUIRE_CLIENTS=1) instead of skipping them. Each build's tests run as soon
+# as it is built, so a failure shows early.
+test: deps
+	@$(MAKE) --no-print-directory build-release-tests
 	@HERALD_REQUIRE_CLIENTS=1 ctest --preset release -j $(JOBS)
+	@$(MAKE) --no-print-directory build-debug
 	@ctest --preset debug -j $(JOBS)
-	@ctest --preset tsan -j $(JOBS)
 	@FUZZ_DIR=build-debug bash scripts/fuzz.sh seeds
 	@FUZZ_DIR=build-debug bash scripts/fuzz.sh brief
+	@$(MAKE) --no-print-directory build-tsan
+	@ctest --preset tsan -j $(JOBS)
 
 test-unit: build-debug
 	@ctest --preset debug -j $(JOBS)
