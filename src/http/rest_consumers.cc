@@ -128,6 +128,16 @@ Response InstanceNotFound() {
   return ErrorResponse(40403, "Consumer instance not found.");
 }
 
+// Runs `task` on `pool` as the router runs a route (RunHandler): an exception (a body of the
+// wrong shape, say) is answered, never fatal to the process.
+void PostGuarded(boost::asio::thread_pool& pool, const Call& call, Reply reply,
+                 std::function<void(const Reply&)> task) {
+  boost::asio::post(pool, [call, reply = std::move(reply), task = std::move(task)] {
+    RunHandler([&task](Call, const Reply& answer) { task(answer); }, call, reply,
+               call.identity.request);
+  });
+}
+
 class Registry {
  public:
   explicit Registry(HttpContext& ctx) : ctx_(ctx) { ScheduleExpiry(); }
@@ -149,15 +159,16 @@ class Registry {
       reply(InstanceNotFound());
       return;
     }
-    boost::asio::post(pool_, [instance, reply = std::move(reply), work = std::move(work)] {
-      MutexLock lock(instance->mu);
-      if (instance->closed) {
-        reply(InstanceNotFound());
-        return;
-      }
-      instance->last_used = SteadyClock::now();
-      reply(work(*instance));
-    });
+    PostGuarded(pool_, call, std::move(reply),
+                [instance, work = std::move(work)](const Reply& answer) {
+                  MutexLock lock(instance->mu);
+                  if (instance->closed) {
+                    answer(InstanceNotFound());
+                    return;
+                  }
+                  instance->last_used = SteadyClock::now();
+                  answer(work(*instance));
+                });
   }
 
   // WithInstance, with the instance's consumer (created on first use).
@@ -467,10 +478,10 @@ void CreateInstance(Registry& registry, Call call, Reply reply) {
     return;
   }
   // Off the I/O thread: a delegated login costs a key derivation.
-  boost::asio::post(
-      registry.pool(),
-      [&registry, group = call.Param("group"), body = std::move(body), identity = call.identity,
-       reply = std::move(reply)] { reply(registry.Create(group, body, identity)); });
+  PostGuarded(registry.pool(), call, std::move(reply),
+              [&registry, call, body = std::move(body)](const Reply& answer) {
+                answer(registry.Create(call.Param("group"), body, call.identity));
+              });
 }
 
 void DeleteInstance(Registry& registry, Call call, Reply reply) {
