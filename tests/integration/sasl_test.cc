@@ -409,6 +409,37 @@ class SaslTest : public ::testing::Test {
         << "the wrong password is in the log";
   }
 
+  // kafkajs against `bootstrap` (SASL_SSL trusting the test CA with `tls`): wrong passwords refused
+  // with each mechanism, then an admin, producers and a consumer group with commits, authenticated
+  // with SCRAM-SHA-256 and PLAIN (sasl_kafkajs.js).
+  void ExpectKafkajsClient(const std::string& bootstrap, bool tls, const std::string& topic) {
+    const size_t scram = CountEvents("authenticated", {"alice", "SCRAM-SHA-256"});
+    const size_t plain = CountEvents("authenticated", {"alice", "PLAIN"});
+    auto r = RunCommand(fmt::format("cd {}/tests/integration/clients && timeout 60 node "
+                                    "sasl_kafkajs.js {} alice {} {} {}",
+                                    HERALD_SOURCE_DIR, bootstrap, kAlicePassword, topic,
+                                    tls ? broker_->certs->ca() : ""));
+    ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
+    json facts = LastLineJson(r.out);
+    ASSERT_TRUE(facts.is_object()) << r.out;
+    for (const char* mechanism : {"scram-sha-256", "plain"}) {
+      const json refused = facts["refused"][mechanism];
+      EXPECT_EQ(refused["connected"], false) << mechanism << ": " << refused;
+      EXPECT_TRUE(Contains(refused["names"], "KafkaJSSASLAuthenticationError"))
+          << mechanism << ": " << refused;
+    }
+    EXPECT_EQ(facts["created"], true);
+    EXPECT_EQ(facts["base_offsets"], json::parse(R"({"plain":0,"scram-sha-256":5})"));
+    EXPECT_EQ(facts["consumed"], Values(10));
+    EXPECT_EQ(facts["committed"], json::parse("[10]"));
+    EXPECT_EQ(facts["end"], json::parse("[10]")) << "only the authenticated producers' records";
+    EXPECT_TRUE(LoggedSince(scram, "authenticated", {"alice", "SCRAM-SHA-256"}));
+    EXPECT_TRUE(LoggedSince(plain, "authenticated", {"alice", "PLAIN"}));
+    EXPECT_EQ(server().Log().find(kAlicePassword + std::string(kScriptWrongSuffix)),
+              std::string::npos)
+        << "the wrong password is in the log";
+  }
+
   static inline std::unique_ptr<Broker> broker_;
   testing::TempDir scratch_;  // this test's files
 
@@ -621,31 +652,14 @@ TEST_F(SaslTest, KafkaPythonScramSha256) {
 TEST_F(SaslTest, KafkajsScramSha256AndPlain) {
   HERALD_REQUIRE_CLIENT(testing::HasKafkajs(), "kafkajs");
   ASSERT_NO_FATAL_FAILURE(Serve());
-  const size_t scram = CountEvents("authenticated", {"alice", "SCRAM-SHA-256"});
-  const size_t plain = CountEvents("authenticated", {"alice", "PLAIN"});
-  auto r =
-      RunCommand(fmt::format("cd {}/tests/integration/clients && timeout 60 node "
-                             "sasl_kafkajs.js {} alice {} js-sasl",
-                             HERALD_SOURCE_DIR, plain_bootstrap(), kAlicePassword));
-  ASSERT_EQ(r.exit_code, 0) << r.out << "\n" << r.err;
-  json facts = LastLineJson(r.out);
-  ASSERT_TRUE(facts.is_object()) << r.out;
-  for (const char* mechanism : {"scram-sha-256", "plain"}) {
-    const json refused = facts["refused"][mechanism];
-    EXPECT_EQ(refused["connected"], false) << mechanism << ": " << refused;
-    EXPECT_TRUE(Contains(refused["names"], "KafkaJSSASLAuthenticationError"))
-        << mechanism << ": " << refused;
-  }
-  EXPECT_EQ(facts["created"], true);
-  EXPECT_EQ(facts["base_offsets"], json::parse(R"({"plain":0,"scram-sha-256":5})"));
-  EXPECT_EQ(facts["consumed"], Values(10));
-  EXPECT_EQ(facts["committed"], json::parse("[10]"));
-  EXPECT_EQ(facts["end"], json::parse("[10]")) << "only the authenticated producers' records";
-  EXPECT_TRUE(LoggedSince(scram, "authenticated", {"alice", "SCRAM-SHA-256"}));
-  EXPECT_TRUE(LoggedSince(plain, "authenticated", {"alice", "PLAIN"}));
-  EXPECT_EQ(server().Log().find(kAlicePassword + std::string(kScriptWrongSuffix)),
-            std::string::npos)
-      << "the wrong password is in the log";
+  ExpectKafkajsClient(plain_bootstrap(), false, "js-sasl");
+}
+
+// The same over the SASL_SSL listener: Node.js's TLS with SCRAM.
+TEST_F(SaslTest, KafkajsScramOverTls) {
+  HERALD_REQUIRE_CLIENT(testing::HasKafkajs(), "kafkajs");
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  ExpectKafkajsClient(tls_bootstrap(), true, "js-sasl-ssl");
 }
 
 // ---- the wire, byte by byte ----

@@ -1,19 +1,24 @@
-// kafkajs 2.2 against a Herald Kafka listener that requires SASL (SASL_PLAINTEXT): ApiVersions,
+// kafkajs 2.2 against a Herald Kafka listener that requires SASL (SASL_PLAINTEXT, or SASL_SSL with
+// CA_FILE): ApiVersions,
 // SaslHandshake v1 and SaslAuthenticate on every connection. First a wrong password with each
 // mechanism, which must fail with a SASL authentication error; then, authenticated: the admin
 // (SCRAM-SHA-256) creates the topic, a PLAIN producer sends v0..v4 and a SCRAM-SHA-256 one v5..v9,
 // a SCRAM-SHA-256 consumer group reads all ten and commits, and a PLAIN admin reads the committed
 // offset and the topic's end offset.
-// Usage: node sasl_kafkajs.js BOOTSTRAP USER PASSWORD TOPIC
+// With CA_FILE, every client speaks TLS trusting it (SASL_SSL).
+// Usage: node sasl_kafkajs.js BOOTSTRAP USER PASSWORD TOPIC [CA_FILE]
 // Prints JSON facts (objects inside) on its last line.
+const fs = require('fs');
 const { kafka, errorNames, run } = require('./kafkajs_common');
 
-const [bootstrap, user, password, topic] = process.argv.slice(2);
+const [bootstrap, user, password, topic, caFile] = process.argv.slice(2);
+const ssl = caFile ? { ca: [fs.readFileSync(caFile, 'utf-8')] } : undefined;
 const group = `${topic}-group`;
 
 function client(mechanism, secret, quiet) {
   return kafka(bootstrap, 'herald-sasl-test', {
     sasl: { mechanism, username: user, password: secret },
+    ssl,
     quiet,
   });
 }
