@@ -795,6 +795,43 @@ TEST_F(SaslTest, AFailedAuthenticationIsAnsweredAndTheConnectionClosed) {
   ExpectServing();
 }
 
+// Bad SCRAM exchanges with the real broker: bytes that are no SCRAM message where the client's
+// first one belongs, and a final message whose nonce is not the one the server chose. Each is
+// answered SASL_AUTHENTICATION_FAILED, closes its connection and is audited; others are served.
+TEST_F(SaslTest, GarbageAndAForgedNonceInAScramExchangeAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(Serve());
+  const double closed = ClosedForAuthentication();
+  const size_t failed = CountEvents("auth_failed", {"SCRAM-SHA-256"});
+  {
+    auto client = Connect();
+    ASSERT_EQ(Handshake(*client, "SCRAM-SHA-256").error_code, 0);
+    const std::string garbage("\xFF\x00n=,r=\x01\xFE", 9);
+    EXPECT_EQ(Authenticate(*client, garbage).error_code,
+              Code(ErrorCode::kSaslAuthenticationFailed));
+    const auto result = client->WaitForClose(10s);
+    EXPECT_TRUE(result.closed) << result.how;
+  }
+  {
+    auto client = Connect();
+    ASSERT_EQ(Handshake(*client, "SCRAM-SHA-256").error_code, 0);
+    const auto first = Authenticate(*client, "n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL");
+    ASSERT_EQ(first.error_code, 0) << first.error_message.value_or("");
+    const std::string server_first(first.auth_bytes.begin(), first.auth_bytes.end());
+    ASSERT_EQ(server_first.rfind("r=fyko+d2lbbFgONRv9qkxdawL", 0), 0u) << server_first;
+    // The client's nonce and one of its own making, not the server's; any proof.
+    const auto final_answer = Authenticate(
+        *client, "c=biws,r=fyko+d2lbbFgONRv9qkxdawLforged,p=" + std::string(43, 'A') + "=");
+    EXPECT_EQ(final_answer.error_code, Code(ErrorCode::kSaslAuthenticationFailed));
+    const auto result = client->WaitForClose(10s);
+    EXPECT_TRUE(result.closed) << result.how;
+  }
+  EXPECT_TRUE(ClosedForAuthenticationReaches(closed + 2))
+      << "now " << ClosedForAuthentication() << ", before " << closed;
+  EXPECT_TRUE(LoggedSince(failed + 1, "auth_failed", {"SCRAM-SHA-256"}))
+      << "one auth_failed event per exchange";
+  ExpectServing();
+}
+
 // After a PLAIN authentication the connection is served like any other; authentication belongs
 // to the connection (another one still has to authenticate). kafka-python's form of the token
 // (the user as authorization id too) and a user with only a SCRAM-SHA-512 credential work too.
