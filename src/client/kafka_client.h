@@ -272,9 +272,9 @@ class Admin {
 
   // ACLs (CreateAcls, DescribeAcls, DeleteAcls). CreateAcls: OK, or the first binding's error
   // (kInvalidArgument for a binding librdkafka or the broker refuses; kPermissionDenied when
-  // the principal may not change ACLs, kFailedPrecondition when the broker has no authorizer). DescribeAcls and
-  // DeleteAcls: the bindings `filter` selects (DeleteAcls: those removed). librdkafka 2.0 knows
-  // no transactional-id resource type (5): such a binding is kInvalidArgument.
+  // the principal may not change ACLs, kFailedPrecondition when the broker has no authorizer).
+  // DescribeAcls and DeleteAcls: the bindings `filter` selects (DeleteAcls: those removed).
+  // librdkafka 2.0 knows no transactional-id resource type (5): such a binding is kInvalidArgument.
   Status CreateAcls(const std::vector<AclBinding>& bindings);
   Result<std::vector<AclBinding>> DescribeAcls(const AclBinding& filter);
   Result<std::vector<AclBinding>> DeleteAcls(const AclBinding& filter);

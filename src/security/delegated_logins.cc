@@ -4,9 +4,7 @@
 #include <cstdint>
 
 #include <fmt/format.h>
-#include <openssl/rand.h>
 
-#include "base/assert.h"
 #include "base/base64.h"
 
 namespace herald::security {
@@ -15,8 +13,7 @@ namespace {
 template <size_t N>
 std::array<uint8_t, N> RandomBytes() {
   std::array<uint8_t, N> bytes{};
-  HERALD_ASSERT(RAND_bytes(bytes.data(), static_cast<int>(N)) == 1,
-                "no random bytes for a delegated login");
+  FillRandom(bytes, "a delegated login");
   return bytes;
 }
 

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include "base/assert.h"
 #include "base/bytes.h"
@@ -18,8 +17,7 @@ PasswordChecker::PasswordChecker(SaslServer::Credentials credentials, Clock& clo
       clock_(clock),
       remember_ms_(remember_ms),
       capacity_(std::max<size_t>(capacity, 2)) {
-  HERALD_ASSERT(RAND_bytes(key_.data(), static_cast<int>(key_.size())) == 1,
-                "no random bytes for the password cache");
+  FillRandom(key_, "the password cache");
 }
 
 PasswordChecker::Digest PasswordChecker::DigestOf(const std::string& user,

@@ -47,7 +47,7 @@ ByteView Bytes(std::string_view text) {
 // A nonce of printable characters other than ',' (RFC 5802's "printable").
 std::string RandomNonce() {
   uint8_t random[24];
-  HERALD_ASSERT(RAND_bytes(random, sizeof(random)) == 1, "no random bytes for a nonce");
+  FillRandom(random, "a nonce");
   return Base64Encode(ByteView(random, sizeof(random)));  // no ',' in base64
 }
 
@@ -129,11 +129,15 @@ ScramCredential CredentialFromSalted(ScramMechanism mechanism, ByteView salted_p
   return c;
 }
 
+void FillRandom(std::span<uint8_t> out, std::string_view what) {
+  HERALD_ASSERT(RAND_bytes(out.data(), static_cast<int>(out.size())) == 1, "no random bytes for {}",
+                what);
+}
+
 ScramCredential NewCredential(ScramMechanism mechanism, std::string_view password,
                               int32_t iterations) {
   Buffer salt(32);
-  HERALD_ASSERT(RAND_bytes(salt.data(), static_cast<int>(salt.size())) == 1,
-                "no random bytes for a salt");
+  FillRandom(salt, "a salt");
   return CredentialFromSalted(mechanism, SaltedPassword(mechanism, password, salt, iterations),
                               salt, iterations);
 }

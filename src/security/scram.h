@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,10 @@ struct ScramCredential {
 
   bool operator==(const ScramCredential&) const = default;
 };
+
+// Fills `out` with random bytes from OpenSSL's generator (aborts, naming `what`, when it has
+// none): nonces, salts, keys and the REST consumers' delegated logins.
+void FillRandom(std::span<uint8_t> out, std::string_view what);
 
 // SaltedPassword := Hi(password, salt, iterations), PBKDF2 with the mechanism's HMAC.
 Buffer SaltedPassword(ScramMechanism mechanism, std::string_view password, ByteView salt,
