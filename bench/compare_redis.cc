@@ -18,7 +18,7 @@
 namespace herald::bench {
 namespace {
 
-constexpr const char* kStream = "bench";
+constexpr const char* kRedisStream = "bench";
 constexpr const char* kGroup = "bench-group";
 constexpr int kReadBatch = 1000;
 
@@ -125,7 +125,7 @@ class RedisPublisher : public Publisher {
   }
 
   Status Send(std::string_view payload) override {
-    HERALD_RETURN_IF_ERROR(conn_.Append({"XADD", kStream, "*", "d", payload}));
+    HERALD_RETURN_IF_ERROR(conn_.Append({"XADD", kRedisStream, "*", "d", payload}));
     ++outstanding_;
     return Status::Ok();
   }
@@ -177,7 +177,7 @@ class RedisConsumer : public Consumer {
     const std::string block = std::to_string(timeout_ms);
     std::vector<std::string_view> args = {"XREADGROUP", "GROUP", kGroup, "c1", "COUNT", count};
     if (timeout_ms > 0) args.insert(args.end(), {"BLOCK", block});
-    args.insert(args.end(), {"STREAMS", kStream, ">"});
+    args.insert(args.end(), {"STREAMS", kRedisStream, ">"});
     HERALD_RETURN_IF_ERROR(conn_.Append(args));
     // The previous batch's XACK went out before this read; its reply comes first.
     if (ack_in_flight_) {
@@ -191,7 +191,7 @@ class RedisConsumer : public Consumer {
       return Internal("unexpected XREADGROUP reply (type {})", reply->type);
     }
     const redisReply* entries = reply->element[0]->element[1];
-    std::vector<std::string_view> ack = {"XACK", kStream, kGroup};
+    std::vector<std::string_view> ack = {"XACK", kRedisStream, kGroup};
     for (size_t i = 0; i < entries->elements; ++i) {
       const redisReply* e = entries->element[i];
       if (e->type != REDIS_REPLY_ARRAY || e->elements < 2 || e->element[1]->elements < 2) {
@@ -224,10 +224,10 @@ class RedisSystem : public PeerSystem {
     return {
         {"server", server_ ? server_->command_line() : ""},
         {"protocol", "RESP2 (hiredis C client)"},
-        {"destination", fmt::format("stream '{}', consumer group '{}'", kStream, kGroup)},
+        {"destination", fmt::format("stream '{}', consumer group '{}'", kRedisStream, kGroup)},
         {"producer", fmt::format("pipelined XADD {} * d <payload>, at most {} replies "
                                  "outstanding",
-                                 kStream, config_.window)},
+                                 kRedisStream, config_.window)},
         {"consumer", fmt::format("XREADGROUP COUNT {} BLOCK, then one XACK per batch (pipelined "
                                  "with the next read)",
                                  kReadBatch)},
@@ -276,7 +276,7 @@ class RedisSystem : public PeerSystem {
       version_ = std::string(text.substr(0, text.find_first_of("\r\n")));
     }
     HERALD_ASSIGN_OR_RETURN(ReplyPtr created,
-                            conn.Command({"XGROUP", "CREATE", kStream, kGroup, "0", "MKSTREAM"}));
+                            conn.Command({"XGROUP", "CREATE", kRedisStream, kGroup, "0", "MKSTREAM"}));
     return Status::Ok();
   }
 

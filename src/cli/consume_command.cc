@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -53,10 +54,6 @@ struct ConsumeOptions {
 volatile std::sig_atomic_t stop_requested = 0;
 void OnStopSignal(int) {
   stop_requested = 1;
-}
-
-std::string TimeText(int64_t ms) {
-  return ms < 0 ? "-" : FormatLogTimestamp(ms);
 }
 
 std::string FormatRecord(const client::Message& m, const std::string& format) {
@@ -285,7 +282,7 @@ class ConsumeLoop {
 int RunConsume(const ConsumeOptions& o) {
   int64_t since_ms = -1;
   if (!o.since.empty()) {
-    auto t = ParseTime(o.since, NowMs());
+    auto t = ParseTime(o.since, Clock::System().NowMs());
     if (!t.ok()) return UsageError(fmt::format("--since: {}", t.status().message()));
     since_ms = *t;
   }

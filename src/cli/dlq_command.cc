@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/utf8.h"
 #include "cli/commands.h"
@@ -93,9 +94,6 @@ DlqRecord Parse(client::Message m) {
   return r;
 }
 
-std::string TimeText(int64_t ms) {
-  return ms < 0 ? "-" : FormatLogTimestamp(ms);
-}
 nlohmann::json IntJson(int64_t v) {
   return v >= 0 ? nlohmann::json(v) : nlohmann::json();
 }
@@ -264,7 +262,7 @@ struct Filter {
 
 Result<Filter> MakeFilter(const FilterFlags& f) {
   Filter out{f.error_class, -1, -1, f.limit};
-  const int64_t now = NowMs();
+  const int64_t now = Clock::System().NowMs();
   if (!f.since.empty()) {
     auto t = ParseTime(f.since, now);
     if (!t.ok()) return InvalidArgument("--since: {}", t.status().message());
@@ -326,13 +324,13 @@ Result<std::vector<DlqRecord>> Select(const ClientFlags& flags, const DlqTopic& 
 
 // ---- list ------------------------------------------------------------------------------------
 
-struct ListOptions {
+struct DlqListOptions {
   ClientFlags flags;
   std::string topic;
   FilterFlags filters;
 };
 
-int RunList(const ListOptions& o) {
+int RunDlqList(const DlqListOptions& o) {
   auto filter = MakeFilter(o.filters);
   if (!filter.ok()) return UsageError(filter.status().message());
   auto opened = OpenDlq(o.flags, o.topic);
@@ -500,7 +498,7 @@ int RunReplay(const ReplayOptions& o) {
       item->new_offset = report.offset;
       progress.Update(++done);
     });
-    const int64_t now = NowMs();
+    const int64_t now = Clock::System().NowMs();
     Status send_failure;
     for (auto& item : plan) {
       send_failure = producer->Send(item.destination, ReplayRecord(item.record, now), &item);
@@ -651,7 +649,7 @@ void RegisterDlq(CLI::App& app) {
       "Inspect, replay and purge the dead-letter topic TOPIC.dlq (herald_* failure headers)");
   dlq->require_subcommand(1);
 
-  auto l = std::make_shared<ListOptions>();
+  auto l = std::make_shared<DlqListOptions>();
   auto* list = dlq->add_subcommand(
       "list",
       "One row per dead-lettered record of TOPIC.dlq: where it came from, its error class, "
@@ -661,7 +659,7 @@ void RegisterDlq(CLI::App& app) {
       ->required();
   AddFilterFlags(list, l->filters);
   AddClientFlags(list, l->flags);
-  list->callback([l] { SetExitCode(RunList(*l)); });
+  list->callback([l] { SetExitCode(RunDlqList(*l)); });
 
   auto s = std::make_shared<ShowOptions>();
   auto* show = dlq->add_subcommand("show", "One dead-lettered record in full: key, value, headers");

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/clock.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "client/kafka_client.h"
@@ -32,12 +33,12 @@ std::string OffsetText(int64_t offset) {
 
 // ---- list ------------------------------------------------------------------------------------
 
-struct ListOptions {
+struct GroupListOptions {
   ClientFlags flags;
   std::vector<std::string> states;
 };
 
-int RunList(const ListOptions& o) {
+int RunGroupList(const GroupListOptions& o) {
   auto admin = ConnectAdmin(o.flags);
   if (!admin.ok()) return Fail(admin.status());
   auto groups = admin->ListGroups(o.states);
@@ -231,7 +232,7 @@ int RunReset(const ResetOptions& o) {
   }
   int64_t datetime_ms = -1;
   if (!o.to_datetime.empty()) {
-    auto t = ParseTime(o.to_datetime, NowMs());
+    auto t = ParseTime(o.to_datetime, Clock::System().NowMs());
     if (!t.ok()) return UsageError(fmt::format("--to-datetime: {}", t.status().message()));
     datetime_ms = *t;
   }
@@ -375,14 +376,14 @@ void RegisterGroup(CLI::App& app) {
       "List, describe (with lag), reset or delete the offsets of, and delete consumer groups");
   group->require_subcommand(1);
 
-  auto l = std::make_shared<ListOptions>();
+  auto l = std::make_shared<GroupListOptions>();
   auto* list = group->add_subcommand("list", "List consumer groups with their state");
   list->add_option("--state", l->states,
                    "Only groups in this state (repeatable): Empty, PreparingRebalance, "
                    "CompletingRebalance, Stable")
       ->allow_extra_args(false);
   AddClientFlags(list, l->flags);
-  list->callback([l] { SetExitCode(RunList(*l)); });
+  list->callback([l] { SetExitCode(RunGroupList(*l)); });
 
   auto d = std::make_shared<DescribeOptions>();
   auto* describe = group->add_subcommand(

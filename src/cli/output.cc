@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "base/clock.h"
+#include "base/log.h"
 #include "base/time_text.h"
 #include "cli/commands.h"
 
@@ -169,6 +171,10 @@ std::string OrDash(const std::optional<std::string>& value) {
   return value ? *value : "-";
 }
 
+std::string TimeText(int64_t ms) {
+  return ms < 0 ? "-" : FormatLogTimestamp(ms);
+}
+
 bool StderrIsTerminal() {
   return ::isatty(STDERR_FILENO) == 1;
 }
@@ -303,12 +309,6 @@ Result<int64_t> ParseTime(std::string_view text, int64_t now_ms) {
   }
   HERALD_ASSIGN_OR_RETURN(int64_t back, ParseDurationMs(text));
   return now_ms - back;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace herald::cli

@@ -88,6 +88,8 @@ void PrintJson(const nlohmann::json& doc);
 
 // "-" for an absent value.
 std::string OrDash(const std::optional<std::string>& value);
+// A record's time as ISO 8601 text (UTC, milliseconds); "-" when unknown (negative).
+std::string TimeText(int64_t ms);
 
 // Whether stderr is a terminal (progress bars are drawn only then).
 bool StderrIsTerminal();
@@ -132,6 +134,5 @@ Result<int64_t> ParseDurationMs(std::string_view text);
 //   a duration back from `now_ms`: "10m", "2h", "1d" (see ParseDurationMs);
 //   or milliseconds since the epoch: "1764489600000".
 Result<int64_t> ParseTime(std::string_view text, int64_t now_ms);
-int64_t NowMs();
 
 }  // namespace herald::cli

@@ -139,7 +139,7 @@ int RunGet(const SchemaOptions& o) {
                            Pretty(answer->value("schema", ""))));
 }
 
-int RunList(const SchemaOptions& o) {
+int RunSchemaList(const SchemaOptions& o) {
   const std::string query = o.deleted ? "?deleted=true" : "";
   auto answer = Call(
       o, "GET", (o.subject.empty() ? "/subjects" : SubjectPath(o.subject) + "/versions") + query);
@@ -235,7 +235,7 @@ void RegisterSchema(CLI::App& app) {
   get->add_option("--id", go->id, "A schema id (instead of a subject)");
   get->add_flag("--deleted", go->deleted, "Soft-deleted versions too");
 
-  auto [list, lo] = add("list", "List subjects, or SUBJECT's versions", RunList);
+  auto [list, lo] = add("list", "List subjects, or SUBJECT's versions", RunSchemaList);
   list->add_option("subject", lo->subject, "Subject whose versions to list");
   list->add_flag("--deleted", lo->deleted, "Soft-deleted ones too");
 

@@ -116,17 +116,21 @@ int RunInspect(const InspectOptions& o, Mode mode) {
 void RegisterStorage(CLI::App& app) {
   auto* storage = app.add_subcommand("storage", "Inspect, check and repair a data directory");
   storage->require_subcommand(1);
-  const std::pair<const char*, Mode> verbs[] = {{"inspect", Mode::kInspect},
-                                                {"check", Mode::kCheck},
-                                                {"repair", Mode::kRepair}};
-  const char* help[] = {
-      "Open (and recover) a data directory and list its partitions",
-      "As inspect, and exit 1 when a partition is offline or holds damaged acknowledged data",
-      "Cut logs at damage past their checkpoint, rebuild topic metadata that does not load, and "
-      "list the partitions; exit 1 when one is still offline"};
-  for (size_t i = 0; i < std::size(verbs); ++i) {
+  struct Verb {
+    const char* name;
+    Mode mode;
+    const char* help;
+  };
+  const Verb verbs[] = {
+      {"inspect", Mode::kInspect, "Open (and recover) a data directory and list its partitions"},
+      {"check", Mode::kCheck,
+       "As inspect, and exit 1 when a partition is offline or holds damaged acknowledged data"},
+      {"repair", Mode::kRepair,
+       "Cut logs at damage past their checkpoint, rebuild topic metadata that does not load, and "
+       "list the partitions; exit 1 when one is still offline"}};
+  for (const Verb& verb : verbs) {
     auto opts = std::make_shared<InspectOptions>();
-    auto* cmd = storage->add_subcommand(verbs[i].first, help[i]);
+    auto* cmd = storage->add_subcommand(verb.name, verb.help);
     cmd->add_option("--data-dir", opts->data_dir, "Data directory")->capture_default_str();
     cmd->add_option("--output", opts->output, "table or json")
         ->check(CLI::IsMember({"table", "json"}))
@@ -135,7 +139,7 @@ void RegisterStorage(CLI::App& app) {
                     "A topic whose metadata names more partitions is offline (as for serve)")
         ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
-    cmd->callback([opts, mode = verbs[i].second] { SetExitCode(RunInspect(*opts, mode)); });
+    cmd->callback([opts, mode = verb.mode] { SetExitCode(RunInspect(*opts, mode)); });
   }
 }
 

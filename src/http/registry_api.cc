@@ -127,9 +127,9 @@ std::optional<registry::SchemaInput> SchemaInputOf(const Call& call, const Reply
   return in;
 }
 
-class Routes {
+class RegistryRoutes {
  public:
-  explicit Routes(SchemaRegistry& registry) : r_(registry) {}
+  explicit RegistryRoutes(SchemaRegistry& registry) : r_(registry) {}
 
   void Subjects(Call call, Reply reply) {
     const std::string prefix = call.Query("subjectPrefix").value_or("");
@@ -350,13 +350,13 @@ class Routes {
 
 void AddRegistryRoutes(Router& router, SchemaRegistry& registry) {
   using bhttp::verb;
-  auto routes = std::make_shared<Routes>(registry);
-  auto bind = [routes](void (Routes::*method)(Call, Reply)) -> Handler {
+  auto routes = std::make_shared<RegistryRoutes>(registry);
+  auto bind = [routes](void (RegistryRoutes::*method)(Call, Reply)) -> Handler {
     return [routes, method](Call call, Reply reply) {
       ((*routes).*method)(std::move(call), std::move(reply));
     };
   };
-  auto bind_flag = [routes](void (Routes::*method)(Call, Reply, bool), bool flag) -> Handler {
+  auto bind_flag = [routes](void (RegistryRoutes::*method)(Call, Reply, bool), bool flag) -> Handler {
     return [routes, method, flag](Call call, Reply reply) {
       ((*routes).*method)(std::move(call), std::move(reply), flag);
     };
@@ -382,25 +382,25 @@ void AddRegistryRoutes(Router& router, SchemaRegistry& registry) {
   constexpr auto kRead = AclOperation::kRead;
   const std::string subject = "/subjects/{subject}";
   const std::string version = subject + "/versions/{version}";
-  add(verb::get, "/subjects", bind(&Routes::Subjects));  // filtered
-  add(verb::post, subject, on_subject(kRead, bind(&Routes::LookUp)));
-  add(verb::delete_, subject, on_subject(AclOperation::kDelete, bind(&Routes::DeleteSubject)));
-  add(verb::get, subject + "/versions", on_subject(kRead, bind(&Routes::Versions)));
-  add(verb::post, subject + "/versions", on_subject(AclOperation::kWrite, bind(&Routes::Register)));
-  add(verb::get, version, on_subject(kRead, bind(&Routes::GetVersion)));
-  add(verb::delete_, version, on_subject(AclOperation::kDelete, bind(&Routes::DeleteVersion)));
-  add(verb::get, version + "/schema", on_subject(kRead, bind(&Routes::GetVersionSchema)));
-  add(verb::get, version + "/referencedby", on_subject(kRead, bind(&Routes::ReferencedBy)));
+  add(verb::get, "/subjects", bind(&RegistryRoutes::Subjects));  // filtered
+  add(verb::post, subject, on_subject(kRead, bind(&RegistryRoutes::LookUp)));
+  add(verb::delete_, subject, on_subject(AclOperation::kDelete, bind(&RegistryRoutes::DeleteSubject)));
+  add(verb::get, subject + "/versions", on_subject(kRead, bind(&RegistryRoutes::Versions)));
+  add(verb::post, subject + "/versions", on_subject(AclOperation::kWrite, bind(&RegistryRoutes::Register)));
+  add(verb::get, version, on_subject(kRead, bind(&RegistryRoutes::GetVersion)));
+  add(verb::delete_, version, on_subject(AclOperation::kDelete, bind(&RegistryRoutes::DeleteVersion)));
+  add(verb::get, version + "/schema", on_subject(kRead, bind(&RegistryRoutes::GetVersionSchema)));
+  add(verb::get, version + "/referencedby", on_subject(kRead, bind(&RegistryRoutes::ReferencedBy)));
   // Checked by the schema's subjects.
-  add(verb::get, "/schemas/ids/{id}", bind_flag(&Routes::SchemaById, false));
-  add(verb::get, "/schemas/ids/{id}/schema", bind_flag(&Routes::SchemaById, true));
-  add(verb::get, "/schemas/ids/{id}/subjects", bind_flag(&Routes::IdSubjects, false));
-  add(verb::get, "/schemas/ids/{id}/versions", bind_flag(&Routes::IdSubjects, true));
-  add(verb::get, "/schemas/types", bind(&Routes::Types));
+  add(verb::get, "/schemas/ids/{id}", bind_flag(&RegistryRoutes::SchemaById, false));
+  add(verb::get, "/schemas/ids/{id}/schema", bind_flag(&RegistryRoutes::SchemaById, true));
+  add(verb::get, "/schemas/ids/{id}/subjects", bind_flag(&RegistryRoutes::IdSubjects, false));
+  add(verb::get, "/schemas/ids/{id}/versions", bind_flag(&RegistryRoutes::IdSubjects, true));
+  add(verb::get, "/schemas/types", bind(&RegistryRoutes::Types));
   add(verb::post, "/compatibility" + subject + "/versions",
-      on_subject(kRead, bind_flag(&Routes::Compatibility, false)));
+      on_subject(kRead, bind_flag(&RegistryRoutes::Compatibility, false)));
   add(verb::post, "/compatibility" + version,
-      on_subject(kRead, bind_flag(&Routes::Compatibility, true)));
+      on_subject(kRead, bind_flag(&RegistryRoutes::Compatibility, true)));
   constexpr auto kDescribeConfigs = AclOperation::kDescribeConfigs;
   constexpr auto kAlterConfigs = AclOperation::kAlterConfigs;
   auto on_config = [&](bool with_subject, AclOperation operation, Handler handler) {
@@ -410,18 +410,18 @@ void AddRegistryRoutes(Router& router, SchemaRegistry& registry) {
   for (auto [path, with_subject] :
        {std::pair{"/config", false}, std::pair{"/config/{subject}", true}}) {
     add(verb::get, path,
-        on_config(with_subject, kDescribeConfigs, bind_flag(&Routes::GetConfig, with_subject)));
+        on_config(with_subject, kDescribeConfigs, bind_flag(&RegistryRoutes::GetConfig, with_subject)));
     add(verb::put, path,
-        on_config(with_subject, kAlterConfigs, bind_flag(&Routes::PutConfig, with_subject)));
+        on_config(with_subject, kAlterConfigs, bind_flag(&RegistryRoutes::PutConfig, with_subject)));
     add(verb::delete_, path,
-        on_config(with_subject, kAlterConfigs, bind_flag(&Routes::DeleteConfig, with_subject)));
+        on_config(with_subject, kAlterConfigs, bind_flag(&RegistryRoutes::DeleteConfig, with_subject)));
   }
-  add(verb::get, "/mode", on_cluster(kDescribeConfigs, bind_flag(&Routes::GetMode, false)));
-  add(verb::put, "/mode", on_cluster(kAlterConfigs, bind_flag(&Routes::PutMode, false)));
+  add(verb::get, "/mode", on_cluster(kDescribeConfigs, bind_flag(&RegistryRoutes::GetMode, false)));
+  add(verb::put, "/mode", on_cluster(kAlterConfigs, bind_flag(&RegistryRoutes::PutMode, false)));
   add(verb::get, "/mode/{subject}",
-      on_subject(kDescribeConfigs, bind_flag(&Routes::GetMode, true)));
-  add(verb::put, "/mode/{subject}", on_subject(kAlterConfigs, bind_flag(&Routes::PutMode, true)));
-  add(verb::delete_, "/mode/{subject}", on_subject(kAlterConfigs, bind(&Routes::DeleteMode)));
+      on_subject(kDescribeConfigs, bind_flag(&RegistryRoutes::GetMode, true)));
+  add(verb::put, "/mode/{subject}", on_subject(kAlterConfigs, bind_flag(&RegistryRoutes::PutMode, true)));
+  add(verb::delete_, "/mode/{subject}", on_subject(kAlterConfigs, bind(&RegistryRoutes::DeleteMode)));
 }
 
 }  // namespace herald::http

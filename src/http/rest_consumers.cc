@@ -40,11 +40,6 @@ namespace {
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
-constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
-constexpr std::string_view kAvroV2 = "application/vnd.kafka.avro.v2+json";
-constexpr std::string_view kJsonSchemaV2 = "application/vnd.kafka.jsonschema.v2+json";
-
 // The embedded format of an instance's records, and its content type.
 enum class Format { kBinary, kJson, kAvro, kJsonSchema };
 constexpr std::pair<std::string_view, std::string_view> kFormats[] = {

@@ -29,11 +29,6 @@ using broker::AclOperation;
 using broker::ResourceType;
 using nlohmann::json;
 
-constexpr std::string_view kJsonV2 = "application/vnd.kafka.json.v2+json";
-constexpr std::string_view kBinaryV2 = "application/vnd.kafka.binary.v2+json";
-constexpr std::string_view kAvroV2 = "application/vnd.kafka.avro.v2+json";
-constexpr std::string_view kJsonSchemaV2 = "application/vnd.kafka.jsonschema.v2+json";
-
 // The schema type of a content type's embedded records; nullopt for binary and json.
 std::optional<registry::SchemaType> SchemaTypeOf(std::string_view content_type) {
   if (content_type == kAvroV2) return registry::SchemaType::kAvro;

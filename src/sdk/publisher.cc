@@ -1,12 +1,12 @@
 #include "herald/publisher.h"
 
-#include <chrono>
 #include <ctime>
 
 #include <fmt/format.h>
 
 #include "herald/errors.h"
 
+#include "base/clock.h"
 #include "base/uuid.h"
 
 namespace herald::sdk {
@@ -19,12 +19,6 @@ std::string Rfc3339(int64_t ms) {
   gmtime_r(&seconds, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 bool IsLowerWord(std::string_view s) {
@@ -103,7 +97,7 @@ OutgoingRecord Publisher::ToRecord(const std::string& topic, Event e) const {
         e.type, e.data.size(), options_.max_payload_bytes));
   }
   if (e.id.empty()) e.id = NewUuid();
-  if (e.time_ms == 0) e.time_ms = NowMs();
+  if (e.time_ms == 0) e.time_ms = Clock::System().NowMs();
   if (e.correlation_id.empty()) e.correlation_id = e.id;
   e.traceparent = e.traceparent.empty() ? ChildTraceparent("") : e.traceparent;
   OutgoingRecord r;

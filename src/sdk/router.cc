@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/mutex.h"
@@ -21,12 +22,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Header names of a record's failure history.
 constexpr const char* kOriginalTopic = "herald_original_topic";
@@ -274,7 +269,7 @@ struct Router::Impl {
     r.key = m.key;
     r.value = m.value;
     const bool first = !m.Header(kOriginalTopic).has_value();
-    const int64_t now = NowMs();
+    const int64_t now = Clock::System().NowMs();
     for (const auto& h : m.headers) {
       if (!h.first.starts_with("herald_")) r.headers.push_back(h);
     }
@@ -346,7 +341,7 @@ struct Router::Impl {
     if (retryable && options.retry_topics.enabled && level < static_cast<int>(delays.size())) {
       OutgoingRecord next =
           FailedRecord(m, base, fmt::format("{}.retry.{}", base, level + 1), result, total_attempts);
-      next.headers.emplace_back(kDue, std::to_string(NowMs() + delays[static_cast<size_t>(level)].count()));
+      next.headers.emplace_back(kDue, std::to_string(Clock::System().NowMs() + delays[static_cast<size_t>(level)].count()));
       SendDurably(std::move(next));
       route.retry->Inc();
       return result;
@@ -380,7 +375,7 @@ struct Router::Impl {
     const bool retry = SplitRetryTopic(topic).second > 0;
     while (!queue.empty() && !stop && !TopicPaused(topic)) {
       const Message& m = queue.front();
-      if (retry && HeaderInt(m, kDue, 0) > NowMs()) break;
+      if (retry && HeaderInt(m, kDue, 0) > Clock::System().NowMs()) break;
       HandlerResult r = Process(m);
       if (r.kind == HandlerResult::Kind::kPaused) {
         PauseTopic(topic, r.retry_after);

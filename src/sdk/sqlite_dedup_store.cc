@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "base/clock.h"
 #include "herald/errors.h"
 #include "sdk/sqlite_db.h"
 
@@ -22,17 +23,11 @@ constexpr const char* kUpsert =
 constexpr const char* kPurge = "DELETE FROM herald_dedup WHERE recorded_ms <= ?1";
 constexpr const char* kCount = "SELECT COUNT(*) FROM herald_dedup";
 
-int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::shared_ptr<SqliteDedupStore> SqliteDedupStore::Open(const std::string& path,
                                                          std::function<int64_t()> now_ms) {
-  if (!now_ms) now_ms = SystemNowMs;
+  if (!now_ms) now_ms = [] { return Clock::System().NowMs(); };
   std::shared_ptr<SqliteDedupStore> store(new SqliteDedupStore(path, std::move(now_ms)));
   store->Init();  // on a throw, the destructor closes what was opened
   return store;

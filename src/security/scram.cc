@@ -90,7 +90,7 @@ std::optional<std::string> DecodeSaslName(std::string_view name) {
   return out;
 }
 
-Status Refused(std::string_view why) {
+Status ScramRefused(std::string_view why) {
   return Status(StatusCode::kInvalidArgument, fmt::format("SCRAM authentication failed: {}", why));
 }
 
@@ -148,34 +148,34 @@ ScramServer::ScramServer(ScramMechanism mechanism, Lookup lookup, std::string se
       server_nonce_(server_nonce.empty() ? RandomNonce() : std::move(server_nonce)) {}
 
 Result<std::string> ScramServer::First(std::string_view client_first) {
-  if (state_ != State::kFirst) return Refused("client-first out of order");
+  if (state_ != State::kFirst) return ScramRefused("client-first out of order");
   state_ = State::kFailed;  // until this step succeeds
   // gs2-header: "n," (no channel binding), an optional "a=authzid", ","; then the bare message.
-  if (!client_first.starts_with("n,")) return Refused("channel binding is not supported");
+  if (!client_first.starts_with("n,")) return ScramRefused("channel binding is not supported");
   const size_t header_end = client_first.find(',', 2);
-  if (header_end == std::string_view::npos) return Refused("malformed client-first message");
+  if (header_end == std::string_view::npos) return ScramRefused("malformed client-first message");
   const std::string_view authzid = client_first.substr(2, header_end - 2);
   gs2_header_ = std::string(client_first.substr(0, header_end + 1));
   client_first_bare_ = std::string(client_first.substr(header_end + 1));
   const auto parts = Parts(client_first_bare_);
-  if (parts.size() < 2) return Refused("malformed client-first message");
+  if (parts.size() < 2) return ScramRefused("malformed client-first message");
   const auto name = Attribute(parts[0], 'n');
   const auto client_nonce = Attribute(parts[1], 'r');
   if (!name || !client_nonce || client_nonce->empty()) {
-    return Refused("malformed client-first message");
+    return ScramRefused("malformed client-first message");
   }
   auto user = DecodeSaslName(*name);
-  if (!user || user->empty()) return Refused("malformed user name");
+  if (!user || user->empty()) return ScramRefused("malformed user name");
   if (!authzid.empty()) {
     auto as = Attribute(authzid, 'a');
     auto decoded = as ? DecodeSaslName(*as) : std::nullopt;
-    if (!decoded || *decoded != *user) return Refused("an authorization id other than the user");
+    if (!decoded || *decoded != *user) return ScramRefused("an authorization id other than the user");
   }
   credential_ = lookup_(*user);
   if (!credential_)
-    return Refused(fmt::format("no {} credential for user '{}'", MechanismName(mechanism_), *user));
+    return ScramRefused(fmt::format("no {} credential for user '{}'", MechanismName(mechanism_), *user));
   if (credential_->iterations < kMinIterations || credential_->iterations > kMaxIterations) {
-    return Refused("the credential's iterations are out of range");
+    return ScramRefused("the credential's iterations are out of range");
   }
   user_ = std::move(*user);
   client_nonce_ = std::string(*client_nonce);
@@ -187,29 +187,29 @@ Result<std::string> ScramServer::First(std::string_view client_first) {
 }
 
 Result<std::string> ScramServer::Final(std::string_view client_final) {
-  if (state_ != State::kFinal) return Refused("client-final out of order");
+  if (state_ != State::kFinal) return ScramRefused("client-final out of order");
   state_ = State::kFailed;
   const size_t proof_at = client_final.rfind(",p=");
-  if (proof_at == std::string_view::npos) return Refused("client-final without a proof");
+  if (proof_at == std::string_view::npos) return ScramRefused("client-final without a proof");
   const std::string_view without_proof = client_final.substr(0, proof_at);
   const auto parts = Parts(without_proof);
-  if (parts.size() < 2) return Refused("malformed client-final message");
+  if (parts.size() < 2) return ScramRefused("malformed client-final message");
   const auto binding = Attribute(parts[0], 'c');
   const auto nonce = Attribute(parts[1], 'r');
   // The gs2 header again, base64 ("biws" for "n,,").
   if (!binding || *binding != Base64Encode(Bytes(gs2_header_))) {
-    return Refused("the channel binding does not match the first message");
+    return ScramRefused("the channel binding does not match the first message");
   }
   // librdkafka up to 2.x sends its own nonce before the combined one (Kafka's broker accepts a
   // nonce that ends with the combined one); that exact form is accepted too.
   if (!nonce || (*nonce != nonce_ && *nonce != client_nonce_ + nonce_)) {
-    return Refused("the nonce does not match");
+    return ScramRefused("the nonce does not match");
   }
   auto proof = Base64Decode(client_final.substr(proof_at + 3));
   const size_t digest = DigestSize(mechanism_);
-  if (!proof.ok() || proof->size() != digest) return Refused("malformed proof");
+  if (!proof.ok() || proof->size() != digest) return ScramRefused("malformed proof");
   if (credential_->stored_key.size() != digest || credential_->server_key.size() != digest) {
-    return Refused("the stored credential does not fit the mechanism");
+    return ScramRefused("the stored credential does not fit the mechanism");
   }
   const std::string auth_message =
       fmt::format("{},{},{}", client_first_bare_, server_first_, without_proof);
@@ -218,7 +218,7 @@ Result<std::string> ScramServer::Final(std::string_view client_final) {
   for (size_t i = 0; i < client_key.size(); ++i) client_key[i] ^= client_signature[i];
   const Buffer stored_key = Hash(mechanism_, client_key);
   if (CRYPTO_memcmp(stored_key.data(), credential_->stored_key.data(), stored_key.size()) != 0) {
-    return Refused(fmt::format("a wrong password for user '{}'", user_));
+    return ScramRefused(fmt::format("a wrong password for user '{}'", user_));
   }
   const Buffer server_signature = Hmac(mechanism_, credential_->server_key, Bytes(auth_message));
   state_ = State::kDone;
@@ -250,13 +250,13 @@ Result<std::string> ScramClient::Final(std::string_view server_first) {
   const auto parts = Parts(server_first);
   if (parts.size() < 3 || !Attribute(parts[0], 'r') || !Attribute(parts[1], 's') ||
       !Attribute(parts[2], 'i')) {
-    return Refused("malformed server-first message");
+    return ScramRefused("malformed server-first message");
   }
   const std::string_view nonce = parts[0].substr(2);
   const std::string_view salt_text = parts[1].substr(2);
   const std::string_view iterations_text = parts[2].substr(2);
   if (!nonce.starts_with(client_nonce_) || nonce.size() == client_nonce_.size()) {
-    return Refused("the server's nonce does not extend the client's");
+    return ScramRefused("the server's nonce does not extend the client's");
   }
   auto salt = Base64Decode(salt_text);
   int32_t iterations = 0;
@@ -264,7 +264,7 @@ Result<std::string> ScramClient::Final(std::string_view server_first) {
   const auto [end, error] = std::from_chars(iterations_text.data(), digits_end, iterations);
   if (!salt.ok() || error != std::errc() || end != digits_end || iterations < kMinIterations ||
       iterations > kMaxIterations) {
-    return Refused("malformed server-first message");
+    return ScramRefused("malformed server-first message");
   }
   const Buffer salted = SaltedPassword(mechanism_, password_, *salt, iterations);
   Buffer proof = Hmac(mechanism_, salted, Bytes("Client Key"));  // ClientKey, for now
@@ -278,10 +278,10 @@ Result<std::string> ScramClient::Final(std::string_view server_first) {
 }
 
 Status ScramClient::Verify(std::string_view server_final) const {
-  if (server_key_.empty()) return Refused("server-final before client-final");
+  if (server_key_.empty()) return ScramRefused("server-final before client-final");
   const std::string expected =
       "v=" + Base64Encode(Hmac(mechanism_, server_key_, Bytes(auth_message_)));
-  if (server_final != expected) return Refused("the server's signature does not match");
+  if (server_final != expected) return ScramRefused("the server's signature does not match");
   return Status::Ok();
 }
 

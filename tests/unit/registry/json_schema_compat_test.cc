@@ -12,7 +12,7 @@ namespace {
 
 // The schema `text` parses to, with `other` (when given) as the reference "other.json"; a failed
 // parse fails the test and gives the schema true.
-Schema Parsed(std::string_view text, const char* other = nullptr) {
+Schema CompatParsed(std::string_view text, const char* other = nullptr) {
   std::vector<Reference> references;
   if (other != nullptr) references.push_back({"other.json", other});
   Result<Schema> parsed = Schema::Parse(text, references);
@@ -41,7 +41,7 @@ bool Mentions(const std::vector<std::string>& messages, std::string_view part) {
 constexpr const char* k2020 = R"("$schema": "https://json-schema.org/draft/2020-12/schema")";
 constexpr const char* k2019 = R"("$schema": "https://json-schema.org/draft/2019-09/schema")";
 
-struct Case {
+struct EvolutionCase {
   std::string name;
   std::string writer;  // the old schema
   std::string reader;  // the new schema
@@ -71,8 +71,8 @@ std::string Arr(std::string_view keywords) {
   return fmt::format(R"({{"type": "array"{}}})", keywords);
 }
 
-const std::vector<Case>& Cases() {
-  static const std::vector<Case> cases = {
+const std::vector<EvolutionCase>& Cases() {
+  static const std::vector<EvolutionCase> cases = {
       // Strings.
       {"max_length_increased", Str(R"(, "maxLength": 5)"), Str(R"(, "maxLength": 10)"), true,
        "#/maxLength: MAX_LENGTH_DECREASED (the reader's maxLength 5 is lower than the writer's "
@@ -394,12 +394,12 @@ const std::vector<Case>& Cases() {
   return cases;
 }
 
-class EvolutionTest : public testing::TestWithParam<Case> {};
+class EvolutionTest : public ::testing::TestWithParam<EvolutionCase> {};
 
 TEST_P(EvolutionTest, BackwardAndForward) {
-  const Case& c = GetParam();
-  const Schema writer = Parsed(c.writer, c.writer_other);
-  const Schema reader = Parsed(c.reader, c.reader_other);
+  const EvolutionCase& c = GetParam();
+  const Schema writer = CompatParsed(c.writer, c.writer_other);
+  const Schema reader = CompatParsed(c.reader, c.reader_other);
   const std::vector<std::string> backward = ReadIncompatibilities(reader, writer);
   const std::vector<std::string> forward = ReadIncompatibilities(writer, reader);
   EXPECT_EQ(backward.empty(), c.backward) << "BACKWARD:" << Joined(backward);
@@ -417,8 +417,8 @@ TEST_P(EvolutionTest, BackwardAndForward) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, EvolutionTest, testing::ValuesIn(Cases()),
-                         [](const testing::TestParamInfo<Case>& param_info) {
+INSTANTIATE_TEST_SUITE_P(Cases, EvolutionTest, ::testing::ValuesIn(Cases()),
+                         [](const ::testing::TestParamInfo<EvolutionCase>& param_info) {
                            return param_info.param.name;
                          });
 
@@ -459,10 +459,10 @@ TEST(JsonSchemaCompatTest, IdenticalSchemasAreCompatible) {
       R"({"type": "object", "properties": {"c": {"$ref": "other.json"}}})",
   };
   for (const std::string& text : texts) {
-    const Schema schema = Parsed(text, kOther);
+    const Schema schema = CompatParsed(text, kOther);
     EXPECT_TRUE(ReadIncompatibilities(schema, schema).empty())
         << text << ":" << Joined(ReadIncompatibilities(schema, schema));
-    const Schema again = Parsed(text, kOther);
+    const Schema again = CompatParsed(text, kOther);
     EXPECT_TRUE(ReadIncompatibilities(again, schema).empty())
         << text << ":" << Joined(ReadIncompatibilities(again, schema));
   }
@@ -471,8 +471,8 @@ TEST(JsonSchemaCompatTest, IdenticalSchemasAreCompatible) {
 // ---- Messages and bounds -----------------------------------------------------------------------
 
 TEST(JsonSchemaCompatTest, MessageNamesPathTypeAndWhy) {
-  const Schema writer = Parsed(R"({"type": "object", "properties": {"age": {"type": "number"}}})");
-  const Schema reader = Parsed(R"({"type": "object", "properties": {"age": {"type": "integer"}}})");
+  const Schema writer = CompatParsed(R"({"type": "object", "properties": {"age": {"type": "number"}}})");
+  const Schema reader = CompatParsed(R"({"type": "object", "properties": {"age": {"type": "integer"}}})");
   EXPECT_EQ(ReadIncompatibilities(reader, writer),
             std::vector<std::string>{
                 "#/properties/age: TYPE_NARROWED (the writer allows any number, the reader only "
@@ -481,17 +481,17 @@ TEST(JsonSchemaCompatTest, MessageNamesPathTypeAndWhy) {
 
 TEST(JsonSchemaCompatTest, PropertyNamesAreEscapedInPaths) {
   const Schema writer =
-      Parsed(R"({"type": "object", "properties": {"a/b~c": {"type": "string"}}})");
+      CompatParsed(R"({"type": "object", "properties": {"a/b~c": {"type": "string"}}})");
   const Schema reader =
-      Parsed(R"({"type": "object", "properties": {"a/b~c": {"type": "integer"}}})");
+      CompatParsed(R"({"type": "object", "properties": {"a/b~c": {"type": "integer"}}})");
   const std::vector<std::string> messages = ReadIncompatibilities(reader, writer);
   EXPECT_TRUE(Mentions(messages, "#/properties/a~1b~0c: TYPE_CHANGED")) << Joined(messages);
 }
 
 TEST(JsonSchemaCompatTest, EveryIncompatibleDifferenceIsReported) {
-  const Schema writer = Parsed(R"({"type": "object", "properties": {
+  const Schema writer = CompatParsed(R"({"type": "object", "properties": {
       "a": {"type": "string"}, "b": {"type": "number"}, "c": {"type": "array"}}})");
-  const Schema reader = Parsed(R"({"type": "object", "properties": {
+  const Schema reader = CompatParsed(R"({"type": "object", "properties": {
       "a": {"type": "string", "maxLength": 3}, "b": {"type": "integer"},
       "c": {"type": "array", "maxItems": 2}}, "required": ["a"]})");
   const std::vector<std::string> messages = ReadIncompatibilities(reader, writer);
@@ -504,11 +504,11 @@ TEST(JsonSchemaCompatTest, EveryIncompatibleDifferenceIsReported) {
 
 TEST(JsonSchemaCompatTest, MutuallyRecursiveSchemasTerminate) {
   // a -> b -> a in the writer; the reader spells the same recursion with period 4.
-  const Schema writer = Parsed(R"({"definitions": {
+  const Schema writer = CompatParsed(R"({"definitions": {
       "a": {"type": "object", "properties": {"b": {"$ref": "#/definitions/b"}}},
       "b": {"type": "object", "properties": {"a": {"$ref": "#/definitions/a"}}}},
       "$ref": "#/definitions/a"})");
-  const Schema reader = Parsed(R"({"definitions": {
+  const Schema reader = CompatParsed(R"({"definitions": {
       "a": {"type": "object", "properties": {"b": {"$ref": "#/definitions/b"}}},
       "b": {"type": "object", "properties": {"a": {"$ref": "#/definitions/a2"}}},
       "a2": {"type": "object", "properties": {"b": {"$ref": "#/definitions/b2"}}},
@@ -519,7 +519,7 @@ TEST(JsonSchemaCompatTest, MutuallyRecursiveSchemasTerminate) {
   EXPECT_TRUE(ReadIncompatibilities(writer, reader).empty())
       << Joined(ReadIncompatibilities(writer, reader));
   // A change deep in the recursion is found.
-  const Schema narrowed = Parsed(R"({"definitions": {
+  const Schema narrowed = CompatParsed(R"({"definitions": {
       "a": {"type": "object", "properties": {"b": {"$ref": "#/definitions/b"}}},
       "b": {"type": "object", "properties": {"a": {"$ref": "#/definitions/a2"}}},
       "a2": {"type": "object", "properties": {"b": {"$ref": "#/definitions/b2"}},
@@ -543,10 +543,10 @@ TEST(JsonSchemaCompatTest, DeepWalksAreBounded) {
         R"("d{}": {{"type": "object", "properties": {{"next": {{"$ref": "#/definitions/d{}"}}}}}})",
         i, (i + 1) % 200);
   }
-  const Schema writer = Parsed(R"({"definitions": {"n": {"type": "object", "properties": {
+  const Schema writer = CompatParsed(R"({"definitions": {"n": {"type": "object", "properties": {
       "next": {"$ref": "#/definitions/n"}}}}, "$ref": "#/definitions/n"})");
   const Schema reader =
-      Parsed(fmt::format(R"({{"definitions": {{{}}}, "$ref": "#/definitions/d0"}})", definitions));
+      CompatParsed(fmt::format(R"({{"definitions": {{{}}}, "$ref": "#/definitions/d0"}})", definitions));
   const std::vector<std::string> messages = ReadIncompatibilities(reader, writer);
   ASSERT_EQ(messages.size(), 1u) << Joined(messages);
   EXPECT_TRUE(messages[0].ends_with(
@@ -564,8 +564,8 @@ TEST(JsonSchemaCompatTest, LargeCombinationsFinish) {
             {{"type": "string"}}, {{"type": "integer", "minimum": {}}}]}}}}, "required": ["k"]}})",
         i, i);
   }
-  const Schema writer = Parsed(fmt::format(R"({{"oneOf": [{}]}})", branches));
-  const Schema reader = Parsed(fmt::format(R"({{"oneOf": [{}, {{"type": "null"}}]}})", branches));
+  const Schema writer = CompatParsed(fmt::format(R"({{"oneOf": [{}]}})", branches));
+  const Schema reader = CompatParsed(fmt::format(R"({{"oneOf": [{}, {{"type": "null"}}]}})", branches));
   EXPECT_TRUE(ReadIncompatibilities(reader, writer).empty());
   const std::vector<std::string> narrowed = ReadIncompatibilities(writer, reader);
   EXPECT_TRUE(Mentions(narrowed, "#: SUM_TYPE_NARROWED")) << Joined(narrowed);
