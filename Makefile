@@ -29,10 +29,11 @@ build-tsan: deps
 	@cmake --build --preset tsan -j $(JOBS) --target herald_unit_tests herald_fault_tests
 
 # The libFuzzer targets optimised for campaigns (make fuzz) and their starting corpora
-# (scripts/fuzz.sh lists them).
+# (scripts/fuzz.sh lists them). The binaries are built too: this build compiles every source file
+# alone (no unity batches), which shows an #include a batch hid.
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS) --target herald_fuzz_targets
+	@cmake --build --preset fuzz -j $(JOBS) --target herald_fuzz_targets herald herald-bench
 	@bash scripts/fuzz.sh seeds
 
 run: build

@@ -27,7 +27,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kStallLimit = std::chrono::seconds(60);
 
-double Since(Clock::time_point t) {
+double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 double MiB(uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
@@ -89,7 +89,7 @@ class ProgressLine {
     double fraction =
         total_ ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total_)) : 1.0;
     int filled = static_cast<int>(fraction * kWidth);
-    double rate = static_cast<double>(done) / std::max(1e-9, Since(start_));
+    double rate = static_cast<double>(done) / std::max(1e-9, SecondsSince(start_));
     out_ << fmt::format("\r\033[K{}[{}{}] {:>3.0f}%  {:.0f} msgs/s", label_,
                         std::string(static_cast<size_t>(filled), '#'),
                         std::string(static_cast<size_t>(kWidth - filled), '.'), fraction * 100,
@@ -178,7 +178,7 @@ Result<ThroughputFigures> PublishAtMaxRate(Publisher& publisher, const CompareOp
     }
     line.Update(acked);
   }
-  return Figures(acked, acked * o.record_size, Since(start));
+  return Figures(acked, acked * o.record_size, SecondsSince(start));
 }
 
 // 2. The backlog of `count` messages. The clock starts at the first message, so connecting and
@@ -205,7 +205,7 @@ Result<ThroughputFigures> ConsumeBacklog(Consumer& consumer, const CompareOption
     }
     line.Update(got);
   }
-  ThroughputFigures f = Figures(got, bytes, Since(*first));
+  ThroughputFigures f = Figures(got, bytes, SecondsSince(*first));
   f.first_message_ms = std::chrono::duration<double, std::milli>(*first - subscribed).count();
   return f;
 }
@@ -384,7 +384,7 @@ Result<double> MeasureDiskWrite(const std::string& dir, uint64_t bytes) {
     }
     if (status.ok() && ::fdatasync(fd) != 0) status = ErrnoStatus(errno, "fdatasync " + path);
   }
-  double seconds = Since(start);
+  double seconds = SecondsSince(start);
   ::close(fd);
   ::unlink(path.c_str());
   HERALD_RETURN_IF_ERROR(status);
@@ -438,7 +438,7 @@ Result<double> MeasureLoopback(double seconds) {
     if (n <= 0) break;
     total += static_cast<uint64_t>(n);
   }
-  double elapsed = Since(start);
+  double elapsed = SecondsSince(start);
   writer.join();
   ::close(client);
   ::close(server);
@@ -698,7 +698,7 @@ Result<CompareReport> RunCompareBench(const CompareOptions& o, std::ostream& pro
   }
   HERALD_RETURN_IF_ERROR(CheckInterrupted());
   MeasureMachine(o, scratch, "limits, end", report.machine, progress);
-  report.elapsed_s = Since(start);
+  report.elapsed_s = SecondsSince(start);
   return report;
 }
 

@@ -275,8 +275,8 @@ class RedisSystem : public PeerSystem {
       text.remove_prefix(at + 14);
       version_ = std::string(text.substr(0, text.find_first_of("\r\n")));
     }
-    HERALD_ASSIGN_OR_RETURN(ReplyPtr created,
-                            conn.Command({"XGROUP", "CREATE", kRedisStream, kGroup, "0", "MKSTREAM"}));
+    HERALD_ASSIGN_OR_RETURN(ReplyPtr created, conn.Command({"XGROUP", "CREATE", kRedisStream,
+                                                            kGroup, "0", "MKSTREAM"}));
     return Status::Ok();
   }
 

@@ -153,7 +153,7 @@ void Print(const std::vector<client::AclBinding>& bindings, bool json) {
   }
 }
 
-struct CreateOptions {
+struct AclCreateOptions {
   ClientFlags flags;
   ResourceFlags resource;
   std::optional<std::string> allow;
@@ -162,7 +162,7 @@ struct CreateOptions {
   std::string host = "*";
 };
 
-int RunCreate(const CreateOptions& o) {
+int RunAclCreate(const AclCreateOptions& o) {
   if (o.allow.has_value() == o.deny.has_value()) {
     return UsageError("give one of --allow-principal and --deny-principal");
   }
@@ -240,7 +240,7 @@ void RegisterAcl(CLI::App& app) {
       "acl", "Manage the ACLs of a broker with an authorizer (serve --authorizer acl)");
   acl->require_subcommand(1);
 
-  auto c = std::make_shared<CreateOptions>();
+  auto c = std::make_shared<AclCreateOptions>();
   auto* create = acl->add_subcommand("create", "Allow or deny a principal operations on a resource");
   AddClientFlags(create, c->flags);
   AddResourceFlags(create, c->resource, /*filter=*/false);
@@ -251,7 +251,7 @@ void RegisterAcl(CLI::App& app) {
       ->check(CLI::IsMember(Words(kOperations, false)));
   create->add_option("--host", c->host, "The client host it applies to (* for any)")
       ->capture_default_str();
-  create->callback([c] { SetExitCode(RunCreate(*c)); });
+  create->callback([c] { SetExitCode(RunAclCreate(*c)); });
 
   auto l = std::make_shared<SelectOptions>();
   auto* list = acl->add_subcommand("list", "List the bindings a filter selects (all by default)");

@@ -3,7 +3,6 @@
 // (every partition assigned, nothing committed).
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -50,11 +49,6 @@ struct ConsumeOptions {
   bool decode = false;                 // framed keys and values shown as JSON
   client::HttpClientOptions registry;  // where their schemas are
 };
-
-volatile std::sig_atomic_t stop_requested = 0;
-void OnStopSignal(int) {
-  stop_requested = 1;
-}
 
 std::string FormatRecord(const client::Message& m, const std::string& format) {
   if (format == "json") {
@@ -177,7 +171,7 @@ class ConsumeLoop {
     last_activity_ = std::chrono::steady_clock::now();
     last_assignment_check_ = last_activity_ - std::chrono::seconds(1);
     Status failure;
-    while (stop_requested == 0 && !Done()) {
+    while (!StopRequested() && !Done()) {
       auto event = consumer_.Poll(100);
       if (!event.ok()) {
         failure = event.status();
@@ -301,9 +295,7 @@ int RunConsume(const ConsumeOptions& o) {
 
   ConsumeLoop loop(*consumer, o, std::move(plan).value());
   if (Status s = loop.Start(); !s.ok()) return Fail(s);
-  stop_requested = 0;
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
+  CatchStopSignals();
   Status failure = loop.Run();
   Status committed = consumer->Commit();
   Status closed = consumer->Close();

@@ -22,7 +22,6 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
-#include "base/log.h"
 #include "base/utf8.h"
 #include "cli/commands.h"
 #include "cli/output.h"

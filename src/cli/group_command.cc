@@ -70,7 +70,7 @@ int RunGroupList(const GroupListOptions& o) {
 
 // ---- describe --------------------------------------------------------------------------------
 
-struct DescribeOptions {
+struct GroupDescribeOptions {
   ClientFlags flags;
   std::vector<std::string> groups;
 };
@@ -168,7 +168,7 @@ void PrintGroupTable(const nlohmann::json& g) {
   }
 }
 
-int RunDescribe(const DescribeOptions& o) {
+int RunGroupDescribe(const GroupDescribeOptions& o) {
   auto admin = ConnectAdmin(o.flags);
   if (!admin.ok()) return Fail(admin.status());
   nlohmann::json groups = nlohmann::json::array();
@@ -316,12 +316,12 @@ int RunReset(const ResetOptions& o) {
 
 // ---- delete ----------------------------------------------------------------------------------
 
-struct DeleteOptions {
+struct GroupDeleteOptions {
   ClientFlags flags;
   std::vector<std::string> groups;
 };
 
-int RunDelete(const DeleteOptions& o) {
+int RunGroupDelete(const GroupDeleteOptions& o) {
   auto admin = ConnectAdmin(o.flags);
   if (!admin.ok()) return Fail(admin.status());
   std::vector<std::string> deleted;
@@ -385,14 +385,14 @@ void RegisterGroup(CLI::App& app) {
   AddClientFlags(list, l->flags);
   list->callback([l] { SetExitCode(RunGroupList(*l)); });
 
-  auto d = std::make_shared<DescribeOptions>();
+  auto d = std::make_shared<GroupDescribeOptions>();
   auto* describe = group->add_subcommand(
       "describe",
       "State, members and their assignments, and per partition the committed offset, the end "
       "offset and the lag (end - committed)");
   describe->add_option("groups", d->groups, "Group ids")->required();
   AddClientFlags(describe, d->flags);
-  describe->callback([d] { SetExitCode(RunDescribe(*d)); });
+  describe->callback([d] { SetExitCode(RunGroupDescribe(*d)); });
 
   auto r = std::make_shared<ResetOptions>();
   auto* reset = group->add_subcommand(
@@ -432,12 +432,12 @@ void RegisterGroup(CLI::App& app) {
   AddClientFlags(delete_offsets, o->flags);
   delete_offsets->callback([o] { SetExitCode(RunDeleteOffsets(*o)); });
 
-  auto x = std::make_shared<DeleteOptions>();
+  auto x = std::make_shared<GroupDeleteOptions>();
   auto* del = group->add_subcommand(
       "delete", "Delete consumer groups and their committed offsets (they must have no members)");
   del->add_option("groups", x->groups, "Group ids")->required();
   AddClientFlags(del, x->flags);
-  del->callback([x] { SetExitCode(RunDelete(*x)); });
+  del->callback([x] { SetExitCode(RunGroupDelete(*x)); });
 }
 
 }  // namespace herald::cli

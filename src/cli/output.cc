@@ -1,14 +1,15 @@
 #include "cli/output.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <csignal>
 #include <iostream>
 #include <limits>
 
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "base/clock.h"
 #include "base/log.h"
 #include "base/time_text.h"
 #include "cli/commands.h"
@@ -173,6 +174,24 @@ std::string OrDash(const std::optional<std::string>& value) {
 
 std::string TimeText(int64_t ms) {
   return ms < 0 ? "-" : FormatLogTimestamp(ms);
+}
+
+namespace {
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+void OnStopSignal(int) {
+  stop_requested = true;
+}
+}  // namespace
+
+void CatchStopSignals() {
+  stop_requested = false;
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+}
+
+bool StopRequested() {
+  return stop_requested.load();
 }
 
 bool StderrIsTerminal() {

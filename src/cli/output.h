@@ -94,6 +94,12 @@ std::string TimeText(int64_t ms);
 // Whether stderr is a terminal (progress bars are drawn only then).
 bool StderrIsTerminal();
 
+// From now on SIGINT and SIGTERM ask a long-running command (consume, stream tail) to stop
+// instead of ending the process: StopRequested() turns true, and the command finishes cleanly
+// (commits its offsets, closes its connections).
+void CatchStopSignals();
+bool StopRequested();
+
 // A one-line progress bar redrawn on stderr at most 10 times a second; silent unless stderr is a
 // terminal. Erased by Finish() or the destructor.
 class ProgressBar {

@@ -172,7 +172,7 @@ int RunCheck(const SchemaOptions& o) {
   return compatible ? kExitOk : kExitFailure;
 }
 
-int RunDelete(const SchemaOptions& o) {
+int RunSchemaDelete(const SchemaOptions& o) {
   std::string target = SubjectPath(o.subject);
   if (o.version != "all") target += "/versions/" + client::PathSegment(o.version);
   if (o.permanent) target += "?permanent=true";
@@ -247,7 +247,7 @@ void RegisterSchema(CLI::App& app) {
       ->capture_default_str();
   AddSchemaSource(check, *co);
 
-  auto [del, dop] = add("delete", "Delete SUBJECT (--version all) or one version", RunDelete);
+  auto [del, dop] = add("delete", "Delete SUBJECT (--version all) or one version", RunSchemaDelete);
   del->add_option("subject", dop->subject, "Subject")->required();
   dop->version = "all";
   del->add_option("--version", dop->version, "A version number, latest, or all")

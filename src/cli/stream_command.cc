@@ -1,8 +1,6 @@
 // `herald stream append|read|tail|delete|meta STREAM`: the event store of a running
 // `herald serve`, over its HTTP API (docs/http-api.md, /streams). STREAM may be `$all` or
 // `$ce-CATEGORY` for read and tail.
-#include <atomic>
-#include <csignal>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -51,11 +49,6 @@ struct StreamOptions {
   // meta
   std::optional<std::string> set;
 };
-
-std::atomic<bool> stop_requested{false};
-void OnStopSignal(int) {
-  stop_requested = true;
-}
 
 bool IsGlobal(const std::string& stream) {
   return stream == "$all" || stream.starts_with("$ce-");
@@ -175,9 +168,7 @@ int RunTail(const StreamOptions& o) {
   if (global && !o.types.empty()) query.push_back("type=" + o.types);
   for (size_t i = 0; i < query.size(); ++i) target += (i == 0 ? "?" : "&") + query[i];
 
-  stop_requested = false;
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
+  CatchStopSignals();
   Status s = http.ReadEvents(
       target,
       [&](const std::string& event, const std::string&, const std::string& data) {
@@ -191,12 +182,12 @@ int RunTail(const StreamOptions& o) {
         }
         return true;
       },
-      [] { return stop_requested.load(); });
+      [] { return StopRequested(); });
   if (!s.ok()) return Fail(s);
   return kExitOk;
 }
 
-int RunDelete(const StreamOptions& o) {
+int RunStreamDelete(const StreamOptions& o) {
   std::string target = StreamPath(o.stream) + (o.hard ? "?hard=true" : "?hard=false");
   if (o.expected != "any") target += "&expected_revision=" + o.expected;
   HttpClient http(o.flags.http);
@@ -267,8 +258,8 @@ void RegisterStream(CLI::App& app) {
       ->excludes(from);
   tail->add_option("--type", to->types, "Only these types, comma-separated ($all, categories)");
 
-  auto [del, dop] =
-      add("delete", "Delete a stream: soft (re-created by the next append) or --hard", RunDelete);
+  auto [del, dop] = add("delete", "Delete a stream: soft (re-created by the next append) or --hard",
+                        RunStreamDelete);
   del->add_flag("--hard", dop->hard, "Delete for good: every later append fails");
   del->add_option("--expected", dop->expected, "Expected revision: any or a revision")
       ->capture_default_str();

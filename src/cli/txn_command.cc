@@ -61,7 +61,7 @@ int RunList(const TxnOptions& o) {
   return kExitOk;
 }
 
-int RunDescribe(const TxnOptions& o) {
+int RunTxnDescribe(const TxnOptions& o) {
   HttpClient http(o.flags.http);
   auto answer = http.Call("GET", "/admin/transactions/" + client::PathSegment(o.id));
   if (!answer.ok()) return Fail(answer.status());
@@ -103,7 +103,7 @@ void RegisterTxn(CLI::App& app) {
   auto* describe = txn->add_subcommand("describe", "One transactional id and its transaction");
   describe->add_option("id", dop->id, "The transactional id")->required();
   AddHttpFlags(describe, dop->flags);
-  describe->callback([dop] { SetExitCode(RunDescribe(*dop)); });
+  describe->callback([dop] { SetExitCode(RunTxnDescribe(*dop)); });
 }
 
 }  // namespace herald::cli

@@ -356,7 +356,8 @@ void AddRegistryRoutes(Router& router, SchemaRegistry& registry) {
       ((*routes).*method)(std::move(call), std::move(reply));
     };
   };
-  auto bind_flag = [routes](void (RegistryRoutes::*method)(Call, Reply, bool), bool flag) -> Handler {
+  auto bind_flag = [routes](void (RegistryRoutes::*method)(Call, Reply, bool),
+                            bool flag) -> Handler {
     return [routes, method, flag](Call call, Reply reply) {
       ((*routes).*method)(std::move(call), std::move(reply), flag);
     };
@@ -384,11 +385,14 @@ void AddRegistryRoutes(Router& router, SchemaRegistry& registry) {
   const std::string version = subject + "/versions/{version}";
   add(verb::get, "/subjects", bind(&RegistryRoutes::Subjects));  // filtered
   add(verb::post, subject, on_subject(kRead, bind(&RegistryRoutes::LookUp)));
-  add(verb::delete_, subject, on_subject(AclOperation::kDelete, bind(&RegistryRoutes::DeleteSubject)));
+  add(verb::delete_, subject,
+      on_subject(AclOperation::kDelete, bind(&RegistryRoutes::DeleteSubject)));
   add(verb::get, subject + "/versions", on_subject(kRead, bind(&RegistryRoutes::Versions)));
-  add(verb::post, subject + "/versions", on_subject(AclOperation::kWrite, bind(&RegistryRoutes::Register)));
+  add(verb::post, subject + "/versions",
+      on_subject(AclOperation::kWrite, bind(&RegistryRoutes::Register)));
   add(verb::get, version, on_subject(kRead, bind(&RegistryRoutes::GetVersion)));
-  add(verb::delete_, version, on_subject(AclOperation::kDelete, bind(&RegistryRoutes::DeleteVersion)));
+  add(verb::delete_, version,
+      on_subject(AclOperation::kDelete, bind(&RegistryRoutes::DeleteVersion)));
   add(verb::get, version + "/schema", on_subject(kRead, bind(&RegistryRoutes::GetVersionSchema)));
   add(verb::get, version + "/referencedby", on_subject(kRead, bind(&RegistryRoutes::ReferencedBy)));
   // Checked by the schema's subjects.
@@ -410,18 +414,23 @@ void AddRegistryRoutes(Router& router, SchemaRegistry& registry) {
   for (auto [path, with_subject] :
        {std::pair{"/config", false}, std::pair{"/config/{subject}", true}}) {
     add(verb::get, path,
-        on_config(with_subject, kDescribeConfigs, bind_flag(&RegistryRoutes::GetConfig, with_subject)));
+        on_config(with_subject, kDescribeConfigs,
+                  bind_flag(&RegistryRoutes::GetConfig, with_subject)));
     add(verb::put, path,
-        on_config(with_subject, kAlterConfigs, bind_flag(&RegistryRoutes::PutConfig, with_subject)));
+        on_config(with_subject, kAlterConfigs,
+                  bind_flag(&RegistryRoutes::PutConfig, with_subject)));
     add(verb::delete_, path,
-        on_config(with_subject, kAlterConfigs, bind_flag(&RegistryRoutes::DeleteConfig, with_subject)));
+        on_config(with_subject, kAlterConfigs,
+                  bind_flag(&RegistryRoutes::DeleteConfig, with_subject)));
   }
   add(verb::get, "/mode", on_cluster(kDescribeConfigs, bind_flag(&RegistryRoutes::GetMode, false)));
   add(verb::put, "/mode", on_cluster(kAlterConfigs, bind_flag(&RegistryRoutes::PutMode, false)));
   add(verb::get, "/mode/{subject}",
       on_subject(kDescribeConfigs, bind_flag(&RegistryRoutes::GetMode, true)));
-  add(verb::put, "/mode/{subject}", on_subject(kAlterConfigs, bind_flag(&RegistryRoutes::PutMode, true)));
-  add(verb::delete_, "/mode/{subject}", on_subject(kAlterConfigs, bind(&RegistryRoutes::DeleteMode)));
+  add(verb::put, "/mode/{subject}",
+      on_subject(kAlterConfigs, bind_flag(&RegistryRoutes::PutMode, true)));
+  add(verb::delete_, "/mode/{subject}",
+      on_subject(kAlterConfigs, bind(&RegistryRoutes::DeleteMode)));
 }
 
 }  // namespace herald::http

@@ -4,10 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "herald/errors.h"
-
 #include "base/clock.h"
 #include "base/uuid.h"
+#include "herald/errors.h"
 
 namespace herald::sdk {
 namespace {

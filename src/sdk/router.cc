@@ -341,7 +341,8 @@ struct Router::Impl {
     if (retryable && options.retry_topics.enabled && level < static_cast<int>(delays.size())) {
       OutgoingRecord next =
           FailedRecord(m, base, fmt::format("{}.retry.{}", base, level + 1), result, total_attempts);
-      next.headers.emplace_back(kDue, std::to_string(Clock::System().NowMs() + delays[static_cast<size_t>(level)].count()));
+      next.headers.emplace_back(kDue, std::to_string(Clock::System().NowMs() +
+                                                     delays[static_cast<size_t>(level)].count()));
       SendDurably(std::move(next));
       route.retry->Inc();
       return result;

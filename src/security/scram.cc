@@ -169,11 +169,13 @@ Result<std::string> ScramServer::First(std::string_view client_first) {
   if (!authzid.empty()) {
     auto as = Attribute(authzid, 'a');
     auto decoded = as ? DecodeSaslName(*as) : std::nullopt;
-    if (!decoded || *decoded != *user) return ScramRefused("an authorization id other than the user");
+    if (!decoded || *decoded != *user)
+      return ScramRefused("an authorization id other than the user");
   }
   credential_ = lookup_(*user);
   if (!credential_)
-    return ScramRefused(fmt::format("no {} credential for user '{}'", MechanismName(mechanism_), *user));
+    return ScramRefused(
+        fmt::format("no {} credential for user '{}'", MechanismName(mechanism_), *user));
   if (credential_->iterations < kMinIterations || credential_->iterations > kMaxIterations) {
     return ScramRefused("the credential's iterations are out of range");
   }

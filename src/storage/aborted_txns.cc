@@ -8,7 +8,7 @@
 namespace herald::storage {
 namespace {
 
-constexpr int16_t kVersion = 0;
+constexpr int16_t kEntryVersion = 0;
 
 Buffer EncodeAll(const std::vector<AbortedTxn>& entries) {
   Buffer out(entries.size() * kAbortedTxnEntrySize);
@@ -34,7 +34,7 @@ Status CheckOrder(const AbortedTxn& txn, int64_t last_marker) {
 }  // namespace
 
 void EncodeAbortedTxn(const AbortedTxn& txn, uint8_t* out) {
-  StoreBigEndian<int16_t>(out, kVersion);
+  StoreBigEndian<int16_t>(out, kEntryVersion);
   StoreBigEndian<int64_t>(out + 2, txn.producer_id);
   StoreBigEndian<int64_t>(out + 10, txn.first_offset);
   StoreBigEndian<int64_t>(out + 18, txn.last_offset);
@@ -47,7 +47,8 @@ Result<AbortedTxn> DecodeAbortedTxn(ByteView bytes) {
                       kAbortedTxnEntrySize);
   }
   const auto version = LoadBigEndian<int16_t>(bytes.data());
-  if (version != kVersion) return Corruption("aborted transaction entry of version {}", version);
+  if (version != kEntryVersion)
+    return Corruption("aborted transaction entry of version {}", version);
   AbortedTxn txn;
   txn.producer_id = LoadBigEndian<int64_t>(bytes.data() + 2);
   txn.first_offset = LoadBigEndian<int64_t>(bytes.data() + 10);

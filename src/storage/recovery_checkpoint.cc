@@ -6,7 +6,7 @@ namespace herald::storage {
 namespace {
 
 constexpr char kMagic[] = "HRCP";
-constexpr uint16_t kVersion = 2;
+constexpr uint16_t kCheckpointVersion = 2;
 constexpr size_t kSizeV1 = 4 + 2 + 8 + 8 + 4;
 constexpr size_t kSize = kSizeV1 + 8;
 
@@ -17,7 +17,7 @@ Buffer EncodeRecoveryCheckpoint(const RecoveryCheckpoint& c) {
   out.reserve(kSize);
   BufferWriter w(out);
   w.Bytes(AsBytes(std::string_view(kMagic, 4)));
-  w.Int<uint16_t>(kVersion);
+  w.Int<uint16_t>(kCheckpointVersion);
   w.Int<int64_t>(c.recovery_offset);
   w.Int<int64_t>(c.log_start_offset);
   w.Int<int64_t>(c.first_unstable_offset);
@@ -28,7 +28,7 @@ Buffer EncodeRecoveryCheckpoint(const RecoveryCheckpoint& c) {
 std::optional<RecoveryCheckpoint> DecodeRecoveryCheckpoint(ByteView b) {
   if (b.size() < 6 || AsString(b.first(4)) != std::string_view(kMagic, 4)) return std::nullopt;
   const uint16_t version = LoadBigEndian<uint16_t>(&b[4]);
-  const size_t size = version == 1 ? kSizeV1 : version == kVersion ? kSize : 0;
+  const size_t size = version == 1 ? kSizeV1 : version == kCheckpointVersion ? kSize : 0;
   if (size == 0 || b.size() != size) return std::nullopt;
   if (LoadBigEndian<uint32_t>(&b[size - 4]) != Crc32c(b.first(size - 4))) return std::nullopt;
   RecoveryCheckpoint c{LoadBigEndian<int64_t>(&b[6]), LoadBigEndian<int64_t>(&b[14]),

@@ -471,8 +471,10 @@ TEST(JsonSchemaCompatTest, IdenticalSchemasAreCompatible) {
 // ---- Messages and bounds -----------------------------------------------------------------------
 
 TEST(JsonSchemaCompatTest, MessageNamesPathTypeAndWhy) {
-  const Schema writer = CompatParsed(R"({"type": "object", "properties": {"age": {"type": "number"}}})");
-  const Schema reader = CompatParsed(R"({"type": "object", "properties": {"age": {"type": "integer"}}})");
+  const Schema writer =
+      CompatParsed(R"({"type": "object", "properties": {"age": {"type": "number"}}})");
+  const Schema reader =
+      CompatParsed(R"({"type": "object", "properties": {"age": {"type": "integer"}}})");
   EXPECT_EQ(ReadIncompatibilities(reader, writer),
             std::vector<std::string>{
                 "#/properties/age: TYPE_NARROWED (the writer allows any number, the reader only "
@@ -545,8 +547,8 @@ TEST(JsonSchemaCompatTest, DeepWalksAreBounded) {
   }
   const Schema writer = CompatParsed(R"({"definitions": {"n": {"type": "object", "properties": {
       "next": {"$ref": "#/definitions/n"}}}}, "$ref": "#/definitions/n"})");
-  const Schema reader =
-      CompatParsed(fmt::format(R"({{"definitions": {{{}}}, "$ref": "#/definitions/d0"}})", definitions));
+  const Schema reader = CompatParsed(
+      fmt::format(R"({{"definitions": {{{}}}, "$ref": "#/definitions/d0"}})", definitions));
   const std::vector<std::string> messages = ReadIncompatibilities(reader, writer);
   ASSERT_EQ(messages.size(), 1u) << Joined(messages);
   EXPECT_TRUE(messages[0].ends_with(
@@ -565,7 +567,8 @@ TEST(JsonSchemaCompatTest, LargeCombinationsFinish) {
         i, i);
   }
   const Schema writer = CompatParsed(fmt::format(R"({{"oneOf": [{}]}})", branches));
-  const Schema reader = CompatParsed(fmt::format(R"({{"oneOf": [{}, {{"type": "null"}}]}})", branches));
+  const Schema reader =
+      CompatParsed(fmt::format(R"({{"oneOf": [{}, {{"type": "null"}}]}})", branches));
   EXPECT_TRUE(ReadIncompatibilities(reader, writer).empty());
   const std::vector<std::string> narrowed = ReadIncompatibilities(writer, reader);
   EXPECT_TRUE(Mentions(narrowed, "#: SUM_TYPE_NARROWED")) << Joined(narrowed);
