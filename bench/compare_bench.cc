@@ -21,15 +21,14 @@
 
 #include <fmt/format.h>
 
+#include "elapsed.h"
+
 namespace herald::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kStallLimit = std::chrono::seconds(60);
 
-double SecondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 double MiB(uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
 // ---- Interruption: SIGINT/SIGTERM end the phases, so every server is still stopped. ----------

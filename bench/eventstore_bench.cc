@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compare_process.h"
+#include "elapsed.h"
 #include "herald/event_store.h"
 #include "herald/observability.h"
 #include "herald/projection.h"
@@ -173,8 +174,7 @@ double RunWriters(int writers, int streams, double seconds,
   }
   for (auto& t : threads) t.join();
   if (failure) std::rethrow_exception(failure);
-  return static_cast<double>(appends.load()) /
-         std::chrono::duration<double>(Clock::now() - start).count();
+  return static_cast<double>(appends.load()) / SecondsSince(start);
 }
 
 // How many fsyncs the process's logs made so far: the count of the broker's
@@ -220,8 +220,7 @@ AppendFigures AppendPhase(const EventStoreBenchOptions& o, int batch, sdk::Event
       fmt::format("b{}", batch));
   if (const int64_t fsyncs = FsyncCount() - fsyncs_before; fsyncs > 0) {
     f.herald_appends_per_fsync =
-        f.herald_appends_s * std::chrono::duration<double>(Clock::now() - herald_started).count() /
-        static_cast<double>(fsyncs);
+        f.herald_appends_s * SecondsSince(herald_started) / static_cast<double>(fsyncs);
   }
   f.postgres_appends_s = RunWriters(
       o.writers, o.streams, o.seconds,
@@ -304,8 +303,7 @@ void RebuildPhase(const EventStoreBenchOptions& o, EventStoreBenchResult& r,
       .OnReset([](sdk::ReadModel& m) { m.Execute("DELETE FROM counts"); });
   auto t0 = Clock::now();
   const int64_t applied = projection.Rebuild();
-  r.rebuild_events_s =
-      static_cast<double>(applied) / std::chrono::duration<double>(Clock::now() - t0).count();
+  r.rebuild_events_s = static_cast<double>(applied) / SecondsSince(t0);
 
   // The same upserts from memory, in transactions of the same size: SQLite's limit here.
   model->Execute("DELETE FROM counts");
@@ -322,8 +320,7 @@ void RebuildPhase(const EventStoreBenchOptions& o, EventStoreBenchResult& r,
       }
     });
   }
-  r.sqlite_alone_events_s =
-      static_cast<double>(rows.size()) / std::chrono::duration<double>(Clock::now() - t0).count();
+  r.sqlite_alone_events_s = static_cast<double>(rows.size()) / SecondsSince(t0);
   progress << fmt::format(
       "  rebuild a projection from {} events into SQLite: {:.0f} events/s; the same upserts "
       "from memory: {:.0f}/s ({:.2f}x)\n",

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "elapsed.h"
 #include "base/mutex.h"
 #include "client/kafka_client.h"
 #include "herald_server.h"
@@ -134,7 +135,7 @@ Result<HttpBenchResult> RunHttpBench(const HttpBenchOptions& o, std::ostream& pr
     });
   }
   for (auto& t : threads) t.join();
-  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const double seconds = SecondsSince(started);
   HERALD_RETURN_IF_ERROR(run.failure);
   const uint64_t posts = (o.count + o.batch - 1) / o.batch;
   const uint64_t records = posts * o.batch;

@@ -20,6 +20,7 @@
 
 #include "client/kafka_client.h"
 #include "client/rdkafka_util.h"  // client::Conf
+#include "elapsed.h"
 #include "herald_server.h"
 #include "kafka/api.h"
 #include "kafka/messages/api_versions.h"
@@ -38,8 +39,6 @@ namespace herald::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 struct ProduceState {
   std::vector<double> latencies_ms;
@@ -150,7 +149,7 @@ Result<double> RawFetchCatchUp(const std::string& bootstrap, const std::string& 
   std::vector<int64_t> next(static_cast<size_t>(partitions), 0);
   uint64_t got = 0, bytes = 0;
   const auto start = Clock::now();
-  while (got < records && Since(start) < 300) {
+  while (got < records && SecondsSince(start) < 300) {
     kafka::FetchRequest fetch;
     fetch.max_wait_ms = 500;
     fetch.min_bytes = 1;
@@ -185,7 +184,7 @@ Result<double> RawFetchCatchUp(const std::string& bootstrap, const std::string& 
       }
     }
   }
-  const double seconds = Since(start);
+  const double seconds = SecondsSince(start);
   if (got < records) return Internal("raw fetch read {} of {} records", got, records);
   return static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
 }
@@ -275,7 +274,7 @@ Result<ConsumePhase> ConsumeFromStart(const std::string& bootstrap, const std::s
   rd_kafka_topic_partition_list_destroy(parts);
   uint64_t got = 0, got_bytes = 0;
   auto start = Clock::now();
-  while (got < count && Since(start) < 300) {
+  while (got < count && SecondsSince(start) < 300) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 1000);
     if (!m) continue;
     if (!m->err) {
@@ -284,7 +283,7 @@ Result<ConsumePhase> ConsumeFromStart(const std::string& bootstrap, const std::s
     }
     rd_kafka_message_destroy(m);
   }
-  double seconds = Since(start);
+  double seconds = SecondsSince(start);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   if (got != count) return Internal("consumed {} of {} records of {}", got, count, topic);

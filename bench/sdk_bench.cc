@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "base/mutex.h"
+#include "elapsed.h"
 #include "herald/errors.h"
 #include "herald/publisher.h"
 #include "herald/router.h"
@@ -28,10 +29,6 @@ using namespace std::chrono_literals;
 
 constexpr size_t kFillBatch = 1000;
 constexpr size_t kPollRecords = 500;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // User plus system CPU seconds of this process so far.
 double CpuSeconds() {

@@ -1,14 +1,14 @@
 #include "storage_bench.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
+#include "elapsed.h"
 #include "storage/file_system.h"
 #include "storage/log.h"
 #include "storage/record_batch.h"
@@ -17,10 +17,6 @@ namespace herald::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::time_point since) {
-  return std::chrono::duration<double>(Clock::now() - since).count();
-}
 
 double MbPerSecond(uint64_t bytes, double seconds) {
   return seconds > 0 ? static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds : 0;
@@ -125,13 +121,13 @@ Result<StorageBenchResult> RunStorageBench(const StorageBenchOptions& o, std::os
       auto t0 = Clock::now();
       auto appended = log->AppendAndWait(work, storage::AckLevel::kDurable);
       HERALD_RETURN_IF_ERROR(appended);
-      herald_s += Seconds(t0);
+      herald_s += SecondsSince(t0);
       auto t1 = Clock::now();
       if (::write(raw_fd, batch.data(), batch.size()) != static_cast<ssize_t>(batch.size()) ||
           ::fdatasync(raw_fd) != 0) {
         return ErrnoStatus(errno, "write " + raw_path);
       }
-      raw_s += Seconds(t1);
+      raw_s += SecondsSince(t1);
       bar.Update(i);
     }
     r.herald_write_mb_s = MbPerSecond(r.bytes, herald_s);
@@ -145,7 +141,7 @@ Result<StorageBenchResult> RunStorageBench(const StorageBenchOptions& o, std::os
   EvictDirFromCache(log_dir);
   auto start = Clock::now();
   HERALD_ASSIGN_OR_RETURN(auto log, storage::Log::Open({&fs, log_dir, config, nullptr, &flusher}));
-  r.recovery_ms = Seconds(start) * 1000.0;
+  r.recovery_ms = SecondsSince(start) * 1000.0;
   progress << fmt::format("  {:<14} {:.1f} ms (scanned {} bytes)\n", "reopen", r.recovery_ms,
                           log->recovery_report().bytes_scanned);
 
@@ -166,7 +162,7 @@ Result<StorageBenchResult> RunStorageBench(const StorageBenchOptions& o, std::os
         HERALD_ASSIGN_OR_RETURN(auto slice, log->Read(offset, kReadBytes));
         if (slice.empty()) break;
         HERALD_ASSIGN_OR_RETURN(ByteView bytes, slice.View(out));
-        herald_s += Seconds(t0);
+        herald_s += SecondsSince(t0);
         // The next offset follows the last batch in the slice.
         for (size_t at = 0; at < bytes.size();) {
           HERALD_ASSIGN_OR_RETURN(auto h, storage::ParseBatchHeader(bytes.subspan(at)));
@@ -178,7 +174,7 @@ Result<StorageBenchResult> RunStorageBench(const StorageBenchOptions& o, std::os
       if (raw_read < r.bytes) {
         auto t1 = Clock::now();
         ssize_t n = ::pread(raw_fd, raw_out.data(), raw_out.size(), static_cast<off_t>(raw_read));
-        raw_s += Seconds(t1);
+        raw_s += SecondsSince(t1);
         if (n <= 0) return ErrnoStatus(errno, "read " + raw_path);
         raw_read += static_cast<uint64_t>(n);
       }
